@@ -1,0 +1,109 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let settings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "zhengshu",
+    platforms: [.macOS(.v15)],
+    products: [.executable(name: "zhengshu", targets: ["zhengshu"])],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        // Domain: values, pure rules, ports and use cases. No HTTP, SQL or I/O.
+        .target(
+            name: "ZhengshuCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: settings
+        ),
+        // SQLite engine behind the Core ports.
+        .target(
+            name: "ZhengshuGRDB",
+            dependencies: ["ZhengshuCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: settings
+        ),
+        // JSON API over Hummingbird; never imports an engine.
+        .target(
+            name: "ZhengshuHTTP",
+            dependencies: [
+                "ZhengshuCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources/openapi.json")],
+            swiftSettings: settings
+        ),
+        // Server-rendered console; never imports an engine.
+        .target(
+            name: "ZhengshuConsole",
+            dependencies: [
+                "ZhengshuCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            resources: [.copy("Resources/templates"), .copy("Resources/strings")],
+            swiftSettings: settings
+        ),
+        // Composition root: configuration, engine choice, application, CLI tasks, demo seed.
+        .target(
+            name: "ZhengshuApp",
+            dependencies: [
+                "ZhengshuCore", "ZhengshuGRDB", "ZhengshuHTTP", "ZhengshuConsole",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        .target(
+            name: "ZhengshuTestSupport",
+            dependencies: ["ZhengshuCore", "ZhengshuGRDB", "ZhengshuApp"],
+            swiftSettings: settings
+        ),
+        .executableTarget(
+            name: "zhengshu",
+            dependencies: [
+                "ZhengshuApp", "ZhengshuCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "ZhengshuCoreTests",
+            dependencies: ["ZhengshuCore", "ZhengshuTestSupport"],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "ZhengshuStoreTests",
+            dependencies: ["ZhengshuCore", "ZhengshuGRDB", "ZhengshuTestSupport"],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "ZhengshuHTTPTests",
+            dependencies: [
+                "ZhengshuCore", "ZhengshuApp", "ZhengshuTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            swiftSettings: settings
+        ),
+    ]
+)

@@ -1,0 +1,32 @@
+import Configuration
+import Foundation
+import Logging
+
+/// Settings of a Zhengshu node.
+///
+/// - Configuration keys:
+///   - `http.host` (string, default `127.0.0.1`)
+///   - `http.port` (int, default `8080`)
+///   - `data.directory` (string, default `./zhengshu-data`): holds `zhengshu.sqlite`
+///   - `storage.inMemory` (bool, default `false`): an in-memory SQLite database, for tests
+///   - `log.level` (string, default `info`)
+///   - `security.fastPasswordHashing` (bool, default `false`): cheap scrypt parameters, for tests only
+package struct AppConfiguration: Sendable {
+    package var host: String
+    package var port: Int
+    package var dataDirectory: String
+    package var inMemory: Bool
+    package var logLevel: Logger.Level
+    package var fastPasswordHashing: Bool
+
+    package init(config: ConfigReader) {
+        host = config.string(forKey: "http.host", default: "127.0.0.1")
+        port = config.int(forKey: "http.port", default: 8080)
+        dataDirectory = config.string(forKey: "data.directory", default: "./zhengshu-data")
+        inMemory = config.bool(forKey: "storage.inMemory", default: false)
+        logLevel = Logger.Level(rawValue: config.string(forKey: "log.level", default: "info")) ?? .info
+        fastPasswordHashing = config.bool(forKey: "security.fastPasswordHashing", default: false)
+    }
+
+    package var databasePath: String { (dataDirectory as NSString).appendingPathComponent("zhengshu.sqlite") }
+}

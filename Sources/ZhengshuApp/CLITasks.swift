@@ -1,0 +1,42 @@
+import Configuration
+import Foundation
+import ZhengshuCore
+import ZhengshuGRDB
+
+/// Builds the configuration reader of a CLI run: parsed options first, then `ZHENGSHU_*` environment variables,
+/// then defaults.
+package func makeConfigReader(options: [String: ConfigValue]) -> ConfigReader {
+    var values: [AbsoluteConfigKey: ConfigValue] = [:]
+    for (key, value) in options { values[AbsoluteConfigKey(["zhengshu"] + key.split(separator: ".").map(String.init))] = value }
+    return ConfigReader(providers: [InMemoryProvider(name: "cli", values: values), EnvironmentVariablesProvider()])
+        .scoped(to: "zhengshu")
+}
+
+/// What the CLI does on a data folder, as the local operator (the person at the server's console).
+package struct CLITasks: Sendable {
+    package let services: AppServices
+    let caller = Caller(.localOperator, requestID: "cli")
+
+    package init(services: AppServices) { self.services = services }
+
+    package func addUser(name: String, roles: [Role], department: String?, displayName: String?, password: String?) async throws -> User {
+        try await services.platform.accounts.createUser(
+            UserDraft(name: name, displayName: displayName, roles: roles, department: department, password: password), by: caller)
+    }
+
+    package func issueToken(userName: String, label: String?, expiresInDays: Int?) async throws -> String {
+        guard let user = try await services.store.user(named: userName) else {
+            throw ZhengshuError(.notFound, "user \(userName) does not exist")
+        }
+        return try await services.platform.accounts.issueToken(for: user.id, label: label ?? "cli", expiresInDays: expiresInDays,
+                                                               by: caller).secret
+    }
+
+    package func revokeToken(_ id: Int64) async throws -> APIToken {
+        try await services.platform.accounts.revokeToken(id, by: caller)
+    }
+
+    package func verifyAudit() async throws -> (checked: Int, firstBreak: Int64?) {
+        try await services.platform.audit.verify()
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import ZhengshuCore
+
+/// Seeds the demo platform: a provincial data bureau, departments at three levels, users of every role, catalog
+/// resources across the subject categories, and records in three of them. Idempotent: what exists is kept.
+package enum DemoSeed {
+    package struct Credential: Sendable {
+        package var user: String
+        package var roles: String
+        package var department: String
+        package var password: String
+        package var token: String
+    }
+
+    static let caller = Caller(.localOperator, requestID: "demo-seed")
+
+    static let departments: [(String, String, AdminLevel, String?)] = [
+        ("P-SJJ", "省政务数据管理局", .province, nil),
+        ("P-GA", "省公安厅", .province, nil),
+        ("P-SCJG", "省市场监督管理局", .province, nil),
+        ("P-RS", "省人力资源和社会保障厅", .province, nil),
+        ("P-MZ", "省民政厅", .province, nil),
+        ("P-WJ", "省卫生健康委员会", .province, nil),
+        ("C-SJJ", "杭州市数据资源管理局", .city, "P-SJJ"),
+        ("C-GA", "杭州市公安局", .city, "P-GA"),
+        ("C-SCJG", "杭州市市场监督管理局", .city, "P-SCJG"),
+        ("C-RS", "杭州市人力资源和社会保障局", .city, "P-RS"),
+        ("C-MZ", "杭州市民政局", .city, "P-MZ"),
+        ("C-WJ", "杭州市卫生健康委员会", .city, "P-WJ"),
+        ("X-GA", "杭州市公安局西湖区分局", .county, "C-GA"),
+        ("X-MZ", "西湖区民政局", .county, "C-MZ"),
+        ("X-SJJ", "西湖区数据资源管理局", .county, "C-SJJ"),
+    ]
+
+    static let users: [(String, String, [Role], String?, String)] = [
+        ("admin", "数据局管理员", [.admin], "P-SJJ", "Demo-Admin-2026"),
+        ("ga.provider", "市公安局数据专员", [.provider], "C-GA", "Demo-Provider-2026"),
+        ("scjg.officer", "市市场监管局数据专员", [.provider, .consumer], "C-SCJG", "Demo-Officer-2026"),
+        ("rs.provider", "市人社局数据专员", [.provider, .consumer], "C-RS", "Demo-Provider-2026"),
+        ("mz.consumer", "市民政局业务人员", [.consumer], "C-MZ", "Demo-Consumer-2026"),
+        ("wj.provider", "市卫健委数据专员", [.provider], "C-WJ", "Demo-Provider-2026"),
+        ("auditor", "审计员", [.auditor], nil, "Demo-Auditor-2026"),
+    ]
+
+    /// Seeds what is missing and issues a fresh `demo` token per demo user (older demo tokens are revoked), so the
+    /// printed tokens always work.
+    package static func run(on platform: Platform) async throws -> [Credential] {
+        var credit = DemoRandom(seed: 7)
+        for (code, name, level, parent) in departments
+        where try await platform.store.department(DepartmentCode(trusted: code)) == nil {
+            let creditCode = agencyCreditCode(using: &credit)
+            _ = try await platform.departments.create(
+                DepartmentDraft(code: code, name: name, level: level, parent: .some(parent), creditCode: .some(creditCode)), by: caller)
+        }
+        var credentials: [Credential] = []
+        for (name, display, roles, department, password) in users {
+            var user = try await platform.store.user(named: name)
+            if user == nil {
+                user = try await platform.accounts.createUser(
+                    UserDraft(name: name, displayName: display, roles: roles, department: department, password: password), by: caller)
+            }
+            guard let user else { continue }
+            for old in try await platform.store.tokens(user: user.id) where old.label == "demo" && old.revokedAt == nil {
+                _ = try await platform.accounts.revokeToken(old.id.rawValue, by: caller)
+            }
+            let (_, secret) = try await platform.accounts.issueToken(for: user.id, label: "demo", expiresInDays: 30, by: caller)
+            credentials.append(Credential(user: name, roles: roles.map(\.rawValue).joined(separator: ","),
+                                          department: department ?? "-", password: password, token: secret))
+        }
+        try await seedCatalog(platform)
+        return credentials
+    }
+
+    static func agencyCreditCode(using rng: inout DemoRandom) -> String {
+        // Government agencies register with authority 1 (机构编制) and type 1 (机关).
+        let alphabet = Array("0123456789ABCDEFGHJKLMNPQRTUWXY")
+        let org = (0..<8).map { _ in alphabet[Int.random(in: 0..<10, using: &rng)] }
+        let orgCheck = OrganizationCode.checkCharacter(forBodyValues: org.map { Int(String($0))! })
+        let body = "11330100" + String(org) + String(orgCheck)
+        return body + String(CreditCode.checkCharacter(forBodyValues: body.map { alphabet.firstIndex(of: $0)! }))
+    }
+
+    static func seedCatalog(_ platform: Platform) async throws {
+        let data = DemoData(people: 300, enterprises: 120)
+        for spec in DemoCatalog.resources {
+            if try await platform.store.resource(ResourceCode(trusted: spec.draft.code!)) != nil { continue }
+            let resource = try await platform.catalog.create(spec.draft, by: caller)
+            if spec.status == .draft { continue }
+            _ = try await platform.catalog.publish(resource.code.rawValue, by: caller)
+            let rows = spec.rows(data)
+            if !rows.isEmpty { _ = try await platform.data.insert(rows, into: resource.code.rawValue, by: caller) }
+            if spec.status == .retired { _ = try await platform.catalog.retire(resource.code.rawValue, by: caller) }
+        }
+        // A later edit, so the demo shows versions and a field-level diff.
+        let population = "RK-330100-0001"
+        if let r = try await platform.store.resource(ResourceCode(trusted: population)), r.version < 3 {
+            var change = ResourceDraft()
+            change.abstract = r.abstract + "每日凌晨从人口信息管理系统同步。"
+            change.serviceItems = r.serviceItems + ["户籍证明开具"]
+            _ = try await platform.catalog.update(population, change, by: caller)
+        }
+    }
+}

@@ -1,0 +1,49 @@
+/// Who is acting: a signed-in user, or the local operator running the CLI on the data folder.
+package struct Principal: Sendable, Hashable {
+    package enum Kind: Sendable, Hashable {
+        case user(UserID)
+        /// The operator at the server's console (`zhengshu user add …`): full rights over the data folder.
+        case localOperator
+    }
+
+    package var kind: Kind
+    package var name: String
+    package var roles: Set<Role>
+    package var department: DepartmentCode?
+
+    package init(user: User) {
+        kind = .user(user.id)
+        name = user.name
+        roles = user.roles
+        department = user.department
+    }
+
+    package init(kind: Kind, name: String, roles: Set<Role>, department: DepartmentCode?) {
+        self.kind = kind
+        self.name = name
+        self.roles = roles
+        self.department = department
+    }
+
+    /// The local operator: `zhengshu` CLI commands on the data folder act as the bureau.
+    package static let localOperator = Principal(kind: .localOperator, name: "local-operator", roles: [.admin], department: nil)
+
+    package var isAdmin: Bool { roles.contains(.admin) }
+    package var userID: UserID? { if case .user(let id) = kind { id } else { nil } }
+
+    /// Throws `forbidden` unless the principal holds one of `roles`.
+    package func require(anyOf roles: Set<Role>, to action: String) throws(ZhengshuError) {
+        guard !self.roles.isDisjoint(with: roles) else {
+            let names = roles.sorted().map(\.rawValue).joined(separator: " or ")
+            throw ZhengshuError(.forbidden, "\(action) requires the \(names) role")
+        }
+    }
+
+    /// An admin, or a provider of `department`.
+    package func requireProvider(of department: DepartmentCode, to action: String) throws(ZhengshuError) {
+        if isAdmin { return }
+        guard roles.contains(.provider), self.department == department else {
+            throw ZhengshuError(.forbidden, "\(action) requires a provider of department \(department) or an admin")
+        }
+    }
+}

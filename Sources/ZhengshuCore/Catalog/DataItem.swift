@@ -1,0 +1,70 @@
+/// An information item (信息项) of a catalog resource: one typed column of its records.
+package struct DataItem: Hashable, Sendable, Codable {
+    /// Machine name: lower-case ASCII letter, then letters, digits or underscores (it becomes a column name).
+    package var name: String
+    /// Chinese label (中文名称), e.g. 公民身份号码.
+    package var label: String
+    package var type: DataType
+    /// Maximum length in characters for strings; total digits for decimals.
+    package var length: Int?
+    package var required: Bool
+    /// Part of the record key; key items are required.
+    package var key: Bool
+    package var dataElement: DataElement?
+    package var description: String?
+
+    package init(name: String, label: String, type: DataType, length: Int? = nil, required: Bool = false,
+                 key: Bool = false, dataElement: DataElement? = nil, description: String? = nil) {
+        self.name = name
+        self.label = label
+        self.type = type
+        self.length = length
+        self.required = required || key
+        self.key = key
+        self.dataElement = dataElement
+        self.description = description
+    }
+
+    /// Names reserved for the platform's own columns.
+    static let reservedNames: Set<String> = ["_id", "rowid", "oid"]
+    static let maxNameLength = 48
+
+    static func isValidName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, ("a"..."z").contains(first),
+              name.count <= maxNameLength, !reservedNames.contains(name) else { return false }
+        return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+    }
+}
+
+extension DataItem {
+    private enum CodingKeys: String, CodingKey {
+        case name, label, type, length, required, key, dataElement, description
+    }
+
+    /// `required` and `key` default to false, so a provider writes only what matters.
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            name: try c.decode(String.self, forKey: .name),
+            label: try c.decode(String.self, forKey: .label),
+            type: try c.decode(DataType.self, forKey: .type),
+            length: try c.decodeIfPresent(Int.self, forKey: .length),
+            required: try c.decodeIfPresent(Bool.self, forKey: .required) ?? false,
+            key: try c.decodeIfPresent(Bool.self, forKey: .key) ?? false,
+            dataElement: try c.decodeIfPresent(DataElement.self, forKey: .dataElement),
+            description: try c.decodeIfPresent(String.self, forKey: .description)
+        )
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(label, forKey: .label)
+        try c.encode(type, forKey: .type)
+        try c.encodeIfPresent(length, forKey: .length)
+        try c.encode(required, forKey: .required)
+        try c.encode(key, forKey: .key)
+        try c.encodeIfPresent(dataElement, forKey: .dataElement)
+        try c.encodeIfPresent(description, forKey: .description)
+    }
+}

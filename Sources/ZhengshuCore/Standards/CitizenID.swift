@@ -1,0 +1,84 @@
+import Foundation
+
+/// Citizen identity number, GB 11643-1999 (公民身份号码).
+///
+/// Valid by construction: an instance always holds 18 characters whose birth date is a real date and whose
+/// check character matches.
+package struct CitizenID: Hashable, Sendable, CustomStringConvertible {
+    package let rawValue: String
+
+    /// Weights 2^(17-i) mod 11, GB 11643-1999 §5.
+    static let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    static let checkCharacters = Array("10X98765432")
+
+    /// - Throws: ``CitizenIDError`` naming the failing part.
+    package init(validating raw: String) throws(CitizenIDError) {
+        let chars = Array(raw.uppercased())
+        if chars.count == 15, chars.allSatisfy(\.isASCIIDigit) { throw .legacy15Digit }
+        guard chars.count == 18 else { throw .length(chars.count) }
+        guard chars[0..<17].allSatisfy(\.isASCIIDigit), chars[17].isASCIIDigit || chars[17] == "X" else {
+            throw .characters
+        }
+        let digits = chars[0..<17].map { Int($0.asciiValue! - 48) }
+        guard let date = CivilDate(year: digits[6..<10].reduce(0) { $0 * 10 + $1 },
+                                   month: digits[10] * 10 + digits[11],
+                                   day: digits[12] * 10 + digits[13]) else { throw .birthDate }
+        let expected = Self.checkCharacter(forBody: digits)
+        guard expected == chars[17] else { throw .checkCharacter(expected: expected) }
+        _ = date
+        self.rawValue = String(chars)
+    }
+
+    /// The check character for the first 17 digits.
+    package static func checkCharacter(forBody digits: [Int]) -> Character {
+        precondition(digits.count == 17)
+        var sum = 0
+        for i in 0..<17 { sum += digits[i] * weights[i] }
+        return checkCharacters[sum % 11]
+    }
+
+    /// Birth date encoded in positions 7–14.
+    package var birthDate: CivilDate {
+        let d = Array(rawValue.utf8).map { Int($0) - 48 }
+        return CivilDate(year: d[6] * 1000 + d[7] * 100 + d[8] * 10 + d[9], month: d[10] * 10 + d[11],
+                         day: d[12] * 10 + d[13])!
+    }
+
+    /// Sex from the parity of the 17th digit (odd male, even female), as a GB/T 2261.1 code.
+    package var sex: Sex {
+        let digit = Int(Array(rawValue.utf8)[16]) - 48
+        return digit % 2 == 1 ? .male : .female
+    }
+
+    /// The GB/T 2260 division code of the place of first registration (first six digits).
+    package var divisionCode: String { String(rawValue.prefix(6)) }
+
+    /// The two-digit province code.
+    package var provinceCode: String { String(rawValue.prefix(2)) }
+
+    package var description: String { rawValue }
+}
+
+/// Why a string is not a valid 18-digit citizen identity number.
+package enum CitizenIDError: Error, Equatable, Sendable, CustomStringConvertible {
+    case length(Int)
+    case characters
+    case birthDate
+    case checkCharacter(expected: Character)
+    /// A 15-digit number issued before 1999: recognised, never accepted as a valid 18-digit number.
+    case legacy15Digit
+
+    package var description: String {
+        switch self {
+        case .length(let n): "citizen ID must have 18 characters, found \(n)"
+        case .characters: "citizen ID must be 17 digits followed by a digit or X"
+        case .birthDate: "citizen ID birth date (positions 7-14) is not a real date"
+        case .checkCharacter(let expected): "citizen ID check character is wrong (GB 11643 expects \(expected))"
+        case .legacy15Digit: "legacy 15-digit citizen ID (issued before 1999); an 18-digit number is required"
+        }
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { isASCII && isNumber }
+}

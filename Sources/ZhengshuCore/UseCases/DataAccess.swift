@@ -1,0 +1,78 @@
+import Foundation
+
+/// The one path by which records enter and leave the platform: authorise → fetch → mask → audit.
+///
+/// The sharing issue extends `authorise` with grants and `mask` with policies; no caller can skip a step.
+package struct DataAccess: Sendable {
+    let catalog: any CatalogStore
+    let records: any RecordStore
+    let audit: any AuditStore
+    let clock: PlatformClock
+
+    package init(catalog: any CatalogStore, records: any RecordStore, audit: any AuditStore, clock: PlatformClock) {
+        self.catalog = catalog
+        self.records = records
+        self.audit = audit
+        self.clock = clock
+    }
+
+    static let maxBatch = 10_000
+
+    /// Validates and stores a batch of records, all or nothing.
+    /// - Returns: the number of rows stored.
+    package func insert(_ rows: [[String: JSONValue]], into code: String, by caller: Caller) async throws -> Int {
+        let resource = try await publishedResource(code, for: caller)
+        try caller.principal.requireProvider(of: resource.department, to: "loading records into \(resource.code)")
+        guard !rows.isEmpty else { throw ZhengshuError(.invalidInput, "the body holds no records") }
+        guard rows.count <= Self.maxBatch else {
+            throw ZhengshuError(.payloadTooLarge, "at most \(Self.maxBatch) records per request; use a batch import for more")
+        }
+        let converted = try RecordValidator.validate(rows, items: resource.items).get()
+        try await records.insertRecords(converted, into: resource,
+                                        audit: caller.audit("records.insert", "resource:\(resource.code)", at: clock.current(),
+                                                            detail: "rows: \(converted.count)"))
+        return converted.count
+    }
+
+    /// Reads a page of records. Today only the owning department's providers and the bureau may read them;
+    /// consumers arrive with grants in the sharing issue.
+    package func query(_ code: String, _ parameters: RecordQueryParameters, by caller: Caller) async throws -> RecordPage {
+        let resource = try await publishedResource(code, for: caller)
+        try caller.principal.requireProvider(of: resource.department, to: "reading records of \(resource.code)")
+        let query = try RecordQuery.parse(resource: resource, fields: parameters.fields, filters: parameters.filters,
+                                          sort: parameters.sort, limit: parameters.limit, cursor: parameters.cursor)
+        let page = try await records.records(of: resource, query: query)
+        // Mask: the owner sees its own data in clear; policies for others come with sharing.
+        try await audit.appendAudit(caller.audit("records.query", "resource:\(resource.code)", at: clock.current(),
+                                                 detail: "rows: \(page.rows.count); fields: \(query.fields.map(\.name).joined(separator: ","))"))
+        return page
+    }
+
+    private func publishedResource(_ code: String, for caller: Caller) async throws -> Resource {
+        let code = try ResourceCode(validating: code)
+        guard let r = try await catalog.resource(code),
+              r.status == .published || caller.principal.isAdmin || caller.principal.department == r.department
+        else { throw ZhengshuError(.notFound, "resource \(code) does not exist") }
+        guard r.status == .published else {
+            throw ZhengshuError(.conflict, "resource \(code) is \(r.status.rawValue); records exist only for published resources")
+        }
+        return r
+    }
+}
+
+/// The raw query-string parameters of a records read, parsed against the resource by ``RecordQuery``.
+package struct RecordQueryParameters: Sendable {
+    package var fields: String?
+    package var filters: [String]
+    package var sort: String?
+    package var limit: String?
+    package var cursor: String?
+
+    package init(fields: String? = nil, filters: [String] = [], sort: String? = nil, limit: String? = nil, cursor: String? = nil) {
+        self.fields = fields
+        self.filters = filters
+        self.sort = sort
+        self.limit = limit
+        self.cursor = cursor
+    }
+}

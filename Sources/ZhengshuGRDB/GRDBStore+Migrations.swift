@@ -1,0 +1,93 @@
+import GRDB
+
+extension GRDBStore {
+    /// Versioned migrations: SQL that never changes once shipped and never references app types.
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-foundation") { db in
+            try db.execute(sql: """
+                CREATE TABLE department (
+                    code TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    level TEXT NOT NULL CHECK (level IN ('province', 'city', 'county')),
+                    parent TEXT REFERENCES department(code),
+                    creditCode TEXT,
+                    createdAt INTEGER NOT NULL,
+                    updatedAt INTEGER NOT NULL
+                );
+                CREATE INDEX department_parent ON department(parent);
+
+                CREATE TABLE user (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL UNIQUE,
+                    displayName TEXT NOT NULL,
+                    roles TEXT NOT NULL,
+                    department TEXT REFERENCES department(code),
+                    passwordHash TEXT,
+                    disabled INTEGER NOT NULL DEFAULT 0,
+                    createdAt INTEGER NOT NULL,
+                    updatedAt INTEGER NOT NULL
+                );
+                CREATE INDEX user_department ON user(department);
+
+                CREATE TABLE apiToken (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    userId INTEGER NOT NULL REFERENCES user(id),
+                    label TEXT NOT NULL,
+                    prefix TEXT NOT NULL,
+                    hash TEXT NOT NULL UNIQUE,
+                    createdAt INTEGER NOT NULL,
+                    lastUsedAt INTEGER,
+                    expiresAt INTEGER,
+                    revokedAt INTEGER
+                );
+                CREATE INDEX apiToken_user ON apiToken(userId);
+
+                CREATE TABLE resource (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    code TEXT NOT NULL UNIQUE,
+                    department TEXT NOT NULL REFERENCES department(code),
+                    category TEXT NOT NULL,
+                    shareType TEXT NOT NULL,
+                    gradeLevel TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    recordCount INTEGER NOT NULL DEFAULT 0,
+                    document TEXT NOT NULL,
+                    createdAt INTEGER NOT NULL,
+                    updatedAt INTEGER NOT NULL
+                );
+                CREATE INDEX resource_department ON resource(department);
+
+                CREATE TABLE resourceVersion (
+                    resourceId INTEGER NOT NULL REFERENCES resource(id),
+                    version INTEGER NOT NULL,
+                    action TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    document TEXT NOT NULL,
+                    PRIMARY KEY (resourceId, version)
+                );
+
+                -- Overlapping CJK bigrams and single characters, space-separated (see SearchTerms).
+                CREATE VIRTUAL TABLE resourceSearch USING fts5(terms, tokenize = 'unicode61');
+
+                CREATE TABLE auditEntry (
+                    sequence INTEGER PRIMARY KEY,
+                    actor TEXT NOT NULL,
+                    actorDepartment TEXT,
+                    action TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    requestId TEXT NOT NULL,
+                    detail TEXT,
+                    previousHash TEXT NOT NULL,
+                    hash TEXT NOT NULL
+                );
+                CREATE INDEX auditEntry_target ON auditEntry(target);
+                CREATE INDEX auditEntry_action ON auditEntry(action);
+                """)
+        }
+        return m
+    }
+}

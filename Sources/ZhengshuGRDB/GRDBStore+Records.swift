@@ -1,0 +1,144 @@
+import Foundation
+import GRDB
+import ZhengshuCore
+
+extension GRDBStore: RecordStore {
+    /// The physical table of a published resource: named by the platform, never by user input.
+    static func recordsTable(_ id: Int64) -> String { "\"rec_\(id)\"" }
+
+    static func column(_ item: DataItem) -> String { "\"\(item.name)\"" }
+
+    static func columnDefinition(_ item: DataItem) -> String {
+        let type = switch item.type {
+        case .string, .date, .datetime: "TEXT"
+        case .integer, .boolean: "INTEGER"
+        case .decimal: "NUMERIC"
+        }
+        return "\(column(item)) \(type)\(item.required ? " NOT NULL" : "")"
+    }
+
+    /// Typed columns from the items; an internal `_id` orders rows and anchors cursors; key items are unique.
+    static func createRecordsTable(for r: Resource, id: Int64, _ db: Database) throws {
+        let columns = ["\"_id\" INTEGER PRIMARY KEY"] + r.items.map(columnDefinition)
+        try db.execute(sql: "CREATE TABLE \(recordsTable(id)) (\(columns.joined(separator: ", ")))")
+        if !r.keyItems.isEmpty {
+            try db.execute(sql: "CREATE UNIQUE INDEX \"rec_\(id)_key\" ON \(recordsTable(id)) (\(r.keyItems.map(column).joined(separator: ", ")))")
+        }
+    }
+
+    package func insertRecords(_ rows: [RecordValidator.Row], into resource: Resource, audit: AuditEvent) async throws {
+        try await writer.write { db in
+            guard let (id, current) = try Self.fetchResource(resource.code, db), current.status == .published else {
+                throw ZhengshuError(.conflict, "resource \(resource.code) is not published")
+            }
+            guard current.items == resource.items else {
+                throw ZhengshuError(.conflict, "resource \(resource.code) changed while the records were checked; send them again")
+            }
+            let columns = resource.items.map(Self.column).joined(separator: ", ")
+            let marks = Array(repeating: "?", count: resource.items.count).joined(separator: ", ")
+            let statement = try db.cachedStatement(sql: "INSERT INTO \(Self.recordsTable(id)) (\(columns)) VALUES (\(marks))")
+            for (i, row) in rows.enumerated() {
+                do {
+                    try statement.execute(arguments: StatementArguments(row.map(Self.databaseValue)))
+                } catch let error as DatabaseError where error.isUniqueViolation {
+                    let key = resource.keyItems.map(\.name).joined(separator: ",")
+                    throw ZhengshuError(.conflict, "row \(i) has the same key (\(key)) as a record already stored; nothing was stored",
+                                        violations: [.init(field: key, row: i, reason: "duplicate key")])
+                }
+            }
+            try db.execute(sql: "UPDATE resource SET recordCount = recordCount + ? WHERE id = ?", arguments: [rows.count, id])
+            try Self.appendAudit(audit, in: db)
+        }
+    }
+
+    package func records(of resource: Resource, query: RecordQuery) async throws -> RecordPage {
+        try await writer.read { db in
+            guard let (id, _) = try Self.fetchResource(resource.code, db) else {
+                throw ZhengshuError(.notFound, "resource \(resource.code) does not exist")
+            }
+            var conditions: [String] = []
+            var args: StatementArguments = []
+            for f in query.filters {
+                let col = Self.column(f.item)
+                switch f.op {
+                case .prefix:
+                    conditions.append("substr(\(col), 1, ?) = ?")
+                    if case .string(let s) = f.value { args += [s.count, s] }
+                default:
+                    let op = ["eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">="][f.op.rawValue]!
+                    conditions.append("\(col) \(op) ?")
+                    args += [Self.databaseValue(f.value)]
+                }
+            }
+            let direction = query.descending ? "DESC" : "ASC"
+            let cmp = query.descending ? "<" : ">"
+            var order = "\"_id\" \(direction)"
+            if let sort = query.sort {
+                let col = Self.column(sort)
+                order = "\(col) \(direction), \"_id\" \(direction)"
+                if let after = query.after {
+                    conditions.append("(\(col) \(cmp) ? OR (\(col) = ? AND \"_id\" \(cmp) ?))")
+                    let v = Self.databaseValue(after.value)
+                    args += [v, v, after.id]
+                }
+            } else if let after = query.after {
+                conditions.append("\"_id\" \(cmp) ?")
+                args += [after.id]
+            }
+            let columns = (["\"_id\""] + query.fields.map(Self.column)).joined(separator: ", ")
+            let sortColumn = query.sort.map(Self.column)
+            let selected = sortColumn.map { "\(columns), \($0) AS \"_sort\"" } ?? columns
+            let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+            let rows = try Row.fetchAll(db, sql: "SELECT \(selected) FROM \(Self.recordsTable(id))\(whereClause) ORDER BY \(order) LIMIT ?",
+                                        arguments: args + [query.limit + 1])
+            let page = rows.prefix(query.limit)
+            var next: RecordQuery.Cursor?
+            if rows.count > query.limit, let last = page.last {
+                let value = query.sort.map { Self.recordValue(last["_sort"], as: $0) } ?? .null
+                next = RecordQuery.Cursor(value: value, id: last["_id"])
+            }
+            let values = page.map { row in query.fields.map { Self.recordValue(row[$0.name], as: $0) } }
+            return RecordPage(fields: query.fields, rows: values, next: next)
+        }
+    }
+
+    package func recordCount(of resource: Resource) async throws -> Int {
+        try await writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT recordCount FROM resource WHERE code = ?", arguments: [resource.code.rawValue]) ?? 0
+        }
+    }
+
+    static func databaseValue(_ v: RecordValue) -> DatabaseValue {
+        switch v {
+        case .null: .null
+        case .string(let s): s.databaseValue
+        case .integer(let i): i.databaseValue
+        case .decimal(let d): (Int64(d)?.databaseValue) ?? (Double(d)?.databaseValue ?? d.databaseValue)
+        case .date(let d): d.description.databaseValue
+        case .datetime(let t): RecordValue.formatDatetime(t).databaseValue
+        case .boolean(let b): b.databaseValue
+        }
+    }
+
+    static func recordValue(_ dbValue: DatabaseValue, as item: DataItem) -> RecordValue {
+        switch dbValue.storage {
+        case .null: return .null
+        case .int64(let i):
+            switch item.type {
+            case .boolean: return .boolean(i != 0)
+            case .decimal: return .decimal(String(i))
+            case .string: return .string(String(i))
+            default: return .integer(i)
+            }
+        case .double(let d):
+            return .decimal(RecordValidator.canonicalDecimal(String(d)) ?? String(d))
+        case .string(let s):
+            switch item.type {
+            case .date: return CivilDate(iso: s).map(RecordValue.date) ?? .string(s)
+            case .datetime: return RecordValue.parseDatetime(s).map(RecordValue.datetime) ?? .string(s)
+            default: return .string(s)
+            }
+        case .blob: return .null
+        }
+    }
+}

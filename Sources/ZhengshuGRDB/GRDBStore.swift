@@ -1,0 +1,63 @@
+import Foundation
+import GRDB
+import ZhengshuCore
+
+/// The SQLite engine: every Core port over one GRDB writer.
+///
+/// A `DatabasePool` (WAL, concurrent reads) on disk; an in-memory `DatabaseQueue` in tests — same code.
+package final class GRDBStore: Sendable {
+    let writer: any DatabaseWriter
+
+    /// Opens (creating when needed) the database at `path` and migrates it to the current schema.
+    package convenience init(path: String) throws {
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.label = "zhengshu"
+        try self.init(DatabasePool(path: path, configuration: config))
+    }
+
+    /// An in-memory database, for tests.
+    package static func inMemory() throws -> GRDBStore {
+        try GRDBStore(DatabaseQueue())
+    }
+
+    package init(_ writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try Self.migrator.migrate(writer)
+    }
+
+    /// Migrations that have run, in order.
+    package func appliedMigrations() async throws -> [String] {
+        try await writer.read { db in try Self.migrator.appliedIdentifiers(db).sorted() }
+    }
+
+    /// Whether the schema is the one this build expects.
+    package func isSchemaCurrent() async throws -> Bool {
+        try await writer.read { db in try Self.migrator.hasCompletedMigrations(db) }
+    }
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.dateEncodingStrategy = .millisecondsSince1970
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }()
+
+    static let decoder: JSONDecoder = {
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .millisecondsSince1970
+        return d
+    }()
+}
+
+extension Date {
+    var millis: Int64 { Int64((timeIntervalSince1970 * 1000).rounded(.down)) }
+    init(millis: Int64) { self.init(timeIntervalSince1970: Double(millis) / 1000) }
+}
+
+extension DatabaseError {
+    var isUniqueViolation: Bool {
+        extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE || extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
+    }
+    var isForeignKeyViolation: Bool { extendedResultCode == .SQLITE_CONSTRAINT_FOREIGNKEY }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import ZhengshuCore
+
+/// Response and request bodies of the JSON API: the shapes `openapi.json` documents.
+struct ListBody<Item: Encodable>: Encodable {
+    var items: [Item]
+}
+
+struct SearchBody: Encodable {
+    var total: Int
+    var limit: Int
+    var offset: Int
+    var items: [Resource]
+}
+
+struct UserBody: Encodable {
+    var id: Int64
+    var name: String
+    var displayName: String
+    var roles: [String]
+    var department: String?
+    var disabled: Bool
+    var createdAt: Date
+    var updatedAt: Date
+
+    init(_ u: User) {
+        id = u.id.rawValue
+        name = u.name
+        displayName = u.displayName
+        roles = u.roles.sorted().map(\.rawValue)
+        department = u.department?.rawValue
+        disabled = u.disabled
+        createdAt = u.createdAt
+        updatedAt = u.updatedAt
+    }
+}
+
+struct TokenRequestBody: Decodable {
+    var label: String?
+    var expiresInDays: Int?
+}
+
+struct IssuedTokenBody: Encodable {
+    var token: APIToken
+    /// Shown once; only its hash is stored.
+    var secret: String
+}
+
+struct DataElementBody: Encodable {
+    var id: String
+    var label: String
+    var standard: String
+}
+
+struct VersionSummaryBody: Encodable {
+    var version: Int
+    var action: String
+    var actor: String
+    var at: Date
+    init(_ v: ResourceVersion) {
+        version = v.version
+        action = v.action
+        actor = v.actor
+        at = v.at
+    }
+}
+
+struct DiffBody: Encodable {
+    var from: Int
+    var to: Int
+    var changes: [FieldChange]
+}
+
+struct InsertedBody: Encodable {
+    var inserted: Int
+}
+
+struct RecordPageBody: Encodable {
+    var fields: [String]
+    var records: [[String: RecordValue]]
+    var nextCursor: String?
+
+    init(_ page: RecordPage) {
+        fields = page.fields.map(\.name)
+        records = page.rows.map { row in
+            Dictionary(uniqueKeysWithValues: zip(page.fields.map(\.name), row))
+        }
+        nextCursor = page.next?.token
+    }
+}
+
+struct AuditEntryBody: Encodable {
+    var sequence: Int64
+    var actor: String
+    var actorDepartment: String?
+    var action: String
+    var target: String
+    var at: Date
+    var requestId: String
+    var detail: String?
+    var previousHash: String
+    var hash: String
+
+    init(_ e: AuditEntry) {
+        sequence = e.sequence
+        actor = e.event.actor
+        actorDepartment = e.event.actorDepartment
+        action = e.event.action
+        target = e.event.target
+        at = e.event.at
+        requestId = e.event.requestID
+        detail = e.event.detail
+        previousHash = e.previousHash
+        hash = e.hash
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import Hummingbird
+import ZhengshuCore
+
+/// The JSON API under `/api/v1`. A handler reads input, calls one Core use case and maps its output: nothing else.
+package struct APIRoutes {
+    let platform: Platform
+
+    package init(platform: Platform) { self.platform = platform }
+
+    package func register(on router: Router<AppRequestContext>) {
+        let api = router.group("api/v1").add(middleware: BearerAuthMiddleware(accounts: platform.accounts))
+        let p = platform
+
+        api.get("me") { _, context in
+            let caller = try context.caller()
+            if let id = caller.principal.userID { return JSON.response(UserBody(try await p.accounts.user(id.rawValue, by: caller))) }
+            throw ZhengshuError(.notFound, "the caller has no user account")
+        }
+        api.get("overview") { _, context in
+            JSON.response(try await p.counts(by: try context.caller()))
+        }
+        api.get("data-elements") { _, _ in
+            JSON.response(DataElement.allCases.map { DataElementBody(id: $0.rawValue, label: $0.label, standard: $0.standard) })
+        }
+
+        // Departments
+        api.get("departments") { request, context in
+            _ = try context.caller()
+            let q = request.uri.queryParameters
+            let level = try AdminLevel.parse(q.get("level"), parameter: "level")
+            return JSON.response(ListBody(items: try await p.departments.list(parent: q.get("parent"), level: level)))
+        }
+        api.post("departments") { request, context in
+            let draft = try await JSON.decode(DepartmentDraft.self, from: request, context: context)
+            return JSON.response(try await p.departments.create(draft, by: try context.caller()), status: .created)
+        }
+        api.get("departments/{code}") { _, context in
+            _ = try context.caller()
+            return JSON.response(try await p.departments.get(try context.parameters.require("code")))
+        }
+        api.patch("departments/{code}") { request, context in
+            let draft = try await JSON.decode(DepartmentDraft.self, from: request, context: context)
+            return JSON.response(try await p.departments.update(try context.parameters.require("code"), draft, by: try context.caller()))
+        }
+        api.delete("departments/{code}") { _, context in
+            try await p.departments.delete(try context.parameters.require("code"), by: try context.caller())
+            return Response(status: .noContent)
+        }
+
+        // Users and tokens
+        api.get("users") { request, context in
+            let users = try await p.accounts.users(department: request.uri.queryParameters.get("department"), by: try context.caller())
+            return JSON.response(ListBody(items: users.map(UserBody.init)))
+        }
+        api.post("users") { request, context in
+            let draft = try await JSON.decode(UserDraft.self, from: request, context: context)
+            return JSON.response(UserBody(try await p.accounts.createUser(draft, by: try context.caller())), status: .created)
+        }
+        api.get("users/{id}") { _, context in
+            JSON.response(UserBody(try await p.accounts.user(try Self.integer(context, "id"), by: try context.caller())))
+        }
+        api.patch("users/{id}") { request, context in
+            let id = try Self.integer(context, "id")
+            let draft = try await JSON.decode(UserDraft.self, from: request, context: context)
+            return JSON.response(UserBody(try await p.accounts.updateUser(id, draft, by: try context.caller())))
+        }
+        api.get("users/{id}/tokens") { _, context in
+            JSON.response(ListBody(items: try await p.accounts.tokens(of: try Self.integer(context, "id"), by: try context.caller())))
+        }
+        api.post("users/{id}/tokens") { request, context in
+            let id = try Self.integer(context, "id")
+            let body = try await JSON.decode(TokenRequestBody.self, from: request, context: context)
+            let (token, secret) = try await p.accounts.issueToken(for: UserID(id), label: body.label, expiresInDays: body.expiresInDays,
+                                                                  by: try context.caller())
+            return JSON.response(IssuedTokenBody(token: token, secret: secret), status: .created)
+        }
+        api.delete("tokens/{id}") { _, context in
+            JSON.response(try await p.accounts.revokeToken(try Self.integer(context, "id"), by: try context.caller()))
+        }
+
+        // Catalog
+        api.get("resources") { request, context in
+            let q = request.uri.queryParameters
+            let limit = try Self.optionalInteger(q.get("limit"), "limit") ?? 20
+            let offset = try Self.optionalInteger(q.get("offset"), "offset") ?? 0
+            let search = CatalogSearch(
+                text: q.get("q"),
+                department: try q.get("department").map { raw throws(ZhengshuError) in try DepartmentCode(validating: raw) },
+                category: q.get("category").flatMap { $0.isEmpty ? nil : $0 },
+                shareType: try ShareType.parse(q.get("shareType"), parameter: "shareType"),
+                gradeLevel: try GradeLevel.parse(q.get("gradeLevel"), parameter: "gradeLevel"),
+                status: try ResourceStatus.parse(q.get("status"), parameter: "status"),
+                limit: limit, offset: offset)
+            let result = try await p.catalog.search(search, by: try context.caller())
+            return JSON.response(SearchBody(total: result.total, limit: limit, offset: offset, items: result.resources))
+        }
+        api.post("resources") { request, context in
+            let draft = try await JSON.decode(ResourceDraft.self, from: request, context: context)
+            return JSON.response(try await p.catalog.create(draft, by: try context.caller()), status: .created)
+        }
+        api.get("resources/{code}") { _, context in
+            JSON.response(try await p.catalog.get(try context.parameters.require("code"), by: try context.caller()))
+        }
+        api.patch("resources/{code}") { request, context in
+            let draft = try await JSON.decode(ResourceDraft.self, from: request, context: context)
+            return JSON.response(try await p.catalog.update(try context.parameters.require("code"), draft, by: try context.caller()))
+        }
+        api.post("resources/{code}/publish") { _, context in
+            JSON.response(try await p.catalog.publish(try context.parameters.require("code"), by: try context.caller()))
+        }
+        api.post("resources/{code}/retire") { _, context in
+            JSON.response(try await p.catalog.retire(try context.parameters.require("code"), by: try context.caller()))
+        }
+        api.get("resources/{code}/versions") { _, context in
+            let versions = try await p.catalog.versions(try context.parameters.require("code"), by: try context.caller())
+            return JSON.response(ListBody(items: versions.map(VersionSummaryBody.init)))
+        }
+        api.get("resources/{code}/versions/{version}") { _, context in
+            let n = try Self.integer(context, "version")
+            return JSON.response(try await p.catalog.version(Int(n), of: try context.parameters.require("code"), by: try context.caller()))
+        }
+        api.get("resources/{code}/diff") { request, context in
+            let q = request.uri.queryParameters
+            guard let from = try Self.optionalInteger(q.get("from"), "from"), let to = try Self.optionalInteger(q.get("to"), "to") else {
+                throw ZhengshuError(.invalidInput, "give both versions: ?from=N&to=M")
+            }
+            let changes = try await p.catalog.diff(try context.parameters.require("code"), from: from, to: to, by: try context.caller())
+            return JSON.response(DiffBody(from: from, to: to, changes: changes))
+        }
+
+        // Records
+        api.get("resources/{code}/records") { request, context in
+            let q = request.uri.queryParameters
+            let parameters = RecordQueryParameters(fields: q.get("fields"), filters: q.getAll("filter"), sort: q.get("sort"),
+                                                   limit: q.get("limit"), cursor: q.get("cursor"))
+            let page = try await p.data.query(try context.parameters.require("code"), parameters, by: try context.caller())
+            return JSON.response(RecordPageBody(page))
+        }
+        api.post("resources/{code}/records") { request, context in
+            let rows = try await JSON.decode([[String: JSONValue]].self, from: request, context: context, limit: 16 * 1024 * 1024)
+            let n = try await p.data.insert(rows, into: try context.parameters.require("code"), by: try context.caller())
+            return JSON.response(InsertedBody(inserted: n), status: .created)
+        }
+
+        // Audit
+        api.get("audit") { request, context in
+            let q = request.uri.queryParameters
+            let entries = try await p.audit.entries(
+                after: Int64(try Self.optionalInteger(q.get("after"), "after") ?? 0),
+                limit: try Self.optionalInteger(q.get("limit"), "limit") ?? 100,
+                action: q.get("action"), target: q.get("target"), by: try context.caller())
+            return JSON.response(ListBody(items: entries.map(AuditEntryBody.init)))
+        }
+    }
+
+    static func integer(_ context: AppRequestContext, _ name: String) throws -> Int64 {
+        let raw = try context.parameters.require(name)
+        guard let v = Int64(raw), v > 0 else { throw ZhengshuError(.invalidInput, "\(name) must be a positive integer, not '\(raw.prefix(40))'") }
+        return v
+    }
+
+    static func optionalInteger(_ raw: String?, _ name: String) throws -> Int? {
+        guard let raw, !raw.isEmpty else { return nil }
+        guard let v = Int(raw) else { throw ZhengshuError(.invalidInput, "\(name) must be an integer, not '\(raw.prefix(40))'") }
+        return v
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+import Logging
+import ZhengshuCore
+
+/// Turns every error into an RFC 9457 `application/problem+json` response, and stamps the request id on every
+/// response. Internals are logged with the request id, never sent to the client.
+package struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    package init() {}
+
+    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            response = Self.problemResponse(for: error, request: request, context: context)
+        }
+        response.headers[.requestID] = context.id
+        return response
+    }
+
+    static func problemResponse(for error: any Error, request: Request, context: Context) -> Response {
+        let problem: Problem
+        switch error {
+        case let e as ZhengshuError:
+            problem = Problem(e, requestID: context.id)
+            if e.code == .internalFailure { context.logger.error("internal failure", metadata: ["error": "\(e.message)"]) }
+        case let e as HTTPError:
+            problem = Problem(status: e.status, detail: e.body ?? Self.defaultDetail(e.status, request), requestID: context.id)
+        case let e as any HTTPResponseError:
+            problem = Problem(status: e.status, detail: Self.defaultDetail(e.status, request), requestID: context.id)
+        default:
+            context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
+            problem = Problem(status: .internalServerError, detail: "The server failed to handle the request; quote the request id to the operator.",
+                              requestID: context.id)
+        }
+        var headers: HTTPFields = [.contentType: "application/problem+json"]
+        if problem.status == 401 { headers[.wwwAuthenticate] = "Bearer realm=\"zhengshu\"" }
+        return Response(status: .init(code: problem.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: JSON.encode(problem))))
+    }
+
+    static func defaultDetail(_ status: HTTPResponse.Status, _ request: Request) -> String {
+        switch status {
+        case .notFound: "No route for \(request.method) \(request.uri.path)"
+        case .contentTooLarge: "The request body is larger than the server accepts"
+        case .methodNotAllowed: "\(request.method) is not allowed on \(request.uri.path)"
+        default: status.reasonPhrase
+        }
+    }
+}
+
+/// An RFC 9457 problem document.
+struct Problem: Encodable {
+    var type: String
+    var title: String
+    var status: Int
+    var detail: String
+    var code: String
+    var requestId: String
+    var violations: [ZhengshuError.Violation]?
+
+    init(_ e: ZhengshuError, requestID: String) {
+        let status = Self.status(for: e.code)
+        self.init(status: status, detail: e.message, requestID: requestID, code: e.code.description)
+        violations = e.violations.isEmpty ? nil : e.violations
+    }
+
+    init(status: HTTPResponse.Status, detail: String, requestID: String, code: String? = nil) {
+        let codeName = code ?? Self.code(for: status)
+        type = "https://zhengshu.dev/problems/\(codeName)"
+        title = status.reasonPhrase
+        self.status = status.code
+        self.detail = detail
+        self.code = codeName
+        self.requestId = requestID
+    }
+
+    static func status(for code: ZhengshuError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .invalidInput: .badRequest
+        case .validation: .unprocessableContent
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .unauthenticated: .unauthorized
+        case .forbidden: .forbidden
+        case .payloadTooLarge: .contentTooLarge
+        default: .internalServerError
+        }
+    }
+
+    static func code(for status: HTTPResponse.Status) -> String {
+        switch status {
+        case .badRequest: "invalidInput"
+        case .notFound: "notFound"
+        case .unauthorized: "unauthenticated"
+        case .forbidden: "forbidden"
+        case .contentTooLarge: "payloadTooLarge"
+        case .methodNotAllowed: "methodNotAllowed"
+        case .unsupportedMediaType: "unsupportedMediaType"
+        default: status.code >= 500 ? "internalFailure" : "invalidInput"
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let requestID = Self("X-Request-Id")!
+}

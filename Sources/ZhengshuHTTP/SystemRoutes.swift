@@ -1,0 +1,32 @@
+import Foundation
+import Hummingbird
+
+/// Routes outside `/api/v1`: liveness and the published OpenAPI document.
+package struct SystemRoutes<Context: RequestContext> {
+    let readiness: @Sendable () async -> Bool
+
+    package init(readiness: @escaping @Sendable () async -> Bool) { self.readiness = readiness }
+
+    /// The OpenAPI document as shipped: the source of truth, served as is.
+    package static var openAPIDocument: [UInt8] {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
+              let data = try? Data(contentsOf: url) else {
+            preconditionFailure("openapi.json is missing from the ZhengshuHTTP bundle")
+        }
+        return Array(data)
+    }
+
+    package func register(on router: Router<Context>) {
+        let document = Self.openAPIDocument
+        router.get("healthz") { _, _ in
+            JSON.response(["status": "ok"])
+        }
+        router.get("readyz") { _, _ in
+            let ready = await readiness()
+            return JSON.response(["status": ready ? "ready" : "unavailable"], status: ready ? .ok : .serviceUnavailable)
+        }
+        router.get("openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: document)))
+        }
+    }
+}
