@@ -92,7 +92,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ZhengshuStoreTests",
-            dependencies: ["ZhengshuCore", "ZhengshuGRDB", "ZhengshuTestSupport"],
+            dependencies: [
+                "ZhengshuCore", "ZhengshuGRDB", "ZhengshuTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: settings
         ),
         .testTarget(

@@ -1,0 +1,112 @@
+import Configuration
+import Foundation
+import ZhengshuApp
+import ZhengshuCore
+import ZhengshuGRDB
+
+/// A platform over a fresh in-memory SQLite database with a small, realistic fixture: a bureau, two provider
+/// departments, users of every role and their tokens.
+package struct TestPlatform: Sendable {
+    package let services: AppServices
+    package let tokens: [String: String]
+
+    package var platform: Platform { services.platform }
+    package var store: GRDBStore { services.store }
+
+    package static let operatorCaller = Caller(.localOperator, requestID: "test")
+
+    /// The configuration of a test node: in memory, cheap password hashing.
+    package static var configuration: AppConfiguration {
+        AppConfiguration(config: ConfigReader(provider: InMemoryProvider(values: [
+            "storage.inMemory": true, "security.fastPasswordHashing": true, "log.level": "warning",
+        ])))
+    }
+
+    /// - Parameter seeded: adds departments, users and tokens when true.
+    package static func make(seeded: Bool = true) async throws -> TestPlatform {
+        let services = try AppServices.open(configuration)
+        guard seeded else { return TestPlatform(services: services, tokens: [:]) }
+        let p = services.platform
+        let c = operatorCaller
+        _ = try await p.departments.create(DepartmentDraft(code: "P-SJJ", name: "省政务数据管理局", level: .province,
+                                                           creditCode: .some("1133000000248220XL")), by: c)
+        _ = try await p.departments.create(DepartmentDraft(code: "C-GA", name: "杭州市公安局", level: .city), by: c)
+        _ = try await p.departments.create(DepartmentDraft(code: "C-SCJG", name: "杭州市市场监督管理局", level: .city), by: c)
+        _ = try await p.departments.create(DepartmentDraft(code: "X-GA", name: "西湖区公安分局", level: .county, parent: .some("C-GA")), by: c)
+        let users: [(String, [Role], String?)] = [
+            ("admin", [.admin], "P-SJJ"), ("ga", [.provider], "C-GA"), ("scjg", [.provider, .consumer], "C-SCJG"),
+            ("consumer", [.consumer], "C-SCJG"), ("auditor", [.auditor], nil),
+        ]
+        var tokens: [String: String] = [:]
+        for (name, roles, department) in users {
+            let user = try await p.accounts.createUser(UserDraft(name: name, roles: roles, department: department,
+                                                                 password: "Test-Password-1"), by: c)
+            tokens[name] = try await p.accounts.issueToken(for: user.id, label: "test", expiresInDays: nil, by: c).secret
+        }
+        return TestPlatform(services: services, tokens: tokens)
+    }
+
+    package func caller(_ name: String) async throws -> Caller {
+        Caller(try await platform.accounts.authenticate(bearer: tokens[name]!), requestID: "test-\(name)")
+    }
+}
+
+/// Catalog fixtures shaped like the demo's population resource.
+package enum Fixtures {
+    package static func populationDraft(code: String = "RK-0001", department: String = "C-GA") -> ResourceDraft {
+        var d = ResourceDraft()
+        d.code = code
+        d.name = "人口基础信息"
+        d.abstract = "全市户籍人口的身份与联系信息"
+        d.department = department
+        d.category = "人口"
+        d.shareType = .conditional
+        d.shareCondition = "用于身份核验"
+        d.updateCycle = .daily
+        d.sensitivity = .l4
+        d.items = [
+            DataItem(name: "citizen_id", label: "公民身份号码", type: .string, length: 18, key: true, dataElement: .citizenID),
+            DataItem(name: "name", label: "姓名", type: .string, length: 50, required: true),
+            DataItem(name: "sex", label: "性别", type: .string, length: 1, dataElement: .sex),
+            DataItem(name: "birth_date", label: "出生日期", type: .date, required: true),
+            DataItem(name: "mobile", label: "联系电话", type: .string, length: 11, dataElement: .mobile),
+        ]
+        return d
+    }
+
+    /// Rows for the population resource, from the same generator as the demo (valid GB 11643 numbers).
+    package static func populationRows(_ count: Int, seed: UInt64 = 1) -> [[String: JSONValue]] {
+        DemoData(people: count, enterprises: 0, seed: seed).people.map { p in
+            ["citizen_id": .string(p.citizenID), "name": .string(p.name), "sex": .string(p.sex.rawValue),
+             "birth_date": .string(p.birthDate.description), "mobile": .string(p.mobile)]
+        }
+    }
+}
+
+/// Finds `../shared/datagen/datagen.py` (or `$ZHENGSHU_DATAGEN`) and runs it.
+package enum Datagen {
+    package static var script: String? {
+        if let env = ProcessInfo.processInfo.environment["ZHENGSHU_DATAGEN"], FileManager.default.fileExists(atPath: env) { return env }
+        var dir = URL(fileURLWithPath: #filePath)
+        for _ in 0..<6 {
+            dir.deleteLastPathComponent()
+            let candidate = dir.appendingPathComponent("shared/datagen/datagen.py").path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// Runs datagen with `arguments` and returns its standard output.
+    package static func run(_ arguments: [String]) throws -> Data {
+        guard let script else { throw CocoaError(.fileNoSuchFile) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return data
+    }
+}
