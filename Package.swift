@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(
             name: "ZhengshuHTTPTests",
             dependencies: [
-                "ZhengshuCore", "ZhengshuApp", "ZhengshuTestSupport",
+                "ZhengshuCore", "ZhengshuApp", "ZhengshuHTTP", "ZhengshuTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Configuration", package: "swift-configuration"),

@@ -7,17 +7,8 @@ package struct SystemRoutes<Context: RequestContext> {
 
     package init(readiness: @escaping @Sendable () async -> Bool) { self.readiness = readiness }
 
-    /// The OpenAPI document as shipped: the source of truth, served as is.
-    package static var openAPIDocument: [UInt8] {
-        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
-              let data = try? Data(contentsOf: url) else {
-            preconditionFailure("openapi.json is missing from the ZhengshuHTTP bundle")
-        }
-        return Array(data)
-    }
-
     package func register(on router: Router<Context>) {
-        let document = Self.openAPIDocument
+        let document = OpenAPIDocument.bytes
         router.get("healthz") { _, _ in
             JSON.response(["status": "ok"])
         }
@@ -29,4 +20,15 @@ package struct SystemRoutes<Context: RequestContext> {
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: document)))
         }
     }
+}
+
+/// The OpenAPI document as shipped: the source of truth, served as is.
+package enum OpenAPIDocument {
+    package static let bytes: [UInt8] = {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
+              let data = try? Data(contentsOf: url) else {
+            preconditionFailure("openapi.json is missing from the ZhengshuHTTP bundle")
+        }
+        return Array(data)
+    }()
 }
