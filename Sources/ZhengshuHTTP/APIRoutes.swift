@@ -21,7 +21,7 @@ package struct APIRoutes {
             JSON.response(try await p.counts(by: try context.caller()))
         }
         api.get("data-elements") { _, _ in
-            JSON.response(DataElement.allCases.map { DataElementBody(id: $0.rawValue, label: $0.label, standard: $0.standard) })
+            JSON.response(ListBody(items: DataElement.allCases.map { DataElementBody(id: $0.rawValue, label: $0.label, standard: $0.standard) }))
         }
 
         // Departments
