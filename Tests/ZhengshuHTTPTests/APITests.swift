@@ -17,7 +17,7 @@ import ZhengshuTestSupport
         var text: String
     }
 
-    func withAPI(_ test: @Sendable (TestPlatform, TestClientProtocol) async throws -> Void) async throws {
+    func withAPI(_ test: @Sendable (TestPlatform, any TestClientProtocol) async throws -> Void) async throws {
         let fixture = try await TestPlatform.make()
         let app = try await buildApplication(TestPlatform.configuration, services: fixture.services)
         try await app.test(.router) { client in try await test(fixture, client) }
