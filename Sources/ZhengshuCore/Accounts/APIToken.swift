@@ -2,16 +2,7 @@ import Crypto
 import Foundation
 
 /// Identifier of an API token.
-package struct TokenID: Hashable, Sendable, Codable, CustomStringConvertible {
-    package let rawValue: Int64
-    package init(_ rawValue: Int64) { self.rawValue = rawValue }
-    package init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(Int64.self) }
-    package func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(rawValue)
-    }
-    package var description: String { String(rawValue) }
-}
+package typealias TokenID = RowID<APIToken>
 
 /// A bearer token's stored form: never the token itself, only its SHA-256.
 package struct APIToken: Hashable, Sendable, Codable {

@@ -1,16 +1,7 @@
 import Foundation
 
 /// Identifier of a user account.
-package struct UserID: Hashable, Sendable, Codable, CustomStringConvertible {
-    package let rawValue: Int64
-    package init(_ rawValue: Int64) { self.rawValue = rawValue }
-    package init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(Int64.self) }
-    package func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(rawValue)
-    }
-    package var description: String { String(rawValue) }
-}
+package typealias UserID = RowID<User>
 
 /// What a user may do on the platform.
 package enum Role: String, CaseIterable, Sendable, Codable, Comparable {
