@@ -19,4 +19,13 @@ package struct AppServices: Sendable {
         let hasher: PasswordHasher = configuration.fastPasswordHashing ? .fastForTesting : .standard
         return AppServices(store: store, platform: Platform(store: store, clock: clock, hasher: hasher))
     }
+
+    /// Run once when a server starts: jobs a previous process left running can never finish, so they are marked
+    /// failed (their staging dropped, the resources' data untouched) and can be run again.
+    package func recoverInterruptedJobs() async throws -> [JobID] {
+        let now = platform.clock.current()
+        return try await store.failInterruptedJobs(
+            reason: "interrupted: the server stopped while this job ran; the resource's data is unchanged; run the import again",
+            at: now)
+    }
 }

@@ -36,6 +36,12 @@ package struct CLITasks: Sendable {
         try await services.platform.accounts.revokeToken(id, by: caller)
     }
 
+    /// Imports a file as the local operator.
+    package func importFile(_ request: ImportRequest, path: String, onProgress: @Sendable (JobProgress) -> Void) async throws -> IngestJob {
+        let (chunks, _) = try FileChunks.open(path)
+        return try await services.platform.ingestion.run(request, source: chunks, by: caller, onProgress: onProgress)
+    }
+
     package func verifyAudit() async throws -> (checked: Int, firstBreak: Int64?) {
         try await services.platform.audit.verify()
     }

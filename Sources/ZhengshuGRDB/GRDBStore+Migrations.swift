@@ -88,6 +88,46 @@ extension GRDBStore {
                 CREATE INDEX auditEntry_action ON auditEntry(action);
                 """)
         }
+        m.registerMigration("v2-ingestion") { db in
+            try db.execute(sql: """
+                CREATE TABLE ingestJob (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    resource TEXT NOT NULL,
+                    department TEXT NOT NULL,
+                    mode TEXT NOT NULL,
+                    format TEXT NOT NULL,
+                    encoding TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    header TEXT,
+                    status TEXT NOT NULL,
+                    bytesTotal INTEGER,
+                    bytesRead INTEGER NOT NULL DEFAULT 0,
+                    rowsRead INTEGER NOT NULL DEFAULT 0,
+                    rowsAccepted INTEGER NOT NULL DEFAULT 0,
+                    rowsRejected INTEGER NOT NULL DEFAULT 0,
+                    maxErrors INTEGER,
+                    unknownColumns TEXT NOT NULL DEFAULT '[]',
+                    error TEXT,
+                    createdBy TEXT NOT NULL,
+                    createdAt INTEGER NOT NULL,
+                    startedAt INTEGER,
+                    finishedAt INTEGER
+                );
+                CREATE INDEX ingestJob_resource ON ingestJob(resource, id);
+                CREATE INDEX ingestJob_department ON ingestJob(department, id);
+
+                CREATE TABLE ingestReject (
+                    jobId INTEGER NOT NULL REFERENCES ingestJob(id),
+                    row INTEGER NOT NULL,
+                    field TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    original TEXT NOT NULL
+                );
+                CREATE INDEX ingestReject_job ON ingestReject(jobId, row);
+
+                ALTER TABLE resource ADD COLUMN lastUpdatedAt INTEGER;
+                """)
+        }
         return m
     }
 }

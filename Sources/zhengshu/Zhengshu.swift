@@ -10,7 +10,7 @@ struct Zhengshu: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zhengshu",
         abstract: "政数 Zhengshu: a self-hostable government data platform.",
-        subcommands: [Serve.self, UserCommand.self, TokenCommand.self, AuditCommand.self])
+        subcommands: [Serve.self, Import.self, UserCommand.self, TokenCommand.self, AuditCommand.self])
 }
 
 /// Options every command that opens the data folder shares.
@@ -60,6 +60,8 @@ struct Serve: AsyncParsableCommand {
         if let host { extra["http.host"] = .init(.string(host), isSecret: false) }
         if let port { extra["http.port"] = .init(.int(port), isSecret: false) }
         let (configuration, services) = try data.open(extra: extra)
+        let interrupted = try await services.recoverInterruptedJobs()
+        if !interrupted.isEmpty { say("Marked \(interrupted.count) interrupted import job(s) as failed: \(interrupted.map(\.description).joined(separator: ", "))") }
         if demo {
             let credentials = try await DemoSeed.run(on: services.platform)
             say("Demo data ready in \(configuration.dataDirectory). Demo users (password · API token):")

@@ -90,8 +90,15 @@ package enum RecordValidator {
             if let max = item.length, digits > max { return .failure(Reason("has \(digits) digits; at most \(max) allowed")) }
             return .success(.decimal(canonical))
         case .date:
-            guard case .string(let s) = value else { return .failure(Reason("must be a date string YYYY-MM-DD")) }
-            guard let d = CivilDate(iso: s) else { return .failure(Reason("'\(s.prefix(40))' is not a real date in the form YYYY-MM-DD")) }
+            let text: String
+            switch value {
+            case .string(let s): text = s
+            case .integer(let i): text = String(i)  // an Excel serial or 20240102 that arrived as a number
+            default: return .failure(Reason("must be a date such as 2024-01-02"))
+            }
+            guard let d = CivilDate(loose: text) else {
+                return .failure(Reason("'\(text.prefix(40))' is not a real date (2024-01-02, 2024/1/2, 20240102, 2024年1月2日 or an Excel serial)"))
+            }
             return .success(.date(d))
         case .datetime:
             guard case .string(let s) = value, let t = RecordValue.parseDatetime(s) else {

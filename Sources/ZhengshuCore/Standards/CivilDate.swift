@@ -43,3 +43,38 @@ package struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertibl
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 }
+
+extension CivilDate {
+    /// The date forms Chinese offices really write: `2024-01-02`, `2024-1-2`, `2024/1/2`, `2024.1.2`, `20240102`,
+    /// `2024年1月2日`, and Excel serial day numbers (`45293` = 2024-01-02; Excel's 1900 leap-year bug is honoured
+    /// by counting from 1899-12-30).
+    package init?(loose raw: String) {
+        let text = raw.trimmingCharacters(in: .whitespaces)
+        let u = Array(text.utf8)
+        guard !u.isEmpty, u.count <= 16 else { return nil }
+        if u.allSatisfy({ (48...57).contains($0) }) {
+            if u.count == 8, let y = Int(text.prefix(4)), let m = Int(text.dropFirst(4).prefix(2)), let d = Int(text.suffix(2)) {
+                self.init(year: y, month: m, day: d)
+                return
+            }
+            // Excel serials: 1 = 1900-01-01 … 2958465 = 9999-12-31.
+            guard u.count <= 7, let serial = Int(text), (1...2_958_465).contains(serial), serial != 60 else { return nil }
+            let days = Int64(serial) + RecordValue.daysFromCivil(1899, 12, 30)
+            let (y, m, d) = RecordValue.civilFromDays(days)
+            self.init(year: y, month: m, day: d)
+            return
+        }
+        var parts: [Int] = []
+        var current = ""
+        for c in text {
+            if c.isASCIIDigit { current.append(c); continue }
+            guard "-/.年月日".contains(c), !current.isEmpty, let n = Int(current) else { return nil }
+            parts.append(n)
+            current = ""
+        }
+        if !current.isEmpty, let n = Int(current) { parts.append(n) }
+        guard parts.count == 3, text.first?.isASCIIDigit == true, (1000...9999).contains(parts[0]) else { return nil }
+        if text.contains("年") && !(text.contains("月") && text.hasSuffix("日")) { return nil }
+        self.init(year: parts[0], month: parts[1], day: parts[2])
+    }
+}

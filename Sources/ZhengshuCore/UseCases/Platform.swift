@@ -9,6 +9,7 @@ package struct Platform: Sendable {
     package let catalog: Catalog
     package let data: DataAccess
     package let audit: AuditTrail
+    package let ingestion: Ingestion
 
     package init(store: any PlatformStore, clock: PlatformClock = PlatformClock(), hasher: PasswordHasher = .standard) {
         self.store = store
@@ -18,6 +19,7 @@ package struct Platform: Sendable {
         catalog = Catalog(store: store, clock: clock)
         data = DataAccess(catalog: store, records: store, audit: store, clock: clock)
         audit = AuditTrail(store: store)
+        ingestion = Ingestion(catalog: store, store: store, clock: clock)
     }
 
     package func counts(by caller: Caller) async throws -> PlatformCounts {

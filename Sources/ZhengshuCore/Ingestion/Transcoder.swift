@@ -1,0 +1,157 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Text encodings Chinese offices' files come in.
+package enum SourceEncoding: String, CaseIterable, Sendable, Codable, Vocabulary {
+    /// A UTF-8 byte order mark, or bytes that are valid UTF-8, mean UTF-8; anything else is read as GB 18030.
+    case auto
+    case utf8 = "utf-8"
+    case gbk
+    case gb18030
+}
+
+/// Turns a byte stream in a source encoding into UTF-8, chunk by chunk, keeping an incomplete character at the end
+/// of a chunk for the next one. GBK is decoded as GB 18030, its superset.
+package struct Transcoder: ~Copyable {
+    package enum Failure: Error, Equatable, Sendable, CustomStringConvertible {
+        case invalid(encoding: String, offset: Int)
+        case unavailable(String)
+        package var description: String {
+            switch self {
+            case .invalid(let encoding, let offset):
+                "byte \(offset) is not valid \(encoding); name the file's encoding (utf-8, gbk or gb18030)"
+            case .unavailable(let e): "the system cannot decode \(e)"
+            }
+        }
+    }
+
+    /// The encoding in use (resolved from `auto` by the first chunk).
+    package private(set) var encoding: SourceEncoding
+    private var carry: [UInt8] = []
+    private var offset = 0
+    private var started = false
+    private var converter: iconv_t?
+
+    package init(_ encoding: SourceEncoding) {
+        self.encoding = encoding
+    }
+
+    deinit {
+        if let converter { iconv_close(converter) }
+    }
+
+    /// Decodes `chunk`; with `final`, also what was carried over.
+    /// - Throws: ``Failure/invalid(encoding:offset:)`` with the byte offset (0-based, in the source) of the bad byte.
+    package mutating func decode(_ chunk: [UInt8], final: Bool = false) throws(Failure) -> [UInt8] {
+        var input = carry + chunk
+        carry = []
+        if !started {
+            if input.count < 3 && !final {
+                carry = input
+                return []
+            }
+            started = true
+            if input.starts(with: [0xEF, 0xBB, 0xBF]) {
+                input.removeFirst(3)
+                offset = 3
+                if encoding == .auto { encoding = .utf8 }
+            }
+            if encoding == .auto {
+                encoding = Self.validUTF8Prefix(input, final: final) == (final ? input.count : Self.completePrefix(input)) ? .utf8 : .gb18030
+            }
+        }
+        if encoding == .utf8 {
+            let complete = final ? input.count : Self.completePrefix(input)
+            let valid = Self.validUTF8Prefix(Array(input[..<complete]), final: true)
+            guard valid == complete else { throw .invalid(encoding: "UTF-8", offset: offset + valid) }
+            carry = Array(input[complete...])
+            offset += complete
+            return complete == input.count ? input : Array(input[..<complete])
+        }
+        return try iconvDecode(input, final: final)
+    }
+
+    private mutating func iconvDecode(_ input: [UInt8], final: Bool) throws(Failure) -> [UInt8] {
+        if converter == nil {
+            let c = iconv_open("UTF-8", "GB18030")
+            guard let c, c != iconv_t(bitPattern: -1) else { throw .unavailable("GB18030") }
+            converter = c
+        }
+        var output = [UInt8](repeating: 0, count: input.count * 2 + 16)
+        var consumed = 0
+        var produced = 0
+        var failure: Failure?
+        input.withUnsafeBufferPointer { inBuf in
+            output.withUnsafeMutableBufferPointer { outBuf in
+                var inPtr = UnsafeMutablePointer(mutating: inBuf.baseAddress).map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: CChar.self) }
+                var inLeft = inBuf.count
+                var outPtr = outBuf.baseAddress.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: CChar.self) }
+                var outLeft = outBuf.count
+                while inLeft > 0 {
+                    let r = iconv(converter, &inPtr, &inLeft, &outPtr, &outLeft)
+                    if r == -1 {
+                        let e = errno
+                        if e == EINVAL {  // an incomplete character at the end of the chunk
+                            break
+                        }
+                        if e == E2BIG { break }  // cannot happen with 2× output; stop and carry the rest
+                        failure = .invalid(encoding: "GB 18030 (GBK)", offset: offset + (inBuf.count - inLeft))
+                        break
+                    }
+                }
+                consumed = inBuf.count - inLeft
+                produced = outBuf.count - outLeft
+            }
+        }
+        if let failure { throw failure }
+        if final && consumed < input.count { throw .invalid(encoding: "GB 18030 (GBK)", offset: offset + consumed) }
+        carry = Array(input[consumed...])
+        offset += consumed
+        output.removeSubrange(produced...)
+        return output
+    }
+
+    /// Length of the prefix that ends on a character boundary (drops at most 3 trailing bytes of a started sequence).
+    static func completePrefix(_ bytes: [UInt8]) -> Int {
+        var i = bytes.count
+        var back = 0
+        while i > 0 && back < 4 {
+            let b = bytes[i - 1]
+            if b & 0xC0 == 0x80 { i -= 1; back += 1; continue }  // continuation byte
+            if b >= 0xC0 {  // a lead byte: is its sequence complete?
+                let need = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2
+                return back + 1 >= need ? bytes.count : i - 1
+            }
+            return bytes.count
+        }
+        return bytes.count
+    }
+
+    /// Length of the longest valid UTF-8 prefix (an incomplete sequence at the end is not counted).
+    static func validUTF8Prefix(_ bytes: [UInt8], final: Bool) -> Int {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            if b < 0x80 { i += 1; continue }
+            let need: Int, minValue: UInt32
+            if b & 0xE0 == 0xC0 { need = 1; minValue = 0x80 }
+            else if b & 0xF0 == 0xE0 { need = 2; minValue = 0x800 }
+            else if b & 0xF8 == 0xF0 { need = 3; minValue = 0x10000 }
+            else { return i }
+            guard i + need < n else { return i }
+            var value = UInt32(b) & (need == 1 ? 0x1F : need == 2 ? 0x0F : 0x07)
+            for k in 1...need {
+                let c = bytes[i + k]
+                guard c & 0xC0 == 0x80 else { return i }
+                value = value << 6 | UInt32(c & 0x3F)
+            }
+            guard value >= minValue, value <= 0x10FFFF, !(0xD800...0xDFFF).contains(value) else { return i }
+            i += need + 1
+        }
+        return i
+    }
+}

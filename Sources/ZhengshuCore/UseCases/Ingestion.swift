@@ -1,0 +1,240 @@
+import Foundation
+
+/// What a department asks to load.
+package struct ImportRequest: Sendable {
+    package var resource: String
+    package var mode: ImportMode
+    package var format: SourceFormat
+    package var encoding: SourceEncoding
+    /// File name, or `upload` for a pushed body.
+    package var sourceName: String
+    /// Total size when known, for progress.
+    package var bytesTotal: Int64?
+    /// Stop (and fail the job) once more rows than this are rejected; `nil` keeps going.
+    package var maxErrors: Int?
+    /// Explicit `column → item` mapping; other columns map by item name or label.
+    package var mapping: [String: String]
+
+    package init(resource: String, mode: ImportMode = .append, format: SourceFormat = .csv, encoding: SourceEncoding = .auto,
+                 sourceName: String, bytesTotal: Int64? = nil, maxErrors: Int? = nil, mapping: [String: String] = [:]) {
+        self.resource = resource
+        self.mode = mode
+        self.format = format
+        self.encoding = encoding
+        self.sourceName = sourceName
+        self.bytesTotal = bytesTotal
+        self.maxErrors = maxErrors
+        self.mapping = mapping
+    }
+
+    /// The format a file name suggests.
+    package static func format(forFileName name: String) -> SourceFormat? {
+        switch name.split(separator: ".").last?.lowercased() {
+        case "csv", "txt": .csv
+        case "tsv", "tab": .tsv
+        case "jsonl", "ndjson": .jsonl
+        case "json": .json
+        default: nil
+        }
+    }
+}
+
+/// Loading data into a resource (数据归集): stream → decode → parse → map → validate → stage → commit, one atomic job.
+package struct Ingestion: Sendable {
+    let catalog: any CatalogStore
+    let store: any IngestStore
+    let clock: PlatformClock
+
+    /// Rows staged per write transaction: large enough to amortise the transaction, small enough to keep memory flat.
+    static let batchSize = 4096
+
+    package init(catalog: any CatalogStore, store: any IngestStore, clock: PlatformClock) {
+        self.catalog = catalog
+        self.store = store
+        self.clock = clock
+    }
+
+    /// Runs one import job to its end. The job is persisted before the first byte is read, so its progress is visible
+    /// while it runs and its outcome afterwards.
+    /// - Parameters:
+    ///   - source: the file's bytes in chunks, in the source encoding.
+    ///   - onProgress: called after each staged batch (for a progress line).
+    /// - Returns: the finished job: `succeeded`, or `failed`/`cancelled` with its reason and the old data untouched.
+    /// - Throws: before the job exists, for an unknown resource or a caller who may not load it.
+    package func run<S: AsyncSequence>(_ request: ImportRequest, source: S, by caller: Caller,
+                                       onProgress: @Sendable (JobProgress) -> Void = { _ in }) async throws -> IngestJob
+    where S.Element == [UInt8] {
+        let code = try ResourceCode(validating: request.resource)
+        guard let resource = try await catalog.resource(code),
+              resource.status == .published || caller.principal.isAdmin || caller.principal.department == resource.department
+        else { throw ZhengshuError(.notFound, "resource \(code) does not exist") }
+        try caller.principal.requireProvider(of: resource.department, to: "loading data into \(code)")
+        guard resource.status == .published else {
+            throw ZhengshuError(.conflict, "resource \(code) is \(resource.status.rawValue); publish it before loading data")
+        }
+        if let maxErrors = request.maxErrors, maxErrors < 0 { throw ZhengshuError(.invalidInput, "max-errors must be 0 or more") }
+        let job = try await store.createJob(
+            NewIngestJob(resource: code, department: resource.department, mode: request.mode, format: request.format,
+                         encoding: request.encoding, source: request.sourceName, bytesTotal: request.bytesTotal,
+                         maxErrors: request.maxErrors, createdBy: caller.principal.name, createdAt: clock.current()),
+            audit: caller.audit("ingest.start", "resource:\(code)", at: clock.current(),
+                                detail: "mode: \(request.mode.rawValue); source: \(request.sourceName.prefix(100))"))
+        do {
+            try await load(request, source: source, resource: resource, job: job.id, onProgress: onProgress)
+            try Task.checkCancellation()
+            return try await store.commitImport(job.id, resource: resource, mode: request.mode, at: clock.current(),
+                                                audit: caller.audit("ingest.commit", "resource:\(code)", at: clock.current()))
+        } catch {
+            let cancelled = error is CancellationError
+            let message = cancelled ? "cancelled before commit; the resource's data is unchanged" : Self.describe(error)
+            return try await store.finishJob(job.id, status: cancelled ? .cancelled : .failed, error: message, at: clock.current(),
+                                             audit: caller.audit(cancelled ? "ingest.cancel" : "ingest.fail", "resource:\(code)",
+                                                                 at: clock.current(), detail: "job: \(job.id); \(message.prefix(200))"))
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case let e as ZhengshuError:
+            ([e.message] + e.violations.map { "\($0.field): \($0.reason)" }).joined(separator: "; ")
+        case let e as Transcoder.Failure: e.description
+        case let e as SourceReader.Failure: e.description
+        default: "the import failed: \(error)"
+        }
+    }
+
+    /// Streams the source into the staging table, quarantining rejected rows; counts are saved as it goes.
+    private func load<S: AsyncSequence>(_ request: ImportRequest, source: S, resource: Resource, job: JobID,
+                                        onProgress: @Sendable (JobProgress) -> Void) async throws
+    where S.Element == [UInt8] {
+        var transcoder = Transcoder(request.encoding)
+        var reader = SourceReader(format: request.format)
+        var converter: RowConverter?
+        var progress = JobProgress(encoding: request.encoding)
+        var staged: [(row: Int, values: RecordValidator.Row)] = []
+        var rejects: [RejectedRow] = []
+        staged.reserveCapacity(Self.batchSize)
+
+        func handle(_ row: SourceRow, _ header: [String]) throws {
+            if converter == nil {
+                converter = RowConverter(items: resource.items,
+                                         mapping: try ColumnMapping.resolve(header: header, items: resource.items, explicit: request.mapping))
+            }
+            progress.rowsRead += 1
+            if let unreadable = row.unreadable {
+                rejects.append(RejectedRow(row: row.number, field: "*", reason: unreadable, original: row.original))
+                progress.rowsRejected += 1
+                return
+            }
+            let (values, problems) = converter!.convert(row.values, oversizedField: row.oversizedField)
+            if problems.isEmpty {
+                staged.append((row.number, values))
+                progress.rowsAccepted += 1
+            } else {
+                let original = row.original
+                for p in problems { rejects.append(RejectedRow(row: row.number, field: p.field, reason: p.reason, original: original)) }
+                progress.rowsRejected += 1
+            }
+        }
+
+        var began = false
+        func flush() async throws {
+            if !began, let converter {
+                try await store.beginStaging(job, resource: resource, header: converter.mapping.header)
+                began = true
+            }
+            if !staged.isEmpty { try await store.stage(staged, job: job, resource: resource) }
+            if !rejects.isEmpty { try await store.quarantine(rejects, job: job) }
+            staged.removeAll(keepingCapacity: true)
+            rejects.removeAll(keepingCapacity: true)
+            progress.encoding = transcoder.encoding
+            progress.unknownColumns = (converter?.mapping.unknownColumns ?? []) + reader.extraKeys
+            try await store.saveProgress(job, progress)
+            onProgress(progress)
+            if let max = request.maxErrors, progress.rowsRejected > max {
+                throw ZhengshuError(.validation, "stopped after \(progress.rowsRejected) rejected rows (more than max-errors \(max)); "
+                    + "download the rejected rows, fix them and load again")
+            }
+        }
+
+        for try await chunk in source {
+            try Task.checkCancellation()
+            progress.bytesRead += Int64(chunk.count)
+            let text = try transcoder.decode(chunk)
+            try reader.feed(text) { try handle($0, $1) }
+            if staged.count >= Self.batchSize || rejects.count >= Self.batchSize { try await flush() }
+        }
+        let tail = try transcoder.decode([], final: true)
+        try reader.feed(tail) { try handle($0, $1) }
+        try reader.finish { try handle($0, $1) }
+        if converter == nil, let header = reader.header {
+            // A header and no rows: still check the mapping, so a wrong file fails loudly.
+            converter = RowConverter(items: resource.items,
+                                     mapping: try ColumnMapping.resolve(header: header, items: resource.items, explicit: request.mapping))
+        }
+        guard converter != nil else { throw SourceReader.Failure.malformed("the file has no header row") }
+        try await flush()
+
+        // Keys repeated within the file (or, for append, already stored) are rejected with the row they repeat.
+        let duplicates = try await store.takeDuplicates(job, resource: resource, mode: request.mode)
+        if !duplicates.isEmpty, let mapping = converter?.mapping {
+            let header = mapping.header
+            let rejected = duplicates.map { d in
+                var original = Array(repeating: "", count: header.count)
+                for (value, column) in zip(d.values, mapping.columns) {
+                    if let column { original[column] = Self.text(value) }
+                }
+                return RejectedRow(row: d.row, field: resource.keyItems.map(\.name).joined(separator: ","), reason: d.reason, original: original)
+            }
+            for start in stride(from: 0, to: rejected.count, by: Self.batchSize) {
+                try await store.quarantine(Array(rejected[start..<min(start + Self.batchSize, rejected.count)]), job: job)
+            }
+            progress.rowsAccepted -= duplicates.count
+            progress.rowsRejected += duplicates.count
+            try await store.saveProgress(job, progress)
+            onProgress(progress)
+            if let max = request.maxErrors, progress.rowsRejected > max {
+                throw ZhengshuError(.validation, "stopped after \(progress.rowsRejected) rejected rows (more than max-errors \(max))")
+            }
+        }
+    }
+
+    static func text(_ v: RecordValue) -> String {
+        switch v {
+        case .null: ""
+        case .string(let s), .decimal(let s): s
+        case .integer(let i): String(i)
+        case .date(let d): d.description
+        case .datetime(let t): RecordValue.formatDatetime(t)
+        case .boolean(let b): String(b)
+        }
+    }
+
+    // MARK: Reading jobs
+
+    package func job(_ id: Int64, by caller: Caller) async throws -> IngestJob {
+        guard let job = try await store.job(JobID(id)), Self.canSee(job, caller.principal) else {
+            throw ZhengshuError(.notFound, "job \(id) does not exist")
+        }
+        return job
+    }
+
+    package func jobs(resource: String?, by caller: Caller) async throws -> [IngestJob] {
+        let p = caller.principal
+        let code = try resource.map { raw throws(ZhengshuError) in try ResourceCode(validating: raw) }
+        if p.isAdmin || p.roles.contains(.auditor) { return try await store.jobs(department: nil, resource: code, limit: 200) }
+        try p.require(anyOf: [.provider], to: "listing ingestion jobs")
+        guard let department = p.department else { return [] }
+        return try await store.jobs(department: department, resource: code, limit: 200)
+    }
+
+    /// The header of the job's source and its rejected rows, a page at a time.
+    package func rejects(of id: Int64, after row: Int, limit: Int, by caller: Caller) async throws -> (header: [String], rows: [RejectedRow]) {
+        let job = try await job(id, by: caller)
+        return (try await store.jobHeader(job.id), try await store.rejects(of: job.id, after: row, limit: limit))
+    }
+
+    static func canSee(_ job: IngestJob, _ p: Principal) -> Bool {
+        p.isAdmin || p.roles.contains(.auditor) || (p.roles.contains(.provider) && p.department == job.department)
+    }
+}
