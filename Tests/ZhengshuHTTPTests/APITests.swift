@@ -191,7 +191,7 @@ import ZhengshuTestSupport
             let rows = Fixtures.populationRows(30)
             var bad = rows
             bad[7]["citizen_id"] = .string("110105194912310021")
-            bad[12]["birth_date"] = .string("1990/01/01")
+            bad[12]["birth_date"] = .string("1990/13/01")
             bad[20]["name"] = .string(String(repeating: "长", count: 51))
             let rejected = try await call(client, .post, "/api/v1/resources/RK-0001/records", token: ga, json: Self.json(bad))
             #expect(rejected.status == .unprocessableContent)
