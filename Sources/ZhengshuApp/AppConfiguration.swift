@@ -11,6 +11,7 @@ import Logging
 ///   - `storage.inMemory` (bool, default `false`): an in-memory SQLite database, for tests
 ///   - `log.level` (string, default `info`)
 ///   - `security.fastPasswordHashing` (bool, default `false`): cheap scrypt parameters, for tests only
+///   - `ingest.maxUploadGiB` (double, default `4`): the largest file `POST …/ingest` accepts
 package struct AppConfiguration: Sendable {
     package var host: String
     package var port: Int
@@ -18,6 +19,7 @@ package struct AppConfiguration: Sendable {
     package var inMemory: Bool
     package var logLevel: Logger.Level
     package var fastPasswordHashing: Bool
+    package var maxUploadBytes: Int64
 
     package init(config: ConfigReader) {
         host = config.string(forKey: "http.host", default: "127.0.0.1")
@@ -26,6 +28,7 @@ package struct AppConfiguration: Sendable {
         inMemory = config.bool(forKey: "storage.inMemory", default: false)
         logLevel = Logger.Level(rawValue: config.string(forKey: "log.level", default: "info")) ?? .info
         fastPasswordHashing = config.bool(forKey: "security.fastPasswordHashing", default: false)
+        maxUploadBytes = Int64(config.double(forKey: "ingest.maxUploadGiB", default: 4) * 1_073_741_824)
     }
 
     package var databasePath: String { (dataDirectory as NSString).appendingPathComponent("zhengshu.sqlite") }

@@ -9,21 +9,21 @@ import ZhengshuHTTP
 package func buildApplication(_ configuration: AppConfiguration, services: AppServices) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "zhengshu")
     logger.logLevel = configuration.logLevel
-    let router = try await buildRouter(services: services)
+    let router = try await buildRouter(services: services, configuration: configuration)
     return Application(router: router,
                        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "zhengshu"),
                        logger: logger)
 }
 
 /// The router alone, for tests that drive it without sockets.
-package func buildRouter(services: AppServices) async throws -> Router<AppRequestContext> {
+package func buildRouter(services: AppServices, configuration: AppConfiguration) async throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     // Outermost first: the log sees the final status; tokens and cookies never reach it.
     router.add(middleware: LogRequestsMiddleware(.info, redactHeaders: [.authorization, .cookie]))
     router.add(middleware: ProblemMiddleware())
     let store = services.store
     SystemRoutes<AppRequestContext>(readiness: { (try? await store.isSchemaCurrent()) ?? false }).register(on: router)
-    APIRoutes(platform: services.platform).register(on: router)
+    APIRoutes(platform: services.platform, maxUploadBytes: configuration.maxUploadBytes).register(on: router)
     try await ConsoleRoutes<AppRequestContext>().register(on: router)
     return router
 }

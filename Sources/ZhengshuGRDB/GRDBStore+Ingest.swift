@@ -201,6 +201,18 @@ extension GRDBStore: IngestStore {
         }
     }
 
+    package func updateTimes(department: DepartmentCode?) async throws -> [(resource: Resource, lastUpdatedAt: Date?)] {
+        try await writer.read { db in
+            var sql = "SELECT document, lastUpdatedAt FROM resource WHERE status = 'published'"
+            var args: StatementArguments = []
+            if let department { sql += " AND department = ?"; args += [department.rawValue] }
+            return try Row.fetchAll(db, sql: sql + " ORDER BY department, code", arguments: args).map { row in
+                (try Self.decoder.decode(Resource.self, from: Data((row["document"] as String).utf8)),
+                 (row["lastUpdatedAt"] as Int64?).map(Date.init(millis:)))
+            }
+        }
+    }
+
     package func failInterruptedJobs(reason: String, at: Date) async throws -> [JobID] {
         try await writer.write { db in
             let ids = try Int64.fetchAll(db, sql: "SELECT id FROM ingestJob WHERE status IN ('queued', 'running') ORDER BY id")

@@ -46,7 +46,8 @@ extension GRDBStore: RecordStore {
                                         violations: [.init(field: key, row: i, reason: "duplicate key")])
                 }
             }
-            try db.execute(sql: "UPDATE resource SET recordCount = recordCount + ? WHERE id = ?", arguments: [rows.count, id])
+            try db.execute(sql: "UPDATE resource SET recordCount = recordCount + ?, lastUpdatedAt = ? WHERE id = ?",
+                           arguments: [rows.count, audit.at.millis, id])
             try Self.appendAudit(audit, in: db)
         }
     }

@@ -5,11 +5,16 @@ import ZhengshuCore
 /// The JSON API under `/api/v1`. A handler reads input, calls one Core use case and maps its output: nothing else.
 package struct APIRoutes {
     let platform: Platform
+    let maxUploadBytes: Int64
 
-    package init(platform: Platform) { self.platform = platform }
+    package init(platform: Platform, maxUploadBytes: Int64) {
+        self.platform = platform
+        self.maxUploadBytes = maxUploadBytes
+    }
 
     package func register(on router: Router<AppRequestContext>) {
         let api = router.group("api/v1").add(middleware: BearerAuthMiddleware(accounts: platform.accounts))
+        IngestRoutes(platform: platform, maxUploadBytes: maxUploadBytes).register(on: api)
         let p = platform
 
         api.get("me") { _, context in

@@ -59,6 +59,8 @@ struct Problem: Encodable {
     var code: String
     var requestId: String
     var violations: [ZhengshuError.Violation]?
+    /// The failed job, for an import that ran and failed.
+    var job: JobBody?
 
     init(_ e: ZhengshuError, requestID: String) {
         let status = Self.status(for: e.code)

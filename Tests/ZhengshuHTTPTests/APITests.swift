@@ -245,7 +245,7 @@ import ZhengshuTestSupport
     /// Every route the router serves is in the OpenAPI document, and every documented operation is served.
     @Test func openAPIDocumentMatchesTheRouter() async throws {
         let fixture = try await TestPlatform.make(seeded: false)
-        let router = try await buildRouter(services: fixture.services)
+        let router = try await buildRouter(services: fixture.services, configuration: TestPlatform.configuration)
         let served = Set(router.routes.map { "\($0.method.rawValue) \(Self.normalise("\($0.path)"))" })
         let spec = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.bytes)) as? [String: Any])
         let paths = try #require(spec["paths"] as? [String: [String: Any]])

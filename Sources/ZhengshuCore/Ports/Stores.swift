@@ -116,6 +116,8 @@ package protocol IngestStore: Sendable {
     func jobHeader(_ id: JobID) async throws -> [String]
     func jobs(department: DepartmentCode?, resource: ResourceCode?, limit: Int) async throws -> [IngestJob]
     func rejects(of job: JobID, after row: Int, limit: Int) async throws -> [RejectedRow]
+    /// Published resources with the time their data last changed (`nil`: never loaded).
+    func updateTimes(department: DepartmentCode?) async throws -> [(resource: Resource, lastUpdatedAt: Date?)]
     /// At startup: jobs left queued or running by a previous process are marked failed and their staging dropped.
     func failInterruptedJobs(reason: String, at: Date) async throws -> [JobID]
 }

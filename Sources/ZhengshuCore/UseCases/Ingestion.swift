@@ -44,6 +44,8 @@ package struct Ingestion: Sendable {
     let catalog: any CatalogStore
     let store: any IngestStore
     let clock: PlatformClock
+    /// Cancellation of the jobs this process runs.
+    package let control = JobControl()
 
     /// Rows staged per write transaction: large enough to amortise the transaction, small enough to keep memory flat.
     static let batchSize = 4096
@@ -79,6 +81,8 @@ package struct Ingestion: Sendable {
                          maxErrors: request.maxErrors, createdBy: caller.principal.name, createdAt: clock.current()),
             audit: caller.audit("ingest.start", "resource:\(code)", at: clock.current(),
                                 detail: "mode: \(request.mode.rawValue); source: \(request.sourceName.prefix(100))"))
+        control.started(job.id)
+        defer { control.ended(job.id) }
         do {
             try await load(request, source: source, resource: resource, job: job.id, onProgress: onProgress)
             try Task.checkCancellation()
@@ -159,6 +163,7 @@ package struct Ingestion: Sendable {
 
         for try await chunk in source {
             try Task.checkCancellation()
+            if control.isCancelled(job) { throw CancellationError() }
             progress.bytesRead += Int64(chunk.count)
             let text = try transcoder.decode(chunk)
             try reader.feed(text) { try handle($0, $1) }
@@ -210,7 +215,32 @@ package struct Ingestion: Sendable {
         }
     }
 
-    // MARK: Reading jobs
+    // MARK: Reading and steering jobs
+
+    /// Asks a running job to stop; it ends `cancelled` with the resource's data unchanged.
+    package func cancel(_ id: Int64, by caller: Caller) async throws -> IngestJob {
+        let job = try await job(id, by: caller)
+        guard Self.canSee(job, caller.principal), caller.principal.isAdmin || caller.principal.roles.contains(.provider) else {
+            throw ZhengshuError(.forbidden, "cancelling a job requires a provider of \(job.department) or an admin")
+        }
+        guard !job.status.isFinished else { throw ZhengshuError(.conflict, "job \(id) has already \(job.status.rawValue)") }
+        guard control.cancel(job.id) else {
+            throw ZhengshuError(.conflict, "job \(id) is not running on this node")
+        }
+        return job
+    }
+
+    /// Freshness of every published resource (or one department's), against its declared update cycle.
+    package func freshness(department: String?, by caller: Caller) async throws -> [ResourceFreshness] {
+        let filter = try department.map { raw throws(ZhengshuError) in try DepartmentCode(validating: raw) }
+        let now = clock.current()
+        return try await store.updateTimes(department: filter).map { r in
+            let (status, due) = Freshness.status(cycle: r.resource.updateCycle, lastUpdated: r.lastUpdatedAt,
+                                                 since: r.resource.publishedAt, now: now)
+            return ResourceFreshness(code: r.resource.code, name: r.resource.name, department: r.resource.department,
+                                     updateCycle: r.resource.updateCycle, lastUpdatedAt: r.lastUpdatedAt, status: status, dueAt: due)
+        }
+    }
 
     package func job(_ id: Int64, by caller: Caller) async throws -> IngestJob {
         guard let job = try await store.job(JobID(id)), Self.canSee(job, caller.principal) else {

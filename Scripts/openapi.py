@@ -1,0 +1,240 @@
+#!/usr/bin/env python3
+"""Writes Sources/ZhengshuHTTP/Resources/openapi.json, the published API document (run after changing a route;
+CI fails when the two differ): python3 Scripts/openapi.py > Sources/ZhengshuHTTP/Resources/openapi.json"""
+import json
+def ref(n): return {"$ref": f"#/components/schemas/{n}"}
+S = lambda **kw: kw
+string = {"type": "string"}
+integer = {"type": "integer", "format": "int64"}
+dt = {"type": "string", "format": "date-time"}
+def obj(props, required=None, extra=False):
+    o = {"type": "object", "properties": props}
+    if required: o["required"] = required
+    o["additionalProperties"] = extra
+    return o
+def arr(x): return {"type": "array", "items": x}
+def enum(*v): return {"type": "string", "enum": list(v)}
+def listof(n): return obj({"items": arr(ref(n))}, ["items"])
+
+schemas = {
+ "Violation": obj({"field": string, "row": {"type": "integer"}, "reason": string}, ["field", "reason"]),
+ "Problem": obj({"type": string, "title": string, "status": {"type": "integer"}, "detail": string, "code": string,
+                 "requestId": string, "violations": arr(ref("Violation")),
+                 "job": ref("IngestJob")}, ["type", "title", "status", "detail", "code", "requestId"]),
+ "AdminLevel": enum("province", "city", "county"),
+ "Role": enum("admin", "provider", "consumer", "auditor"),
+ "ShareType": enum("unconditional", "conditional", "none"),
+ "OpenType": enum("unconditional", "conditional", "none"),
+ "UpdateCycle": enum("realtime", "daily", "weekly", "monthly", "quarterly", "yearly", "irregular"),
+ "GradeLevel": enum("general", "important", "core"),
+ "Sensitivity": enum("L1", "L2", "L3", "L4"),
+ "ResourceStatus": enum("draft", "published", "retired"),
+ "DataType": enum("string", "integer", "decimal", "date", "datetime", "boolean"),
+ "DataElementId": enum("citizen_id", "credit_code", "org_code", "mobile", "landline", "email", "bank_card", "division_code", "sex", "ethnic_group"),
+ "Department": obj({"code": string, "name": string, "level": ref("AdminLevel"), "parent": string,
+                    "creditCode": {"type": "string", "description": "Unified social credit code of the agency (GB 32100)"},
+                    "createdAt": dt, "updatedAt": dt}, ["code", "name", "level", "createdAt", "updatedAt"]),
+ "DepartmentInput": obj({"code": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"}, "name": string, "level": ref("AdminLevel"),
+                         "parent": {"type": "string", "nullable": True}, "creditCode": {"type": "string", "nullable": True}},
+                        ["code", "name", "level"], extra=True),
+ "DepartmentPatch": obj({"code": string, "name": string, "level": ref("AdminLevel"),
+                         "parent": {"type": "string", "nullable": True}, "creditCode": {"type": "string", "nullable": True}}, extra=True),
+ "User": obj({"id": integer, "name": string, "displayName": string, "roles": arr(ref("Role")), "department": string,
+              "disabled": {"type": "boolean"}, "createdAt": dt, "updatedAt": dt},
+             ["id", "name", "displayName", "roles", "disabled", "createdAt", "updatedAt"]),
+ "UserInput": obj({"name": string, "displayName": string, "roles": arr(ref("Role")), "department": string,
+                   "password": {"type": "string", "format": "password", "minLength": 10}, "disabled": {"type": "boolean"}},
+                  ["name", "roles"], extra=True),
+ "UserPatch": obj({"displayName": string, "roles": arr(ref("Role")), "department": string,
+                   "password": {"type": "string", "format": "password"}, "disabled": {"type": "boolean"}}, extra=True),
+ "APIToken": obj({"id": integer, "user": integer, "label": string, "prefix": string, "createdAt": dt, "lastUsedAt": dt,
+                  "expiresAt": dt, "revokedAt": dt}, ["id", "user", "label", "prefix", "createdAt"]),
+ "TokenRequest": obj({"label": string, "expiresInDays": {"type": "integer", "minimum": 1, "maximum": 3650}}, extra=True),
+ "IssuedToken": obj({"token": ref("APIToken"), "secret": {"type": "string", "description": "The bearer token. Shown once; only its hash is stored."}},
+                    ["token", "secret"]),
+ "DataItem": obj({"name": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,47}$"}, "label": string, "type": ref("DataType"),
+                  "length": {"type": "integer"}, "required": {"type": "boolean"}, "key": {"type": "boolean"},
+                  "dataElement": ref("DataElementId"), "description": string}, ["name", "label", "type"], extra=True),
+ "Resource": obj({"code": string, "name": string, "abstract": string, "department": string, "category": string,
+                  "items": arr(ref("DataItem")), "shareType": ref("ShareType"),
+                  "shareCondition": {"type": "string", "description": "Condition of conditional sharing, or the legal basis of not sharing"},
+                  "openType": ref("OpenType"), "updateCycle": ref("UpdateCycle"), "gradeLevel": ref("GradeLevel"),
+                  "sensitivity": ref("Sensitivity"), "serviceItems": arr(string), "sourceSystem": string, "format": string,
+                  "status": ref("ResourceStatus"), "version": {"type": "integer"}, "publishedAt": dt, "createdAt": dt, "updatedAt": dt},
+                 ["code", "name", "abstract", "department", "category", "items", "shareType", "openType", "updateCycle",
+                  "gradeLevel", "sensitivity", "serviceItems", "format", "status", "version", "createdAt", "updatedAt"]),
+ "ResourceInput": obj({"code": string, "name": string, "abstract": string, "department": string, "category": string,
+                       "items": arr(ref("DataItem")), "shareType": ref("ShareType"), "shareCondition": string,
+                       "openType": ref("OpenType"), "updateCycle": ref("UpdateCycle"), "gradeLevel": ref("GradeLevel"),
+                       "sensitivity": ref("Sensitivity"), "serviceItems": arr(string), "sourceSystem": string, "format": string},
+                      extra=True),
+ "SearchResult": obj({"total": {"type": "integer"}, "limit": {"type": "integer"}, "offset": {"type": "integer"},
+                      "items": arr(ref("Resource"))}, ["total", "limit", "offset", "items"]),
+ "VersionSummary": obj({"version": {"type": "integer"}, "action": string, "actor": string, "at": dt}, ["version", "action", "actor", "at"]),
+ "ResourceVersion": obj({"code": string, "version": {"type": "integer"}, "action": string, "actor": string, "at": dt,
+                         "snapshot": ref("Resource")}, ["code", "version", "action", "actor", "at", "snapshot"]),
+ "FieldChange": obj({"field": string, "before": string, "after": string}, ["field"]),
+ "Diff": obj({"from": {"type": "integer"}, "to": {"type": "integer"}, "changes": arr(ref("FieldChange"))}, ["from", "to", "changes"]),
+ "RecordPage": obj({"fields": arr(string), "records": arr({"type": "object", "additionalProperties": {}}),
+                    "nextCursor": {"type": "string", "description": "Pass as cursor= to read the next page; absent on the last page"}},
+                   ["fields", "records"]),
+ "Inserted": obj({"inserted": {"type": "integer"}}, ["inserted"]),
+ "AuditEntry": obj({"sequence": integer, "actor": string, "actorDepartment": string, "action": string, "target": string,
+                    "at": dt, "requestId": string, "detail": string, "previousHash": string, "hash": string},
+                   ["sequence", "actor", "action", "target", "at", "requestId", "previousHash", "hash"]),
+ "Overview": obj({"departments": {"type": "integer"}, "users": {"type": "integer"}, "resources": {"type": "integer"},
+                  "publishedResources": {"type": "integer"}, "records": {"type": "integer"}, "auditEntries": {"type": "integer"}},
+                 ["departments", "users", "resources", "publishedResources", "records", "auditEntries"]),
+ "DataElement": obj({"id": string, "label": string, "standard": string}, ["id", "label", "standard"]),
+ "Status": obj({"status": string}, ["status"]),
+ "IngestJob": obj({"id": integer, "resource": string, "department": string, "mode": enum("append", "upsert", "replace"),
+                   "format": enum("csv", "tsv", "jsonl", "json"), "encoding": enum("auto", "utf-8", "gbk", "gb18030"),
+                   "source": string, "status": enum("queued", "running", "succeeded", "failed", "cancelled"),
+                   "bytesTotal": integer, "bytesRead": integer, "percent": {"type": "number"}, "rowsRead": {"type": "integer"},
+                   "rowsAccepted": {"type": "integer"}, "rowsRejected": {"type": "integer"}, "rowsPerSecond": {"type": "number"},
+                   "maxErrors": {"type": "integer"}, "unknownColumns": arr(string), "error": string, "createdBy": string,
+                   "createdAt": dt, "startedAt": dt, "finishedAt": dt},
+                  ["id", "resource", "department", "mode", "format", "encoding", "source", "status", "bytesRead", "rowsRead",
+                   "rowsAccepted", "rowsRejected", "unknownColumns", "createdBy", "createdAt"]),
+ "Freshness": obj({"code": string, "name": string, "department": string, "updateCycle": ref("UpdateCycle"), "lastUpdatedAt": dt,
+                   "status": enum("fresh", "due", "overdue", "unscheduled"), "dueAt": dt},
+                  ["code", "name", "department", "updateCycle", "status"]),
+}
+for n in ["Department", "User", "APIToken", "VersionSummary", "AuditEntry", "DataElement", "IngestJob", "Freshness"]:
+    schemas[n + "List"] = listof(n)
+
+def problem(desc): return {"description": desc, "content": {"application/problem+json": {"schema": ref("Problem")}}}
+ERR = {"400": problem("Malformed input: bad JSON, a bad parameter"), "401": problem("Missing, unknown, revoked or expired token"),
+       "403": problem("The caller's role does not allow this"), "404": problem("Unknown route or unknown id"),
+       "409": problem("Conflicts with stored state (duplicate code, dependants, lifecycle)"),
+       "413": problem("Body too large"), "415": problem("Body is not application/json"),
+       "422": problem("Well-formed input that breaks a rule; violations lists field, row and reason")}
+def ok(schema, code="200", desc="OK"):
+    return {code: {"description": desc, "content": {"application/json": {"schema": ref(schema)}}}}
+def body(schema, desc=None):
+    b = {"required": True, "content": {"application/json": {"schema": ref(schema) if isinstance(schema, str) else schema}}}
+    if desc: b["description"] = desc
+    return b
+def p_path(name, schema=None, desc=None):
+    d = {"name": name, "in": "path", "required": True, "schema": schema or string}
+    if desc: d["description"] = desc
+    return d
+def q(name, schema=None, desc=None):
+    d = {"name": name, "in": "query", "required": False, "schema": schema or string}
+    if desc: d["description"] = desc
+    return d
+def op(opid, summary, responses, tags, params=None, requestBody=None, desc=None):
+    o = {"operationId": opid, "summary": summary, "tags": tags, "responses": {**responses, **ERR}}
+    if params: o["parameters"] = params
+    if requestBody: o["requestBody"] = requestBody
+    if desc: o["description"] = desc
+    return o
+
+dcode = {**p_path("code", desc="Department code"), "example": "C-GA"}
+code = {**p_path("code", desc="Resource code"), "example": "RK-330100-0001"}
+uid = p_path("id", {"type": "integer", "format": "int64", "minimum": 1}, "Numeric id")
+paths = {
+ "/healthz": {"get": {"operationId": "health", "summary": "Liveness", "tags": ["system"], "security": [],
+                       "responses": ok("Status")}},
+ "/readyz": {"get": {"operationId": "ready", "summary": "Readiness: database reachable and migrations current", "tags": ["system"],
+                      "security": [], "responses": {**ok("Status"), "503": {"description": "Not ready", "content": {"application/json": {"schema": ref("Status")}}}}}},
+ "/openapi.json": {"get": {"operationId": "openapi", "summary": "This document", "tags": ["system"], "security": [],
+                            "responses": {"200": {"description": "OpenAPI 3.0 document", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+ "/": {"get": {"operationId": "console", "summary": "Web console home page (zh-CN by default, ?lang=en)", "tags": ["console"], "security": [],
+               "parameters": [q("lang", enum("zh-CN", "en"))],
+               "responses": {"200": {"description": "HTML page", "content": {"text/html": {"schema": {"type": "string"}}}}}}},
+ "/api/v1/me": {"get": op("getMe", "The calling user", ok("User"), ["users"])},
+ "/api/v1/overview": {"get": op("getOverview", "Platform counts for the bureau's overview", ok("Overview"), ["system"])},
+ "/api/v1/data-elements": {"get": op("listDataElements", "Built-in data elements and their standards", ok("DataElementList"), ["catalog"])},
+ "/api/v1/departments": {
+   "get": op("listDepartments", "List departments", ok("DepartmentList"), ["departments"],
+             [q("parent", desc="Only children of this department"), q("level", ref("AdminLevel"))]),
+   "post": op("createDepartment", "Create a department (admin)", ok("Department", "201", "Created"), ["departments"],
+              requestBody=body("DepartmentInput"))},
+ "/api/v1/departments/{code}": {
+   "get": op("getDepartment", "Show a department", ok("Department"), ["departments"], [dcode]),
+   "patch": op("updateDepartment", "Change a department (admin); null clears parent or creditCode", ok("Department"), ["departments"], [dcode],
+               body("DepartmentPatch")),
+   "delete": op("deleteDepartment", "Delete a department without children, resources or users (admin)",
+                {"204": {"description": "Deleted"}}, ["departments"], [dcode])},
+ "/api/v1/users": {
+   "get": op("listUsers", "List users (admin, auditor)", ok("UserList"), ["users"], [q("department")]),
+   "post": op("createUser", "Create a user (admin)", ok("User", "201", "Created"), ["users"], requestBody=body("UserInput"))},
+ "/api/v1/users/{id}": {
+   "get": op("getUser", "Show a user (self, admin, auditor)", ok("User"), ["users"], [uid]),
+   "patch": op("updateUser", "Change a user (admin; users may change their own display name and password)", ok("User"), ["users"], [uid],
+               body("UserPatch"))},
+ "/api/v1/users/{id}/tokens": {
+   "get": op("listTokens", "A user's API tokens (self, admin); never the secrets", ok("APITokenList"), ["users"], [uid]),
+   "post": op("issueToken", "Issue an API token (self, admin); the secret is shown once", ok("IssuedToken", "201", "Created"), ["users"], [uid],
+              body("TokenRequest"))},
+ "/api/v1/tokens/{id}": {
+   "delete": op("revokeToken", "Revoke an API token (its owner, admin)", ok("APIToken"), ["users"], [uid])},
+ "/api/v1/resources": {
+   "get": op("searchResources", "Search the catalog: Chinese text and filters, paginated", ok("SearchResult"), ["catalog"],
+             [q("q", {"type": "string", "maxLength": 200}, "Text; two-character Chinese words such as 人口 match"), q("department"),
+              q("category", desc="Subject category such as 人口, 法人, 电子证照, 社会信用"), q("shareType", ref("ShareType")),
+              q("gradeLevel", ref("GradeLevel")), q("status", ref("ResourceStatus")),
+              q("limit", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
+              q("offset", {"type": "integer", "minimum": 0, "maximum": 100000, "default": 0})]),
+   "post": op("createResource", "Register a resource in the catalog (provider of its department, admin)", ok("Resource", "201", "Created"),
+              ["catalog"], requestBody=body("ResourceInput"))},
+ "/api/v1/resources/{code}": {
+   "get": op("getResource", "Show a resource", ok("Resource"), ["catalog"], [code]),
+   "patch": op("updateResource", "Change a resource; every change makes a version", ok("Resource"), ["catalog"], [code], body("ResourceInput"))},
+ "/api/v1/resources/{code}/publish": {"post": op("publishResource", "Publish a draft; creates its records table", ok("Resource"), ["catalog"], [code])},
+ "/api/v1/resources/{code}/retire": {"post": op("retireResource", "Retire a published resource", ok("Resource"), ["catalog"], [code])},
+ "/api/v1/resources/{code}/versions": {"get": op("listVersions", "Versions of a resource", ok("VersionSummaryList"), ["catalog"], [code])},
+ "/api/v1/resources/{code}/versions/{version}": {
+   "get": op("getVersion", "One version's full snapshot", ok("ResourceVersion"), ["catalog"],
+             [code, p_path("version", {"type": "integer", "minimum": 1})])},
+ "/api/v1/resources/{code}/diff": {
+   "get": op("diffVersions", "Field-level differences between two versions", ok("Diff"), ["catalog"],
+             [code, {**q("from", {"type": "integer", "minimum": 1}), "required": True}, {**q("to", {"type": "integer", "minimum": 1}), "required": True}])},
+ "/api/v1/resources/{code}/records": {
+   "get": op("queryRecords", "Read records (owning department, admin): keyset pages", ok("RecordPage"), ["records"],
+             [code, q("fields", desc="Comma-separated item names"),
+              {**q("filter", arr(string), "item:op:value with op eq, ne, lt, le, gt, ge or prefix; repeatable"), "style": "form", "explode": True},
+              q("sort", desc="A required item, - for descending"), q("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}),
+              q("cursor", desc="nextCursor of the previous page")]),
+   "post": op("insertRecords", "Load records (provider of the owning department, admin): all or nothing, at most 10000",
+              ok("Inserted", "201", "Created"), ["records"], [code],
+              body(arr({"type": "object", "additionalProperties": {}}), "Records as objects keyed by item name"))},
+ "/api/v1/resources/{code}/ingest": {
+   "post": op("ingestFile", "Push a file into a resource as one atomic job (provider of the owning department, admin)",
+              {**ok("IngestJob", "201", "The job succeeded (rejected rows, if any, are counted and downloadable)")}, ["ingestion"],
+              [code, q("mode", enum("append", "upsert", "replace")), q("format", enum("csv", "tsv", "jsonl", "json"), "Overrides the Content-Type"),
+               q("encoding", enum("auto", "utf-8", "gbk", "gb18030"), "Overrides the Content-Type charset; auto detects a BOM, UTF-8 or GB 18030"),
+               q("maxErrors", {"type": "integer", "minimum": 0}, "Fail the job after this many rejected rows"),
+               {**q("map", arr(string), "COLUMN:ITEM for columns that match no item name or label; repeatable"), "style": "form", "explode": True},
+               q("name", desc="The file's name, shown in the job")],
+              {"required": True, "description": "The file, streamed: CSV, TSV, JSON Lines or a JSON array of objects",
+               "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in
+                           ["text/csv", "text/tab-separated-values", "application/x-ndjson", "application/json"]}})},
+ "/api/v1/jobs": {"get": op("listJobs", "Ingestion jobs, newest first (own department's for providers)", ok("IngestJobList"), ["ingestion"],
+                            [q("resource")])},
+ "/api/v1/jobs/{id}": {"get": op("getJob", "A job, with progress while it runs", ok("IngestJob"), ["ingestion"], [uid])},
+ "/api/v1/jobs/{id}/cancel": {"post": op("cancelJob", "Ask a running job to stop; it ends cancelled, the data unchanged",
+                                         ok("IngestJob", "202", "Cancellation requested"), ["ingestion"], [uid])},
+ "/api/v1/jobs/{id}/rejects": {"get": op("getJobRejects", "The rejected rows as CSV: original values, then _row, _field, _reason",
+                                         {"200": {"description": "UTF-8 CSV with a byte order mark",
+                                                  "content": {"text/csv": {"schema": {"type": "string"}}}}}, ["ingestion"], [uid])},
+ "/api/v1/health/freshness": {"get": op("listFreshness", "Each published resource's last update against its update cycle",
+                                        ok("FreshnessList"), ["ingestion"], [q("department")])},
+ "/api/v1/audit": {
+   "get": op("listAudit", "The audit trail in order (auditor, admin)", ok("AuditEntryList"), ["audit"],
+             [q("after", {"type": "integer", "minimum": 0, "default": 0}), q("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}),
+              q("action"), q("target")])},
+}
+doc = {
+ "openapi": "3.0.3",
+ "info": {"title": "Zhengshu (政数) API", "version": "0.1.0",
+          "description": "JSON API of Zhengshu, a self-hostable government data platform. Every /api/v1 call needs `Authorization: Bearer TOKEN`; every error is application/problem+json (RFC 9457)."},
+ "servers": [{"url": "/"}],
+ "security": [{"bearerAuth": []}],
+ "tags": [{"name": t} for t in ["system", "departments", "users", "catalog", "records", "ingestion", "audit", "console"]],
+ "paths": paths,
+ "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "description": "zs_ followed by 64 hex digits"}},
+                "schemas": schemas},
+}
+print(json.dumps(doc, ensure_ascii=False, indent=2))

@@ -1,0 +1,197 @@
+import Foundation
+import Hummingbird
+import ZhengshuCore
+
+/// Pushing files, following jobs and downloading rejected rows.
+package struct IngestRoutes {
+    let platform: Platform
+    /// Largest accepted upload; the server's 2 MiB JSON limit does not apply to a streamed file.
+    let maxUploadBytes: Int64
+
+    package init(platform: Platform, maxUploadBytes: Int64) {
+        self.platform = platform
+        self.maxUploadBytes = maxUploadBytes
+    }
+
+    package func register(on api: RouterGroup<AppRequestContext>) {
+        let p = platform
+        let limit = maxUploadBytes
+        api.post("resources/{code}/ingest") { request, context in
+            let caller = try context.caller()
+            let q = request.uri.queryParameters
+            let contentType = request.headers[.contentType]?.lowercased() ?? ""
+            guard let format = try SourceFormat.parse(q.get("format"), parameter: "format") ?? Self.format(contentType: contentType) else {
+                throw HTTPError(.unsupportedMediaType, message: "send text/csv, text/tab-separated-values, application/x-ndjson or "
+                    + "application/json, or name the format with ?format=")
+            }
+            let encoding = try SourceEncoding.parse(q.get("encoding"), parameter: "encoding") ?? Self.charset(contentType) ?? .auto
+            var mapping: [String: String] = [:]
+            for m in q.getAll("map") {
+                let parts = m.split(separator: ":", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else { throw ZhengshuError(.invalidInput, "map=\(m.prefix(80)): write COLUMN:ITEM") }
+                mapping[parts[0]] = parts[1]
+            }
+            let maxErrors = try q.get("maxErrors").map { raw -> Int in
+                guard let n = Int(raw), n >= 0 else { throw ZhengshuError(.invalidInput, "maxErrors must be 0 or more") }
+                return n
+            }
+            let length = request.headers[.contentLength].flatMap { Int64($0) }
+            if let length, length > limit {
+                throw ZhengshuError(.payloadTooLarge, "the upload is \(length) bytes; this server accepts at most \(limit)")
+            }
+            let ingestRequest = ImportRequest(resource: try context.parameters.require("code"), mode: try ImportMode.parse(q.get("mode"), parameter: "mode") ?? .append,
+                                              format: format, encoding: encoding, sourceName: q.get("name") ?? "upload", bytesTotal: length,
+                                              maxErrors: maxErrors, mapping: mapping)
+            let job = try await p.ingestion.run(ingestRequest, source: BodyChunks(body: request.body, limit: limit), by: caller)
+            if job.status == .succeeded { return JSON.response(JobBody(job), status: .created) }
+            var problem = Problem(status: .unprocessableContent, detail: job.error ?? "the import failed", requestID: context.id,
+                                  code: "importFailed")
+            problem.job = JobBody(job)
+            return Response(status: .unprocessableContent, headers: [.contentType: "application/problem+json"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: JSON.encode(problem))))
+        }
+        api.get("jobs") { request, context in
+            JSON.response(ListBody(items: try await p.ingestion.jobs(resource: request.uri.queryParameters.get("resource"),
+                                                                     by: try context.caller()).map(JobBody.init)))
+        }
+        api.get("jobs/{id}") { _, context in
+            JSON.response(JobBody(try await p.ingestion.job(try APIRoutes.integer(context, "id"), by: try context.caller())))
+        }
+        api.post("jobs/{id}/cancel") { _, context in
+            JSON.response(JobBody(try await p.ingestion.cancel(try APIRoutes.integer(context, "id"), by: try context.caller())),
+                          status: .accepted)
+        }
+        api.get("jobs/{id}/rejects") { _, context in
+            let id = try APIRoutes.integer(context, "id")
+            let caller = try context.caller()
+            let (header, first) = try await p.ingestion.rejects(of: id, after: 0, limit: 2000, by: caller)
+            // Streamed page by page; UTF-8 with a byte order mark so Excel opens the Chinese text correctly.
+            let body = ResponseBody { writer in
+                var page = first
+                var text = "\u{FEFF}" + CSVText.line(header + ["_row", "_field", "_reason"])
+                while true {
+                    for r in page {
+                        var values = r.original
+                        if values.count < header.count { values += Array(repeating: "", count: header.count - values.count) }
+                        text += CSVText.line(Array(values.prefix(header.count)) + [String(r.row), r.field, r.reason])
+                    }
+                    try await writer.write(ByteBuffer(string: text))
+                    text = ""
+                    guard let last = page.last, page.count == 2000 else { break }
+                    page = try await p.ingestion.rejects(of: id, after: last.row, limit: 2000, by: caller).rows
+                }
+                try await writer.finish(nil)
+            }
+            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
+                                                   .contentDisposition: "attachment; filename=\"job-\(id)-rejects.csv\""], body: body)
+        }
+        api.get("health/freshness") { request, context in
+            let items = try await p.ingestion.freshness(department: request.uri.queryParameters.get("department"), by: try context.caller())
+            return JSON.response(ListBody(items: items))
+        }
+    }
+
+    static func format(contentType: String) -> SourceFormat? {
+        let type = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        switch type {
+        case "text/csv", "application/csv": return .csv
+        case "text/tab-separated-values": return .tsv
+        case "application/x-ndjson", "application/jsonl", "application/x-jsonlines", "application/json-lines": return .jsonl
+        case "application/json": return .json
+        default: return nil
+        }
+    }
+
+    static func charset(_ contentType: String) -> SourceEncoding? {
+        guard let range = contentType.range(of: "charset=") else { return nil }
+        let value = contentType[range.upperBound...].split(separator: ";").first.map { $0.trimmingCharacters(in: .init(charactersIn: " \"")) }
+        switch value {
+        case "utf-8", "utf8": return .utf8
+        case "gbk", "gb2312", "cp936": return .gbk
+        case "gb18030": return .gb18030
+        default: return nil
+        }
+    }
+}
+
+/// The request body as byte chunks, refusing to read past `limit`.
+struct BodyChunks: AsyncSequence, Sendable {
+    typealias Element = [UInt8]
+    let body: RequestBody
+    let limit: Int64
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var base: RequestBody.AsyncIterator
+        let limit: Int64
+        var total: Int64 = 0
+        mutating func next() async throws -> [UInt8]? {
+            guard let buffer = try await base.next() else { return nil }
+            total += Int64(buffer.readableBytes)
+            if total > limit { throw ZhengshuError(.payloadTooLarge, "the upload is larger than this server's limit of \(limit) bytes") }
+            return Array(buffer.readableBytesView)
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: body.makeAsyncIterator(), limit: limit) }
+}
+
+/// RFC 4180 lines for downloads.
+enum CSVText {
+    static func line(_ fields: [String]) -> String {
+        fields.map { f in
+            f.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : f
+        }.joined(separator: ",") + "\r\n"
+    }
+}
+
+/// An ingestion job as the API shows it.
+struct JobBody: Encodable {
+    var id: Int64
+    var resource: String
+    var department: String
+    var mode: String
+    var format: String
+    var encoding: String
+    var source: String
+    var status: String
+    var bytesTotal: Int64?
+    var bytesRead: Int64
+    var percent: Double?
+    var rowsRead: Int
+    var rowsAccepted: Int
+    var rowsRejected: Int
+    var rowsPerSecond: Double?
+    var maxErrors: Int?
+    var unknownColumns: [String]
+    var error: String?
+    var createdBy: String
+    var createdAt: Date
+    var startedAt: Date?
+    var finishedAt: Date?
+
+    init(_ j: IngestJob) {
+        id = j.id.rawValue
+        resource = j.resource.rawValue
+        department = j.department.rawValue
+        mode = j.mode.rawValue
+        format = j.format.rawValue
+        encoding = j.encoding.rawValue
+        source = j.source
+        status = j.status.rawValue
+        bytesTotal = j.bytesTotal
+        bytesRead = j.bytesRead
+        percent = j.bytesTotal.flatMap { $0 > 0 ? min(100, (Double(j.bytesRead) / Double($0) * 1000).rounded() / 10) : nil }
+        rowsRead = j.rowsRead
+        rowsAccepted = j.rowsAccepted
+        rowsRejected = j.rowsRejected
+        rowsPerSecond = j.throughput(now: Date()).map { $0.rounded() }
+        maxErrors = j.maxErrors
+        unknownColumns = j.unknownColumns
+        error = j.error
+        createdBy = j.createdBy
+        createdAt = j.createdAt
+        startedAt = j.startedAt
+        finishedAt = j.finishedAt
+    }
+}
