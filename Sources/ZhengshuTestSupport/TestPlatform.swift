@@ -110,3 +110,63 @@ package enum Datagen {
         return data
     }
 }
+
+/// Bytes served as an async sequence of fixed-size chunks, like a file or an upload.
+package struct ChunkedBytes: AsyncSequence, Sendable {
+    package typealias Element = [UInt8]
+    let bytes: [UInt8]
+    let chunk: Int
+
+    package init(_ bytes: [UInt8], chunk: Int = 64 * 1024) {
+        self.bytes = bytes
+        self.chunk = chunk
+    }
+
+    package init(_ text: String, chunk: Int = 64 * 1024) { self.init(Array(text.utf8), chunk: chunk) }
+
+    package struct AsyncIterator: AsyncIteratorProtocol {
+        let bytes: [UInt8]
+        let chunk: Int
+        var offset = 0
+        package mutating func next() async -> [UInt8]? {
+            guard offset < bytes.count else { return nil }
+            defer { offset += chunk }
+            return Array(bytes[offset..<Swift.min(bytes.count, offset + chunk)])
+        }
+    }
+
+    package func makeAsyncIterator() -> AsyncIterator { AsyncIterator(bytes: bytes, chunk: chunk) }
+}
+
+extension Fixtures {
+    /// A resource shaped like datagen's `population` file: item names are its pinyin headers.
+    package static func datagenPopulationDraft(code: String = "POP-1", department: String = "C-GA") -> ResourceDraft {
+        var d = ResourceDraft()
+        d.code = code
+        d.name = "人口基础信息（归集）"
+        d.department = department
+        d.category = "人口"
+        d.shareType = .conditional
+        d.shareCondition = "身份核验"
+        d.updateCycle = .daily
+        d.items = [
+            DataItem(name: "gmsfhm", label: "公民身份号码", type: .string, length: 18, key: true, dataElement: .citizenID),
+            DataItem(name: "xm", label: "姓名", type: .string, length: 50, required: true),
+            DataItem(name: "xb", label: "性别", type: .string, length: 1, dataElement: .sex),
+            DataItem(name: "csrq", label: "出生日期", type: .date),
+            DataItem(name: "mz", label: "民族", type: .string, length: 10, dataElement: .ethnicGroup),
+            DataItem(name: "hjdz", label: "户籍地址", type: .string, length: 200),
+            DataItem(name: "lxdh", label: "联系电话", type: .string, length: 11, dataElement: .mobile),
+            DataItem(name: "djrq", label: "登记日期", type: .date),
+        ]
+        return d
+    }
+}
+
+/// A fixed list of synthetic people (valid citizen IDs) for hand-made import files.
+package enum DemoDataRow {
+    /// (citizen ID, name, sex code, birth date) for 1000 distinct people.
+    package static let people: [(String, String, String, String)] = DemoData(people: 1000, enterprises: 0, seed: 99).people.map {
+        ($0.citizenID, $0.name, $0.sex.rawValue, $0.birthDate.description)
+    }
+}

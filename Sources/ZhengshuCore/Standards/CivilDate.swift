@@ -51,7 +51,7 @@ extension CivilDate {
     package init?(loose raw: String) {
         let text = raw.trimmingCharacters(in: .whitespaces)
         let u = Array(text.utf8)
-        guard !u.isEmpty, u.count <= 16 else { return nil }
+        guard !u.isEmpty, u.count <= 24 else { return nil }
         if u.allSatisfy({ (48...57).contains($0) }) {
             if u.count == 8, let y = Int(text.prefix(4)), let m = Int(text.dropFirst(4).prefix(2)), let d = Int(text.suffix(2)) {
                 self.init(year: y, month: m, day: d)

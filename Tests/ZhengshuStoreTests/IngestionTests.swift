@@ -1,0 +1,228 @@
+import Foundation
+import Testing
+import ZhengshuCore
+import ZhengshuGRDB
+import ZhengshuTestSupport
+
+/// Imports against a real SQLite store: every outcome is either the right data or a precise failure with the old
+/// data untouched.
+@Suite struct IngestionTests {
+    let admin = Caller(.localOperator, requestID: "ingest-test")
+
+    func platform(_ engine: StoreEngine = .sqliteMemory) async throws -> Platform {
+        let p = try engine.makePlatform()
+        _ = try await p.departments.create(DepartmentDraft(code: "C-GA", name: "杭州市公安局", level: .city), by: admin)
+        _ = try await p.catalog.create(Fixtures.datagenPopulationDraft(), by: admin)
+        _ = try await p.catalog.publish("POP-1", by: admin)
+        return p
+    }
+
+    func load(_ p: Platform, _ bytes: [UInt8], mode: ImportMode = .append, format: SourceFormat = .csv,
+              encoding: SourceEncoding = .auto, maxErrors: Int? = nil, chunk: Int = 64 * 1024) async throws -> IngestJob {
+        try await p.ingestion.run(ImportRequest(resource: "POP-1", mode: mode, format: format, encoding: encoding, sourceName: "test",
+                                                maxErrors: maxErrors),
+                                  source: ChunkedBytes(bytes, chunk: chunk), by: admin)
+    }
+
+    func ids(_ p: Platform) async throws -> [String] {
+        var out: [String] = []
+        var cursor: String?
+        repeat {
+            let page = try await p.data.query("POP-1", RecordQueryParameters(fields: "gmsfhm", limit: "1000", cursor: cursor), by: admin)
+            out += page.rows.map { if case .string(let s) = $0[0] { s } else { "" } }
+            cursor = page.next?.token
+        } while cursor != nil
+        return out
+    }
+
+    static let header = "gmsfhm,xm,xb,csrq,mz,hjdz,lxdh,djrq\n"
+    static func person(_ k: Int) -> [String: String] {
+        let p = DemoDataRow.people[k]
+        return ["gmsfhm": p.0, "xm": p.1, "xb": p.2, "csrq": p.3]
+    }
+
+    static func csv(_ range: Range<Int>, transform: (Int, inout [String]) -> Void = { _, _ in }) -> String {
+        header + range.map { k in
+            let p = DemoDataRow.people[k]
+            var fields = [p.0, p.1, p.2, p.3, "汉族", "浙江省杭州市西湖区文三路\(k)号", "13800138000", "2020-01-01"]
+            transform(k, &fields)
+            return fields.joined(separator: ",")
+        }.joined(separator: "\n") + "\n"
+    }
+
+    @Test(arguments: StoreEngine.allCases)
+    func appendUpsertAndReplace(_ engine: StoreEngine) async throws {
+        let p = try await platform(engine)
+        var job = try await load(p, Array(Self.csv(0..<100).utf8))
+        #expect(job.status == .succeeded && job.rowsAccepted == 100 && job.rowsRejected == 0)
+
+        // Append: rows already stored are rejected, new ones added.
+        job = try await load(p, Array(Self.csv(90..<120).utf8))
+        #expect(job.rowsAccepted == 20 && job.rowsRejected == 10)
+        let rejects = try await p.ingestion.rejects(of: job.id.rawValue, after: 0, limit: 100, by: admin)
+        #expect(rejects.rows.first?.reason.contains("already stored") == true)
+        #expect(rejects.rows.first?.original.first == DemoDataRow.people[90].0)
+        #expect(try await ids(p).count == 120)
+
+        // Upsert: known keys are replaced, new keys added.
+        job = try await load(p, Array(Self.csv(110..<130) { _, f in f[1] = "改名" }.utf8), mode: .upsert)
+        #expect(job.rowsAccepted == 20)
+        #expect(try await ids(p).count == 130)
+        let renamed = try await p.data.query("POP-1", RecordQueryParameters(fields: "xm", filters: ["xm:eq:改名"], limit: "100"), by: admin)
+        #expect(renamed.rows.count == 20)
+
+        // Replace: afterwards exactly the file's accepted rows.
+        job = try await load(p, Array(Self.csv(500..<540).utf8), mode: .replace)
+        #expect(job.status == .succeeded)
+        #expect(Set(try await ids(p)) == Set((500..<540).map { DemoDataRow.people[$0].0 }))
+        let resource = try #require(try await p.store.resource(ResourceCode(trusted: "POP-1")))
+        #expect(try await p.store.recordCount(of: resource) == 40)
+        // And appending after a replace still enforces the key.
+        job = try await load(p, Array(Self.csv(530..<545).utf8))
+        #expect(job.rowsAccepted == 5 && job.rowsRejected == 10)
+    }
+
+    @Test func duplicateKeysInsideTheFileAreRejectedWithTheRowTheyRepeat() async throws {
+        let p = try await platform()
+        let text = Self.csv(0..<5) + Self.csv(2..<3).dropFirst(Self.header.count)
+        let job = try await load(p, Array(text.utf8), mode: .replace)
+        #expect(job.rowsAccepted == 5 && job.rowsRejected == 1)
+        let rejects = try await p.ingestion.rejects(of: job.id.rawValue, after: 0, limit: 10, by: admin).rows
+        #expect(rejects.map(\.row) == [6])
+        #expect(rejects[0].reason == "duplicate key (gmsfhm): same key as row 3 of this file")
+    }
+
+    @Test func badRowsAreQuarantinedWithRowFieldAndReason() async throws {
+        let p = try await platform()
+        let text = Self.csv(0..<10) { k, f in
+            if k == 2 { f[0] = "110105194912310021" }
+            if k == 5 { f[3] = "1990-02-30" }
+            if k == 7 { f.removeLast() }
+        }
+        let job = try await load(p, Array(text.utf8))
+        #expect(job.rowsRead == 10 && job.rowsAccepted == 7 && job.rowsRejected == 3)
+        let rows = try await p.ingestion.rejects(of: job.id.rawValue, after: 0, limit: 10, by: admin)
+        #expect(rows.header == ["gmsfhm", "xm", "xb", "csrq", "mz", "hjdz", "lxdh", "djrq"])
+        #expect(rows.rows.map { "\($0.row):\($0.field)" } == ["3:gmsfhm", "6:csrq", "8:*"])
+        #expect(rows.rows[2].reason == "has 7 fields; the header has 8")
+    }
+
+    @Test func aFailedJobLeavesTheOldDataUntouched() async throws {
+        let p = try await platform()
+        _ = try await load(p, Array(Self.csv(0..<50).utf8))
+        // A truncated file: the last quoted field never closes.
+        var broken = Self.csv(100..<200)
+        broken += "\(DemoDataRow.people[300].0),\"never closed,1,1990-01-01,汉族,x,13800138000,2020-01-01\n"
+        var job = try await load(p, Array(broken.utf8), mode: .replace)
+        #expect(job.status == .failed)
+        #expect(job.error?.contains("quoted field opened on line 102") == true)
+        #expect(Set(try await ids(p)) == Set((0..<50).map { DemoDataRow.people[$0].0 }))
+        // Too many rejected rows with --max-errors.
+        job = try await load(p, Array(Self.csv(100..<200) { k, f in if k % 3 == 0 { f[0] = "bad" } }.utf8), mode: .replace, maxErrors: 5)
+        #expect(job.status == .failed)
+        #expect(job.error?.contains("max-errors 5") == true)
+        #expect(try await ids(p).count == 50)
+        // Rows rejected before the stop stay downloadable.
+        #expect(try await p.ingestion.rejects(of: job.id.rawValue, after: 0, limit: 100, by: admin).rows.count >= 6)
+        // Binary garbage.
+        job = try await load(p, Array(Self.header.utf8) + [0x00, 0xFF, 0xFE, 0x81, 0x0A], mode: .replace, encoding: .utf8)
+        #expect(job.status == .failed)
+        #expect(job.error?.contains("not valid UTF-8") == true)
+        #expect(try await ids(p).count == 50)
+        // A file whose columns do not fit the resource.
+        job = try await load(p, Array("名称,备注\n甲,乙\n".utf8), mode: .replace)
+        #expect(job.status == .failed)
+        #expect(job.error?.contains("required item") == true)
+        #expect(try await ids(p).count == 50)
+    }
+
+    @Test func aTenMegabyteFieldRejectsItsRowOnly() async throws {
+        let p = try await platform()
+        let big = String(repeating: "长", count: 3_500_000)  // 10.5 MB of UTF-8
+        let text = Self.csv(0..<3) { k, f in if k == 1 { f[5] = "\"\(big)\"" } }
+        let job = try await load(p, Array(text.utf8), chunk: 1 << 20)
+        #expect(job.rowsAccepted == 2 && job.rowsRejected == 1)
+        let reject = try #require(try await p.ingestion.rejects(of: job.id.rawValue, after: 0, limit: 10, by: admin).rows.first)
+        #expect(reject.field == "hjdz" && reject.reason.contains("longer than"))
+    }
+
+    @Test func noNewlineAtTheEndAndMixedLineEndingsLoad() async throws {
+        let p = try await platform()
+        var text = Self.csv(0..<6)
+        text.removeLast()
+        text = text.replacingOccurrences(of: "\n", with: "\r\n", options: [], range: text.startIndex..<text.index(text.startIndex, offsetBy: 200))
+        let job = try await load(p, Array(text.utf8), chunk: 7)
+        #expect(job.status == .succeeded && job.rowsAccepted == 6)
+    }
+
+    @Test func jsonLinesAndJSONArrays() async throws {
+        let p = try await platform()
+        let rows = (0..<5).map { k -> String in
+            let q = Self.person(k)
+            return "{\"gmsfhm\":\"\(q["gmsfhm"]!)\",\"xm\":\"\(q["xm"]!)\",\"csrq\":\"\(q["csrq"]!)\",\"extra\":1}"
+        }
+        var job = try await load(p, Array((rows.joined(separator: "\n") + "\nnot json\n").utf8), format: .jsonl)
+        #expect(job.rowsAccepted == 5 && job.rowsRejected == 1)
+        #expect(job.unknownColumns == ["extra"])
+        job = try await load(p, Array(("[\n" + rows.joined(separator: ",\n") + "\n]").utf8), mode: .replace, format: .json, chunk: 3)
+        #expect(job.status == .succeeded && job.rowsAccepted == 5)
+        job = try await load(p, Array(("[" + rows[0]).utf8), mode: .replace, format: .json)
+        #expect(job.status == .failed && job.error?.contains("not closed") == true)
+        #expect(try await ids(p).count == 5)
+    }
+
+    @Test func anInterruptedJobIsFailedAtStartupAndItsStagingDropped() async throws {
+        let store = try StoreEngine.sqliteFile.makeStore()
+        let p = Platform(store: store, hasher: .fastForTesting)
+        _ = try await p.departments.create(DepartmentDraft(code: "C-GA", name: "杭州市公安局", level: .city), by: admin)
+        _ = try await p.catalog.create(Fixtures.datagenPopulationDraft(), by: admin)
+        let resource = try await p.catalog.publish("POP-1", by: admin)
+        _ = try await load(p, Array(Self.csv(0..<10).utf8))
+        // Given a job that staged rows and then lost its process
+        let job = try await store.createJob(
+            NewIngestJob(resource: resource.code, department: resource.department, mode: .replace, format: .csv, encoding: .auto,
+                         source: "x", bytesTotal: nil, maxErrors: nil, createdBy: "test", createdAt: Date()),
+            audit: admin.audit("ingest.start", "resource:POP-1", at: Date()))
+        try await store.beginStaging(job.id, resource: resource, header: [])
+        try await store.stage([(1, [.string(DemoDataRow.people[99].0), .string("x"), .null, .null, .null, .null, .null, .null])],
+                              job: job.id, resource: resource)
+        // When the server starts again
+        let failed = try await store.failInterruptedJobs(reason: "interrupted", at: Date())
+        // Then the job is failed and the data is the old data
+        #expect(failed == [job.id])
+        #expect(try await store.job(job.id)?.status == .failed)
+        #expect(Set(try await ids(p)) == Set((0..<10).map { DemoDataRow.people[$0].0 }))
+        #expect(!(try await store.dumpAllText()).contains(DemoDataRow.people[99].0))
+    }
+}
+
+/// Datagen's own files: GBK, a BOM, JSON Lines, with injected defects.
+@Suite(.enabled(if: Datagen.script != nil, "datagen.py not found; set ZHENGSHU_DATAGEN"))
+struct DatagenIngestionTests {
+    let admin = Caller(.localOperator, requestID: "datagen-test")
+
+    @Test(arguments: [["--encoding", "gbk"], ["--bom"], ["--format", "jsonl"], ["--encoding", "gb18030"]])
+    func loadsDatagenFiles(_ options: [String]) async throws {
+        let p = try await IngestionTests().platform()
+        let labels = FileManager.default.temporaryDirectory.appendingPathComponent("zs-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: labels) }
+        let bytes = try Datagen.run(["population", "--rows", "2000", "--seed", "21", "--defects", "0.05", "--labels", labels.path] + options)
+        let format: SourceFormat = options.contains("jsonl") ? .jsonl : .csv
+        let job = try await p.ingestion.run(ImportRequest(resource: "POP-1", format: format, sourceName: "datagen"),
+                                            source: ChunkedBytes([UInt8](bytes), chunk: 8191), by: admin)
+        #expect(job.status == .succeeded)
+        #expect(job.rowsRead == 2000)
+        #expect(job.encoding == (options.contains("gbk") || options.contains("gb18030") ? .gb18030 : .utf8))
+        // Every row datagen broke in a way validation must catch is rejected, for that field.
+        let defects = try String(contentsOf: labels, encoding: .utf8).split(whereSeparator: \.isNewline).dropFirst()
+            .map { $0.split(separator: ",").map(String.init) }
+        let mustReject = defects.filter { ["bad_checksum", "duplicate_key", "bad_phone"].contains($0[2]) || ($0[2] == "missing" && $0[1] == "xm") }
+        let rejected = try await p.ingestion.rejects(of: job.id.rawValue, after: 0, limit: 5000, by: admin).rows
+        let rejectedByRow = Dictionary(grouping: rejected, by: \.row)
+        for d in mustReject {
+            let row = Int(d[0])!
+            #expect(rejectedByRow[row]?.contains { $0.field == d[1] } == true, "row \(row) \(d[1]) \(d[2])")
+        }
+        #expect(job.rowsAccepted == 2000 - Set(rejected.map(\.row)).count)
+    }
+}
