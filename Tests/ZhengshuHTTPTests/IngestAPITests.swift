@@ -1,0 +1,119 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import ZhengshuApp
+import ZhengshuCore
+import ZhengshuTestSupport
+
+@Suite struct IngestAPITests {
+    func withAPI(_ test: @Sendable (TestPlatform, any TestClientProtocol) async throws -> Void) async throws {
+        let fixture = try await TestPlatform.make()
+        let c = TestPlatform.operatorCaller
+        _ = try await fixture.platform.catalog.create(Fixtures.datagenPopulationDraft(), by: c)
+        _ = try await fixture.platform.catalog.publish("POP-1", by: c)
+        let app = try await buildApplication(TestPlatform.configuration, services: fixture.services)
+        try await app.test(.router) { client in try await test(fixture, client) }
+    }
+
+    func post(_ client: some TestClientProtocol, _ uri: String, token: String?, body: [UInt8], type: String = "text/csv")
+        async throws -> (HTTPResponse.Status, [String: Any], String)
+    {
+        var headers: HTTPFields = [.contentType: type]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(bytes: body)) { r in
+            let text = String(buffer: r.body)
+            return (r.status, (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:], text)
+        }
+    }
+
+    func get(_ client: some TestClientProtocol, _ uri: String, token: String?) async throws -> (HTTPResponse.Status, HTTPFields, String) {
+        var headers: HTTPFields = [:]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        return try await client.execute(uri: uri, method: .get, headers: headers) { ($0.status, $0.headers, String(buffer: $0.body)) }
+    }
+
+    func postStatus(_ client: some TestClientProtocol, _ uri: String, token: String?, body: [UInt8], type: String = "text/csv")
+        async throws -> HTTPResponse.Status
+    {
+        try await post(client, uri, token: token, body: body, type: type).0
+    }
+
+    func getStatus(_ client: some TestClientProtocol, _ uri: String, token: String?) async throws -> HTTPResponse.Status {
+        try await get(client, uri, token: token).0
+    }
+
+    @Test func pushAFileFollowTheJobAndDownloadItsRejects() async throws {
+        try await withAPI { fixture, client async throws in
+            let ga = fixture.tokens["ga"]
+            let csv = IngestionCSV.make(0..<20) { k, f in if k == 4 { f[0] = "110105194912310021" } }
+            let (status, job, _) = try await post(client, "/api/v1/resources/POP-1/ingest?mode=replace&name=pop.csv", token: ga,
+                                                  body: Array(csv.utf8))
+            #expect(status == .created)
+            #expect(job["status"] as? String == "succeeded")
+            #expect(job["rowsAccepted"] as? Int == 19)
+            #expect(job["rowsRejected"] as? Int == 1)
+            #expect(job["source"] as? String == "pop.csv")
+            let id = try #require(job["id"] as? Int)
+            let (s2, _, body) = try await get(client, "/api/v1/jobs/\(id)", token: ga)
+            #expect(s2 == .ok && body.contains("\"succeeded\""))
+            let (s3, headers, rejects) = try await get(client, "/api/v1/jobs/\(id)/rejects", token: ga)
+            #expect(s3 == .ok)
+            #expect(headers[.contentType] == "text/csv; charset=utf-8")
+            let lines = rejects.split(separator: "\r\n")
+            #expect(lines.count == 2)
+            #expect(lines[0] == "\u{FEFF}gmsfhm,xm,xb,csrq,mz,hjdz,lxdh,djrq,_row,_field,_reason")
+            #expect(lines[1].hasPrefix("110105194912310021,") && lines[1].contains(",5,gmsfhm,citizen ID check character"))
+            // Jobs are the providing department's business.
+            #expect(try await getStatus(client, "/api/v1/jobs/\(id)", token: fixture.tokens["scjg"]) == .notFound)
+            let (_, _, list) = try await get(client, "/api/v1/jobs", token: fixture.tokens["scjg"])
+            #expect(list == #"{"items":[]}"#)
+            #expect(try await getStatus(client, "/api/v1/jobs", token: fixture.tokens["consumer"]) == .forbidden)
+            // A finished job cannot be cancelled.
+            #expect(try await postStatus(client, "/api/v1/jobs/\(id)/cancel", token: ga, body: []) == .conflict)
+            // Freshness now knows the load.
+            let (_, _, fresh) = try await get(client, "/api/v1/health/freshness?department=C-GA", token: ga)
+            #expect(fresh.contains("\"status\":\"fresh\""))
+        }
+    }
+
+    @Test func aBrokenFileIs422WithTheJobAndNothingChanges() async throws {
+        try await withAPI { fixture, client async throws in
+            let ga = fixture.tokens["ga"]
+            #expect(try await postStatus(client, "/api/v1/resources/POP-1/ingest", token: ga, body: Array(IngestionCSV.make(0..<5).utf8)) == .created)
+            let broken = IngestionCSV.make(10..<20) + "\"unterminated,1\n"
+            let (status, problem, _) = try await post(client, "/api/v1/resources/POP-1/ingest?mode=replace", token: ga, body: Array(broken.utf8))
+            #expect(status == .unprocessableContent)
+            #expect(problem["code"] as? String == "importFailed")
+            #expect((problem["detail"] as? String)?.contains("quoted field") == true)
+            #expect((problem["job"] as? [String: Any])?["status"] as? String == "failed")
+            let (_, _, records) = try await get(client, "/api/v1/resources/POP-1/records?fields=gmsfhm", token: ga)
+            #expect(records.components(separatedBy: "gmsfhm\":").count - 1 == 5)
+        }
+    }
+
+    @Test func wrongCallersAndWrongBodiesAreRefused() async throws {
+        try await withAPI { fixture, client async throws in
+            let csv = Array(IngestionCSV.make(0..<3).utf8)
+            #expect(try await postStatus(client, "/api/v1/resources/POP-1/ingest", token: nil, body: csv) == .unauthorized)
+            #expect(try await postStatus(client, "/api/v1/resources/POP-1/ingest", token: fixture.tokens["scjg"], body: csv) == .forbidden)
+            #expect(try await postStatus(client, "/api/v1/resources/NOPE/ingest", token: fixture.tokens["ga"], body: csv) == .notFound)
+            #expect(try await post(client, "/api/v1/resources/POP-1/ingest", token: fixture.tokens["ga"], body: csv,
+                                   type: "application/pdf").0 == .unsupportedMediaType)
+            #expect(try await postStatus(client, "/api/v1/resources/POP-1/ingest?mode=merge", token: fixture.tokens["ga"], body: csv) == .badRequest)
+            #expect(try await postStatus(client, "/api/v1/resources/POP-1/ingest?maxErrors=-1", token: fixture.tokens["ga"], body: csv) == .badRequest)
+            #expect(try await getStatus(client, "/api/v1/jobs/999", token: fixture.tokens["ga"]) == .notFound)
+        }
+    }
+}
+
+enum IngestionCSV {
+    static func make(_ range: Range<Int>, transform: (Int, inout [String]) -> Void = { _, _ in }) -> String {
+        "gmsfhm,xm,xb,csrq,mz,hjdz,lxdh,djrq\n" + range.map { k in
+            let p = DemoDataRow.people[k]
+            var f = [p.0, p.1, p.2, p.3, "汉族", "浙江省杭州市西湖区文三路\(k)号", "13800138000", "2020-01-01"]
+            transform(k, &f)
+            return f.joined(separator: ",")
+        }.joined(separator: "\n") + "\n"
+    }
+}
