@@ -33,7 +33,10 @@ let package = Package(
         // SQLite engine behind the Core ports.
         .target(
             name: "ZhengshuGRDB",
-            dependencies: ["ZhengshuCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "ZhengshuCore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: settings
         ),
         // JSON API over Hummingbird; never imports an engine.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import ZhengshuCore
 
 extension GRDBStore: IngestStore {
@@ -37,13 +38,49 @@ extension GRDBStore: IngestStore {
             let columns = (["\"_row\""] + resource.items.map(Self.column)).joined(separator: ", ")
             let marks = Array(repeating: "?", count: resource.items.count + 1).joined(separator: ", ")
             let statement = try db.cachedStatement(sql: "INSERT INTO \(Self.stagingTable(job)) (\(columns)) VALUES (\(marks))")
-            var arguments = StatementArguments()
+            // The hot loop of every import: bind straight into SQLite, skipping GRDB's argument boxing.
+            let handle = statement.sqliteStatement
             for (row, values) in rows {
-                arguments = StatementArguments([row.databaseValue] + values.map(Self.databaseValue))
-                try statement.execute(arguments: arguments)
+                sqlite3_reset(handle)
+                sqlite3_bind_int64(handle, 1, Int64(row))
+                for (i, value) in values.enumerated() { Self.bind(value, to: handle, at: Int32(i + 2)) }
+                let code = sqlite3_step(handle)
+                guard code == SQLITE_DONE else {
+                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                }
             }
+            sqlite3_reset(handle)
         }
     }
+
+    @inline(__always)
+    static func bind(_ value: RecordValue, to handle: OpaquePointer?, at index: Int32) {
+        switch value {
+        case .null: sqlite3_bind_null(handle, index)
+        case .string(var s): bindText(&s, handle, index)
+        case .integer(let i): sqlite3_bind_int64(handle, index, i)
+        case .decimal(let d):
+            if let i = Int64(d) { sqlite3_bind_int64(handle, index, i) } else if let x = Double(d) { sqlite3_bind_double(handle, index, x) }
+            else { var s = d; bindText(&s, handle, index) }
+        case .date(let d): var s = d.description; bindText(&s, handle, index)
+        case .datetime(let t): var s = RecordValue.formatDatetime(t); bindText(&s, handle, index)
+        case .boolean(let b): sqlite3_bind_int64(handle, index, b ? 1 : 0)
+        }
+    }
+
+    @inline(__always)
+    static func bindText(_ s: inout String, _ handle: OpaquePointer?, _ index: Int32) {
+        s.withUTF8 { buffer in
+            guard let base = buffer.baseAddress else {
+                _ = sqlite3_bind_text(handle, index, "", 0, sqliteTransient)
+                return
+            }
+            _ = sqlite3_bind_text(handle, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(buffer.count), sqliteTransient)
+        }
+    }
+
+    /// SQLite copies the bytes before the call returns.
+    static let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     package func quarantine(_ rejects: [RejectedRow], job: JobID) async throws {
         guard !rejects.isEmpty else { return }

@@ -13,6 +13,11 @@ package final class GRDBStore: Sendable {
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.label = "zhengshu"
+        config.prepareDatabase { db in
+            // WAL with NORMAL sync: a commit survives a process crash (SIGKILL); only a power loss can drop the
+            // last commits, never corrupt the file. FULL would fsync every staging batch of an import.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
         try self.init(DatabasePool(path: path, configuration: config))
     }
 

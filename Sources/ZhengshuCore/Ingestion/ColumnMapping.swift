@@ -88,12 +88,12 @@ package struct RowConverter: Sendable {
             }
             var value = fields[column]
             if case .string(let text) = value {
-                if text.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t" && $0 != "\n" && $0 != "\r") || $0.value == 0x7F }) {
+                if text.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D) || $0 == 0x7F }) {
                     problems.append(.init(field: item.name, reason: "contains control characters (binary data?)"))
                     row.append(.null)
                     continue
                 }
-                value = text.isEmpty ? .null : .string(item.type == .string ? text : text.trimmingCharacters(in: .whitespaces))
+                value = text.isEmpty ? .null : .string(item.type == .string ? text : text.trimmingASCIISpaces)
             }
             switch RecordValidator.convert(value, for: item) {
             case .success(let v): row.append(v)

@@ -61,7 +61,8 @@ package enum RecordValidator {
         case .string:
             guard case .string(let s) = value else { return .failure(Reason("must be a string")) }
             if s.isEmpty, item.required { return .failure(Reason("is required")) }
-            if let max = item.length, s.count > max {
+            // UTF-8 length bounds the character count, so the (slower) count is only taken when it can matter.
+            if let max = item.length, s.utf8.count > max, s.count > max {
                 return .failure(Reason("is \(s.count) characters long; at most \(max) allowed"))
             }
             if let element = item.dataElement, !s.isEmpty, let problem = element.problem(with: s) {

@@ -35,12 +35,13 @@ package struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertibl
         (a.year, a.month, a.day) < (b.year, b.month, b.day)
     }
 
+    /// `YYYY-MM-DD`.
     package var description: String {
-        func pad(_ n: Int, _ width: Int) -> String {
-            let s = String(n)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
-        }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+        let digits: [UInt8] = [
+            UInt8(48 + year / 1000), UInt8(48 + year / 100 % 10), UInt8(48 + year / 10 % 10), UInt8(48 + year % 10), 0x2D,
+            UInt8(48 + month / 10), UInt8(48 + month % 10), 0x2D, UInt8(48 + day / 10), UInt8(48 + day % 10),
+        ]
+        return String(decoding: digits, as: UTF8.self)
     }
 }
 
@@ -49,7 +50,20 @@ extension CivilDate {
     /// `2024年1月2日`, and Excel serial day numbers (`45293` = 2024-01-02; Excel's 1900 leap-year bug is honoured
     /// by counting from 1899-12-30).
     package init?(loose raw: String) {
-        let text = raw.trimmingCharacters(in: .whitespaces)
+        // Fast path: exactly YYYY-MM-DD.
+        let b = raw.utf8
+        if b.count == 10 {
+            var v = [Int](repeating: 0, count: 10)
+            var ok = true
+            for (i, c) in b.enumerated() {
+                if i == 4 || i == 7 { ok = ok && c == UInt8(ascii: "-") } else if (48...57).contains(c) { v[i] = Int(c) - 48 } else { ok = false }
+            }
+            if ok {
+                self.init(year: v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3], month: v[5] * 10 + v[6], day: v[8] * 10 + v[9])
+                return
+            }
+        }
+        let text = raw.trimmingASCIISpaces
         let u = Array(text.utf8)
         guard !u.isEmpty, u.count <= 24 else { return nil }
         if u.allSatisfy({ (48...57).contains($0) }) {

@@ -18,8 +18,9 @@ package enum EthnicGroup {
     }
 
     /// The two-digit code for a name such as `汉族`.
-    package static func code(forName name: String) -> String? {
-        guard let i = names.firstIndex(of: name) else { return nil }
-        return i + 1 < 10 ? "0\(i + 1)" : "\(i + 1)"
-    }
+    package static func code(forName name: String) -> String? { codesByName[name] }
+
+    private static let codesByName: [String: String] = Dictionary(uniqueKeysWithValues: names.enumerated().map { i, name in
+        (name, i + 1 < 10 ? "0\(i + 1)" : "\(i + 1)")
+    })
 }

@@ -36,3 +36,15 @@ extension DataType: Vocabulary {}
 extension AdminLevel: Vocabulary {}
 extension Role: Vocabulary {}
 extension DataElement: Vocabulary {}
+
+extension String {
+    /// The string without leading and trailing spaces and tabs; itself (no copy) when there are none, which is the
+    /// hot-path case of every imported value.
+    package var trimmingASCIISpaces: String {
+        let u = utf8
+        guard let first = u.first, let last = u.last else { return self }
+        func space(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
+        if !space(first) && !space(last) { return self }
+        return trimmingCharacters(in: .whitespaces)
+    }
+}

@@ -48,7 +48,7 @@ package struct Ingestion: Sendable {
     package let control = JobControl()
 
     /// Rows staged per write transaction: large enough to amortise the transaction, small enough to keep memory flat.
-    static let batchSize = 4096
+    static let batchSize = 16_384
 
     package init(catalog: any CatalogStore, store: any IngestStore, clock: PlatformClock) {
         self.catalog = catalog
@@ -141,25 +141,34 @@ package struct Ingestion: Sendable {
             }
         }
 
+        // Parsing and validating the next batch overlaps writing the previous one (two cores, two batches in memory).
+        var writing: Task<Void, any Error>?
         var began = false
         func flush() async throws {
             if !began, let converter {
                 try await store.beginStaging(job, resource: resource, header: converter.mapping.header)
                 began = true
             }
-            if !staged.isEmpty { try await store.stage(staged, job: job, resource: resource) }
-            if !rejects.isEmpty { try await store.quarantine(rejects, job: job) }
-            staged.removeAll(keepingCapacity: true)
-            rejects.removeAll(keepingCapacity: true)
+            try await writing?.value
             progress.encoding = transcoder.encoding
             progress.unknownColumns = (converter?.mapping.unknownColumns ?? []) + reader.extraKeys
-            try await store.saveProgress(job, progress)
+            let (rows, rejected, snapshot, store) = (staged, rejects, progress, self.store)
+            writing = Task {
+                if !rows.isEmpty { try await store.stage(rows, job: job, resource: resource) }
+                if !rejected.isEmpty { try await store.quarantine(rejected, job: job) }
+                try await store.saveProgress(job, snapshot)
+            }
+            staged = []
+            staged.reserveCapacity(Self.batchSize)
+            rejects.removeAll(keepingCapacity: true)
             onProgress(progress)
             if let max = request.maxErrors, progress.rowsRejected > max {
+                try await writing?.value
                 throw ZhengshuError(.validation, "stopped after \(progress.rowsRejected) rejected rows (more than max-errors \(max)); "
                     + "download the rejected rows, fix them and load again")
             }
         }
+        defer { writing?.cancel() }
 
         for try await chunk in source {
             try Task.checkCancellation()
@@ -179,6 +188,7 @@ package struct Ingestion: Sendable {
         }
         guard converter != nil else { throw SourceReader.Failure.malformed("the file has no header row") }
         try await flush()
+        try await writing?.value
 
         // Keys repeated within the file (or, for append, already stored) are rejected with the row they repeat.
         let duplicates = try await store.takeDuplicates(job, resource: resource, mode: request.mode)
