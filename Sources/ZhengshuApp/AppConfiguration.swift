@@ -11,7 +11,7 @@ import Logging
 ///   - `storage.inMemory` (bool, default `false`): an in-memory SQLite database, for tests
 ///   - `log.level` (string, default `info`)
 ///   - `security.fastPasswordHashing` (bool, default `false`): cheap scrypt parameters, for tests only
-///   - `ingest.maxUploadGiB` (double, default `4`): the largest file `POST …/ingest` accepts
+///   - `ingest.maxUploadGib` (double, default `4`): the largest file `POST …/ingest` accepts
 package struct AppConfiguration: Sendable {
     package var host: String
     package var port: Int
@@ -28,7 +28,7 @@ package struct AppConfiguration: Sendable {
         inMemory = config.bool(forKey: "storage.inMemory", default: false)
         logLevel = Logger.Level(rawValue: config.string(forKey: "log.level", default: "info")) ?? .info
         fastPasswordHashing = config.bool(forKey: "security.fastPasswordHashing", default: false)
-        maxUploadBytes = Int64(config.double(forKey: "ingest.maxUploadGiB", default: 4) * 1_073_741_824)
+        maxUploadBytes = Int64(config.double(forKey: "ingest.maxUploadGib", default: 4) * 1_073_741_824)
     }
 
     package var databasePath: String { (dataDirectory as NSString).appendingPathComponent("zhengshu.sqlite") }

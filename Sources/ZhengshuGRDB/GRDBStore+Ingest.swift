@@ -144,7 +144,9 @@ extension GRDBStore: IngestStore {
         }
     }
 
-    package func commitImport(_ job: JobID, resource: Resource, mode: ImportMode, at: Date, audit: AuditEvent) async throws -> IngestJob {
+    package func commitImport(_ job: JobID, resource: Resource, mode: ImportMode, clock: PlatformClock, audit: AuditEvent) async throws
+        -> IngestJob
+    {
         let stage = Self.stagingTable(job)
         // Build the unique key index on the staging table first, outside the commit: readers never see this table,
         // and an index built by one sort is far cheaper than keeping it up to date row by row.
@@ -163,6 +165,7 @@ extension GRDBStore: IngestStore {
             return (id, swap)
         }
         return try await writer.write { db in
+            let at = clock.current()
             let main = Self.recordsTable(id)
             let columns = resource.items.map(Self.column).joined(separator: ", ")
             if swap {
@@ -188,6 +191,7 @@ extension GRDBStore: IngestStore {
                 """, arguments: [at.millis, rejected, rejected, job.rawValue])
             let finished = try Self.fetchJob(job, db)!
             var event = audit
+            event.at = at
             event.detail = "job: \(job); mode: \(mode.rawValue); rows accepted: \(finished.rowsAccepted); rejected: \(finished.rowsRejected)"
             try Self.appendAudit(event, in: db)
             return finished

@@ -94,7 +94,7 @@ package typealias PlatformStore = DepartmentStore & AccountStore & CatalogStore 
 
 /// Ingestion jobs and the staging area a job fills before it commits.
 ///
-/// A job's rows go to a staging table no reader sees; only ``commitImport(_:resource:mode:at:audit:)`` makes them
+/// A job's rows go to a staging table no reader sees; only ``commitImport(_:resource:mode:clock:audit:)`` makes them
 /// visible, in one transaction, so readers see the data before or after a job, never in between.
 package protocol IngestStore: Sendable {
     func createJob(_ job: NewIngestJob, audit: AuditEvent) async throws -> IngestJob
@@ -108,8 +108,9 @@ package protocol IngestStore: Sendable {
     /// and returns them so they can be quarantined.
     func takeDuplicates(_ job: JobID, resource: Resource, mode: ImportMode) async throws
         -> [(row: Int, values: RecordValidator.Row, reason: String)]
-    /// Makes the staged rows the resource's data per `mode`, marks the job succeeded and appends `audit`: one transaction.
-    func commitImport(_ job: JobID, resource: Resource, mode: ImportMode, at: Date, audit: AuditEvent) async throws -> IngestJob
+    /// Makes the staged rows the resource's data per `mode`, marks the job succeeded (finished at `clock`'s time when
+    /// the data switches) and appends `audit`: one transaction.
+    func commitImport(_ job: JobID, resource: Resource, mode: ImportMode, clock: PlatformClock, audit: AuditEvent) async throws -> IngestJob
     /// Marks the job failed or cancelled and drops its staging table; the resource's data is untouched.
     func finishJob(_ job: JobID, status: JobStatus, error: String, at: Date, audit: AuditEvent) async throws -> IngestJob
     func job(_ id: JobID) async throws -> IngestJob?

@@ -13,26 +13,31 @@ package struct CitizenID: Hashable, Sendable, CustomStringConvertible {
 
     /// - Throws: ``CitizenIDError`` naming the failing part.
     package init(validating raw: String) throws(CitizenIDError) {
-        // Fast path on the UTF-8 bytes: the common case of 18 ASCII characters.
+        // Fast path on the UTF-8 bytes, without allocating: the common case of 18 ASCII characters.
         let u = raw.utf8
         if u.count == 18 {
-            var digits = [Int](repeating: 0, count: 17)
-            var i = 0
+            var sum = 0, year = 0, month = 0, day = 0, i = 0
             var last: UInt8 = 0
             var ascii = true
             for b in u {
                 if i < 17 {
                     guard (48...57).contains(b) else { ascii = false; break }
-                    digits[i] = Int(b) - 48
+                    let d = Int(b) - 48
+                    sum += d * Self.weights[i]
+                    switch i {
+                    case 6...9: year = year * 10 + d
+                    case 10...11: month = month * 10 + d
+                    case 12...13: day = day * 10 + d
+                    default: break
+                    }
                 } else {
                     last = b == UInt8(ascii: "x") ? UInt8(ascii: "X") : b
                 }
                 i += 1
             }
             if ascii && ((48...57).contains(last) || last == UInt8(ascii: "X")) {
-                guard CivilDate(year: digits[6] * 1000 + digits[7] * 100 + digits[8] * 10 + digits[9],
-                                month: digits[10] * 10 + digits[11], day: digits[12] * 10 + digits[13]) != nil else { throw .birthDate }
-                let expected = Self.checkCharacter(forBody: digits)
+                guard CivilDate(year: year, month: month, day: day) != nil else { throw .birthDate }
+                let expected = Self.checkCharacters[sum % 11]
                 guard expected.asciiValue == last else { throw .checkCharacter(expected: expected) }
                 rawValue = last == u.last ? raw : raw.uppercased()
                 return

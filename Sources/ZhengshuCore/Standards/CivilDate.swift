@@ -50,16 +50,24 @@ extension CivilDate {
     /// `2024年1月2日`, and Excel serial day numbers (`45293` = 2024-01-02; Excel's 1900 leap-year bug is honoured
     /// by counting from 1899-12-30).
     package init?(loose raw: String) {
-        // Fast path: exactly YYYY-MM-DD.
+        // Fast path, without allocating: exactly YYYY-MM-DD.
         let b = raw.utf8
         if b.count == 10 {
-            var v = [Int](repeating: 0, count: 10)
+            var year = 0, month = 0, day = 0, i = 0
             var ok = true
-            for (i, c) in b.enumerated() {
-                if i == 4 || i == 7 { ok = ok && c == UInt8(ascii: "-") } else if (48...57).contains(c) { v[i] = Int(c) - 48 } else { ok = false }
+            for c in b {
+                if i == 4 || i == 7 {
+                    ok = ok && c == UInt8(ascii: "-")
+                } else if (48...57).contains(c) {
+                    let d = Int(c) - 48
+                    if i < 4 { year = year * 10 + d } else if i < 7 { month = month * 10 + d } else { day = day * 10 + d }
+                } else {
+                    ok = false
+                }
+                i += 1
             }
             if ok {
-                self.init(year: v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3], month: v[5] * 10 + v[6], day: v[8] * 10 + v[9])
+                self.init(year: year, month: month, day: day)
                 return
             }
         }

@@ -3,9 +3,16 @@ import Foundation
 /// PRC telephone numbers: mobile `1[3-9]` + 9 digits; landline with optional area code `0\d{2,3}-` + 7–8 digits.
 package enum PhoneNumber {
     package static func isMobile(_ s: String) -> Bool {
-        let u = Array(s.utf8)
-        return u.count == 11 && u[0] == UInt8(ascii: "1") && (UInt8(ascii: "3")...UInt8(ascii: "9")).contains(u[1])
-            && u.allSatisfy { (48...57).contains($0) }
+        let u = s.utf8
+        guard u.count == 11 else { return false }
+        var i = 0
+        for b in u {
+            guard (48...57).contains(b) else { return false }
+            if i == 0 && b != UInt8(ascii: "1") { return false }
+            if i == 1 && b < UInt8(ascii: "3") { return false }
+            i += 1
+        }
+        return true
     }
 
     package static func isLandline(_ s: String) -> Bool {

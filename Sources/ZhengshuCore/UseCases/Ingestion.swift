@@ -86,7 +86,7 @@ package struct Ingestion: Sendable {
         do {
             try await load(request, source: source, resource: resource, job: job.id, onProgress: onProgress)
             try Task.checkCancellation()
-            return try await store.commitImport(job.id, resource: resource, mode: request.mode, at: clock.current(),
+            return try await store.commitImport(job.id, resource: resource, mode: request.mode, clock: clock,
                                                 audit: caller.audit("ingest.commit", "resource:\(code)", at: clock.current()))
         } catch {
             let cancelled = error is CancellationError
