@@ -198,7 +198,12 @@ paths = {
               q("sort", desc="A required item, - for descending"), q("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}),
               q("cursor", desc="nextCursor of the previous page")]),
    "post": op("insertRecords", "Load records (provider of the owning department, admin): all or nothing, at most 10000",
-              ok("Inserted", "201", "Created"), ["records"], [code],
+              {"201": {"description": "Created (or, for a retry with the same Idempotency-Key, what the first call created)",
+                       "headers": {"Idempotent-Replayed": {"description": "true when this answers a retry and nothing new was stored",
+                                                           "schema": {"type": "string"}}},
+                       "content": {"application/json": {"schema": ref("Inserted")}}}}, ["records"],
+              [code, {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 255},
+                      "description": "A retried push with the same key and body stores nothing twice (remembered 24 hours)"}],
               body(arr({"type": "object", "additionalProperties": {}}), "Records as objects keyed by item name"))},
  "/api/v1/resources/{code}/ingest": {
    "post": op("ingestFile", "Push a file into a resource as one atomic job (provider of the owning department, admin)",

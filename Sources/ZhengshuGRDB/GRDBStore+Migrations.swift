@@ -128,6 +128,20 @@ extension GRDBStore {
                 ALTER TABLE resource ADD COLUMN lastUpdatedAt INTEGER;
                 """)
         }
+        m.registerMigration("v3-idempotency") { db in
+            try db.execute(sql: """
+                CREATE TABLE idempotencyKey (
+                    actor TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    resource TEXT NOT NULL,
+                    fingerprint TEXT NOT NULL,
+                    inserted INTEGER NOT NULL,
+                    createdAt INTEGER NOT NULL,
+                    PRIMARY KEY (actor, key)
+                );
+                CREATE INDEX idempotencyKey_createdAt ON idempotencyKey(createdAt);
+                """)
+        }
         return m
     }
 }

@@ -26,8 +26,23 @@ extension GRDBStore: RecordStore {
         }
     }
 
-    package func insertRecords(_ rows: [RecordValidator.Row], into resource: Resource, audit: AuditEvent) async throws {
+    /// How long a client's idempotency key is remembered.
+    static let idempotencyWindow: Int64 = 24 * 3600 * 1000
+
+    package func insertRecords(_ rows: [RecordValidator.Row], into resource: Resource, idempotency: IdempotencyKey?,
+                               audit: AuditEvent) async throws -> InsertOutcome {
         try await writer.write { db in
+            if let idempotency {
+                try db.execute(sql: "DELETE FROM idempotencyKey WHERE createdAt < ?", arguments: [audit.at.millis - Self.idempotencyWindow])
+                if let seen = try Row.fetchOne(db, sql: "SELECT * FROM idempotencyKey WHERE actor = ? AND key = ?",
+                                               arguments: [idempotency.actor, idempotency.key]) {
+                    guard seen["fingerprint"] == idempotency.fingerprint, seen["resource"] == resource.code.rawValue else {
+                        throw ZhengshuError.validation([.init(field: "Idempotency-Key",
+                            reason: "this key was used for a different request in the last 24 hours; use a new key")])
+                    }
+                    return InsertOutcome(inserted: seen["inserted"], replayed: true)
+                }
+            }
             guard let (id, current) = try Self.fetchResource(resource.code, db), current.status == .published else {
                 throw ZhengshuError(.conflict, "resource \(resource.code) is not published")
             }
@@ -48,7 +63,14 @@ extension GRDBStore: RecordStore {
             }
             try db.execute(sql: "UPDATE resource SET recordCount = recordCount + ?, lastUpdatedAt = ? WHERE id = ?",
                            arguments: [rows.count, audit.at.millis, id])
+            if let idempotency {
+                try db.execute(sql: """
+                    INSERT INTO idempotencyKey (actor, key, resource, fingerprint, inserted, createdAt) VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [idempotency.actor, idempotency.key, resource.code.rawValue, idempotency.fingerprint, rows.count,
+                                     audit.at.millis])
+            }
             try Self.appendAudit(audit, in: db)
+            return InsertOutcome(inserted: rows.count, replayed: false)
         }
     }
 

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Hummingbird
 import ZhengshuCore
@@ -143,9 +144,14 @@ package struct APIRoutes {
             return JSON.response(RecordPageBody(page))
         }
         api.post("resources/{code}/records") { request, context in
-            let rows = try await JSON.decode([[String: JSONValue]].self, from: request, context: context, limit: 16 * 1024 * 1024)
-            let n = try await p.data.insert(rows, into: try context.parameters.require("code"), by: try context.caller())
-            return JSON.response(InsertedBody(inserted: n), status: .created)
+            let caller = try context.caller()
+            let (rows, body) = try await JSON.decodeWithBytes([[String: JSONValue]].self, from: request, context: context,
+                                                              limit: 16 * 1024 * 1024)
+            let key = request.headers[.idempotencyKey].map { (key: $0, fingerprint: SHA256.hash(data: body).hex) }
+            let outcome = try await p.data.insert(rows, into: try context.parameters.require("code"), idempotencyKey: key, by: caller)
+            var response = JSON.response(InsertedBody(inserted: outcome.inserted), status: .created)
+            if outcome.replayed { response.headers[.idempotentReplayed] = "true" }
+            return response
         }
 
         // Audit

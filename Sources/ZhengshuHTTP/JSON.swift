@@ -26,6 +26,12 @@ package enum JSON {
     ///   whose value has the wrong type or is missing, `payloadTooLarge` past `limit` bytes.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext,
                                      limit: Int = 1024 * 1024) async throws -> T {
+        try await decodeWithBytes(type, from: request, context: context, limit: limit).value
+    }
+
+    /// Like ``decode(_:from:context:limit:)``, also returning the raw body (for an idempotency fingerprint).
+    static func decodeWithBytes<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext,
+                                              limit: Int = 1024 * 1024) async throws -> (value: T, body: Data) {
         if let contentType = request.headers[.contentType], !contentType.lowercased().contains("json") {
             throw HTTPError(.unsupportedMediaType, message: "send the body as application/json (got \(contentType.prefix(60)))")
         }
@@ -41,7 +47,7 @@ package enum JSON {
             throw ZhengshuError(.invalidInput, "the request body is not valid JSON (UTF-8)")
         }
         do {
-            return try JSONDecoder().decode(T.self, from: data)
+            return (try JSONDecoder().decode(T.self, from: data), data)
         } catch let error as DecodingError {
             throw ZhengshuError.validation([violation(error)])
         }

@@ -107,4 +107,6 @@ struct Problem: Encodable {
 
 extension HTTPField.Name {
     static let requestID = Self("X-Request-Id")!
+    static let idempotencyKey = Self("Idempotency-Key")!
+    static let idempotentReplayed = Self("Idempotent-Replayed")!
 }

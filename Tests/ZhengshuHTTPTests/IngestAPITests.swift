@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HTTPTypes
 import HummingbirdTesting
 import Testing
 import ZhengshuApp
@@ -103,6 +104,35 @@ import ZhengshuTestSupport
             #expect(try await postStatus(client, "/api/v1/resources/POP-1/ingest?mode=merge", token: fixture.tokens["ga"], body: csv) == .badRequest)
             #expect(try await postStatus(client, "/api/v1/resources/POP-1/ingest?maxErrors=-1", token: fixture.tokens["ga"], body: csv) == .badRequest)
             #expect(try await getStatus(client, "/api/v1/jobs/999", token: fixture.tokens["ga"]) == .notFound)
+        }
+    }
+}
+
+@Suite struct IdempotencyAPITests {
+    @Test func retriedPushesAnswerAsTheFirstAndStoreNothingTwice() async throws {
+        let fixture = try await TestPlatform.make()
+        let c = TestPlatform.operatorCaller
+        var draft = Fixtures.populationDraft()
+        draft.items = draft.items!.map { var i = $0; i.key = false; return i }
+        _ = try await fixture.platform.catalog.create(draft, by: c)
+        _ = try await fixture.platform.catalog.publish("RK-0001", by: c)
+        let app = try await buildApplication(TestPlatform.configuration, services: fixture.services)
+        let body = String(decoding: try JSONEncoder().encode(Fixtures.populationRows(3)), as: UTF8.self)
+        try await app.test(.router) { client async throws in
+            func push(_ key: String, _ body: String) async throws -> (HTTPResponse.Status, String?) {
+                try await client.execute(uri: "/api/v1/resources/RK-0001/records", method: .post,
+                                         headers: [.authorization: "Bearer \(fixture.tokens["ga"]!)", .contentType: "application/json",
+                                                   HTTPField.Name("Idempotency-Key")!: key],
+                                         body: ByteBuffer(string: body)) { ($0.status, $0.headers[HTTPField.Name("Idempotent-Replayed")!]) }
+            }
+            let first = try await push("k-1", body)
+            let retry = try await push("k-1", body)
+            let other = try await push("k-1", body + " ")  // another body under the same key
+            #expect(first.0 == .created && first.1 == nil)
+            #expect(retry.0 == .created && retry.1 == "true")
+            #expect(other.0 == .unprocessableContent)
+            let resource = try #require(try await fixture.platform.store.resource(ResourceCode(trusted: "RK-0001")))
+            #expect(try await fixture.platform.store.recordCount(of: resource) == 3)
         }
     }
 }

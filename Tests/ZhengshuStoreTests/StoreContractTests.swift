@@ -20,7 +20,7 @@ import ZhengshuTestSupport
     func migratesFromEmpty(_ engine: StoreEngine) async throws {
         // Given an empty database, when the store opens it, then every migration has run.
         let store = try engine.makeStore()
-        #expect(try await store.appliedMigrations() == ["v1-foundation", "v2-ingestion"])
+        #expect(try await store.appliedMigrations() == ["v1-foundation", "v2-ingestion", "v3-idempotency"])
         #expect(try await store.isSchemaCurrent())
         #expect(try await store.platformCounts() == PlatformCounts(departments: 0, users: 0, resources: 0, publishedResources: 0,
                                                                  records: 0, auditEntries: 0))
@@ -36,7 +36,7 @@ import ZhengshuTestSupport
         }
         let reopened = try GRDBStore(path: path)
         #expect(try await reopened.department(DepartmentCode(trusted: "P-SJJ"))?.name == "省政务数据管理局")
-        #expect(try await reopened.appliedMigrations() == ["v1-foundation", "v2-ingestion"])
+        #expect(try await reopened.appliedMigrations() == ["v1-foundation", "v2-ingestion", "v3-idempotency"])
     }
 
     @Test(arguments: StoreEngine.allCases)
@@ -167,7 +167,7 @@ import ZhengshuTestSupport
         _ = try await p.catalog.create(Fixtures.populationDraft(), by: admin)
         _ = try await p.catalog.publish("RK-0001", by: admin)
         let rows = Fixtures.populationRows(250)
-        #expect(try await p.data.insert(Array(rows[0..<200]), into: "RK-0001", by: admin) == 200)
+        #expect(try await p.data.insert(Array(rows[0..<200]), into: "RK-0001", by: admin).inserted == 200)
 
         // A batch with one key already stored is refused whole.
         do {
@@ -226,5 +226,32 @@ import ZhengshuTestSupport
         _ = try await p.data.insert([row], into: "RK-0001", by: admin)
         let page = try await p.data.query("RK-0001", RecordQueryParameters(fields: "email"), by: admin)
         #expect(page.rows.map { $0[0] } == [.null, .null, .null, .string("li@zj.gov.cn")])
+    }
+}
+
+@Suite struct IdempotencyTests {
+    let admin = Caller(.localOperator, requestID: "idem-test")
+
+    @Test(arguments: StoreEngine.allCases)
+    func aRetriedPushNeverDuplicatesRows(_ engine: StoreEngine) async throws {
+        let p = try engine.makePlatform()
+        _ = try await p.departments.create(DepartmentDraft(code: "C-GA", name: "杭州市公安局", level: .city), by: admin)
+        var draft = Fixtures.populationDraft()
+        draft.items = draft.items!.map { var i = $0; i.key = false; return i }  // no key: only idempotency prevents duplicates
+        _ = try await p.catalog.create(draft, by: admin)
+        _ = try await p.catalog.publish("RK-0001", by: admin)
+        let rows = Fixtures.populationRows(5)
+        let first = try await p.data.insert(rows, into: "RK-0001", idempotencyKey: ("batch-1", "fp-a"), by: admin)
+        let retry = try await p.data.insert(rows, into: "RK-0001", idempotencyKey: ("batch-1", "fp-a"), by: admin)
+        #expect(first == InsertOutcome(inserted: 5, replayed: false))
+        #expect(retry == InsertOutcome(inserted: 5, replayed: true))
+        let resource = try #require(try await p.store.resource(ResourceCode(trusted: "RK-0001")))
+        #expect(try await p.store.recordCount(of: resource) == 5)
+        // The same key with another body is refused; a new key stores again.
+        await #expect(throws: ZhengshuError.self) {
+            _ = try await p.data.insert(rows, into: "RK-0001", idempotencyKey: ("batch-1", "fp-b"), by: admin)
+        }
+        _ = try await p.data.insert(rows, into: "RK-0001", idempotencyKey: ("batch-2", "fp-a"), by: admin)
+        #expect(try await p.store.recordCount(of: resource) == 10)
     }
 }

@@ -51,8 +51,11 @@ package protocol CatalogStore: Sendable {
 
 /// The records of published resources.
 package protocol RecordStore: Sendable {
-    /// Inserts all rows or none. - Throws: `conflict` naming the first row whose key already exists.
-    func insertRecords(_ rows: [RecordValidator.Row], into resource: Resource, audit: AuditEvent) async throws
+    /// Inserts all rows or none. With an idempotency key, a retry of the same request (same caller, key and body
+    /// fingerprint) stores nothing and answers as the first did.
+    /// - Throws: `conflict` naming the first row whose key already exists; `validation` for a key reused with another body.
+    func insertRecords(_ rows: [RecordValidator.Row], into resource: Resource, idempotency: IdempotencyKey?,
+                       audit: AuditEvent) async throws -> InsertOutcome
     func records(of resource: Resource, query: RecordQuery) async throws -> RecordPage
     func recordCount(of resource: Resource) async throws -> Int
 }
@@ -148,5 +151,31 @@ package struct NewIngestJob: Sendable {
         self.maxErrors = maxErrors
         self.createdBy = createdBy
         self.createdAt = createdAt
+    }
+}
+
+/// A client's `Idempotency-Key` for a write, with the fingerprint of what it sent.
+package struct IdempotencyKey: Sendable, Hashable {
+    package var key: String
+    package var actor: String
+    /// SHA-256 of the request body.
+    package var fingerprint: String
+
+    package init(key: String, actor: String, fingerprint: String) {
+        self.key = key
+        self.actor = actor
+        self.fingerprint = fingerprint
+    }
+}
+
+/// What a records write did.
+package struct InsertOutcome: Sendable, Hashable {
+    package var inserted: Int
+    /// True when this was a retry and nothing new was stored.
+    package var replayed: Bool
+
+    package init(inserted: Int, replayed: Bool) {
+        self.inserted = inserted
+        self.replayed = replayed
     }
 }

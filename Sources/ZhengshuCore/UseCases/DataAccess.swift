@@ -19,19 +19,23 @@ package struct DataAccess: Sendable {
     static let maxBatch = 10_000
 
     /// Validates and stores a batch of records, all or nothing.
-    /// - Returns: the number of rows stored.
-    package func insert(_ rows: [[String: JSONValue]], into code: String, by caller: Caller) async throws -> Int {
+    /// - Parameter idempotencyKey: the client's key and the SHA-256 of its request body; a retry stores nothing twice.
+    package func insert(_ rows: [[String: JSONValue]], into code: String, idempotencyKey: (key: String, fingerprint: String)? = nil,
+                        by caller: Caller) async throws -> InsertOutcome {
         let resource = try await publishedResource(code, for: caller)
         try caller.principal.requireProvider(of: resource.department, to: "loading records into \(resource.code)")
         guard !rows.isEmpty else { throw ZhengshuError(.invalidInput, "the body holds no records") }
         guard rows.count <= Self.maxBatch else {
             throw ZhengshuError(.payloadTooLarge, "at most \(Self.maxBatch) records per request; use a batch import for more")
         }
+        if let key = idempotencyKey?.key, key.isEmpty || key.count > 255 || key.contains(where: { !$0.isASCII }) {
+            throw ZhengshuError(.invalidInput, "Idempotency-Key must be 1-255 ASCII characters")
+        }
         let converted = try RecordValidator.validate(rows, items: resource.items).get()
-        try await records.insertRecords(converted, into: resource,
-                                        audit: caller.audit("records.insert", "resource:\(resource.code)", at: clock.current(),
-                                                            detail: "rows: \(converted.count)"))
-        return converted.count
+        return try await records.insertRecords(
+            converted, into: resource,
+            idempotency: idempotencyKey.map { IdempotencyKey(key: $0.key, actor: caller.principal.name, fingerprint: $0.fingerprint) },
+            audit: caller.audit("records.insert", "resource:\(resource.code)", at: clock.current(), detail: "rows: \(converted.count)"))
     }
 
     /// Reads a page of records. Today only the owning department's providers and the bureau may read them;
