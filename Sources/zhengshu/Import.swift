@@ -21,6 +21,8 @@ struct Import: AsyncParsableCommand {
     @Option(help: "csv, tsv, jsonl or json (default: from the file name).") var format: String?
     @Option(help: "Stop and fail the job after this many rejected rows.") var maxErrors: Int?
     @Option(name: .customLong("map"), help: "COLUMN=ITEM, repeatable.") var mappings: [String] = []
+    @Option(help: "Push to a running server at this URL instead of opening the data folder.") var server: String?
+    @Option(help: "API token for --server (or the environment variable ZHENGSHU_TOKEN).") var token: String?
 
     func run() async throws {
         do {
@@ -38,24 +40,41 @@ struct Import: AsyncParsableCommand {
                 guard parts.count == 2 else { throw ZhengshuError(.invalidInput, "--map \(m): write COLUMN=ITEM") }
                 mapping[parts[0]] = parts[1]
             }
-            let (chunks, size) = try FileChunks.open(file)
-            _ = chunks
-            let (_, services) = try data.open()
+            let (_, size) = try FileChunks.open(file)
             let request = ImportRequest(resource: code, mode: mode, format: format, encoding: encoding,
                                         sourceName: (file as NSString).lastPathComponent, bytesTotal: size, maxErrors: maxErrors,
                                         mapping: mapping)
             let line = ProgressLine(total: size, live: isatty(STDERR_FILENO) == 1)
-            let job = try await CLITasks(services: services).importFile(request, path: file) { line.update($0) }
+            let outcome: Outcome
+            if let server {
+                guard let url = URL(string: server), url.scheme == "http" || url.scheme == "https" else {
+                    throw ZhengshuError(.invalidInput, "--server must be an http(s) URL")
+                }
+                guard let token = token ?? ProcessInfo.processInfo.environment["ZHENGSHU_TOKEN"] else {
+                    throw ZhengshuError(.invalidInput, "--server needs --token or ZHENGSHU_TOKEN")
+                }
+                let job = try await RemoteImport(server: url, token: token).run(code: code, file: file, request: request, progress: line)
+                outcome = Outcome(id: job.id, status: job.status, encoding: job.encoding, rowsRead: job.rowsRead, rowsAccepted: job.rowsAccepted,
+                                  rowsRejected: job.rowsRejected, unknownColumns: job.unknownColumns, error: job.error,
+                                  seconds: job.rowsPerSecond.map { $0 > 0 ? Double(job.rowsRead) / $0 : 0 } ?? 0)
+            } else {
+                let (_, services) = try data.open()
+                let job = try await CLITasks(services: services).importFile(request, path: file) { line.update($0) }
+                outcome = Outcome(id: job.id.rawValue, status: job.status.rawValue, encoding: job.encoding.rawValue, rowsRead: job.rowsRead,
+                                  rowsAccepted: job.rowsAccepted, rowsRejected: job.rowsRejected, unknownColumns: job.unknownColumns,
+                                  error: job.error,
+                                  seconds: job.finishedAt.flatMap { end in job.startedAt.map { end.timeIntervalSince($0) } } ?? 0)
+            }
             line.finish()
-            let seconds = job.finishedAt.flatMap { end in job.startedAt.map { end.timeIntervalSince($0) } } ?? 0
-            let rate = seconds > 0 ? Int(Double(job.rowsRead) / seconds) : job.rowsRead
-            var summary = "job \(job.id) \(job.status.rawValue): \(job.rowsRead) rows read, \(job.rowsAccepted) accepted, "
-                + "\(job.rowsRejected) rejected in \(String(format: "%.1f", seconds)) s (\(rate) rows/s, \(job.encoding.rawValue))"
+            let job = outcome
+            let rate = job.seconds > 0 ? Int(Double(job.rowsRead) / job.seconds) : job.rowsRead
+            var summary = "job \(job.id) \(job.status): \(job.rowsRead) rows read, \(job.rowsAccepted) accepted, "
+                + "\(job.rowsRejected) rejected in \(String(format: "%.1f", job.seconds)) s (\(rate) rows/s, \(job.encoding))"
             if !job.unknownColumns.isEmpty { summary += "\nunknown columns (not loaded): \(job.unknownColumns.joined(separator: ", "))" }
             if let error = job.error { summary += "\n\(error)" }
             if job.rowsRejected > 0 { summary += "\nrejected rows: GET /api/v1/jobs/\(job.id)/rejects" }
             print(summary)
-            if job.status != .succeeded { throw ExitCode.failure }
+            if job.status != "succeeded" { throw ExitCode.failure }
             if job.rowsRejected > 0 { throw ExitCode(3) }
         } catch let e as ExitCode {
             throw e
@@ -63,6 +82,19 @@ struct Import: AsyncParsableCommand {
             throw fail(ZhengshuError(.invalidInput, "cannot read \(file)"))
         } catch { throw fail(error) }
     }
+}
+
+/// What the summary line reports, from a local or a remote job.
+struct Outcome {
+    var id: Int64
+    var status: String
+    var encoding: String
+    var rowsRead: Int
+    var rowsAccepted: Int
+    var rowsRejected: Int
+    var unknownColumns: [String]
+    var error: String?
+    var seconds: Double
 }
 
 /// A live progress line on a terminal (rows, rows/s, percent of bytes, ETA); silent otherwise.
