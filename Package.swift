@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         // Domain: values, pure rules, ports and use cases. No HTTP, SQL or I/O.
@@ -69,6 +70,7 @@ let package = Package(
             dependencies: [
                 "ZhengshuCore", "ZhengshuGRDB", "ZhengshuHTTP", "ZhengshuConsole",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -76,13 +78,13 @@ let package = Package(
         ),
         .target(
             name: "ZhengshuTestSupport",
-            dependencies: ["ZhengshuCore", "ZhengshuGRDB", "ZhengshuApp"],
+            dependencies: ["ZhengshuCore", "ZhengshuGRDB", "ZhengshuApp", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             swiftSettings: settings
         ),
         .executableTarget(
             name: "zhengshu",
             dependencies: [
-                "ZhengshuApp", "ZhengshuCore",
+                "ZhengshuApp", "ZhengshuCore", "ZhengshuHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -2,6 +2,7 @@ import Configuration
 import Foundation
 import ZhengshuCore
 import ZhengshuGRDB
+import ZhengshuHTTP
 
 /// Builds the configuration reader of a CLI run: parsed options first, then `ZHENGSHU_*` environment variables,
 /// then defaults.
@@ -37,7 +38,16 @@ package struct CLITasks: Sendable {
     }
 
     /// Imports a file as the local operator.
-    package func importFile(_ request: ImportRequest, path: String, onProgress: @Sendable (JobProgress) -> Void) async throws -> IngestJob {
+    package func importFile(_ request: ImportRequest, path: String, sheet: String? = nil,
+                            onProgress: @Sendable (JobProgress) -> Void) async throws -> IngestJob {
+        if request.format == .xlsx {
+            let csv = try Workbook.csv(from: URL(fileURLWithPath: path), sheet: sheet)
+            defer { try? FileManager.default.removeItem(at: csv) }
+            var csvRequest = request
+            csvRequest.encoding = .utf8
+            csvRequest.bytesTotal = (try? FileManager.default.attributesOfItem(atPath: csv.path)[.size] as? NSNumber)?.int64Value
+            return try await services.platform.ingestion.run(csvRequest, source: FileChunks(path: csv.path), by: caller, onProgress: onProgress)
+        }
         let (chunks, _) = try FileChunks.open(path)
         return try await services.platform.ingestion.run(request, source: chunks, by: caller, onProgress: onProgress)
     }

@@ -7,15 +7,17 @@ import ZhengshuCore
 package struct APIRoutes {
     let platform: Platform
     let maxUploadBytes: Int64
+    let workbookToCSV: WorkbookConverter?
 
-    package init(platform: Platform, maxUploadBytes: Int64) {
+    package init(platform: Platform, maxUploadBytes: Int64, workbookToCSV: WorkbookConverter? = nil) {
         self.platform = platform
         self.maxUploadBytes = maxUploadBytes
+        self.workbookToCSV = workbookToCSV
     }
 
     package func register(on router: Router<AppRequestContext>) {
         let api = router.group("api/v1").add(middleware: BearerAuthMiddleware(accounts: platform.accounts))
-        IngestRoutes(platform: platform, maxUploadBytes: maxUploadBytes).register(on: api)
+        IngestRoutes(platform: platform, maxUploadBytes: maxUploadBytes, workbookToCSV: workbookToCSV).register(on: api)
         let p = platform
 
         api.get("me") { _, context in

@@ -7,22 +7,26 @@ package struct IngestRoutes {
     let platform: Platform
     /// Largest accepted upload; the server's 2 MiB JSON limit does not apply to a streamed file.
     let maxUploadBytes: Int64
+    /// Turns a sheet of an XLSX file into a CSV file (the composition root provides it).
+    let workbookToCSV: WorkbookConverter?
 
-    package init(platform: Platform, maxUploadBytes: Int64) {
+    package init(platform: Platform, maxUploadBytes: Int64, workbookToCSV: WorkbookConverter?) {
         self.platform = platform
         self.maxUploadBytes = maxUploadBytes
+        self.workbookToCSV = workbookToCSV
     }
 
     package func register(on api: RouterGroup<AppRequestContext>) {
         let p = platform
         let limit = maxUploadBytes
+        let workbookToCSV = workbookToCSV
         api.post("resources/{code}/ingest") { request, context in
             let caller = try context.caller()
             let q = request.uri.queryParameters
             let contentType = request.headers[.contentType]?.lowercased() ?? ""
             guard let format = try SourceFormat.parse(q.get("format"), parameter: "format") ?? Self.format(contentType: contentType) else {
-                throw HTTPError(.unsupportedMediaType, message: "send text/csv, text/tab-separated-values, application/x-ndjson or "
-                    + "application/json, or name the format with ?format=")
+                throw HTTPError(.unsupportedMediaType, message: "send text/csv, text/tab-separated-values, application/x-ndjson, "
+                    + "application/json or an XLSX workbook, or name the format with ?format=")
             }
             let encoding = try SourceEncoding.parse(q.get("encoding"), parameter: "encoding") ?? Self.charset(contentType) ?? .auto
             var mapping: [String: String] = [:]
@@ -42,7 +46,35 @@ package struct IngestRoutes {
             let ingestRequest = ImportRequest(resource: try context.parameters.require("code"), mode: try ImportMode.parse(q.get("mode"), parameter: "mode") ?? .append,
                                               format: format, encoding: encoding, sourceName: q.get("name") ?? "upload", bytesTotal: length,
                                               maxErrors: maxErrors, mapping: mapping)
-            let job = try await p.ingestion.run(ingestRequest, source: BodyChunks(body: request.body, limit: limit), by: caller)
+            let job: IngestJob
+            if format == .xlsx {
+                // A workbook needs random access: spool it, turn the sheet into CSV, stream that.
+                guard let workbookToCSV else { throw HTTPError(.unsupportedMediaType, message: "this server cannot read XLSX") }
+                let spool = FileManager.default.temporaryDirectory.appendingPathComponent("zs-upload-\(UUID().uuidString).xlsx")
+                defer { try? FileManager.default.removeItem(at: spool) }
+                FileManager.default.createFile(atPath: spool.path, contents: nil)
+                let handle = try FileHandle(forWritingTo: spool)
+                do {
+                    for try await chunk in BodyChunks(body: request.body, limit: limit) { try handle.write(contentsOf: chunk) }
+                    try handle.close()
+                } catch {
+                    try? handle.close()
+                    throw error
+                }
+                let csv: URL
+                do {
+                    csv = try workbookToCSV(spool, q.get("sheet"))
+                } catch {
+                    throw ZhengshuError(.validation, "\(error)", violations: [.init(field: "body", reason: "\(error)")])
+                }
+                defer { try? FileManager.default.removeItem(at: csv) }
+                var csvRequest = ingestRequest
+                csvRequest.encoding = .utf8
+                csvRequest.bytesTotal = (try? FileManager.default.attributesOfItem(atPath: csv.path)[.size] as? NSNumber)?.int64Value
+                job = try await p.ingestion.run(csvRequest, source: FileChunks(path: csv.path), by: caller)
+            } else {
+                job = try await p.ingestion.run(ingestRequest, source: BodyChunks(body: request.body, limit: limit), by: caller)
+            }
             if job.status == .succeeded { return JSON.response(JobBody(job), status: .created) }
             var problem = Problem(status: .unprocessableContent, detail: job.error ?? "the import failed", requestID: context.id,
                                   code: "importFailed")
@@ -98,6 +130,7 @@ package struct IngestRoutes {
         case "text/tab-separated-values": return .tsv
         case "application/x-ndjson", "application/jsonl", "application/x-jsonlines", "application/json-lines": return .jsonl
         case "application/json": return .json
+        case "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": return .xlsx
         default: return nil
         }
     }
@@ -195,3 +228,6 @@ struct JobBody: Encodable {
         finishedAt = j.finishedAt
     }
 }
+
+/// Converts a sheet (named, or the first) of the XLSX file at a URL into a temporary CSV file and returns its URL.
+package typealias WorkbookConverter = @Sendable (_ workbook: URL, _ sheet: String?) throws -> URL

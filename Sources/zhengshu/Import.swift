@@ -3,10 +3,11 @@ import Foundation
 import Synchronization
 import ZhengshuApp
 import ZhengshuCore
+import ZhengshuHTTP
 
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Load a CSV, TSV, JSON Lines or JSON file into a published resource, as one atomic job.",
+        abstract: "Load a CSV, TSV, JSON Lines, JSON or XLSX file into a published resource, as one atomic job.",
         discussion: """
             Columns map to items by item name or Chinese label; use --map COLUMN=ITEM for the others.
             Rejected rows are kept with their reasons (GET /api/v1/jobs/ID/rejects). Exit status: 0 when every row
@@ -18,7 +19,8 @@ struct Import: AsyncParsableCommand {
     @Argument(help: "The file to load.") var file: String
     @Option(help: "append, upsert or replace (default append).") var mode: String = "append"
     @Option(help: "auto, utf-8, gbk or gb18030 (default auto).") var encoding: String = "auto"
-    @Option(help: "csv, tsv, jsonl or json (default: from the file name).") var format: String?
+    @Option(help: "csv, tsv, jsonl, json or xlsx (default: from the file name).") var format: String?
+    @Option(help: "The sheet of an XLSX workbook (default: the first).") var sheet: String?
     @Option(help: "Stop and fail the job after this many rejected rows.") var maxErrors: Int?
     @Option(name: .customLong("map"), help: "COLUMN=ITEM, repeatable.") var mappings: [String] = []
     @Option(help: "Push to a running server at this URL instead of opening the data folder.") var server: String?
@@ -53,13 +55,13 @@ struct Import: AsyncParsableCommand {
                 guard let token = token ?? ProcessInfo.processInfo.environment["ZHENGSHU_TOKEN"] else {
                     throw ZhengshuError(.invalidInput, "--server needs --token or ZHENGSHU_TOKEN")
                 }
-                let job = try await RemoteImport(server: url, token: token).run(code: code, file: file, request: request, progress: line)
+                let job = try await RemoteImport(server: url, token: token).run(code: code, file: file, sheet: sheet, request: request, progress: line)
                 outcome = Outcome(id: job.id, status: job.status, encoding: job.encoding, rowsRead: job.rowsRead, rowsAccepted: job.rowsAccepted,
                                   rowsRejected: job.rowsRejected, unknownColumns: job.unknownColumns, error: job.error,
                                   seconds: job.rowsPerSecond.map { $0 > 0 ? Double(job.rowsRead) / $0 : 0 } ?? 0)
             } else {
                 let (_, services) = try data.open()
-                let job = try await CLITasks(services: services).importFile(request, path: file) { line.update($0) }
+                let job = try await CLITasks(services: services).importFile(request, path: file, sheet: sheet) { line.update($0) }
                 outcome = Outcome(id: job.id.rawValue, status: job.status.rawValue, encoding: job.encoding.rawValue, rowsRead: job.rowsRead,
                                   rowsAccepted: job.rowsAccepted, rowsRejected: job.rowsRejected, unknownColumns: job.unknownColumns,
                                   error: job.error,

@@ -37,10 +37,11 @@ struct RemoteImport {
         return d
     }()
 
-    func run(code: String, file: String, request: ImportRequest, progress: ProgressLine) async throws -> JobSummary {
+    func run(code: String, file: String, sheet: String?, request: ImportRequest, progress: ProgressLine) async throws -> JobSummary {
         var components = URLComponents(url: server.appendingPathComponent("api/v1/resources/\(code)/ingest"), resolvingAgainstBaseURL: false)!
         var query = [URLQueryItem(name: "mode", value: request.mode.rawValue), URLQueryItem(name: "format", value: request.format.rawValue),
                      URLQueryItem(name: "encoding", value: request.encoding.rawValue), URLQueryItem(name: "name", value: request.sourceName)]
+        if let sheet { query.append(URLQueryItem(name: "sheet", value: sheet)) }
         if let max = request.maxErrors { query.append(URLQueryItem(name: "maxErrors", value: String(max))) }
         for (column, item) in request.mapping.sorted(by: { $0.key < $1.key }) { query.append(URLQueryItem(name: "map", value: "\(column):\(item)")) }
         components.queryItems = query
@@ -48,8 +49,14 @@ struct RemoteImport {
         urlRequest.httpMethod = "POST"
         urlRequest.timeoutInterval = 24 * 3600
         urlRequest.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        urlRequest.setValue(request.format == .tsv ? "text/tab-separated-values" : request.format == .jsonl ? "application/x-ndjson"
-                            : request.format == .json ? "application/json" : "text/csv", forHTTPHeaderField: "Content-Type")
+        let contentType = switch request.format {
+        case .tsv: "text/tab-separated-values"
+        case .jsonl: "application/x-ndjson"
+        case .json: "application/json"
+        case .xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        case .csv: "text/csv"
+        }
+        urlRequest.setValue(contentType, forHTTPHeaderField: "Content-Type")
 
         let follower = Task { await follow(code: code, source: request.sourceName, progress: progress) }
         defer { follower.cancel() }

@@ -16,6 +16,8 @@ package enum ImportMode: String, CaseIterable, Sendable, Codable, Vocabulary {
 /// The file formats a department can send.
 package enum SourceFormat: String, CaseIterable, Sendable, Codable, Vocabulary {
     case csv, tsv, jsonl, json
+    /// An Excel workbook; the edge turns its sheet into CSV before the core reads it.
+    case xlsx
 }
 
 package enum JobStatus: String, CaseIterable, Sendable, Codable, Vocabulary {

@@ -57,7 +57,7 @@ package struct SourceReader: Sendable {
 
     package mutating func feed(_ bytes: [UInt8], emit: (SourceRow, _ header: [String]) throws -> Void) throws {
         switch format {
-        case .csv, .tsv:
+        case .csv, .tsv, .xlsx:
             var pendingError: (any Error)?
             var header = self.header
             var rowNumber = self.rowNumber
@@ -91,7 +91,7 @@ package struct SourceReader: Sendable {
 
     package mutating func finish(emit: (SourceRow, _ header: [String]) throws -> Void) throws {
         switch format {
-        case .csv, .tsv:
+        case .csv, .tsv, .xlsx:
             var header = self.header
             var rowNumber = self.rowNumber
             var pendingError: (any Error)?

@@ -86,6 +86,12 @@ extension CivilDate {
             self.init(year: y, month: m, day: d)
             return
         }
+        // An Excel date-time serial (45293.5): the day is the integer part.
+        if let dot = text.firstIndex(of: "."), text[..<dot].allSatisfy(\.isASCIIDigit), text[text.index(after: dot)...].allSatisfy(\.isASCIIDigit),
+           (1...7).contains(text.distance(from: text.startIndex, to: dot)), text.index(after: dot) < text.endIndex {
+            self.init(loose: String(text[..<dot]))
+            return
+        }
         var parts: [Int] = []
         var current = ""
         for c in text {

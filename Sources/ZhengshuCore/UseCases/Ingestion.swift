@@ -34,6 +34,7 @@ package struct ImportRequest: Sendable {
         case "tsv", "tab": .tsv
         case "jsonl", "ndjson": .jsonl
         case "json": .json
+        case "xlsx": .xlsx
         default: nil
         }
     }

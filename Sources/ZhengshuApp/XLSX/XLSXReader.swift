@@ -1,0 +1,180 @@
+import Foundation
+import ZIPFoundation
+import ZhengshuCore
+
+/// Reads one worksheet of an Office Open XML workbook (XLSX) row by row: the named sheet or the first, shared and
+/// inline strings, numbers as written (dates stay Excel serial day numbers, which the date items accept).
+///
+/// A ZIP archive needs random access, so an uploaded workbook is spooled to a file first; the sheet itself is then
+/// decompressed and parsed in chunks, never held whole.
+package struct XLSXReader {
+    package enum Failure: Error, CustomStringConvertible {
+        case notAWorkbook(String)
+        case noSuchSheet(String, available: [String])
+        package var description: String {
+            switch self {
+            case .notAWorkbook(let why): "not an XLSX workbook: \(why)"
+            case .noSuchSheet(let name, let available): "the workbook has no sheet named '\(name)' (it has: \(available.joined(separator: ", ")))"
+            }
+        }
+    }
+
+    let archive: Archive
+    package let sheetNames: [String]
+    let sheetPaths: [String]
+
+    package init(url: URL) throws {
+        do {
+            archive = try Archive(url: url, accessMode: .read)
+        } catch {
+            throw Failure.notAWorkbook("the file is not a ZIP archive")
+        }
+        guard let workbook = archive["xl/workbook.xml"] else { throw Failure.notAWorkbook("xl/workbook.xml is missing") }
+        var names: [(String, String)] = []
+        var scanner = XMLScanner()
+        _ = try archive.extract(workbook, skipCRC32: false) { data in
+            scanner.feed(data) { event in
+                if case .start(let name, let attributes, _) = event, name.hasSuffix("sheet"), !name.hasSuffix("sheets"),
+                   let sheet = attributes["name"], let rid = attributes["r:id"] ?? attributes.first(where: { $0.key.hasSuffix(":id") })?.value {
+                    names.append((sheet, rid))
+                }
+            }
+        }
+        var targets: [String: String] = [:]
+        if let rels = archive["xl/_rels/workbook.xml.rels"] {
+            var relScanner = XMLScanner()
+            _ = try archive.extract(rels) { data in
+                relScanner.feed(data) { event in
+                    if case .start(let name, let attributes, _) = event, name == "Relationship", let id = attributes["Id"],
+                       let target = attributes["Target"] {
+                        targets[id] = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
+                    }
+                }
+            }
+        }
+        guard !names.isEmpty else { throw Failure.notAWorkbook("the workbook lists no sheets") }
+        sheetNames = names.map(\.0)
+        sheetPaths = names.enumerated().map { i, s in targets[s.1] ?? "xl/worksheets/sheet\(i + 1).xml" }
+    }
+
+    /// Writes the sheet as RFC 4180 CSV (UTF-8) to `output`, a row at a time. - Returns: the number of rows written.
+    package func convert(sheet: String?, to output: URL) throws -> Int {
+        let index: Int
+        if let sheet {
+            guard let i = sheetNames.firstIndex(of: sheet) else { throw Failure.noSuchSheet(sheet, available: sheetNames) }
+            index = i
+        } else {
+            index = 0
+        }
+        guard let entry = archive[sheetPaths[index]] else { throw Failure.notAWorkbook("\(sheetPaths[index]) is missing") }
+        let strings = try sharedStrings()
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: output)
+        defer { try? handle.close() }
+
+        var scanner = XMLScanner()
+        var row: [String] = []
+        var cellColumn = 0
+        var cellType = ""
+        var inValue = false
+        var inInline = false
+        var value = ""
+        var nextColumn = 0
+        var rows = 0
+        var width = 0
+        var buffer = ""
+        _ = try archive.extract(entry) { data in
+            scanner.feed(data) { event in
+                switch event {
+                case .start("row", _, let selfClosing):
+                    row = []
+                    nextColumn = 0
+                    if selfClosing { row = [] }
+                case .start("c", let attributes, let selfClosing):
+                    cellColumn = attributes["r"].map(Self.column(of:)) ?? nextColumn
+                    cellType = attributes["t"] ?? ""
+                    value = ""
+                    if selfClosing { nextColumn = cellColumn + 1 }
+                case .start("v", _, _): inValue = true
+                case .start("t", _, _) where cellType == "inlineStr": inInline = true
+                case .text(let text) where inValue || inInline: value += text
+                case .end("v"): inValue = false
+                case .end("t"): inInline = false
+                case .end("c"):
+                    while row.count < cellColumn { row.append("") }
+                    let text: String = switch cellType {
+                    case "s": Int(value).flatMap { $0 < strings.count ? strings[$0] : nil } ?? ""
+                    case "b": value == "1" ? "true" : "false"
+                    default: value
+                    }
+                    row.append(text)
+                    nextColumn = cellColumn + 1
+                case .end("row"):
+                    // Excel leaves out empty trailing cells; every row is as wide as the header.
+                    if rows == 0 { width = row.count }
+                    while row.count < width { row.append("") }
+                    if !row.allSatisfy(\.isEmpty) {
+                        buffer += Self.csvLine(row)
+                        rows += 1
+                    }
+                default: break
+                }
+            }
+            if buffer.utf8.count > 1 << 20 {
+                handle.write(Data(buffer.utf8))
+                buffer = ""
+            }
+        }
+        handle.write(Data(buffer.utf8))
+        return rows
+    }
+
+    func sharedStrings() throws -> [String] {
+        guard let entry = archive["xl/sharedStrings.xml"] else { return [] }
+        var strings: [String] = []
+        var scanner = XMLScanner()
+        var current = ""
+        var inText = false
+        _ = try archive.extract(entry) { data in
+            scanner.feed(data) { event in
+                switch event {
+                case .start("si", _, _): current = ""
+                case .start("t", _, let selfClosing): inText = !selfClosing
+                case .text(let text) where inText: current += text
+                case .end("t"): inText = false
+                case .end("si"): strings.append(current)
+                case .start("rPh", _, _): inText = false  // phonetic runs are not part of the text
+                default: break
+                }
+            }
+        }
+        return strings
+    }
+
+    /// `B7` → 1.
+    static func column(of reference: String) -> Int {
+        var n = 0
+        for c in reference.unicodeScalars {
+            guard ("A"..."Z").contains(c) else { break }
+            n = n * 26 + Int(c.value - 64)
+        }
+        return max(n - 1, 0)
+    }
+
+    static func csvLine(_ fields: [String]) -> String {
+        fields.map { f in
+            f.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : f
+        }.joined(separator: ",") + "\r\n"
+    }
+}
+
+/// XLSX to CSV at the edge, for the importer.
+package enum Workbook {
+    /// Writes the sheet (named, or the first) of the workbook at `url` to a temporary CSV file; the caller removes it.
+    @Sendable package static func csv(from url: URL, sheet: String?) throws -> URL {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("zs-sheet-\(UUID().uuidString).csv")
+        _ = try XLSXReader(url: url).convert(sheet: sheet, to: output)
+        return output
+    }
+}

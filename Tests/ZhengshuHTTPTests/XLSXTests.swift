@@ -1,0 +1,81 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import ZhengshuApp
+import ZhengshuCore
+import ZhengshuTestSupport
+
+@Suite struct XLSXTests {
+    func workbook() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("zs-\(UUID().uuidString).xlsx")
+        let people = (0..<30).map { DemoDataRow.people[$0] }
+        var rows: [[XLSXWriter.Cell]] = [[.shared("公民身份号码"), .shared("姓名"), .shared("性别"), .shared("出生日期"), .shared("户籍地址")]]
+        for (k, p) in people.enumerated() {
+            let date = CivilDate(iso: p.3)!
+            // Excel stores dates as serial day numbers (1899-12-30 is day 0).
+            let serial = Int(RecordValueSerial.days(date) + 25_569)
+            rows.append([.shared(p.0), .inline(p.1), .number(p.2), .number(k % 2 == 0 ? "\(serial)" : "\(serial).25"),
+                         k == 3 ? .empty : .shared("杭州市西湖区\"文三路\", \(k)号")])
+        }
+        try XLSXWriter.write(sheets: [("说明", [[.inline("本表为演示")]]), ("人口", rows)], to: url)
+        return url
+    }
+
+    @Test func readsTheNamedSheetWithSharedAndInlineStringsAndGaps() throws {
+        let url = try workbook()
+        defer { try? FileManager.default.removeItem(at: url) }
+        let reader = try XLSXReader(url: url)
+        #expect(reader.sheetNames == ["说明", "人口"])
+        let csv = FileManager.default.temporaryDirectory.appendingPathComponent("zs-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: csv) }
+        #expect(try reader.convert(sheet: "人口", to: csv) == 31)
+        let lines = try String(contentsOf: csv, encoding: .utf8).components(separatedBy: "\r\n")
+        #expect(lines[0] == "公民身份号码,姓名,性别,出生日期,户籍地址")
+        #expect(lines[1].hasPrefix(DemoDataRow.people[0].0 + "," + DemoDataRow.people[0].1 + ","))
+        #expect(lines[1].hasSuffix(",\"杭州市西湖区\"\"文三路\"\", 0号\""))
+        #expect(lines[4].hasSuffix(","))  // the empty fifth cell of row 4 is kept as an empty field
+        #expect(throws: XLSXReader.Failure.self) { try reader.convert(sheet: "没有", to: csv) }
+        #expect(try reader.convert(sheet: nil, to: csv) == 1)  // the first sheet
+    }
+
+    @Test func aFileThatIsNotAWorkbookIsNamedAsSuch() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("zs-\(UUID().uuidString).xlsx")
+        try Data("公民身份号码,姓名\n".utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        #expect(throws: XLSXReader.Failure.self) { try XLSXReader(url: url) }
+    }
+
+    @Test func pushAWorkbookThroughTheAPI() async throws {
+        let fixture = try await TestPlatform.make()
+        let c = TestPlatform.operatorCaller
+        _ = try await fixture.platform.catalog.create(Fixtures.populationDraft(), by: c)
+        _ = try await fixture.platform.catalog.publish("RK-0001", by: c)
+        let app = try await buildApplication(TestPlatform.configuration, services: fixture.services)
+        let url = try workbook()
+        defer { try? FileManager.default.removeItem(at: url) }
+        let bytes = try Data(contentsOf: url)
+        try await app.test(.router) { client async throws in
+            let headers: HTTPFields = [.authorization: "Bearer \(fixture.tokens["ga"]!)",
+                                       .contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
+            let (status, text) = try await client.execute(uri: "/api/v1/resources/RK-0001/ingest?sheet=%E4%BA%BA%E5%8F%A3", method: .post,
+                                                          headers: headers, body: ByteBuffer(bytes: bytes)) { ($0.status, String(buffer: $0.body)) }
+            #expect(status == .created, "\(text)")
+            #expect(text.contains("\"rowsAccepted\":30"))
+            #expect(text.contains("\"format\":\"xlsx\""))
+            #expect(text.contains("\"unknownColumns\":[\"户籍地址\"]"))
+            let wrongSheet = try await client.execute(uri: "/api/v1/resources/RK-0001/ingest?sheet=x", method: .post, headers: headers,
+                                                      body: ByteBuffer(bytes: bytes)) { $0.status }
+            #expect(wrongSheet == .unprocessableContent)
+        }
+        let page = try await fixture.platform.data.query("RK-0001", RecordQueryParameters(fields: "citizen_id,birth_date", limit: "1"), by: c)
+        #expect(page.rows[0] == [.string(DemoDataRow.people[0].0), .date(CivilDate(iso: DemoDataRow.people[0].3)!)])
+    }
+}
+
+enum RecordValueSerial {
+    /// Days since 1970-01-01.
+    static func days(_ d: CivilDate) -> Int64 {
+        Int64((RecordValue.parseDatetime("\(d)T00:00:00Z")!.timeIntervalSince1970 / 86_400).rounded())
+    }
+}
