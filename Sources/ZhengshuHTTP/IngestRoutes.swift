@@ -100,12 +100,12 @@ package struct IngestRoutes {
             // Streamed page by page; UTF-8 with a byte order mark so Excel opens the Chinese text correctly.
             let body = ResponseBody { writer in
                 var page = first
-                var text = "\u{FEFF}" + CSVText.line(header + ["_row", "_field", "_reason"])
+                var text = "\u{FEFF}" + CSVLine.encode(header + ["_row", "_field", "_reason"])
                 while true {
                     for r in page {
                         var values = r.original
                         if values.count < header.count { values += Array(repeating: "", count: header.count - values.count) }
-                        text += CSVText.line(Array(values.prefix(header.count)) + [String(r.row), r.field, r.reason])
+                        text += CSVLine.encode(Array(values.prefix(header.count)) + [String(r.row), r.field, r.reason])
                     }
                     try await writer.write(ByteBuffer(string: text))
                     text = ""
@@ -166,16 +166,6 @@ struct BodyChunks: AsyncSequence, Sendable {
     }
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: body.makeAsyncIterator(), limit: limit) }
-}
-
-/// RFC 4180 lines for downloads.
-enum CSVText {
-    static func line(_ fields: [String]) -> String {
-        fields.map { f in
-            f.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : f
-        }.joined(separator: ",") + "\r\n"
-    }
 }
 
 /// An ingestion job as the API shows it.

@@ -114,7 +114,7 @@ package struct XLSXReader {
                     if rows == 0 { width = row.count }
                     while row.count < width { row.append("") }
                     if !row.allSatisfy(\.isEmpty) {
-                        buffer += Self.csvLine(row)
+                        buffer += CSVLine.encode(row)
                         rows += 1
                     }
                 default: break
@@ -159,13 +159,6 @@ package struct XLSXReader {
             n = n * 26 + Int(c.value - 64)
         }
         return max(n - 1, 0)
-    }
-
-    static func csvLine(_ fields: [String]) -> String {
-        fields.map { f in
-            f.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : f
-        }.joined(separator: ",") + "\r\n"
     }
 }
 

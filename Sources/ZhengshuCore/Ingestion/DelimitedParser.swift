@@ -1,3 +1,5 @@
+import Foundation
+
 /// An incremental RFC 4180 parser over UTF-8 bytes: quoted fields, doubled quotes, embedded newlines, CRLF, LF or
 /// a lone CR, in any mix. Fed chunk by chunk, it keeps only the record being read, so memory stays constant
 /// whatever the file size; a field longer than ``maxFieldBytes`` is cut and the record flagged, never buffered whole.
@@ -143,5 +145,15 @@ package struct DelimitedParser: Sendable {
         fieldWasQuoted = false
         quoteJustClosed = false
         atRecordStart = true
+    }
+}
+
+/// Writes RFC 4180 lines (CRLF), quoting only the fields that need it: the inverse of ``DelimitedParser``.
+package enum CSVLine {
+    package static func encode(_ fields: [String]) -> String {
+        fields.map { f in
+            f.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : f
+        }.joined(separator: ",") + "\r\n"
     }
 }
