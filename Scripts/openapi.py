@@ -96,11 +96,22 @@ schemas = {
                    "createdAt": dt, "startedAt": dt, "finishedAt": dt},
                   ["id", "resource", "department", "mode", "format", "encoding", "source", "status", "bytesRead", "rowsRead",
                    "rowsAccepted", "rowsRejected", "unknownColumns", "createdBy", "createdAt"]),
+ "PullSource": obj({"id": integer, "resource": string, "kind": enum("sqlite", "http"), "location": string, "query": string,
+                    "format": enum("csv", "tsv", "jsonl", "json", "xlsx"), "mode": enum("append", "upsert", "replace"),
+                    "intervalSeconds": {"type": "integer"}, "watermarkColumn": string, "lastWatermark": string, "nextRunAt": dt,
+                    "lastJob": integer, "lastError": string, "enabled": {"type": "boolean"}, "createdBy": string, "createdAt": dt},
+                   ["id", "resource", "kind", "location", "format", "mode", "intervalSeconds", "nextRunAt", "enabled", "createdBy", "createdAt"]),
+ "PullSourceInput": obj({"kind": enum("sqlite", "http"), "location": {"type": "string", "description": "Absolute path of a SQLite file, or an http(s) URL"},
+                         "query": {"type": "string", "description": "SELECT statement (sqlite)"},
+                         "format": enum("csv", "tsv", "jsonl", "json"), "mode": enum("append", "upsert", "replace"),
+                         "intervalSeconds": {"type": "integer", "minimum": 60, "maximum": 31622400},
+                         "watermarkColumn": {"type": "string", "description": "Only rows above the last value are pulled (sqlite)"}},
+                        ["kind", "location", "intervalSeconds"], extra=True),
  "Freshness": obj({"code": string, "name": string, "department": string, "updateCycle": ref("UpdateCycle"), "lastUpdatedAt": dt,
                    "status": enum("fresh", "due", "overdue", "unscheduled"), "dueAt": dt},
                   ["code", "name", "department", "updateCycle", "status"]),
 }
-for n in ["Department", "User", "APIToken", "VersionSummary", "AuditEntry", "DataElement", "IngestJob", "Freshness"]:
+for n in ["Department", "User", "APIToken", "VersionSummary", "AuditEntry", "DataElement", "IngestJob", "Freshness", "PullSource"]:
     schemas[n + "List"] = listof(n)
 
 def problem(desc): return {"description": desc, "content": {"application/problem+json": {"schema": ref("Problem")}}}
@@ -218,6 +229,14 @@ paths = {
                "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in
                            ["text/csv", "text/tab-separated-values", "application/x-ndjson", "application/json",
                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]}})},
+ "/api/v1/resources/{code}/pulls": {
+   "post": op("registerPull", "Register a department system to pull from on a schedule (provider of the owning department, admin)",
+              ok("PullSource", "201", "Registered; the first run is due at once"), ["ingestion"], [code], body("PullSourceInput"))},
+ "/api/v1/pulls": {"get": op("listPulls", "Registered pull sources (own department's for providers)", ok("PullSourceList"), ["ingestion"],
+                             [q("resource")])},
+ "/api/v1/pulls/{id}/run": {"post": op("runPull", "Run a pull now, whatever its schedule", ok("IngestJob", "201", "The job succeeded"),
+                                       ["ingestion"], [uid])},
+ "/api/v1/pulls/{id}": {"delete": op("deletePull", "Remove a pull source", {"204": {"description": "Removed"}}, ["ingestion"], [uid])},
  "/api/v1/jobs": {"get": op("listJobs", "Ingestion jobs, newest first (own department's for providers)", ok("IngestJobList"), ["ingestion"],
                             [q("resource")])},
  "/api/v1/jobs/{id}": {"get": op("getJob", "A job, with progress while it runs", ok("IngestJob"), ["ingestion"], [uid])},

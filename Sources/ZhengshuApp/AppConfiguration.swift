@@ -12,6 +12,7 @@ import Logging
 ///   - `log.level` (string, default `info`)
 ///   - `security.fastPasswordHashing` (bool, default `false`): cheap scrypt parameters, for tests only
 ///   - `ingest.maxUploadGib` (double, default `4`): the largest file `POST …/ingest` accepts
+///   - `pull.sqliteDirectory` (string, default `DATA/sources`): SQLite pull sources must be files below it
 package struct AppConfiguration: Sendable {
     package var host: String
     package var port: Int
@@ -20,6 +21,7 @@ package struct AppConfiguration: Sendable {
     package var logLevel: Logger.Level
     package var fastPasswordHashing: Bool
     package var maxUploadBytes: Int64
+    package var sqliteSourceDirectory: String
 
     package init(config: ConfigReader) {
         host = config.string(forKey: "http.host", default: "127.0.0.1")
@@ -29,6 +31,8 @@ package struct AppConfiguration: Sendable {
         logLevel = Logger.Level(rawValue: config.string(forKey: "log.level", default: "info")) ?? .info
         fastPasswordHashing = config.bool(forKey: "security.fastPasswordHashing", default: false)
         maxUploadBytes = Int64(config.double(forKey: "ingest.maxUploadGib", default: 4) * 1_073_741_824)
+        sqliteSourceDirectory = config.string(forKey: "pull.sqliteDirectory",
+                                              default: (dataDirectory as NSString).appendingPathComponent("sources"))
     }
 
     package var databasePath: String { (dataDirectory as NSString).appendingPathComponent("zhengshu.sqlite") }

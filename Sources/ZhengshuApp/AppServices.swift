@@ -17,7 +17,8 @@ package struct AppServices: Sendable {
             store = try GRDBStore(path: configuration.databasePath)
         }
         let hasher: PasswordHasher = configuration.fastPasswordHashing ? .fastForTesting : .standard
-        return AppServices(store: store, platform: Platform(store: store, clock: clock, hasher: hasher))
+        return AppServices(store: store, platform: Platform(store: store, clock: clock, hasher: hasher,
+                                                            connector: DepartmentSystemConnector(sqliteDirectory: configuration.sqliteSourceDirectory)))
     }
 
     /// Run once when a server starts: jobs a previous process left running can never finish, so they are marked

@@ -142,6 +142,30 @@ extension GRDBStore {
                 CREATE INDEX idempotencyKey_createdAt ON idempotencyKey(createdAt);
                 """)
         }
+        m.registerMigration("v4-pull-sources") { db in
+            try db.execute(sql: """
+                CREATE TABLE pullSource (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    resource TEXT NOT NULL,
+                    department TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    location TEXT NOT NULL,
+                    query TEXT,
+                    format TEXT NOT NULL,
+                    mode TEXT NOT NULL,
+                    intervalSeconds INTEGER NOT NULL,
+                    watermarkColumn TEXT,
+                    lastWatermark TEXT,
+                    nextRunAt INTEGER NOT NULL,
+                    lastJob INTEGER,
+                    lastError TEXT,
+                    enabled INTEGER NOT NULL DEFAULT 1,
+                    createdBy TEXT NOT NULL,
+                    createdAt INTEGER NOT NULL
+                );
+                CREATE INDEX pullSource_due ON pullSource(enabled, nextRunAt);
+                """)
+        }
         return m
     }
 }

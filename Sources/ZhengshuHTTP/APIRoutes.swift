@@ -18,6 +18,7 @@ package struct APIRoutes {
     package func register(on router: Router<AppRequestContext>) {
         let api = router.group("api/v1").add(middleware: BearerAuthMiddleware(accounts: platform.accounts))
         IngestRoutes(platform: platform, maxUploadBytes: maxUploadBytes, workbookToCSV: workbookToCSV).register(on: api)
+        PullRoutes(platform: platform).register(on: api)
         let p = platform
 
         api.get("me") { _, context in

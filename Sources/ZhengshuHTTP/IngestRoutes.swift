@@ -75,12 +75,7 @@ package struct IngestRoutes {
             } else {
                 job = try await p.ingestion.run(ingestRequest, source: BodyChunks(body: request.body, limit: limit), by: caller)
             }
-            if job.status == .succeeded { return JSON.response(JobBody(job), status: .created) }
-            var problem = Problem(status: .unprocessableContent, detail: job.error ?? "the import failed", requestID: context.id,
-                                  code: "importFailed")
-            problem.job = JobBody(job)
-            return Response(status: .unprocessableContent, headers: [.contentType: "application/problem+json"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: JSON.encode(problem))))
+            return Self.response(for: job, context: context)
         }
         api.get("jobs") { request, context in
             JSON.response(ListBody(items: try await p.ingestion.jobs(resource: request.uri.queryParameters.get("resource"),
@@ -121,6 +116,16 @@ package struct IngestRoutes {
             let items = try await p.ingestion.freshness(department: request.uri.queryParameters.get("department"), by: try context.caller())
             return JSON.response(ListBody(items: items))
         }
+    }
+
+    /// 201 with the job when it succeeded; a 422 problem carrying the job when it failed or was cancelled.
+    static func response(for job: IngestJob, context: AppRequestContext) -> Response {
+        if job.status == .succeeded { return JSON.response(JobBody(job), status: .created) }
+        var problem = Problem(status: .unprocessableContent, detail: job.error ?? "the import failed", requestID: context.id,
+                              code: "importFailed")
+        problem.job = JobBody(job)
+        return Response(status: .unprocessableContent, headers: [.contentType: "application/problem+json"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: JSON.encode(problem))))
     }
 
     static func format(contentType: String) -> SourceFormat? {

@@ -19,6 +19,7 @@ package struct TestPlatform: Sendable {
     package static var configuration: AppConfiguration {
         AppConfiguration(config: ConfigReader(provider: InMemoryProvider(values: [
             "storage.inMemory": true, "security.fastPasswordHashing": true, "log.level": "warning",
+            "pull.sqliteDirectory": .init(.string(FileManager.default.temporaryDirectory.path), isSecret: false),
         ])))
     }
 

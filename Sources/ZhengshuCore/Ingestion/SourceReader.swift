@@ -114,7 +114,6 @@ package struct SourceReader: Sendable {
             if self.header == nil { throw Failure.malformed("the file is empty: no header row") }
         case .jsonl:
             try emitJSONLine(emit)
-            if header == nil { throw Failure.malformed("the file holds no JSON objects") }
         case .json:
             guard arrayOpened else { throw Failure.malformed("the file holds no JSON array") }
             guard arrayClosed else { throw Failure.malformed("the JSON array is not closed (a truncated file?)") }

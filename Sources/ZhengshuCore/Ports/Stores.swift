@@ -92,7 +92,7 @@ package struct PlatformCounts: Sendable, Codable, Hashable {
 }
 
 /// Everything an engine provides.
-package typealias PlatformStore = DepartmentStore & AccountStore & CatalogStore & RecordStore & AuditStore & StatisticsStore
+package typealias PlatformStore = DepartmentStore & AccountStore & CatalogStore & RecordStore & AuditStore & StatisticsStore & PullStore
     & IngestStore
 
 /// Ingestion jobs and the staging area a job fills before it commits.

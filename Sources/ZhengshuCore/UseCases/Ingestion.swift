@@ -187,7 +187,17 @@ package struct Ingestion: Sendable {
             converter = RowConverter(items: resource.items,
                                      mapping: try ColumnMapping.resolve(header: header, items: resource.items, explicit: request.mapping))
         }
-        guard converter != nil else { throw SourceReader.Failure.malformed("the file has no header row") }
+        if converter == nil {
+            // JSON with no objects: nothing changed at the source. A CSV without even a header is a broken file.
+            guard request.format == .jsonl || request.format == .json else {
+                throw SourceReader.Failure.malformed("the file is empty: no header row")
+            }
+            try await store.beginStaging(job, resource: resource, header: [])
+            began = true
+        }
+        if request.mode == .replace, progress.rowsRead == 0 {
+            throw ZhengshuError(.validation, "the source holds no rows; replacing the data with nothing would empty the resource")
+        }
         try await flush()
         try await writing?.value
 

@@ -10,8 +10,10 @@ package struct Platform: Sendable {
     package let data: DataAccess
     package let audit: AuditTrail
     package let ingestion: Ingestion
+    package let pulls: Pulls
 
-    package init(store: any PlatformStore, clock: PlatformClock = PlatformClock(), hasher: PasswordHasher = .standard) {
+    package init(store: any PlatformStore, clock: PlatformClock = PlatformClock(), hasher: PasswordHasher = .standard,
+                 connector: any SourceConnector = NoConnector()) {
         self.store = store
         self.clock = clock
         departments = Departments(store: store, clock: clock)
@@ -20,9 +22,21 @@ package struct Platform: Sendable {
         data = DataAccess(catalog: store, records: store, audit: store, clock: clock)
         audit = AuditTrail(store: store)
         ingestion = Ingestion(catalog: store, store: store, clock: clock)
+        pulls = Pulls(catalog: store, store: store, ingestion: ingestion, connector: connector, clock: clock)
     }
 
     package func counts(by caller: Caller) async throws -> PlatformCounts {
         try await store.platformCounts()
+    }
+}
+
+/// The connector of a platform that cannot reach department systems (tests of other features).
+package struct NoConnector: SourceConnector {
+    package init() {}
+    package func fetch(_ source: PullSource) async throws -> PulledData {
+        throw ZhengshuError(.conflict, "this node has no connector for \(source.kind.rawValue) sources")
+    }
+    package func check(kind: PullKind, location: String) throws {
+        throw ZhengshuError(.conflict, "this node cannot pull from \(kind.rawValue) sources")
     }
 }

@@ -1,0 +1,142 @@
+import Foundation
+
+/// Identifier of a registered pull source.
+package typealias PullSourceID = RowID<PullSource>
+
+/// Where a scheduled pull reads a department's own system.
+package enum PullKind: String, CaseIterable, Sendable, Codable, Vocabulary {
+    /// A SQLite database file the platform can read.
+    case sqlite
+    /// An HTTP(S) URL serving CSV, JSON Lines or a JSON array.
+    case http
+}
+
+/// A department system the platform pulls from on a schedule (定时归集), incrementally when a watermark column is set.
+package struct PullSource: Sendable, Codable, Hashable {
+    package var id: PullSourceID
+    package var resource: ResourceCode
+    package var department: DepartmentCode
+    package var kind: PullKind
+    /// File path (sqlite) or URL (http).
+    package var location: String
+    /// SQL `SELECT` (sqlite); for http, unused.
+    package var query: String?
+    /// The format of an http source's body.
+    package var format: SourceFormat
+    package var mode: ImportMode
+    package var intervalSeconds: Int
+    /// A column that grows with every change (an update time, a sequence): only rows above the last value are pulled.
+    package var watermarkColumn: String?
+    package var lastWatermark: String?
+    package var nextRunAt: Date
+    package var lastJob: JobID?
+    package var lastError: String?
+    package var enabled: Bool
+    package var createdBy: String
+    package var createdAt: Date
+
+    package init(id: PullSourceID, resource: ResourceCode, department: DepartmentCode, kind: PullKind, location: String,
+                 query: String?, format: SourceFormat, mode: ImportMode, intervalSeconds: Int, watermarkColumn: String?,
+                 lastWatermark: String?, nextRunAt: Date, lastJob: JobID?, lastError: String?, enabled: Bool,
+                 createdBy: String, createdAt: Date) {
+        self.id = id
+        self.resource = resource
+        self.department = department
+        self.kind = kind
+        self.location = location
+        self.query = query
+        self.format = format
+        self.mode = mode
+        self.intervalSeconds = intervalSeconds
+        self.watermarkColumn = watermarkColumn
+        self.lastWatermark = lastWatermark
+        self.nextRunAt = nextRunAt
+        self.lastJob = lastJob
+        self.lastError = lastError
+        self.enabled = enabled
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+    }
+}
+
+/// What a provider submits to register a pull source.
+package struct PullSourceDraft: Sendable, Codable {
+    package var kind: PullKind
+    package var location: String
+    package var query: String?
+    package var format: SourceFormat?
+    package var mode: ImportMode?
+    package var intervalSeconds: Int
+    package var watermarkColumn: String?
+
+    package init(kind: PullKind, location: String, query: String? = nil, format: SourceFormat? = nil, mode: ImportMode? = nil,
+                 intervalSeconds: Int, watermarkColumn: String? = nil) {
+        self.kind = kind
+        self.location = location
+        self.query = query
+        self.format = format
+        self.mode = mode
+        self.intervalSeconds = intervalSeconds
+        self.watermarkColumn = watermarkColumn
+    }
+
+    /// Every rule a source must satisfy.
+    package func validate() throws(ZhengshuError) {
+        var v: [ZhengshuError.Violation] = []
+        if !(60...31_622_400).contains(intervalSeconds) {
+            v.append(.init(field: "intervalSeconds", reason: "must be from 60 (a minute) to 31622400 (a year)"))
+        }
+        switch kind {
+        case .sqlite:
+            if location.isEmpty || !location.hasPrefix("/") { v.append(.init(field: "location", reason: "must be an absolute path to a SQLite file")) }
+            let q = (query ?? "").trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+            if !(q.hasPrefix("select") || q.hasPrefix("with")) { v.append(.init(field: "query", reason: "must be a SELECT statement")) }
+        case .http:
+            if !(location.hasPrefix("http://") || location.hasPrefix("https://")) {
+                v.append(.init(field: "location", reason: "must be an http:// or https:// URL"))
+            }
+            if format == .xlsx { v.append(.init(field: "format", reason: "an http source serves csv, tsv, jsonl or json")) }
+            if watermarkColumn != nil { v.append(.init(field: "watermarkColumn", reason: "http sources are pulled whole; use mode upsert or replace")) }
+        }
+        if let w = watermarkColumn, w.isEmpty || w.count > 64 || w.first!.isNumber
+            || !w.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") }) {
+            v.append(.init(field: "watermarkColumn", reason: "must be a plain column name (ASCII letters, digits, _)"))
+        }
+        guard v.isEmpty else { throw .validation(v) }
+    }
+}
+
+/// What a connector fetched: bytes to stream into the importer, their format, and the new watermark.
+package struct PulledData: Sendable {
+    package var chunks: any AsyncSequence<[UInt8], any Error> & Sendable
+    package var format: SourceFormat
+    /// The highest watermark value among the rows (`nil` when there is no watermark or no rows).
+    package var watermark: String?
+
+    package init(chunks: any AsyncSequence<[UInt8], any Error> & Sendable, format: SourceFormat, watermark: String?) {
+        self.chunks = chunks
+        self.format = format
+        self.watermark = watermark
+    }
+}
+
+/// Reads a department's system for a pull (the edges implement it over GRDB and URLSession).
+package protocol SourceConnector: Sendable {
+    /// Fetches the rows above the source's last watermark (every row without one).
+    /// - Throws: a message naming what could not be reached or read.
+    func fetch(_ source: PullSource) async throws -> PulledData
+    /// Refuses a location this node will not read (outside the configured source directory, the platform's own files).
+    func check(kind: PullKind, location: String) throws
+}
+
+/// Registered pull sources and their schedule.
+package protocol PullStore: Sendable {
+    func insertPullSource(_ source: PullSource, audit: AuditEvent) async throws -> PullSource
+    func pullSources(resource: ResourceCode?, department: DepartmentCode?) async throws -> [PullSource]
+    func pullSource(_ id: PullSourceID) async throws -> PullSource?
+    /// Claims the enabled sources due at `now`, moving their next run forward so a concurrent claim skips them.
+    func claimDuePullSources(now: Date) async throws -> [PullSource]
+    /// Records a run's outcome: the new watermark (when it succeeded), the job, the error.
+    func recordPull(_ id: PullSourceID, watermark: String?, job: JobID?, error: String?, nextRunAt: Date) async throws
+    func deletePullSource(_ id: PullSourceID, audit: AuditEvent) async throws
+}

@@ -1,0 +1,114 @@
+import Foundation
+import GRDB
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import ZhengshuApp
+import ZhengshuCore
+import ZhengshuTestSupport
+
+/// Scheduled pulls from a real SQLite file and a real HTTP server.
+@Suite struct PullTests {
+    let admin = TestPlatform.operatorCaller
+
+    func sourceDatabase(_ people: Range<Int>, updatedAt: Int = 100) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("zs-source-\(UUID().uuidString).sqlite").path
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE renkou (gmsfhm TEXT PRIMARY KEY, xm TEXT, xb TEXT, csrq TEXT, updated_at INTEGER)")
+        }
+        try Self.add(people, to: path, updatedAt: updatedAt)
+        return path
+    }
+
+    static func add(_ people: Range<Int>, to path: String, updatedAt: Int, name: String? = nil) throws {
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            for k in people {
+                let p = DemoDataRow.people[k]
+                try db.execute(sql: "INSERT OR REPLACE INTO renkou VALUES (?, ?, ?, ?, ?)", arguments: [p.0, name ?? p.1, p.2, p.3, updatedAt + k])
+            }
+        }
+    }
+
+    @Test func sqliteSourcesArePulledIncrementallyByWatermark() async throws {
+        let fixture = try await TestPlatform.make()
+        let p = fixture.platform
+        _ = try await p.catalog.create(Fixtures.datagenPopulationDraft(), by: admin)
+        _ = try await p.catalog.publish("POP-1", by: admin)
+        let path = try sourceDatabase(0..<10)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let source = try await p.pulls.register("POP-1", PullSourceDraft(kind: .sqlite, location: path,
+                                                                        query: "SELECT gmsfhm, xm, xb, csrq, updated_at FROM renkou",
+                                                                        mode: .upsert, intervalSeconds: 3600, watermarkColumn: "updated_at"),
+                                                by: try await fixture.caller("ga"))
+        // The first run is due at once and loads everything.
+        var jobs = try await p.pulls.runDue()
+        #expect(jobs.count == 1)
+        #expect(jobs[0].status == .succeeded && jobs[0].rowsAccepted == 10)
+        #expect(jobs[0].unknownColumns == ["updated_at"])
+        #expect(try await p.store.pullSource(source.id)?.lastWatermark == "109")
+        // Not due again within the hour.
+        #expect(try await p.pulls.runDue().isEmpty)
+        // Five new people and one changed name: only those six rows are pulled.
+        try Self.add(10..<15, to: path, updatedAt: 200)
+        try Self.add(3..<4, to: path, updatedAt: 300, name: "改名")
+        let job = try await p.pulls.runNow(source.id.rawValue, by: admin)
+        #expect(job.rowsRead == 6 && job.rowsAccepted == 6)
+        let renamed = try await p.data.query("POP-1", RecordQueryParameters(fields: "xm", filters: ["xm:eq:改名"]), by: admin)
+        #expect(renamed.rows.count == 1)
+        let resource = try #require(try await p.store.resource(ResourceCode(trusted: "POP-1")))
+        #expect(try await p.store.recordCount(of: resource) == 15)
+        // Nothing new: the run succeeds with no rows and the watermark stays.
+        let idle = try await p.pulls.runNow(source.id.rawValue, by: admin)
+        #expect(idle.status == .succeeded && idle.rowsRead == 0)
+        #expect(try await p.store.pullSource(source.id)?.lastWatermark == "303")
+        jobs = try await p.pulls.runDue()
+        #expect(jobs.isEmpty)
+    }
+
+    @Test func sourcesOutsideTheAllowedDirectoryOrOtherDepartmentsAreRefused() async throws {
+        let fixture = try await TestPlatform.make()
+        let p = fixture.platform
+        _ = try await p.catalog.create(Fixtures.datagenPopulationDraft(), by: admin)
+        let outside = PullSourceDraft(kind: .sqlite, location: "/etc/passwd", query: "SELECT 1", intervalSeconds: 3600)
+        await #expect(throws: ZhengshuError.self) { _ = try await p.pulls.register("POP-1", outside, by: admin) }
+        let inside = PullSourceDraft(kind: .sqlite, location: FileManager.default.temporaryDirectory.path + "/x.sqlite", query: "SELECT 1",
+                                     intervalSeconds: 3600)
+        await #expect(throws: ZhengshuError(.forbidden, "registering a pull source for POP-1 requires a provider of department C-GA or an admin")) {
+            _ = try await p.pulls.register("POP-1", inside, by: try await fixture.caller("scjg"))
+        }
+        let badInterval = PullSourceDraft(kind: .http, location: "ftp://x", intervalSeconds: 5)
+        do {
+            _ = try await p.pulls.register("POP-1", badInterval, by: admin)
+            Issue.record("expected a validation error")
+        } catch let e as ZhengshuError {
+            #expect(Set(e.violations.map(\.field)) == ["intervalSeconds", "location"])
+        }
+    }
+
+    @Test func httpSourcesArePulledWhole() async throws {
+        // A department system serving CSV over HTTP.
+        let csv = IngestionCSV.make(0..<12)
+        let router = Router()
+        router.get("export.csv") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/csv"], body: .init(byteBuffer: ByteBuffer(string: csv)))
+        }
+        let departmentSystem = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        let fixture = try await TestPlatform.make()
+        let p = fixture.platform
+        _ = try await p.catalog.create(Fixtures.datagenPopulationDraft(), by: admin)
+        _ = try await p.catalog.publish("POP-1", by: admin)
+        try await departmentSystem.test(.live) { client async throws in
+            let port = try #require(client.port)
+            let source = try await p.pulls.register("POP-1", PullSourceDraft(kind: .http, location: "http://127.0.0.1:\(port)/export.csv",
+                                                                            format: .csv, mode: .replace, intervalSeconds: 86_400), by: admin)
+            let job = try await p.pulls.runNow(source.id.rawValue, by: admin)
+            #expect(job.status == .succeeded && job.rowsAccepted == 12)
+            let missing = try await p.pulls.register("POP-1", PullSourceDraft(kind: .http, location: "http://127.0.0.1:\(port)/nope.csv",
+                                                                             intervalSeconds: 86_400), by: admin)
+            await #expect(throws: ZhengshuError.self) { _ = try await p.pulls.runNow(missing.id.rawValue, by: admin) }
+            #expect(try await p.store.pullSource(missing.id)?.lastError?.contains("404") == true)
+        }
+    }
+}
