@@ -25,3 +25,8 @@ package enum StoreEngine: String, CaseIterable, Sendable {
     }
 }
 
+
+/// Opens the SQLite store of a data folder, for tests that share it with a `zhengshu` process.
+package enum ZhengshuGRDBOpen {
+    package static func store(path: String) throws -> GRDBStore { try GRDBStore(path: path) }
+}
