@@ -228,7 +228,8 @@ paths = {
               {"required": True, "description": "The file, streamed: CSV, TSV, JSON Lines, a JSON array of objects, or an XLSX workbook",
                "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in
                            ["text/csv", "text/tab-separated-values", "application/x-ndjson", "application/json",
-                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]}})},
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]}
+                           | {"multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}})},
  "/api/v1/resources/{code}/pulls": {
    "post": op("registerPull", "Register a department system to pull from on a schedule (provider of the owning department, admin)",
               ok("PullSource", "201", "Registered; the first run is due at once"), ["ingestion"], [code], body("PullSourceInput"))},

@@ -25,7 +25,8 @@ package struct PullScheduler: Service {
             } catch {
                 logger.error("scheduled pulls failed", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: period)
+            // The wait ends at once when the server shuts down; a run in progress is never cut.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: period) }
         }
     }
 }

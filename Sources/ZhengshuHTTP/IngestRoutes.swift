@@ -23,7 +23,18 @@ package struct IngestRoutes {
         api.post("resources/{code}/ingest") { request, context in
             let caller = try context.caller()
             let q = request.uri.queryParameters
-            let contentType = request.headers[.contentType]?.lowercased() ?? ""
+            var contentType = request.headers[.contentType]?.lowercased() ?? ""
+            var multipart: MultipartFile?
+            if contentType.hasPrefix("multipart/form-data") {
+                // A browser form: the file part's own type or name decides the format.
+                let file = try await MultipartFile.open(body: BodyChunks(body: request.body, limit: limit),
+                                                        contentType: request.headers[.contentType] ?? "")
+                contentType = file.contentType?.lowercased() ?? ""
+                if Self.format(contentType: contentType) == nil, let name = file.fileName, let byName = ImportRequest.format(forFileName: name) {
+                    contentType = Self.contentType(of: byName)
+                }
+                multipart = file
+            }
             guard let format = try SourceFormat.parse(q.get("format"), parameter: "format") ?? Self.format(contentType: contentType) else {
                 throw HTTPError(.unsupportedMediaType, message: "send text/csv, text/tab-separated-values, application/x-ndjson, "
                     + "application/json or an XLSX workbook, or name the format with ?format=")
@@ -44,7 +55,8 @@ package struct IngestRoutes {
                 throw ZhengshuError(.payloadTooLarge, "the upload is \(length) bytes; this server accepts at most \(limit)")
             }
             let ingestRequest = ImportRequest(resource: try context.parameters.require("code"), mode: try ImportMode.parse(q.get("mode"), parameter: "mode") ?? .append,
-                                              format: format, encoding: encoding, sourceName: q.get("name") ?? "upload", bytesTotal: length,
+                                              format: format, encoding: encoding, sourceName: q.get("name") ?? multipart?.fileName ?? "upload",
+                                              bytesTotal: multipart == nil ? length : nil,
                                               maxErrors: maxErrors, mapping: mapping)
             let job: IngestJob
             if format == .xlsx {
@@ -55,7 +67,11 @@ package struct IngestRoutes {
                 FileManager.default.createFile(atPath: spool.path, contents: nil)
                 let handle = try FileHandle(forWritingTo: spool)
                 do {
-                    for try await chunk in BodyChunks(body: request.body, limit: limit) { try handle.write(contentsOf: chunk) }
+                    if let multipart {
+                        for try await chunk in multipart { try handle.write(contentsOf: chunk) }
+                    } else {
+                        for try await chunk in BodyChunks(body: request.body, limit: limit) { try handle.write(contentsOf: chunk) }
+                    }
                     try handle.close()
                 } catch {
                     try? handle.close()
@@ -72,6 +88,8 @@ package struct IngestRoutes {
                 csvRequest.encoding = .utf8
                 csvRequest.bytesTotal = (try? FileManager.default.attributesOfItem(atPath: csv.path)[.size] as? NSNumber)?.int64Value
                 job = try await p.ingestion.run(csvRequest, source: FileChunks(path: csv.path), by: caller)
+            } else if let multipart {
+                job = try await p.ingestion.run(ingestRequest, source: multipart, by: caller)
             } else {
                 job = try await p.ingestion.run(ingestRequest, source: BodyChunks(body: request.body, limit: limit), by: caller)
             }
@@ -137,6 +155,16 @@ package struct IngestRoutes {
         case "application/json": return .json
         case "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": return .xlsx
         default: return nil
+        }
+    }
+
+    static func contentType(of format: SourceFormat) -> String {
+        switch format {
+        case .csv: "text/csv"
+        case .tsv: "text/tab-separated-values"
+        case .jsonl: "application/x-ndjson"
+        case .json: "application/json"
+        case .xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         }
     }
 

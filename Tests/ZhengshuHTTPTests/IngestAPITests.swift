@@ -147,3 +147,47 @@ enum IngestionCSV {
         }.joined(separator: "\n") + "\n"
     }
 }
+
+@Suite struct MultipartUploadTests {
+    @Test func aBrowserFormUploadIsStreamedFromItsFilePart() async throws {
+        let fixture = try await TestPlatform.make()
+        let c = TestPlatform.operatorCaller
+        _ = try await fixture.platform.catalog.create(Fixtures.datagenPopulationDraft(), by: c)
+        _ = try await fixture.platform.catalog.publish("POP-1", by: c)
+        let app = try await buildApplication(TestPlatform.configuration, services: fixture.services)
+        let csv = IngestionCSV.make(0..<300)
+        let boundary = "----zhengshu\(UUID().uuidString)"
+        let body = "--\(boundary)\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\n月度更新\r\n"
+            + "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"人口.csv\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            + csv + "\r\n--\(boundary)--\r\n"
+        try await app.test(.router) { client async throws in
+            let headers: HTTPFields = [.authorization: "Bearer \(fixture.tokens["ga"]!)", .contentType: "multipart/form-data; boundary=\(boundary)"]
+            let (status, text) = try await client.execute(uri: "/api/v1/resources/POP-1/ingest?mode=replace", method: .post, headers: headers,
+                                                          body: ByteBuffer(string: body)) { ($0.status, String(buffer: $0.body)) }
+            #expect(status == .created, "\(text)")
+            #expect(text.contains("\"rowsAccepted\":300") && text.contains("\"source\":\"人口.csv\""))
+            // A truncated form: the closing boundary never comes.
+            let truncated = String(body.prefix(body.count - 40))
+            let (s2, t2) = try await client.execute(uri: "/api/v1/resources/POP-1/ingest?mode=replace", method: .post, headers: headers,
+                                                    body: ByteBuffer(string: truncated)) { ($0.status, String(buffer: $0.body)) }
+            #expect(s2 == .unprocessableContent && t2.contains("closing boundary"))
+        }
+        // Streamed through a real socket by curl, in whatever chunks the network makes.
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("zs-\(UUID().uuidString).csv")
+        try IngestionCSV.make(0..<900).write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        try await app.test(.live) { client async throws in
+            let port = try #require(client.port)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["curl", "-s", "-H", "Authorization: Bearer \(fixture.tokens["ga"]!)", "-F", "file=@\(file.path);type=text/csv",
+                                 "http://127.0.0.1:\(port)/api/v1/resources/POP-1/ingest?mode=replace"]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(output.contains("\"rowsAccepted\":900"), "\(output)")
+        }
+    }
+}
