@@ -27,6 +27,14 @@ package struct DepartmentSystemConnector: SourceConnector {
         }
     }
 
+    package func read(_ source: PullSource, items: [DataItem], query: RecordQuery) async throws -> RecordPage {
+        try check(kind: source.kind, location: source.location)
+        guard source.kind == .sqlite, FileManager.default.isReadableFile(atPath: source.location) else {
+            throw ZhengshuError(.conflict, "the live source \(source.id) cannot be read")
+        }
+        return try SQLiteSourceExport.page(path: source.location, query: source.query ?? "", items: items, query: query)
+    }
+
     package func fetch(_ source: PullSource) async throws -> PulledData {
         try check(kind: source.kind, location: source.location)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("zs-pull-\(source.id)-\(UUID().uuidString)")

@@ -166,6 +166,9 @@ extension GRDBStore {
                 CREATE INDEX pullSource_due ON pullSource(enabled, nextRunAt);
                 """)
         }
+        m.registerMigration("v5-live-sources") { db in
+            try db.execute(sql: "ALTER TABLE pullSource ADD COLUMN live INTEGER NOT NULL DEFAULT 0")
+        }
         return m
     }
 }

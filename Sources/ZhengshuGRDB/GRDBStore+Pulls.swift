@@ -7,9 +7,10 @@ extension GRDBStore: PullStore {
         try await writer.write { db in
             try db.execute(sql: """
                 INSERT INTO pullSource (resource, department, kind, location, query, format, mode, intervalSeconds, watermarkColumn,
-                    nextRunAt, enabled, createdBy, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                    nextRunAt, enabled, live, createdBy, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)
                 """, arguments: [s.resource.rawValue, s.department.rawValue, s.kind.rawValue, s.location, s.query, s.format.rawValue,
-                                 s.mode.rawValue, s.intervalSeconds, s.watermarkColumn, s.nextRunAt.millis, s.createdBy, s.createdAt.millis])
+                                 s.mode.rawValue, s.intervalSeconds, s.watermarkColumn, s.nextRunAt.millis, s.live, s.createdBy,
+                                 s.createdAt.millis])
             let id = db.lastInsertedRowID
             var event = audit
             event.detail = [audit.detail, "pull: \(id)"].compactMap { $0 }.joined(separator: "; ")
@@ -34,7 +35,7 @@ extension GRDBStore: PullStore {
 
     package func claimDuePullSources(now: Date) async throws -> [PullSource] {
         try await writer.write { db in
-            let due = try Row.fetchAll(db, sql: "SELECT * FROM pullSource WHERE enabled = 1 AND nextRunAt <= ? ORDER BY nextRunAt",
+            let due = try Row.fetchAll(db, sql: "SELECT * FROM pullSource WHERE enabled = 1 AND live = 0 AND nextRunAt <= ? ORDER BY nextRunAt",
                                        arguments: [now.millis]).map(Self.pullSource(from:))
             for s in due {
                 // Claimed: the next run moves forward now, so a second claim before this run ends skips the source.
@@ -59,6 +60,13 @@ extension GRDBStore: PullStore {
         }
     }
 
+    package func liveSource(for resource: ResourceCode) async throws -> PullSource? {
+        try await writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM pullSource WHERE resource = ? AND live = 1 AND enabled = 1 ORDER BY id LIMIT 1",
+                             arguments: [resource.rawValue]).map(Self.pullSource(from:))
+        }
+    }
+
     static func fetchPullSource(_ id: PullSourceID, _ db: Database) throws -> PullSource? {
         try Row.fetchOne(db, sql: "SELECT * FROM pullSource WHERE id = ?", arguments: [id.rawValue]).map(pullSource(from:))
     }
@@ -69,6 +77,6 @@ extension GRDBStore: PullStore {
                    format: SourceFormat(rawValue: r["format"]) ?? .csv, mode: ImportMode(rawValue: r["mode"]) ?? .upsert,
                    intervalSeconds: r["intervalSeconds"], watermarkColumn: r["watermarkColumn"], lastWatermark: r["lastWatermark"],
                    nextRunAt: Date(millis: r["nextRunAt"]), lastJob: (r["lastJob"] as Int64?).map(JobID.init), lastError: r["lastError"],
-                   enabled: r["enabled"], createdBy: r["createdBy"], createdAt: Date(millis: r["createdAt"]))
+                   enabled: r["enabled"], live: r["live"], createdBy: r["createdBy"], createdAt: Date(millis: r["createdAt"]))
     }
 }

@@ -79,20 +79,7 @@ extension GRDBStore: RecordStore {
             guard let (id, _) = try Self.fetchResource(resource.code, db) else {
                 throw ZhengshuError(.notFound, "resource \(resource.code) does not exist")
             }
-            var conditions: [String] = []
-            var args: StatementArguments = []
-            for f in query.filters {
-                let col = Self.column(f.item)
-                switch f.op {
-                case .prefix:
-                    conditions.append("substr(\(col), 1, ?) = ?")
-                    if case .string(let s) = f.value { args += [s.count, s] }
-                default:
-                    let op = ["eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">="][f.op.rawValue]!
-                    conditions.append("\(col) \(op) ?")
-                    args += [Self.databaseValue(f.value)]
-                }
-            }
+            var (conditions, args) = Self.filterSQL(query.filters)
             let direction = query.descending ? "DESC" : "ASC"
             let cmp = query.descending ? "<" : ">"
             var order = "\"_id\" \(direction)"
@@ -129,6 +116,25 @@ extension GRDBStore: RecordStore {
         try await writer.read { db in
             try Int.fetchOne(db, sql: "SELECT recordCount FROM resource WHERE code = ?", arguments: [resource.code.rawValue]) ?? 0
         }
+    }
+
+    /// SQL conditions and their bound values for typed filters.
+    static func filterSQL(_ filters: [RecordQuery.Filter]) -> ([String], StatementArguments) {
+        var conditions: [String] = []
+        var args: StatementArguments = []
+        for f in filters {
+            let col = column(f.item)
+            switch f.op {
+            case .prefix:
+                conditions.append("substr(\(col), 1, ?) = ?")
+                if case .string(let s) = f.value { args += [s.count, s] }
+            default:
+                let op = ["eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">="][f.op.rawValue]!
+                conditions.append("\(col) \(op) ?")
+                args += [databaseValue(f.value)]
+            }
+        }
+        return (conditions, args)
     }
 
     static func databaseValue(_ v: RecordValue) -> DatabaseValue {

@@ -68,3 +68,45 @@ package enum SQLiteSourceExport {
         }
     }
 }
+
+extension SQLiteSourceExport {
+    /// One page of a live (logically collected) resource, read from the source database at query time. The source's
+    /// SELECT must name its columns as the items (`SELECT gmsfhm AS citizen_id …`).
+    package static func page(path: String, query sourceQuery: String, items: [DataItem], query: RecordQuery) throws -> RecordPage {
+        var config = Configuration()
+        config.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: config)
+        let (conditions, filterArguments) = GRDBStore.filterSQL(query.filters)
+        var args = filterArguments
+        let direction = query.descending ? "DESC" : "ASC"
+        // A source table has no stable row id: order by the sort item, then every item, and page by offset.
+        let order = ((query.sort.map { ["\(GRDBStore.column($0)) \(direction)"] } ?? []) + items.map { "\(GRDBStore.column($0)) ASC" })
+            .joined(separator: ", ")
+        let offset = query.after.map { Int($0.id) } ?? 0
+        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        args += [query.limit + 1, offset]
+        do {
+            return try queue.read { db in
+                // Items the source does not have read as NULL, so the source may carry a subset of the items.
+                let available = Set(try db.makeStatement(sql: "SELECT * FROM (\(sourceQuery)) AS src LIMIT 0").columnNames)
+                let projected = items.map { available.contains($0.name) ? GRDBStore.column($0) : "NULL AS \(GRDBStore.column($0))" }
+                let selected = query.fields + (query.sort.map { query.fields.contains($0) ? [] : [$0] } ?? [])
+                let sql = "SELECT \(selected.map(GRDBStore.column).joined(separator: ", ")) FROM "
+                    + "(SELECT \(projected.joined(separator: ", ")) FROM (\(sourceQuery)) AS src) AS live\(whereClause) "
+                    + "ORDER BY \(order) LIMIT ? OFFSET ?"
+                let rows = try Row.fetchAll(db, sql: sql, arguments: args)
+                let page = rows.prefix(query.limit)
+                let values = page.map { row in query.fields.map { GRDBStore.recordValue(row[$0.name], as: $0) } }
+                // The offset does the paging; the sort value rides along so the cursor reads as any other.
+                var next: RecordQuery.Cursor?
+                if rows.count > query.limit, let last = page.last {
+                    let value = query.sort.flatMap { sort in selected.firstIndex(of: sort).map { GRDBStore.recordValue(last[$0], as: sort) } }
+                    next = RecordQuery.Cursor(value: value ?? .null, id: Int64(offset + query.limit))
+                }
+                return RecordPage(fields: query.fields, rows: values, next: next)
+            }
+        } catch let error as DatabaseError {
+            throw ZhengshuError(.conflict, "the live source could not be read: \(error.message ?? "SQLite error \(error.resultCode)")")
+        }
+    }
+}

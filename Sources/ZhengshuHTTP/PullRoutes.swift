@@ -44,6 +44,7 @@ struct PullSourceBody: Encodable {
     var lastJob: Int64?
     var lastError: String?
     var enabled: Bool
+    var live: Bool
     var createdBy: String
     var createdAt: Date
 
@@ -68,6 +69,7 @@ struct PullSourceBody: Encodable {
         lastJob = s.lastJob?.rawValue
         lastError = s.lastError
         enabled = s.enabled
+        live = s.live
         createdBy = s.createdBy
         createdAt = s.createdAt
     }

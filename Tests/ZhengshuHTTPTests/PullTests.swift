@@ -112,3 +112,46 @@ import ZhengshuTestSupport
         }
     }
 }
+
+/// Logical collection (逻辑归集): a resource read live from its source through the same records API.
+@Suite struct LiveSourceTests {
+    let admin = TestPlatform.operatorCaller
+
+    @Test func liveResourcesAreReadAtQueryTimeAndTakeNoLoads() async throws {
+        let fixture = try await TestPlatform.make()
+        let p = fixture.platform
+        _ = try await p.catalog.create(Fixtures.datagenPopulationDraft(), by: admin)
+        _ = try await p.catalog.publish("POP-1", by: admin)
+        let path = try PullTests().sourceDatabase(0..<25)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let source = try await p.pulls.register("POP-1", PullSourceDraft(kind: .sqlite, location: path, query: "SELECT gmsfhm, xm, xb, csrq FROM renkou",
+                                                                        intervalSeconds: 3600, live: true), by: admin)
+        // Reads come from the source, with typed filters, the sort and paging.
+        var seen: [String] = []
+        var cursor: String?
+        repeat {
+            let page = try await p.data.query("POP-1", RecordQueryParameters(fields: "gmsfhm,csrq", sort: "-gmsfhm", limit: "10", cursor: cursor), by: admin)
+            seen += page.rows.map { if case .string(let s) = $0[0] { s } else { "" } }
+            #expect(page.rows.allSatisfy { if case .date = $0[1] { true } else { false } })
+            cursor = page.next?.token
+        } while cursor != nil
+        #expect(seen == (0..<25).map { DemoDataRow.people[$0].0 }.sorted(by: >))
+        let women = try await p.data.query("POP-1", RecordQueryParameters(fields: "xb", filters: ["xb:eq:2"], limit: "100"), by: admin)
+        #expect(women.rows.count == (0..<25).filter { DemoDataRow.people[$0].2 == "2" }.count)
+        // A change at the source shows at once; nothing was copied.
+        try PullTests.add(25..<30, to: path, updatedAt: 0)
+        #expect(try await p.data.query("POP-1", RecordQueryParameters(limit: "100"), by: admin).rows.count == 30)
+        let resource = try #require(try await p.store.resource(ResourceCode(trusted: "POP-1")))
+        #expect(try await p.store.recordCount(of: resource) == 0)
+        // Writes are refused; the scheduler leaves it alone.
+        await #expect(throws: ZhengshuError.self) { _ = try await p.data.insert(Fixtures.populationRows(1), into: "POP-1", by: admin) }
+        await #expect(throws: ZhengshuError.self) {
+            _ = try await p.ingestion.run(ImportRequest(resource: "POP-1", sourceName: "x"), source: ChunkedBytes(IngestionCSV.make(0..<1)), by: admin)
+        }
+        await #expect(throws: ZhengshuError.self) { _ = try await p.pulls.runNow(source.id.rawValue, by: admin) }
+        #expect(try await p.pulls.runDue().isEmpty)
+        // The audit trail says where the rows came from.
+        let reads = try await p.store.auditEntries(after: 0, limit: 100, action: "records.query", target: nil)
+        #expect(reads.last?.event.detail?.contains("live from pull \(source.id)") == true)
+    }
+}

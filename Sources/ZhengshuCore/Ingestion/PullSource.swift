@@ -32,12 +32,14 @@ package struct PullSource: Sendable, Codable, Hashable {
     package var lastJob: JobID?
     package var lastError: String?
     package var enabled: Bool
+    /// Logical collection (逻辑归集): the resource's records are read from this source at query time, never copied.
+    package var live: Bool
     package var createdBy: String
     package var createdAt: Date
 
     package init(id: PullSourceID, resource: ResourceCode, department: DepartmentCode, kind: PullKind, location: String,
                  query: String?, format: SourceFormat, mode: ImportMode, intervalSeconds: Int, watermarkColumn: String?,
-                 lastWatermark: String?, nextRunAt: Date, lastJob: JobID?, lastError: String?, enabled: Bool,
+                 lastWatermark: String?, nextRunAt: Date, lastJob: JobID?, lastError: String?, enabled: Bool, live: Bool = false,
                  createdBy: String, createdAt: Date) {
         self.id = id
         self.resource = resource
@@ -54,6 +56,7 @@ package struct PullSource: Sendable, Codable, Hashable {
         self.lastJob = lastJob
         self.lastError = lastError
         self.enabled = enabled
+        self.live = live
         self.createdBy = createdBy
         self.createdAt = createdAt
     }
@@ -68,9 +71,11 @@ package struct PullSourceDraft: Sendable, Codable {
     package var mode: ImportMode?
     package var intervalSeconds: Int
     package var watermarkColumn: String?
+    /// Read live at query time instead of copying (SQLite sources; its SELECT names columns as the items).
+    package var live: Bool?
 
     package init(kind: PullKind, location: String, query: String? = nil, format: SourceFormat? = nil, mode: ImportMode? = nil,
-                 intervalSeconds: Int, watermarkColumn: String? = nil) {
+                 intervalSeconds: Int, watermarkColumn: String? = nil, live: Bool? = nil) {
         self.kind = kind
         self.location = location
         self.query = query
@@ -78,6 +83,7 @@ package struct PullSourceDraft: Sendable, Codable {
         self.mode = mode
         self.intervalSeconds = intervalSeconds
         self.watermarkColumn = watermarkColumn
+        self.live = live
     }
 
     /// Every rule a source must satisfy.
@@ -102,6 +108,7 @@ package struct PullSourceDraft: Sendable, Codable {
             || !w.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") }) {
             v.append(.init(field: "watermarkColumn", reason: "must be a plain column name (ASCII letters, digits, _)"))
         }
+        if live == true, kind != .sqlite { v.append(.init(field: "live", reason: "only database sources can be read live")) }
         guard v.isEmpty else { throw .validation(v) }
     }
 }
@@ -125,6 +132,9 @@ package protocol SourceConnector: Sendable {
     /// Fetches the rows above the source's last watermark (every row without one).
     /// - Throws: a message naming what could not be reached or read.
     func fetch(_ source: PullSource) async throws -> PulledData
+    /// Reads a page of a live (logically collected) resource straight from its source: chosen items, typed filters,
+    /// the sort, and an offset cursor (a source table has no stable row id to key on).
+    func read(_ source: PullSource, items: [DataItem], query: RecordQuery) async throws -> RecordPage
     /// Refuses a location this node will not read (outside the configured source directory, the platform's own files).
     func check(kind: PullKind, location: String) throws
 }
@@ -139,4 +149,6 @@ package protocol PullStore: Sendable {
     /// Records a run's outcome: the new watermark (when it succeeded), the job, the error.
     func recordPull(_ id: PullSourceID, watermark: String?, job: JobID?, error: String?, nextRunAt: Date) async throws
     func deletePullSource(_ id: PullSourceID, audit: AuditEvent) async throws
+    /// The live source a resource is read from, if it is logically collected.
+    func liveSource(for resource: ResourceCode) async throws -> PullSource?
 }

@@ -7,12 +7,17 @@ package struct DataAccess: Sendable {
     let catalog: any CatalogStore
     let records: any RecordStore
     let audit: any AuditStore
+    let pulls: any PullStore
+    let connector: any SourceConnector
     let clock: PlatformClock
 
-    package init(catalog: any CatalogStore, records: any RecordStore, audit: any AuditStore, clock: PlatformClock) {
+    package init(catalog: any CatalogStore, records: any RecordStore, audit: any AuditStore, pulls: any PullStore,
+                 connector: any SourceConnector, clock: PlatformClock) {
         self.catalog = catalog
         self.records = records
         self.audit = audit
+        self.pulls = pulls
+        self.connector = connector
         self.clock = clock
     }
 
@@ -31,6 +36,9 @@ package struct DataAccess: Sendable {
         if let key = idempotencyKey?.key, key.isEmpty || key.count > 255 || key.contains(where: { !$0.isASCII }) {
             throw ZhengshuError(.invalidInput, "Idempotency-Key must be 1-255 ASCII characters")
         }
+        if try await pulls.liveSource(for: resource.code) != nil {
+            throw ZhengshuError(.conflict, "resource \(resource.code) is read live from its source; write to the source system")
+        }
         let converted = try RecordValidator.validate(rows, items: resource.items).get()
         return try await records.insertRecords(
             converted, into: resource,
@@ -45,10 +53,17 @@ package struct DataAccess: Sendable {
         try caller.principal.requireProvider(of: resource.department, to: "reading records of \(resource.code)")
         let query = try RecordQuery.parse(resource: resource, fields: parameters.fields, filters: parameters.filters,
                                           sort: parameters.sort, limit: parameters.limit, cursor: parameters.cursor)
-        let page = try await records.records(of: resource, query: query)
+        let live = try await pulls.liveSource(for: resource.code)
+        let page: RecordPage
+        if let live {
+            page = try await connector.read(live, items: resource.items, query: query)
+        } else {
+            page = try await records.records(of: resource, query: query)
+        }
         // Mask: the owner sees its own data in clear; policies for others come with sharing.
         try await audit.appendAudit(caller.audit("records.query", "resource:\(resource.code)", at: clock.current(),
-                                                 detail: "rows: \(page.rows.count); fields: \(query.fields.map(\.name).joined(separator: ","))"))
+                                                 detail: "rows: \(page.rows.count); fields: \(query.fields.map(\.name).joined(separator: ","))"
+                                                     + (live == nil ? "" : "; live from pull \(live!.id)")))
         return page
     }
 

@@ -44,6 +44,7 @@ package struct ImportRequest: Sendable {
 package struct Ingestion: Sendable {
     let catalog: any CatalogStore
     let store: any IngestStore
+    let pulls: any PullStore
     let clock: PlatformClock
     /// Cancellation of the jobs this process runs.
     package let control = JobControl()
@@ -51,9 +52,10 @@ package struct Ingestion: Sendable {
     /// Rows staged per write transaction: large enough to amortise the transaction, small enough to keep memory flat.
     static let batchSize = 16_384
 
-    package init(catalog: any CatalogStore, store: any IngestStore, clock: PlatformClock) {
+    package init(catalog: any CatalogStore, store: any IngestStore, pulls: any PullStore, clock: PlatformClock) {
         self.catalog = catalog
         self.store = store
+        self.pulls = pulls
         self.clock = clock
     }
 
@@ -74,6 +76,9 @@ package struct Ingestion: Sendable {
         try caller.principal.requireProvider(of: resource.department, to: "loading data into \(code)")
         guard resource.status == .published else {
             throw ZhengshuError(.conflict, "resource \(code) is \(resource.status.rawValue); publish it before loading data")
+        }
+        if try await pulls.liveSource(for: code) != nil {
+            throw ZhengshuError(.conflict, "resource \(code) is read live from its source; it takes no loads")
         }
         if let maxErrors = request.maxErrors, maxErrors < 0 { throw ZhengshuError(.invalidInput, "max-errors must be 0 or more") }
         let job = try await store.createJob(

@@ -19,9 +19,9 @@ package struct Platform: Sendable {
         departments = Departments(store: store, clock: clock)
         accounts = Accounts(store: store, clock: clock, hasher: hasher)
         catalog = Catalog(store: store, clock: clock)
-        data = DataAccess(catalog: store, records: store, audit: store, clock: clock)
+        data = DataAccess(catalog: store, records: store, audit: store, pulls: store, connector: connector, clock: clock)
         audit = AuditTrail(store: store)
-        ingestion = Ingestion(catalog: store, store: store, clock: clock)
+        ingestion = Ingestion(catalog: store, store: store, pulls: store, clock: clock)
         pulls = Pulls(catalog: store, store: store, ingestion: ingestion, connector: connector, clock: clock)
     }
 
@@ -35,6 +35,9 @@ package struct NoConnector: SourceConnector {
     package init() {}
     package func fetch(_ source: PullSource) async throws -> PulledData {
         throw ZhengshuError(.conflict, "this node has no connector for \(source.kind.rawValue) sources")
+    }
+    package func read(_ source: PullSource, items: [DataItem], query: RecordQuery) async throws -> RecordPage {
+        throw ZhengshuError(.conflict, "this node cannot read \(source.kind.rawValue) sources")
     }
     package func check(kind: PullKind, location: String) throws {
         throw ZhengshuError(.conflict, "this node cannot pull from \(kind.rawValue) sources")

@@ -25,11 +25,15 @@ package struct Pulls: Sendable {
         try caller.principal.requireProvider(of: resource.department, to: "registering a pull source for \(code)")
         try draft.validate()
         try connector.check(kind: draft.kind, location: draft.location)
+        if draft.live == true, try await store.liveSource(for: code) != nil {
+            throw ZhengshuError(.conflict, "resource \(code) is already read live from another source")
+        }
         let now = clock.current()
         let source = PullSource(id: PullSourceID(0), resource: code, department: resource.department, kind: draft.kind,
                                 location: draft.location, query: draft.query, format: draft.format ?? .csv, mode: draft.mode ?? .upsert,
                                 intervalSeconds: draft.intervalSeconds, watermarkColumn: draft.watermarkColumn, lastWatermark: nil,
-                                nextRunAt: now, lastJob: nil, lastError: nil, enabled: true, createdBy: caller.principal.name, createdAt: now)
+                                nextRunAt: now, lastJob: nil, lastError: nil, enabled: true, live: draft.live ?? false,
+                                createdBy: caller.principal.name, createdAt: now)
         return try await store.insertPullSource(source, audit: caller.audit("pull.register", "resource:\(code)", at: now,
                                                                             detail: "kind: \(draft.kind.rawValue); every \(draft.intervalSeconds) s"))
     }
@@ -52,6 +56,7 @@ package struct Pulls: Sendable {
     /// Runs one source now, whatever its schedule.
     package func runNow(_ id: Int64, by caller: Caller) async throws -> IngestJob {
         let source = try await visible(id, caller)
+        guard !source.live else { throw ZhengshuError(.conflict, "pull source \(id) is read live; there is nothing to run") }
         try caller.principal.requireProvider(of: source.department, to: "running pull source \(id)")
         return try await run(source, by: caller)
     }
