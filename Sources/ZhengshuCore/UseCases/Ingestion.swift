@@ -50,7 +50,7 @@ package struct Ingestion: Sendable {
     package let control = JobControl()
 
     /// Rows staged per write transaction: large enough to amortise the transaction, small enough to keep memory flat.
-    static let batchSize = 16_384
+    static let batchSize = 8192
 
     package init(catalog: any CatalogStore, store: any IngestStore, pulls: any PullStore, clock: PlatformClock) {
         self.catalog = catalog
