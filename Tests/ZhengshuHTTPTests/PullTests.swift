@@ -155,3 +155,41 @@ import ZhengshuTestSupport
         #expect(reads.last?.event.detail?.contains("live from pull \(source.id)") == true)
     }
 }
+
+/// The pull and freshness endpoints refuse bad input with a precise problem.
+@Suite struct PullAPITests {
+    @Test func badRegistrationsUnknownIdsAndWrongCallers() async throws {
+        let fixture = try await TestPlatform.make()
+        let c = TestPlatform.operatorCaller
+        _ = try await fixture.platform.catalog.create(Fixtures.datagenPopulationDraft(), by: c)
+        _ = try await fixture.platform.catalog.publish("POP-1", by: c)
+        let app = try await buildApplication(TestPlatform.configuration, services: fixture.services)
+        try await app.test(.router) { client async throws in
+            func call(_ method: HTTPRequest.Method, _ uri: String, _ user: String?, _ body: String? = nil) async throws -> (HTTPResponse.Status, String) {
+                var headers: HTTPFields = [.contentType: "application/json"]
+                if let user { headers[.authorization] = "Bearer \(fixture.tokens[user]!)" }
+                return try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) {
+                    ($0.status, String(buffer: $0.body))
+                }
+            }
+            let outside = #"{"kind":"sqlite","location":"/etc/zhengshu.sqlite","query":"SELECT 1","intervalSeconds":3600}"#
+            let (s1, t1) = try await call(.post, "/api/v1/resources/POP-1/pulls", "ga", outside)
+            #expect(s1 == .unprocessableContent && t1.contains("pull.sqliteDirectory"))
+            let (s2, t2) = try await call(.post, "/api/v1/resources/POP-1/pulls", "ga", #"{"kind":"ftp","location":"x","intervalSeconds":60}"#)
+            #expect(s2 == .unprocessableContent && t2.contains("sqlite, http"))
+            #expect(try await call(.post, "/api/v1/resources/POP-1/pulls", "ga", #"{"kind":"sqlite"}"#).0 == .unprocessableContent)
+            #expect(try await call(.post, "/api/v1/resources/POP-1/pulls", nil, outside).0 == .unauthorized)
+            #expect(try await call(.post, "/api/v1/resources/NOPE/pulls", "ga", outside).0 == .notFound)
+            let http = #"{"kind":"http","location":"http://127.0.0.1:9/x.csv","intervalSeconds":3600}"#
+            #expect(try await call(.post, "/api/v1/resources/POP-1/pulls", "scjg", http).0 == .forbidden)
+            #expect(try await call(.post, "/api/v1/resources/POP-1/pulls", "ga", http).0 == .created)
+            #expect(try await call(.get, "/api/v1/pulls", "consumer").0 == .forbidden)
+            #expect(try await call(.get, "/api/v1/pulls", "scjg").1 == #"{"items":[]}"#)
+            #expect(try await call(.post, "/api/v1/pulls/99/run", "ga").0 == .notFound)
+            #expect(try await call(.delete, "/api/v1/pulls/1", "scjg").0 == .notFound)
+            #expect(try await call(.delete, "/api/v1/pulls/1", "ga").0 == .noContent)
+            #expect(try await call(.get, "/api/v1/health/freshness?department=bad%20code", "ga").0 == .badRequest)
+            #expect(try await call(.get, "/api/v1/health/freshness", nil).0 == .unauthorized)
+        }
+    }
+}
