@@ -62,7 +62,15 @@ extension GRDBStore: IngestStore {
         case .decimal(let d):
             if let i = Int64(d) { sqlite3_bind_int64(handle, index, i) } else if let x = Double(d) { sqlite3_bind_double(handle, index, x) }
             else { var s = d; bindText(&s, handle, index) }
-        case .date(let d): var s = d.description; bindText(&s, handle, index)
+        case .date(let d):
+            // YYYY-MM-DD written into a stack buffer: no allocation per value on the import's hot path.
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { b in
+                let (y, m, day) = (d.year, d.month, d.day)
+                b[0] = UInt8(48 + y / 1000); b[1] = UInt8(48 + y / 100 % 10); b[2] = UInt8(48 + y / 10 % 10); b[3] = UInt8(48 + y % 10)
+                b[4] = 0x2D; b[5] = UInt8(48 + m / 10); b[6] = UInt8(48 + m % 10); b[7] = 0x2D
+                b[8] = UInt8(48 + day / 10); b[9] = UInt8(48 + day % 10)
+                _ = sqlite3_bind_text(handle, index, UnsafeRawPointer(b.baseAddress!).assumingMemoryBound(to: CChar.self), 10, sqliteTransient)
+            }
         case .datetime(let t): var s = RecordValue.formatDatetime(t); bindText(&s, handle, index)
         case .boolean(let b): sqlite3_bind_int64(handle, index, b ? 1 : 0)
         }

@@ -69,7 +69,7 @@ package struct SourceReader: Sendable {
                 }
                 rowNumber += 1
                 do {
-                    try emit(SourceRow(number: rowNumber, values: record.strings.map(JSONValue.string), oversizedField: record.oversizedField),
+                    try emit(SourceRow(number: rowNumber, values: (0..<record.count).map { .string(record.string($0)) }, oversizedField: record.oversizedField),
                              header ?? [])
                 } catch { pendingError = error }
             }
@@ -101,7 +101,7 @@ package struct SourceReader: Sendable {
                     if header == nil { header = record.strings.map { $0.trimmingCharacters(in: .whitespaces) }; return }
                     rowNumber += 1
                     do {
-                        try emit(SourceRow(number: rowNumber, values: record.strings.map(JSONValue.string), oversizedField: record.oversizedField),
+                        try emit(SourceRow(number: rowNumber, values: (0..<record.count).map { .string(record.string($0)) }, oversizedField: record.oversizedField),
                              header ?? [])
                     } catch { pendingError = error }
                 }
