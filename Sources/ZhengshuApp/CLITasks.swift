@@ -45,7 +45,7 @@ package struct CLITasks: Sendable {
             defer { try? FileManager.default.removeItem(at: csv) }
             var csvRequest = request
             csvRequest.encoding = .utf8
-            csvRequest.bytesTotal = (try? FileManager.default.attributesOfItem(atPath: csv.path)[.size] as? NSNumber)?.int64Value
+            csvRequest.bytesTotal = FileChunks.size(atPath: csv.path)
             return try await services.platform.ingestion.run(csvRequest, source: FileChunks(path: csv.path), by: caller, onProgress: onProgress)
         }
         let (chunks, _) = try FileChunks.open(path)

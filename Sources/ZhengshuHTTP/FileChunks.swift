@@ -35,7 +35,11 @@ package struct FileChunks: AsyncSequence, Sendable {
               FileManager.default.isReadableFile(atPath: path) else {
             throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
-        return (FileChunks(path: path), size)
+        return (FileChunks(path: path), size(atPath: path) ?? 0)
+    }
+
+    /// The size of a file in bytes, when it can be read.
+    package static func size(atPath path: String) -> Int64? {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
     }
 }

@@ -86,7 +86,7 @@ package struct IngestRoutes {
                 defer { try? FileManager.default.removeItem(at: csv) }
                 var csvRequest = ingestRequest
                 csvRequest.encoding = .utf8
-                csvRequest.bytesTotal = (try? FileManager.default.attributesOfItem(atPath: csv.path)[.size] as? NSNumber)?.int64Value
+                csvRequest.bytesTotal = FileChunks.size(atPath: csv.path)
                 job = try await p.ingestion.run(csvRequest, source: FileChunks(path: csv.path), by: caller)
             } else if let multipart {
                 job = try await p.ingestion.run(ingestRequest, source: multipart, by: caller)

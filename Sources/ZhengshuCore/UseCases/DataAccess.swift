@@ -68,13 +68,8 @@ package struct DataAccess: Sendable {
     }
 
     private func publishedResource(_ code: String, for caller: Caller) async throws -> Resource {
-        let code = try ResourceCode(validating: code)
-        guard let r = try await catalog.resource(code),
-              r.status == .published || caller.principal.isAdmin || caller.principal.department == r.department
-        else { throw ZhengshuError(.notFound, "resource \(code) does not exist") }
-        guard r.status == .published else {
-            throw ZhengshuError(.conflict, "resource \(code) is \(r.status.rawValue); records exist only for published resources")
-        }
+        let r = try await catalog.visibleResource(code, to: caller.principal)
+        try r.requirePublished("records exist only for published resources")
         return r
     }
 }
@@ -93,5 +88,23 @@ package struct RecordQueryParameters: Sendable {
         self.sort = sort
         self.limit = limit
         self.cursor = cursor
+    }
+}
+
+extension CatalogStore {
+    /// A resource the principal may know of: published, or its own department's, or any for the bureau.
+    /// - Throws: `notFound` alike for a missing resource and one the caller may not see.
+    package func visibleResource(_ code: String, to principal: Principal) async throws -> Resource {
+        let code = try ResourceCode(validating: code)
+        guard let r = try await resource(code), r.status == .published || principal.isAdmin || principal.department == r.department
+        else { throw ZhengshuError(.notFound, "resource \(code) does not exist") }
+        return r
+    }
+}
+
+extension Resource {
+    /// - Throws: `conflict` naming the resource's status and `why` unless it is published.
+    package func requirePublished(_ why: String) throws(ZhengshuError) {
+        guard status == .published else { throw ZhengshuError(.conflict, "resource \(code) is \(status.rawValue); \(why)") }
     }
 }

@@ -69,14 +69,10 @@ package struct Ingestion: Sendable {
     package func run<S: AsyncSequence>(_ request: ImportRequest, source: S, by caller: Caller,
                                        onProgress: @Sendable (JobProgress) -> Void = { _ in }) async throws -> IngestJob
     where S.Element == [UInt8] {
-        let code = try ResourceCode(validating: request.resource)
-        guard let resource = try await catalog.resource(code),
-              resource.status == .published || caller.principal.isAdmin || caller.principal.department == resource.department
-        else { throw ZhengshuError(.notFound, "resource \(code) does not exist") }
+        let resource = try await catalog.visibleResource(request.resource, to: caller.principal)
+        let code = resource.code
         try caller.principal.requireProvider(of: resource.department, to: "loading data into \(code)")
-        guard resource.status == .published else {
-            throw ZhengshuError(.conflict, "resource \(code) is \(resource.status.rawValue); publish it before loading data")
-        }
+        try resource.requirePublished("publish it before loading data")
         if try await pulls.liveSource(for: code) != nil {
             throw ZhengshuError(.conflict, "resource \(code) is read live from its source; it takes no loads")
         }
