@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         // Domain: values, pure rules, ports and use cases. No HTTP, SQL or I/O.
@@ -38,6 +40,15 @@ let package = Package(
             dependencies: [
                 "ZhengshuCore", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: settings
+        ),
+        // PostgreSQL: department systems read by pulls and live resources (and, with issue 4, the engine).
+        .target(
+            name: "ZhengshuPostgres",
+            dependencies: [
+                "ZhengshuCore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings
         ),
@@ -69,7 +80,7 @@ let package = Package(
         .target(
             name: "ZhengshuApp",
             dependencies: [
-                "ZhengshuCore", "ZhengshuGRDB", "ZhengshuHTTP", "ZhengshuConsole",
+                "ZhengshuCore", "ZhengshuGRDB", "ZhengshuPostgres", "ZhengshuHTTP", "ZhengshuConsole",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -108,7 +119,7 @@ let package = Package(
         .testTarget(
             name: "ZhengshuHTTPTests",
             dependencies: [
-                "ZhengshuCore", "ZhengshuApp", "ZhengshuHTTP", "ZhengshuTestSupport",
+                "ZhengshuCore", "ZhengshuApp", "ZhengshuHTTP", "ZhengshuPostgres", "ZhengshuTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

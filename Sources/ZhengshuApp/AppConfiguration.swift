@@ -13,6 +13,9 @@ import Logging
 ///   - `security.fastPasswordHashing` (bool, default `false`): cheap scrypt parameters, for tests only
 ///   - `ingest.maxUploadGib` (double, default `4`): the largest file `POST …/ingest` accepts
 ///   - `pull.sqliteDirectory` (string, default `DATA/sources`): SQLite pull sources must be files below it
+///   - `pull.allowedHosts` (string, default empty): hosts HTTP and PostgreSQL pull sources may reach, comma-separated
+///     names, `*.domain` suffixes, addresses or networks; empty allows any host but loopback, link-local and the like
+///     (see ``PullHostPolicy``)
 package struct AppConfiguration: Sendable {
     package var host: String
     package var port: Int
@@ -22,6 +25,7 @@ package struct AppConfiguration: Sendable {
     package var fastPasswordHashing: Bool
     package var maxUploadBytes: Int64
     package var sqliteSourceDirectory: String
+    package var pullAllowedHosts: String
 
     package init(config: ConfigReader) {
         host = config.string(forKey: "http.host", default: "127.0.0.1")
@@ -33,6 +37,7 @@ package struct AppConfiguration: Sendable {
         maxUploadBytes = Int64(config.double(forKey: "ingest.maxUploadGib", default: 4) * 1_073_741_824)
         sqliteSourceDirectory = config.string(forKey: "pull.sqliteDirectory",
                                               default: (dataDirectory as NSString).appendingPathComponent("sources"))
+        pullAllowedHosts = config.string(forKey: "pull.allowedHosts", default: "")
     }
 
     package var databasePath: String { (dataDirectory as NSString).appendingPathComponent("zhengshu.sqlite") }

@@ -18,7 +18,8 @@ package struct AppServices: Sendable {
         }
         let hasher: PasswordHasher = configuration.fastPasswordHashing ? .fastForTesting : .standard
         return AppServices(store: store, platform: Platform(store: store, clock: clock, hasher: hasher,
-                                                            connector: DepartmentSystemConnector(sqliteDirectory: configuration.sqliteSourceDirectory)))
+                                                            connector: DepartmentSystemConnector(sqliteDirectory: configuration.sqliteSourceDirectory,
+                                                                                                 hosts: try PullHostPolicy(parsing: configuration.pullAllowedHosts))))
     }
 
     /// Run once when a server starts: jobs a previous process left running can never finish, so they are marked

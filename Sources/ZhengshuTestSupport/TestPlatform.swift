@@ -20,6 +20,7 @@ package struct TestPlatform: Sendable {
         AppConfiguration(config: ConfigReader(provider: InMemoryProvider(values: [
             "storage.inMemory": true, "security.fastPasswordHashing": true, "log.level": "warning",
             "pull.sqliteDirectory": .init(.string(FileManager.default.temporaryDirectory.path), isSecret: false),
+            "pull.allowedHosts": "127.0.0.1, localhost",
         ])))
     }
 

@@ -9,6 +9,8 @@ package enum PullKind: String, CaseIterable, Sendable, Codable, Vocabulary {
     case sqlite
     /// An HTTP(S) URL serving CSV, JSON Lines or a JSON array.
     case http
+    /// A PostgreSQL database, by connection string (`postgres://user:password@host:5432/db?sslmode=require`).
+    case postgres
 }
 
 /// A department system the platform pulls from on a schedule (定时归集), incrementally when a watermark column is set.
@@ -17,9 +19,9 @@ package struct PullSource: Sendable, Codable, Hashable {
     package var resource: ResourceCode
     package var department: DepartmentCode
     package var kind: PullKind
-    /// File path (sqlite) or URL (http).
+    /// File path (sqlite), URL (http) or connection string (postgres; its password is never shown back).
     package var location: String
-    /// SQL `SELECT` (sqlite); for http, unused.
+    /// SQL `SELECT` (sqlite, postgres); for http, unused.
     package var query: String?
     /// The format of an http source's body.
     package var format: SourceFormat
@@ -71,7 +73,7 @@ package struct PullSourceDraft: Sendable, Codable {
     package var mode: ImportMode?
     package var intervalSeconds: Int
     package var watermarkColumn: String?
-    /// Read live at query time instead of copying (SQLite sources; its SELECT names columns as the items).
+    /// Read live at query time instead of copying (database sources; the SELECT names its columns as the items).
     package var live: Bool?
 
     package init(kind: PullKind, location: String, query: String? = nil, format: SourceFormat? = nil, mode: ImportMode? = nil,
@@ -93,10 +95,19 @@ package struct PullSourceDraft: Sendable, Codable {
             v.append(.init(field: "intervalSeconds", reason: "must be from 60 (a minute) to 31622400 (a year)"))
         }
         switch kind {
-        case .sqlite:
-            if location.isEmpty || !location.hasPrefix("/") { v.append(.init(field: "location", reason: "must be an absolute path to a SQLite file")) }
-            let q = (query ?? "").trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-            if !(q.hasPrefix("select") || q.hasPrefix("with")) { v.append(.init(field: "query", reason: "must be a SELECT statement")) }
+        case .sqlite, .postgres:
+            if kind == .sqlite, location.isEmpty || !location.hasPrefix("/") {
+                v.append(.init(field: "location", reason: "must be an absolute path to a SQLite file"))
+            }
+            if kind == .postgres, !(location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")) {
+                v.append(.init(field: "location", reason: "must be a connection string like postgres://user:password@host:5432/database"))
+            }
+            let q = (query ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            if !(q.lowercased().hasPrefix("select") || q.lowercased().hasPrefix("with")) {
+                v.append(.init(field: "query", reason: "must be a SELECT statement"))
+            } else if q.contains(";") {
+                v.append(.init(field: "query", reason: "must be one statement without ';' (it is read as a subquery)"))
+            }
         case .http:
             if !(location.hasPrefix("http://") || location.hasPrefix("https://")) {
                 v.append(.init(field: "location", reason: "must be an http:// or https:// URL"))
@@ -108,7 +119,7 @@ package struct PullSourceDraft: Sendable, Codable {
             || !w.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") }) {
             v.append(.init(field: "watermarkColumn", reason: "must be a plain column name (ASCII letters, digits, _)"))
         }
-        if live == true, kind != .sqlite { v.append(.init(field: "live", reason: "only database sources can be read live")) }
+        if live == true, kind == .http { v.append(.init(field: "live", reason: "only database sources can be read live")) }
         guard v.isEmpty else { throw .validation(v) }
     }
 }
