@@ -34,11 +34,13 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        // sqlite3_config, which Swift cannot call (a C variadic function).
+        .target(name: "CZhengshuSQLite", linkerSettings: [.linkedLibrary("sqlite3")]),
         // SQLite engine behind the Core ports.
         .target(
             name: "ZhengshuGRDB",
             dependencies: [
-                "ZhengshuCore", .product(name: "GRDB", package: "GRDB.swift"),
+                "ZhengshuCore", "CZhengshuSQLite", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: settings

@@ -8,6 +8,9 @@ extension GRDBStore: IngestStore {
     /// bulk inserts are as cheap as SQLite allows. No reader ever queries it.
     static func stagingTable(_ job: JobID) -> String { "\"stage_\(job.rawValue)\"" }
 
+    /// The unique key index built on a staging table that is to become the records table.
+    static func stagedKeyIndex(_ resource: Int64, _ job: JobID) -> String { "\"rec_\(resource)_key_j\(job.rawValue)\"" }
+
     package func createJob(_ job: NewIngestJob, audit: AuditEvent) async throws -> IngestJob {
         try await writer.write { db in
             try db.execute(sql: """
@@ -110,6 +113,13 @@ extension GRDBStore: IngestStore {
         }
     }
 
+    /// Runs a large sort (an index build) with SQLite's sorter on helper threads: the parsing core is idle by then.
+    static func withSortThreads(_ db: Database, _ body: () throws -> Void) throws {
+        try db.execute(sql: "PRAGMA threads = 2")
+        defer { try? db.execute(sql: "PRAGMA threads = 0") }
+        try body()
+    }
+
     package func takeDuplicates(_ job: JobID, resource: Resource, mode: ImportMode) async throws
         -> [(row: Int, values: RecordValidator.Row, reason: String)]
     {
@@ -136,14 +146,28 @@ extension GRDBStore: IngestStore {
                     try db.execute(sql: "DELETE FROM \(stage) WHERE \"_id\" IN (\(part.map(String.init).joined(separator: ",")))")
                 }
             }
-            // Repeats within the file: every occurrence after the first. Grouping sorts once; no index is built.
+            // A snapshot (or a first load) becomes the table as staged, and needs its unique key index anyway: built
+            // now, it proves in the same sort that the file repeats no key. Only when it cannot be built are the
+            // repeats looked for: every occurrence after the first, by one grouping sort.
+            let empty = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM \(Self.recordsTable(id)) LIMIT 1)") == 0
+            var unique = false
+            if mode == .replace || (mode == .append && empty) {
+                do {
+                    try Self.withSortThreads(db) {
+                        try db.execute(sql: "CREATE UNIQUE INDEX \(Self.stagedKeyIndex(id, job)) ON \(stage) (\(keyList))")
+                    }
+                    unique = true
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {}
+            }
             let match = keys.map { "t.\(Self.column($0)) = s.\(Self.column($0))" }.joined(separator: " AND ")
-            try collect("""
+            if !unique {
+                try collect("""
                 WITH firsts AS (SELECT MIN("_id") AS first, \(keyList) FROM \(stage) GROUP BY \(keyList) HAVING COUNT(*) > 1)
                 \(select), (SELECT "_row" FROM \(stage) f WHERE f."_id" = t.first) AS firstRow
                 FROM \(stage) s JOIN firsts t ON \(match) WHERE s."_id" <> t.first ORDER BY s."_id"
                 """) { "duplicate key (\(keyName)): same key as row \($0["firstRow"] as Int) of this file" }
-            if mode == .append {
+            }
+            if mode == .append, !empty {
                 try collect("""
                     \(select) FROM \(stage) s JOIN \(Self.recordsTable(id)) t ON \(match) ORDER BY s."_id"
                     """) { _ in "duplicate key (\(keyName)): a record with this key is already stored; use upsert to replace it" }
@@ -168,7 +192,7 @@ extension GRDBStore: IngestStore {
             let empty = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM \(Self.recordsTable(id)) LIMIT 1)") == 0
             let swap = mode == .replace || (mode == .append && empty)
             if swap, !resource.keyItems.isEmpty {
-                try db.execute(sql: "CREATE UNIQUE INDEX \"rec_\(id)_key_j\(job.rawValue)\" ON \(stage) (\(resource.keyItems.map(Self.column).joined(separator: ", ")))")
+                try db.execute(sql: "CREATE UNIQUE INDEX IF NOT EXISTS \(Self.stagedKeyIndex(id, job)) ON \(stage) (\(resource.keyItems.map(Self.column).joined(separator: ", ")))")
             }
             return (id, swap)
         }

@@ -1,3 +1,4 @@
+import CZhengshuSQLite
 import Foundation
 import GRDB
 import ZhengshuCore
@@ -10,6 +11,7 @@ package final class GRDBStore: Sendable {
 
     /// Opens (creating when needed) the database at `path` and migrates it to the current schema.
     package convenience init(path: String) throws {
+        _ = Self.configured
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.label = "zhengshu"
@@ -23,8 +25,12 @@ package final class GRDBStore: Sendable {
 
     /// An in-memory database, for tests.
     package static func inMemory() throws -> GRDBStore {
-        try GRDBStore(DatabaseQueue())
+        _ = configured
+        return try GRDBStore(DatabaseQueue())
     }
+
+    /// Process-wide SQLite settings, made once before the first connection (later calls are refused by SQLite).
+    static let configured: Int32 = zhengshu_sqlite_configure()
 
     package init(_ writer: any DatabaseWriter) throws {
         self.writer = writer

@@ -80,26 +80,31 @@ package struct RowConverter: Sendable {
         }
         var row: RecordValidator.Row = []
         row.reserveCapacity(items.count)
-        for (item, column) in zip(items, mapping.columns) {
-            guard let column else {
-                if item.required { problems.append(.init(field: item.name, reason: "is required")) }
-                row.append(.null)
-                continue
-            }
-            var value = fields[column]
-            if case .string(let text) = value {
-                if text.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D) || $0 == 0x7F }) {
-                    problems.append(.init(field: item.name, reason: "contains control characters (binary data?)"))
-                    row.append(.null)
-                    continue
+        // By index through a buffer: the items are borrowed, not copied (and retained) for every field of every row.
+        items.withUnsafeBufferPointer { items in
+            mapping.columns.withUnsafeBufferPointer { columns in
+                for k in 0..<items.count {
+                    guard let column = columns[k] else {
+                        if items[k].required { problems.append(.init(field: items[k].name, reason: "is required")) }
+                        row.append(.null)
+                        continue
+                    }
+                    var value = fields[column]
+                    if case .string(let text) = value {
+                        if text.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D) || $0 == 0x7F }) {
+                            problems.append(.init(field: items[k].name, reason: "contains control characters (binary data?)"))
+                            row.append(.null)
+                            continue
+                        }
+                        value = text.isEmpty ? .null : .string(items[k].type == .string ? text : text.trimmingASCIISpaces)
+                    }
+                    switch RecordValidator.convert(value, for: items[k]) {
+                    case .success(let v): row.append(v)
+                    case .failure(let reason):
+                        problems.append(.init(field: items[k].name, reason: reason.text))
+                        row.append(.null)
+                    }
                 }
-                value = text.isEmpty ? .null : .string(item.type == .string ? text : text.trimmingASCIISpaces)
-            }
-            switch RecordValidator.convert(value, for: item) {
-            case .success(let v): row.append(v)
-            case .failure(let reason):
-                problems.append(.init(field: item.name, reason: reason.text))
-                row.append(.null)
             }
         }
         return (row, problems)

@@ -58,8 +58,39 @@ package struct DelimitedParser: Sendable {
 
     /// Parses `chunk`, calling `emit` for every complete record. Blank lines are skipped.
     package mutating func feed(_ chunk: some Collection<UInt8>, emit: (borrowing Record) throws -> Void) rethrows {
+        if try chunk.withContiguousStorageIfAvailable({ try feed(buffer: $0, emit: emit) }) == nil {
+            try Array(chunk).withUnsafeBufferPointer { try feed(buffer: $0, emit: emit) }
+        }
+    }
+
+    private mutating func feed(buffer: UnsafeBufferPointer<UInt8>, emit: (borrowing Record) throws -> Void) rethrows {
         let quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
-        for byte in chunk {
+        let n = buffer.count
+        var i = 0
+        while i < n {
+            // Fast paths: a run of plain bytes inside a field is copied at once, not byte by byte.
+            if !pendingCR, !atRecordStart, !quoteJustClosed {
+                var j = i
+                if inQuotes {
+                    while j < n, buffer[j] != quote {
+                        if buffer[j] == lf { line += 1 }
+                        j += 1
+                    }
+                } else {
+                    while j < n {
+                        let b = buffer[j]
+                        if b == delimiter || b == quote || b == lf || b == cr { break }
+                        j += 1
+                    }
+                }
+                if j > i {
+                    append(UnsafeBufferPointer(rebasing: buffer[i..<j]))
+                    i = j
+                    if i == n { break }
+                }
+            }
+            let byte = buffer[i]
+            i += 1
             if pendingCR {
                 pendingCR = false
                 if byte == lf { continue }  // the LF of a CRLF
@@ -127,6 +158,18 @@ package struct DelimitedParser: Sendable {
             record.bytes.append(byte)
         } else if record.oversizedField == nil {
             record.oversizedField = record.ends.count
+        }
+    }
+
+    /// Appends a run of field bytes, cut at the field size limit like ``append(_:)``.
+    @inline(__always)
+    private mutating func append(_ run: UnsafeBufferPointer<UInt8>) {
+        let room = maxFieldBytes - (record.bytes.count - fieldStart)
+        if run.count <= room {
+            record.bytes.append(contentsOf: run)
+        } else {
+            if room > 0 { record.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: run[..<room])) }
+            if record.oversizedField == nil { record.oversizedField = record.ends.count }
         }
     }
 
