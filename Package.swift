@@ -93,7 +93,9 @@ let package = Package(
         ),
         .target(
             name: "ZhengshuTestSupport",
-            dependencies: ["ZhengshuCore", "ZhengshuGRDB", "ZhengshuApp", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: [
+                "ZhengshuCore", "ZhengshuGRDB", "ZhengshuPostgres", "ZhengshuApp", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
             swiftSettings: settings
         ),
         .executableTarget(
@@ -114,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "ZhengshuStoreTests",
             dependencies: [
-                "ZhengshuCore", "ZhengshuGRDB", "ZhengshuTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "ZhengshuCore", "ZhengshuGRDB", "ZhengshuPostgres", "ZhengshuTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: settings
         ),

@@ -61,11 +61,6 @@ package final class GRDBStore: Sendable {
     }()
 }
 
-extension Date {
-    var millis: Int64 { Int64((timeIntervalSince1970 * 1000).rounded(.down)) }
-    init(millis: Int64) { self.init(timeIntervalSince1970: Double(millis) / 1000) }
-}
-
 extension DatabaseError {
     var isUniqueViolation: Bool {
         extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE || extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY

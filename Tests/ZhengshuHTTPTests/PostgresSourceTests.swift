@@ -8,7 +8,7 @@ import ZhengshuPostgres
 import ZhengshuTestSupport
 
 /// The PostgreSQL database CI starts on loopback (`Scripts/postgres-throwaway.sh`); these tests run when it is set.
-let testPostgresURL = ProcessInfo.processInfo.environment["ZHENGSHU_TEST_PG_URL"]
+let testPostgresURL = TestPostgres.url
 
 /// Scheduled pulls and live reads from a real PostgreSQL department system.
 @Suite(.enabled(if: testPostgresURL != nil, "set ZHENGSHU_TEST_PG_URL (Scripts/postgres-throwaway.sh) to run"))

@@ -1,0 +1,139 @@
+import Foundation
+import Logging
+import NIOSSL
+import PostgresNIO
+import ZhengshuCore
+
+/// The PostgreSQL engine: the Core storage ports over a pooled `PostgresClient`.
+///
+/// Every node of a platform may open the same database: migrations take an advisory lock, and every write that
+/// appends to the audit chain takes the chain's lock, so the chain stays gapless and totally ordered across nodes.
+package final class PostgresStore: Sendable {
+    let client: PostgresClient
+    let location: PostgresLocation
+    private let runner: Task<Void, Never>
+
+    /// Advisory lock keys (one namespace for Zhengshu: arbitrary, fixed constants).
+    enum Lock: Int64 {
+        case migrations = 0x7A68_0001
+        case auditChain = 0x7A68_0002
+    }
+
+    /// Connects (a pool of up to `maximumConnections`) and migrates the database to the current schema.
+    package static func open(_ location: PostgresLocation, maximumConnections: Int = 20) async throws -> PostgresStore {
+        let store = PostgresStore(location: location, client: PostgresClient(configuration: try location.clientConfiguration(maximumConnections: maximumConnections),
+                                                                             backgroundLogger: PostgresLocation.logger))
+        do {
+            try await store.migrate()
+        } catch {
+            store.close()
+            throw error
+        }
+        return store
+    }
+
+    private init(location: PostgresLocation, client: PostgresClient) {
+        self.location = location
+        self.client = client
+        runner = Task { await client.run() }
+    }
+
+    /// Stops the pool; queries after this fail.
+    package func close() { runner.cancel() }
+
+    deinit { runner.cancel() }
+
+    // MARK: Transactions
+
+    /// Runs `body` on a pooled connection, outside a transaction (each statement on its own).
+    func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { try await body($0) }
+        } catch {
+            throw Self.translate(error)
+        }
+    }
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    func write<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await client.withConnection { connection in
+                try await connection.query("BEGIN", logger: PostgresLocation.logger)
+                do {
+                    let result = try await body(connection)
+                    try await connection.query("COMMIT", logger: PostgresLocation.logger)
+                    return result
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: PostgresLocation.logger)
+                    throw error
+                }
+            }
+        } catch {
+            throw Self.translate(error)
+        }
+    }
+
+    /// Domain errors pass through; a server error becomes a `ZhengshuError` carrying its message (never a password).
+    static func translate(_ error: any Error) -> any Error {
+        if error is ZhengshuError || error is CancellationError { return error }
+        if let e = error as? PSQLError, e.serverInfo?[.sqlState] == "23505" {
+            return ZhengshuError(.conflict, "already exists: \(PostgresLocation.message(e))")
+        }
+        return ZhengshuError(.internalFailure, "PostgreSQL: \(PostgresLocation.message(error))")
+    }
+
+    // MARK: Migrations
+
+    /// Applies the migrations not yet applied, each in its own transaction under the migrations lock, so that
+    /// nodes starting together migrate once.
+    func migrate() async throws {
+        for migration in Self.migrations {
+            try await write { db in
+                try await db.query("SELECT pg_advisory_xact_lock(\(Lock.migrations.rawValue))", logger: PostgresLocation.logger)
+                try await db.query("""
+                    CREATE TABLE IF NOT EXISTS schema_migration (id text PRIMARY KEY, applied_at bigint NOT NULL)
+                    """, logger: PostgresLocation.logger)
+                let applied = try await db.query("SELECT 1 FROM schema_migration WHERE id = \(migration.id)", logger: PostgresLocation.logger)
+                    .collect().count > 0
+                guard !applied else { return }
+                for statement in migration.statements {
+                    try await db.query(PostgresQuery(unsafeSQL: statement), logger: PostgresLocation.logger)
+                }
+                try await db.query("INSERT INTO schema_migration (id, applied_at) VALUES (\(migration.id), \(Date().millis))",
+                                   logger: PostgresLocation.logger)
+            }
+        }
+    }
+
+    /// Migrations that have run, in order.
+    package func appliedMigrations() async throws -> [String] {
+        try await read { db in
+            try await db.query("SELECT id FROM schema_migration ORDER BY id", logger: PostgresLocation.logger).collect()
+                .map { try $0.decode(String.self) }
+        }
+    }
+
+    /// Whether the schema is the one this build expects.
+    package func isSchemaCurrent() async throws -> Bool {
+        try await appliedMigrations() == Self.migrations.map(\.id).sorted()
+    }
+}
+
+extension PostgresLocation {
+    /// The pool configuration for this location.
+    func clientConfiguration(maximumConnections: Int) throws -> PostgresClient.Configuration {
+        let tls: PostgresClient.Configuration.TLS
+        switch sslMode {
+        case .disable: tls = .disable
+        case .prefer, .require:
+            var t = TLSConfiguration.makeClientConfiguration()
+            t.certificateVerification = .none
+            tls = sslMode == .prefer ? .prefer(t) : .require(t)
+        case .verifyFull: tls = .require(.makeClientConfiguration())
+        }
+        var c = PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
+        c.options.maximumConnections = maximumConnections
+        c.options.additionalStartupParameters = [("application_name", "zhengshu")]
+        return c
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+import ZhengshuCore
+import ZhengshuPostgres
+import ZhengshuTestSupport
+
+/// The PostgreSQL engine against a real server (`ZHENGSHU_TEST_PG_URL`), each test in a database of its own.
+@Suite(.enabled(if: TestPostgres.isAvailable, "set ZHENGSHU_TEST_PG_URL (Scripts/postgres-throwaway.sh) to run"))
+struct PostgresStoreTests {
+    func withStore(_ body: (PostgresStore, PostgresLocation) async throws -> Void) async throws {
+        let location = try await TestPostgres.freshDatabase()
+        let store = try await PostgresStore.open(location, maximumConnections: 8)
+        do {
+            try await body(store, location)
+        } catch {
+            store.close()
+            try? await TestPostgres.drop(location)
+            throw error
+        }
+        store.close()
+        try await TestPostgres.drop(location)
+    }
+
+    func event(_ action: String, _ target: String, by actor: String = "admin") -> AuditEvent {
+        AuditEvent(actor: actor, actorDepartment: nil, action: action, target: target, at: Date(millis: Date().millis),
+                   requestID: UUID().uuidString, detail: nil)
+    }
+
+    @Test func migratesOnceEvenWhenTwoNodesStartTogether() async throws {
+        let location = try await TestPostgres.freshDatabase()
+        // Two nodes open the empty database at the same moment: the migrations lock lets one migrate.
+        async let a = PostgresStore.open(location, maximumConnections: 2)
+        async let b = PostgresStore.open(location, maximumConnections: 2)
+        let (first, second) = try await (a, b)
+        #expect(try await first.appliedMigrations() == ["v1-foundation", "v2-ingestion", "v3-idempotency", "v4-pull-sources", "v5-live-sources"])
+        #expect(try await second.isSchemaCurrent())
+        #expect(try await first.platformCounts() == PlatformCounts(departments: 0, users: 0, resources: 0, publishedResources: 0,
+                                                                 records: 0, auditEntries: 0))
+        first.close()
+        second.close()
+        // Reopening migrates nothing again.
+        let reopened = try await PostgresStore.open(location, maximumConnections: 2)
+        #expect(try await reopened.isSchemaCurrent())
+        reopened.close()
+        try await TestPostgres.drop(location)
+    }
+
+    @Test func departmentsKeepTheirTreeIntact() async throws {
+        try await withStore { store, _ in
+            let now = Date(millis: Date().millis)
+            func department(_ code: String, _ level: AdminLevel, parent: String? = nil) -> Department {
+                Department(code: DepartmentCode(trusted: code), name: "部门 \(code)", level: level,
+                           parent: parent.map(DepartmentCode.init(trusted:)), creditCode: nil, createdAt: now, updatedAt: now)
+            }
+            try await store.insertDepartment(department("P-SJJ", .province), audit: event("department.create", "department:P-SJJ"))
+            try await store.insertDepartment(department("C-GA", .city, parent: "P-SJJ"), audit: event("department.create", "department:C-GA"))
+            try await store.insertDepartment(department("X-GA", .county, parent: "C-GA"), audit: event("department.create", "department:X-GA"))
+            await #expect(throws: ZhengshuError(.conflict, "department C-GA already exists")) {
+                try await store.insertDepartment(department("C-GA", .city), audit: event("department.create", "department:C-GA"))
+            }
+            await #expect(throws: ZhengshuError.self) {
+                try await store.insertDepartment(department("X-1", .county, parent: "NOPE"), audit: event("department.create", "department:X-1"))
+            }
+            // A cycle is refused and nothing changes.
+            await #expect(throws: ZhengshuError.self) {
+                _ = try await store.updateDepartment(DepartmentCode(trusted: "C-GA"), audit: event("department.update", "department:C-GA")) {
+                    var d = $0
+                    d.parent = DepartmentCode(trusted: "X-GA")
+                    d.level = .county
+                    return d
+                }
+            }
+            #expect(try await store.department(DepartmentCode(trusted: "C-GA"))?.parent == DepartmentCode(trusted: "P-SJJ"))
+            let renamed = try await store.updateDepartment(DepartmentCode(trusted: "C-GA"), audit: event("department.update", "department:C-GA")) {
+                var d = $0
+                d.name = "杭州市公安局"
+                return d
+            }
+            #expect(renamed.name == "杭州市公安局")
+            // Children block a delete; a leaf goes.
+            do {
+                try await store.deleteDepartment(DepartmentCode(trusted: "C-GA"), audit: event("department.delete", "department:C-GA"))
+                Issue.record("expected a conflict")
+            } catch let e as ZhengshuError {
+                #expect(e.code == .conflict && e.message.contains("1 child department(s)"))
+            }
+            try await store.deleteDepartment(DepartmentCode(trusted: "X-GA"), audit: event("department.delete", "department:X-GA"))
+            #expect(try await store.departments(parent: nil, level: nil).map(\.code.rawValue) == ["P-SJJ", "C-GA"])
+            #expect(try await store.departments(parent: DepartmentCode(trusted: "P-SJJ"), level: .city).map(\.name) == ["杭州市公安局"])
+            // Every change, and only the changes that happened, is in the chain.
+            let trail = AuditTrail(store: store)
+            let (checked, broken) = try await trail.verify()
+            #expect(checked == 5 && broken == nil)
+        }
+    }
+
+    @Test func twoNodesAppendingAtOnceKeepOneGaplessChain() async throws {
+        try await withStore { first, location in
+            let second = try await PostgresStore.open(location, maximumConnections: 8)
+            defer { second.close() }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (node, store) in [("a", first), ("b", second)] {
+                    for k in 0..<4 {
+                        group.addTask {
+                            for i in 0..<25 { try await store.appendAudit(event("records.query", "resource:\(node)\(k)-\(i)", by: node)) }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let entries = try await first.auditEntries(after: 0, limit: 1000, action: nil, target: nil)
+            #expect(entries.map(\.sequence) == Array(1...200))
+            #expect(AuditChain.firstBreak(in: entries, after: nil) == nil)
+            #expect(try await second.platformCounts().auditEntries == 200)
+            #expect(try await first.auditEntries(after: 190, limit: 5, action: "records.query", target: nil).map(\.sequence) == Array(191...195))
+        }
+    }
+}
