@@ -6,7 +6,7 @@ import ZhengshuCore
 /// The SQLite engine: every Core port over one GRDB writer.
 ///
 /// A `DatabasePool` (WAL, concurrent reads) on disk; an in-memory `DatabaseQueue` in tests — same code.
-package final class GRDBStore: Sendable {
+package final class GRDBStore: SchemaStore {
     let writer: any DatabaseWriter
 
     /// Opens (creating when needed) the database at `path` and migrates it to the current schema.

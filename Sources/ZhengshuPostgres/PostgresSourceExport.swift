@@ -7,6 +7,8 @@ import ZhengshuCore
 package enum PostgresSourceExport {
     /// Writes the rows of `query` above `watermark` as JSON Lines to `output`, in watermark order.
     /// - Returns: the number of rows and the highest watermark value seen (as PostgreSQL prints it).
+    static func quote(_ name: String) -> String { PostgresValues.quote(name) }
+
     package static func export(_ location: PostgresLocation, address: String?, query: String, watermarkColumn: String?,
                                after watermark: String?, to output: URL) async throws -> (rows: Int, watermark: String?) {
         var sql = "SELECT row_to_json(src)::text, "
@@ -56,35 +58,17 @@ package enum PostgresSourceExport {
     package static func page(_ location: PostgresLocation, address: String?, query sourceQuery: String, items: [DataItem],
                              query: RecordQuery) async throws -> RecordPage {
         var binds = PostgresBindings()
-        func parameter(_ text: String) -> String {
-            binds.append(UntypedText(value: text))
-            return "$\(binds.count)"
-        }
         let projected = items.map { item in
-            "(to_jsonb(src) ->> '\(item.name.replacingOccurrences(of: "'", with: "''"))')::\(type(of: item)) AS \(quote(item.name))"
+            "(to_jsonb(src) ->> '\(item.name.replacingOccurrences(of: "'", with: "''"))')::\(PostgresValues.type(of: item)) AS \(quote(item.name))"
         }
-        var conditions: [String] = []
-        for f in query.filters {
-            let column = quote(f.item.name)
-            let value = text(f.value)
-            switch f.op {
-            case .prefix: conditions.append("starts_with(\(column), \(parameter(value)))")
-            default:
-                let op = ["eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">="][f.op.rawValue]!
-                conditions.append("\(column) \(op) \(parameter(value))")
-            }
-        }
+        let conditions = PostgresValues.filters(query.filters, &binds)
         let direction = query.descending ? "DESC" : "ASC"
         // A source table has no stable row id: order by the sort item, then every item, and page by offset.
         let order = ((query.sort.map { ["\(quote($0.name)) \(direction)"] } ?? []) + items.map { "\(quote($0.name)) ASC NULLS FIRST" })
             .joined(separator: ", ")
         let offset = query.after.map { Int($0.id) } ?? 0
         let selected = query.fields + (query.sort.map { query.fields.contains($0) ? [] : [$0] } ?? [])
-        let output = selected.map { item in
-            item.type == .datetime
-                ? "to_char(\(quote(item.name)) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-                : "(\(quote(item.name)))::text"
-        }
+        let output = selected.map { PostgresValues.output(quote($0.name), as: $0) }
         let sql = "SELECT \(output.joined(separator: ", ")) FROM (SELECT \(projected.joined(separator: ", ")) FROM (\(sourceQuery)) AS src) AS live"
             + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
             + " ORDER BY \(order) LIMIT \(query.limit + 1) OFFSET \(offset)"
@@ -96,7 +80,7 @@ package enum PostgresSourceExport {
                     var values: [RecordValue] = []
                     values.reserveCapacity(selected.count)
                     for (cell, item) in zip(row, selected) {
-                        values.append(try value(try cell.decode(String?.self), as: item))
+                        values.append(try PostgresValues.value(try cell.decode(String?.self), as: item))
                     }
                     rows.append(values)
                 }
@@ -110,46 +94,6 @@ package enum PostgresSourceExport {
                 next = RecordQuery.Cursor(value: value ?? .null, id: Int64(offset + query.limit))
             }
             return RecordPage(fields: query.fields, rows: page.map { Array($0.prefix(query.fields.count)) }, next: next)
-        }
-    }
-
-    static func quote(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-
-    /// The PostgreSQL type an item's values are cast to.
-    static func type(of item: DataItem) -> String {
-        switch item.type {
-        case .string: "text"
-        case .integer: "bigint"
-        case .decimal: "numeric"
-        case .date: "date"
-        case .datetime: "timestamptz"
-        case .boolean: "boolean"
-        }
-    }
-
-    /// A filter value as PostgreSQL's input functions read it.
-    static func text(_ value: RecordValue) -> String {
-        switch value {
-        case .null: ""
-        case .string(let s): s
-        case .integer(let i): String(i)
-        case .decimal(let d): d
-        case .date(let d): d.description
-        case .datetime(let t): RecordValue.formatDatetime(t)
-        case .boolean(let b): b ? "true" : "false"
-        }
-    }
-
-    /// A cell's text back to the item's value; a value the item's type cannot hold is reported, not dropped.
-    static func value(_ text: String?, as item: DataItem) throws -> RecordValue {
-        guard let text else { return .null }
-        var loose = item
-        loose.required = false
-        loose.dataElement = nil
-        loose.length = nil
-        switch RecordValidator.convert(.string(text), for: loose) {
-        case .success(let v): return v
-        case .failure(let reason): throw ZhengshuError(.conflict, "the live source holds a bad \(item.name): \(reason.text)")
         }
     }
 }

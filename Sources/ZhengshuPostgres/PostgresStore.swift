@@ -8,7 +8,7 @@ import ZhengshuCore
 ///
 /// Every node of a platform may open the same database: migrations take an advisory lock, and every write that
 /// appends to the audit chain takes the chain's lock, so the chain stays gapless and totally ordered across nodes.
-package final class PostgresStore: Sendable {
+package final class PostgresStore: SchemaStore {
     let client: PostgresClient
     let location: PostgresLocation
     private let runner: Task<Void, Never>
@@ -46,6 +46,7 @@ package final class PostgresStore: Sendable {
     // MARK: Transactions
 
     /// Runs `body` on a pooled connection, outside a transaction (each statement on its own).
+    @discardableResult
     func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
             return try await client.withConnection { try await body($0) }
@@ -55,6 +56,7 @@ package final class PostgresStore: Sendable {
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    @discardableResult
     func write<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
             return try await client.withConnection { connection in

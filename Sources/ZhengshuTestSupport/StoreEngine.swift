@@ -1,27 +1,42 @@
 import Foundation
 import ZhengshuCore
 import ZhengshuGRDB
+import ZhengshuPostgres
 
-/// The engines the storage contract suite runs against. The PostgreSQL engine joins this list in its own issue.
+/// The engines the storage contract suite runs against: SQLite always, PostgreSQL when `ZHENGSHU_TEST_PG_URL` is set
+/// (CI sets it).
 package enum StoreEngine: String, CaseIterable, Sendable {
     /// SQLite in memory (`DatabaseQueue`).
     case sqliteMemory
     /// SQLite in a temporary file (`DatabasePool`, WAL).
     case sqliteFile
+    /// PostgreSQL: a fresh database on the test server.
+    case postgres
 
-    package func makeStore() throws -> GRDBStore {
+    package static var allCases: [StoreEngine] { [.sqliteMemory, .sqliteFile] + (TestPostgres.isAvailable ? [.postgres] : []) }
+
+    package func makeStore() async throws -> any PlatformStore {
         switch self {
         case .sqliteMemory: return try GRDBStore.inMemory()
         case .sqliteFile:
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zhengshu-test-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             return try GRDBStore(path: dir.appendingPathComponent("zhengshu.sqlite").path)
+        case .postgres:
+            return try await PostgresStore.open(try await TestPostgres.freshDatabase(), maximumConnections: 6)
         }
     }
 
+    /// Every value in every table, as text: to prove that something is gone.
+    package func dumpAllText(_ store: any PlatformStore) async throws -> String {
+        if let grdb = store as? GRDBStore { return try await grdb.dumpAllText() }
+        if let postgres = store as? PostgresStore { return try await postgres.dumpAllText() }
+        return ""
+    }
+
     /// A platform over a fresh store of this engine.
-    package func makePlatform() throws -> Platform {
-        Platform(store: try makeStore(), hasher: .fastForTesting)
+    package func makePlatform() async throws -> Platform {
+        Platform(store: try await makeStore(), hasher: .fastForTesting)
     }
 }
 

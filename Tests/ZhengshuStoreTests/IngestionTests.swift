@@ -10,7 +10,7 @@ import ZhengshuTestSupport
     let admin = Caller(.localOperator, requestID: "ingest-test")
 
     func platform(_ engine: StoreEngine = .sqliteMemory) async throws -> Platform {
-        let p = try engine.makePlatform()
+        let p = try await engine.makePlatform()
         _ = try await p.departments.create(DepartmentDraft(code: "C-GA", name: "杭州市公安局", level: .city), by: admin)
         _ = try await p.catalog.create(Fixtures.datagenPopulationDraft(), by: admin)
         _ = try await p.catalog.publish("POP-1", by: admin)
@@ -171,8 +171,9 @@ import ZhengshuTestSupport
         #expect(try await ids(p).count == 5)
     }
 
-    @Test func anInterruptedJobIsFailedAtStartupAndItsStagingDropped() async throws {
-        let store = try StoreEngine.sqliteFile.makeStore()
+    @Test(arguments: StoreEngine.allCases.filter { $0 != .sqliteMemory })
+    func anInterruptedJobIsFailedAtStartupAndItsStagingDropped(_ engine: StoreEngine) async throws {
+        let store = try await engine.makeStore()
         let p = Platform(store: store, hasher: .fastForTesting)
         _ = try await p.departments.create(DepartmentDraft(code: "C-GA", name: "杭州市公安局", level: .city), by: admin)
         _ = try await p.catalog.create(Fixtures.datagenPopulationDraft(), by: admin)
@@ -192,7 +193,7 @@ import ZhengshuTestSupport
         #expect(failed == [job.id])
         #expect(try await store.job(job.id)?.status == .failed)
         #expect(Set(try await ids(p)) == Set((0..<10).map { DemoDataRow.people[$0].0 }))
-        #expect(!(try await store.dumpAllText()).contains(DemoDataRow.people[99].0))
+        #expect(!(try await engine.dumpAllText(store)).contains(DemoDataRow.people[99].0))
     }
 }
 

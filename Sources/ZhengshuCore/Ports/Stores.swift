@@ -91,9 +91,17 @@ package struct PlatformCounts: Sendable, Codable, Hashable {
     }
 }
 
+/// The engine's own schema.
+package protocol SchemaStore: Sendable {
+    /// Migrations that have run, in order.
+    func appliedMigrations() async throws -> [String]
+    /// Whether the schema is the one this build expects (readiness).
+    func isSchemaCurrent() async throws -> Bool
+}
+
 /// Everything an engine provides.
 package typealias PlatformStore = DepartmentStore & AccountStore & CatalogStore & RecordStore & AuditStore & StatisticsStore & PullStore
-    & IngestStore
+    & IngestStore & SchemaStore
 
 /// Ingestion jobs and the staging area a job fills before it commits.
 ///
