@@ -8,7 +8,12 @@ import Logging
 ///   - `http.host` (string, default `127.0.0.1`)
 ///   - `http.port` (int, default `8080`)
 ///   - `data.directory` (string, default `./zhengshu-data`): holds `zhengshu.sqlite`
+///   - `database.url` (string, secret, default none): `postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=…` runs the platform
+///     on PostgreSQL instead of the SQLite file; several nodes may share one database
+///   - `database.connections` (int, default `20`): the PostgreSQL pool size of this node
 ///   - `storage.inMemory` (bool, default `false`): an in-memory SQLite database, for tests
+///   - `node.id` (string, default `HOST:PORT`): this node's name among the nodes sharing a database; jobs record
+///     which node runs them, and a node restarted under the same name fails the jobs its previous life left running
 ///   - `log.level` (string, default `info`)
 ///   - `security.fastPasswordHashing` (bool, default `false`): cheap scrypt parameters, for tests only
 ///   - `ingest.maxUploadGib` (double, default `4`): the largest file `POST …/ingest` accepts
@@ -20,6 +25,9 @@ package struct AppConfiguration: Sendable {
     package var host: String
     package var port: Int
     package var dataDirectory: String
+    package var databaseURL: String?
+    package var databaseConnections: Int
+    package var nodeID: String
     package var inMemory: Bool
     package var logLevel: Logger.Level
     package var fastPasswordHashing: Bool
@@ -31,6 +39,9 @@ package struct AppConfiguration: Sendable {
         host = config.string(forKey: "http.host", default: "127.0.0.1")
         port = config.int(forKey: "http.port", default: 8080)
         dataDirectory = config.string(forKey: "data.directory", default: "./zhengshu-data")
+        databaseURL = config.string(forKey: "database.url", isSecret: true)
+        databaseConnections = config.int(forKey: "database.connections", default: 20)
+        nodeID = config.string(forKey: "node.id", default: "\(ProcessInfo.processInfo.hostName):\(port)")
         inMemory = config.bool(forKey: "storage.inMemory", default: false)
         logLevel = Logger.Level(rawValue: config.string(forKey: "log.level", default: "info")) ?? .info
         fastPasswordHashing = config.bool(forKey: "security.fastPasswordHashing", default: false)

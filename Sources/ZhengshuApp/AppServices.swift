@@ -1,16 +1,27 @@
 import Foundation
 import ZhengshuCore
 import ZhengshuGRDB
+import ZhengshuPostgres
 
 /// The opened engine and the use cases over it: what the server and the CLI share.
 package struct AppServices: Sendable {
-    package let store: GRDBStore
+    package let store: any PlatformStore
     package let platform: Platform
 
-    /// Opens (creating and migrating when needed) the database the configuration names.
-    package static func open(_ configuration: AppConfiguration, clock: PlatformClock = PlatformClock()) throws -> AppServices {
-        let store: GRDBStore
-        if configuration.inMemory {
+    /// Where the data lives, for messages: the data folder, or the PostgreSQL database without its password.
+    package static func storageDescription(_ configuration: AppConfiguration) -> String {
+        guard let url = configuration.databaseURL else { return configuration.dataDirectory }
+        return (try? PostgresLocation(parsing: url).redacted) ?? "PostgreSQL"
+    }
+
+    /// Opens (creating and migrating when needed) the database the configuration names: PostgreSQL when
+    /// `database.url` is set, else SQLite in the data folder (or in memory).
+    package static func open(_ configuration: AppConfiguration, clock: PlatformClock = PlatformClock()) async throws -> AppServices {
+        let store: any PlatformStore
+        if let url = configuration.databaseURL {
+            store = try await PostgresStore.open(try PostgresLocation(parsing: url, field: "database"),
+                                                 maximumConnections: configuration.databaseConnections)
+        } else if configuration.inMemory {
             store = try GRDBStore.inMemory()
         } else {
             try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
@@ -19,15 +30,14 @@ package struct AppServices: Sendable {
         let hasher: PasswordHasher = configuration.fastPasswordHashing ? .fastForTesting : .standard
         return AppServices(store: store, platform: Platform(store: store, clock: clock, hasher: hasher,
                                                             connector: DepartmentSystemConnector(sqliteDirectory: configuration.sqliteSourceDirectory,
-                                                                                                 hosts: try PullHostPolicy(parsing: configuration.pullAllowedHosts))))
+                                                                                                 hosts: try PullHostPolicy(parsing: configuration.pullAllowedHosts)),
+                                                            node: configuration.nodeID))
     }
 
-    /// Run once when a server starts: jobs a previous process left running can never finish, so they are marked
-    /// failed (their staging dropped, the resources' data untouched) and can be run again.
+    /// Run once when a server starts: jobs this node left running before it stopped, and jobs of nodes that died,
+    /// can never finish, so they are marked failed (their staging dropped, the resources' data untouched) and can be
+    /// run again.
     package func recoverInterruptedJobs() async throws -> [JobID] {
-        let now = platform.clock.current()
-        return try await store.failInterruptedJobs(
-            reason: "interrupted: the server stopped while this job ran; the resource's data is unchanged; run the import again",
-            at: now)
+        try await platform.ingestion.failAbandonedJobs(includingOwn: true)
     }
 }

@@ -2,6 +2,33 @@ import Logging
 import ServiceLifecycle
 import ZhengshuCore
 
+/// Fails, every `period`, the jobs of nodes that died (their heartbeat stopped), so that no job stays "running" forever
+/// and its staging is dropped. Every node runs it; each job is failed once.
+package struct JobReaper: Service {
+    let ingestion: Ingestion
+    let period: Duration
+    let logger: Logger
+
+    package init(ingestion: Ingestion, period: Duration = .seconds(30), logger: Logger) {
+        self.ingestion = ingestion
+        self.period = period
+        self.logger = logger
+    }
+
+    package func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: period) }
+            guard !Task.isShuttingDownGracefully && !Task.isCancelled else { break }
+            do {
+                let failed = try await ingestion.failAbandonedJobs(includingOwn: false)
+                if !failed.isEmpty { logger.warning("failed jobs abandoned by a stopped node", metadata: ["jobs": "\(failed)"]) }
+            } catch {
+                logger.error("reaping abandoned jobs failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}
+
 /// Runs due pull sources every `period` until the server shuts down; a run in progress finishes first.
 package struct PullScheduler: Service {
     let pulls: Pulls

@@ -15,10 +15,10 @@ extension GRDBStore: IngestStore {
         try await writer.write { db in
             try db.execute(sql: """
                 INSERT INTO ingestJob (resource, department, mode, format, encoding, source, status, bytesTotal, maxErrors,
-                    createdBy, createdAt, startedAt) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)
+                    createdBy, createdAt, startedAt, node, heartbeatAt) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [job.resource.rawValue, job.department.rawValue, job.mode.rawValue, job.format.rawValue,
                                  job.encoding.rawValue, job.source, job.bytesTotal, job.maxErrors, job.createdBy,
-                                 job.createdAt.millis, job.createdAt.millis])
+                                 job.createdAt.millis, job.createdAt.millis, job.node, job.createdAt.millis])
             let id = db.lastInsertedRowID
             var event = audit
             event.detail = [audit.detail, "job: \(id)"].compactMap { $0 }.joined(separator: "; ")
@@ -286,9 +286,31 @@ extension GRDBStore: IngestStore {
         }
     }
 
-    package func failInterruptedJobs(reason: String, at: Date) async throws -> [JobID] {
+    package func heartbeat(_ job: JobID, at: Date) async throws {
         try await writer.write { db in
-            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM ingestJob WHERE status IN ('queued', 'running') ORDER BY id")
+            try db.execute(sql: "UPDATE ingestJob SET heartbeatAt = ? WHERE id = ? AND status = 'running'", arguments: [at.millis, job.rawValue])
+        }
+    }
+
+    package func requestCancel(_ job: JobID) async throws -> Bool {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE ingestJob SET cancelRequested = 1 WHERE id = ? AND status = 'running'", arguments: [job.rawValue])
+            return db.changesCount > 0
+        }
+    }
+
+    package func isCancelRequested(_ job: JobID) async throws -> Bool {
+        try await writer.read { db in
+            try Bool.fetchOne(db, sql: "SELECT cancelRequested FROM ingestJob WHERE id = ?", arguments: [job.rawValue]) ?? false
+        }
+    }
+
+    package func failInterruptedJobs(node: String?, staleBefore: Date, reason: String, at: Date) async throws -> [JobID] {
+        try await writer.write { db in
+            let ids = try Int64.fetchAll(db, sql: """
+                SELECT id FROM ingestJob WHERE status IN ('queued', 'running')
+                AND (node = ? OR COALESCE(heartbeatAt, createdAt) < ?) ORDER BY id
+                """, arguments: [node, staleBefore.millis])
             for id in ids {
                 try db.execute(sql: "DROP TABLE IF EXISTS \(Self.stagingTable(JobID(id)))")
                 try db.execute(sql: "UPDATE ingestJob SET status = 'failed', error = ?, finishedAt = ? WHERE id = ?",

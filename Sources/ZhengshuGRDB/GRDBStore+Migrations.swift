@@ -169,6 +169,14 @@ extension GRDBStore {
         m.registerMigration("v5-live-sources") { db in
             try db.execute(sql: "ALTER TABLE pullSource ADD COLUMN live INTEGER NOT NULL DEFAULT 0")
         }
+        m.registerMigration("v6-job-nodes") { db in
+            try db.execute(sql: """
+                ALTER TABLE ingestJob ADD COLUMN node TEXT NOT NULL DEFAULT 'local';
+                ALTER TABLE ingestJob ADD COLUMN heartbeatAt INTEGER;
+                ALTER TABLE ingestJob ADD COLUMN cancelRequested INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX ingestJob_status ON ingestJob(status);
+                """)
+        }
         return m
     }
 }

@@ -12,10 +12,10 @@ extension PostgresStore: IngestStore {
         try await write { db in
             let id = try await db.query("""
                 INSERT INTO ingestJob (resource, department, mode, format, encoding, source, status, bytesTotal, maxErrors,
-                    createdBy, createdAt, startedAt)
+                    createdBy, createdAt, startedAt, node, heartbeatAt)
                 VALUES (\(job.resource.rawValue), \(job.department.rawValue), \(job.mode.rawValue), \(job.format.rawValue),
                         \(job.encoding.rawValue), \(job.source), 'running', \(job.bytesTotal), \(job.maxErrors.map(Int64.init)),
-                        \(job.createdBy), \(job.createdAt.millis), \(job.createdAt.millis)) RETURNING id
+                        \(job.createdBy), \(job.createdAt.millis), \(job.createdAt.millis), \(job.node), \(job.createdAt.millis)) RETURNING id
                 """, logger: PostgresLocation.logger).collect()[0].decode(Int64.self)
             var event = audit
             event.detail = [audit.detail, "job: \(id)"].compactMap { $0 }.joined(separator: "; ")
@@ -279,10 +279,34 @@ extension PostgresStore: IngestStore {
         }
     }
 
-    package func failInterruptedJobs(reason: String, at: Date) async throws -> [JobID] {
+    package func heartbeat(_ job: JobID, at: Date) async throws {
+        try await read { db in
+            try await db.query("UPDATE ingestJob SET heartbeatAt = \(at.millis) WHERE id = \(job.rawValue) AND status = 'running'",
+                               logger: PostgresLocation.logger)
+        }
+    }
+
+    package func requestCancel(_ job: JobID) async throws -> Bool {
+        try await read { db in
+            try await db.query("UPDATE ingestJob SET cancelRequested = true WHERE id = \(job.rawValue) AND status = 'running' RETURNING id",
+                               logger: PostgresLocation.logger).collect().count > 0
+        }
+    }
+
+    package func isCancelRequested(_ job: JobID) async throws -> Bool {
+        try await read { db in
+            try await db.query("SELECT cancelRequested FROM ingestJob WHERE id = \(job.rawValue)", logger: PostgresLocation.logger)
+                .collect().first?.decode(Bool.self) ?? false
+        }
+    }
+
+    /// Jobs are locked with `SKIP LOCKED`: two nodes reaping at once fail each job once.
+    package func failInterruptedJobs(node: String?, staleBefore: Date, reason: String, at: Date) async throws -> [JobID] {
         try await write { db in
-            let ids = try await db.query("SELECT id FROM ingestJob WHERE status IN ('queued', 'running') ORDER BY id FOR UPDATE",
-                                         logger: PostgresLocation.logger).collect().map { try $0.decode(Int64.self) }
+            let ids = try await db.query("""
+                SELECT id FROM ingestJob WHERE status IN ('queued', 'running')
+                AND (node = \(node) OR COALESCE(heartbeatAt, createdAt) < \(staleBefore.millis)) ORDER BY id FOR UPDATE SKIP LOCKED
+                """, logger: PostgresLocation.logger).collect().map { try $0.decode(Int64.self) }
             for id in ids {
                 try await db.query(PostgresQuery(unsafeSQL: "DROP TABLE IF EXISTS \(Self.stagingTable(JobID(id)))"), logger: PostgresLocation.logger)
                 try await db.query("UPDATE ingestJob SET status = 'failed', error = \(reason), finishedAt = \(at.millis) WHERE id = \(id)",

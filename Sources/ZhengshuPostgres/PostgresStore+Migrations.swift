@@ -90,5 +90,11 @@ extension PostgresStore {
         ("v5-live-sources", [
             "ALTER TABLE pullSource ADD COLUMN live boolean NOT NULL DEFAULT false",
         ]),
+        ("v6-job-nodes", [
+            "ALTER TABLE ingestJob ADD COLUMN node text NOT NULL DEFAULT 'local'",
+            "ALTER TABLE ingestJob ADD COLUMN heartbeatAt bigint",
+            "ALTER TABLE ingestJob ADD COLUMN cancelRequested boolean NOT NULL DEFAULT false",
+            "CREATE INDEX ingestJob_status ON ingestJob(status)",
+        ]),
     ]
 }

@@ -22,7 +22,7 @@ package final class PostgresStore: SchemaStore {
     /// Connects (a pool of up to `maximumConnections`) and migrates the database to the current schema.
     package static func open(_ location: PostgresLocation, maximumConnections: Int = 20) async throws -> PostgresStore {
         let store = PostgresStore(location: location, client: PostgresClient(configuration: try location.clientConfiguration(maximumConnections: maximumConnections),
-                                                                             backgroundLogger: PostgresLocation.logger))
+                                                                             backgroundLogger: poolLogger))
         do {
             try await store.migrate()
         } catch {
@@ -31,6 +31,13 @@ package final class PostgresStore: SchemaStore {
         }
         return store
     }
+
+    /// The pool's own chatter (a lease racing the pool's start) is not worth a warning; its errors are.
+    static let poolLogger: Logger = {
+        var l = Logger(label: "zhengshu.postgres.pool")
+        l.logLevel = .error
+        return l
+    }()
 
     private init(location: PostgresLocation, client: PostgresClient) {
         self.location = location

@@ -11,7 +11,7 @@ package struct TestPlatform: Sendable {
     package let tokens: [String: String]
 
     package var platform: Platform { services.platform }
-    package var store: GRDBStore { services.store }
+    package var store: any PlatformStore { services.store }
 
     package static let operatorCaller = Caller(.localOperator, requestID: "test")
 
@@ -26,7 +26,7 @@ package struct TestPlatform: Sendable {
 
     /// - Parameter seeded: adds departments, users and tokens when true.
     package static func make(seeded: Bool = true) async throws -> TestPlatform {
-        let services = try AppServices.open(configuration)
+        let services = try await AppServices.open(configuration)
         guard seeded else { return TestPlatform(services: services, tokens: [:]) }
         let p = services.platform
         let c = operatorCaller

@@ -60,7 +60,7 @@ struct Import: AsyncParsableCommand {
                                   rowsRejected: job.rowsRejected, unknownColumns: job.unknownColumns, error: job.error,
                                   seconds: job.rowsPerSecond.map { $0 > 0 ? Double(job.rowsRead) / $0 : 0 } ?? 0)
             } else {
-                let (_, services) = try data.open()
+                let (_, services) = try await data.open()
                 let job = try await CLITasks(services: services).importFile(request, path: file, sheet: sheet) { line.update($0) }
                 outcome = Outcome(id: job.id.rawValue, status: job.status.rawValue, encoding: job.encoding.rawValue, rowsRead: job.rowsRead,
                                   rowsAccepted: job.rowsAccepted, rowsRejected: job.rowsRejected, unknownColumns: job.unknownColumns,

@@ -17,16 +17,19 @@ struct Zhengshu: AsyncParsableCommand {
 struct DataOptions: ParsableArguments {
     @Option(name: .long, help: "Data folder holding zhengshu.sqlite (default ./zhengshu-data; env ZHENGSHU_DATA_DIRECTORY).")
     var data: String?
+    @Option(name: .long, help: "PostgreSQL instead of SQLite: postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=require (env ZHENGSHU_DATABASE_URL).")
+    var database: String?
 
     var values: [String: ConfigValue] {
         var v: [String: ConfigValue] = [:]
         if let data { v["data.directory"] = .init(.string(data), isSecret: false) }
+        if let database { v["database.url"] = .init(.string(database), isSecret: true) }
         return v
     }
 
-    func open(extra: [String: ConfigValue] = [:]) throws -> (AppConfiguration, AppServices) {
+    func open(extra: [String: ConfigValue] = [:]) async throws -> (AppConfiguration, AppServices) {
         let configuration = AppConfiguration(config: makeConfigReader(options: values.merging(extra) { _, new in new }))
-        return (configuration, try AppServices.open(configuration))
+        return (configuration, try await AppServices.open(configuration))
     }
 }
 
@@ -59,12 +62,12 @@ struct Serve: AsyncParsableCommand {
         var extra: [String: ConfigValue] = [:]
         if let host { extra["http.host"] = .init(.string(host), isSecret: false) }
         if let port { extra["http.port"] = .init(.int(port), isSecret: false) }
-        let (configuration, services) = try data.open(extra: extra)
+        let (configuration, services) = try await data.open(extra: extra)
         let interrupted = try await services.recoverInterruptedJobs()
         if !interrupted.isEmpty { say("Marked \(interrupted.count) interrupted import job(s) as failed: \(interrupted.map(\.description).joined(separator: ", "))") }
         if demo {
             let credentials = try await DemoSeed.run(on: services.platform)
-            say("Demo data ready in \(configuration.dataDirectory). Demo users (password · API token):")
+            say("Demo data ready in \(AppServices.storageDescription(configuration)). Demo users (password · API token):")
             for c in credentials {
                 say("  \(c.user.padding(toLength: 13, withPad: " ", startingAt: 0)) \(c.roles.padding(toLength: 18, withPad: " ", startingAt: 0)) \(c.department.padding(toLength: 7, withPad: " ", startingAt: 0)) \(c.password)  \(c.token)")
             }
@@ -95,7 +98,7 @@ struct UserCommand: AsyncParsableCommand {
                 }
                 let password = passwordStdin ? readLine(strippingNewline: true) : nil
                 if passwordStdin, password == nil { throw ZhengshuError(.invalidInput, "--password-stdin: standard input is empty") }
-                let (_, services) = try data.open()
+                let (_, services) = try await data.open()
                 let user = try await CLITasks(services: services).addUser(name: name, roles: parsed, department: department,
                                                                           displayName: displayName, password: password)
                 print("user \(user.name) created with id \(user.id)")
@@ -117,7 +120,7 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             do {
-                let (_, services) = try data.open()
+                let (_, services) = try await data.open()
                 print(try await CLITasks(services: services).issueToken(userName: name, label: label, expiresInDays: expiresDays))
             } catch { throw fail(error) }
         }
@@ -130,7 +133,7 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             do {
-                let (_, services) = try data.open()
+                let (_, services) = try await data.open()
                 let token = try await CLITasks(services: services).revokeToken(id)
                 print("token \(token.id) (\(token.prefix)…) revoked")
             } catch { throw fail(error) }
@@ -147,7 +150,7 @@ struct AuditCommand: AsyncParsableCommand {
         @OptionGroup var data: DataOptions
 
         func run() async throws {
-            let (_, services) = try data.open()
+            let (_, services) = try await data.open()
             let result = try await CLITasks(services: services).verifyAudit()
             if let broken = result.firstBreak {
                 print("audit chain BROKEN at entry \(broken) (\(result.checked) entries verified before it)")

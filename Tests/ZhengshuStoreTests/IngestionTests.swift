@@ -188,7 +188,7 @@ import ZhengshuTestSupport
         try await store.stage([(1, [.string(DemoDataRow.people[99].0), .string("x"), .null, .null, .null, .null, .null, .null])],
                               job: job.id, resource: resource)
         // When the server starts again
-        let failed = try await store.failInterruptedJobs(reason: "interrupted", at: Date())
+        let failed = try await store.failInterruptedJobs(node: "local", staleBefore: Date().addingTimeInterval(-60), reason: "interrupted", at: Date())
         // Then the job is failed and the data is the old data
         #expect(failed == [job.id])
         #expect(try await store.job(job.id)?.status == .failed)

@@ -130,8 +130,14 @@ package protocol IngestStore: Sendable {
     func rejects(of job: JobID, after row: Int, limit: Int) async throws -> [RejectedRow]
     /// Published resources with the time their data last changed (`nil`: never loaded).
     func updateTimes(department: DepartmentCode?) async throws -> [(resource: Resource, lastUpdatedAt: Date?)]
-    /// At startup: jobs left queued or running by a previous process are marked failed and their staging dropped.
-    func failInterruptedJobs(reason: String, at: Date) async throws -> [JobID]
+    /// Jobs that can no longer finish are marked failed and their staging dropped: those `node` ran (at its start,
+    /// they belong to its previous life) and those of any node whose heartbeat is older than `staleBefore` (a dead node).
+    func failInterruptedJobs(node: String?, staleBefore: Date, reason: String, at: Date) async throws -> [JobID]
+    /// The running job is alive (its node writes this every few seconds, whatever phase it is in).
+    func heartbeat(_ job: JobID, at: Date) async throws
+    /// Asks the node running the job to stop it (cancel from another node). - Returns: false when it is not running.
+    func requestCancel(_ job: JobID) async throws -> Bool
+    func isCancelRequested(_ job: JobID) async throws -> Bool
 }
 
 /// A job about to be created.
@@ -146,9 +152,13 @@ package struct NewIngestJob: Sendable {
     package var maxErrors: Int?
     package var createdBy: String
     package var createdAt: Date
+    /// The node (server process or CLI run) that runs the job.
+    package var node: String
 
     package init(resource: ResourceCode, department: DepartmentCode, mode: ImportMode, format: SourceFormat,
-                 encoding: SourceEncoding, source: String, bytesTotal: Int64?, maxErrors: Int?, createdBy: String, createdAt: Date) {
+                 encoding: SourceEncoding, source: String, bytesTotal: Int64?, maxErrors: Int?, createdBy: String, createdAt: Date,
+                 node: String = "local") {
+        self.node = node
         self.resource = resource
         self.department = department
         self.mode = mode

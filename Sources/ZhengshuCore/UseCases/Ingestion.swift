@@ -46,17 +46,25 @@ package struct Ingestion: Sendable {
     let store: any IngestStore
     let pulls: any PullStore
     let clock: PlatformClock
+    /// This process among the nodes sharing the store.
+    package let node: String
     /// Cancellation of the jobs this process runs.
     package let control = JobControl()
+
+    /// How often a running job tells the store it is alive, and how old a heartbeat may be before its job counts as
+    /// abandoned by a dead node.
+    package static let heartbeatInterval: Duration = .seconds(10)
+    package static let abandonedAfter: TimeInterval = 60
 
     /// Rows staged per write transaction: large enough to amortise the transaction, small enough to keep memory flat.
     static let batchSize = 8192
 
-    package init(catalog: any CatalogStore, store: any IngestStore, pulls: any PullStore, clock: PlatformClock) {
+    package init(catalog: any CatalogStore, store: any IngestStore, pulls: any PullStore, clock: PlatformClock, node: String = "local") {
         self.catalog = catalog
         self.store = store
         self.pulls = pulls
         self.clock = clock
+        self.node = node
     }
 
     /// Runs one import job to its end. The job is persisted before the first byte is read, so its progress is visible
@@ -80,11 +88,22 @@ package struct Ingestion: Sendable {
         let job = try await store.createJob(
             NewIngestJob(resource: code, department: resource.department, mode: request.mode, format: request.format,
                          encoding: request.encoding, source: request.sourceName, bytesTotal: request.bytesTotal,
-                         maxErrors: request.maxErrors, createdBy: caller.principal.name, createdAt: clock.current()),
+                         maxErrors: request.maxErrors, createdBy: caller.principal.name, createdAt: clock.current(), node: node),
             audit: caller.audit("ingest.start", "resource:\(code)", at: clock.current(),
                                 detail: "mode: \(request.mode.rawValue); source: \(request.sourceName.prefix(100))"))
         control.started(job.id)
         defer { control.ended(job.id) }
+        // The heartbeat runs whatever the job is doing (a long index build, a slow upload), so no other node takes
+        // this job for abandoned while it lives.
+        let (store, clock, id) = (self.store, self.clock, job.id)
+        let heartbeat = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.heartbeatInterval)
+                if Task.isCancelled { break }
+                try? await store.heartbeat(id, at: clock.current())
+            }
+        }
+        defer { heartbeat.cancel() }
         do {
             try await load(request, source: source, resource: resource, job: job.id, onProgress: onProgress)
             try Task.checkCancellation()
@@ -159,6 +178,8 @@ package struct Ingestion: Sendable {
                 if !rows.isEmpty { try await store.stage(rows, job: job, resource: resource) }
                 if !rejected.isEmpty { try await store.quarantine(rejected, job: job) }
                 try await store.saveProgress(job, snapshot)
+                // A cancel asked for on another node arrives here, once a batch.
+                if try await store.isCancelRequested(job) { throw CancellationError() }
             }
             staged = []
             staged.reserveCapacity(Self.batchSize)
@@ -246,10 +267,21 @@ package struct Ingestion: Sendable {
             throw ZhengshuError(.forbidden, "cancelling a job requires a provider of \(job.department) or an admin")
         }
         guard !job.status.isFinished else { throw ZhengshuError(.conflict, "job \(id) has already \(job.status.rawValue)") }
-        guard control.cancel(job.id) else {
-            throw ZhengshuError(.conflict, "job \(id) is not running on this node")
+        // Running here: stopped at once. Running on another node: that node stops it at its next batch.
+        let cancelled = control.cancel(job.id)
+        guard try await (cancelled ? true : store.requestCancel(job.id)) else {
+            throw ZhengshuError(.conflict, "job \(id) is not running")
         }
         return job
+    }
+
+    /// Fails the jobs no node runs any more: this node's own from before a restart (`includingOwn`) and any whose
+    /// heartbeat stopped (a dead node). Their staging is dropped; the resources' data is untouched.
+    package func failAbandonedJobs(includingOwn: Bool) async throws -> [JobID] {
+        let now = clock.current()
+        return try await store.failInterruptedJobs(
+            node: includingOwn ? node : nil, staleBefore: now.addingTimeInterval(-Self.abandonedAfter),
+            reason: "interrupted: the node running this job stopped; the resource's data is unchanged; run the import again", at: now)
     }
 
     /// Freshness of every published resource (or one department's), against its declared update cycle.

@@ -12,8 +12,9 @@ package struct Platform: Sendable {
     package let ingestion: Ingestion
     package let pulls: Pulls
 
+    /// - Parameter node: this process's name among the nodes sharing the store (jobs record who runs them).
     package init(store: any PlatformStore, clock: PlatformClock = PlatformClock(), hasher: PasswordHasher = .standard,
-                 connector: any SourceConnector = NoConnector()) {
+                 connector: any SourceConnector = NoConnector(), node: String = "local") {
         self.store = store
         self.clock = clock
         departments = Departments(store: store, clock: clock)
@@ -21,7 +22,7 @@ package struct Platform: Sendable {
         catalog = Catalog(store: store, clock: clock)
         data = DataAccess(catalog: store, records: store, audit: store, pulls: store, connector: connector, clock: clock)
         audit = AuditTrail(store: store)
-        ingestion = Ingestion(catalog: store, store: store, pulls: store, clock: clock)
+        ingestion = Ingestion(catalog: store, store: store, pulls: store, clock: clock, node: node)
         pulls = Pulls(catalog: store, store: store, ingestion: ingestion, connector: connector, clock: clock)
     }
 
