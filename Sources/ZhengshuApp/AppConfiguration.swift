@@ -18,6 +18,7 @@ import Logging
 ///   - `security.fastPasswordHashing` (bool, default `false`): cheap scrypt parameters, for tests only
 ///   - `ingest.maxUploadGib` (double, default `4`): the largest file `POST …/ingest` accepts
 ///   - `pull.sqliteDirectory` (string, default `DATA/sources`): SQLite pull sources must be files below it
+///   - `pull.checkSeconds` (int, default `15`): how often the scheduler looks for due pull sources
 ///   - `pull.allowedHosts` (string, default empty): hosts HTTP and PostgreSQL pull sources may reach, comma-separated
 ///     names, `*.domain` suffixes, addresses or networks; empty allows any host but loopback, link-local and the like
 ///     (see ``PullHostPolicy``)
@@ -33,6 +34,7 @@ package struct AppConfiguration: Sendable {
     package var fastPasswordHashing: Bool
     package var maxUploadBytes: Int64
     package var sqliteSourceDirectory: String
+    package var pullCheckSeconds: Int
     package var pullAllowedHosts: String
 
     package init(config: ConfigReader) {
@@ -49,6 +51,7 @@ package struct AppConfiguration: Sendable {
         sqliteSourceDirectory = config.string(forKey: "pull.sqliteDirectory",
                                               default: (dataDirectory as NSString).appendingPathComponent("sources"))
         pullAllowedHosts = config.string(forKey: "pull.allowedHosts", default: "")
+        pullCheckSeconds = max(1, config.int(forKey: "pull.checkSeconds", default: 15))
     }
 
     package var databasePath: String { (dataDirectory as NSString).appendingPathComponent("zhengshu.sqlite") }

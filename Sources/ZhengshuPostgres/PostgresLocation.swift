@@ -53,6 +53,19 @@ package struct PostgresLocation: Sendable, Equatable {
         self.sslMode = mode
     }
 
+    /// The whole connection string, password included: for configuration, never for messages.
+    package var connectionString: String {
+        var c = URLComponents()
+        c.scheme = "postgres"
+        c.user = user
+        c.password = password
+        c.host = host.contains(":") ? "[\(host)]" : host
+        c.port = port
+        c.path = "/" + database
+        c.queryItems = [URLQueryItem(name: "sslmode", value: sslMode.rawValue)]
+        return c.string ?? redacted
+    }
+
     /// The connection string without its password, for messages and API answers.
     package var redacted: String {
         "postgres://\(user)@\(host.contains(":") ? "[\(host)]" : host):\(port)/\(database)?sslmode=\(sslMode.rawValue)"

@@ -3,6 +3,7 @@ import Foundation
 import ZhengshuApp
 import ZhengshuCore
 import ZhengshuGRDB
+import ZhengshuPostgres
 
 /// A platform over a fresh in-memory SQLite database with a small, realistic fixture: a bureau, two provider
 /// departments, users of every role and their tokens.
@@ -25,7 +26,10 @@ package struct TestPlatform: Sendable {
     }
 
     /// - Parameter seeded: adds departments, users and tokens when true.
+    /// With `ZHENGSHU_TEST_ENGINE=postgres` (and `ZHENGSHU_TEST_PG_URL`), the platform runs on a fresh PostgreSQL database.
     package static func make(seeded: Bool = true) async throws -> TestPlatform {
+        var configuration = configuration
+        if TestPostgres.runsPlatformTests { configuration.databaseURL = try await TestPostgres.freshDatabase().connectionString }
         let services = try await AppServices.open(configuration)
         guard seeded else { return TestPlatform(services: services, tokens: [:]) }
         let p = services.platform

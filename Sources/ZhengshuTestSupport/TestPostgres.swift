@@ -5,6 +5,10 @@ import ZhengshuPostgres
 package enum TestPostgres {
     package static let url = ProcessInfo.processInfo.environment["ZHENGSHU_TEST_PG_URL"]
     package static var isAvailable: Bool { url != nil }
+    /// The API tests run on PostgreSQL instead of SQLite (CI runs them both ways).
+    package static var runsPlatformTests: Bool {
+        isAvailable && ProcessInfo.processInfo.environment["ZHENGSHU_TEST_ENGINE"] == "postgres"
+    }
 
     /// A new, empty database on the test server, for one test: a fresh schema every time, as SQLite in memory is.
     package static func freshDatabase() async throws -> PostgresLocation {

@@ -12,12 +12,13 @@ struct CrashRecoveryTests {
         let log: URL
         let port: Int
 
-        init(data: String, port: Int, demo: Bool) throws {
+        init(data: String, port: Int, demo: Bool, extra: [String] = [], environment: [String: String] = [:]) throws {
             self.port = port
             log = URL(fileURLWithPath: data + ".\(port).\(UUID().uuidString).log")
             FileManager.default.createFile(atPath: log.path, contents: nil)
             process.executableURL = URL(fileURLWithPath: ZhengshuBinary.path!)
-            process.arguments = ["serve", "--data", data, "--port", String(port)] + (demo ? ["--demo"] : [])
+            process.arguments = ["serve", "--data", data, "--port", String(port)] + (demo ? ["--demo"] : []) + extra
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
             let handle = try FileHandle(forWritingTo: log)
             process.standardOutput = handle
             process.standardError = handle
@@ -42,13 +43,23 @@ struct CrashRecoveryTests {
             process.waitUntilExit()
             try? FileManager.default.removeItem(at: log)
         }
+
+        /// Asks the server to stop (SIGTERM) and waits for it.
+        func stop() {
+            process.terminate()
+            process.waitUntilExit()
+            try? FileManager.default.removeItem(at: log)
+        }
     }
 
     /// Runs curl on a dispatch thread: a blocking wait must not hold one of the few cooperative threads the other
     /// test suites share, or the polling below would starve while the upload runs.
-    static func request(_ method: String, _ url: String, token: String, body: URL? = nil) async throws -> (Int, Data) {
+    static func request(_ method: String, _ url: String, token: String, body: URL? = nil, json: String? = nil,
+                        headers: [String] = []) async throws -> (Int, Data) {
         var args = ["curl", "-s", "-X", method, "-H", "Authorization: Bearer \(token)", "-o", "-", "-w", "\n%{http_code}"]
         if let body { args += ["-H", "Content-Type: text/csv", "--data-binary", "@\(body.path)", "--limit-rate", "300k"] }
+        if let json { args += ["-H", "Content-Type: application/json", "--data-binary", json] }
+        for h in headers { args += ["-H", h] }
         args.append(url)
         let arguments = args
         let text: String = try await withCheckedThrowingContinuation { continuation in

@@ -227,3 +227,40 @@ struct DatagenIngestionTests {
         #expect(job.rowsAccepted == 2000 - Set(rejected.map(\.row)).count)
     }
 }
+
+/// Jobs among several nodes: heartbeats keep a job alive, a dead node's job is failed once, a cancel crosses nodes.
+@Suite struct JobNodeTests {
+    let admin = Caller(.localOperator, requestID: "store-test")
+
+    @Test(arguments: StoreEngine.allCases)
+    func deadNodesJobsAreFailedAndLiveOnesKept(_ engine: StoreEngine) async throws {
+        let store = try await engine.makeStore()
+        let p = Platform(store: store, hasher: .fastForTesting)
+        _ = try await p.departments.create(DepartmentDraft(code: "C-GA", name: "杭州市公安局", level: .city), by: admin)
+        _ = try await p.catalog.create(Fixtures.datagenPopulationDraft(), by: admin)
+        let resource = try await p.catalog.publish("POP-1", by: admin)
+        let start = Date(millis: Date().millis)
+        func job(on node: String) async throws -> IngestJob {
+            try await store.createJob(NewIngestJob(resource: resource.code, department: resource.department, mode: .append, format: .csv,
+                                                   encoding: .auto, source: "x", bytesTotal: nil, maxErrors: nil, createdBy: "test",
+                                                   createdAt: start, node: node),
+                                      audit: admin.audit("ingest.start", "resource:POP-1", at: start))
+        }
+        let alive = try await job(on: "node-a")
+        let dead = try await job(on: "node-b")
+        let mine = try await job(on: "node-c")
+        // node-a keeps beating; node-b stopped two minutes ago; node-c restarts.
+        let now = start.addingTimeInterval(120)
+        try await store.heartbeat(alive.id, at: now)
+        let failed = try await store.failInterruptedJobs(node: "node-c", staleBefore: now.addingTimeInterval(-60), reason: "gone", at: now)
+        #expect(failed == [dead.id, mine.id])
+        #expect(try await store.job(alive.id)?.status == .running)
+        #expect(try await store.job(dead.id)?.error == "gone")
+        #expect(try await store.failInterruptedJobs(node: nil, staleBefore: now.addingTimeInterval(-60), reason: "gone", at: now).isEmpty)
+        // A cancel asked on another node reaches the running one; a finished job cannot be cancelled.
+        #expect(try await !store.isCancelRequested(alive.id))
+        #expect(try await store.requestCancel(alive.id))
+        #expect(try await store.isCancelRequested(alive.id))
+        #expect(try await !store.requestCancel(dead.id))
+    }
+}
