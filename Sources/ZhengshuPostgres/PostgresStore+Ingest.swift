@@ -179,10 +179,16 @@ extension PostgresStore: IngestStore {
             }
             let main = Self.recordsTable(id)
             let empty = try await db.query(PostgresQuery(unsafeSQL: "SELECT 1 FROM \(main) LIMIT 1"), logger: PostgresLocation.logger).collect().isEmpty
-            let swap = mode == .replace || (mode == .append && empty)
+            // A table partitioned by load date keeps its partitions: a snapshot empties it and fills it in this transaction.
+            let partitioned = try await Self.ensurePartition(of: main, db)
+            let swap = !partitioned && (mode == .replace || (mode == .append && empty))
             let columns = resource.items.map(Self.column).joined(separator: ", ")
             func run(_ sql: String) async throws { try await db.query(PostgresQuery(unsafeSQL: sql), logger: PostgresLocation.logger) }
-            if swap {
+            if partitioned, mode == .replace {
+                try await run("TRUNCATE \(main)")
+                try await run("INSERT INTO \(main) (\(columns)) SELECT \(columns) FROM \(stage) ORDER BY \"_id\"")
+                try await run("DROP TABLE \(stage)")
+            } else if swap {
                 if !resource.keyItems.isEmpty {
                     try await run("CREATE UNIQUE INDEX IF NOT EXISTS \(Self.stagedKeyIndex(id, job)) ON \(stage) (\(resource.keyItems.map(Self.column).joined(separator: ", ")))")
                 }

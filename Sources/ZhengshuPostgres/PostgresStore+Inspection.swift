@@ -1,3 +1,4 @@
+import ZhengshuCore
 import PostgresNIO
 
 extension PostgresStore {
@@ -12,6 +13,26 @@ extension PostgresStore {
                                               logger: PostgresLocation.logger).collect() {
                     out += try row.decode(String.self) + "\n"
                 }
+            }
+            return out
+        }
+    }
+}
+
+extension PostgresStore {
+    /// The partitions of a resource's records table and their row counts (operators' view; tests).
+    package func partitionCounts(of code: String) async throws -> [(name: String, rows: Int)] {
+        try await read { db in
+            guard let (id, _) = try await Self.fetchResource(ResourceCode(trusted: code), db) else { return [] }
+            let names = try await db.query("""
+                SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                WHERE i.inhparent = \(Self.recordsTable(id))::regclass ORDER BY 1
+                """, logger: PostgresLocation.logger).collect().map { try $0.decode(String.self) }
+            var out: [(name: String, rows: Int)] = []
+            for name in names {
+                let rows = try await db.query(PostgresQuery(unsafeSQL: "SELECT COUNT(*) FROM \(PostgresValues.quote(name))"),
+                                              logger: PostgresLocation.logger).collect()[0].decode(Int.self)
+                out.append((name, rows))
             }
             return out
         }

@@ -115,4 +115,37 @@ struct PostgresStoreTests {
             #expect(try await first.auditEntries(after: 190, limit: 5, action: "records.query", target: nil).map(\.sequence) == Array(191...195))
         }
     }
+
+    @Test func resourcesWithoutKeysArePartitionedByLoadMonth() async throws {
+        try await withStore { store, location in
+            let admin = Caller(.localOperator, requestID: "pg-test")
+            let p = Platform(store: store, hasher: .fastForTesting)
+            _ = try await p.departments.create(DepartmentDraft(code: "C-GA", name: "杭州市公安局", level: .city), by: admin)
+            var draft = Fixtures.datagenPopulationDraft(code: "LOG-1")
+            draft.items = draft.items!.map { var i = $0; i.key = false; return i }
+            _ = try await p.catalog.create(draft, by: admin)
+            let resource = try await p.catalog.publish("LOG-1", by: admin)
+            let rows = (0..<3).map { k -> [String: JSONValue] in
+                let person = DemoDataRow.people[k]
+                return ["gmsfhm": .string(person.0), "xm": .string(person.1), "csrq": .string(person.3)]
+            }
+            _ = try await p.data.insert(rows, into: "LOG-1", by: admin)
+            _ = try await p.data.insert(rows, into: "LOG-1", by: admin)  // no key: the same rows again are new events
+            #expect(try await store.recordCount(of: resource) == 6)
+            // A snapshot keeps the partitions and replaces every row, in one transaction.
+            let csv = "gmsfhm,xm,csrq\n" + (10..<14).map { "\(DemoDataRow.people[$0].0),\(DemoDataRow.people[$0].1),\(DemoDataRow.people[$0].3)" }
+                .joined(separator: "\n") + "\n"
+            let job = try await p.ingestion.run(ImportRequest(resource: "LOG-1", mode: .replace, sourceName: "snapshot.csv"),
+                                                source: ChunkedBytes(Array(csv.utf8)), by: admin)
+            #expect(job.status == .succeeded && job.rowsAccepted == 4)
+            let page = try await p.data.query("LOG-1", RecordQueryParameters(fields: "gmsfhm", limit: "100"), by: admin)
+            #expect(page.rows.count == 4)
+            // The rows sit in this month's partition, none in the default one.
+            let inspector = try await PostgresStore.open(location, maximumConnections: 1)
+            defer { inspector.close() }
+            let dump = try await inspector.partitionCounts(of: "LOG-1")
+            #expect(dump.count == 2 && dump.first { $0.name.hasSuffix("_default") }?.rows == 0
+                    && dump.first { !$0.name.hasSuffix("_default") }?.rows == 4, "\(dump)")
+        }
+    }
 }
