@@ -15,3 +15,21 @@ extension GRDBStore {
         }
     }
 }
+
+extension GRDBStore {
+    /// The platform's tables and their columns (names lower-cased), without SQLite's own and the search index's
+    /// tables: to compare the two engines' schemas.
+    package func platformColumns() async throws -> [String: Set<String>] {
+        try await writer.read { db in
+            var out: [String: Set<String>] = [:]
+            let tables = try String.fetchAll(db, sql: """
+                SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+                AND name NOT LIKE 'resourceSearch%' AND name NOT LIKE 'grdb\\_%' ESCAPE '\\'
+                """)
+            for table in tables {
+                out[table.lowercased()] = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(\"\(table)\")").map { ($0["name"] as String).lowercased() })
+            }
+            return out
+        }
+    }
+}

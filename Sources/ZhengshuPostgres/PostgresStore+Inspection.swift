@@ -38,3 +38,20 @@ extension PostgresStore {
         }
     }
 }
+
+extension PostgresStore {
+    /// The platform's tables and their columns, without the migration log and the search index (see the SQLite twin).
+    package func platformColumns() async throws -> [String: Set<String>] {
+        try await read { db in
+            var out: [String: Set<String>] = [:]
+            for row in try await db.query("""
+                SELECT table_name::text, column_name::text FROM information_schema.columns
+                WHERE table_schema = current_schema() AND table_name NOT IN ('schema_migration', 'resourcesearch')
+                """, logger: PostgresLocation.logger).collect() {
+                let (table, column) = try row.decode((String, String).self)
+                out[table, default: []].insert(column)
+            }
+            return out
+        }
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ZhengshuCore
+import ZhengshuGRDB
 import ZhengshuPostgres
 import ZhengshuTestSupport
 
@@ -146,6 +147,17 @@ struct PostgresStoreTests {
             let dump = try await inspector.partitionCounts(of: "LOG-1")
             #expect(dump.count == 2 && dump.first { $0.name.hasSuffix("_default") }?.rows == 0
                     && dump.first { !$0.name.hasSuffix("_default") }?.rows == 4, "\(dump)")
+        }
+    }
+
+    @Test func bothEnginesHaveTheSameTablesAndColumns() async throws {
+        // The two engines' migrations are written in two dialects under the same ids; this keeps them from drifting.
+        try await withStore { store, _ in
+            let sqlite = try await GRDBStore.inMemory().platformColumns()
+            let postgres = try await store.platformColumns()
+            #expect(sqlite.keys.sorted() == postgres.keys.sorted())
+            for (table, columns) in sqlite { #expect(columns == postgres[table], "\(table)") }
+            #expect(try await GRDBStore.inMemory().appliedMigrations() == store.appliedMigrations())
         }
     }
 }
