@@ -12,8 +12,8 @@ package func buildApplication(_ configuration: AppConfiguration, services: AppSe
     let router = try await buildRouter(services: services, configuration: configuration)
     return Application(router: router,
                        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "zhengshu"),
-                       services: [PullScheduler(pulls: services.platform.pulls, period: .seconds(configuration.pullCheckSeconds), logger: logger),
-                                  JobReaper(ingestion: services.platform.ingestion, logger: logger)],
+                       services: [PeriodicService.pullScheduler(services.platform.pulls, period: .seconds(configuration.pullCheckSeconds), logger: logger),
+                                  PeriodicService.jobReaper(services.platform.ingestion, logger: logger)],
                        logger: logger)
 }
 

@@ -116,9 +116,7 @@ extension GRDBStore: CatalogStore {
         return (row["id"], try decoder.decode(Resource.self, from: Data((row["document"] as String).utf8)))
     }
 
-    static func json(_ value: some Encodable) throws -> String {
-        String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
+    static func json(_ value: some Encodable) throws -> String { try DocumentCoding.json(value) }
 
     static func saveVersion(_ v: ResourceVersion, resourceID: Int64, _ db: Database) throws {
         try db.execute(sql: """

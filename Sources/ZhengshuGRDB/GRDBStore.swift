@@ -47,18 +47,8 @@ package final class GRDBStore: SchemaStore {
         try await writer.read { db in try Self.migrator.hasCompletedMigrations(db) }
     }
 
-    static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.dateEncodingStrategy = .millisecondsSince1970
-        e.outputFormatting = [.sortedKeys]
-        return e
-    }()
-
-    static let decoder: JSONDecoder = {
-        let d = JSONDecoder()
-        d.dateDecodingStrategy = .millisecondsSince1970
-        return d
-    }()
+    static var encoder: JSONEncoder { DocumentCoding.encoder }
+    static var decoder: JSONDecoder { DocumentCoding.decoder }
 }
 
 extension DatabaseError {

@@ -131,22 +131,8 @@ extension PostgresStore: CatalogStore {
         return (id, try decoder.decode(Resource.self, from: Data(document.utf8)))
     }
 
-    static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.dateEncodingStrategy = .millisecondsSince1970
-        e.outputFormatting = [.sortedKeys]
-        return e
-    }()
-
-    static let decoder: JSONDecoder = {
-        let d = JSONDecoder()
-        d.dateDecodingStrategy = .millisecondsSince1970
-        return d
-    }()
-
-    static func json(_ value: some Encodable) throws -> String {
-        String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
+    static var decoder: JSONDecoder { DocumentCoding.decoder }
+    static func json(_ value: some Encodable) throws -> String { try DocumentCoding.json(value) }
 
     static func saveVersion(_ v: ResourceVersion, resourceID: Int64, _ db: PostgresConnection) async throws {
         try await db.query("""

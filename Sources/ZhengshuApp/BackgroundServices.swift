@@ -1,0 +1,42 @@
+import Logging
+import ServiceLifecycle
+import ZhengshuCore
+
+/// Work a node repeats every `period` until the server shuts down: the wait ends at once on shutdown, a round in
+/// progress is never cut, and a failed round is logged and tried again next time.
+package struct PeriodicService: Service {
+    let name: String
+    let period: Duration
+    let logger: Logger
+    let round: @Sendable (Logger) async throws -> Void
+
+    package func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await round(logger)
+            } catch {
+                logger.error("\(name) failed", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: period) }
+        }
+    }
+
+    /// Runs due pull sources (each claimed by one node).
+    package static func pullScheduler(_ pulls: Pulls, period: Duration, logger: Logger) -> PeriodicService {
+        PeriodicService(name: "scheduled pulls", period: period, logger: logger) { logger in
+            for job in try await pulls.runDue() {
+                logger.info("scheduled pull finished", metadata: ["job": "\(job.id)", "resource": "\(job.resource)",
+                                                                  "status": "\(job.status.rawValue)", "rows": "\(job.rowsAccepted)"])
+            }
+        }
+    }
+
+    /// Fails the jobs of nodes that died (their heartbeat stopped), so that no job stays "running" forever and its
+    /// staging is dropped. Every node runs it; each job is failed once.
+    package static func jobReaper(_ ingestion: Ingestion, period: Duration = .seconds(30), logger: Logger) -> PeriodicService {
+        PeriodicService(name: "reaping abandoned jobs", period: period, logger: logger) { logger in
+            let failed = try await ingestion.failAbandonedJobs(includingOwn: false)
+            if !failed.isEmpty { logger.warning("failed jobs abandoned by a stopped node", metadata: ["jobs": "\(failed)"]) }
+        }
+    }
+}
