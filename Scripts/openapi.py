@@ -113,7 +113,31 @@ schemas = {
                    "status": enum("fresh", "due", "overdue", "unscheduled"), "dueAt": dt},
                   ["code", "name", "department", "updateCycle", "status"]),
 }
-for n in ["Department", "User", "APIToken", "VersionSummary", "AuditEntry", "DataElement", "IngestJob", "Freshness", "PullSource"]:
+# Quality rules: a check's fields sit beside the rule's own (kind tells which apply).
+number = {"type": "number"}
+rule_props = {"ruleId": integer, "kind": enum("required", "unique", "element", "pattern", "range", "codeList", "idBirthDate", "idSex",
+                                              "compare", "notInFuture", "references"),
+              "item": string, "items": arr(string), "element": ref("DataElementId"), "regex": string, "min": string, "max": string,
+              "codes": arr(string), "id": string, "date": string, "sex": string, "left": string,
+              "op": enum("lt", "le", "eq", "ne", "ge", "gt"), "right": string, "resource": string, "target": string,
+              "severity": enum("reject", "flag"), "weight": {"type": "number", "minimum": 0, "maximum": 100}, "enabled": {"type": "boolean"}}
+schemas["QualityRule"] = obj({**rule_props, "dimension": enum("completeness", "uniqueness", "validity", "consistency", "timeliness",
+                                                              "referential")},
+                             ["ruleId", "kind", "dimension", "severity", "weight", "enabled"])
+schemas["QualityRuleInput"] = obj({k: v for k, v in rule_props.items() if k != "ruleId"} | {"ruleId": integer, "dimension": string},
+                                  ["kind"], extra=True)
+schemas["QualityRules"] = obj({"items": arr(ref("QualityRule")), "proposed": {"type": "boolean"}}, ["items"])
+schemas["QualityRulesInput"] = obj({"items": arr(ref("QualityRuleInput")), "proposed": {"type": "boolean"}}, ["items"], extra=True)
+schemas["QualitySample"] = obj({"row": {"type": "integer"}, "field": string, "value": string, "reason": string}, ["row", "field", "value", "reason"])
+schemas["QualityRuleResult"] = obj({"rule": ref("QualityRule"), "checked": {"type": "integer"}, "failed": {"type": "integer"},
+                                    "failureRatio": number, "samples": arr(ref("QualitySample"))},
+                                   ["rule", "checked", "failed", "failureRatio", "samples"])
+schemas["QualityRun"] = obj({"id": integer, "resource": string, "department": string, "trigger": string, "startedAt": dt, "finishedAt": dt,
+                             "rowsChecked": {"type": "integer"}, "score": number, "results": arr(ref("QualityRuleResult"))},
+                            ["id", "resource", "department", "trigger", "startedAt", "finishedAt", "rowsChecked", "score", "results"])
+schemas["QualityScore"] = obj({"resource": string, "department": string, "score": number, "at": dt}, ["department", "score", "at"])
+schemas["QualityScores"] = obj({"resources": arr(ref("QualityScore")), "departments": arr(ref("QualityScore"))}, ["resources", "departments"])
+for n in ["Department", "User", "APIToken", "VersionSummary", "AuditEntry", "DataElement", "IngestJob", "Freshness", "PullSource", "QualityRun"]:
     schemas[n + "List"] = listof(n)
 
 def problem(desc): return {"description": desc, "content": {"application/problem+json": {"schema": ref("Problem")}}}
@@ -250,6 +274,18 @@ paths = {
                                                   "content": {"text/csv": {"schema": {"type": "string"}}}}}, ["ingestion"], [uid])},
  "/api/v1/health/freshness": {"get": op("listFreshness", "Each published resource's last update against its update cycle",
                                         ok("FreshnessList"), ["ingestion"], [q("department")])},
+ "/api/v1/resources/{code}/quality/rules": {
+   "get": op("getQualityRules", "The resource's quality rules, or those proposed from its items while it has none",
+             ok("QualityRules"), ["governance"], [code]),
+   "put": op("setQualityRules", "Replace the resource's quality rules (provider of the owning department, admin)",
+             ok("QualityRules"), ["governance"], [code], body("QualityRulesInput"))},
+ "/api/v1/resources/{code}/quality/runs": {
+   "post": op("runQuality", "Run the rules over the stored records and keep the result (provider, admin, auditor)",
+              ok("QualityRun", "201", "The run's results and score"), ["governance"], [code]),
+   "get": op("listQualityRuns", "Score history of the resource, newest first", ok("QualityRunList"), ["governance"],
+             [code, q("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 30})])},
+ "/api/v1/quality/scores": {"get": op("listQualityScores", "Latest score of each resource and each department's mean (own department's for non-admins)",
+                                      ok("QualityScores"), ["governance"], [q("department")])},
  "/api/v1/audit": {
    "get": op("listAudit", "The audit trail in order (auditor, admin)", ok("AuditEntryList"), ["audit"],
              [q("after", {"type": "integer", "minimum": 0, "default": 0}), q("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}),
@@ -261,7 +297,7 @@ doc = {
           "description": "JSON API of Zhengshu, a self-hostable government data platform. Every /api/v1 call needs `Authorization: Bearer TOKEN`; every error is application/problem+json (RFC 9457)."},
  "servers": [{"url": "/"}],
  "security": [{"bearerAuth": []}],
- "tags": [{"name": t} for t in ["system", "departments", "users", "catalog", "records", "ingestion", "audit", "console"]],
+ "tags": [{"name": t} for t in ["system", "departments", "users", "catalog", "records", "ingestion", "governance", "audit", "console"]],
  "paths": paths,
  "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "description": "zs_ followed by 64 hex digits"}},
                 "schemas": schemas},

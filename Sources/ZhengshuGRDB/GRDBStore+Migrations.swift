@@ -177,6 +177,30 @@ extension GRDBStore {
                 CREATE INDEX ingestJob_status ON ingestJob(status);
                 """)
         }
+        m.registerMigration("v7-quality") { db in
+            try db.execute(sql: """
+                CREATE TABLE qualityRule (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    resource TEXT NOT NULL,
+                    position INTEGER NOT NULL,
+                    document TEXT NOT NULL
+                );
+                CREATE INDEX qualityRule_resource ON qualityRule(resource, position);
+                CREATE TABLE qualityRun (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    resource TEXT NOT NULL,
+                    department TEXT NOT NULL,
+                    trigger TEXT NOT NULL,
+                    startedAt INTEGER NOT NULL,
+                    finishedAt INTEGER NOT NULL,
+                    rowsChecked INTEGER NOT NULL,
+                    score REAL NOT NULL,
+                    results TEXT NOT NULL
+                );
+                CREATE INDEX qualityRun_resource ON qualityRun(resource, id);
+                CREATE INDEX qualityRun_department ON qualityRun(department, id);
+                """)
+        }
         return m
     }
 }

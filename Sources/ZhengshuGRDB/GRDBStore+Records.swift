@@ -14,7 +14,9 @@ extension GRDBStore: RecordStore {
         case .integer, .boolean: "INTEGER"
         case .decimal: "NUMERIC"
         }
-        return "\(column(item)) \(type)\(item.required ? " NOT NULL" : "")"
+        // Only key items are NOT NULL in the table: whether a required item may land empty is its quality rule's call
+        // (a `flag` lets the row in and reports it).
+        return "\(column(item)) \(type)\(item.key ? " NOT NULL" : "")"
     }
 
     /// Typed columns from the items; an internal `_id` orders rows and anchors cursors; key items are unique.

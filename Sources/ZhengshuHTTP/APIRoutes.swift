@@ -19,6 +19,7 @@ package struct APIRoutes {
         let api = router.group("api/v1").add(middleware: BearerAuthMiddleware(accounts: platform.accounts))
         IngestRoutes(platform: platform, maxUploadBytes: maxUploadBytes, workbookToCSV: workbookToCSV).register(on: api)
         PullRoutes(platform: platform).register(on: api)
+        QualityRoutes(platform: platform).register(on: api)
         let p = platform
 
         api.get("me") { _, context in

@@ -96,5 +96,17 @@ extension PostgresStore {
             "ALTER TABLE ingestJob ADD COLUMN cancelRequested boolean NOT NULL DEFAULT false",
             "CREATE INDEX ingestJob_status ON ingestJob(status)",
         ]),
+        ("v7-quality", [
+            "CREATE TABLE qualityRule (id bigserial PRIMARY KEY, resource text NOT NULL, position integer NOT NULL, document text NOT NULL)",
+            "CREATE INDEX qualityRule_resource ON qualityRule(resource, position)",
+            """
+            CREATE TABLE qualityRun (
+                id bigserial PRIMARY KEY, resource text NOT NULL, department text NOT NULL, trigger text NOT NULL,
+                startedAt bigint NOT NULL, finishedAt bigint NOT NULL, rowsChecked bigint NOT NULL, score double precision NOT NULL,
+                results text NOT NULL)
+            """,
+            "CREATE INDEX qualityRun_resource ON qualityRun(resource, id)",
+            "CREATE INDEX qualityRun_department ON qualityRun(department, id)",
+        ]),
     ]
 }

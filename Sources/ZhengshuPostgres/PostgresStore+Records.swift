@@ -9,7 +9,7 @@ extension PostgresStore: RecordStore {
     static func column(_ item: DataItem) -> String { PostgresValues.quote(item.name) }
 
     static func columnDefinition(_ item: DataItem) -> String {
-        "\(column(item)) \(PostgresValues.type(of: item))\(item.required ? " NOT NULL" : "")"
+        "\(column(item)) \(PostgresValues.type(of: item))\(item.key ? " NOT NULL" : "")"  // as on SQLite: required is a rule
     }
 
     /// Typed columns from the items and an internal `_id` (not a primary key) that orders rows and anchors cursors. The

@@ -5,59 +5,12 @@ import ZhengshuTestSupport
 
 /// The quality engine against datagen's injected defects: the failing (row, defect) pairs equal the label file exactly.
 @Suite struct QualityRunTests {
-    /// A resource shaped like a datagen file: every item required, no key item (so duplicate rows are kept).
-    static func resource(_ dataset: String) throws -> Resource {
-        var draft = ResourceDraft()
-        draft.code = dataset == "population" ? "POP-Q" : "ENT-Q"
-        draft.name = dataset
-        draft.department = "C-GA"
-        draft.category = dataset == "population" ? "人口" : "法人"
-        draft.shareType = .conditional
-        draft.shareCondition = "质量检查"
-        draft.items = dataset == "population" ? [
-            DataItem(name: "gmsfhm", label: "公民身份号码", type: .string, length: 18, required: true, dataElement: .citizenID),
-            DataItem(name: "xm", label: "姓名", type: .string, length: 50, required: true),
-            DataItem(name: "xb", label: "性别", type: .string, length: 1, required: true, dataElement: .sex),
-            DataItem(name: "csrq", label: "出生日期", type: .date, required: true),
-            DataItem(name: "mz", label: "民族", type: .string, length: 10, required: true, dataElement: .ethnicGroup),
-            DataItem(name: "hjdz", label: "户籍地址", type: .string, length: 200, required: true),
-            DataItem(name: "lxdh", label: "联系电话", type: .string, length: 11, required: true, dataElement: .mobile),
-            DataItem(name: "djrq", label: "登记日期", type: .date, required: true),
-        ] : [
-            DataItem(name: "tyshxydm", label: "统一社会信用代码", type: .string, length: 18, required: true, dataElement: .creditCode),
-            DataItem(name: "qymc", label: "企业名称", type: .string, length: 200, required: true),
-            DataItem(name: "fddbr", label: "法定代表人", type: .string, length: 50, required: true),
-            DataItem(name: "fddbrsfzh", label: "法定代表人身份证号", type: .string, length: 18, required: true, dataElement: .citizenID),
-            DataItem(name: "zczb", label: "注册资本（万元）", type: .decimal, required: true),
-            DataItem(name: "clrq", label: "成立日期", type: .date, required: true),
-            DataItem(name: "jyzt", label: "经营状态", type: .string, length: 20, required: true),
-            DataItem(name: "xzqhdm", label: "行政区划代码", type: .string, length: 6, required: true, dataElement: .divisionCode),
-            DataItem(name: "zcdz", label: "注册地址", type: .string, length: 200, required: true),
-        ]
-        return try CatalogRules.newResource(from: draft, now: Date())
-    }
-
-    /// The defect each default rule detects (datagen's vocabulary).
-    static func defect(of check: RuleCheck) -> String {
-        switch check {
-        case .required: "missing"
-        case .unique: "duplicate_key"
-        case .element(_, .mobile): "bad_phone"
-        case .element(_, .divisionCode): "bad_division"
-        case .element: "bad_checksum"
-        case .idSex: "sex_mismatch"
-        case .idBirthDate: "birth_mismatch"
-        case .notInFuture: "future_date"
-        default: "other"
-        }
-    }
-
     @Test(.enabled(if: Datagen.script != nil, "datagen.py not found"), arguments: ["population", "enterprise"])
     func defaultRulesFindExactlyTheInjectedDefects(_ dataset: String) throws {
         let labels = FileManager.default.temporaryDirectory.appendingPathComponent("zs-labels-\(UUID().uuidString).csv")
         defer { try? FileManager.default.removeItem(at: labels) }
         let csv = try Datagen.run([dataset, "--rows", "20000", "--seed", "11", "--defects", "0.05", "--labels", labels.path])
-        let resource = try Self.resource(dataset)
+        let resource = try QualityRunTestsShape.resource(dataset)
         let rules = QualityRules.proposed(for: resource)
         // datagen's clean dates run to the end of 2026: the run is as of the first moment of 2027, Beijing time.
         var run = try QualityRun(resource: resource, rules: rules, at: Date(timeIntervalSince1970: 1_798_732_800 - 8 * 3600))
@@ -74,7 +27,7 @@ import ZhengshuTestSupport
         var converter: RowConverter?
         var found = Set<String>()
         var problems = 0
-        let defects = rules.filter(\.enabled).map { Self.defect(of: $0.check) }
+        let defects = rules.filter(\.enabled).map { QualityRunTestsShape.defect(of: $0.check) }
         try reader.feed(Array(csv)) { row, header in
             if converter == nil { converter = RowConverter(items: loose, mapping: try ColumnMapping.resolve(header: header, items: loose, explicit: [:])) }
             let (values, conversion) = converter!.convert(row.values)

@@ -21,7 +21,9 @@ package enum RuleSeverity: String, CaseIterable, Sendable, Codable, Vocabulary {
 }
 
 /// What a rule checks, by item name. Each check belongs to one dimension.
-package enum RuleCheck: Hashable, Sendable, Codable {
+///
+/// In JSON a check is flat: `{"kind": "element", "item": "gmsfhm", "element": "citizen_id"}`.
+package enum RuleCheck: Hashable, Sendable {
     /// The item has a value (not empty).
     case required(item: String)
     /// No two rows share these items' values; every occurrence after the first fails.
@@ -73,7 +75,66 @@ package enum ComparisonOperator: String, CaseIterable, Sendable, Codable {
     case lt, le, eq, ne, ge, gt
 }
 
-/// A quality rule of a resource.
+extension RuleCheck: Codable {
+    enum Kind: String, CaseIterable, Codable {
+        case required, unique, element, pattern, range, codeList, idBirthDate, idSex, compare, notInFuture, references
+    }
+
+    enum Keys: String, CodingKey {
+        case kind, item, items, element, regex, min, max, codes, id, date, sex, left, op, right, resource, target
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Keys.self)
+        let kind = try c.decode(Kind.self, forKey: .kind)
+        func item(_ key: Keys = .item) throws -> String { try c.decode(String.self, forKey: key) }
+        switch kind {
+        case .required: self = .required(item: try item())
+        case .unique: self = .unique(items: try c.decode([String].self, forKey: .items))
+        case .element: self = .element(item: try item(), element: try c.decode(DataElement.self, forKey: .element))
+        case .pattern: self = .pattern(item: try item(), regex: try c.decode(String.self, forKey: .regex))
+        case .range: self = .range(item: try item(), min: try c.decodeIfPresent(String.self, forKey: .min),
+                                   max: try c.decodeIfPresent(String.self, forKey: .max))
+        case .codeList: self = .codeList(item: try item(), codes: try c.decode([String].self, forKey: .codes))
+        case .idBirthDate: self = .idBirthDate(id: try item(.id), date: try item(.date))
+        case .idSex: self = .idSex(id: try item(.id), sex: try item(.sex))
+        case .compare: self = .compare(left: try item(.left), op: try c.decode(ComparisonOperator.self, forKey: .op), right: try item(.right))
+        case .notInFuture: self = .notInFuture(item: try item())
+        case .references:
+            let code = try c.decode(String.self, forKey: .resource)
+            guard let resource = try? ResourceCode(validating: code) else {
+                throw DecodingError.dataCorruptedError(forKey: .resource, in: c, debugDescription: "not a resource code: \(code.prefix(40))")
+            }
+            self = .references(item: try item(), resource: resource, target: try item(.target))
+        }
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        switch self {
+        case .required(let i): try c.encode(Kind.required, forKey: .kind); try c.encode(i, forKey: .item)
+        case .unique(let items): try c.encode(Kind.unique, forKey: .kind); try c.encode(items, forKey: .items)
+        case .element(let i, let e): try c.encode(Kind.element, forKey: .kind); try c.encode(i, forKey: .item); try c.encode(e, forKey: .element)
+        case .pattern(let i, let r): try c.encode(Kind.pattern, forKey: .kind); try c.encode(i, forKey: .item); try c.encode(r, forKey: .regex)
+        case .range(let i, let lo, let hi):
+            try c.encode(Kind.range, forKey: .kind); try c.encode(i, forKey: .item)
+            try c.encodeIfPresent(lo, forKey: .min); try c.encodeIfPresent(hi, forKey: .max)
+        case .codeList(let i, let codes): try c.encode(Kind.codeList, forKey: .kind); try c.encode(i, forKey: .item); try c.encode(codes, forKey: .codes)
+        case .idBirthDate(let id, let d): try c.encode(Kind.idBirthDate, forKey: .kind); try c.encode(id, forKey: .id); try c.encode(d, forKey: .date)
+        case .idSex(let id, let x): try c.encode(Kind.idSex, forKey: .kind); try c.encode(id, forKey: .id); try c.encode(x, forKey: .sex)
+        case .compare(let l, let op, let r):
+            try c.encode(Kind.compare, forKey: .kind); try c.encode(l, forKey: .left); try c.encode(op, forKey: .op); try c.encode(r, forKey: .right)
+        case .notInFuture(let i): try c.encode(Kind.notInFuture, forKey: .kind); try c.encode(i, forKey: .item)
+        case .references(let i, let r, let t):
+            try c.encode(Kind.references, forKey: .kind); try c.encode(i, forKey: .item)
+            try c.encode(r.rawValue, forKey: .resource); try c.encode(t, forKey: .target)
+        }
+    }
+}
+
+/// A quality rule of a resource. In JSON its check's fields sit beside its own:
+/// `{"ruleId": 3, "kind": "required", "item": "xm", "severity": "flag", "weight": 1, "enabled": true}`;
+/// see ``RuleCheck``; `dimension` is derived and shown, never read.
 package struct QualityRule: Hashable, Sendable, Codable {
     package var id: Int64
     package var check: RuleCheck
@@ -91,6 +152,37 @@ package struct QualityRule: Hashable, Sendable, Codable {
         self.weight = weight
         self.enabled = enabled
     }
+
+    enum Keys: String, CodingKey { case ruleId, dimension, severity, weight, enabled }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Keys.self)
+        id = try c.decodeIfPresent(Int64.self, forKey: .ruleId) ?? 0
+        check = try RuleCheck(from: decoder)
+        severity = try c.decodeIfPresent(RuleSeverity.self, forKey: .severity) ?? .flag
+        weight = try c.decodeIfPresent(Double.self, forKey: .weight) ?? 1
+        enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? true
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        try check.encode(to: encoder)
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(id, forKey: .ruleId)
+        try c.encode(dimension, forKey: .dimension)
+        try c.encode(severity, forKey: .severity)
+        try c.encode(weight, forKey: .weight)
+        try c.encode(enabled, forKey: .enabled)
+    }
+
+    /// Every rule the rule breaks as submitted (weight), beyond what ``QualityRun`` checks against the items.
+    package func validate(at index: Int) throws(ZhengshuError) {
+        guard weight.isFinite, (0...100).contains(weight) else {
+            throw .validation([.init(field: "items[\(index)].weight", reason: "must be from 0 to 100")])
+        }
+        if case .unique(let items) = check, items.isEmpty || items.count > 8 {
+            throw .validation([.init(field: "items[\(index)].items", reason: "must name 1 to 8 items")])
+        }
+    }
 }
 
 /// The rules a resource gets proposed when it is published, from its items and their data elements.
@@ -104,7 +196,10 @@ package enum QualityRules {
     /// - validity for every item with a data element;
     /// - consistency of the first citizen ID with the sex item and the birth-date item, when the resource has them;
     /// - timeliness: no date or instant in the future.
-    package static func proposed(for resource: Resource, severity: RuleSeverity = .flag) -> [QualityRule] {
+    ///
+    /// Severities match what ingest does for items without rules: completeness, validity and uniqueness of the key
+    /// `reject`; the rest `flag`. `severity` sets them all instead.
+    package static func proposed(for resource: Resource, severity: RuleSeverity? = nil) -> [QualityRule] {
         var checks: [RuleCheck] = resource.items.filter(\.required).map { .required(item: $0.name) }
         if !resource.keyItems.isEmpty {
             checks.append(.unique(items: resource.keyItems.map(\.name)))
@@ -125,7 +220,14 @@ package enum QualityRules {
         for item in resource.items where item.type == .date || item.type == .datetime {
             checks.append(.notInFuture(item: item.name))
         }
-        return checks.map { QualityRule(check: $0, severity: severity) }
+        return checks.map { check in
+            let natural: RuleSeverity = switch check {
+            case .required, .element: .reject
+            case .unique: resource.keyItems.isEmpty ? .flag : .reject
+            default: .flag
+            }
+            return QualityRule(check: check, severity: severity ?? natural)
+        }
     }
 
     /// A date item that holds a birth date, by its name or its Chinese label.

@@ -45,6 +45,7 @@ package struct Ingestion: Sendable {
     let catalog: any CatalogStore
     let store: any IngestStore
     let pulls: any PullStore
+    let quality: (any QualityStore)?
     let clock: PlatformClock
     /// This process among the nodes sharing the store.
     package let node: String
@@ -59,10 +60,12 @@ package struct Ingestion: Sendable {
     /// Rows staged per write transaction: large enough to amortise the transaction, small enough to keep memory flat.
     static let batchSize = 8192
 
-    package init(catalog: any CatalogStore, store: any IngestStore, pulls: any PullStore, clock: PlatformClock, node: String = "local") {
+    package init(catalog: any CatalogStore, store: any IngestStore, pulls: any PullStore, quality: (any QualityStore)? = nil,
+                 clock: PlatformClock, node: String = "local") {
         self.catalog = catalog
         self.store = store
         self.pulls = pulls
+        self.quality = quality
         self.clock = clock
         self.node = node
     }
@@ -135,6 +138,8 @@ package struct Ingestion: Sendable {
         var transcoder = Transcoder(request.encoding)
         var reader = SourceReader(format: request.format)
         var converter: RowConverter?
+        let (items, gate) = try await Self.ingestChecks(resource, rules: try await quality?.qualityRules(of: resource.code) ?? [], at: clock.current())
+        var ingestRun = gate
         var progress = JobProgress(encoding: request.encoding)
         var staged: [(row: Int, values: RecordValidator.Row)] = []
         var rejects: [RejectedRow] = []
@@ -142,8 +147,8 @@ package struct Ingestion: Sendable {
 
         func handle(_ row: SourceRow, _ header: [String]) throws {
             if converter == nil {
-                converter = RowConverter(items: resource.items,
-                                         mapping: try ColumnMapping.resolve(header: header, items: resource.items, explicit: request.mapping))
+                converter = RowConverter(items: items,
+                                         mapping: try ColumnMapping.resolve(header: header, items: items, explicit: request.mapping))
             }
             progress.rowsRead += 1
             if let unreadable = row.unreadable {
@@ -151,7 +156,10 @@ package struct Ingestion: Sendable {
                 progress.rowsRejected += 1
                 return
             }
-            let (values, problems) = converter!.convert(row.values, oversizedField: row.oversizedField)
+            var (values, problems) = converter!.convert(row.values, oversizedField: row.oversizedField)
+            if problems.isEmpty, ingestRun != nil {
+                ingestRun!.check(values, number: row.number) { problems.append(.init(field: $0.field, reason: $0.reason)) }
+            }
             if problems.isEmpty {
                 staged.append((row.number, values))
                 progress.rowsAccepted += 1
@@ -206,8 +214,7 @@ package struct Ingestion: Sendable {
         try reader.finish { try handle($0, $1) }
         if converter == nil, let header = reader.header {
             // A header and no rows: still check the mapping, so a wrong file fails loudly.
-            converter = RowConverter(items: resource.items,
-                                     mapping: try ColumnMapping.resolve(header: header, items: resource.items, explicit: request.mapping))
+            converter = RowConverter(items: items, mapping: try ColumnMapping.resolve(header: header, items: items, explicit: request.mapping))
         }
         if converter == nil {
             // JSON with no objects: nothing changed at the source. A CSV without even a header is a broken file.
@@ -245,6 +252,32 @@ package struct Ingestion: Sendable {
                 throw ZhengshuError(.validation, "stopped after \(progress.rowsRejected) rejected rows (more than max-errors \(max))")
             }
         }
+    }
+
+    /// What ingest enforces, from the resource's rules. Without stored rules, the items' own checks (required, data
+    /// element) reject. With rules, the rules decide: an item is required, or must match its element, at ingest only
+    /// when a `reject` rule says so; other `reject` rules (patterns, ranges, consistency…) run on each converted row.
+    /// `flag` rules let rows land; quality runs report them.
+    static func ingestChecks(_ resource: Resource, rules: [QualityRule], at now: Date) async throws -> ([DataItem], QualityRun?) {
+        guard !rules.isEmpty else { return (resource.items, nil) }
+        let rejecting = rules.filter { $0.enabled && $0.severity == .reject }
+        var requiredItems = Set<String>(), elementItems = Set<String>()
+        var others: [QualityRule] = []
+        for rule in rejecting {
+            switch rule.check {
+            case .required(let item): requiredItems.insert(item)
+            case .element(let item, let element) where resource.item(named: item)?.dataElement == element: elementItems.insert(item)
+            case .unique: break  // the key's uniqueness is checked over the staged rows
+            default: others.append(rule)
+            }
+        }
+        let items = resource.items.map { item -> DataItem in
+            var i = item
+            i.required = requiredItems.contains(item.name) || item.key  // a key is never empty: its column is NOT NULL
+            if !elementItems.contains(item.name) { i.dataElement = nil }
+            return i
+        }
+        return (items, others.isEmpty ? nil : try QualityRun(resource: resource, rules: others, at: now))
     }
 
     static func text(_ v: RecordValue) -> String {

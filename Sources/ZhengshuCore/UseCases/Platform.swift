@@ -11,6 +11,7 @@ package struct Platform: Sendable {
     package let audit: AuditTrail
     package let ingestion: Ingestion
     package let pulls: Pulls
+    package let quality: Quality
 
     /// - Parameter node: this process's name among the nodes sharing the store (jobs record who runs them).
     package init(store: any PlatformStore, clock: PlatformClock = PlatformClock(), hasher: PasswordHasher = .standard,
@@ -22,8 +23,9 @@ package struct Platform: Sendable {
         catalog = Catalog(store: store, clock: clock)
         data = DataAccess(catalog: store, records: store, audit: store, pulls: store, connector: connector, clock: clock)
         audit = AuditTrail(store: store)
-        ingestion = Ingestion(catalog: store, store: store, pulls: store, clock: clock, node: node)
+        ingestion = Ingestion(catalog: store, store: store, pulls: store, quality: store, clock: clock, node: node)
         pulls = Pulls(catalog: store, store: store, ingestion: ingestion, connector: connector, clock: clock)
+        quality = Quality(catalog: store, records: store, store: store, clock: clock)
     }
 
     package func counts(by caller: Caller) async throws -> PlatformCounts {

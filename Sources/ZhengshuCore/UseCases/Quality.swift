@@ -1,0 +1,126 @@
+import Foundation
+
+/// Data quality (数据治理): a resource's rules, runs over its stored records, and scores.
+package struct Quality: Sendable {
+    let catalog: any CatalogStore
+    let records: any RecordStore
+    let store: any QualityStore
+    let clock: PlatformClock
+
+    /// Rows read from the store per page during a run.
+    static let pageSize = 5000
+
+    package init(catalog: any CatalogStore, records: any RecordStore, store: any QualityStore, clock: PlatformClock) {
+        self.catalog = catalog
+        self.records = records
+        self.store = store
+        self.clock = clock
+    }
+
+    /// The rules in force: those stored, or (never set) the ones proposed from the items. - Returns: rules, proposed?
+    package func rules(of code: String, by caller: Caller) async throws -> (rules: [QualityRule], proposed: Bool) {
+        let resource = try await catalog.visibleResource(code, to: caller.principal)
+        return try await rules(of: resource)
+    }
+
+    func rules(of resource: Resource) async throws -> (rules: [QualityRule], proposed: Bool) {
+        let stored = try await store.qualityRules(of: resource.code)
+        return stored.isEmpty ? (QualityRules.proposed(for: resource), true) : (stored, false)
+    }
+
+    /// Replaces a resource's rules: its provider or an admin. Every rule must name the resource's items.
+    package func setRules(of code: String, _ rules: [QualityRule], by caller: Caller) async throws -> [QualityRule] {
+        let resource = try await catalog.visibleResource(code, to: caller.principal)
+        try caller.principal.requireProvider(of: resource.department, to: "setting the quality rules of \(resource.code)")
+        guard rules.count <= 500 else { throw ZhengshuError(.invalidInput, "at most 500 rules per resource") }
+        for (k, rule) in rules.enumerated() { try rule.validate(at: k) }
+        _ = try QualityRun(resource: resource, rules: rules, at: clock.current())
+        return try await store.replaceQualityRules(rules.map { var r = $0; r.id = 0; return r }, of: resource.code,
+                                                   audit: caller.audit("quality.rules", "resource:\(resource.code)", at: clock.current(),
+                                                                       detail: "\(rules.count) rules"))
+    }
+
+    /// Runs the rules over every stored record, keeps the result in the history and returns it. Its provider, an
+    /// admin or an auditor may run it. - Parameter onFailure: every failing row (for problem records; tests).
+    package func run(_ code: String, by caller: Caller, trigger: String = "manual",
+                     onFailure: @Sendable (QualityRun.Failure, QualityRule) -> Void = { _, _ in }) async throws -> QualityRunRecord {
+        let resource = try await catalog.visibleResource(code, to: caller.principal)
+        let p = caller.principal
+        if !(p.roles.contains(.auditor)) { try p.requireProvider(of: resource.department, to: "running the quality rules of \(resource.code)") }
+        try resource.requirePublished("publish it before checking its data")
+        let started = clock.current()
+        let (rules, _) = try await rules(of: resource)
+        var run = try QualityRun(resource: resource, rules: rules, at: started, references: try await references(for: rules))
+        let inForce = run.rules
+        var query = RecordQuery(fields: resource.items, filters: [], sort: nil, descending: false, limit: Self.pageSize, after: nil)
+        var rows = 0
+        repeat {
+            let page = try await records.records(of: resource, query: query)
+            for row in page.rows {
+                rows += 1
+                run.check(row, number: rows) { onFailure($0, inForce[$0.rule]) }
+            }
+            query.after = page.next
+        } while query.after != nil
+        let results = run.results()
+        let record = QualityRunRecord(id: QualityRunID(0), resource: resource.code, department: resource.department, trigger: trigger,
+                                      startedAt: started, finishedAt: clock.current(), rowsChecked: rows,
+                                      score: QualityRun.score(results), results: results)
+        return try await store.insertQualityRun(record, audit: caller.audit("quality.run", "resource:\(resource.code)", at: clock.current(),
+                                                                            detail: "rows: \(rows); score: \(record.score)"))
+    }
+
+    /// The values the target items of referential rules hold (read once per run).
+    func references(for rules: [QualityRule]) async throws -> [Int: Set<String>] {
+        var out: [Int: Set<String>] = [:]
+        for (k, rule) in rules.filter(\.enabled).enumerated() {
+            guard case .references(_, let code, let target) = rule.check else { continue }
+            guard let other = try await catalog.resource(code), let item = other.item(named: target) else {
+                throw ZhengshuError(.conflict, "rule \(k) refers to \(code).\(target), which does not exist")
+            }
+            var values = Set<String>()
+            var query = RecordQuery(fields: [item], filters: [], sort: nil, descending: false, limit: Self.pageSize, after: nil)
+            repeat {
+                let page = try await records.records(of: other, query: query)
+                for row in page.rows where !QualityRun.isEmpty(row[0]) { values.insert(QualityRun.text(row[0])) }
+                query.after = page.next
+            } while query.after != nil
+            out[k] = values
+        }
+        return out
+    }
+
+    /// Score history of a resource, newest first.
+    package func history(of code: String, limit: Int, by caller: Caller) async throws -> [QualityRunRecord] {
+        let resource = try await catalog.visibleResource(code, to: caller.principal)
+        guard (1...1000).contains(limit) else { throw ZhengshuError(.invalidInput, "limit must be from 1 to 1000") }
+        return try await store.qualityRuns(resource: resource.code, department: nil, limit: limit)
+    }
+
+    /// The latest score of every resource that has one (or one department's), and each department's mean.
+    /// Admins and auditors see every department's; anyone else their own department's.
+    package func scores(department: String?, by caller: Caller) async throws -> (resources: [QualityScore], departments: [QualityScore]) {
+        var filter = try department.map { raw throws(ZhengshuError) in try DepartmentCode(validating: raw) }
+        let p = caller.principal
+        if !p.isAdmin, !p.roles.contains(.auditor) {
+            guard let own = p.department, filter == nil || filter == own else {
+                throw ZhengshuError(.forbidden, "quality scores of other departments are for the bureau and auditors")
+            }
+            filter = own
+        }
+        var latest: [ResourceCode: QualityRunRecord] = [:]
+        for run in try await store.qualityRuns(resource: nil, department: filter, limit: 10_000) where latest[run.resource] == nil {
+            latest[run.resource] = run
+        }
+        let resources = latest.values.sorted { $0.resource.rawValue < $1.resource.rawValue }
+            .map { QualityScore(resource: $0.resource, department: $0.department, score: $0.score, at: $0.finishedAt) }
+        var departments: [QualityScore] = []
+        for (department, scores) in Dictionary(grouping: resources, by: \.department) {
+            let mean: Double = scores.map(\.score).reduce(0, +) / Double(scores.count)
+            let at: Date = scores.map(\.at).max() ?? Date(millis: 0)
+            departments.append(QualityScore(resource: nil, department: department, score: (mean * 10).rounded() / 10, at: at))
+        }
+        departments.sort { $0.department.rawValue < $1.department.rawValue }
+        return (resources, departments)
+    }
+}

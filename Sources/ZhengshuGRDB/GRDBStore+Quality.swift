@@ -1,0 +1,62 @@
+import Foundation
+import GRDB
+import ZhengshuCore
+
+extension GRDBStore: QualityStore {
+    package func qualityRules(of resource: ResourceCode) async throws -> [QualityRule] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, document FROM qualityRule WHERE resource = ? ORDER BY position", arguments: [resource.rawValue])
+                .map { row in
+                    var rule = try Self.decoder.decode(QualityRule.self, from: Data((row["document"] as String).utf8))
+                    rule.id = row["id"]
+                    return rule
+                }
+        }
+    }
+
+    package func replaceQualityRules(_ rules: [QualityRule], of resource: ResourceCode, audit: AuditEvent) async throws -> [QualityRule] {
+        try await writer.write { db in
+            try db.execute(sql: "DELETE FROM qualityRule WHERE resource = ?", arguments: [resource.rawValue])
+            var stored: [QualityRule] = []
+            for (position, rule) in rules.enumerated() {
+                try db.execute(sql: "INSERT INTO qualityRule (resource, position, document) VALUES (?, ?, ?)",
+                               arguments: [resource.rawValue, position, try Self.json(rule)])
+                var r = rule
+                r.id = db.lastInsertedRowID
+                stored.append(r)
+            }
+            try Self.appendAudit(audit, in: db)
+            return stored
+        }
+    }
+
+    package func insertQualityRun(_ run: QualityRunRecord, audit: AuditEvent) async throws -> QualityRunRecord {
+        try await writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO qualityRun (resource, department, trigger, startedAt, finishedAt, rowsChecked, score, results)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [run.resource.rawValue, run.department.rawValue, run.trigger, run.startedAt.millis, run.finishedAt.millis,
+                                 run.rowsChecked, run.score, try Self.json(run.results)])
+            var stored = run
+            stored.id = QualityRunID(db.lastInsertedRowID)
+            try Self.appendAudit(audit, in: db)
+            return stored
+        }
+    }
+
+    package func qualityRuns(resource: ResourceCode?, department: DepartmentCode?, limit: Int) async throws -> [QualityRunRecord] {
+        try await writer.read { db in
+            var sql = "SELECT * FROM qualityRun WHERE 1 = 1"
+            var args: StatementArguments = []
+            if let resource { sql += " AND resource = ?"; args += [resource.rawValue] }
+            if let department { sql += " AND department = ?"; args += [department.rawValue] }
+            return try Row.fetchAll(db, sql: sql + " ORDER BY id DESC LIMIT ?", arguments: args + [limit]).map { r in
+                QualityRunRecord(id: QualityRunID(r["id"]), resource: ResourceCode(trusted: r["resource"]),
+                                 department: DepartmentCode(trusted: r["department"]), trigger: r["trigger"],
+                                 startedAt: Date(millis: r["startedAt"]), finishedAt: Date(millis: r["finishedAt"]),
+                                 rowsChecked: r["rowsChecked"], score: r["score"],
+                                 results: try Self.decoder.decode([QualityRun.RuleResult].self, from: Data((r["results"] as String).utf8)))
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Hummingbird
+import ZhengshuCore
+
+/// Quality rules, runs, score history and scores (数据治理).
+struct QualityRoutes {
+    let platform: Platform
+
+    struct RulesBody: Codable {
+        var items: [QualityRule]
+        /// True when the resource has no rules of its own yet and these are the ones proposed from its items.
+        var proposed: Bool?
+    }
+
+    struct RunBody: Encodable {
+        var id: Int64
+        var resource: String
+        var department: String
+        var trigger: String
+        var startedAt: Date
+        var finishedAt: Date
+        var rowsChecked: Int
+        var score: Double
+        var results: [ResultBody]
+
+        init(_ r: QualityRunRecord) {
+            id = r.id.rawValue
+            resource = r.resource.rawValue
+            department = r.department.rawValue
+            trigger = r.trigger
+            startedAt = r.startedAt
+            finishedAt = r.finishedAt
+            rowsChecked = r.rowsChecked
+            score = r.score
+            results = r.results.map(ResultBody.init)
+        }
+    }
+
+    struct ResultBody: Encodable {
+        var rule: QualityRule
+        var checked: Int
+        var failed: Int
+        var failureRatio: Double
+        var samples: [QualityRun.Sample]
+
+        init(_ r: QualityRun.RuleResult) {
+            rule = r.rule
+            checked = r.checked
+            failed = r.failed
+            failureRatio = (r.failureRatio * 10000).rounded() / 10000
+            samples = r.samples
+        }
+    }
+
+    struct ScoreBody: Encodable {
+        var resource: String?
+        var department: String
+        var score: Double
+        var at: Date
+
+        init(_ s: QualityScore) {
+            resource = s.resource?.rawValue
+            department = s.department.rawValue
+            score = s.score
+            at = s.at
+        }
+    }
+
+    struct ScoresBody: Encodable {
+        var resources: [ScoreBody]
+        var departments: [ScoreBody]
+    }
+
+    func register(on api: RouterGroup<AppRequestContext>) {
+        let p = platform
+        api.get("resources/{code}/quality/rules") { _, context in
+            let (rules, proposed) = try await p.quality.rules(of: try context.parameters.require("code"), by: try context.caller())
+            return JSON.response(RulesBody(items: rules, proposed: proposed))
+        }
+        api.put("resources/{code}/quality/rules") { request, context in
+            let body = try await JSON.decode(RulesBody.self, from: request, context: context)
+            let rules = try await p.quality.setRules(of: try context.parameters.require("code"), body.items, by: try context.caller())
+            return JSON.response(RulesBody(items: rules, proposed: false))
+        }
+        api.post("resources/{code}/quality/runs") { _, context in
+            JSON.response(RunBody(try await p.quality.run(try context.parameters.require("code"), by: try context.caller())), status: .created)
+        }
+        api.get("resources/{code}/quality/runs") { request, context in
+            let limit = try APIRoutes.optionalInteger(request.uri.queryParameters.get("limit"), "limit") ?? 30
+            return JSON.response(ListBody(items: try await p.quality.history(of: try context.parameters.require("code"), limit: limit,
+                                                                             by: try context.caller()).map(RunBody.init)))
+        }
+        api.get("quality/scores") { request, context in
+            let scores = try await p.quality.scores(department: request.uri.queryParameters.get("department"), by: try context.caller())
+            return JSON.response(ScoresBody(resources: scores.resources.map(ScoreBody.init), departments: scores.departments.map(ScoreBody.init)))
+        }
+    }
+}
