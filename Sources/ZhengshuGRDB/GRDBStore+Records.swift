@@ -106,10 +106,11 @@ extension GRDBStore: RecordStore {
             let page = rows.prefix(query.limit)
             var next: RecordQuery.Cursor?
             if rows.count > query.limit, let last = page.last {
-                let value = query.sort.map { Self.recordValue(last["_sort"], as: $0) } ?? .null
-                next = RecordQuery.Cursor(value: value, id: last["_id"])
+                // Columns by position (`_id`, the fields, `_sort`): a lookup by name lower-cases names on every call.
+                let value = query.sort.map { Self.recordValue(last[query.fields.count + 1], as: $0) } ?? .null
+                next = RecordQuery.Cursor(value: value, id: last[0])
             }
-            let values = page.map { row in query.fields.map { Self.recordValue(row[$0.name], as: $0) } }
+            let values = page.map { row in query.fields.enumerated().map { Self.recordValue(row[$0.offset + 1], as: $0.element) } }
             return RecordPage(fields: query.fields, rows: values, next: next)
         }
     }

@@ -15,11 +15,22 @@ package struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertibl
         self.day = day
     }
 
-    /// Parses the ISO form `YYYY-MM-DD`.
+    /// Parses the ISO form `YYYY-MM-DD` (exactly ten ASCII characters; read straight from the bytes, as every stored
+    /// date passes here).
     package init?(iso text: String) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+        var text = text
+        let parsed: (Int, Int, Int)? = text.withUTF8 { u in
+            guard u.count == 10, u[4] == 0x2D, u[7] == 0x2D else { return nil }
+            var fields = (0, 0, 0)
+            for i in 0..<10 where i != 4 && i != 7 {
+                let b = u[i]
+                guard b >= 0x30, b <= 0x39 else { return nil }
+                let d = Int(b) - 0x30
+                if i < 4 { fields.0 = fields.0 * 10 + d } else if i < 7 { fields.1 = fields.1 * 10 + d } else { fields.2 = fields.2 * 10 + d }
+            }
+            return fields
+        }
+        guard let (y, m, d) = parsed else { return nil }
         self.init(year: y, month: m, day: d)
     }
 
