@@ -137,7 +137,19 @@ schemas["QualityRun"] = obj({"id": integer, "resource": string, "department": st
                             ["id", "resource", "department", "trigger", "startedAt", "finishedAt", "rowsChecked", "score", "results"])
 schemas["QualityScore"] = obj({"resource": string, "department": string, "score": number, "at": dt}, ["department", "score", "at"])
 schemas["QualityScores"] = obj({"resources": arr(ref("QualityScore")), "departments": arr(ref("QualityScore"))}, ["resources", "departments"])
-for n in ["Department", "User", "APIToken", "VersionSummary", "AuditEntry", "DataElement", "IngestJob", "Freshness", "PullSource", "QualityRun"]:
+pstatus = enum("open", "acknowledged", "fixed", "verified", "disputed")
+schemas["ProblemRecord"] = obj({"id": integer, "resource": string, "department": string, "source": enum("quality", "objection"), "rowKey": string,
+                          "field": string, "rule": string, "value": string, "reason": string, "status": pstatus, "firstSeenAt": dt,
+                          "lastSeenAt": dt, "closedAt": dt, "raisedBy": string, "note": string},
+                         ["id", "resource", "department", "source", "rowKey", "field", "rule", "value", "reason", "status", "firstSeenAt", "lastSeenAt"])
+schemas["ProblemUpdate"] = obj({"status": pstatus, "note": {"type": "string", "maxLength": 2000}}, ["status"])
+schemas["Objection"] = obj({"rowKey": {"type": "string", "minLength": 1, "maxLength": 200}, "field": string,
+                            "value": {"type": "string", "maxLength": 2000}, "reason": {"type": "string", "minLength": 1, "maxLength": 2000}},
+                           ["rowKey", "field", "reason"])
+schemas["ProblemStats"] = obj({"department": string, "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+                               "meanHoursToFix": number}, ["department", "counts"])
+for n in ["Department", "User", "APIToken", "VersionSummary", "AuditEntry", "DataElement", "IngestJob", "Freshness", "PullSource", "QualityRun",
+          "ProblemRecord", "ProblemStats"]:
     schemas[n + "List"] = listof(n)
 
 def problem(desc): return {"description": desc, "content": {"application/problem+json": {"schema": ref("Problem")}}}
@@ -286,6 +298,16 @@ paths = {
              [code, q("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 30})])},
  "/api/v1/quality/scores": {"get": op("listQualityScores", "Latest score of each resource and each department's mean (own department's for non-admins)",
                                       ok("QualityScores"), ["governance"], [q("department")])},
+ "/api/v1/problems": {"get": op("listProblems", "Problem records, oldest first (own department's for providers)", ok("ProblemRecordList"),
+                                ["governance"], [q("department"), q("resource"), q("status", pstatus),
+                                                 q("after", {"type": "integer", "minimum": 0, "default": 0}),
+                                                 q("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100})])},
+ "/api/v1/problems/{id}": {"patch": op("updateProblem", "Acknowledge, fix or dispute a problem (provider); rule on a dispute (admin)",
+                                       ok("ProblemRecord"), ["governance"], [uid], body("ProblemUpdate"))},
+ "/api/v1/problems/stats": {"get": op("problemStats", "Problems by status and mean hours to fix, per department", ok("ProblemStatsList"),
+                                      ["governance"], [q("department")])},
+ "/api/v1/resources/{code}/objections": {"post": op("objectToValue", "Object to a value received (校核纠错): a problem for the provider",
+                                                    ok("ProblemRecord", "201", "The problem raised"), ["governance"], [code], body("Objection"))},
  "/api/v1/audit": {
    "get": op("listAudit", "The audit trail in order (auditor, admin)", ok("AuditEntryList"), ["audit"],
              [q("after", {"type": "integer", "minimum": 0, "default": 0}), q("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}),

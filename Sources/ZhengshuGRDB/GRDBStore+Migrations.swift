@@ -201,6 +201,30 @@ extension GRDBStore {
                 CREATE INDEX qualityRun_department ON qualityRun(department, id);
                 """)
         }
+        m.registerMigration("v8-problems") { db in
+            try db.execute(sql: """
+                CREATE TABLE problem (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    resource TEXT NOT NULL,
+                    department TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    rowKey TEXT NOT NULL,
+                    field TEXT NOT NULL,
+                    rule TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    firstSeenAt INTEGER NOT NULL,
+                    lastSeenAt INTEGER NOT NULL,
+                    closedAt INTEGER,
+                    raisedBy TEXT,
+                    note TEXT
+                );
+                CREATE UNIQUE INDEX problem_sighting ON problem(resource, source, rowKey, field, rule) WHERE source = 'quality';
+                CREATE INDEX problem_department ON problem(department, status, id);
+                CREATE INDEX problem_resource ON problem(resource, status);
+                """)
+        }
         return m
     }
 }

@@ -20,6 +20,7 @@ package struct APIRoutes {
         IngestRoutes(platform: platform, maxUploadBytes: maxUploadBytes, workbookToCSV: workbookToCSV).register(on: api)
         PullRoutes(platform: platform).register(on: api)
         QualityRoutes(platform: platform).register(on: api)
+        ProblemRoutes(platform: platform).register(on: api)
         let p = platform
 
         api.get("me") { _, context in

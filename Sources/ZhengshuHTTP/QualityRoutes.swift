@@ -96,3 +96,39 @@ struct QualityRoutes {
         }
     }
 }
+
+/// Problem records (问题数据反馈): the department's worklist, transitions, objections and management counts.
+struct ProblemRoutes {
+    let platform: Platform
+
+    struct StatsBody: Encodable {
+        var department: String
+        var counts: [String: Int]
+        var meanHoursToFix: Double?
+    }
+
+    func register(on api: RouterGroup<AppRequestContext>) {
+        let p = platform
+        api.get("problems") { request, context in
+            let q = request.uri.queryParameters
+            let items = try await p.problems.list(department: q.get("department"), resource: q.get("resource"), status: q.get("status"),
+                                                  after: Int64(try APIRoutes.optionalInteger(q.get("after"), "after") ?? 0),
+                                                  limit: try APIRoutes.optionalInteger(q.get("limit"), "limit") ?? 100, by: try context.caller())
+            return JSON.response(ListBody(items: items))
+        }
+        api.patch("problems/{id}") { request, context in
+            let update = try await JSON.decode(Problems.Update.self, from: request, context: context)
+            return JSON.response(try await p.problems.update(try APIRoutes.integer(context, "id"), update, by: try context.caller()))
+        }
+        api.post("resources/{code}/objections") { request, context in
+            let objection = try await JSON.decode(Problems.Objection.self, from: request, context: context)
+            return JSON.response(try await p.problems.object(to: try context.parameters.require("code"), objection, by: try context.caller()),
+                                 status: .created)
+        }
+        api.get("problems/stats") { request, context in
+            let stats = try await p.problems.stats(department: request.uri.queryParameters.get("department"), by: try context.caller())
+            return JSON.response(ListBody(items: stats.map { StatsBody(department: $0.department.rawValue, counts: $0.counts,
+                                                                       meanHoursToFix: $0.meanHoursToFix.map { ($0 * 100).rounded() / 100 }) }))
+        }
+    }
+}

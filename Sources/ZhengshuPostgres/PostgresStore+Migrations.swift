@@ -108,5 +108,16 @@ extension PostgresStore {
             "CREATE INDEX qualityRun_resource ON qualityRun(resource, id)",
             "CREATE INDEX qualityRun_department ON qualityRun(department, id)",
         ]),
+        ("v8-problems", [
+            """
+            CREATE TABLE problem (
+                id bigserial PRIMARY KEY, resource text NOT NULL, department text NOT NULL, source text NOT NULL, rowKey text NOT NULL,
+                field text NOT NULL, rule text NOT NULL, value text NOT NULL, reason text NOT NULL, status text NOT NULL,
+                firstSeenAt bigint NOT NULL, lastSeenAt bigint NOT NULL, closedAt bigint, raisedBy text, note text)
+            """,
+            "CREATE UNIQUE INDEX problem_sighting ON problem(resource, source, rowKey, field, rule) WHERE source = 'quality'",
+            "CREATE INDEX problem_department ON problem(department, status, id)",
+            "CREATE INDEX problem_resource ON problem(resource, status)",
+        ]),
     ]
 }

@@ -312,3 +312,72 @@ struct DatagenIngestionTests {
         #expect(try await p.quality.scores(department: nil, by: admin).departments.first?.score == run.score)
     }
 }
+
+/// Problem-data feedback on each engine: a failing value becomes a problem for its department, moves through its
+/// states, closes itself when the corrected row passes, and consumers' objections land in the same worklist.
+@Suite struct ProblemTests {
+    let admin = Caller(.localOperator, requestID: "problem-test")
+
+    @Test(arguments: StoreEngine.allCases.filter { $0 != .sqliteFile })
+    func problemsFollowTheirRowsFromFailingToVerified(_ engine: StoreEngine) async throws {
+        let p = try await engine.makePlatform()
+        for d in ["C-GA", "C-SCJG"] {
+            _ = try await p.departments.create(DepartmentDraft(code: d, name: "部门\(d)", level: .city), by: admin)
+        }
+        let ga = Caller(Principal(kind: .user(UserID(1)), name: "ga", roles: [.provider], department: DepartmentCode(trusted: "C-GA")), requestID: "ga")
+        let other = Caller(Principal(kind: .user(UserID(2)), name: "sc", roles: [.provider, .consumer], department: DepartmentCode(trusted: "C-SCJG")),
+                           requestID: "sc")
+        _ = try await p.catalog.create(Fixtures.datagenPopulationDraft(), by: admin)
+        _ = try await p.catalog.publish("POP-1", by: admin)
+        let (proposed, _) = try await p.quality.rules(of: "POP-1", by: admin)
+        _ = try await p.quality.setRules(of: "POP-1", proposed.map { var r = $0; r.severity = .flag; return r }, by: ga)
+        // Five people, the third with a phone number that is no mobile number.
+        let people = (0..<5).map { DemoDataRow.people[$0] }
+        func csv(badPhone: Bool) -> String {
+            "gmsfhm,xm,xb,csrq,lxdh\n" + people.enumerated().map { k, person in
+                "\(person.0),\(person.1),\(person.2),\(person.3),\(k == 2 && badPhone ? "10012345678" : "13800138000")"
+            }.joined(separator: "\n") + "\n"
+        }
+        func load(_ text: String) async throws {
+            let job = try await p.ingestion.run(ImportRequest(resource: "POP-1", mode: .upsert, sourceName: "p.csv"), source: ChunkedBytes(text), by: admin)
+            #expect(job.status == .succeeded, "\(job.error ?? "")")
+        }
+        try await load(csv(badPhone: true))
+        _ = try await p.quality.run("POP-1", by: ga)
+        var worklist = try await p.problems.list(department: nil, resource: "POP-1", status: "open", after: 0, limit: 100, by: ga)
+        #expect(worklist.count == 1)
+        let problem = try #require(worklist.first)
+        #expect(problem.rowKey == people[2].0 && problem.field == "lxdh" && problem.rule == "element" && problem.value == "100****5678")
+        // Another department sees nothing of it.
+        #expect(try await p.problems.list(department: nil, resource: nil, status: nil, after: 0, limit: 100, by: other).isEmpty)
+        await #expect(throws: ZhengshuError.self) { _ = try await p.problems.update(problem.id.rawValue, .init(status: .fixed), by: other) }
+        // Acknowledged, then fixed at the source; a run over the corrected row verifies it.
+        _ = try await p.problems.update(problem.id.rawValue, .init(status: .acknowledged), by: ga)
+        await #expect(throws: ZhengshuError.self) { _ = try await p.problems.update(problem.id.rawValue, .init(status: .verified), by: ga) }
+        _ = try await p.problems.update(problem.id.rawValue, .init(status: .fixed), by: ga)
+        try await load(csv(badPhone: false))
+        _ = try await p.quality.run("POP-1", by: ga)
+        let closed = try #require(try await p.store.problem(problem.id))
+        #expect(closed.status == ProblemStatus.verified && closed.closedAt != nil)
+        // A row that fails again opens again; a dispute needs a reason and an admin's ruling.
+        try await load(csv(badPhone: true))
+        _ = try await p.quality.run("POP-1", by: ga)
+        #expect(try await p.store.problem(problem.id)?.status == .open)
+        await #expect(throws: ZhengshuError.self) { _ = try await p.problems.update(problem.id.rawValue, .init(status: .disputed), by: ga) }
+        _ = try await p.problems.update(problem.id.rawValue, .init(status: .disputed, note: "该号码为内部测试号段，确属有效"), by: ga)
+        let ruled = try await p.problems.update(problem.id.rawValue, .init(status: .verified, note: "经核实，号码有效"), by: admin)
+        #expect(ruled.status == ProblemStatus.verified && ruled.note?.contains("ruling: 经核实") == true)
+        // A consumer objects to a value it received; it lands in the provider's worklist.
+        await #expect(throws: ZhengshuError.self) {
+            _ = try await p.problems.object(to: "POP-1", .init(rowKey: people[0].0, field: "nope", reason: "x"), by: other)
+        }
+        let objection = try await p.problems.object(to: "POP-1", .init(rowKey: people[0].0, field: "xm", value: people[0].1,
+                                                                      reason: "姓名与户籍登记不符"), by: other)
+        #expect(objection.source == "objection" && objection.raisedBy == "sc")
+        worklist = try await p.problems.list(department: nil, resource: nil, status: "open", after: 0, limit: 100, by: ga)
+        #expect(worklist.map(\.id) == [objection.id])
+        let stats = try await p.problems.stats(department: nil, by: admin)
+        #expect(stats.first?.department.rawValue == "C-GA" && stats.first?.counts["verified"] == 1 && stats.first?.counts["open"] == 1)
+        #expect(stats.first?.meanHoursToFix != nil)
+    }
+}

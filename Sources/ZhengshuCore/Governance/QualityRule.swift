@@ -58,6 +58,23 @@ package enum RuleCheck: Hashable, Sendable {
         }
     }
 
+    /// The check's kind as JSON names it (`required`, `element`, …).
+    package var kindName: String {
+        switch self {
+        case .required: "required"
+        case .unique: "unique"
+        case .element: "element"
+        case .pattern: "pattern"
+        case .range: "range"
+        case .codeList: "codeList"
+        case .idBirthDate: "idBirthDate"
+        case .idSex: "idSex"
+        case .compare: "compare"
+        case .notInFuture: "notInFuture"
+        case .references: "references"
+        }
+    }
+
     /// The items the check reads; the first is the field a failure is reported on.
     package var items: [String] {
         switch self {

@@ -12,6 +12,7 @@ package struct Platform: Sendable {
     package let ingestion: Ingestion
     package let pulls: Pulls
     package let quality: Quality
+    package let problems: Problems
 
     /// - Parameter node: this process's name among the nodes sharing the store (jobs record who runs them).
     package init(store: any PlatformStore, clock: PlatformClock = PlatformClock(), hasher: PasswordHasher = .standard,
@@ -25,7 +26,8 @@ package struct Platform: Sendable {
         audit = AuditTrail(store: store)
         ingestion = Ingestion(catalog: store, store: store, pulls: store, quality: store, clock: clock, node: node)
         pulls = Pulls(catalog: store, store: store, ingestion: ingestion, connector: connector, clock: clock)
-        quality = Quality(catalog: store, records: store, store: store, clock: clock)
+        quality = Quality(catalog: store, records: store, store: store, problems: store, clock: clock)
+        problems = Problems(catalog: store, store: store, clock: clock)
     }
 
     package func counts(by caller: Caller) async throws -> PlatformCounts {

@@ -5,15 +5,21 @@ package struct Quality: Sendable {
     let catalog: any CatalogStore
     let records: any RecordStore
     let store: any QualityStore
+    let problems: (any ProblemStore)?
     let clock: PlatformClock
 
     /// Rows read from the store per page during a run.
     static let pageSize = 5000
 
-    package init(catalog: any CatalogStore, records: any RecordStore, store: any QualityStore, clock: PlatformClock) {
+    /// Failing values kept as problem records per run, at most (a file that fails everywhere needs fixing at the source).
+    static let maxSightings = 1_000_000
+
+    package init(catalog: any CatalogStore, records: any RecordStore, store: any QualityStore, problems: (any ProblemStore)? = nil,
+                 clock: PlatformClock) {
         self.catalog = catalog
         self.records = records
         self.store = store
+        self.problems = problems
         self.clock = clock
     }
 
@@ -54,14 +60,32 @@ package struct Quality: Sendable {
         let inForce = run.rules
         var query = RecordQuery(fields: resource.items, filters: [], sort: nil, descending: false, limit: Self.pageSize, after: nil)
         var rows = 0
+        // Problems are keyed by the row's key items, or the items of its first uniqueness rule, so the department
+        // finds the row (and a corrected row closes them at the next run).
+        let keyNames = !resource.keyItems.isEmpty ? resource.keyItems.map(\.name)
+            : inForce.lazy.compactMap { if case .unique(let items) = $0.check { items } else { nil } }.first ?? []
+        let keyPositions = keyNames.compactMap { name in resource.items.firstIndex { $0.name == name } }
+        var sightings: [ProblemSighting] = []
         repeat {
             let page = try await records.records(of: resource, query: query)
             for row in page.rows {
                 rows += 1
-                run.check(row, number: rows) { onFailure($0, inForce[$0.rule]) }
+                run.check(row, number: rows) { failure in
+                    onFailure(failure, inForce[failure.rule])
+                    guard sightings.count < Self.maxSightings else { return }
+                    let key = keyPositions.isEmpty ? "row \(failure.row)" : keyPositions.map { QualityRun.text(row[$0]) }.joined(separator: "|")
+                    sightings.append(ProblemSighting(rowKey: key, field: failure.field, rule: inForce[failure.rule].check.kindName,
+                                                     value: failure.value, reason: failure.reason))
+                }
             }
             query.after = page.next
         } while query.after != nil
+        if let problems {
+            // One problem per row key, field and rule (a key repeated in the file is one row to fix).
+            var seen = Set<String>()
+            let distinct = sightings.reversed().filter { seen.insert("\($0.rowKey)\u{1F}\($0.field)\u{1F}\($0.rule)").inserted }.reversed()
+            _ = try await problems.recordSightings(Array(distinct), resource: resource.code, department: resource.department, at: started)
+        }
         let results = run.results()
         let record = QualityRunRecord(id: QualityRunID(0), resource: resource.code, department: resource.department, trigger: trigger,
                                       startedAt: started, finishedAt: clock.current(), rowsChecked: rows,
