@@ -148,6 +148,18 @@ schemas["Objection"] = obj({"rowKey": {"type": "string", "minLength": 1, "maxLen
                            ["rowKey", "field", "reason"])
 schemas["ProblemStats"] = obj({"department": string, "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
                                "meanHoursToFix": number}, ["department", "counts"])
+dsref = obj({"namespace": string, "name": string}, ["namespace", "name"])
+schemas["LineageGraph"] = obj({
+    "nodes": arr(obj({"id": string, "type": enum("dataset", "job"), "namespace": string, "name": string, "resource": string},
+                     ["id", "type", "namespace", "name"])),
+    "edges": arr(obj({"from": string, "to": string}, ["from", "to"])),
+    "columnEdges": arr(obj({"from": dsref, "fromField": string, "to": dsref, "toField": string, "job": dsref},
+                           ["from", "fromField", "to", "toField", "job"]))}, ["nodes", "edges", "columnEdges"])
+schemas["OpenLineageRunEvent"] = obj({"eventType": enum("START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER"), "eventTime": dt,
+                                      "run": obj({"runId": {"type": "string", "format": "uuid"}, "facets": {"type": "object"}}, ["runId"], extra=True),
+                                      "job": obj({"namespace": string, "name": string, "facets": {"type": "object"}}, ["namespace", "name"], extra=True),
+                                      "inputs": arr({"type": "object"}), "outputs": arr({"type": "object"}), "producer": string, "schemaURL": string},
+                                     ["eventTime", "run", "job", "producer", "schemaURL"], extra=True)
 for n in ["Department", "User", "APIToken", "VersionSummary", "AuditEntry", "DataElement", "IngestJob", "Freshness", "PullSource", "QualityRun",
           "ProblemRecord", "ProblemStats"]:
     schemas[n + "List"] = listof(n)
@@ -308,6 +320,13 @@ paths = {
                                       ["governance"], [q("department")])},
  "/api/v1/resources/{code}/objections": {"post": op("objectToValue", "Object to a value received (校核纠错): a problem for the provider",
                                                     ok("ProblemRecord", "201", "The problem raised"), ["governance"], [code], body("Objection"))},
+ "/api/v1/lineage": {"post": op("sendLineageEvent", "Record an OpenLineage run event (spec 2-0-2) from an outside tool (provider, admin)",
+                                 {"201": {"description": "Recorded"}}, ["governance"], None, body("OpenLineageRunEvent"),
+                                 "Point an OpenLineage HTTP transport (Airflow, Spark, dbt) at this server with endpoint api/v1/lineage and a bearer token.")},
+ "/api/v1/resources/{code}/lineage": {"get": op("getLineage", "Datasets, jobs and column edges upstream and/or downstream of the resource",
+                                                ok("LineageGraph"), ["governance"],
+                                                [code, q("direction", enum("up", "down", "both")),
+                                                 q("depth", {"type": "integer", "minimum": 1, "maximum": 10, "default": 3})])},
  "/api/v1/audit": {
    "get": op("listAudit", "The audit trail in order (auditor, admin)", ok("AuditEntryList"), ["audit"],
              [q("after", {"type": "integer", "minimum": 0, "default": 0}), q("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}),

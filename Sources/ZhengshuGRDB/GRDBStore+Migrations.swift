@@ -225,6 +225,40 @@ extension GRDBStore {
                 CREATE INDEX problem_resource ON problem(resource, status);
                 """)
         }
+        m.registerMigration("v9-lineage") { db in
+            try db.execute(sql: """
+                CREATE TABLE lineageEvent (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    runId TEXT NOT NULL,
+                    eventType TEXT NOT NULL,
+                    eventTime INTEGER NOT NULL,
+                    jobNamespace TEXT NOT NULL,
+                    jobName TEXT NOT NULL,
+                    document TEXT NOT NULL
+                );
+                CREATE INDEX lineageEvent_run ON lineageEvent(runId);
+                CREATE TABLE lineageEdge (
+                    jobNamespace TEXT NOT NULL,
+                    jobName TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    datasetNamespace TEXT NOT NULL,
+                    datasetName TEXT NOT NULL,
+                    PRIMARY KEY (jobNamespace, jobName, role, datasetNamespace, datasetName)
+                );
+                CREATE INDEX lineageEdge_dataset ON lineageEdge(datasetNamespace, datasetName);
+                CREATE TABLE lineageColumn (
+                    jobNamespace TEXT NOT NULL,
+                    jobName TEXT NOT NULL,
+                    fromNamespace TEXT NOT NULL,
+                    fromName TEXT NOT NULL,
+                    fromField TEXT NOT NULL,
+                    toNamespace TEXT NOT NULL,
+                    toName TEXT NOT NULL,
+                    toField TEXT NOT NULL,
+                    PRIMARY KEY (jobNamespace, jobName, fromNamespace, fromName, fromField, toNamespace, toName, toField)
+                );
+                """)
+        }
         return m
     }
 }

@@ -21,6 +21,7 @@ package struct APIRoutes {
         PullRoutes(platform: platform).register(on: api)
         QualityRoutes(platform: platform).register(on: api)
         ProblemRoutes(platform: platform).register(on: api)
+        LineageRoutes(platform: platform).register(on: api)
         let p = platform
 
         api.get("me") { _, context in

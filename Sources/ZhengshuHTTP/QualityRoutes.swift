@@ -132,3 +132,22 @@ struct ProblemRoutes {
         }
     }
 }
+
+/// Lineage (血缘): OpenLineage run events in, the graph around a resource out.
+struct LineageRoutes {
+    let platform: Platform
+
+    func register(on api: RouterGroup<AppRequestContext>) {
+        let p = platform
+        api.post("lineage") { request, context in
+            let event = try await JSON.decode(JSONValue.self, from: request, context: context)
+            try await p.lineage.record(event, by: try context.caller())
+            return Response(status: .created)
+        }
+        api.get("resources/{code}/lineage") { request, context in
+            let q = request.uri.queryParameters
+            return JSON.response(try await p.lineage.graph(of: try context.parameters.require("code"), direction: q.get("direction"),
+                                                           depth: q.get("depth"), by: try context.caller()))
+        }
+    }
+}

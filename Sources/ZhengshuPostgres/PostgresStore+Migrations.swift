@@ -119,5 +119,25 @@ extension PostgresStore {
             "CREATE INDEX problem_department ON problem(department, status, id)",
             "CREATE INDEX problem_resource ON problem(resource, status)",
         ]),
+        ("v9-lineage", [
+            """
+            CREATE TABLE lineageEvent (
+                id bigserial PRIMARY KEY, runId text NOT NULL, eventType text NOT NULL, eventTime bigint NOT NULL,
+                jobNamespace text NOT NULL, jobName text NOT NULL, document text NOT NULL)
+            """,
+            "CREATE INDEX lineageEvent_run ON lineageEvent(runId)",
+            """
+            CREATE TABLE lineageEdge (
+                jobNamespace text NOT NULL, jobName text NOT NULL, role text NOT NULL, datasetNamespace text NOT NULL, datasetName text NOT NULL,
+                PRIMARY KEY (jobNamespace, jobName, role, datasetNamespace, datasetName))
+            """,
+            "CREATE INDEX lineageEdge_dataset ON lineageEdge(datasetNamespace, datasetName)",
+            """
+            CREATE TABLE lineageColumn (
+                jobNamespace text NOT NULL, jobName text NOT NULL, fromNamespace text NOT NULL, fromName text NOT NULL, fromField text NOT NULL,
+                toNamespace text NOT NULL, toName text NOT NULL, toField text NOT NULL,
+                PRIMARY KEY (jobNamespace, jobName, fromNamespace, fromName, fromField, toNamespace, toName, toField))
+            """,
+        ]),
     ]
 }

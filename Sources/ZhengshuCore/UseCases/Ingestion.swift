@@ -46,6 +46,7 @@ package struct Ingestion: Sendable {
     let store: any IngestStore
     let pulls: any PullStore
     let quality: (any QualityStore)?
+    let lineage: LineageService?
     let clock: PlatformClock
     /// This process among the nodes sharing the store.
     package let node: String
@@ -61,7 +62,8 @@ package struct Ingestion: Sendable {
     static let batchSize = 8192
 
     package init(catalog: any CatalogStore, store: any IngestStore, pulls: any PullStore, quality: (any QualityStore)? = nil,
-                 clock: PlatformClock, node: String = "local") {
+                 lineage: LineageService? = nil, clock: PlatformClock, node: String = "local") {
+        self.lineage = lineage
         self.catalog = catalog
         self.store = store
         self.pulls = pulls
@@ -110,8 +112,15 @@ package struct Ingestion: Sendable {
         do {
             try await load(request, source: source, resource: resource, job: job.id, onProgress: onProgress)
             try Task.checkCancellation()
-            return try await store.commitImport(job.id, resource: resource, mode: request.mode, clock: clock,
-                                                audit: caller.audit("ingest.commit", "resource:\(code)", at: clock.current()))
+            let committed = try await store.commitImport(job.id, resource: resource, mode: request.mode, clock: clock,
+                                                         audit: caller.audit("ingest.commit", "resource:\(code)", at: clock.current()))
+            if let lineage {
+                let header = (try? await store.jobHeader(job.id)) ?? []
+                let mapping = try? ColumnMapping.resolve(header: header, items: resource.items.map { var i = $0; i.required = false; return i },
+                                                         explicit: request.mapping)
+                await lineage.recordIngest(committed, resource: resource, mapping: mapping, by: caller)
+            }
+            return committed
         } catch {
             let cancelled = error is CancellationError
             let message = cancelled ? "cancelled before commit; the resource's data is unchanged" : Self.describe(error)

@@ -13,6 +13,7 @@ package struct Platform: Sendable {
     package let pulls: Pulls
     package let quality: Quality
     package let problems: Problems
+    package let lineage: LineageService
 
     /// - Parameter node: this process's name among the nodes sharing the store (jobs record who runs them).
     package init(store: any PlatformStore, clock: PlatformClock = PlatformClock(), hasher: PasswordHasher = .standard,
@@ -24,7 +25,8 @@ package struct Platform: Sendable {
         catalog = Catalog(store: store, clock: clock)
         data = DataAccess(catalog: store, records: store, audit: store, pulls: store, connector: connector, clock: clock)
         audit = AuditTrail(store: store)
-        ingestion = Ingestion(catalog: store, store: store, pulls: store, quality: store, clock: clock, node: node)
+        lineage = LineageService(catalog: store, store: store, clock: clock)
+        ingestion = Ingestion(catalog: store, store: store, pulls: store, quality: store, lineage: lineage, clock: clock, node: node)
         pulls = Pulls(catalog: store, store: store, ingestion: ingestion, connector: connector, clock: clock)
         quality = Quality(catalog: store, records: store, store: store, problems: store, clock: clock)
         problems = Problems(catalog: store, store: store, clock: clock)
