@@ -19,6 +19,8 @@ import Logging
 ///   - `ingest.maxUploadGib` (double, default `4`): the largest file `POST …/ingest` accepts
 ///   - `pull.sqliteDirectory` (string, default `DATA/sources`): SQLite pull sources must be files below it
 ///   - `pull.checkSeconds` (int, default `15`): how often the scheduler looks for due pull sources
+///   - `quality.everyHours` (int, default `24`): a resource's quality rules run when its data changed since the last run,
+///     and at least this often (checked every five minutes)
 ///   - `pull.allowedHosts` (string, default empty): hosts HTTP and PostgreSQL pull sources may reach, comma-separated
 ///     names, `*.domain` suffixes, addresses or networks; empty allows any host but loopback, link-local and the like
 ///     (see ``PullHostPolicy``)
@@ -35,6 +37,7 @@ package struct AppConfiguration: Sendable {
     package var maxUploadBytes: Int64
     package var sqliteSourceDirectory: String
     package var pullCheckSeconds: Int
+    package var qualityEveryHours: Int
     package var pullAllowedHosts: String
 
     package init(config: ConfigReader) {
@@ -52,6 +55,7 @@ package struct AppConfiguration: Sendable {
                                               default: (dataDirectory as NSString).appendingPathComponent("sources"))
         pullAllowedHosts = config.string(forKey: "pull.allowedHosts", default: "")
         pullCheckSeconds = max(1, config.int(forKey: "pull.checkSeconds", default: 15))
+        qualityEveryHours = max(1, config.int(forKey: "quality.everyHours", default: 24))
     }
 
     package var databasePath: String { (dataDirectory as NSString).appendingPathComponent("zhengshu.sqlite") }

@@ -13,7 +13,8 @@ package func buildApplication(_ configuration: AppConfiguration, services: AppSe
     return Application(router: router,
                        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "zhengshu"),
                        services: [PeriodicService.pullScheduler(services.platform.pulls, period: .seconds(configuration.pullCheckSeconds), logger: logger),
-                                  PeriodicService.jobReaper(services.platform.ingestion, logger: logger)],
+                                  PeriodicService.jobReaper(services.platform.ingestion, logger: logger),
+                                  PeriodicService.qualityScheduler(services.platform, every: configuration.qualityEveryHours, logger: logger)],
                        logger: logger)
 }
 

@@ -31,6 +31,18 @@ package struct PeriodicService: Service {
         }
     }
 
+    /// Runs the quality rules of resources whose data changed since their last run, or whose last run is older than
+    /// `every` hours, so scores and problem worklists follow the data without anyone asking.
+    package static func qualityScheduler(_ platform: Platform, every hours: Int, period: Duration = .seconds(300), logger: Logger) -> PeriodicService {
+        PeriodicService(name: "scheduled quality runs", period: period, logger: logger) { logger in
+            let updates = try await platform.store.updateTimes(department: nil)
+            for run in try await platform.quality.runDue(updates: updates, every: Double(hours) * 3600) {
+                logger.info("scheduled quality run finished", metadata: ["resource": "\(run.resource)", "rows": "\(run.rowsChecked)",
+                                                                         "score": "\(run.score)"])
+            }
+        }
+    }
+
     /// Fails the jobs of nodes that died (their heartbeat stopped), so that no job stays "running" forever and its
     /// staging is dropped. Every node runs it; each job is failed once.
     package static func jobReaper(_ ingestion: Ingestion, period: Duration = .seconds(30), logger: Logger) -> PeriodicService {

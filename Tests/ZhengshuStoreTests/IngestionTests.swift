@@ -381,3 +381,32 @@ struct DatagenIngestionTests {
         #expect(stats.first?.meanHoursToFix != nil)
     }
 }
+
+@Suite struct QualityScheduleTests {
+    let admin = Caller(.localOperator, requestID: "schedule-test")
+
+    @Test(arguments: StoreEngine.allCases.filter { $0 != .sqliteFile })
+    func scheduledRunsFollowTheData(_ engine: StoreEngine) async throws {
+        let p = try await engine.makePlatform()
+        _ = try await p.departments.create(DepartmentDraft(code: "C-GA", name: "杭州市公安局", level: .city), by: admin)
+        _ = try await p.catalog.create(Fixtures.datagenPopulationDraft(), by: admin)
+        _ = try await p.catalog.publish("POP-1", by: admin)
+        // Nothing loaded: nothing to check.
+        #expect(try await p.quality.runDue(updates: try await p.store.updateTimes(department: nil), every: 86_400).isEmpty)
+        func load(_ range: Range<Int>) async throws {
+            _ = try await p.ingestion.run(ImportRequest(resource: "POP-1", mode: .upsert, sourceName: "x.csv"),
+                                          source: ChunkedBytes("gmsfhm,xm,xb,csrq\n" + range.map { k in
+                                              let person = DemoDataRow.people[k]
+                                              return "\(person.0),\(person.1),\(person.2),\(person.3)"
+                                          }.joined(separator: "\n") + "\n"), by: admin)
+        }
+        try await load(0..<5)
+        let first = try await p.quality.runDue(updates: try await p.store.updateTimes(department: nil), every: 86_400)
+        #expect(first.map(\.rowsChecked) == [5] && first.first?.trigger == "schedule")
+        // Unchanged data within the period: no run; new data: a run.
+        #expect(try await p.quality.runDue(updates: try await p.store.updateTimes(department: nil), every: 86_400).isEmpty)
+        try await Task.sleep(for: .milliseconds(5))
+        try await load(5..<8)
+        #expect(try await p.quality.runDue(updates: try await p.store.updateTimes(department: nil), every: 86_400).map(\.rowsChecked) == [8])
+    }
+}

@@ -94,6 +94,27 @@ package struct Quality: Sendable {
                                                                             detail: "rows: \(rows); score: \(record.score)"))
     }
 
+    /// Runs the rules of every published resource whose data changed since its last run, or whose last run is older
+    /// than `every` (the scheduler calls this). - Returns: the runs made.
+    package func runDue(updates: [(resource: Resource, lastUpdatedAt: Date?)], every: TimeInterval) async throws -> [QualityRunRecord] {
+        let now = clock.current()
+        var latest: [ResourceCode: Date] = [:]
+        for run in try await store.qualityRuns(resource: nil, department: nil, limit: 10_000) where latest[run.resource] == nil {
+            latest[run.resource] = run.startedAt
+        }
+        var runs: [QualityRunRecord] = []
+        for (resource, updated) in updates {
+            guard let updated else { continue }  // nothing loaded yet
+            let last = latest[resource.code]
+            guard last.map({ $0 < updated || now.timeIntervalSince($0) >= every }) ?? true else { continue }
+            if let run = try? await run(resource.code.rawValue, by: Self.scheduler, trigger: "schedule") { runs.append(run) }
+        }
+        return runs
+    }
+
+    /// Who the scheduler acts as in runs and the audit trail.
+    static let scheduler = Caller(Principal(kind: .localOperator, name: "scheduler", roles: [.admin], department: nil), requestID: "scheduler")
+
     /// The values the target items of referential rules hold (read once per run).
     func references(for rules: [QualityRule]) async throws -> [Int: Set<String>] {
         var out: [Int: Set<String>] = [:]
