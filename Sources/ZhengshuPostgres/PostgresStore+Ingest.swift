@@ -64,7 +64,7 @@ extension PostgresStore: IngestStore {
             buffer.writeStaticString("\\N")
             return
         }
-        let text = PostgresValues.text(value)
+        let text = value.text
         if !text.utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
             buffer.writeString(text)
             return

@@ -123,7 +123,7 @@ extension PostgresStore: RecordStore {
                 let col = Self.column(sort)
                 order = "\(col) \(direction), \"_id\" \(direction)"
                 if let after = query.after {
-                    binds.append(UntypedText(value: PostgresValues.text(after.value)))
+                    binds.append(UntypedText(value: after.value.text))
                     let v = binds.count
                     binds.append(after.id)
                     conditions.append("(\(col) \(cmp) $\(v) OR (\(col) = $\(v) AND \"_id\" \(cmp) $\(v + 1)))")

@@ -19,22 +19,10 @@ enum PostgresValues {
         }
     }
 
-    /// A value as PostgreSQL's input functions read it.
-    static func text(_ value: RecordValue) -> String {
-        switch value {
-        case .null: ""
-        case .string(let s): s
-        case .integer(let i): String(i)
-        case .decimal(let d): d
-        case .date(let d): d.description
-        case .datetime(let t): RecordValue.formatDatetime(t)
-        case .boolean(let b): b ? "true" : "false"
-        }
-    }
 
     /// A value bound for a column of its item's type (`NULL` stays `NULL`).
     static func bind(_ value: RecordValue, into binds: inout PostgresBindings) {
-        if case .null = value { binds.appendNull() } else { binds.append(UntypedText(value: text(value))) }
+        if case .null = value { binds.appendNull() } else { binds.append(UntypedText(value: value.text)) }
     }
 
     /// The select expression reading `column` as text in the form ``value(_:as:)`` reads back.
@@ -59,7 +47,7 @@ enum PostgresValues {
     static func filters(_ filters: [RecordQuery.Filter], _ binds: inout PostgresBindings) -> [String] {
         filters.map { f in
             let column = quote(f.item.name)
-            binds.append(UntypedText(value: text(f.value)))
+            binds.append(UntypedText(value: f.value.text))
             let op = ["eq": "=", "ne": "<>", "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "prefix": ""][f.op.rawValue]!
             return f.op == .prefix ? "starts_with(\(column), $\(binds.count))" : "\(column) \(op) $\(binds.count)"
         }

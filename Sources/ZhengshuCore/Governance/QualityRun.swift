@@ -132,7 +132,7 @@ package struct QualityRun: Sendable {
             }
             checked[k] += 1
             failed[k] += 1
-            let shown = sensitive[field] ? Masking.mask(Self.text(row[field])) : Self.text(row[field])
+            let shown = sensitive[field] ? Masking.mask(row[field].text) : row[field].text
             if samples[k].count < sampleLimit {
                 samples[k].append(Sample(row: number, field: fields[field], value: shown, reason: reason))
             }
@@ -149,7 +149,7 @@ package struct QualityRun: Sendable {
             var key = ""
             for p in positions {
                 if Self.isEmpty(row[p]) { return (false, nil) }
-                key += Self.text(row[p])
+                key += row[p].text
                 key.append("\u{1F}")
             }
             let inserted = seen[k, default: []].insert(key).inserted
@@ -159,17 +159,17 @@ package struct QualityRun: Sendable {
             return (true, element.problem(with: s).map { (i, $0) })
         case .pattern(let i, let box):
             guard !Self.isEmpty(row[i]) else { return (false, nil) }
-            let s = Self.text(row[i])
+            let s = row[i].text
             let match = box.regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
             return (true, match ? nil : (i, "does not match the required pattern"))
         case .range(let i, let min, let max):
             guard !Self.isEmpty(row[i]) else { return (false, nil) }
-            if let min, Self.compare(row[i], min) == .orderedAscending { return (true, (i, "is below \(Self.text(min))")) }
-            if let max, Self.compare(row[i], max) == .orderedDescending { return (true, (i, "is above \(Self.text(max))")) }
+            if let min, Self.compare(row[i], min) == .orderedAscending { return (true, (i, "is below \(min.text)")) }
+            if let max, Self.compare(row[i], max) == .orderedDescending { return (true, (i, "is above \(max.text)")) }
             return (true, nil)
         case .codeList(let i, let codes):
             guard !Self.isEmpty(row[i]) else { return (false, nil) }
-            return (true, codes.contains(Self.text(row[i])) ? nil : (i, "is not in the code list"))
+            return (true, codes.contains(row[i].text) ? nil : (i, "is not in the code list"))
         case .idBirthDate(let id, let date):
             guard case .string(let s) = row[id], case .date(let d) = row[date], let encoded = Self.encodedBirthDate(s) else { return (false, nil) }
             return (true, encoded == d ? nil : (date, "differs from the birth date \(encoded) in the citizen ID"))
@@ -196,7 +196,7 @@ package struct QualityRun: Sendable {
             }
         case .references(let i, let values):
             guard !Self.isEmpty(row[i]) else { return (false, nil) }
-            return (true, values.contains(Self.text(row[i])) ? nil : (i, "does not exist in the referenced resource"))
+            return (true, values.contains(row[i].text) ? nil : (i, "does not exist in the referenced resource"))
         }
     }
 
@@ -230,16 +230,6 @@ package struct QualityRun: Sendable {
         }
     }
 
-    static func text(_ v: RecordValue) -> String {
-        switch v {
-        case .null: ""
-        case .string(let s), .decimal(let s): s
-        case .integer(let i): String(i)
-        case .date(let d): d.description
-        case .datetime(let t): RecordValue.formatDatetime(t)
-        case .boolean(let b): b ? "true" : "false"
-        }
-    }
 
     /// Orders two values of one item type; `nil` when they do not compare.
     static func compare(_ a: RecordValue, _ b: RecordValue) -> ComparisonResult? {
@@ -247,7 +237,7 @@ package struct QualityRun: Sendable {
         switch (a, b) {
         case (.integer(let x), .integer(let y)): return order(x, y)
         case (.decimal, _), (_, .decimal), (.integer, _):
-            guard let x = Double(text(a)), let y = Double(text(b)) else { return nil }
+            guard let x = Double(a.text), let y = Double(b.text) else { return nil }
             return order(x, y)
         case (.date(let x), .date(let y)): return x < y ? .orderedAscending : (x == y ? .orderedSame : .orderedDescending)
         case (.datetime(let x), .datetime(let y)): return order(x, y)

@@ -76,6 +76,19 @@ package enum RecordValue: Sendable, Hashable, Codable {
     }
 
     /// `2024-01-02T03:04:05Z`: fixed width, so text order is time order in every engine.
+    /// The value as plain text: what a CSV cell, a rejected-rows file, a quality sample or an engine's input holds
+    /// (`""` for null, ISO dates, `true`/`false`).
+    package var text: String {
+        switch self {
+        case .null: ""
+        case .string(let s), .decimal(let s): s
+        case .integer(let i): String(i)
+        case .date(let d): d.description
+        case .datetime(let t): RecordValue.formatDatetime(t)
+        case .boolean(let b): b ? "true" : "false"
+        }
+    }
+
     package static func formatDatetime(_ date: Date) -> String {
         let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400

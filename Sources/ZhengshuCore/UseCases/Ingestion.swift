@@ -246,7 +246,7 @@ package struct Ingestion: Sendable {
             let rejected = duplicates.map { d in
                 var original = Array(repeating: "", count: header.count)
                 for (value, column) in zip(d.values, mapping.columns) {
-                    if let column { original[column] = Self.text(value) }
+                    if let column { original[column] = value.text }
                 }
                 return RejectedRow(row: d.row, field: resource.keyItems.map(\.name).joined(separator: ","), reason: d.reason, original: original)
             }
@@ -289,16 +289,6 @@ package struct Ingestion: Sendable {
         return (items, others.isEmpty ? nil : try QualityRun(resource: resource, rules: others, at: now))
     }
 
-    static func text(_ v: RecordValue) -> String {
-        switch v {
-        case .null: ""
-        case .string(let s), .decimal(let s): s
-        case .integer(let i): String(i)
-        case .date(let d): d.description
-        case .datetime(let t): RecordValue.formatDatetime(t)
-        case .boolean(let b): String(b)
-        }
-    }
 
     // MARK: Reading and steering jobs
 

@@ -73,7 +73,7 @@ package struct Quality: Sendable {
                 run.check(row, number: rows) { failure in
                     onFailure(failure, inForce[failure.rule])
                     guard sightings.count < Self.maxSightings else { return }
-                    let key = keyPositions.isEmpty ? "row \(failure.row)" : keyPositions.map { QualityRun.text(row[$0]) }.joined(separator: "|")
+                    let key = keyPositions.isEmpty ? "row \(failure.row)" : keyPositions.map { row[$0].text }.joined(separator: "|")
                     sightings.append(ProblemSighting(rowKey: key, field: failure.field, rule: inForce[failure.rule].check.kindName,
                                                      value: failure.value, reason: failure.reason))
                 }
@@ -127,7 +127,7 @@ package struct Quality: Sendable {
             var query = RecordQuery(fields: [item], filters: [], sort: nil, descending: false, limit: Self.pageSize, after: nil)
             repeat {
                 let page = try await records.records(of: other, query: query)
-                for row in page.rows where !QualityRun.isEmpty(row[0]) { values.insert(QualityRun.text(row[0])) }
+                for row in page.rows where !QualityRun.isEmpty(row[0]) { values.insert(row[0].text) }
                 query.after = page.next
             } while query.after != nil
             out[k] = values
