@@ -54,7 +54,8 @@ schemas = {
                     ["token", "secret"]),
  "DataItem": obj({"name": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,47}$"}, "label": string, "type": ref("DataType"),
                   "length": {"type": "integer"}, "required": {"type": "boolean"}, "key": {"type": "boolean"},
-                  "dataElement": ref("DataElementId"), "description": string}, ["name", "label", "type"], extra=True),
+                  "dataElement": ref("DataElementId"), "element": {"type": "string", "description": "A registered (administrator-defined) data element"},
+                  "description": string}, ["name", "label", "type"], extra=True),
  "Resource": obj({"code": string, "name": string, "abstract": string, "department": string, "category": string,
                   "items": arr(ref("DataItem")), "shareType": ref("ShareType"),
                   "shareCondition": {"type": "string", "description": "Condition of conditional sharing, or the legal basis of not sharing"},
@@ -85,7 +86,15 @@ schemas = {
  "Overview": obj({"departments": {"type": "integer"}, "users": {"type": "integer"}, "resources": {"type": "integer"},
                   "publishedResources": {"type": "integer"}, "records": {"type": "integer"}, "auditEntries": {"type": "integer"}},
                  ["departments", "users", "resources", "publishedResources", "records", "auditEntries"]),
- "DataElement": obj({"id": string, "label": string, "standard": string}, ["id", "label", "standard"]),
+ "DataElement": obj({"id": string, "label": string, "standard": string, "builtIn": {"type": "boolean"},
+                     "type": enum("string", "integer", "decimal", "date"), "length": {"type": "integer"}, "pattern": string,
+                     "min": string, "max": string, "codes": {"type": "object", "additionalProperties": {"type": "string"}},
+                     "description": string, "version": {"type": "integer"}, "updatedAt": dt, "updatedBy": string},
+                    ["id", "label", "standard", "builtIn"]),
+ "DataElementInput": obj({"label": {"type": "string", "minLength": 1, "maxLength": 100}, "type": enum("string", "integer", "decimal", "date"),
+                          "length": {"type": "integer", "minimum": 1, "maximum": 65535}, "pattern": {"type": "string", "maxLength": 500},
+                          "min": string, "max": string, "codes": {"type": "object", "additionalProperties": {"type": "string"}},
+                          "description": string}, ["label", "type"]),
  "Status": obj({"status": string}, ["status"]),
  "IngestJob": obj({"id": integer, "resource": string, "department": string, "mode": enum("append", "upsert", "replace"),
                    "format": enum("csv", "tsv", "jsonl", "json", "xlsx"), "encoding": enum("auto", "utf-8", "gbk", "gb18030"),
@@ -155,11 +164,9 @@ schemas["LineageGraph"] = obj({
     "edges": arr(obj({"from": string, "to": string}, ["from", "to"])),
     "columnEdges": arr(obj({"from": dsref, "fromField": string, "to": dsref, "toField": string, "job": dsref},
                            ["from", "fromField", "to", "toField", "job"]))}, ["nodes", "edges", "columnEdges"])
-schemas["OpenLineageRunEvent"] = obj({"eventType": enum("START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER"), "eventTime": dt,
-                                      "run": obj({"runId": {"type": "string", "format": "uuid"}, "facets": {"type": "object"}}, ["runId"], extra=True),
-                                      "job": obj({"namespace": string, "name": string, "facets": {"type": "object"}}, ["namespace", "name"], extra=True),
-                                      "inputs": arr({"type": "object"}), "outputs": arr({"type": "object"}), "producer": string, "schemaURL": string},
-                                     ["eventTime", "run", "job", "producer", "schemaURL"], extra=True)
+# The body is an OpenLineage RunEvent (https://openlineage.io/spec/2-0-2/OpenLineage.json); described as an open
+# object because the spec's own schema governs it (and nested facets are open-ended).
+schemas["OpenLineageRunEvent"] = {"type": "object", "description": "An OpenLineage 2-0-2 RunEvent: eventType, eventTime, run.runId, job.namespace, job.name, inputs, outputs, producer, schemaURL"}
 for n in ["Department", "User", "APIToken", "VersionSummary", "AuditEntry", "DataElement", "IngestJob", "Freshness", "PullSource", "QualityRun",
           "ProblemRecord", "ProblemStats"]:
     schemas[n + "List"] = listof(n)
@@ -327,6 +334,10 @@ paths = {
                                                 ok("LineageGraph"), ["governance"],
                                                 [code, q("direction", enum("up", "down", "both")),
                                                  q("depth", {"type": "integer", "minimum": 1, "maximum": 10, "default": 3})])},
+ "/api/v1/data-elements/{id}": {"put": op("saveDataElement", "Define or change a data element (admin); each save is a new version",
+                                            ok("DataElement"), ["governance"], [p_path("id", desc="Element id: a-z, 0-9, _")], body("DataElementInput"))},
+ "/api/v1/data-elements/{id}/versions": {"get": op("listDataElementVersions", "Every version of a registered data element, oldest first",
+                                                   ok("DataElementList"), ["governance"], [p_path("id")])},
  "/api/v1/audit": {
    "get": op("listAudit", "The audit trail in order (auditor, admin)", ok("AuditEntryList"), ["audit"],
              [q("after", {"type": "integer", "minimum": 0, "default": 0}), q("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}),

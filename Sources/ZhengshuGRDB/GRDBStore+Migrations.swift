@@ -259,6 +259,16 @@ extension GRDBStore {
                 );
                 """)
         }
+        m.registerMigration("v10-data-elements") { db in
+            try db.execute(sql: """
+                CREATE TABLE dataElement (
+                    id TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    document TEXT NOT NULL,
+                    PRIMARY KEY (id, version)
+                );
+                """)
+        }
         return m
     }
 }

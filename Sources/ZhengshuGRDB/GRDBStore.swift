@@ -39,7 +39,11 @@ package final class GRDBStore: SchemaStore {
 
     /// Migrations that have run, in order.
     package func appliedMigrations() async throws -> [String] {
-        try await writer.read { db in try Self.migrator.appliedIdentifiers(db).sorted() }
+        // In the order they were defined (v10 after v9, which a sort by name would not give).
+        try await writer.read { db in
+            let applied = try Self.migrator.appliedIdentifiers(db)
+            return Self.migrator.migrations.filter(applied.contains)
+        }
     }
 
     /// Whether the schema is the one this build expects.

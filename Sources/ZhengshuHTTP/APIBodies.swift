@@ -46,10 +46,46 @@ struct IssuedTokenBody: Encodable {
     var secret: String
 }
 
+/// A data element: built in (with its national standard) or registered by an administrator (with its checks).
 struct DataElementBody: Encodable {
     var id: String
     var label: String
     var standard: String
+    var builtIn: Bool = true
+    var type: String?
+    var length: Int?
+    var pattern: String?
+    var min: String?
+    var max: String?
+    var codes: [String: String]?
+    var description: String?
+    var version: Int?
+    var updatedAt: Date?
+    var updatedBy: String?
+
+    init(id: String, label: String, standard: String) {
+        self.id = id
+        self.label = label
+        self.standard = standard
+    }
+
+    init(_ e: CustomDataElement) {
+        (id, label, standard, builtIn) = (e.id, e.label, "本平台数据元 v\(e.version)", false)
+        (type, length, pattern, min, max, codes, description) = (e.type.rawValue, e.length, e.pattern, e.min, e.max, e.codes, e.description)
+        (version, updatedAt, updatedBy) = (e.version, e.updatedAt, e.updatedBy)
+    }
+}
+
+/// What an administrator submits to define or change a data element.
+struct DataElementInput: Decodable {
+    var label: String
+    var type: DataType
+    var length: Int?
+    var pattern: String?
+    var min: String?
+    var max: String?
+    var codes: [String: String]?
+    var description: String?
 }
 
 struct VersionSummaryBody: Encodable {

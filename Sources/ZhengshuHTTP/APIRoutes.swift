@@ -32,8 +32,22 @@ package struct APIRoutes {
         api.get("overview") { _, context in
             JSON.response(try await p.counts(by: try context.caller()))
         }
-        api.get("data-elements") { _, _ in
-            JSON.response(ListBody(items: DataElement.allCases.map { DataElementBody(id: $0.rawValue, label: $0.label, standard: $0.standard) }))
+        api.get("data-elements") { _, context in
+            _ = try context.caller()
+            let builtIn = DataElement.allCases.map { DataElementBody(id: $0.rawValue, label: $0.label, standard: $0.standard) }
+            let registered = try await p.standards.list().map(DataElementBody.init)
+            return JSON.response(ListBody(items: builtIn + registered))
+        }
+        api.put("data-elements/{id}") { request, context in
+            let input = try await JSON.decode(DataElementInput.self, from: request, context: context)
+            let element = CustomDataElement(id: try context.parameters.require("id"), label: input.label, type: input.type, length: input.length,
+                                            pattern: input.pattern, min: input.min, max: input.max, codes: input.codes,
+                                            description: input.description, updatedAt: Date(), updatedBy: "")
+            return JSON.response(DataElementBody(try await p.standards.save(element.id, element, by: try context.caller())))
+        }
+        api.get("data-elements/{id}/versions") { _, context in
+            _ = try context.caller()
+            return JSON.response(ListBody(items: try await p.standards.versions(of: try context.parameters.require("id")).map(DataElementBody.init)))
         }
 
         // Departments

@@ -139,5 +139,8 @@ extension PostgresStore {
                 PRIMARY KEY (jobNamespace, jobName, fromNamespace, fromName, fromField, toNamespace, toName, toField))
             """,
         ]),
+        ("v10-data-elements", [
+            "CREATE TABLE dataElement (id text NOT NULL, version integer NOT NULL, document text NOT NULL, PRIMARY KEY (id, version))",
+        ]),
     ]
 }

@@ -116,15 +116,15 @@ package final class PostgresStore: SchemaStore {
 
     /// Migrations that have run, in order.
     package func appliedMigrations() async throws -> [String] {
-        try await read { db in
-            try await db.query("SELECT id FROM schema_migration ORDER BY id", logger: PostgresLocation.logger).collect()
-                .map { try $0.decode(String.self) }
+        let applied = try await read { db in
+            Set(try await db.query("SELECT id FROM schema_migration", logger: PostgresLocation.logger).collect().map { try $0.decode(String.self) })
         }
+        return Self.migrations.map(\.id).filter(applied.contains)  // in the order they were defined
     }
 
     /// Whether the schema is the one this build expects.
     package func isSchemaCurrent() async throws -> Bool {
-        try await appliedMigrations() == Self.migrations.map(\.id).sorted()
+        try await appliedMigrations() == Self.migrations.map(\.id)
     }
 }
 

@@ -410,3 +410,48 @@ struct DatagenIngestionTests {
         #expect(try await p.quality.runDue(updates: try await p.store.updateTimes(department: nil), every: 86_400).map(\.rowsChecked) == [8])
     }
 }
+
+/// The data standards registry on each engine: an administrator's element, versioned, referenced by items, enforced
+/// at ingest through the rules it proposes.
+@Suite struct DataElementRegistryTests {
+    let admin = Caller(.localOperator, requestID: "standards-test")
+
+    @Test(arguments: StoreEngine.allCases.filter { $0 != .sqliteFile })
+    func registeredElementsAreVersionedReferencedAndEnforced(_ engine: StoreEngine) async throws {
+        let p = try await engine.makePlatform()
+        _ = try await p.departments.create(DepartmentDraft(code: "C-GA", name: "杭州市公安局", level: .city), by: admin)
+        let plate = CustomDataElement(id: "plate_no", label: "机动车号牌号码", type: .string, length: 8, pattern: "[京沪浙苏][A-Z][A-HJ-NP-Z0-9]{5}",
+                                      updatedAt: Date(), updatedBy: "")
+        await #expect(throws: ZhengshuError.self) {
+            _ = try await p.standards.save("citizen_id", plate, by: self.admin)  // a built-in id
+        }
+        var bad = plate
+        bad.pattern = "(["
+        await #expect(throws: ZhengshuError.self) { _ = try await p.standards.save("plate_no", bad, by: self.admin) }
+        let saved = try await p.standards.save("plate_no", plate, by: admin)
+        #expect(saved.version == 1)
+
+        var draft = ResourceDraft()
+        (draft.code, draft.name, draft.department, draft.category, draft.shareType) = ("CL-1", "机动车登记", "C-GA", "社会信用", .unconditional)
+        draft.items = [DataItem(name: "hphm", label: "号牌号码", type: .string, key: true, element: "plate_no"),
+                       DataItem(name: "syr", label: "所有人", type: .string, required: true)]
+        var wrong = draft
+        wrong.items![0].element = "nope"
+        await #expect(throws: ZhengshuError.self) { _ = try await p.catalog.create(wrong, by: self.admin) }
+        _ = try await p.catalog.create(draft, by: admin)
+        _ = try await p.catalog.publish("CL-1", by: admin)
+        let (rules, _) = try await p.quality.rules(of: "CL-1", by: admin)
+        #expect(rules.contains { if case .pattern(item: "hphm", _) = $0.check { $0.severity == .reject } else { false } })
+        // A plate that is not one is kept out at ingest, with the element's reason.
+        let job = try await p.ingestion.run(ImportRequest(resource: "CL-1", sourceName: "cl.csv"),
+                                            source: ChunkedBytes("hphm,syr\n浙A12345,张三\n浙a1234,李四\n"), by: admin)
+        #expect(job.status == .succeeded && job.rowsAccepted == 1 && job.rowsRejected == 1)
+        #expect(try await p.ingestion.rejects(of: job.id.rawValue, after: 0, limit: 10, by: admin).rows.first?.field == "hphm")
+        // A change is a new version; the history keeps both.
+        var widened = plate
+        widened.pattern = "[京沪浙苏皖][A-Z][A-HJ-NP-Z0-9]{5,6}"
+        #expect(try await p.standards.save("plate_no", widened, by: admin).version == 2)
+        #expect(try await p.standards.versions(of: "plate_no").map(\.version) == [1, 2])
+        #expect(try await p.standards.list().map(\.pattern) == [widened.pattern])
+    }
+}

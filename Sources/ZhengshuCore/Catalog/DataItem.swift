@@ -11,10 +11,13 @@ package struct DataItem: Hashable, Sendable, Codable {
     /// Part of the record key; key items are required.
     package var key: Bool
     package var dataElement: DataElement?
+    /// An administrator-defined data element (see ``CustomDataElement``), by id.
+    package var element: String?
     package var description: String?
 
     package init(name: String, label: String, type: DataType, length: Int? = nil, required: Bool = false,
-                 key: Bool = false, dataElement: DataElement? = nil, description: String? = nil) {
+                 key: Bool = false, dataElement: DataElement? = nil, element: String? = nil, description: String? = nil) {
+        self.element = element
         self.name = name
         self.label = label
         self.type = type
@@ -38,7 +41,7 @@ package struct DataItem: Hashable, Sendable, Codable {
 
 extension DataItem {
     private enum CodingKeys: String, CodingKey {
-        case name, label, type, length, required, key, dataElement, description
+        case name, label, type, length, required, key, dataElement, element, description
     }
 
     /// `required` and `key` default to false, so a provider writes only what matters.
@@ -52,6 +55,7 @@ extension DataItem {
             required: try c.decodeIfPresent(Bool.self, forKey: .required) ?? false,
             key: try c.decodeIfPresent(Bool.self, forKey: .key) ?? false,
             dataElement: try c.decodeIfPresent(DataElement.self, forKey: .dataElement),
+            element: try c.decodeIfPresent(String.self, forKey: .element),
             description: try c.decodeIfPresent(String.self, forKey: .description)
         )
     }
@@ -65,6 +69,7 @@ extension DataItem {
         try c.encode(required, forKey: .required)
         try c.encode(key, forKey: .key)
         try c.encodeIfPresent(dataElement, forKey: .dataElement)
+        try c.encodeIfPresent(element, forKey: .element)
         try c.encodeIfPresent(description, forKey: .description)
     }
 }

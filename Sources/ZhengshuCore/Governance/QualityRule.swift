@@ -216,16 +216,20 @@ package enum QualityRules {
     ///
     /// Severities match what ingest does for items without rules: completeness, validity and uniqueness of the key
     /// `reject`; the rest `flag`. `severity` sets them all instead.
-    package static func proposed(for resource: Resource, severity: RuleSeverity? = nil) -> [QualityRule] {
+    package static func proposed(for resource: Resource, elements: [CustomDataElement] = [], severity: RuleSeverity? = nil) -> [QualityRule] {
+        let registered = Dictionary(elements.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var checks: [RuleCheck] = resource.items.filter(\.required).map { .required(item: $0.name) }
         if !resource.keyItems.isEmpty {
             checks.append(.unique(items: resource.keyItems.map(\.name)))
         } else if let first = resource.items.first, let element = first.dataElement, identifiers.contains(element) {
             checks.append(.unique(items: [first.name]))
         }
+        var custom: [RuleCheck] = []
         for item in resource.items {
             if let element = item.dataElement { checks.append(.element(item: item.name, element: element)) }
+            if let id = item.element, let element = registered[id] { custom += element.checks(for: item.name) }
         }
+        checks += custom
         if let id = resource.items.first(where: { $0.dataElement == .citizenID }) {
             if let sex = resource.items.first(where: { $0.dataElement == .sex }) {
                 checks.append(.idSex(id: id.name, sex: sex.name))
@@ -240,6 +244,7 @@ package enum QualityRules {
         return checks.map { check in
             let natural: RuleSeverity = switch check {
             case .required, .element: .reject
+            case .pattern, .range, .codeList: .reject  // a registered element's own checks
             case .unique: resource.keyItems.isEmpty ? .flag : .reject
             default: .flag
             }

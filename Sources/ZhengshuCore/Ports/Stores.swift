@@ -101,7 +101,7 @@ package protocol SchemaStore: Sendable {
 
 /// Everything an engine provides.
 package typealias PlatformStore = DepartmentStore & AccountStore & CatalogStore & RecordStore & AuditStore & StatisticsStore & PullStore
-    & IngestStore & SchemaStore & QualityStore & ProblemStore & LineageStore
+    & IngestStore & SchemaStore & QualityStore & ProblemStore & LineageStore & StandardsStore
 
 /// Ingestion jobs and the staging area a job fills before it commits.
 ///

@@ -3,11 +3,30 @@ import Foundation
 /// The catalog (政务信息资源目录): providers register and maintain their department's resources; everyone finds them.
 package struct Catalog: Sendable {
     let store: any CatalogStore
+    let standards: (any StandardsStore)?
     let clock: PlatformClock
 
-    package init(store: any CatalogStore, clock: PlatformClock) {
+    package init(store: any CatalogStore, standards: (any StandardsStore)? = nil, clock: PlatformClock) {
         self.store = store
+        self.standards = standards
         self.clock = clock
+    }
+
+    /// Items that reference an administrator's data element must name one that exists, of their own type.
+    func checkElements(_ items: [DataItem]) async throws {
+        let referencing = items.enumerated().filter { $0.element.element != nil }
+        guard !referencing.isEmpty else { return }
+        let known = Dictionary(uniqueKeysWithValues: (try await standards?.dataElements() ?? []).map { ($0.id, $0) })
+        var v: [ZhengshuError.Violation] = []
+        for (k, item) in referencing {
+            guard let element = known[item.element!] else {
+                v.append(.init(field: "items[\(k)].element", reason: "no data element '\(item.element!.prefix(48))' is registered"))
+                continue
+            }
+            if element.type != item.type { v.append(.init(field: "items[\(k)].element", reason: "\(element.id) holds \(element.type.rawValue) values, not \(item.type.rawValue)")) }
+            if item.dataElement != nil { v.append(.init(field: "items[\(k)].element", reason: "an item references one data element, built-in or registered")) }
+        }
+        guard v.isEmpty else { throw ZhengshuError.validation(v) }
     }
 
     package func create(_ draft: ResourceDraft, by caller: Caller) async throws -> Resource {
@@ -16,6 +35,7 @@ package struct Catalog: Sendable {
         let now = clock.current()
         let resource = try CatalogRules.newResource(from: draft, now: now)
         try caller.principal.requireProvider(of: resource.department, to: "registering a resource")
+        try await checkElements(resource.items)
         let version = ResourceVersion(code: resource.code, version: 1, action: "create", actor: caller.principal.name, at: now,
                                       snapshot: resource)
         try await store.insertResource(resource, version: version,
@@ -24,7 +44,8 @@ package struct Catalog: Sendable {
     }
 
     package func update(_ code: String, _ draft: ResourceDraft, by caller: Caller) async throws -> Resource {
-        try await change(code, action: "update", by: caller) { current, now in
+        if let items = draft.items { try await checkElements(items) }
+        return try await change(code, action: "update", by: caller) { current, now in
             try CatalogRules.applying(draft, to: current, now: now)
         }
     }

@@ -47,6 +47,7 @@ package struct Ingestion: Sendable {
     let pulls: any PullStore
     let quality: (any QualityStore)?
     let lineage: LineageService?
+    let standards: (any StandardsStore)?
     let clock: PlatformClock
     /// This process among the nodes sharing the store.
     package let node: String
@@ -62,8 +63,9 @@ package struct Ingestion: Sendable {
     static let batchSize = 8192
 
     package init(catalog: any CatalogStore, store: any IngestStore, pulls: any PullStore, quality: (any QualityStore)? = nil,
-                 lineage: LineageService? = nil, clock: PlatformClock, node: String = "local") {
+                 lineage: LineageService? = nil, standards: (any StandardsStore)? = nil, clock: PlatformClock, node: String = "local") {
         self.lineage = lineage
+        self.standards = standards
         self.catalog = catalog
         self.store = store
         self.pulls = pulls
@@ -147,7 +149,12 @@ package struct Ingestion: Sendable {
         var transcoder = Transcoder(request.encoding)
         var reader = SourceReader(format: request.format)
         var converter: RowConverter?
-        let (items, gate) = try await Self.ingestChecks(resource, rules: try await quality?.qualityRules(of: resource.code) ?? [], at: clock.current())
+        var rules = try await quality?.qualityRules(of: resource.code) ?? []
+        if rules.isEmpty, resource.items.contains(where: { $0.element != nil }) {
+            // No rules of its own yet: the proposed ones, which carry the registered elements' checks.
+            rules = QualityRules.proposed(for: resource, elements: try await standards?.dataElements() ?? [])
+        }
+        let (items, gate) = try await Self.ingestChecks(resource, rules: rules, at: clock.current())
         var ingestRun = gate
         var progress = JobProgress(encoding: request.encoding)
         var staged: [(row: Int, values: RecordValidator.Row)] = []

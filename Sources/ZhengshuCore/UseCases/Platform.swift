@@ -14,6 +14,7 @@ package struct Platform: Sendable {
     package let quality: Quality
     package let problems: Problems
     package let lineage: LineageService
+    package let standards: Standards
 
     /// - Parameter node: this process's name among the nodes sharing the store (jobs record who runs them).
     package init(store: any PlatformStore, clock: PlatformClock = PlatformClock(), hasher: PasswordHasher = .standard,
@@ -22,13 +23,14 @@ package struct Platform: Sendable {
         self.clock = clock
         departments = Departments(store: store, clock: clock)
         accounts = Accounts(store: store, clock: clock, hasher: hasher)
-        catalog = Catalog(store: store, clock: clock)
+        catalog = Catalog(store: store, standards: store, clock: clock)
         data = DataAccess(catalog: store, records: store, audit: store, pulls: store, connector: connector, clock: clock)
         audit = AuditTrail(store: store)
         lineage = LineageService(catalog: store, store: store, clock: clock)
-        ingestion = Ingestion(catalog: store, store: store, pulls: store, quality: store, lineage: lineage, clock: clock, node: node)
+        ingestion = Ingestion(catalog: store, store: store, pulls: store, quality: store, lineage: lineage, standards: store, clock: clock, node: node)
         pulls = Pulls(catalog: store, store: store, ingestion: ingestion, connector: connector, clock: clock)
-        quality = Quality(catalog: store, records: store, store: store, problems: store, clock: clock)
+        quality = Quality(catalog: store, records: store, store: store, problems: store, standards: store, clock: clock)
+        standards = Standards(store: store, clock: clock)
         problems = Problems(catalog: store, store: store, clock: clock)
     }
 

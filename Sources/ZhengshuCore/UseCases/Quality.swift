@@ -6,6 +6,7 @@ package struct Quality: Sendable {
     let records: any RecordStore
     let store: any QualityStore
     let problems: (any ProblemStore)?
+    let standards: (any StandardsStore)?
     let clock: PlatformClock
 
     /// Rows read from the store per page during a run.
@@ -15,7 +16,8 @@ package struct Quality: Sendable {
     static let maxSightings = 1_000_000
 
     package init(catalog: any CatalogStore, records: any RecordStore, store: any QualityStore, problems: (any ProblemStore)? = nil,
-                 clock: PlatformClock) {
+                 standards: (any StandardsStore)? = nil, clock: PlatformClock) {
+        self.standards = standards
         self.catalog = catalog
         self.records = records
         self.store = store
@@ -31,7 +33,7 @@ package struct Quality: Sendable {
 
     func rules(of resource: Resource) async throws -> (rules: [QualityRule], proposed: Bool) {
         let stored = try await store.qualityRules(of: resource.code)
-        return stored.isEmpty ? (QualityRules.proposed(for: resource), true) : (stored, false)
+        return stored.isEmpty ? (QualityRules.proposed(for: resource, elements: try await standards?.dataElements() ?? []), true) : (stored, false)
     }
 
     /// Replaces a resource's rules: its provider or an admin. Every rule must name the resource's items.
