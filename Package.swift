@@ -89,6 +89,7 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            resources: [.copy("Resources/gb2260.csv"), .copy("Resources/gb2260.NOTICE.txt")],
             swiftSettings: settings
         ),
         .target(

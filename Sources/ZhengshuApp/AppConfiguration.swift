@@ -19,6 +19,8 @@ import Logging
 ///   - `ingest.maxUploadGib` (double, default `4`): the largest file `POST …/ingest` accepts
 ///   - `pull.sqliteDirectory` (string, default `DATA/sources`): SQLite pull sources must be files below it
 ///   - `pull.checkSeconds` (int, default `15`): how often the scheduler looks for due pull sources
+///   - `standards.divisionsFile` (string, default the GB/T 2260 list shipped, edition 2020-10): a CSV of `code,name`
+///     lines that replaces it, so the bureau keeps the division codes current
 ///   - `quality.everyHours` (int, default `24`): a resource's quality rules run when its data changed since the last run,
 ///     and at least this often (checked every five minutes)
 ///   - `pull.allowedHosts` (string, default empty): hosts HTTP and PostgreSQL pull sources may reach, comma-separated
@@ -38,6 +40,7 @@ package struct AppConfiguration: Sendable {
     package var sqliteSourceDirectory: String
     package var pullCheckSeconds: Int
     package var qualityEveryHours: Int
+    package var divisionsFile: String?
     package var pullAllowedHosts: String
 
     package init(config: ConfigReader) {
@@ -56,6 +59,7 @@ package struct AppConfiguration: Sendable {
         pullAllowedHosts = config.string(forKey: "pull.allowedHosts", default: "")
         pullCheckSeconds = max(1, config.int(forKey: "pull.checkSeconds", default: 15))
         qualityEveryHours = max(1, config.int(forKey: "quality.everyHours", default: 24))
+        divisionsFile = config.string(forKey: "standards.divisionsFile")
     }
 
     package var databasePath: String { (dataDirectory as NSString).appendingPathComponent("zhengshu.sqlite") }

@@ -8,6 +8,24 @@ package struct AppServices: Sendable {
     package let store: any PlatformStore
     package let platform: Platform
 
+    /// Puts the GB/T 2260 list in force: the administrator's file, or the one shipped with the platform.
+    package static func installDivisions(_ path: String?) throws {
+        let url: URL
+        if let path {
+            url = URL(fileURLWithPath: path)
+        } else {
+            guard let shipped = Bundle.module.url(forResource: "gb2260", withExtension: "csv") else {
+                throw ZhengshuError(.internalFailure, "the shipped GB/T 2260 list is missing from this build")
+            }
+            url = shipped
+        }
+        let text: String
+        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+            throw ZhengshuError(.invalidInput, "standards.divisionsFile: cannot read \(url.path) as UTF-8 text")
+        }
+        Division.install(try Division.parseList(text))
+    }
+
     /// Where the data lives, for messages: the data folder, or the PostgreSQL database without its password.
     package static func storageDescription(_ configuration: AppConfiguration) -> String {
         guard let url = configuration.databaseURL else { return configuration.dataDirectory }
@@ -17,6 +35,7 @@ package struct AppServices: Sendable {
     /// Opens (creating and migrating when needed) the database the configuration names: PostgreSQL when
     /// `database.url` is set, else SQLite in the data folder (or in memory).
     package static func open(_ configuration: AppConfiguration, clock: PlatformClock = PlatformClock()) async throws -> AppServices {
+        try installDivisions(configuration.divisionsFile)
         let store: any PlatformStore
         if let url = configuration.databaseURL {
             store = try await PostgresStore.open(try PostgresLocation(parsing: url, field: "database"),
