@@ -125,7 +125,7 @@ schemas = {
 # Quality rules: a check's fields sit beside the rule's own (kind tells which apply).
 number = {"type": "number"}
 rule_props = {"ruleId": integer, "kind": enum("required", "unique", "element", "pattern", "range", "codeList", "idBirthDate", "idSex",
-                                              "compare", "notInFuture", "references"),
+                                              "compare", "notInFuture", "references", "fresh"),
               "item": string, "items": arr(string), "element": ref("DataElementId"), "regex": string, "min": string, "max": string,
               "codes": arr(string), "id": string, "date": string, "sex": string, "left": string,
               "op": enum("lt", "le", "eq", "ne", "ge", "gt"), "right": string, "resource": string, "target": string,

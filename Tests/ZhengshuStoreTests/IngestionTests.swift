@@ -455,3 +455,24 @@ struct DatagenIngestionTests {
         #expect(try await p.standards.list().map(\.pattern) == [widened.pattern])
     }
 }
+
+@Suite struct FreshnessRuleTests {
+    let admin = Caller(.localOperator, requestID: "fresh-test")
+
+    @Test func anOverdueResourceFailsItsFreshnessRule() async throws {
+        let now = Mutex(Date(millis: Date().millis))
+        let p = Platform(store: try await StoreEngine.sqliteMemory.makeStore(), clock: PlatformClock { now.withLock { $0 } }, hasher: .fastForTesting)
+        _ = try await p.departments.create(DepartmentDraft(code: "C-GA", name: "杭州市公安局", level: .city), by: admin)
+        _ = try await p.catalog.create(Fixtures.datagenPopulationDraft(), by: admin)  // updated daily
+        _ = try await p.catalog.publish("POP-1", by: admin)
+        _ = try await p.ingestion.run(ImportRequest(resource: "POP-1", sourceName: "x.csv"),
+                                      source: ChunkedBytes("gmsfhm,xm\n\(DemoDataRow.people[0].0),张三\n"), by: admin)
+        func freshness() async throws -> QualityRun.RuleResult? {
+            try await p.quality.run("POP-1", by: admin).results.first { $0.rule.check == .fresh }
+        }
+        #expect(try await freshness().map { ($0.checked, $0.failed) } ?? (0, 0) == (1, 0))
+        now.withLock { $0 = $0.addingTimeInterval(10 * 86_400) }  // ten days without a load
+        let overdue = try #require(try await freshness())
+        #expect(overdue.failed == 1 && overdue.samples.first?.reason.contains("update cycle") == true)
+    }
+}

@@ -46,6 +46,9 @@ package enum RuleCheck: Hashable, Sendable {
     case notInFuture(item: String)
     /// The value exists in another resource's item (e.g. a legal representative's ID in the population resource).
     case references(item: String, resource: ResourceCode, target: String)
+    /// The resource was updated within its declared update cycle (a check of the resource, once a run, not of rows):
+    /// fresh or due passes, overdue fails.
+    case fresh
 
     package var dimension: QualityDimension {
         switch self {
@@ -53,7 +56,7 @@ package enum RuleCheck: Hashable, Sendable {
         case .unique: .uniqueness
         case .element, .pattern, .range, .codeList: .validity
         case .idBirthDate, .idSex, .compare: .consistency
-        case .notInFuture: .timeliness
+        case .notInFuture, .fresh: .timeliness
         case .references: .referential
         }
     }
@@ -72,6 +75,7 @@ package enum RuleCheck: Hashable, Sendable {
         case .compare: "compare"
         case .notInFuture: "notInFuture"
         case .references: "references"
+        case .fresh: "fresh"
         }
     }
 
@@ -84,6 +88,7 @@ package enum RuleCheck: Hashable, Sendable {
         case .idBirthDate(let id, let date): [date, id]
         case .idSex(let id, let sex): [sex, id]
         case .compare(let l, _, let r): [l, r]
+        case .fresh: []
         }
     }
 }
@@ -94,7 +99,7 @@ package enum ComparisonOperator: String, CaseIterable, Sendable, Codable {
 
 extension RuleCheck: Codable {
     enum Kind: String, CaseIterable, Codable {
-        case required, unique, element, pattern, range, codeList, idBirthDate, idSex, compare, notInFuture, references
+        case required, unique, element, pattern, range, codeList, idBirthDate, idSex, compare, notInFuture, references, fresh
     }
 
     enum Keys: String, CodingKey {
@@ -117,6 +122,7 @@ extension RuleCheck: Codable {
         case .idSex: self = .idSex(id: try item(.id), sex: try item(.sex))
         case .compare: self = .compare(left: try item(.left), op: try c.decode(ComparisonOperator.self, forKey: .op), right: try item(.right))
         case .notInFuture: self = .notInFuture(item: try item())
+        case .fresh: self = .fresh
         case .references:
             let code = try c.decode(String.self, forKey: .resource)
             guard let resource = try? ResourceCode(validating: code) else {
@@ -142,6 +148,7 @@ extension RuleCheck: Codable {
         case .compare(let l, let op, let r):
             try c.encode(Kind.compare, forKey: .kind); try c.encode(l, forKey: .left); try c.encode(op, forKey: .op); try c.encode(r, forKey: .right)
         case .notInFuture(let i): try c.encode(Kind.notInFuture, forKey: .kind); try c.encode(i, forKey: .item)
+        case .fresh: try c.encode(Kind.fresh, forKey: .kind)
         case .references(let i, let r, let t):
             try c.encode(Kind.references, forKey: .kind); try c.encode(i, forKey: .item)
             try c.encode(r.rawValue, forKey: .resource); try c.encode(t, forKey: .target)
@@ -241,6 +248,7 @@ package enum QualityRules {
         for item in resource.items where item.type == .date || item.type == .datetime {
             checks.append(.notInFuture(item: item.name))
         }
+        if Freshness.interval(resource.updateCycle) != nil { checks.append(.fresh) }
         return checks.map { check in
             let natural: RuleSeverity = switch check {
             case .required, .element: .reject

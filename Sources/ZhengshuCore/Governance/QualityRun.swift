@@ -57,6 +57,8 @@ package struct QualityRun: Sendable {
         case compare(Int, ComparisonOperator, Int)
         case notInFuture(Int)
         case references(Int, Set<String>)
+        /// Checked once a run by ``recordFreshness(_:lastUpdated:)``, not per row.
+        case fresh
     }
 
     /// - Parameters:
@@ -108,6 +110,7 @@ package struct QualityRun: Sendable {
             case .compare(let left, let op, let right): plans.append(.compare(try position(left), op, try position(right)))
             case .notInFuture(let item): plans.append(.notInFuture(try position(item)))
             case .references(let item, _, _): plans.append(.references(try position(item), references[k] ?? []))
+            case .fresh: plans.append(.fresh)
             }
         }
         self.rules = rules
@@ -194,9 +197,24 @@ package struct QualityRun: Sendable {
             case .datetime(let t): return (true, t > now ? (i, "is in the future") : nil)
             default: return (false, nil)
             }
+        case .fresh:
+            return (false, nil)
         case .references(let i, let values):
             guard !Self.isEmpty(row[i]) else { return (false, nil) }
             return (true, values.contains(row[i].text) ? nil : (i, "does not exist in the referenced resource"))
+        }
+    }
+
+    /// Settles the freshness rules: the resource against its update cycle, once a run.
+    package mutating func recordFreshness(_ status: FreshnessStatus, lastUpdated: Date?) {
+        for k in plans.indices {
+            guard case .fresh = plans[k] else { continue }
+            checked[k] = 1
+            if status == .overdue {
+                failed[k] = 1
+                samples[k] = [Sample(row: 0, field: "*", value: lastUpdated.map(RecordValue.formatDatetime) ?? "",
+                                     reason: lastUpdated == nil ? "never loaded since publication" : "not updated within its update cycle")]
+            }
         }
     }
 

@@ -29,7 +29,7 @@ package struct Platform: Sendable {
         lineage = LineageService(catalog: store, store: store, clock: clock)
         ingestion = Ingestion(catalog: store, store: store, pulls: store, quality: store, lineage: lineage, standards: store, clock: clock, node: node)
         pulls = Pulls(catalog: store, store: store, ingestion: ingestion, connector: connector, clock: clock)
-        quality = Quality(catalog: store, records: store, store: store, problems: store, standards: store, clock: clock)
+        quality = Quality(catalog: store, records: store, store: store, problems: store, standards: store, updates: store, clock: clock)
         standards = Standards(store: store, clock: clock)
         problems = Problems(catalog: store, store: store, clock: clock)
     }

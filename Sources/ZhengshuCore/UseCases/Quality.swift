@@ -7,6 +7,7 @@ package struct Quality: Sendable {
     let store: any QualityStore
     let problems: (any ProblemStore)?
     let standards: (any StandardsStore)?
+    let updates: (any IngestStore)?
     let clock: PlatformClock
 
     /// Rows read from the store per page during a run.
@@ -16,8 +17,9 @@ package struct Quality: Sendable {
     static let maxSightings = 1_000_000
 
     package init(catalog: any CatalogStore, records: any RecordStore, store: any QualityStore, problems: (any ProblemStore)? = nil,
-                 standards: (any StandardsStore)? = nil, clock: PlatformClock) {
+                 standards: (any StandardsStore)? = nil, updates: (any IngestStore)? = nil, clock: PlatformClock) {
         self.standards = standards
+        self.updates = updates
         self.catalog = catalog
         self.records = records
         self.store = store
@@ -87,6 +89,10 @@ package struct Quality: Sendable {
             var seen = Set<String>()
             let distinct = sightings.reversed().filter { seen.insert("\($0.rowKey)\u{1F}\($0.field)\u{1F}\($0.rule)").inserted }.reversed()
             _ = try await problems.recordSightings(Array(distinct), resource: resource.code, department: resource.department, at: started)
+        }
+        if let updates, let last = try await updates.updateTimes(department: resource.department).first(where: { $0.resource.code == resource.code }) {
+            let (status, _) = Freshness.status(cycle: resource.updateCycle, lastUpdated: last.lastUpdatedAt, since: resource.publishedAt, now: started)
+            run.recordFreshness(status, lastUpdated: last.lastUpdatedAt)
         }
         let results = run.results()
         let record = QualityRunRecord(id: QualityRunID(0), resource: resource.code, department: resource.department, trigger: trigger,
