@@ -3,9 +3,8 @@ import GRDB
 import ZhengshuCore
 
 extension GRDBStore: ProblemStore {
-    package func recordSightings(_ sightings: [ProblemSighting], resource: ResourceCode, department: DepartmentCode, at: Date) async throws
-        -> (opened: Int, closed: Int)
-    {
+    package func recordSightings(_ sightings: [ProblemSighting], resource: ResourceCode, department: DepartmentCode, at: Date,
+                                 closeUnseen: Bool) async throws -> (opened: Int, closed: Int) {
         try await writer.write { db in
             let statement = try db.cachedStatement(sql: """
                 INSERT INTO problem (resource, department, source, rowKey, field, rule, value, reason, status, firstSeenAt, lastSeenAt)
@@ -21,6 +20,7 @@ extension GRDBStore: ProblemStore {
             }
             let opened = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM problem WHERE resource = ? AND source = 'quality' AND firstSeenAt = ?",
                                           arguments: [resource.rawValue, at.millis]) ?? 0
+            guard closeUnseen else { return (opened, 0) }
             try db.execute(sql: """
                 UPDATE problem SET status = 'verified', closedAt = ? WHERE resource = ? AND source = 'quality'
                 AND status IN ('open', 'acknowledged', 'fixed') AND lastSeenAt < ?

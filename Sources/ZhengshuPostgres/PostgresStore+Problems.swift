@@ -4,9 +4,8 @@ import ZhengshuCore
 
 extension PostgresStore: ProblemStore {
     /// Sightings go in batches of 5,000 through `unnest`, one statement a batch.
-    package func recordSightings(_ sightings: [ProblemSighting], resource: ResourceCode, department: DepartmentCode, at: Date) async throws
-        -> (opened: Int, closed: Int)
-    {
+    package func recordSightings(_ sightings: [ProblemSighting], resource: ResourceCode, department: DepartmentCode, at: Date,
+                                 closeUnseen: Bool) async throws -> (opened: Int, closed: Int) {
         try await write { db in
             for start in stride(from: 0, to: sightings.count, by: 5000) {
                 let batch = sightings[start..<min(start + 5000, sightings.count)]
@@ -24,6 +23,7 @@ extension PostgresStore: ProblemStore {
             let opened = try await db.query("""
                 SELECT COUNT(*) FROM problem WHERE resource = \(resource.rawValue) AND source = 'quality' AND firstSeenAt = \(at.millis)
                 """, logger: PostgresLocation.logger).collect()[0].decode(Int.self)
+            guard closeUnseen else { return (opened, 0) }
             let closed = try await db.query("""
                 UPDATE problem SET status = 'verified', closedAt = \(at.millis) WHERE resource = \(resource.rawValue) AND source = 'quality'
                 AND status IN ('open', 'acknowledged', 'fixed') AND lastSeenAt < \(at.millis) RETURNING id

@@ -96,10 +96,10 @@ package struct ProblemStats: Hashable, Sendable, Codable {
 /// Problem records.
 package protocol ProblemStore: Sendable {
     /// Applies a quality run's findings to the resource's problems at `at`: new ones open, ones seen again are
-    /// touched (reopened if they had been fixed), and open, acknowledged or fixed ones not seen any more are verified.
-    /// - Returns: how many were opened and how many closed.
-    func recordSightings(_ sightings: [ProblemSighting], resource: ResourceCode, department: DepartmentCode, at: Date) async throws
-        -> (opened: Int, closed: Int)
+    /// touched (reopened if they had been fixed), and — after a run over every stored row (`closeUnseen`) — open,
+    /// acknowledged or fixed ones not seen any more are verified. - Returns: how many were opened and how many closed.
+    func recordSightings(_ sightings: [ProblemSighting], resource: ResourceCode, department: DepartmentCode, at: Date, closeUnseen: Bool)
+        async throws -> (opened: Int, closed: Int)
     func insertProblem(_ problem: Problem, audit: AuditEvent) async throws -> Problem
     func problem(_ id: ProblemID) async throws -> Problem?
     /// Problems, oldest first after `after`.

@@ -48,6 +48,7 @@ package struct Ingestion: Sendable {
     let quality: (any QualityStore)?
     let lineage: LineageService?
     let standards: (any StandardsStore)?
+    let problems: (any ProblemStore)?
     let clock: PlatformClock
     /// This process among the nodes sharing the store.
     package let node: String
@@ -63,7 +64,9 @@ package struct Ingestion: Sendable {
     static let batchSize = 8192
 
     package init(catalog: any CatalogStore, store: any IngestStore, pulls: any PullStore, quality: (any QualityStore)? = nil,
-                 lineage: LineageService? = nil, standards: (any StandardsStore)? = nil, clock: PlatformClock, node: String = "local") {
+                 lineage: LineageService? = nil, standards: (any StandardsStore)? = nil, problems: (any ProblemStore)? = nil,
+                 clock: PlatformClock, node: String = "local") {
+        self.problems = problems
         self.lineage = lineage
         self.standards = standards
         self.catalog = catalog
@@ -112,10 +115,12 @@ package struct Ingestion: Sendable {
         }
         defer { heartbeat.cancel() }
         do {
-            try await load(request, source: source, resource: resource, job: job.id, onProgress: onProgress)
+            let started = clock.current()
+            let flagged = try await load(request, source: source, resource: resource, job: job.id, onProgress: onProgress)
             try Task.checkCancellation()
             let committed = try await store.commitImport(job.id, resource: resource, mode: request.mode, clock: clock,
                                                          audit: caller.audit("ingest.commit", "resource:\(code)", at: clock.current()))
+            if let flagged { try await recordIngestRun(flagged, job: committed, resource: resource, started: started, by: caller) }
             if let lineage {
                 let header = (try? await store.jobHeader(job.id)) ?? []
                 let mapping = try? ColumnMapping.resolve(header: header, items: resource.items.map { var i = $0; i.required = false; return i },
@@ -142,9 +147,30 @@ package struct Ingestion: Sendable {
         }
     }
 
+    /// What the `flag` rules found in the rows of a job, before they landed.
+    struct FlaggedRows: Sendable {
+        var run: QualityRun
+        var rows: Int
+        var sightings: [ProblemSighting]
+    }
+
+    /// Keeps a job's `flag` findings as a quality run (trigger `ingest`) and routes them as problems; the run over every
+    /// stored row that follows closes what no longer fails.
+    private func recordIngestRun(_ flagged: FlaggedRows, job: IngestJob, resource: Resource, started: Date, by caller: Caller) async throws {
+        guard let quality, let problems else { return }
+        let results = flagged.run.results()
+        _ = try await quality.insertQualityRun(
+            QualityRunRecord(id: QualityRunID(0), resource: resource.code, department: resource.department, trigger: "ingest", startedAt: started,
+                             finishedAt: clock.current(), rowsChecked: flagged.rows, score: QualityRun.score(results), results: results),
+            audit: caller.audit("quality.run", "resource:\(resource.code)", at: clock.current(), detail: "ingest job \(job.id); rows: \(flagged.rows)"))
+        _ = try await problems.recordSightings(Quality.distinct(flagged.sightings), resource: resource.code, department: resource.department,
+                                               at: started, closeUnseen: false)
+    }
+
     /// Streams the source into the staging table, quarantining rejected rows; counts are saved as it goes.
+    /// - Returns: what the resource's `flag` rules found in the accepted rows, when it has rules of its own.
     private func load<S: AsyncSequence>(_ request: ImportRequest, source: S, resource: Resource, job: JobID,
-                                        onProgress: @Sendable (JobProgress) -> Void) async throws
+                                        onProgress: @Sendable (JobProgress) -> Void) async throws -> FlaggedRows?
     where S.Element == [UInt8] {
         var transcoder = Transcoder(request.encoding)
         var reader = SourceReader(format: request.format)
@@ -156,6 +182,18 @@ package struct Ingestion: Sendable {
         }
         let (items, gate) = try await Self.ingestChecks(resource, rules: rules, at: clock.current())
         var ingestRun = gate
+        // `flag` rules are checked on the accepted rows as they stream by (not uniqueness, which would hold every key in
+        // memory, nor the resource-level and referential rules: the run over the stored rows does those).
+        let perRow = rules.filter { rule in
+            guard rule.enabled, rule.severity == .flag else { return false }
+            switch rule.check {
+            case .unique, .fresh, .references: return false
+            default: return true
+            }
+        }
+        var flagged = perRow.isEmpty || quality == nil ? nil
+            : FlaggedRows(run: try QualityRun(resource: resource, rules: perRow, at: clock.current()), rows: 0, sightings: [])
+        let keyPositions = Quality.keyPositions(resource, rules)
         var progress = JobProgress(encoding: request.encoding)
         var staged: [(row: Int, values: RecordValidator.Row)] = []
         var rejects: [RejectedRow] = []
@@ -177,6 +215,16 @@ package struct Ingestion: Sendable {
                 ingestRun!.check(values, number: row.number) { problems.append(.init(field: $0.field, reason: $0.reason)) }
             }
             if problems.isEmpty {
+                if flagged != nil {
+                    flagged!.rows += 1
+                    let checks = flagged!.run.rules
+                    var found: [ProblemSighting] = []
+                    flagged!.run.check(values, number: row.number) { f in
+                        found.append(ProblemSighting(rowKey: Quality.rowKey(values, keyPositions, number: f.row), field: f.field,
+                                                     rule: checks[f.rule].check.kindName, value: f.value, reason: f.reason))
+                    }
+                    if flagged!.sightings.count < Quality.maxSightings { flagged!.sightings += found }
+                }
                 staged.append((row.number, values))
                 progress.rowsAccepted += 1
             } else {
@@ -268,6 +316,7 @@ package struct Ingestion: Sendable {
                 throw ZhengshuError(.validation, "stopped after \(progress.rowsRejected) rejected rows (more than max-errors \(max))")
             }
         }
+        return flagged
     }
 
     /// What ingest enforces, from the resource's rules. Without stored rules, the items' own checks (required, data

@@ -27,7 +27,7 @@ package struct Platform: Sendable {
         data = DataAccess(catalog: store, records: store, audit: store, pulls: store, connector: connector, clock: clock)
         audit = AuditTrail(store: store)
         lineage = LineageService(catalog: store, store: store, clock: clock)
-        ingestion = Ingestion(catalog: store, store: store, pulls: store, quality: store, lineage: lineage, standards: store, clock: clock, node: node)
+        ingestion = Ingestion(catalog: store, store: store, pulls: store, quality: store, lineage: lineage, standards: store, problems: store, clock: clock, node: node)
         pulls = Pulls(catalog: store, store: store, ingestion: ingestion, connector: connector, clock: clock)
         quality = Quality(catalog: store, records: store, store: store, problems: store, standards: store, updates: store, clock: clock)
         standards = Standards(store: store, clock: clock)

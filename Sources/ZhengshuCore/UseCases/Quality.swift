@@ -64,11 +64,8 @@ package struct Quality: Sendable {
         let inForce = run.rules
         var query = RecordQuery(fields: resource.items, filters: [], sort: nil, descending: false, limit: Self.pageSize, after: nil)
         var rows = 0
-        // Problems are keyed by the row's key items, or the items of its first uniqueness rule, so the department
-        // finds the row (and a corrected row closes them at the next run).
-        let keyNames = !resource.keyItems.isEmpty ? resource.keyItems.map(\.name)
-            : inForce.lazy.compactMap { if case .unique(let items) = $0.check { items } else { nil } }.first ?? []
-        let keyPositions = keyNames.compactMap { name in resource.items.firstIndex { $0.name == name } }
+        // Problems are filed under the row's key, so the department finds the row (and a corrected row closes them).
+        let keyPositions = Self.keyPositions(resource, inForce)
         var sightings: [ProblemSighting] = []
         repeat {
             let page = try await records.records(of: resource, query: query)
@@ -77,18 +74,15 @@ package struct Quality: Sendable {
                 run.check(row, number: rows) { failure in
                     onFailure(failure, inForce[failure.rule])
                     guard sightings.count < Self.maxSightings else { return }
-                    let key = keyPositions.isEmpty ? "row \(failure.row)" : keyPositions.map { row[$0].text }.joined(separator: "|")
-                    sightings.append(ProblemSighting(rowKey: key, field: failure.field, rule: inForce[failure.rule].check.kindName,
+                    sightings.append(ProblemSighting(rowKey: Self.rowKey(row, keyPositions, number: failure.row), field: failure.field, rule: inForce[failure.rule].check.kindName,
                                                      value: failure.value, reason: failure.reason))
                 }
             }
             query.after = page.next
         } while query.after != nil
         if let problems {
-            // One problem per row key, field and rule (a key repeated in the file is one row to fix).
-            var seen = Set<String>()
-            let distinct = sightings.reversed().filter { seen.insert("\($0.rowKey)\u{1F}\($0.field)\u{1F}\($0.rule)").inserted }.reversed()
-            _ = try await problems.recordSightings(Array(distinct), resource: resource.code, department: resource.department, at: started)
+            _ = try await problems.recordSightings(Self.distinct(sightings), resource: resource.code, department: resource.department, at: started,
+                                                   closeUnseen: true)
         }
         if let updates, let last = try await updates.updateTimes(department: resource.department).first(where: { $0.resource.code == resource.code }) {
             let (status, _) = Freshness.status(cycle: resource.updateCycle, lastUpdated: last.lastUpdatedAt, since: resource.publishedAt, now: started)
@@ -100,6 +94,23 @@ package struct Quality: Sendable {
                                       score: QualityRun.score(results), results: results)
         return try await store.insertQualityRun(record, audit: caller.audit("quality.run", "resource:\(resource.code)", at: clock.current(),
                                                                             detail: "rows: \(rows); score: \(record.score)"))
+    }
+
+    /// One problem per row key, field and rule (a key repeated in the file is one row to fix); the last sighting wins.
+    static func distinct(_ sightings: [ProblemSighting]) -> [ProblemSighting] {
+        var seen = Set<String>()
+        return sightings.reversed().filter { seen.insert("\($0.rowKey)\u{1F}\($0.field)\u{1F}\($0.rule)").inserted }.reversed()
+    }
+
+    /// The key a problem is filed under: the row's key items, or the items of its first uniqueness rule.
+    static func keyPositions(_ resource: Resource, _ rules: [QualityRule]) -> [Int] {
+        let names = !resource.keyItems.isEmpty ? resource.keyItems.map(\.name)
+            : rules.lazy.compactMap { if case .unique(let items) = $0.check { items } else { nil } }.first ?? []
+        return names.compactMap { name in resource.items.firstIndex { $0.name == name } }
+    }
+
+    static func rowKey(_ row: RecordValidator.Row, _ positions: [Int], number: Int) -> String {
+        positions.isEmpty ? "row \(number)" : positions.map { row[$0].text }.joined(separator: "|")
     }
 
     /// Runs the rules of every published resource whose data changed since its last run, or whose last run is older
