@@ -269,6 +269,9 @@ extension GRDBStore {
                 );
                 """)
         }
+        m.registerMigration("v11-quality-schedule") { db in
+            try db.execute(sql: "CREATE TABLE qualitySchedule (resource TEXT PRIMARY KEY NOT NULL, claimedUntil INTEGER NOT NULL)")
+        }
         return m
     }
 }

@@ -44,6 +44,20 @@ extension GRDBStore: QualityStore {
         }
     }
 
+    package func claimScheduledRun(_ resource: ResourceCode, now: Date, until: Date) async throws -> Bool {
+        try await writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO qualitySchedule (resource, claimedUntil) VALUES (?, ?)
+                ON CONFLICT (resource) DO UPDATE SET claimedUntil = excluded.claimedUntil WHERE qualitySchedule.claimedUntil <= ?
+                """, arguments: [resource.rawValue, until.millis, now.millis])
+            return db.changesCount > 0
+        }
+    }
+
+    package func releaseScheduledRun(_ resource: ResourceCode) async throws {
+        try await writer.write { db in try db.execute(sql: "UPDATE qualitySchedule SET claimedUntil = 0 WHERE resource = ?", arguments: [resource.rawValue]) }
+    }
+
     package func qualityRuns(resource: ResourceCode?, department: DepartmentCode?, limit: Int) async throws -> [QualityRunRecord] {
         try await writer.read { db in
             var sql = "SELECT * FROM qualityRun WHERE 1 = 1"

@@ -142,5 +142,8 @@ extension PostgresStore {
         ("v10-data-elements", [
             "CREATE TABLE dataElement (id text NOT NULL, version integer NOT NULL, document text NOT NULL, PRIMARY KEY (id, version))",
         ]),
+        ("v11-quality-schedule", [
+            "CREATE TABLE qualitySchedule (resource text PRIMARY KEY, claimedUntil bigint NOT NULL)",
+        ]),
     ]
 }

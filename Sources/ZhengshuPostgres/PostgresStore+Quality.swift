@@ -44,6 +44,22 @@ extension PostgresStore: QualityStore {
         }
     }
 
+    package func claimScheduledRun(_ resource: ResourceCode, now: Date, until: Date) async throws -> Bool {
+        try await read { db in
+            try await db.query("""
+                INSERT INTO qualitySchedule (resource, claimedUntil) VALUES (\(resource.rawValue), \(until.millis))
+                ON CONFLICT (resource) DO UPDATE SET claimedUntil = excluded.claimedUntil WHERE qualitySchedule.claimedUntil <= \(now.millis)
+                RETURNING resource
+                """, logger: PostgresLocation.logger).collect().count > 0
+        }
+    }
+
+    package func releaseScheduledRun(_ resource: ResourceCode) async throws {
+        try await read { db in
+            try await db.query("UPDATE qualitySchedule SET claimedUntil = 0 WHERE resource = \(resource.rawValue)", logger: PostgresLocation.logger)
+        }
+    }
+
     package func qualityRuns(resource: ResourceCode?, department: DepartmentCode?, limit: Int) async throws -> [QualityRunRecord] {
         try await read { db in
             try await db.query("""

@@ -414,6 +414,21 @@ struct DatagenIngestionTests {
         try await Task.sleep(for: .milliseconds(5))
         try await load(5..<8)
         #expect(try await p.quality.runDue(updates: try await p.store.updateTimes(department: nil), every: 86_400).map(\.rowsChecked) == [8])
+        // Two nodes looking at once: one runs it.
+        try await Task.sleep(for: .milliseconds(5))
+        try await load(8..<9)
+        let second = Platform(store: p.store, hasher: .fastForTesting)
+        let updates = try await p.store.updateTimes(department: nil)
+        async let a = p.quality.runDue(updates: updates, every: 86_400)
+        async let b = second.quality.runDue(updates: updates, every: 86_400)
+        let (ranA, ranB) = try await (a, b)
+        #expect(ranA.count + ranB.count == 1)
+        // A claim held by a node that never finished lapses; another node may then take the run.
+        let code = ResourceCode(trusted: "POP-1")
+        let now = Date()
+        #expect(try await p.store.claimScheduledRun(code, now: now, until: now.addingTimeInterval(1800)))
+        #expect(try await p.store.claimScheduledRun(code, now: now, until: now.addingTimeInterval(60)) == false)
+        #expect(try await p.store.claimScheduledRun(code, now: now.addingTimeInterval(3600), until: now.addingTimeInterval(7200)))
     }
 }
 

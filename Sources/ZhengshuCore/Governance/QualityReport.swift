@@ -39,6 +39,11 @@ package protocol QualityStore: Sendable {
     func insertQualityRun(_ run: QualityRunRecord, audit: AuditEvent) async throws -> QualityRunRecord
     /// Runs, newest first.
     func qualityRuns(resource: ResourceCode?, department: DepartmentCode?, limit: Int) async throws -> [QualityRunRecord]
+    /// Takes the scheduled run of a resource until `until`, unless another node holds it past `now`.
+    /// - Returns: whether this node may run it.
+    func claimScheduledRun(_ resource: ResourceCode, now: Date, until: Date) async throws -> Bool
+    /// Ends a claim once its run is over (its run now tells the other nodes the resource is not due).
+    func releaseScheduledRun(_ resource: ResourceCode) async throws
 }
 
 /// A resource's latest score, and a department's.

@@ -126,10 +126,16 @@ package struct Quality: Sendable {
             guard let updated else { continue }  // nothing loaded yet
             let last = latest[resource.code]
             guard last.map({ $0 < updated || now.timeIntervalSince($0) >= every }) ?? true else { continue }
+            // One node runs it: the others see the claim (and, once it finished, its run).
+            guard try await store.claimScheduledRun(resource.code, now: now, until: now.addingTimeInterval(Self.scheduleLease)) else { continue }
             if let run = try? await run(resource.code.rawValue, by: Self.scheduler, trigger: "schedule") { runs.append(run) }
+            try? await store.releaseScheduledRun(resource.code)
         }
         return runs
     }
+
+    /// How long a node holds a scheduled run before another may take it (a run that outlives it may be repeated).
+    static let scheduleLease: TimeInterval = 1800
 
     /// Who the scheduler acts as in runs and the audit trail.
     static let scheduler = Caller(Principal(kind: .localOperator, name: "scheduler", roles: [.admin], department: nil), requestID: "scheduler")
