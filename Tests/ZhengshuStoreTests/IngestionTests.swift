@@ -497,3 +497,38 @@ struct DatagenIngestionTests {
         #expect(overdue.failed == 1 && overdue.samples.first?.reason.contains("update cycle") == true)
     }
 }
+
+@Suite struct ReferentialRuleTests {
+    let admin = Caller(.localOperator, requestID: "ref-test")
+
+    @Test func aLegalRepresentativeMustBeInThePopulationResource() async throws {
+        let p = try await StoreEngine.sqliteMemory.makePlatform()
+        _ = try await p.departments.create(DepartmentDraft(code: "C-GA", name: "杭州市公安局", level: .city), by: admin)
+        _ = try await p.catalog.create(Fixtures.datagenPopulationDraft(), by: admin)
+        _ = try await p.catalog.publish("POP-1", by: admin)
+        let people = (0..<3).map { DemoDataRow.people[$0] }
+        _ = try await p.ingestion.run(ImportRequest(resource: "POP-1", sourceName: "p.csv"),
+                                      source: ChunkedBytes("gmsfhm,xm\n" + people.map { "\($0.0),\($0.1)" }.joined(separator: "\n") + "\n"), by: admin)
+        var draft = ResourceDraft()
+        (draft.code, draft.name, draft.department, draft.category, draft.shareType) = ("ENT-1", "企业", "C-GA", "法人", .unconditional)
+        draft.items = [DataItem(name: "tyshxydm", label: "统一社会信用代码", type: .string, key: true),
+                       DataItem(name: "fddbrsfzh", label: "法定代表人身份证号", type: .string)]
+        _ = try await p.catalog.create(draft, by: admin)
+        _ = try await p.catalog.publish("ENT-1", by: admin)
+        _ = try await p.quality.setRules(of: "ENT-1", [QualityRule(check: .references(item: "fddbrsfzh", resource: ResourceCode(trusted: "POP-1"),
+                                                                                       target: "gmsfhm"))], by: admin)
+        // One representative is a registered person; the other is not.
+        let stranger = DemoDataRow.people[500].0
+        _ = try await p.ingestion.run(ImportRequest(resource: "ENT-1", sourceName: "e.csv"),
+                                      source: ChunkedBytes("tyshxydm,fddbrsfzh\n91350100M000100Y43,\(people[1].0)\n91110000600037341L,\(stranger)\n"),
+                                      by: admin)
+        let run = try await p.quality.run("ENT-1", by: admin)
+        let result = try #require(run.results.first)
+        #expect(result.rule.dimension == .referential && result.checked == 2 && result.failed == 1)
+        #expect(result.samples.first?.reason.contains("referenced resource") == true)
+        // A rule naming a resource or item that does not exist is refused when it runs.
+        _ = try await p.quality.setRules(of: "ENT-1", [QualityRule(check: .references(item: "fddbrsfzh", resource: ResourceCode(trusted: "NOPE-1"),
+                                                                                       target: "gmsfhm"))], by: admin)
+        await #expect(throws: ZhengshuError.self) { _ = try await p.quality.run("ENT-1", by: self.admin) }
+    }
+}
