@@ -65,12 +65,27 @@ extension GRDBStore: QualityStore {
             if let resource { sql += " AND resource = ?"; args += [resource.rawValue] }
             if let department { sql += " AND department = ?"; args += [department.rawValue] }
             return try Row.fetchAll(db, sql: sql + " ORDER BY id DESC LIMIT ?", arguments: args + [limit]).map { r in
-                QualityRunRecord(id: QualityRunID(r["id"]), resource: ResourceCode(trusted: r["resource"]),
-                                 department: DepartmentCode(trusted: r["department"]), trigger: r["trigger"],
-                                 startedAt: Date(millis: r["startedAt"]), finishedAt: Date(millis: r["finishedAt"]),
-                                 rowsChecked: r["rowsChecked"], score: r["score"],
-                                 results: try Self.decoder.decode([QualityRun.RuleResult].self, from: Data((r["results"] as String).utf8)))
+                var run = Self.qualityRun(from: r)
+                run.results = try Self.decoder.decode([QualityRun.RuleResult].self, from: Data((r["results"] as String).utf8))
+                return run
             }
         }
+    }
+
+    package func latestQualityRuns(department: DepartmentCode?) async throws -> [QualityRunRecord] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT q.id, q.resource, q.department, q.trigger, q.startedAt, q.finishedAt, q.rowsChecked, q.score FROM qualityRun q
+                JOIN (SELECT MAX(id) AS id FROM qualityRun GROUP BY resource) m ON q.id = m.id
+                WHERE ? IS NULL OR q.department = ? ORDER BY q.resource
+                """, arguments: [department?.rawValue, department?.rawValue]).map(Self.qualityRun(from:))
+        }
+    }
+
+    static func qualityRun(from r: Row) -> QualityRunRecord {
+        QualityRunRecord(id: QualityRunID(r["id"]), resource: ResourceCode(trusted: r["resource"]),
+                         department: DepartmentCode(trusted: r["department"]), trigger: r["trigger"],
+                         startedAt: Date(millis: r["startedAt"]), finishedAt: Date(millis: r["finishedAt"]),
+                         rowsChecked: r["rowsChecked"], score: r["score"], results: [])
     }
 }

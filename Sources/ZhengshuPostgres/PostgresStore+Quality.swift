@@ -76,4 +76,20 @@ extension PostgresStore: QualityStore {
             }
         }
     }
+
+    package func latestQualityRuns(department: DepartmentCode?) async throws -> [QualityRunRecord] {
+        try await read { db in
+            try await db.query("""
+                SELECT q.id, q.resource, q.department, q.trigger, q.startedAt, q.finishedAt, q.rowsChecked, q.score FROM qualityRun q
+                JOIN (SELECT MAX(id) AS id FROM qualityRun GROUP BY resource) m ON q.id = m.id
+                WHERE \(department?.rawValue)::text IS NULL OR q.department = \(department?.rawValue) ORDER BY q.resource
+                """, logger: PostgresLocation.logger).collect().map { row in
+                let (id, resource, department, trigger, started, finished, rows, score) =
+                    try row.decode((Int64, String, String, String, Int64, Int64, Int, Double).self)
+                return QualityRunRecord(id: QualityRunID(id), resource: ResourceCode(trusted: resource), department: DepartmentCode(trusted: department),
+                                        trigger: trigger, startedAt: Date(millis: started), finishedAt: Date(millis: finished), rowsChecked: rows,
+                                        score: score, results: [])
+            }
+        }
+    }
 }

@@ -82,6 +82,16 @@ struct CLITests {
         run = try zhengshu(["import", "NOPE", file.path, "--data", dir])
         #expect(run.status == 1 && run.stderr.contains("resource NOPE does not exist"))
     }
+
+    @Test func qualityRunNamesAnUnknownResourceAndScoresAKnownOne() async throws {
+        let dir = try await dataFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let unknown = try zhengshu(["quality", "run", "NOPE", "--data", dir])
+        #expect(unknown.status != 0 && unknown.stderr.contains("resource NOPE does not exist"), "\(unknown.stderr)")
+        let known = try zhengshu(["quality", "run", "POP-1", "--data", dir])
+        #expect(known.status == 0, "\(known.stderr)")
+        #expect(known.stdout.contains("POP-1"), "\(known.stdout)")
+    }
 }
 
 /// Opens a data folder's platform in-process, as the CLI does.

@@ -39,6 +39,8 @@ package protocol QualityStore: Sendable {
     func insertQualityRun(_ run: QualityRunRecord, audit: AuditEvent) async throws -> QualityRunRecord
     /// Runs, newest first.
     func qualityRuns(resource: ResourceCode?, department: DepartmentCode?, limit: Int) async throws -> [QualityRunRecord]
+    /// The latest run of every resource (or of one department's), without its rule results (`results` is empty).
+    func latestQualityRuns(department: DepartmentCode?) async throws -> [QualityRunRecord]
     /// Takes the scheduled run of a resource until `until`, unless another node holds it past `now`.
     /// - Returns: whether this node may run it.
     func claimScheduledRun(_ resource: ResourceCode, now: Date, until: Date) async throws -> Bool

@@ -180,7 +180,7 @@ package struct Ingestion: Sendable {
             // No rules of its own yet: the proposed ones, which carry the registered elements' checks.
             rules = QualityRules.proposed(for: resource, elements: try await standards?.dataElements() ?? [])
         }
-        let (items, gate) = try await Self.ingestChecks(resource, rules: rules, at: clock.current())
+        let (items, gate) = try Self.ingestChecks(resource, rules: rules, at: clock.current())
         var ingestRun = gate
         // `flag` rules are checked on the accepted rows as they stream by (not uniqueness, which would hold every key in
         // memory, nor the resource-level and referential rules: the run over the stored rows does those).
@@ -323,7 +323,7 @@ package struct Ingestion: Sendable {
     /// element) reject. With rules, the rules decide: an item is required, or must match its element, at ingest only
     /// when a `reject` rule says so; other `reject` rules (patterns, ranges, consistency…) run on each converted row.
     /// `flag` rules let rows land; quality runs report them.
-    static func ingestChecks(_ resource: Resource, rules: [QualityRule], at now: Date) async throws -> ([DataItem], QualityRun?) {
+    static func ingestChecks(_ resource: Resource, rules: [QualityRule], at now: Date) throws -> ([DataItem], QualityRun?) {
         guard !rules.isEmpty else { return (resource.items, nil) }
         let rejecting = rules.filter { $0.enabled && $0.severity == .reject }
         var requiredItems = Set<String>(), elementItems = Set<String>()

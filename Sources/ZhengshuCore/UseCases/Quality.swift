@@ -62,24 +62,19 @@ package struct Quality: Sendable {
         let (rules, _) = try await rules(of: resource)
         var run = try QualityRun(resource: resource, rules: rules, at: started, references: try await references(for: rules))
         let inForce = run.rules
-        var query = RecordQuery(fields: resource.items, filters: [], sort: nil, descending: false, limit: Self.pageSize, after: nil)
         var rows = 0
         // Problems are filed under the row's key, so the department finds the row (and a corrected row closes them).
         let keyPositions = Self.keyPositions(resource, inForce)
         var sightings: [ProblemSighting] = []
-        repeat {
-            let page = try await records.records(of: resource, query: query)
-            for row in page.rows {
-                rows += 1
-                run.check(row, number: rows) { failure in
-                    onFailure(failure, inForce[failure.rule])
-                    guard sightings.count < Self.maxSightings else { return }
-                    sightings.append(ProblemSighting(rowKey: Self.rowKey(row, keyPositions, number: failure.row), field: failure.field, rule: inForce[failure.rule].check.kindName,
-                                                     value: failure.value, reason: failure.reason))
-                }
+        try await eachRow(of: resource, items: resource.items) { row in
+            rows += 1
+            run.check(row, number: rows) { failure in
+                onFailure(failure, inForce[failure.rule])
+                guard sightings.count < Self.maxSightings else { return }
+                sightings.append(ProblemSighting(rowKey: Self.rowKey(row, keyPositions, number: failure.row), field: failure.field, rule: inForce[failure.rule].check.kindName,
+                                                 value: failure.value, reason: failure.reason))
             }
-            query.after = page.next
-        } while query.after != nil
+        }
         if let problems {
             _ = try await problems.recordSightings(Self.distinct(sightings), resource: resource.code, department: resource.department, at: started,
                                                    closeUnseen: true)
@@ -117,10 +112,7 @@ package struct Quality: Sendable {
     /// than `every` (the scheduler calls this). - Returns: the runs made.
     package func runDue(updates: [(resource: Resource, lastUpdatedAt: Date?)], every: TimeInterval) async throws -> [QualityRunRecord] {
         let now = clock.current()
-        var latest: [ResourceCode: Date] = [:]
-        for run in try await store.qualityRuns(resource: nil, department: nil, limit: 10_000) where latest[run.resource] == nil {
-            latest[run.resource] = run.startedAt
-        }
+        let latest = Dictionary(try await store.latestQualityRuns(department: nil).map { ($0.resource, $0.startedAt) }) { a, _ in a }
         var runs: [QualityRunRecord] = []
         for (resource, updated) in updates {
             guard let updated else { continue }  // nothing loaded yet
@@ -149,15 +141,22 @@ package struct Quality: Sendable {
                 throw ZhengshuError(.conflict, "rule \(k) refers to \(code).\(target), which does not exist")
             }
             var values = Set<String>()
-            var query = RecordQuery(fields: [item], filters: [], sort: nil, descending: false, limit: Self.pageSize, after: nil)
-            repeat {
-                let page = try await records.records(of: other, query: query)
-                for row in page.rows where !QualityRun.isEmpty(row[0]) { values.insert(row[0].text) }
-                query.after = page.next
-            } while query.after != nil
+            try await eachRow(of: other, items: [item]) { row in
+                if !QualityRun.isEmpty(row[0]) { values.insert(row[0].text) }
+            }
             out[k] = values
         }
         return out
+    }
+
+    /// Reads every stored record of `resource` (the given items), page by page in insertion order.
+    func eachRow(of resource: Resource, items: [DataItem], _ body: ([RecordValue]) throws -> Void) async throws {
+        var query = RecordQuery(fields: items, filters: [], sort: nil, descending: false, limit: Self.pageSize, after: nil)
+        repeat {
+            let page = try await records.records(of: resource, query: query)
+            for row in page.rows { try body(row) }
+            query.after = page.next
+        } while query.after != nil
     }
 
     /// Score history of a resource, newest first.
@@ -178,11 +177,7 @@ package struct Quality: Sendable {
             }
             filter = own
         }
-        var latest: [ResourceCode: QualityRunRecord] = [:]
-        for run in try await store.qualityRuns(resource: nil, department: filter, limit: 10_000) where latest[run.resource] == nil {
-            latest[run.resource] = run
-        }
-        let resources = latest.values.sorted { $0.resource.rawValue < $1.resource.rawValue }
+        let resources = try await store.latestQualityRuns(department: filter)
             .map { QualityScore(resource: $0.resource, department: $0.department, score: $0.score, at: $0.finishedAt) }
         var departments: [QualityScore] = []
         for (department, scores) in Dictionary(grouping: resources, by: \.department) {
