@@ -5,7 +5,8 @@ import ZhengshuCore
 extension GRDBStore: AuditStore {
     /// Appends `event` to the hash chain inside the caller's transaction. SQLite serialises writers, so reading the
     /// head and inserting after it cannot interleave with another append.
-    static func appendAudit(_ event: AuditEvent, in db: Database) throws {
+    @discardableResult
+    static func appendAudit(_ event: AuditEvent, in db: Database) throws -> Int64 {
         let head = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM auditEntry ORDER BY sequence DESC LIMIT 1")
         let previous = head.map { (sequence: $0["sequence"] as Int64, hash: $0["hash"] as String) }
         let entry = AuditChain.entry(after: previous, event: event)
@@ -14,9 +15,11 @@ extension GRDBStore: AuditStore {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [entry.sequence, event.actor, event.actorDepartment, event.action, event.target, event.at.millis,
                              event.requestID, event.detail, entry.previousHash, entry.hash])
+        return entry.sequence
     }
 
-    package func appendAudit(_ event: AuditEvent) async throws {
+    @discardableResult
+    package func appendAudit(_ event: AuditEvent) async throws -> Int64 {
         try await writer.write { db in try Self.appendAudit(event, in: db) }
     }
 

@@ -16,12 +16,13 @@ package struct APIRoutes {
     }
 
     package func register(on router: Router<AppRequestContext>) {
-        let api = router.group("api/v1").add(middleware: BearerAuthMiddleware(accounts: platform.accounts))
+        let api = router.group("api/v1").add(middleware: BearerAuthMiddleware(accounts: platform.accounts, sharing: platform.sharing))
         IngestRoutes(platform: platform, maxUploadBytes: maxUploadBytes, workbookToCSV: workbookToCSV).register(on: api)
         PullRoutes(platform: platform).register(on: api)
         QualityRoutes(platform: platform).register(on: api)
         ProblemRoutes(platform: platform).register(on: api)
         LineageRoutes(platform: platform).register(on: api)
+        SharingRoutes(platform: platform).register(on: api)
         let p = platform
 
         api.get("me") { _, context in

@@ -6,10 +6,13 @@ package struct AppRequestContext: RequestContext {
     package var coreContext: CoreRequestContextStorage
     /// Set by ``BearerAuthMiddleware`` for `/api/v1` routes.
     package var principal: Principal?
+    /// The peer's address (system accounts may be bound to networks); `nil` when not on a socket.
+    package var remoteAddress: IPAddress?
 
     package init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         principal = nil
+        remoteAddress = source.channel.remoteAddress?.ipAddress.flatMap(IPAddress.init)
     }
 
     /// JSON bodies may carry up to 10 000 records.

@@ -3,12 +3,17 @@ import Hummingbird
 import Logging
 import ZhengshuCore
 
-/// Requires `Authorization: Bearer TOKEN` and puts the principal it speaks for into the context.
+/// Requires `Authorization: Bearer TOKEN` (a user's `zs_` token or a system account's `zsk_` key) and puts the
+/// principal it speaks for into the context.
 package struct BearerAuthMiddleware: RouterMiddleware {
     package typealias Context = AppRequestContext
     let accounts: Accounts
+    let sharing: Sharing
 
-    package init(accounts: Accounts) { self.accounts = accounts }
+    package init(accounts: Accounts, sharing: Sharing) {
+        self.accounts = accounts
+        self.sharing = sharing
+    }
 
     package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else {
@@ -19,7 +24,10 @@ package struct BearerAuthMiddleware: RouterMiddleware {
             throw ZhengshuError(.unauthenticated, "the Authorization header must use the Bearer scheme")
         }
         var context = context
-        context.principal = try await accounts.authenticate(bearer: String(parts[1]).trimmingCharacters(in: .whitespaces))
+        let secret = String(parts[1]).trimmingCharacters(in: .whitespaces)
+        context.principal = secret.hasPrefix(SystemKey.scheme)
+            ? try await sharing.authenticate(systemKey: secret, from: context.remoteAddress)
+            : try await accounts.authenticate(bearer: secret)
         context.logger[metadataKey: "zs.actor"] = .string(context.principal!.name)
         return try await next(request, context)
     }

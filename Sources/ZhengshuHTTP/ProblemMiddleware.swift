@@ -22,9 +22,11 @@ package struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
 
     static func problemResponse(for error: any Error, request: Request, context: Context) -> Response {
         let problem: Problem
+        var retryAfter: Int?
         switch error {
         case let e as ZhengshuError:
             problem = Problem(e, requestID: context.id)
+            retryAfter = e.retryAfter
             if e.code == .internalFailure { context.logger.error("internal failure", metadata: ["error": "\(e.message)"]) }
         case let e as HTTPError:
             problem = Problem(status: e.status, detail: e.body ?? Self.defaultDetail(e.status, request), requestID: context.id)
@@ -37,6 +39,7 @@ package struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if problem.status == 401 { headers[.wwwAuthenticate] = "Bearer realm=\"zhengshu\"" }
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(status: .init(code: problem.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: JSON.encode(problem))))
     }
 
@@ -87,6 +90,7 @@ struct Problem: Encodable {
         case .unauthenticated: .unauthorized
         case .forbidden: .forbidden
         case .payloadTooLarge: .contentTooLarge
+        case .tooManyRequests: .tooManyRequests
         default: .internalServerError
         }
     }
@@ -98,6 +102,7 @@ struct Problem: Encodable {
         case .unauthorized: "unauthenticated"
         case .forbidden: "forbidden"
         case .contentTooLarge: "payloadTooLarge"
+        case .tooManyRequests: "tooManyRequests"
         case .methodNotAllowed: "methodNotAllowed"
         case .unsupportedMediaType: "unsupportedMediaType"
         default: status.code >= 500 ? "internalFailure" : "invalidInput"

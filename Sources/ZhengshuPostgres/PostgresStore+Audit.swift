@@ -5,7 +5,8 @@ import ZhengshuCore
 extension PostgresStore: AuditStore {
     /// Appends `event` to the hash chain inside the caller's transaction. The chain's advisory lock, held to the end of
     /// the transaction, makes appends from every node take turns: the chain stays gapless and totally ordered.
-    static func appendAudit(_ event: AuditEvent, in db: PostgresConnection) async throws {
+    @discardableResult
+    static func appendAudit(_ event: AuditEvent, in db: PostgresConnection) async throws -> Int64 {
         try await db.query("SELECT pg_advisory_xact_lock(\(Lock.auditChain.rawValue))", logger: PostgresLocation.logger)
         let head = try await db.query("SELECT sequence, hash FROM auditEntry ORDER BY sequence DESC LIMIT 1", logger: PostgresLocation.logger)
             .collect().first.map { try $0.decode((Int64, String).self) }
@@ -15,9 +16,11 @@ extension PostgresStore: AuditStore {
             VALUES (\(entry.sequence), \(event.actor), \(event.actorDepartment), \(event.action), \(event.target), \(event.at.millis),
                     \(event.requestID), \(event.detail), \(entry.previousHash), \(entry.hash))
             """, logger: PostgresLocation.logger)
+        return entry.sequence
     }
 
-    package func appendAudit(_ event: AuditEvent) async throws {
+    @discardableResult
+    package func appendAudit(_ event: AuditEvent) async throws -> Int64 {
         try await write { db in try await Self.appendAudit(event, in: db) }
     }
 

@@ -145,5 +145,59 @@ extension PostgresStore {
         ("v11-quality-schedule", [
             "CREATE TABLE qualitySchedule (resource text PRIMARY KEY, claimedUntil bigint NOT NULL)",
         ]),
+        ("v12-sharing", [
+            """
+            CREATE TABLE shareApplication (
+                id bigserial PRIMARY KEY, resource text NOT NULL, provider text NOT NULL, consumer text NOT NULL, status text NOT NULL,
+                dueAt bigint, updatedAt bigint NOT NULL, document text NOT NULL)
+            """,
+            "CREATE INDEX shareApplication_consumer ON shareApplication(consumer, id)",
+            "CREATE INDEX shareApplication_provider ON shareApplication(provider, id)",
+            "CREATE INDEX shareApplication_due ON shareApplication(status, dueAt)",
+            """
+            CREATE TABLE shareGrant (
+                id bigserial PRIMARY KEY, application bigint NOT NULL, resource text NOT NULL, provider text NOT NULL,
+                consumer text NOT NULL, status text NOT NULL, document text NOT NULL)
+            """,
+            "CREATE INDEX shareGrant_consumer ON shareGrant(consumer, resource)",
+            "CREATE INDEX shareGrant_provider ON shareGrant(provider)",
+            """
+            CREATE TABLE shareUsage (
+                grantId bigint NOT NULL, day text NOT NULL, resource text NOT NULL, provider text NOT NULL, consumer text NOT NULL,
+                calls bigint NOT NULL, rowCount bigint NOT NULL, PRIMARY KEY (grantId, day))
+            """,
+            "CREATE INDEX shareUsage_day ON shareUsage(day)",
+            """
+            CREATE TABLE systemAccount (
+                id bigserial PRIMARY KEY, department text NOT NULL, name text NOT NULL, keyHash text NOT NULL UNIQUE, lastUsedAt bigint,
+                document text NOT NULL, UNIQUE (department, name))
+            """,
+            "CREATE TABLE calendarDay (day text PRIMARY KEY, kind text NOT NULL, name text NOT NULL)",
+            calendarSeed,
+        ]),
     ]
+
+    /// The State Council's holiday schedules for 2025 and 2026 (see `WorkingCalendar.chinaDefaults`), the starting
+    /// calendar of a new installation.
+    static let calendarSeed = """
+        INSERT INTO calendarDay (day, kind, name) VALUES
+        ('2025-01-01','holiday','元旦'), ('2025-01-28','holiday','春节'), ('2025-01-29','holiday','春节'), ('2025-01-30','holiday','春节'),
+        ('2025-01-31','holiday','春节'), ('2025-02-01','holiday','春节'), ('2025-02-02','holiday','春节'), ('2025-02-03','holiday','春节'),
+        ('2025-02-04','holiday','春节'), ('2025-01-26','workday','春节调休'), ('2025-02-08','workday','春节调休'), ('2025-04-04','holiday','清明节'),
+        ('2025-04-05','holiday','清明节'), ('2025-04-06','holiday','清明节'), ('2025-05-01','holiday','劳动节'), ('2025-05-02','holiday','劳动节'),
+        ('2025-05-03','holiday','劳动节'), ('2025-05-04','holiday','劳动节'), ('2025-05-05','holiday','劳动节'), ('2025-04-27','workday','劳动节调休'),
+        ('2025-05-31','holiday','端午节'), ('2025-06-01','holiday','端午节'), ('2025-06-02','holiday','端午节'), ('2025-10-01','holiday','国庆节、中秋节'),
+        ('2025-10-02','holiday','国庆节、中秋节'), ('2025-10-03','holiday','国庆节、中秋节'), ('2025-10-04','holiday','国庆节、中秋节'), ('2025-10-05','holiday','国庆节、中秋节'),
+        ('2025-10-06','holiday','国庆节、中秋节'), ('2025-10-07','holiday','国庆节、中秋节'), ('2025-10-08','holiday','国庆节、中秋节'), ('2025-09-28','workday','国庆节调休'),
+        ('2025-10-11','workday','国庆节调休'), ('2026-01-01','holiday','元旦'), ('2026-01-02','holiday','元旦'), ('2026-01-03','holiday','元旦'),
+        ('2026-01-04','workday','元旦调休'), ('2026-02-15','holiday','春节'), ('2026-02-16','holiday','春节'), ('2026-02-17','holiday','春节'),
+        ('2026-02-18','holiday','春节'), ('2026-02-19','holiday','春节'), ('2026-02-20','holiday','春节'), ('2026-02-21','holiday','春节'),
+        ('2026-02-22','holiday','春节'), ('2026-02-23','holiday','春节'), ('2026-02-14','workday','春节调休'), ('2026-02-28','workday','春节调休'),
+        ('2026-04-04','holiday','清明节'), ('2026-04-05','holiday','清明节'), ('2026-04-06','holiday','清明节'), ('2026-05-01','holiday','劳动节'),
+        ('2026-05-02','holiday','劳动节'), ('2026-05-03','holiday','劳动节'), ('2026-05-04','holiday','劳动节'), ('2026-05-05','holiday','劳动节'),
+        ('2026-05-09','workday','劳动节调休'), ('2026-06-19','holiday','端午节'), ('2026-06-20','holiday','端午节'), ('2026-06-21','holiday','端午节'),
+        ('2026-09-25','holiday','中秋节'), ('2026-09-26','holiday','中秋节'), ('2026-09-27','holiday','中秋节'), ('2026-10-01','holiday','国庆节'),
+        ('2026-10-02','holiday','国庆节'), ('2026-10-03','holiday','国庆节'), ('2026-10-04','holiday','国庆节'), ('2026-10-05','holiday','国庆节'),
+        ('2026-10-06','holiday','国庆节'), ('2026-10-07','holiday','国庆节'), ('2026-09-20','workday','国庆节调休'), ('2026-10-10','workday','国庆节调休')
+        """
 }

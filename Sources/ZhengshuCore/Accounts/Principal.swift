@@ -4,6 +4,8 @@ package struct Principal: Sendable, Hashable {
         case user(UserID)
         /// The operator at the server's console (`zhengshu user add …`): full rights over the data folder.
         case localOperator
+        /// A consuming department's system calling data services with an API key.
+        case system(SystemAccountID)
     }
 
     package var kind: Kind
@@ -16,6 +18,13 @@ package struct Principal: Sendable, Hashable {
         name = user.name
         roles = user.roles
         department = user.department
+    }
+
+    package init(system account: SystemAccount) {
+        kind = .system(account.id)
+        name = account.actorName
+        roles = [.consumer]
+        department = account.department
     }
 
     package init(kind: Kind, name: String, roles: Set<Role>, department: DepartmentCode?) {

@@ -118,7 +118,7 @@ package struct QualityRun: Sendable {
         fields = resource.items.map(\.name)
         sensitive = resource.items.map { item in item.dataElement.map(Masking.isSensitive) ?? false }
         self.now = now
-        today = Masking.civilDate(now)
+        today = CivilDate(chinaTime: now)
         self.sampleLimit = sampleLimit
         checked = Array(repeating: 0, count: rules.count)
         failed = Array(repeating: 0, count: rules.count)
@@ -316,11 +316,4 @@ package enum Masking {
         return String(chars.prefix(head)) + String(repeating: "*", count: chars.count - head - tail) + String(chars.suffix(tail))
     }
 
-    /// The civil date in China (UTC+8) at `instant`.
-    static func civilDate(_ instant: Date) -> CivilDate {
-        let seconds = Int64(instant.timeIntervalSince1970.rounded(.down)) + 8 * 3600
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let (y, m, d) = RecordValue.civilFromDays(days)
-        return CivilDate(year: y, month: m, day: d)!
-    }
 }

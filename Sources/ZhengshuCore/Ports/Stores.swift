@@ -62,8 +62,8 @@ package protocol RecordStore: Sendable {
 
 /// The audit trail.
 package protocol AuditStore: Sendable {
-    /// Appends an entry that is not tied to a change (a data read).
-    func appendAudit(_ event: AuditEvent) async throws
+    /// Appends an entry that is not tied to a change (a data read, a denial). - Returns: the entry's sequence number.
+    @discardableResult func appendAudit(_ event: AuditEvent) async throws -> Int64
     /// Entries in order, after `sequence`, at most `limit`, optionally only one action or one target.
     func auditEntries(after sequence: Int64, limit: Int, action: String?, target: String?) async throws -> [AuditEntry]
 }
@@ -101,7 +101,80 @@ package protocol SchemaStore: Sendable {
 
 /// Everything an engine provides.
 package typealias PlatformStore = DepartmentStore & AccountStore & CatalogStore & RecordStore & AuditStore & StatisticsStore & PullStore
-    & IngestStore & SchemaStore & QualityStore & ProblemStore & LineageStore & StandardsStore
+    & IngestStore & SchemaStore & QualityStore & ProblemStore & LineageStore & StandardsStore & SharingStore & SystemAccountStore
+
+/// Share applications, the grants they become, their daily use, and the working-day calendar of deadlines.
+package protocol SharingStore: Sendable {
+    /// Stores a new application (the store assigns its id) with its audit entry; a granted one gets its grant.
+    func insertApplication(_ application: ShareApplication, audit: AuditEvent) async throws -> (ShareApplication, Grant?)
+    /// Reads the application inside the write and applies `change`. When the result is granted and has no grant yet,
+    /// the grant is created in the same transaction and its id set on the application.
+    func updateApplication(_ id: ApplicationID, audit: AuditEvent,
+                           change: @Sendable (ShareApplication) throws -> ShareApplication) async throws -> (ShareApplication, Grant?)
+    func application(_ id: ApplicationID) async throws -> ShareApplication?
+    /// Newest first.
+    func applications(_ filter: ApplicationFilter) async throws -> [ShareApplication]
+
+    func updateGrant(_ id: GrantID, audit: AuditEvent, change: @Sendable (Grant) throws -> Grant) async throws -> Grant
+    func grant(_ id: GrantID) async throws -> Grant?
+    /// Newest first.
+    func grants(consumer: DepartmentCode?, provider: DepartmentCode?, resource: ResourceCode?) async throws -> [Grant]
+
+    /// The grant's use on `day` (zero when unused).
+    func shareUsage(grant: GrantID, day: CivilDate) async throws -> (calls: Int, rows: Int)
+    /// Counts one call returning `rows` rows and appends its audit entry, in one transaction.
+    /// - Returns: the audit entry's sequence number.
+    func recordShareUse(_ grant: Grant, day: CivilDate, rows: Int, audit: AuditEvent) async throws -> Int64
+    /// Use per grant and day between two days (inclusive), where `department` consumes or provides.
+    func shareUsage(from: CivilDate, to: CivilDate, department: DepartmentCode?) async throws -> [ShareUsage]
+
+    func calendarDays() async throws -> [CalendarDay]
+    func setCalendarDay(_ day: CalendarDay, audit: AuditEvent) async throws
+    /// - Returns: whether the day was in the calendar.
+    func removeCalendarDay(_ date: CivilDate, audit: AuditEvent) async throws -> Bool
+}
+
+/// Which applications to list.
+package struct ApplicationFilter: Sendable, Hashable {
+    package var consumer: DepartmentCode?
+    package var provider: DepartmentCode?
+    /// Either department (a department's own view of both sides).
+    package var department: DepartmentCode?
+    package var resource: ResourceCode?
+    package var status: ApplicationStatus?
+    /// Only pending applications whose step was due before this instant.
+    package var overdueAt: Date?
+    /// Only ids below this one (paging newest first).
+    package var before: Int64?
+    package var limit: Int
+
+    package init(consumer: DepartmentCode? = nil, provider: DepartmentCode? = nil, department: DepartmentCode? = nil,
+                 resource: ResourceCode? = nil, status: ApplicationStatus? = nil, overdueAt: Date? = nil, before: Int64? = nil,
+                 limit: Int = 100) {
+        self.consumer = consumer
+        self.provider = provider
+        self.department = department
+        self.resource = resource
+        self.status = status
+        self.overdueAt = overdueAt
+        self.before = before
+        self.limit = limit
+    }
+}
+
+/// System accounts of consuming departments and their API keys (stored as SHA-256 only).
+package protocol SystemAccountStore: Sendable {
+    /// - Throws: `conflict` when the department already has an account of that name.
+    func insertSystemAccount(_ account: SystemAccount, keyHash: String, audit: AuditEvent) async throws -> SystemAccount
+    /// Reads the account inside the write, applies `change`; `keyHash` replaces the key when given.
+    func updateSystemAccount(_ id: SystemAccountID, keyHash: String?, audit: AuditEvent,
+                             change: @Sendable (SystemAccount) throws -> SystemAccount) async throws -> SystemAccount
+    func systemAccount(_ id: SystemAccountID) async throws -> SystemAccount?
+    func systemAccount(keyHash: String) async throws -> SystemAccount?
+    func systemAccounts(department: DepartmentCode?) async throws -> [SystemAccount]
+    /// Records the account's last use (no audit entry: its calls have their own).
+    func touchSystemAccount(_ id: SystemAccountID, at: Date) async throws
+}
 
 /// Ingestion jobs and the staging area a job fills before it commits.
 ///

@@ -117,3 +117,42 @@ extension CivilDate {
         self.init(year: parts[0], month: parts[1], day: parts[2])
     }
 }
+
+extension CivilDate: Codable {
+    /// Encodes as `YYYY-MM-DD`; decoding refuses anything else.
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let raw = try c.decode(String.self)
+        guard let d = CivilDate(iso: raw) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "'\(raw.prefix(40))' is not a date of the form YYYY-MM-DD")
+        }
+        self = d
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+
+    /// Days since 1970-01-01.
+    package var dayNumber: Int64 { RecordValue.daysFromCivil(year, month, day) }
+
+    package init(dayNumber: Int64) {
+        let (y, m, d) = RecordValue.civilFromDays(dayNumber)
+        self.init(year: y, month: m, day: d)!
+    }
+
+    /// 1 Monday … 7 Sunday (1970-01-01 was a Thursday).
+    package var weekday: Int { Int(((dayNumber % 7) + 7 + 3) % 7) + 1 }
+
+    package func adding(days: Int) -> CivilDate { CivilDate(dayNumber: dayNumber + Int64(days)) }
+
+    /// The civil date in China (UTC+8, no daylight saving) at `instant`.
+    package init(chinaTime instant: Date) {
+        let seconds = Int64(instant.timeIntervalSince1970.rounded(.down)) + 8 * 3600
+        self.init(dayNumber: seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
+    }
+
+    /// The first instant of this day in China.
+    package var chinaStart: Date { Date(timeIntervalSince1970: Double(dayNumber * 86_400 - 8 * 3600)) }
+}

@@ -6,7 +6,7 @@ package struct ZhengshuError: Error, Sendable, Equatable, CustomStringConvertibl
     /// What kind of failure this is. A struct over a private enum so that codes can be added.
     package struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Wrapped: String, Hashable, Sendable {
-            case invalidInput, validation, notFound, conflict, unauthenticated, forbidden, payloadTooLarge, internalFailure
+            case invalidInput, validation, notFound, conflict, unauthenticated, forbidden, payloadTooLarge, tooManyRequests, internalFailure
         }
         private let wrapped: Wrapped
         private init(_ wrapped: Wrapped) { self.wrapped = wrapped }
@@ -25,6 +25,8 @@ package struct ZhengshuError: Error, Sendable, Equatable, CustomStringConvertibl
         package static let forbidden = Code(.forbidden)
         /// The request body is larger than the platform accepts.
         package static let payloadTooLarge = Code(.payloadTooLarge)
+        /// A quota is used up; ``ZhengshuError/retryAfter`` says when it refills.
+        package static let tooManyRequests = Code(.tooManyRequests)
         /// A failure of the platform itself; the message is safe to show, the cause is logged only.
         package static let internalFailure = Code(.internalFailure)
 
@@ -46,11 +48,14 @@ package struct ZhengshuError: Error, Sendable, Equatable, CustomStringConvertibl
     package var code: Code
     package var message: String
     package var violations: [Violation]
+    /// Seconds until the request may succeed (quotas).
+    package var retryAfter: Int?
 
-    package init(_ code: Code, _ message: String, violations: [Violation] = []) {
+    package init(_ code: Code, _ message: String, violations: [Violation] = [], retryAfter: Int? = nil) {
         self.code = code
         self.message = message
         self.violations = violations
+        self.retryAfter = retryAfter
     }
 
     package var description: String {

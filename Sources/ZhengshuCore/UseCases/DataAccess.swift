@@ -8,11 +8,13 @@ package struct DataAccess: Sendable {
     let records: any RecordStore
     let audit: any AuditStore
     let pulls: any PullStore
+    let shares: any SharingStore
     let connector: any SourceConnector
     let clock: PlatformClock
 
     package init(catalog: any CatalogStore, records: any RecordStore, audit: any AuditStore, pulls: any PullStore,
-                 connector: any SourceConnector, clock: PlatformClock) {
+                 shares: any SharingStore, connector: any SourceConnector, clock: PlatformClock) {
+        self.shares = shares
         self.catalog = catalog
         self.records = records
         self.audit = audit
@@ -53,18 +55,19 @@ package struct DataAccess: Sendable {
         try caller.principal.requireProvider(of: resource.department, to: "reading records of \(resource.code)")
         let query = try RecordQuery.parse(resource: resource, fields: parameters.fields, filters: parameters.filters,
                                           sort: parameters.sort, limit: parameters.limit, cursor: parameters.cursor)
-        let live = try await pulls.liveSource(for: resource.code)
-        let page: RecordPage
-        if let live {
-            page = try await connector.read(live, items: resource.items, query: query)
-        } else {
-            page = try await records.records(of: resource, query: query)
-        }
-        // Mask: the owner sees its own data in clear; policies for others come with sharing.
+        let page = try await fetch(resource, query)
+        // The owner sees its own data in clear; other departments read through grants (``sharedQuery``).
         try await audit.appendAudit(caller.audit("records.query", "resource:\(resource.code)", at: clock.current(),
-                                                 detail: "rows: \(page.rows.count); fields: \(query.fields.map(\.name).joined(separator: ","))"
-                                                     + (live == nil ? "" : "; live from pull \(live!.id)")))
+                                                 detail: "rows: \(page.rows.count); fields: \(query.fields.map(\.name).joined(separator: ","))"))
         return page
+    }
+
+    /// A page of the resource's records: from the store, or from its source system when it is read live.
+    func fetch(_ resource: Resource, _ query: RecordQuery) async throws -> RecordPage {
+        if let live = try await pulls.liveSource(for: resource.code) {
+            return try await connector.read(live, items: resource.items, query: query)
+        }
+        return try await records.records(of: resource, query: query)
     }
 
     private func publishedResource(_ code: String, for caller: Caller) async throws -> Resource {

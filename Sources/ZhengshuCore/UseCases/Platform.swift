@@ -15,16 +15,17 @@ package struct Platform: Sendable {
     package let problems: Problems
     package let lineage: LineageService
     package let standards: Standards
+    package let sharing: Sharing
 
     /// - Parameter node: this process's name among the nodes sharing the store (jobs record who runs them).
     package init(store: any PlatformStore, clock: PlatformClock = PlatformClock(), hasher: PasswordHasher = .standard,
-                 connector: any SourceConnector = NoConnector(), node: String = "local") {
+                 connector: any SourceConnector = NoConnector(), node: String = "local", sharing: SharingPolicy = SharingPolicy()) {
         self.store = store
         self.clock = clock
         departments = Departments(store: store, clock: clock)
         accounts = Accounts(store: store, clock: clock, hasher: hasher)
         catalog = Catalog(store: store, standards: store, clock: clock)
-        data = DataAccess(catalog: store, records: store, audit: store, pulls: store, connector: connector, clock: clock)
+        data = DataAccess(catalog: store, records: store, audit: store, pulls: store, shares: store, connector: connector, clock: clock)
         audit = AuditTrail(store: store)
         lineage = LineageService(catalog: store, store: store, clock: clock)
         ingestion = Ingestion(catalog: store, store: store, pulls: store, quality: store, lineage: lineage, standards: store, problems: store, clock: clock, node: node)
@@ -32,6 +33,7 @@ package struct Platform: Sendable {
         quality = Quality(catalog: store, records: store, store: store, problems: store, standards: store, updates: store, clock: clock)
         standards = Standards(store: store, clock: clock)
         problems = Problems(catalog: store, store: store, clock: clock)
+        self.sharing = Sharing(catalog: store, records: store, store: store, accounts: store, clock: clock, policy: sharing)
     }
 
     package func counts(by caller: Caller) async throws -> PlatformCounts {

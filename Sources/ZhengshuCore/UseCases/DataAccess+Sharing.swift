@@ -1,0 +1,212 @@
+import Crypto
+import Foundation
+
+/// What a data service returns besides its data: the audit entry written for the call and the hash of the request,
+/// so provider and consumer can both prove which answer belongs to which request.
+package struct ServiceReceipt: Sendable, Hashable, Codable {
+    package var auditEntry: Int64
+    package var requestHash: String
+    package var grant: GrantID
+}
+
+/// The canonical form of a data-service request (as X-Road's request hash): method, path, the query parameters sorted,
+/// and the SHA-256 of the body, each on its own line; the hash is the SHA-256 of that text, in hex.
+package enum RequestHash {
+    package static func of(method: String, path: String, query: [(String, String)], body: [UInt8]) -> String {
+        let sortedQuery = query.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+            .map { "\(percentEncoded($0.0))=\(percentEncoded($0.1))" }.joined(separator: "&")
+        let text = [method.uppercased(), path, sortedQuery, SHA256.hash(data: body).hex].joined(separator: "\n")
+        return SHA256.hash(data: Array(text.utf8)).hex
+    }
+
+    static func percentEncoded(_ s: String) -> String {
+        s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? s
+    }
+}
+
+/// One tuple's answer from a verification (核验): whether the record exists and every submitted value matches. Never
+/// the stored values.
+package struct VerifyResult: Sendable, Hashable, Codable {
+    package var match: Bool
+    /// A record with the submitted key exists.
+    package var found: Bool
+    /// The submitted items whose values differ (when asked for, and the record exists).
+    package var differs: [String]?
+}
+
+extension DataAccess {
+    static let maxVerifyBatch = 1000
+
+    /// Shared query (共享查询): a consumer reads granted items of another department's resource, masked per policy.
+    /// Filtering and sorting are allowed on items granted in clear only, so masked values cannot be probed.
+    package func sharedQuery(_ code: String, _ parameters: RecordQueryParameters, grant grantID: String?, requestHash: String,
+                             by caller: Caller) async throws -> (RecordPage, ServiceReceipt) {
+        try await denialsAudited("share.query", code, requestHash: requestHash, by: caller) {
+            let (resource, grant) = try await authorise(code, .query, grantID, by: caller)
+            let granted = Set(grant.items)
+            // An ungranted item anywhere in the request is refused as such, before the parser sees it.
+            let named = (parameters.fields?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? [])
+                + parameters.filters.map { String($0.prefix { $0 != ":" }) }
+                + [parameters.sort.map { $0.hasPrefix("-") ? String($0.dropFirst()) : $0 }].compactMap { $0 }
+            for name in named where !name.isEmpty && !granted.contains(name) && resource.item(named: name) != nil {
+                throw ZhengshuError(.forbidden, "item \(name) of \(resource.code) is not granted to \(grant.consumer) (grant \(grant.id))")
+            }
+            var view = resource
+            view.items = resource.items.filter { granted.contains($0.name) }
+            var query = try RecordQuery.parse(resource: view, fields: parameters.fields, filters: parameters.filters, sort: parameters.sort,
+                                              limit: parameters.limit, cursor: parameters.cursor)
+            let masks = Self.masks(view.items, clear: Set(grant.clearItems))
+            for item in query.filters.map(\.item) + [query.sort].compactMap({ $0 }) where masks[item.name] != nil {
+                throw ZhengshuError(.invalidInput, "\(item.name) is masked for this grant; filter and sort only on items granted in clear")
+            }
+            let day = CivilDate(chinaTime: clock.current())
+            let remaining = try await checkQuota(grant, day: day)
+            query.limit = min(query.limit, remaining)
+            var page = try await fetch(resource, query)
+            for (k, item) in page.fields.enumerated() {
+                guard let mask = masks[item.name] else { continue }
+                for r in page.rows.indices { page.rows[r][k] = mask.apply(page.rows[r][k]) }
+            }
+            let sequence = try await shares.recordShareUse(grant, day: day, rows: page.rows.count, audit: caller.audit(
+                "share.query", "resource:\(resource.code)", at: clock.current(),
+                detail: Self.detail(grant, rows: page.rows.count, items: page.fields.map(\.name),
+                                    extra: "filter: " + query.filters.map { "\($0.item.name):\($0.op.rawValue)" }.joined(separator: ","),
+                                    requestHash: requestHash)))
+            return (page, ServiceReceipt(auditEntry: sequence, requestHash: requestHash, grant: grant.id))
+        }
+    }
+
+    /// Verification (核验): does a record with each tuple's key hold the submitted values? Up to 1,000 tuples a call;
+    /// each tuple names the resource's key items and any other granted items.
+    package func sharedVerify(_ code: String, tuples: [[String: JSONValue]], explain: Bool, grant grantID: String?, requestHash: String,
+                              by caller: Caller) async throws -> ([VerifyResult], ServiceReceipt) {
+        try await denialsAudited("share.verify", code, requestHash: requestHash, by: caller) {
+            let (resource, grant) = try await authorise(code, .verify, grantID, by: caller)
+            guard !tuples.isEmpty else { throw ZhengshuError(.invalidInput, "tuples holds nothing to verify") }
+            guard tuples.count <= Self.maxVerifyBatch else {
+                throw ZhengshuError(.payloadTooLarge, "at most \(Self.maxVerifyBatch) tuples per call")
+            }
+            let keys = resource.keyItems
+            guard !keys.isEmpty else { throw ZhengshuError(.conflict, "resource \(resource.code) has no key items to verify against") }
+            let granted = Set(grant.items)
+            var submitted: [[(DataItem, RecordValue)]] = []
+            var v: [ZhengshuError.Violation] = []
+            for (k, tuple) in tuples.enumerated() {
+                var fields: [(DataItem, RecordValue)] = []
+                for (name, json) in tuple.sorted(by: { $0.key < $1.key }) {
+                    guard let item = resource.item(named: name) else {
+                        v.append(.init(field: name, row: k, reason: "is not an item of \(resource.code)")); continue
+                    }
+                    guard granted.contains(name) else {
+                        throw ZhengshuError(.forbidden, "item \(name) of \(resource.code) is not granted to \(grant.consumer) (grant \(grant.id))")
+                    }
+                    var loose = item
+                    loose.required = false
+                    loose.dataElement = nil
+                    switch RecordValidator.convert(json, for: loose) {
+                    case .success(let value): fields.append((item, value))
+                    case .failure(let reason): v.append(.init(field: name, row: k, reason: reason.text))
+                    }
+                }
+                for key in keys where !fields.contains(where: { $0.0.name == key.name && $0.1 != .null }) {
+                    v.append(.init(field: key.name, row: k, reason: "the key item is required to find the record"))
+                }
+                submitted.append(fields)
+            }
+            guard v.isEmpty else { throw ZhengshuError.validation(Array(v.prefix(100))) }
+            let day = CivilDate(chinaTime: clock.current())
+            _ = try await checkQuota(grant, day: day)
+            var results: [VerifyResult] = []
+            for fields in submitted {
+                let filters = fields.filter { f in keys.contains { $0.name == f.0.name } }.map { RecordQuery.Filter(item: $0.0, op: .eq, value: $0.1) }
+                let query = RecordQuery(fields: fields.map(\.0), filters: filters, sort: nil, descending: false, limit: 1, after: nil)
+                guard let row = try await fetch(resource, query).rows.first else {
+                    results.append(VerifyResult(match: false, found: false, differs: nil)); continue
+                }
+                let differs = fields.indices.filter { !Self.same(row[$0], fields[$0].1) }.map { fields[$0].0.name }
+                results.append(VerifyResult(match: differs.isEmpty, found: true, differs: explain ? differs : nil))
+            }
+            let items = Array(Set(submitted.flatMap { $0.map(\.0.name) })).sorted()
+            let sequence = try await shares.recordShareUse(grant, day: day, rows: results.count, audit: caller.audit(
+                "share.verify", "resource:\(resource.code)", at: clock.current(),
+                detail: Self.detail(grant, rows: results.count, items: items,
+                                    extra: "matched: \(results.filter(\.match).count)", requestHash: requestHash)))
+            return (results, ServiceReceipt(auditEntry: sequence, requestHash: requestHash, grant: grant.id))
+        }
+    }
+
+    /// Values compare as stored (dates and numbers by value, text without surrounding spaces).
+    static func same(_ a: RecordValue, _ b: RecordValue) -> Bool {
+        if case .string(let x) = a, case .string(let y) = b { return x.trimmingASCIISpaces == y.trimmingASCIISpaces }
+        return a == b
+    }
+
+    static func detail(_ g: Grant, rows: Int, items: [String], extra: String, requestHash: String) -> String {
+        "grant: \(g.id); purpose: \(g.purpose.prefix(200)); items: \(items.joined(separator: ",")); rows: \(rows); \(extra); request: \(requestHash)"
+    }
+
+    /// Items masked for a grant, with their mask (items granted in clear and items with nothing to mask are absent).
+    static func masks(_ items: [DataItem], clear: Set<String>) -> [String: DisplayMask] {
+        var out: [String: DisplayMask] = [:]
+        for item in items where !clear.contains(item.name) {
+            let mask = DisplayMask.of(item)
+            if mask != .none { out[item.name] = mask }
+        }
+        return out
+    }
+
+    /// The resource and the grant that lets the caller use `service` on it: the one named, or the caller's
+    /// department's newest usable grant. Every refusal names its reason.
+    func authorise(_ code: String, _ service: ShareService, _ grantID: String?, by caller: Caller) async throws -> (Resource, Grant) {
+        let p = caller.principal
+        guard p.roles.contains(.consumer), let department = p.department else {
+            throw ZhengshuError(.forbidden, "data services are for consuming departments' users and system accounts")
+        }
+        let code = try ResourceCode(validating: code)
+        guard let resource = try await catalog.resource(code), resource.status == .published else {
+            throw ZhengshuError(.notFound, "resource \(code) does not exist")
+        }
+        let now = clock.current()
+        if let grantID {
+            guard let id = Int64(grantID), let g = try await shares.grant(GrantID(id)), g.consumer == department, g.resource == code else {
+                throw ZhengshuError(.forbidden, "grant \(grantID.prefix(20)) is not a grant of \(code) to \(department)")
+            }
+            if let why = g.unusableReason(at: now) { throw ZhengshuError(.forbidden, why) }
+            guard g.services.contains(service) else { throw ZhengshuError(.forbidden, "grant \(g.id) does not allow \(service.rawValue)") }
+            return (resource, g)
+        }
+        let grants = try await shares.grants(consumer: department, provider: nil, resource: code)
+        if let g = grants.first(where: { $0.unusableReason(at: now) == nil && $0.services.contains(service) }) { return (resource, g) }
+        if let g = grants.first(where: { $0.unusableReason(at: now) == nil }) {
+            throw ZhengshuError(.forbidden, "grant \(g.id) does not allow \(service.rawValue)")
+        }
+        if let g = grants.first, let why = g.unusableReason(at: now) { throw ZhengshuError(.forbidden, why) }
+        throw ZhengshuError(.forbidden, "department \(department) holds no grant for \(code); apply for it first")
+    }
+
+    /// - Returns: the rows the grant may still return today. - Throws: `tooManyRequests` once a daily quota is used up.
+    func checkQuota(_ g: Grant, day: CivilDate) async throws -> Int {
+        let used = try await shares.shareUsage(grant: g.id, day: day)
+        let retry = max(1, Int(day.adding(days: 1).chinaStart.timeIntervalSince(clock.current()).rounded(.up)))
+        if used.calls >= g.callsPerDay {
+            throw ZhengshuError(.tooManyRequests, "grant \(g.id) allows \(g.callsPerDay) calls a day; today's are used", retryAfter: retry)
+        }
+        if used.rows >= g.rowsPerDay {
+            throw ZhengshuError(.tooManyRequests, "grant \(g.id) allows \(g.rowsPerDay) rows a day; today's are used", retryAfter: retry)
+        }
+        return g.rowsPerDay - used.rows
+    }
+
+    /// Runs a data service; a refusal (403, 404, 429, 400 on a masked item) is written to the audit trail before it is
+    /// returned, and if that entry cannot be written the refusal still stands.
+    func denialsAudited<T>(_ action: String, _ code: String, requestHash: String, by caller: Caller,
+                           _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let e as ZhengshuError where e.code != .internalFailure {
+            try? await audit.appendAudit(caller.audit("\(action).denied", "resource:\(code.prefix(64))", at: clock.current(),
+                                                      detail: "\(e.code): \(e.message.prefix(300)); request: \(requestHash)"))
+            throw e
+        }
+    }
+}

@@ -1,0 +1,235 @@
+import Foundation
+import GRDB
+import ZhengshuCore
+
+extension GRDBStore: SharingStore {
+    package func insertApplication(_ application: ShareApplication, audit: AuditEvent) async throws -> (ShareApplication, Grant?) {
+        try await writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO shareApplication (resource, provider, consumer, status, dueAt, updatedAt, document) VALUES (?, ?, ?, ?, ?, ?, '{}')
+                """, arguments: [application.resource.rawValue, application.provider.rawValue, application.consumer.rawValue,
+                                 application.status.rawValue, application.dueAt?.millis, application.updatedAt.millis])
+            var a = application
+            a.id = ApplicationID(db.lastInsertedRowID)
+            let grant = try Self.grantIfDue(&a, db)
+            try Self.saveApplication(a, db)
+            var event = audit
+            event.target = "application:\(a.id)"
+            event.detail = [audit.detail, grant.map { "grant: \($0.id)" }].compactMap { $0 }.joined(separator: "; ")
+            try Self.appendAudit(event, in: db)
+            return (a, grant)
+        }
+    }
+
+    package func updateApplication(_ id: ApplicationID, audit: AuditEvent,
+                                   change: @Sendable (ShareApplication) throws -> ShareApplication) async throws -> (ShareApplication, Grant?) {
+        try await writer.write { db in
+            guard let current = try Self.fetchApplications("id = ?", [id.rawValue], db).first else {
+                throw ZhengshuError(.notFound, "application \(id) does not exist")
+            }
+            var next = try change(current)
+            let grant = try Self.grantIfDue(&next, db)
+            try Self.saveApplication(next, db)
+            var event = audit
+            if let grant { event.detail = [audit.detail, "grant: \(grant.id)"].compactMap { $0 }.joined(separator: "; ") }
+            try Self.appendAudit(event, in: db)
+            return (next, grant)
+        }
+    }
+
+    /// A granted application without a grant gets one, in the caller's transaction.
+    static func grantIfDue(_ a: inout ShareApplication, _ db: Database) throws -> Grant? {
+        guard a.status == .granted, a.grant == nil else { return nil }
+        var g = Grant(approved: a, at: a.updatedAt)
+        try db.execute(sql: "INSERT INTO shareGrant (application, resource, provider, consumer, status, document) VALUES (?, ?, ?, ?, ?, '{}')",
+                       arguments: [a.id.rawValue, g.resource.rawValue, g.provider.rawValue, g.consumer.rawValue, g.status.rawValue])
+        g.id = GrantID(db.lastInsertedRowID)
+        try db.execute(sql: "UPDATE shareGrant SET document = ? WHERE id = ?", arguments: [try json(g), g.id.rawValue])
+        a.grant = g.id
+        return g
+    }
+
+    static func saveApplication(_ a: ShareApplication, _ db: Database) throws {
+        try db.execute(sql: "UPDATE shareApplication SET status = ?, dueAt = ?, updatedAt = ?, document = ? WHERE id = ?",
+                       arguments: [a.status.rawValue, a.dueAt?.millis, a.updatedAt.millis, try json(a), a.id.rawValue])
+    }
+
+    static func fetchApplications(_ condition: String, _ arguments: StatementArguments, _ db: Database) throws -> [ShareApplication] {
+        try String.fetchAll(db, sql: "SELECT document FROM shareApplication WHERE \(condition)", arguments: arguments)
+            .map { try decoder.decode(ShareApplication.self, from: Data($0.utf8)) }
+    }
+
+    package func application(_ id: ApplicationID) async throws -> ShareApplication? {
+        try await writer.read { db in try Self.fetchApplications("id = ?", [id.rawValue], db).first }
+    }
+
+    package func applications(_ f: ApplicationFilter) async throws -> [ShareApplication] {
+        try await writer.read { db in
+            var sql = "1 = 1"
+            var args: StatementArguments = []
+            if let d = f.consumer { sql += " AND consumer = ?"; args += [d.rawValue] }
+            if let d = f.provider { sql += " AND provider = ?"; args += [d.rawValue] }
+            if let d = f.department { sql += " AND (consumer = ? OR provider = ?)"; args += [d.rawValue, d.rawValue] }
+            if let r = f.resource { sql += " AND resource = ?"; args += [r.rawValue] }
+            if let s = f.status { sql += " AND status = ?"; args += [s.rawValue] }
+            if let t = f.overdueAt {
+                sql += " AND status IN ('review', 'provider', 'bureauApproval', 'disputed') AND dueAt < ?"; args += [t.millis]
+            }
+            if let b = f.before { sql += " AND id < ?"; args += [b] }
+            return try Self.fetchApplications(sql + " ORDER BY id DESC LIMIT ?", args + [f.limit], db)
+        }
+    }
+
+    package func updateGrant(_ id: GrantID, audit: AuditEvent, change: @Sendable (Grant) throws -> Grant) async throws -> Grant {
+        try await writer.write { db in
+            guard let current = try Self.fetchGrants("id = ?", [id.rawValue], db).first else {
+                throw ZhengshuError(.notFound, "grant \(id) does not exist")
+            }
+            let next = try change(current)
+            try db.execute(sql: "UPDATE shareGrant SET status = ?, document = ? WHERE id = ?",
+                           arguments: [next.status.rawValue, try Self.json(next), id.rawValue])
+            try Self.appendAudit(audit, in: db)
+            return next
+        }
+    }
+
+    static func fetchGrants(_ condition: String, _ arguments: StatementArguments, _ db: Database) throws -> [Grant] {
+        try String.fetchAll(db, sql: "SELECT document FROM shareGrant WHERE \(condition)", arguments: arguments)
+            .map { try decoder.decode(Grant.self, from: Data($0.utf8)) }
+    }
+
+    package func grant(_ id: GrantID) async throws -> Grant? {
+        try await writer.read { db in try Self.fetchGrants("id = ?", [id.rawValue], db).first }
+    }
+
+    package func grants(consumer: DepartmentCode?, provider: DepartmentCode?, resource: ResourceCode?) async throws -> [Grant] {
+        try await writer.read { db in
+            try Self.fetchGrants("""
+                (? IS NULL OR consumer = ?) AND (? IS NULL OR provider = ?) AND (? IS NULL OR resource = ?) ORDER BY id DESC
+                """, [consumer?.rawValue, consumer?.rawValue, provider?.rawValue, provider?.rawValue, resource?.rawValue, resource?.rawValue], db)
+        }
+    }
+
+    package func shareUsage(grant: GrantID, day: CivilDate) async throws -> (calls: Int, rows: Int) {
+        try await writer.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT calls, rowCount FROM shareUsage WHERE grantId = ? AND day = ?",
+                                       arguments: [grant.rawValue, day.description])
+            return (row?["calls"] ?? 0, row?["rowCount"] ?? 0)
+        }
+    }
+
+    package func recordShareUse(_ grant: Grant, day: CivilDate, rows: Int, audit: AuditEvent) async throws -> Int64 {
+        try await writer.write { db in
+            try db.cachedStatement(sql: """
+                INSERT INTO shareUsage (grantId, day, resource, provider, consumer, calls, rowCount) VALUES (?, ?, ?, ?, ?, 1, ?)
+                ON CONFLICT (grantId, day) DO UPDATE SET calls = calls + 1, rowCount = rowCount + excluded.rowCount
+                """).execute(arguments: [grant.id.rawValue, day.description, grant.resource.rawValue, grant.provider.rawValue,
+                                         grant.consumer.rawValue, rows])
+            return try Self.appendAudit(audit, in: db)
+        }
+    }
+
+    package func shareUsage(from: CivilDate, to: CivilDate, department: DepartmentCode?) async throws -> [ShareUsage] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT * FROM shareUsage WHERE day >= ? AND day <= ? AND (? IS NULL OR consumer = ? OR provider = ?) ORDER BY day, grantId
+                """, arguments: [from.description, to.description, department?.rawValue, department?.rawValue, department?.rawValue]).map { r in
+                ShareUsage(grant: GrantID(r["grantId"]), day: CivilDate(iso: r["day"])!, resource: ResourceCode(trusted: r["resource"]),
+                           provider: DepartmentCode(trusted: r["provider"]), consumer: DepartmentCode(trusted: r["consumer"]),
+                           calls: r["calls"], rows: r["rowCount"])
+            }
+        }
+    }
+
+    package func calendarDays() async throws -> [CalendarDay] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM calendarDay ORDER BY day").compactMap { r in
+                guard let d = CivilDate(iso: r["day"]), let kind = CalendarDay.Kind(rawValue: r["kind"]) else { return nil }
+                return CalendarDay(date: d, kind: kind, name: r["name"])
+            }
+        }
+    }
+
+    package func setCalendarDay(_ day: CalendarDay, audit: AuditEvent) async throws {
+        try await writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO calendarDay (day, kind, name) VALUES (?, ?, ?) ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name
+                """, arguments: [day.date.description, day.kind.rawValue, day.name])
+            try Self.appendAudit(audit, in: db)
+        }
+    }
+
+    package func removeCalendarDay(_ date: CivilDate, audit: AuditEvent) async throws -> Bool {
+        try await writer.write { db in
+            try db.execute(sql: "DELETE FROM calendarDay WHERE day = ?", arguments: [date.description])
+            guard db.changesCount > 0 else { return false }
+            try Self.appendAudit(audit, in: db)
+            return true
+        }
+    }
+}
+
+extension GRDBStore: SystemAccountStore {
+    package func insertSystemAccount(_ account: SystemAccount, keyHash: String, audit: AuditEvent) async throws -> SystemAccount {
+        try await writer.write { db in
+            guard try Self.fetchDepartment(account.department, db) != nil else {
+                throw ZhengshuError.validation([.init(field: "department", reason: "department \(account.department) does not exist")])
+            }
+            if try Int.fetchOne(db, sql: "SELECT 1 FROM systemAccount WHERE department = ? AND name = ?",
+                                arguments: [account.department.rawValue, account.name]) != nil {
+                throw ZhengshuError(.conflict, "department \(account.department) already has a system account named \(account.name)")
+            }
+            try db.execute(sql: "INSERT INTO systemAccount (department, name, keyHash, document) VALUES (?, ?, ?, '{}')",
+                           arguments: [account.department.rawValue, account.name, keyHash])
+            var a = account
+            a.id = SystemAccountID(db.lastInsertedRowID)
+            try db.execute(sql: "UPDATE systemAccount SET document = ? WHERE id = ?", arguments: [try Self.json(a), a.id.rawValue])
+            var event = audit
+            event.target = "system-account:\(a.id)"
+            try Self.appendAudit(event, in: db)
+            return a
+        }
+    }
+
+    package func updateSystemAccount(_ id: SystemAccountID, keyHash: String?, audit: AuditEvent,
+                                     change: @Sendable (SystemAccount) throws -> SystemAccount) async throws -> SystemAccount {
+        try await writer.write { db in
+            guard let current = try Self.fetchSystemAccounts("id = ?", [id.rawValue], db).first else {
+                throw ZhengshuError(.notFound, "system account \(id) does not exist")
+            }
+            let next = try change(current)
+            try db.execute(sql: "UPDATE systemAccount SET document = ?, keyHash = COALESCE(?, keyHash) WHERE id = ?",
+                           arguments: [try Self.json(next), keyHash, id.rawValue])
+            try Self.appendAudit(audit, in: db)
+            return next
+        }
+    }
+
+    static func fetchSystemAccounts(_ condition: String, _ arguments: StatementArguments, _ db: Database) throws -> [SystemAccount] {
+        try Row.fetchAll(db, sql: "SELECT document, lastUsedAt FROM systemAccount WHERE \(condition)", arguments: arguments).map { r in
+            var a = try decoder.decode(SystemAccount.self, from: Data((r["document"] as String).utf8))
+            a.lastUsedAt = (r["lastUsedAt"] as Int64?).map(Date.init(millis:))
+            return a
+        }
+    }
+
+    package func systemAccount(_ id: SystemAccountID) async throws -> SystemAccount? {
+        try await writer.read { db in try Self.fetchSystemAccounts("id = ?", [id.rawValue], db).first }
+    }
+
+    package func systemAccount(keyHash: String) async throws -> SystemAccount? {
+        try await writer.read { db in try Self.fetchSystemAccounts("keyHash = ?", [keyHash], db).first }
+    }
+
+    package func systemAccounts(department: DepartmentCode?) async throws -> [SystemAccount] {
+        try await writer.read { db in
+            try Self.fetchSystemAccounts("? IS NULL OR department = ? ORDER BY id", [department?.rawValue, department?.rawValue], db)
+        }
+    }
+
+    package func touchSystemAccount(_ id: SystemAccountID, at: Date) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE systemAccount SET lastUsedAt = ? WHERE id = ?", arguments: [at.millis, id.rawValue])
+        }
+    }
+}

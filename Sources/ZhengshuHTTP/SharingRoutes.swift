@@ -1,0 +1,213 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ZhengshuCore
+
+/// Sharing and exchange (共享交换): applications and their decisions, grants, system accounts, the working-day calendar,
+/// usage statistics, and the data services (`/share/{code}/…`) that enforce the grants.
+struct SharingRoutes {
+    let platform: Platform
+
+    struct ReasonBody: Decodable {
+        var reason: String?
+    }
+
+    struct AccountWithKeyBody: Encodable {
+        var account: SystemAccount
+        /// The API key, shown this once.
+        var key: String
+    }
+
+    struct DecisionReply: Encodable {
+        var application: ShareApplication
+        var grant: Grant?
+    }
+
+    struct CalendarDayBody: Decodable {
+        var kind: CalendarDay.Kind
+        var name: String
+    }
+
+    struct VerifyBody: Decodable {
+        var tuples: [[String: JSONValue]]
+        /// Also say which submitted items differ.
+        var explain: Bool?
+    }
+
+    struct SharedPageBody: Encodable {
+        var fields: [String]
+        var records: [[String: RecordValue]]
+        var nextCursor: String?
+        var receipt: ServiceReceipt
+    }
+
+    struct VerifyReply: Encodable {
+        var results: [VerifyResult]
+        var receipt: ServiceReceipt
+    }
+
+    func register(on api: RouterGroup<AppRequestContext>) {
+        let s = platform.sharing
+        let data = platform.data
+
+        // Applications
+        api.post("applications") { request, context in
+            let draft = try await JSON.decode(ApplicationDraft.self, from: request, context: context)
+            return JSON.response(try await s.apply(draft, by: try context.caller()), status: .created)
+        }
+        api.get("applications") { request, context in
+            let q = request.uri.queryParameters
+            func department(_ name: String) throws -> DepartmentCode? {
+                try q.get(name).map { raw throws(ZhengshuError) in try DepartmentCode(validating: raw) }
+            }
+            let caller = try context.caller()
+            let filter = ApplicationFilter(
+                consumer: try department("consumer"), provider: try department("provider"),
+                resource: try q.get("resource").map { raw throws(ZhengshuError) in try ResourceCode(validating: raw) },
+                status: try ApplicationStatus.parse(q.get("status"), parameter: "status"),
+                overdueAt: try Self.flag(q.get("overdue"), "overdue") ? platform.clock.current() : nil,
+                before: try APIRoutes.optionalInteger(q.get("before"), "before").map(Int64.init),
+                limit: try APIRoutes.optionalInteger(q.get("limit"), "limit") ?? 100)
+            return JSON.response(ListBody(items: try await s.applications(filter, by: caller)))
+        }
+        api.get("applications/{id}") { _, context in
+            JSON.response(try await s.application(try APIRoutes.integer(context, "id"), by: try context.caller()))
+        }
+        api.post("applications/{id}/decision") { request, context in
+            let decision = try await JSON.decode(ApplicationDecision.self, from: request, context: context)
+            let (a, g) = try await s.decide(try APIRoutes.integer(context, "id"), decision, by: try context.caller())
+            return JSON.response(DecisionReply(application: a, grant: g))
+        }
+        api.post("applications/{id}/withdraw") { request, context in
+            let body = try await Self.optionalBody(ReasonBody.self, request, context) ?? ReasonBody()
+            return JSON.response(try await s.withdraw(try APIRoutes.integer(context, "id"), reason: body.reason, by: try context.caller()))
+        }
+        api.post("applications/{id}/dispute") { request, context in
+            let body = try await JSON.decode(ReasonBody.self, from: request, context: context)
+            return JSON.response(try await s.dispute(try APIRoutes.integer(context, "id"), reason: body.reason, by: try context.caller()))
+        }
+        api.post("applications/{id}/resubmit") { request, context in
+            let draft = try await Self.optionalBody(ApplicationDraft.self, request, context) ?? ApplicationDraft()
+            return JSON.response(try await s.resubmit(try APIRoutes.integer(context, "id"), draft, by: try context.caller()))
+        }
+
+        // Grants
+        api.get("grants") { request, context in
+            let q = request.uri.queryParameters
+            return JSON.response(ListBody(items: try await s.grants(consumer: q.get("consumer"), provider: q.get("provider"),
+                                                                    resource: q.get("resource"), by: try context.caller())))
+        }
+        api.get("grants/{id}") { _, context in
+            JSON.response(try await s.grant(try APIRoutes.integer(context, "id"), by: try context.caller()))
+        }
+        api.post("grants/{id}/{action}") { request, context in
+            let raw = try context.parameters.require("action")
+            guard let action = Sharing.GrantAction(rawValue: raw) else {
+                throw ZhengshuError(.notFound, "no grant action '\(raw.prefix(40))'; use suspend, resume or revoke")
+            }
+            let body = try await Self.optionalBody(ReasonBody.self, request, context) ?? ReasonBody()
+            return JSON.response(try await s.change(grant: try APIRoutes.integer(context, "id"), action, reason: body.reason,
+                                                    by: try context.caller()))
+        }
+        api.get("share-usage") { request, context in
+            let q = request.uri.queryParameters
+            return JSON.response(ListBody(items: try await s.usage(from: q.get("from"), to: q.get("to"), department: q.get("department"),
+                                                                   by: try context.caller())))
+        }
+
+        // System accounts
+        api.post("system-accounts") { request, context in
+            let draft = try await JSON.decode(SystemAccountDraft.self, from: request, context: context)
+            let (account, key) = try await s.createSystemAccount(draft, by: try context.caller())
+            return JSON.response(AccountWithKeyBody(account: account, key: key), status: .created)
+        }
+        api.get("system-accounts") { request, context in
+            JSON.response(ListBody(items: try await s.systemAccounts(department: request.uri.queryParameters.get("department"),
+                                                                     by: try context.caller())))
+        }
+        api.get("system-accounts/{id}") { _, context in
+            JSON.response(try await s.systemAccount(try APIRoutes.integer(context, "id"), by: try context.caller()))
+        }
+        api.post("system-accounts/{id}/rotate") { _, context in
+            let (account, key) = try await s.rotateSystemAccount(try APIRoutes.integer(context, "id"), by: try context.caller())
+            return JSON.response(AccountWithKeyBody(account: account, key: key))
+        }
+        api.delete("system-accounts/{id}") { _, context in
+            JSON.response(try await s.revokeSystemAccount(try APIRoutes.integer(context, "id"), by: try context.caller()))
+        }
+
+        // Working-day calendar
+        api.get("calendar") { request, context in
+            _ = try context.caller()
+            let year = try APIRoutes.optionalInteger(request.uri.queryParameters.get("year"), "year")
+            return JSON.response(ListBody(items: try await s.calendar(year: year)))
+        }
+        api.put("calendar/{date}") { request, context in
+            let raw = try context.parameters.require("date")
+            guard let date = CivilDate(iso: raw) else { throw ZhengshuError(.invalidInput, "'\(raw.prefix(20))' is not a date YYYY-MM-DD") }
+            let body = try await JSON.decode(CalendarDayBody.self, from: request, context: context)
+            let day = CalendarDay(date: date, kind: body.kind, name: body.name)
+            try await s.setCalendarDay(day, by: try context.caller())
+            return JSON.response(day)
+        }
+        api.delete("calendar/{date}") { _, context in
+            try await s.removeCalendarDay(try context.parameters.require("date"), by: try context.caller())
+            return Response(status: .noContent)
+        }
+
+        // Data services
+        api.get("share/{code}/records") { request, context in
+            let q = request.uri.queryParameters
+            let parameters = RecordQueryParameters(fields: q.get("fields"), filters: q.getAll("filter"), sort: q.get("sort"),
+                                                   limit: q.get("limit"), cursor: q.get("cursor"))
+            let hash = Self.requestHash(request, body: [])
+            let (page, receipt) = try await data.sharedQuery(try context.parameters.require("code"), parameters, grant: q.get("grant"),
+                                                             requestHash: hash, by: try context.caller())
+            let body = RecordPageBody(page)
+            return Self.receipted(SharedPageBody(fields: body.fields, records: body.records, nextCursor: body.nextCursor, receipt: receipt), receipt)
+        }
+        api.post("share/{code}/verify") { request, context in
+            let (body, raw) = try await JSON.decodeWithBytes(VerifyBody.self, from: request, context: context, limit: 2 * 1024 * 1024)
+            let hash = Self.requestHash(request, body: Array(raw))
+            let (results, receipt) = try await data.sharedVerify(try context.parameters.require("code"), tuples: body.tuples,
+                                                                 explain: body.explain ?? false,
+                                                                 grant: request.uri.queryParameters.get("grant"), requestHash: hash,
+                                                                 by: try context.caller())
+            return Self.receipted(VerifyReply(results: results, receipt: receipt), receipt)
+        }
+    }
+
+    /// A data service's answer carries its audit entry and request hash in headers as well as in the body.
+    static func receipted(_ value: some Encodable, _ receipt: ServiceReceipt) -> Response {
+        var response = JSON.response(value)
+        response.headers[.auditEntry] = String(receipt.auditEntry)
+        response.headers[.requestHash] = receipt.requestHash
+        return response
+    }
+
+    static func requestHash(_ request: Request, body: [UInt8]) -> String {
+        let query = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        return RequestHash.of(method: request.method.rawValue, path: request.uri.path, query: query, body: body)
+    }
+
+    static func flag(_ raw: String?, _ name: String) throws -> Bool {
+        switch raw {
+        case nil, "", "false": return false
+        case "true": return true
+        default: throw ZhengshuError(.invalidInput, "\(name) must be true or false")
+        }
+    }
+
+    /// A JSON body that may be left out entirely.
+    static func optionalBody<T: Decodable>(_ type: T.Type, _ request: Request, _ context: AppRequestContext) async throws -> T? {
+        if request.headers[.contentLength] == "0" || (request.headers[.contentLength] == nil && request.headers[.contentType] == nil) {
+            return nil
+        }
+        return try await JSON.decode(type, from: request, context: context)
+    }
+}
+
+extension HTTPField.Name {
+    static let auditEntry = Self("X-Audit-Entry")!
+    static let requestHash = Self("X-Request-Hash")!
+}

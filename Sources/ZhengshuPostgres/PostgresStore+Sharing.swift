@@ -1,0 +1,252 @@
+import Foundation
+import PostgresNIO
+import ZhengshuCore
+
+extension PostgresStore: SharingStore {
+    package func insertApplication(_ application: ShareApplication, audit: AuditEvent) async throws -> (ShareApplication, Grant?) {
+        try await write { db in
+            var a = application
+            a.id = ApplicationID(try await db.query("""
+                INSERT INTO shareApplication (resource, provider, consumer, status, dueAt, updatedAt, document)
+                VALUES (\(a.resource.rawValue), \(a.provider.rawValue), \(a.consumer.rawValue), \(a.status.rawValue), \(a.dueAt?.millis),
+                        \(a.updatedAt.millis), '{}') RETURNING id
+                """, logger: PostgresLocation.logger).collect()[0].decode(Int64.self))
+            let grant = try await Self.grantIfDue(&a, db)
+            try await Self.saveApplication(a, db)
+            var event = audit
+            event.target = "application:\(a.id)"
+            event.detail = [audit.detail, grant.map { "grant: \($0.id)" }].compactMap { $0 }.joined(separator: "; ")
+            try await Self.appendAudit(event, in: db)
+            return (a, grant)
+        }
+    }
+
+    package func updateApplication(_ id: ApplicationID, audit: AuditEvent,
+                                   change: @Sendable (ShareApplication) throws -> ShareApplication) async throws -> (ShareApplication, Grant?) {
+        try await write { db in
+            guard let current = try await Self.fetchDocuments(ShareApplication.self, "shareApplication", "id = \(id.rawValue) FOR UPDATE", db).first else {
+                throw ZhengshuError(.notFound, "application \(id) does not exist")
+            }
+            var next = try change(current)
+            let grant = try await Self.grantIfDue(&next, db)
+            try await Self.saveApplication(next, db)
+            var event = audit
+            if let grant { event.detail = [audit.detail, "grant: \(grant.id)"].compactMap { $0 }.joined(separator: "; ") }
+            try await Self.appendAudit(event, in: db)
+            return (next, grant)
+        }
+    }
+
+    static func grantIfDue(_ a: inout ShareApplication, _ db: PostgresConnection) async throws -> Grant? {
+        guard a.status == .granted, a.grant == nil else { return nil }
+        var g = Grant(approved: a, at: a.updatedAt)
+        g.id = GrantID(try await db.query("""
+            INSERT INTO shareGrant (application, resource, provider, consumer, status, document)
+            VALUES (\(a.id.rawValue), \(g.resource.rawValue), \(g.provider.rawValue), \(g.consumer.rawValue), \(g.status.rawValue), '{}') RETURNING id
+            """, logger: PostgresLocation.logger).collect()[0].decode(Int64.self))
+        try await db.query("UPDATE shareGrant SET document = \(try json(g)) WHERE id = \(g.id.rawValue)", logger: PostgresLocation.logger)
+        a.grant = g.id
+        return g
+    }
+
+    static func saveApplication(_ a: ShareApplication, _ db: PostgresConnection) async throws {
+        try await db.query("""
+            UPDATE shareApplication SET status = \(a.status.rawValue), dueAt = \(a.dueAt?.millis), updatedAt = \(a.updatedAt.millis),
+                document = \(try json(a)) WHERE id = \(a.id.rawValue)
+            """, logger: PostgresLocation.logger)
+    }
+
+    /// Decodes the `document` column of the rows of `table` that meet `condition`.
+    static func fetchDocuments<T: Decodable>(_ type: T.Type, _ table: String, _ condition: PostgresQuery,
+                                             _ db: PostgresConnection) async throws -> [T] {
+        var query = condition
+        query.sql = "SELECT document FROM \(table) WHERE " + condition.sql
+        return try await db.query(query, logger: PostgresLocation.logger).collect().map { r in
+            try decoder.decode(T.self, from: Data(try r.decode(String.self).utf8))
+        }
+    }
+
+    package func application(_ id: ApplicationID) async throws -> ShareApplication? {
+        try await read { db in try await Self.fetchDocuments(ShareApplication.self, "shareApplication", "id = \(id.rawValue)", db).first }
+    }
+
+    package func applications(_ f: ApplicationFilter) async throws -> [ShareApplication] {
+        try await read { db in
+            try await Self.fetchDocuments(ShareApplication.self, "shareApplication", """
+                (\(f.consumer?.rawValue)::text IS NULL OR consumer = \(f.consumer?.rawValue))
+                AND (\(f.provider?.rawValue)::text IS NULL OR provider = \(f.provider?.rawValue))
+                AND (\(f.department?.rawValue)::text IS NULL OR consumer = \(f.department?.rawValue) OR provider = \(f.department?.rawValue))
+                AND (\(f.resource?.rawValue)::text IS NULL OR resource = \(f.resource?.rawValue))
+                AND (\(f.status?.rawValue)::text IS NULL OR status = \(f.status?.rawValue))
+                AND (\(f.overdueAt?.millis)::bigint IS NULL
+                     OR (status IN ('review', 'provider', 'bureauApproval', 'disputed') AND dueAt < \(f.overdueAt?.millis)))
+                AND (\(f.before)::bigint IS NULL OR id < \(f.before))
+                ORDER BY id DESC LIMIT \(f.limit)
+                """, db)
+        }
+    }
+
+    package func updateGrant(_ id: GrantID, audit: AuditEvent, change: @Sendable (Grant) throws -> Grant) async throws -> Grant {
+        try await write { db in
+            guard let current = try await Self.fetchDocuments(Grant.self, "shareGrant", "id = \(id.rawValue) FOR UPDATE", db).first else {
+                throw ZhengshuError(.notFound, "grant \(id) does not exist")
+            }
+            let next = try change(current)
+            try await db.query("UPDATE shareGrant SET status = \(next.status.rawValue), document = \(try Self.json(next)) WHERE id = \(id.rawValue)",
+                               logger: PostgresLocation.logger)
+            try await Self.appendAudit(audit, in: db)
+            return next
+        }
+    }
+
+    package func grant(_ id: GrantID) async throws -> Grant? {
+        try await read { db in try await Self.fetchDocuments(Grant.self, "shareGrant", "id = \(id.rawValue)", db).first }
+    }
+
+    package func grants(consumer: DepartmentCode?, provider: DepartmentCode?, resource: ResourceCode?) async throws -> [Grant] {
+        try await read { db in
+            try await Self.fetchDocuments(Grant.self, "shareGrant", """
+                (\(consumer?.rawValue)::text IS NULL OR consumer = \(consumer?.rawValue))
+                AND (\(provider?.rawValue)::text IS NULL OR provider = \(provider?.rawValue))
+                AND (\(resource?.rawValue)::text IS NULL OR resource = \(resource?.rawValue)) ORDER BY id DESC
+                """, db)
+        }
+    }
+
+    package func shareUsage(grant: GrantID, day: CivilDate) async throws -> (calls: Int, rows: Int) {
+        try await read { db in
+            let rows = try await db.query("""
+                SELECT calls, rowCount FROM shareUsage WHERE grantId = \(grant.rawValue) AND day = \(day.description)
+                """, logger: PostgresLocation.logger).collect()
+            guard let r = rows.first else { return (0, 0) }
+            let (calls, count) = try r.decode((Int, Int).self)
+            return (calls, count)
+        }
+    }
+
+    package func recordShareUse(_ grant: Grant, day: CivilDate, rows: Int, audit: AuditEvent) async throws -> Int64 {
+        try await write { db in
+            try await db.query("""
+                INSERT INTO shareUsage (grantId, day, resource, provider, consumer, calls, rowCount)
+                VALUES (\(grant.id.rawValue), \(day.description), \(grant.resource.rawValue), \(grant.provider.rawValue),
+                        \(grant.consumer.rawValue), 1, \(rows))
+                ON CONFLICT (grantId, day) DO UPDATE SET calls = shareUsage.calls + 1, rowCount = shareUsage.rowCount + excluded.rowCount
+                """, logger: PostgresLocation.logger)
+            return try await Self.appendAudit(audit, in: db)
+        }
+    }
+
+    package func shareUsage(from: CivilDate, to: CivilDate, department: DepartmentCode?) async throws -> [ShareUsage] {
+        try await read { db in
+            try await db.query("""
+                SELECT grantId, day, resource, provider, consumer, calls, rowCount FROM shareUsage
+                WHERE day >= \(from.description) AND day <= \(to.description)
+                  AND (\(department?.rawValue)::text IS NULL OR consumer = \(department?.rawValue) OR provider = \(department?.rawValue))
+                ORDER BY day, grantId
+                """, logger: PostgresLocation.logger).collect().map { r in
+                let (grant, day, resource, provider, consumer, calls, rows) = try r.decode((Int64, String, String, String, String, Int, Int).self)
+                return ShareUsage(grant: GrantID(grant), day: CivilDate(iso: day)!, resource: ResourceCode(trusted: resource),
+                                  provider: DepartmentCode(trusted: provider), consumer: DepartmentCode(trusted: consumer), calls: calls, rows: rows)
+            }
+        }
+    }
+
+    package func calendarDays() async throws -> [CalendarDay] {
+        try await read { db in
+            try await db.query("SELECT day, kind, name FROM calendarDay ORDER BY day", logger: PostgresLocation.logger).collect().compactMap { r in
+                let (day, kind, name) = try r.decode((String, String, String).self)
+                guard let d = CivilDate(iso: day), let k = CalendarDay.Kind(rawValue: kind) else { return nil }
+                return CalendarDay(date: d, kind: k, name: name)
+            }
+        }
+    }
+
+    package func setCalendarDay(_ day: CalendarDay, audit: AuditEvent) async throws {
+        try await write { db in
+            try await db.query("""
+                INSERT INTO calendarDay (day, kind, name) VALUES (\(day.date.description), \(day.kind.rawValue), \(day.name))
+                ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name
+                """, logger: PostgresLocation.logger)
+            try await Self.appendAudit(audit, in: db)
+        }
+    }
+
+    package func removeCalendarDay(_ date: CivilDate, audit: AuditEvent) async throws -> Bool {
+        try await write { db in
+            let removed = try await db.query("DELETE FROM calendarDay WHERE day = \(date.description) RETURNING day",
+                                             logger: PostgresLocation.logger).collect().count > 0
+            if removed { try await Self.appendAudit(audit, in: db) }
+            return removed
+        }
+    }
+}
+
+extension PostgresStore: SystemAccountStore {
+    package func insertSystemAccount(_ account: SystemAccount, keyHash: String, audit: AuditEvent) async throws -> SystemAccount {
+        try await write { db in
+            guard try await Self.fetchDepartment(account.department, db) != nil else {
+                throw ZhengshuError.validation([.init(field: "department", reason: "department \(account.department) does not exist")])
+            }
+            if try await db.query("SELECT 1 FROM systemAccount WHERE department = \(account.department.rawValue) AND name = \(account.name)",
+                                  logger: PostgresLocation.logger).collect().count > 0 {
+                throw ZhengshuError(.conflict, "department \(account.department) already has a system account named \(account.name)")
+            }
+            var a = account
+            a.id = SystemAccountID(try await db.query("""
+                INSERT INTO systemAccount (department, name, keyHash, document) VALUES (\(a.department.rawValue), \(a.name), \(keyHash), '{}')
+                RETURNING id
+                """, logger: PostgresLocation.logger).collect()[0].decode(Int64.self))
+            try await db.query("UPDATE systemAccount SET document = \(try Self.json(a)) WHERE id = \(a.id.rawValue)", logger: PostgresLocation.logger)
+            var event = audit
+            event.target = "system-account:\(a.id)"
+            try await Self.appendAudit(event, in: db)
+            return a
+        }
+    }
+
+    package func updateSystemAccount(_ id: SystemAccountID, keyHash: String?, audit: AuditEvent,
+                                     change: @Sendable (SystemAccount) throws -> SystemAccount) async throws -> SystemAccount {
+        try await write { db in
+            guard let current = try await Self.fetchSystemAccounts("id = \(id.rawValue) FOR UPDATE", db).first else {
+                throw ZhengshuError(.notFound, "system account \(id) does not exist")
+            }
+            let next = try change(current)
+            try await db.query("""
+                UPDATE systemAccount SET document = \(try Self.json(next)), keyHash = COALESCE(\(keyHash), keyHash) WHERE id = \(id.rawValue)
+                """, logger: PostgresLocation.logger)
+            try await Self.appendAudit(audit, in: db)
+            return next
+        }
+    }
+
+    static func fetchSystemAccounts(_ condition: PostgresQuery, _ db: PostgresConnection) async throws -> [SystemAccount] {
+        var query = condition
+        query.sql = "SELECT document, lastUsedAt FROM systemAccount WHERE " + condition.sql
+        return try await db.query(query, logger: PostgresLocation.logger).collect().map { r in
+            let (document, lastUsed) = try r.decode((String, Int64?).self)
+            var a = try decoder.decode(SystemAccount.self, from: Data(document.utf8))
+            a.lastUsedAt = lastUsed.map(Date.init(millis:))
+            return a
+        }
+    }
+
+    package func systemAccount(_ id: SystemAccountID) async throws -> SystemAccount? {
+        try await read { db in try await Self.fetchSystemAccounts("id = \(id.rawValue)", db).first }
+    }
+
+    package func systemAccount(keyHash: String) async throws -> SystemAccount? {
+        try await read { db in try await Self.fetchSystemAccounts("keyHash = \(keyHash)", db).first }
+    }
+
+    package func systemAccounts(department: DepartmentCode?) async throws -> [SystemAccount] {
+        try await read { db in
+            try await Self.fetchSystemAccounts("\(department?.rawValue)::text IS NULL OR department = \(department?.rawValue) ORDER BY id", db)
+        }
+    }
+
+    package func touchSystemAccount(_ id: SystemAccountID, at: Date) async throws {
+        try await write { db in
+            try await db.query("UPDATE systemAccount SET lastUsedAt = \(at.millis) WHERE id = \(id.rawValue)", logger: PostgresLocation.logger)
+        }
+    }
+}
