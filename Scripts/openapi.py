@@ -343,15 +343,134 @@ paths = {
              [q("after", {"type": "integer", "minimum": 0, "default": 0}), q("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}),
               q("action"), q("target")])},
 }
+# Sharing (共享交换)
+date = {"type": "string", "format": "date"}
+dept = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"}
+rcode = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"}
+service = enum("query", "verify", "export", "subscribe")
+astatus = enum("review", "provider", "bureauApproval", "disputed", "granted", "rejected", "refused", "withdrawn")
+terms = obj({"clearItems": arr(string), "callsPerDay": {"type": "integer", "minimum": 1, "maximum": 10000000},
+             "rowsPerDay": {"type": "integer", "minimum": 1, "maximum": 1000000000}, "services": arr(service)}, extra=True)
+schemas.update({
+ "GrantTerms": terms,
+ "ApplicationEvent": obj({"at": dt, "actor": string, "department": string, "action": string, "status": astatus, "reason": string},
+                         ["at", "actor", "action", "status"]),
+ "Application": obj({"id": integer, "resource": string, "provider": string, "consumer": string, "applicant": string,
+                     "items": arr(string), "services": arr(service), "purpose": string, "legalBasis": string, "serviceItem": string,
+                     "validFrom": date, "validUntil": date, "expectedRowsPerDay": {"type": "integer"}, "status": astatus,
+                     "dueAt": {**dt, "description": "When the current step is due (working days of the calendar)"}, "escalatedAt": dt,
+                     "needsBureauApproval": {"type": "boolean"}, "terms": ref("GrantTerms"), "grant": integer,
+                     "history": arr(ref("ApplicationEvent")), "createdAt": dt, "updatedAt": dt},
+                    ["id", "resource", "provider", "consumer", "applicant", "items", "services", "purpose", "legalBasis", "validFrom",
+                     "validUntil", "status", "needsBureauApproval", "terms", "history", "createdAt", "updatedAt"]),
+ "ApplicationInput": obj({"resource": string, "items": arr(string), "services": arr(service), "purpose": {"type": "string", "maxLength": 1000},
+                          "legalBasis": {"type": "string", "maxLength": 1000}, "serviceItem": {"type": "string", "maxLength": 200},
+                          "validFrom": date, "validUntil": date, "expectedRowsPerDay": {"type": "integer", "minimum": 0}},
+                         ["resource", "items", "purpose"], extra=True),
+ "ApplicationChange": obj({"items": arr(string), "services": arr(service), "purpose": string, "legalBasis": string, "serviceItem": string,
+                           "validFrom": date, "validUntil": date, "expectedRowsPerDay": {"type": "integer", "minimum": 0}}, extra=True),
+ "Decision": obj({"approve": {"type": "boolean"}, "reason": {"type": "string", "description": "Required to reject"}, "terms": ref("GrantTerms")},
+                 ["approve"], extra=True),
+ "Reason": obj({"reason": string}, extra=True),
+ "Grant": obj({"id": integer, "application": integer, "resource": string, "provider": string, "consumer": string, "items": arr(string),
+               "clearItems": arr(string), "services": arr(service), "purpose": string, "validFrom": date, "validUntil": date,
+               "callsPerDay": {"type": "integer"}, "rowsPerDay": {"type": "integer"}, "status": enum("active", "suspended", "revoked"),
+               "statusReason": string, "createdAt": dt, "updatedAt": dt},
+              ["id", "application", "resource", "provider", "consumer", "items", "clearItems", "services", "purpose", "validFrom",
+               "validUntil", "callsPerDay", "rowsPerDay", "status", "createdAt", "updatedAt"]),
+ "DecisionResult": obj({"application": ref("Application"), "grant": ref("Grant")}, ["application"]),
+ "ShareUsage": obj({"grant": integer, "day": date, "resource": string, "provider": string, "consumer": string,
+                    "calls": {"type": "integer"}, "rows": {"type": "integer"}}, ["grant", "day", "resource", "provider", "consumer", "calls", "rows"]),
+ "SystemAccount": obj({"id": integer, "department": string, "name": string, "description": string, "keyPrefix": string,
+                       "networks": arr(string), "createdBy": string, "createdAt": dt, "rotatedAt": dt, "revokedAt": dt, "lastUsedAt": dt},
+                      ["id", "department", "name", "keyPrefix", "networks", "createdBy", "createdAt"]),
+ "SystemAccountInput": obj({"department": string, "name": {"type": "string", "pattern": "^[a-z0-9_-]{1,48}$"},
+                            "description": {"type": "string", "maxLength": 200}, "networks": arr(string)}, ["name"], extra=True),
+ "SystemAccountWithKey": obj({"account": ref("SystemAccount"),
+                              "key": {"type": "string", "description": "zsk_ and 64 hex digits; shown once, only its hash is stored"}},
+                             ["account", "key"]),
+ "CalendarDay": obj({"date": date, "kind": enum("holiday", "workday"), "name": string}, ["date", "kind", "name"]),
+ "CalendarDayInput": obj({"kind": enum("holiday", "workday"), "name": {"type": "string", "minLength": 1, "maxLength": 50}}, ["kind", "name"], extra=True),
+ "Receipt": obj({"auditEntry": integer, "requestHash": {"type": "string", "description": "SHA-256 of the canonical request"}, "grant": integer},
+                ["auditEntry", "requestHash", "grant"]),
+ "SharedPage": obj({"fields": arr(string), "records": arr({"type": "object", "additionalProperties": {}}), "nextCursor": string,
+                    "receipt": ref("Receipt")}, ["fields", "records", "receipt"]),
+ "VerifyInput": obj({"tuples": {**arr({"type": "object", "additionalProperties": {}}), "maxItems": 1000},
+                     "explain": {"type": "boolean", "description": "Also list the submitted items that differ"}}, ["tuples"], extra=True),
+ "VerifyResult": obj({"match": {"type": "boolean"}, "found": {"type": "boolean"}, "differs": arr(string)}, ["match", "found"]),
+ "VerifyReply": obj({"results": arr(ref("VerifyResult")), "receipt": ref("Receipt")}, ["results", "receipt"]),
+})
+for n in ["Application", "Grant", "ShareUsage", "SystemAccount", "CalendarDay"]:
+    schemas[n + "List"] = listof(n)
+receipt_headers = {"X-Audit-Entry": {"description": "Sequence of the audit entry written for this call", "schema": {"type": "integer"}},
+                   "X-Request-Hash": {"description": "SHA-256 (hex) of METHOD, path, sorted query and body SHA-256, one per line",
+                                      "schema": {"type": "string"}}}
+def served(schema):
+    return {"200": {"description": "OK", "headers": receipt_headers, "content": {"application/json": {"schema": ref(schema)}}},
+            "429": {**problem("A daily quota of the grant is used up"),
+                    "headers": {"Retry-After": {"description": "Seconds until the quota refills", "schema": {"type": "integer"}}}}}
+date_path = p_path("date", date, "YYYY-MM-DD")
+grant_q = q("grant", {"type": "integer", "minimum": 1}, "Which grant to use (default: the newest usable one of the caller's department)")
+paths.update({
+ "/api/v1/applications": {
+   "post": op("applyForResource", "Apply for another department's published resource (consumer)", ok("Application", "201", "Submitted"),
+              ["sharing"], requestBody=body("ApplicationInput")),
+   "get": op("listApplications", "Applications, newest first (own department's, both sides, for non-admins)", ok("ApplicationList"), ["sharing"],
+             [q("consumer", dept), q("provider", dept), q("resource", rcode), q("status", astatus), q("overdue", enum("true", "false"), "Only overdue pending steps"),
+              q("before", {"type": "integer", "minimum": 1}), q("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100})])},
+ "/api/v1/applications/{id}": {"get": op("getApplication", "An application with its full history", ok("Application"), ["sharing"], [uid])},
+ "/api/v1/applications/{id}/decision": {
+   "post": op("decideApplication", "Approve or reject the pending step: compliance review, second approval and disputes (admin); conditional answer (provider)",
+              ok("DecisionResult"), ["sharing"], [uid], body("Decision"))},
+ "/api/v1/applications/{id}/withdraw": {"post": op("withdrawApplication", "Withdraw a pending application (consumer)", ok("Application"), ["sharing"], [uid],
+                                                    {**body("Reason"), "required": False})},
+ "/api/v1/applications/{id}/dispute": {"post": op("disputeApplication", "Contest a provider's refusal; the bureau rules (consumer)", ok("Application"),
+                                                  ["sharing"], [uid], body("Reason"))},
+ "/api/v1/applications/{id}/resubmit": {"post": op("resubmitApplication", "Send a rejected, refused or withdrawn application again, changed (consumer)",
+                                                   ok("Application"), ["sharing"], [uid], {**body("ApplicationChange"), "required": False})},
+ "/api/v1/grants": {"get": op("listGrants", "Grants, newest first (own department's for non-admins)", ok("GrantList"), ["sharing"],
+                              [q("consumer", dept), q("provider", dept), q("resource", rcode)])},
+ "/api/v1/grants/{id}": {"get": op("getGrant", "A grant", ok("Grant"), ["sharing"], [uid])},
+ "/api/v1/grants/{id}/{action}": {"post": op("changeGrant", "Suspend, resume or revoke a grant (provider, admin); a reason is required to suspend or revoke",
+                                             ok("Grant"), ["sharing"], [uid, p_path("action", enum("suspend", "resume", "revoke"))],
+                                             {**body("Reason"), "required": False})},
+ "/api/v1/share-usage": {"get": op("listShareUsage", "Calls and rows per grant and day (own department's, both sides, for non-admins)",
+                                   ok("ShareUsageList"), ["sharing"], [q("from", date), q("to", date), q("department", dept)])},
+ "/api/v1/system-accounts": {
+   "post": op("createSystemAccount", "Create a system account with an API key, shown once (consumer of the department, admin)",
+              ok("SystemAccountWithKey", "201", "Created"), ["sharing"], requestBody=body("SystemAccountInput")),
+   "get": op("listSystemAccounts", "System accounts (own department's for non-admins)", ok("SystemAccountList"), ["sharing"], [q("department", dept)])},
+ "/api/v1/system-accounts/{id}": {
+   "get": op("getSystemAccount", "A system account", ok("SystemAccount"), ["sharing"], [uid]),
+   "delete": op("revokeSystemAccount", "Revoke a system account; its key stops at once", ok("SystemAccount"), ["sharing"], [uid])},
+ "/api/v1/system-accounts/{id}/rotate": {"post": op("rotateSystemAccount", "Replace the key; the old one stops at once", ok("SystemAccountWithKey"),
+                                                    ["sharing"], [uid])},
+ "/api/v1/calendar": {"get": op("listCalendar", "Holidays and make-up working days that deadlines are counted with", ok("CalendarDayList"), ["sharing"],
+                                [q("year", {"type": "integer", "minimum": 1, "maximum": 9999})])},
+ "/api/v1/calendar/{date}": {
+   "put": op("setCalendarDay", "Mark a day a holiday or a working day (admin)", ok("CalendarDay"), ["sharing"], [date_path], body("CalendarDayInput")),
+   "delete": op("removeCalendarDay", "Make a day ordinary again (admin)", {"204": {"description": "Removed"}}, ["sharing"], [date_path])},
+ "/api/v1/share/{code}/records": {
+   "get": op("sharedQuery", "Read granted items of another department's resource, masked per policy (consumer, system account)",
+             served("SharedPage"), ["sharing"],
+             [code, grant_q, q("fields", desc="Comma-separated granted items"),
+              {**q("filter", arr(string), "item:op:value on items granted in clear; repeatable"), "style": "form", "explode": True},
+              q("sort", desc="A required item granted in clear, - for descending"),
+              q("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}), q("cursor")])},
+ "/api/v1/share/{code}/verify": {
+   "post": op("sharedVerify", "Verify up to 1000 tuples against the records (核验): match or not, never the stored values",
+              served("VerifyReply"), ["sharing"], [code, grant_q], body("VerifyInput"))},
+})
+
 doc = {
  "openapi": "3.0.3",
  "info": {"title": "Zhengshu (政数) API", "version": "0.1.0",
           "description": "JSON API of Zhengshu, a self-hostable government data platform. Every /api/v1 call needs `Authorization: Bearer TOKEN`; every error is application/problem+json (RFC 9457)."},
  "servers": [{"url": "/"}],
  "security": [{"bearerAuth": []}],
- "tags": [{"name": t} for t in ["system", "departments", "users", "catalog", "records", "ingestion", "governance", "audit", "console"]],
+ "tags": [{"name": t} for t in ["system", "departments", "users", "catalog", "records", "ingestion", "governance", "sharing", "audit", "console"]],
  "paths": paths,
- "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "description": "zs_ followed by 64 hex digits"}},
+ "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "description": "A user token (zs_ and 64 hex digits) or a system account key (zsk_ and 64 hex digits)"}},
                 "schemas": schemas},
 }
 print(json.dumps(doc, ensure_ascii=False, indent=2))

@@ -69,7 +69,7 @@ struct Serve: AsyncParsableCommand {
             let credentials = try await DemoSeed.run(on: services.platform)
             say("Demo data ready in \(AppServices.storageDescription(configuration)). Demo users (password · API token):")
             for c in credentials {
-                say("  \(c.user.padding(toLength: 13, withPad: " ", startingAt: 0)) \(c.roles.padding(toLength: 18, withPad: " ", startingAt: 0)) \(c.department.padding(toLength: 7, withPad: " ", startingAt: 0)) \(c.password)  \(c.token)")
+                say("  \(c.user.padding(toLength: max(13, c.user.count), withPad: " ", startingAt: 0)) \(c.roles.padding(toLength: 18, withPad: " ", startingAt: 0)) \(c.department.padding(toLength: 7, withPad: " ", startingAt: 0)) \(c.password)  \(c.token)")
             }
         }
         say("Console: http://\(configuration.host):\(configuration.port)/   API: http://\(configuration.host):\(configuration.port)/api/v1   Spec: /openapi.json")

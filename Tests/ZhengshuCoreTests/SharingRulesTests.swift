@@ -100,6 +100,7 @@ import ZhengshuCore
         a.networks = ["10.3.0.0/16", "2001:db8::/32"]
         #expect(a.admits(IPAddress("10.3.20.1")) && a.admits(IPAddress("2001:db8::1")))
         #expect(!a.admits(IPAddress("10.4.0.1")) && !a.admits(nil))
+        for bad in ["", "/", "/8", "10.0.0.0/", "10.0.0.0/33", "x/8", "10.0.0.0/8/8"] { #expect(IPNetwork(bad) == nil, "\(bad)") }
         #expect(SystemKey.generate().count == 68 && SystemKey.generate() != SystemKey.generate())
     }
 }

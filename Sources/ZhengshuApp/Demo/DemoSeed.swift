@@ -68,7 +68,52 @@ package enum DemoSeed {
                                           department: department ?? "-", password: password, token: secret))
         }
         try await seedCatalog(platform)
+        try await seedSharing(platform)
+        // The civil affairs bureau's assistance system calls the data services with a key, rotated at each start so the
+        // printed one works.
+        let mz = DepartmentCode(trusted: "C-MZ")
+        var system = try await platform.store.systemAccounts(department: mz).first { $0.name == "shjz-system" && $0.revokedAt == nil }
+        if system == nil {
+            system = try await platform.sharing.createSystemAccount(
+                SystemAccountDraft(department: mz.rawValue, name: "shjz-system", description: "社会救助管理系统"), by: caller).0
+        }
+        if let system {
+            let (_, key) = try await platform.sharing.rotateSystemAccount(system.id.rawValue, by: caller)
+            credentials.append(Credential(user: system.actorName, roles: "system", department: mz.rawValue, password: "-", token: key))
+        }
         return credentials
+    }
+
+    /// Applications in every state: two granted (one after the provider's answer and the bureau's second approval), one
+    /// waiting for its provider, one refused with a reason. Only on a platform that has none yet.
+    static func seedSharing(_ platform: Platform) async throws {
+        guard try await platform.store.applications(ApplicationFilter(limit: 1)).isEmpty else { return }
+        func signedIn(_ name: String) async throws -> Caller {
+            guard let u = try await platform.store.user(named: name) else { throw ZhengshuError(.notFound, "demo user \(name) is missing") }
+            return Caller(Principal(user: u), requestID: "demo-seed")
+        }
+        let s = platform.sharing
+        let admin = try await signedIn("admin"), ga = try await signedIn("ga.provider")
+        let mz = try await signedIn("mz.consumer"), rs = try await signedIn("rs.provider"), scjg = try await signedIn("scjg.officer")
+        let population = "RK-330100-0001"
+        var a = try await s.apply(ApplicationDraft(resource: population, items: ["citizen_id", "name", "sex", "address"], services: [.query, .verify],
+                                                   purpose: "最低生活保障申请中核验申请人身份与户籍", legalBasis: "《社会救助暂行办法》第十一条",
+                                                   serviceItem: "最低生活保障申请", expectedRowsPerDay: 2000), by: mz)
+        _ = try await s.decide(a.id.rawValue, ApplicationDecision(approve: true), by: admin)
+        _ = try await s.decide(a.id.rawValue, ApplicationDecision(approve: true, terms: GrantTerms(clearItems: ["name"], callsPerDay: 5000)), by: ga)
+        _ = try await s.decide(a.id.rawValue, ApplicationDecision(approve: true, reason: "涉及重要数据，用途与社会救助法定职责相符"), by: admin)
+        a = try await s.apply(ApplicationDraft(resource: "FR-330100-0001", items: ["credit_code", "name", "legal_rep_name", "status"],
+                                               services: [.query, .verify], purpose: "社会组织与企业关联核查",
+                                               legalBasis: "《政务数据共享条例》第十二条"), by: mz)
+        _ = try await s.decide(a.id.rawValue, ApplicationDecision(approve: true), by: admin)
+        a = try await s.apply(ApplicationDraft(resource: population, items: ["citizen_id", "name", "birth_date"], services: [.verify],
+                                               purpose: "社会保险参保登记时核验参保人身份", legalBasis: "《社会保险法》第五十八条",
+                                               serviceItem: "社会保险参保登记"), by: rs)
+        _ = try await s.decide(a.id.rawValue, ApplicationDecision(approve: true), by: admin)
+        a = try await s.apply(ApplicationDraft(resource: population, items: ["citizen_id", "name", "mobile"], services: [.query],
+                                               purpose: "企业开办时联系法定代表人", legalBasis: "《市场主体登记管理条例》"), by: scjg)
+        _ = try await s.decide(a.id.rawValue, ApplicationDecision(approve: true), by: admin)
+        _ = try await s.decide(a.id.rawValue, ApplicationDecision(approve: false, reason: "联系电话不属于企业开办核验所需的最小必要范围"), by: ga)
     }
 
     static func agencyCreditCode(using rng: inout DemoRandom) -> String {

@@ -50,8 +50,8 @@ package struct IPNetwork: Sendable, Hashable {
     package let prefix: Int
 
     package init?(_ text: String) {
-        let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
-        guard let base = IPAddress(parts[0]) else { return nil }
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard let first = parts.first, let base = IPAddress(first) else { return nil }
         let bits = base.bytes.count * 8
         if parts.count == 2 {
             guard let p = Int(parts[1]), (0...bits).contains(p) else { return nil }

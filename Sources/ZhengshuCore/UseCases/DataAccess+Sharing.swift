@@ -62,7 +62,7 @@ extension DataAccess {
             let day = CivilDate(chinaTime: clock.current())
             let remaining = try await checkQuota(grant, day: day)
             query.limit = min(query.limit, remaining)
-            var page = try await fetch(resource, query)
+            var (page, source) = try await fetch(resource, query)
             for (k, item) in page.fields.enumerated() {
                 guard let mask = masks[item.name] else { continue }
                 for r in page.rows.indices { page.rows[r][k] = mask.apply(page.rows[r][k]) }
@@ -70,7 +70,7 @@ extension DataAccess {
             let sequence = try await shares.recordShareUse(grant, day: day, rows: page.rows.count, audit: caller.audit(
                 "share.query", "resource:\(resource.code)", at: clock.current(),
                 detail: Self.detail(grant, rows: page.rows.count, items: page.fields.map(\.name),
-                                    extra: "filter: " + query.filters.map { "\($0.item.name):\($0.op.rawValue)" }.joined(separator: ","),
+                                    extra: "filter: " + query.filters.map { "\($0.item.name):\($0.op.rawValue)" }.joined(separator: ",") + source,
                                     requestHash: requestHash)))
             return (page, ServiceReceipt(auditEntry: sequence, requestHash: requestHash, grant: grant.id))
         }
@@ -120,7 +120,7 @@ extension DataAccess {
             for fields in submitted {
                 let filters = fields.filter { f in keys.contains { $0.name == f.0.name } }.map { RecordQuery.Filter(item: $0.0, op: .eq, value: $0.1) }
                 let query = RecordQuery(fields: fields.map(\.0), filters: filters, sort: nil, descending: false, limit: 1, after: nil)
-                guard let row = try await fetch(resource, query).rows.first else {
+                guard let row = try await fetch(resource, query).0.rows.first else {
                     results.append(VerifyResult(match: false, found: false, differs: nil)); continue
                 }
                 let differs = fields.indices.filter { !Self.same(row[$0], fields[$0].1) }.map { fields[$0].0.name }

@@ -55,19 +55,21 @@ package struct DataAccess: Sendable {
         try caller.principal.requireProvider(of: resource.department, to: "reading records of \(resource.code)")
         let query = try RecordQuery.parse(resource: resource, fields: parameters.fields, filters: parameters.filters,
                                           sort: parameters.sort, limit: parameters.limit, cursor: parameters.cursor)
-        let page = try await fetch(resource, query)
+        let (page, source) = try await fetch(resource, query)
         // The owner sees its own data in clear; other departments read through grants (``sharedQuery``).
         try await audit.appendAudit(caller.audit("records.query", "resource:\(resource.code)", at: clock.current(),
-                                                 detail: "rows: \(page.rows.count); fields: \(query.fields.map(\.name).joined(separator: ","))"))
+                                                 detail: "rows: \(page.rows.count); fields: \(query.fields.map(\.name).joined(separator: ","))"
+                                                     + source))
         return page
     }
 
     /// A page of the resource's records: from the store, or from its source system when it is read live.
-    func fetch(_ resource: Resource, _ query: RecordQuery) async throws -> RecordPage {
+    /// - Returns: the page, and `"; live from pull N"` for the audit entry when it was read live (else empty).
+    func fetch(_ resource: Resource, _ query: RecordQuery) async throws -> (RecordPage, String) {
         if let live = try await pulls.liveSource(for: resource.code) {
-            return try await connector.read(live, items: resource.items, query: query)
+            return (try await connector.read(live, items: resource.items, query: query), "; live from pull \(live.id)")
         }
-        return try await records.records(of: resource, query: query)
+        return (try await records.records(of: resource, query: query), "")
     }
 
     private func publishedResource(_ code: String, for caller: Caller) async throws -> Resource {
