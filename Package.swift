@@ -96,6 +96,7 @@ let package = Package(
             name: "ZhengshuTestSupport",
             dependencies: [
                 "ZhengshuCore", "ZhengshuGRDB", "ZhengshuPostgres", "ZhengshuApp", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: settings
         ),
@@ -127,6 +128,7 @@ let package = Package(
                 "ZhengshuCore", "ZhengshuApp", "ZhengshuHTTP", "ZhengshuPostgres", "ZhengshuTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -199,6 +199,10 @@ def op(opid, summary, responses, tags, params=None, requestBody=None, desc=None)
     return o
 
 dcode = {**p_path("code", desc="Department code"), "example": "C-GA"}
+instant = {"type": "string", "description": "A date (YYYY-MM-DD, China time) or an ISO 8601 instant"}
+audit_filters = [q("action"), q("target", desc="What was acted on, e.g. resource:RK-330100-0001, application:3"),
+                 q("resource", desc="Shorthand for target=resource:CODE"), q("actor", desc="Login name or system:DEPT/NAME"),
+                 q("department", desc="The actor's department"), q("from", instant, "Inclusive"), q("to", instant, "Exclusive")]
 code = {**p_path("code", desc="Resource code"), "example": "RK-330100-0001"}
 uid = p_path("id", {"type": "integer", "format": "int64", "minimum": 1}, "Numeric id")
 paths = {
@@ -339,9 +343,14 @@ paths = {
  "/api/v1/data-elements/{id}/versions": {"get": op("listDataElementVersions", "Every version of a registered data element, oldest first",
                                                    ok("DataElementList"), ["governance"], [p_path("id")])},
  "/api/v1/audit": {
-   "get": op("listAudit", "The audit trail in order (auditor, admin)", ok("AuditEntryList"), ["audit"],
-             [q("after", {"type": "integer", "minimum": 0, "default": 0}), q("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}),
-              q("action"), q("target")])},
+   "get": op("listAudit", "Search the audit trail, in order (auditor, admin)", ok("AuditEntryList"), ["audit"],
+             [q("after", {"type": "integer", "minimum": 0, "default": 0}), q("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100})]
+             + audit_filters)},
+ "/api/v1/audit/export": {
+   "get": op("exportAudit", "Every matching entry as JSON Lines or CSV, streamed; the export is itself audited (auditor, admin)",
+             {"200": {"description": "The entries", "content": {"application/x-ndjson": {"schema": {"type": "string"}},
+                                                                "text/csv": {"schema": {"type": "string"}}}}}, ["audit"],
+             [q("format", enum("jsonl", "csv"))] + audit_filters)},
 }
 # Sharing (共享交换)
 date = {"type": "string", "format": "date"}

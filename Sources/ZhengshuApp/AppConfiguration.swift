@@ -1,6 +1,7 @@
 import Configuration
 import Foundation
 import Logging
+import ZhengshuCore
 
 /// Settings of a Zhengshu node.
 ///
@@ -26,6 +27,13 @@ import Logging
 ///   - `pull.allowedHosts` (string, default empty): hosts HTTP and PostgreSQL pull sources may reach, comma-separated
 ///     names, `*.domain` suffixes, addresses or networks; empty allows any host but loopback, link-local and the like
 ///     (see ``PullHostPolicy``)
+///   - `audit.signingKeyFile` (string, default `DATA/audit-signing.key`): the installation's Ed25519 key that signs audit
+///     checkpoints, created (mode 0600) when missing; nodes sharing a PostgreSQL database must share this file
+///   - `audit.checkpointEvery` (int, default `1000`): a signed checkpoint every this many audit entries
+///   - `sharing.complianceReview` (bool, default `true`): the bureau's compliance review of every application; off, it
+///     passes automatically (recorded in each application's history)
+///   - `sharing.deadline.review`, `.provider`, `.providerWithoutData`, `.bureauApproval`, `.dispute` (int, working days,
+///     defaults 2, 5, 10, 5, 10): how long each step of an application may take
 package struct AppConfiguration: Sendable {
     package var host: String
     package var port: Int
@@ -42,6 +50,9 @@ package struct AppConfiguration: Sendable {
     package var qualityEveryHours: Int
     package var divisionsFile: String?
     package var pullAllowedHosts: String
+    package var auditSigningKeyFile: String
+    package var auditCheckpointEvery: Int
+    package var sharing: SharingPolicy
 
     package init(config: ConfigReader) {
         host = config.string(forKey: "http.host", default: "127.0.0.1")
@@ -60,6 +71,18 @@ package struct AppConfiguration: Sendable {
         pullCheckSeconds = max(1, config.int(forKey: "pull.checkSeconds", default: 15))
         qualityEveryHours = max(1, config.int(forKey: "quality.everyHours", default: 24))
         divisionsFile = config.string(forKey: "standards.divisionsFile")
+        auditSigningKeyFile = config.string(forKey: "audit.signingKeyFile",
+                                            default: (dataDirectory as NSString).appendingPathComponent("audit-signing.key"))
+        auditCheckpointEvery = max(1, config.int(forKey: "audit.checkpointEvery", default: 1000))
+        let d = ShareDeadlines()
+        func days(_ key: String, _ fallback: Int) -> Int {
+            max(0, config.int(forKey: ConfigKey(["sharing", "deadline", key]), default: fallback))
+        }
+        sharing = SharingPolicy(
+            complianceReview: config.bool(forKey: "sharing.complianceReview", default: true),
+            deadlines: ShareDeadlines(review: days("review", d.review), provider: days("provider", d.provider),
+                                      providerWithoutData: days("providerWithoutData", d.providerWithoutData),
+                                      bureauApproval: days("bureauApproval", d.bureauApproval), dispute: days("dispute", d.dispute)))
     }
 
     package var databasePath: String { (dataDirectory as NSString).appendingPathComponent("zhengshu.sqlite") }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import ZhengshuCore
 import ZhengshuGRDB
@@ -7,6 +8,8 @@ import ZhengshuPostgres
 package struct AppServices: Sendable {
     package let store: any PlatformStore
     package let platform: Platform
+    /// Signs audit checkpoints (`nil`: none are signed by this process).
+    package var auditKey: Curve25519.Signing.PrivateKey?
 
     /// Puts the GB/T 2260 list in force: the administrator's file, or the one shipped with the platform.
     package static func installDivisions(_ path: String?) throws {
@@ -47,10 +50,12 @@ package struct AppServices: Sendable {
             store = try GRDBStore(path: configuration.databasePath)
         }
         let hasher: PasswordHasher = configuration.fastPasswordHashing ? .fastForTesting : .standard
+        let key = configuration.inMemory ? Curve25519.Signing.PrivateKey() : try AuditSigningKey.loadOrCreate(configuration.auditSigningKeyFile)
         return AppServices(store: store, platform: Platform(store: store, clock: clock, hasher: hasher,
                                                             connector: DepartmentSystemConnector(sqliteDirectory: configuration.sqliteSourceDirectory,
                                                                                                  hosts: try PullHostPolicy(parsing: configuration.pullAllowedHosts)),
-                                                            node: configuration.nodeID))
+                                                            node: configuration.nodeID, sharing: configuration.sharing),
+                           auditKey: key)
     }
 
     /// Run once when a server starts: jobs this node left running before it stopped, and jobs of nodes that died,

@@ -10,12 +10,16 @@ package func buildApplication(_ configuration: AppConfiguration, services: AppSe
     var logger = Logger(label: "zhengshu")
     logger.logLevel = configuration.logLevel
     let router = try await buildRouter(services: services, configuration: configuration)
+    var background = [PeriodicService.pullScheduler(services.platform.pulls, period: .seconds(configuration.pullCheckSeconds), logger: logger),
+                      PeriodicService.jobReaper(services.platform.ingestion, logger: logger),
+                      PeriodicService.qualityScheduler(services.platform, every: configuration.qualityEveryHours, logger: logger),
+                      PeriodicService.applicationEscalator(services.platform.sharing, logger: logger)]
+    if let key = services.auditKey {
+        background.append(PeriodicService.auditCheckpointer(services.platform.audit, key: key, every: configuration.auditCheckpointEvery, logger: logger))
+    }
     return Application(router: router,
                        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "zhengshu"),
-                       services: [PeriodicService.pullScheduler(services.platform.pulls, period: .seconds(configuration.pullCheckSeconds), logger: logger),
-                                  PeriodicService.jobReaper(services.platform.ingestion, logger: logger),
-                                  PeriodicService.qualityScheduler(services.platform, every: configuration.qualityEveryHours, logger: logger)],
-                       logger: logger)
+                       services: background, logger: logger)
 }
 
 /// The router alone, for tests that drive it without sockets.

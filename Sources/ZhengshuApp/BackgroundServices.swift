@@ -1,3 +1,4 @@
+import Crypto
 import Logging
 import ServiceLifecycle
 import ZhengshuCore
@@ -49,6 +50,24 @@ package struct PeriodicService: Service {
         PeriodicService(name: "reaping abandoned jobs", period: period, logger: logger) { logger in
             let failed = try await ingestion.failAbandonedJobs(includingOwn: false)
             if !failed.isEmpty { logger.warning("failed jobs abandoned by a stopped node", metadata: ["jobs": "\(failed)"]) }
+        }
+    }
+
+    /// Signs a checkpoint of the audit trail every `every` entries.
+    package static func auditCheckpointer(_ audit: AuditTrail, key: Curve25519.Signing.PrivateKey, every: Int,
+                                          period: Duration = .seconds(10), logger: Logger) -> PeriodicService {
+        PeriodicService(name: "signing audit checkpoints", period: period, logger: logger) { logger in
+            let signed = try await audit.checkpoint(with: key, every: Int64(every))
+            if signed > 0 { logger.debug("audit checkpoints signed", metadata: ["count": "\(signed)"]) }
+        }
+    }
+
+    /// Flags application steps past their working-day deadline and escalates them to the bureau (once each).
+    package static func applicationEscalator(_ sharing: Sharing, period: Duration = .seconds(300), logger: Logger) -> PeriodicService {
+        PeriodicService(name: "escalating overdue applications", period: period, logger: logger) { logger in
+            for a in try await sharing.escalateOverdue() {
+                logger.notice("overdue application escalated to the bureau", metadata: ["application": "\(a.id)", "step": "\(a.status.rawValue)"])
+            }
         }
     }
 }

@@ -1,4 +1,5 @@
 import Configuration
+import Crypto
 import Foundation
 import ZhengshuCore
 import ZhengshuGRDB
@@ -52,7 +53,8 @@ package struct CLITasks: Sendable {
         return try await services.platform.ingestion.run(request, source: chunks, by: caller, onProgress: onProgress)
     }
 
-    package func verifyAudit() async throws -> (checked: Int, firstBreak: Int64?) {
-        try await services.platform.audit.verify()
+    /// Verifies the chain and the checkpoints, with the installation's public key when one is known.
+    package func verifyAudit() async throws -> AuditTrail.Verification {
+        try await services.platform.audit.verify(publicKey: services.auditKey?.publicKey)
     }
 }

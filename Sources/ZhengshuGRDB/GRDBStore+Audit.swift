@@ -23,14 +23,18 @@ extension GRDBStore: AuditStore {
         try await writer.write { db in try Self.appendAudit(event, in: db) }
     }
 
-    package func auditEntries(after sequence: Int64, limit: Int, action: String?, target: String?) async throws -> [AuditEntry] {
+    package func auditEntries(_ f: AuditFilter) async throws -> [AuditEntry] {
         try await writer.read { db in
             var sql = "SELECT * FROM auditEntry WHERE sequence > ?"
-            var args: StatementArguments = [sequence]
-            if let action { sql += " AND action = ?"; args += [action] }
-            if let target { sql += " AND target = ?"; args += [target] }
+            var args: StatementArguments = [f.after]
+            if let v = f.action { sql += " AND action = ?"; args += [v] }
+            if let v = f.target { sql += " AND target = ?"; args += [v] }
+            if let v = f.actor { sql += " AND actor = ?"; args += [v] }
+            if let v = f.department { sql += " AND actorDepartment = ?"; args += [v] }
+            if let v = f.from { sql += " AND at >= ?"; args += [v.millis] }
+            if let v = f.to { sql += " AND at < ?"; args += [v.millis] }
             sql += " ORDER BY sequence LIMIT ?"
-            args += [limit]
+            args += [f.limit]
             return try Row.fetchAll(db, sql: sql, arguments: args).map { row in
                 AuditEntry(
                     sequence: row["sequence"],
@@ -40,6 +44,34 @@ extension GRDBStore: AuditStore {
                     previousHash: row["previousHash"], hash: row["hash"])
             }
         }
+    }
+
+    package func insertAuditCheckpoint(_ c: AuditCheckpoint) async throws {
+        try await writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO auditCheckpoint (sequence, hash, signature, publicKey, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (sequence) DO NOTHING
+                """, arguments: [c.sequence, c.hash, c.signature, c.publicKey, c.at.millis])
+        }
+    }
+
+    package func auditCheckpoints(after sequence: Int64, limit: Int) async throws -> [AuditCheckpoint] {
+        try await writer.read { db in
+            try Self.checkpoints("sequence > ? ORDER BY sequence LIMIT ?", [sequence, limit], db)
+        }
+    }
+
+    package func latestAuditCheckpoint() async throws -> AuditCheckpoint? {
+        try await writer.read { db in try Self.checkpoints("1 = 1 ORDER BY sequence DESC LIMIT 1", [], db).first }
+    }
+
+    static func checkpoints(_ condition: String, _ arguments: StatementArguments, _ db: Database) throws -> [AuditCheckpoint] {
+        try Row.fetchAll(db, sql: "SELECT * FROM auditCheckpoint WHERE \(condition)", arguments: arguments).map { r in
+            AuditCheckpoint(sequence: r["sequence"], hash: r["hash"], signature: r["signature"], publicKey: r["publicKey"], at: Date(millis: r["at"]))
+        }
+    }
+
+    package func auditHead() async throws -> Int64 {
+        try await writer.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM auditEntry") ?? 0 }
     }
 }
 

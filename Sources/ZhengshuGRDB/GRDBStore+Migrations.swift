@@ -322,6 +322,20 @@ extension GRDBStore {
                 """)
             try db.execute(sql: calendarSeed)
         }
+        m.registerMigration("v13-audit-checkpoints") { db in
+            try db.execute(sql: """
+                CREATE TABLE auditCheckpoint (
+                    sequence INTEGER PRIMARY KEY NOT NULL,
+                    hash TEXT NOT NULL,
+                    signature TEXT NOT NULL,
+                    publicKey TEXT NOT NULL,
+                    at INTEGER NOT NULL
+                );
+                CREATE INDEX auditEntry_actor ON auditEntry(actor, sequence);
+                CREATE INDEX auditEntry_department ON auditEntry(actorDepartment, sequence);
+                CREATE INDEX auditEntry_at ON auditEntry(at);
+                """)
+        }
         return m
     }
 

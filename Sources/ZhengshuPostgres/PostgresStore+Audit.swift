@@ -24,13 +24,17 @@ extension PostgresStore: AuditStore {
         try await write { db in try await Self.appendAudit(event, in: db) }
     }
 
-    package func auditEntries(after sequence: Int64, limit: Int, action: String?, target: String?) async throws -> [AuditEntry] {
+    package func auditEntries(_ f: AuditFilter) async throws -> [AuditEntry] {
         try await read { db in
             try await db.query("""
                 SELECT sequence, actor, actorDepartment, action, target, at, requestId, detail, previousHash, hash FROM auditEntry
-                WHERE sequence > \(sequence) AND (\(action)::text IS NULL OR action = \(action))
-                  AND (\(target)::text IS NULL OR target = \(target))
-                ORDER BY sequence LIMIT \(limit)
+                WHERE sequence > \(f.after) AND (\(f.action)::text IS NULL OR action = \(f.action))
+                  AND (\(f.target)::text IS NULL OR target = \(f.target))
+                  AND (\(f.actor)::text IS NULL OR actor = \(f.actor))
+                  AND (\(f.department)::text IS NULL OR actorDepartment = \(f.department))
+                  AND (\(f.from?.millis)::bigint IS NULL OR at >= \(f.from?.millis))
+                  AND (\(f.to?.millis)::bigint IS NULL OR at < \(f.to?.millis))
+                ORDER BY sequence LIMIT \(f.limit)
                 """, logger: PostgresLocation.logger).collect().map { row in
                 let (seq, actor, department, action, target, at, requestID, detail, previousHash, hash) =
                     try row.decode((Int64, String, String?, String, String, Int64, String, String?, String, String).self)
@@ -39,6 +43,38 @@ extension PostgresStore: AuditStore {
                                                     at: Date(millis: at), requestID: requestID, detail: detail),
                                   previousHash: previousHash, hash: hash)
             }
+        }
+    }
+
+    package func insertAuditCheckpoint(_ c: AuditCheckpoint) async throws {
+        try await write { db in
+            try await db.query("""
+                INSERT INTO auditCheckpoint (sequence, hash, signature, publicKey, at)
+                VALUES (\(c.sequence), \(c.hash), \(c.signature), \(c.publicKey), \(c.at.millis)) ON CONFLICT (sequence) DO NOTHING
+                """, logger: PostgresLocation.logger)
+        }
+    }
+
+    package func auditCheckpoints(after sequence: Int64, limit: Int) async throws -> [AuditCheckpoint] {
+        try await read { db in try await Self.checkpoints("sequence > \(sequence) ORDER BY sequence LIMIT \(limit)", db) }
+    }
+
+    package func latestAuditCheckpoint() async throws -> AuditCheckpoint? {
+        try await read { db in try await Self.checkpoints("true ORDER BY sequence DESC LIMIT 1", db).first }
+    }
+
+    static func checkpoints(_ condition: PostgresQuery, _ db: PostgresConnection) async throws -> [AuditCheckpoint] {
+        var query = condition
+        query.sql = "SELECT sequence, hash, signature, publicKey, at FROM auditCheckpoint WHERE " + condition.sql
+        return try await db.query(query, logger: PostgresLocation.logger).collect().map { r in
+            let (sequence, hash, signature, key, at) = try r.decode((Int64, String, String, String, Int64).self)
+            return AuditCheckpoint(sequence: sequence, hash: hash, signature: signature, publicKey: key, at: Date(millis: at))
+        }
+    }
+
+    package func auditHead() async throws -> Int64 {
+        try await read { db in
+            try await db.query("SELECT COALESCE(MAX(sequence), 0)::bigint FROM auditEntry", logger: PostgresLocation.logger).collect()[0].decode(Int64.self)
         }
     }
 }

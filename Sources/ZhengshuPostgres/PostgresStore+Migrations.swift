@@ -175,6 +175,12 @@ extension PostgresStore {
             "CREATE TABLE calendarDay (day text PRIMARY KEY, kind text NOT NULL, name text NOT NULL)",
             calendarSeed,
         ]),
+        ("v13-audit-checkpoints", [
+            "CREATE TABLE auditCheckpoint (sequence bigint PRIMARY KEY, hash text NOT NULL, signature text NOT NULL, publicKey text NOT NULL, at bigint NOT NULL)",
+            "CREATE INDEX auditEntry_actor ON auditEntry(actor, sequence)",
+            "CREATE INDEX auditEntry_department ON auditEntry(actorDepartment, sequence)",
+            "CREATE INDEX auditEntry_at ON auditEntry(at)",
+        ]),
     ]
 
     /// The State Council's holiday schedules for 2025 and 2026 (see `WorkingCalendar.chinaDefaults`), the starting

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import ZhengshuCore
 import ZhengshuGRDB
 import ZhengshuPostgres
@@ -44,4 +45,23 @@ package enum StoreEngine: String, CaseIterable, Sendable {
 /// Opens the SQLite store of a data folder, for tests that share it with a `zhengshu` process.
 package enum ZhengshuGRDBOpen {
     package static func store(path: String) throws -> GRDBStore { try GRDBStore(path: path) }
+}
+
+/// Raw SQL on a SQLite file, for tests that play an attacker with direct access to the database file.
+package enum SQLiteFile {
+    package static func execute(_ path: String, _ sql: String, _ arguments: [(any DatabaseValueConvertible)?] = []) throws {
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in try db.execute(sql: sql, arguments: StatementArguments(arguments)) }
+        try queue.close()
+    }
+
+    package static func rows(_ path: String, _ sql: String) throws -> [[String: String]] {
+        let queue = try DatabaseQueue(path: path)
+        defer { try? queue.close() }
+        return try queue.read { db in
+            try Row.fetchAll(db, sql: sql).map { row in
+                Dictionary(uniqueKeysWithValues: row.columnNames.map { ($0, row[$0].map { "\($0)" } ?? "") })
+            }
+        }
+    }
 }

@@ -152,11 +152,11 @@ struct AuditCommand: AsyncParsableCommand {
         func run() async throws {
             let (_, services) = try await data.open()
             let result = try await CLITasks(services: services).verifyAudit()
-            if let broken = result.firstBreak {
-                print("audit chain BROKEN at entry \(broken) (\(result.checked) entries verified before it)")
+            if let broken = result.broken {
+                print("audit chain BROKEN at entry \(broken.sequence): \(broken.reason) (\(result.entries) entries verified before it)")
                 throw ExitCode(2)
             }
-            print("audit chain intact: \(result.checked) entries")
+            print("audit chain intact: \(result.entries) entries, \(result.checkpoints) signed checkpoints")
         }
     }
 }

@@ -202,9 +202,12 @@ import ZhengshuTestSupport
         #expect(AuditChain.firstBreak(in: entries, after: nil) == nil)
         var edited = entries
         edited[2].event.actor = "intruder"
-        #expect(AuditChain.firstBreak(in: edited, after: nil) == 3)
+        #expect(AuditChain.firstBreak(in: edited, after: nil) == AuditBreak(sequence: 3, reason: "entry 3 does not match its hash: edited"))
         var removed = entries
         removed.remove(at: 1)
-        #expect(AuditChain.firstBreak(in: removed, after: nil) == 3)
+        #expect(AuditChain.firstBreak(in: removed, after: nil) == AuditBreak(sequence: 2, reason: "entry 2 is missing (the next one is 3): deleted"))
+        var swapped = entries
+        swapped.swapAt(1, 2)
+        #expect(AuditChain.firstBreak(in: swapped, after: nil)?.sequence == 2)
     }
 }

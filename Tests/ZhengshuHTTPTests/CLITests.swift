@@ -1,5 +1,7 @@
+import Crypto
 import Foundation
 import Testing
+import ZhengshuApp
 import ZhengshuCore
 import ZhengshuTestSupport
 
@@ -81,6 +83,72 @@ struct CLITests {
         #expect(run.status == 1 && run.stderr.contains("append, upsert, replace"))
         run = try zhengshu(["import", "NOPE", file.path, "--data", dir])
         #expect(run.status == 1 && run.stderr.contains("resource NOPE does not exist"))
+    }
+
+    /// Plays an attacker with write access to the SQLite file: each kind of tampering is found and named.
+    @Test func auditVerifyFindsEveryKindOfTampering() async throws {
+        let pristine = try await dataFolder()
+        defer { try? FileManager.default.removeItem(atPath: pristine) }
+        // Some traffic, then checkpoints every 4 entries signed with the installation's key (as the server does).
+        do {
+            let p = try AppServicesForTests.open(pristine)
+            for k in 0..<6 {
+                _ = try await p.departments.create(DepartmentDraft(code: "D-\(k)", name: "部门\(k)", level: .county, parent: .some("C-GA")),
+                                                   by: TestPlatform.operatorCaller)
+            }
+            let key = try #require(try AuditSigningKey.load(pristine + "/audit-signing.key"))
+            #expect(try await p.audit.checkpoint(with: key, every: 4) > 0)
+        }
+        let intact = try zhengshu(["audit", "verify", "--data", pristine])
+        let total = try SQLiteFile.rows(pristine + "/zhengshu.sqlite", "SELECT COUNT(*) AS n FROM auditEntry")[0]["n"]!
+        let checkpoints = try SQLiteFile.rows(pristine + "/zhengshu.sqlite", "SELECT COUNT(*) AS n FROM auditCheckpoint")[0]["n"]!
+        #expect(intact.status == 0 && intact.stdout.contains("intact: \(total) entries, \(checkpoints) signed checkpoints"), "\(intact.stdout)")
+        let last = Int(total)!
+
+        func tampered(_ sql: String...) throws -> String {
+            let copy = FileManager.default.temporaryDirectory.appendingPathComponent("zs-tamper-\(UUID().uuidString)").path
+            try FileManager.default.copyItem(atPath: pristine, toPath: copy)
+            defer { try? FileManager.default.removeItem(atPath: copy) }
+            for statement in sql { try SQLiteFile.execute(copy + "/zhengshu.sqlite", statement) }
+            let run = try zhengshu(["audit", "verify", "--data", copy])
+            #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
+            return run.stdout
+        }
+        #expect(try tampered("UPDATE auditEntry SET detail = 'nothing happened' WHERE sequence = 3").contains("BROKEN at entry 3: entry 3 does not match its hash: edited"))
+        #expect(try tampered("UPDATE auditEntry SET actor = 'someone-else' WHERE sequence = 5").contains("BROKEN at entry 5"))
+        #expect(try tampered("DELETE FROM auditEntry WHERE sequence = 4").contains("BROKEN at entry 4: entry 4 is missing (the next one is 5): deleted"))
+        // Swapping two entries' contents (each keeps its own hash, so each matches itself; the chain does not).
+        let swapped = try tampered(
+            "UPDATE auditEntry SET sequence = -6 WHERE sequence = 6", "UPDATE auditEntry SET sequence = 6 WHERE sequence = 7",
+            "UPDATE auditEntry SET sequence = 7 WHERE sequence = -6")
+        #expect(swapped.contains("BROKEN at entry 6"), "\(swapped)")
+        // Inserted: every later entry moved up one, a forged one in the gap.
+        let inserted = try tampered(
+            "UPDATE auditEntry SET sequence = -sequence - 1 WHERE sequence >= 5", "UPDATE auditEntry SET sequence = -sequence WHERE sequence < 0",
+            "INSERT INTO auditEntry (sequence, actor, action, target, at, requestId, previousHash, hash) SELECT 5, 'intruder', 'records.query', 'resource:X', at, 'x', hash, hash FROM auditEntry WHERE sequence = 4")
+        #expect(inserted.contains("BROKEN at entry 5"), "\(inserted)")
+        // The tail cut off after a checkpoint: the checkpoint names an entry that is gone.
+        #expect(try tampered("DELETE FROM auditEntry WHERE sequence > 4").contains("entries were deleted from its end"))
+        // The chain rewritten from entry 2 with every hash recomputed: only the signed checkpoints can tell.
+        var rewrite: [String] = []
+        let rows = try SQLiteFile.rows(pristine + "/zhengshu.sqlite", "SELECT * FROM auditEntry ORDER BY sequence")
+        var previous = rows[0]["hash"]!
+        for row in rows.dropFirst() {
+            let sequence = Int64(row["sequence"]!)!
+            let event = AuditEvent(actor: sequence == 2 ? "forger" : row["actor"]!, actorDepartment: row["actorDepartment"]!.isEmpty ? nil : row["actorDepartment"],
+                                   action: row["action"]!, target: row["target"]!, at: Date(millis: Int64(row["at"]!)!), requestID: row["requestId"]!,
+                                   detail: row["detail"]!.isEmpty ? nil : row["detail"])
+            let hash = AuditChain.hash(sequence: sequence, event: event, previousHash: previous)
+            rewrite.append("UPDATE auditEntry SET actor = '\(event.actor)', previousHash = '\(previous)', hash = '\(hash)' WHERE sequence = \(sequence)")
+            previous = hash
+        }
+        #expect(try tampered(rewrite.joined(separator: ";\n")).contains("differs from its signed checkpoint: the chain was rewritten"))
+        // A checkpoint re-signed with another key is not the installation's.
+        let forged = try AuditCheckpoint(signing: AuditEntry(sequence: 4, event: AuditEvent(actor: "", actorDepartment: nil, action: "", target: "", at: Date(), requestID: ""),
+                                                            previousHash: "", hash: rows[3]["hash"]!), with: .init(), at: Date())
+        #expect(try tampered("UPDATE auditCheckpoint SET signature = '\(forged.signature)', publicKey = '\(forged.publicKey)' WHERE sequence = 4")
+            .contains("checkpoint 4 is not signed by this installation's key"))
+        #expect(last > 8)
     }
 
     @Test func qualityRunNamesAnUnknownResourceAndScoresAKnownOne() async throws {

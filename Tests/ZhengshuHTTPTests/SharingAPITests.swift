@@ -374,4 +374,34 @@ import ZhengshuTestSupport
             #expect(escalated.body["escalatedAt"] != nil && (escalated.body["history"] as? [[String: Any]])?.last?["action"] as? String == "escalate")
         }
     }
+
+    @Test func auditorsSearchAndExportTheTrail() async throws {
+        try await withAPI { f, client in
+            _ = try await grantRK0002(client, f)
+            _ = try await call(client, .get, "/api/v1/share/RK-0002/records?limit=3", token: f.tokens["consumer"])
+            _ = try await call(client, .get, "/api/v1/share/RK-0001/records", token: f.tokens["rs"])
+            let auditor = f.tokens["auditor"]
+            let byDepartment = try await call(client, .get, "/api/v1/audit?department=C-SCJG&resource=RK-0002", token: auditor).items
+            #expect(!byDepartment.isEmpty && byDepartment.allSatisfy { $0["actorDepartment"] as? String == "C-SCJG" && $0["target"] as? String == "resource:RK-0002" })
+            #expect(byDepartment.contains { $0["action"] as? String == "share.query" })
+            let denied = try await call(client, .get, "/api/v1/audit?actor=rs&action=share.query.denied", token: auditor).items
+            #expect(denied.count == 1 && (denied[0]["detail"] as? String)?.contains("forbidden") == true)
+            let today = CivilDate(chinaTime: Date())
+            #expect(try await call(client, .get, "/api/v1/audit?from=\(today)&to=\(today.adding(days: 1))&actor=rs", token: auditor).items.count == 1)
+            #expect(try await call(client, .get, "/api/v1/audit?to=\(today)&actor=rs", token: auditor).items.isEmpty)
+            #expect(try await call(client, .get, "/api/v1/audit?from=yesterday", token: auditor).status == .badRequest)
+            #expect(try await call(client, .get, "/api/v1/audit?from=\(today)&to=\(today)", token: auditor).status == .badRequest)
+            #expect(try await call(client, .get, "/api/v1/audit", token: f.tokens["consumer"]).status == .forbidden)
+            // Exports carry every matching entry, and are themselves audited.
+            let jsonl = try await call(client, .get, "/api/v1/audit/export?department=C-SCJG", token: auditor)
+            #expect(jsonl.status == .ok && jsonl.headers[.contentType] == "application/x-ndjson")
+            let lines = jsonl.text.split(separator: "\n")
+            #expect(lines.count == (try await f.platform.store.auditEntries(AuditFilter(limit: 1000, department: "C-SCJG")).count))
+            let csv = try await call(client, .get, "/api/v1/audit/export?format=csv&actor=rs", token: auditor)
+            #expect(csv.text.hasPrefix("\u{FEFF}sequence,at,actor") && csv.text.contains(",rs,C-RS,share.query.denied,"))
+            #expect(try await audit(f, action: "audit.export").count == 2)
+            #expect(try await call(client, .get, "/api/v1/audit/export?format=xml", token: auditor).status == .badRequest)
+            #expect(try await call(client, .get, "/api/v1/audit/export", token: f.tokens["ga"]).status == .forbidden)
+        }
+    }
 }

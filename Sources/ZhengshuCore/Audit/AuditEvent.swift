@@ -68,18 +68,96 @@ package enum AuditChain {
                           hash: hash(sequence: sequence, event: event, previousHash: prev))
     }
 
-    /// The first entry (in order) that does not follow from its predecessor, or `nil` when the chain holds.
-    package static func firstBreak(in entries: [AuditEntry], after previous: (sequence: Int64, hash: String)?) -> Int64? {
+    /// The first entry (in order) that does not follow from its predecessor, and why; `nil` when the chain holds.
+    package static func firstBreak(in entries: [AuditEntry], after previous: (sequence: Int64, hash: String)?) -> AuditBreak? {
         var prev = previous
         for e in entries {
             let expectedSeq = (prev?.sequence ?? 0) + 1
             let expectedPrev = prev?.hash ?? genesis
-            if e.sequence != expectedSeq || e.previousHash != expectedPrev
-                || e.hash != hash(sequence: e.sequence, event: e.event, previousHash: e.previousHash) {
-                return e.sequence
+            if e.sequence != expectedSeq {
+                return AuditBreak(sequence: expectedSeq, reason: e.sequence > expectedSeq
+                    ? "entry \(expectedSeq) is missing (the next one is \(e.sequence)): deleted"
+                    : "entry \(e.sequence) appears again after \(expectedSeq - 1): inserted or reordered")
+            }
+            if e.hash != hash(sequence: e.sequence, event: e.event, previousHash: e.previousHash) {
+                return AuditBreak(sequence: e.sequence, reason: "entry \(e.sequence) does not match its hash: edited")
+            }
+            if e.previousHash != expectedPrev {
+                return AuditBreak(sequence: e.sequence, reason: "entry \(e.sequence) does not follow entry \(expectedSeq - 1): inserted, replaced or reordered")
             }
             prev = (e.sequence, e.hash)
         }
         return nil
+    }
+}
+
+/// Where and why the audit trail stops being provable.
+package struct AuditBreak: Sendable, Hashable, Codable {
+    package var sequence: Int64
+    package var reason: String
+    package init(sequence: Int64, reason: String) {
+        self.sequence = sequence
+        self.reason = reason
+    }
+}
+
+/// Which audit entries to read: the auditor's search.
+package struct AuditFilter: Sendable, Hashable {
+    package var after: Int64
+    package var limit: Int
+    package var action: String?
+    package var target: String?
+    package var actor: String?
+    package var department: String?
+    package var from: Date?
+    /// Exclusive.
+    package var to: Date?
+
+    package init(after: Int64 = 0, limit: Int = 100, action: String? = nil, target: String? = nil, actor: String? = nil,
+                 department: String? = nil, from: Date? = nil, to: Date? = nil) {
+        self.after = after
+        self.limit = limit
+        self.action = action
+        self.target = target
+        self.actor = actor
+        self.department = department
+        self.from = from
+        self.to = to
+    }
+}
+
+/// A signed statement of the installation that entry `sequence` had `hash`: whoever rewrites the chain (even
+/// recomputing every hash) cannot make the checkpoints agree without the installation's private key.
+package struct AuditCheckpoint: Sendable, Hashable, Codable {
+    package var sequence: Int64
+    package var hash: String
+    /// Ed25519 signature of ``message``, base64.
+    package var signature: String
+    /// The signing key's public half, base64 (raw 32 bytes).
+    package var publicKey: String
+    package var at: Date
+
+    package init(sequence: Int64, hash: String, signature: String, publicKey: String, at: Date) {
+        self.sequence = sequence
+        self.hash = hash
+        self.signature = signature
+        self.publicKey = publicKey
+        self.at = at
+    }
+
+    package static func message(sequence: Int64, hash: String) -> [UInt8] {
+        Array("zhengshu-audit-checkpoint\n\(sequence)\n\(hash)".utf8)
+    }
+
+    package init(signing entry: AuditEntry, with key: Curve25519.Signing.PrivateKey, at: Date) throws {
+        let signature = try key.signature(for: Self.message(sequence: entry.sequence, hash: entry.hash))
+        self.init(sequence: entry.sequence, hash: entry.hash, signature: Data(signature).base64EncodedString(),
+                  publicKey: key.publicKey.rawRepresentation.base64EncodedString(), at: at)
+    }
+
+    /// Whether the signature holds under `key` (the installation's public key).
+    package func isValid(under key: Curve25519.Signing.PublicKey) -> Bool {
+        guard let signature = Data(base64Encoded: signature) else { return false }
+        return key.isValidSignature(signature, for: Self.message(sequence: sequence, hash: hash))
     }
 }

@@ -1,28 +1,116 @@
+import Crypto
 import Foundation
 
-/// Reading and verifying the audit trail: auditors and the bureau only.
+/// Reading, checkpointing and verifying the audit trail. Reading is for auditors and the bureau.
 package struct AuditTrail: Sendable {
     let store: any AuditStore
+    let clock: PlatformClock
 
-    package init(store: any AuditStore) { self.store = store }
-
-    package func entries(after: Int64, limit: Int, action: String?, target: String?, by caller: Caller) async throws -> [AuditEntry] {
-        try caller.principal.require(anyOf: [.auditor, .admin], to: "reading the audit trail")
-        guard (1...1000).contains(limit) else { throw ZhengshuError(.invalidInput, "limit must be from 1 to 1000") }
-        guard after >= 0 else { throw ZhengshuError(.invalidInput, "after must be 0 or more") }
-        return try await store.auditEntries(after: after, limit: limit, action: action, target: target)
+    package init(store: any AuditStore, clock: PlatformClock = PlatformClock()) {
+        self.store = store
+        self.clock = clock
     }
 
-    /// Walks the whole chain. - Returns: the number of entries checked and the first broken sequence, if any.
-    package func verify() async throws -> (checked: Int, firstBreak: Int64?) {
+    package func entries(_ filter: AuditFilter, by caller: Caller) async throws -> [AuditEntry] {
+        try caller.principal.require(anyOf: [.auditor, .admin], to: "reading the audit trail")
+        guard (1...1000).contains(filter.limit) else { throw ZhengshuError(.invalidInput, "limit must be from 1 to 1000") }
+        guard filter.after >= 0 else { throw ZhengshuError(.invalidInput, "after must be 0 or more") }
+        if let from = filter.from, let to = filter.to, to <= from { throw ZhengshuError(.invalidInput, "to must be later than from") }
+        return try await store.auditEntries(filter)
+    }
+
+    /// Every entry that meets the filter, page by page (exports), with the caller's read of them audited first.
+    package func export(_ filter: AuditFilter, by caller: Caller, _ body: ([AuditEntry]) async throws -> Void) async throws {
+        try caller.principal.require(anyOf: [.auditor, .admin], to: "exporting the audit trail")
+        var f = filter
+        f.limit = 1000
+        let head = try await store.auditHead()
+        try await store.appendAudit(caller.audit("audit.export", "audit", at: clock.current(), detail: Self.describe(filter) + "; up to entry \(head)"))
+        while true {
+            let page = try await store.auditEntries(f).filter { $0.sequence <= head }
+            if page.isEmpty { return }
+            try await body(page)
+            f.after = page.last!.sequence
+        }
+    }
+
+    static func describe(_ f: AuditFilter) -> String {
+        [f.action.map { "action=\($0)" }, f.target.map { "target=\($0)" }, f.actor.map { "actor=\($0)" },
+         f.department.map { "department=\($0)" }, f.from.map { "from=\($0.millis)" }, f.to.map { "to=\($0.millis)" }]
+            .compactMap { $0 }.joined(separator: ",")
+    }
+
+    /// What ``verify(publicKey:)`` found.
+    package struct Verification: Sendable {
+        package var entries: Int
+        package var checkpoints: Int
+        package var broken: AuditBreak?
+    }
+
+    /// Walks the whole chain, then checks every checkpoint against the entries and, with the installation's public
+    /// key, its signature. A rewritten chain (every hash recomputed) fails the checkpoints; a truncated one leaves a
+    /// checkpoint without its entry.
+    package func verify(publicKey: Curve25519.Signing.PublicKey?) async throws -> Verification {
         var previous: (sequence: Int64, hash: String)?
         var checked = 0
+        var hashes: [Int64: String] = [:]
+        var checkpoints = try await allCheckpoints()
+        let wanted = Set(checkpoints.map(\.sequence))
         while true {
             let batch = try await store.auditEntries(after: previous?.sequence ?? 0, limit: 1000, action: nil, target: nil)
-            if batch.isEmpty { return (checked, nil) }
-            if let broken = AuditChain.firstBreak(in: batch, after: previous) { return (checked, broken) }
+            if batch.isEmpty { break }
+            if let broken = AuditChain.firstBreak(in: batch, after: previous) {
+                return Verification(entries: checked + batch.prefix { $0.sequence < broken.sequence }.count, checkpoints: 0, broken: broken)
+            }
+            for e in batch where wanted.contains(e.sequence) { hashes[e.sequence] = e.hash }
             checked += batch.count
             previous = (batch.last!.sequence, batch.last!.hash)
         }
+        checkpoints.sort { $0.sequence < $1.sequence }
+        let installationKey = publicKey.map { $0.rawRepresentation.base64EncodedString() }
+        for c in checkpoints {
+            guard let hash = hashes[c.sequence] else {
+                return Verification(entries: checked, checkpoints: 0, broken: AuditBreak(
+                    sequence: c.sequence, reason: "checkpoint \(c.sequence) names an entry the trail no longer has: entries were deleted from its end"))
+            }
+            if hash != c.hash {
+                return Verification(entries: checked, checkpoints: 0, broken: AuditBreak(
+                    sequence: c.sequence, reason: "entry \(c.sequence) differs from its signed checkpoint: the chain was rewritten"))
+            }
+            if let publicKey, let installationKey {
+                guard c.publicKey == installationKey, c.isValid(under: publicKey) else {
+                    return Verification(entries: checked, checkpoints: 0, broken: AuditBreak(
+                        sequence: c.sequence, reason: "checkpoint \(c.sequence) is not signed by this installation's key"))
+                }
+            }
+        }
+        return Verification(entries: checked, checkpoints: checkpoints.count, broken: nil)
+    }
+
+    func allCheckpoints() async throws -> [AuditCheckpoint] {
+        var out: [AuditCheckpoint] = []
+        while true {
+            let page = try await store.auditCheckpoints(after: out.last?.sequence ?? 0, limit: 1000)
+            if page.isEmpty { return out }
+            out += page
+        }
+    }
+
+    /// Signs a checkpoint at every multiple of `every` the trail has passed since the last one. - Returns: how many.
+    @discardableResult
+    package func checkpoint(with key: Curve25519.Signing.PrivateKey, every: Int64) async throws -> Int {
+        precondition(every > 0)
+        let head = try await store.auditHead()
+        let last = try await store.latestAuditCheckpoint()?.sequence ?? 0
+        var signed = 0
+        var next = (last / every + 1) * every
+        while next <= head {
+            guard let entry = try await store.auditEntries(after: next - 1, limit: 1, action: nil, target: nil).first, entry.sequence == next
+            else { break }
+            try await store.insertAuditCheckpoint(try AuditCheckpoint(signing: entry, with: key, at: clock.current()))
+            signed += 1
+            next += every
+        }
+        return signed
     }
 }

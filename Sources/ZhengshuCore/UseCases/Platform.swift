@@ -26,7 +26,7 @@ package struct Platform: Sendable {
         accounts = Accounts(store: store, clock: clock, hasher: hasher)
         catalog = Catalog(store: store, standards: store, clock: clock)
         data = DataAccess(catalog: store, records: store, audit: store, pulls: store, shares: store, connector: connector, clock: clock)
-        audit = AuditTrail(store: store)
+        audit = AuditTrail(store: store, clock: clock)
         lineage = LineageService(catalog: store, store: store, clock: clock)
         ingestion = Ingestion(catalog: store, store: store, pulls: store, quality: store, lineage: lineage, standards: store, problems: store, clock: clock, node: node)
         pulls = Pulls(catalog: store, store: store, ingestion: ingestion, connector: connector, clock: clock)

@@ -1,0 +1,30 @@
+import Crypto
+import Foundation
+import ZhengshuCore
+
+/// The installation's Ed25519 key for audit checkpoints, kept in a file of its own (base64 of the raw 32-byte key,
+/// mode 0600), never in the database it vouches for.
+package enum AuditSigningKey {
+    /// Reads the key; creates the file with a new key when it does not exist.
+    package static func loadOrCreate(_ path: String) throws -> Curve25519.Signing.PrivateKey {
+        if let key = try load(path) { return key }
+        let key = Curve25519.Signing.PrivateKey()
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        guard FileManager.default.createFile(atPath: path, contents: Data((key.rawRepresentation.base64EncodedString() + "\n").utf8),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw ZhengshuError(.internalFailure, "audit.signingKeyFile: cannot create \(path)")
+        }
+        return key
+    }
+
+    /// - Returns: `nil` when the file does not exist. - Throws: when it exists but holds no key.
+    package static func load(_ path: String) throws -> Curve25519.Signing.PrivateKey? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              let raw = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)),
+              let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)
+        else { throw ZhengshuError(.invalidInput, "audit.signingKeyFile: \(path) does not hold an Ed25519 key (base64 of 32 bytes)") }
+        return key
+    }
+}
