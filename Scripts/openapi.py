@@ -409,7 +409,20 @@ schemas.update({
  "VerifyResult": obj({"match": {"type": "boolean"}, "found": {"type": "boolean"}, "differs": arr(string)}, ["match", "found"]),
  "VerifyReply": obj({"results": arr(ref("VerifyResult")), "receipt": ref("Receipt")}, ["results", "receipt"]),
 })
-for n in ["Application", "Grant", "ShareUsage", "SystemAccount", "CalendarDay"]:
+manifest_props = {"export": integer, "grant": integer, "resource": string, "provider": string, "consumer": string, "purpose": string,
+                  "format": enum("csv", "jsonl"), "rowCount": {"type": "integer"}, "bytes": integer,
+                  "sha256": {"type": "string", "description": "SHA-256 of the whole file"},
+                  "columns": arr(obj({"name": string, "sha256": string}, ["name", "sha256"])),
+                  "rowDigests": {"type": "string", "description": "8 hex digits per row: SHA-256 of its cells joined by U+001F"},
+                  "createdAt": dt, "auditEntry": integer, "requestHash": string}
+schemas.update({
+ "ExportManifest": obj(manifest_props, list(manifest_props)),
+ "Export": obj({"id": integer, "grant": integer, "resource": string, "consumer": string, "requestedBy": string, "format": enum("csv", "jsonl"),
+                "fields": arr(string), "filters": arr(string), "status": enum("running", "succeeded", "failed"), "rows": {"type": "integer"},
+                "error": string, "node": string, "createdAt": dt, "finishedAt": dt, "manifest": ref("ExportManifest")},
+               ["id", "grant", "resource", "consumer", "requestedBy", "format", "fields", "filters", "status", "rows", "node", "createdAt"]),
+})
+for n in ["Application", "Grant", "ShareUsage", "SystemAccount", "CalendarDay", "Export"]:
     schemas[n + "List"] = listof(n)
 receipt_headers = {"X-Audit-Entry": {"description": "Sequence of the audit entry written for this call", "schema": {"type": "integer"}},
                    "X-Request-Hash": {"description": "SHA-256 (hex) of METHOD, path, sorted query and body SHA-256, one per line",
@@ -466,6 +479,21 @@ paths.update({
               {**q("filter", arr(string), "item:op:value on items granted in clear; repeatable"), "style": "form", "explode": True},
               q("sort", desc="A required item granted in clear, - for descending"),
               q("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}), q("cursor")])},
+ "/api/v1/share/{code}/exports": {
+   "post": op("startExport", "Export granted items, masked per policy, as CSV or JSON Lines with a reconciliation manifest; runs in the background",
+              {"202": {"description": "Started; poll the export", "headers": {"Location": {"schema": {"type": "string"}}},
+                       "content": {"application/json": {"schema": ref("Export")}}},
+               "429": problem("A daily quota of the grant is used up")}, ["sharing"],
+              [code, grant_q, q("format", enum("csv", "jsonl")), q("fields", desc="Comma-separated granted items"),
+               {**q("filter", arr(string), "item:op:value on items granted in clear; repeatable"), "style": "form", "explode": True},
+               q("sort", desc="A required item granted in clear, - for descending")])},
+ "/api/v1/exports": {"get": op("listExports", "Exports, newest first (own department's)", ok("ExportList"), ["sharing"])},
+ "/api/v1/exports/{id}": {"get": op("getExport", "An export and its progress", ok("Export"), ["sharing"], [uid])},
+ "/api/v1/exports/{id}/manifest": {"get": op("getExportManifest", "The manifest (数据对账) for zhengshu verify-export", ok("ExportManifest"), ["sharing"], [uid])},
+ "/api/v1/exports/{id}/file": {"get": op("downloadExport", "The exported file (the consuming department, while its grant is usable); audited",
+                                         {"200": {"description": "The file", "content": {"text/csv": {"schema": {"type": "string"}},
+                                                                                        "application/x-ndjson": {"schema": {"type": "string"}}}}},
+                                         ["sharing"], [uid])},
  "/api/v1/share/{code}/verify": {
    "post": op("sharedVerify", "Verify up to 1000 tuples against the records (核验): match or not, never the stored values",
               served("VerifyReply"), ["sharing"], [code, grant_q], body("VerifyInput"))},

@@ -30,6 +30,8 @@ import ZhengshuCore
 ///   - `audit.signingKeyFile` (string, default `DATA/audit-signing.key`): the installation's Ed25519 key that signs audit
 ///     checkpoints, created (mode 0600) when missing; nodes sharing a PostgreSQL database must share this file
 ///   - `audit.checkpointEvery` (int, default `1000`): a signed checkpoint every this many audit entries
+///   - `exports.directory` (string, default `DATA/exports`): where this node writes export files; nodes sharing a
+///     PostgreSQL database should share it (a network volume)
 ///   - `sharing.complianceReview` (bool, default `true`): the bureau's compliance review of every application; off, it
 ///     passes automatically (recorded in each application's history)
 ///   - `sharing.deadline.review`, `.provider`, `.providerWithoutData`, `.bureauApproval`, `.dispute` (int, working days,
@@ -53,6 +55,7 @@ package struct AppConfiguration: Sendable {
     package var auditSigningKeyFile: String
     package var auditCheckpointEvery: Int
     package var sharing: SharingPolicy
+    package var exportsDirectory: String
 
     package init(config: ConfigReader) {
         host = config.string(forKey: "http.host", default: "127.0.0.1")
@@ -73,6 +76,9 @@ package struct AppConfiguration: Sendable {
         divisionsFile = config.string(forKey: "standards.divisionsFile")
         auditSigningKeyFile = config.string(forKey: "audit.signingKeyFile",
                                             default: (dataDirectory as NSString).appendingPathComponent("audit-signing.key"))
+        exportsDirectory = config.string(forKey: "exports.directory", default: inMemory
+            ? (NSTemporaryDirectory() as NSString).appendingPathComponent("zhengshu-exports-\(ProcessInfo.processInfo.processIdentifier)")
+            : (dataDirectory as NSString).appendingPathComponent("exports"))
         auditCheckpointEvery = max(1, config.int(forKey: "audit.checkpointEvery", default: 1000))
         let d = ShareDeadlines()
         func days(_ key: String, _ fallback: Int) -> Int {

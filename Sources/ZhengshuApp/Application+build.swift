@@ -30,7 +30,8 @@ package func buildRouter(services: AppServices, configuration: AppConfiguration)
     router.add(middleware: ProblemMiddleware())
     let store = services.store
     SystemRoutes<AppRequestContext>(readiness: { (try? await store.isSchemaCurrent()) ?? false }).register(on: router)
-    APIRoutes(platform: services.platform, maxUploadBytes: configuration.maxUploadBytes, workbookToCSV: Workbook.csv)
+    APIRoutes(platform: services.platform, maxUploadBytes: configuration.maxUploadBytes, workbookToCSV: Workbook.csv,
+              exports: ExportFiles(directory: configuration.exportsDirectory, node: configuration.nodeID))
         .register(on: router)
     try await ConsoleRoutes<AppRequestContext>().register(on: router)
     return router

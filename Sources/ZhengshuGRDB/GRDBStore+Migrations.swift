@@ -336,6 +336,18 @@ extension GRDBStore {
                 CREATE INDEX auditEntry_at ON auditEntry(at);
                 """)
         }
+        m.registerMigration("v14-share-exports") { db in
+            try db.execute(sql: """
+                CREATE TABLE shareExport (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    consumer TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    createdAt INTEGER NOT NULL,
+                    document TEXT NOT NULL
+                );
+                CREATE INDEX shareExport_consumer ON shareExport(consumer, id);
+                """)
+        }
         return m
     }
 

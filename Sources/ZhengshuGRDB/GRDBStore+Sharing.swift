@@ -141,6 +141,44 @@ extension GRDBStore: SharingStore {
         }
     }
 
+    package func insertExport(_ job: ExportJob) async throws -> ExportJob {
+        try await writer.write { db in
+            try db.execute(sql: "INSERT INTO shareExport (consumer, status, createdAt, document) VALUES (?, ?, ?, '{}')",
+                           arguments: [job.consumer.rawValue, job.status.rawValue, job.createdAt.millis])
+            var j = job
+            j.id = ExportID(db.lastInsertedRowID)
+            try db.execute(sql: "UPDATE shareExport SET document = ? WHERE id = ?", arguments: [try Self.json(j), j.id.rawValue])
+            return j
+        }
+    }
+
+    package func updateExport(_ id: ExportID, change: @Sendable (ExportJob) throws -> ExportJob) async throws -> ExportJob {
+        try await writer.write { db in
+            guard let current = try Self.fetchExports("id = ?", [id.rawValue], db).first else {
+                throw ZhengshuError(.notFound, "export \(id) does not exist")
+            }
+            let next = try change(current)
+            try db.execute(sql: "UPDATE shareExport SET status = ?, document = ? WHERE id = ?",
+                           arguments: [next.status.rawValue, try Self.json(next), id.rawValue])
+            return next
+        }
+    }
+
+    static func fetchExports(_ condition: String, _ arguments: StatementArguments, _ db: Database) throws -> [ExportJob] {
+        try String.fetchAll(db, sql: "SELECT document FROM shareExport WHERE \(condition)", arguments: arguments)
+            .map { try decoder.decode(ExportJob.self, from: Data($0.utf8)) }
+    }
+
+    package func export(_ id: ExportID) async throws -> ExportJob? {
+        try await writer.read { db in try Self.fetchExports("id = ?", [id.rawValue], db).first }
+    }
+
+    package func exports(consumer: DepartmentCode?, limit: Int) async throws -> [ExportJob] {
+        try await writer.read { db in
+            try Self.fetchExports("? IS NULL OR consumer = ? ORDER BY id DESC LIMIT ?", [consumer?.rawValue, consumer?.rawValue, limit], db)
+        }
+    }
+
     package func calendarDays() async throws -> [CalendarDay] {
         try await writer.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM calendarDay ORDER BY day").compactMap { r in

@@ -8,11 +8,13 @@ package struct APIRoutes {
     let platform: Platform
     let maxUploadBytes: Int64
     let workbookToCSV: WorkbookConverter?
+    let exports: ExportFiles
 
-    package init(platform: Platform, maxUploadBytes: Int64, workbookToCSV: WorkbookConverter? = nil) {
+    package init(platform: Platform, maxUploadBytes: Int64, workbookToCSV: WorkbookConverter? = nil, exports: ExportFiles) {
         self.platform = platform
         self.maxUploadBytes = maxUploadBytes
         self.workbookToCSV = workbookToCSV
+        self.exports = exports
     }
 
     package func register(on router: Router<AppRequestContext>) {
@@ -22,7 +24,7 @@ package struct APIRoutes {
         QualityRoutes(platform: platform).register(on: api)
         ProblemRoutes(platform: platform).register(on: api)
         LineageRoutes(platform: platform).register(on: api)
-        SharingRoutes(platform: platform).register(on: api)
+        SharingRoutes(platform: platform, exports: exports).register(on: api)
         let p = platform
 
         api.get("me") { _, context in

@@ -1,12 +1,14 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import ZhengshuCore
 
 /// Sharing and exchange (共享交换): applications and their decisions, grants, system accounts, the working-day calendar,
 /// usage statistics, and the data services (`/share/{code}/…`) that enforce the grants.
 struct SharingRoutes {
     let platform: Platform
+    let exports: ExportFiles
 
     struct ReasonBody: Decodable {
         var reason: String?
@@ -47,6 +49,7 @@ struct SharingRoutes {
     }
 
     func register(on api: RouterGroup<AppRequestContext>) {
+        registerExports(on: api)
         let s = platform.sharing
         let data = platform.data
 
@@ -175,6 +178,68 @@ struct SharingRoutes {
                                                                  by: try context.caller())
             return Self.receipted(VerifyReply(results: results, receipt: receipt), receipt)
         }
+    }
+
+    func registerExports(on api: RouterGroup<AppRequestContext>) {
+        let data = platform.data
+        let files = exports
+        api.post("share/{code}/exports") { request, context in
+            let q = request.uri.queryParameters
+            let format = try ExportFormat.parse(q.get("format"), parameter: "format") ?? .csv
+            let parameters = RecordQueryParameters(fields: q.get("fields"), filters: q.getAll("filter"), sort: q.get("sort"))
+            let prepared = try await data.startExport(try context.parameters.require("code"), parameters, format: format, grant: q.get("grant"),
+                                                      requestHash: Self.requestHash(request, body: []), node: files.node,
+                                                      by: try context.caller())
+            let job = prepared.job
+            let sink = try ExportFiles.Writer(path: try files.create(job))
+            let logger = context.logger
+            Task {
+                let done = await data.runExport(prepared) { try sink.write($0) }
+                sink.close()
+                if done.status != .succeeded {
+                    files.remove(job)
+                    logger.warning("export failed", metadata: ["export": "\(job.id)", "error": "\(done.error ?? "")"])
+                }
+            }
+            var response = JSON.response(job, status: .accepted)
+            response.headers[.location] = "/api/v1/exports/\(job.id)"
+            return response
+        }
+        api.get("exports") { _, context in
+            JSON.response(ListBody(items: try await data.exports(by: try context.caller()).map(Self.summary)))
+        }
+        api.get("exports/{id}") { _, context in
+            JSON.response(Self.summary(try await data.export(try APIRoutes.integer(context, "id"), by: try context.caller())))
+        }
+        api.get("exports/{id}/manifest") { _, context in
+            let job = try await data.export(try APIRoutes.integer(context, "id"), by: try context.caller())
+            guard let manifest = job.manifest else { throw ZhengshuError(.conflict, "export \(job.id) is \(job.status.rawValue); it has no manifest yet") }
+            var response = JSON.response(manifest)
+            response.headers[.contentDisposition] = "attachment; filename=\"export-\(job.id).manifest.json\""
+            return response
+        }
+        api.get("exports/{id}/file") { _, context in
+            let job = try await data.downloadExport(try APIRoutes.integer(context, "id"), by: try context.caller())
+            let path = files.path(job)
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw ZhengshuError(.notFound, "the file of export \(job.id) is not on this node (\(job.node)); ask that node, or export again")
+            }
+            let body = ResponseBody { writer in
+                for try await chunk in FileChunks(path: path) { try await writer.write(ByteBuffer(bytes: chunk)) }
+                try await writer.finish(nil)
+            }
+            return Response(status: .ok, headers: [
+                .contentType: job.format == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson",
+                .contentDisposition: "attachment; filename=\"export-\(job.id).\(job.format.rawValue)\"",
+            ], body: body)
+        }
+    }
+
+    /// A job as listed: the manifest's row digests are for the manifest download, not for every listing.
+    static func summary(_ job: ExportJob) -> ExportJob {
+        var j = job
+        j.manifest?.rowDigests = ""
+        return j
     }
 
     /// A data service's answer carries its audit entry and request hash in headers as well as in the body.

@@ -181,6 +181,10 @@ extension PostgresStore {
             "CREATE INDEX auditEntry_department ON auditEntry(actorDepartment, sequence)",
             "CREATE INDEX auditEntry_at ON auditEntry(at)",
         ]),
+        ("v14-share-exports", [
+            "CREATE TABLE shareExport (id bigserial PRIMARY KEY, consumer text NOT NULL, status text NOT NULL, createdAt bigint NOT NULL, document text NOT NULL)",
+            "CREATE INDEX shareExport_consumer ON shareExport(consumer, id)",
+        ]),
     ]
 
     /// The State Council's holiday schedules for 2025 and 2026 (see `WorkingCalendar.chinaDefaults`), the starting

@@ -151,6 +151,41 @@ extension PostgresStore: SharingStore {
         }
     }
 
+    package func insertExport(_ job: ExportJob) async throws -> ExportJob {
+        try await write { db in
+            var j = job
+            j.id = ExportID(try await db.query("""
+                INSERT INTO shareExport (consumer, status, createdAt, document) VALUES (\(j.consumer.rawValue), \(j.status.rawValue), \(j.createdAt.millis), '{}')
+                RETURNING id
+                """, logger: PostgresLocation.logger).collect()[0].decode(Int64.self))
+            try await db.query("UPDATE shareExport SET document = \(try Self.json(j)) WHERE id = \(j.id.rawValue)", logger: PostgresLocation.logger)
+            return j
+        }
+    }
+
+    package func updateExport(_ id: ExportID, change: @Sendable (ExportJob) throws -> ExportJob) async throws -> ExportJob {
+        try await write { db in
+            guard let current = try await Self.fetchDocuments(ExportJob.self, "shareExport", "id = \(id.rawValue) FOR UPDATE", db).first else {
+                throw ZhengshuError(.notFound, "export \(id) does not exist")
+            }
+            let next = try change(current)
+            try await db.query("UPDATE shareExport SET status = \(next.status.rawValue), document = \(try Self.json(next)) WHERE id = \(id.rawValue)",
+                               logger: PostgresLocation.logger)
+            return next
+        }
+    }
+
+    package func export(_ id: ExportID) async throws -> ExportJob? {
+        try await read { db in try await Self.fetchDocuments(ExportJob.self, "shareExport", "id = \(id.rawValue)", db).first }
+    }
+
+    package func exports(consumer: DepartmentCode?, limit: Int) async throws -> [ExportJob] {
+        try await read { db in
+            try await Self.fetchDocuments(ExportJob.self, "shareExport",
+                                          "\(consumer?.rawValue)::text IS NULL OR consumer = \(consumer?.rawValue) ORDER BY id DESC LIMIT \(limit)", db)
+        }
+    }
+
     package func calendarDays() async throws -> [CalendarDay] {
         try await read { db in
             try await db.query("SELECT day, kind, name FROM calendarDay ORDER BY day", logger: PostgresLocation.logger).collect().compactMap { r in

@@ -27,7 +27,7 @@ import ZhengshuTestSupport
 
     /// RK-0001: conditional and L4 (a second approval); RK-0002: unconditional, L3; RK-0003: not shared. All of C-GA,
     /// with 30 population rows each.
-    func withAPI(_ test: @Sendable (Fixture, any TestClientProtocol) async throws -> Void) async throws {
+    func withAPI(extraRows: Int = 0, _ test: @Sendable (Fixture, any TestClientProtocol) async throws -> Void) async throws {
         let fixture = try await TestPlatform.make()
         let p = fixture.platform
         let c = TestPlatform.operatorCaller
@@ -45,6 +45,11 @@ import ZhengshuTestSupport
             _ = try await p.catalog.create(d, by: c)
             _ = try await p.catalog.publish(code, by: c)
             _ = try await p.data.insert(Fixtures.populationRows(30), into: code, by: c)
+        }
+        // More people for RK-0002, 10,000 a request.
+        let more = Fixtures.populationRows(extraRows + 30, seed: 2).suffix(extraRows)
+        for start in stride(from: more.startIndex, to: more.endIndex, by: 10_000) {
+            _ = try await p.data.insert(Array(more[start..<min(start + 10_000, more.endIndex)]), into: "RK-0002", by: c)
         }
         let app = try await buildApplication(TestPlatform.configuration, services: fixture.services)
         let f = Fixture(platform: fixture, tokens: tokens)

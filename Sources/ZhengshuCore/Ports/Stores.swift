@@ -142,6 +142,13 @@ package protocol SharingStore: Sendable {
     /// Use per grant and day between two days (inclusive), where `department` consumes or provides.
     func shareUsage(from: CivilDate, to: CivilDate, department: DepartmentCode?) async throws -> [ShareUsage]
 
+    /// Stores a new export (the store assigns its id).
+    func insertExport(_ job: ExportJob) async throws -> ExportJob
+    func updateExport(_ id: ExportID, change: @Sendable (ExportJob) throws -> ExportJob) async throws -> ExportJob
+    func export(_ id: ExportID) async throws -> ExportJob?
+    /// Newest first; one consuming department's, or all.
+    func exports(consumer: DepartmentCode?, limit: Int) async throws -> [ExportJob]
+
     func calendarDays() async throws -> [CalendarDay]
     func setCalendarDay(_ day: CalendarDay, audit: AuditEvent) async throws
     /// - Returns: whether the day was in the calendar.

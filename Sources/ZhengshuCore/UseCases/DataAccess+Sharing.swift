@@ -43,22 +43,7 @@ extension DataAccess {
                              by caller: Caller) async throws -> (RecordPage, ServiceReceipt) {
         try await denialsAudited("share.query", code, requestHash: requestHash, by: caller) {
             let (resource, grant) = try await authorise(code, .query, grantID, by: caller)
-            let granted = Set(grant.items)
-            // An ungranted item anywhere in the request is refused as such, before the parser sees it.
-            let named = (parameters.fields?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? [])
-                + parameters.filters.map { String($0.prefix { $0 != ":" }) }
-                + [parameters.sort.map { $0.hasPrefix("-") ? String($0.dropFirst()) : $0 }].compactMap { $0 }
-            for name in named where !name.isEmpty && !granted.contains(name) && resource.item(named: name) != nil {
-                throw ZhengshuError(.forbidden, "item \(name) of \(resource.code) is not granted to \(grant.consumer) (grant \(grant.id))")
-            }
-            var view = resource
-            view.items = resource.items.filter { granted.contains($0.name) }
-            var query = try RecordQuery.parse(resource: view, fields: parameters.fields, filters: parameters.filters, sort: parameters.sort,
-                                              limit: parameters.limit, cursor: parameters.cursor)
-            let masks = Self.masks(view.items, clear: Set(grant.clearItems))
-            for item in query.filters.map(\.item) + [query.sort].compactMap({ $0 }) where masks[item.name] != nil {
-                throw ZhengshuError(.invalidInput, "\(item.name) is masked for this grant; filter and sort only on items granted in clear")
-            }
+            var (query, masks) = try Self.grantedQuery(resource, grant, parameters)
             let day = CivilDate(chinaTime: clock.current())
             let remaining = try await checkQuota(grant, day: day)
             query.limit = min(query.limit, remaining)
@@ -133,6 +118,27 @@ extension DataAccess {
                                     extra: "matched: \(results.filter(\.match).count)", requestHash: requestHash)))
             return (results, ServiceReceipt(auditEntry: sequence, requestHash: requestHash, grant: grant.id))
         }
+    }
+
+    /// The query a grant allows: items not granted are refused (403) wherever they are named, and filters and sort
+    /// only on items granted in clear (400), so masked values cannot be probed. - Returns: the query and the masks.
+    static func grantedQuery(_ resource: Resource, _ grant: Grant, _ parameters: RecordQueryParameters) throws -> (RecordQuery, [String: DisplayMask]) {
+        let granted = Set(grant.items)
+        let named = (parameters.fields?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? [])
+            + parameters.filters.map { String($0.prefix { $0 != ":" }) }
+            + [parameters.sort.map { $0.hasPrefix("-") ? String($0.dropFirst()) : $0 }].compactMap { $0 }
+        for name in named where !name.isEmpty && !granted.contains(name) && resource.item(named: name) != nil {
+            throw ZhengshuError(.forbidden, "item \(name) of \(resource.code) is not granted to \(grant.consumer) (grant \(grant.id))")
+        }
+        var view = resource
+        view.items = resource.items.filter { granted.contains($0.name) }
+        let query = try RecordQuery.parse(resource: view, fields: parameters.fields, filters: parameters.filters, sort: parameters.sort,
+                                          limit: parameters.limit, cursor: parameters.cursor)
+        let masks = masks(view.items, clear: Set(grant.clearItems))
+        for item in query.filters.map(\.item) + [query.sort].compactMap({ $0 }) where masks[item.name] != nil {
+            throw ZhengshuError(.invalidInput, "\(item.name) is masked for this grant; filter and sort only on items granted in clear")
+        }
+        return (query, masks)
     }
 
     /// Values compare as stored (dates and numbers by value, text without surrounding spaces).

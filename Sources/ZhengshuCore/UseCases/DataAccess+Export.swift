@@ -1,0 +1,141 @@
+import Crypto
+import Foundation
+
+/// An export that passed authorisation and waits to be run (``DataAccess/runExport(_:sink:)``).
+package struct PreparedExport: Sendable {
+    package let job: ExportJob
+    let resource: Resource
+    let grant: Grant
+    let query: RecordQuery
+    let masks: [String: DisplayMask]
+    let remainingRows: Int
+    let caller: Caller
+    let requestHash: String
+}
+
+extension DataAccess {
+    static let exportPage = 5000
+
+    /// Export (数据导出): checks the grant at once (refusals are audited and returned to the caller) and records the
+    /// job; the rows are written by ``runExport(_:sink:)``.
+    package func startExport(_ code: String, _ parameters: RecordQueryParameters, format: ExportFormat, grant grantID: String?,
+                             requestHash: String, node: String, by caller: Caller) async throws -> PreparedExport {
+        try await denialsAudited("share.export", code, requestHash: requestHash, by: caller) {
+            let (resource, grant) = try await authorise(code, .export, grantID, by: caller)
+            var p = parameters
+            p.limit = nil
+            p.cursor = nil
+            var (query, masks) = try Self.grantedQuery(resource, grant, p)
+            query.limit = Self.exportPage
+            let remaining = try await checkQuota(grant, day: CivilDate(chinaTime: clock.current()))
+            let job = try await shares.insertExport(ExportJob(
+                id: ExportID(0), grant: grant.id, resource: resource.code, consumer: grant.consumer, requestedBy: caller.principal.name,
+                format: format, fields: query.fields.map(\.name), filters: parameters.filters, status: .running, rows: 0, node: node,
+                createdAt: clock.current()))
+            return PreparedExport(job: job, resource: resource, grant: grant, query: query, masks: masks, remainingRows: remaining,
+                                  caller: caller, requestHash: requestHash)
+        }
+    }
+
+    /// Writes the export through `sink` (header, then rows, masked per the grant), then counts it against the grant's
+    /// quota and audits it in one transaction, and stores the manifest. A failure marks the job failed with its reason.
+    /// - Returns: the finished job.
+    @discardableResult
+    package func runExport(_ e: PreparedExport, sink: @Sendable ([UInt8]) async throws -> Void) async -> ExportJob {
+        let names = e.query.fields.map(\.name)
+        do {
+            var hash = SHA256()
+            var bytes: Int64 = 0
+            var digest = ExportDigest(columns: names.count)
+            func write(_ chunk: [UInt8]) async throws {
+                guard !chunk.isEmpty else { return }
+                hash.update(data: chunk)
+                bytes += Int64(chunk.count)
+                try await sink(chunk)
+            }
+            try await write(ExportEncoding.header(names, e.job.format))
+            var query = e.query
+            let masks = e.query.fields.map { e.masks[$0.name] }
+            repeat {
+                let (page, _) = try await fetch(e.resource, query)
+                guard digest.rows + page.rows.count <= e.remainingRows else {
+                    throw ZhengshuError(.tooManyRequests, "the export has more rows than grant \(e.grant.id) may still give today (\(e.remainingRows))")
+                }
+                var chunk: [UInt8] = []
+                for row in page.rows {
+                    let cells: [String?] = row.indices.map { k in
+                        let v = masks[k].map { $0.apply(row[k]) } ?? row[k]
+                        return v == .null ? nil : v.text
+                    }
+                    digest.add(cells.map { $0 ?? "" })
+                    chunk += ExportEncoding.row(cells, names: names, e.job.format)
+                }
+                try await write(chunk)
+                let rows = digest.rows
+                _ = try await shares.updateExport(e.job.id) { var j = $0; j.rows = rows; return j }
+                query.after = page.next
+            } while query.after != nil
+            let now = clock.current()
+            let sequence = try await shares.recordShareUse(e.grant, day: CivilDate(chinaTime: now), rows: digest.rows, audit: e.caller.audit(
+                "share.export", "resource:\(e.resource.code)", at: now,
+                detail: Self.detail(e.grant, rows: digest.rows, items: names,
+                                    extra: "export: \(e.job.id); filter: " + e.query.filters.map { "\($0.item.name):\($0.op.rawValue)" }.joined(separator: ","),
+                                    requestHash: e.requestHash)))
+            let manifest = ExportManifest(export: e.job.id, grant: e.grant.id, resource: e.resource.code, provider: e.grant.provider,
+                                          consumer: e.grant.consumer, purpose: e.grant.purpose, format: e.job.format, rowCount: digest.rows,
+                                          bytes: bytes, sha256: hash.finalize().hex, columns: digest.columnChecksums(names),
+                                          rowDigests: digest.rowDigests, createdAt: now, auditEntry: sequence, requestHash: e.requestHash)
+            let rows = digest.rows
+            return try await shares.updateExport(e.job.id) { j in
+                var j = j
+                j.status = .succeeded
+                j.rows = rows
+                j.finishedAt = now
+                j.manifest = manifest
+                return j
+            }
+        } catch {
+            let reason = (error as? ZhengshuError)?.message ?? "the export failed; quote export \(e.job.id) to the operator"
+            try? await audit.appendAudit(e.caller.audit("share.export.failed", "resource:\(e.resource.code)", at: clock.current(),
+                                                        detail: "export: \(e.job.id); \(reason.prefix(300)); request: \(e.requestHash)"))
+            let now = clock.current()
+            return (try? await shares.updateExport(e.job.id) { j in
+                var j = j
+                j.status = .failed
+                j.error = reason
+                j.finishedAt = now
+                return j
+            }) ?? e.job
+        }
+    }
+
+    /// An export of the caller's department (or any, for the bureau and auditors).
+    package func export(_ id: Int64, by caller: Caller) async throws -> ExportJob {
+        let p = caller.principal
+        guard let job = try await shares.export(ExportID(id)), p.isAdmin || p.roles.contains(.auditor) || p.department == job.consumer else {
+            throw ZhengshuError(.notFound, "export \(id) does not exist")
+        }
+        return job
+    }
+
+    package func exports(by caller: Caller) async throws -> [ExportJob] {
+        let p = caller.principal
+        if p.isAdmin || p.roles.contains(.auditor) { return try await shares.exports(consumer: nil, limit: 100) }
+        guard let d = p.department else { throw ZhengshuError(.forbidden, "exports belong to departments") }
+        return try await shares.exports(consumer: d, limit: 100)
+    }
+
+    /// The caller may download the export's file: its department's, finished, and its grant still usable (a revoked
+    /// grant stops downloads too). The download is audited.
+    package func downloadExport(_ id: Int64, by caller: Caller) async throws -> ExportJob {
+        let job = try await export(id, by: caller)
+        guard caller.principal.department == job.consumer else {
+            throw ZhengshuError(.forbidden, "only department \(job.consumer) downloads its exports")
+        }
+        guard job.status == .succeeded else { throw ZhengshuError(.conflict, "export \(id) is \(job.status.rawValue)") }
+        if let g = try await shares.grant(job.grant), let why = g.unusableReason(at: clock.current()) { throw ZhengshuError(.forbidden, why) }
+        try await audit.appendAudit(caller.audit("share.export.download", "resource:\(job.resource)", at: clock.current(),
+                                                 detail: "export: \(id); rows: \(job.rows)"))
+        return job
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import ZhengshuCore
+
+/// `zhengshu verify-export FILE MANIFEST`: a receiving department checks an export against its reconciliation manifest.
+struct VerifyExport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify-export",
+        abstract: "Check a received export (CSV or JSON Lines) against its manifest (数据对账): exit 0 when whole, 2 naming the row and column that differ.")
+
+    @Argument(help: "The export file.") var file: String
+    @Argument(help: "Its manifest (export-N.manifest.json).") var manifestPath: String
+
+    func run() throws {
+        guard let data = FileManager.default.contents(atPath: manifestPath) else { throw fail(ZhengshuError(.invalidInput, "cannot read \(manifestPath)")) }
+        let manifest: ExportManifest
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do { manifest = try decoder.decode(ExportManifest.self, from: data) } catch {
+            throw fail(ZhengshuError(.invalidInput, "\(manifestPath) is not an export manifest: \(error)"))
+        }
+        guard let handle = FileHandle(forReadingAtPath: file) else { throw fail(ZhengshuError(.invalidInput, "cannot read \(file)")) }
+        defer { try? handle.close() }
+        var verifier = ExportVerifier(manifest: manifest)
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { verifier.feed(Array(chunk)) }
+        let findings = verifier.finish()
+        if findings.isEmpty {
+            print("export \(manifest.export) OK: \(manifest.rowCount) rows, \(manifest.columns.count) columns, SHA-256 \(manifest.sha256)")
+            return
+        }
+        print("export \(manifest.export) DIFFERS from its manifest:")
+        for f in findings { print("  " + f.message) }
+        throw ExitCode(2)
+    }
+}
