@@ -404,6 +404,11 @@ schemas.update({
                 ["auditEntry", "requestHash", "grant"]),
  "SharedPage": obj({"fields": arr(string), "records": arr({"type": "object", "additionalProperties": {}}), "nextCursor": string,
                     "receipt": ref("Receipt")}, ["fields", "records", "receipt"]),
+ "ChangesPage": obj({"fields": arr(string), "records": arr({"type": "object", "additionalProperties": {}}),
+                     "cursor": {"type": "string", "description": "Pass it back to get what changed next"},
+                     "reset": {"type": "boolean", "description": "The data was replaced: drop the copy, these rows start it anew"},
+                     "more": {"type": "boolean", "description": "More changes wait: call again at once"}, "receipt": ref("Receipt")},
+                    ["fields", "records", "cursor", "reset", "more", "receipt"]),
  "VerifyInput": obj({"tuples": {**arr({"type": "object", "additionalProperties": {}}), "maxItems": 1000},
                      "explain": {"type": "boolean", "description": "Also list the submitted items that differ"}}, ["tuples"], extra=True),
  "VerifyResult": obj({"match": {"type": "boolean"}, "found": {"type": "boolean"}, "differs": arr(string)}, ["match", "found"]),
@@ -494,6 +499,11 @@ paths.update({
                                          {"200": {"description": "The file", "content": {"text/csv": {"schema": {"type": "string"}},
                                                                                         "application/x-ndjson": {"schema": {"type": "string"}}}}},
                                          ["sharing"], [uid])},
+ "/api/v1/share/{code}/changes": {
+   "get": op("sharedChanges", "Rows inserted or changed since the cursor, masked as in a query (subscribe): keep a copy in sync",
+             served("ChangesPage"), ["sharing"],
+             [code, grant_q, q("cursor", desc="cursor of the previous answer; none starts from the current data"),
+              q("fields", desc="Comma-separated granted items"), q("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100})])},
  "/api/v1/share/{code}/verify": {
    "post": op("sharedVerify", "Verify up to 1000 tuples against the records (核验): match or not, never the stored values",
               served("VerifyReply"), ["sharing"], [code, grant_q], body("VerifyInput"))},

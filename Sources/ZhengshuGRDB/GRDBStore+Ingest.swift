@@ -29,7 +29,7 @@ extension GRDBStore: IngestStore {
 
     package func beginStaging(_ job: JobID, resource: Resource, header: [String]) async throws {
         try await writer.write { db in
-            let columns = ["\"_id\" INTEGER PRIMARY KEY", "\"_row\" INTEGER"] + resource.items.map(Self.columnDefinition)
+            let columns = ["\"_id\" INTEGER PRIMARY KEY", "\"_row\" INTEGER", "\"_rev\" INTEGER"] + resource.items.map(Self.columnDefinition)
             try db.execute(sql: "DROP TABLE IF EXISTS \(Self.stagingTable(job))")
             try db.execute(sql: "CREATE TABLE \(Self.stagingTable(job)) (\(columns.joined(separator: ", ")))")
             try db.execute(sql: "UPDATE ingestJob SET header = ? WHERE id = ?", arguments: [try Self.json(header), job.rawValue])
@@ -201,18 +201,22 @@ extension GRDBStore: IngestStore {
             let main = Self.recordsTable(id)
             let columns = resource.items.map(Self.column).joined(separator: ", ")
             if swap {
+                // A new generation: its rows are the base snapshot (`_rev` NULL); subscribers start their copies anew.
                 try db.execute(sql: "DROP TABLE \(main)")
                 try db.execute(sql: "ALTER TABLE \(stage) RENAME TO \"rec_\(id)\"")
+                try Self.createRevisionIndex(id, db)
+                try db.execute(sql: "UPDATE resource SET dataGeneration = dataGeneration + 1, dataRevision = 0 WHERE id = ?", arguments: [id])
             } else if mode == .append {
-                try db.execute(sql: "INSERT INTO \(main) (\(columns)) SELECT \(columns) FROM \(stage) ORDER BY \"_id\"")
+                let revision = try Self.nextRevision(id, db)
+                try db.execute(sql: "INSERT INTO \(main) (\"_rev\", \(columns)) SELECT \(revision), \(columns) FROM \(stage) ORDER BY \"_id\"")
                 try db.execute(sql: "DROP TABLE \(stage)")
             } else {
+                let revision = try Self.nextRevision(id, db)
                 let keys = resource.keyItems.map(Self.column)
-                let updates = resource.items.filter { !$0.key }.map { "\(Self.column($0)) = excluded.\(Self.column($0))" }
-                let conflict = keys.isEmpty ? "" : " ON CONFLICT (\(keys.joined(separator: ", "))) DO " +
-                    (updates.isEmpty ? "NOTHING" : "UPDATE SET " + updates.joined(separator: ", "))
+                let updates = resource.items.filter { !$0.key }.map { "\(Self.column($0)) = excluded.\(Self.column($0))" } + ["\"_rev\" = excluded.\"_rev\""]
+                let conflict = keys.isEmpty ? "" : " ON CONFLICT (\(keys.joined(separator: ", "))) DO UPDATE SET " + updates.joined(separator: ", ")
                 // `WHERE true` lets SQLite parse an upsert after a SELECT.
-                try db.execute(sql: "INSERT INTO \(main) (\(columns)) SELECT \(columns) FROM \(stage) WHERE true ORDER BY \"_id\"\(conflict)")
+                try db.execute(sql: "INSERT INTO \(main) (\"_rev\", \(columns)) SELECT \(revision), \(columns) FROM \(stage) WHERE true ORDER BY \"_id\"\(conflict)")
                 try db.execute(sql: "DROP TABLE \(stage)")
             }
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(main)") ?? 0

@@ -348,6 +348,20 @@ extension GRDBStore {
                 CREATE INDEX shareExport_consumer ON shareExport(consumer, id);
                 """)
         }
+        m.registerMigration("v15-change-feed") { db in
+            // Every records table gets the revision column and its index; the rows stored so far are generation 0's base.
+            try db.execute(sql: """
+                ALTER TABLE resource ADD COLUMN dataGeneration INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE resource ADD COLUMN dataRevision INTEGER NOT NULL DEFAULT 0;
+                """)
+            for id in try Int64.fetchAll(db, sql: "SELECT id FROM resource WHERE status <> 'draft'") {
+                guard try db.tableExists("rec_\(id)") else { continue }
+                try db.execute(sql: """
+                    ALTER TABLE "rec_\(id)" ADD COLUMN "_rev" INTEGER;
+                    CREATE INDEX "rec_\(id)_rev" ON "rec_\(id)" ("_rev", "_id") WHERE "_rev" IS NOT NULL;
+                    """)
+            }
+        }
         return m
     }
 

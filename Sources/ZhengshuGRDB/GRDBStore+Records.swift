@@ -19,12 +19,56 @@ extension GRDBStore: RecordStore {
         return "\(column(item)) \(type)\(item.key ? " NOT NULL" : "")"
     }
 
-    /// Typed columns from the items; an internal `_id` orders rows and anchors cursors; key items are unique.
+    /// Typed columns from the items; an internal `_id` orders rows and anchors cursors; `_rev` is the revision that last
+    /// wrote the row (NULL: the generation's base snapshot); key items are unique.
     static func createRecordsTable(for r: Resource, id: Int64, _ db: Database) throws {
-        let columns = ["\"_id\" INTEGER PRIMARY KEY"] + r.items.map(columnDefinition)
+        let columns = ["\"_id\" INTEGER PRIMARY KEY", "\"_rev\" INTEGER"] + r.items.map(columnDefinition)
         try db.execute(sql: "CREATE TABLE \(recordsTable(id)) (\(columns.joined(separator: ", ")))")
         if !r.keyItems.isEmpty {
             try db.execute(sql: "CREATE UNIQUE INDEX \"rec_\(id)_key\" ON \(recordsTable(id)) (\(r.keyItems.map(column).joined(separator: ", ")))")
+        }
+        try createRevisionIndex(id, db)
+    }
+
+    /// The change feed's index: only rows written after the base snapshot, so building it on a fresh snapshot is free.
+    static func createRevisionIndex(_ id: Int64, _ db: Database) throws {
+        try db.execute(sql: "CREATE INDEX IF NOT EXISTS \"rec_\(id)_rev\" ON \(recordsTable(id)) (\"_rev\", \"_id\") WHERE \"_rev\" IS NOT NULL")
+    }
+
+    /// Starts a revision of the resource's data (a load or a write that keeps the rest). - Returns: its number.
+    static func nextRevision(_ id: Int64, _ db: Database) throws -> Int64 {
+        try db.execute(sql: "UPDATE resource SET dataRevision = dataRevision + 1 WHERE id = ?", arguments: [id])
+        return try Int64.fetchOne(db, sql: "SELECT dataRevision FROM resource WHERE id = ?", arguments: [id]) ?? 1
+    }
+
+    package func changes(of resource: Resource, fields: [DataItem], after: ChangeCursor?, limit: Int) async throws -> ChangePage {
+        try await writer.read { db in
+            guard let (id, _) = try Self.fetchResource(resource.code, db),
+                  let generation = try Int64.fetchOne(db, sql: "SELECT dataGeneration FROM resource WHERE id = ?", arguments: [id]) else {
+                throw ZhengshuError(.notFound, "resource \(resource.code) does not exist")
+            }
+            let reset = after != nil && after?.generation != generation
+            var cursor = after.flatMap { $0.generation == generation ? $0 : nil } ?? ChangeCursor(generation: generation, revision: 0, id: 0)
+            let table = Self.recordsTable(id)
+            let columns = (["\"_id\"", "\"_rev\""] + fields.map(Self.column)).joined(separator: ", ")
+            var rows: [Row] = []
+            if cursor.revision == 0 {
+                rows = try Row.fetchAll(db, sql: "SELECT \(columns) FROM \(table) WHERE \"_rev\" IS NULL AND \"_id\" > ? ORDER BY \"_id\" LIMIT ?",
+                                        arguments: [cursor.id, limit + 1])
+            }
+            if rows.count <= limit {
+                let r = cursor.revision, after = cursor.revision == 0 ? 0 : cursor.id
+                rows += try Row.fetchAll(db, sql: """
+                    SELECT \(columns) FROM \(table) WHERE "_rev" IS NOT NULL AND ("_rev" > ? OR ("_rev" = ? AND "_id" > ?)) ORDER BY "_rev", "_id" LIMIT ?
+                    """, arguments: [r, r, after, limit + 1 - rows.count])
+            }
+            let page = rows.prefix(limit)
+            if let last = page.last {
+                let rev: Int64? = last[1]
+                cursor = ChangeCursor(generation: generation, revision: rev ?? 0, id: last[0])
+            }
+            let values = page.map { row in fields.enumerated().map { Self.recordValue(row[$0.offset + 2], as: $0.element) } }
+            return ChangePage(fields: fields, rows: values, next: cursor, reset: reset, more: rows.count > limit)
         }
     }
 
@@ -51,12 +95,13 @@ extension GRDBStore: RecordStore {
             guard current.items == resource.items else {
                 throw ZhengshuError(.conflict, "resource \(resource.code) changed while the records were checked; send them again")
             }
-            let columns = resource.items.map(Self.column).joined(separator: ", ")
-            let marks = Array(repeating: "?", count: resource.items.count).joined(separator: ", ")
+            let columns = (["\"_rev\""] + resource.items.map(Self.column)).joined(separator: ", ")
+            let marks = Array(repeating: "?", count: resource.items.count + 1).joined(separator: ", ")
+            let revision = try Self.nextRevision(id, db)
             let statement = try db.cachedStatement(sql: "INSERT INTO \(Self.recordsTable(id)) (\(columns)) VALUES (\(marks))")
             for (i, row) in rows.enumerated() {
                 do {
-                    try statement.execute(arguments: StatementArguments(row.map(Self.databaseValue)))
+                    try statement.execute(arguments: StatementArguments([revision.databaseValue] + row.map(Self.databaseValue)))
                 } catch let error as DatabaseError where error.isUniqueViolation {
                     let key = resource.keyItems.map(\.name).joined(separator: ",")
                     throw ZhengshuError(.conflict, "row \(i) has the same key (\(key)) as a record already stored; nothing was stored",

@@ -43,6 +43,16 @@ struct SharingRoutes {
         var receipt: ServiceReceipt
     }
 
+    struct ChangesBody: Encodable {
+        var fields: [String]
+        var records: [[String: RecordValue]]
+        /// Pass it back to get what changed next.
+        var cursor: String
+        var reset: Bool
+        var more: Bool
+        var receipt: ServiceReceipt
+    }
+
     struct VerifyReply: Encodable {
         var results: [VerifyResult]
         var receipt: ServiceReceipt
@@ -168,6 +178,16 @@ struct SharingRoutes {
                                                              requestHash: hash, by: try context.caller())
             let body = RecordPageBody(page)
             return Self.receipted(SharedPageBody(fields: body.fields, records: body.records, nextCursor: body.nextCursor, receipt: receipt), receipt)
+        }
+        api.get("share/{code}/changes") { request, context in
+            let q = request.uri.queryParameters
+            let (page, receipt) = try await data.sharedChanges(try context.parameters.require("code"), fields: q.get("fields"), cursor: q.get("cursor"),
+                                                               limit: q.get("limit"), grant: q.get("grant"),
+                                                               requestHash: Self.requestHash(request, body: []), by: try context.caller())
+            let names = page.fields.map(\.name)
+            let records = page.rows.map { Dictionary(uniqueKeysWithValues: zip(names, $0)) }
+            return Self.receipted(ChangesBody(fields: names, records: records, cursor: page.next.token, reset: page.reset, more: page.more,
+                                              receipt: receipt), receipt)
         }
         api.post("share/{code}/verify") { request, context in
             let (body, raw) = try await JSON.decodeWithBytes(VerifyBody.self, from: request, context: context, limit: 2 * 1024 * 1024)

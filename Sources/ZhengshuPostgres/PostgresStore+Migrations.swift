@@ -185,6 +185,20 @@ extension PostgresStore {
             "CREATE TABLE shareExport (id bigserial PRIMARY KEY, consumer text NOT NULL, status text NOT NULL, createdAt bigint NOT NULL, document text NOT NULL)",
             "CREATE INDEX shareExport_consumer ON shareExport(consumer, id)",
         ]),
+        ("v15-change-feed", [
+            "ALTER TABLE resource ADD COLUMN dataGeneration bigint NOT NULL DEFAULT 0",
+            "ALTER TABLE resource ADD COLUMN dataRevision bigint NOT NULL DEFAULT 0",
+            // Every records table gets the revision column and its index; the rows stored so far are generation 0's base.
+            """
+            DO $$ DECLARE r record; BEGIN
+              FOR r IN SELECT c.relname FROM pg_class c WHERE c.relname ~ '^rec_[0-9]+$' AND c.relkind IN ('r', 'p')
+                       AND c.relnamespace = current_schema()::regnamespace LOOP
+                EXECUTE format('ALTER TABLE %I ADD COLUMN "_rev" bigint', r.relname);
+                EXECUTE format('CREATE INDEX %I ON %I ("_rev", "_id") WHERE "_rev" IS NOT NULL', r.relname || '_rev', r.relname);
+              END LOOP;
+            END $$
+            """,
+        ]),
     ]
 
     /// The State Council's holiday schedules for 2025 and 2026 (see `WorkingCalendar.chinaDefaults`), the starting

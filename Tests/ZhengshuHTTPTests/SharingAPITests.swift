@@ -46,10 +46,13 @@ import ZhengshuTestSupport
             _ = try await p.catalog.publish(code, by: c)
             _ = try await p.data.insert(Fixtures.populationRows(30), into: code, by: c)
         }
-        // More people for RK-0002, 10,000 a request.
-        let more = Fixtures.populationRows(extraRows + 30, seed: 2).suffix(extraRows)
-        for start in stride(from: more.startIndex, to: more.endIndex, by: 10_000) {
-            _ = try await p.data.insert(Array(more[start..<min(start + 10_000, more.endIndex)]), into: "RK-0002", by: c)
+        // More people for RK-0002, loaded as a file (COPY on PostgreSQL).
+        if extraRows > 0 {
+            let names = ["citizen_id", "name", "sex", "birth_date", "mobile"]
+            func text(_ v: JSONValue?) -> String { if case .string(let s) = v { s } else { "" } }
+            let more = Fixtures.populationRows(extraRows + 30, seed: 2).suffix(extraRows)
+            let csv = names.joined(separator: ",") + "\n" + more.map { r in names.map { text(r[$0]) }.joined(separator: ",") }.joined(separator: "\n") + "\n"
+            _ = try await p.ingestion.run(ImportRequest(resource: "RK-0002", mode: .append, sourceName: "more.csv"), source: ChunkedBytes(csv), by: c)
         }
         let app = try await buildApplication(TestPlatform.configuration, services: fixture.services)
         let f = Fixture(platform: fixture, tokens: tokens)
@@ -407,6 +410,32 @@ import ZhengshuTestSupport
             #expect(try await audit(f, action: "audit.export").count == 2)
             #expect(try await call(client, .get, "/api/v1/audit/export?format=xml", token: auditor).status == .badRequest)
             #expect(try await call(client, .get, "/api/v1/audit/export", token: f.tokens["ga"]).status == .forbidden)
+        }
+    }
+
+    @Test func subscribersFollowChangesThroughACursor() async throws {
+        try await withAPI { f, client in
+            let appID = id(try await apply(client, f, "RK-0002", items: ["citizen_id", "name"], services: ["subscribe"]))
+            _ = try await call(client, .post, "/api/v1/applications/\(appID)/decision", token: f.tokens["admin"], json: #"{"approve":true}"#)
+            let first = try await call(client, .get, "/api/v1/share/RK-0002/changes?limit=20", token: f.tokens["consumer"])
+            #expect(first.status == .ok && first.records.count == 20 && first.body["more"] as? Bool == true, "\(first.text)")
+            #expect((first.records[0]["citizen_id"] as? String)?.contains("********") == true && first.headers[HTTPField.Name("X-Audit-Entry")!] != nil)
+            let cursor = try #require(first.body["cursor"] as? String)
+            let rest = try await call(client, .get, "/api/v1/share/RK-0002/changes?cursor=\(cursor)", token: f.tokens["consumer"])
+            #expect(rest.records.count == 10 && rest.body["more"] as? Bool == false && rest.body["reset"] as? Bool == false)
+            let end = try #require(rest.body["cursor"] as? String)
+            // The provider pushes two people: exactly they come next.
+            _ = try await f.platform.platform.data.insert(Array(Fixtures.populationRows(2, seed: 9)), into: "RK-0002", by: TestPlatform.operatorCaller)
+            let next = try await call(client, .get, "/api/v1/share/RK-0002/changes?cursor=\(end)", token: f.tokens["consumer"])
+            #expect(next.records.count == 2, "\(next.text)")
+            // A query-only grant does not subscribe; a bad cursor and an ungranted item are refused.
+            #expect(try await call(client, .get, "/api/v1/share/RK-0002/changes?cursor=xyz", token: f.tokens["consumer"]).status == .badRequest)
+            #expect(try await call(client, .get, "/api/v1/share/RK-0002/changes?fields=mobile", token: f.tokens["consumer"]).status == .forbidden)
+            _ = try await grantRK0002(client, f)
+            let rsApp = id(try await apply(client, f, "RK-0002", items: ["citizen_id"], services: ["query"], as: "rs"))
+            _ = try await call(client, .post, "/api/v1/applications/\(rsApp)/decision", token: f.tokens["admin"], json: #"{"approve":true}"#)
+            let refused = try await call(client, .get, "/api/v1/share/RK-0002/changes", token: f.tokens["rs"])
+            #expect(refused.status == .forbidden && refused.text.contains("does not allow subscribe"))
         }
     }
 }

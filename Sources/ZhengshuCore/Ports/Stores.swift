@@ -58,6 +58,9 @@ package protocol RecordStore: Sendable {
                        audit: AuditEvent) async throws -> InsertOutcome
     func records(of resource: Resource, query: RecordQuery) async throws -> RecordPage
     func recordCount(of resource: Resource) async throws -> Int
+    /// Rows inserted or changed since `after` (from the start of the current data generation when `nil` or when the
+    /// data was replaced since), at most `limit`.
+    func changes(of resource: Resource, fields: [DataItem], after: ChangeCursor?, limit: Int) async throws -> ChangePage
 }
 
 /// The audit trail.

@@ -165,3 +165,56 @@ package struct RecordPage: Sendable {
     package var rows: [[RecordValue]]
     package var next: RecordQuery.Cursor?
 }
+
+/// Where a consumer's copy of a resource stands in its change feed: the data generation (a full replacement starts a
+/// new one), the revision (each load or write after it is one), and the last row delivered. Revision 0 is the
+/// generation's base snapshot, delivered in row order.
+package struct ChangeCursor: Sendable, Hashable, Codable {
+    package var generation: Int64
+    package var revision: Int64
+    package var id: Int64
+
+    package init(generation: Int64, revision: Int64, id: Int64) {
+        self.generation = generation
+        self.revision = revision
+        self.id = id
+    }
+
+    /// An opaque, URL-safe token.
+    package var token: String {
+        let text = "c1.\(generation).\(revision).\(id)"
+        return Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    package init?(token: String) {
+        guard token.count <= 200 else { return nil }
+        var b64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while b64.count % 4 != 0 { b64 += "=" }
+        guard let data = Data(base64Encoded: b64) else { return nil }
+        let parts = String(decoding: data, as: UTF8.self).split(separator: ".")
+        guard parts.count == 4, parts[0] == "c1", let g = Int64(parts[1]), let r = Int64(parts[2]), let i = Int64(parts[3]),
+              g >= 0, r >= 0, i >= 0 else { return nil }
+        self.init(generation: g, revision: r, id: i)
+    }
+}
+
+/// Changed rows since a cursor, in delivery order.
+package struct ChangePage: Sendable {
+    package var fields: [DataItem]
+    package var rows: [[RecordValue]]
+    /// Where to continue (also when nothing changed: poll again with it).
+    package var next: ChangeCursor
+    /// The data was replaced since the cursor: drop the copy; these rows start it anew.
+    package var reset: Bool
+    /// More changes wait: call again at once.
+    package var more: Bool
+
+    package init(fields: [DataItem], rows: [[RecordValue]], next: ChangeCursor, reset: Bool, more: Bool) {
+        self.fields = fields
+        self.rows = rows
+        self.next = next
+        self.reset = reset
+        self.more = more
+    }
+}

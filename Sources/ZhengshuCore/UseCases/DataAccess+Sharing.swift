@@ -61,6 +61,37 @@ extension DataAccess {
         }
     }
 
+    /// Subscription (订阅): the rows inserted or changed since the consumer's cursor, masked as in a query, so a consumer
+    /// keeps a copy in sync. After a full replacement of the data the page says `reset` and starts the copy anew.
+    package func sharedChanges(_ code: String, fields: String?, cursor token: String?, limit: String?, grant grantID: String?,
+                               requestHash: String, by caller: Caller) async throws -> (ChangePage, ServiceReceipt) {
+        try await denialsAudited("share.changes", code, requestHash: requestHash, by: caller) {
+            let (resource, grant) = try await authorise(code, .subscribe, grantID, by: caller)
+            if try await pulls.liveSource(for: resource.code) != nil {
+                throw ZhengshuError(.conflict, "resource \(resource.code) is read live from its source; it has no change feed, query it instead")
+            }
+            let (query, masks) = try Self.grantedQuery(resource, grant, RecordQueryParameters(fields: fields, limit: limit))
+            var after: ChangeCursor?
+            if let token, !token.isEmpty {
+                guard let c = ChangeCursor(token: token) else { throw ZhengshuError(.invalidInput, "cursor is not one this server issued") }
+                after = c
+            }
+            let day = CivilDate(chinaTime: clock.current())
+            let remaining = try await checkQuota(grant, day: day)
+            var page = try await records.changes(of: resource, fields: query.fields, after: after, limit: min(query.limit, remaining))
+            for (k, item) in page.fields.enumerated() {
+                guard let mask = masks[item.name] else { continue }
+                for r in page.rows.indices { page.rows[r][k] = mask.apply(page.rows[r][k]) }
+            }
+            let sequence = try await shares.recordShareUse(grant, day: day, rows: page.rows.count, audit: caller.audit(
+                "share.changes", "resource:\(resource.code)", at: clock.current(),
+                detail: Self.detail(grant, rows: page.rows.count, items: page.fields.map(\.name),
+                                    extra: "from: \(after.map { "\($0.generation).\($0.revision).\($0.id)" } ?? "start")\(page.reset ? "; reset" : "")",
+                                    requestHash: requestHash)))
+            return (page, ServiceReceipt(auditEntry: sequence, requestHash: requestHash, grant: grant.id))
+        }
+    }
+
     /// Verification (核验): does a record with each tuple's key hold the submitted values? Up to 1,000 tuples a call;
     /// each tuple names the resource's key items and any other granted items.
     package func sharedVerify(_ code: String, tuples: [[String: JSONValue]], explain: Bool, grant grantID: String?, requestHash: String,
