@@ -427,7 +427,19 @@ schemas.update({
                 "error": string, "node": string, "createdAt": dt, "finishedAt": dt, "manifest": ref("ExportManifest")},
                ["id", "grant", "resource", "consumer", "requestedBy", "format", "fields", "filters", "status", "rows", "node", "createdAt"]),
 })
-for n in ["Application", "Grant", "ShareUsage", "SystemAccount", "CalendarDay", "Export"]:
+schemas.update({
+ "Webhook": obj({"id": integer, "department": string, "resource": string, "url": string, "createdBy": string, "createdAt": dt,
+                 "lastVersion": {"type": "integer", "description": "The catalog version last delivered"}, "attempts": {"type": "integer"},
+                 "nextAttemptAt": dt, "lastError": string, "lastDeliveredAt": dt},
+                ["id", "department", "resource", "url", "createdBy", "createdAt", "lastVersion", "attempts"]),
+ "WebhookInput": obj({"resource": string, "url": {"type": "string", "format": "uri", "maxLength": 2000}}, ["resource", "url"], extra=True),
+ "WebhookWithSecret": obj({"webhook": ref("Webhook"), "secret": {"type": "string", "description":
+     "Key of X-Zhengshu-Signature: sha256=HMAC-SHA256(secret, X-Zhengshu-Timestamp + '.' + body); shown once"}}, ["webhook", "secret"]),
+ "WebhookDelivery": obj({"webhook": integer, "version": {"type": "integer"}, "attempt": {"type": "integer"},
+                         "outcome": enum("delivered", "retrying", "abandoned"), "httpStatus": {"type": "integer"}, "error": string, "at": dt,
+                         "milliseconds": {"type": "integer"}}, ["webhook", "version", "attempt", "outcome", "at", "milliseconds"]),
+})
+for n in ["Application", "Grant", "ShareUsage", "SystemAccount", "CalendarDay", "Export", "Webhook", "WebhookDelivery"]:
     schemas[n + "List"] = listof(n)
 receipt_headers = {"X-Audit-Entry": {"description": "Sequence of the audit entry written for this call", "schema": {"type": "integer"}},
                    "X-Request-Hash": {"description": "SHA-256 (hex) of METHOD, path, sorted query and body SHA-256, one per line",
@@ -472,6 +484,13 @@ paths.update({
    "delete": op("revokeSystemAccount", "Revoke a system account; its key stops at once", ok("SystemAccount"), ["sharing"], [uid])},
  "/api/v1/system-accounts/{id}/rotate": {"post": op("rotateSystemAccount", "Replace the key; the old one stops at once", ok("SystemAccountWithKey"),
                                                     ["sharing"], [uid])},
+ "/api/v1/webhooks": {
+   "post": op("createWebhook", "Be notified of every change to a resource's catalog entry: signed POSTs, retried with backoff (consumer, provider)",
+              ok("WebhookWithSecret", "201", "Subscribed"), ["sharing"], requestBody=body("WebhookInput")),
+   "get": op("listWebhooks", "Webhook subscriptions (own department's for non-admins)", ok("WebhookList"), ["sharing"])},
+ "/api/v1/webhooks/{id}": {"delete": op("deleteWebhook", "Stop a subscription", {"204": {"description": "Removed"}}, ["sharing"], [uid])},
+ "/api/v1/webhooks/{id}/deliveries": {"get": op("listWebhookDeliveries", "The last 100 delivery attempts, newest first", ok("WebhookDeliveryList"),
+                                                ["sharing"], [uid])},
  "/api/v1/calendar": {"get": op("listCalendar", "Holidays and make-up working days that deadlines are counted with", ok("CalendarDayList"), ["sharing"],
                                 [q("year", {"type": "integer", "minimum": 1, "maximum": 9999})])},
  "/api/v1/calendar/{date}": {

@@ -54,7 +54,8 @@ package struct AppServices: Sendable {
         return AppServices(store: store, platform: Platform(store: store, clock: clock, hasher: hasher,
                                                             connector: DepartmentSystemConnector(sqliteDirectory: configuration.sqliteSourceDirectory,
                                                                                                  hosts: try PullHostPolicy(parsing: configuration.pullAllowedHosts)),
-                                                            node: configuration.nodeID, sharing: configuration.sharing),
+                                                            node: configuration.nodeID, sharing: configuration.sharing,
+                                                            webhookSender: HTTPWebhookSender(hosts: try PullHostPolicy(parsing: configuration.pullAllowedHosts))),
                            auditKey: key)
     }
 

@@ -13,7 +13,8 @@ package func buildApplication(_ configuration: AppConfiguration, services: AppSe
     var background = [PeriodicService.pullScheduler(services.platform.pulls, period: .seconds(configuration.pullCheckSeconds), logger: logger),
                       PeriodicService.jobReaper(services.platform.ingestion, logger: logger),
                       PeriodicService.qualityScheduler(services.platform, every: configuration.qualityEveryHours, logger: logger),
-                      PeriodicService.applicationEscalator(services.platform.sharing, logger: logger)]
+                      PeriodicService.applicationEscalator(services.platform.sharing, logger: logger),
+                      PeriodicService.webhookDispatcher(services.platform.webhooks, logger: logger)]
     if let key = services.auditKey {
         background.append(PeriodicService.auditCheckpointer(services.platform.audit, key: key, every: configuration.auditCheckpointEvery, logger: logger))
     }

@@ -70,4 +70,14 @@ package struct PeriodicService: Service {
             }
         }
     }
+
+    /// Sends due catalog change notifications (each subscription claimed by one node at a time).
+    package static func webhookDispatcher(_ webhooks: Webhooks, period: Duration = .seconds(5), logger: Logger) -> PeriodicService {
+        PeriodicService(name: "sending webhooks", period: period, logger: logger) { logger in
+            for d in try await webhooks.deliverDue() where d.outcome != .delivered {
+                logger.warning("webhook not delivered", metadata: ["webhook": "\(d.webhook)", "version": "\(d.version)", "attempt": "\(d.attempt)",
+                                                                   "outcome": "\(d.outcome.rawValue)", "error": "\(d.error ?? "")"])
+            }
+        }
+    }
 }

@@ -362,6 +362,31 @@ extension GRDBStore {
                     """)
             }
         }
+        m.registerMigration("v16-webhooks") { db in
+            try db.execute(sql: """
+                CREATE TABLE webhook (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    department TEXT NOT NULL,
+                    resource TEXT NOT NULL,
+                    url TEXT NOT NULL,
+                    secret TEXT NOT NULL,
+                    lastVersion INTEGER NOT NULL,
+                    nextAttemptAt INTEGER,
+                    claimedUntil INTEGER,
+                    document TEXT NOT NULL
+                );
+                CREATE INDEX webhook_resource ON webhook(resource);
+                CREATE INDEX webhook_department ON webhook(department);
+                CREATE TABLE webhookDelivery (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    webhook INTEGER NOT NULL,
+                    version INTEGER NOT NULL,
+                    at INTEGER NOT NULL,
+                    document TEXT NOT NULL
+                );
+                CREATE INDEX webhookDelivery_webhook ON webhookDelivery(webhook, id);
+                """)
+        }
         return m
     }
 

@@ -20,6 +20,17 @@ struct SharingRoutes {
         var key: String
     }
 
+    struct WebhookInput: Decodable {
+        var resource: String?
+        var url: String?
+    }
+
+    struct WebhookWithSecret: Encodable {
+        var webhook: WebhookSubscription
+        /// Verifies X-Zhengshu-Signature; shown this once.
+        var secret: String
+    }
+
     struct DecisionReply: Encodable {
         var application: ShareApplication
         var grant: Grant?
@@ -147,6 +158,24 @@ struct SharingRoutes {
         }
         api.delete("system-accounts/{id}") { _, context in
             JSON.response(try await s.revokeSystemAccount(try APIRoutes.integer(context, "id"), by: try context.caller()))
+        }
+
+        // Catalog change notifications
+        let hooks = platform.webhooks
+        api.post("webhooks") { request, context in
+            let body = try await JSON.decode(WebhookInput.self, from: request, context: context)
+            let (webhook, secret) = try await hooks.create(resource: body.resource, url: body.url, by: try context.caller())
+            return JSON.response(WebhookWithSecret(webhook: webhook, secret: secret), status: .created)
+        }
+        api.get("webhooks") { _, context in
+            JSON.response(ListBody(items: try await hooks.list(by: try context.caller())))
+        }
+        api.delete("webhooks/{id}") { _, context in
+            try await hooks.delete(try APIRoutes.integer(context, "id"), by: try context.caller())
+            return Response(status: .noContent)
+        }
+        api.get("webhooks/{id}/deliveries") { _, context in
+            JSON.response(ListBody(items: try await hooks.deliveries(try APIRoutes.integer(context, "id"), by: try context.caller())))
         }
 
         // Working-day calendar

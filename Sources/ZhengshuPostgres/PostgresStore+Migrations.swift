@@ -199,6 +199,17 @@ extension PostgresStore {
             END $$
             """,
         ]),
+        ("v16-webhooks", [
+            """
+            CREATE TABLE webhook (
+                id bigserial PRIMARY KEY, department text NOT NULL, resource text NOT NULL, url text NOT NULL, secret text NOT NULL,
+                lastVersion integer NOT NULL, nextAttemptAt bigint, claimedUntil bigint, document text NOT NULL)
+            """,
+            "CREATE INDEX webhook_resource ON webhook(resource)",
+            "CREATE INDEX webhook_department ON webhook(department)",
+            "CREATE TABLE webhookDelivery (id bigserial PRIMARY KEY, webhook bigint NOT NULL, version integer NOT NULL, at bigint NOT NULL, document text NOT NULL)",
+            "CREATE INDEX webhookDelivery_webhook ON webhookDelivery(webhook, id)",
+        ]),
     ]
 
     /// The State Council's holiday schedules for 2025 and 2026 (see `WorkingCalendar.chinaDefaults`), the starting

@@ -16,10 +16,12 @@ package struct Platform: Sendable {
     package let lineage: LineageService
     package let standards: Standards
     package let sharing: Sharing
+    package let webhooks: Webhooks
 
     /// - Parameter node: this process's name among the nodes sharing the store (jobs record who runs them).
     package init(store: any PlatformStore, clock: PlatformClock = PlatformClock(), hasher: PasswordHasher = .standard,
-                 connector: any SourceConnector = NoConnector(), node: String = "local", sharing: SharingPolicy = SharingPolicy()) {
+                 connector: any SourceConnector = NoConnector(), node: String = "local", sharing: SharingPolicy = SharingPolicy(),
+                 webhookSender: any WebhookSender = NoWebhookSender()) {
         self.store = store
         self.clock = clock
         departments = Departments(store: store, clock: clock)
@@ -33,6 +35,7 @@ package struct Platform: Sendable {
         quality = Quality(catalog: store, records: store, store: store, problems: store, standards: store, updates: store, clock: clock)
         standards = Standards(store: store, clock: clock)
         problems = Problems(catalog: store, store: store, clock: clock)
+        webhooks = Webhooks(catalog: store, store: store, clock: clock, sender: webhookSender)
         self.sharing = Sharing(catalog: store, records: store, store: store, accounts: store, clock: clock, policy: sharing)
     }
 
