@@ -82,7 +82,7 @@ function request()
 end
 function response(status, headers, body)
   if status ~= 200 then next_page = nil; return end
-  local key = style == "zhengshu" and '"nextCursor":"([^"]+)"' or '"next":"([^"]+)"'
+  local key = style == "zhengshu" and '"nextCursor":"([^"]+)"' or '"next": ?"([^"]+)"'
   next_page = string.match(body, key)
 end
 LUA
@@ -96,6 +96,7 @@ bench() {  # name url-base path token style
     p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
     non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
     printf "%-44s %10s req/s   p50 %8s   p99 %8s   non-2xx %s\n" "$1" "$rps" "$p50" "$p99" "${non2xx:-0}" >&2
+    echo "$out" | grep -E 'Socket errors' >&2 || true
     echo "$rps"
 }
 echo "== $rows rows, $connections connections, ${duration}s each"

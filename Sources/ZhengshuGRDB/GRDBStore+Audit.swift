@@ -7,13 +7,13 @@ extension GRDBStore: AuditStore {
     /// head and inserting after it cannot interleave with another append.
     @discardableResult
     static func appendAudit(_ event: AuditEvent, in db: Database) throws -> Int64 {
-        let head = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM auditEntry ORDER BY sequence DESC LIMIT 1")
+        let head = try Row.fetchOne(try db.cachedStatement(sql: "SELECT sequence, hash FROM auditEntry ORDER BY sequence DESC LIMIT 1"))
         let previous = head.map { (sequence: $0["sequence"] as Int64, hash: $0["hash"] as String) }
         let entry = AuditChain.entry(after: previous, event: event)
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO auditEntry (sequence, actor, actorDepartment, action, target, at, requestId, detail, previousHash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [entry.sequence, event.actor, event.actorDepartment, event.action, event.target, event.at.millis,
+            """).execute(arguments: [entry.sequence, event.actor, event.actorDepartment, event.action, event.target, event.at.millis,
                              event.requestID, event.detail, entry.previousHash, entry.hash])
         return entry.sequence
     }

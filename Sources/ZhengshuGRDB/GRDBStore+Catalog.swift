@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import ZhengshuCore
 
 extension GRDBStore: CatalogStore {
@@ -57,7 +58,16 @@ extension GRDBStore: CatalogStore {
     }
 
     package func resource(_ code: ResourceCode) async throws -> Resource? {
-        try await writer.read { db in try Self.fetchResource(code, db)?.1 }
+        try quickRead { db in
+            guard let row = try Row.fetchOne(try db.cachedStatement(sql: """
+                SELECT version || '.' || updatedAt || '.' || length(document) AS stamp FROM resource WHERE code = ?
+                """), arguments: [code.rawValue]) else { return nil }
+            let stamp: String = row["stamp"]
+            if let hit = resourceCache.withLock({ $0[code.rawValue] }), hit.stamp == stamp { return hit.resource }
+            guard let resource = try Self.fetchResource(code, db)?.1 else { return nil }
+            resourceCache.withLock { $0[code.rawValue] = (stamp, resource) }
+            return resource
+        }
     }
 
     package func versions(of code: ResourceCode) async throws -> [ResourceVersion] {
@@ -108,6 +118,11 @@ extension GRDBStore: CatalogStore {
                 """, arguments: pageArgs).map { try Self.decoder.decode(Resource.self, from: Data($0.utf8)) }
             return CatalogSearch.Result(total: total, resources: resources)
         }
+    }
+
+    /// The table id of a resource (no decoding).
+    static func resourceID(_ code: ResourceCode, _ db: Database) throws -> Int64? {
+        try Int64.fetchOne(try db.cachedStatement(sql: "SELECT id FROM resource WHERE code = ?"), arguments: [code.rawValue])
     }
 
     static func fetchResource(_ code: ResourceCode, _ db: Database) throws -> (Int64, Resource)? {

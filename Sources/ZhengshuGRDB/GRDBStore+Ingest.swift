@@ -37,23 +37,33 @@ extension GRDBStore: IngestStore {
     }
 
     package func stage(_ rows: [(row: Int, values: RecordValidator.Row)], job: JobID, resource: Resource) async throws {
-        try await writer.write { db in
-            let columns = (["\"_row\""] + resource.items.map(Self.column)).joined(separator: ", ")
-            let marks = Array(repeating: "?", count: resource.items.count + 1).joined(separator: ", ")
-            let statement = try db.cachedStatement(sql: "INSERT INTO \(Self.stagingTable(job)) (\(columns)) VALUES (\(marks))")
-            // The hot loop of every import: bind straight into SQLite, skipping GRDB's argument boxing.
-            let handle = statement.sqliteStatement
-            for (row, values) in rows {
-                sqlite3_reset(handle)
-                sqlite3_bind_int64(handle, 1, Int64(row))
-                for (i, value) in values.enumerated() { Self.bind(value, to: handle, at: Int32(i + 2)) }
-                let code = sqlite3_step(handle)
-                guard code == SQLITE_DONE else {
-                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-                }
+        // Staged rows need not outlive a crash (the job fails and is run again): no fsync for them.
+        try await writer.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+            try db.inTransaction {
+                try Self.stageRows(rows, job: job, resource: resource, db)
+                return .commit
             }
-            sqlite3_reset(handle)
         }
+    }
+
+    static func stageRows(_ rows: [(row: Int, values: RecordValidator.Row)], job: JobID, resource: Resource, _ db: Database) throws {
+        let columns = (["\"_row\""] + resource.items.map(Self.column)).joined(separator: ", ")
+        let marks = Array(repeating: "?", count: resource.items.count + 1).joined(separator: ", ")
+        let statement = try db.cachedStatement(sql: "INSERT INTO \(Self.stagingTable(job)) (\(columns)) VALUES (\(marks))")
+        // The hot loop of every import: bind straight into SQLite, skipping GRDB's argument boxing.
+        let handle = statement.sqliteStatement
+        for (row, values) in rows {
+            sqlite3_reset(handle)
+            sqlite3_bind_int64(handle, 1, Int64(row))
+            for (i, value) in values.enumerated() { Self.bind(value, to: handle, at: Int32(i + 2)) }
+            let code = sqlite3_step(handle)
+            guard code == SQLITE_DONE else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            }
+        }
+        sqlite3_reset(handle)
     }
 
     @inline(__always)

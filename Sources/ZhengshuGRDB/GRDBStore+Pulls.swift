@@ -61,8 +61,8 @@ extension GRDBStore: PullStore {
     }
 
     package func liveSource(for resource: ResourceCode) async throws -> PullSource? {
-        try await writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM pullSource WHERE resource = ? AND live = 1 AND enabled = 1 ORDER BY id LIMIT 1",
+        try quickRead { db in
+            try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM pullSource WHERE resource = ? AND live = 1 AND enabled = 1 ORDER BY id LIMIT 1"),
                              arguments: [resource.rawValue]).map(Self.pullSource(from:))
         }
     }

@@ -122,8 +122,9 @@ extension GRDBStore: RecordStore {
     }
 
     package func records(of resource: Resource, query: RecordQuery) async throws -> RecordPage {
-        try await writer.read { db in
-            guard let (id, _) = try Self.fetchResource(resource.code, db) else {
+        // A page is at most 1,000 rows by the primary key or an index: short enough for the calling thread.
+        try quickRead { db in
+            guard let id = try Self.resourceID(resource.code, db) else {
                 throw ZhengshuError(.notFound, "resource \(resource.code) does not exist")
             }
             var (conditions, args) = Self.filterSQL(query.filters)
@@ -146,7 +147,8 @@ extension GRDBStore: RecordStore {
             let sortColumn = query.sort.map(Self.column)
             let selected = sortColumn.map { "\(columns), \($0) AS \"_sort\"" } ?? columns
             let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-            let rows = try Row.fetchAll(db, sql: "SELECT \(selected) FROM \(Self.recordsTable(id))\(whereClause) ORDER BY \(order) LIMIT ?",
+            // Cached per connection: the same shapes of page query come back all day.
+            let rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(selected) FROM \(Self.recordsTable(id))\(whereClause) ORDER BY \(order) LIMIT ?"),
                                         arguments: args + [query.limit + 1])
             let page = rows.prefix(query.limit)
             var next: RecordQuery.Cursor?

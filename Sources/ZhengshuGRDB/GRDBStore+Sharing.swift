@@ -94,16 +94,16 @@ extension GRDBStore: SharingStore {
     }
 
     static func fetchGrants(_ condition: String, _ arguments: StatementArguments, _ db: Database) throws -> [Grant] {
-        try String.fetchAll(db, sql: "SELECT document FROM shareGrant WHERE \(condition)", arguments: arguments)
+        try String.fetchAll(try db.cachedStatement(sql: "SELECT document FROM shareGrant WHERE \(condition)"), arguments: arguments)
             .map { try decoder.decode(Grant.self, from: Data($0.utf8)) }
     }
 
     package func grant(_ id: GrantID) async throws -> Grant? {
-        try await writer.read { db in try Self.fetchGrants("id = ?", [id.rawValue], db).first }
+        try quickRead { db in try Self.fetchGrants("id = ?", [id.rawValue], db).first }
     }
 
     package func grants(consumer: DepartmentCode?, provider: DepartmentCode?, resource: ResourceCode?) async throws -> [Grant] {
-        try await writer.read { db in
+        try quickRead { db in
             try Self.fetchGrants("""
                 (? IS NULL OR consumer = ?) AND (? IS NULL OR provider = ?) AND (? IS NULL OR resource = ?) ORDER BY id DESC
                 """, [consumer?.rawValue, consumer?.rawValue, provider?.rawValue, provider?.rawValue, resource?.rawValue, resource?.rawValue], db)
@@ -111,22 +111,15 @@ extension GRDBStore: SharingStore {
     }
 
     package func shareUsage(grant: GrantID, day: CivilDate) async throws -> (calls: Int, rows: Int) {
-        try await writer.read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT calls, rowCount FROM shareUsage WHERE grantId = ? AND day = ?",
+        try quickRead { db in
+            let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT calls, rowCount FROM shareUsage WHERE grantId = ? AND day = ?"),
                                        arguments: [grant.rawValue, day.description])
             return (row?["calls"] ?? 0, row?["rowCount"] ?? 0)
         }
     }
 
     package func recordShareUse(_ grant: Grant, day: CivilDate, rows: Int, audit: AuditEvent) async throws -> Int64 {
-        try await writer.write { db in
-            try db.cachedStatement(sql: """
-                INSERT INTO shareUsage (grantId, day, resource, provider, consumer, calls, rowCount) VALUES (?, ?, ?, ?, ?, 1, ?)
-                ON CONFLICT (grantId, day) DO UPDATE SET calls = calls + 1, rowCount = rowCount + excluded.rowCount
-                """).execute(arguments: [grant.id.rawValue, day.description, grant.resource.rawValue, grant.provider.rawValue,
-                                         grant.consumer.rawValue, rows])
-            return try Self.appendAudit(audit, in: db)
-        }
+        try await shareUses.commit(grant, day: day, rows: rows, audit: audit)
     }
 
     package func shareUsage(from: CivilDate, to: CivilDate, department: DepartmentCode?) async throws -> [ShareUsage] {
@@ -244,7 +237,7 @@ extension GRDBStore: SystemAccountStore {
     }
 
     static func fetchSystemAccounts(_ condition: String, _ arguments: StatementArguments, _ db: Database) throws -> [SystemAccount] {
-        try Row.fetchAll(db, sql: "SELECT document, lastUsedAt FROM systemAccount WHERE \(condition)", arguments: arguments).map { r in
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT document, lastUsedAt FROM systemAccount WHERE \(condition)"), arguments: arguments).map { r in
             var a = try decoder.decode(SystemAccount.self, from: Data((r["document"] as String).utf8))
             a.lastUsedAt = (r["lastUsedAt"] as Int64?).map(Date.init(millis:))
             return a
@@ -256,7 +249,7 @@ extension GRDBStore: SystemAccountStore {
     }
 
     package func systemAccount(keyHash: String) async throws -> SystemAccount? {
-        try await writer.read { db in try Self.fetchSystemAccounts("keyHash = ?", [keyHash], db).first }
+        try quickRead { db in try Self.fetchSystemAccounts("keyHash = ?", [keyHash], db).first }
     }
 
     package func systemAccounts(department: DepartmentCode?) async throws -> [SystemAccount] {

@@ -1,6 +1,7 @@
 import CZhengshuSQLite
 import Foundation
 import GRDB
+import Synchronization
 import ZhengshuCore
 
 /// The SQLite engine: every Core port over one GRDB writer.
@@ -8,6 +9,11 @@ import ZhengshuCore
 /// A `DatabasePool` (WAL, concurrent reads) on disk; an in-memory `DatabaseQueue` in tests — same code.
 package final class GRDBStore: SchemaStore {
     let writer: any DatabaseWriter
+    /// Decoded catalog entries of this database, each valid while its row's version, update time and document length
+    /// are the ones it was decoded from (checked on every read: the database stays the truth, for every node).
+    let resourceCache = Mutex<[String: (stamp: String, resource: Resource)]>([:])
+    /// Group commit of data-service calls.
+    let shareUses: ShareUseCommitter
 
     /// Opens (creating when needed) the database at `path` and migrates it to the current schema.
     package convenience init(path: String) throws {
@@ -16,9 +22,9 @@ package final class GRDBStore: SchemaStore {
         config.busyMode = .timeout(10)
         config.label = "zhengshu"
         config.prepareDatabase { db in
-            // WAL with NORMAL sync: a commit survives a process crash (SIGKILL); only a power loss can drop the
-            // last commits, never corrupt the file. FULL would fsync every staging batch of an import.
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // WAL with FULL sync: a commit (with its audit entry) is on the disk before the call returns, and survives a
+            // power loss. Imports write their staging batches with NORMAL (see `stage`): a crash fails such a job anyway.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         try self.init(DatabasePool(path: path, configuration: config))
     }
@@ -34,6 +40,7 @@ package final class GRDBStore: SchemaStore {
 
     package init(_ writer: any DatabaseWriter) throws {
         self.writer = writer
+        shareUses = ShareUseCommitter(writer: writer)
         try Self.migrator.migrate(writer)
     }
 
@@ -50,6 +57,11 @@ package final class GRDBStore: SchemaStore {
     package func isSchemaCurrent() async throws -> Bool {
         try await writer.read { db in try Self.migrator.hasCompletedMigrations(db) }
     }
+
+    /// A short read of the request path, run on the calling thread (GRDB's synchronous read): the hop to a reader
+    /// queue and back costs more than such a read. In WAL mode a reader never waits for the writer, only (briefly) for
+    /// a free reader connection. Long reads (pages of a run or an export) keep the asynchronous form.
+    func quickRead<T>(_ body: (Database) throws -> T) throws -> T { try writer.read(body) }
 
     static var encoder: JSONEncoder { DocumentCoding.encoder }
     static var decoder: JSONDecoder { DocumentCoding.decoder }

@@ -98,4 +98,73 @@ package enum JSON {
             return "a valid value"
         }
     }
+
+    /// Appends `s` as a JSON string (RFC 8259 escapes; other characters as UTF-8, as the encoder writes them).
+    static func appendString(_ s: String, to out: inout [UInt8]) {
+        out.append(0x22)
+        for b in s.utf8 {
+            switch b {
+            case 0x22: out += [0x5C, 0x22]
+            case 0x5C: out += [0x5C, 0x5C]
+            case 0x0A: out += [0x5C, 0x6E]
+            case 0x0D: out += [0x5C, 0x72]
+            case 0x09: out += [0x5C, 0x74]
+            case 0..<0x20: out += Array(String(format: "\\u%04x", b).utf8)
+            default: out.append(b)
+            }
+        }
+        out.append(0x22)
+    }
+
+    /// Appends a record value as ``RecordValue``'s `Encodable` conformance writes it (a decimal as its exact digits).
+    static func appendValue(_ v: RecordValue, to out: inout [UInt8]) {
+        switch v {
+        case .null: out += Array("null".utf8)
+        case .string(let s): appendString(s, to: &out)
+        case .integer(let i): out += Array(String(i).utf8)
+        case .decimal(let d):
+            if Double(d) != nil, d.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D }) { out += Array(d.utf8) }
+            else { appendString(d, to: &out) }
+        case .date(let d): appendString(d.description, to: &out)
+        case .datetime(let t): appendString(RecordValue.formatDatetime(t), to: &out)
+        case .boolean(let b): out += Array((b ? "true" : "false").utf8)
+        }
+    }
+
+    /// A page of records, written directly (the hot path of the data services): `{"fields":…,"nextCursor":…,`
+    /// `extra…,"records":[{…}]}` with keys in the order the encoder's sorted keys give.
+    static func recordPage(fields: [String], rows: [[RecordValue]], nextCursor: String?, between: [(String, [UInt8])] = []) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256 + rows.count * fields.count * 24)
+        out += Array("{\"fields\":[".utf8)
+        for (k, f) in fields.enumerated() {
+            if k > 0 { out.append(0x2C) }
+            appendString(f, to: &out)
+        }
+        out.append(0x5D)
+        if let nextCursor {
+            out += Array(",\"nextCursor\":".utf8)
+            appendString(nextCursor, to: &out)
+        }
+        for (key, json) in between {
+            out.append(0x2C)
+            appendString(key, to: &out)
+            out.append(0x3A)
+            out += json
+        }
+        out += Array(",\"records\":[".utf8)
+        let order = fields.indices.sorted { fields[$0] < fields[$1] }
+        for (r, row) in rows.enumerated() {
+            out += r > 0 ? [0x2C, 0x7B] : [0x7B]
+            for (n, k) in order.enumerated() {
+                if n > 0 { out.append(0x2C) }
+                appendString(fields[k], to: &out)
+                out.append(0x3A)
+                appendValue(row[k], to: &out)
+            }
+            out.append(0x7D)
+        }
+        out += Array("]}".utf8)
+        return out
+    }
 }

@@ -47,13 +47,6 @@ struct SharingRoutes {
         var explain: Bool?
     }
 
-    struct SharedPageBody: Encodable {
-        var fields: [String]
-        var records: [[String: RecordValue]]
-        var nextCursor: String?
-        var receipt: ServiceReceipt
-    }
-
     struct ChangesBody: Encodable {
         var fields: [String]
         var records: [[String: RecordValue]]
@@ -205,8 +198,12 @@ struct SharingRoutes {
             let hash = Self.requestHash(request, body: [])
             let (page, receipt) = try await data.sharedQuery(try context.parameters.require("code"), parameters, grant: q.get("grant"),
                                                              requestHash: hash, by: try context.caller())
-            let body = RecordPageBody(page)
-            return Self.receipted(SharedPageBody(fields: body.fields, records: body.records, nextCursor: body.nextCursor, receipt: receipt), receipt)
+            let bytes = JSON.recordPage(fields: page.fields.map(\.name), rows: page.rows, nextCursor: page.next?.token,
+                                        between: [("receipt", JSON.encode(receipt))])
+            var response = Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                                    body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+            Self.stamp(&response, receipt)
+            return response
         }
         api.get("share/{code}/changes") { request, context in
             let q = request.uri.queryParameters
@@ -294,9 +291,13 @@ struct SharingRoutes {
     /// A data service's answer carries its audit entry and request hash in headers as well as in the body.
     static func receipted(_ value: some Encodable, _ receipt: ServiceReceipt) -> Response {
         var response = JSON.response(value)
+        stamp(&response, receipt)
+        return response
+    }
+
+    static func stamp(_ response: inout Response, _ receipt: ServiceReceipt) {
         response.headers[.auditEntry] = String(receipt.auditEntry)
         response.headers[.requestHash] = receipt.requestHash
-        return response
     }
 
     static func requestHash(_ request: Request, body: [UInt8]) -> String {

@@ -71,6 +71,27 @@ import ZhengshuTestSupport
         #expect(try await store.shareUsage(from: day, to: day, department: DepartmentCode(trusted: "C-XX")).isEmpty)
     }
 
+    /// Calls that arrive together are committed together (one transaction, one fsync on SQLite), each answered with its
+    /// own audit entry; none is lost or counted twice.
+    @Test(arguments: StoreEngine.allCases)
+    func concurrentCallsAreEachCountedAndAudited(_ engine: StoreEngine) async throws {
+        let store = try await engine.makeStore()
+        let now = PlatformClock().current()
+        let (_, grant) = try await store.insertApplication(application(.granted, at: now), audit: admin.audit("a", "r", at: now))
+        let g = try #require(grant)
+        let day = CivilDate(chinaTime: now)
+        let sequences = try await withThrowingTaskGroup(of: Int64.self) { group in
+            for k in 0..<200 {
+                group.addTask { try await store.recordShareUse(g, day: day, rows: k % 7, audit: admin.audit("share.query", "resource:RK-0001", at: now)) }
+            }
+            return try await group.reduce(into: [Int64]()) { $0.append($1) }
+        }
+        #expect(Set(sequences).count == 200)
+        #expect(try await store.shareUsage(grant: g.id, day: day) == (200, (0..<200).reduce(0) { $0 + $1 % 7 }))
+        let verified = try await AuditTrail(store: store).verify(publicKey: nil)
+        #expect(verified.broken == nil && verified.entries == 201)
+    }
+
     @Test(arguments: StoreEngine.allCases)
     func theCalendarStartsWithTheStateCouncilSchedulesAndIsEditable(_ engine: StoreEngine) async throws {
         let store = try await engine.makeStore()

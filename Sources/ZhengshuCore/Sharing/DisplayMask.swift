@@ -32,10 +32,17 @@ package enum DisplayMask: String, Sendable, Codable {
     }
 
     package func apply(_ s: String) -> String {
-        let c = Array(s)
+        // Unicode scalars, not Characters: the values are IDs, numbers, Chinese names and addresses (one scalar a
+        // character), and grapheme breaking would cost more than the masking.
+        let c = Array(s.unicodeScalars)
+        func text(_ part: ArraySlice<Unicode.Scalar>) -> String {
+            var out = String.UnicodeScalarView()
+            out.append(contentsOf: part)
+            return String(out)
+        }
         func keep(_ head: Int, _ tail: Int) -> String {
             guard c.count > head + tail else { return String(repeating: "*", count: c.count) }
-            return String(c.prefix(head)) + String(repeating: "*", count: c.count - head - tail) + String(c.suffix(tail))
+            return text(c.prefix(head)) + String(repeating: "*", count: c.count - head - tail) + text(c.suffix(tail))
         }
         switch self {
         case .none: return s
@@ -44,18 +51,17 @@ package enum DisplayMask: String, Sendable, Codable {
         case .landline: return keep(c.count > 8 ? 4 : 0, 2)
         case .email:
             guard let at = c.firstIndex(of: "@"), at > 0 else { return keep(1, 0) }
-            return String(c[0]) + "***" + String(c[at...])
+            return text(c.prefix(1)) + "***" + text(c[at...])
         case .personName:
             guard c.count > 1 else { return s }
-            let surname = c.count > 2 && Self.compoundSurnames.contains(String(c.prefix(2))) ? 2 : 1
-            return String(c.prefix(surname)) + String(repeating: "*", count: c.count - surname)
+            let surname = c.count > 2 && Self.compoundSurnames.contains(text(c.prefix(2))) ? 2 : 1
+            return text(c.prefix(surname)) + String(repeating: "*", count: c.count - surname)
         case .address:
             // Keep the text up to the county-level division (区, 县, 旗, or a county-level 市 after a prefecture).
-            var cut: Int?
-            for (k, ch) in c.enumerated() where "区县旗".contains(ch) { cut = k + 1; break }
+            var cut = c.firstIndex { $0 == "区" || $0 == "县" || $0 == "旗" }.map { $0 + 1 }
             if cut == nil, let city = c.indices.filter({ c[$0] == "市" }).dropFirst().first { cut = city + 1 }
-            guard let cut, cut < c.count else { return String(c.prefix(min(6, c.count))) + "****" }
-            return String(c.prefix(cut)) + "****"
+            guard let cut, cut < c.count else { return text(c.prefix(min(6, c.count))) + "****" }
+            return text(c.prefix(cut)) + "****"
         }
     }
 

@@ -19,8 +19,18 @@ package enum RequestHash {
         return SHA256.hash(data: Array(text.utf8)).hex
     }
 
+    /// RFC 3986: every byte but unreserved ASCII (letters, digits, `-._~`) as `%XX`.
     static func percentEncoded(_ s: String) -> String {
-        s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? s
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count)
+        let hex = Array("0123456789ABCDEF".utf8)
+        for b in s.utf8 {
+            switch b {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x7E: out.append(b)
+            default: out += [0x25, hex[Int(b >> 4)], hex[Int(b & 0xF)]]
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -345,12 +345,10 @@ package struct Sharing: Sendable {
         let p = caller.principal
         if !p.isAdmin && !p.roles.contains(.auditor) {
             guard let own = p.department else { throw ZhengshuError(.forbidden, "listing grants needs a department") }
-            if c != own && pr != own {
-                if c == nil && pr == nil { c = own } else {
-                    throw ZhengshuError(.forbidden, "grants of other departments are for those departments, the bureau and auditors")
-                }
+            if c == nil && pr == nil { c = own }
+            guard c == own || pr == own else {
+                throw ZhengshuError(.forbidden, "grants of other departments are for those departments, the bureau and auditors")
             }
-            if c == nil && pr == own { return try await store.grants(consumer: nil, provider: own, resource: r) }
         }
         return try await store.grants(consumer: c, provider: pr, resource: r)
     }
