@@ -58,16 +58,19 @@ extension GRDBStore: CatalogStore {
     }
 
     package func resource(_ code: ResourceCode) async throws -> Resource? {
-        try quickRead { db in
-            guard let row = try Row.fetchOne(try db.cachedStatement(sql: """
-                SELECT version || '.' || updatedAt || '.' || length(document) AS stamp FROM resource WHERE code = ?
-                """), arguments: [code.rawValue]) else { return nil }
-            let stamp: String = row["stamp"]
-            if let hit = resourceCache.withLock({ $0[code.rawValue] }), hit.stamp == stamp { return hit.resource }
-            guard let resource = try Self.fetchResource(code, db)?.1 else { return nil }
-            resourceCache.withLock { $0[code.rawValue] = (stamp, resource) }
-            return resource
-        }
+        try quickRead { db in try cachedResource(code, db) }
+    }
+
+    /// The resource, decoded only when its row changed since this store last decoded it.
+    func cachedResource(_ code: ResourceCode, _ db: Database) throws -> Resource? {
+        guard let row = try Row.fetchOne(try db.cachedStatement(sql: """
+            SELECT version || '.' || updatedAt || '.' || length(document) AS stamp FROM resource WHERE code = ?
+            """), arguments: [code.rawValue]) else { return nil }
+        let stamp: String = row["stamp"]
+        if let hit = resourceCache.withLock({ $0[code.rawValue] }), hit.stamp == stamp { return hit.resource }
+        guard let resource = try Self.fetchResource(code, db)?.1 else { return nil }
+        resourceCache.withLock { $0[code.rawValue] = (stamp, resource) }
+        return resource
     }
 
     package func versions(of code: ResourceCode) async throws -> [ResourceVersion] {

@@ -99,14 +99,40 @@ extension GRDBStore: SharingStore {
     }
 
     package func grant(_ id: GrantID) async throws -> Grant? {
-        try quickRead { db in try Self.fetchGrants("id = ?", [id.rawValue], db).first }
+        try quickRead { db in try cachedGrants("id = ?", [id.rawValue], db).first }
+    }
+
+    /// Grants of the request path, decoded through the document cache.
+    func cachedGrants(_ condition: String, _ arguments: StatementArguments, _ db: Database) throws -> [Grant] {
+        try String.fetchAll(try db.cachedStatement(sql: "SELECT document FROM shareGrant WHERE \(condition)"), arguments: arguments)
+            .map { try decodeDocument(Grant.self, $0) }
     }
 
     package func grants(consumer: DepartmentCode?, provider: DepartmentCode?, resource: ResourceCode?) async throws -> [Grant] {
         try quickRead { db in
-            try Self.fetchGrants("""
+            try cachedGrants("""
                 (? IS NULL OR consumer = ?) AND (? IS NULL OR provider = ?) AND (? IS NULL OR resource = ?) ORDER BY id DESC
                 """, [consumer?.rawValue, consumer?.rawValue, provider?.rawValue, provider?.rawValue, resource?.rawValue, resource?.rawValue], db)
+        }
+    }
+
+    package func serviceContext(_ code: ResourceCode, consumer: DepartmentCode, day: CivilDate) async throws -> ServiceContext? {
+        try quickRead { db in
+            guard let resource = try cachedResource(code, db) else { return nil }
+            let grants = try cachedGrants("consumer = ? AND resource = ? ORDER BY id DESC", [consumer.rawValue, code.rawValue], db)
+            var used: [Int64: (Int, Int)] = [:]
+            for r in try Row.fetchAll(try db.cachedStatement(sql: """
+                SELECT u.grantId, u.calls, u.rowCount FROM shareUsage u JOIN shareGrant g ON g.id = u.grantId
+                WHERE u.day = ? AND g.consumer = ? AND g.resource = ?
+                """), arguments: [day.description, consumer.rawValue, code.rawValue]) {
+                used[r["grantId"]] = (r["calls"], r["rowCount"])
+            }
+            let live = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM pullSource WHERE resource = ? AND live = 1 AND enabled = 1 ORDER BY id LIMIT 1"),
+                                        arguments: [code.rawValue]).map(Self.pullSource(from:))
+            return ServiceContext(resource: resource, grants: grants.map { g in
+                let u = used[g.id.rawValue] ?? (0, 0)
+                return (g, u.0, u.1)
+            }, live: live)
         }
     }
 
@@ -249,7 +275,14 @@ extension GRDBStore: SystemAccountStore {
     }
 
     package func systemAccount(keyHash: String) async throws -> SystemAccount? {
-        try quickRead { db in try Self.fetchSystemAccounts("keyHash = ?", [keyHash], db).first }
+        try quickRead { db in
+            try Row.fetchAll(try db.cachedStatement(sql: "SELECT document, lastUsedAt FROM systemAccount WHERE keyHash = ?"), arguments: [keyHash])
+                .map { r in
+                    var a = try decodeDocument(SystemAccount.self, r["document"])
+                    a.lastUsedAt = (r["lastUsedAt"] as Int64?).map(Date.init(millis:))
+                    return a
+                }.first
+        }
     }
 
     package func systemAccounts(department: DepartmentCode?) async throws -> [SystemAccount] {

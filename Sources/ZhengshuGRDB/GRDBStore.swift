@@ -12,6 +12,7 @@ package final class GRDBStore: SchemaStore {
     /// Decoded catalog entries of this database, each valid while its row's version, update time and document length
     /// are the ones it was decoded from (checked on every read: the database stays the truth, for every node).
     let resourceCache = Mutex<[String: (stamp: String, resource: Resource)]>([:])
+    let documents = Mutex<[String: any Sendable]>([:])
     /// Group commit of data-service calls.
     let shareUses: ShareUseCommitter
 
@@ -60,8 +61,22 @@ package final class GRDBStore: SchemaStore {
 
     /// A short read of the request path, run on the calling thread (GRDB's synchronous read): the hop to a reader
     /// queue and back costs more than such a read. In WAL mode a reader never waits for the writer, only (briefly) for
-    /// a free reader connection. Long reads (pages of a run or an export) keep the asynchronous form.
-    func quickRead<T>(_ body: (Database) throws -> T) throws -> T { try writer.read(body) }
+    /// a free reader connection. Without an explicit transaction: each such read is one statement, or statements that
+    /// need not agree (a stamp and then the document it stamps). Long reads keep the asynchronous form.
+    func quickRead<T>(_ body: (Database) throws -> T) throws -> T { try writer.unsafeRead(body) }
+
+    /// Decodes a stored document, remembering the result by its text: the same grant or account is read on every
+    /// call of a data service, and hashing its text costs a fraction of decoding it.
+    func decodeDocument<T: Decodable & Sendable>(_ type: T.Type, _ text: String) throws -> T {
+        let key = "\(T.self)\u{0}" + text
+        if let hit = documents.withLock({ $0[key] }) as? T { return hit }
+        let value = try Self.decoder.decode(T.self, from: Data(text.utf8))
+        documents.withLock { cache in
+            if cache.count >= 4096 { cache.removeAll(keepingCapacity: true) }
+            cache[key] = value
+        }
+        return value
+    }
 
     static var encoder: JSONEncoder { DocumentCoding.encoder }
     static var decoder: JSONDecoder { DocumentCoding.decoder }

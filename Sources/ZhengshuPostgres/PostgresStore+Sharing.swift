@@ -113,6 +113,28 @@ extension PostgresStore: SharingStore {
         }
     }
 
+    package func serviceContext(_ code: ResourceCode, consumer: DepartmentCode, day: CivilDate) async throws -> ServiceContext? {
+        try await read { db in
+            guard let (_, resource) = try await Self.fetchResource(code, db) else { return nil }
+            let grants = try await Self.fetchDocuments(Grant.self, "shareGrant", """
+                consumer = \(consumer.rawValue) AND resource = \(code.rawValue) ORDER BY id DESC
+                """, db)
+            var used: [Int64: (Int, Int)] = [:]
+            for r in try await db.query("""
+                SELECT u.grantId, u.calls, u.rowCount FROM shareUsage u JOIN shareGrant g ON g.id = u.grantId
+                WHERE u.day = \(day.description) AND g.consumer = \(consumer.rawValue) AND g.resource = \(code.rawValue)
+                """, logger: PostgresLocation.logger).collect() {
+                let (id, calls, rows) = try r.decode((Int64, Int, Int).self)
+                used[id] = (calls, rows)
+            }
+            let live = try await Self.fetchPullSources("resource = \(code.rawValue) AND live AND enabled ORDER BY id LIMIT 1", db).first
+            return ServiceContext(resource: resource, grants: grants.map { g in
+                let u = used[g.id.rawValue] ?? (0, 0)
+                return (g, u.0, u.1)
+            }, live: live)
+        }
+    }
+
     package func shareUsage(grant: GrantID, day: CivilDate) async throws -> (calls: Int, rows: Int) {
         try await read { db in
             let rows = try await db.query("""

@@ -137,6 +137,10 @@ package protocol SharingStore: Sendable {
     /// Newest first.
     func grants(consumer: DepartmentCode?, provider: DepartmentCode?, resource: ResourceCode?) async throws -> [Grant]
 
+    /// What a data service checks before it reads, in one read: the resource (`nil` when it does not exist), the
+    /// consuming department's grants of it (newest first) with their use on `day`, and its live source if any.
+    func serviceContext(_ resource: ResourceCode, consumer: DepartmentCode, day: CivilDate) async throws -> ServiceContext?
+
     /// The grant's use on `day` (zero when unused).
     func shareUsage(grant: GrantID, day: CivilDate) async throws -> (calls: Int, rows: Int)
     /// Counts one call returning `rows` rows and appends its audit entry, in one transaction.
@@ -173,6 +177,19 @@ package protocol WebhookStore: Sendable {
     func recordWebhookAttempt(_ delivery: WebhookDelivery, next: WebhookSubscription) async throws
     /// Newest first.
     func webhookDeliveries(_ id: WebhookID, limit: Int) async throws -> [WebhookDelivery]
+}
+
+/// See ``SharingStore/serviceContext(_:consumer:day:)``.
+package struct ServiceContext: Sendable {
+    package var resource: Resource
+    package var grants: [(grant: Grant, calls: Int, rows: Int)]
+    package var live: PullSource?
+
+    package init(resource: Resource, grants: [(grant: Grant, calls: Int, rows: Int)], live: PullSource?) {
+        self.resource = resource
+        self.grants = grants
+        self.live = live
+    }
 }
 
 /// Which applications to list.

@@ -41,8 +41,15 @@ package enum DisplayMask: String, Sendable, Codable {
             return String(out)
         }
         func keep(_ head: Int, _ tail: Int) -> String {
-            guard c.count > head + tail else { return String(repeating: "*", count: c.count) }
-            return text(c.prefix(head)) + String(repeating: "*", count: c.count - head - tail) + text(c.suffix(tail))
+            var out = String.UnicodeScalarView()
+            guard c.count > head + tail else {
+                out.append(contentsOf: repeatElement("*", count: c.count))
+                return String(out)
+            }
+            out.append(contentsOf: c[..<head])
+            out.append(contentsOf: repeatElement("*", count: c.count - head - tail))
+            out.append(contentsOf: c[(c.count - tail)...])
+            return String(out)
         }
         switch self {
         case .none: return s

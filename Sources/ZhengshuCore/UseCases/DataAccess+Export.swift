@@ -21,13 +21,14 @@ extension DataAccess {
     package func startExport(_ code: String, _ parameters: RecordQueryParameters, format: ExportFormat, grant grantID: String?,
                              requestHash: String, node: String, by caller: Caller) async throws -> PreparedExport {
         try await denialsAudited("share.export", code, requestHash: requestHash, by: caller) {
-            let (resource, grant) = try await authorise(code, .export, grantID, by: caller)
+            let a = try await authorise(code, .export, grantID, by: caller)
+            let (resource, grant) = (a.resource, a.grant)
             var p = parameters
             p.limit = nil
             p.cursor = nil
             var (query, masks) = try Self.grantedQuery(resource, grant, p)
             query.limit = Self.exportPage
-            let remaining = try await checkQuota(grant, day: CivilDate(chinaTime: clock.current()))
+            let remaining = try checkQuota(a)
             let job = try await shares.insertExport(ExportJob(
                 id: ExportID(0), grant: grant.id, resource: resource.code, consumer: grant.consumer, requestedBy: caller.principal.name,
                 format: format, fields: query.fields.map(\.name), filters: parameters.filters, status: .running, rows: 0, node: node,

@@ -52,12 +52,11 @@ extension DataAccess {
     package func sharedQuery(_ code: String, _ parameters: RecordQueryParameters, grant grantID: String?, requestHash: String,
                              by caller: Caller) async throws -> (RecordPage, ServiceReceipt) {
         try await denialsAudited("share.query", code, requestHash: requestHash, by: caller) {
-            let (resource, grant) = try await authorise(code, .query, grantID, by: caller)
+            let a = try await authorise(code, .query, grantID, by: caller)
+            let (resource, grant, day) = (a.resource, a.grant, a.day)
             var (query, masks) = try Self.grantedQuery(resource, grant, parameters)
-            let day = CivilDate(chinaTime: clock.current())
-            let remaining = try await checkQuota(grant, day: day)
-            query.limit = min(query.limit, remaining)
-            var (page, source) = try await fetch(resource, query)
+            query.limit = min(query.limit, try checkQuota(a))
+            var (page, source) = try await fetch(resource, query, live: a.live)
             for (k, item) in page.fields.enumerated() {
                 guard let mask = masks[item.name] else { continue }
                 for r in page.rows.indices { page.rows[r][k] = mask.apply(page.rows[r][k]) }
@@ -76,8 +75,9 @@ extension DataAccess {
     package func sharedChanges(_ code: String, fields: String?, cursor token: String?, limit: String?, grant grantID: String?,
                                requestHash: String, by caller: Caller) async throws -> (ChangePage, ServiceReceipt) {
         try await denialsAudited("share.changes", code, requestHash: requestHash, by: caller) {
-            let (resource, grant) = try await authorise(code, .subscribe, grantID, by: caller)
-            if try await pulls.liveSource(for: resource.code) != nil {
+            let a = try await authorise(code, .subscribe, grantID, by: caller)
+            let (resource, grant, day) = (a.resource, a.grant, a.day)
+            if a.live != nil {
                 throw ZhengshuError(.conflict, "resource \(resource.code) is read live from its source; it has no change feed, query it instead")
             }
             let (query, masks) = try Self.grantedQuery(resource, grant, RecordQueryParameters(fields: fields, limit: limit))
@@ -86,9 +86,7 @@ extension DataAccess {
                 guard let c = ChangeCursor(token: token) else { throw ZhengshuError(.invalidInput, "cursor is not one this server issued") }
                 after = c
             }
-            let day = CivilDate(chinaTime: clock.current())
-            let remaining = try await checkQuota(grant, day: day)
-            var page = try await records.changes(of: resource, fields: query.fields, after: after, limit: min(query.limit, remaining))
+            var page = try await records.changes(of: resource, fields: query.fields, after: after, limit: min(query.limit, try checkQuota(a)))
             for (k, item) in page.fields.enumerated() {
                 guard let mask = masks[item.name] else { continue }
                 for r in page.rows.indices { page.rows[r][k] = mask.apply(page.rows[r][k]) }
@@ -107,7 +105,8 @@ extension DataAccess {
     package func sharedVerify(_ code: String, tuples: [[String: JSONValue]], explain: Bool, grant grantID: String?, requestHash: String,
                               by caller: Caller) async throws -> ([VerifyResult], ServiceReceipt) {
         try await denialsAudited("share.verify", code, requestHash: requestHash, by: caller) {
-            let (resource, grant) = try await authorise(code, .verify, grantID, by: caller)
+            let a = try await authorise(code, .verify, grantID, by: caller)
+            let (resource, grant, day) = (a.resource, a.grant, a.day)
             guard !tuples.isEmpty else { throw ZhengshuError(.invalidInput, "tuples holds nothing to verify") }
             guard tuples.count <= Self.maxVerifyBatch else {
                 throw ZhengshuError(.payloadTooLarge, "at most \(Self.maxVerifyBatch) tuples per call")
@@ -140,13 +139,12 @@ extension DataAccess {
                 submitted.append(fields)
             }
             guard v.isEmpty else { throw ZhengshuError.validation(Array(v.prefix(100))) }
-            let day = CivilDate(chinaTime: clock.current())
-            _ = try await checkQuota(grant, day: day)
+            _ = try checkQuota(a)
             var results: [VerifyResult] = []
             for fields in submitted {
                 let filters = fields.filter { f in keys.contains { $0.name == f.0.name } }.map { RecordQuery.Filter(item: $0.0, op: .eq, value: $0.1) }
                 let query = RecordQuery(fields: fields.map(\.0), filters: filters, sort: nil, descending: false, limit: 1, after: nil)
-                guard let row = try await fetch(resource, query).0.rows.first else {
+                guard let row = try await fetch(resource, query, live: a.live).0.rows.first else {
                     results.append(VerifyResult(match: false, found: false, differs: nil)); continue
                 }
                 let differs = fields.indices.filter { !Self.same(row[$0], fields[$0].1) }.map { fields[$0].0.name }
@@ -202,46 +200,60 @@ extension DataAccess {
         return out
     }
 
-    /// The resource and the grant that lets the caller use `service` on it: the one named, or the caller's
-    /// department's newest usable grant. Every refusal names its reason.
-    func authorise(_ code: String, _ service: ShareService, _ grantID: String?, by caller: Caller) async throws -> (Resource, Grant) {
+    /// What a data service may do for its caller: the resource, the grant that lets the caller use the service on it,
+    /// the grant's use today, and the resource's live source if it is read live.
+    struct Authorised {
+        var resource: Resource
+        var grant: Grant
+        var used: (calls: Int, rows: Int)
+        var live: PullSource?
+        var day: CivilDate
+    }
+
+    /// The grant named, or the caller's department's newest usable grant that allows `service`. Every refusal names
+    /// its reason. One read of the store.
+    func authorise(_ code: String, _ service: ShareService, _ grantID: String?, by caller: Caller) async throws -> Authorised {
         let p = caller.principal
         guard p.roles.contains(.consumer), let department = p.department else {
             throw ZhengshuError(.forbidden, "data services are for consuming departments' users and system accounts")
         }
         let code = try ResourceCode(validating: code)
-        guard let resource = try await catalog.resource(code), resource.status == .published else {
+        let now = clock.current()
+        let day = CivilDate(chinaTime: now)
+        guard let context = try await shares.serviceContext(code, consumer: department, day: day), context.resource.status == .published else {
             throw ZhengshuError(.notFound, "resource \(code) does not exist")
         }
-        let now = clock.current()
+        func granted(_ g: (grant: Grant, calls: Int, rows: Int)) -> Authorised {
+            Authorised(resource: context.resource, grant: g.grant, used: (g.calls, g.rows), live: context.live, day: day)
+        }
         if let grantID {
-            guard let id = Int64(grantID), let g = try await shares.grant(GrantID(id)), g.consumer == department, g.resource == code else {
+            guard let id = Int64(grantID), let g = context.grants.first(where: { $0.grant.id.rawValue == id }) else {
                 throw ZhengshuError(.forbidden, "grant \(grantID.prefix(20)) is not a grant of \(code) to \(department)")
             }
-            if let why = g.unusableReason(at: now) { throw ZhengshuError(.forbidden, why) }
-            guard g.services.contains(service) else { throw ZhengshuError(.forbidden, "grant \(g.id) does not allow \(service.rawValue)") }
-            return (resource, g)
+            if let why = g.grant.unusableReason(at: now) { throw ZhengshuError(.forbidden, why) }
+            guard g.grant.services.contains(service) else { throw ZhengshuError(.forbidden, "grant \(g.grant.id) does not allow \(service.rawValue)") }
+            return granted(g)
         }
-        let grants = try await shares.grants(consumer: department, provider: nil, resource: code)
-        if let g = grants.first(where: { $0.unusableReason(at: now) == nil && $0.services.contains(service) }) { return (resource, g) }
-        if let g = grants.first(where: { $0.unusableReason(at: now) == nil }) {
-            throw ZhengshuError(.forbidden, "grant \(g.id) does not allow \(service.rawValue)")
+        let grants = context.grants
+        if let g = grants.first(where: { $0.grant.unusableReason(at: now) == nil && $0.grant.services.contains(service) }) { return granted(g) }
+        if let g = grants.first(where: { $0.grant.unusableReason(at: now) == nil }) {
+            throw ZhengshuError(.forbidden, "grant \(g.grant.id) does not allow \(service.rawValue)")
         }
-        if let g = grants.first, let why = g.unusableReason(at: now) { throw ZhengshuError(.forbidden, why) }
+        if let g = grants.first, let why = g.grant.unusableReason(at: now) { throw ZhengshuError(.forbidden, why) }
         throw ZhengshuError(.forbidden, "department \(department) holds no grant for \(code); apply for it first")
     }
 
     /// - Returns: the rows the grant may still return today. - Throws: `tooManyRequests` once a daily quota is used up.
-    func checkQuota(_ g: Grant, day: CivilDate) async throws -> Int {
-        let used = try await shares.shareUsage(grant: g.id, day: day)
-        let retry = max(1, Int(day.adding(days: 1).chinaStart.timeIntervalSince(clock.current()).rounded(.up)))
-        if used.calls >= g.callsPerDay {
+    func checkQuota(_ a: Authorised) throws -> Int {
+        let g = a.grant
+        let retry = max(1, Int(a.day.adding(days: 1).chinaStart.timeIntervalSince(clock.current()).rounded(.up)))
+        if a.used.calls >= g.callsPerDay {
             throw ZhengshuError(.tooManyRequests, "grant \(g.id) allows \(g.callsPerDay) calls a day; today's are used", retryAfter: retry)
         }
-        if used.rows >= g.rowsPerDay {
+        if a.used.rows >= g.rowsPerDay {
             throw ZhengshuError(.tooManyRequests, "grant \(g.id) allows \(g.rowsPerDay) rows a day; today's are used", retryAfter: retry)
         }
-        return g.rowsPerDay - used.rows
+        return g.rowsPerDay - a.used.rows
     }
 
     /// Runs a data service; a refusal (403, 404, 429, 400 on a masked item) is written to the audit trail before it is
