@@ -439,7 +439,8 @@ schemas.update({
                          "outcome": enum("delivered", "retrying", "abandoned"), "httpStatus": {"type": "integer"}, "error": string, "at": dt,
                          "milliseconds": {"type": "integer"}}, ["webhook", "version", "attempt", "outcome", "at", "milliseconds"]),
 })
-for n in ["Application", "Grant", "ShareUsage", "SystemAccount", "CalendarDay", "Export", "Webhook", "WebhookDelivery"]:
+schemas["ShareTotal"] = obj({"key": string, "day": date, "calls": {"type": "integer"}, "rows": {"type": "integer"}}, ["key", "day", "calls", "rows"])
+for n in ["ShareTotal", "Application", "Grant", "ShareUsage", "SystemAccount", "CalendarDay", "Export", "Webhook", "WebhookDelivery"]:
     schemas[n + "List"] = listof(n)
 receipt_headers = {"X-Audit-Entry": {"description": "Sequence of the audit entry written for this call", "schema": {"type": "integer"}},
                    "X-Request-Hash": {"description": "SHA-256 (hex) of METHOD, path, sorted query and body SHA-256, one per line",
@@ -475,6 +476,9 @@ paths.update({
                                              {**body("Reason"), "required": False})},
  "/api/v1/share-usage": {"get": op("listShareUsage", "Calls and rows per grant and day (own department's, both sides, for non-admins)",
                                    ok("ShareUsageList"), ["sharing"], [q("from", date), q("to", date), q("department", dept)])},
+ "/api/v1/share-usage/totals": {"get": op("listShareTotals", "Calls and rows per day summed by resource, consuming or providing department, or grant",
+                                          ok("ShareTotalList"), ["sharing"],
+                                          [q("by", enum("resource", "consumer", "provider", "grant")), q("from", date), q("to", date), q("department", dept)])},
  "/api/v1/system-accounts": {
    "post": op("createSystemAccount", "Create a system account with an API key, shown once (consumer of the department, admin)",
               ok("SystemAccountWithKey", "201", "Created"), ["sharing"], requestBody=body("SystemAccountInput")),

@@ -28,7 +28,7 @@ if ! as_postgres "$bin/pg_ctl -D $dir/data status" >/dev/null 2>&1; then
     [ "$(id -u)" = 0 ] && chown -R postgres "$dir"
     as_postgres "$bin/initdb -D $dir/data -U zhengshu --pwfile=$dir/pwfile -A scram-sha-256 -E UTF8 --locale=C.UTF-8" >"$dir/initdb.log" 2>&1 \
         || { cat "$dir/initdb.log" >&2; exit 1; }
-    as_postgres "$bin/pg_ctl -D $dir/data -l $dir/server.log -w -o \"-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=$fsync\" start" >&2 \
+    as_postgres "$bin/pg_ctl -D $dir/data -l $dir/server.log -w -o \"-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=$fsync -c max_connections=500\" start" >&2 \
         || { cat "$dir/server.log" >&2; exit 1; }
 fi
 echo "postgres://zhengshu:$password@127.0.0.1:$port/postgres?sslmode=disable"

@@ -51,18 +51,20 @@ package struct AppServices: Sendable {
         }
         let hasher: PasswordHasher = configuration.fastPasswordHashing ? .fastForTesting : .standard
         let key = configuration.inMemory ? Curve25519.Signing.PrivateKey() : try AuditSigningKey.loadOrCreate(configuration.auditSigningKeyFile)
+        // One outbound policy for everything the platform reaches out to: pull sources and webhook receivers.
+        let hosts = try PullHostPolicy(parsing: configuration.pullAllowedHosts)
         return AppServices(store: store, platform: Platform(store: store, clock: clock, hasher: hasher,
-                                                            connector: DepartmentSystemConnector(sqliteDirectory: configuration.sqliteSourceDirectory,
-                                                                                                 hosts: try PullHostPolicy(parsing: configuration.pullAllowedHosts)),
+                                                            connector: DepartmentSystemConnector(sqliteDirectory: configuration.sqliteSourceDirectory, hosts: hosts),
                                                             node: configuration.nodeID, sharing: configuration.sharing,
-                                                            webhookSender: HTTPWebhookSender(hosts: try PullHostPolicy(parsing: configuration.pullAllowedHosts))),
+                                                            webhookSender: HTTPWebhookSender(hosts: hosts)),
                            auditKey: key)
     }
 
     /// Run once when a server starts: jobs this node left running before it stopped, and jobs of nodes that died,
     /// can never finish, so they are marked failed (their staging dropped, the resources' data untouched) and can be
     /// run again.
-    package func recoverInterruptedJobs() async throws -> [JobID] {
-        try await platform.ingestion.failAbandonedJobs(includingOwn: true)
+    package func recoverInterruptedJobs(node: String) async throws -> [JobID] {
+        _ = try await platform.data.failInterruptedExports(node: node)
+        return try await platform.ingestion.failAbandonedJobs(includingOwn: true)
     }
 }

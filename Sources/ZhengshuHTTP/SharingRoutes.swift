@@ -132,6 +132,13 @@ struct SharingRoutes {
                                                                    by: try context.caller())))
         }
 
+        api.get("share-usage/totals") { request, context in
+            let q = request.uri.queryParameters
+            let dimension = try ShareTotal.Dimension.parse(q.get("by"), parameter: "by") ?? .resource
+            let usage = try await s.usage(from: q.get("from"), to: q.get("to"), department: q.get("department"), by: try context.caller())
+            return JSON.response(ListBody(items: ShareTotal.totals(usage, by: dimension)))
+        }
+
         // System accounts
         api.post("system-accounts") { request, context in
             let draft = try await JSON.decode(SystemAccountDraft.self, from: request, context: context)

@@ -29,7 +29,11 @@ package struct TestPlatform: Sendable {
     /// With `ZHENGSHU_TEST_ENGINE=postgres` (and `ZHENGSHU_TEST_PG_URL`), the platform runs on a fresh PostgreSQL database.
     package static func make(seeded: Bool = true) async throws -> TestPlatform {
         var configuration = configuration
-        if TestPostgres.runsPlatformTests { configuration.databaseURL = try await TestPostgres.freshDatabase().connectionString }
+        if TestPostgres.runsPlatformTests {
+            configuration.databaseURL = try await TestPostgres.freshDatabase().connectionString
+            // Many platforms run at once in a test run: a small pool each keeps the server under its connection limit.
+            configuration.databaseConnections = 4
+        }
         let services = try await AppServices.open(configuration)
         guard seeded else { return TestPlatform(services: services, tokens: [:]) }
         let p = services.platform

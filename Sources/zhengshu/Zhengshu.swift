@@ -63,7 +63,7 @@ struct Serve: AsyncParsableCommand {
         if let host { extra["http.host"] = .init(.string(host), isSecret: false) }
         if let port { extra["http.port"] = .init(.int(port), isSecret: false) }
         let (configuration, services) = try await data.open(extra: extra)
-        let interrupted = try await services.recoverInterruptedJobs()
+        let interrupted = try await services.recoverInterruptedJobs(node: configuration.nodeID)
         if !interrupted.isEmpty { say("Marked \(interrupted.count) interrupted import job(s) as failed: \(interrupted.map(\.description).joined(separator: ", "))") }
         if demo {
             let credentials = try await DemoSeed.run(on: services.platform)

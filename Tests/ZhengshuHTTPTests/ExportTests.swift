@@ -118,6 +118,14 @@ struct ExportTests {
             _ = try await api.call(client, .post, "/api/v1/grants/\(grant)/revoke", token: f.tokens["ga"], json: #"{"reason":"停止使用"}"#)
             #expect(try await api.call(client, .get, "/api/v1/exports/\(id)/file", token: f.tokens["consumer"]).status == .forbidden)
             #expect(try await api.call(client, .get, "/api/v1/exports", token: f.tokens["consumer"]).items.count == 2)
+            // An export whose node stopped while writing it is failed when the node starts again.
+            let grantValue = try #require(try await f.platform.store.grant(GrantID(Int64(grant))))
+            let stranded = try await f.platform.store.insertExport(ExportJob(
+                id: ExportID(0), grant: grantValue.id, resource: grantValue.resource, consumer: grantValue.consumer, requestedBy: "consumer",
+                format: .csv, fields: [], filters: [], status: .running, rows: 10, node: "node-a", createdAt: Date()))
+            #expect(try await f.platform.platform.data.failInterruptedExports(node: "node-b") == 0)
+            #expect(try await f.platform.platform.data.failInterruptedExports(node: "node-a") == 1)
+            #expect(try await f.platform.store.export(stranded.id)?.status == .failed)
         }
     }
 }

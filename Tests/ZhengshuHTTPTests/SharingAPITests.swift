@@ -177,6 +177,9 @@ import ZhengshuTestSupport
             let usage = try await call(client, .get, "/api/v1/share-usage", token: f.tokens["ga"]).items
             #expect(usage.first?["calls"] as? Int == 4 && usage.first?["consumer"] as? String == "C-SCJG")
             #expect(try await call(client, .get, "/api/v1/share-usage?department=C-GA", token: f.tokens["rs"]).status == .forbidden)
+            let byConsumer = try await call(client, .get, "/api/v1/share-usage/totals?by=consumer", token: f.tokens["admin"]).items
+            #expect(byConsumer.count == 1 && byConsumer[0]["key"] as? String == "C-SCJG" && byConsumer[0]["calls"] as? Int == 4)
+            #expect(try await call(client, .get, "/api/v1/share-usage/totals?by=weather", token: f.tokens["admin"]).status == .badRequest)
         }
     }
 
@@ -301,6 +304,10 @@ import ZhengshuTestSupport
             #expect(bad.status == .unprocessableContent && bad.text.contains("networks") && bad.text.contains("name"))
             // A system account cannot manage accounts itself.
             #expect(try await call(client, .post, "/api/v1/system-accounts", token: key, json: #"{"name":"child"}"#).status == .forbidden)
+            // Nor apply for data: applications are people's decisions.
+            let byKey = try await call(client, .post, "/api/v1/applications", token: key,
+                                       json: #"{"resource":"RK-0001","items":["name"],"purpose":"x","legalBasis":"y"}"#)
+            #expect(byKey.status == .forbidden && byKey.text.contains("system accounts"))
             // Rotation: the old key stops at once, the new one works.
             let rotated = try await call(client, .post, "/api/v1/system-accounts/\(accountID)/rotate", token: f.tokens["consumer"])
             let newKey = try #require(rotated.body["key"] as? String)

@@ -81,6 +81,31 @@ package struct Grant: Hashable, Sendable, Codable {
     }
 }
 
+/// Calls and rows per day, summed by resource, consuming or providing department, or grant (the dashboard's series).
+package struct ShareTotal: Hashable, Sendable, Codable {
+    package enum Dimension: String, CaseIterable, Sendable, Codable, Vocabulary { case grant, resource, consumer, provider }
+    package var key: String
+    package var day: CivilDate
+    package var calls: Int
+    package var rows: Int
+
+    /// Sums `usage` by `dimension` and day, ordered by day then key.
+    package static func totals(_ usage: [ShareUsage], by dimension: Dimension) -> [ShareTotal] {
+        var sums: [String: ShareTotal] = [:]
+        for u in usage {
+            let key = switch dimension {
+            case .grant: u.grant.description
+            case .resource: u.resource.rawValue
+            case .consumer: u.consumer.rawValue
+            case .provider: u.provider.rawValue
+            }
+            sums["\(u.day)\u{0}\(key)", default: ShareTotal(key: key, day: u.day, calls: 0, rows: 0)].calls += u.calls
+            sums["\(u.day)\u{0}\(key)"]!.rows += u.rows
+        }
+        return sums.values.sorted { ($0.day, $0.key) < ($1.day, $1.key) }
+    }
+}
+
 /// A day's use of a grant: what quotas count and the management dashboard sums.
 package struct ShareUsage: Hashable, Sendable, Codable {
     package var grant: GrantID

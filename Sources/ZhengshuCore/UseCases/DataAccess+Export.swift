@@ -110,6 +110,24 @@ extension DataAccess {
         }
     }
 
+    /// Exports this node was writing when it stopped can never finish: they are marked failed (run once at start).
+    /// - Returns: how many.
+    package func failInterruptedExports(node: String) async throws -> Int {
+        var failed = 0
+        let now = clock.current()
+        for job in try await shares.exports(consumer: nil, limit: 1000) where job.status == .running && job.node == node {
+            _ = try await shares.updateExport(job.id) { j in
+                var j = j
+                j.status = .failed
+                j.error = "the node writing the export stopped; export again"
+                j.finishedAt = now
+                return j
+            }
+            failed += 1
+        }
+        return failed
+    }
+
     /// An export of the caller's department (or any, for the bureau and auditors).
     package func export(_ id: Int64, by caller: Caller) async throws -> ExportJob {
         let p = caller.principal

@@ -40,7 +40,9 @@ package struct Sharing: Sendable {
     package func apply(_ draft: ApplicationDraft, by caller: Caller) async throws -> ShareApplication {
         let p = caller.principal
         try p.require(anyOf: [.consumer], to: "applying for shared data")
-        guard let consumer = p.department else { throw ZhengshuError(.forbidden, "applying for shared data needs a department") }
+        guard let consumer = p.department, p.userID != nil else {
+            throw ZhengshuError(.forbidden, "applications are made by a department's people, not by system accounts")
+        }
         guard let code = draft.resource else { throw ZhengshuError.validation([.init(field: "resource", reason: "is required")]) }
         let resource = try await catalog.visibleResource(code, to: p)
         try resource.requirePublished("only published resources can be applied for")
@@ -263,7 +265,7 @@ package struct Sharing: Sendable {
                       _ body: (inout ShareApplication, Date) async throws -> Void) async throws -> ShareApplication {
         let current = try await visibleApplication(id, to: caller)
         let p = caller.principal
-        guard p.roles.contains(.consumer), p.department == current.consumer else {
+        guard p.roles.contains(.consumer), p.department == current.consumer, p.userID != nil else {
             throw ZhengshuError(.forbidden, "only a consumer of department \(current.consumer) may \(action) this application")
         }
         guard allowed(current.status) else {
