@@ -139,7 +139,8 @@ package struct RecordQuery: Sendable, Hashable {
 extension RecordQuery.Cursor {
     /// An opaque, URL-safe token.
     package var token: String {
-        let data = (try? JSONEncoder().encode(self)) ?? Data()
+        // The common cursor (insertion order, no sort value) is written directly; others through the encoder.
+        let data = value == .null ? Data("{\"id\":\(id),\"value\":null}".utf8) : ((try? JSONEncoder().encode(self)) ?? Data())
         return data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }

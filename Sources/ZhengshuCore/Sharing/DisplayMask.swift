@@ -32,43 +32,47 @@ package enum DisplayMask: String, Sendable, Codable {
     }
 
     package func apply(_ s: String) -> String {
-        // Unicode scalars, not Characters: the values are IDs, numbers, Chinese names and addresses (one scalar a
-        // character), and grapheme breaking would cost more than the masking.
-        let c = Array(s.unicodeScalars)
-        func text(_ part: ArraySlice<Unicode.Scalar>) -> String {
-            var out = String.UnicodeScalarView()
-            out.append(contentsOf: part)
-            return String(out)
+        if self == .none { return s }
+        // Work on the UTF-8 bytes with the offsets where characters (Unicode scalars) start: the values are IDs,
+        // numbers, Chinese names and addresses, one scalar a character, and this is on every row a data service returns.
+        let bytes = Array(s.utf8)
+        var starts: [Int] = []
+        starts.reserveCapacity(bytes.count)
+        for (k, b) in bytes.enumerated() where b & 0xC0 != 0x80 { starts.append(k) }
+        let n = starts.count
+        func offset(_ character: Int) -> Int { character < n ? starts[character] : bytes.count }
+        func masked(keep head: Int, _ tail: Int) -> String {
+            guard n > head + tail else { return String(repeating: "*", count: n) }
+            var out = [UInt8](bytes[..<offset(head)])
+            out += repeatElement(0x2A, count: n - head - tail)
+            out += bytes[offset(n - tail)...]
+            return String(decoding: out, as: UTF8.self)
         }
-        func keep(_ head: Int, _ tail: Int) -> String {
-            var out = String.UnicodeScalarView()
-            guard c.count > head + tail else {
-                out.append(contentsOf: repeatElement("*", count: c.count))
-                return String(out)
-            }
-            out.append(contentsOf: c[..<head])
-            out.append(contentsOf: repeatElement("*", count: c.count - head - tail))
-            out.append(contentsOf: c[(c.count - tail)...])
-            return String(out)
+        func prefix(_ characters: Int, then stars: Int) -> String {
+            var out = [UInt8](bytes[..<offset(characters)])
+            out += repeatElement(0x2A, count: stars)
+            return String(decoding: out, as: UTF8.self)
         }
         switch self {
         case .none: return s
-        case .citizenID, .bankCard: return keep(6, 4)
-        case .mobile: return keep(3, 4)
-        case .landline: return keep(c.count > 8 ? 4 : 0, 2)
+        case .citizenID, .bankCard: return masked(keep: 6, 4)
+        case .mobile: return masked(keep: 3, 4)
+        case .landline: return masked(keep: n > 8 ? 4 : 0, 2)
         case .email:
-            guard let at = c.firstIndex(of: "@"), at > 0 else { return keep(1, 0) }
-            return text(c.prefix(1)) + "***" + text(c[at...])
+            guard let at = bytes.firstIndex(of: 0x40), at > 0 else { return masked(keep: 1, 0) }
+            return String(decoding: [UInt8](bytes[..<offset(1)]) + Array("***".utf8) + bytes[at...], as: UTF8.self)
         case .personName:
-            guard c.count > 1 else { return s }
-            let surname = c.count > 2 && Self.compoundSurnames.contains(text(c.prefix(2))) ? 2 : 1
-            return text(c.prefix(surname)) + String(repeating: "*", count: c.count - surname)
+            guard n > 1 else { return s }
+            let twoChars = String(decoding: bytes[..<offset(2)], as: UTF8.self)
+            let surname = n > 2 && Self.compoundSurnames.contains(twoChars) ? 2 : 1
+            return prefix(surname, then: n - surname)
         case .address:
             // Keep the text up to the county-level division (区, 县, 旗, or a county-level 市 after a prefecture).
-            var cut = c.firstIndex { $0 == "区" || $0 == "县" || $0 == "旗" }.map { $0 + 1 }
-            if cut == nil, let city = c.indices.filter({ c[$0] == "市" }).dropFirst().first { cut = city + 1 }
-            guard let cut, cut < c.count else { return text(c.prefix(min(6, c.count))) + "****" }
-            return text(c.prefix(cut)) + "****"
+            let scalars = Array(s.unicodeScalars)
+            var cut = scalars.firstIndex { $0 == "区" || $0 == "县" || $0 == "旗" }.map { $0 + 1 }
+            if cut == nil, let city = scalars.indices.filter({ scalars[$0] == "市" }).dropFirst().first { cut = city + 1 }
+            guard let cut, cut < n else { return prefix(min(6, n), then: 4) }
+            return prefix(cut, then: 4)
         }
     }
 
