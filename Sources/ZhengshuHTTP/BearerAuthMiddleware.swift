@@ -26,7 +26,7 @@ package struct BearerAuthMiddleware: RouterMiddleware {
         var context = context
         let secret = String(parts[1]).trimmingCharacters(in: .whitespaces)
         context.principal = secret.hasPrefix(SystemKey.scheme)
-            ? try await sharing.authenticate(systemKey: secret, from: context.remoteAddress)
+            ? try await sharing.authenticate(systemKey: secret, from: context.remoteAddress, requestID: context.id)
             : try await accounts.authenticate(bearer: secret)
         context.logger[metadataKey: "zs.actor"] = .string(context.principal!.name)
         return try await next(request, context)

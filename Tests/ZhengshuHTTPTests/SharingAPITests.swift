@@ -317,9 +317,15 @@ import ZhengshuTestSupport
             let bound = try await call(client, .post, "/api/v1/system-accounts", token: f.tokens["consumer"], json: #"{"name":"bound","networks":["10.3.0.0/16"]}"#)
             let boundKey = try #require(bound.body["key"] as? String)
             #expect(try await call(client, .get, "/api/v1/share/RK-0002/records", token: boundKey).status == .forbidden)
+            #expect(try await audit(f, action: "system-account.denied").last?.event.actor == "system:C-SCJG/bound")
             // Revoked: refused.
             #expect(try await call(client, .delete, "/api/v1/system-accounts/\(accountID)", token: f.tokens["consumer"]).body["revokedAt"] != nil)
             #expect(try await call(client, .get, "/api/v1/share/RK-0002/records", token: newKey).status == .unauthorized)
+            // A revoked key is refused with an entry naming its account; an unknown key leaves no entry.
+            let denied = try await audit(f, action: "system-account.denied")
+            #expect(denied.count == 2 && denied.last?.event.actor == "system:C-SCJG/qykb-system" && denied.last?.event.detail?.contains("unauthenticated") == true)
+            #expect(try await call(client, .get, "/api/v1/share/RK-0002/records", token: "zsk_" + String(repeating: "0", count: 64)).status == .unauthorized)
+            #expect(try await audit(f, action: "system-account.denied").count == 2)
             #expect(try await call(client, .get, "/api/v1/system-accounts", token: f.tokens["consumer"]).items.count == 2)
         }
     }

@@ -36,7 +36,7 @@ package struct Platform: Sendable {
         standards = Standards(store: store, clock: clock)
         problems = Problems(catalog: store, store: store, clock: clock)
         webhooks = Webhooks(catalog: store, store: store, clock: clock, sender: webhookSender)
-        self.sharing = Sharing(catalog: store, records: store, store: store, accounts: store, clock: clock, policy: sharing)
+        self.sharing = Sharing(catalog: store, records: store, store: store, accounts: store, audit: store, clock: clock, policy: sharing)
     }
 
     package func counts(by caller: Caller) async throws -> PlatformCounts {

@@ -19,11 +19,13 @@ package struct Sharing: Sendable {
     let records: any RecordStore
     let store: any SharingStore
     let accounts: any SystemAccountStore
+    let audit: any AuditStore
     let clock: PlatformClock
     let policy: SharingPolicy
 
     package init(catalog: any CatalogStore, records: any RecordStore, store: any SharingStore, accounts: any SystemAccountStore,
-                 clock: PlatformClock, policy: SharingPolicy = SharingPolicy()) {
+                 audit: any AuditStore, clock: PlatformClock, policy: SharingPolicy = SharingPolicy()) {
+        self.audit = audit
         self.catalog = catalog
         self.records = records
         self.store = store
@@ -496,12 +498,22 @@ package struct Sharing: Sendable {
 
     /// Resolves a system account's key to the principal it speaks for.
     /// - Throws: `unauthenticated` for an unknown, rotated or revoked key; `forbidden` from a network it is not bound to.
-    package func authenticate(systemKey key: String, from address: IPAddress?) async throws -> Principal {
-        guard key.hasPrefix(SystemKey.scheme), key.count < 200, let account = try await accounts.systemAccount(keyHash: SystemKey.hash(key)),
-              account.revokedAt == nil
-        else { throw ZhengshuError(.unauthenticated, "the system key is unknown, rotated or revoked") }
+    /// A key that names an account (a revoked one, or one called from outside its networks) is refused with an audit
+    /// entry; an unknown key is refused without one (it names no one, and must not let strangers fill the trail).
+    package func authenticate(systemKey key: String, from address: IPAddress?, requestID: String = "-") async throws -> Principal {
+        let unknown = ZhengshuError(.unauthenticated, "the system key is unknown, rotated or revoked")
+        guard key.hasPrefix(SystemKey.scheme), key.count < 200, let account = try await accounts.systemAccount(keyHash: SystemKey.hash(key)) else {
+            throw unknown
+        }
+        func refuse(_ error: ZhengshuError) async throws -> Never {
+            let caller = Caller(Principal(system: account), requestID: requestID)
+            try? await audit.appendAudit(caller.audit("system-account.denied", "system-account:\(account.id)", at: clock.current(),
+                                                      detail: "\(error.code): \(error.message.prefix(200)); from: \(address?.description ?? "unknown")"))
+            throw error
+        }
+        if account.revokedAt != nil { try await refuse(unknown) }
         guard account.admits(address) else {
-            throw ZhengshuError(.forbidden, "system account \(account.actorName) may call only from \(account.networks.joined(separator: ", "))")
+            try await refuse(ZhengshuError(.forbidden, "system account \(account.actorName) may call only from \(account.networks.joined(separator: ", "))"))
         }
         let now = clock.current()
         if account.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
