@@ -151,6 +151,25 @@ struct CLITests {
         #expect(last > 8)
     }
 
+    @Test(.enabled(if: Datagen.script != nil, "datagen.py not found"))
+    func scanReportsPersonalDataInAGBKFile() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("zs-scan-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Datagen.run(["social", "--rows", "300", "--seed", "5", "--encoding", "gbk"]).write(to: file)
+        let run = try zhengshu(["scan", file.path, "--json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        let columns = report["columns"] as? [[String: Any]] ?? []
+        #expect(report["rows"] as? Int == 300)
+        #expect(Dictionary(uniqueKeysWithValues: columns.compactMap { c in (c["detected"] as? String).map { (c["column"] as! String, $0) } })
+            == ["gmsfhm": "citizen_id", "xm": "person_name", "dwxydm": "credit_code", "yhkh": "bank_card"])
+        // The examples are masked: the first citizen ID of the file (ASCII in GBK too) is nowhere in the report.
+        let firstID = String(decoding: try Data(contentsOf: file), as: UTF8.self).split(separator: "\n")[1].split(separator: ",")[0]
+        #expect(firstID.count == 18 && !run.stdout.contains(firstID))
+        let missing = try zhengshu(["scan", "/nonexistent.csv"])
+        #expect(missing.status != 0 && missing.stderr.contains("cannot read /nonexistent.csv"))
+    }
+
     @Test func qualityRunNamesAnUnknownResourceAndScoresAKnownOne() async throws {
         let dir = try await dataFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }

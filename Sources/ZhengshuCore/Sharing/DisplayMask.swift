@@ -69,7 +69,10 @@ package enum DisplayMask: String, Sendable, Codable {
         case .address:
             // Keep the text up to the county-level division (区, 县, 旗, or a county-level 市 after a prefecture).
             let scalars = Array(s.unicodeScalars)
-            var cut = scalars.firstIndex { $0 == "区" || $0 == "县" || $0 == "旗" }.map { $0 + 1 }
+            // (The 区 of 自治区, a province-level region, is not a district.)
+            var cut = scalars.indices.first { k in
+                (scalars[k] == "区" || scalars[k] == "县" || scalars[k] == "旗") && !(k >= 2 && scalars[k - 2] == "自" && scalars[k - 1] == "治")
+            }.map { $0 + 1 }
             if cut == nil, let city = scalars.indices.filter({ scalars[$0] == "市" }).dropFirst().first { cut = city + 1 }
             guard let cut, cut < n else { return prefix(min(6, n), then: 4) }
             return prefix(cut, then: 4)

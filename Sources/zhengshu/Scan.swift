@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import ZhengshuCore
+
+/// `zhengshu scan FILE`: which columns of a file hold personal or sensitive data (敏感数据识别), before it is loaded.
+struct Scan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Find personal and sensitive data in a CSV, TSV or JSON Lines file: per column the type, match ratio, confidence and masked examples.")
+
+    @Argument(help: "The file (UTF-8, with or without BOM, GBK or GB 18030; CSV, or TSV/JSON Lines by extension).") var file: String
+    @Flag(help: "Print JSON.") var json = false
+    @Option(help: "Look at the first N rows only (default: all).") var sample: Int?
+    @Option(help: "Sensitive words to look for, comma-separated (default: 绝密,机密,秘密,涉密,内部资料,内部使用,不得外传).") var words: String?
+
+    struct Report: Encodable {
+        var file: String
+        var rows: Int
+        var bytes: Int64
+        var seconds: Double
+        var columns: [ColumnFinding]
+    }
+
+    func run() throws {
+        guard let handle = FileHandle(forReadingAtPath: file) else { throw fail(ZhengshuError(.invalidInput, "cannot read \(file)")) }
+        defer { try? handle.close() }
+        let lower = file.lowercased()
+        let format: SourceFormat = lower.hasSuffix(".tsv") ? .tsv : (lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") ? .jsonl : .csv)
+        let wordList = words.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+            ?? SensitiveDataScanner.defaultWords
+        let started = Date()
+        var transcoder = Transcoder(.auto)
+        var reader = SourceReader(format: format)
+        var scanner: SensitiveDataScanner?
+        var rows = 0
+        var bytes: Int64 = 0
+        let limit = sample ?? Int.max
+        func take(_ row: SourceRow, _ header: [String]) {
+            guard rows < limit else { return }
+            if scanner == nil { scanner = SensitiveDataScanner(columns: header, words: wordList) }
+            scanner!.add(row.original)
+            rows += 1
+        }
+        do {
+            while rows < limit, let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                bytes += Int64(chunk.count)
+                try reader.feed(try transcoder.decode(Array(chunk))) { take($0, $1) }
+            }
+            if rows < limit { try reader.finish { take($0, $1) } }
+        } catch {
+            throw fail(ZhengshuError(.invalidInput, "\(file): \(error)"))
+        }
+        let report = Report(file: file, rows: rows, bytes: bytes, seconds: Date().timeIntervalSince(started),
+                            columns: scanner?.findings() ?? [])
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            return
+        }
+        print(String(format: "%@: %d rows, %.1f MB in %.2f s (%.1f MB/s)", file, rows, Double(bytes) / 1e6, report.seconds,
+                     Double(bytes) / 1e6 / max(report.seconds, 0.001)))
+        for c in report.columns {
+            var line = "  " + c.column.padding(toLength: 12, withPad: " ", startingAt: 0)
+            if let t = c.detected {
+                line += " \(t.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)) ratio \(c.matchRatio)  confidence \(c.confidence)  e.g. \(c.examples.joined(separator: " "))"
+            } else {
+                line += " -"
+            }
+            if !c.embedded.isEmpty { line += "  free text containing \(c.embedded.map(\.rawValue).joined(separator: ", "))" }
+            if c.sensitiveWordValues > 0 { line += "  sensitive words in \(c.sensitiveWordValues) values: \(c.sensitiveWords.joined(separator: ","))" }
+            print(line)
+        }
+    }
+}
