@@ -439,6 +439,14 @@ schemas.update({
                          "outcome": enum("delivered", "retrying", "abandoned"), "httpStatus": {"type": "integer"}, "error": string, "at": dt,
                          "milliseconds": {"type": "integer"}}, ["webhook", "version", "attempt", "outcome", "at", "milliseconds"]),
 })
+ptype = enum("citizen_id", "citizen_id_15", "credit_code", "mobile", "landline", "bank_card", "email", "passport", "hk_macao_permit",
+             "licence_plate", "ipv4", "ipv6", "address", "person_name")
+schemas["ColumnFinding"] = obj({"column": string, "values": {"type": "integer"}, "detected": ptype, "matchRatio": {"type": "number"},
+                                "confidence": {"type": "number"}, "examples": arr(string), "embedded": arr(ptype),
+                                "sensitiveWordValues": {"type": "integer"}, "sensitiveWords": arr(string)},
+                               ["column", "values", "matchRatio", "confidence", "examples", "embedded", "sensitiveWordValues", "sensitiveWords"])
+schemas["ResourceScan"] = obj({"resource": string, "rows": {"type": "integer"}, "columns": arr(ref("ColumnFinding")),
+                               "catalogSensitiveWords": arr(string)}, ["resource", "rows", "columns", "catalogSensitiveWords"])
 schemas["ShareTotal"] = obj({"key": string, "day": date, "calls": {"type": "integer"}, "rows": {"type": "integer"}}, ["key", "day", "calls", "rows"])
 for n in ["ShareTotal", "Application", "Grant", "ShareUsage", "SystemAccount", "CalendarDay", "Export", "Webhook", "WebhookDelivery"]:
     schemas[n + "List"] = listof(n)
@@ -500,6 +508,9 @@ paths.update({
  "/api/v1/calendar/{date}": {
    "put": op("setCalendarDay", "Mark a day a holiday or a working day (admin)", ok("CalendarDay"), ["sharing"], [date_path], body("CalendarDayInput")),
    "delete": op("removeCalendarDay", "Make a day ordinary again (admin)", {"204": {"description": "Removed"}}, ["sharing"], [date_path])},
+ "/api/v1/resources/{code}/scan": {
+   "post": op("scanResource", "Find personal and sensitive data in the stored records (provider of the owning department, admin); only masked examples are returned",
+              ok("ResourceScan"), ["governance"], [code, q("sample", {"type": "integer", "minimum": 1, "maximum": 1000000, "default": 10000}, "Rows to look at")])},
  "/api/v1/share/{code}/records": {
    "get": op("sharedQuery", "Read granted items of another department's resource, masked per policy (consumer, system account)",
              served("SharedPage"), ["sharing"],

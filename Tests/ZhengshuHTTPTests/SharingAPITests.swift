@@ -451,4 +451,21 @@ import ZhengshuTestSupport
             #expect(refused.status == .forbidden && refused.text.contains("does not allow subscribe"))
         }
     }
+
+    @Test func providersScanTheirRecordsForPersonalData() async throws {
+        try await withAPI { f, client in
+            let r = try await call(client, .post, "/api/v1/resources/RK-0001/scan?sample=25", token: f.tokens["ga"])
+            #expect(r.status == .ok, "\(r.text)")
+            #expect(r.body["rows"] as? Int == 25)
+            let columns = r.body["columns"] as? [[String: Any]] ?? []
+            let detected = Dictionary(uniqueKeysWithValues: columns.compactMap { c in (c["detected"] as? String).map { (c["column"] as! String, $0) } })
+            #expect(detected == ["citizen_id": "citizen_id", "name": "person_name", "mobile": "mobile"], "\(detected)")
+            let examples = columns.flatMap { $0["examples"] as? [String] ?? [] }
+            #expect(!examples.isEmpty && examples.allSatisfy { $0.contains("*") })
+            #expect(try await audit(f, action: "resource.scan").first?.event.detail?.contains("citizen_id=citizen_id") == true)
+            #expect(try await call(client, .post, "/api/v1/resources/RK-0001/scan", token: f.tokens["consumer"]).status == .forbidden)
+            #expect(try await call(client, .post, "/api/v1/resources/NOPE/scan", token: f.tokens["ga"]).status == .notFound)
+            #expect(try await call(client, .post, "/api/v1/resources/RK-0001/scan?sample=0", token: f.tokens["ga"]).status == .badRequest)
+        }
+    }
 }

@@ -75,7 +75,7 @@ package struct DataAccess: Sendable {
         return (try await records.records(of: resource, query: query), "")
     }
 
-    private func publishedResource(_ code: String, for caller: Caller) async throws -> Resource {
+    func publishedResource(_ code: String, for caller: Caller) async throws -> Resource {
         let r = try await catalog.visibleResource(code, to: caller.principal)
         try r.requirePublished("records exist only for published resources")
         return r
