@@ -82,7 +82,7 @@ extension GRDBStore: SharingStore {
 
     package func updateGrant(_ id: GrantID, audit: AuditEvent, change: @Sendable (Grant) throws -> Grant) async throws -> Grant {
         try await writer.write { db in
-            guard let current = try Self.fetchGrants("id = ?", [id.rawValue], db).first else {
+            guard let current = try self.cachedGrants("id = ?", [id.rawValue], db).first else {
                 throw ZhengshuError(.notFound, "grant \(id) does not exist")
             }
             let next = try change(current)
@@ -93,16 +93,11 @@ extension GRDBStore: SharingStore {
         }
     }
 
-    static func fetchGrants(_ condition: String, _ arguments: StatementArguments, _ db: Database) throws -> [Grant] {
-        try String.fetchAll(try db.cachedStatement(sql: "SELECT document FROM shareGrant WHERE \(condition)"), arguments: arguments)
-            .map { try decoder.decode(Grant.self, from: Data($0.utf8)) }
-    }
-
     package func grant(_ id: GrantID) async throws -> Grant? {
         try quickRead { db in try cachedGrants("id = ?", [id.rawValue], db).first }
     }
 
-    /// Grants of the request path, decoded through the document cache.
+    /// Grants, decoded through the document cache (the request path reads the same ones on every call).
     func cachedGrants(_ condition: String, _ arguments: StatementArguments, _ db: Database) throws -> [Grant] {
         try String.fetchAll(try db.cachedStatement(sql: "SELECT document FROM shareGrant WHERE \(condition)"), arguments: arguments)
             .map { try decodeDocument(Grant.self, $0) }
@@ -251,7 +246,7 @@ extension GRDBStore: SystemAccountStore {
     package func updateSystemAccount(_ id: SystemAccountID, keyHash: String?, audit: AuditEvent,
                                      change: @Sendable (SystemAccount) throws -> SystemAccount) async throws -> SystemAccount {
         try await writer.write { db in
-            guard let current = try Self.fetchSystemAccounts("id = ?", [id.rawValue], db).first else {
+            guard let current = try self.fetchSystemAccounts("id = ?", [id.rawValue], db).first else {
                 throw ZhengshuError(.notFound, "system account \(id) does not exist")
             }
             let next = try change(current)
@@ -262,32 +257,26 @@ extension GRDBStore: SystemAccountStore {
         }
     }
 
-    static func fetchSystemAccounts(_ condition: String, _ arguments: StatementArguments, _ db: Database) throws -> [SystemAccount] {
+    /// Accounts, decoded through the document cache (a key is looked up on every call of a system).
+    func fetchSystemAccounts(_ condition: String, _ arguments: StatementArguments, _ db: Database) throws -> [SystemAccount] {
         try Row.fetchAll(try db.cachedStatement(sql: "SELECT document, lastUsedAt FROM systemAccount WHERE \(condition)"), arguments: arguments).map { r in
-            var a = try decoder.decode(SystemAccount.self, from: Data((r["document"] as String).utf8))
+            var a = try decodeDocument(SystemAccount.self, r["document"])
             a.lastUsedAt = (r["lastUsedAt"] as Int64?).map(Date.init(millis:))
             return a
         }
     }
 
     package func systemAccount(_ id: SystemAccountID) async throws -> SystemAccount? {
-        try await writer.read { db in try Self.fetchSystemAccounts("id = ?", [id.rawValue], db).first }
+        try await writer.read { db in try self.fetchSystemAccounts("id = ?", [id.rawValue], db).first }
     }
 
     package func systemAccount(keyHash: String) async throws -> SystemAccount? {
-        try quickRead { db in
-            try Row.fetchAll(try db.cachedStatement(sql: "SELECT document, lastUsedAt FROM systemAccount WHERE keyHash = ?"), arguments: [keyHash])
-                .map { r in
-                    var a = try decodeDocument(SystemAccount.self, r["document"])
-                    a.lastUsedAt = (r["lastUsedAt"] as Int64?).map(Date.init(millis:))
-                    return a
-                }.first
-        }
+        try quickRead { db in try fetchSystemAccounts("keyHash = ?", [keyHash], db).first }
     }
 
     package func systemAccounts(department: DepartmentCode?) async throws -> [SystemAccount] {
         try await writer.read { db in
-            try Self.fetchSystemAccounts("? IS NULL OR department = ? ORDER BY id", [department?.rawValue, department?.rawValue], db)
+            try self.fetchSystemAccounts("? IS NULL OR department = ? ORDER BY id", [department?.rawValue, department?.rawValue], db)
         }
     }
 
