@@ -64,11 +64,13 @@ package struct DataAccess: Sendable {
     }
 
     /// A page of the resource's records: from the store, or from its source system when it is read live.
-    /// - Parameter live: the resource's live source when the caller knows it already (else it is looked up).
     /// - Returns: the page, and `"; live from pull N"` for the audit entry when it was read live (else empty).
-    func fetch(_ resource: Resource, _ query: RecordQuery, live known: PullSource?? = nil) async throws -> (RecordPage, String) {
-        let live: PullSource?
-        if let known { live = known } else { live = try await pulls.liveSource(for: resource.code) }
+    func fetch(_ resource: Resource, _ query: RecordQuery) async throws -> (RecordPage, String) {
+        try await fetch(resource, query, live: try await pulls.liveSource(for: resource.code))
+    }
+
+    /// The same, when the caller already knows the resource's live source (or that it has none).
+    func fetch(_ resource: Resource, _ query: RecordQuery, live: PullSource?) async throws -> (RecordPage, String) {
         if let live {
             return (try await connector.read(live, items: resource.items, query: query), "; live from pull \(live.id)")
         }
