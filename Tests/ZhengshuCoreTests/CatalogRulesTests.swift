@@ -194,6 +194,12 @@ import ZhengshuTestSupport
                    at: Date(timeIntervalSince1970: 1_790_000_000 + Double(n)), requestID: "r\(n)")
     }
 
+    @Test func entriesHoldNoNULs() {
+        let e = AuditEvent(actor: "a", actorDepartment: nil, action: "share.query.denied", target: "resource:X\u{0}",
+                           at: Date(), requestID: "r", detail: "filter 'a\u{0}b' must look like item:op:value")
+        #expect(!e.target.utf8.contains(0) && e.detail == "filter 'a\u{FFFD}b' must look like item:op:value")
+    }
+
     @Test func chainVerifiesAndLocatesTampering() {
         var entries: [AuditEntry] = []
         for n in 1...5 {

@@ -18,13 +18,19 @@ package struct AuditEvent: Sendable, Hashable, Codable {
 
     package init(actor: String, actorDepartment: String?, action: String, target: String, at: Date, requestID: String,
                  detail: String? = nil) {
-        self.actor = actor
-        self.actorDepartment = actorDepartment
-        self.action = action
-        self.target = target
+        self.actor = Self.storable(actor)
+        self.actorDepartment = actorDepartment.map(Self.storable)
+        self.action = Self.storable(action)
+        self.target = Self.storable(target)
         self.at = at
-        self.requestID = requestID
-        self.detail = detail
+        self.requestID = Self.storable(requestID)
+        self.detail = detail.map(Self.storable)
+    }
+
+    /// Text as both engines store it: NUL (which a caller's input can carry into a message, SQLite text does not
+    /// round-trip and PostgreSQL refuses) becomes U+FFFD, so the entry hashed is the entry stored.
+    static func storable(_ s: String) -> String {
+        s.utf8.contains(0) ? s.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : s
     }
 }
 
