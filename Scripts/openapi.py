@@ -55,7 +55,9 @@ schemas = {
  "DataItem": obj({"name": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,47}$"}, "label": string, "type": ref("DataType"),
                   "length": {"type": "integer"}, "required": {"type": "boolean"}, "key": {"type": "boolean"},
                   "dataElement": ref("DataElementId"), "element": {"type": "string", "description": "A registered (administrator-defined) data element"},
-                  "description": string}, ["name", "label", "type"], extra=True),
+                  "description": string, "sensitivity": ref("Sensitivity"),
+                  "masking": {"type": "string", "pattern": "^[a-z][a-z0-9-]{0,47}$", "description": "A masking policy for this item, over its data element's"}},
+                 ["name", "label", "type"], extra=True),
  "Resource": obj({"code": string, "name": string, "abstract": string, "department": string, "category": string,
                   "items": arr(ref("DataItem")), "shareType": ref("ShareType"),
                   "shareCondition": {"type": "string", "description": "Condition of conditional sharing, or the legal basis of not sharing"},
@@ -446,9 +448,32 @@ schemas["ColumnFinding"] = obj({"column": string, "values": {"type": "integer"},
                                 "sensitiveWordValues": {"type": "integer"}, "sensitiveWords": arr(string)},
                                ["column", "values", "matchRatio", "confidence", "examples", "embedded", "sensitiveWordValues", "sensitiveWords"])
 schemas["ResourceScan"] = obj({"resource": string, "rows": {"type": "integer"}, "columns": arr(ref("ColumnFinding")),
-                               "catalogSensitiveWords": arr(string)}, ["resource", "rows", "columns", "catalogSensitiveWords"])
+                               "catalogSensitiveWords": arr(string), "proposal": ref("GradeProposal")},
+                              ["resource", "rows", "columns", "catalogSensitiveWords"])
+pstatus = enum("pending", "confirmed", "overridden", "superseded")
+schemas["GradeProposalItem"] = obj({"item": string, "current": ref("Sensitivity"), "proposed": ref("Sensitivity"), "basis": string},
+                                   ["item", "proposed", "basis"])
+schemas["GradeProposal"] = obj({"id": integer, "resource": string, "department": string, "resourceVersion": {"type": "integer"},
+                                "items": arr(ref("GradeProposalItem")), "currentResourceGrade": ref("Sensitivity"),
+                                "proposedResourceGrade": ref("Sensitivity"), "status": pstatus, "createdAt": dt, "createdBy": string,
+                                "decidedAt": dt, "decidedBy": string, "decidedItems": {"type": "object", "additionalProperties": ref("Sensitivity")},
+                                "decidedResourceGrade": ref("Sensitivity"), "reason": string},
+                               ["id", "resource", "department", "resourceVersion", "items", "currentResourceGrade", "proposedResourceGrade",
+                                "status", "createdAt", "createdBy"])
+schemas["GradeDecision"] = obj({"items": {"type": "object", "additionalProperties": ref("Sensitivity"), "description": "Overrides: item → grade"},
+                                "resourceGrade": ref("Sensitivity"), "reason": {"type": "string", "description": "Required when overriding"}}, extra=True)
+schemas["GradeDecisionResult"] = obj({"proposal": ref("GradeProposal"), "resource": ref("Resource")}, ["proposal", "resource"])
+mmethod = enum("mask", "display", "hash", "pseudonymise", "generalise", "suppress", "clear")
+mto = enum("year", "month", "district", "range")
+schemas["MaskingPolicy"] = obj({"name": string, "method": mmethod, "keepFirst": {"type": "integer"}, "keepLast": {"type": "integer"},
+                                "to": mto, "width": {"type": "number"}, "elements": arr(string), "description": string,
+                                "updatedAt": dt, "updatedBy": string}, ["name", "method", "elements"])
+schemas["MaskingPolicyInput"] = obj({"method": mmethod, "keepFirst": {"type": "integer", "minimum": 0, "maximum": 64},
+                                     "keepLast": {"type": "integer", "minimum": 0, "maximum": 64}, "to": mto,
+                                     "width": {"type": "number", "exclusiveMinimum": True, "minimum": 0},
+                                     "elements": arr(string), "description": string}, ["method"], extra=True)
 schemas["ShareTotal"] = obj({"key": string, "day": date, "calls": {"type": "integer"}, "rows": {"type": "integer"}}, ["key", "day", "calls", "rows"])
-for n in ["ShareTotal", "Application", "Grant", "ShareUsage", "SystemAccount", "CalendarDay", "Export", "Webhook", "WebhookDelivery"]:
+for n in ["GradeProposal", "MaskingPolicy", "ShareTotal", "Application", "Grant", "ShareUsage", "SystemAccount", "CalendarDay", "Export", "Webhook", "WebhookDelivery"]:
     schemas[n + "List"] = listof(n)
 receipt_headers = {"X-Audit-Entry": {"description": "Sequence of the audit entry written for this call", "schema": {"type": "integer"}},
                    "X-Request-Hash": {"description": "SHA-256 (hex) of METHOD, path, sorted query and body SHA-256, one per line",
@@ -458,6 +483,7 @@ def served(schema):
             "429": {**problem("A daily quota of the grant is used up"),
                     "headers": {"Retry-After": {"description": "Seconds until the quota refills", "schema": {"type": "integer"}}}}}
 date_path = p_path("date", date, "YYYY-MM-DD")
+policy_name = p_path("name", {"type": "string", "pattern": "^[a-z][a-z0-9-]{0,47}$"}, "Policy name")
 grant_q = q("grant", {"type": "integer", "minimum": 1}, "Which grant to use (default: the newest usable one of the caller's department)")
 paths.update({
  "/api/v1/applications": {
@@ -511,6 +537,18 @@ paths.update({
  "/api/v1/resources/{code}/scan": {
    "post": op("scanResource", "Find personal and sensitive data in the stored records (provider of the owning department, admin); only masked examples are returned",
               ok("ResourceScan"), ["governance"], [code, q("sample", {"type": "integer", "minimum": 1, "maximum": 1000000, "default": 10000}, "Rows to look at")])},
+ "/api/v1/grading/proposals": {"get": op("listGradeProposals", "Grade proposals from scans, newest first (own department's for providers)",
+                                         ok("GradeProposalList"), ["governance"], [q("status", pstatus, "Default pending"), q("resource", rcode)])},
+ "/api/v1/grading/proposals/{id}": {"get": op("getGradeProposal", "A grade proposal", ok("GradeProposal"), ["governance"], [uid])},
+ "/api/v1/grading/proposals/{id}/decision": {
+   "post": op("decideGradeProposal", "Confirm the proposed grades, or override them with a reason; the catalog gets a new version (provider, admin)",
+              ok("GradeDecisionResult"), ["governance"], [uid], body("GradeDecision"))},
+ "/api/v1/masking-policies": {"get": op("listMaskingPolicies", "Named masking policies", ok("MaskingPolicyList"), ["governance"])},
+ "/api/v1/masking-policies/{name}": {
+   "get": op("getMaskingPolicy", "A masking policy", ok("MaskingPolicy"), ["governance"], [policy_name]),
+   "put": op("saveMaskingPolicy", "Create or replace a masking policy (admin)", ok("MaskingPolicy"), ["governance"], [policy_name], body("MaskingPolicyInput")),
+   "delete": op("deleteMaskingPolicy", "Remove a masking policy; items naming it are suppressed until they name another (admin)",
+                {"204": {"description": "Removed"}}, ["governance"], [policy_name])},
  "/api/v1/share/{code}/records": {
    "get": op("sharedQuery", "Read granted items of another department's resource, masked per policy (consumer, system account)",
              served("SharedPage"), ["sharing"],

@@ -29,6 +29,9 @@ import ZhengshuCore
 ///     (see ``PullHostPolicy``)
 ///   - `audit.signingKeyFile` (string, default `DATA/audit-signing.key`): the installation's Ed25519 key that signs audit
 ///     checkpoints, created (mode 0600) when missing; nodes sharing a PostgreSQL database must share this file
+///   - `privacy.keyFile` (string, default `DATA/privacy.key`): the installation's secret for the `hash` and
+///     `pseudonymise` masking policies (pseudonyms stay stable while it does), created (mode 0600) when missing; nodes
+///     sharing a PostgreSQL database must share this file
 ///   - `audit.checkpointEvery` (int, default `1000`): a signed checkpoint every this many audit entries
 ///   - `exports.directory` (string, default `DATA/exports`): where this node writes export files; nodes sharing a
 ///     PostgreSQL database should share it (a network volume)
@@ -54,6 +57,7 @@ package struct AppConfiguration: Sendable {
     package var pullAllowedHosts: String
     package var auditSigningKeyFile: String
     package var auditCheckpointEvery: Int
+    package var privacyKeyFile: String
     package var sharing: SharingPolicy
     package var exportsDirectory: String
 
@@ -76,6 +80,7 @@ package struct AppConfiguration: Sendable {
         divisionsFile = config.string(forKey: "standards.divisionsFile")
         auditSigningKeyFile = config.string(forKey: "audit.signingKeyFile",
                                             default: (dataDirectory as NSString).appendingPathComponent("audit-signing.key"))
+        privacyKeyFile = config.string(forKey: "privacy.keyFile", default: (dataDirectory as NSString).appendingPathComponent("privacy.key"))
         exportsDirectory = config.string(forKey: "exports.directory", default: inMemory
             ? (NSTemporaryDirectory() as NSString).appendingPathComponent("zhengshu-exports-\(ProcessInfo.processInfo.processIdentifier)")
             : (dataDirectory as NSString).appendingPathComponent("exports"))

@@ -51,12 +51,14 @@ package struct AppServices: Sendable {
         }
         let hasher: PasswordHasher = configuration.fastPasswordHashing ? .fastForTesting : .standard
         let key = configuration.inMemory ? Curve25519.Signing.PrivateKey() : try AuditSigningKey.loadOrCreate(configuration.auditSigningKeyFile)
+        let privacy = configuration.inMemory ? PrivacyKeys.ephemeral()
+            : PrivacyKeys(secret: try KeyFile.secret(configuration.privacyKeyFile, setting: "privacy.keyFile"))
         // One outbound policy for everything the platform reaches out to: pull sources and webhook receivers.
         let hosts = try PullHostPolicy(parsing: configuration.pullAllowedHosts)
         return AppServices(store: store, platform: Platform(store: store, clock: clock, hasher: hasher,
                                                             connector: DepartmentSystemConnector(sqliteDirectory: configuration.sqliteSourceDirectory, hosts: hosts),
                                                             node: configuration.nodeID, sharing: configuration.sharing,
-                                                            webhookSender: HTTPWebhookSender(hosts: hosts)),
+                                                            webhookSender: HTTPWebhookSender(hosts: hosts), privacyKeys: privacy),
                            auditKey: key)
     }
 

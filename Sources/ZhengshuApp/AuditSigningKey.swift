@@ -9,12 +9,7 @@ package enum AuditSigningKey {
     package static func loadOrCreate(_ path: String) throws -> Curve25519.Signing.PrivateKey {
         if let key = try load(path) { return key }
         let key = Curve25519.Signing.PrivateKey()
-        let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        guard FileManager.default.createFile(atPath: path, contents: Data((key.rawRepresentation.base64EncodedString() + "\n").utf8),
-                                             attributes: [.posixPermissions: 0o600]) else {
-            throw ZhengshuError(.internalFailure, "audit.signingKeyFile: cannot create \(path)")
-        }
+        try KeyFile.create(path, key.rawRepresentation, setting: "audit.signingKeyFile")
         return key
     }
 
@@ -25,6 +20,31 @@ package enum AuditSigningKey {
               let raw = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)),
               let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)
         else { throw ZhengshuError(.invalidInput, "audit.signingKeyFile: \(path) does not hold an Ed25519 key (base64 of 32 bytes)") }
+        return key
+    }
+}
+
+/// A key kept in a file of its own: base64 of the raw bytes, mode 0600.
+package enum KeyFile {
+    static func create(_ path: String, _ raw: Data, setting: String) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        guard FileManager.default.createFile(atPath: path, contents: Data((raw.base64EncodedString() + "\n").utf8),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw ZhengshuError(.internalFailure, "\(setting): cannot create \(path)")
+        }
+    }
+
+    /// A 256-bit secret: read, or created when the file does not exist.
+    package static func secret(_ path: String, setting: String) throws -> SymmetricKey {
+        if FileManager.default.fileExists(atPath: path) {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+                  let raw = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), raw.count == 32
+            else { throw ZhengshuError(.invalidInput, "\(setting): \(path) does not hold a 256-bit key (base64 of 32 bytes)") }
+            return SymmetricKey(data: raw)
+        }
+        let key = SymmetricKey(size: .bits256)
+        try create(path, key.withUnsafeBytes { Data($0) }, setting: setting)
         return key
     }
 }

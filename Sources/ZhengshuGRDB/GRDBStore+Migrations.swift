@@ -387,6 +387,20 @@ extension GRDBStore {
                 CREATE INDEX webhookDelivery_webhook ON webhookDelivery(webhook, id);
                 """)
         }
+        m.registerMigration("v17-privacy") { db in
+            try db.execute(sql: """
+                CREATE TABLE maskingPolicy (name TEXT PRIMARY KEY, document TEXT NOT NULL);
+                CREATE TABLE gradeProposal (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    resource TEXT NOT NULL,
+                    department TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    document TEXT NOT NULL
+                );
+                CREATE INDEX gradeProposal_resource ON gradeProposal(resource, status);
+                CREATE INDEX gradeProposal_status ON gradeProposal(status, department);
+                """)
+        }
         return m
     }
 

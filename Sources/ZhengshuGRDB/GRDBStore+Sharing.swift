@@ -127,7 +127,7 @@ extension GRDBStore: SharingStore {
             return ServiceContext(resource: resource, grants: grants.map { g in
                 let u = used[g.id.rawValue] ?? (0, 0)
                 return (g, u.0, u.1)
-            }, live: live)
+            }, live: live, policies: try cachedPolicies(db))
         }
     }
 

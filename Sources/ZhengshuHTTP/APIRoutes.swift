@@ -25,6 +25,7 @@ package struct APIRoutes {
         ProblemRoutes(platform: platform).register(on: api)
         LineageRoutes(platform: platform).register(on: api)
         SharingRoutes(platform: platform, exports: exports).register(on: api)
+        PrivacyRoutes(platform: platform).register(on: api)
         let p = platform
 
         api.get("me") { _, context in

@@ -197,12 +197,6 @@ struct SharingRoutes {
             return Response(status: .noContent)
         }
 
-        // Discovery
-        api.post("resources/{code}/scan") { request, context in
-            let sample = try APIRoutes.optionalInteger(request.uri.queryParameters.get("sample"), "sample")
-            return JSON.response(try await data.scan(try context.parameters.require("code"), sample: sample, by: try context.caller()))
-        }
-
         // Data services
         api.get("share/{code}/records") { request, context in
             let q = request.uri.queryParameters

@@ -210,6 +210,12 @@ extension PostgresStore {
             "CREATE TABLE webhookDelivery (id bigserial PRIMARY KEY, webhook bigint NOT NULL, version integer NOT NULL, at bigint NOT NULL, document text NOT NULL)",
             "CREATE INDEX webhookDelivery_webhook ON webhookDelivery(webhook, id)",
         ]),
+        ("v17-privacy", [
+            "CREATE TABLE maskingPolicy (name text PRIMARY KEY, document text NOT NULL)",
+            "CREATE TABLE gradeProposal (id bigserial PRIMARY KEY, resource text NOT NULL, department text NOT NULL, status text NOT NULL, document text NOT NULL)",
+            "CREATE INDEX gradeProposal_resource ON gradeProposal(resource, status)",
+            "CREATE INDEX gradeProposal_status ON gradeProposal(status, department)",
+        ]),
     ]
 
     /// The State Council's holiday schedules for 2025 and 2026 (see `WorkingCalendar.chinaDefaults`), the starting

@@ -131,7 +131,7 @@ extension PostgresStore: SharingStore {
             return ServiceContext(resource: resource, grants: grants.map { g in
                 let u = used[g.id.rawValue] ?? (0, 0)
                 return (g, u.0, u.1)
-            }, live: live)
+            }, live: live, policies: try await Self.fetchDocuments(MaskingPolicy.self, "maskingPolicy", "true ORDER BY name", db))
         }
     }
 

@@ -81,6 +81,6 @@ import ZhengshuTestSupport
         #expect(failures == ["2:a", "2:b", "2:d", "2:d"])
         #expect(run.results().map(\.checked) == [2, 2, 3, 3])
         #expect(throws: ZhengshuError.self) { _ = try QualityRun(resource: resource, rules: [QualityRule(check: .required(item: "nope"))], at: Date()) }
-        #expect(Masking.mask("330106199001011234") == "330***********1234")
+        #expect(Masker.defaults.apply(.display(.citizenID), text: "330106199001011234") == "330106********1234")
     }
 }

@@ -27,7 +27,8 @@ package enum CatalogRules {
             code: resourceCode, name: name, abstract: draft.abstract ?? "", department: departmentCode,
             category: category, items: items, shareType: shareType, shareCondition: draft.shareCondition,
             openType: draft.openType ?? .none, updateCycle: draft.updateCycle ?? .irregular,
-            gradeLevel: draft.gradeLevel ?? .general, sensitivity: draft.sensitivity ?? .l2,
+            gradeLevel: draft.gradeLevel ?? .general,
+            sensitivity: draft.sensitivity ?? max(.l2, items.compactMap(\.sensitivity).max() ?? .l2),
             serviceItems: draft.serviceItems ?? [], sourceSystem: draft.sourceSystem, format: draft.format ?? "表格",
             status: .draft, version: 1, publishedAt: nil, createdAt: now, updatedAt: now)
         try validate(resource)
@@ -61,7 +62,11 @@ package enum CatalogRules {
         if let v = draft.openType { next.openType = v }
         if let v = draft.updateCycle { next.updateCycle = v }
         if let v = draft.gradeLevel { next.gradeLevel = v }
-        if let v = draft.sensitivity { next.sensitivity = v }
+        if let v = draft.sensitivity {
+            next.sensitivity = v
+        } else if let highest = next.items.compactMap(\.sensitivity).max(), highest > next.sensitivity {
+            next.sensitivity = highest   // 就高从严: a resource follows its most sensitive item up
+        }
         if let v = draft.serviceItems { next.serviceItems = v }
         if let v = draft.sourceSystem { next.sourceSystem = v.isEmpty ? nil : v }
         if let v = draft.format { next.format = v }
@@ -129,6 +134,13 @@ package enum CatalogRules {
             if item.dataElement != nil {
                 check(item.type == .string, "\(f).dataElement", "data elements apply to string items")
             }
+            if let policy = item.masking {
+                check(MaskingPolicy.isValidName(policy), "\(f).masking", "'\(policy.prefix(60))' is not a masking policy name")
+            }
+        }
+        if let highest = r.items.compactMap(\.sensitivity).max() {
+            check(r.sensitivity >= highest, "sensitivity",
+                  "must be at least \(highest.rawValue), the highest grade of its items (a resource is graded by its most sensitive item)")
         }
         guard v.isEmpty else { throw .validation(v) }
     }
@@ -144,7 +156,7 @@ package enum CatalogRules {
             if changed.type != item.type || changed.key != item.key || changed.required != item.required
                 || changed.dataElement != item.dataElement || (changed.length ?? .max) < (item.length ?? .max) {
                 v.append(.init(field: "items", reason:
-                    "item '\(item.name)' of a published resource may only change its label, description or widen its length"))
+                    "item '\(item.name)' of a published resource may only change its label, description, grade or masking policy, or widen its length"))
             }
         }
         let oldNames = Set(old.map(\.name))

@@ -14,10 +14,17 @@ package struct DataItem: Hashable, Sendable, Codable {
     /// An administrator-defined data element (see ``CustomDataElement``), by id.
     package var element: String?
     package var description: String?
+    /// The item's grade (L1-L4), set by grading (分级): L4 items are encrypted at rest.
+    package var sensitivity: Sensitivity?
+    /// The named masking policy for this item, over the one its data element has (see ``MaskingPolicy``).
+    package var masking: String?
 
     package init(name: String, label: String, type: DataType, length: Int? = nil, required: Bool = false,
-                 key: Bool = false, dataElement: DataElement? = nil, element: String? = nil, description: String? = nil) {
+                 key: Bool = false, dataElement: DataElement? = nil, element: String? = nil, description: String? = nil,
+                 sensitivity: Sensitivity? = nil, masking: String? = nil) {
         self.element = element
+        self.sensitivity = sensitivity
+        self.masking = masking
         self.name = name
         self.label = label
         self.type = type
@@ -41,7 +48,7 @@ package struct DataItem: Hashable, Sendable, Codable {
 
 extension DataItem {
     private enum CodingKeys: String, CodingKey {
-        case name, label, type, length, required, key, dataElement, element, description
+        case name, label, type, length, required, key, dataElement, element, description, sensitivity, masking
     }
 
     /// `required` and `key` default to false, so a provider writes only what matters.
@@ -56,7 +63,9 @@ extension DataItem {
             key: try c.decodeIfPresent(Bool.self, forKey: .key) ?? false,
             dataElement: try c.decodeIfPresent(DataElement.self, forKey: .dataElement),
             element: try c.decodeIfPresent(String.self, forKey: .element),
-            description: try c.decodeIfPresent(String.self, forKey: .description)
+            description: try c.decodeIfPresent(String.self, forKey: .description),
+            sensitivity: try c.decodeIfPresent(Sensitivity.self, forKey: .sensitivity),
+            masking: try c.decodeIfPresent(String.self, forKey: .masking)
         )
     }
 
@@ -71,5 +80,7 @@ extension DataItem {
         try c.encodeIfPresent(dataElement, forKey: .dataElement)
         try c.encodeIfPresent(element, forKey: .element)
         try c.encodeIfPresent(description, forKey: .description)
+        try c.encodeIfPresent(sensitivity, forKey: .sensitivity)
+        try c.encodeIfPresent(masking, forKey: .masking)
     }
 }

@@ -60,6 +60,8 @@ package enum ResourceDiff {
             out["\(p).key"] = String(item.key)
             out["\(p).dataElement"] = item.dataElement?.rawValue
             out["\(p).description"] = item.description
+            out["\(p).sensitivity"] = item.sensitivity?.rawValue
+            out["\(p).masking"] = item.masking
         }
         return out
     }

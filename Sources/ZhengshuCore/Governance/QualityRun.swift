@@ -11,7 +11,7 @@ package struct QualityRun: Sendable {
         /// 1-based row number.
         package var row: Int
         package var field: String
-        /// The failing value, masked when the item is sensitive.
+        /// The failing value, masked per the item's masking policy.
         package var value: String
         package var reason: String
     }
@@ -35,7 +35,9 @@ package struct QualityRun: Sendable {
     package let rules: [QualityRule]
     private let plans: [Plan]
     private let fields: [String]
-    private let sensitive: [Bool]
+    /// How each item's failing values are shown (masked per policy).
+    private let shownAs: [FieldMask?]
+    private let masker: Masker
     private let today: CivilDate
     private let now: Date
     private let sampleLimit: Int
@@ -66,8 +68,9 @@ package struct QualityRun: Sendable {
     ///   - now: the run's time: what "in the future" means.
     ///   - references: for each referential rule (by index in `rules`), the values its target item holds.
     /// - Throws: ``ZhengshuError`` naming a rule that reads an item the resource does not have, or a bad pattern.
+    ///   - masker: how failing values are shown in samples and problem records (the masking policies).
     package init(resource: Resource, rules: [QualityRule], at now: Date, references: [Int: Set<String>] = [:],
-                 sampleLimit: Int = 20) throws(ZhengshuError) {
+                 masker: Masker = .defaults, sampleLimit: Int = 20) throws(ZhengshuError) {
         let rules = rules.filter(\.enabled)
         let index = Dictionary(resource.items.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
         var plans: [Plan] = []
@@ -116,7 +119,8 @@ package struct QualityRun: Sendable {
         self.rules = rules
         self.plans = plans
         fields = resource.items.map(\.name)
-        sensitive = resource.items.map { item in item.dataElement.map(Masking.isSensitive) ?? false }
+        shownAs = resource.items.map { masker.mask(for: $0) }
+        self.masker = masker
         self.now = now
         today = CivilDate(chinaTime: now)
         self.sampleLimit = sampleLimit
@@ -135,7 +139,7 @@ package struct QualityRun: Sendable {
             }
             checked[k] += 1
             failed[k] += 1
-            let shown = sensitive[field] ? Masking.mask(row[field].text) : row[field].text
+            let shown = masker.apply(shownAs[field], text: row[field].text)
             if samples[k].count < sampleLimit {
                 samples[k].append(Sample(row: number, field: fields[field], value: shown, reason: reason))
             }
@@ -296,24 +300,4 @@ package struct QualityRun: Sendable {
 struct NSRegularExpressionBox: @unchecked Sendable {
     let regex: NSRegularExpression
     init(_ regex: NSRegularExpression) { self.regex = regex }
-}
-
-/// How failing values of sensitive items are shown in samples and problem records.
-package enum Masking {
-    static func isSensitive(_ element: DataElement) -> Bool {
-        switch element {
-        case .citizenID, .mobile, .landline, .bankCard, .email: true
-        default: false
-        }
-    }
-
-    /// Keeps the first three and the last four characters of a long value (`330***********123X`), less of a short one.
-    package static func mask(_ value: String) -> String {
-        let chars = Array(value)
-        guard chars.count > 4 else { return String(repeating: "*", count: chars.count) }
-        let head = chars.count >= 11 ? 3 : 1
-        let tail = chars.count >= 11 ? 4 : 2
-        return String(chars.prefix(head)) + String(repeating: "*", count: chars.count - head - tail) + String(chars.suffix(tail))
-    }
-
 }

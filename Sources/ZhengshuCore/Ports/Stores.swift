@@ -119,6 +119,7 @@ package protocol SchemaStore: Sendable {
 /// Everything an engine provides.
 package typealias PlatformStore = DepartmentStore & AccountStore & CatalogStore & RecordStore & AuditStore & StatisticsStore & PullStore
     & IngestStore & SchemaStore & QualityStore & ProblemStore & LineageStore & StandardsStore & SharingStore & SystemAccountStore & WebhookStore
+    & PrivacyStore
 
 /// Share applications, the grants they become, their daily use, and the working-day calendar of deadlines.
 package protocol SharingStore: Sendable {
@@ -184,12 +185,33 @@ package struct ServiceContext: Sendable {
     package var resource: Resource
     package var grants: [(grant: Grant, calls: Int, rows: Int)]
     package var live: PullSource?
+    /// Every masking policy (they decide how the answer is masked).
+    package var policies: [MaskingPolicy]
 
-    package init(resource: Resource, grants: [(grant: Grant, calls: Int, rows: Int)], live: PullSource?) {
+    package init(resource: Resource, grants: [(grant: Grant, calls: Int, rows: Int)], live: PullSource?, policies: [MaskingPolicy]) {
         self.resource = resource
         self.grants = grants
         self.live = live
+        self.policies = policies
     }
+}
+
+/// Masking policies (脱敏策略) and grade proposals (分级).
+package protocol PrivacyStore: Sendable {
+    /// Every policy, by name.
+    func maskingPolicies() async throws -> [MaskingPolicy]
+    /// Creates or replaces the policy of that name, with its audit entry.
+    func saveMaskingPolicy(_ policy: MaskingPolicy, audit: AuditEvent) async throws
+    /// - Returns: false when no policy has that name.
+    func deleteMaskingPolicy(_ name: String, audit: AuditEvent) async throws -> Bool
+
+    /// Stores a new pending proposal (the store assigns its id), superseding the resource's earlier pending ones.
+    func insertGradeProposal(_ proposal: GradeProposal, audit: AuditEvent) async throws -> GradeProposal
+    func updateGradeProposal(_ id: GradeProposalID, audit: AuditEvent,
+                             change: @Sendable (GradeProposal) throws -> GradeProposal) async throws -> GradeProposal
+    func gradeProposal(_ id: GradeProposalID) async throws -> GradeProposal?
+    /// Newest first.
+    func gradeProposals(status: GradeProposal.Status?, department: DepartmentCode?, resource: ResourceCode?, limit: Int) async throws -> [GradeProposal]
 }
 
 /// Which applications to list.

@@ -2,7 +2,7 @@ import Foundation
 
 /// The default display masks of GB/T 37964 practice (STANDARDS.md), applied to every item a grant does not show in
 /// clear: ID `110105********002X`, mobile `138****1234`, name `张*` / `欧阳*`, bank card first 6 and last 4, address to
-/// the district. The security issue's named policies replace the choice of mask; this is where values are masked.
+/// the district. The `display` method of ``MaskingPolicy``, and the default when no policy applies (``Masker``).
 package enum DisplayMask: String, Sendable, Codable {
     case citizenID, mobile, landline, bankCard, email, personName, address
     /// The item carries nothing personal: shown as it is.
@@ -67,16 +67,24 @@ package enum DisplayMask: String, Sendable, Codable {
             let surname = n > 2 && Self.compoundSurnames.contains(twoChars) ? 2 : 1
             return prefix(surname, then: n - surname)
         case .address:
-            // Keep the text up to the county-level division (区, 县, 旗, or a county-level 市 after a prefecture).
-            let scalars = Array(s.unicodeScalars)
-            // (The 区 of 自治区, a province-level region, is not a district.)
-            var cut = scalars.indices.first { k in
-                (scalars[k] == "区" || scalars[k] == "县" || scalars[k] == "旗") && !(k >= 2 && scalars[k - 2] == "自" && scalars[k - 1] == "治")
-            }.map { $0 + 1 }
-            if cut == nil, let city = scalars.indices.filter({ scalars[$0] == "市" }).dropFirst().first { cut = city + 1 }
-            guard let cut, cut < n else { return prefix(min(6, n), then: 4) }
+            guard let cut = Self.districtEnd(s), cut < n else { return prefix(min(6, n), then: 4) }
             return prefix(cut, then: 4)
         }
+    }
+
+    /// An address up to its county-level division (区, 县, 旗, or a county-level 市 after a prefecture), or `nil`.
+    package static func district(of address: String) -> String? {
+        districtEnd(address).map { String(String.UnicodeScalarView(address.unicodeScalars.prefix($0))) }
+    }
+
+    /// Characters (scalars) up to and including the county-level division. (The 区 of 自治区, a province-level
+    /// region, is not a district.)
+    static func districtEnd(_ s: String) -> Int? {
+        let scalars = Array(s.unicodeScalars)
+        if let k = scalars.indices.first(where: { k in
+            (scalars[k] == "区" || scalars[k] == "县" || scalars[k] == "旗") && !(k >= 2 && scalars[k - 2] == "自" && scalars[k - 1] == "治")
+        }) { return k + 1 }
+        return scalars.indices.filter { scalars[$0] == "市" }.dropFirst().first.map { $0 + 1 }
     }
 
     /// Compound surnames (复姓) that keep two characters.

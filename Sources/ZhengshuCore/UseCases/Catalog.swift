@@ -4,16 +4,26 @@ import Foundation
 package struct Catalog: Sendable {
     let store: any CatalogStore
     let standards: (any StandardsStore)?
+    let privacy: (any PrivacyStore)?
     let clock: PlatformClock
 
-    package init(store: any CatalogStore, standards: (any StandardsStore)? = nil, clock: PlatformClock) {
+    package init(store: any CatalogStore, standards: (any StandardsStore)? = nil, privacy: (any PrivacyStore)? = nil, clock: PlatformClock) {
         self.store = store
         self.standards = standards
+        self.privacy = privacy
         self.clock = clock
     }
 
-    /// Items that reference an administrator's data element must name one that exists, of their own type.
+    /// Items that reference an administrator's data element must name one that exists, of their own type; items that
+    /// name a masking policy, one that exists.
     func checkElements(_ items: [DataItem]) async throws {
+        if let privacy, items.contains(where: { $0.masking != nil }) {
+            let policies = Set(try await privacy.maskingPolicies().map(\.name))
+            let unknown = items.enumerated().filter { $0.element.masking.map { !policies.contains($0) } ?? false }
+            if !unknown.isEmpty {
+                throw ZhengshuError.validation(unknown.map { .init(field: "items[\($0.offset)].masking", reason: "no masking policy '\($0.element.masking!.prefix(48))' exists") })
+            }
+        }
         let referencing = items.enumerated().filter { $0.element.element != nil }
         guard !referencing.isEmpty else { return }
         let known = Dictionary(uniqueKeysWithValues: (try await standards?.dataElements() ?? []).map { ($0.id, $0) })
@@ -62,7 +72,7 @@ package struct Catalog: Sendable {
         }
     }
 
-    private func change(_ code: String, action: String, by caller: Caller,
+    func change(_ code: String, action: String, by caller: Caller,
                         _ transform: @escaping @Sendable (Resource, Date) throws -> Resource) async throws -> Resource {
         let code = try ResourceCode(validating: code)
         let now = clock.current()

@@ -7,7 +7,8 @@ package struct PreparedExport: Sendable {
     let resource: Resource
     let grant: Grant
     let query: RecordQuery
-    let masks: [String: DisplayMask]
+    let masks: [String: FieldMask]
+    let masker: Masker
     let remainingRows: Int
     let caller: Caller
     let requestHash: String
@@ -26,14 +27,14 @@ extension DataAccess {
             var p = parameters
             p.limit = nil
             p.cursor = nil
-            var (query, masks) = try Self.grantedQuery(resource, grant, p)
+            var (query, masks) = try Self.grantedQuery(resource, grant, p, a.masker)
             query.limit = Self.exportPage
             let remaining = try checkQuota(a)
             let job = try await shares.insertExport(ExportJob(
                 id: ExportID(0), grant: grant.id, resource: resource.code, consumer: grant.consumer, requestedBy: caller.principal.name,
                 format: format, fields: query.fields.map(\.name), filters: parameters.filters, status: .running, rows: 0, node: node,
                 createdAt: clock.current()))
-            return PreparedExport(job: job, resource: resource, grant: grant, query: query, masks: masks, remainingRows: remaining,
+            return PreparedExport(job: job, resource: resource, grant: grant, query: query, masks: masks, masker: a.masker, remainingRows: remaining,
                                   caller: caller, requestHash: requestHash)
         }
     }
@@ -65,7 +66,7 @@ extension DataAccess {
                 var chunk: [UInt8] = []
                 for row in page.rows {
                     let cells: [String?] = row.indices.map { k in
-                        let v = masks[k].map { $0.apply(row[k]) } ?? row[k]
+                        let v = masks[k].map { e.masker.apply($0, row[k]) } ?? row[k]
                         return v == .null ? nil : v.text
                     }
                     digest.add(cells.map { $0 ?? "" })

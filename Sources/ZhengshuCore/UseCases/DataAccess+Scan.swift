@@ -7,6 +7,8 @@ package struct ResourceScan: Sendable, Codable {
     package var columns: [ColumnFinding]
     /// Words of the sensitive-word list found in the catalog entry's own text (name, abstract, item labels).
     package var catalogSensitiveWords: [String]
+    /// The grades this scan proposes, waiting for review (none when they would change nothing).
+    package var proposal: GradeProposal?
 }
 
 extension DataAccess {
@@ -33,6 +35,14 @@ extension DataAccess {
         try await audit.appendAudit(caller.audit("resource.scan", "resource:\(resource.code)", at: clock.current(),
                                                  detail: "rows: \(rows); found: " + findings.compactMap { f in f.detected.map { "\(f.column)=\($0.rawValue)" } }
                                                      .joined(separator: ",")))
-        return ResourceScan(resource: resource.code, rows: rows, columns: findings, catalogSensitiveWords: words.filter { text.contains($0) })
+        var proposal: GradeProposal?
+        if let items = Grading.propose(resource, findings: findings) {
+            let p = GradeProposal(resource: resource, items: items, by: caller.principal.name, at: clock.current())
+            proposal = try await masking.store.insertGradeProposal(p, audit: caller.audit(
+                "grading.propose", "resource:\(resource.code)", at: p.createdAt,
+                detail: p.items.map { "\($0.item)=\($0.proposed.rawValue)" }.joined(separator: ",") + "; resource: \(p.proposedResourceGrade.rawValue)"))
+        }
+        return ResourceScan(resource: resource.code, rows: rows, columns: findings, catalogSensitiveWords: words.filter { text.contains($0) },
+                            proposal: proposal)
     }
 }

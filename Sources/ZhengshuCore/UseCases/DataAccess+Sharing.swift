@@ -54,13 +54,10 @@ extension DataAccess {
         try await denialsAudited("share.query", code, requestHash: requestHash, by: caller) {
             let a = try await authorise(code, .query, grantID, by: caller)
             let (resource, grant, day) = (a.resource, a.grant, a.day)
-            var (query, masks) = try Self.grantedQuery(resource, grant, parameters)
+            var (query, masks) = try Self.grantedQuery(resource, grant, parameters, a.masker)
             query.limit = min(query.limit, try checkQuota(a))
             var (page, source) = try await fetch(resource, query, live: a.live)
-            for (k, item) in page.fields.enumerated() {
-                guard let mask = masks[item.name] else { continue }
-                for r in page.rows.indices { page.rows[r][k] = mask.apply(page.rows[r][k]) }
-            }
+            a.masker.apply(masks, fields: page.fields, to: &page.rows)
             let sequence = try await shares.recordShareUse(grant, day: day, rows: page.rows.count, audit: caller.audit(
                 "share.query", "resource:\(resource.code)", at: clock.current(),
                 detail: Self.detail(grant, rows: page.rows.count, items: page.fields.map(\.name),
@@ -80,17 +77,14 @@ extension DataAccess {
             if a.live != nil {
                 throw ZhengshuError(.conflict, "resource \(resource.code) is read live from its source; it has no change feed, query it instead")
             }
-            let (query, masks) = try Self.grantedQuery(resource, grant, RecordQueryParameters(fields: fields, limit: limit))
+            let (query, masks) = try Self.grantedQuery(resource, grant, RecordQueryParameters(fields: fields, limit: limit), a.masker)
             var after: ChangeCursor?
             if let token, !token.isEmpty {
                 guard let c = ChangeCursor(token: token) else { throw ZhengshuError(.invalidInput, "cursor is not one this server issued") }
                 after = c
             }
             var page = try await records.changes(of: resource, fields: query.fields, after: after, limit: min(query.limit, try checkQuota(a)))
-            for (k, item) in page.fields.enumerated() {
-                guard let mask = masks[item.name] else { continue }
-                for r in page.rows.indices { page.rows[r][k] = mask.apply(page.rows[r][k]) }
-            }
+            a.masker.apply(masks, fields: page.fields, to: &page.rows)
             let sequence = try await shares.recordShareUse(grant, day: day, rows: page.rows.count, audit: caller.audit(
                 "share.changes", "resource:\(resource.code)", at: clock.current(),
                 detail: Self.detail(grant, rows: page.rows.count, items: page.fields.map(\.name),
@@ -161,7 +155,8 @@ extension DataAccess {
 
     /// The query a grant allows: items not granted are refused (403) wherever they are named, and filters and sort
     /// only on items granted in clear (400), so masked values cannot be probed. - Returns: the query and the masks.
-    static func grantedQuery(_ resource: Resource, _ grant: Grant, _ parameters: RecordQueryParameters) throws -> (RecordQuery, [String: DisplayMask]) {
+    static func grantedQuery(_ resource: Resource, _ grant: Grant, _ parameters: RecordQueryParameters,
+                             _ masker: Masker) throws -> (RecordQuery, [String: FieldMask]) {
         let granted = Set(grant.items)
         let named = (parameters.fields?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? [])
             + parameters.filters.map { String($0.prefix { $0 != ":" }) }
@@ -173,7 +168,7 @@ extension DataAccess {
         view.items = resource.items.filter { granted.contains($0.name) }
         let query = try RecordQuery.parse(resource: view, fields: parameters.fields, filters: parameters.filters, sort: parameters.sort,
                                           limit: parameters.limit, cursor: parameters.cursor)
-        let masks = masks(view.items, clear: Set(grant.clearItems))
+        let masks = masker.masks(view.items, clear: Set(grant.clearItems))
         for item in query.filters.map(\.item) + [query.sort].compactMap({ $0 }) where masks[item.name] != nil {
             throw ZhengshuError(.invalidInput, "\(item.name) is masked for this grant; filter and sort only on items granted in clear")
         }
@@ -190,16 +185,6 @@ extension DataAccess {
         "grant: \(g.id); purpose: \(g.purpose.prefix(200)); items: \(items.joined(separator: ",")); rows: \(rows); \(extra); request: \(requestHash)"
     }
 
-    /// Items masked for a grant, with their mask (items granted in clear and items with nothing to mask are absent).
-    static func masks(_ items: [DataItem], clear: Set<String>) -> [String: DisplayMask] {
-        var out: [String: DisplayMask] = [:]
-        for item in items where !clear.contains(item.name) {
-            let mask = DisplayMask.of(item)
-            if mask != .none { out[item.name] = mask }
-        }
-        return out
-    }
-
     /// What a data service may do for its caller: the resource, the grant that lets the caller use the service on it,
     /// the grant's use today, and the resource's live source if it is read live.
     struct Authorised {
@@ -208,6 +193,8 @@ extension DataAccess {
         var used: (calls: Int, rows: Int)
         var live: PullSource?
         var day: CivilDate
+        /// The policies as they stand, for this answer.
+        var masker: Masker
     }
 
     /// The grant named, or the caller's department's newest usable grant that allows `service`. Every refusal names
@@ -224,7 +211,8 @@ extension DataAccess {
             throw ZhengshuError(.notFound, "resource \(code) does not exist")
         }
         func granted(_ g: (grant: Grant, calls: Int, rows: Int)) -> Authorised {
-            Authorised(resource: context.resource, grant: g.grant, used: (g.calls, g.rows), live: context.live, day: day)
+            Authorised(resource: context.resource, grant: g.grant, used: (g.calls, g.rows), live: context.live, day: day,
+                       masker: Masker(policies: context.policies, keys: masking.keys))
         }
         if let grantID {
             guard let id = Int64(grantID), let g = context.grants.first(where: { $0.grant.id.rawValue == id }) else {

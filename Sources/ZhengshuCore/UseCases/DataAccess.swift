@@ -9,12 +9,14 @@ package struct DataAccess: Sendable {
     let audit: any AuditStore
     let pulls: any PullStore
     let shares: any SharingStore
+    let masking: MaskerSource
     let connector: any SourceConnector
     let clock: PlatformClock
 
     package init(catalog: any CatalogStore, records: any RecordStore, audit: any AuditStore, pulls: any PullStore,
-                 shares: any SharingStore, connector: any SourceConnector, clock: PlatformClock) {
+                 shares: any SharingStore, masking: MaskerSource, connector: any SourceConnector, clock: PlatformClock) {
         self.shares = shares
+        self.masking = masking
         self.catalog = catalog
         self.records = records
         self.audit = audit
@@ -48,8 +50,8 @@ package struct DataAccess: Sendable {
             audit: caller.audit("records.insert", "resource:\(resource.code)", at: clock.current(), detail: "rows: \(converted.count)"))
     }
 
-    /// Reads a page of records. Today only the owning department's providers and the bureau may read them;
-    /// consumers arrive with grants in the sharing issue.
+    /// Reads a page of records: the owning department's providers and the bureau, in clear (consumers read through
+    /// grants: ``sharedQuery(_:_:grant:requestHash:by:)``).
     package func query(_ code: String, _ parameters: RecordQueryParameters, by caller: Caller) async throws -> RecordPage {
         let resource = try await publishedResource(code, for: caller)
         try caller.principal.requireProvider(of: resource.department, to: "reading records of \(resource.code)")

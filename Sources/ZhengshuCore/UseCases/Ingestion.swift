@@ -49,6 +49,7 @@ package struct Ingestion: Sendable {
     let lineage: LineageService?
     let standards: (any StandardsStore)?
     let problems: (any ProblemStore)?
+    let masking: MaskerSource?
     let clock: PlatformClock
     /// This process among the nodes sharing the store.
     package let node: String
@@ -65,7 +66,8 @@ package struct Ingestion: Sendable {
 
     package init(catalog: any CatalogStore, store: any IngestStore, pulls: any PullStore, quality: (any QualityStore)? = nil,
                  lineage: LineageService? = nil, standards: (any StandardsStore)? = nil, problems: (any ProblemStore)? = nil,
-                 clock: PlatformClock, node: String = "local") {
+                 masking: MaskerSource? = nil, clock: PlatformClock, node: String = "local") {
+        self.masking = masking
         self.problems = problems
         self.lineage = lineage
         self.standards = standards
@@ -192,7 +194,8 @@ package struct Ingestion: Sendable {
             }
         }
         var flagged = perRow.isEmpty || quality == nil ? nil
-            : FlaggedRows(run: try QualityRun(resource: resource, rules: perRow, at: clock.current()), rows: 0, sightings: [])
+            : FlaggedRows(run: try QualityRun(resource: resource, rules: perRow, at: clock.current(),
+                                              masker: try await masking?.current() ?? .defaults), rows: 0, sightings: [])
         let keyPositions = Quality.keyPositions(resource, rules)
         var progress = JobProgress(encoding: request.encoding)
         var staged: [(row: Int, values: RecordValidator.Row)] = []

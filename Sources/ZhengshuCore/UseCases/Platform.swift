@@ -17,25 +17,28 @@ package struct Platform: Sendable {
     package let standards: Standards
     package let sharing: Sharing
     package let webhooks: Webhooks
+    package let privacy: Privacy
 
     /// - Parameter node: this process's name among the nodes sharing the store (jobs record who runs them).
     package init(store: any PlatformStore, clock: PlatformClock = PlatformClock(), hasher: PasswordHasher = .standard,
                  connector: any SourceConnector = NoConnector(), node: String = "local", sharing: SharingPolicy = SharingPolicy(),
-                 webhookSender: any WebhookSender = NoWebhookSender()) {
+                 webhookSender: any WebhookSender = NoWebhookSender(), privacyKeys: PrivacyKeys = .ephemeral()) {
         self.store = store
         self.clock = clock
+        let masking = MaskerSource(store: store, keys: privacyKeys)
         departments = Departments(store: store, clock: clock)
         accounts = Accounts(store: store, clock: clock, hasher: hasher)
-        catalog = Catalog(store: store, standards: store, clock: clock)
-        data = DataAccess(catalog: store, records: store, audit: store, pulls: store, shares: store, connector: connector, clock: clock)
+        catalog = Catalog(store: store, standards: store, privacy: store, clock: clock)
+        data = DataAccess(catalog: store, records: store, audit: store, pulls: store, shares: store, masking: masking, connector: connector, clock: clock)
         audit = AuditTrail(store: store, clock: clock)
         lineage = LineageService(catalog: store, store: store, clock: clock)
-        ingestion = Ingestion(catalog: store, store: store, pulls: store, quality: store, lineage: lineage, standards: store, problems: store, clock: clock, node: node)
+        ingestion = Ingestion(catalog: store, store: store, pulls: store, quality: store, lineage: lineage, standards: store, problems: store, masking: masking, clock: clock, node: node)
         pulls = Pulls(catalog: store, store: store, ingestion: ingestion, connector: connector, clock: clock)
-        quality = Quality(catalog: store, records: store, store: store, problems: store, standards: store, updates: store, clock: clock)
+        quality = Quality(catalog: store, records: store, store: store, problems: store, standards: store, updates: store, masking: masking, clock: clock)
         standards = Standards(store: store, clock: clock)
         problems = Problems(catalog: store, store: store, clock: clock)
         webhooks = Webhooks(catalog: store, store: store, clock: clock, sender: webhookSender)
+        privacy = Privacy(catalog: catalog, store: store, clock: clock)
         self.sharing = Sharing(catalog: store, records: store, store: store, accounts: store, audit: store, clock: clock, policy: sharing)
     }
 

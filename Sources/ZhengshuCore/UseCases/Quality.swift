@@ -8,6 +8,7 @@ package struct Quality: Sendable {
     let problems: (any ProblemStore)?
     let standards: (any StandardsStore)?
     let updates: (any IngestStore)?
+    let masking: MaskerSource?
     let clock: PlatformClock
 
     /// Rows read from the store per page during a run.
@@ -17,7 +18,8 @@ package struct Quality: Sendable {
     static let maxSightings = 1_000_000
 
     package init(catalog: any CatalogStore, records: any RecordStore, store: any QualityStore, problems: (any ProblemStore)? = nil,
-                 standards: (any StandardsStore)? = nil, updates: (any IngestStore)? = nil, clock: PlatformClock) {
+                 standards: (any StandardsStore)? = nil, updates: (any IngestStore)? = nil, masking: MaskerSource? = nil, clock: PlatformClock) {
+        self.masking = masking
         self.standards = standards
         self.updates = updates
         self.catalog = catalog
@@ -60,7 +62,8 @@ package struct Quality: Sendable {
         try resource.requirePublished("publish it before checking its data")
         let started = clock.current()
         let (rules, _) = try await rules(of: resource)
-        var run = try QualityRun(resource: resource, rules: rules, at: started, references: try await references(for: rules))
+        var run = try QualityRun(resource: resource, rules: rules, at: started, references: try await references(for: rules),
+                                 masker: try await masking?.current() ?? .defaults)
         let inForce = run.rules
         var rows = 0
         // Problems are filed under the row's key, so the department finds the row (and a corrected row closes them).

@@ -1,0 +1,79 @@
+import Foundation
+import PostgresNIO
+import ZhengshuCore
+
+extension PostgresStore: PrivacyStore {
+    package func maskingPolicies() async throws -> [MaskingPolicy] {
+        try await read { db in try await Self.fetchDocuments(MaskingPolicy.self, "maskingPolicy", "true ORDER BY name", db) }
+    }
+
+    package func saveMaskingPolicy(_ policy: MaskingPolicy, audit: AuditEvent) async throws {
+        try await write { db in
+            try await db.query("""
+                INSERT INTO maskingPolicy (name, document) VALUES (\(policy.name), \(try Self.json(policy)))
+                ON CONFLICT (name) DO UPDATE SET document = excluded.document
+                """, logger: PostgresLocation.logger)
+            try await Self.appendAudit(audit, in: db)
+        }
+    }
+
+    package func deleteMaskingPolicy(_ name: String, audit: AuditEvent) async throws -> Bool {
+        try await write { db in
+            let gone = try await db.query("DELETE FROM maskingPolicy WHERE name = \(name) RETURNING name", logger: PostgresLocation.logger)
+                .collect().count > 0
+            if gone { try await Self.appendAudit(audit, in: db) }
+            return gone
+        }
+    }
+
+    package func insertGradeProposal(_ proposal: GradeProposal, audit: AuditEvent) async throws -> GradeProposal {
+        try await write { db in
+            for var old in try await Self.fetchDocuments(GradeProposal.self, "gradeProposal",
+                                                         "resource = \(proposal.resource.rawValue) AND status = 'pending' FOR UPDATE", db) {
+                old.status = .superseded
+                try await Self.saveProposal(old, db)
+            }
+            var p = proposal
+            p.id = GradeProposalID(try await db.query("""
+                INSERT INTO gradeProposal (resource, department, status, document)
+                VALUES (\(p.resource.rawValue), \(p.department.rawValue), \(p.status.rawValue), '{}') RETURNING id
+                """, logger: PostgresLocation.logger).collect()[0].decode(Int64.self))
+            try await Self.saveProposal(p, db)
+            var event = audit
+            event.detail = [audit.detail, "proposal: \(p.id)"].compactMap { $0 }.joined(separator: "; ")
+            try await Self.appendAudit(event, in: db)
+            return p
+        }
+    }
+
+    static func saveProposal(_ p: GradeProposal, _ db: PostgresConnection) async throws {
+        try await db.query("UPDATE gradeProposal SET status = \(p.status.rawValue), document = \(try json(p)) WHERE id = \(p.id.rawValue)",
+                           logger: PostgresLocation.logger)
+    }
+
+    package func updateGradeProposal(_ id: GradeProposalID, audit: AuditEvent,
+                                     change: @Sendable (GradeProposal) throws -> GradeProposal) async throws -> GradeProposal {
+        try await write { db in
+            guard let current = try await Self.fetchDocuments(GradeProposal.self, "gradeProposal", "id = \(id.rawValue) FOR UPDATE", db).first else {
+                throw ZhengshuError(.notFound, "grade proposal \(id) does not exist")
+            }
+            let next = try change(current)
+            try await Self.saveProposal(next, db)
+            try await Self.appendAudit(audit, in: db)
+            return next
+        }
+    }
+
+    package func gradeProposal(_ id: GradeProposalID) async throws -> GradeProposal? {
+        try await read { db in try await Self.fetchDocuments(GradeProposal.self, "gradeProposal", "id = \(id.rawValue)", db).first }
+    }
+
+    package func gradeProposals(status: GradeProposal.Status?, department: DepartmentCode?, resource: ResourceCode?, limit: Int) async throws -> [GradeProposal] {
+        try await read { db in
+            try await Self.fetchDocuments(GradeProposal.self, "gradeProposal", """
+                (\(status?.rawValue)::text IS NULL OR status = \(status?.rawValue)) AND (\(department?.rawValue)::text IS NULL OR department = \(department?.rawValue))
+                AND (\(resource?.rawValue)::text IS NULL OR resource = \(resource?.rawValue)) ORDER BY id DESC LIMIT \(limit)
+                """, db)
+        }
+    }
+}
