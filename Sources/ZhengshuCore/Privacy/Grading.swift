@@ -116,6 +116,13 @@ package struct GradeProposal: Sendable, Codable, Hashable {
         package var proposed: Sensitivity
         /// What the proposal rests on: the types found, their share, the rule applied.
         package var basis: String
+
+        package init(item: String, current: Sensitivity?, proposed: Sensitivity, basis: String) {
+            self.item = item
+            self.current = current
+            self.proposed = proposed
+            self.basis = basis
+        }
     }
 
     package var id: GradeProposalID

@@ -139,6 +139,19 @@ package struct ColumnFinding: Sendable, Hashable, Codable {
     /// Values holding a word of the sensitive-word list, and which words.
     package var sensitiveWordValues: Int
     package var sensitiveWords: [String]
+
+    package init(column: String, values: Int, detected: PersonalDataType?, matchRatio: Double, confidence: Double, examples: [String],
+                 embedded: [PersonalDataType], sensitiveWordValues: Int, sensitiveWords: [String]) {
+        self.column = column
+        self.values = values
+        self.detected = detected
+        self.matchRatio = matchRatio
+        self.confidence = confidence
+        self.examples = examples
+        self.embedded = embedded
+        self.sensitiveWordValues = sensitiveWordValues
+        self.sensitiveWords = sensitiveWords
+    }
 }
 
 /// Scans columns value by value in constant memory (counts and a few examples a column), for files and stored records.
