@@ -95,13 +95,16 @@ package enum FieldMask: Sendable, Hashable {
     case suppress
 }
 
-/// The installation's secrets for hashing and pseudonymising, derived from one key (HKDF-SHA256), never stored in
+/// The installation's secrets for hashing, pseudonymising and watermarking, derived from one key (HKDF-SHA256), never stored in
 /// the database.
 package struct PrivacyKeys: Sendable {
     let salt: [UInt8]
     let pseudonymKey: SymmetricKey
+    /// Derives each export's watermark key (``ExportWatermark``).
+    let watermarkKey: SymmetricKey
 
     package init(secret: SymmetricKey) {
+        watermarkKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: secret, info: Data("zhengshu watermark".utf8), outputByteCount: 32)
         salt = HKDF<SHA256>.deriveKey(inputKeyMaterial: secret, info: Data("zhengshu hash salt".utf8), outputByteCount: 32)
             .withUnsafeBytes { Array($0) }
         pseudonymKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: secret, info: Data("zhengshu pseudonym".utf8), outputByteCount: 32)

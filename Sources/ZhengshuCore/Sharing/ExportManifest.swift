@@ -78,12 +78,20 @@ package enum ExportEncoding {
         }
     }
 
-    package static func row(_ cells: [String?], names: [String], _ format: ExportFormat) -> [UInt8] {
+    /// A row, each non-empty cell spelled as `mark` says (see ``ExportWatermark``).
+    package static func row(_ cells: [String?], names: [String], _ format: ExportFormat, mark: ExportWatermark? = nil) -> [UInt8] {
+        func marked(_ cell: String?) -> Bool {
+            guard let mark, let cell, !cell.isEmpty else { return false }
+            return mark.bit(cell)
+        }
         switch format {
         case .csv:
-            return Array((cells.map { csvField($0 ?? "") }.joined(separator: ",") + "\r\n").utf8)
+            return Array((cells.map { cell in
+                let text = csvField(cell ?? "")
+                return marked(cell) && text == cell ? "\"" + text + "\"" : text
+            }.joined(separator: ",") + "\r\n").utf8)
         case .jsonl:
-            let pairs = zip(names, cells).map { name, cell in jsonString(name) + ":" + (cell.map(jsonString) ?? "null") }
+            let pairs = zip(names, cells).map { name, cell in jsonString(name) + (marked(cell) ? ": " : ":") + (cell.map(jsonString) ?? "null") }
             return Array(("{" + pairs.joined(separator: ",") + "}\n").utf8)
         }
     }

@@ -58,6 +58,7 @@ extension DataAccess {
             try await write(ExportEncoding.header(names, e.job.format))
             var query = e.query
             let masks = e.query.fields.map { e.masks[$0.name] }
+            let mark = ExportWatermark(keys: masking.keys, export: e.job.id)
             repeat {
                 let (page, _) = try await fetch(e.resource, query)
                 guard digest.rows + page.rows.count <= e.remainingRows else {
@@ -70,7 +71,7 @@ extension DataAccess {
                         return v == .null ? nil : v.text
                     }
                     digest.add(cells.map { $0 ?? "" })
-                    chunk += ExportEncoding.row(cells, names: names, e.job.format)
+                    chunk += ExportEncoding.row(cells, names: names, e.job.format, mark: mark)
                 }
                 try await write(chunk)
                 let rows = digest.rows
@@ -109,6 +110,35 @@ extension DataAccess {
                 return j
             }) ?? e.job
         }
+    }
+
+    /// Names the export a leaked file came from, by its watermark (the bureau or an auditor). Every finished export is
+    /// compared; the search is audited.
+    package func trace(_ evidence: WatermarkEvidence, file: String, by caller: Caller) async throws -> TraceReport {
+        try caller.principal.require(anyOf: [.admin, .auditor], to: "tracing a leaked file")
+        let exports = try await shares.exports(consumer: nil, limit: Int(Int32.max)).filter { $0.status == .succeeded }
+        var report = TraceReport(rows: evidence.rows, observations: evidence.observations, exportsCompared: exports.count)
+        var best: (job: ExportJob, n: Int, k: Int)?
+        let digests = evidence.digests(masking.keys)
+        for job in exports {
+            let (n, k) = WatermarkEvidence.score(digests, ExportWatermark(keys: masking.keys, export: job.id))
+            if n > 0, best == nil || k * best!.n > best!.k * n { best = (job, n, k) }
+        }
+        if let (job, n, k) = best {
+            let log10 = WatermarkEvidence.log10Tail(n: n, k: k) + Foundation.log10(Double(exports.count))
+            let match = TraceReport.Match(export: job.id, grant: job.grant, consumer: job.consumer, resource: job.resource,
+                                          requestedBy: job.requestedBy, createdAt: job.createdAt, observations: n, agreeing: k,
+                                          log10FalseAttribution: min(0, log10))
+            report.best = match
+            if Double(k) >= TraceReport.minimumAgreement * Double(n), match.log10FalseAttribution <= TraceReport.maximumLog10FalseAttribution {
+                report.attributed = match
+            }
+        }
+        try await audit.appendAudit(caller.audit("export.trace", report.attributed.map { "export:\($0.export)" } ?? "export:none", at: clock.current(),
+                                                 detail: "file: \(file.suffix(200)); rows: \(evidence.rows); observations: \(evidence.observations); "
+                                                     + (report.attributed.map { "grant: \($0.grant); consumer: \($0.consumer); agreeing: \($0.agreeing)/\($0.observations)" }
+                                                        ?? "no export matches")))
+        return report
     }
 
     /// Exports this node was writing when it stopped can never finish: they are marked failed (run once at start).
