@@ -473,7 +473,14 @@ schemas["MaskingPolicyInput"] = obj({"method": mmethod, "keepFirst": {"type": "i
                                      "width": {"type": "number", "exclusiveMinimum": True, "minimum": 0},
                                      "elements": arr(string), "description": string}, ["method"], extra=True)
 schemas["ShareTotal"] = obj({"key": string, "day": date, "calls": {"type": "integer"}, "rows": {"type": "integer"}}, ["key", "day", "calls", "rows"])
-for n in ["GradeProposal", "MaskingPolicy", "ShareTotal", "Application", "Grant", "ShareUsage", "SystemAccount", "CalendarDay", "Export", "Webhook", "WebhookDelivery"]:
+arule = enum("volume", "off_hours", "enumeration", "denials", "new_network")
+astate = enum("open", "acknowledged", "closed")
+schemas["Alert"] = obj({"id": integer, "rule": arule, "severity": enum("low", "medium", "high"), "state": astate, "subject": string,
+                        "department": string, "summary": string, "evidence": arr(integer), "from": dt, "to": dt, "raisedAt": dt,
+                        "dedupeKey": string, "updatedAt": dt, "updatedBy": string, "note": string},
+                       ["id", "rule", "severity", "state", "subject", "summary", "evidence", "from", "to", "raisedAt", "dedupeKey"])
+schemas["Note"] = obj({"note": {"type": "string", "maxLength": 2000}}, extra=True)
+for n in ["Alert", "GradeProposal", "MaskingPolicy", "ShareTotal", "Application", "Grant", "ShareUsage", "SystemAccount", "CalendarDay", "Export", "Webhook", "WebhookDelivery"]:
     schemas[n + "List"] = listof(n)
 receipt_headers = {"X-Audit-Entry": {"description": "Sequence of the audit entry written for this call", "schema": {"type": "integer"}},
                    "X-Request-Hash": {"description": "SHA-256 (hex) of METHOD, path, sorted query and body SHA-256, one per line",
@@ -549,6 +556,11 @@ paths.update({
    "put": op("saveMaskingPolicy", "Create or replace a masking policy (admin)", ok("MaskingPolicy"), ["governance"], [policy_name], body("MaskingPolicyInput")),
    "delete": op("deleteMaskingPolicy", "Remove a masking policy; items naming it are suppressed until they name another (admin)",
                 {"204": {"description": "Removed"}}, ["governance"], [policy_name])},
+ "/api/v1/alerts": {"get": op("listAlerts", "Risk alerts from the rules over the audit trail, newest first (admin, auditor)", ok("AlertList"),
+                              ["audit"], [q("state", astate), q("rule", arule)])},
+ "/api/v1/alerts/{id}": {"get": op("getAlert", "A risk alert with its evidence (audit entry sequence numbers)", ok("Alert"), ["audit"], [uid])},
+ "/api/v1/alerts/{id}/{action}": {"post": op("changeAlert", "Acknowledge, close (a note is required) or reopen an alert (admin)", ok("Alert"), ["audit"],
+                                             [uid, p_path("action", enum("acknowledge", "close", "reopen"))], {**body("Note"), "required": False})},
  "/api/v1/share/{code}/records": {
    "get": op("sharedQuery", "Read granted items of another department's resource, masked per policy (consumer, system account)",
              served("SharedPage"), ["sharing"],

@@ -14,6 +14,7 @@ package func buildApplication(_ configuration: AppConfiguration, services: AppSe
                       PeriodicService.jobReaper(services.platform.ingestion, logger: logger),
                       PeriodicService.qualityScheduler(services.platform, every: configuration.qualityEveryHours, logger: logger),
                       PeriodicService.applicationEscalator(services.platform.sharing, logger: logger),
+                      PeriodicService.riskMonitor(services.platform.alerts, logger: logger),
                       PeriodicService.webhookDispatcher(services.platform.webhooks, logger: logger)]
     if let key = services.auditKey {
         background.append(PeriodicService.auditCheckpointer(services.platform.audit, key: key, every: configuration.auditCheckpointEvery, logger: logger))

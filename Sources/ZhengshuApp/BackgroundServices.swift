@@ -71,6 +71,16 @@ package struct PeriodicService: Service {
         }
     }
 
+    /// Runs the risk rules over the audit entries written since its last round (风险识别).
+    package static func riskMonitor(_ alerts: Alerts, period: Duration = .seconds(60), logger: Logger) -> PeriodicService {
+        PeriodicService(name: "watching the audit trail for risks", period: period, logger: logger) { logger in
+            for a in try await alerts.scan() {
+                logger.warning("risk alert raised", metadata: ["alert": "\(a.id)", "rule": "\(a.rule.rawValue)", "severity": "\(a.severity.rawValue)",
+                                                               "subject": "\(a.subject)"])
+            }
+        }
+    }
+
     /// Sends due catalog change notifications (each subscription claimed by one node at a time).
     package static func webhookDispatcher(_ webhooks: Webhooks, period: Duration = .seconds(5), logger: Logger) -> PeriodicService {
         PeriodicService(name: "sending webhooks", period: period, logger: logger) { logger in

@@ -399,6 +399,15 @@ extension GRDBStore {
                 );
                 CREATE INDEX gradeProposal_resource ON gradeProposal(resource, status);
                 CREATE INDEX gradeProposal_status ON gradeProposal(status, department);
+                CREATE TABLE riskAlert (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    dedupeKey TEXT NOT NULL UNIQUE,
+                    rule TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    document TEXT NOT NULL
+                );
+                CREATE INDEX riskAlert_state ON riskAlert(state, id);
+                CREATE TABLE monitorCursor (name TEXT PRIMARY KEY, sequence INTEGER NOT NULL);
                 """)
         }
         return m

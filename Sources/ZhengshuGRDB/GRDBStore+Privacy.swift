@@ -81,3 +81,67 @@ extension GRDBStore: PrivacyStore {
         }
     }
 }
+
+extension GRDBStore: AlertStore {
+    package func insertAlerts(_ alerts: [RiskAlert]) async throws -> [RiskAlert] {
+        guard !alerts.isEmpty else { return [] }
+        return try await writer.write { db in
+            var stored: [RiskAlert] = []
+            for alert in alerts {
+                try db.execute(sql: "INSERT INTO riskAlert (dedupeKey, rule, state, document) VALUES (?, ?, ?, '{}') ON CONFLICT (dedupeKey) DO NOTHING",
+                               arguments: [alert.dedupeKey, alert.rule.rawValue, alert.state.rawValue])
+                guard db.changesCount > 0 else { continue }
+                var a = alert
+                a.id = AlertID(db.lastInsertedRowID)
+                try Self.saveAlert(a, db)
+                stored.append(a)
+            }
+            return stored
+        }
+    }
+
+    static func saveAlert(_ a: RiskAlert, _ db: Database) throws {
+        try db.execute(sql: "UPDATE riskAlert SET state = ?, document = ? WHERE id = ?", arguments: [a.state.rawValue, try json(a), a.id.rawValue])
+    }
+
+    static func fetchAlerts(_ condition: String, _ arguments: StatementArguments, _ db: Database) throws -> [RiskAlert] {
+        try String.fetchAll(db, sql: "SELECT document FROM riskAlert WHERE \(condition)", arguments: arguments)
+            .map { try decoder.decode(RiskAlert.self, from: Data($0.utf8)) }
+    }
+
+    package func alert(_ id: AlertID) async throws -> RiskAlert? {
+        try await writer.read { db in try Self.fetchAlerts("id = ?", [id.rawValue], db).first }
+    }
+
+    package func alerts(state: RiskAlert.State?, rule: RiskAlert.Rule?, limit: Int) async throws -> [RiskAlert] {
+        try await writer.read { db in
+            try Self.fetchAlerts("(? IS NULL OR state = ?) AND (? IS NULL OR rule = ?) ORDER BY id DESC LIMIT ?",
+                                 [state?.rawValue, state?.rawValue, rule?.rawValue, rule?.rawValue, limit], db)
+        }
+    }
+
+    package func updateAlert(_ id: AlertID, audit: AuditEvent, change: @Sendable (RiskAlert) throws -> RiskAlert) async throws -> RiskAlert {
+        try await writer.write { db in
+            guard let current = try Self.fetchAlerts("id = ?", [id.rawValue], db).first else {
+                throw ZhengshuError(.notFound, "alert \(id) does not exist")
+            }
+            let next = try change(current)
+            try Self.saveAlert(next, db)
+            try Self.appendAudit(audit, in: db)
+            return next
+        }
+    }
+
+    package func riskCursor() async throws -> Int64 {
+        try await writer.read { db in try Int64.fetchOne(db, sql: "SELECT sequence FROM monitorCursor WHERE name = 'risk'") ?? 0 }
+    }
+
+    package func setRiskCursor(_ sequence: Int64) async throws {
+        try await writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO monitorCursor (name, sequence) VALUES ('risk', ?)
+                ON CONFLICT (name) DO UPDATE SET sequence = max(sequence, excluded.sequence)
+                """, arguments: [sequence])
+        }
+    }
+}

@@ -215,6 +215,9 @@ extension PostgresStore {
             "CREATE TABLE gradeProposal (id bigserial PRIMARY KEY, resource text NOT NULL, department text NOT NULL, status text NOT NULL, document text NOT NULL)",
             "CREATE INDEX gradeProposal_resource ON gradeProposal(resource, status)",
             "CREATE INDEX gradeProposal_status ON gradeProposal(status, department)",
+            "CREATE TABLE riskAlert (id bigserial PRIMARY KEY, dedupeKey text NOT NULL UNIQUE, rule text NOT NULL, state text NOT NULL, document text NOT NULL)",
+            "CREATE INDEX riskAlert_state ON riskAlert(state, id)",
+            "CREATE TABLE monitorCursor (name text PRIMARY KEY, sequence bigint NOT NULL)",
         ]),
     ]
 

@@ -77,3 +77,70 @@ extension PostgresStore: PrivacyStore {
         }
     }
 }
+
+extension PostgresStore: AlertStore {
+    package func insertAlerts(_ alerts: [RiskAlert]) async throws -> [RiskAlert] {
+        guard !alerts.isEmpty else { return [] }
+        return try await write { db in
+            var stored: [RiskAlert] = []
+            for alert in alerts {
+                let rows = try await db.query("""
+                    INSERT INTO riskAlert (dedupeKey, rule, state, document) VALUES (\(alert.dedupeKey), \(alert.rule.rawValue), \(alert.state.rawValue), '{}')
+                    ON CONFLICT (dedupeKey) DO NOTHING RETURNING id
+                    """, logger: PostgresLocation.logger).collect()
+                guard let row = rows.first else { continue }
+                var a = alert
+                a.id = AlertID(try row.decode(Int64.self))
+                try await Self.saveAlert(a, db)
+                stored.append(a)
+            }
+            return stored
+        }
+    }
+
+    static func saveAlert(_ a: RiskAlert, _ db: PostgresConnection) async throws {
+        try await db.query("UPDATE riskAlert SET state = \(a.state.rawValue), document = \(try json(a)) WHERE id = \(a.id.rawValue)",
+                           logger: PostgresLocation.logger)
+    }
+
+    package func alert(_ id: AlertID) async throws -> RiskAlert? {
+        try await read { db in try await Self.fetchDocuments(RiskAlert.self, "riskAlert", "id = \(id.rawValue)", db).first }
+    }
+
+    package func alerts(state: RiskAlert.State?, rule: RiskAlert.Rule?, limit: Int) async throws -> [RiskAlert] {
+        try await read { db in
+            try await Self.fetchDocuments(RiskAlert.self, "riskAlert", """
+                (\(state?.rawValue)::text IS NULL OR state = \(state?.rawValue)) AND (\(rule?.rawValue)::text IS NULL OR rule = \(rule?.rawValue))
+                ORDER BY id DESC LIMIT \(limit)
+                """, db)
+        }
+    }
+
+    package func updateAlert(_ id: AlertID, audit: AuditEvent, change: @Sendable (RiskAlert) throws -> RiskAlert) async throws -> RiskAlert {
+        try await write { db in
+            guard let current = try await Self.fetchDocuments(RiskAlert.self, "riskAlert", "id = \(id.rawValue) FOR UPDATE", db).first else {
+                throw ZhengshuError(.notFound, "alert \(id) does not exist")
+            }
+            let next = try change(current)
+            try await Self.saveAlert(next, db)
+            try await Self.appendAudit(audit, in: db)
+            return next
+        }
+    }
+
+    package func riskCursor() async throws -> Int64 {
+        try await read { db in
+            try await db.query("SELECT sequence FROM monitorCursor WHERE name = 'risk'", logger: PostgresLocation.logger).collect()
+                .first.map { try $0.decode(Int64.self) } ?? 0
+        }
+    }
+
+    package func setRiskCursor(_ sequence: Int64) async throws {
+        try await write { db in
+            try await db.query("""
+                INSERT INTO monitorCursor (name, sequence) VALUES ('risk', \(sequence))
+                ON CONFLICT (name) DO UPDATE SET sequence = greatest(monitorCursor.sequence, excluded.sequence)
+                """, logger: PostgresLocation.logger)
+        }
+    }
+}

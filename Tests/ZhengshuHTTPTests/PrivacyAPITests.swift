@@ -141,3 +141,59 @@ import ZhengshuTestSupport
         }
     }
 }
+
+/// Risk alerts raised by the monitor from what really happened through the router.
+@Suite struct AlertAPITests {
+    let api = SharingAPITests()
+
+    @Test func deniedCallsProbingAndANewNetworkRaiseAlertsTheBureauWorks() async throws {
+        try await api.withAPI { f, client in
+            let p = f.platform.platform
+            // Ten refused calls in a row (RK-0003 is not shared).
+            for _ in 0..<10 {
+                #expect(try await api.call(client, .get, "/api/v1/share/RK-0003/records", token: f.tokens["consumer"]).status == .forbidden)
+            }
+            // Probing: 1,000 made-up IDs through verification.
+            let applied = try await api.apply(client, f, "RK-0002", items: ["citizen_id", "name"], services: ["verify"])
+            #expect(try await api.call(client, .post, "/api/v1/applications/\(api.id(applied))/decision", token: f.tokens["admin"], json: #"{"approve":true}"#).status == .ok)
+            let tuples = (0..<1000).map { #"{"citizen_id":"\#(String(format: "110105199%09d", $0))","name":"张三"}"# }.joined(separator: ",")
+            let verified = try await api.call(client, .post, "/api/v1/share/RK-0002/verify", token: f.tokens["consumer"], json: #"{"tuples":[\#(tuples)]}"#)
+            #expect(verified.status == .ok, "\(verified.text)")
+            // A system account's key from a second network.
+            let created = try await api.call(client, .post, "/api/v1/system-accounts", token: f.tokens["consumer"], json: #"{"name":"approvals"}"#)
+            let key = try #require(created.body["key"] as? String)
+            _ = try await p.sharing.authenticate(systemKey: key, from: IPAddress("10.1.2.3"))
+            _ = try await p.sharing.authenticate(systemKey: key, from: IPAddress("10.1.2.99"))
+            _ = try await p.sharing.authenticate(systemKey: key, from: IPAddress("192.168.7.1"))
+
+            let raised = try await p.alerts.scan()
+            #expect(Set(raised.map(\.rule)) == [.denials, .enumeration, .newNetwork], "\(raised.map(\.summary))")
+            #expect(try await p.alerts.scan().isEmpty)   // the same entries raise nothing twice
+
+            let list = try await api.call(client, .get, "/api/v1/alerts?state=open", token: f.tokens["auditor"])
+            #expect(list.status == .ok && list.items.count == 3, "\(list.text)")
+            #expect(try await api.call(client, .get, "/api/v1/alerts", token: f.tokens["consumer"]).status == .forbidden)
+            #expect(try await api.call(client, .get, "/api/v1/alerts?rule=nope", token: f.tokens["admin"]).status == .badRequest)
+            let denials = try #require(list.items.first { $0["rule"] as? String == "denials" })
+            let id = try #require(denials["id"] as? Int)
+            // The evidence is the refused calls' own audit entries.
+            let evidence = (denials["evidence"] as? [Int] ?? []).map(Int64.init)
+            let denied = try await api.audit(f, action: "share.query.denied").map(\.sequence)
+            #expect(evidence.count == 10 && evidence == denied && denials["subject"] as? String == "consumer")
+            let network = try #require(list.items.first { $0["rule"] as? String == "new_network" })
+            #expect((network["summary"] as? String)?.contains("192.168.7.0/24") == true && network["subject"] as? String == "system:C-SCJG/approvals")
+
+            // The bureau works it: acknowledge, close with a note (required), reopen. The auditor only reads.
+            #expect(try await api.call(client, .post, "/api/v1/alerts/\(id)/acknowledge", token: f.tokens["auditor"]).status == .forbidden)
+            #expect(try await api.call(client, .post, "/api/v1/alerts/\(id)/acknowledge", token: f.tokens["admin"]).body["state"] as? String == "acknowledged")
+            #expect(try await api.call(client, .post, "/api/v1/alerts/\(id)/close", token: f.tokens["admin"], json: "{}").status == .unprocessableContent)
+            let closed = try await api.call(client, .post, "/api/v1/alerts/\(id)/close", token: f.tokens["admin"], json: #"{"note":"接口配置错误，已与市场监管局核实"}"#)
+            #expect(closed.body["state"] as? String == "closed" && closed.body["updatedBy"] as? String == "admin", "\(closed.text)")
+            #expect(try await api.call(client, .post, "/api/v1/alerts/\(id)/acknowledge", token: f.tokens["admin"]).status == .conflict)
+            #expect(try await api.call(client, .post, "/api/v1/alerts/\(id)/reopen", token: f.tokens["admin"]).body["state"] as? String == "open")
+            #expect(try await api.call(client, .post, "/api/v1/alerts/\(id)/explode", token: f.tokens["admin"]).status == .notFound)
+            #expect(try await api.call(client, .get, "/api/v1/alerts/999999", token: f.tokens["admin"]).status == .notFound)
+            #expect(try await api.audit(f, action: "alert.closed").first?.event.detail?.contains("已与市场监管局核实") == true)
+        }
+    }
+}

@@ -119,7 +119,7 @@ package protocol SchemaStore: Sendable {
 /// Everything an engine provides.
 package typealias PlatformStore = DepartmentStore & AccountStore & CatalogStore & RecordStore & AuditStore & StatisticsStore & PullStore
     & IngestStore & SchemaStore & QualityStore & ProblemStore & LineageStore & StandardsStore & SharingStore & SystemAccountStore & WebhookStore
-    & PrivacyStore
+    & PrivacyStore & AlertStore
 
 /// Share applications, the grants they become, their daily use, and the working-day calendar of deadlines.
 package protocol SharingStore: Sendable {
@@ -349,4 +349,18 @@ package struct InsertOutcome: Sendable, Hashable {
         self.inserted = inserted
         self.replayed = replayed
     }
+}
+
+/// Risk alerts and how far the monitor has read the audit trail.
+package protocol AlertStore: Sendable {
+    /// Stores the alerts whose dedupe key is new (the store assigns ids); the others are left as they are.
+    /// - Returns: the alerts stored.
+    func insertAlerts(_ alerts: [RiskAlert]) async throws -> [RiskAlert]
+    func alert(_ id: AlertID) async throws -> RiskAlert?
+    /// Newest first.
+    func alerts(state: RiskAlert.State?, rule: RiskAlert.Rule?, limit: Int) async throws -> [RiskAlert]
+    func updateAlert(_ id: AlertID, audit: AuditEvent, change: @Sendable (RiskAlert) throws -> RiskAlert) async throws -> RiskAlert
+    /// The last audit entry the risk monitor looked at (0 before the first scan).
+    func riskCursor() async throws -> Int64
+    func setRiskCursor(_ sequence: Int64) async throws
 }

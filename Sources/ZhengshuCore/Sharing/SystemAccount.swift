@@ -21,6 +21,8 @@ package struct SystemAccount: Hashable, Sendable, Codable {
     package var rotatedAt: Date?
     package var revokedAt: Date?
     package var lastUsedAt: Date?
+    /// Networks (`/24` for IPv4, `/64` for IPv6) the key has been used from; a new one raises a risk alert.
+    package var seenNetworks: [String]?
 
     package init(id: SystemAccountID, department: DepartmentCode, name: String, description: String?, keyPrefix: String,
                  networks: [String], createdBy: String, createdAt: Date, rotatedAt: Date? = nil, revokedAt: Date? = nil,
@@ -46,6 +48,14 @@ package struct SystemAccount: Hashable, Sendable, Codable {
         guard !networks.isEmpty else { return true }
         guard let address else { return false }
         return networks.compactMap(IPNetwork.init).contains { $0.contains(address) }
+    }
+
+    /// The network `address` belongs to, as remembered in ``seenNetworks``.
+    package static func network(of address: IPAddress) -> String {
+        let b = address.bytes
+        if b.count == 4 { return "\(b[0]).\(b[1]).\(b[2]).0/24" }
+        let groups = stride(from: 0, to: 8, by: 2).map { String(UInt16(b[$0]) << 8 | UInt16(b[$0 + 1]), radix: 16) }
+        return groups.joined(separator: ":") + "::/64"
     }
 
     static func validName(_ name: String) -> Bool {

@@ -3,11 +3,13 @@ import Foundation
 /// Users, passwords and API tokens. Admins manage users; every user manages their own tokens.
 package struct Accounts: Sendable {
     let store: any AccountStore
+    let audit: (any AuditStore)?
     let clock: PlatformClock
     let hasher: PasswordHasher
 
-    package init(store: any AccountStore, clock: PlatformClock, hasher: PasswordHasher = .standard) {
+    package init(store: any AccountStore, audit: (any AuditStore)? = nil, clock: PlatformClock, hasher: PasswordHasher = .standard) {
         self.store = store
+        self.audit = audit
         self.clock = clock
         self.hasher = hasher
     }
@@ -131,11 +133,16 @@ package struct Accounts: Sendable {
         return Principal(user: user)
     }
 
-    /// Checks a login name and password (console sign-in).
-    package func authenticate(name: String, password: String) async throws -> Principal {
+    /// Checks a login name and password (console sign-in). A failure is audited (`login.failed`, the name tried as
+    /// the target): the risk rules watch for bursts of them.
+    package func authenticate(name: String, password: String, requestID: String = "-") async throws -> Principal {
         guard let (user, hash) = try await store.credentials(named: name), let hash, !user.disabled,
               PasswordHasher.verify(password, against: hash)
-        else { throw ZhengshuError(.unauthenticated, "wrong name or password") }
+        else {
+            try? await audit?.appendAudit(AuditEvent(actor: "anonymous", actorDepartment: nil, action: "login.failed",
+                                                     target: "login:\(name.prefix(64))", at: clock.current(), requestID: requestID))
+            throw ZhengshuError(.unauthenticated, "wrong name or password")
+        }
         return Principal(user: user)
     }
 }

@@ -18,6 +18,7 @@ package struct Platform: Sendable {
     package let sharing: Sharing
     package let webhooks: Webhooks
     package let privacy: Privacy
+    package let alerts: Alerts
 
     /// - Parameter node: this process's name among the nodes sharing the store (jobs record who runs them).
     package init(store: any PlatformStore, clock: PlatformClock = PlatformClock(), hasher: PasswordHasher = .standard,
@@ -27,7 +28,7 @@ package struct Platform: Sendable {
         self.clock = clock
         let masking = MaskerSource(store: store, keys: privacyKeys)
         departments = Departments(store: store, clock: clock)
-        accounts = Accounts(store: store, clock: clock, hasher: hasher)
+        accounts = Accounts(store: store, audit: store, clock: clock, hasher: hasher)
         catalog = Catalog(store: store, standards: store, privacy: store, clock: clock)
         data = DataAccess(catalog: store, records: store, audit: store, pulls: store, shares: store, masking: masking, connector: connector, clock: clock)
         audit = AuditTrail(store: store, clock: clock)
@@ -39,6 +40,7 @@ package struct Platform: Sendable {
         problems = Problems(catalog: store, store: store, clock: clock)
         webhooks = Webhooks(catalog: store, store: store, clock: clock, sender: webhookSender)
         privacy = Privacy(catalog: catalog, store: store, clock: clock)
+        alerts = Alerts(store: store, audit: store, shares: store, clock: clock)
         self.sharing = Sharing(catalog: store, records: store, store: store, accounts: store, audit: store, clock: clock, policy: sharing)
     }
 

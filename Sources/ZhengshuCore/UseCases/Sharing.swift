@@ -516,7 +516,21 @@ package struct Sharing: Sendable {
             try await refuse(ZhengshuError(.forbidden, "system account \(account.actorName) may call only from \(account.networks.joined(separator: ", "))"))
         }
         let now = clock.current()
-        if account.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
+        if let address, !(account.seenNetworks ?? []).contains(SystemAccount.network(of: address)) {
+            // A network the key was never used from: remembered, and (after the first) an entry the risk rules read.
+            let network = SystemAccount.network(of: address)
+            let first = (account.seenNetworks ?? []).isEmpty
+            let caller = Caller(Principal(system: account), requestID: requestID)
+            _ = try await accounts.updateSystemAccount(account.id, keyHash: nil, audit: caller.audit(
+                first ? "system-account.first-network" : "system-account.new-network", "system-account:\(account.id)", at: now,
+                detail: "from: \(address); network: \(network); known: \((account.seenNetworks ?? []).joined(separator: ","))")) { current in
+                guard current.seenNetworks?.contains(network) != true else { return current }
+                var next = current
+                next.seenNetworks = Array(((current.seenNetworks ?? []) + [network]).suffix(100))
+                return next
+            }
+            try await accounts.touchSystemAccount(account.id, at: now)
+        } else if account.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
             try await accounts.touchSystemAccount(account.id, at: now)
         }
         return Principal(system: account)

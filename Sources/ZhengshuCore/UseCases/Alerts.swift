@@ -1,0 +1,120 @@
+import Foundation
+
+/// Risk monitoring (风险识别): the rules of ``RiskRules`` run over the audit trail as it grows, and the bureau works
+/// the alerts they raise.
+package struct Alerts: Sendable {
+    let store: any AlertStore
+    let audit: any AuditStore
+    let shares: any SharingStore
+    let clock: PlatformClock
+    let thresholds: RiskThresholds
+
+    package init(store: any AlertStore, audit: any AuditStore, shares: any SharingStore, clock: PlatformClock,
+                 thresholds: RiskThresholds = RiskThresholds()) {
+        self.store = store
+        self.audit = audit
+        self.shares = shares
+        self.clock = clock
+        self.thresholds = thresholds
+    }
+
+    /// The windows look back this far before the first new entry.
+    static let lookback: TimeInterval = 3600
+    static let page = 5000
+
+    /// Reads the audit entries written since the last scan (with an hour before them, the windows' history), raises
+    /// what the rules find, and moves the cursor. Safe on several nodes at once: alerts are unique per window.
+    /// - Returns: the alerts raised.
+    @discardableResult
+    package func scan() async throws -> [RiskAlert] {
+        let cursor = try await store.riskCursor()
+        let now = clock.current()
+        var raised: [RiskAlert] = []
+        var after = cursor
+        while true {
+            let fresh = try await audit.auditEntries(AuditFilter(after: after, limit: Self.page))
+            guard let first = fresh.first, let last = fresh.last else { break }
+            // The hour before the first new entry, for the windows.
+            let history = try await audit.auditEntries(AuditFilter(after: max(0, after - Int64(Self.page)), limit: Self.page,
+                                                                   from: first.event.at.addingTimeInterval(-Self.lookback)))
+                .filter { $0.sequence <= after }
+            raised += try await store.insertAlerts(RiskRules.evaluate(history + fresh, newAfter: after, thresholds: thresholds, now: now))
+            try await store.setRiskCursor(last.sequence)
+            after = last.sequence
+            if fresh.count < Self.page { break }
+        }
+        raised += try await store.insertAlerts(try await volume(now: now))
+        return raised
+    }
+
+    /// Today's use of every grant against its last two weeks.
+    func volume(now: Date) async throws -> [RiskAlert] {
+        let today = CivilDate(chinaTime: now)
+        let use = try await shares.shareUsage(from: today.adding(days: -14), to: today, department: nil)
+        let current = use.filter { $0.day == today }
+        guard !current.isEmpty else { return [] }
+        let found = RiskRules.volume(today: current, history: use.filter { $0.day != today && $0.calls > 0 }, thresholds: thresholds,
+                                     evidence: [:], now: now)
+        guard !found.isEmpty else { return [] }
+        // Evidence: today's audit entries of each grant flagged.
+        var out: [RiskAlert] = []
+        for var alert in found {
+            let grant = alert.subject.dropFirst("grant:".count)
+            let entries = try await audit.auditEntries(AuditFilter(after: 0, limit: 1000, from: today.chinaStart))
+            alert.evidence = Array(entries.filter { $0.event.detail?.hasPrefix("grant: \(grant);") == true }.map(\.sequence).suffix(50))
+            out.append(alert)
+        }
+        return out
+    }
+
+    // MARK: Working the alerts
+
+    func requireReader(_ caller: Caller) throws {
+        try caller.principal.require(anyOf: [.admin, .auditor], to: "reading risk alerts")
+    }
+
+    package func list(state: String?, rule: String?, by caller: Caller) async throws -> [RiskAlert] {
+        try requireReader(caller)
+        func parse<T: Vocabulary>(_ raw: String?, _ name: String) throws(ZhengshuError) -> T? {
+            guard let raw else { return nil }
+            guard let v = T(rawValue: raw) else {
+                throw ZhengshuError(.invalidInput, "\(name) must be one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return v
+        }
+        return try await store.alerts(state: try parse(state, "state"), rule: try parse(rule, "rule"), limit: 500)
+    }
+
+    package func get(_ id: String, by caller: Caller) async throws -> RiskAlert {
+        try requireReader(caller)
+        guard let n = Int64(id), let alert = try await store.alert(AlertID(n)) else {
+            throw ZhengshuError(.notFound, "alert \(id.prefix(20)) does not exist")
+        }
+        return alert
+    }
+
+    /// Acknowledges or closes an alert (the bureau), with a note; closing needs one.
+    package func change(_ id: String, to state: RiskAlert.State, note: String?, by caller: Caller) async throws -> RiskAlert {
+        try caller.principal.require(anyOf: [.admin], to: "working risk alerts")
+        let alert = try await get(id, by: caller)
+        let note = note?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if state == .closed, (note ?? "").isEmpty {
+            throw ZhengshuError.validation([.init(field: "note", reason: "closing an alert needs a note saying what was found")])
+        }
+        if (note ?? "").count > 2000 { throw ZhengshuError.validation([.init(field: "note", reason: "must be at most 2000 characters")]) }
+        let now = clock.current()
+        return try await store.updateAlert(alert.id, audit: caller.audit("alert.\(state.rawValue)", "alert:\(alert.id)", at: now,
+                                                                        detail: note.map { "note: \($0.prefix(300))" })) { current in
+            switch (current.state, state) {
+            case (.open, .acknowledged), (.open, .closed), (.acknowledged, .closed), (.closed, .open), (.acknowledged, .open): break
+            default: throw ZhengshuError(.conflict, "alert \(current.id) is \(current.state.rawValue) and cannot become \(state.rawValue)")
+            }
+            var next = current
+            next.state = state
+            next.updatedAt = now
+            next.updatedBy = caller.principal.name
+            if let note, !note.isEmpty { next.note = note }
+            return next
+        }
+    }
+}
