@@ -29,23 +29,42 @@ struct Scan: ParsableCommand {
             ?? SensitiveDataScanner.defaultWords
         let started = Date()
         var transcoder = Transcoder(.auto)
-        var reader = SourceReader(format: format)
         var scanner: SensitiveDataScanner?
         var rows = 0
         var bytes: Int64 = 0
         let limit = sample ?? Int.max
-        func take(_ row: SourceRow, _ header: [String]) {
-            guard rows < limit else { return }
-            if scanner == nil { scanner = SensitiveDataScanner(columns: header, words: wordList) }
-            scanner!.add(row.original)
-            rows += 1
-        }
         do {
-            while rows < limit, let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-                bytes += Int64(chunk.count)
-                try reader.feed(try transcoder.decode(Array(chunk))) { take($0, $1) }
+            if format == .jsonl {
+                var reader = SourceReader(format: format)
+                func take(_ row: SourceRow, _ header: [String]) {
+                    guard rows < limit else { return }
+                    if scanner == nil { scanner = SensitiveDataScanner(columns: header, words: wordList) }
+                    scanner!.add(row.original)
+                    rows += 1
+                }
+                while rows < limit, let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                    bytes += Int64(chunk.count)
+                    try reader.feed(try transcoder.decode(Array(chunk))) { take($0, $1) }
+                }
+                if rows < limit { try reader.finish { take($0, $1) } }
+            } else {
+                // CSV and TSV straight from the parser's buffer: no strings made per field.
+                var parser = DelimitedParser(delimiter: format == .tsv ? 0x09 : 0x2C)
+                func take(_ record: borrowing DelimitedParser.Record) {
+                    guard rows < limit else { return }
+                    guard scanner != nil else {
+                        scanner = SensitiveDataScanner(columns: record.strings.map { $0.trimmingCharacters(in: .whitespaces) }, words: wordList)
+                        return
+                    }
+                    scanner!.add(record)
+                    rows += 1
+                }
+                while rows < limit, let chunk = try handle.read(upToCount: 1 << 22), !chunk.isEmpty {
+                    bytes += Int64(chunk.count)
+                    parser.feed(try transcoder.decode(Array(chunk))) { take($0) }
+                }
+                if rows < limit { try parser.finish { take($0) } }
             }
-            if rows < limit { try reader.finish { take($0, $1) } }
         } catch {
             throw fail(ZhengshuError(.invalidInput, "\(file): \(error)"))
         }

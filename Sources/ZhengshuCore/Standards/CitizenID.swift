@@ -14,34 +14,12 @@ package struct CitizenID: Hashable, Sendable, CustomStringConvertible {
     /// - Throws: ``CitizenIDError`` naming the failing part.
     package init(validating raw: String) throws(CitizenIDError) {
         // Fast path on the UTF-8 bytes, without allocating: the common case of 18 ASCII characters.
-        let u = raw.utf8
-        if u.count == 18 {
-            var sum = 0, year = 0, month = 0, day = 0, i = 0
-            var last: UInt8 = 0
-            var ascii = true
-            for b in u {
-                if i < 17 {
-                    guard (48...57).contains(b) else { ascii = false; break }
-                    let d = Int(b) - 48
-                    sum += d * Self.weights[i]
-                    switch i {
-                    case 6...9: year = year * 10 + d
-                    case 10...11: month = month * 10 + d
-                    case 12...13: day = day * 10 + d
-                    default: break
-                    }
-                } else {
-                    last = b == UInt8(ascii: "x") ? UInt8(ascii: "X") : b
-                }
-                i += 1
-            }
-            if ascii && ((48...57).contains(last) || last == UInt8(ascii: "X")) {
-                guard CivilDate(year: year, month: month, day: day) != nil else { throw .birthDate }
-                let expected = Self.checkCharacters[sum % 11]
-                guard expected.asciiValue == last else { throw .checkCharacter(expected: expected) }
-                rawValue = last == u.last ? raw : raw.uppercased()
-                return
-            }
+        switch Self.check(utf8: raw.utf8) {
+        case .valid(let upper):
+            rawValue = upper ? raw.uppercased() : raw
+            return
+        case .invalid(let error): throw error
+        case .notASCII: break
         }
         let chars = Array(raw.uppercased())
         if chars.count == 15, chars.allSatisfy(\.isASCIIDigit) { throw .legacy15Digit }
@@ -57,6 +35,50 @@ package struct CitizenID: Hashable, Sendable, CustomStringConvertible {
         guard expected == chars[17] else { throw .checkCharacter(expected: expected) }
         _ = date
         self.rawValue = String(chars)
+    }
+
+    enum FastCheck {
+        /// Valid; `true` when a lower-case x needs upper-casing.
+        case valid(Bool)
+        case invalid(CitizenIDError)
+        /// Not 17 ASCII digits and a digit or X: the careful path decides.
+        case notASCII
+    }
+
+    /// Checks 18 bytes of digits (and a final X) without allocating: birth date and check character.
+    static func check(utf8 u: some Collection<UInt8>) -> FastCheck {
+        guard u.count == 18 else { return .notASCII }
+        var sum = 0, year = 0, month = 0, day = 0, i = 0
+        var last: UInt8 = 0
+        for b in u {
+            if i < 17 {
+                guard (48...57).contains(b) else { return .notASCII }
+                let d = Int(b) - 48
+                sum += d * weights[i]
+                switch i {
+                case 6...9: year = year * 10 + d
+                case 10...11: month = month * 10 + d
+                case 12...13: day = day * 10 + d
+                default: break
+                }
+            } else {
+                last = b
+            }
+            i += 1
+        }
+        let upper = last == UInt8(ascii: "x")
+        if upper { last = UInt8(ascii: "X") }
+        guard (48...57).contains(last) || last == UInt8(ascii: "X") else { return .notASCII }
+        guard CivilDate(year: year, month: month, day: day) != nil else { return .invalid(.birthDate) }
+        let expected = checkCharacters[sum % 11]
+        guard expected.asciiValue == last else { return .invalid(.checkCharacter(expected: expected)) }
+        return .valid(upper)
+    }
+
+    /// Whether 18 bytes are a valid number (the scanner's test, without allocating).
+    package static func isValid(utf8 u: UnsafeBufferPointer<UInt8>) -> Bool {
+        if case .valid = check(utf8: u) { return true }
+        return false
     }
 
     /// The check character for the first 17 digits.
