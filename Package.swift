@@ -34,6 +34,10 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        // The system OpenSSL 3 (libssl-dev) for the national algorithms SM2, SM3 and SM4.
+        .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
+        // The `gm` crypto profile (商用密码) over it.
+        .target(name: "ZhengshuGM", dependencies: ["ZhengshuCore", "COpenSSL"], swiftSettings: settings),
         // sqlite3_config, which Swift cannot call (a C variadic function).
         .target(name: "CZhengshuSQLite", linkerSettings: [.linkedLibrary("sqlite3")]),
         // SQLite engine behind the Core ports.
@@ -82,7 +86,7 @@ let package = Package(
         .target(
             name: "ZhengshuApp",
             dependencies: [
-                "ZhengshuCore", "ZhengshuGRDB", "ZhengshuPostgres", "ZhengshuHTTP", "ZhengshuConsole",
+                "ZhengshuCore", "ZhengshuGRDB", "ZhengshuPostgres", "ZhengshuHTTP", "ZhengshuConsole", "ZhengshuGM",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -112,7 +116,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ZhengshuCoreTests",
-            dependencies: ["ZhengshuCore", "ZhengshuTestSupport"],
+            dependencies: ["ZhengshuCore", "ZhengshuGM", "ZhengshuTestSupport"],
             swiftSettings: settings
         ),
         .testTarget(

@@ -32,6 +32,9 @@ import ZhengshuCore
 ///   - `privacy.keyFile` (string, default `DATA/privacy.key`): the installation's secret for the `hash` and
 ///     `pseudonymise` masking policies (pseudonyms stay stable while it does), created (mode 0600) when missing; nodes
 ///     sharing a PostgreSQL database must share this file
+///   - `security.cryptoProfile` (string, default: the installation's, `standard` for a new one): `standard` (SHA-256,
+///     HMAC-SHA256, Ed25519) or `gm` (SM3, HMAC-SM3, SM2 through the system OpenSSL 3), chosen when the installation
+///     is created and kept by its database: naming the other profile later is refused
 ///   - `audit.checkpointEvery` (int, default `1000`): a signed checkpoint every this many audit entries
 ///   - `exports.directory` (string, default `DATA/exports`): where this node writes export files; nodes sharing a
 ///     PostgreSQL database should share it (a network volume)
@@ -58,6 +61,7 @@ package struct AppConfiguration: Sendable {
     package var auditSigningKeyFile: String
     package var auditCheckpointEvery: Int
     package var privacyKeyFile: String
+    package var cryptoProfile: String?
     package var sharing: SharingPolicy
     package var exportsDirectory: String
 
@@ -80,6 +84,7 @@ package struct AppConfiguration: Sendable {
         divisionsFile = config.string(forKey: "standards.divisionsFile")
         auditSigningKeyFile = config.string(forKey: "audit.signingKeyFile",
                                             default: (dataDirectory as NSString).appendingPathComponent("audit-signing.key"))
+        cryptoProfile = config.string(forKey: "security.cryptoProfile")
         privacyKeyFile = config.string(forKey: "privacy.keyFile", default: (dataDirectory as NSString).appendingPathComponent("privacy.key"))
         exportsDirectory = config.string(forKey: "exports.directory", default: inMemory
             ? (NSTemporaryDirectory() as NSString).appendingPathComponent("zhengshu-exports-\(ProcessInfo.processInfo.processIdentifier)")

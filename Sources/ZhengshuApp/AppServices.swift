@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import ZhengshuCore
+import ZhengshuGM
 import ZhengshuGRDB
 import ZhengshuPostgres
 
@@ -9,7 +10,7 @@ package struct AppServices: Sendable {
     package let store: any PlatformStore
     package let platform: Platform
     /// Signs audit checkpoints (`nil`: none are signed by this process).
-    package var auditKey: Curve25519.Signing.PrivateKey?
+    package var auditKey: (any InstallationSigner)?
 
     /// Puts the GB/T 2260 list in force: the administrator's file, or the one shipped with the platform.
     package static func installDivisions(_ path: String?) throws {
@@ -50,9 +51,28 @@ package struct AppServices: Sendable {
             store = try GRDBStore(path: configuration.databasePath)
         }
         let hasher: PasswordHasher = configuration.fastPasswordHashing ? .fastForTesting : .standard
-        let key = configuration.inMemory ? Curve25519.Signing.PrivateKey() : try AuditSigningKey.loadOrCreate(configuration.auditSigningKeyFile)
-        let privacy = configuration.inMemory ? PrivacyKeys.ephemeral()
-            : PrivacyKeys(secret: try KeyFile.secret(configuration.privacyKeyFile, setting: "privacy.keyFile"))
+        let wanted = try configuration.cryptoProfile.map { raw throws(ZhengshuError) in
+            guard let p = CryptoProfile(rawValue: raw) else {
+                throw ZhengshuError(.invalidInput, "security.cryptoProfile must be standard or gm, not '\(raw.prefix(20))'")
+            }
+            return p
+        }
+        // The profile is the installation's: recorded by the first start, and kept.
+        let recorded = try await store.installationSetting("crypto.profile", default: (wanted ?? .standard).rawValue)
+        guard let profile = CryptoProfile(rawValue: recorded), wanted == nil || wanted == profile else {
+            throw ZhengshuError(.conflict, "this installation was created with the \(recorded) crypto profile, not \(wanted?.rawValue ?? "")")
+        }
+        let suite: any CryptoSuite = profile == .gm ? GMSuite() : StandardSuite()
+        let key: any InstallationSigner
+        if !configuration.inMemory {
+            key = try AuditSigningKey.signer(configuration.auditSigningKeyFile, profile: profile)
+        } else if profile == .gm {
+            key = try SM2Signer(try SM2Key.generate())
+        } else {
+            key = Ed25519Signer(Curve25519.Signing.PrivateKey())
+        }
+        let privacy = configuration.inMemory ? PrivacyKeys.ephemeral(suite)
+            : PrivacyKeys(secret: try KeyFile.secret(configuration.privacyKeyFile, setting: "privacy.keyFile"), suite: suite)
         // One outbound policy for everything the platform reaches out to: pull sources and webhook receivers.
         let hosts = try PullHostPolicy(parsing: configuration.pullAllowedHosts)
         return AppServices(store: store, platform: Platform(store: store, clock: clock, hasher: hasher,

@@ -1,10 +1,28 @@
 import Crypto
 import Foundation
 import ZhengshuCore
+import ZhengshuGM
 
 /// The installation's Ed25519 key for audit checkpoints, kept in a file of its own (base64 of the raw 32-byte key,
 /// mode 0600), never in the database it vouches for.
 package enum AuditSigningKey {
+    /// The key of the profile: Ed25519 (base64 of the raw key) or SM2 (PEM), created when the file does not exist.
+    package static func signer(_ path: String, profile: CryptoProfile) throws -> any InstallationSigner {
+        switch profile {
+        case .standard: return Ed25519Signer(try loadOrCreate(path))
+        case .gm:
+            if FileManager.default.fileExists(atPath: path) {
+                guard let pem = try? String(contentsOfFile: path, encoding: .utf8), let key = try? SM2Key(pem: pem) else {
+                    throw ZhengshuError(.invalidInput, "audit.signingKeyFile: \(path) does not hold an SM2 private key in PEM (the gm profile)")
+                }
+                return try SM2Signer(key)
+            }
+            let key = try SM2Key.generate()
+            try KeyFile.write(path, Data(try key.privatePEM().utf8), setting: "audit.signingKeyFile")
+            return try SM2Signer(key)
+        }
+    }
+
     /// Reads the key; creates the file with a new key when it does not exist.
     package static func loadOrCreate(_ path: String) throws -> Curve25519.Signing.PrivateKey {
         if let key = try load(path) { return key }
@@ -27,10 +45,13 @@ package enum AuditSigningKey {
 /// A key kept in a file of its own: base64 of the raw bytes, mode 0600.
 package enum KeyFile {
     static func create(_ path: String, _ raw: Data, setting: String) throws {
+        try write(path, Data((raw.base64EncodedString() + "\n").utf8), setting: setting)
+    }
+
+    static func write(_ path: String, _ contents: Data, setting: String) throws {
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        guard FileManager.default.createFile(atPath: path, contents: Data((raw.base64EncodedString() + "\n").utf8),
-                                             attributes: [.posixPermissions: 0o600]) else {
+        guard FileManager.default.createFile(atPath: path, contents: contents, attributes: [.posixPermissions: 0o600]) else {
             throw ZhengshuError(.internalFailure, "\(setting): cannot create \(path)")
         }
     }

@@ -54,7 +54,7 @@ package struct PeriodicService: Service {
     }
 
     /// Signs a checkpoint of the audit trail every `every` entries.
-    package static func auditCheckpointer(_ audit: AuditTrail, key: Curve25519.Signing.PrivateKey, every: Int,
+    package static func auditCheckpointer(_ audit: AuditTrail, key: any InstallationSigner, every: Int,
                                           period: Duration = .seconds(10), logger: Logger) -> PeriodicService {
         PeriodicService(name: "signing audit checkpoints", period: period, logger: logger) { logger in
             let signed = try await audit.checkpoint(with: key, every: Int64(every))

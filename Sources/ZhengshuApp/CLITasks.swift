@@ -55,6 +55,6 @@ package struct CLITasks: Sendable {
 
     /// Verifies the chain and the checkpoints, with the installation's public key when one is known.
     package func verifyAudit() async throws -> AuditTrail.Verification {
-        try await services.platform.audit.verify(publicKey: services.auditKey?.publicKey)
+        try await services.platform.audit.verify(key: services.auditKey)
     }
 }

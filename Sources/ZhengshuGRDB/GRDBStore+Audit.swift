@@ -49,8 +49,9 @@ extension GRDBStore: AuditStore {
     package func insertAuditCheckpoint(_ c: AuditCheckpoint) async throws {
         try await writer.write { db in
             try db.execute(sql: """
-                INSERT INTO auditCheckpoint (sequence, hash, signature, publicKey, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (sequence) DO NOTHING
-                """, arguments: [c.sequence, c.hash, c.signature, c.publicKey, c.at.millis])
+                INSERT INTO auditCheckpoint (sequence, hash, signature, publicKey, at, algorithm) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (sequence) DO NOTHING
+                """, arguments: [c.sequence, c.hash, c.signature, c.publicKey, c.at.millis, c.algorithm])
         }
     }
 
@@ -66,7 +67,8 @@ extension GRDBStore: AuditStore {
 
     static func checkpoints(_ condition: String, _ arguments: StatementArguments, _ db: Database) throws -> [AuditCheckpoint] {
         try Row.fetchAll(db, sql: "SELECT * FROM auditCheckpoint WHERE \(condition)", arguments: arguments).map { r in
-            AuditCheckpoint(sequence: r["sequence"], hash: r["hash"], signature: r["signature"], publicKey: r["publicKey"], at: Date(millis: r["at"]))
+            AuditCheckpoint(sequence: r["sequence"], hash: r["hash"], signature: r["signature"], publicKey: r["publicKey"], at: Date(millis: r["at"]),
+                            algorithm: r["algorithm"])
         }
     }
 

@@ -408,6 +408,8 @@ extension GRDBStore {
                 );
                 CREATE INDEX riskAlert_state ON riskAlert(state, id);
                 CREATE TABLE monitorCursor (name TEXT PRIMARY KEY, sequence INTEGER NOT NULL);
+                CREATE TABLE installationSetting (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+                ALTER TABLE auditCheckpoint ADD COLUMN algorithm TEXT;
                 """)
         }
         return m

@@ -69,6 +69,13 @@ extension GRDBStore: PrivacyStore {
         }
     }
 
+    package func installationSetting(_ name: String, default value: String) async throws -> String {
+        try await writer.write { db in
+            try db.execute(sql: "INSERT INTO installationSetting (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", arguments: [name, value])
+            return try String.fetchOne(db, sql: "SELECT value FROM installationSetting WHERE name = ?", arguments: [name]) ?? value
+        }
+    }
+
     package func gradeProposal(_ id: GradeProposalID) async throws -> GradeProposal? {
         try await writer.read { db in try Self.fetchProposals("id = ?", [id.rawValue], db).first }
     }

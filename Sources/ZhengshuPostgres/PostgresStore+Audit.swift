@@ -49,8 +49,8 @@ extension PostgresStore: AuditStore {
     package func insertAuditCheckpoint(_ c: AuditCheckpoint) async throws {
         try await write { db in
             try await db.query("""
-                INSERT INTO auditCheckpoint (sequence, hash, signature, publicKey, at)
-                VALUES (\(c.sequence), \(c.hash), \(c.signature), \(c.publicKey), \(c.at.millis)) ON CONFLICT (sequence) DO NOTHING
+                INSERT INTO auditCheckpoint (sequence, hash, signature, publicKey, at, algorithm)
+                VALUES (\(c.sequence), \(c.hash), \(c.signature), \(c.publicKey), \(c.at.millis), \(c.algorithm)) ON CONFLICT (sequence) DO NOTHING
                 """, logger: PostgresLocation.logger)
         }
     }
@@ -65,10 +65,10 @@ extension PostgresStore: AuditStore {
 
     static func checkpoints(_ condition: PostgresQuery, _ db: PostgresConnection) async throws -> [AuditCheckpoint] {
         var query = condition
-        query.sql = "SELECT sequence, hash, signature, publicKey, at FROM auditCheckpoint WHERE " + condition.sql
+        query.sql = "SELECT sequence, hash, signature, publicKey, at, algorithm FROM auditCheckpoint WHERE " + condition.sql
         return try await db.query(query, logger: PostgresLocation.logger).collect().map { r in
-            let (sequence, hash, signature, key, at) = try r.decode((Int64, String, String, String, Int64).self)
-            return AuditCheckpoint(sequence: sequence, hash: hash, signature: signature, publicKey: key, at: Date(millis: at))
+            let (sequence, hash, signature, key, at, algorithm) = try r.decode((Int64, String, String, String, Int64, String?).self)
+            return AuditCheckpoint(sequence: sequence, hash: hash, signature: signature, publicKey: key, at: Date(millis: at), algorithm: algorithm)
         }
     }
 

@@ -218,6 +218,8 @@ extension PostgresStore {
             "CREATE TABLE riskAlert (id bigserial PRIMARY KEY, dedupeKey text NOT NULL UNIQUE, rule text NOT NULL, state text NOT NULL, document text NOT NULL)",
             "CREATE INDEX riskAlert_state ON riskAlert(state, id)",
             "CREATE TABLE monitorCursor (name text PRIMARY KEY, sequence bigint NOT NULL)",
+            "CREATE TABLE installationSetting (name text PRIMARY KEY, value text NOT NULL)",
+            "ALTER TABLE auditCheckpoint ADD COLUMN algorithm text",
         ]),
     ]
 

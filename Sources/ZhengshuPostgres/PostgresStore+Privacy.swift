@@ -64,6 +64,15 @@ extension PostgresStore: PrivacyStore {
         }
     }
 
+    package func installationSetting(_ name: String, default value: String) async throws -> String {
+        try await write { db in
+            try await db.query("INSERT INTO installationSetting (name, value) VALUES (\(name), \(value)) ON CONFLICT (name) DO NOTHING",
+                               logger: PostgresLocation.logger)
+            return try await db.query("SELECT value FROM installationSetting WHERE name = \(name)", logger: PostgresLocation.logger)
+                .collect().first?.decode(String.self) ?? value
+        }
+    }
+
     package func gradeProposal(_ id: GradeProposalID) async throws -> GradeProposal? {
         try await read { db in try await Self.fetchDocuments(GradeProposal.self, "gradeProposal", "id = \(id.rawValue)", db).first }
     }

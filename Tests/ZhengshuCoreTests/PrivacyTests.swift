@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Testing
 import ZhengshuCore
+import ZhengshuGM
 import ZhengshuTestSupport
 
 /// Grading rules (STANDARDS.md) and every masking method of the one ``Masker``.
@@ -63,8 +64,12 @@ import ZhengshuTestSupport
         #expect(try CatalogRules.applying(change, to: r, now: Date()).sensitivity == .l4)
     }
 
-    @Test func everyMaskingMethod() throws {
-        let keys = PrivacyKeys(secret: SymmetricKey(data: Data(repeating: 7, count: 32)))
+    static func suite(_ profile: CryptoProfile) -> any CryptoSuite { profile == .gm ? GMSuite() : StandardSuite() }
+
+    @Test(arguments: CryptoProfile.allCases)
+    func everyMaskingMethod(_ profile: CryptoProfile) throws {
+        let suite = Self.suite(profile)
+        let keys = PrivacyKeys(secret: SymmetricKey(data: Data(repeating: 7, count: 32)), suite: suite)
         let policies = [
             MaskingPolicy(name: "phone-pseudonym", method: .pseudonymise, elements: ["mobile"]),
             MaskingPolicy(name: "id-hash", method: .hash),
@@ -84,11 +89,14 @@ import ZhengshuTestSupport
         // Pseudonyms are stable for one key and differ under another: masked datasets still join.
         let p1 = m.apply(try #require(m.mask(for: mobile)), .string("13812345678"))
         #expect(p1 == m.apply(.pseudonymise, .string("13812345678")) && p1.text.count == 32 && p1.text != "13812345678")
-        #expect(Masker(policies: policies, keys: .ephemeral()).apply(.pseudonymise, .string("13812345678")) != p1)
+        #expect(Masker(policies: policies, keys: .ephemeral(suite)).apply(.pseudonymise, .string("13812345678")) != p1)
+        // The two profiles give different pseudonyms for the same key (HMAC-SHA256 and HMAC-SM3).
+        let otherProfile = PrivacyKeys(secret: SymmetricKey(data: Data(repeating: 7, count: 32)), suite: Self.suite(profile == .gm ? .standard : .gm))
+        #expect(Masker(policies: policies, keys: otherProfile).apply(.pseudonymise, .string("13812345678")) != p1)
         #expect(m.apply(.pseudonymise, .string("13812345679")) != p1)
-        // Salted SHA-256: not the bare hash of the value.
+        // Salted SHA-256 or SM3: not the bare hash of the value.
         let h = m.apply(try #require(m.mask(for: item("id-hash"))), .string("110105199001010029")).text
-        let bare = SHA256.hash(data: Data("110105199001010029".utf8)).map { String(format: "%02x", $0) }.joined()
+        let bare = suite.digest(Array("110105199001010029".utf8)).map { String(format: "%02x", $0) }.joined()
         #expect(h.count == 64 && h != bare)
         #expect(m.apply(try #require(m.mask(for: item("keep-2-1"))), .string("浙江杭州")) == .string("浙江*州"))
         #expect(m.apply(try #require(m.mask(for: item("birth-year", .date))), .date(CivilDate(iso: "1990-05-17")!)) == .string("1990"))
@@ -121,6 +129,28 @@ import ZhengshuTestSupport
         #expect(throws: ZhengshuError.self) { try MaskingPolicy(name: "r", method: .generalise, to: .range).validate() }
         #expect(throws: ZhengshuError.self) { try MaskingPolicy(name: "h", method: .hash, keepFirst: 1).validate() }
         #expect(throws: ZhengshuError.self) { try MaskingPolicy(name: "e", method: .hash, elements: ["mobile", "mobile"]).validate() }
+    }
+
+    @Test(arguments: CryptoProfile.allCases)
+    func watermarksTraceUnderEitherProfile(_ profile: CryptoProfile) throws {
+        // 3 exports of the same 2,000 rows; a 10% sample of one, a column dropped, is traced to it alone.
+        let keys = PrivacyKeys.ephemeral(Self.suite(profile))
+        let rows = Fixtures.populationRows(2000)
+        func text(_ v: JSONValue?) -> String { if case .string(let s) = v { s } else { "" } }
+        let files = (1...3).map { id in
+            rows.map { r in ExportEncoding.row([text(r["citizen_id"]), text(r["name"]), text(r["mobile"])], names: ["a", "b", "c"], .csv,
+                                               mark: ExportWatermark(keys: keys, export: ExportID(Int64(id)))) }
+        }
+        var reader = WatermarkReader(format: .csv)
+        for line in files[1].enumerated().filter({ $0.offset % 10 == 3 }).map(\.element) {
+            let cells = String(decoding: line, as: UTF8.self).split(separator: ",")
+            reader.feed(Array((cells[0] + "," + cells[2]).utf8))
+        }
+        let digests = reader.finish().digests(keys)
+        let scores = (1...3).map { WatermarkEvidence.score(digests, ExportWatermark(keys: keys, export: ExportID(Int64($0)))) }
+        #expect(scores[1].k == scores[1].n && scores[1].n >= 390)
+        #expect(scores[0].k < scores[0].n * 2 / 3 && scores[2].k < scores[2].n * 2 / 3, "\(scores)")
+        #expect(WatermarkEvidence.log10Tail(n: scores[1].n, k: scores[1].k) < -100)
     }
 
     @Test func qualitySamplesAreMaskedByThePolicies() throws {

@@ -96,7 +96,7 @@ struct CLITests {
                 _ = try await p.departments.create(DepartmentDraft(code: "D-\(k)", name: "部门\(k)", level: .county, parent: .some("C-GA")),
                                                    by: TestPlatform.operatorCaller)
             }
-            let key = try #require(try AuditSigningKey.load(pristine + "/audit-signing.key"))
+            let key = Ed25519Signer(try #require(try AuditSigningKey.load(pristine + "/audit-signing.key")))
             #expect(try await p.audit.checkpoint(with: key, every: 4) > 0)
         }
         let intact = try zhengshu(["audit", "verify", "--data", pristine])
@@ -145,7 +145,7 @@ struct CLITests {
         #expect(try tampered(rewrite.joined(separator: ";\n")).contains("differs from its signed checkpoint: the chain was rewritten"))
         // A checkpoint re-signed with another key is not the installation's.
         let forged = try AuditCheckpoint(signing: AuditEntry(sequence: 4, event: AuditEvent(actor: "", actorDepartment: nil, action: "", target: "", at: Date(), requestID: ""),
-                                                            previousHash: "", hash: rows[3]["hash"]!), with: .init(), at: Date())
+                                                            previousHash: "", hash: rows[3]["hash"]!), with: Ed25519Signer(.init()), at: Date())
         #expect(try tampered("UPDATE auditCheckpoint SET signature = '\(forged.signature)', publicKey = '\(forged.publicKey)' WHERE sequence = 4")
             .contains("checkpoint 4 is not signed by this installation's key"))
         #expect(last > 8)

@@ -90,7 +90,7 @@ struct PostgresStoreTests {
             #expect(try await store.departments(parent: DepartmentCode(trusted: "P-SJJ"), level: .city).map(\.name) == ["杭州市公安局"])
             // Every change, and only the changes that happened, is in the chain.
             let trail = AuditTrail(store: store)
-            let result = try await trail.verify(publicKey: nil)
+            let result = try await trail.verify(key: nil)
             #expect(result.entries == 5 && result.broken == nil)
         }
     }

@@ -88,7 +88,7 @@ import ZhengshuTestSupport
         }
         #expect(Set(sequences).count == 200)
         #expect(try await store.shareUsage(grant: g.id, day: day) == (200, (0..<200).reduce(0) { $0 + $1 % 7 }))
-        let verified = try await AuditTrail(store: store).verify(publicKey: nil)
+        let verified = try await AuditTrail(store: store).verify(key: nil)
         #expect(verified.broken == nil && verified.entries == 201)
     }
 

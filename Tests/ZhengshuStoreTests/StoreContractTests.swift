@@ -75,7 +75,7 @@ import ZhengshuTestSupport
         #expect(entries.map(\.event.action) == ["department.create", "department.create", "department.update"])
         #expect(entries.map(\.sequence) == [1, 2, 3])
         #expect(entries[2].event.requestID == "store-test")
-        let verified = try await p.audit.verify(publicKey: nil)
+        let verified = try await p.audit.verify(key: nil)
         #expect(verified.entries == 3 && verified.broken == nil)
     }
 

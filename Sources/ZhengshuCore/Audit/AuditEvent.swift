@@ -137,33 +137,37 @@ package struct AuditFilter: Sendable, Hashable {
 package struct AuditCheckpoint: Sendable, Hashable, Codable {
     package var sequence: Int64
     package var hash: String
-    /// Ed25519 signature of ``message``, base64.
+    /// Signature of ``message``, base64.
     package var signature: String
-    /// The signing key's public half, base64 (raw 32 bytes).
+    /// The signing key's public half (base64 of the raw Ed25519 key, or an SM2 key in PEM).
     package var publicKey: String
     package var at: Date
+    /// `sm2` under the `gm` profile; `nil` is Ed25519.
+    package var algorithm: String?
 
-    package init(sequence: Int64, hash: String, signature: String, publicKey: String, at: Date) {
+    package init(sequence: Int64, hash: String, signature: String, publicKey: String, at: Date, algorithm: String? = nil) {
         self.sequence = sequence
         self.hash = hash
         self.signature = signature
         self.publicKey = publicKey
         self.at = at
+        self.algorithm = algorithm
     }
 
     package static func message(sequence: Int64, hash: String) -> [UInt8] {
         Array("zhengshu-audit-checkpoint\n\(sequence)\n\(hash)".utf8)
     }
 
-    package init(signing entry: AuditEntry, with key: Curve25519.Signing.PrivateKey, at: Date) throws {
-        let signature = try key.signature(for: Self.message(sequence: entry.sequence, hash: entry.hash))
+    package init(signing entry: AuditEntry, with key: any InstallationSigner, at: Date) throws {
+        let signature = try key.sign(Self.message(sequence: entry.sequence, hash: entry.hash))
         self.init(sequence: entry.sequence, hash: entry.hash, signature: Data(signature).base64EncodedString(),
-                  publicKey: key.publicKey.rawRepresentation.base64EncodedString(), at: at)
+                  publicKey: key.publicKey, at: at, algorithm: key.algorithm == "ed25519" ? nil : key.algorithm)
     }
 
-    /// Whether the signature holds under `key` (the installation's public key).
-    package func isValid(under key: Curve25519.Signing.PublicKey) -> Bool {
-        guard let signature = Data(base64Encoded: signature) else { return false }
-        return key.isValidSignature(signature, for: Self.message(sequence: sequence, hash: hash))
+    /// Whether it was signed by `key` (the installation's key) and the signature holds.
+    package func isValid(under key: any InstallationSigner) -> Bool {
+        guard publicKey == key.publicKey, (algorithm ?? "ed25519") == key.algorithm,
+              let signature = Data(base64Encoded: signature) else { return false }
+        return key.isValid(Array(signature), for: Self.message(sequence: sequence, hash: hash))
     }
 }

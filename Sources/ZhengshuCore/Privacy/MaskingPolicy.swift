@@ -12,9 +12,10 @@ package struct MaskingPolicy: Sendable, Codable, Hashable {
         case mask
         /// The display mask of STANDARDS.md for the item's kind (ID 6+4, mobile 3+4, name keeps the surname, …).
         case display
-        /// Salted SHA-256 (hex): equal values stay equal, nothing can be read back.
+        /// Salted SHA-256 (SM3 under the `gm` profile), hex: equal values stay equal, nothing can be read back.
         case hash
-        /// HMAC with the installation's key (hex, 128 bits): stable, so masked datasets of different exports still join.
+        /// HMAC-SHA256 (HMAC-SM3 under `gm`) with the installation's key (hex, 128 bits): stable, so masked datasets of
+    /// different exports still join.
         case pseudonymise
         /// Coarser values: a date to its year or month, an address to its district, a number to a range.
         case generalise
@@ -95,23 +96,27 @@ package enum FieldMask: Sendable, Hashable {
     case suppress
 }
 
-/// The installation's secrets for hashing, pseudonymising and watermarking, derived from one key (HKDF-SHA256), never stored in
-/// the database.
+/// The installation's secrets for hashing, pseudonymising and watermarking, derived from one key under the crypto
+/// profile's MAC (HMAC-SHA256 or HMAC-SM3 of a label), never stored in the database.
 package struct PrivacyKeys: Sendable {
+    let suite: any CryptoSuite
     let salt: [UInt8]
-    let pseudonymKey: SymmetricKey
-    /// Derives each export's watermark key (``ExportWatermark``).
-    let watermarkKey: SymmetricKey
+    let pseudonym: any KeyedMAC
+    /// Each export's watermark (``ExportWatermark``).
+    let watermark: any KeyedMAC
 
-    package init(secret: SymmetricKey) {
-        watermarkKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: secret, info: Data("zhengshu watermark".utf8), outputByteCount: 32)
-        salt = HKDF<SHA256>.deriveKey(inputKeyMaterial: secret, info: Data("zhengshu hash salt".utf8), outputByteCount: 32)
-            .withUnsafeBytes { Array($0) }
-        pseudonymKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: secret, info: Data("zhengshu pseudonym".utf8), outputByteCount: 32)
+    package init(secret: SymmetricKey, suite: any CryptoSuite = StandardSuite()) {
+        let master = suite.keyedMAC(secret.withUnsafeBytes { Array($0) })
+        self.suite = suite
+        salt = master.mac("zhengshu hash salt")
+        pseudonym = suite.keyedMAC(master.mac("zhengshu pseudonym"))
+        watermark = suite.keyedMAC(master.mac("zhengshu watermark"))
     }
 
     /// A key for tests and throwaway platforms (pseudonyms change with every process).
-    package static func ephemeral() -> PrivacyKeys { PrivacyKeys(secret: SymmetricKey(size: .bits256)) }
+    package static func ephemeral(_ suite: any CryptoSuite = StandardSuite()) -> PrivacyKeys {
+        PrivacyKeys(secret: SymmetricKey(size: .bits256), suite: suite)
+    }
 }
 
 /// The one code path that masks values wherever they leave storage: shared query, subscription, export, the console,
@@ -184,14 +189,8 @@ package struct Masker: Sendable {
         switch mask {
         case .display(let d): return d.apply(value)
         case .keep(let first, let last): return .string(Self.keep(value.text, first: first, last: last))
-        case .hash:
-            var h = SHA256()
-            h.update(data: keys.salt)
-            h.update(data: Data(value.text.utf8))
-            return .string(Self.hex(h.finalize()))
-        case .pseudonymise:
-            let mac = HMAC<SHA256>.authenticationCode(for: Data(value.text.utf8), using: keys.pseudonymKey)
-            return .string(String(Self.hex(mac).prefix(32)))
+        case .hash: return .string(Self.hex(keys.suite.digest(keys.salt + Array(value.text.utf8))))
+        case .pseudonymise: return .string(String(Self.hex(keys.pseudonym.mac(value.text)).prefix(32)))
         case .generalise(let to, let width): return Self.generalise(value, to: to, width: width)
         case .suppress: return .null
         }
@@ -243,8 +242,6 @@ package struct Masker: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func hex(_ digest: SHA256.Digest) -> String { digest.withUnsafeBytes { hex($0) } }
-    static func hex(_ mac: HMAC<SHA256>.MAC) -> String { mac.withUnsafeBytes { hex($0) } }
 }
 
 /// Where use cases get the masking policies as they stand, with the installation's keys.

@@ -6,8 +6,8 @@ import Foundation
 /// **Scheme.** Each non-empty cell carries one bit, written as a choice between two spellings that every reader takes
 /// for the same value: in CSV the cell is quoted (`"张*"`) or bare (`张*`); in JSON Lines the value follows its colon
 /// with a space or without. No value, row or column changes, so the manifest's checksums and every consumer's parse
-/// are the same as without a mark. The bit is the parity of `HMAC-SHA256(K, cell text) AND M`, where `K` is the
-/// installation's watermark key and `M = HMAC-SHA256(K, "export:" + id)` the export's mask: keyed, so nobody without
+/// are the same as without a mark. The bit is the parity of `HMAC(K, cell text) AND M` (HMAC-SHA256, or HMAC-SM3 under the `gm` profile), where `K` is the
+/// installation's watermark key and `M = HMAC(K, "export:" + id)` the export's mask: keyed, so nobody without
 /// `K` can tell which spelling carries what; and for two different exports the bits differ on a uniformly random half
 /// of the values (the parity of the digest masked by `M₁ XOR M₂ ≠ 0`), independently from value to value.
 ///
@@ -26,22 +26,12 @@ import Foundation
 package struct ExportWatermark: Sendable {
     /// 256 bits.
     package typealias Bits = (UInt64, UInt64, UInt64, UInt64)
-    let key: SymmetricKey
+    let key: any KeyedMAC
     let mask: Bits
 
     package init(keys: PrivacyKeys, export: ExportID) {
-        key = keys.watermarkKey
-        mask = Self.digest("export:\(export.rawValue)", key)
-    }
-
-    static func digest(_ text: String, _ key: SymmetricKey) -> Bits {
-        var t = text
-        return t.withUTF8 { bytes in
-            HMAC<SHA256>.authenticationCode(for: UnsafeRawBufferPointer(bytes), using: key).withUnsafeBytes { raw in
-                (raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
-                 raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self), raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
-            }
-        }
+        key = keys.watermark
+        mask = key.words("export:\(export.rawValue)")
     }
 
     func bit(_ d: Bits) -> Bool {
@@ -50,7 +40,7 @@ package struct ExportWatermark: Sendable {
     }
 
     /// The bit `text` carries in this export.
-    package func bit(_ text: String) -> Bool { bit(Self.digest(text, key)) }
+    package func bit(_ text: String) -> Bool { bit(key.words(text)) }
 }
 
 /// The spellings seen in a file: for each distinct cell text, how often it was written with the bit set and not.
@@ -73,7 +63,7 @@ package struct WatermarkEvidence: Sendable {
 
     /// The usable observations hashed once under the installation's key, to be scored against every export.
     package func digests(_ keys: PrivacyKeys) -> [(bits: ExportWatermark.Bits, set: Bool)] {
-        seen.compactMap { text, c in (c.set == 0) != (c.clear == 0) ? (ExportWatermark.digest(text, keys.watermarkKey), c.set > 0) : nil }
+        seen.compactMap { text, c in (c.set == 0) != (c.clear == 0) ? (keys.watermark.words(text), c.set > 0) : nil }
     }
 
     /// How many observations agree with `mark`. - Returns: (observations, agreeing).

@@ -40,7 +40,7 @@ package struct AuditTrail: Sendable {
             .compactMap { $0 }.joined(separator: ",")
     }
 
-    /// What ``verify(publicKey:)`` found.
+    /// What ``verify(key:)`` found.
     package struct Verification: Sendable {
         package var entries: Int
         package var checkpoints: Int
@@ -50,7 +50,7 @@ package struct AuditTrail: Sendable {
     /// Walks the whole chain, then checks every checkpoint against the entries and, with the installation's public
     /// key, its signature. A rewritten chain (every hash recomputed) fails the checkpoints; a truncated one leaves a
     /// checkpoint without its entry.
-    package func verify(publicKey: Curve25519.Signing.PublicKey?) async throws -> Verification {
+    package func verify(key: (any InstallationSigner)?) async throws -> Verification {
         var previous: (sequence: Int64, hash: String)?
         var checked = 0
         var hashes: [Int64: String] = [:]
@@ -67,7 +67,6 @@ package struct AuditTrail: Sendable {
             previous = (batch.last!.sequence, batch.last!.hash)
         }
         checkpoints.sort { $0.sequence < $1.sequence }
-        let installationKey = publicKey.map { $0.rawRepresentation.base64EncodedString() }
         for c in checkpoints {
             guard let hash = hashes[c.sequence] else {
                 return Verification(entries: checked, checkpoints: 0, broken: AuditBreak(
@@ -77,8 +76,8 @@ package struct AuditTrail: Sendable {
                 return Verification(entries: checked, checkpoints: 0, broken: AuditBreak(
                     sequence: c.sequence, reason: "entry \(c.sequence) differs from its signed checkpoint: the chain was rewritten"))
             }
-            if let publicKey, let installationKey {
-                guard c.publicKey == installationKey, c.isValid(under: publicKey) else {
+            if let key {
+                guard c.isValid(under: key) else {
                     return Verification(entries: checked, checkpoints: 0, broken: AuditBreak(
                         sequence: c.sequence, reason: "checkpoint \(c.sequence) is not signed by this installation's key"))
                 }
@@ -98,7 +97,7 @@ package struct AuditTrail: Sendable {
 
     /// Signs a checkpoint at every multiple of `every` the trail has passed since the last one. - Returns: how many.
     @discardableResult
-    package func checkpoint(with key: Curve25519.Signing.PrivateKey, every: Int64) async throws -> Int {
+    package func checkpoint(with key: any InstallationSigner, every: Int64) async throws -> Int {
         precondition(every > 0)
         let head = try await store.auditHead()
         let last = try await store.latestAuditCheckpoint()?.sequence ?? 0

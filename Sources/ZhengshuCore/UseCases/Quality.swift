@@ -123,6 +123,12 @@ package struct Quality: Sendable {
             guard last.map({ $0 < updated || now.timeIntervalSince($0) >= every }) ?? true else { continue }
             // One node runs it: the others see the claim (and, once it finished, its run).
             guard try await store.claimScheduledRun(resource.code, now: now, until: now.addingTimeInterval(Self.scheduleLease)) else { continue }
+            // Another node may have run it and released its claim between our look and our claim.
+            let fresh = try await store.latestQualityRuns(department: resource.department).first { $0.resource == resource.code }?.startedAt
+            if let fresh, fresh != last, !(fresh < updated || now.timeIntervalSince(fresh) >= every) {
+                try? await store.releaseScheduledRun(resource.code)
+                continue
+            }
             if let run = try? await run(resource.code.rawValue, by: Self.scheduler, trigger: "schedule") { runs.append(run) }
             try? await store.releaseScheduledRun(resource.code)
         }

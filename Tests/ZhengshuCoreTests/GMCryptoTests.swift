@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+import ZhengshuCore
+import ZhengshuGM
+
+/// The national algorithms through the system OpenSSL: the standards' known answers, and agreement with the
+/// `openssl` command line both ways.
+@Suite struct GMCryptoTests {
+    func hex(_ b: [UInt8]) -> String { b.map { String(format: "%02x", $0) }.joined() }
+    func bytes(_ hex: String) -> [UInt8] {
+        var out: [UInt8] = []
+        var i = hex.startIndex
+        while i < hex.endIndex { let j = hex.index(i, offsetBy: 2); out.append(UInt8(hex[i..<j], radix: 16)!); i = j }
+        return out
+    }
+
+    func openssl(_ arguments: [String], stdin: [UInt8]? = nil) throws -> (Int32, [UInt8]) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        p.arguments = arguments
+        let out = Pipe(), input = Pipe()
+        p.standardOutput = out
+        p.standardError = Pipe()
+        p.standardInput = input
+        try p.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin)) }
+        try input.fileHandleForWriting.close()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, Array(data))
+    }
+
+    @Test func sm3KnownAnswers() {
+        // GB/T 32905-2016, examples 1 and 2.
+        #expect(hex(SM3.hash(Array("abc".utf8))) == "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0")
+        #expect(hex(SM3.hash(Array(String(repeating: "abcd", count: 16).utf8))) == "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732")
+        #expect(hex(GMSuite().digest(Array("abc".utf8))) == "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0")
+    }
+
+    @Test func sm4KnownAnswerAndCounterMode() throws {
+        // GB/T 32907-2016, example 1: the key and the plaintext are the same block.
+        let block = bytes("0123456789abcdeffedcba9876543210")
+        #expect(hex(try SM4Block.encrypt(key: block, block: block)) == "681edf34d206965e86b3e94f536e4246")
+        let key = bytes("00112233445566778899aabbccddeeff"), iv = bytes("000102030405060708090a0b0c0d0e0f")
+        let text = Array("公民身份号码 110105199001010029 — 对外不予公开".utf8)
+        let sealed = try SM4CTR.apply(key: key, iv: iv, text)
+        #expect(sealed.count == text.count && sealed != text)
+        #expect(try SM4CTR.apply(key: key, iv: iv, sealed) == text)
+        let (status, cli) = try openssl(["enc", "-sm4-ctr", "-K", hex(key), "-iv", hex(iv)], stdin: text)
+        #expect(status == 0 && cli == sealed)
+    }
+
+    @Test func hmacSM3AgreesWithOpenSSL() throws {
+        let key = Array("zhengshu-installation-key".utf8)
+        let mac = GMSuite().keyedMAC(key)
+        let message = Array("13812345678".utf8)
+        let (status, cli) = try openssl(["mac", "-digest", "SM3", "-macopt", "hexkey:\(hex(key))", "-binary", "HMAC"], stdin: message)
+        #expect(status == 0 && mac.mac(message) == cli)
+        // The same keyed MAC gives the same answer each time (its context is duplicated per message).
+        #expect(mac.mac(message) == mac.mac("13812345678") && mac.mac("13812345679") != mac.mac(message))
+    }
+
+    @Test func sm2SignaturesVerifyBothWays() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zs-sm2-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let key = try SM2Key.generate()
+        let message = Array("zhengshu-audit-checkpoint\n1000\nabc".utf8)
+        let signature = try key.sign(message)
+        #expect(key.verify(signature, message) && !key.verify(signature, message + [0x0A]))
+        let pub = try SM2Key(pem: try key.publicPEM(), publicOnly: true)
+        #expect(pub.verify(signature, message))
+        #expect(throws: GMError.self) { try SM2Key(pem: "-----BEGIN PUBLIC KEY-----\nnot a key\n-----END PUBLIC KEY-----\n", publicOnly: true) }
+        // The command line verifies ours, and we verify its.
+        try key.publicPEM().write(toFile: dir + "/pub.pem", atomically: true, encoding: .utf8)
+        try key.privatePEM().write(toFile: dir + "/key.pem", atomically: true, encoding: .utf8)
+        try Data(message).write(to: URL(fileURLWithPath: dir + "/msg"))
+        try Data(signature).write(to: URL(fileURLWithPath: dir + "/sig"))
+        let (verified, _) = try openssl(["dgst", "-sm3", "-verify", dir + "/pub.pem", "-signature", dir + "/sig",
+                                         "-sigopt", "distid:1234567812345678", dir + "/msg"])
+        #expect(verified == 0)
+        let (signed, theirs) = try openssl(["dgst", "-sm3", "-sign", dir + "/key.pem", "-sigopt", "distid:1234567812345678", dir + "/msg"])
+        #expect(signed == 0 && pub.verify(theirs, message))
+        // A reloaded private key signs as the same key.
+        #expect(pub.verify(try SM2Key(pem: try key.privatePEM()).sign(message), message))
+    }
+}
