@@ -423,7 +423,9 @@ manifest_props = {"export": integer, "grant": integer, "resource": string, "prov
                   "rowDigests": {"type": "string", "description": "8 hex digits per row: SHA-256 of its cells joined by U+001F"},
                   "createdAt": dt, "auditEntry": integer, "requestHash": string}
 schemas.update({
- "ExportManifest": obj(manifest_props, list(manifest_props)),
+ "ManifestSignature": obj({"algorithm": enum("ed25519", "sm2"), "publicKey": string, "value": {"type": "string", "format": "byte"}},
+                          ["algorithm", "publicKey", "value"]),
+ "ExportManifest": obj({**manifest_props, "signature": ref("ManifestSignature")}, list(manifest_props)),
  "Export": obj({"id": integer, "grant": integer, "resource": string, "consumer": string, "requestedBy": string, "format": enum("csv", "jsonl"),
                 "fields": arr(string), "filters": arr(string), "status": enum("running", "succeeded", "failed"), "rows": {"type": "integer"},
                 "error": string, "node": string, "createdAt": dt, "finishedAt": dt, "manifest": ref("ExportManifest")},

@@ -87,7 +87,7 @@ package struct AppConfiguration: Sendable {
         cryptoProfile = config.string(forKey: "security.cryptoProfile")
         privacyKeyFile = config.string(forKey: "privacy.keyFile", default: (dataDirectory as NSString).appendingPathComponent("privacy.key"))
         exportsDirectory = config.string(forKey: "exports.directory", default: inMemory
-            ? (NSTemporaryDirectory() as NSString).appendingPathComponent("zhengshu-exports-\(ProcessInfo.processInfo.processIdentifier)")
+            ? (NSTemporaryDirectory() as NSString).appendingPathComponent("zhengshu-exports-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
             : (dataDirectory as NSString).appendingPathComponent("exports"))
         auditCheckpointEvery = max(1, config.int(forKey: "audit.checkpointEvery", default: 1000))
         let d = ShareDeadlines()

@@ -78,7 +78,8 @@ package struct AppServices: Sendable {
         return AppServices(store: store, platform: Platform(store: store, clock: clock, hasher: hasher,
                                                             connector: DepartmentSystemConnector(sqliteDirectory: configuration.sqliteSourceDirectory, hosts: hosts),
                                                             node: configuration.nodeID, sharing: configuration.sharing,
-                                                            webhookSender: HTTPWebhookSender(hosts: hosts), privacyKeys: privacy),
+                                                            webhookSender: HTTPWebhookSender(hosts: hosts), privacyKeys: privacy,
+                                                            signer: key),
                            auditKey: key)
     }
 

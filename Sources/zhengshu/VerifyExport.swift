@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ZhengshuApp
 import ZhengshuCore
 
 /// `zhengshu verify-export FILE MANIFEST`: a receiving department checks an export against its reconciliation manifest.
@@ -10,6 +11,7 @@ struct VerifyExport: ParsableCommand {
 
     @Argument(help: "The export file.") var file: String
     @Argument(help: "Its manifest (export-N.manifest.json).") var manifestPath: String
+    @Option(help: "The platform's signing key fingerprint (16 hex digits) the manifest must be signed with.") var key: String?
 
     func run() throws {
         guard let data = FileManager.default.contents(atPath: manifestPath) else { throw fail(ZhengshuError(.invalidInput, "cannot read \(manifestPath)")) }
@@ -19,13 +21,28 @@ struct VerifyExport: ParsableCommand {
         do { manifest = try decoder.decode(ExportManifest.self, from: data) } catch {
             throw fail(ZhengshuError(.invalidInput, "\(manifestPath) is not an export manifest: \(error)"))
         }
+        // The manifest itself: signed by the platform, and (when asked) by the key the receiver knows.
+        var signedBy = "unsigned"
+        if let signature = manifest.signature {
+            guard Signatures.isValid(signature, over: manifest.signedBytes) else {
+                print("export \(manifest.export): the manifest's signature does NOT verify: the manifest was altered after signing")
+                throw ExitCode(2)
+            }
+            signedBy = "signed by key \(Signatures.fingerprint(signature.publicKey)) (\(signature.algorithm))"
+        }
+        if let key {
+            guard let signature = manifest.signature, Signatures.fingerprint(signature.publicKey) == key.lowercased() else {
+                print("export \(manifest.export): the manifest is not signed by key \(key) (\(signedBy))")
+                throw ExitCode(2)
+            }
+        }
         guard let handle = FileHandle(forReadingAtPath: file) else { throw fail(ZhengshuError(.invalidInput, "cannot read \(file)")) }
         defer { try? handle.close() }
         var verifier = ExportVerifier(manifest: manifest)
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { verifier.feed(Array(chunk)) }
         let findings = verifier.finish()
         if findings.isEmpty {
-            print("export \(manifest.export) OK: \(manifest.rowCount) rows, \(manifest.columns.count) columns, SHA-256 \(manifest.sha256)")
+            print("export \(manifest.export) OK: \(manifest.rowCount) rows, \(manifest.columns.count) columns, SHA-256 \(manifest.sha256); manifest \(signedBy)")
             return
         }
         print("export \(manifest.export) DIFFERS from its manifest:")

@@ -70,14 +70,25 @@ struct ExportTests {
             try Data(file.text.utf8).write(to: URL(fileURLWithPath: csvPath))
             try Data(manifest.text.utf8).write(to: URL(fileURLWithPath: manifestPath))
             let (ok, okText) = try run(["verify-export", csvPath, manifestPath])
-            #expect(ok == 0 && okText.contains("OK: 100030 rows"), "\(okText)")
+            #expect(ok == 0 && okText.contains("OK: 100030 rows") && okText.contains("manifest signed by key"), "\(okText)")
+            // The manifest is signed by the installation: the receiver can require its key, and an edited manifest fails.
+            let signature = try #require(manifest.body["signature"] as? [String: Any])
+            let fingerprint = Signatures.fingerprint(signature["publicKey"] as? String ?? "")
+            #expect(signature["algorithm"] as? String == "ed25519")
+            #expect(try run(["verify-export", csvPath, manifestPath, "--key", fingerprint]).0 == 0)
+            let (wrongKey, wrongKeyText) = try run(["verify-export", csvPath, manifestPath, "--key", "0123456789abcdef"])
+            #expect(wrongKey == 2 && wrongKeyText.contains("not signed by key 0123456789abcdef"), "\(wrongKeyText)")
+            let editedPath = dir.appendingPathComponent("edited.json").path
+            try Data(manifest.text.replacingOccurrences(of: "\"rowCount\":100030", with: "\"rowCount\":100031").utf8).write(to: URL(fileURLWithPath: editedPath))
+            let (edited, editedText) = try run(["verify-export", csvPath, editedPath])
+            #expect(edited == 2 && editedText.contains("signature does NOT verify"), "\(editedText)")
             // Masked as the grant says: the name is masked in the file too.
             var lines = file.text.components(separatedBy: "\r\n")
             #expect(lines[0] == "\u{FEFF}citizen_id,name,sex,birth_date,mobile")
             #expect(lines[1].split(separator: ",")[0].contains("********"))
             // One value changed in data row 54,321 (line 54,322 after the header): the row and the column are named.
             var cells = lines[54_321].components(separatedBy: ",")
-            cells[1] = cells[1] == "王*" ? "李*" : "王*"
+            cells[1] = cells[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")) == "王*" ? "李*" : "王*"   // quoted or not: the watermark
             lines[54_321] = cells.joined(separator: ",")
             try Data(lines.joined(separator: "\r\n").utf8).write(to: URL(fileURLWithPath: csvPath))
             let (bad, badText) = try run(["verify-export", csvPath, manifestPath])

@@ -38,6 +38,32 @@ package struct ExportManifest: Sendable, Hashable, Codable {
     /// The audit entry of the export.
     package var auditEntry: Int64
     package var requestHash: String
+    /// The installation's signature over every other field (Ed25519, or SM2 under the `gm` profile).
+    package var signature: ManifestSignature?
+
+    /// What is signed: the manifest without its signature, as JSON with sorted keys.
+    package var signedBytes: [UInt8] {
+        var unsigned = self
+        unsigned.signature = nil
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return Array((try? encoder.encode(unsigned)) ?? Data())
+    }
+
+    package mutating func sign(with key: any InstallationSigner) throws {
+        signature = ManifestSignature(algorithm: key.algorithm, publicKey: key.publicKey,
+                                      value: Data(try key.sign(signedBytes)).base64EncodedString())
+    }
+}
+
+package struct ManifestSignature: Sendable, Hashable, Codable {
+    /// `ed25519` or `sm2`.
+    package var algorithm: String
+    /// The installation's public key (base64 of the raw Ed25519 key, or SM2 in PEM): compare it with the one the
+    /// platform publishes before trusting the manifest.
+    package var publicKey: String
+    package var value: String
 }
 
 /// Computes a manifest's checksums over cell texts (`RecordValue.text`, empty for null) as rows go by, in constant

@@ -84,17 +84,19 @@ extension DataAccess {
                 detail: Self.detail(e.grant, rows: digest.rows, items: names,
                                     extra: "export: \(e.job.id); filter: " + e.query.filters.map { "\($0.item.name):\($0.op.rawValue)" }.joined(separator: ","),
                                     requestHash: e.requestHash)))
-            let manifest = ExportManifest(export: e.job.id, grant: e.grant.id, resource: e.resource.code, provider: e.grant.provider,
+            var manifest = ExportManifest(export: e.job.id, grant: e.grant.id, resource: e.resource.code, provider: e.grant.provider,
                                           consumer: e.grant.consumer, purpose: e.grant.purpose, format: e.job.format, rowCount: digest.rows,
                                           bytes: bytes, sha256: hash.finalize().hex, columns: digest.columnChecksums(names),
                                           rowDigests: digest.rowDigests, createdAt: now, auditEntry: sequence, requestHash: e.requestHash)
+            if let signer { try manifest.sign(with: signer) }
+            let signed = manifest
             let rows = digest.rows
             return try await shares.updateExport(e.job.id) { j in
                 var j = j
                 j.status = .succeeded
                 j.rows = rows
                 j.finishedAt = now
-                j.manifest = manifest
+                j.manifest = signed
                 return j
             }
         } catch {

@@ -10,13 +10,17 @@ package struct DataAccess: Sendable {
     let pulls: any PullStore
     let shares: any SharingStore
     let masking: MaskerSource
+    /// Signs export manifests (the installation's key); none on platforms without one (tests).
+    let signer: (any InstallationSigner)?
     let connector: any SourceConnector
     let clock: PlatformClock
 
     package init(catalog: any CatalogStore, records: any RecordStore, audit: any AuditStore, pulls: any PullStore,
-                 shares: any SharingStore, masking: MaskerSource, connector: any SourceConnector, clock: PlatformClock) {
+                 shares: any SharingStore, masking: MaskerSource, signer: (any InstallationSigner)? = nil, connector: any SourceConnector,
+                 clock: PlatformClock) {
         self.shares = shares
         self.masking = masking
+        self.signer = signer
         self.catalog = catalog
         self.records = records
         self.audit = audit

@@ -23,14 +23,16 @@ package struct Platform: Sendable {
     /// - Parameter node: this process's name among the nodes sharing the store (jobs record who runs them).
     package init(store: any PlatformStore, clock: PlatformClock = PlatformClock(), hasher: PasswordHasher = .standard,
                  connector: any SourceConnector = NoConnector(), node: String = "local", sharing: SharingPolicy = SharingPolicy(),
-                 webhookSender: any WebhookSender = NoWebhookSender(), privacyKeys: PrivacyKeys = .ephemeral()) {
+                 webhookSender: any WebhookSender = NoWebhookSender(), privacyKeys: PrivacyKeys = .ephemeral(),
+                 signer: (any InstallationSigner)? = nil) {
         self.store = store
         self.clock = clock
         let masking = MaskerSource(store: store, keys: privacyKeys)
         departments = Departments(store: store, clock: clock)
         accounts = Accounts(store: store, audit: store, clock: clock, hasher: hasher)
         catalog = Catalog(store: store, standards: store, privacy: store, clock: clock)
-        data = DataAccess(catalog: store, records: store, audit: store, pulls: store, shares: store, masking: masking, connector: connector, clock: clock)
+        data = DataAccess(catalog: store, records: store, audit: store, pulls: store, shares: store, masking: masking, signer: signer,
+                          connector: connector, clock: clock)
         audit = AuditTrail(store: store, clock: clock)
         lineage = LineageService(catalog: store, store: store, clock: clock)
         ingestion = Ingestion(catalog: store, store: store, pulls: store, quality: store, lineage: lineage, standards: store, problems: store, masking: masking, clock: clock, node: node)

@@ -1,0 +1,26 @@
+import Crypto
+import Foundation
+import ZhengshuCore
+import ZhengshuGM
+
+/// Checks the installation's signatures (on export manifests) with the public key they carry, under either profile.
+package enum Signatures {
+    package static func isValid(_ s: ManifestSignature, over message: [UInt8]) -> Bool {
+        guard let signature = Data(base64Encoded: s.value) else { return false }
+        switch s.algorithm {
+        case "ed25519":
+            guard let raw = Data(base64Encoded: s.publicKey), let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw) else { return false }
+            return key.isValidSignature(signature, for: message)
+        case "sm2":
+            guard let key = try? SM2Key(pem: s.publicKey, publicOnly: true) else { return false }
+            return key.verify(Array(signature), message)
+        default:
+            return false
+        }
+    }
+
+    /// The first 16 hex digits of the public key's SHA-256: what a receiver compares with the platform's.
+    package static func fingerprint(_ publicKey: String) -> String {
+        SHA256.hash(data: Data(publicKey.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+}
