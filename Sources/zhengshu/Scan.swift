@@ -1,13 +1,18 @@
 import ArgumentParser
 import Foundation
+import ZhengshuApp
 import ZhengshuCore
 
-/// `zhengshu scan FILE`: which columns of a file hold personal or sensitive data (敏感数据识别), before it is loaded.
-struct Scan: ParsableCommand {
+/// `zhengshu scan FILE` or `zhengshu scan --resource CODE`: which columns of a file, or of a resource's stored records,
+/// hold personal or sensitive data (敏感数据识别).
+struct Scan: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Find personal and sensitive data in a CSV, TSV or JSON Lines file: per column the type, match ratio, confidence and masked examples.")
+        abstract: "Find personal and sensitive data in a CSV, TSV or JSON Lines file, or in a resource's records: per column the type, match ratio, confidence and masked examples.",
+        discussion: "With --resource, grades are proposed for review (personal information ≥ L3, sensitive ≥ L4) and the catalog entry's text is checked for sensitive words.")
 
-    @Argument(help: "The file (UTF-8, with or without BOM, GBK or GB 18030; CSV, or TSV/JSON Lines by extension).") var file: String
+    @Argument(help: "The file (UTF-8, with or without BOM, GBK or GB 18030; CSV, or TSV/JSON Lines by extension).") var file: String?
+    @Option(help: "A resource's stored records instead of a file (its code).") var resource: String?
+    @OptionGroup var data: DataOptions
     @Flag(help: "Print JSON.") var json = false
     @Option(help: "Look at the first N rows only (default: all).") var sample: Int?
     @Option(help: "Sensitive words to look for, comma-separated (default: 绝密,机密,秘密,涉密,内部资料,内部使用,不得外传).") var words: String?
@@ -20,13 +25,62 @@ struct Scan: ParsableCommand {
         var columns: [ColumnFinding]
     }
 
-    func run() throws {
+    var wordList: [String] {
+        words.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+            ?? SensitiveDataScanner.defaultWords
+    }
+
+    func run() async throws {
+        switch (file, resource) {
+        case (let file?, nil): try scan(file: file)
+        case (nil, let code?): try await scan(resource: code)
+        default: throw fail(ZhengshuError(.invalidInput, "give a FILE or --resource CODE (one of them)"))
+        }
+    }
+
+    func scan(resource code: String) async throws {
+        let (_, services) = try await data.open()
+        let scan: ResourceScan
+        do {
+            scan = try await services.platform.data.scan(code, sample: sample, words: wordList, by: Caller(.localOperator, requestID: "cli"))
+        } catch {
+            throw fail(error)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .iso8601
+            print(String(decoding: try encoder.encode(scan), as: UTF8.self))
+            return
+        }
+        print("\(scan.resource): \(scan.rows) rows")
+        show(scan.columns)
+        if !scan.catalogSensitiveWords.isEmpty { print("  the catalog entry's text holds: \(scan.catalogSensitiveWords.joined(separator: ","))") }
+        if let p = scan.proposal {
+            print("grade proposal \(p.id) for review: " + p.items.map { "\($0.item) \($0.current?.rawValue ?? "-") → \($0.proposed.rawValue)" }.joined(separator: ", ")
+                  + "; resource \(p.currentResourceGrade.rawValue) → \(p.proposedResourceGrade.rawValue)")
+        }
+    }
+
+    func show(_ columns: [ColumnFinding]) {
+        for c in columns {
+            var line = "  " + c.column.padding(toLength: 12, withPad: " ", startingAt: 0)
+            if let t = c.detected {
+                line += " \(t.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)) ratio \(c.matchRatio)  confidence \(c.confidence)  e.g. \(c.examples.joined(separator: " "))"
+            } else {
+                line += " -"
+            }
+            if !c.embedded.isEmpty { line += "  free text containing \(c.embedded.map(\.rawValue).joined(separator: ", "))" }
+            if c.sensitiveWordValues > 0 { line += "  sensitive words in \(c.sensitiveWordValues) values: \(c.sensitiveWords.joined(separator: ","))" }
+            print(line)
+        }
+    }
+
+    func scan(file: String) throws {
         guard let handle = FileHandle(forReadingAtPath: file) else { throw fail(ZhengshuError(.invalidInput, "cannot read \(file)")) }
         defer { try? handle.close() }
         let lower = file.lowercased()
         let format: SourceFormat = lower.hasSuffix(".tsv") ? .tsv : (lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") ? .jsonl : .csv)
-        let wordList = words.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
-            ?? SensitiveDataScanner.defaultWords
         let started = Date()
         var transcoder = Transcoder(.auto)
         var scanner: SensitiveDataScanner?
@@ -78,16 +132,6 @@ struct Scan: ParsableCommand {
         }
         print(String(format: "%@: %d rows, %.1f MB in %.2f s (%.1f MB/s)", file, rows, Double(bytes) / 1e6, report.seconds,
                      Double(bytes) / 1e6 / max(report.seconds, 0.001)))
-        for c in report.columns {
-            var line = "  " + c.column.padding(toLength: 12, withPad: " ", startingAt: 0)
-            if let t = c.detected {
-                line += " \(t.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)) ratio \(c.matchRatio)  confidence \(c.confidence)  e.g. \(c.examples.joined(separator: " "))"
-            } else {
-                line += " -"
-            }
-            if !c.embedded.isEmpty { line += "  free text containing \(c.embedded.map(\.rawValue).joined(separator: ", "))" }
-            if c.sensitiveWordValues > 0 { line += "  sensitive words in \(c.sensitiveWordValues) values: \(c.sensitiveWords.joined(separator: ","))" }
-            print(line)
-        }
+        show(report.columns)
     }
 }

@@ -170,6 +170,25 @@ struct CLITests {
         #expect(missing.status != 0 && missing.stderr.contains("cannot read /nonexistent.csv"))
     }
 
+    @Test func scanOfAResourceProposesGrades() async throws {
+        let dir = try await dataFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("zs-cli-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try IngestionCSV.make(0..<40).write(to: file, atomically: true, encoding: .utf8)
+        #expect(try zhengshu(["import", "POP-1", file.path, "--data", dir]).status == 0)
+        let run = try zhengshu(["scan", "--resource", "POP-1", "--data", dir])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("POP-1: 40 rows") && run.stdout.contains("gmsfhm       citizen_id"), "\(run.stdout)")
+        #expect(run.stdout.contains("grade proposal 1 for review: gmsfhm - → L4") && run.stdout.contains("resource L2 → L4"), "\(run.stdout)")
+        let json = try zhengshu(["scan", "--resource", "POP-1", "--json", "--data", dir])
+        let body = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(body?["rows"] as? Int == 40 && (body?["proposal"] as? [String: Any])?["status"] as? String == "pending", "\(json.stdout)")
+        let neither = try zhengshu(["scan", "--data", dir])
+        #expect(neither.status != 0 && neither.stderr.contains("give a FILE or --resource CODE"))
+        #expect(try zhengshu(["scan", "--resource", "NOPE", "--data", dir]).stderr.contains("resource NOPE does not exist"))
+    }
+
     @Test func qualityRunNamesAnUnknownResourceAndScoresAKnownOne() async throws {
         let dir = try await dataFolder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
