@@ -85,3 +85,43 @@ import ZhengshuGM
         #expect(pub.verify(try SM2Key(pem: try key.privatePEM()).sign(message), message))
     }
 }
+
+/// Sealing fields at rest and wrapping data keys, under both profiles.
+@Suite struct FieldCipherTests {
+    static func suite(_ profile: CryptoProfile) -> any CryptoSuite { profile == .gm ? GMSuite() : StandardSuite() }
+
+    @Test(arguments: CryptoProfile.allCases)
+    func fieldsAreSealedDeterministicallyAndOpenOnlyUnderTheirKey(_ profile: CryptoProfile) throws {
+        let suite = Self.suite(profile)
+        let master = Array(repeating: UInt8(9), count: 32)
+        let (dataKey, wrapped) = try FieldCipher.newDataKey(master: master, suite: suite)
+        let cipher = FieldCipher(dataKey: dataKey, version: 1, suite: suite)
+        let id = "110105199001010029"
+        let sealed = try cipher.seal(id)
+        // The same value seals to the same text (its own blind index); another value to another; nothing in clear.
+        let again = try cipher.seal(id), another = try cipher.seal("110105199001010037")
+        #expect(sealed == again && sealed != another)
+        #expect(sealed.hasPrefix("zse1.1.") && !sealed.contains(id) && FieldCipher.version(of: sealed) == 1)
+        let address = "浙江省杭州市西湖区文三路90号"
+        let opened = try cipher.open(sealed), openedAddress = try cipher.open(try cipher.seal(address))
+        #expect(opened == id && openedAddress == address)
+        // Altered, or under another data key: refused.
+        var box = Array(Data(base64Encoded: String(sealed.dropFirst("zse1.1.".count)))!)
+        box[box.count / 2] ^= 1
+        #expect(throws: (any Error).self) { try cipher.open("zse1.1." + Data(box).base64EncodedString()) }
+        let other = FieldCipher(dataKey: try FieldCipher.newDataKey(master: master, suite: suite).key, version: 1, suite: suite)
+        let otherSealed = try other.seal(id)
+        #expect(otherSealed != sealed)
+        #expect(throws: (any Error).self) { try other.open(sealed) }
+        #expect(throws: (any Error).self) { try FieldCipher(dataKey: dataKey, version: 2, suite: suite).open(sealed) }
+        // The data key opens only under the master key that wrapped it; rotation re-wraps it and the fields still open.
+        #expect(try FieldCipher.unwrap(wrapped, master: master, suite: suite) == dataKey)
+        #expect(throws: ZhengshuError.self) { try FieldCipher.unwrap(wrapped, master: Array(repeating: 8, count: 32), suite: suite) }
+        let newMaster = Array(repeating: UInt8(7), count: 32)
+        let rewrapped = try FieldCipher.rewrap(wrapped, from: master, to: newMaster, suite: suite)
+        #expect(rewrapped != wrapped)
+        #expect(throws: ZhengshuError.self) { try FieldCipher.unwrap(rewrapped, master: master, suite: suite) }
+        let reopened = FieldCipher(dataKey: try FieldCipher.unwrap(rewrapped, master: newMaster, suite: suite), version: 1, suite: suite)
+        #expect(try reopened.open(sealed) == id)
+    }
+}

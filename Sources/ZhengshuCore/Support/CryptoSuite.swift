@@ -46,6 +46,13 @@ package protocol CryptoSuite: Sendable {
     func digest(_ data: [UInt8]) -> [UInt8]
     /// HMAC-SHA256 or HMAC-SM3 under `key`.
     func keyedMAC(_ key: [UInt8]) -> any KeyedMAC
+    /// Authenticated encryption of fields at rest under a 256-bit data key: AES-GCM, or SM4-CTR with HMAC-SM3
+    /// (encrypt-then-MAC). `nonce` is the cipher's 12 bytes (AES-GCM) or 16 (SM4-CTR), see ``FieldCipher``.
+    func seal(_ plaintext: [UInt8], key: [UInt8], nonce: [UInt8]) throws -> [UInt8]
+    /// The plaintext, or a thrown error when the box was altered or the key is not the one it was sealed with.
+    func open(_ box: [UInt8], key: [UInt8]) throws -> [UInt8]
+    /// Bytes of nonce a sealed box starts with.
+    var nonceSize: Int { get }
 }
 
 /// SHA-256 and HMAC-SHA256 through swift-crypto.
@@ -56,6 +63,17 @@ package struct StandardSuite: CryptoSuite {
     package func digest(_ data: [UInt8]) -> [UInt8] { Array(SHA256.hash(data: data)) }
 
     package func keyedMAC(_ key: [UInt8]) -> any KeyedMAC { HMACSHA256(key: SymmetricKey(data: key)) }
+
+    package var nonceSize: Int { 12 }
+
+    package func seal(_ plaintext: [UInt8], key: [UInt8], nonce: [UInt8]) throws -> [UInt8] {
+        let box = try AES.GCM.seal(plaintext, using: SymmetricKey(data: key), nonce: try AES.GCM.Nonce(data: nonce))
+        return Array(box.combined!)   // nonce, ciphertext, 16-byte tag
+    }
+
+    package func open(_ box: [UInt8], key: [UInt8]) throws -> [UInt8] {
+        Array(try AES.GCM.open(try AES.GCM.SealedBox(combined: box), using: SymmetricKey(data: key)))
+    }
 
     struct HMACSHA256: KeyedMAC {
         let key: SymmetricKey
