@@ -61,3 +61,28 @@ import ZhengshuTestSupport
                 == ["grading.propose", "grading.propose", "grading.confirm"])
     }
 }
+
+/// The risk monitor over a real store, reading the trail a few entries at a time.
+@Suite struct RiskMonitorTests {
+    @Test(arguments: StoreEngine.allCases)
+    func windowsSpanPagesAndNothingIsRaisedTwice(_ engine: StoreEngine) async throws {
+        let store = try await engine.makeStore()
+        let clock = PlatformClock()
+        let alerts = Alerts(store: store, audit: store, shares: store, clock: clock, page: 4)
+        let consumer = Caller(Principal(kind: .user(UserID(7)), name: "consumer", roles: [.consumer], department: DepartmentCode(trusted: "C-SCJG")),
+                              requestID: "t")
+        let start = clock.current()
+        for k in 0..<10 {
+            try await store.appendAudit(consumer.audit("share.query.denied", "resource:RK-0003", at: start.addingTimeInterval(Double(k))))
+            if k % 3 == 0 { try await store.appendAudit(consumer.audit("share.query", "resource:RK-0002", at: start.addingTimeInterval(Double(k)))) }
+        }
+        let raised = try await alerts.scan()
+        #expect(raised.map(\.rule) == [.denials] && raised[0].evidence.count == 10, "\(raised)")
+        #expect(try await store.riskCursor() == 14)
+        #expect(try await alerts.scan().isEmpty)
+        // One more refusal in the same window: the window's alert already exists.
+        try await store.appendAudit(consumer.audit("share.query.denied", "resource:RK-0003", at: start.addingTimeInterval(20)))
+        #expect(try await alerts.scan().isEmpty)
+        #expect(try await store.alerts(state: .open, rule: nil, limit: 10).count == 1)
+    }
+}

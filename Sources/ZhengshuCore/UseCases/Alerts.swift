@@ -10,7 +10,8 @@ package struct Alerts: Sendable {
     let thresholds: RiskThresholds
 
     package init(store: any AlertStore, audit: any AuditStore, shares: any SharingStore, clock: PlatformClock,
-                 thresholds: RiskThresholds = RiskThresholds()) {
+                 thresholds: RiskThresholds = RiskThresholds(), page: Int = 5000) {
+        self.page = page
         self.store = store
         self.audit = audit
         self.shares = shares
@@ -18,9 +19,10 @@ package struct Alerts: Sendable {
         self.thresholds = thresholds
     }
 
-    /// The windows look back this far before the first new entry.
+    /// The windows look back this far before the first new entry (at most ten pages of entries are kept for them).
     static let lookback: TimeInterval = 3600
-    static let page = 5000
+    /// Entries read at a time.
+    let page: Int
 
     /// Reads the audit entries written since the last scan (with an hour before them, the windows' history), raises
     /// what the rules find, and moves the cursor. Safe on several nodes at once: alerts are unique per window.
@@ -31,17 +33,24 @@ package struct Alerts: Sendable {
         let now = clock.current()
         var raised: [RiskAlert] = []
         var after = cursor
+        var history: [AuditEntry]?
         while true {
-            let fresh = try await audit.auditEntries(AuditFilter(after: after, limit: Self.page))
+            let fresh = try await audit.auditEntries(AuditFilter(after: after, limit: page))
             guard let first = fresh.first, let last = fresh.last else { break }
-            // The hour before the first new entry, for the windows.
-            let history = try await audit.auditEntries(AuditFilter(after: max(0, after - Int64(Self.page)), limit: Self.page,
+            // The hour before the first new entry, for the windows: read once, then carried from page to page.
+            let earlier: [AuditEntry]
+            if let history {
+                earlier = history
+            } else {
+                earlier = try await audit.auditEntries(AuditFilter(after: max(0, after - Int64(page)), limit: page,
                                                                    from: first.event.at.addingTimeInterval(-Self.lookback)))
-                .filter { $0.sequence <= after }
-            raised += try await store.insertAlerts(RiskRules.evaluate(history + fresh, newAfter: after, thresholds: thresholds, now: now))
+                    .filter { $0.sequence <= after }
+            }
+            raised += try await store.insertAlerts(RiskRules.evaluate(earlier + fresh, newAfter: after, thresholds: thresholds, now: now))
             try await store.setRiskCursor(last.sequence)
             after = last.sequence
-            if fresh.count < Self.page { break }
+            history = Array((earlier + fresh).filter { last.event.at.timeIntervalSince($0.event.at) < Self.lookback }.suffix(10 * page))
+            if fresh.count < page { break }
         }
         raised += try await store.insertAlerts(try await volume(now: now))
         return raised
@@ -56,11 +65,13 @@ package struct Alerts: Sendable {
         let found = RiskRules.volume(today: current, history: use.filter { $0.day != today && $0.calls > 0 }, thresholds: thresholds,
                                      evidence: [:], now: now)
         guard !found.isEmpty else { return [] }
-        // Evidence: today's audit entries of each grant flagged.
+        // Evidence: today's audit entries of each grant flagged (its calls on its resource).
+        let resources = Dictionary(current.map { ("grant:\($0.grant)", $0.resource) }, uniquingKeysWith: { a, _ in a })
         var out: [RiskAlert] = []
         for var alert in found {
             let grant = alert.subject.dropFirst("grant:".count)
-            let entries = try await audit.auditEntries(AuditFilter(after: 0, limit: 1000, from: today.chinaStart))
+            let entries = try await audit.auditEntries(AuditFilter(after: 0, limit: 1000, target: resources[alert.subject].map { "resource:\($0)" },
+                                                                   from: today.chinaStart))
             alert.evidence = Array(entries.filter { $0.event.detail?.hasPrefix("grant: \(grant);") == true }.map(\.sequence).suffix(50))
             out.append(alert)
         }
