@@ -218,6 +218,8 @@ paths = {
                "parameters": [q("lang", enum("zh-CN", "en"))],
                "responses": {"200": {"description": "HTML page", "content": {"text/html": {"schema": {"type": "string"}}}}}}},
  "/api/v1/me": {"get": op("getMe", "The calling user", ok("User"), ["users"])},
+ "/api/v1/installation/key": {"get": op("getInstallationKey", "The platform's signing key (audit checkpoints, export manifests): profile, algorithm, public key, fingerprint",
+                                       ok("InstallationKey"), ["system"])},
  "/api/v1/overview": {"get": op("getOverview", "Platform counts for the bureau's overview", ok("Overview"), ["system"])},
  "/api/v1/data-elements": {"get": op("listDataElements", "Built-in data elements and their standards", ok("DataElementList"), ["catalog"])},
  "/api/v1/departments": {
@@ -423,6 +425,8 @@ manifest_props = {"export": integer, "grant": integer, "resource": string, "prov
                   "rowDigests": {"type": "string", "description": "8 hex digits per row: SHA-256 of its cells joined by U+001F"},
                   "createdAt": dt, "auditEntry": integer, "requestHash": string}
 schemas.update({
+ "InstallationKey": obj({"profile": enum("standard", "gm"), "algorithm": enum("ed25519", "sm2"), "publicKey": string,
+                         "fingerprint": {"type": "string", "pattern": "^[0-9a-f]{16}$"}}, ["profile", "algorithm", "publicKey", "fingerprint"]),
  "ManifestSignature": obj({"algorithm": enum("ed25519", "sm2"), "publicKey": string, "value": {"type": "string", "format": "byte"}},
                           ["algorithm", "publicKey", "value"]),
  "ExportManifest": obj({**manifest_props, "signature": ref("ManifestSignature")}, list(manifest_props)),

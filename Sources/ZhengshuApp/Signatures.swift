@@ -20,7 +20,5 @@ package enum Signatures {
     }
 
     /// The first 16 hex digits of the public key's SHA-256: what a receiver compares with the platform's.
-    package static func fingerprint(_ publicKey: String) -> String {
-        SHA256.hash(data: Data(publicKey.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
-    }
+    package static func fingerprint(_ publicKey: String) -> String { Ed25519Signer.fingerprint(of: publicKey) }
 }

@@ -33,6 +33,9 @@ package struct APIRoutes {
             if let id = caller.principal.userID { return JSON.response(UserBody(try await p.accounts.user(id.rawValue, by: caller))) }
             throw ZhengshuError(.notFound, "the caller has no user account")
         }
+        api.get("installation/key") { _, context in
+            JSON.response(try p.installationKey(by: try context.caller()))
+        }
         api.get("overview") { _, context in
             JSON.response(try await p.counts(by: try context.caller()))
         }

@@ -73,8 +73,10 @@ struct ExportTests {
             #expect(ok == 0 && okText.contains("OK: 100030 rows") && okText.contains("manifest signed by key"), "\(okText)")
             // The manifest is signed by the installation: the receiver can require its key, and an edited manifest fails.
             let signature = try #require(manifest.body["signature"] as? [String: Any])
-            let fingerprint = Signatures.fingerprint(signature["publicKey"] as? String ?? "")
-            #expect(signature["algorithm"] as? String == "ed25519")
+            let published = try await api.call(client, .get, "/api/v1/installation/key", token: f.tokens["consumer"])
+            let fingerprint = try #require(published.body["fingerprint"] as? String)
+            #expect(signature["algorithm"] as? String == "ed25519" && published.body["profile"] as? String == "standard")
+            #expect(fingerprint == Signatures.fingerprint(signature["publicKey"] as? String ?? "") && published.body["publicKey"] as? String == signature["publicKey"] as? String)
             #expect(try run(["verify-export", csvPath, manifestPath, "--key", fingerprint]).0 == 0)
             let (wrongKey, wrongKeyText) = try run(["verify-export", csvPath, manifestPath, "--key", "0123456789abcdef"])
             #expect(wrongKey == 2 && wrongKeyText.contains("not signed by key 0123456789abcdef"), "\(wrongKeyText)")

@@ -40,6 +40,8 @@ struct GMProfileTests {
             let key = try #require(services.auditKey)
             #expect(key.algorithm == "sm2" && key.publicKey.hasPrefix("-----BEGIN PUBLIC KEY-----"))
             let p = services.platform
+            let published = try p.installationKey(by: TestPlatform.operatorCaller)
+            #expect(published.profile == .gm && published.algorithm == "sm2" && published.fingerprint == key.fingerprint)
             _ = try await p.departments.create(DepartmentDraft(code: "C-GA", name: "杭州市公安局", level: .city), by: TestPlatform.operatorCaller)
             for k in 0..<5 {
                 _ = try await p.departments.create(DepartmentDraft(code: "D-\(k)", name: "部门\(k)", level: .county, parent: .some("C-GA")),

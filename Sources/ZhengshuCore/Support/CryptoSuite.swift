@@ -95,6 +95,23 @@ package protocol InstallationSigner: Sendable {
     func isValid(_ signature: [UInt8], for message: [UInt8]) -> Bool
 }
 
+extension InstallationSigner {
+    /// The first 16 hex digits of the public key's SHA-256: what a receiver compares (`zhengshu verify-export --key`).
+    package var fingerprint: String { Self.fingerprint(of: publicKey) }
+
+    package static func fingerprint(of publicKey: String) -> String {
+        SHA256.hash(data: Data(publicKey.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// What the platform publishes of its signing key, so receivers can check signed manifests.
+package struct InstallationKey: Sendable, Codable {
+    package var profile: CryptoProfile
+    package var algorithm: String
+    package var publicKey: String
+    package var fingerprint: String
+}
+
 package struct Ed25519Signer: InstallationSigner {
     let key: Curve25519.Signing.PrivateKey
     package init(_ key: Curve25519.Signing.PrivateKey) { self.key = key }

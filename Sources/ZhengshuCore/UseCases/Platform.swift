@@ -19,6 +19,9 @@ package struct Platform: Sendable {
     package let webhooks: Webhooks
     package let privacy: Privacy
     package let alerts: Alerts
+    /// The installation's signing key (audit checkpoints, export manifests), when it has one.
+    package let signer: (any InstallationSigner)?
+    let suite: any CryptoSuite
 
     /// - Parameter node: this process's name among the nodes sharing the store (jobs record who runs them).
     package init(store: any PlatformStore, clock: PlatformClock = PlatformClock(), hasher: PasswordHasher = .standard,
@@ -28,6 +31,8 @@ package struct Platform: Sendable {
         self.store = store
         self.clock = clock
         let masking = MaskerSource(store: store, keys: privacyKeys)
+        self.signer = signer
+        suite = privacyKeys.suite
         departments = Departments(store: store, clock: clock)
         accounts = Accounts(store: store, audit: store, clock: clock, hasher: hasher)
         catalog = Catalog(store: store, standards: store, privacy: store, clock: clock)
@@ -44,6 +49,12 @@ package struct Platform: Sendable {
         privacy = Privacy(catalog: catalog, store: store, clock: clock)
         alerts = Alerts(store: store, audit: store, shares: store, clock: clock)
         self.sharing = Sharing(catalog: store, records: store, store: store, accounts: store, audit: store, clock: clock, policy: sharing)
+    }
+
+    /// The signing key's public half, for anyone signed in (receivers check signed manifests with it).
+    package func installationKey(by caller: Caller) throws -> InstallationKey {
+        guard let signer else { throw ZhengshuError(.notFound, "this platform has no signing key") }
+        return InstallationKey(profile: suite.profile, algorithm: signer.algorithm, publicKey: signer.publicKey, fingerprint: signer.fingerprint)
     }
 
     package func counts(by caller: Caller) async throws -> PlatformCounts {
