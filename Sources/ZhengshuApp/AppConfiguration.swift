@@ -35,6 +35,9 @@ import ZhengshuCore
 ///   - `security.cryptoProfile` (string, default: the installation's, `standard` for a new one): `standard` (SHA-256,
 ///     HMAC-SHA256, Ed25519) or `gm` (SM3, HMAC-SM3, SM2 through the system OpenSSL 3), chosen when the installation
 ///     is created and kept by its database: naming the other profile later is refused
+///   - `security.masterKey` (base64 of 32 bytes, secret; env `ZHENGSHU_SECURITY_MASTER_KEY`) or
+///     `security.masterKeyFile` (default `~/.config/zhengshu/master.key`, created 0600 when missing): the master key
+///     that wraps the data keys of items encrypted at rest (L4). Never inside the data folder; nodes share it
 ///   - `audit.checkpointEvery` (int, default `1000`): a signed checkpoint every this many audit entries
 ///   - `exports.directory` (string, default `DATA/exports`): where this node writes export files; nodes sharing a
 ///     PostgreSQL database should share it (a network volume)
@@ -62,6 +65,8 @@ package struct AppConfiguration: Sendable {
     package var auditCheckpointEvery: Int
     package var privacyKeyFile: String
     package var cryptoProfile: String?
+    package var masterKey: String?
+    package var masterKeyFile: String
     package var sharing: SharingPolicy
     package var exportsDirectory: String
 
@@ -85,6 +90,9 @@ package struct AppConfiguration: Sendable {
         auditSigningKeyFile = config.string(forKey: "audit.signingKeyFile",
                                             default: (dataDirectory as NSString).appendingPathComponent("audit-signing.key"))
         cryptoProfile = config.string(forKey: "security.cryptoProfile")
+        masterKey = config.string(forKey: "security.masterKey", isSecret: true)
+        masterKeyFile = config.string(forKey: "security.masterKeyFile",
+                                      default: (FileManager.default.homeDirectoryForCurrentUser.path as NSString).appendingPathComponent(".config/zhengshu/master.key"))
         privacyKeyFile = config.string(forKey: "privacy.keyFile", default: (dataDirectory as NSString).appendingPathComponent("privacy.key"))
         exportsDirectory = config.string(forKey: "exports.directory", default: inMemory
             ? (NSTemporaryDirectory() as NSString).appendingPathComponent("zhengshu-exports-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")

@@ -71,6 +71,7 @@ package struct AppServices: Sendable {
         } else {
             key = Ed25519Signer(Curve25519.Signing.PrivateKey())
         }
+        let master = configuration.inMemory ? nil : try await Self.masterKey(configuration, store: store, suite: suite)
         let privacy = configuration.inMemory ? PrivacyKeys.ephemeral(suite)
             : PrivacyKeys(secret: try KeyFile.secret(configuration.privacyKeyFile, setting: "privacy.keyFile"), suite: suite)
         // One outbound policy for everything the platform reaches out to: pull sources and webhook receivers.
@@ -79,8 +80,35 @@ package struct AppServices: Sendable {
                                                             connector: DepartmentSystemConnector(sqliteDirectory: configuration.sqliteSourceDirectory, hosts: hosts),
                                                             node: configuration.nodeID, sharing: configuration.sharing,
                                                             webhookSender: HTTPWebhookSender(hosts: hosts), privacyKeys: privacy,
-                                                            signer: key),
+                                                            signer: key, masterKey: master),
                            auditKey: key)
+    }
+
+    /// The master key (from the setting, or its file, created when missing), refused inside the data folder and when
+    /// it is not the one the installation's data keys were wrapped with.
+    static func masterKey(_ configuration: AppConfiguration, store: any PlatformStore, suite: any CryptoSuite) async throws -> [UInt8] {
+        let key: [UInt8]
+        if let text = configuration.masterKey {
+            guard let raw = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), raw.count == 32 else {
+                throw ZhengshuError(.invalidInput, "security.masterKey must be base64 of 32 bytes")
+            }
+            key = Array(raw)
+        } else {
+            let path = (configuration.masterKeyFile as NSString).standardizingPath
+            let data = (configuration.dataDirectory as NSString).standardizingPath
+            if path.hasPrefix(data + "/") {
+                throw ZhengshuError(.invalidInput, "security.masterKeyFile \(path) is inside the data folder: keep the master key apart from the data it protects")
+            }
+            key = try KeyFile.secretBytes(path, setting: "security.masterKeyFile")
+        }
+        let fingerprint = Sealer.fingerprint(key, suite: suite)
+        let current = try await store.installationSetting("master.fingerprint", default: fingerprint)
+        // The key before the last rotation still opens the data (until the next rotation): nodes restart one by one.
+        let previous = try await store.installationSetting("master.previousFingerprint", default: current)
+        guard current == fingerprint || previous == fingerprint else {
+            throw ZhengshuError(.conflict, "the master key is not this installation's (its data keys were wrapped with another): give security.masterKeyFile or ZHENGSHU_SECURITY_MASTER_KEY")
+        }
+        return key
     }
 
     /// Run once when a server starts: jobs this node left running before it stopped, and jobs of nodes that died,

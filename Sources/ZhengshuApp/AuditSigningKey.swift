@@ -18,7 +18,9 @@ package enum AuditSigningKey {
                 return try SM2Signer(key)
             }
             let key = try SM2Key.generate()
-            try KeyFile.write(path, Data(try key.privatePEM().utf8), setting: "audit.signingKeyFile")
+            guard try KeyFile.write(path, Data(try key.privatePEM().utf8), setting: "audit.signingKeyFile") else {
+                return try signer(path, profile: profile)   // another process made it first
+            }
             return try SM2Signer(key)
         }
     }
@@ -27,7 +29,7 @@ package enum AuditSigningKey {
     package static func loadOrCreate(_ path: String) throws -> Curve25519.Signing.PrivateKey {
         if let key = try load(path) { return key }
         let key = Curve25519.Signing.PrivateKey()
-        try KeyFile.create(path, key.rawRepresentation, setting: "audit.signingKeyFile")
+        guard try KeyFile.create(path, key.rawRepresentation, setting: "audit.signingKeyFile") else { return try loadOrCreate(path) }
         return key
     }
 
@@ -44,16 +46,29 @@ package enum AuditSigningKey {
 
 /// A key kept in a file of its own: base64 of the raw bytes, mode 0600.
 package enum KeyFile {
-    static func create(_ path: String, _ raw: Data, setting: String) throws {
+    @discardableResult
+    static func create(_ path: String, _ raw: Data, setting: String) throws -> Bool {
         try write(path, Data((raw.base64EncodedString() + "\n").utf8), setting: setting)
     }
 
-    static func write(_ path: String, _ contents: Data, setting: String) throws {
+    /// Creates the file with `contents`, only if it does not exist: two processes starting at once keep one key.
+    /// - Returns: false when another process created it first.
+    @discardableResult
+    static func write(_ path: String, _ contents: Data, setting: String) throws -> Bool {
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        guard FileManager.default.createFile(atPath: path, contents: contents, attributes: [.posixPermissions: 0o600]) else {
-            throw ZhengshuError(.internalFailure, "\(setting): cannot create \(path)")
-        }
+        let fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0o600)
+        if fd < 0, errno == EEXIST { return false }
+        guard fd >= 0 else { throw ZhengshuError(.internalFailure, "\(setting): cannot create \(path)") }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        try handle.write(contentsOf: contents)
+        try handle.synchronize()
+        return true
+    }
+
+    /// The same, as bytes.
+    package static func secretBytes(_ path: String, setting: String) throws -> [UInt8] {
+        try secret(path, setting: setting).withUnsafeBytes { Array($0) }
     }
 
     /// A 256-bit secret: read, or created when the file does not exist.
@@ -65,7 +80,7 @@ package enum KeyFile {
             return SymmetricKey(data: raw)
         }
         let key = SymmetricKey(size: .bits256)
-        try create(path, key.withUnsafeBytes { Data($0) }, setting: setting)
+        guard try create(path, key.withUnsafeBytes { Data($0) }, setting: setting) else { return try secret(path, setting: setting) }
         return key
     }
 }

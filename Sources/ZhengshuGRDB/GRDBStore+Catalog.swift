@@ -49,7 +49,7 @@ extension GRDBStore: CatalogStore {
             } else if current.status == .published {
                 let existing = Set(current.items.map(\.name))
                 for item in next.items where !existing.contains(item.name) {
-                    try db.execute(sql: "ALTER TABLE \(Self.recordsTable(id)) ADD COLUMN \(Self.columnDefinition(item))")
+                    try db.execute(sql: "ALTER TABLE \(Self.recordsTable(id)) ADD COLUMN \(Self.columnDefinition(item.stored))")
                 }
             }
             try Self.appendAudit(audit, in: db)

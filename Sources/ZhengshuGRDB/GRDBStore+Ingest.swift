@@ -196,7 +196,7 @@ extension GRDBStore: IngestStore {
             guard let (id, current) = try Self.fetchResource(resource.code, db), current.status == .published else {
                 throw ZhengshuError(.conflict, "resource \(resource.code) is no longer published")
             }
-            guard current.items == resource.items else {
+            guard current.stored.items == resource.items else {
                 throw ZhengshuError(.conflict, "resource \(resource.code) changed its items during the import; run it again")
             }
             let empty = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM \(Self.recordsTable(id)) LIMIT 1)") == 0

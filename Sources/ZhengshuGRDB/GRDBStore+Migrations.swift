@@ -410,6 +410,8 @@ extension GRDBStore {
                 CREATE TABLE monitorCursor (name TEXT PRIMARY KEY, sequence INTEGER NOT NULL);
                 CREATE TABLE installationSetting (name TEXT PRIMARY KEY, value TEXT NOT NULL);
                 ALTER TABLE auditCheckpoint ADD COLUMN algorithm TEXT;
+                CREATE TABLE dataKey (resource TEXT NOT NULL, version INTEGER NOT NULL, wrapped TEXT NOT NULL, previous TEXT, createdAt INTEGER NOT NULL,
+                                      PRIMARY KEY (resource, version));
                 """)
         }
         return m

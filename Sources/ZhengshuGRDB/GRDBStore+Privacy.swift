@@ -152,3 +152,44 @@ extension GRDBStore: AlertStore {
         }
     }
 }
+
+extension GRDBStore: KeyStore {
+    static func dataKeys(_ condition: String, _ arguments: StatementArguments, _ db: Database) throws -> [WrappedDataKey] {
+        try Row.fetchAll(db, sql: "SELECT * FROM dataKey WHERE \(condition) ORDER BY resource, version", arguments: arguments).map { r in
+            WrappedDataKey(resource: ResourceCode(trusted: r["resource"]), version: r["version"], wrapped: r["wrapped"], previous: r["previous"],
+                           createdAt: Date(millis: r["createdAt"]))
+        }
+    }
+
+    package func dataKeys(_ resource: ResourceCode) async throws -> [WrappedDataKey] {
+        try quickRead { db in try Self.dataKeys("resource = ?", [resource.rawValue], db) }
+    }
+
+    package func insertDataKey(_ key: WrappedDataKey) async throws -> [WrappedDataKey] {
+        try await writer.write { db in
+            try db.execute(sql: "INSERT INTO dataKey (resource, version, wrapped, createdAt) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                           arguments: [key.resource.rawValue, key.version, key.wrapped, key.createdAt.millis])
+            return try Self.dataKeys("resource = ?", [key.resource.rawValue], db)
+        }
+    }
+
+    package func allDataKeys() async throws -> [WrappedDataKey] {
+        try await writer.read { db in try Self.dataKeys("1", [], db) }
+    }
+
+    package func rewrapDataKeys(_ keys: [WrappedDataKey], fingerprint: String, audit: AuditEvent) async throws {
+        try await writer.write { db in
+            for k in keys {
+                try db.execute(sql: "UPDATE dataKey SET wrapped = ?, previous = ? WHERE resource = ? AND version = ?",
+                               arguments: [k.wrapped, k.previous, k.resource.rawValue, k.version])
+            }
+            try db.execute(sql: """
+                INSERT INTO installationSetting (name, value) SELECT 'master.previousFingerprint', value FROM installationSetting WHERE name = 'master.fingerprint'
+                ON CONFLICT (name) DO UPDATE SET value = excluded.value
+                """)
+            try db.execute(sql: "INSERT INTO installationSetting (name, value) VALUES ('master.fingerprint', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                           arguments: [fingerprint])
+            try Self.appendAudit(audit, in: db)
+        }
+    }
+}

@@ -22,7 +22,7 @@ extension GRDBStore: RecordStore {
     /// Typed columns from the items; an internal `_id` orders rows and anchors cursors; `_rev` is the revision that last
     /// wrote the row (NULL: the generation's base snapshot); key items are unique.
     static func createRecordsTable(for r: Resource, id: Int64, _ db: Database) throws {
-        let columns = ["\"_id\" INTEGER PRIMARY KEY", "\"_rev\" INTEGER"] + r.items.map(columnDefinition)
+        let columns = ["\"_id\" INTEGER PRIMARY KEY", "\"_rev\" INTEGER"] + r.stored.items.map(columnDefinition)
         try db.execute(sql: "CREATE TABLE \(recordsTable(id)) (\(columns.joined(separator: ", ")))")
         if !r.keyItems.isEmpty {
             try db.execute(sql: "CREATE UNIQUE INDEX \"rec_\(id)_key\" ON \(recordsTable(id)) (\(r.keyItems.map(column).joined(separator: ", ")))")
@@ -92,7 +92,7 @@ extension GRDBStore: RecordStore {
             guard let (id, current) = try Self.fetchResource(resource.code, db), current.status == .published else {
                 throw ZhengshuError(.conflict, "resource \(resource.code) is not published")
             }
-            guard current.items == resource.items else {
+            guard current.stored.items == resource.items else {
                 throw ZhengshuError(.conflict, "resource \(resource.code) changed while the records were checked; send them again")
             }
             let columns = (["\"_rev\""] + resource.items.map(Self.column)).joined(separator: ", ")
@@ -218,6 +218,23 @@ extension GRDBStore: RecordStore {
             default: return .string(s)
             }
         case .blob: return .null
+        }
+    }
+}
+
+extension GRDBStore {
+    package func rewriteColumns(of resource: Resource, columns: [String], transform: @Sendable ([String?]) throws -> [String?]) async throws {
+        guard !columns.isEmpty else { return }
+        try await writer.write { db in
+            guard let (id, _) = try Self.fetchResource(resource.code, db) else { throw ZhengshuError(.notFound, "resource \(resource.code) does not exist") }
+            let table = Self.recordsTable(id)
+            let quoted = columns.map { "\"\($0)\"" }
+            let rows = try Row.fetchAll(db, sql: "SELECT \"_id\", \(quoted.map { "CAST(\($0) AS TEXT)" }.joined(separator: ", ")) FROM \(table)")
+            let update = try db.makeStatement(sql: "UPDATE \(table) SET \(quoted.map { "\($0) = ?" }.joined(separator: ", ")) WHERE \"_id\" = ?")
+            for row in rows {
+                let values = try transform((1...columns.count).map { row[$0] as String? })
+                try update.execute(arguments: StatementArguments(values.map { $0 as (any DatabaseValueConvertible)? } + [row[0] as Int64]))
+            }
         }
     }
 }

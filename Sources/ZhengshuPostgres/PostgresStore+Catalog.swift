@@ -48,7 +48,7 @@ extension PostgresStore: CatalogStore {
             } else if current.status == .published {
                 let existing = Set(current.items.map(\.name))
                 for item in next.items where !existing.contains(item.name) {
-                    try await db.query(PostgresQuery(unsafeSQL: "ALTER TABLE \(Self.recordsTable(id)) ADD COLUMN \(Self.columnDefinition(item))"),
+                    try await db.query(PostgresQuery(unsafeSQL: "ALTER TABLE \(Self.recordsTable(id)) ADD COLUMN \(Self.columnDefinition(item.stored))"),
                                        logger: PostgresLocation.logger)
                 }
             }

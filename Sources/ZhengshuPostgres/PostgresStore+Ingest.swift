@@ -174,7 +174,7 @@ extension PostgresStore: IngestStore {
             guard let (id, current) = try await Self.fetchResource(resource.code, db, forUpdate: true), current.status == .published else {
                 throw ZhengshuError(.conflict, "resource \(resource.code) is no longer published")
             }
-            guard current.items == resource.items else {
+            guard current.stored.items == resource.items else {
                 throw ZhengshuError(.conflict, "resource \(resource.code) changed its items during the import; run it again")
             }
             let main = Self.recordsTable(id)

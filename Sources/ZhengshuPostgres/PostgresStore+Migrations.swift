@@ -220,6 +220,7 @@ extension PostgresStore {
             "CREATE TABLE monitorCursor (name text PRIMARY KEY, sequence bigint NOT NULL)",
             "CREATE TABLE installationSetting (name text PRIMARY KEY, value text NOT NULL)",
             "ALTER TABLE auditCheckpoint ADD COLUMN algorithm text",
+            "CREATE TABLE dataKey (resource text NOT NULL, version integer NOT NULL, wrapped text NOT NULL, previous text, createdAt bigint NOT NULL, PRIMARY KEY (resource, version))",
         ]),
     ]
 

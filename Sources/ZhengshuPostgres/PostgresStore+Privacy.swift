@@ -153,3 +153,50 @@ extension PostgresStore: AlertStore {
         }
     }
 }
+
+extension PostgresStore: KeyStore {
+    static func dataKeys(_ condition: PostgresQuery, _ db: PostgresConnection) async throws -> [WrappedDataKey] {
+        var query = condition
+        query.sql = "SELECT resource, version, wrapped, previous, createdAt FROM dataKey WHERE " + condition.sql + " ORDER BY resource, version"
+        return try await db.query(query, logger: PostgresLocation.logger).collect().map { r in
+            let (resource, version, wrapped, previous, at) = try r.decode((String, Int, String, String?, Int64).self)
+            return WrappedDataKey(resource: ResourceCode(trusted: resource), version: version, wrapped: wrapped, previous: previous, createdAt: Date(millis: at))
+        }
+    }
+
+    package func dataKeys(_ resource: ResourceCode) async throws -> [WrappedDataKey] {
+        try await read { db in try await Self.dataKeys("resource = \(resource.rawValue)", db) }
+    }
+
+    package func insertDataKey(_ key: WrappedDataKey) async throws -> [WrappedDataKey] {
+        try await write { db in
+            try await db.query("""
+                INSERT INTO dataKey (resource, version, wrapped, createdAt) VALUES (\(key.resource.rawValue), \(key.version), \(key.wrapped), \(key.createdAt.millis))
+                ON CONFLICT DO NOTHING
+                """, logger: PostgresLocation.logger)
+            return try await Self.dataKeys("resource = \(key.resource.rawValue)", db)
+        }
+    }
+
+    package func allDataKeys() async throws -> [WrappedDataKey] {
+        try await read { db in try await Self.dataKeys("true", db) }
+    }
+
+    package func rewrapDataKeys(_ keys: [WrappedDataKey], fingerprint: String, audit: AuditEvent) async throws {
+        try await write { db in
+            for k in keys {
+                try await db.query("""
+                    UPDATE dataKey SET wrapped = \(k.wrapped), previous = \(k.previous) WHERE resource = \(k.resource.rawValue) AND version = \(k.version)
+                    """, logger: PostgresLocation.logger)
+            }
+            try await db.query("""
+                INSERT INTO installationSetting (name, value) SELECT 'master.previousFingerprint', value FROM installationSetting WHERE name = 'master.fingerprint'
+                ON CONFLICT (name) DO UPDATE SET value = excluded.value
+                """, logger: PostgresLocation.logger)
+            try await db.query("""
+                INSERT INTO installationSetting (name, value) VALUES ('master.fingerprint', \(fingerprint)) ON CONFLICT (name) DO UPDATE SET value = excluded.value
+                """, logger: PostgresLocation.logger)
+            try await Self.appendAudit(audit, in: db)
+        }
+    }
+}

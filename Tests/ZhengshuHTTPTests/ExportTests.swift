@@ -37,16 +37,7 @@ struct ExportTests {
     }
 
     func run(_ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ZhengshuBinary.path!)
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try ZhengshuProcess.run(arguments, environment: [:])
     }
 
     @Test func aHundredThousandRowsExportAndATamperedValueIsFound() async throws {

@@ -19,17 +19,7 @@ struct GMProfileTests {
     }
 
     func zhengshu(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: ZhengshuBinary.path!)
-        p.arguments = arguments
-        p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        try ZhengshuProcess.run(arguments, environment: environment)
     }
 
     @Test func aGMInstallationSignsWithSM2AndKeepsItsProfile() async throws {
@@ -71,5 +61,22 @@ struct GMProfileTests {
         await #expect(throws: ZhengshuError.self) { try await open(dir, profile: "standard") }
         await #expect(throws: ZhengshuError.self) { try await open(dir, profile: "sm9") }
         #expect(try await open(dir, profile: nil).auditKey?.algorithm == "sm2")
+    }
+}
+
+/// Runs the `zhengshu` executable with extra environment variables. - Returns: its exit status and its output.
+enum ZhengshuProcess {
+    static func run(_ arguments: [String], environment: [String: String]) throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: ZhengshuBinary.path!)
+        p.arguments = arguments
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

@@ -51,6 +51,11 @@ package protocol CatalogStore: Sendable {
 
 /// The records of published resources.
 package protocol RecordStore: Sendable {
+    /// Rewrites the given columns of every stored row of `resource` as text through `transform` (values in the
+    /// columns' order, `nil` for null), then gives each column the type `resource` (as stored) says, in one
+    /// transaction: sealing or opening items whose grade crossed L4.
+    func rewriteColumns(of resource: Resource, columns: [String], transform: @Sendable ([String?]) throws -> [String?]) async throws
+
     /// Inserts all rows or none. With an idempotency key, a retry of the same request (same caller, key and body
     /// fingerprint) stores nothing and answers as the first did.
     /// - Throws: `conflict` naming the first row whose key already exists; `validation` for a key reused with another body.
@@ -119,7 +124,7 @@ package protocol SchemaStore: Sendable {
 /// Everything an engine provides.
 package typealias PlatformStore = DepartmentStore & AccountStore & CatalogStore & RecordStore & AuditStore & StatisticsStore & PullStore
     & IngestStore & SchemaStore & QualityStore & ProblemStore & LineageStore & StandardsStore & SharingStore & SystemAccountStore & WebhookStore
-    & PrivacyStore & AlertStore
+    & PrivacyStore & AlertStore & KeyStore
 
 /// Share applications, the grants they become, their daily use, and the working-day calendar of deadlines.
 package protocol SharingStore: Sendable {

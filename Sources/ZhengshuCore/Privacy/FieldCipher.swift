@@ -51,7 +51,7 @@ package struct FieldCipher: Sendable {
 
     /// A new data key wrapped under the master key: (the key, its wrapped form to store).
     package static func newDataKey(master: [UInt8], suite: any CryptoSuite) throws -> (key: [UInt8], wrapped: String) {
-        let key = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
+        let key = SymmetricKeyBytes.random()
         return (key, try wrap(key, master: master, suite: suite))
     }
 
@@ -73,4 +73,9 @@ package struct FieldCipher: Sendable {
     package static func rewrap(_ wrapped: String, from old: [UInt8], to new: [UInt8], suite: any CryptoSuite) throws -> String {
         try wrap(try unwrap(wrapped, master: old, suite: suite), master: new, suite: suite)
     }
+}
+
+package enum SymmetricKeyBytes {
+    /// 256 random bits.
+    package static func random() -> [UInt8] { SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) } }
 }

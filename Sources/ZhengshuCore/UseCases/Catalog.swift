@@ -5,9 +5,13 @@ package struct Catalog: Sendable {
     let store: any CatalogStore
     let standards: (any StandardsStore)?
     let privacy: (any PrivacyStore)?
+    /// Seals or opens stored values when an item's grade crosses L4.
+    let sealing: (records: any RecordStore, sealer: Sealer)?
     let clock: PlatformClock
 
-    package init(store: any CatalogStore, standards: (any StandardsStore)? = nil, privacy: (any PrivacyStore)? = nil, clock: PlatformClock) {
+    package init(store: any CatalogStore, standards: (any StandardsStore)? = nil, privacy: (any PrivacyStore)? = nil,
+                 sealing: (records: any RecordStore, sealer: Sealer)? = nil, clock: PlatformClock) {
+        self.sealing = sealing
         self.store = store
         self.standards = standards
         self.privacy = privacy
@@ -77,11 +81,14 @@ package struct Catalog: Sendable {
         let code = try ResourceCode(validating: code)
         let now = clock.current()
         let principal = caller.principal
-        return try await store.updateResource(code, action: action, actor: principal.name,
-                                              audit: caller.audit("resource.\(action)", "resource:\(code)", at: now)) { current in
+        let before = try await store.resource(code)
+        let after = try await store.updateResource(code, action: action, actor: principal.name,
+                                                   audit: caller.audit("resource.\(action)", "resource:\(code)", at: now)) { current in
             try principal.requireProvider(of: current.department, to: "changing resource \(code)")
             return try transform(current, now)
         }
+        if let before, let sealing { try await sealing.sealer.reseal(sealing.records, from: before, to: after) }
+        return after
     }
 
     /// A resource by code. Drafts are visible only to their department's users and the bureau.

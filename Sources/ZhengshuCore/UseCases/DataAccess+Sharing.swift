@@ -83,7 +83,7 @@ extension DataAccess {
                 guard let c = ChangeCursor(token: token) else { throw ZhengshuError(.invalidInput, "cursor is not one this server issued") }
                 after = c
             }
-            var page = try await records.changes(of: resource, fields: query.fields, after: after, limit: min(query.limit, try checkQuota(a)))
+            var page = try await sealer.changes(records, of: resource, fields: query.fields, after: after, limit: min(query.limit, try checkQuota(a)))
             a.masker.apply(masks, fields: page.fields, to: &page.rows)
             let sequence = try await shares.recordShareUse(grant, day: day, rows: page.rows.count, audit: caller.audit(
                 "share.changes", "resource:\(resource.code)", at: clock.current(),

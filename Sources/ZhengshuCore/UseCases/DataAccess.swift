@@ -12,12 +12,14 @@ package struct DataAccess: Sendable {
     let masking: MaskerSource
     /// Signs export manifests (the installation's key); none on platforms without one (tests).
     let signer: (any InstallationSigner)?
+    let sealer: Sealer
     let connector: any SourceConnector
     let clock: PlatformClock
 
     package init(catalog: any CatalogStore, records: any RecordStore, audit: any AuditStore, pulls: any PullStore,
-                 shares: any SharingStore, masking: MaskerSource, signer: (any InstallationSigner)? = nil, connector: any SourceConnector,
-                 clock: PlatformClock) {
+                 shares: any SharingStore, masking: MaskerSource, signer: (any InstallationSigner)? = nil, sealer: Sealer,
+                 connector: any SourceConnector, clock: PlatformClock) {
+        self.sealer = sealer
         self.shares = shares
         self.masking = masking
         self.signer = signer
@@ -48,8 +50,9 @@ package struct DataAccess: Sendable {
             throw ZhengshuError(.conflict, "resource \(resource.code) is read live from its source; write to the source system")
         }
         let converted = try RecordValidator.validate(rows, items: resource.items).get()
+        let sealed = try await sealer.seal(for: resource, create: true)?.seal(converted) ?? converted
         return try await records.insertRecords(
-            converted, into: resource,
+            sealed, into: resource.stored,
             idempotency: idempotencyKey.map { IdempotencyKey(key: $0.key, actor: caller.principal.name, fingerprint: $0.fingerprint) },
             audit: caller.audit("records.insert", "resource:\(resource.code)", at: clock.current(), detail: "rows: \(converted.count)"))
     }
@@ -80,7 +83,7 @@ package struct DataAccess: Sendable {
         if let live {
             return (try await connector.read(live, items: resource.items, query: query), "; live from pull \(live.id)")
         }
-        return (try await records.records(of: resource, query: query), "")
+        return (try await sealer.records(records, of: resource, query: query), "")
     }
 
     func publishedResource(_ code: String, for caller: Caller) async throws -> Resource {

@@ -50,6 +50,7 @@ package struct Ingestion: Sendable {
     let standards: (any StandardsStore)?
     let problems: (any ProblemStore)?
     let masking: MaskerSource?
+    let sealer: Sealer?
     let clock: PlatformClock
     /// This process among the nodes sharing the store.
     package let node: String
@@ -66,8 +67,9 @@ package struct Ingestion: Sendable {
 
     package init(catalog: any CatalogStore, store: any IngestStore, pulls: any PullStore, quality: (any QualityStore)? = nil,
                  lineage: LineageService? = nil, standards: (any StandardsStore)? = nil, problems: (any ProblemStore)? = nil,
-                 masking: MaskerSource? = nil, clock: PlatformClock, node: String = "local") {
+                 masking: MaskerSource? = nil, sealer: Sealer? = nil, clock: PlatformClock, node: String = "local") {
         self.masking = masking
+        self.sealer = sealer
         self.problems = problems
         self.lineage = lineage
         self.standards = standards
@@ -120,7 +122,7 @@ package struct Ingestion: Sendable {
             let started = clock.current()
             let flagged = try await load(request, source: source, resource: resource, job: job.id, onProgress: onProgress)
             try Task.checkCancellation()
-            let committed = try await store.commitImport(job.id, resource: resource, mode: request.mode, clock: clock,
+            let committed = try await store.commitImport(job.id, resource: resource.stored, mode: request.mode, clock: clock,
                                                          audit: caller.audit("ingest.commit", "resource:\(code)", at: clock.current()))
             if let flagged { try await recordIngestRun(flagged, job: committed, resource: resource, started: started, by: caller) }
             if let lineage {
@@ -177,6 +179,7 @@ package struct Ingestion: Sendable {
         var transcoder = Transcoder(request.encoding)
         var reader = SourceReader(format: request.format)
         var converter: RowConverter?
+        let seal = try await sealer?.seal(for: resource, create: true)
         var rules = try await quality?.qualityRules(of: resource.code) ?? []
         if rules.isEmpty, resource.items.contains(where: { $0.element != nil }) {
             // No rules of its own yet: the proposed ones, which carry the registered elements' checks.
@@ -242,15 +245,17 @@ package struct Ingestion: Sendable {
         var began = false
         func flush() async throws {
             if !began, let converter {
-                try await store.beginStaging(job, resource: resource, header: converter.mapping.header)
+                try await store.beginStaging(job, resource: resource.stored, header: converter.mapping.header)
                 began = true
             }
             try await writing?.value
             progress.encoding = transcoder.encoding
             progress.unknownColumns = (converter?.mapping.unknownColumns ?? []) + reader.extraKeys
-            let (rows, rejected, snapshot, store) = (staged, rejects, progress, self.store)
+            let (rejected, snapshot, store, stored) = (rejects, progress, self.store, resource.stored)
+            // L4 items are sealed before they reach the staging table.
+            let rows = try seal.map { s in zip(staged, try s.seal(staged.map(\.values))).map { ($0.0.row, $0.1) } } ?? staged
             writing = Task {
-                if !rows.isEmpty { try await store.stage(rows, job: job, resource: resource) }
+                if !rows.isEmpty { try await store.stage(rows, job: job, resource: stored) }
                 if !rejected.isEmpty { try await store.quarantine(rejected, job: job) }
                 try await store.saveProgress(job, snapshot)
                 // A cancel asked for on another node arrives here, once a batch.
@@ -288,7 +293,7 @@ package struct Ingestion: Sendable {
             guard request.format == .jsonl || request.format == .json else {
                 throw SourceReader.Failure.malformed("the file is empty: no header row")
             }
-            try await store.beginStaging(job, resource: resource, header: [])
+            try await store.beginStaging(job, resource: resource.stored, header: [])
             began = true
         }
         if request.mode == .replace, progress.rowsRead == 0 {
@@ -298,7 +303,7 @@ package struct Ingestion: Sendable {
         try await writing?.value
 
         // Keys repeated within the file (or, for append, already stored) are rejected with the row they repeat.
-        let duplicates = try await store.takeDuplicates(job, resource: resource, mode: request.mode)
+        let duplicates = try await store.takeDuplicates(job, resource: resource.stored, mode: request.mode)
         if !duplicates.isEmpty, let mapping = converter?.mapping {
             let header = mapping.header
             let rejected = duplicates.map { d in

@@ -21,28 +21,32 @@ package struct Platform: Sendable {
     package let alerts: Alerts
     /// The installation's signing key (audit checkpoints, export manifests), when it has one.
     package let signer: (any InstallationSigner)?
+    /// Seals L4 items at rest; rotates the master key.
+    package let sealer: Sealer
     let suite: any CryptoSuite
 
     /// - Parameter node: this process's name among the nodes sharing the store (jobs record who runs them).
     package init(store: any PlatformStore, clock: PlatformClock = PlatformClock(), hasher: PasswordHasher = .standard,
                  connector: any SourceConnector = NoConnector(), node: String = "local", sharing: SharingPolicy = SharingPolicy(),
                  webhookSender: any WebhookSender = NoWebhookSender(), privacyKeys: PrivacyKeys = .ephemeral(),
-                 signer: (any InstallationSigner)? = nil) {
+                 signer: (any InstallationSigner)? = nil, masterKey: [UInt8]? = nil) {
         self.store = store
         self.clock = clock
         let masking = MaskerSource(store: store, keys: privacyKeys)
         self.signer = signer
         suite = privacyKeys.suite
+        // Without a master key (tests, throwaway platforms) sealed data lives as long as the process.
+        sealer = Sealer(keys: store, master: masterKey ?? SymmetricKeyBytes.random(), suite: privacyKeys.suite, clock: clock)
         departments = Departments(store: store, clock: clock)
         accounts = Accounts(store: store, audit: store, clock: clock, hasher: hasher)
-        catalog = Catalog(store: store, standards: store, privacy: store, clock: clock)
+        catalog = Catalog(store: store, standards: store, privacy: store, sealing: (store, sealer), clock: clock)
         data = DataAccess(catalog: store, records: store, audit: store, pulls: store, shares: store, masking: masking, signer: signer,
-                          connector: connector, clock: clock)
+                          sealer: sealer, connector: connector, clock: clock)
         audit = AuditTrail(store: store, clock: clock)
         lineage = LineageService(catalog: store, store: store, clock: clock)
-        ingestion = Ingestion(catalog: store, store: store, pulls: store, quality: store, lineage: lineage, standards: store, problems: store, masking: masking, clock: clock, node: node)
+        ingestion = Ingestion(catalog: store, store: store, pulls: store, quality: store, lineage: lineage, standards: store, problems: store, masking: masking, sealer: sealer, clock: clock, node: node)
         pulls = Pulls(catalog: store, store: store, ingestion: ingestion, connector: connector, clock: clock)
-        quality = Quality(catalog: store, records: store, store: store, problems: store, standards: store, updates: store, masking: masking, clock: clock)
+        quality = Quality(catalog: store, records: store, store: store, problems: store, standards: store, updates: store, masking: masking, sealer: sealer, clock: clock)
         standards = Standards(store: store, clock: clock)
         problems = Problems(catalog: store, store: store, clock: clock)
         webhooks = Webhooks(catalog: store, store: store, clock: clock, sender: webhookSender)

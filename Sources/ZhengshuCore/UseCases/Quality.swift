@@ -9,6 +9,7 @@ package struct Quality: Sendable {
     let standards: (any StandardsStore)?
     let updates: (any IngestStore)?
     let masking: MaskerSource?
+    let sealer: Sealer?
     let clock: PlatformClock
 
     /// Rows read from the store per page during a run.
@@ -18,8 +19,9 @@ package struct Quality: Sendable {
     static let maxSightings = 1_000_000
 
     package init(catalog: any CatalogStore, records: any RecordStore, store: any QualityStore, problems: (any ProblemStore)? = nil,
-                 standards: (any StandardsStore)? = nil, updates: (any IngestStore)? = nil, masking: MaskerSource? = nil, clock: PlatformClock) {
+                 standards: (any StandardsStore)? = nil, updates: (any IngestStore)? = nil, masking: MaskerSource? = nil, sealer: Sealer? = nil, clock: PlatformClock) {
         self.masking = masking
+        self.sealer = sealer
         self.standards = standards
         self.updates = updates
         self.catalog = catalog
@@ -162,7 +164,8 @@ package struct Quality: Sendable {
     func eachRow(of resource: Resource, items: [DataItem], _ body: ([RecordValue]) throws -> Void) async throws {
         var query = RecordQuery(fields: items, filters: [], sort: nil, descending: false, limit: Self.pageSize, after: nil)
         repeat {
-            let page = try await records.records(of: resource, query: query)
+            let page = if let sealer { try await sealer.records(records, of: resource, query: query) }
+                else { try await records.records(of: resource, query: query) }
             for row in page.rows { try body(row) }
             query.after = page.next
         } while query.after != nil

@@ -5,12 +5,16 @@ package struct WrappedDataKey: Sendable, Hashable, Codable {
     package var resource: ResourceCode
     package var version: Int
     package var wrapped: String
+    /// The key wrapped under the master key before the last rotation: nodes still running with that key use it
+    /// until they restart with the new one.
+    package var previous: String?
     package var createdAt: Date
 
-    package init(resource: ResourceCode, version: Int, wrapped: String, createdAt: Date) {
+    package init(resource: ResourceCode, version: Int, wrapped: String, previous: String? = nil, createdAt: Date) {
         self.resource = resource
         self.version = version
         self.wrapped = wrapped
+        self.previous = previous
         self.createdAt = createdAt
     }
 }
@@ -23,8 +27,9 @@ package protocol KeyStore: Sendable {
     /// nodes create the first key at once, both then use the one that won).
     func insertDataKey(_ key: WrappedDataKey) async throws -> [WrappedDataKey]
     func allDataKeys() async throws -> [WrappedDataKey]
-    /// Replaces the wrapped form of every key given, in one transaction with its audit entry (master key rotation).
-    func rewrapDataKeys(_ keys: [WrappedDataKey], audit: AuditEvent) async throws
+    /// Replaces the wrapped forms of every key given and the master key's fingerprint (keeping the previous one), in one
+    /// transaction with its audit entry (master key rotation).
+    func rewrapDataKeys(_ keys: [WrappedDataKey], fingerprint: String, audit: AuditEvent) async throws
 }
 
 extension DataItem {
@@ -79,9 +84,81 @@ package struct Sealer: Sendable {
         }
         var ciphers: [Int: FieldCipher] = [:]
         for k in stored {
-            ciphers[k.version] = FieldCipher(dataKey: try FieldCipher.unwrap(k.wrapped, master: master, suite: suite), version: k.version, suite: suite)
+            let key: [UInt8]
+            if let current = try? FieldCipher.unwrap(k.wrapped, master: master, suite: suite) {
+                key = current
+            } else {
+                key = try FieldCipher.unwrap(k.previous ?? k.wrapped, master: master, suite: suite)
+            }
+            ciphers[k.version] = FieldCipher(dataKey: key, version: k.version, suite: suite)
         }
         return ResourceSeal(resource: resource, ciphers: ciphers, current: stored.last.flatMap { ciphers[$0.version] })
+    }
+}
+
+extension Sealer {
+    /// What identifies a master key without revealing it (the installation keeps it to refuse a wrong one).
+    package static func fingerprint(_ master: [UInt8], suite: any CryptoSuite) -> String {
+        suite.keyedMAC(master).mac("zhengshu master key").prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Re-wraps every data key under `newMaster` (`zhengshu keys rotate`): the data stays as it is, and nodes still
+    /// running with the old master key keep serving (they use the previous wrapping) until restarted with the new one.
+    /// - Returns: how many data keys.
+    package func rotate(to newMaster: [UInt8], by caller: Caller) async throws -> Int {
+        try caller.principal.require(anyOf: [.admin], to: "rotating the master key")
+        guard newMaster != master else { throw ZhengshuError(.invalidInput, "the new master key is the current one") }
+        let all = try await keys.allDataKeys()
+        let rewrapped = try all.map { k in
+            var k = k
+            k.previous = k.wrapped
+            k.wrapped = try FieldCipher.rewrap(k.wrapped, from: master, to: newMaster, suite: suite)
+            return k
+        }
+        let fingerprint = Self.fingerprint(newMaster, suite: suite)
+        try await keys.rewrapDataKeys(rewrapped, fingerprint: fingerprint, audit: caller.audit(
+            "keys.rotate", "installation", at: clock.current(), detail: "data keys: \(all.count); master key: \(fingerprint)"))
+        return all.count
+    }
+
+    /// After a catalog change: items of a published resource whose grade crossed L4 are sealed, or opened, in the
+    /// stored rows (and their columns retyped), in one transaction.
+    package func reseal(_ records: any RecordStore, from before: Resource, to after: Resource) async throws {
+        guard before.status == .published, after.status == .published else { return }
+        let crossed = after.items.filter { a in before.item(named: a.name).map { $0.isSealed != a.isSealed } ?? false }
+        guard !crossed.isEmpty else { return }
+        let sealing = try await seal(for: after, create: true)
+        let opening = try await seal(for: before)
+        let plan = crossed.map(\.isSealed)
+        try await records.rewriteColumns(of: after, columns: crossed.map(\.name)) { values in
+            try zip(values, plan).map { value, seal in
+                // Idempotent: a value already in the wanted form stays as it is.
+                try value.map { v in
+                    let sealed = v.hasPrefix(FieldCipher.prefix)
+                    return seal ? (sealed ? v : try sealing!.seal(text: v)) : (sealed ? try opening!.open(text: v) : v)
+                }
+            }
+        }
+    }
+
+    /// A page of stored records, its sealed items opened.
+    package func records(_ store: any RecordStore, of resource: Resource, query: RecordQuery) async throws -> RecordPage {
+        guard let seal = try await seal(for: resource) else { return try await store.records(of: resource, query: query) }
+        var page = try await store.records(of: resource.stored, query: try seal.stored(query))
+        try seal.open(&page.rows, fields: page.fields)
+        page.fields = query.fields
+        return page
+    }
+
+    /// The change feed's page, its sealed items opened.
+    package func changes(_ store: any RecordStore, of resource: Resource, fields: [DataItem], after: ChangeCursor?, limit: Int) async throws -> ChangePage {
+        guard let seal = try await seal(for: resource) else {
+            return try await store.changes(of: resource, fields: fields, after: after, limit: limit)
+        }
+        var page = try await store.changes(of: resource.stored, fields: fields.map(\.stored), after: after, limit: limit)
+        try seal.open(&page.rows, fields: page.fields)
+        page.fields = fields
+        return page
     }
 }
 
@@ -90,6 +167,20 @@ package struct ResourceSeal: Sendable {
     let resource: Resource
     let ciphers: [Int: FieldCipher]
     let current: FieldCipher?
+
+    package func seal(text: String) throws -> String {
+        guard let current else { throw ZhengshuError(.internalFailure, "resource \(resource.code) has no data key to seal with") }
+        return try current.seal(text)
+    }
+
+    package func open(text sealed: String) throws -> String {
+        // A value stored before its item became L4, if sealing it was interrupted: served as it is.
+        guard sealed.hasPrefix(FieldCipher.prefix) else { return sealed }
+        guard let version = FieldCipher.version(of: sealed), let cipher = ciphers[version] else {
+            throw ZhengshuError(.internalFailure, "a stored value of \(resource.code) is not sealed under any of its data keys")
+        }
+        return try cipher.open(sealed)
+    }
 
     /// Seals the sealed items of rows in the resource's item order.
     package func seal(_ rows: [RecordValidator.Row]) throws -> [RecordValidator.Row] {
@@ -112,10 +203,7 @@ package struct ResourceSeal: Sendable {
             loose.length = nil
             for r in rows.indices {
                 guard case .string(let sealed) = rows[r][k] else { continue }
-                guard let version = FieldCipher.version(of: sealed), let cipher = ciphers[version] else {
-                    throw ZhengshuError(.internalFailure, "a stored value of \(resource.code).\(item.name) is not sealed under any of its data keys")
-                }
-                let text = try cipher.open(sealed)
+                let text = try open(text: sealed)
                 rows[r][k] = (try? RecordValidator.convert(.string(text), for: loose).get()) ?? .string(text)
             }
         }
