@@ -177,6 +177,12 @@ extension GRDBStore: KeyStore {
         try await writer.read { db in try Self.dataKeys("1", [], db) }
     }
 
+    package func retireDataKeys(_ resource: ResourceCode, below version: Int) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "DELETE FROM dataKey WHERE resource = ? AND version < ?", arguments: [resource.rawValue, version])
+        }
+    }
+
     package func rewrapDataKeys(_ keys: [WrappedDataKey], fingerprint: String, audit: AuditEvent) async throws {
         try await writer.write { db in
             for k in keys {

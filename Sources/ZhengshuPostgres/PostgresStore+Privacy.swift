@@ -182,6 +182,12 @@ extension PostgresStore: KeyStore {
         try await read { db in try await Self.dataKeys("true", db) }
     }
 
+    package func retireDataKeys(_ resource: ResourceCode, below version: Int) async throws {
+        try await write { db in
+            try await db.query("DELETE FROM dataKey WHERE resource = \(resource.rawValue) AND version < \(version)", logger: PostgresLocation.logger)
+        }
+    }
+
     package func rewrapDataKeys(_ keys: [WrappedDataKey], fingerprint: String, audit: AuditEvent) async throws {
         try await write { db in
             for k in keys {

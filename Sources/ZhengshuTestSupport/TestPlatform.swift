@@ -16,12 +16,17 @@ package struct TestPlatform: Sendable {
 
     package static let operatorCaller = Caller(.localOperator, requestID: "test")
 
+    /// The crypto profile test platforms run with: `ZHENGSHU_TEST_CRYPTO=gm` runs the same tests under the national
+    /// algorithms.
+    package static var cryptoProfile: String { ProcessInfo.processInfo.environment["ZHENGSHU_TEST_CRYPTO"] == "gm" ? "gm" : "standard" }
+
     /// The configuration of a test node: in memory, cheap password hashing.
     package static var configuration: AppConfiguration {
         AppConfiguration(config: ConfigReader(provider: InMemoryProvider(values: [
             "storage.inMemory": true, "security.fastPasswordHashing": true, "log.level": "warning",
             "pull.sqliteDirectory": .init(.string(FileManager.default.temporaryDirectory.path), isSecret: false),
             "pull.allowedHosts": "127.0.0.1, localhost",
+            "security.cryptoProfile": .init(.string(cryptoProfile), isSecret: false),
         ])))
     }
 

@@ -56,6 +56,9 @@ struct MasterKeyTests {
         #expect(status == 0 && out.contains("1 data keys re-wrapped"), "\(out)")
         let id = text(rows[7]["citizen_id"])
         #expect(try await p.data.query("RK-0009", RecordQueryParameters(filters: ["citizen_id:eq:\(id)"]), by: c).rows.count == 1)
+        // New data keys too, by the command line with the new master key (once every server runs with it).
+        let (again, againOut) = try zhengshu(["keys", "rotate", "--reencrypt", "--data", dir], environment: ["ZHENGSHU_SECURITY_MASTER_KEY_FILE": keys + "/new.key"])
+        #expect(again == 0 && againOut.contains("re-encrypted under new data keys: RK-0009"), "\(againOut)")
         // Restarted with the new key (a process of its own): it reads the same data.
         let (scanned, scan) = try zhengshu(["scan", "--resource", "RK-0009", "--json", "--data", dir],
                                            environment: ["ZHENGSHU_SECURITY_MASTER_KEY_FILE": keys + "/new.key"])

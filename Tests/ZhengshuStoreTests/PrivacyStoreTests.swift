@@ -134,6 +134,13 @@ import ZhengshuTestSupport
         let run = try await p.quality.run("RK-0009", by: admin)
         #expect(run.rowsChecked == 40 && run.results.allSatisfy { $0.failed == 0 }, "\(run.results.map { ($0.rule.check, $0.failed) })")
 
+        // New data keys, every value re-sealed under them; the old key is gone and everything still serves.
+        #expect(try await p.sealer.reencrypt(store, store, store, by: admin) == [ResourceCode(trusted: "RK-0009")])
+        #expect(try await store.dataKeys(ResourceCode(trusted: "RK-0009")).map(\.version) == [2])
+        dump = try await engine.dumpAllText(store)
+        #expect(dump.contains("zse1.2.") && !dump.contains("zse1.1.") && !dump.contains(id))
+        #expect(try await p.data.query("RK-0009", RecordQueryParameters(filters: ["citizen_id:eq:\(id)"]), by: admin).rows.count == 1)
+
         // Another master key opens nothing.
         let stranger = Platform(store: store, hasher: .fastForTesting, masterKey: Array(repeating: UInt8(4), count: 32))
         await #expect(throws: ZhengshuError.self) { try await stranger.data.query("RK-0009", RecordQueryParameters(), by: admin) }

@@ -27,6 +27,8 @@ package protocol KeyStore: Sendable {
     /// nodes create the first key at once, both then use the one that won).
     func insertDataKey(_ key: WrappedDataKey) async throws -> [WrappedDataKey]
     func allDataKeys() async throws -> [WrappedDataKey]
+    /// Drops the resource's data keys older than `version` (after every value was re-sealed under it).
+    func retireDataKeys(_ resource: ResourceCode, below version: Int) async throws
     /// Replaces the wrapped forms of every key given and the master key's fingerprint (keeping the previous one), in one
     /// transaction with its audit entry (master key rotation).
     func rewrapDataKeys(_ keys: [WrappedDataKey], fingerprint: String, audit: AuditEvent) async throws
@@ -119,6 +121,30 @@ extension Sealer {
         try await keys.rewrapDataKeys(rewrapped, fingerprint: fingerprint, audit: caller.audit(
             "keys.rotate", "installation", at: clock.current(), detail: "data keys: \(all.count); master key: \(fingerprint)"))
         return all.count
+    }
+
+    /// New data keys, and every sealed value re-sealed under them (`zhengshu keys rotate --reencrypt`), a resource at a
+    /// time: each resource's values are rewritten in one transaction, readers open either version meanwhile, writers
+    /// seal under the new one at once; then the old keys are dropped. - Returns: the resources re-encrypted.
+    package func reencrypt(_ catalog: any CatalogStore, _ records: any RecordStore, _ audit: any AuditStore,
+                           by caller: Caller) async throws -> [ResourceCode] {
+        try caller.principal.require(anyOf: [.admin], to: "re-encrypting data at rest")
+        var done: [ResourceCode] = []
+        for code in Set(try await keys.allDataKeys().map(\.resource)).sorted(by: { $0.rawValue < $1.rawValue }) {
+            guard let resource = try await catalog.resource(code), resource.status == .published, resource.items.contains(where: \.isSealed) else { continue }
+            let next = (try await keys.dataKeys(code).last?.version ?? 0) + 1
+            let (_, wrapped) = try FieldCipher.newDataKey(master: master, suite: suite)
+            _ = try await keys.insertDataKey(WrappedDataKey(resource: code, version: next, wrapped: wrapped, createdAt: clock.current()))
+            guard let seal = try await seal(for: resource) else { continue }
+            let sealed = resource.items.filter(\.isSealed).map(\.name)
+            try await records.rewriteColumns(of: resource, columns: sealed) { values in
+                try values.map { v in try v.map { FieldCipher.version(of: $0) == next ? $0 : try seal.seal(text: try seal.open(text: $0)) } }
+            }
+            try await keys.retireDataKeys(code, below: next)
+            try await audit.appendAudit(caller.audit("keys.reencrypt", "resource:\(code)", at: clock.current(), detail: "data key version: \(next)"))
+            done.append(code)
+        }
+        return done
     }
 
     /// After a catalog change: items of a published resource whose grade crossed L4 are sealed, or opened, in the
