@@ -18,7 +18,4 @@ package enum Signatures {
             return false
         }
     }
-
-    /// The first 16 hex digits of the public key's SHA-256: what a receiver compares with the platform's.
-    package static func fingerprint(_ publicKey: String) -> String { Ed25519Signer.fingerprint(of: publicKey) }
 }

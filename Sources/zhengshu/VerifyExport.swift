@@ -28,10 +28,10 @@ struct VerifyExport: ParsableCommand {
                 print("export \(manifest.export): the manifest's signature does NOT verify: the manifest was altered after signing")
                 throw ExitCode(2)
             }
-            signedBy = "signed by key \(Signatures.fingerprint(signature.publicKey)) (\(signature.algorithm))"
+            signedBy = "signed by key \(InstallationKey.fingerprint(of: signature.publicKey)) (\(signature.algorithm))"
         }
         if let key {
-            guard let signature = manifest.signature, Signatures.fingerprint(signature.publicKey) == key.lowercased() else {
+            guard let signature = manifest.signature, InstallationKey.fingerprint(of: signature.publicKey) == key.lowercased() else {
                 print("export \(manifest.export): the manifest is not signed by key \(key) (\(signedBy))")
                 throw ExitCode(2)
             }

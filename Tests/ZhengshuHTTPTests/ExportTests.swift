@@ -68,7 +68,7 @@ struct ExportTests {
             let fingerprint = try #require(published.body["fingerprint"] as? String)
             #expect(signature["algorithm"] as? String == (TestPlatform.cryptoProfile == "gm" ? "sm2" : "ed25519"))
             #expect(published.body["profile"] as? String == TestPlatform.cryptoProfile)
-            #expect(fingerprint == Signatures.fingerprint(signature["publicKey"] as? String ?? "") && published.body["publicKey"] as? String == signature["publicKey"] as? String)
+            #expect(fingerprint == InstallationKey.fingerprint(of: signature["publicKey"] as? String ?? "") && published.body["publicKey"] as? String == signature["publicKey"] as? String)
             #expect(try run(["verify-export", csvPath, manifestPath, "--key", fingerprint]).0 == 0)
             let (wrongKey, wrongKeyText) = try run(["verify-export", csvPath, manifestPath, "--key", "0123456789abcdef"])
             #expect(wrongKey == 2 && wrongKeyText.contains("not signed by key 0123456789abcdef"), "\(wrongKeyText)")

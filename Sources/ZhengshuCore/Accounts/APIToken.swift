@@ -62,12 +62,15 @@ package enum TokenSecret {
 }
 
 extension Sequence where Element == UInt8 {
+    /// Lower-case hex, two digits a byte (masks and pseudonyms call this on every cell they write).
     package var hex: String {
-        var s = ""
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(underestimatedCount * 2)
         for b in self {
-            let h = String(b, radix: 16)
-            s += b < 16 ? "0" + h : h
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0xF)])
         }
-        return s
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -189,8 +189,8 @@ package struct Masker: Sendable {
         switch mask {
         case .display(let d): return d.apply(value)
         case .keep(let first, let last): return .string(Self.keep(value.text, first: first, last: last))
-        case .hash: return .string(Self.hex(keys.suite.digest(keys.salt + Array(value.text.utf8))))
-        case .pseudonymise: return .string(String(Self.hex(keys.pseudonym.mac(value.text)).prefix(32)))
+        case .hash: return .string(keys.suite.digest(keys.salt + Array(value.text.utf8)).hex)
+        case .pseudonymise: return .string(keys.pseudonym.mac(value.text).prefix(16).hex)
         case .generalise(let to, let width): return Self.generalise(value, to: to, width: width)
         case .suppress: return .null
         }
@@ -233,13 +233,6 @@ package struct Masker: Sendable {
             func text(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : String(x) }
             return .string("[\(text(low)), \(text(low + width)))")
         }
-    }
-
-    static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0xF)]) }
-        return String(decoding: out, as: UTF8.self)
     }
 
 }

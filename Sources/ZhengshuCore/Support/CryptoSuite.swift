@@ -97,11 +97,7 @@ package protocol InstallationSigner: Sendable {
 
 extension InstallationSigner {
     /// The first 16 hex digits of the public key's SHA-256: what a receiver compares (`zhengshu verify-export --key`).
-    package var fingerprint: String { Self.fingerprint(of: publicKey) }
-
-    package static func fingerprint(of publicKey: String) -> String {
-        SHA256.hash(data: Data(publicKey.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
-    }
+    package var fingerprint: String { InstallationKey.fingerprint(of: publicKey) }
 }
 
 /// What the platform publishes of its signing key, so receivers can check signed manifests.
@@ -110,6 +106,9 @@ package struct InstallationKey: Sendable, Codable {
     package var algorithm: String
     package var publicKey: String
     package var fingerprint: String
+
+    /// The first 16 hex digits of a public key's SHA-256 (as published, base64 or PEM).
+    package static func fingerprint(of publicKey: String) -> String { SHA256.hash(data: Data(publicKey.utf8)).prefix(8).hex }
 }
 
 package struct Ed25519Signer: InstallationSigner {

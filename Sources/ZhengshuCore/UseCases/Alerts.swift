@@ -86,14 +86,8 @@ package struct Alerts: Sendable {
 
     package func list(state: String?, rule: String?, by caller: Caller) async throws -> [RiskAlert] {
         try requireReader(caller)
-        func parse<T: Vocabulary>(_ raw: String?, _ name: String) throws(ZhengshuError) -> T? {
-            guard let raw else { return nil }
-            guard let v = T(rawValue: raw) else {
-                throw ZhengshuError(.invalidInput, "\(name) must be one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return v
-        }
-        return try await store.alerts(state: try parse(state, "state"), rule: try parse(rule, "rule"), limit: 500)
+        return try await store.alerts(state: try RiskAlert.State.parse(state, parameter: "state"),
+                                      rule: try RiskAlert.Rule.parse(rule, parameter: "rule"), limit: 500)
     }
 
     package func get(_ id: String, by caller: Caller) async throws -> RiskAlert {

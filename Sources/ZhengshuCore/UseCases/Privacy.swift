@@ -60,12 +60,7 @@ package struct Privacy: Sendable {
         guard p.isAdmin || p.roles.contains(.provider) else {
             throw ZhengshuError(.forbidden, "grade proposals are reviewed by providers and the bureau")
         }
-        let status = try status.map { s throws(ZhengshuError) in
-            guard let v = GradeProposal.Status(rawValue: s) else {
-                throw ZhengshuError(.invalidInput, "status must be one of \(GradeProposal.Status.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return v
-        } ?? .pending
+        let status = try GradeProposal.Status.parse(status, parameter: "status") ?? .pending
         let code = try resource.map { try ResourceCode(validating: $0) }
         return try await store.gradeProposals(status: status, department: p.isAdmin ? nil : p.department, resource: code, limit: 500)
     }

@@ -101,7 +101,7 @@ package struct Sealer: Sendable {
 extension Sealer {
     /// What identifies a master key without revealing it (the installation keeps it to refuse a wrong one).
     package static func fingerprint(_ master: [UInt8], suite: any CryptoSuite) -> String {
-        suite.keyedMAC(master).mac("zhengshu master key").prefix(8).map { String(format: "%02x", $0) }.joined()
+        suite.keyedMAC(master).mac("zhengshu master key").prefix(8).hex
     }
 
     /// Re-wraps every data key under `newMaster` (`zhengshu keys rotate`): the data stays as it is, and nodes still
