@@ -420,16 +420,18 @@ schemas.update({
 })
 manifest_props = {"export": integer, "grant": integer, "resource": string, "provider": string, "consumer": string, "purpose": string,
                   "format": enum("csv", "jsonl"), "rowCount": {"type": "integer"}, "bytes": integer,
-                  "sha256": {"type": "string", "description": "SHA-256 of the whole file"},
+                  "sha256": {"type": "string", "description": "Digest of the whole file: SHA-256, or SM3 when digestAlgorithm is sm3"},
                   "columns": arr(obj({"name": string, "sha256": string}, ["name", "sha256"])),
-                  "rowDigests": {"type": "string", "description": "8 hex digits per row: SHA-256 of its cells joined by U+001F"},
+                  "rowDigests": {"type": "string", "description": "8 hex digits per row: the digest of its cells joined by U+001F"},
                   "createdAt": dt, "auditEntry": integer, "requestHash": string}
 schemas.update({
  "InstallationKey": obj({"profile": enum("standard", "gm"), "algorithm": enum("ed25519", "sm2"), "publicKey": string,
                          "fingerprint": {"type": "string", "pattern": "^[0-9a-f]{16}$"}}, ["profile", "algorithm", "publicKey", "fingerprint"]),
  "ManifestSignature": obj({"algorithm": enum("ed25519", "sm2"), "publicKey": string, "value": {"type": "string", "format": "byte"}},
                           ["algorithm", "publicKey", "value"]),
- "ExportManifest": obj({**manifest_props, "signature": ref("ManifestSignature")}, list(manifest_props)),
+ "ExportManifest": obj({**manifest_props, "signature": ref("ManifestSignature"),
+                        "digestAlgorithm": {**enum("sm3"), "description": "The checksums' algorithm under the gm profile; absent is SHA-256"}},
+                       list(manifest_props)),
  "Export": obj({"id": integer, "grant": integer, "resource": string, "consumer": string, "requestedBy": string, "format": enum("csv", "jsonl"),
                 "fields": arr(string), "filters": arr(string), "status": enum("running", "succeeded", "failed"), "rows": {"type": "integer"},
                 "error": string, "node": string, "createdAt": dt, "finishedAt": dt, "manifest": ref("ExportManifest")},

@@ -63,6 +63,9 @@ package struct AppServices: Sendable {
             throw ZhengshuError(.conflict, "this installation was created with the \(recorded) crypto profile, not \(wanted?.rawValue ?? "")")
         }
         let suite: any CryptoSuite = profile == .gm ? GMSuite() : StandardSuite()
+        // A new installation's audit chain starts with the profile's hash (an existing chain keeps its own).
+        SM3.register()
+        _ = try await store.installationSetting(AuditChain.algorithmSetting, default: suite.digestAlgorithm.rawValue)
         let key: any InstallationSigner
         if !configuration.inMemory {
             key = try AuditSigningKey.signer(configuration.auditSigningKeyFile, profile: profile)

@@ -5,6 +5,9 @@ import ZhengshuGM
 
 /// Checks the installation's signatures (on export manifests) with the public key they carry, under either profile.
 package enum Signatures {
+    /// Makes the `gm` hashes available to a command that checks records without opening an installation.
+    package static func registerAlgorithms() { SM3.register() }
+
     package static func isValid(_ s: ManifestSignature, over message: [UInt8]) -> Bool {
         guard let signature = Data(base64Encoded: s.value) else { return false }
         switch s.algorithm {

@@ -9,6 +9,7 @@ package struct GMSuite: CryptoSuite {
     package var profile: CryptoProfile { .gm }
 
     package func digest(_ data: [UInt8]) -> [UInt8] { SM3.hash(data) }
+    package var digestAlgorithm: DigestAlgorithm { .sm3 }
 
     package func keyedMAC(_ key: [UInt8]) -> any KeyedMAC { HMACSM3(key: key) }
 
@@ -50,13 +51,58 @@ package enum GMError: Error, CustomStringConvertible {
 }
 
 package enum SM3 {
+    /// SM3 fetched from the default provider once: OpenSSL 3 looks an algorithm up on every use of `EVP_sm3()`, which
+    /// costs more than hashing a short value.
+    nonisolated(unsafe) static let md: OpaquePointer = {
+        guard let md = EVP_MD_fetch(nil, "SM3", nil) else { preconditionFailure("SM3 is not available in this OpenSSL") }
+        return md
+    }()
+
     package static func hash(_ data: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         var size: UInt32 = 0
-        let ok = data.withUnsafeBytes { d in EVP_Digest(d.baseAddress, d.count, &out, &size, EVP_sm3(), nil) }
+        let ok = data.withUnsafeBytes { d in EVP_Digest(d.baseAddress, d.count, &out, &size, md, nil) }
         precondition(ok == 1 && size == 32, "SM3 is not available in this OpenSSL")
         return out
     }
+
+    /// Makes SM3 available to the domain's records (audit chain, export manifests) in this process.
+    package static func register() { DigestAlgorithm.register(sm3: SM3Hasher.self) }
+}
+
+/// SM3 fed piece by piece (an EVP_MD_CTX); finalising works on a copy, so the state stays usable.
+final class SM3Hasher: IncrementalHasher, @unchecked Sendable {
+    // Only mutated through RunningDigest, which copies before it writes to a shared state.
+    private let ctx: OpaquePointer
+
+    required init() {
+        guard let ctx = EVP_MD_CTX_new(), EVP_DigestInit_ex2(ctx, SM3.md, nil) == 1 else {
+            preconditionFailure("SM3 is not available in this OpenSSL")
+        }
+        self.ctx = ctx
+    }
+
+    private init(copying other: OpaquePointer) {
+        guard let ctx = EVP_MD_CTX_new(), EVP_MD_CTX_copy_ex(ctx, other) == 1 else { preconditionFailure("SM3 state copy failed") }
+        self.ctx = ctx
+    }
+
+    deinit { EVP_MD_CTX_free(ctx) }
+
+    func update(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count > 0 else { return }
+        precondition(EVP_DigestUpdate(ctx, bytes.baseAddress, bytes.count) == 1, "SM3 update failed")
+    }
+
+    func finalize() -> [UInt8] {
+        let done = SM3Hasher(copying: ctx)
+        var out = [UInt8](repeating: 0, count: 32)
+        var size: UInt32 = 0
+        precondition(EVP_DigestFinal_ex(done.ctx, &out, &size) == 1 && size == 32, "SM3 final failed")
+        return out
+    }
+
+    func copy() -> any IncrementalHasher { SM3Hasher(copying: ctx) }
 }
 
 /// HMAC-SM3 through EVP_MAC: the keyed context is made once and duplicated for each message.

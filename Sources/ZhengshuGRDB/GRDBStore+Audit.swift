@@ -9,7 +9,10 @@ extension GRDBStore: AuditStore {
     static func appendAudit(_ event: AuditEvent, in db: Database) throws -> Int64 {
         let head = try Row.fetchOne(try db.cachedStatement(sql: "SELECT sequence, hash FROM auditEntry ORDER BY sequence DESC LIMIT 1"))
         let previous = head.map { (sequence: $0["sequence"] as Int64, hash: $0["hash"] as String) }
-        let entry = AuditChain.entry(after: previous, event: event)
+        // The installation's first entry takes the algorithm its crypto profile chose; every later one its predecessor's.
+        let algorithm = previous != nil ? .sha256 : DigestAlgorithm(rawValue: try String.fetchOne(
+            db, sql: "SELECT value FROM installationSetting WHERE name = ?", arguments: [AuditChain.algorithmSetting]) ?? "") ?? .sha256
+        let entry = AuditChain.entry(after: previous, event: event, algorithm: algorithm)
         try db.cachedStatement(sql: """
             INSERT INTO auditEntry (sequence, actor, actorDepartment, action, target, at, requestId, detail, previousHash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

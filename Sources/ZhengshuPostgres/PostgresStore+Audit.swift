@@ -10,7 +10,13 @@ extension PostgresStore: AuditStore {
         try await db.query("SELECT pg_advisory_xact_lock(\(Lock.auditChain.rawValue))", logger: PostgresLocation.logger)
         let head = try await db.query("SELECT sequence, hash FROM auditEntry ORDER BY sequence DESC LIMIT 1", logger: PostgresLocation.logger)
             .collect().first.map { try $0.decode((Int64, String).self) }
-        let entry = AuditChain.entry(after: head.map { (sequence: $0.0, hash: $0.1) }, event: event)
+        // The installation's first entry takes the algorithm its crypto profile chose; every later one its predecessor's.
+        var algorithm = DigestAlgorithm.sha256
+        if head == nil, let name = try await db.query("SELECT value FROM installationSetting WHERE name = \(AuditChain.algorithmSetting)",
+                                                     logger: PostgresLocation.logger).collect().first?.decode(String.self) {
+            algorithm = DigestAlgorithm(rawValue: name) ?? .sha256
+        }
+        let entry = AuditChain.entry(after: head.map { (sequence: $0.0, hash: $0.1) }, event: event, algorithm: algorithm)
         try await db.query("""
             INSERT INTO auditEntry (sequence, actor, actorDepartment, action, target, at, requestId, detail, previousHash, hash)
             VALUES (\(entry.sequence), \(event.actor), \(event.actorDepartment), \(event.action), \(event.target), \(event.at.millis),

@@ -14,6 +14,7 @@ struct VerifyExport: ParsableCommand {
     @Option(help: "The platform's signing key fingerprint (16 hex digits) the manifest must be signed with.") var key: String?
 
     func run() throws {
+        Signatures.registerAlgorithms()
         guard let data = FileManager.default.contents(atPath: manifestPath) else { throw fail(ZhengshuError(.invalidInput, "cannot read \(manifestPath)")) }
         let manifest: ExportManifest
         let decoder = JSONDecoder()
@@ -42,7 +43,7 @@ struct VerifyExport: ParsableCommand {
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { verifier.feed(Array(chunk)) }
         let findings = verifier.finish()
         if findings.isEmpty {
-            print("export \(manifest.export) OK: \(manifest.rowCount) rows, \(manifest.columns.count) columns, SHA-256 \(manifest.sha256); manifest \(signedBy)")
+            print("export \(manifest.export) OK: \(manifest.rowCount) rows, \(manifest.columns.count) columns, \(manifest.algorithm.displayName) \(manifest.sha256); manifest \(signedBy)")
             return
         }
         print("export \(manifest.export) DIFFERS from its manifest:")

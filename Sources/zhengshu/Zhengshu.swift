@@ -156,7 +156,7 @@ struct AuditCommand: AsyncParsableCommand {
                 print("audit chain BROKEN at entry \(broken.sequence): \(broken.reason) (\(result.entries) entries verified before it)")
                 throw ExitCode(2)
             }
-            print("audit chain intact: \(result.entries) entries, \(result.checkpoints) signed checkpoints")
+            print("audit chain intact: \(result.entries) entries (\(result.algorithm.displayName)), \(result.checkpoints) signed checkpoints")
         }
     }
 }

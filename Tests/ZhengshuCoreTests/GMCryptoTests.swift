@@ -37,6 +37,41 @@ import ZhengshuGM
         #expect(hex(GMSuite().digest(Array("abc".utf8))) == "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0")
     }
 
+    @Test func runningSM3AgreesWithTheOneShotHashAndCopiesDiverge() {
+        SM3.register()
+        let text = Array("abc".utf8)
+        var d = DigestAlgorithm.sm3.running()
+        d.update(Array(text.prefix(1)))
+        let copy = d
+        d.update(Array(text.dropFirst()))
+        #expect(d.finalize() == SM3.hash(text) && d.finalize() == SM3.hash(text))   // finalising leaves the state usable
+        #expect(copy.finalize() == SM3.hash(Array(text.prefix(1))))
+        #expect(DigestAlgorithm.sha256.digest(text) == StandardSuite().digest(text))
+    }
+
+    @Test func anSM3AuditChainVerifiesAndCannotSwitchAlgorithm() {
+        SM3.register()
+        var entries: [AuditEntry] = []
+        for n in 1...5 {
+            let event = AuditEvent(actor: "admin", actorDepartment: nil, action: "department.create", target: "department:D\(n)",
+                                   at: Date(timeIntervalSince1970: 1_790_000_000 + Double(n)), requestID: "r\(n)")
+            entries.append(AuditChain.entry(after: entries.last.map { ($0.sequence, $0.hash) }, event: event, algorithm: .sm3))
+        }
+        #expect(entries[0].previousHash == "sm3:" + String(repeating: "0", count: 64))
+        #expect(entries.allSatisfy { $0.hash.hasPrefix("sm3:") && $0.hash.count == 68 && AuditChain.algorithm(of: $0.hash) == .sm3 })
+        #expect(AuditChain.firstBreak(in: entries, after: nil) == nil)
+        var edited = entries
+        edited[3].event.target = "department:X"
+        #expect(AuditChain.firstBreak(in: edited, after: nil) == AuditBreak(sequence: 4, reason: "entry 4 does not match its hash: edited"))
+        // An entry re-hashed with SHA-256 (a downgrade) no longer follows its predecessor.
+        var downgraded = entries
+        let bare = String(entries[1].hash.dropFirst(4))
+        downgraded[2].previousHash = bare
+        downgraded[2].hash = AuditChain.hash(sequence: 3, event: entries[2].event, previousHash: bare)
+        #expect(AuditChain.algorithm(of: downgraded[2].hash) == .sha256)
+        #expect(AuditChain.firstBreak(in: downgraded, after: nil)?.reason == "entry 3 does not follow entry 2: inserted, replaced or reordered")
+    }
+
     @Test func sm4KnownAnswerAndCounterMode() throws {
         // GB/T 32907-2016, example 1: the key and the plaintext are the same block.
         let block = bytes("0123456789abcdeffedcba9876543210")

@@ -102,7 +102,7 @@ struct CLITests {
         let intact = try zhengshu(["audit", "verify", "--data", pristine])
         let total = try SQLiteFile.rows(pristine + "/zhengshu.sqlite", "SELECT COUNT(*) AS n FROM auditEntry")[0]["n"]!
         let checkpoints = try SQLiteFile.rows(pristine + "/zhengshu.sqlite", "SELECT COUNT(*) AS n FROM auditCheckpoint")[0]["n"]!
-        #expect(intact.status == 0 && intact.stdout.contains("intact: \(total) entries, \(checkpoints) signed checkpoints"), "\(intact.stdout)")
+        #expect(intact.status == 0 && intact.stdout.contains("intact: \(total) entries (SHA-256), \(checkpoints) signed checkpoints"), "\(intact.stdout)")
         let last = Int(total)!
 
         func tampered(_ sql: String...) throws -> String {

@@ -40,6 +40,19 @@ struct ExportTests {
         try ZhengshuProcess.run(arguments, environment: [:])
     }
 
+    /// Runs a system command. - Returns: its standard output.
+    func command(_ path: String, _ arguments: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = arguments
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
     @Test func aHundredThousandRowsExportAndATamperedValueIsFound() async throws {
         try await withExportGrant(rows: 100_000) { f, client, grant in
             let job = try await export(client, f, "format=csv")
@@ -62,6 +75,11 @@ struct ExportTests {
             try Data(manifest.text.utf8).write(to: URL(fileURLWithPath: manifestPath))
             let (ok, okText) = try run(["verify-export", csvPath, manifestPath])
             #expect(ok == 0 && okText.contains("OK: 100030 rows") && okText.contains("manifest signed by key"), "\(okText)")
+            // The file's checksum is the profile's hash (SM3 under gm), as the openssl command line computes it.
+            let gm = TestPlatform.cryptoProfile == "gm"
+            #expect(manifest.body["digestAlgorithm"] as? String == (gm ? "sm3" : nil))
+            let dgst = try command("/usr/bin/openssl", ["dgst", gm ? "-sm3" : "-sha256", "-r", csvPath])
+            #expect(dgst.hasPrefix((manifest.body["sha256"] as? String ?? "-") + " "), "\(dgst)")
             // The manifest is signed by the installation: the receiver can require its key, and an edited manifest fails.
             let signature = try #require(manifest.body["signature"] as? [String: Any])
             let published = try await api.call(client, .get, "/api/v1/installation/key", token: f.tokens["consumer"])

@@ -38,6 +38,16 @@ struct GMProfileTests {
                                                    by: TestPlatform.operatorCaller)
             }
             #expect(try await p.audit.checkpoint(with: key, every: 3) == 2)
+            // The chain is SM3: each hash recomputed here from the entry's fields with OpenSSL's SM3.
+            let entries = try await services.store.auditEntries(after: 0, limit: 100, action: nil, target: nil)
+            #expect(entries.count >= 6 && entries[0].previousHash == AuditChain.genesis(.sm3))
+            for e in entries {
+                let v = e.event
+                let fields = [String(e.sequence), e.previousHash, v.actor, v.actorDepartment ?? "", v.action, v.target,
+                              String(v.at.millis), v.requestID, v.detail ?? ""]
+                let bytes: [UInt8] = fields.flatMap { (f: String) -> [UInt8] in Array(String(f.utf8.count).utf8) + [0x3A] + Array(f.utf8) }
+                #expect(e.hash == "sm3:" + SM3.hash(bytes).hex, "entry \(e.sequence)")
+            }
             let checkpoint = try #require(try await services.store.latestAuditCheckpoint())
             #expect(checkpoint.algorithm == "sm2" && checkpoint.isValid(under: key))
         }
@@ -45,7 +55,7 @@ struct GMProfileTests {
         let pem = try String(contentsOfFile: dir + "/audit-signing.key", encoding: .utf8)
         #expect(pem.hasPrefix("-----BEGIN PRIVATE KEY-----") && (try? SM2Key(pem: pem)) != nil)
         let (intact, out) = try zhengshu(["audit", "verify", "--data", dir])
-        #expect(intact == 0 && out.contains("2 signed checkpoints"), "\(out)")
+        #expect(intact == 0 && out.contains("(SM3), 2 signed checkpoints"), "\(out)")
         // A checkpoint signed by another SM2 key is not the installation's.
         let other = try SM2Signer(try SM2Key.generate())
         let original = try #require(try await AppServicesForTests.open(dir).store.latestAuditCheckpoint())

@@ -51,9 +51,26 @@ package struct AuditEntry: Sendable, Hashable, Codable {
 
 /// The hash chain over the audit trail: each entry's hash covers its fields and the previous entry's hash,
 /// so removing, reordering or editing an entry breaks every hash after it.
+///
+/// A chain is made with one algorithm, chosen when the installation's first entry is written: SHA-256 (hashes are
+/// 64 hex digits) or, under the `gm` profile, SM3 (`sm3:` and 64 hex digits). Each entry is hashed with the algorithm
+/// its predecessor's hash names, so the chain cannot switch algorithm part-way.
 package enum AuditChain {
     package static let genesis = String(repeating: "0", count: 64)
+    /// The installation setting naming the algorithm of a chain's first entry (`sha256` when unset).
+    package static let algorithmSetting = "audit.hash"
 
+    /// The `previousHash` of the first entry of a chain made with `algorithm`.
+    package static func genesis(_ algorithm: DigestAlgorithm) -> String {
+        algorithm == .sha256 ? genesis : "\(algorithm.rawValue):" + genesis
+    }
+
+    /// The algorithm a stored hash was made with.
+    package static func algorithm(of hash: String) -> DigestAlgorithm {
+        hash.hasPrefix("sm3:") ? .sm3 : .sha256
+    }
+
+    /// The entry's hash, with the algorithm `previousHash` names.
     package static func hash(sequence: Int64, event e: AuditEvent, previousHash: String) -> String {
         let millis = Int64((e.at.timeIntervalSince1970 * 1000).rounded())
         let fields = [String(sequence), previousHash, e.actor, e.actorDepartment ?? "", e.action, e.target,
@@ -64,12 +81,16 @@ package enum AuditChain {
             let u = Array(f.utf8)
             bytes += Array(String(u.count).utf8) + [0x3A] + u
         }
-        return SHA256.hash(data: bytes).hex
+        let algorithm = algorithm(of: previousHash)
+        let hex = algorithm.digest(bytes).hex
+        return algorithm == .sha256 ? hex : "\(algorithm.rawValue):" + hex
     }
 
-    package static func entry(after previous: (sequence: Int64, hash: String)?, event: AuditEvent) -> AuditEntry {
+    /// The entry that follows `previous`; the first entry of a chain is made with `algorithm`.
+    package static func entry(after previous: (sequence: Int64, hash: String)?, event: AuditEvent,
+                              algorithm: DigestAlgorithm = .sha256) -> AuditEntry {
         let sequence = (previous?.sequence ?? 0) + 1
-        let prev = previous?.hash ?? genesis
+        let prev = previous?.hash ?? genesis(algorithm)
         return AuditEntry(sequence: sequence, event: event, previousHash: prev,
                           hash: hash(sequence: sequence, event: event, previousHash: prev))
     }
@@ -79,11 +100,14 @@ package enum AuditChain {
         var prev = previous
         for e in entries {
             let expectedSeq = (prev?.sequence ?? 0) + 1
-            let expectedPrev = prev?.hash ?? genesis
+            let expectedPrev = prev?.hash ?? genesis(algorithm(of: e.previousHash))
             if e.sequence != expectedSeq {
                 return AuditBreak(sequence: expectedSeq, reason: e.sequence > expectedSeq
                     ? "entry \(expectedSeq) is missing (the next one is \(e.sequence)): deleted"
                     : "entry \(e.sequence) appears again after \(expectedSeq - 1): inserted or reordered")
+            }
+            if !algorithm(of: e.previousHash).isAvailable {
+                return AuditBreak(sequence: e.sequence, reason: "entry \(e.sequence) is hashed with \(algorithm(of: e.previousHash).displayName), which this process cannot compute")
             }
             if e.hash != hash(sequence: e.sequence, event: e.event, previousHash: e.previousHash) {
                 return AuditBreak(sequence: e.sequence, reason: "entry \(e.sequence) does not match its hash: edited")

@@ -16,7 +16,8 @@ package enum ExportFormat: String, CaseIterable, Sendable, Codable, Vocabulary {
 package struct ExportManifest: Sendable, Hashable, Codable {
     package struct Column: Sendable, Hashable, Codable {
         package var name: String
-        /// SHA-256 over the column's cell texts in row order, each followed by U+001E.
+        /// The digest (``ExportManifest/digestAlgorithm``) of the column's cell texts in row order, each followed by
+        /// U+001E. Named for the first algorithm; under the `gm` profile it holds SM3.
         package var sha256: String
     }
 
@@ -29,10 +30,10 @@ package struct ExportManifest: Sendable, Hashable, Codable {
     package var format: ExportFormat
     package var rowCount: Int
     package var bytes: Int64
-    /// SHA-256 of the whole file.
+    /// The digest of the whole file (SHA-256, or SM3 under the `gm` profile: see ``digestAlgorithm``).
     package var sha256: String
     package var columns: [Column]
-    /// For each row in order, the first 8 hex digits of the SHA-256 of its cell texts joined by U+001F.
+    /// For each row in order, the first 8 hex digits of the digest of its cell texts joined by U+001F.
     package var rowDigests: String
     package var createdAt: Date
     /// The audit entry of the export.
@@ -40,6 +41,10 @@ package struct ExportManifest: Sendable, Hashable, Codable {
     package var requestHash: String
     /// The installation's signature over every other field (Ed25519, or SM2 under the `gm` profile).
     package var signature: ManifestSignature?
+    /// What the checksums are made with: `sm3` under the `gm` profile; absent is SHA-256.
+    package var digestAlgorithm: DigestAlgorithm?
+
+    package var algorithm: DigestAlgorithm { digestAlgorithm ?? .sha256 }
 
     /// What is signed: the manifest without its signature, as JSON with sorted keys.
     package var signedBytes: [UInt8] {
@@ -70,17 +75,21 @@ package struct ManifestSignature: Sendable, Hashable, Codable {
 /// memory but for the 8-hex-digit row digests.
 package struct ExportDigest: Sendable {
     package private(set) var rows = 0
-    private var columns: [SHA256]
+    private let algorithm: DigestAlgorithm
+    private var columns: [RunningDigest]
     private var digests: [UInt8] = []
 
-    package init(columns: Int) { self.columns = Array(repeating: SHA256(), count: columns) }
+    package init(columns: Int, algorithm: DigestAlgorithm = .sha256) {
+        self.algorithm = algorithm
+        self.columns = Array(repeating: algorithm.running(), count: columns)
+    }
 
     package mutating func add(_ cells: [String]) {
-        var row = SHA256()
+        var row = algorithm.running()
         for (k, cell) in cells.enumerated() {
             let bytes = Array(cell.utf8)
-            if k < columns.count { columns[k].update(data: bytes + [0x1E]) }
-            row.update(data: k == 0 ? bytes : [0x1F] + bytes)
+            if k < columns.count { columns[k].update(bytes + [0x1E]) }
+            row.update(k == 0 ? bytes : [0x1F] + bytes)
         }
         digests += Array(row.finalize().hex.utf8.prefix(8))
         rows += 1
@@ -157,7 +166,7 @@ package struct ExportVerifier: Sendable {
 
     let manifest: ExportManifest
     var reader: SourceReader
-    var hash = SHA256()
+    var hash: RunningDigest
     var bytes: Int64 = 0
     var digest: ExportDigest
     var firstBadRow: Int?
@@ -171,11 +180,12 @@ package struct ExportVerifier: Sendable {
         expectedDigests = Array(manifest.rowDigests.utf8)
         names = manifest.columns.map(\.name)
         reader = SourceReader(format: manifest.format == .csv ? .csv : .jsonl)
-        digest = ExportDigest(columns: manifest.columns.count)
+        hash = manifest.algorithm.running()
+        digest = ExportDigest(columns: manifest.columns.count, algorithm: manifest.algorithm)
     }
 
     package mutating func feed(_ chunk: [UInt8]) {
-        hash.update(data: chunk)
+        hash.update(chunk)
         bytes += Int64(chunk.count)
         var input = chunk
         if !started {
@@ -228,7 +238,7 @@ package struct ExportVerifier: Sendable {
             findings.append(Finding(row: row, column: columns.count == 1 ? columns[0] : nil,
                                     message: "row \(row) differs from the export" + (columns.isEmpty ? "" : " (column\(columns.count == 1 ? "" : "s") \(columns.joined(separator: ", ")))")))
         } else if findings.isEmpty {
-            findings.append(Finding(row: nil, column: nil, message: "the file's bytes differ from the export (SHA-256 \(manifest.sha256)) though every value matches: its encoding or layout changed"))
+            findings.append(Finding(row: nil, column: nil, message: "the file's bytes differ from the export (\(manifest.algorithm.displayName) \(manifest.sha256)) though every value matches: its encoding or layout changed"))
         }
         return findings
     }

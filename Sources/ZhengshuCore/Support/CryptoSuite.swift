@@ -44,6 +44,8 @@ package protocol CryptoSuite: Sendable {
     var profile: CryptoProfile { get }
     /// SHA-256 or SM3 (32 bytes).
     func digest(_ data: [UInt8]) -> [UInt8]
+    /// Which: what the audit chain and export manifests of a new installation are hashed with.
+    var digestAlgorithm: DigestAlgorithm { get }
     /// HMAC-SHA256 or HMAC-SM3 under `key`.
     func keyedMAC(_ key: [UInt8]) -> any KeyedMAC
     /// Authenticated encryption of fields at rest under a 256-bit data key: AES-GCM, or SM4-CTR with HMAC-SM3
@@ -61,6 +63,7 @@ package struct StandardSuite: CryptoSuite {
     package var profile: CryptoProfile { .standard }
 
     package func digest(_ data: [UInt8]) -> [UInt8] { Array(SHA256.hash(data: data)) }
+    package var digestAlgorithm: DigestAlgorithm { .sha256 }
 
     package func keyedMAC(_ key: [UInt8]) -> any KeyedMAC { HMACSHA256(key: SymmetricKey(data: key)) }
 

@@ -45,6 +45,8 @@ package struct AuditTrail: Sendable {
         package var entries: Int
         package var checkpoints: Int
         package var broken: AuditBreak?
+        /// What the chain is hashed with (that of its first entry; SHA-256 for an empty trail).
+        package var algorithm: DigestAlgorithm = .sha256
     }
 
     /// Walks the whole chain, then checks every checkpoint against the entries and, with the installation's public
@@ -54,11 +56,13 @@ package struct AuditTrail: Sendable {
         var previous: (sequence: Int64, hash: String)?
         var checked = 0
         var hashes: [Int64: String] = [:]
+        var algorithm = DigestAlgorithm.sha256
         var checkpoints = try await allCheckpoints()
         let wanted = Set(checkpoints.map(\.sequence))
         while true {
             let batch = try await store.auditEntries(after: previous?.sequence ?? 0, limit: 1000, action: nil, target: nil)
             if batch.isEmpty { break }
+            if previous == nil { algorithm = AuditChain.algorithm(of: batch[0].previousHash) }
             if let broken = AuditChain.firstBreak(in: batch, after: previous) {
                 return Verification(entries: checked + batch.prefix { $0.sequence < broken.sequence }.count, checkpoints: 0, broken: broken)
             }
@@ -83,7 +87,7 @@ package struct AuditTrail: Sendable {
                 }
             }
         }
-        return Verification(entries: checked, checkpoints: checkpoints.count, broken: nil)
+        return Verification(entries: checked, checkpoints: checkpoints.count, broken: nil, algorithm: algorithm)
     }
 
     func allCheckpoints() async throws -> [AuditCheckpoint] {

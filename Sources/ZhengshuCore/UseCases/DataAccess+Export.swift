@@ -46,12 +46,13 @@ extension DataAccess {
     package func runExport(_ e: PreparedExport, sink: @Sendable ([UInt8]) async throws -> Void) async -> ExportJob {
         let names = e.query.fields.map(\.name)
         do {
-            var hash = SHA256()
+            let algorithm = masking.keys.suite.digestAlgorithm
+            var hash = algorithm.running()
             var bytes: Int64 = 0
-            var digest = ExportDigest(columns: names.count)
+            var digest = ExportDigest(columns: names.count, algorithm: algorithm)
             func write(_ chunk: [UInt8]) async throws {
                 guard !chunk.isEmpty else { return }
-                hash.update(data: chunk)
+                hash.update(chunk)
                 bytes += Int64(chunk.count)
                 try await sink(chunk)
             }
@@ -87,7 +88,8 @@ extension DataAccess {
             var manifest = ExportManifest(export: e.job.id, grant: e.grant.id, resource: e.resource.code, provider: e.grant.provider,
                                           consumer: e.grant.consumer, purpose: e.grant.purpose, format: e.job.format, rowCount: digest.rows,
                                           bytes: bytes, sha256: hash.finalize().hex, columns: digest.columnChecksums(names),
-                                          rowDigests: digest.rowDigests, createdAt: now, auditEntry: sequence, requestHash: e.requestHash)
+                                          rowDigests: digest.rowDigests, createdAt: now, auditEntry: sequence, requestHash: e.requestHash,
+                                          digestAlgorithm: algorithm == .sha256 ? nil : algorithm)
             if let signer { try manifest.sign(with: signer) }
             let signed = manifest
             let rows = digest.rows
