@@ -78,8 +78,9 @@ let package = Package(
                 "ZhengshuCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
-            resources: [.copy("Resources/templates"), .copy("Resources/strings")],
+            resources: [.copy("Resources/templates"), .copy("Resources/strings"), .copy("Resources/static")],
             swiftSettings: settings
         ),
         // Composition root: configuration, engine choice, application, CLI tasks, demo seed.
@@ -129,7 +130,7 @@ let package = Package(
         .testTarget(
             name: "ZhengshuHTTPTests",
             dependencies: [
-                "ZhengshuCore", "ZhengshuApp", "ZhengshuHTTP", "ZhengshuPostgres", "ZhengshuTestSupport",
+                "ZhengshuCore", "ZhengshuApp", "ZhengshuHTTP", "ZhengshuConsole", "ZhengshuPostgres", "ZhengshuTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -45,6 +45,9 @@ import ZhengshuCore
 ///     passes automatically (recorded in each application's history)
 ///   - `sharing.deadline.review`, `.provider`, `.providerWithoutData`, `.bureauApproval`, `.dispute` (int, working days,
 ///     defaults 2, 5, 10, 5, 10): how long each step of an application may take
+///   - `console.sessionHours` (number, default `8`): a console session ends this long after sign-in
+///   - `console.maxFailedLogins` (int, default `5`) and `console.lockoutMinutes` (int, default `15`): that many wrong
+///     passwords for a name within the period lock its sign-in for the period after the last
 package struct AppConfiguration: Sendable {
     package var host: String
     package var port: Int
@@ -68,6 +71,7 @@ package struct AppConfiguration: Sendable {
     package var masterKey: String?
     package var masterKeyFile: String
     package var sharing: SharingPolicy
+    package var signIn: SignInPolicy
     package var exportsDirectory: String
 
     package init(config: ConfigReader) {
@@ -107,6 +111,9 @@ package struct AppConfiguration: Sendable {
             deadlines: ShareDeadlines(review: days("review", d.review), provider: days("provider", d.provider),
                                       providerWithoutData: days("providerWithoutData", d.providerWithoutData),
                                       bureauApproval: days("bureauApproval", d.bureauApproval), dispute: days("dispute", d.dispute)))
+        signIn = SignInPolicy(sessionHours: max(0.05, config.double(forKey: "console.sessionHours", default: 8)),
+                              maxFailures: max(1, config.int(forKey: "console.maxFailedLogins", default: 5)),
+                              window: Double(max(1, config.int(forKey: "console.lockoutMinutes", default: 15))) * 60)
     }
 
     package var databasePath: String { (dataDirectory as NSString).appendingPathComponent("zhengshu.sqlite") }

@@ -35,6 +35,6 @@ package func buildRouter(services: AppServices, configuration: AppConfiguration)
     APIRoutes(platform: services.platform, maxUploadBytes: configuration.maxUploadBytes, workbookToCSV: Workbook.csv,
               exports: ExportFiles(directory: configuration.exportsDirectory, node: configuration.nodeID))
         .register(on: router)
-    try await ConsoleRoutes<AppRequestContext>().register(on: router)
+    try await ConsoleRoutes<AppRequestContext>(platform: services.platform, policy: configuration.signIn).register(on: router)
     return router
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import ZhengshuCore
@@ -17,6 +18,18 @@ package struct BearerAuthMiddleware: RouterMiddleware {
 
     package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else {
+            // The console's own scripts call the API with the session cookie, and must prove the page is the console's
+            // (the session's CSRF token in a header no other site can set): a forged cross-site request has neither.
+            if let session = request.cookies[SignInPolicy.sessionCookie]?.value {
+                guard let csrf = HTTPField.Name(SignInPolicy.csrfHeader).flatMap({ request.headers[$0] }),
+                      csrf == SignInPolicy.csrfToken(for: session) else {
+                    throw ZhengshuError(.forbidden, "a request signed in by the console's cookie must carry its \(SignInPolicy.csrfHeader) header")
+                }
+                var context = context
+                context.principal = try await accounts.authenticate(bearer: session)
+                context.logger[metadataKey: "zs.actor"] = .string(context.principal!.name)
+                return try await next(request, context)
+            }
             throw ZhengshuError(.unauthenticated, "this route needs an Authorization: Bearer header")
         }
         let parts = header.split(separator: " ", maxSplits: 1)

@@ -69,6 +69,7 @@ package enum DemoSeed {
         }
         try await seedCatalog(platform)
         try await seedSharing(platform)
+        try await seedCalls(platform)
         // The civil affairs bureau's assistance system calls the data services with a key, rotated at each start so the
         // printed one works.
         let mz = DepartmentCode(trusted: "C-MZ")
@@ -114,6 +115,20 @@ package enum DemoSeed {
                                                purpose: "企业开办时联系法定代表人", legalBasis: "《市场主体登记管理条例》"), by: scjg)
         _ = try await s.decide(a.id.rawValue, ApplicationDecision(approve: true), by: admin)
         _ = try await s.decide(a.id.rawValue, ApplicationDecision(approve: false, reason: "联系电话不属于企业开办核验所需的最小必要范围"), by: ga)
+    }
+
+    /// Today's traffic on the civil affairs bureau's grant, through the real data service (each call audited and counted),
+    /// so the cockpit's sharing chart shows calls on a fresh demo. Only when today has none yet.
+    static func seedCalls(_ platform: Platform) async throws {
+        let today = CivilDate(chinaTime: platform.clock.current()).description
+        guard try await platform.sharing.usage(from: today, to: today, department: nil, by: caller).isEmpty,
+              let user = try await platform.store.user(named: "mz.consumer") else { return }
+        let mz = Caller(Principal(user: user), requestID: "demo-seed")
+        let code = "RK-330100-0001", path = "/api/v1/share/RK-330100-0001/records"
+        for limit in [5, 10, 20, 20, 50, 10, 5, 20] {
+            let hash = RequestHash.of(method: "GET", path: path, query: [("limit", String(limit))], body: [])
+            _ = try await platform.data.sharedQuery(code, RecordQueryParameters(limit: String(limit)), grant: nil, requestHash: hash, by: mz)
+        }
     }
 
     static func agencyCreditCode(using rng: inout DemoRandom) -> String {

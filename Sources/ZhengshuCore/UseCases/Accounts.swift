@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// Users, passwords and API tokens. Admins manage users; every user manages their own tokens.
@@ -134,15 +135,98 @@ package struct Accounts: Sendable {
     }
 
     /// Checks a login name and password (console sign-in). A failure is audited (`login.failed`, the name tried as
-    /// the target): the risk rules watch for bursts of them.
-    package func authenticate(name: String, password: String, requestID: String = "-") async throws -> Principal {
+    /// the target): the risk rules watch for bursts of them, and ``SignInPolicy`` locks the name after too many.
+    /// - Throws: `unauthenticated` for a wrong name or password, `tooManyRequests` while the name is locked.
+    package func authenticate(name: String, password: String, requestID: String = "-", policy: SignInPolicy = SignInPolicy()) async throws -> Principal {
+        let target = "login:\(name.prefix(64))"
+        let now = clock.current()
+        if let audit, let until = try await lockedUntil(target, now: now, policy: policy, audit: audit) {
+            // A refused attempt while locked is a failure too: it keeps the lock on while the guessing goes on.
+            try? await audit.appendAudit(AuditEvent(actor: "anonymous", actorDepartment: nil, action: "login.failed", target: target,
+                                                    at: now, requestID: requestID, detail: "locked"))
+            throw ZhengshuError(.tooManyRequests, "sign-in for \(name.prefix(64)) is locked after \(policy.maxFailures) failed attempts until \(SignInPolicy.minute(until))")
+        }
         guard let (user, hash) = try await store.credentials(named: name), let hash, !user.disabled,
               PasswordHasher.verify(password, against: hash)
         else {
             try? await audit?.appendAudit(AuditEvent(actor: "anonymous", actorDepartment: nil, action: "login.failed",
-                                                     target: "login:\(name.prefix(64))", at: clock.current(), requestID: requestID))
+                                                     target: target, at: now, requestID: requestID))
             throw ZhengshuError(.unauthenticated, "wrong name or password")
         }
         return Principal(user: user)
+    }
+
+    /// When the lock on `target` ends, if it is locked: `maxFailures` failed attempts within the window since the last
+    /// successful sign-in lock it for the window after the last of them.
+    func lockedUntil(_ target: String, now: Date, policy: SignInPolicy, audit: any AuditStore) async throws -> Date? {
+        let recent = try await audit.auditEntries(AuditFilter(limit: 1000, target: target, from: now.addingTimeInterval(-policy.window)))
+        let sinceSuccess = recent.reversed().prefix { $0.event.action != "login" }
+        let failures = sinceSuccess.filter { $0.event.action == "login.failed" }
+        guard failures.count >= policy.maxFailures, let last = failures.first else { return nil }
+        let until = last.event.at.addingTimeInterval(policy.window)
+        return until > now ? until : nil
+    }
+
+    /// Signs a user in to the console: checks the password (see ``authenticate(name:password:requestID:policy:)``) and
+    /// issues a session token that expires after `policy.sessionHours` (audited `login`, with the name as the target).
+    /// - Returns: the principal, the session secret (for the cookie) and when it expires.
+    package func signIn(name: String, password: String, requestID: String, policy: SignInPolicy = SignInPolicy()) async throws
+        -> (principal: Principal, secret: String, expiresAt: Date) {
+        let principal = try await authenticate(name: name, password: password, requestID: requestID, policy: policy)
+        guard case .user(let id) = principal.kind else { throw ZhengshuError(.unauthenticated, "wrong name or password") }
+        var rng = SystemRandomNumberGenerator()
+        let secret = TokenSecret.generate(using: &rng)
+        let now = clock.current()
+        let expires = now.addingTimeInterval(policy.sessionHours * 3600)
+        let caller = Caller(principal, requestID: requestID)
+        _ = try await store.insertToken(NewAPIToken(user: id, label: SignInPolicy.sessionLabel, prefix: TokenSecret.displayPrefix(secret),
+                                                    hash: TokenSecret.hash(secret), createdAt: now, expiresAt: expires),
+                                        audit: caller.audit("login", "login:\(name.prefix(64))", at: now, detail: "console session"))
+        return (principal, secret, expires)
+    }
+
+    /// Ends a console session: its token is revoked (audited `logout`). An unknown or ended session is left as it is.
+    package func signOut(session secret: String, requestID: String) async throws {
+        guard secret.hasPrefix(TokenSecret.scheme), secret.count < 200,
+              let (token, user) = try await store.authenticate(tokenHash: TokenSecret.hash(secret), at: clock.current()) else { return }
+        let now = clock.current()
+        _ = try await store.revokeToken(token.id, at: now, audit: Caller(Principal(user: user), requestID: requestID)
+            .audit("logout", "token:\(token.id)", at: now))
+    }
+}
+
+/// How console sign-in is guarded: sessions end after `sessionHours`; `maxFailures` wrong passwords for a name within
+/// `window` seconds lock it for `window` seconds after the last.
+package struct SignInPolicy: Sendable {
+    package var sessionHours: Double
+    package var maxFailures: Int
+    package var window: TimeInterval
+
+    package init(sessionHours: Double = 8, maxFailures: Int = 5, window: TimeInterval = 15 * 60) {
+        self.sessionHours = sessionHours
+        self.maxFailures = maxFailures
+        self.window = window
+    }
+
+    /// The label of the tokens that carry console sessions.
+    package static let sessionLabel = "console"
+    /// The cookie that carries a console session's token.
+    package static let sessionCookie = "zs_session"
+    /// The header (or form field `_csrf`) that must carry ``csrfToken(for:)`` on a request signed in by the cookie.
+    package static let csrfHeader = "X-Zhengshu-CSRF"
+
+    /// The anti-forgery token of a session: a one-way function of its secret, so every node checks it without shared
+    /// state, and a page that shows it does not give the session away.
+    package static func csrfToken(for session: String) -> String {
+        String(SHA256.hash(data: Array("zhengshu-csrf\n\(session)".utf8)).hex.prefix(32))
+    }
+
+    /// `HH:mm` China time, for messages.
+    static func minute(_ date: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        f.dateFormat = "yyyy-MM-dd HH:mm"
+        return f.string(from: date) + " (UTC+8)"
     }
 }

@@ -72,6 +72,20 @@ package struct DataAccess: Sendable {
         return page
     }
 
+    /// A few records shown on the console's resource page to the owning department and the bureau: masked as every
+    /// item's policy says (no clear-text grant applies to a preview), and audited like any read.
+    package func sample(_ code: String, limit: Int = 5, by caller: Caller) async throws -> RecordPage {
+        let resource = try await publishedResource(code, for: caller)
+        try caller.principal.requireProvider(of: resource.department, to: "previewing records of \(resource.code)")
+        let query = try RecordQuery.parse(resource: resource, fields: nil, filters: [], sort: nil, limit: String(limit), cursor: nil)
+        var (page, source) = try await fetch(resource, query)
+        let masker = try await masking.current()
+        masker.apply(masker.masks(resource.items), fields: page.fields, to: &page.rows)
+        try await audit.appendAudit(caller.audit("records.sample", "resource:\(resource.code)", at: clock.current(),
+                                                 detail: "rows: \(page.rows.count); masked" + source))
+        return page
+    }
+
     /// A page of the resource's records: from the store, or from its source system when it is read live.
     /// - Returns: the page, and `"; live from pull N"` for the audit entry when it was read live (else empty).
     func fetch(_ resource: Resource, _ query: RecordQuery) async throws -> (RecordPage, String) {
