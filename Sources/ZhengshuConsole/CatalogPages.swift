@@ -26,6 +26,38 @@ struct CatalogPages<Context: RequestContext>: Sendable {
                 }
             }
         }
+        router.get("/catalog/{code}/edit") { request, context in
+            try await console.page(request, context) { s, lang in
+                let r = try await platform.catalog.get(try context.parameters.require("code"), by: s.caller(context))
+                try s.principal.requireProvider(of: r.department, to: "editing \(r.code)")
+                return newResource(request, s, lang, values: Self.values(of: r), error: nil, editing: r.code.rawValue)
+            }
+        }
+        router.post("/catalog/{code}/edit") { request, context in
+            try await console.post(request, context) { s, form, lang in
+                let code = try context.parameters.require("code")
+                let r = try await platform.catalog.get(code, by: s.caller(context))
+                do {
+                    var draft = try Self.draft(form, lang: lang)
+                    draft.code = nil
+                    // What the form does not show of an item (its grade, masking policy, custom element, length) is kept.
+                    draft.items = draft.items?.map { item in
+                        guard let old = r.item(named: item.name) else { return item }
+                        var kept = item
+                        kept.sensitivity = old.sensitivity
+                        kept.masking = old.masking
+                        kept.element = old.element
+                        kept.description = old.description
+                        kept.length = old.type == item.type ? old.length : item.length
+                        return kept
+                    }
+                    _ = try await platform.catalog.update(code, draft, by: s.caller(context))
+                    return redirect("/catalog/\(code)")
+                } catch let error as ZhengshuError {
+                    return newResource(request, s, lang, values: form.values, error: error, editing: code)
+                }
+            }
+        }
         router.get("/catalog/{code}") { request, context in
             try await console.page(request, context) { s, lang in try await resourcePage(request, context, s, lang) }
         }
@@ -34,6 +66,13 @@ struct CatalogPages<Context: RequestContext>: Sendable {
                 let code = try context.parameters.require("code")
                 _ = try await platform.catalog.publish(code, by: s.caller(context))
                 return redirect("/catalog/\(code)")
+            }
+        }
+        router.post("/catalog/{code}/quality") { request, context in
+            try await console.post(request, context) { s, _, _ in
+                let code = try context.parameters.require("code")
+                _ = try await platform.quality.run(code, by: s.caller(context))
+                return redirect("/catalog/\(code)#quality")
             }
         }
         router.get("/catalog/{code}/upload") { request, context in
@@ -125,7 +164,14 @@ struct CatalogPages<Context: RequestContext>: Sendable {
             diff = try await platform.catalog.diff(code, from: r.version - 1, to: r.version, by: caller)
                 .map { ["field": $0.field, "before": $0.before ?? "—", "after": $0.after ?? "—"] }
         }
+        let lineage = try await platform.lineage.graph(of: code, direction: "both", depth: "3", by: caller)
+        let centre = lineage.nodes.first { $0.resource == r.code.rawValue && $0.type == "dataset" }?.id ?? ""
+        let lineageSVG = SVGChart.graph(
+            nodes: lineage.nodes.map { ($0.id, $0.resource ?? $0.name, $0.type) }, edges: lineage.edges.map { ($0.from, $0.to) }, centre: centre,
+            links: Dictionary(lineage.nodes.compactMap { n in n.resource.map { (n.id, "/catalog/\($0)") } }, uniquingKeysWith: { a, _ in a }),
+            title: console.text("resource.lineage", lang), empty: console.text("resource.noLineage", lang))
         var values: [String: Any] = [
+            "lineage": lineageSVG,
             "code": r.code.rawValue, "name": r.name, "abstract": r.abstract, "category": r.category,
             "department": department?.name ?? r.department.rawValue,
             "shareType": console.text("share.\(r.shareType.rawValue)", lang), "shareCondition": r.shareCondition ?? "—",
@@ -134,6 +180,8 @@ struct CatalogPages<Context: RequestContext>: Sendable {
             "status": console.text("status.\(r.status.rawValue)", lang), "version": r.version,
             "serviceItems": r.serviceItems.joined(separator: "；"), "published": r.status == .published,
             "canPublish": owner && r.status == .draft, "canUpload": owner && r.status == .published,
+            "canCheck": (owner || s.principal.roles.contains(.auditor)) && r.status == .published,
+            "canScan": owner && r.status == .published, "canEdit": owner && r.status != .retired,
             "canApply": r.status == .published && s.principal.roles.contains(.consumer) && s.principal.department != r.department,
             "items": r.items.map { i in
                 ["name": i.name, "label": i.label, "type": i.type.rawValue, "key": i.key, "required": i.required,
@@ -166,9 +214,30 @@ struct CatalogPages<Context: RequestContext>: Sendable {
         return console.render("resource", values, title: "resource.title", session: s, request: request)
     }
 
-    func newResource(_ request: Request, _ s: ConsoleSession, _ lang: String, values: [String: String], error: ZhengshuError?) -> Response {
+    /// The form's fields of an existing entry.
+    static func values(of r: Resource) -> [String: String] {
+        var v: [String: String] = ["code": r.code.rawValue, "name": r.name, "abstract": r.abstract, "department": r.department.rawValue,
+                                   "category": r.category, "shareType": r.shareType.rawValue, "shareCondition": r.shareCondition ?? "",
+                                   "openType": r.openType.rawValue, "updateCycle": r.updateCycle.rawValue,
+                                   "serviceItems": r.serviceItems.joined(separator: "；")]
+        for (k, item) in r.items.prefix(itemRows).enumerated() {
+            v["item\(k).name"] = item.name
+            v["item\(k).label"] = item.label
+            v["item\(k).type"] = item.type.rawValue
+            if item.key { v["item\(k).key"] = "1" }
+            if item.required { v["item\(k).required"] = "1" }
+            if let e = item.dataElement { v["item\(k).element"] = e.rawValue }
+        }
+        return v
+    }
+
+    /// Rows of the item table on the form.
+    static var itemRows: Int { 16 }
+
+    func newResource(_ request: Request, _ s: ConsoleSession, _ lang: String, values: [String: String], error: ZhengshuError?,
+                     editing: String? = nil) -> Response {
         var itemRows: [[String: Any]] = []
-        for k in 0..<12 {
+        for k in 0..<Self.itemRows {
             itemRows.append(["k": k, "name": values["item\(k).name"] ?? "", "label": values["item\(k).label"] ?? "",
                              "types": DataType.allCases.map { ["value": $0.rawValue, "selected": $0.rawValue == (values["item\(k).type"] ?? "string")] },
                              "key": values["item\(k).key"] != nil, "required": values["item\(k).required"] != nil,
@@ -182,8 +251,12 @@ struct CatalogPages<Context: RequestContext>: Sendable {
             "shareTypes": ShareType.allCases.map { ["value": $0.rawValue, "label": console.text("share.\($0.rawValue)", lang), "selected": $0.rawValue == (values["shareType"] ?? "conditional")] },
             "openTypes": OpenType.allCases.map { ["value": $0.rawValue, "label": console.text("open.\($0.rawValue)", lang), "selected": $0.rawValue == (values["openType"] ?? "none")] },
             "cycles": UpdateCycle.allCases.map { ["value": $0.rawValue, "label": console.text("cycle.\($0.rawValue)", lang), "selected": $0.rawValue == (values["updateCycle"] ?? "daily")] },
+            "action": editing.map { "/catalog/\($0)/edit" } ?? "/catalog/new", "editing": editing != nil,
+            "heading": console.text(editing == nil ? "new.title" : "edit.title", lang),
+            "submit": console.text(editing == nil ? "new.submit" : "edit.submit", lang),
         ]
-        return console.render("resource-new", v.merging(ConsoleRoutes<Context>.problem(error)) { _, new in new }, title: "new.title", session: s, request: request,
+        return console.render("resource-new", v.merging(ConsoleRoutes<Context>.problem(error)) { _, new in new },
+                              title: editing == nil ? "new.title" : "edit.title", session: s, request: request,
                               status: error.map { ConsoleRoutes<Context>.status($0.code) } ?? .ok)
     }
 
@@ -202,7 +275,7 @@ struct CatalogPages<Context: RequestContext>: Sendable {
         d.serviceItems = form["serviceItems"].map { $0.split(whereSeparator: { "；;,，\n".contains($0) }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
         d.format = "table"
         var items: [DataItem] = []
-        for k in 0..<12 {
+        for k in 0..<itemRows {
             guard let name = form["item\(k).name"] else { continue }
             let type = form["item\(k).type"].flatMap(DataType.init(rawValue:)) ?? .string
             items.append(DataItem(name: name, label: form["item\(k).label"] ?? "", type: type, length: type == .string ? 200 : nil,

@@ -36,7 +36,7 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
 
     static var templates: [String] {
         ["head", "foot", "login", "cockpit", "home", "catalog", "resource", "resource-new", "upload", "job", "apply", "applications",
-         "grants", "error"]
+         "grants", "error", "problems", "proposals", "alerts", "audit", "accounts"]
     }
 
     package func register(on router: Router<Context>) {
@@ -69,6 +69,7 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
         }
         CatalogPages(console: self).register(on: router)
         SharingPages(console: self).register(on: router)
+        GovernancePages(console: self).register(on: router)
     }
 
     // MARK: Sign-in
@@ -189,11 +190,17 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
 
     /// Only what the user's roles may do.
     func navigation(_ p: Principal, path: String, lang: String) -> [[String: Any]] {
+        let provider = p.roles.contains(.provider), consumer = p.roles.contains(.consumer), auditor = p.roles.contains(.auditor)
         var items: [(String, String)] = [("/", p.isAdmin ? "nav.cockpit" : "nav.home"), ("/catalog", "nav.catalog")]
-        if p.isAdmin || p.roles.contains(.provider) { items.append(("/catalog/new", "nav.newResource")) }
-        if p.roles.contains(.consumer) { items.append(("/applications?box=mine", "nav.myApplications")) }
-        if p.isAdmin || p.roles.contains(.provider) { items.append(("/applications?box=inbox", "nav.inbox")) }
-        if p.isAdmin || p.roles.contains(.consumer) || p.roles.contains(.provider) || p.roles.contains(.auditor) { items.append(("/grants", "nav.grants")) }
+        if p.isAdmin || provider { items.append(("/catalog/new", "nav.newResource")) }
+        if consumer { items.append(("/applications?box=mine", "nav.myApplications")) }
+        if p.isAdmin || provider { items.append(("/applications?box=inbox", "nav.inbox")) }
+        items.append(("/grants", "nav.grants"))
+        if p.isAdmin || provider || auditor { items.append(("/problems", "nav.problems")) }
+        if p.isAdmin || provider { items.append(("/proposals", "nav.proposals")) }
+        if consumer || p.isAdmin { items.append(("/accounts", "nav.accounts")) }
+        if p.isAdmin || auditor { items.append(("/alerts", "nav.alerts")) }
+        if p.isAdmin || auditor { items.append(("/audit", "nav.audit")) }
         return items.map { href, key in
             let base = String(href.split(separator: "?")[0])
             let current = base == "/" ? path == "/" : path == base
@@ -213,6 +220,12 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
         guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\") else { return "/" }
         return next
     }
+}
+
+/// The console's pages: HTML for people, outside the JSON API (only `GET /` and `GET /login` are in its document).
+package enum ConsolePaths {
+    package static let prefixes = ["/catalog", "/applications", "/grants", "/jobs", "/static", "/login", "/logout", "/problems",
+                                   "/proposals", "/alerts", "/audit", "/accounts"]
 }
 
 func redirect(_ location: String) -> Response {

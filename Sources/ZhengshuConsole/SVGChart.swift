@@ -50,8 +50,53 @@ enum SVGChart {
         return svg + "</svg>"
     }
 
+    /// A lineage graph laid out in columns by distance from the resource (upstream left, downstream right), with
+    /// arrows from source to target. `links` maps a node to the page it opens.
+    static func graph(nodes: [(id: String, label: String, kind: String)], edges: [(from: String, to: String)], centre: String,
+                      links: [String: String], title: String, empty: String) -> String {
+        guard edges.count > 0 else { return placeholder(title, empty) }
+        // Distance from the centre along the edges: negative upstream, positive downstream.
+        var level: [String: Int] = [centre: 0]
+        var changed = true
+        while changed {
+            changed = false
+            for e in edges {
+                if let l = level[e.to], level[e.from] == nil { level[e.from] = l - 1; changed = true }
+                if let l = level[e.from], level[e.to] == nil { level[e.to] = l + 1; changed = true }
+            }
+        }
+        let known = nodes.filter { level[$0.id] != nil }
+        let levels = Set(known.map { level[$0.id]! }).sorted()
+        let boxW = 150.0, boxH = 34.0, gapX = 60.0, gapY = 16.0
+        var position: [String: (x: Double, y: Double)] = [:]
+        var tallest = 0
+        for (column, l) in levels.enumerated() {
+            let members = known.filter { level[$0.id] == l }
+            tallest = max(tallest, members.count)
+            for (row, n) in members.enumerated() {
+                position[n.id] = (8 + Double(column) * (boxW + gapX), 8 + Double(row) * (boxH + gapY))
+            }
+        }
+        let width = 16 + Double(levels.count) * (boxW + gapX) - gapX, height = 16 + Double(tallest) * (boxH + gapY) - gapY
+        var svg = header(width: width, height: height, title: title)
+        svg += "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#616e7c\"/></marker></defs>"
+        for e in edges {
+            guard let a = position[e.from], let b = position[e.to] else { continue }
+            svg += "<line class=\"edge\" x1=\"\(fmt(a.x + boxW))\" y1=\"\(fmt(a.y + boxH / 2))\" x2=\"\(fmt(b.x))\" y2=\"\(fmt(b.y + boxH / 2))\" stroke=\"#616e7c\" marker-end=\"url(#arrow)\"/>"
+        }
+        for n in known {
+            guard let p = position[n.id] else { continue }
+            let fill = n.id == centre ? "#fde8e8" : n.kind == "job" ? "#f0f4f8" : "#e6f0fa"
+            var box = "<g class=\"node\"><title>\(escape(n.label))</title><rect x=\"\(fmt(p.x))\" y=\"\(fmt(p.y))\" width=\"\(boxW)\" height=\"\(boxH)\" rx=\"\(n.kind == "job" ? 14 : 3)\" fill=\"\(fill)\" stroke=\"#9aa5b1\"/>"
+            box += "<text x=\"\(fmt(p.x + boxW / 2))\" y=\"\(fmt(p.y + 21))\" text-anchor=\"middle\" font-size=\"12\">\(escape(clip(n.label, 18)))</text></g>"
+            if let href = links[n.id] { box = "<a href=\"\(escape(href))\">" + box + "</a>" }
+            svg += box
+        }
+        return svg + "</svg>"
+    }
+
     static func header(width: Double, height: Double, title: String) -> String {
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" aria-label=\"\(escape(title))\" viewBox=\"0 0 \(fmt(width)) \(fmt(height))\" width=\"100%\" preserveAspectRatio=\"xMinYMin meet\"><title>\(escape(title))</title>"
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" aria-label=\"\(escape(title))\" viewBox=\"0 0 \(fmt(width)) \(fmt(height))\" width=\"100%\" style=\"max-width: \(Int(width))px\" preserveAspectRatio=\"xMinYMin meet\"><title>\(escape(title))</title>"
     }
 
     static func placeholder(_ title: String, _ empty: String) -> String {

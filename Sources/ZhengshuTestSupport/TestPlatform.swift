@@ -68,6 +68,21 @@ package struct TestPlatform: Sendable {
 
 /// Catalog fixtures shaped like the demo's population resource.
 package enum Fixtures {
+    /// The console's edit form as a browser would post it back for `r` (metadata and the item table).
+    package static func formFields(of r: Resource) -> [(String, String)] {
+        var f: [(String, String)] = [("code", r.code.rawValue), ("name", r.name), ("abstract", r.abstract), ("department", r.department.rawValue),
+                                     ("category", r.category), ("shareType", r.shareType.rawValue), ("shareCondition", r.shareCondition ?? ""),
+                                     ("openType", r.openType.rawValue), ("updateCycle", r.updateCycle.rawValue),
+                                     ("serviceItems", r.serviceItems.joined(separator: "；"))]
+        for (k, item) in r.items.enumerated() {
+            f += [("item\(k).name", item.name), ("item\(k).label", item.label), ("item\(k).type", item.type.rawValue),
+                  ("item\(k).element", item.dataElement?.rawValue ?? "")]
+            if item.key { f.append(("item\(k).key", "1")) }
+            if item.required { f.append(("item\(k).required", "1")) }
+        }
+        return f
+    }
+
     package static func populationDraft(code: String = "RK-0001", department: String = "C-GA") -> ResourceDraft {
         var d = ResourceDraft()
         d.code = code

@@ -138,6 +138,14 @@ def run(flow, screenshots):
     p.find_element(By.ID, "upload-job").click()
     assert flow.wait(p).until(EC.presence_of_element_located((By.ID, "job-status"))).get_attribute("data-status") == "succeeded"
 
+    flow.step = "provider runs the quality rules and sees the score and a masked sample"
+    flow.go(p, f"/catalog/{code}")
+    flow.wait(p).until(EC.presence_of_element_located((By.ID, "run-quality"))).click()
+    quality = flow.wait(p).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#quality table"))).text
+    assert "完整性" in quality, quality
+    sample = p.find_element(By.ID, "sample").text
+    assert "*" in sample, sample   # citizen IDs are masked on the page
+
     flow.step = "consumer finds it by a Chinese search and applies"
     c = flow.session("mz.consumer")
     flow.go(c, "/catalog")
@@ -195,7 +203,7 @@ def run(flow, screenshots):
         assert bars and svg.size["height"] > 0, f"{chart} has no bars"
     if screenshots:
         a.save_screenshot(os.path.join(screenshots, "cockpit.png"))
-        flow.go(p, f"/catalog/{code}")
+        flow.go(p, "/catalog/RK-330100-0001")
         flow.wait(p).until(EC.presence_of_element_located((By.ID, "sample")))
         p.save_screenshot(os.path.join(screenshots, "resource.png"))
 

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 import ZhengshuApp
+import ZhengshuConsole
 import ZhengshuCore
 import ZhengshuHTTP
 import ZhengshuTestSupport
@@ -248,7 +249,7 @@ import ZhengshuTestSupport
         let fixture = try await TestPlatform.make(seeded: false)
         let router = try await buildRouter(services: fixture.services, configuration: TestPlatform.configuration)
         // The console's pages are HTML for people; its entry points ("/", "/login") are documented, the rest is not the API.
-        let consolePages = ["/catalog", "/applications", "/grants", "/jobs", "/static", "/login", "/logout"]
+        let consolePages = ConsolePaths.prefixes
         let served = Set(router.routes.map { "\($0.method.rawValue) \(Self.normalise("\($0.path)"))" }.filter { route in
             let path = route.split(separator: " ")[1]
             return route == "GET /login" || !consolePages.contains { path == $0 || path.hasPrefix($0 + "/") }

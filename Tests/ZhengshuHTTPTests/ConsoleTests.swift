@@ -213,3 +213,83 @@ import ZhengshuTestSupport
         #expect(used > 100)
     }
 }
+
+/// The governance and security pages, and editing a catalog entry.
+@Suite struct ConsoleGovernanceTests {
+    typealias Browser = ConsoleTests.Browser
+
+    func withPopulation(_ test: @Sendable (TestPlatform, any TestClientProtocol) async throws -> Void) async throws {
+        let fixture = try await TestPlatform.make()
+        let p = fixture.platform, c = TestPlatform.operatorCaller
+        _ = try await p.catalog.create(Fixtures.populationDraft(code: "RK-0001"), by: c)
+        _ = try await p.catalog.publish("RK-0001", by: c)
+        _ = try await p.data.insert(Fixtures.populationRows(60), into: "RK-0001", by: c)
+        let app = try await buildApplication(TestPlatform.configuration, services: fixture.services)
+        try await app.test(.router) { client in try await test(fixture, client) }
+    }
+
+    @Test func aScanIsReviewedAndItsGradesGoIntoTheCatalog() async throws {
+        try await withPopulation { f, client in
+            let b = Browser(client)
+            try await b.signIn("ga")
+            let page = try await b.get("/catalog/RK-0001")
+            #expect(page.text.contains("id=\"sample\"") && page.text.contains("id=\"lineage\""))
+            let csrf = try #require(page.field("_csrf"))
+            let scanned = try await b.post("/catalog/RK-0001/scan", [("_csrf", csrf)])
+            #expect(scanned.status == .seeOther && scanned.location == "/proposals?resource=RK-0001")
+            let proposals = try await b.get("/proposals?resource=RK-0001")
+            let proposal = try #require(try await f.store.gradeProposals(status: .pending, department: nil, resource: ResourceCode(trusted: "RK-0001"), limit: 5).first)
+            #expect(proposals.text.contains("proposal-\(proposal.id.rawValue)") && proposals.text.contains("citizen_id"))
+            // Lowering a proposed grade is an override: without a reason it is refused and nothing changes.
+            let lowered = proposal.items.first { $0.proposed == .l4 }!.item
+            var fields = [("_csrf", csrf)] + proposal.items.map { ("grade.\($0.item)", $0.proposed.rawValue) }
+            fields = fields.map { $0.0 == "grade.\(lowered)" ? ($0.0, "L3") : $0 }
+            let refused = try await b.post("/proposals/\(proposal.id.rawValue)", fields)
+            #expect(refused.status == .unprocessableContent && refused.text.contains("class=\"problem\""), "\(refused.status)")
+            #expect(try await f.store.resource(ResourceCode(trusted: "RK-0001"))?.item(named: lowered)?.sensitivity != .l3)
+            let confirmed = try await b.post("/proposals/\(proposal.id.rawValue)", [("_csrf", csrf)] + proposal.items.map { ("grade.\($0.item)", $0.proposed.rawValue) })
+            #expect(confirmed.status == .seeOther, "\(confirmed.text.suffix(800))")
+            let graded = try #require(try await f.store.resource(ResourceCode(trusted: "RK-0001")))
+            #expect(graded.item(named: lowered)?.sensitivity == .l4 && graded.sensitivity == .l4)
+            // Editing keeps what the form does not show: the grades just confirmed survive a change of name.
+            let edit = try await b.get("/catalog/RK-0001/edit")
+            #expect(edit.text.contains("value=\"RK-0001\" required readonly") && edit.text.contains("value=\"citizen_id\""))
+            var form: [(String, String)] = [("_csrf", csrf)]
+            for (k, v) in Fixtures.formFields(of: graded) { form.append((k, k == "name" ? "人口基础信息（户籍）" : v)) }
+            let saved = try await b.post("/catalog/RK-0001/edit", form)
+            #expect(saved.status == .seeOther, "\(saved.text.components(separatedBy: "<main").last!.prefix(600))")
+            let edited = try #require(try await f.store.resource(ResourceCode(trusted: "RK-0001")))
+            #expect(edited.name == "人口基础信息（户籍）" && edited.version == graded.version + 1 && edited.item(named: lowered)?.sensitivity == .l4)
+        }
+    }
+
+    @Test func aSystemAccountsKeyIsShownOnceAndAuditorsSearchTheTrail() async throws {
+        try await withPopulation { f, client in
+            let b = Browser(client)
+            try await b.signIn("consumer")
+            let csrf = try #require(try await b.get("/accounts").field("_csrf"))
+            let created = try await b.post("/accounts", [("_csrf", csrf), ("name", "shjz"), ("description", "社会救助系统"), ("networks", "10.3.0.0/16")])
+            let key = try #require(created.text.range(of: "zsk_").map { String(created.text[$0.lowerBound...].prefix { $0 != "<" }) })
+            #expect(created.status == .ok && key.count > 20)
+            let later = try await b.get("/accounts")
+            #expect(later.text.contains("shjz") && !later.text.contains(key) && later.text.contains("10.3.0.0/16"))
+            let bad = try await b.post("/accounts", [("_csrf", csrf), ("name", "bad name!"), ("networks", "not-a-network")])
+            #expect(bad.status != .ok && bad.text.contains("value=\"bad name!\""))
+
+            let auditor = Browser(client)
+            try await auditor.signIn("auditor")
+            let trail = try await auditor.get("/audit?action=system-account.create")
+            #expect(trail.status == .ok && trail.text.contains("system-account.create") && trail.text.contains("consumer"))
+            let wrongDate = try await auditor.get("/audit?from=2026-13-40")
+            #expect(wrongDate.status == .unprocessableContent && wrongDate.text.contains("is not a date"))
+            #expect(try await auditor.get("/alerts").status == .ok)
+            // A consumer may not read the trail: the page says why.
+            #expect(try await b.get("/audit").status == .forbidden)
+            #expect(try await b.get("/problems").status == .forbidden)
+            let provider = Browser(client)
+            try await provider.signIn("ga")
+            #expect(try await provider.get("/problems?status=all").status == .ok)
+            _ = f
+        }
+    }
+}
