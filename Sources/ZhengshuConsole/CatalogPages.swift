@@ -198,7 +198,8 @@ struct CatalogPages<Context: RequestContext>: Sendable {
                 values["quality"] = ["score": String(format: "%.1f", run.score), "at": ConsoleTime.minute(run.finishedAt), "rows": run.rowsChecked,
                                      "rules": run.results.map { result in
                                          ["dimension": console.text("dimension.\(result.rule.dimension.rawValue)", lang),
-                                          "checked": result.checked, "failed": result.failed] as [String: Any]
+                                          "rule": result.rule.check.kindName, "items": result.rule.check.items.joined(separator: ", "),
+                                          "checked": result.checked, "failed": result.failed, "bad": result.failed > 0] as [String: Any]
                                      }] as [String: Any]
             }
             if owner {

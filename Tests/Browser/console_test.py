@@ -151,7 +151,11 @@ def run(flow, screenshots):
     flow.go(c, "/catalog")
     c.find_element(By.ID, "q").send_keys("流动人口")
     c.find_element(By.ID, "search-submit").click()
-    flow.wait(c).until(EC.presence_of_element_located((By.LINK_TEXT, name))).click()
+    # The results page (the unfiltered list before it may show the resource too).
+    flow.wait(c).until(lambda d: "q=" in d.current_url)
+    results = flow.wait(c).until(EC.presence_of_element_located((By.ID, "results")))
+    assert name in results.text, results.text
+    flow.wait(c).until(EC.element_to_be_clickable((By.LINK_TEXT, name))).click()
     flow.wait(c).until(EC.presence_of_element_located((By.ID, "apply-link"))).click()
     for item in ("citizen_id", "name"):
         c.find_element(By.CSS_SELECTOR, f"input[name=items][value={item}]").click()
