@@ -36,7 +36,7 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
 
     static var templates: [String] {
         ["head", "foot", "login", "cockpit", "home", "catalog", "resource", "resource-new", "upload", "job", "apply", "applications",
-         "grants", "error", "problems", "proposals", "alerts", "audit", "accounts"]
+         "grants", "error", "problems", "proposals", "alerts", "audit", "accounts", "scan", "jobs"]
     }
 
     package func register(on router: Router<Context>) {
@@ -145,19 +145,7 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
         return ["hasError": true, "error": error.message, "violations": extra, "hasViolations": !extra.isEmpty]
     }
 
-    static func status(_ code: ZhengshuError.Code) -> HTTPResponse.Status {
-        switch code {
-        case .invalidInput: .badRequest
-        case .validation: .unprocessableContent
-        case .notFound: .notFound
-        case .conflict: .conflict
-        case .unauthenticated: .unauthorized
-        case .forbidden: .forbidden
-        case .payloadTooLarge: .contentTooLarge
-        case .tooManyRequests: .tooManyRequests
-        default: .internalServerError
-        }
-    }
+    static func status(_ code: ZhengshuError.Code) -> HTTPResponse.Status { HTTPResponse.Status(code: code.httpStatus.code, reasonPhrase: code.httpStatus.reason) }
 
     /// Renders `template` inside the console's frame: the string table of the language, the navigation the user's
     /// roles allow, the session's CSRF token for forms and scripts.
@@ -195,6 +183,7 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
         if p.isAdmin || provider { items.append(("/catalog/new", "nav.newResource")) }
         if consumer { items.append(("/applications?box=mine", "nav.myApplications")) }
         if p.isAdmin || provider { items.append(("/applications?box=inbox", "nav.inbox")) }
+        if p.isAdmin || provider { items.append(("/jobs", "nav.jobs")) }
         items.append(("/grants", "nav.grants"))
         if p.isAdmin || provider || auditor { items.append(("/problems", "nav.problems")) }
         if p.isAdmin || provider { items.append(("/proposals", "nav.proposals")) }

@@ -25,10 +25,30 @@ struct GovernancePages<Context: RequestContext>: Sendable {
             }
         }
         router.post("/catalog/{code}/scan") { request, context in
-            try await console.post(request, context) { s, _, _ in
+            try await console.post(request, context) { s, _, lang in
                 let code = try context.parameters.require("code")
-                _ = try await platform.data.scan(code, sample: 1000, by: s.caller(context))
-                return redirect("/proposals?resource=\(code)")
+                let scan = try await platform.data.scan(code, sample: 1000, by: s.caller(context))
+                // Each column's findings (masked examples), and the grade proposal they filed for review.
+                let columns: [[String: Any]] = scan.columns.map { c in
+                    ["column": c.column, "values": c.values,
+                     "detected": c.detected.map { console.text("pii.\($0.rawValue)", lang) } ?? "—", "found": c.detected != nil,
+                     "ratio": String(format: "%.0f%%", c.matchRatio * 100), "confidence": String(format: "%.2f", c.confidence),
+                     "examples": c.examples.joined(separator: "，"),
+                     "embedded": c.embedded.map { console.text("pii.\($0.rawValue)", lang) }.joined(separator: "、"),
+                     "words": c.sensitiveWords.joined(separator: "、")]
+                }
+                return console.render("scan", ["code": code, "rows": scan.rows, "columns": columns,
+                                               "catalogWords": scan.catalogSensitiveWords.joined(separator: "、"),
+                                               "hasCatalogWords": !scan.catalogSensitiveWords.isEmpty,
+                                               "proposal": scan.proposal.map { $0.id.rawValue } as Any, "hasProposal": scan.proposal != nil],
+                                      title: "scan.title", session: s, request: request)
+            }
+        }
+        router.get("/jobs") { request, context in
+            try await console.page(request, context) { s, lang in
+                let jobs = try await platform.ingestion.jobs(resource: request.uri.queryParameters.get("resource"), by: s.caller(context))
+                let rows = jobs.prefix(200).map { CatalogPages<Context>.jobView($0, lang: lang, console: console) }
+                return console.render("jobs", ["jobs": Array(rows), "hasJobs": !rows.isEmpty], title: "jobs.title", session: s, request: request)
             }
         }
         router.get("/proposals") { request, context in

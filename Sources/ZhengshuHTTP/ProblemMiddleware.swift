@@ -81,19 +81,7 @@ struct Problem: Encodable {
         self.requestId = requestID
     }
 
-    static func status(for code: ZhengshuError.Code) -> HTTPResponse.Status {
-        switch code {
-        case .invalidInput: .badRequest
-        case .validation: .unprocessableContent
-        case .notFound: .notFound
-        case .conflict: .conflict
-        case .unauthenticated: .unauthorized
-        case .forbidden: .forbidden
-        case .payloadTooLarge: .contentTooLarge
-        case .tooManyRequests: .tooManyRequests
-        default: .internalServerError
-        }
-    }
+    static func status(for code: ZhengshuError.Code) -> HTTPResponse.Status { HTTPResponse.Status(code: code.httpStatus.code, reasonPhrase: code.httpStatus.reason) }
 
     static func code(for status: HTTPResponse.Status) -> String {
         switch status {
