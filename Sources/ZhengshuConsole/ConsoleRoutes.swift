@@ -224,11 +224,6 @@ func redirect(_ location: String) -> Response {
 /// A date and time in China time, as the console shows them.
 enum ConsoleTime {
     static func minute(_ date: Date?) -> String {
-        guard let date else { return "—" }
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "Asia/Shanghai")
-        f.dateFormat = "yyyy-MM-dd HH:mm"
-        return f.string(from: date)
+        date.map(CivilDate.chinaMinute) ?? "—"
     }
 }

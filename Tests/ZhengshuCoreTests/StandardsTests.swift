@@ -146,3 +146,18 @@ struct DatagenStandardsTests {
         }
     }
 }
+
+@Suite struct ChinaTimeTests {
+    /// The minute a page shows agrees with a formatter set to Asia/Shanghai, across days, years and before 1970.
+    @Test func chinaMinuteAgreesWithTheSystemFormatter() {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        f.dateFormat = "yyyy-MM-dd HH:mm"
+        let instants: [TimeInterval] = [0, 1_790_000_000, 1_798_732_799.9, 1_798_732_800, 959_788_799, -34_558_766, 4_102_444_800]
+        for t in instants {
+            let d = Date(timeIntervalSince1970: t)
+            #expect(CivilDate.chinaMinute(d) == f.string(from: d), "\(t)")
+        }
+    }
+}

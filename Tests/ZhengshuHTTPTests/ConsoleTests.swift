@@ -163,6 +163,12 @@ import ZhengshuTestSupport
                           ("item0.name", "citizen_id"), ("item0.label", "公民身份号码"), ("item0.type", "string"), ("item0.key", "1"),
                           ("item0.element", "citizen_id")]
             #expect(try await b.post("/catalog/new", fields).status == .forbidden)
+            // A form over 1 MiB, or a body that is not a form, is refused with its reason; nothing is stored.
+            let huge = try await b.post("/catalog/new", [("_csrf", csrf), ("abstract", String(repeating: "人", count: 400_000))] + fields)
+            #expect(huge.status == .contentTooLarge && huge.text.contains("larger than 1 MiB"))
+            let json = try await b.send(.post, "/catalog/new", body: "{}", headers: [.contentType: "application/json"])
+            #expect(json.status == .badRequest && json.text.contains("application/x-www-form-urlencoded"))
+            #expect(try await f.store.resource(ResourceCode(trusted: "GA-LD-0001")) == nil)
             let refused = try await b.post("/catalog/new", [("_csrf", csrf)] + fields)
             #expect(refused.status == .badRequest && refused.text.contains("must be 1-64 ASCII letters"), "\(refused.text.prefix(400))")
             #expect(refused.text.contains("value=\"流动人口居住登记信息\"") && refused.text.contains("value=\"citizen_id\""))

@@ -153,6 +153,15 @@ extension CivilDate: Codable {
         self.init(dayNumber: seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
     }
 
+    /// `YYYY-MM-DD HH:mm` of `instant` in China time (UTC+8), as pages and messages show a moment.
+    package static func chinaMinute(_ instant: Date) -> String {
+        let seconds = Int64(instant.timeIntervalSince1970.rounded(.down)) + 8 * 3600
+        let inDay = Int((seconds % 86_400 + 86_400) % 86_400)
+        let (h, m) = (inDay / 3600, inDay % 3600 / 60)
+        let digits: [UInt8] = [0x20, UInt8(48 + h / 10), UInt8(48 + h % 10), 0x3A, UInt8(48 + m / 10), UInt8(48 + m % 10)]
+        return CivilDate(chinaTime: instant).description + String(decoding: digits, as: UTF8.self)
+    }
+
     /// The first instant of this day in China.
     package var chinaStart: Date { Date(timeIntervalSince1970: Double(dayNumber * 86_400 - 8 * 3600)) }
 }

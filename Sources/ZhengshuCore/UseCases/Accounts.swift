@@ -221,12 +221,6 @@ package struct SignInPolicy: Sendable {
         String(SHA256.hash(data: Array("zhengshu-csrf\n\(session)".utf8)).hex.prefix(32))
     }
 
-    /// `HH:mm` China time, for messages.
-    static func minute(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "Asia/Shanghai")
-        f.dateFormat = "yyyy-MM-dd HH:mm"
-        return f.string(from: date) + " (UTC+8)"
-    }
+    /// China time, for messages.
+    static func minute(_ date: Date) -> String { CivilDate.chinaMinute(date) + " (UTC+8)" }
 }
