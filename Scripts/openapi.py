@@ -98,6 +98,9 @@ schemas = {
                           "min": string, "max": string, "codes": {"type": "object", "additionalProperties": {"type": "string"}},
                           "description": string}, ["label", "type"]),
  "Status": obj({"status": string}, ["status"]),
+ "CKANResponse": {"type": "object", "required": ["help", "success"], "description": "CKAN's envelope: result on success, error (__type, message) on failure",
+                  "properties": {"help": string, "success": {"type": "boolean"}, "result": {},
+                                 "error": {"type": "object", "required": ["__type", "message"], "properties": {"__type": string, "message": string}}}},
  "IngestJob": obj({"id": integer, "resource": string, "department": string, "mode": enum("append", "upsert", "replace"),
                    "format": enum("csv", "tsv", "jsonl", "json", "xlsx"), "encoding": enum("auto", "utf-8", "gbk", "gb18030"),
                    "source": string, "status": enum("queued", "running", "succeeded", "failed", "cancelled"),
@@ -207,11 +210,35 @@ audit_filters = [q("action"), q("target", desc="What was acted on, e.g. resource
                  q("department", desc="The actor's department"), q("from", instant, "Inclusive"), q("to", instant, "Exclusive")]
 code = {**p_path("code", desc="Resource code"), "example": "RK-330100-0001"}
 uid = p_path("id", {"type": "integer", "format": "int64", "minimum": 1}, "Numeric id")
+CKAN_ACTIONS = ["package_list", "package_show", "package_search", "organization_list", "organization_show", "group_list", "group_show",
+                "tag_list", "resource_show", "datastore_search", "status_show", "site_read"]
 paths = {
  "/healthz": {"get": {"operationId": "health", "summary": "Liveness", "tags": ["system"], "security": [],
                        "responses": ok("Status")}},
  "/readyz": {"get": {"operationId": "ready", "summary": "Readiness: database reachable and migrations current", "tags": ["system"],
                       "security": [], "responses": {**ok("Status"), "503": {"description": "Not ready", "content": {"application/json": {"schema": ref("Status")}}}}}},
+ "/metrics": {"get": {"operationId": "metrics", "summary": "Prometheus metrics: HTTP requests by route and status with latency histograms, ingestion jobs and rows, quality runs, denials, audit entries",
+                       "tags": ["system"], "security": [],
+                       "responses": {"200": {"description": "Prometheus text exposition format 0.0.4", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
+ "/catalog.jsonld": {"get": {"operationId": "dcatJsonLD", "summary": "The open-data catalog in DCAT-AP 3 as JSON-LD (dcat:Catalog, dcat:Dataset, dcat:Distribution, foaf:Agent)",
+                              "tags": ["open data"], "security": [],
+                              "responses": {"200": {"description": "JSON-LD document", "content": {"application/ld+json": {"schema": {"type": "object"}}}}}}},
+ "/catalog.ttl": {"get": {"operationId": "dcatTurtle", "summary": "The open-data catalog in DCAT-AP 3 as Turtle", "tags": ["open data"], "security": [],
+                           "responses": {"200": {"description": "Turtle document", "content": {"text/turtle": {"schema": {"type": "string"}}}}}}},
+ **{f"/api{v}/action/{{action}}": {m: {
+     "operationId": f"ckan{'3' if v else ''}{m.capitalize()}",
+     "summary": "CKAN Action API (read-only) over unconditional open data: " + ", ".join(CKAN_ACTIONS) + ("; POST takes the parameters as a JSON object" if m == "post" else "; parameters in the query string"),
+     "tags": ["open data"], "security": [],
+     "parameters": [p_path("action", enum(*CKAN_ACTIONS), "CKAN action name")] + ([] if m == "post" else [
+         q("id"), q("q", desc="Free text"), q("fq", desc="Filters, e.g. organization:p-sjj tags:电子证照"), q("rows", {"type": "integer", "minimum": 0, "maximum": 1000}),
+         q("start", {"type": "integer", "minimum": 0}), q("sort"), q("resource_id", desc="Distribution id: CODE.csv or CODE.jsonl"),
+         q("filters", desc="JSON object: field to value or list of values"), q("limit", {"type": "integer", "minimum": 0, "maximum": 1000}),
+         q("offset", {"type": "integer", "minimum": 0, "maximum": 100000}), q("all_fields", {"type": "boolean"})]),
+     **({"requestBody": {"required": False, "content": {"application/json": {"schema": {"type": "object"}}}}} if m == "post" else {}),
+     "responses": {code: {"description": d, "content": {"application/json": {"schema": ref("CKANResponse")}}}
+                   for code, d in [("200", "success: true, result"), ("400", "Unknown action"), ("403", "Not authorised"),
+                                   ("404", "Not found"), ("409", "Validation error: which parameter and why")]}}
+     for m in ("get", "post")} for v in ("/3", "")},
  "/openapi.json": {"get": {"operationId": "openapi", "summary": "This document", "tags": ["system"], "security": [],
                             "responses": {"200": {"description": "OpenAPI 3.0 document", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
  "/": {"get": {"operationId": "console", "summary": "Web console: the cockpit or workbench of the signed-in user (session cookie); without one, a redirect to /login",
@@ -612,7 +639,7 @@ doc = {
           "description": "JSON API of Zhengshu, a self-hostable government data platform. Every /api/v1 call needs `Authorization: Bearer TOKEN`; every error is application/problem+json (RFC 9457)."},
  "servers": [{"url": "/"}],
  "security": [{"bearerAuth": []}],
- "tags": [{"name": t} for t in ["system", "departments", "users", "catalog", "records", "ingestion", "governance", "sharing", "audit", "console"]],
+ "tags": [{"name": t} for t in ["system", "departments", "users", "catalog", "records", "ingestion", "governance", "sharing", "audit", "open data", "console"]],
  "paths": paths,
  "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "description": "A user token (zs_ and 64 hex digits) or a system account key (zsk_ and 64 hex digits)"}},
                 "schemas": schemas},

@@ -2,6 +2,7 @@ import Configuration
 import Foundation
 import Logging
 import ZhengshuCore
+import ZhengshuHTTP
 
 /// Settings of a Zhengshu node.
 ///
@@ -16,6 +17,8 @@ import ZhengshuCore
 ///   - `node.id` (string, default `HOST:PORT`): this node's name among the nodes sharing a database; jobs record
 ///     which node runs them, and a node restarted under the same name fails the jobs its previous life left running
 ///   - `log.level` (string, default `info`)
+///   - `log.format` (string, `json` or `text`, default `json`)
+///   - `open.publicURL`, `open.title`, `open.licenseId`, `open.licenseTitle`, `open.licenseURL` (the open-data portal)
 ///   - `security.fastPasswordHashing` (bool, default `false`): cheap scrypt parameters, for tests only
 ///   - `ingest.maxUploadGib` (double, default `4`): the largest file `POST …/ingest` accepts
 ///   - `pull.sqliteDirectory` (string, default `DATA/sources`): SQLite pull sources must be files below it
@@ -57,6 +60,10 @@ package struct AppConfiguration: Sendable {
     package var nodeID: String
     package var inMemory: Bool
     package var logLevel: Logger.Level
+    /// How the open-data portal names itself, its address and its licence (`open.*`).
+    package var openPortal: OpenPortalSettings
+    /// `json` (one object per line, the server's default) or `text`.
+    package var logFormat: String
     package var fastPasswordHashing: Bool
     package var maxUploadBytes: Int64
     package var sqliteSourceDirectory: String
@@ -83,6 +90,12 @@ package struct AppConfiguration: Sendable {
         nodeID = config.string(forKey: "node.id", default: "\(ProcessInfo.processInfo.hostName):\(port)")
         inMemory = config.bool(forKey: "storage.inMemory", default: false)
         logLevel = Logger.Level(rawValue: config.string(forKey: "log.level", default: "info")) ?? .info
+        logFormat = config.string(forKey: "log.format", default: "json")
+        let portal = OpenPortalSettings()
+        openPortal = OpenPortalSettings(publicURL: config.string(forKey: "open.publicURL"), title: config.string(forKey: "open.title", default: portal.title),
+                                        licenseID: config.string(forKey: "open.licenseId", default: portal.licenseID),
+                                        licenseTitle: config.string(forKey: "open.licenseTitle", default: portal.licenseTitle),
+                                        licenseURL: config.string(forKey: "open.licenseURL", default: portal.licenseURL))
         fastPasswordHashing = config.bool(forKey: "security.fastPasswordHashing", default: false)
         maxUploadBytes = Int64(config.double(forKey: "ingest.maxUploadGib", default: 4) * 1_073_741_824)
         sqliteSourceDirectory = config.string(forKey: "pull.sqliteDirectory",

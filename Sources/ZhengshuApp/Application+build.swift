@@ -29,12 +29,16 @@ package func buildRouter(services: AppServices, configuration: AppConfiguration)
     let router = Router(context: AppRequestContext.self)
     // Outermost first: the log sees the final status; tokens and cookies never reach it.
     router.add(middleware: LogRequestsMiddleware(.info, redactHeaders: [.authorization, .cookie]))
+    // Inside the log, outside the error mapping: counts the status the client got, by route template.
+    router.add(middleware: MetricsMiddleware())
     router.add(middleware: ProblemMiddleware())
     let store = services.store
-    SystemRoutes<AppRequestContext>(readiness: { (try? await store.isSchemaCurrent()) ?? false }).register(on: router)
+    SystemRoutes<AppRequestContext>(readiness: { (try? await store.isSchemaCurrent()) ?? false },
+                                    metrics: { await OperationsMetrics.exposition(store: store) }).register(on: router)
     APIRoutes(platform: services.platform, maxUploadBytes: configuration.maxUploadBytes, workbookToCSV: Workbook.csv,
               exports: ExportFiles(directory: configuration.exportsDirectory, node: configuration.nodeID))
         .register(on: router)
+    OpenDataRoutes(portal: services.platform.open, settings: configuration.openPortal).register(on: router)
     try await ConsoleRoutes<AppRequestContext>(platform: services.platform, policy: configuration.signIn).register(on: router)
     return router
 }

@@ -214,7 +214,7 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
 /// The console's pages: HTML for people, outside the JSON API (only `GET /` and `GET /login` are in its document).
 package enum ConsolePaths {
     package static let prefixes = ["/catalog", "/applications", "/grants", "/jobs", "/static", "/login", "/logout", "/problems",
-                                   "/proposals", "/alerts", "/audit", "/accounts"]
+                                   "/proposals", "/alerts", "/audit", "/accounts", "/open"]
 }
 
 func redirect(_ location: String) -> Response {

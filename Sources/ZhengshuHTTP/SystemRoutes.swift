@@ -1,11 +1,15 @@
 import Foundation
 import Hummingbird
 
-/// Routes outside `/api/v1`: liveness and the published OpenAPI document.
+/// Routes outside `/api/v1`: liveness, readiness, Prometheus metrics and the published OpenAPI document.
 package struct SystemRoutes<Context: RequestContext> {
     let readiness: @Sendable () async -> Bool
+    let metrics: @Sendable () async -> String
 
-    package init(readiness: @escaping @Sendable () async -> Bool) { self.readiness = readiness }
+    package init(readiness: @escaping @Sendable () async -> Bool, metrics: @escaping @Sendable () async -> String) {
+        self.readiness = readiness
+        self.metrics = metrics
+    }
 
     package func register(on router: Router<Context>) {
         let document = OpenAPIDocument.bytes
@@ -15,6 +19,10 @@ package struct SystemRoutes<Context: RequestContext> {
         router.get("readyz") { _, _ in
             let ready = await readiness()
             return JSON.response(["status": ready ? "ready" : "unavailable"], status: ready ? .ok : .serviceUnavailable)
+        }
+        router.get("metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(string: await metrics())))
         }
         router.get("openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: document)))

@@ -2,6 +2,7 @@ import ArgumentParser
 import Configuration
 import Foundation
 import Hummingbird
+import Logging
 import ZhengshuApp
 import ZhengshuCore
 
@@ -63,6 +64,7 @@ struct Serve: AsyncParsableCommand {
         if let host { extra["http.host"] = .init(.string(host), isSecret: false) }
         if let port { extra["http.port"] = .init(.int(port), isSecret: false) }
         let (configuration, services) = try await data.open(extra: extra)
+        if configuration.logFormat == "json" { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
         let interrupted = try await services.recoverInterruptedJobs(node: configuration.nodeID)
         if !interrupted.isEmpty { say("Marked \(interrupted.count) interrupted import job(s) as failed: \(interrupted.map(\.description).joined(separator: ", "))") }
         if demo {

@@ -1,3 +1,4 @@
+import Foundation
 import ZhengshuCore
 
 /// The demo catalog: resources across the base, theme and department categories.
@@ -113,7 +114,10 @@ enum DemoCatalog {
                            DataItem(name: "issued_on", label: "发照日期", type: .date)],
                           share: .unconditional, open: .unconditional, cycle: .realtime, sensitivity: .l2,
                           services: ["企业设立登记"], system: "电子证照库"),
-             status: .published),
+             status: .published,
+             rows: { d in d.enterprises.prefix(100).map { e in
+                 ["credit_code": s(e.creditCode), "name": s(e.name), "issued_on": s(e.foundedOn.description)]
+             } }),
         Spec(draft: draft("XY-330000-0001", "企业公共信用评价结果", "P-SJJ", "社会信用",
                           "全省企业公共信用综合评价等级，按季度更新。",
                           [DataItem(name: "credit_code", label: "统一社会信用代码", type: .string, length: 18, key: true, dataElement: .creditCode),
@@ -121,16 +125,23 @@ enum DemoCatalog {
                            DataItem(name: "evaluated_on", label: "评价日期", type: .date, required: true)],
                           share: .unconditional, open: .unconditional, cycle: .quarterly, sensitivity: .l2,
                           system: "公共信用信息平台"),
-             status: .published),
+             status: .published,
+             rows: { d in d.enterprises.prefix(100).enumerated().map { i, e in
+                 ["credit_code": s(e.creditCode), "grade": s(["A", "A", "B", "B", "B", "C", "D"][i % 7]), "evaluated_on": s("2026-10-08")]
+             } }),
         Spec(draft: draft("XY-330000-0002", "失信被执行人名单", "P-SJJ", "社会信用",
                           "法院公布的失信被执行人信息，用于联合惩戒。",
                           [DataItem(name: "case_no", label: "案号", type: .string, length: 50, key: true),
                            DataItem(name: "party_name", label: "被执行人名称", type: .string, length: 100, required: true),
-                           DataItem(name: "party_code", label: "证件号码", type: .string, length: 18),
+                           DataItem(name: "party_code", label: "证件号码", type: .string, length: 18, dataElement: .citizenID),
                            DataItem(name: "published_on", label: "发布日期", type: .date)],
                           share: .unconditional, open: .unconditional, cycle: .weekly, sensitivity: .l3,
                           services: ["招投标资格审查"], system: "公共信用信息平台"),
-             status: .published),
+             status: .published,
+             rows: { d in d.people.suffix(40).enumerated().map { i, p in
+                 ["case_no": s("（2026）浙0106执\(1000 + i * 17)号"), "party_name": s(p.name), "party_code": s(p.citizenID),
+                  "published_on": s("2026-\(String(format: "%02d", 1 + i % 11))-15")]
+             } }),
         Spec(draft: draft("MZ-330100-0001", "最低生活保障对象信息", "C-MZ", "社会保障",
                           "城乡最低生活保障对象及家庭保障金发放信息。",
                           [DataItem(name: "citizen_id", label: "公民身份号码", type: .string, length: 18, key: true, dataElement: .citizenID),
@@ -167,7 +178,12 @@ enum DemoCatalog {
                            DataItem(name: "valid_to", label: "有效期至", type: .date)],
                           share: .unconditional, open: .unconditional, cycle: .monthly, sensitivity: .l1,
                           services: ["医疗机构执业登记"], system: "卫生监督信息系统"),
-             status: .published),
+             status: .published,
+             rows: { d in d.enterprises.suffix(30).enumerated().map { i, e in
+                 ["license_no": s("PDY\(String(format: "%05d", 33010 + i))330102\(String(format: "%04d", 1000 + i))"),
+                  "name": s(e.name.replacingOccurrences(of: "有限公司", with: "").prefix(6) + ["社区卫生服务中心", "诊所", "口腔门诊部"][i % 3]),
+                  "address": s(e.address), "valid_to": s("2029-\(String(format: "%02d", 1 + i % 12))-01")]
+             } }),
         Spec(draft: draft("GA-330100-0009", "涉案人员信息", "C-GA", "应急维稳",
                           "刑事案件涉案人员信息。",
                           [DataItem(name: "case_no", label: "案件编号", type: .string, length: 40, key: true),

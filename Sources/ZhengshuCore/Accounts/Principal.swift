@@ -6,6 +6,8 @@ package struct Principal: Sendable, Hashable {
         case localOperator
         /// A consuming department's system calling data services with an API key.
         case system(SystemAccountID)
+        /// Anyone on the open-data portal, signed in or not: reads unconditional open data only.
+        case anonymous
     }
 
     package var kind: Kind
@@ -36,6 +38,9 @@ package struct Principal: Sendable, Hashable {
 
     /// The local operator: `zhengshu` CLI commands on the data folder act as the bureau.
     package static let localOperator = Principal(kind: .localOperator, name: "local-operator", roles: [.admin], department: nil)
+
+    /// The public on the open-data portal (数据开放): no roles, no department.
+    package static let anonymous = Principal(kind: .anonymous, name: "public", roles: [], department: nil)
 
     package var isAdmin: Bool { roles.contains(.admin) }
     package var userID: UserID? { if case .user(let id) = kind { id } else { nil } }

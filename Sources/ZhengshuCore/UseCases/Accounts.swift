@@ -6,6 +6,7 @@ package struct Accounts: Sendable {
     let store: any AccountStore
     let audit: (any AuditStore)?
     let clock: PlatformClock
+    package var meter: any PlatformMeter = NoMeter()
     let hasher: PasswordHasher
 
     package init(store: any AccountStore, audit: (any AuditStore)? = nil, clock: PlatformClock, hasher: PasswordHasher = .standard) {
@@ -144,6 +145,7 @@ package struct Accounts: Sendable {
             // A refused attempt while locked is a failure too: it keeps the lock on while the guessing goes on.
             try? await audit.appendAudit(AuditEvent(actor: "anonymous", actorDepartment: nil, action: "login.failed", target: target,
                                                     at: now, requestID: requestID, detail: "locked"))
+            meter.record(.denial(action: "login.failed"))
             throw ZhengshuError(.tooManyRequests, "sign-in for \(name.prefix(64)) is locked after \(policy.maxFailures) failed attempts until \(SignInPolicy.minute(until))")
         }
         guard let (user, hash) = try await store.credentials(named: name), let hash, !user.disabled,
@@ -151,6 +153,7 @@ package struct Accounts: Sendable {
         else {
             try? await audit?.appendAudit(AuditEvent(actor: "anonymous", actorDepartment: nil, action: "login.failed",
                                                      target: target, at: now, requestID: requestID))
+            meter.record(.denial(action: "login.failed"))
             throw ZhengshuError(.unauthenticated, "wrong name or password")
         }
         return Principal(user: user)

@@ -253,6 +253,7 @@ extension DataAccess {
         } catch let e as ZhengshuError where e.code != .internalFailure {
             try? await audit.appendAudit(caller.audit("\(action).denied", "resource:\(code.prefix(64))", at: clock.current(),
                                                       detail: "\(e.code): \(e.message.prefix(300)); request: \(requestHash)"))
+            meter.record(.denial(action: "\(action).denied"))
             throw e
         }
     }

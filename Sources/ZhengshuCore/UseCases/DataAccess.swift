@@ -15,6 +15,7 @@ package struct DataAccess: Sendable {
     let sealer: Sealer
     let connector: any SourceConnector
     let clock: PlatformClock
+    package var meter: any PlatformMeter = NoMeter()
 
     package init(catalog: any CatalogStore, records: any RecordStore, audit: any AuditStore, pulls: any PullStore,
                  shares: any SharingStore, masking: MaskerSource, signer: (any InstallationSigner)? = nil, sealer: Sealer,

@@ -56,6 +56,8 @@ package struct Ingestion: Sendable {
     package let node: String
     /// Cancellation of the jobs this process runs.
     package let control = JobControl()
+    /// Counts finished jobs and their rows (operations metrics).
+    package var meter: any PlatformMeter = NoMeter()
 
     /// How often a running job tells the store it is alive, and how old a heartbeat may be before its job counts as
     /// abandoned by a dead node.
@@ -131,13 +133,16 @@ package struct Ingestion: Sendable {
                                                          explicit: request.mapping)
                 await lineage.recordIngest(committed, resource: resource, mapping: mapping, by: caller)
             }
+            meter.record(.ingestJob(status: committed.status, rowsAccepted: committed.rowsAccepted, rowsRejected: committed.rowsRejected))
             return committed
         } catch {
             let cancelled = error is CancellationError
             let message = cancelled ? "cancelled before commit; the resource's data is unchanged" : Self.describe(error)
-            return try await store.finishJob(job.id, status: cancelled ? .cancelled : .failed, error: message, at: clock.current(),
-                                             audit: caller.audit(cancelled ? "ingest.cancel" : "ingest.fail", "resource:\(code)",
-                                                                 at: clock.current(), detail: "job: \(job.id); \(message.prefix(200))"))
+            let ended = try await store.finishJob(job.id, status: cancelled ? .cancelled : .failed, error: message, at: clock.current(),
+                                                  audit: caller.audit(cancelled ? "ingest.cancel" : "ingest.fail", "resource:\(code)",
+                                                                      at: clock.current(), detail: "job: \(job.id); \(message.prefix(200))"))
+            meter.record(.ingestJob(status: ended.status, rowsAccepted: 0, rowsRejected: ended.rowsRejected))
+            return ended
         }
     }
 

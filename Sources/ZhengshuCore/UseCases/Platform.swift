@@ -19,6 +19,8 @@ package struct Platform: Sendable {
     package let webhooks: Webhooks
     package let privacy: Privacy
     package let alerts: Alerts
+    /// The open-data portal (数据开放).
+    package let open: OpenPortal
     /// The installation's signing key (audit checkpoints, export manifests), when it has one.
     package let signer: (any InstallationSigner)?
     /// Seals L4 items at rest; rotates the master key.
@@ -29,7 +31,7 @@ package struct Platform: Sendable {
     package init(store: any PlatformStore, clock: PlatformClock = PlatformClock(), hasher: PasswordHasher = .standard,
                  connector: any SourceConnector = NoConnector(), node: String = "local", sharing: SharingPolicy = SharingPolicy(),
                  webhookSender: any WebhookSender = NoWebhookSender(), privacyKeys: PrivacyKeys = .ephemeral(),
-                 signer: (any InstallationSigner)? = nil, masterKey: [UInt8]? = nil) {
+                 signer: (any InstallationSigner)? = nil, masterKey: [UInt8]? = nil, meter: any PlatformMeter = NoMeter()) {
         self.store = store
         self.clock = clock
         let masking = MaskerSource(store: store, keys: privacyKeys)
@@ -38,21 +40,34 @@ package struct Platform: Sendable {
         // Without a master key (tests, throwaway platforms) sealed data lives as long as the process.
         sealer = Sealer(keys: store, master: masterKey ?? SymmetricKeyBytes.random(), suite: privacyKeys.suite, clock: clock)
         departments = Departments(store: store, clock: clock)
-        accounts = Accounts(store: store, audit: store, clock: clock, hasher: hasher)
+        var accounts = Accounts(store: store, audit: store, clock: clock, hasher: hasher)
+        accounts.meter = meter
+        self.accounts = accounts
         catalog = Catalog(store: store, standards: store, privacy: store, sealing: (store, sealer), clock: clock)
-        data = DataAccess(catalog: store, records: store, audit: store, pulls: store, shares: store, masking: masking, signer: signer,
-                          sealer: sealer, connector: connector, clock: clock)
+        var data = DataAccess(catalog: store, records: store, audit: store, pulls: store, shares: store, masking: masking, signer: signer,
+                              sealer: sealer, connector: connector, clock: clock)
+        data.meter = meter
+        self.data = data
+        open = OpenPortal(updates: store, departments: store, data: data)
         audit = AuditTrail(store: store, clock: clock)
         lineage = LineageService(catalog: store, store: store, clock: clock)
-        ingestion = Ingestion(catalog: store, store: store, pulls: store, quality: store, lineage: lineage, standards: store, problems: store, masking: masking, sealer: sealer, clock: clock, node: node)
+        var ingestion = Ingestion(catalog: store, store: store, pulls: store, quality: store, lineage: lineage, standards: store, problems: store,
+                                  masking: masking, sealer: sealer, clock: clock, node: node)
+        ingestion.meter = meter
+        self.ingestion = ingestion
         pulls = Pulls(catalog: store, store: store, ingestion: ingestion, connector: connector, clock: clock)
-        quality = Quality(catalog: store, records: store, store: store, problems: store, standards: store, updates: store, masking: masking, sealer: sealer, clock: clock)
+        var quality = Quality(catalog: store, records: store, store: store, problems: store, standards: store, updates: store, masking: masking,
+                              sealer: sealer, clock: clock)
+        quality.meter = meter
+        self.quality = quality
         standards = Standards(store: store, clock: clock)
         problems = Problems(catalog: store, store: store, clock: clock)
         webhooks = Webhooks(catalog: store, store: store, clock: clock, sender: webhookSender)
         privacy = Privacy(catalog: catalog, store: store, clock: clock)
         alerts = Alerts(store: store, audit: store, shares: store, clock: clock)
-        self.sharing = Sharing(catalog: store, records: store, store: store, accounts: store, audit: store, clock: clock, policy: sharing)
+        var sharing = Sharing(catalog: store, records: store, store: store, accounts: store, audit: store, clock: clock, policy: sharing)
+        sharing.meter = meter
+        self.sharing = sharing
     }
 
     /// The signing key's public half, for anyone signed in (receivers check signed manifests with it).

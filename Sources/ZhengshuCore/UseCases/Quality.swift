@@ -11,6 +11,7 @@ package struct Quality: Sendable {
     let masking: MaskerSource?
     let sealer: Sealer?
     let clock: PlatformClock
+    package var meter: any PlatformMeter = NoMeter()
 
     /// Rows read from the store per page during a run.
     static let pageSize = 5000
@@ -92,8 +93,10 @@ package struct Quality: Sendable {
         let record = QualityRunRecord(id: QualityRunID(0), resource: resource.code, department: resource.department, trigger: trigger,
                                       startedAt: started, finishedAt: clock.current(), rowsChecked: rows,
                                       score: QualityRun.score(results), results: results)
-        return try await store.insertQualityRun(record, audit: caller.audit("quality.run", "resource:\(resource.code)", at: clock.current(),
-                                                                            detail: "rows: \(rows); score: \(record.score)"))
+        let stored = try await store.insertQualityRun(record, audit: caller.audit("quality.run", "resource:\(resource.code)", at: clock.current(),
+                                                                                  detail: "rows: \(rows); score: \(record.score)"))
+        meter.record(.qualityRun(rows: rows))
+        return stored
     }
 
     /// One problem per row key, field and rule (a key repeated in the file is one row to fix); the last sighting wins.

@@ -21,6 +21,7 @@ package struct Sharing: Sendable {
     let accounts: any SystemAccountStore
     let audit: any AuditStore
     let clock: PlatformClock
+    package var meter: any PlatformMeter = NoMeter()
     let policy: SharingPolicy
 
     package init(catalog: any CatalogStore, records: any RecordStore, store: any SharingStore, accounts: any SystemAccountStore,
@@ -509,6 +510,7 @@ package struct Sharing: Sendable {
             let caller = Caller(Principal(system: account), requestID: requestID)
             try? await audit.appendAudit(caller.audit("system-account.denied", "system-account:\(account.id)", at: clock.current(),
                                                       detail: "\(error.code): \(error.message.prefix(200)); from: \(address?.description ?? "unknown")"))
+            meter.record(.denial(action: "system-account.denied"))
             throw error
         }
         if account.revokedAt != nil { try await refuse(unknown) }
