@@ -633,13 +633,67 @@ paths.update({
               served("VerifyReply"), ["sharing"], [code, grant_q], body("VerifyInput"))},
 })
 
+# Management (管): performance evaluation, the bureau's weights, departments' service items, the asset inventory.
+number = {"type": "number"}
+counts = {"type": "object", "additionalProperties": {"type": "integer"}}
+indicator = enum("catalogCompleteness", "serviceCoverage", "timeliness", "dataQuality", "problemFixRate", "problemFixTime",
+                 "applicationResponse", "sharingUsage")
+schemas.update({
+ "PerformancePolicy": obj({"weights": {"type": "object", "additionalProperties": {"type": "number", "minimum": 0, "maximum": 1000},
+                                       "description": "Indicator name to weight; an indicator left out weighs 0"},
+                           "problemFixTargetHours": {"type": "number", "minimum": 1, "maximum": 8760},
+                           "responseWorkingDays": {"type": "integer", "minimum": 1, "maximum": 60}},
+                          ["weights", "problemFixTargetHours", "responseWorkingDays"]),
+ "PerformanceEvidence": obj({"kind": enum("resource", "serviceItem", "qualityRun", "problem", "application"), "id": string,
+                             "ok": {"type": "boolean"}, "detail": string}, ["kind", "id", "ok", "detail"]),
+ "IndicatorResult": obj({"indicator": indicator, "value": {**number, "description": "0-100; absent when nothing was there to measure"},
+                         "numerator": number, "denominator": number, "weight": number,
+                         "measure": {**number, "description": "Mean hours to fix (problemFixTime)"},
+                         "evidence": arr(ref("PerformanceEvidence"))}, ["indicator", "numerator", "denominator", "weight", "evidence"]),
+ "PerformanceReport": obj({"department": string, "period": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, "asOf": dt,
+                           "score": {**number, "description": "Weighted mean of the indicators that apply; absent when none does"},
+                           "indicators": arr(ref("IndicatorResult"))}, ["department", "period", "asOf", "indicators"]),
+ "PerformanceSummary": obj({"department": string, "name": string, "score": number,
+                            "indicators": arr(obj({"indicator": indicator, "value": number, "weight": number}, ["indicator", "weight"]))},
+                           ["department", "indicators"]),
+ "Evaluations": obj({"period": string, "asOf": dt, "policy": ref("PerformancePolicy"), "items": arr(ref("PerformanceSummary"))},
+                    ["period", "asOf", "policy", "items"]),
+ "ServiceItems": obj({"items": arr({"type": "string", "minLength": 1, "maxLength": 200})}, ["items"]),
+ "DepartmentAssets": obj({"department": string, "name": string, "resources": {"type": "integer"}, "byStatus": counts, "byShareType": counts,
+                          "byOpenType": counts, "byGrade": counts, "bySensitivity": counts, "byCategory": counts, "records": {"type": "integer"},
+                          "storageBytes": integer, "withoutData": arr(string), "withoutQualityRules": arr(string), "withoutConsumers": arr(string)},
+                         ["resources", "byStatus", "byShareType", "byOpenType", "byGrade", "bySensitivity", "byCategory", "records",
+                          "storageBytes", "withoutData", "withoutQualityRules", "withoutConsumers"]),
+ "AssetInventory": obj({"at": dt, "storageMeasured": {"type": "boolean"}, "departments": arr(ref("DepartmentAssets")), "total": ref("DepartmentAssets")},
+                       ["at", "storageMeasured", "departments", "total"]),
+})
+period_q = q("period", {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}, "A month, YYYY-MM (China time); the current month by default")
+paths.update({
+ "/api/v1/performance": {"get": op("listEvaluations", "Each department's performance score and indicator values for a month (all for the bureau and auditors, else one's own)",
+                                   ok("Evaluations"), ["management"], [period_q, q("department")])},
+ "/api/v1/performance.csv": {"get": op("exportEvaluations", "The evaluation as CSV: a line per indicator, then a line per piece of its evidence",
+                                       {"200": {"description": "CSV (UTF-8 with BOM)", "content": {"text/csv": {"schema": {"type": "string"}}}}},
+                                       ["management"], [period_q, q("department")])},
+ "/api/v1/performance/{department}": {"get": op("getEvaluation", "A department's evaluation with every indicator's evidence", ok("PerformanceReport"),
+                                                ["management"], [{**p_path("department", desc="Department code"), "example": "C-GA"}, period_q])},
+ "/api/v1/performance-policy": {"get": op("getPerformancePolicy", "The weights and targets the evaluation uses", ok("PerformancePolicy"), ["management"]),
+                                "put": op("setPerformancePolicy", "Set the weights and targets (admin); audited", ok("PerformancePolicy"), ["management"],
+                                          None, body("PerformancePolicy"))},
+ "/api/v1/departments/{code}/service-items": {
+   "get": op("getServiceItems", "The department's registered 政务服务事项 (事项清单)", ok("ServiceItems"), ["management"], [dcode]),
+   "put": op("setServiceItems", "Replace the department's service items (admin, the department's provider)", ok("ServiceItems"), ["management"],
+             [dcode], body("ServiceItems"))},
+ "/api/v1/inventory": {"get": op("assetInventory", "The asset inventory (数据资产盘点): resources by status, share and open type, grade, sensitivity and category; records; storage; gaps",
+                                 ok("AssetInventory"), ["management"], [q("department")])},
+})
+
 doc = {
  "openapi": "3.0.3",
  "info": {"title": "Zhengshu (政数) API", "version": "0.1.0",
           "description": "JSON API of Zhengshu, a self-hostable government data platform. Every /api/v1 call needs `Authorization: Bearer TOKEN`; every error is application/problem+json (RFC 9457)."},
  "servers": [{"url": "/"}],
  "security": [{"bearerAuth": []}],
- "tags": [{"name": t} for t in ["system", "departments", "users", "catalog", "records", "ingestion", "governance", "sharing", "audit", "open data", "console"]],
+ "tags": [{"name": t} for t in ["system", "departments", "users", "catalog", "records", "ingestion", "governance", "sharing", "management", "audit", "open data", "console"]],
  "paths": paths,
  "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "description": "A user token (zs_ and 64 hex digits) or a system account key (zsk_ and 64 hex digits)"}},
                 "schemas": schemas},

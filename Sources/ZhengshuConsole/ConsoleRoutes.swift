@@ -36,7 +36,7 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
 
     static var templates: [String] {
         ["head", "foot", "login", "cockpit", "home", "catalog", "resource", "resource-new", "upload", "job", "apply", "applications",
-         "grants", "error", "problems", "proposals", "alerts", "audit", "accounts", "scan", "jobs"]
+         "grants", "error", "problems", "proposals", "alerts", "audit", "accounts", "scan", "jobs", "performance", "performance-report", "inventory"]
     }
 
     package func register(on router: Router<Context>) {
@@ -70,6 +70,7 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
         CatalogPages(console: self).register(on: router)
         SharingPages(console: self).register(on: router)
         GovernancePages(console: self).register(on: router)
+        ManagementPages(console: self).register(on: router)
     }
 
     // MARK: Sign-in
@@ -190,6 +191,7 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
         if consumer || p.isAdmin { items.append(("/accounts", "nav.accounts")) }
         if p.isAdmin || auditor { items.append(("/alerts", "nav.alerts")) }
         if p.isAdmin || auditor { items.append(("/audit", "nav.audit")) }
+        if p.isAdmin || auditor { items.append(("/performance", "nav.performance")) }
         return items.map { href, key in
             let base = String(href.split(separator: "?")[0])
             let current = base == "/" ? path == "/" : path == base
@@ -214,7 +216,7 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
 /// The console's pages: HTML for people, outside the JSON API (only `GET /` and `GET /login` are in its document).
 package enum ConsolePaths {
     package static let prefixes = ["/catalog", "/applications", "/grants", "/jobs", "/static", "/login", "/logout", "/problems",
-                                   "/proposals", "/alerts", "/audit", "/accounts", "/open"]
+                                   "/proposals", "/alerts", "/audit", "/accounts", "/open", "/performance", "/inventory"]
 }
 
 func redirect(_ location: String) -> Response {

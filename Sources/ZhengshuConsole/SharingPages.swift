@@ -103,17 +103,22 @@ struct SharingPages<Context: RequestContext>: Sendable {
                       failed: (id: Int64, error: ZhengshuError, reason: String)? = nil) async throws -> Response {
         let caller = s.caller(context)
         let p = s.principal
-        let inbox = (request.uri.queryParameters.get("box") ?? (p.roles.contains(.consumer) ? "mine" : "inbox")) == "inbox"
+        let box = request.uri.queryParameters.get("box") ?? (p.roles.contains(.consumer) ? "mine" : "inbox")
+        let inbox = box != "mine"
+        func decidable(_ a: ShareApplication) -> Bool {
+            (p.isAdmin && [.review, .bureauApproval, .disputed].contains(a.status))
+                || (p.roles.contains(.provider) && a.status == .provider && a.provider == p.department)
+        }
         var list: [ShareApplication]
-        if inbox {
-            let all = try await platform.sharing.applications(ApplicationFilter(limit: 500), by: caller)
-            list = all.filter { a in
-                (p.isAdmin && [.review, .bureauApproval, .disputed].contains(a.status))
-                    || (p.roles.contains(.provider) && a.status == .provider && a.provider == p.department)
-            }
-        } else {
+        switch box {
+        case "mine":
             guard let own = p.department else { throw ZhengshuError(.forbidden, "my applications are a department's") }
             list = try await platform.sharing.applications(ApplicationFilter(consumer: own, limit: 500), by: caller)
+        case "received":
+            // Every application for the department's resources (the bureau's: all), answered or not.
+            list = try await platform.sharing.applications(ApplicationFilter(provider: p.isAdmin ? nil : p.department, limit: 500), by: caller)
+        default:
+            list = try await platform.sharing.applications(ApplicationFilter(limit: 500), by: caller).filter(decidable)
         }
         let names = try await departmentNames()
         let now = Date()
@@ -124,7 +129,7 @@ struct SharingPages<Context: RequestContext>: Sendable {
                 "services": a.services.map { console.text("service.\($0.rawValue)", lang) }.joined(separator: "、"),
                 "purpose": a.purpose, "legalBasis": a.legalBasis, "status": console.text("application.status.\(a.status.rawValue)", lang),
                 "statusCode": a.status.rawValue, "due": ConsoleTime.minute(a.dueAt), "overdue": a.isOverdue(at: now),
-                "grant": a.grant?.rawValue ?? 0, "hasGrant": a.grant != nil, "decidable": inbox && a.status.isPending,
+                "grant": a.grant?.rawValue ?? 0, "hasGrant": a.grant != nil, "decidable": inbox && decidable(a),
                 "reason": a.history.last?.reason ?? "",
             ]
             if let failed, failed.id == a.id.rawValue {
@@ -138,7 +143,7 @@ struct SharingPages<Context: RequestContext>: Sendable {
                                 "created": request.uri.queryParameters.get("created") ?? "",
                                 "justCreated": request.uri.queryParameters.get("created") != nil,
                                 "justDecided": request.uri.queryParameters.get("decided") != nil]
-        return console.render("applications", v, title: inbox ? "inbox.title" : "mine.title", session: s, request: request,
+        return console.render("applications", v, title: box == "received" ? "received.title" : inbox ? "inbox.title" : "mine.title", session: s, request: request,
                               status: failed.map { ConsoleRoutes<Context>.status($0.error.code) } ?? .ok)
     }
 }

@@ -57,6 +57,7 @@ extension GRDBStore: DepartmentStore {
             guard blockers.isEmpty else {
                 throw ZhengshuError(.conflict, "department \(code) still has \(blockers.joined(separator: ", ")); move or remove them first")
             }
+            try db.execute(sql: "DELETE FROM departmentServiceItem WHERE department = ?", arguments: [code.rawValue])
             try db.execute(sql: "DELETE FROM department WHERE code = ?", arguments: [code.rawValue])
             try Self.appendAudit(audit, in: db)
         }

@@ -414,6 +414,13 @@ extension GRDBStore {
                                       PRIMARY KEY (resource, version));
                 """)
         }
+        m.registerMigration("v18-management") { db in
+            try db.execute(sql: """
+                CREATE TABLE departmentServiceItem (
+                    department TEXT NOT NULL REFERENCES department(code), item TEXT NOT NULL, position INTEGER NOT NULL,
+                    PRIMARY KEY (department, item));
+                """)
+        }
         return m
     }
 

@@ -32,10 +32,11 @@ extension GRDBStore: ProblemStore {
     package func insertProblem(_ p: Problem, audit: AuditEvent) async throws -> Problem {
         try await writer.write { db in
             try db.execute(sql: """
-                INSERT INTO problem (resource, department, source, rowKey, field, rule, value, reason, status, firstSeenAt, lastSeenAt, raisedBy, note)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO problem (resource, department, source, rowKey, field, rule, value, reason, status, firstSeenAt, lastSeenAt, closedAt,
+                                     raisedBy, note)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [p.resource.rawValue, p.department.rawValue, p.source, p.rowKey, p.field, p.rule, p.value, p.reason,
-                                 p.status.rawValue, p.firstSeenAt.millis, p.lastSeenAt.millis, p.raisedBy, p.note])
+                                 p.status.rawValue, p.firstSeenAt.millis, p.lastSeenAt.millis, p.closedAt?.millis, p.raisedBy, p.note])
             var stored = p
             stored.id = ProblemID(db.lastInsertedRowID)
             var event = audit

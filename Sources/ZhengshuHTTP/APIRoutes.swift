@@ -26,6 +26,7 @@ package struct APIRoutes {
         LineageRoutes(platform: platform).register(on: api)
         SharingRoutes(platform: platform, exports: exports).register(on: api)
         PrivacyRoutes(platform: platform).register(on: api)
+        ManagementRoutes(platform: platform).register(on: api)
         let p = platform
 
         api.get("me") { _, context in

@@ -59,6 +59,7 @@ extension PostgresStore: DepartmentStore {
             guard blockers.isEmpty else {
                 throw ZhengshuError(.conflict, "department \(code) still has \(blockers.joined(separator: ", ")); move or remove them first")
             }
+            try await db.query("DELETE FROM departmentServiceItem WHERE department = \(code.rawValue)", logger: PostgresLocation.logger)
             try await db.query("DELETE FROM department WHERE code = \(code.rawValue)", logger: PostgresLocation.logger)
             try await Self.appendAudit(audit, in: db)
         }

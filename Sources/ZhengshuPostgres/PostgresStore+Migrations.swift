@@ -222,6 +222,9 @@ extension PostgresStore {
             "ALTER TABLE auditCheckpoint ADD COLUMN algorithm text",
             "CREATE TABLE dataKey (resource text NOT NULL, version integer NOT NULL, wrapped text NOT NULL, previous text, createdAt bigint NOT NULL, PRIMARY KEY (resource, version))",
         ]),
+        ("v18-management", [
+            "CREATE TABLE departmentServiceItem (department text NOT NULL REFERENCES department(code), item text NOT NULL, position integer NOT NULL, PRIMARY KEY (department, item))",
+        ]),
     ]
 
     /// The State Council's holiday schedules for 2025 and 2026 (see `WorkingCalendar.chinaDefaults`), the starting

@@ -36,9 +36,10 @@ extension PostgresStore: ProblemStore {
         try await write { db in
             var stored = p
             stored.id = ProblemID(try await db.query("""
-                INSERT INTO problem (resource, department, source, rowKey, field, rule, value, reason, status, firstSeenAt, lastSeenAt, raisedBy, note)
+                INSERT INTO problem (resource, department, source, rowKey, field, rule, value, reason, status, firstSeenAt, lastSeenAt, closedAt,
+                                     raisedBy, note)
                 VALUES (\(p.resource.rawValue), \(p.department.rawValue), \(p.source), \(p.rowKey), \(p.field), \(p.rule), \(p.value), \(p.reason),
-                        \(p.status.rawValue), \(p.firstSeenAt.millis), \(p.lastSeenAt.millis), \(p.raisedBy), \(p.note)) RETURNING id
+                        \(p.status.rawValue), \(p.firstSeenAt.millis), \(p.lastSeenAt.millis), \(p.closedAt?.millis), \(p.raisedBy), \(p.note)) RETURNING id
                 """, logger: PostgresLocation.logger).collect()[0].decode(Int64.self))
             var event = audit
             event.detail = [audit.detail, "problem: \(stored.id)"].compactMap { $0 }.joined(separator: "; ")

@@ -113,6 +113,19 @@ package struct PlatformCounts: Sendable, Codable, Hashable {
     }
 }
 
+/// What management reads and the bureau sets: departments' service-item lists (事项清单), installation settings,
+/// storage sizes.
+package protocol ManagementStore: Sendable {
+    /// The department's registered 政务服务事项, in the order given.
+    func serviceItems(of department: DepartmentCode) async throws -> [String]
+    /// Replaces the department's list, with the audit entry. - Throws: `notFound` for an unknown department.
+    func setServiceItems(_ items: [String], of department: DepartmentCode, audit: AuditEvent) async throws
+    /// Creates or replaces an installation setting, with the audit entry.
+    func setInstallationSetting(_ name: String, value: String, audit: AuditEvent) async throws
+    /// Bytes each resource's records take on disk, indexes included (the engine's own measure).
+    func storageBytes() async throws -> [ResourceCode: Int64]
+}
+
 /// The engine's own schema.
 package protocol SchemaStore: Sendable {
     /// Migrations that have run, in order.
@@ -124,7 +137,7 @@ package protocol SchemaStore: Sendable {
 /// Everything an engine provides.
 package typealias PlatformStore = DepartmentStore & AccountStore & CatalogStore & RecordStore & AuditStore & StatisticsStore & PullStore
     & IngestStore & SchemaStore & QualityStore & ProblemStore & LineageStore & StandardsStore & SharingStore & SystemAccountStore & WebhookStore
-    & PrivacyStore & AlertStore & KeyStore
+    & PrivacyStore & AlertStore & KeyStore & ManagementStore
 
 /// Share applications, the grants they become, their daily use, and the working-day calendar of deadlines.
 package protocol SharingStore: Sendable {

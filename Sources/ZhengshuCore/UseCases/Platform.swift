@@ -21,6 +21,8 @@ package struct Platform: Sendable {
     package let alerts: Alerts
     /// The open-data portal (数据开放).
     package let open: OpenPortal
+    /// Performance evaluation and the asset inventory (管).
+    package let management: Management
     /// The installation's signing key (audit checkpoints, export manifests), when it has one.
     package let signer: (any InstallationSigner)?
     /// Seals L4 items at rest; rotates the master key.
@@ -50,6 +52,7 @@ package struct Platform: Sendable {
         self.data = data
         open = OpenPortal(updates: store, departments: store, data: data)
         audit = AuditTrail(store: store, clock: clock)
+        management = Management(store: store, clock: clock)
         lineage = LineageService(catalog: store, store: store, clock: clock)
         var ingestion = Ingestion(catalog: store, store: store, pulls: store, quality: store, lineage: lineage, standards: store, problems: store,
                                   masking: masking, sealer: sealer, clock: clock, node: node)
