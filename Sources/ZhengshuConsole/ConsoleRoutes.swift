@@ -36,7 +36,8 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
 
     static var templates: [String] {
         ["head", "foot", "login", "cockpit", "home", "catalog", "resource", "resource-new", "upload", "job", "apply", "applications",
-         "grants", "error", "problems", "proposals", "alerts", "audit", "accounts", "scan", "jobs", "performance", "performance-report", "inventory"]
+         "grants", "error", "problems", "proposals", "alerts", "audit", "accounts", "scan", "jobs", "performance", "performance-report", "inventory",
+         "open", "open-dataset", "open-organization"]
     }
 
     package func register(on router: Router<Context>) {
@@ -71,6 +72,7 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
         SharingPages(console: self).register(on: router)
         GovernancePages(console: self).register(on: router)
         ManagementPages(console: self).register(on: router)
+        OpenPages(console: self).register(on: router)
     }
 
     // MARK: Sign-in
@@ -113,6 +115,17 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
             let target = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
             return redirect("/login?next=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
         }
+        do {
+            return try await body(session, lang(request))
+        } catch let error as ZhengshuError {
+            return errorPage(error, request: request, session: session)
+        }
+    }
+
+    /// Runs a page of the open-data portal: no sign-in needed (a signed-in user keeps the console's frame); a use
+    /// case's error becomes an error page with its message and a fitting status.
+    func publicPage(_ request: Request, _ context: Context, _ body: (ConsoleSession?, String) async throws -> Response) async throws -> Response {
+        let session = await ConsoleSession.resolve(request, accounts: platform.accounts)
         do {
             return try await body(session, lang(request))
         } catch let error as ZhengshuError {
@@ -192,6 +205,8 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
         if p.isAdmin || auditor { items.append(("/alerts", "nav.alerts")) }
         if p.isAdmin || auditor { items.append(("/audit", "nav.audit")) }
         if p.isAdmin || auditor { items.append(("/performance", "nav.performance")) }
+        if p.isAdmin || provider || auditor { items.append(("/inventory", "nav.inventory")) }
+        items.append(("/open", "nav.open"))
         return items.map { href, key in
             let base = String(href.split(separator: "?")[0])
             let current = base == "/" ? path == "/" : path == base

@@ -211,6 +211,31 @@ def run(flow, screenshots):
         flow.wait(p).until(EC.presence_of_element_located((By.ID, "sample")))
         p.save_screenshot(os.path.join(screenshots, "resource.png"))
 
+    flow.step = "the bureau reads a department's monthly performance report"
+    flow.go(a, "/performance")
+    link = flow.wait(a).until(EC.presence_of_element_located((By.CSS_SELECTOR, "a[href^='/performance/']")))
+    link.click()
+    score = flow.wait(a).until(EC.presence_of_element_located((By.ID, "score"))).text
+    rows = a.find_elements(By.CSS_SELECTOR, "#indicators tbody tr")
+    assert len(rows) == 8, f"{len(rows)} indicators"
+    assert score == "—" or 0 <= float(score) <= 100, score
+    if screenshots:
+        a.save_screenshot(os.path.join(screenshots, "performance-report.png"))
+    flow.go(a, "/inventory")
+    flow.wait(a).until(EC.presence_of_element_located((By.TAG_NAME, "table")))
+
+    flow.step = "the public browses open data without signing in"
+    public = browser()
+    flow.sessions["public"] = public
+    flow.go(public, "/open")
+    first = flow.wait(public).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#results .result h3 a")))
+    first.click()
+    flow.wait(public).until(EC.presence_of_element_located((By.ID, "items")))
+    assert public.find_element(By.ID, "download-csv").get_attribute("href").endswith("/download.csv")
+    assert "/login" not in public.current_url, public.current_url
+    if screenshots:
+        public.save_screenshot(os.path.join(screenshots, "open-dataset.png"))
+
     flow.step = "English and sign-out"
     flow.go(c, "/grants?lang=en")
     assert "Grants" in c.find_element(By.TAG_NAME, "h1").text

@@ -226,4 +226,42 @@ import ZhengshuTestSupport
             }
         }
     }
+
+    /// The portal's pages for people: list and search, the dataset page with a masked preview, the publisher's page;
+    /// what is not open is a 404 alike.
+    @Test func thePublicBrowsesSearchesAndPreviewsWithoutSigningIn() async throws {
+        try await withPortal { f, client in
+            let list = try await call(client, "/open")
+            #expect(list.status == .ok && list.text.contains("id=\"dataset-KF-0001\"") && !list.text.contains("KF-0002") && !list.text.contains("KF-0003"))
+            #expect(list.text.contains("<span id=\"total\">1</span>"))
+            let word = "人口".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            #expect(try await call(client, "/open?q=\(word)").text.contains("id=\"dataset-KF-0001\""))
+            let none = try await call(client, "/open?q=%E7%A4%BE%E4%BF%9D")  // 社保
+            #expect(none.status == .ok && none.text.contains("<span id=\"total\">0</span>"))
+            #expect(try await call(client, "/open?organization=C-SCJG").text.contains("<span id=\"total\">0</span>"))
+
+            let page = try await call(client, "/open/datasets/KF-0001")
+            #expect(page.status == .ok, "\(page.text.prefix(300))")
+            #expect(page.text.contains("开放人口样本1") && page.text.contains("/open/datasets/KF-0001/download.csv"))
+            #expect(page.text.contains("<dd id=\"records\">25</dd>"))
+            // The preview is masked as the downloads are: no citizen id or mobile in clear, and the items say so.
+            for row in Fixtures.populationRows(10) {
+                for name in ["citizen_id", "mobile", "name"] {
+                    if case .string(let clear) = row[name] { #expect(!page.text.contains(clear), "\(name) in clear") }
+                }
+                if case .string(let id) = row["citizen_id"] { #expect(page.text.contains(DisplayMask.citizenID.apply(id))) }
+            }
+            #expect(page.text.contains("data-masked=\"citizen_id\"") && page.text.contains("data-masked=\"mobile\""))
+            // The preview was read as the public, through the audited path.
+            #expect(try await f.store.auditEntries(after: 0, limit: 10, action: "open.query", target: nil).contains { $0.event.actor == "public" })
+
+            let org = try await call(client, "/open/organizations/C-GA")
+            #expect(org.status == .ok && org.text.contains("id=\"dataset-KF-0001\"") && !org.text.contains("KF-0002"))
+            for hidden in ["/open/datasets/KF-0002", "/open/datasets/KF-0003", "/open/datasets/NOPE", "/open/organizations/C-SCJG"] {
+                #expect(try await call(client, hidden).status == .notFound, "\(hidden)")
+            }
+            let en = try await call(client, "/open?lang=en")
+            #expect(en.text.contains("Open government data"))
+        }
+    }
 }
