@@ -18,10 +18,11 @@ struct OpenPages<Context: RequestContext>: Sendable {
                 let q = request.uri.queryParameters.get("q").map { String($0) } ?? ""
                 guard q.count <= 200 else { throw ZhengshuError(.invalidInput, "q must be at most 200 characters") }
                 let organization = request.uri.queryParameters.get("organization").map { String($0) } ?? ""
-                let found = try await portal.search(q).filter { organization.isEmpty || $0.resource.department.rawValue == organization }
+                let all = try await portal.datasets()
+                let found = OpenPortal.matching(q, in: all).filter { organization.isEmpty || $0.resource.department.rawValue == organization }
                 let page = max(1, request.uri.queryParameters.get("page").flatMap { Int($0) } ?? 1)
                 let shown = found.dropFirst((page - 1) * Self.pageSize).prefix(Self.pageSize)
-                let publishers = Dictionary(try await portal.datasets().map { ($0.resource.department.rawValue, $0.publisher?.name ?? $0.resource.department.rawValue) },
+                let publishers = Dictionary(all.map { ($0.resource.department.rawValue, $0.publisher?.name ?? $0.resource.department.rawValue) },
                                             uniquingKeysWith: { a, _ in a })
                 func link(_ p: Int) -> String {
                     "/open?" + [("q", q), ("organization", organization), ("page", String(p))].filter { !$0.1.isEmpty }

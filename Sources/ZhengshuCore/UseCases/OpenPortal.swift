@@ -55,9 +55,13 @@ package struct OpenPortal: Sendable {
 
     /// Datasets whose text holds every word of `text` (case-insensitive; Chinese matched as written).
     package func search(_ text: String?) async throws -> [OpenDataset] {
+        Self.matching(text, in: try await datasets())
+    }
+
+    /// Those of `datasets` whose text holds every word of `text`.
+    package static func matching(_ text: String?, in datasets: [OpenDataset]) -> [OpenDataset] {
         let terms = (text ?? "").lowercased().split(whereSeparator: { $0.isWhitespace }).map(String.init).filter { $0 != "*:*" }
-        let all = try await datasets()
-        return terms.isEmpty ? all : all.filter { $0.matches(terms) }
+        return terms.isEmpty ? datasets : datasets.filter { $0.matches(terms) }
     }
 
     /// Records of an open dataset, masked, for `caller` (the public).
