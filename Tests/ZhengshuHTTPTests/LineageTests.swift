@@ -28,7 +28,7 @@ struct LineageTests {
     from openlineage.client.facet_v2 import schema_dataset, column_lineage_dataset as cl
     from openlineage.client.transport.http import HttpConfig, HttpTransport, ApiKeyTokenProvider
     url, token = sys.argv[1], sys.argv[2]
-    client = OpenLineageClient(transport=HttpTransport(HttpConfig(url=url, endpoint="api/v1/lineage",
+    client = OpenLineageClient(transport=HttpTransport(HttpConfig(url=url, endpoint="api/v1/lineage", timeout=120.0,
                                                                    auth=ApiKeyTokenProvider({"apiKey": token}), retry={"total": 0})))
     now = lambda: datetime.datetime.now(datetime.timezone.utc).isoformat()
     src = ("postgres://ga-db:5432", "public.renkou")
