@@ -73,6 +73,7 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
         GovernancePages(console: self).register(on: router)
         ManagementPages(console: self).register(on: router)
         OpenPages(console: self).register(on: router)
+        MemberPages(console: self).register(on: router)
     }
 
     // MARK: Sign-in
@@ -85,9 +86,10 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
             return loginPage(request, error: text("login.expired", lang(request)), name: name, status: .forbidden)
         }
         do {
-            let (_, secret, expires) = try await platform.accounts.signIn(name: name, password: form.fields.first { $0.0 == "password" }?.1 ?? "",
-                                                                          requestID: context.id, policy: policy)
-            var response = redirect(safeNext(form["next"]))
+            let (principal, secret, expires) = try await platform.accounts.signIn(name: name, password: form.fields.first { $0.0 == "password" }?.1 ?? "",
+                                                                                  requestID: context.id, policy: policy)
+            let next = safeNext(form["next"])
+            var response = redirect(principal.isMember && !MemberScope.allows(String(next.split(separator: "?").first ?? "")) ? "/open/mine" : next)
             response.setCookie(ConsoleSession.cookie(SignInPolicy.sessionCookie, secret, expires: expires, request: request))
             return response
         } catch let error as ZhengshuError {
@@ -100,6 +102,7 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
         var rng = SystemRandomNumberGenerator()
         let token = TokenSecret.generate(using: &rng)
         var response = render("login", ["error": error as Any, "hasError": error != nil, "name": name, "loginToken": token,
+                                        "registered": error == nil && request.uri.queryParameters.get("registered") == "1",
                                         "next": safeNext(request.uri.queryParameters.get("next"))],
                               title: "login.title", session: nil, request: request, status: status)
         response.setCookie(ConsoleSession.cookie("zs_login", token, expires: nil, request: request))
@@ -114,6 +117,9 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
         guard let session = await ConsoleSession.resolve(request, accounts: platform.accounts) else {
             let target = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
             return redirect("/login?next=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
+        }
+        if session.principal.isMember, !MemberScope.allows(request.uri.path) {
+            return request.uri.path == "/" ? redirect("/open/mine") : errorPage(MemberScope.refusal, request: request, session: session)
         }
         do {
             return try await body(session, lang(request))
@@ -193,6 +199,11 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
     /// Only what the user's roles may do.
     func navigation(_ p: Principal, path: String, lang: String) -> [[String: Any]] {
         let provider = p.roles.contains(.provider), consumer = p.roles.contains(.consumer), auditor = p.roles.contains(.auditor)
+        if p.isMember {
+            return [("/open", "nav.open"), ("/open/mine", "nav.openMine")].map { href, key in
+                ["href": href, "label": text(key, lang), "current": path == href]
+            }
+        }
         var items: [(String, String)] = [("/", p.isAdmin ? "nav.cockpit" : "nav.home"), ("/catalog", "nav.catalog")]
         if p.isAdmin || provider { items.append(("/catalog/new", "nav.newResource")) }
         if consumer { items.append(("/applications?box=mine", "nav.myApplications")) }

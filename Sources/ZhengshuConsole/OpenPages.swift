@@ -28,8 +28,13 @@ struct OpenPages<Context: RequestContext>: Sendable {
                     "/open?" + [("q", q), ("organization", organization), ("page", String(p))].filter { !$0.1.isEmpty }
                         .map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
                 }
+                // Datasets open on condition: their description is public, their data is applied for.
+                let conditional = OpenPortal.matching(q, in: try await portal.datasets(open: .conditional))
+                    .filter { organization.isEmpty || $0.resource.department.rawValue == organization }
                 return console.render("open", [
                     "q": q, "total": found.count, "results": shown.map { summary($0, lang) }, "hasResults": !shown.isEmpty,
+                    "conditional": conditional.map { summary($0, lang) }, "hasConditional": !conditional.isEmpty,
+                    "member": session?.principal.isMember ?? false, "signedIn": session != nil,
                     "organizations": publishers.sorted { $0.key < $1.key }.map { ["code": $0.key, "name": $0.value, "selected": $0.key == organization] },
                     "hasPrevious": page > 1, "previous": link(page - 1),
                     "hasNext": page * Self.pageSize < found.count, "next": link(page + 1),
@@ -38,7 +43,20 @@ struct OpenPages<Context: RequestContext>: Sendable {
         }
         router.get("/open/datasets/{code}") { request, context in
             try await console.publicPage(request, context) { session, lang in
-                let d = try await portal.dataset(try context.parameters.require("code"))
+                let wanted = try context.parameters.require("code")
+                let d: OpenDataset
+                do {
+                    d = try await portal.dataset(wanted)
+                } catch let error as ZhengshuError where error.code == .notFound {
+                    // Open on condition: the description and items, and how to apply; no preview, no download.
+                    let c = try await portal.dataset(wanted, open: .conditional)
+                    var values = summary(c, lang)
+                    values["items"] = c.resource.items.map { ["name": $0.name, "label": $0.label, "type": $0.type.rawValue, "masked": false] as [String: Any] }
+                    values["conditional"] = true
+                    values["updateCycle"] = console.text("cycle.\(c.resource.updateCycle.rawValue)", lang)
+                    values["member"] = session?.principal.isMember ?? false
+                    return console.render("open-dataset", values, title: "open.dataset", session: session, request: request)
+                }
                 let code = d.resource.code.rawValue
                 let preview = try await portal.records(code, OpenQuery(limit: Self.previewRows), by: Caller(.anonymous, requestID: context.id))
                 var values = summary(d, lang)

@@ -5,23 +5,51 @@ import ZhengshuCore
 extension GRDBStore: AccountStore {
     package func insertUser(_ user: NewUser, audit: AuditEvent) async throws -> User {
         try await writer.write { db in
-            if try Int.fetchOne(db, sql: "SELECT 1 FROM user WHERE name = ?", arguments: [user.name]) != nil {
-                throw ZhengshuError(.conflict, "user \(user.name) already exists")
-            }
-            if let d = user.department, try Self.fetchDepartment(d, db) == nil {
-                throw ZhengshuError.validation([.init(field: "department", reason: "department \(d) does not exist")])
-            }
-            try db.execute(sql: """
-                INSERT INTO user (name, displayName, roles, department, passwordHash, disabled, createdAt, updatedAt)
-                VALUES (?, ?, ?, ?, ?, 0, ?, ?)
-                """, arguments: [user.name, user.displayName, Self.encodeRoles(user.roles), user.department?.rawValue,
-                                 user.passwordHash, user.createdAt.millis, user.createdAt.millis])
-            let id = db.lastInsertedRowID
+            let stored = try Self.insertUserRow(user, db)
             var event = audit
-            event.target = "user:\(id)"
+            event.target = "user:\(stored.id)"
             try Self.appendAudit(event, in: db)
-            return User(id: UserID(id), name: user.name, displayName: user.displayName, roles: user.roles,
-                        department: user.department, disabled: false, createdAt: user.createdAt, updatedAt: user.createdAt)
+            return stored
+        }
+    }
+
+    static func insertUserRow(_ user: NewUser, _ db: Database) throws -> User {
+        if try Int.fetchOne(db, sql: "SELECT 1 FROM user WHERE name = ?", arguments: [user.name]) != nil {
+            throw ZhengshuError(.conflict, "user \(user.name) already exists")
+        }
+        if let d = user.department, try Self.fetchDepartment(d, db) == nil {
+            throw ZhengshuError.validation([.init(field: "department", reason: "department \(d) does not exist")])
+        }
+        try db.execute(sql: """
+            INSERT INTO user (name, displayName, roles, department, passwordHash, disabled, createdAt, updatedAt)
+            VALUES (?, ?, ?, ?, ?, 0, ?, ?)
+            """, arguments: [user.name, user.displayName, Self.encodeRoles(user.roles), user.department?.rawValue,
+                             user.passwordHash, user.createdAt.millis, user.createdAt.millis])
+        return User(id: UserID(db.lastInsertedRowID), name: user.name, displayName: user.displayName, roles: user.roles,
+                    department: user.department, disabled: false, createdAt: user.createdAt, updatedAt: user.createdAt)
+    }
+
+    package func insertMember(_ user: NewUser, profile: MemberProfile, audit: AuditEvent) async throws -> User {
+        try await writer.write { db in
+            if try Int.fetchOne(db, sql: "SELECT 1 FROM member WHERE identifierDigest = ?", arguments: [profile.identifierDigest]) != nil {
+                throw ZhengshuError(.conflict, "\(profile.identifierMasked) is already registered; sign in with that account")
+            }
+            let stored = try Self.insertUserRow(user, db)
+            var p = profile
+            p.user = stored.id
+            try db.execute(sql: "INSERT INTO member (userId, identifierDigest, document) VALUES (?, ?, ?)",
+                           arguments: [stored.id.rawValue, p.identifierDigest, try Self.json(p)])
+            var event = audit
+            event.target = "user:\(stored.id)"
+            try Self.appendAudit(event, in: db)
+            return stored
+        }
+    }
+
+    package func memberProfile(_ user: UserID) async throws -> MemberProfile? {
+        try await writer.read { db in
+            try String.fetchOne(db, sql: "SELECT document FROM member WHERE userId = ?", arguments: [user.rawValue])
+                .map { try Self.decoder.decode(MemberProfile.self, from: Data($0.utf8)) }
         }
     }
 

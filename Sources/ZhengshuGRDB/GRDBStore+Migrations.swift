@@ -421,6 +421,12 @@ extension GRDBStore {
                     PRIMARY KEY (department, item));
                 """)
         }
+        m.registerMigration("v19-members") { db in
+            try db.execute(sql: """
+                CREATE TABLE member (
+                    userId INTEGER PRIMARY KEY NOT NULL REFERENCES user(id), identifierDigest TEXT NOT NULL UNIQUE, document TEXT NOT NULL);
+                """)
+        }
         return m
     }
 

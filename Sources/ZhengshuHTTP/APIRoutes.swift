@@ -27,6 +27,7 @@ package struct APIRoutes {
         SharingRoutes(platform: platform, exports: exports).register(on: api)
         PrivacyRoutes(platform: platform).register(on: api)
         ManagementRoutes(platform: platform).register(on: api)
+        OpenMemberRoutes(platform: platform).register(open: router.group("api/v1/open"), api: api.group("open"))
         let p = platform
 
         api.get("me") { _, context in

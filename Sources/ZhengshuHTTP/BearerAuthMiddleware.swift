@@ -27,8 +27,7 @@ package struct BearerAuthMiddleware: RouterMiddleware {
                 }
                 var context = context
                 context.principal = try await accounts.authenticate(bearer: session)
-                context.logger[metadataKey: "zs.actor"] = .string(context.principal!.name)
-                return try await next(request, context)
+                return try await proceed(request, context, next)
             }
             throw ZhengshuError(.unauthenticated, "this route needs an Authorization: Bearer header")
         }
@@ -41,7 +40,15 @@ package struct BearerAuthMiddleware: RouterMiddleware {
         context.principal = secret.hasPrefix(SystemKey.scheme)
             ? try await sharing.authenticate(systemKey: secret, from: context.remoteAddress, requestID: context.id)
             : try await accounts.authenticate(bearer: secret)
-        context.logger[metadataKey: "zs.actor"] = .string(context.principal!.name)
+        return try await proceed(request, context, next)
+    }
+
+    /// Names the actor in the request's log lines; a member of the public goes no further than the open-data API.
+    func proceed(_ request: Request, _ context: Context, _ next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        let principal = context.principal!
+        context.logger[metadataKey: "zs.actor"] = .string(principal.name)
+        if principal.isMember, !MemberScope.allows(request.uri.path) { throw MemberScope.refusal }
         return try await next(request, context)
     }
 }

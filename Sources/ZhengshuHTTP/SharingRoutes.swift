@@ -198,20 +198,7 @@ struct SharingRoutes {
         }
 
         // Data services
-        api.get("share/{code}/records") { request, context in
-            let q = request.uri.queryParameters
-            let parameters = RecordQueryParameters(fields: q.get("fields"), filters: q.getAll("filter"), sort: q.get("sort"),
-                                                   limit: q.get("limit"), cursor: q.get("cursor"))
-            let hash = Self.requestHash(request, body: [])
-            let (page, receipt) = try await data.sharedQuery(try context.parameters.require("code"), parameters, grant: q.get("grant"),
-                                                             requestHash: hash, by: try context.caller())
-            let bytes = JSON.recordPage(fields: page.fields.map(\.name), rows: page.rows, nextCursor: page.next?.token,
-                                        between: [("receipt", Array("{\"auditEntry\":\(receipt.auditEntry),\"grant\":\(receipt.grant),\"requestHash\":\"\(receipt.requestHash)\"}".utf8))])
-            var response = Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                                    body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
-            Self.stamp(&response, receipt)
-            return response
-        }
+        api.get("share/{code}/records") { request, context in try await Self.sharedQuery(request, context, data) }
         api.get("share/{code}/changes") { request, context in
             let q = request.uri.queryParameters
             let (page, receipt) = try await data.sharedChanges(try context.parameters.require("code"), fields: q.get("fields"), cursor: q.get("cursor"),
@@ -299,6 +286,23 @@ struct SharingRoutes {
     static func receipted(_ value: some Encodable, _ receipt: ServiceReceipt) -> Response {
         var response = JSON.response(value)
         stamp(&response, receipt)
+        return response
+    }
+
+    /// A shared query's page with its receipt: a department's (`/share/{code}/records`) or a member's
+    /// (`/open/datasets/{code}/records`), through the same authorise → fetch → mask → audit path.
+    static func sharedQuery(_ request: Request, _ context: AppRequestContext, _ data: DataAccess) async throws -> Response {
+        let q = request.uri.queryParameters
+        let parameters = RecordQueryParameters(fields: q.get("fields"), filters: q.getAll("filter"), sort: q.get("sort"),
+                                               limit: q.get("limit"), cursor: q.get("cursor"))
+        let hash = Self.requestHash(request, body: [])
+        let (page, receipt) = try await data.sharedQuery(try context.parameters.require("code"), parameters, grant: q.get("grant"),
+                                                         requestHash: hash, by: try context.caller())
+        let bytes = JSON.recordPage(fields: page.fields.map(\.name), rows: page.rows, nextCursor: page.next?.token,
+                                    between: [("receipt", Array("{\"auditEntry\":\(receipt.auditEntry),\"grant\":\(receipt.grant),\"requestHash\":\"\(receipt.requestHash)\"}".utf8))])
+        var response = Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                                body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        Self.stamp(&response, receipt)
         return response
     }
 

@@ -5,22 +5,56 @@ import ZhengshuCore
 extension PostgresStore: AccountStore {
     package func insertUser(_ user: NewUser, audit: AuditEvent) async throws -> User {
         try await write { db in
-            if try await db.query("SELECT 1 FROM \"user\" WHERE name = \(user.name)", logger: PostgresLocation.logger).collect().count > 0 {
-                throw ZhengshuError(.conflict, "user \(user.name) already exists")
-            }
-            if let d = user.department, try await Self.fetchDepartment(d, db) == nil {
-                throw ZhengshuError.validation([.init(field: "department", reason: "department \(d) does not exist")])
-            }
-            let id = try await db.query("""
-                INSERT INTO "user" (name, displayName, roles, department, passwordHash, disabled, createdAt, updatedAt)
-                VALUES (\(user.name), \(user.displayName), \(Self.encodeRoles(user.roles)), \(user.department?.rawValue),
-                        \(user.passwordHash), false, \(user.createdAt.millis), \(user.createdAt.millis)) RETURNING id
-                """, logger: PostgresLocation.logger).collect()[0].decode(Int64.self)
+            let stored = try await Self.insertUserRow(user, db)
             var event = audit
-            event.target = "user:\(id)"
+            event.target = "user:\(stored.id)"
             try await Self.appendAudit(event, in: db)
-            return User(id: UserID(id), name: user.name, displayName: user.displayName, roles: user.roles,
-                        department: user.department, disabled: false, createdAt: user.createdAt, updatedAt: user.createdAt)
+            return stored
+        }
+    }
+
+    static func insertUserRow(_ user: NewUser, _ db: PostgresConnection) async throws -> User {
+        if try await db.query("SELECT 1 FROM \"user\" WHERE name = \(user.name)", logger: PostgresLocation.logger).collect().count > 0 {
+            throw ZhengshuError(.conflict, "user \(user.name) already exists")
+        }
+        if let d = user.department, try await Self.fetchDepartment(d, db) == nil {
+            throw ZhengshuError.validation([.init(field: "department", reason: "department \(d) does not exist")])
+        }
+        let id = try await db.query("""
+            INSERT INTO "user" (name, displayName, roles, department, passwordHash, disabled, createdAt, updatedAt)
+            VALUES (\(user.name), \(user.displayName), \(Self.encodeRoles(user.roles)), \(user.department?.rawValue),
+                    \(user.passwordHash), false, \(user.createdAt.millis), \(user.createdAt.millis)) RETURNING id
+            """, logger: PostgresLocation.logger).collect()[0].decode(Int64.self)
+        return User(id: UserID(id), name: user.name, displayName: user.displayName, roles: user.roles,
+                    department: user.department, disabled: false, createdAt: user.createdAt, updatedAt: user.createdAt)
+    }
+
+    package func insertMember(_ user: NewUser, profile: MemberProfile, audit: AuditEvent) async throws -> User {
+        try await write { db in
+            // Registrations of one identifier queue on its digest, so two at once cannot both pass the check.
+            _ = try await db.query("SELECT pg_advisory_xact_lock(hashtext(\(profile.identifierDigest)))", logger: PostgresLocation.logger).collect()
+            if try await db.query("SELECT 1 FROM member WHERE identifierDigest = \(profile.identifierDigest)",
+                                  logger: PostgresLocation.logger).collect().count > 0 {
+                throw ZhengshuError(.conflict, "\(profile.identifierMasked) is already registered; sign in with that account")
+            }
+            let stored = try await Self.insertUserRow(user, db)
+            var p = profile
+            p.user = stored.id
+            _ = try await db.query("INSERT INTO member (userId, identifierDigest, document) VALUES (\(stored.id.rawValue), \(p.identifierDigest), \(try Self.json(p)))",
+                                   logger: PostgresLocation.logger).collect()
+            var event = audit
+            event.target = "user:\(stored.id)"
+            try await Self.appendAudit(event, in: db)
+            return stored
+        }
+    }
+
+    package func memberProfile(_ user: UserID) async throws -> MemberProfile? {
+        try await read { db in
+            guard let row = try await db.query("SELECT document FROM member WHERE userId = \(user.rawValue)", logger: PostgresLocation.logger).collect().first else {
+                return nil
+            }
+            return try Self.decoder.decode(MemberProfile.self, from: Data(try row.decode(String.self).utf8))
         }
     }
 

@@ -225,6 +225,9 @@ extension PostgresStore {
         ("v18-management", [
             "CREATE TABLE departmentServiceItem (department text NOT NULL REFERENCES department(code), item text NOT NULL, position integer NOT NULL, PRIMARY KEY (department, item))",
         ]),
+        ("v19-members", [
+            "CREATE TABLE member (userId bigint PRIMARY KEY REFERENCES \"user\"(id), identifierDigest text NOT NULL UNIQUE, document text NOT NULL)",
+        ]),
     ]
 
     /// The State Council's holiday schedules for 2025 and 2026 (see `WorkingCalendar.chinaDefaults`), the starting

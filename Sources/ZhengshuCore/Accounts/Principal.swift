@@ -19,7 +19,8 @@ package struct Principal: Sendable, Hashable {
         kind = .user(user.id)
         name = user.name
         roles = user.roles
-        department = user.department
+        // A member acts under a consumer code of its own, which no department holds.
+        department = user.roles.contains(.member) ? MemberProfile.consumerCode(of: user.id) : user.department
     }
 
     package init(system account: SystemAccount) {
@@ -43,6 +44,7 @@ package struct Principal: Sendable, Hashable {
     package static let anonymous = Principal(kind: .anonymous, name: "public", roles: [], department: nil)
 
     package var isAdmin: Bool { roles.contains(.admin) }
+    package var isMember: Bool { roles.contains(.member) }
     package var userID: UserID? { if case .user(let id) = kind { id } else { nil } }
 
     /// Throws `forbidden` unless the principal holds one of `roles`.

@@ -13,6 +13,9 @@ package enum Role: String, CaseIterable, Sendable, Codable, Comparable {
     case consumer
     /// Reads the audit trail.
     case auditor
+    /// A registered member of the public or a company (社会用户): uses the open-data portal and applies for conditional
+    /// open data; reaches nothing else.
+    case member
 
     package static func < (a: Role, b: Role) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
 
@@ -89,6 +92,9 @@ package enum UserRules {
         if roles.isEmpty { v.append(.init(field: "roles", reason: "a user needs at least one role")) }
         if roles.contains(where: \.needsDepartment), department == nil {
             v.append(.init(field: "department", reason: "providers and consumers belong to a department"))
+        }
+        if roles.contains(.member), roles.count > 1 || department != nil {
+            v.append(.init(field: "roles", reason: "a member of the public holds no other role and belongs to no department"))
         }
         return v
     }

@@ -95,6 +95,9 @@ package enum DepartmentRules {
         if d.name == nil { missing.append(.init(field: "name", reason: "is required")) }
         if d.level == nil { missing.append(.init(field: "level", reason: "is required")) }
         guard missing.isEmpty, let code = d.code, let name = d.name, let level = d.level else { throw .validation(missing) }
+        if code.uppercased().hasPrefix(MemberProfile.codePrefix) {
+            throw .validation([.init(field: "code", reason: "codes starting \(MemberProfile.codePrefix) are the open portal's members'")])
+        }
         let department = Department(
             code: try DepartmentCode(validating: code), name: name, level: level,
             parent: try (d.parent ?? nil).map { raw throws(ZhengshuError) in try DepartmentCode(validating: raw) },

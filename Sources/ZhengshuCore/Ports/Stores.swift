@@ -32,6 +32,11 @@ package protocol AccountStore: Sendable {
     func token(_ id: TokenID) async throws -> APIToken?
     func tokens(user: UserID) async throws -> [APIToken]
     func revokeToken(_ id: TokenID, at: Date, audit: AuditEvent) async throws -> APIToken
+
+    /// Creates a member's user and profile in one transaction (the profile's `user` is replaced by the new id).
+    /// - Throws: `conflict` for a taken name or an identifier (its digest) already registered.
+    func insertMember(_ user: NewUser, profile: MemberProfile, audit: AuditEvent) async throws -> User
+    func memberProfile(_ user: UserID) async throws -> MemberProfile?
 }
 
 /// The catalog: resources and their versions.

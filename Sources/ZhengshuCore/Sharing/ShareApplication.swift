@@ -80,9 +80,20 @@ package struct ApplicationEvent: Hashable, Sendable, Codable {
     }
 }
 
-/// A consuming department's application (共享申请) for a published resource.
+/// Which workflow an application follows.
+package enum ApplicationChannel: String, CaseIterable, Sendable, Codable {
+    /// A department's application for shared data (共享), decided by the resource's share type.
+    case sharing
+    /// A registered member's application for conditional open data (有条件开放), decided by the open type.
+    case open
+}
+
+/// A consuming department's application (共享申请) for a published resource, or a registered member's for
+/// conditional open data (then `consumer` is the member's code, ``MemberProfile/consumerCode(of:)``).
 package struct ShareApplication: Hashable, Sendable, Codable {
     package var id: ApplicationID
+    /// `nil` (older documents) is `sharing`.
+    package var channel: ApplicationChannel?
     package var resource: ResourceCode
     /// The providing department (the resource's).
     package var provider: DepartmentCode
@@ -141,6 +152,8 @@ package struct ShareApplication: Hashable, Sendable, Codable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
+
+    package var isOpenData: Bool { channel == .open }
 
     package func isOverdue(at now: Date) -> Bool { status.isPending && (dueAt.map { $0 < now } ?? false) }
 }

@@ -201,7 +201,7 @@ extension DataAccess {
     /// its reason. One read of the store.
     func authorise(_ code: String, _ service: ShareService, _ grantID: String?, by caller: Caller) async throws -> Authorised {
         let p = caller.principal
-        guard p.roles.contains(.consumer), let department = p.department else {
+        guard p.roles.contains(.consumer) || p.isMember, let department = p.department else {
             throw ZhengshuError(.forbidden, "data services are for consuming departments' users and system accounts")
         }
         let code = try ResourceCode(validating: code)
@@ -209,6 +209,9 @@ extension DataAccess {
         let day = CivilDate(chinaTime: now)
         guard let context = try await shares.serviceContext(code, consumer: department, day: day), context.resource.status == .published else {
             throw ZhengshuError(.notFound, "resource \(code) does not exist")
+        }
+        if p.isMember, context.resource.openType != .conditional {
+            throw ZhengshuError(.forbidden, "resource \(code) is no longer open on condition; its grants to members do not work")
         }
         func granted(_ g: (grant: Grant, calls: Int, rows: Int)) -> Authorised {
             Authorised(resource: context.resource, grant: g.grant, used: (g.calls, g.rows), live: context.live, day: day,

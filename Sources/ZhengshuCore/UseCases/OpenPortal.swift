@@ -34,20 +34,22 @@ package struct OpenPortal: Sendable {
         self.data = data
     }
 
-    /// Every open dataset, in code order.
-    package func datasets() async throws -> [OpenDataset] {
+    /// Every published dataset of an open type, in code order: open to everyone (the default, what CKAN and DCAT
+    /// publish) or open on condition (its metadata is public; its data needs a member's approved application).
+    package func datasets(open type: OpenType = .unconditional) async throws -> [OpenDataset] {
+        guard type != .none else { return [] }
         let byCode = Dictionary(try await departments.departments(parent: nil, level: nil).map { ($0.code, $0) }) { a, _ in a }
         return try await updates.updateTimes(department: nil)
-            .filter { $0.resource.openType == .unconditional && $0.resource.status == .published }
+            .filter { $0.resource.openType == type && $0.resource.status == .published }
             .map { OpenDataset(resource: $0.resource, publisher: byCode[$0.resource.department], dataUpdatedAt: $0.lastUpdatedAt) }
             .sorted { $0.resource.code.rawValue < $1.resource.code.rawValue }
     }
 
     /// One open dataset by its resource code or its CKAN name.
     /// - Throws: `notFound` for anything that is not open data.
-    package func dataset(_ idOrName: String) async throws -> OpenDataset {
+    package func dataset(_ idOrName: String, open type: OpenType = .unconditional) async throws -> OpenDataset {
         let wanted = idOrName.trimmingCharacters(in: .whitespaces)
-        guard let d = try await datasets().first(where: { $0.resource.code.rawValue == wanted || $0.name == wanted.lowercased() }) else {
+        guard let d = try await datasets(open: type).first(where: { $0.resource.code.rawValue == wanted || $0.name == wanted.lowercased() }) else {
             throw ZhengshuError(.notFound, "open dataset \(wanted.prefix(64)) does not exist")
         }
         return d

@@ -6,6 +6,8 @@ package struct Platform: Sendable {
     package let clock: PlatformClock
     package let departments: Departments
     package let accounts: Accounts
+    /// Registered members of the public and companies (conditional open data).
+    package let members: Members
     package let catalog: Catalog
     package let data: DataAccess
     package let audit: AuditTrail
@@ -45,6 +47,7 @@ package struct Platform: Sendable {
         var accounts = Accounts(store: store, audit: store, clock: clock, hasher: hasher)
         accounts.meter = meter
         self.accounts = accounts
+        members = Members(store: store, keys: privacyKeys, clock: clock, hasher: hasher)
         catalog = Catalog(store: store, standards: store, privacy: store, sealing: (store, sealer), clock: clock)
         var data = DataAccess(catalog: store, records: store, audit: store, pulls: store, shares: store, masking: masking, signer: signer,
                               sealer: sealer, connector: connector, clock: clock)

@@ -39,29 +39,52 @@ package struct Sharing: Sendable {
 
     // MARK: Applications
 
-    /// A consumer department applies for a published resource of another department.
+    /// A consumer department applies for a published resource of another department; a registered member of the
+    /// public applies for a resource open on condition (有条件开放), through the same steps.
     package func apply(_ draft: ApplicationDraft, by caller: Caller) async throws -> ShareApplication {
         let p = caller.principal
-        try p.require(anyOf: [.consumer], to: "applying for shared data")
+        if !p.isMember { try p.require(anyOf: [.consumer], to: "applying for shared data") }
         guard let consumer = p.department, p.userID != nil else {
             throw ZhengshuError(.forbidden, "applications are made by a department's people, not by system accounts")
         }
         guard let code = draft.resource else { throw ZhengshuError.validation([.init(field: "resource", reason: "is required")]) }
-        let resource = try await catalog.visibleResource(code, to: p)
-        try resource.requirePublished("only published resources can be applied for")
-        guard resource.department != consumer else {
-            throw ZhengshuError(.conflict, "resource \(resource.code) is your own department's; read it through /api/v1/resources/\(resource.code)/records")
+        let resource: Resource
+        if p.isMember {
+            resource = try await conditionallyOpen(code)
+            if let services = draft.services, services != [.query] {
+                throw ZhengshuError.validation([.init(field: "services", reason: "members of the public apply for query only")])
+            }
+        } else {
+            resource = try await catalog.visibleResource(code, to: p)
+            try resource.requirePublished("only published resources can be applied for")
+            guard resource.department != consumer else {
+                throw ZhengshuError(.conflict, "resource \(resource.code) is your own department's; read it through /api/v1/resources/\(resource.code)/records")
+            }
         }
         let now = clock.current()
         var a = ShareApplication(id: ApplicationID(0), resource: resource.code, provider: resource.department, consumer: consumer,
                                  applicant: p.name, items: [], services: [], purpose: "", legalBasis: "", serviceItem: nil,
                                  validFrom: CivilDate(chinaTime: now), validUntil: CivilDate(chinaTime: now), expectedRowsPerDay: nil,
                                  status: .review, dueAt: nil, needsBureauApproval: false, history: [], createdAt: now, updatedAt: now)
+        a.channel = p.isMember ? .open : .sharing
         try Self.fill(&a, from: draft, resource: resource, today: CivilDate(chinaTime: now), creating: true)
         try await start(&a, resource: resource, action: "submit", caller: caller, at: now)
         let (stored, _) = try await store.insertApplication(a, audit: caller.audit("application.submit", "resource:\(resource.code)", at: now,
                                                                                       detail: "items: \(a.items.joined(separator: ",")); status: \(a.status.rawValue)"))
         return stored
+    }
+
+    /// A published resource open on condition. - Throws: `notFound` for one that is not open at all (the public learns
+    /// nothing of it), `conflict` for one open to everyone (no application needed).
+    func conditionallyOpen(_ raw: String) async throws -> Resource {
+        let code = try ResourceCode(validating: raw)
+        guard let r = try await catalog.resource(code), r.status == .published, r.openType != .none else {
+            throw ZhengshuError(.notFound, "open dataset \(code) does not exist")
+        }
+        guard r.openType == .conditional else {
+            throw ZhengshuError(.conflict, "open dataset \(code) is open to everyone; download it from /open/datasets/\(code) without applying")
+        }
+        return r
     }
 
     /// Checks and copies the draft's fields (all required on creation; on resubmission only those given).
@@ -113,7 +136,9 @@ package struct Sharing: Sendable {
         a.escalatedAt = nil
         a.terms = GrantTerms()
         a.history.append(event(action, caller, .review, nil, now))
-        if resource.shareType == .none {
+        if a.isOpenData && resource.openType != .conditional {
+            try await move(&a, to: .refused, "refuse", reason: "resource \(resource.code) is no longer open on condition (有条件开放)", actor: nil, at: now)
+        } else if !a.isOpenData && resource.shareType == .none {
             let basis = resource.shareCondition.map { "it is not shared (不予共享) under \($0)" } ?? "it is not shared (不予共享)"
             try await move(&a, to: .refused, "refuse", reason: "resource \(resource.code): \(basis)", actor: nil, at: now)
         } else if policy.complianceReview {
@@ -128,7 +153,7 @@ package struct Sharing: Sendable {
     /// The step after an approved `step`.
     func advance(_ a: inout ShareApplication, from step: ApplicationStatus, resource: Resource, at now: Date) async throws {
         switch step {
-        case .review where resource.shareType == .conditional:
+        case .review where resource.shareType == .conditional || a.isOpenData:
             try await move(&a, to: .provider, nil, reason: nil, actor: nil, at: now)
         case .review, .provider, .disputed:
             try await move(&a, to: a.needsBureauApproval ? .bureauApproval : .granted, nil, reason: nil, actor: nil, at: now)
@@ -268,7 +293,7 @@ package struct Sharing: Sendable {
                       _ body: (inout ShareApplication, Date) async throws -> Void) async throws -> ShareApplication {
         let current = try await visibleApplication(id, to: caller)
         let p = caller.principal
-        guard p.roles.contains(.consumer), p.department == current.consumer, p.userID != nil else {
+        guard p.roles.contains(.consumer) || p.isMember, p.department == current.consumer, p.userID != nil else {
             throw ZhengshuError(.forbidden, "only a consumer of department \(current.consumer) may \(action) this application")
         }
         guard allowed(current.status) else {
