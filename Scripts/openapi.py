@@ -400,7 +400,8 @@ schemas.update({
  "GrantTerms": terms,
  "ApplicationEvent": obj({"at": dt, "actor": string, "department": string, "action": string, "status": astatus, "reason": string},
                          ["at", "actor", "action", "status"]),
- "Application": obj({"id": integer, "resource": string, "provider": string, "consumer": string, "applicant": string,
+ "Application": obj({"id": integer, "channel": {**enum("sharing", "open"), "description": "open: a registered member's application for conditional open data (consumer is MEMBER-id)"},
+                     "resource": string, "provider": string, "consumer": string, "applicant": string,
                      "items": arr(string), "services": arr(service), "purpose": string, "legalBasis": string, "serviceItem": string,
                      "validFrom": date, "validUntil": date, "expectedRowsPerDay": {"type": "integer"}, "status": astatus,
                      "dueAt": {**dt, "description": "When the current step is due (working days of the calendar)"}, "escalatedAt": dt,
@@ -685,6 +686,52 @@ paths.update({
              [dcode], body("ServiceItems"))},
  "/api/v1/inventory": {"get": op("assetInventory", "The asset inventory (数据资产盘点): resources by status, share and open type, grade, sensitivity and category; records; storage; gaps",
                                  ok("AssetInventory"), ["management"], [q("department")])},
+})
+
+# Conditional open data (有条件开放): members of the public and companies register, sign in, apply and read.
+schemas.update({
+ "MemberInput": obj({"name": {"type": "string", "pattern": "^[A-Za-z0-9._-]{2,64}$"}, "displayName": {"type": "string", "minLength": 1, "maxLength": 100},
+                     "kind": enum("person", "company"),
+                     "identifier": {"type": "string", "description": "Citizen identity number (GB 11643) for a person, unified social credit code (GB 32100) for a company"},
+                     "contact": {"type": "string", "description": "A mobile number or an e-mail address"},
+                     "password": {"type": "string", "minLength": 10, "maxLength": 256}},
+                    ["name", "kind", "identifier", "contact", "password"]),
+ "Member": obj({"id": integer, "name": string, "displayName": string, "kind": enum("person", "company"),
+                "identifier": {"type": "string", "description": "Masked for a person (first six and last four characters)"},
+                "contact": string, "createdAt": dt}, ["id", "name", "displayName", "kind", "identifier", "contact", "createdAt"]),
+ "MemberSessionInput": obj({"name": string, "password": string}, ["name", "password"]),
+ "MemberSession": obj({"token": {"type": "string", "description": "A bearer token for /api/v1/open (a member reaches nothing else)"}, "expiresAt": dt},
+                      ["token", "expiresAt"]),
+ "ConditionalDataset": obj({"code": string, "name": string, "abstract": string, "publisher": string, "publisherName": string,
+                            "items": arr(obj({"name": string, "label": string, "type": string}, ["name", "label", "type"]))},
+                           ["code", "name", "abstract", "publisher", "items"]),
+})
+schemas["ConditionalDatasetList"] = listof("ConditionalDataset")
+throttled = {"429": {**problem("Too many registrations from this address"),
+                     "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}}}
+paths.update({
+ "/api/v1/open/members": {"post": {**op("registerMember", "Register a person (citizen ID) or a company (credit code) for conditional open data; one account per identifier, audited",
+                                        {**ok("Member", "201", "Registered"), **throttled}, ["open data"], requestBody=body("MemberInput")), "security": []}},
+ "/api/v1/open/sessions": {"post": {**op("memberSession", "Sign a member in: a bearer token for the open-data API (members only)",
+                                         ok("MemberSession", "201", "Signed in"), ["open data"], requestBody=body("MemberSessionInput")), "security": []}},
+ "/api/v1/open/conditional-datasets": {"get": {**op("listConditionalDatasets", "Datasets open on condition: their description and items (the data needs an approved application)",
+                                                    ok("ConditionalDatasetList"), ["open data"]), "security": []}},
+ "/api/v1/open/members/me": {"get": op("getMember", "The signed-in member's registration (member)", ok("Member"), ["open data"])},
+ "/api/v1/open/applications": {
+   "post": op("applyForOpenData", "Apply for a dataset open on condition (member); review, the provider's answer and (important data) a second approval follow",
+              ok("Application", "201", "Submitted"), ["open data"], requestBody=body("ApplicationInput")),
+   "get": op("listOwnOpenApplications", "The member's applications, newest first (member)", ok("ApplicationList"), ["open data"],
+             [q("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100})])},
+ "/api/v1/open/applications/{id}": {"get": op("getOpenApplication", "One of the member's applications with its history", ok("Application"), ["open data"], [uid])},
+ "/api/v1/open/applications/{id}/withdraw": {"post": op("withdrawOpenApplication", "Withdraw a pending application (member)", ok("Application"), ["open data"], [uid],
+                                                        {**body("Reason"), "required": False})},
+ "/api/v1/open/datasets/{code}/records": {
+   "get": op("memberQuery", "Read the granted items of a dataset open on condition, masked per policy and audited (member with a grant)",
+             served("SharedPage"), ["open data"],
+             [code, grant_q, q("fields", desc="Comma-separated granted items"),
+              {**q("filter", arr(string), "item:op:value on items granted in clear; repeatable"), "style": "form", "explode": True},
+              q("sort", desc="A required item granted in clear, - for descending"),
+              q("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}), q("cursor")])},
 })
 
 doc = {

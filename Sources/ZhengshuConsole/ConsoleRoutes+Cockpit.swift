@@ -61,7 +61,7 @@ extension ConsoleRoutes {
                  "svg": SVGChart.bars(freshnessBars, title: text("cockpit.chart.freshness", lang), empty: text("chart.empty", lang))],
             ],
             "overdueApplications": overdueApplications.map { a in
-                ["id": a.id.rawValue, "resource": a.resource.rawValue, "consumer": names[a.consumer] ?? a.consumer.rawValue,
+                ["id": a.id.rawValue, "resource": a.resource.rawValue, "consumer": a.isOpenData ? "\(text("role.member", lang)) \(a.applicant)" : names[a.consumer] ?? a.consumer.rawValue,
                  "status": text("application.status.\(a.status.rawValue)", lang), "due": ConsoleTime.minute(a.dueAt)] as [String: Any]
             },
             "hasOverdueApplications": !overdueApplications.isEmpty,

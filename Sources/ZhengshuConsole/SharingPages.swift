@@ -61,7 +61,8 @@ struct SharingPages<Context: RequestContext>: Sendable {
                 let names = try await departmentNames()
                 let rows: [[String: Any]] = grants.sorted { $0.id.rawValue > $1.id.rawValue }.map { g in
                     ["id": g.id.rawValue, "resource": g.resource.rawValue, "provider": names[g.provider] ?? g.provider.rawValue,
-                     "consumer": names[g.consumer] ?? g.consumer.rawValue, "items": g.items.joined(separator: ", "),
+                     "consumer": names[g.consumer] ?? (MemberProfile.isMemberCode(g.consumer) ? "\(console.text("role.member", lang)) \(g.consumer)" : g.consumer.rawValue),
+                     "items": g.items.joined(separator: ", "),
                      "clear": g.clearItems.isEmpty ? "—" : g.clearItems.joined(separator: ", "),
                      "services": g.services.map { console.text("service.\($0.rawValue)", lang) }.joined(separator: "、"),
                      "period": "\(g.validFrom) — \(g.validUntil)", "quota": "\(g.callsPerDay) / \(g.rowsPerDay)",
@@ -125,7 +126,8 @@ struct SharingPages<Context: RequestContext>: Sendable {
         let rows: [[String: Any]] = list.map { a in
             var row: [String: Any] = [
                 "id": a.id.rawValue, "resource": a.resource.rawValue, "provider": names[a.provider] ?? a.provider.rawValue,
-                "consumer": names[a.consumer] ?? a.consumer.rawValue, "items": a.items.joined(separator: ", "),
+                "consumer": a.isOpenData ? "\(console.text("role.member", lang)) \(a.applicant)" : names[a.consumer] ?? a.consumer.rawValue,
+                "items": a.items.joined(separator: ", "),
                 "services": a.services.map { console.text("service.\($0.rawValue)", lang) }.joined(separator: "、"),
                 "purpose": a.purpose, "legalBasis": a.legalBasis, "status": console.text("application.status.\(a.status.rawValue)", lang),
                 "statusCode": a.status.rawValue, "due": ConsoleTime.minute(a.dueAt), "overdue": a.isOverdue(at: now),

@@ -71,6 +71,13 @@ class Flow:
             d.quit()
 
 
+def citizen_id(seed):
+    """A valid GB 11643 number (checksum per the standard) that differs run to run."""
+    body = f"330102{1970 + seed % 40}{1 + seed % 12:02d}{1 + seed % 28:02d}{seed % 1000:03d}"
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, weights)) % 11]
+
+
 def run(flow, screenshots):
     stamp = time.strftime("%H%M%S")
     code = f"GA-LD-{stamp}"
@@ -235,6 +242,37 @@ def run(flow, screenshots):
     assert "/login" not in public.current_url, public.current_url
     if screenshots:
         public.save_screenshot(os.path.join(screenshots, "open-dataset.png"))
+
+    flow.step = "a person registers on the portal and applies for data open on condition"
+    member = f"m{stamp}"
+    flow.go(public, "/open")
+    public.find_element(By.CSS_SELECTOR, "#conditional #register-link").click()
+    flow.wait(public).until(EC.presence_of_element_located((By.ID, "register-form")))
+    public.find_element(By.ID, "displayName").send_keys("王五")
+    public.find_element(By.ID, "identifier").send_keys(citizen_id(int(stamp)))
+    public.find_element(By.ID, "contact").send_keys("13700001111")
+    public.find_element(By.ID, "name").send_keys(member)
+    public.find_element(By.ID, "password").send_keys("Member-Pass-1")
+    public.find_element(By.ID, "register-submit").click()
+    flow.wait(public).until(EC.presence_of_element_located((By.ID, "registered")))
+    public.find_element(By.ID, "name").send_keys(member)
+    public.find_element(By.ID, "password").send_keys("Member-Pass-1")
+    public.find_element(By.ID, "login-submit").click()
+    flow.wait(public).until(EC.presence_of_element_located((By.ID, "member")))
+    nav = [a.get_attribute("href").split("/", 3)[-1] for a in public.find_elements(By.CSS_SELECTOR, "header nav a")]
+    assert nav == ["open", "open/mine"], nav
+    flow.go(public, "/open/datasets/FR-330100-0001")
+    flow.wait(public).until(EC.presence_of_element_located((By.ID, "apply-link"))).click()
+    boxes = flow.wait(public).until(EC.presence_of_all_elements_located((By.CSS_SELECTOR, "#apply-form input[name=items]")))
+    for box in boxes[:2]:
+        box.click()
+    public.find_element(By.ID, "purpose").send_keys("核实合作企业的登记状态")
+    public.find_element(By.ID, "legalBasis").send_keys("企业信用查询")
+    public.find_element(By.ID, "apply-submit").click()
+    row = flow.wait(public).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#applications tr[data-status=review]")))
+    assert "FR-330100-0001" in row.text, row.text
+    if screenshots:
+        public.save_screenshot(os.path.join(screenshots, "open-mine.png"))
 
     flow.step = "English and sign-out"
     flow.go(c, "/grants?lang=en")

@@ -232,7 +232,11 @@ import ZhengshuTestSupport
     @Test func thePublicBrowsesSearchesAndPreviewsWithoutSigningIn() async throws {
         try await withPortal { f, client in
             let list = try await call(client, "/open")
-            #expect(list.status == .ok && list.text.contains("id=\"dataset-KF-0001\"") && !list.text.contains("KF-0002") && !list.text.contains("KF-0003"))
+            #expect(list.status == .ok && list.text.contains("id=\"dataset-KF-0001\"") && !list.text.contains("KF-0003"))
+            // Open on condition: listed apart, described, never previewed.
+            #expect(!list.text.contains("id=\"dataset-KF-0002\"") && list.text.contains("id=\"conditional-KF-0002\""))
+            let conditional = try await call(client, "/open/datasets/KF-0002")
+            #expect(conditional.status == .ok && !conditional.text.contains("id=\"preview\"") && !conditional.text.contains("download.csv"))
             #expect(list.text.contains("<span id=\"total\">1</span>"))
             let word = "人口".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
             #expect(try await call(client, "/open?q=\(word)").text.contains("id=\"dataset-KF-0001\""))
@@ -257,7 +261,7 @@ import ZhengshuTestSupport
 
             let org = try await call(client, "/open/organizations/C-GA")
             #expect(org.status == .ok && org.text.contains("id=\"dataset-KF-0001\"") && !org.text.contains("KF-0002"))
-            for hidden in ["/open/datasets/KF-0002", "/open/datasets/KF-0003", "/open/datasets/NOPE", "/open/organizations/C-SCJG"] {
+            for hidden in ["/open/datasets/KF-0003", "/open/datasets/NOPE", "/open/organizations/C-SCJG"] {
                 #expect(try await call(client, hidden).status == .notFound, "\(hidden)")
             }
             let en = try await call(client, "/open?lang=en")

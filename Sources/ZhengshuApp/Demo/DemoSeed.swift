@@ -71,6 +71,7 @@ package enum DemoSeed {
         try await seedServiceItems(platform)
         try await seedSharing(platform)
         try await seedCalls(platform)
+        credentials.append(try await seedMember(platform))
         // The civil affairs bureau's assistance system calls the data services with a key, rotated at each start so the
         // printed one works.
         let mz = DepartmentCode(trusted: "C-MZ")
@@ -84,6 +85,27 @@ package enum DemoSeed {
             credentials.append(Credential(user: system.actorName, roles: "system", department: mz.rawValue, password: "-", token: key))
         }
         return credentials
+    }
+
+    /// A person registered on the open-data portal, with an application for the enterprise register (open on
+    /// condition) waiting for the market regulator's answer; a fresh token at each start.
+    static func seedMember(_ platform: Platform) async throws -> Credential {
+        let name = "citizen.wang", password = "Demo-Member-2026"
+        var user = try await platform.store.user(named: name)
+        if user == nil {
+            let id = DemoData(people: 1, enterprises: 0, seed: 901).people[0].citizenID
+            user = try await platform.members.register(MemberDraft(name: name, displayName: "王市民", kind: .person, identifier: id,
+                                                                   contact: "13800000000", password: password), requestID: "demo-seed").0
+            let member = Caller(Principal(user: user!), requestID: "demo-seed")
+            let a = try await platform.sharing.apply(ApplicationDraft(resource: "FR-330100-0001", items: ["credit_code", "name", "status"],
+                                                                      purpose: "核实拟合作企业的登记状态", legalBasis: "企业信用信息查询"), by: member)
+            _ = try await platform.sharing.decide(a.id.rawValue, ApplicationDecision(approve: true), by: caller)
+        }
+        for old in try await platform.store.tokens(user: user!.id) where old.label == "demo" && old.revokedAt == nil {
+            _ = try await platform.accounts.revokeToken(old.id.rawValue, by: caller)
+        }
+        let (_, secret) = try await platform.accounts.issueToken(for: user!.id, label: "demo", expiresInDays: 30, by: caller)
+        return Credential(user: name, roles: Role.member.rawValue, department: "-", password: password, token: secret)
     }
 
     /// Applications in every state: two granted (one after the provider's answer and the bureau's second approval), one
