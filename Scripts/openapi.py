@@ -22,7 +22,7 @@ schemas = {
                  "requestId": string, "violations": arr(ref("Violation")),
                  "job": ref("IngestJob")}, ["type", "title", "status", "detail", "code", "requestId"]),
  "AdminLevel": enum("province", "city", "county"),
- "Role": enum("admin", "provider", "consumer", "auditor"),
+ "Role": enum("admin", "provider", "consumer", "auditor", "member"),
  "ShareType": enum("unconditional", "conditional", "none"),
  "OpenType": enum("unconditional", "conditional", "none"),
  "UpdateCycle": enum("realtime", "daily", "weekly", "monthly", "quarterly", "yearly", "irregular"),

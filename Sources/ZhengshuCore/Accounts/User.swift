@@ -99,6 +99,11 @@ package enum UserRules {
         return v
     }
 
+    /// The member role comes with a registration on the open-data portal (``Members/register(_:requestID:)``), never
+    /// from an admin, and is never taken from or given to an existing account.
+    static let memberRoleByRegistration = ZhengshuError.Violation(
+        field: "roles", reason: "the member role comes only with a registration on the open-data portal (/open/register)")
+
     package static func validatePassword(_ password: String) -> ZhengshuError.Violation? {
         guard password.count >= minimumPasswordLength, password.count <= 256 else {
             return .init(field: "password", reason: "must be \(minimumPasswordLength)-256 characters")

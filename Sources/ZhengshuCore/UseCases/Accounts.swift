@@ -25,6 +25,7 @@ package struct Accounts: Sendable {
         let roles = Set(draft.roles ?? [])
         let department = try draft.department.map { raw throws(ZhengshuError) in try DepartmentCode(validating: raw) }
         v += UserRules.validateRoles(roles, department: department)
+        if roles.contains(.member) { v.append(UserRules.memberRoleByRegistration) }
         if let password = draft.password, let problem = UserRules.validatePassword(password) { v.append(problem) }
         let displayName = draft.displayName ?? name
         if displayName.isEmpty || displayName.count > 100 { v.append(.init(field: "displayName", reason: "must be 1-100 characters")) }
@@ -63,7 +64,8 @@ package struct Accounts: Sendable {
             if let v = draft.roles { next.roles = Set(v) }
             if draft.department != nil { next.department = department }
             if let v = draft.disabled { next.disabled = v }
-            let problems = UserRules.validateRoles(next.roles, department: next.department)
+            var problems = UserRules.validateRoles(next.roles, department: next.department)
+            if next.roles.contains(.member) != current.roles.contains(.member) { problems.append(UserRules.memberRoleByRegistration) }
             guard problems.isEmpty else { throw ZhengshuError.validation(problems) }
             next.updatedAt = now
             return next
