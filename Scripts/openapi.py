@@ -688,6 +688,28 @@ paths.update({
                                  ok("AssetInventory"), ["management"], [q("department")])},
 })
 
+# Profiles in the base databases (一人一档, 一企一档).
+schemas.update({
+ "ProfileAttribute": obj({"concept": {**enum("name", "phone", "address", "sex", "birthDate", "legalRepresentative"),
+                                      "description": "What the attribute means across departments, when recognised"},
+                          "item": string, "label": string, "value": {"type": "string", "description": "Masked where policy says"},
+                          "masked": {"type": "boolean"}, "department": string, "resource": string, "resourceName": string, "updatedAt": dt},
+                         ["item", "label", "value", "masked", "department", "resource", "resourceName"]),
+ "ProfileConflict": obj({"concept": string, "claims": arr(obj({"department": string, "resource": string, "item": string, "value": string},
+                                                             ["department", "resource", "item", "value"]))}, ["concept", "claims"]),
+ "ProfileSource": obj({"resource": string, "name": string, "department": string, "item": string, "records": {"type": "integer"},
+                       "updatedAt": dt, "grant": integer}, ["resource", "name", "department", "item", "records"]),
+ "Profile": obj({"kind": enum("person", "enterprise"), "subject": {"type": "string", "description": "The identifier, masked for a person"},
+                 "attributes": arr(ref("ProfileAttribute")), "conflicts": arr(ref("ProfileConflict")), "sources": arr(ref("ProfileSource"))},
+                ["kind", "subject", "attributes", "conflicts", "sources"]),
+})
+paths.update({
+ "/api/v1/profiles/person/{id}": {"get": op("personProfile", "A person's profile (一人一档) across every resource the caller may read (own department in clear, the bureau masked, others through query grants that include the identifying item); conflicting names, phones and addresses become problem data for each department involved",
+                                            ok("Profile"), ["records"], [{**p_path("id", desc="Citizen identity number (GB 11643)"), "example": "11010519491231002X"}])},
+ "/api/v1/profiles/enterprise/{code}": {"get": op("enterpriseProfile", "An enterprise's profile (一企一档), as the person's", ok("Profile"), ["records"],
+                                                  [{**p_path("code", desc="Unified social credit code (GB 32100)"), "example": "91330100MA27XL0E6R"}])},
+})
+
 # Conditional open data (有条件开放): members of the public and companies register, sign in, apply and read.
 schemas.update({
  "MemberInput": obj({"name": {"type": "string", "pattern": "^[A-Za-z0-9._-]{2,64}$"}, "displayName": {"type": "string", "minLength": 1, "maxLength": 100},

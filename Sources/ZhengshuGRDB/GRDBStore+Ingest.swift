@@ -215,6 +215,7 @@ extension GRDBStore: IngestStore {
                 try db.execute(sql: "DROP TABLE \(main)")
                 try db.execute(sql: "ALTER TABLE \(stage) RENAME TO \"rec_\(id)\"")
                 try Self.createRevisionIndex(id, db)
+                try Self.createLookupIndexes(for: resource, id: id, db)
                 try db.execute(sql: "UPDATE resource SET dataGeneration = dataGeneration + 1, dataRevision = 0 WHERE id = ?", arguments: [id])
             } else if mode == .append {
                 let revision = try Self.nextRevision(id, db)

@@ -1,4 +1,5 @@
 import GRDB
+import ZhengshuCore
 
 extension GRDBStore {
     /// Every text value in every table, for tests that prove a secret is not stored.
@@ -30,6 +31,18 @@ extension GRDBStore {
                 out[table.lowercased()] = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(\"\(table)\")").map { ($0["name"] as String).lowercased() })
             }
             return out
+        }
+    }
+}
+
+extension GRDBStore {
+    /// The columns the records table of `code` indexes for profile lookups (its `_lk` indexes).
+    package func lookupIndexColumns(of code: ResourceCode) async throws -> Set<String> {
+        try await writer.read { db in
+            guard let (id, _) = try Self.fetchResource(code, db) else { return [] }
+            let names = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name LIKE ?",
+                                            arguments: ["rec_\(id)", "rec_\(id)_lk%"])
+            return Set(try names.flatMap { name in try Row.fetchAll(db, sql: "PRAGMA index_info(\"\(name)\")").map { $0["name"] as String } })
         }
     }
 }

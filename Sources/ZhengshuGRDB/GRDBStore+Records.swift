@@ -28,6 +28,14 @@ extension GRDBStore: RecordStore {
             try db.execute(sql: "CREATE UNIQUE INDEX \"rec_\(id)_key\" ON \(recordsTable(id)) (\(r.keyItems.map(column).joined(separator: ", ")))")
         }
         try createRevisionIndex(id, db)
+        try createLookupIndexes(for: r, id: id, db)
+    }
+
+    /// Profile lookups (一人一档): an index on every identifying item, kept by SQLite as rows are written.
+    static func createLookupIndexes(for r: Resource, id: Int64, _ db: Database) throws {
+        for (k, item) in ProfileRules.lookupItems(of: r) {
+            try db.execute(sql: "CREATE INDEX IF NOT EXISTS \"rec_\(id)_lk\(k)\" ON \(recordsTable(id)) (\(column(item)))")
+        }
     }
 
     /// The change feed's index: only rows written after the base snapshot, so building it on a fresh snapshot is free.

@@ -35,6 +35,13 @@ package struct APIRoutes {
             if let id = caller.principal.userID { return JSON.response(UserBody(try await p.accounts.user(id.rawValue, by: caller))) }
             throw ZhengshuError(.notFound, "the caller has no user account")
         }
+        // Profiles in the base databases (一人一档, 一企一档)
+        api.get("profiles/person/{id}") { _, context in
+            JSON.response(try await p.profiles.profile(.person, try context.parameters.require("id"), by: try context.caller()))
+        }
+        api.get("profiles/enterprise/{code}") { _, context in
+            JSON.response(try await p.profiles.profile(.enterprise, try context.parameters.require("code"), by: try context.caller()))
+        }
         api.get("installation/key") { _, context in
             JSON.response(try p.installationKey(by: try context.caller()))
         }

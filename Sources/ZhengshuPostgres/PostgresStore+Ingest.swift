@@ -201,6 +201,7 @@ extension PostgresStore: IngestStore {
                 try await run("DROP TABLE \(main)")
                 try await run("ALTER TABLE \(stage) RENAME TO \(main)")
                 try await Self.createRevisionIndex(main, job: job.rawValue, db)
+                try await Self.createLookupIndexes(for: resource, main, job: job.rawValue, db)
                 try await newGeneration()
             } else if mode == .append {
                 let revision = try await Self.nextRevision(id, db)

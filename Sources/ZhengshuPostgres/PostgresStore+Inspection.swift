@@ -55,3 +55,18 @@ extension PostgresStore {
         }
     }
 }
+
+extension PostgresStore {
+    /// The columns the records table of `code` indexes for profile lookups (its `_lk` indexes).
+    package func lookupIndexColumns(of code: ResourceCode) async throws -> Set<String> {
+        try await read { db in
+            guard let (id, _) = try await Self.fetchResource(code, db) else { return [] }
+            let table = Self.recordsTable(id)
+            return Set(try await db.query("""
+                SELECT a.attname::text FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+                WHERE i.indrelid = \(table)::regclass AND c.relname LIKE \(table + "_lk%")
+                """, logger: PostgresLocation.logger).collect().map { try $0.decode(String.self) })
+        }
+    }
+}

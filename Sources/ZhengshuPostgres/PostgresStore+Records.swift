@@ -25,6 +25,7 @@ extension PostgresStore: RecordStore {
             try await db.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(table)_default PARTITION OF \(table) DEFAULT"), logger: PostgresLocation.logger)
             try await db.query(PostgresQuery(unsafeSQL: "CREATE INDEX \(table)_id ON \(table) (\"_id\")"), logger: PostgresLocation.logger)
             try await createRevisionIndex(table, job: nil, db)
+            try await createLookupIndexes(for: r, table, job: nil, db)
             try await ensurePartition(of: table, db)
             return
         }
@@ -36,6 +37,16 @@ extension PostgresStore: RecordStore {
                                logger: PostgresLocation.logger)
         }
         try await createRevisionIndex(table, job: nil, db)
+        try await createLookupIndexes(for: r, table, job: nil, db)
+    }
+
+    /// Profile lookups (一人一档): an index on every identifying item, kept by PostgreSQL as rows are written. (Named by
+    /// item position and, on a table swapped in by job J, by J, as the revision index is.)
+    static func createLookupIndexes(for r: Resource, _ table: String, job: Int64?, _ db: PostgresConnection) async throws {
+        for (k, item) in ProfileRules.lookupItems(of: r) {
+            let name = "\(table)_lk\(k)" + (job.map { "_j\($0)" } ?? "")
+            try await db.query(PostgresQuery(unsafeSQL: "CREATE INDEX IF NOT EXISTS \(name) ON \(table) (\(column(item)))"), logger: PostgresLocation.logger)
+        }
     }
 
     /// The change feed's index: only rows written after the base snapshot, so building it on a fresh snapshot is free.

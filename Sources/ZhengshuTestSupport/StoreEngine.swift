@@ -35,6 +35,13 @@ package enum StoreEngine: String, CaseIterable, Sendable {
         return ""
     }
 
+    /// The columns a resource's records table indexes for profile lookups, on either engine.
+    package static func lookupIndexColumns(_ store: any PlatformStore, _ code: String) async throws -> Set<String> {
+        if let grdb = store as? GRDBStore { return try await grdb.lookupIndexColumns(of: ResourceCode(trusted: code)) }
+        if let postgres = store as? PostgresStore { return try await postgres.lookupIndexColumns(of: ResourceCode(trusted: code)) }
+        return []
+    }
+
     /// A platform over a fresh store of this engine.
     package func makePlatform() async throws -> Platform {
         Platform(store: try await makeStore(), hasher: .fastForTesting)

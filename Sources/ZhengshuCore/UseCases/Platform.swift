@@ -23,6 +23,8 @@ package struct Platform: Sendable {
     package let alerts: Alerts
     /// The open-data portal (数据开放).
     package let open: OpenPortal
+    /// Profiles in the base databases (一人一档, 一企一档).
+    package let profiles: Profiles
     /// Performance evaluation and the asset inventory (管).
     package let management: Management
     /// The installation's signing key (audit checkpoints, export manifests), when it has one.
@@ -54,6 +56,7 @@ package struct Platform: Sendable {
         data.meter = meter
         self.data = data
         open = OpenPortal(updates: store, departments: store, data: data)
+        profiles = Profiles(updates: store, problems: store, data: data, clock: clock)
         audit = AuditTrail(store: store, clock: clock)
         management = Management(store: store, clock: clock)
         lineage = LineageService(catalog: store, store: store, clock: clock)
