@@ -23,7 +23,7 @@ extension GRDBStore: ProblemStore {
             guard closeUnseen else { return (opened, 0) }
             try db.execute(sql: """
                 UPDATE problem SET status = 'verified', closedAt = ? WHERE resource = ? AND source = 'quality'
-                AND status IN ('open', 'acknowledged', 'fixed') AND lastSeenAt < ?
+                AND rule NOT LIKE 'profile.%' AND status IN ('open', 'acknowledged', 'fixed') AND lastSeenAt < ?
                 """, arguments: [at.millis, resource.rawValue, at.millis])
             return (opened, db.changesCount)
         }

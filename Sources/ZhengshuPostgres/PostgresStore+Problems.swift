@@ -26,7 +26,7 @@ extension PostgresStore: ProblemStore {
             guard closeUnseen else { return (opened, 0) }
             let closed = try await db.query("""
                 UPDATE problem SET status = 'verified', closedAt = \(at.millis) WHERE resource = \(resource.rawValue) AND source = 'quality'
-                AND status IN ('open', 'acknowledged', 'fixed') AND lastSeenAt < \(at.millis) RETURNING id
+                AND rule NOT LIKE 'profile.%' AND status IN ('open', 'acknowledged', 'fixed') AND lastSeenAt < \(at.millis) RETURNING id
                 """, logger: PostgresLocation.logger).collect().count
             return (opened, closed)
         }

@@ -97,7 +97,8 @@ package struct ProblemStats: Hashable, Sendable, Codable {
 package protocol ProblemStore: Sendable {
     /// Applies a quality run's findings to the resource's problems at `at`: new ones open, ones seen again are
     /// touched (reopened if they had been fixed), and — after a run over every stored row (`closeUnseen`) — open,
-    /// acknowledged or fixed ones not seen any more are verified. - Returns: how many were opened and how many closed.
+    /// acknowledged or fixed ones not seen any more are verified (not those a profile's conflicts raised, rules
+    /// `profile.*`: a quality run does not look for them). - Returns: how many were opened and how many closed.
     func recordSightings(_ sightings: [ProblemSighting], resource: ResourceCode, department: DepartmentCode, at: Date, closeUnseen: Bool)
         async throws -> (opened: Int, closed: Int)
     func insertProblem(_ problem: Problem, audit: AuditEvent) async throws -> Problem
