@@ -446,6 +446,8 @@ struct CKANParameters {
     func int(_ key: String, _ fallback: Int) throws -> Int {
         guard let s = try string(key) else { return fallback }
         guard let n = Int(s) else { throw CKANError.validation(key, "Invalid integer") }
+        // Every count and offset CKAN takes is a natural number (a negative one would trap the list slicing).
+        guard n >= 0 else { throw CKANError.validation(key, "Must be a natural number") }
         return n
     }
 

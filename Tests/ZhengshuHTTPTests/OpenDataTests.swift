@@ -92,6 +92,12 @@ import ZhengshuTestSupport
             #expect((missing.error["message"] as? String)?.contains("id") == true, "\(missing.text)")
             let badRows = try await call(client, "/api/3/action/package_search?rows=many")
             #expect(badRows.status == .conflict && (badRows.error["message"] as? String)?.contains("rows") == true, "\(badRows.text)")
+            // Negative counts and offsets are refused (schemathesis once trapped the server with package_list?limit=-1).
+            for query in ["package_list?limit=-1", "package_list?offset=-3", "package_search?rows=-278", "package_search?start=-1",
+                          "datastore_search?resource_id=kf-0001&limit=-1"] {
+                let negative = try await call(client, "/api/3/action/\(query)")
+                #expect(negative.status == .conflict && (negative.error["message"] as? String)?.contains("natural number") == true, "\(query): \(negative.text)")
+            }
             let badBody = try await call(client, "/api/3/action/package_search", method: .post, json: "[1,2")
             #expect(badBody.status == .conflict && badBody.body["success"] as? Bool == false)
             // Nothing is written through the portal: the catalog is as it was.
