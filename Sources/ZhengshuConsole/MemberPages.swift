@@ -55,7 +55,7 @@ struct MemberPages<Context: RequestContext>: Sendable {
                 guard s.principal.isMember, let own = s.principal.department else { throw Self.membersOnly }
                 let profile = try await platform.members.profile(by: caller)
                 let applications = try await platform.sharing.applications(ApplicationFilter(consumer: own, limit: 200), by: caller)
-                let names = Dictionary(try await platform.open.datasets(open: .conditional).map { ($0.resource.code, $0.resource.name) }) { a, _ in a }
+                let names = Dictionary(try await platform.open.datasets(open: [.conditional]).map { ($0.resource.code, $0.resource.name) }) { a, _ in a }
                 let rows: [[String: Any]] = applications.map { a in
                     ["id": a.id.rawValue, "code": a.resource.rawValue, "name": names[a.resource] ?? a.resource.rawValue,
                      "items": a.items.joined(separator: ", "), "status": console.text("application.status.\(a.status.rawValue)", lang),
@@ -74,7 +74,7 @@ struct MemberPages<Context: RequestContext>: Sendable {
             try await console.page(request, context) { s, lang in
                 guard s.principal.isMember else { throw Self.membersOnly }
                 let code = try context.parameters.require("code")
-                let d = try await platform.open.dataset(code, open: .conditional)
+                let d = try await platform.open.dataset(code, open: [.conditional])
                 let cursor = request.uri.queryParameters.get("cursor").map { String($0) }
                 let path = "/open/mine/\(d.resource.code)"
                 let (page, receipt) = try await platform.data.sharedQuery(
@@ -112,7 +112,7 @@ struct MemberPages<Context: RequestContext>: Sendable {
     func applyPage(_ request: Request, _ context: Context, _ s: ConsoleSession, _ lang: String, values: [String: String],
                    chosen: Set<String>?, error: ZhengshuError?) async throws -> Response {
         guard s.principal.isMember else { throw Self.membersOnly }
-        let d = try await platform.open.dataset(try context.parameters.require("code"), open: .conditional)
+        let d = try await platform.open.dataset(try context.parameters.require("code"), open: [.conditional])
         var v: [String: Any] = [
             "code": d.resource.code.rawValue, "name": d.resource.name, "abstract": d.resource.abstract,
             "publisher": d.publisher?.name ?? d.resource.department.rawValue,

@@ -18,7 +18,8 @@ struct OpenPages<Context: RequestContext>: Sendable {
                 let q = request.uri.queryParameters.get("q").map { String($0) } ?? ""
                 guard q.count <= 200 else { throw ZhengshuError(.invalidInput, "q must be at most 200 characters") }
                 let organization = request.uri.queryParameters.get("organization").map { String($0) } ?? ""
-                let all = try await portal.datasets()
+                let both = try await portal.datasets(open: [.unconditional, .conditional])
+                let all = both.filter { $0.resource.openType == .unconditional }
                 let found = OpenPortal.matching(q, in: all).filter { organization.isEmpty || $0.resource.department.rawValue == organization }
                 let page = max(1, request.uri.queryParameters.get("page").flatMap { Int($0) } ?? 1)
                 let shown = found.dropFirst((page - 1) * Self.pageSize).prefix(Self.pageSize)
@@ -29,7 +30,7 @@ struct OpenPages<Context: RequestContext>: Sendable {
                         .map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
                 }
                 // Datasets open on condition: their description is public, their data is applied for.
-                let conditional = OpenPortal.matching(q, in: try await portal.datasets(open: .conditional))
+                let conditional = OpenPortal.matching(q, in: both.filter { $0.resource.openType == .conditional })
                     .filter { organization.isEmpty || $0.resource.department.rawValue == organization }
                 return console.render("open", [
                     "q": q, "total": found.count, "results": shown.map { summary($0, lang) }, "hasResults": !shown.isEmpty,
@@ -43,34 +44,27 @@ struct OpenPages<Context: RequestContext>: Sendable {
         }
         router.get("/open/datasets/{code}") { request, context in
             try await console.publicPage(request, context) { session, lang in
-                let wanted = try context.parameters.require("code")
-                let d: OpenDataset
-                do {
-                    d = try await portal.dataset(wanted)
-                } catch let error as ZhengshuError where error.code == .notFound {
-                    // Open on condition: the description and items, and how to apply; no preview, no download.
-                    let c = try await portal.dataset(wanted, open: .conditional)
-                    var values = summary(c, lang)
-                    values["items"] = c.resource.items.map { ["name": $0.name, "label": $0.label, "type": $0.type.rawValue, "masked": false] as [String: Any] }
-                    values["conditional"] = true
-                    values["updateCycle"] = console.text("cycle.\(c.resource.updateCycle.rawValue)", lang)
-                    values["member"] = session?.principal.isMember ?? false
-                    return console.render("open-dataset", values, title: "open.dataset", session: session, request: request)
-                }
-                let code = d.resource.code.rawValue
-                let preview = try await portal.records(code, OpenQuery(limit: Self.previewRows), by: Caller(.anonymous, requestID: context.id))
+                let d = try await portal.dataset(try context.parameters.require("code"), open: [.unconditional, .conditional])
                 var values = summary(d, lang)
-                values["items"] = d.resource.items.map { item in
-                    ["name": item.name, "label": item.label, "type": item.type.rawValue, "masked": preview.masked.contains(item.name)] as [String: Any]
-                }
-                values["columns"] = preview.fields.map { ["label": $0.label, "name": $0.name] }
-                values["rows"] = preview.rows.map { row in ["cells": row.map { ["value": $0.text] }] }
-                values["hasRows"] = !preview.rows.isEmpty
-                values["records"] = preview.total
-                values["recordsEstimated"] = preview.totalEstimated
-                values["hasMasked"] = !preview.masked.isEmpty
                 values["updateCycle"] = console.text("cycle.\(d.resource.updateCycle.rawValue)", lang)
-                values["ckanName"] = d.name
+                // Open on condition: the description and items, and how to apply; no preview, no download.
+                let conditional = d.resource.openType == .conditional
+                values["conditional"] = conditional
+                values["member"] = session?.principal.isMember ?? false
+                let preview = conditional ? nil
+                    : try await portal.records(d.resource.code.rawValue, OpenQuery(limit: Self.previewRows), by: Caller(.anonymous, requestID: context.id))
+                values["items"] = d.resource.items.map { item in
+                    ["name": item.name, "label": item.label, "type": item.type.rawValue, "masked": preview?.masked.contains(item.name) ?? false] as [String: Any]
+                }
+                if let preview {
+                    values["columns"] = preview.fields.map { ["label": $0.label, "name": $0.name] }
+                    values["rows"] = preview.rows.map { row in ["cells": row.map { ["value": $0.text] }] }
+                    values["hasRows"] = !preview.rows.isEmpty
+                    values["records"] = preview.total
+                    values["recordsEstimated"] = preview.totalEstimated
+                    values["hasMasked"] = !preview.masked.isEmpty
+                    values["ckanName"] = d.name
+                }
                 return console.render("open-dataset", values, title: "open.dataset", session: session, request: request)
             }
         }

@@ -81,7 +81,7 @@ struct OpenMemberRoutes {
             return JSON.response(SessionBody(token: secret, expiresAt: expires), status: .created)
         }
         open.get("conditional-datasets") { _, _ in
-            JSON.response(ListBody(items: try await p.open.datasets(open: .conditional).map(ConditionalDatasetBody.init)))
+            JSON.response(ListBody(items: try await p.open.datasets(open: [.conditional]).map(ConditionalDatasetBody.init)))
         }
 
         api.get("members/me") { _, context in

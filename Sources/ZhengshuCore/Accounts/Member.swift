@@ -71,21 +71,28 @@ package enum MemberRules {
         if !(PhoneNumber.isMobile(contact) || Email.isValid(contact)) {
             v.append(.init(field: "contact", reason: "must be a mobile number or an e-mail address"))
         }
-        let identifier = (d.identifier ?? "").trimmingCharacters(in: .whitespaces).uppercased()
-        switch d.kind {
-        case nil:
+        let identifier = normalized(d.identifier ?? "")
+        if let kind = d.kind {
+            if let problem = identifierProblem(identifier, person: kind == .person, field: "identifier") { v.append(problem) }
+        } else {
             v.append(.init(field: "kind", reason: "is required: person or company"))
-        case .person:
-            do { _ = try CitizenID(validating: identifier) } catch {
-                v.append(.init(field: "identifier", reason: "is not a valid citizen identity number: \(error)"))
-            }
-        case .company:
-            do { _ = try CreditCode(validating: identifier) } catch {
-                v.append(.init(field: "identifier", reason: "is not a valid unified social credit code: \(error)"))
-            }
         }
         guard v.isEmpty, let kind = d.kind else { throw ZhengshuError.validation(v) }
         return (kind, identifier)
+    }
+
+    /// An identifier as people type it, as the standards spell it: no surrounding spaces, upper case.
+    package static func normalized(_ raw: String) -> String { raw.trimmingCharacters(in: .whitespaces).uppercased() }
+
+    /// Why `identifier` is not a valid citizen identity number (GB 11643, `person`) or unified social credit code
+    /// (GB 32100), or `nil` when it is.
+    package static func identifierProblem(_ identifier: String, person: Bool, field: String) -> ZhengshuError.Violation? {
+        do {
+            if person { _ = try CitizenID(validating: identifier) } else { _ = try CreditCode(validating: identifier) }
+            return nil
+        } catch {
+            return .init(field: field, reason: "is not a valid \(person ? "citizen identity number" : "unified social credit code"): \(error)")
+        }
     }
 
     /// A citizen ID shows its division and last four characters; a credit code is public and shown whole.

@@ -21,8 +21,10 @@ extension DataAccess {
     /// a consumer through a usable query grant that includes the identifying item) → fetch by the identifier → mask
     /// (the owner in clear; the bureau per policy; a consumer per policy except the items granted in clear) → audit.
     /// - Returns: `nil` when the caller may not read it (the part is left out of the profile, and nothing says it exists).
+    /// - Parameter policies: the masking policies as they stand, read once for the whole profile (a grant's read brings
+    ///   its own).
     func profilePart(_ resource: Resource, identifier: DataItem, value: String, kind: ProfileKind, updatedAt: Date?,
-                     by caller: Caller) async throws -> ProfilePart? {
+                     policies: Masker, by caller: Caller) async throws -> ProfilePart? {
         let p = caller.principal
         let owner = p.roles.contains(.provider) && p.department == resource.department
         var items = ProfileRules.describingItems(of: resource, identifier: identifier)
@@ -30,7 +32,7 @@ extension DataAccess {
         var authorised: Authorised?
         let masker: Masker
         if owner || p.isAdmin {
-            masker = try await masking.current()
+            masker = policies
             if !owner { masks = masker.masks(items) }
         } else {
             guard let a = try? await authorise(resource.code.rawValue, .query, nil, by: caller),

@@ -34,22 +34,24 @@ package struct OpenPortal: Sendable {
         self.data = data
     }
 
-    /// Every published dataset of an open type, in code order: open to everyone (the default, what CKAN and DCAT
-    /// publish) or open on condition (its metadata is public; its data needs a member's approved application).
-    package func datasets(open type: OpenType = .unconditional) async throws -> [OpenDataset] {
-        guard type != .none else { return [] }
+    /// Every published dataset of the open types asked for, in code order, in one read: open to everyone (the default,
+    /// what CKAN and DCAT publish) or open on condition (its metadata is public; its data needs a member's approved
+    /// application). Resources not open (`none`) are never among them.
+    package func datasets(open types: Set<OpenType> = [.unconditional]) async throws -> [OpenDataset] {
+        let types = types.subtracting([.none])
+        guard !types.isEmpty else { return [] }
         let byCode = Dictionary(try await departments.departments(parent: nil, level: nil).map { ($0.code, $0) }) { a, _ in a }
         return try await updates.updateTimes(department: nil)
-            .filter { $0.resource.openType == type && $0.resource.status == .published }
+            .filter { types.contains($0.resource.openType) && $0.resource.status == .published }
             .map { OpenDataset(resource: $0.resource, publisher: byCode[$0.resource.department], dataUpdatedAt: $0.lastUpdatedAt) }
             .sorted { $0.resource.code.rawValue < $1.resource.code.rawValue }
     }
 
     /// One open dataset by its resource code or its CKAN name.
     /// - Throws: `notFound` for anything that is not open data.
-    package func dataset(_ idOrName: String, open type: OpenType = .unconditional) async throws -> OpenDataset {
+    package func dataset(_ idOrName: String, open types: Set<OpenType> = [.unconditional]) async throws -> OpenDataset {
         let wanted = idOrName.trimmingCharacters(in: .whitespaces)
-        guard let d = try await datasets(open: type).first(where: { $0.resource.code.rawValue == wanted || $0.name == wanted.lowercased() }) else {
+        guard let d = try await datasets(open: types).first(where: { $0.resource.code.rawValue == wanted || $0.name == wanted.lowercased() }) else {
             throw ZhengshuError(.notFound, "open dataset \(wanted.prefix(64)) does not exist")
         }
         return d

@@ -27,21 +27,16 @@ package struct Profiles: Sendable {
         guard p.isAdmin || p.roles.contains(.provider) || p.roles.contains(.consumer) else {
             throw ZhengshuError(.forbidden, "profiles are for departments' providers and consumers and the bureau")
         }
-        let value = raw.trimmingCharacters(in: .whitespaces).uppercased()
-        switch kind {
-        case .person:
-            do { _ = try CitizenID(validating: value) } catch {
-                throw ZhengshuError.validation([.init(field: "id", reason: "is not a valid citizen identity number: \(error)")])
-            }
-        case .enterprise:
-            do { _ = try CreditCode(validating: value) } catch {
-                throw ZhengshuError.validation([.init(field: "code", reason: "is not a valid unified social credit code: \(error)")])
-            }
+        let value = MemberRules.normalized(raw)
+        if let problem = MemberRules.identifierProblem(value, person: kind == .person, field: kind == .person ? "id" : "code") {
+            throw ZhengshuError.validation([problem])
         }
         var parts: [ProfilePart] = []
+        let policies = try await data.masking.current()
         for (resource, updatedAt) in try await updates.updateTimes(department: nil) where resource.status == .published {
             for identifier in ProfileRules.subjectItems(of: resource, kind: kind) {
-                if let part = try await data.profilePart(resource, identifier: identifier, value: value, kind: kind, updatedAt: updatedAt, by: caller),
+                if let part = try await data.profilePart(resource, identifier: identifier, value: value, kind: kind, updatedAt: updatedAt,
+                                                          policies: policies, by: caller),
                    !part.rows.isEmpty {
                     parts.append(part)
                 }
