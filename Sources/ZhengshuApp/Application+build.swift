@@ -11,6 +11,7 @@ package func buildApplication(_ configuration: AppConfiguration, services: AppSe
     logger.logLevel = configuration.logLevel
     let router = try await buildRouter(services: services, configuration: configuration)
     var background = [PeriodicService.pullScheduler(services.platform.pulls, period: .seconds(configuration.pullCheckSeconds), logger: logger),
+                      PeriodicService.topicScheduler(services.platform.topics, period: .seconds(configuration.pullCheckSeconds), logger: logger),
                       PeriodicService.jobReaper(services.platform.ingestion, logger: logger),
                       PeriodicService.qualityScheduler(services.platform, every: configuration.qualityEveryHours, logger: logger),
                       PeriodicService.applicationEscalator(services.platform.sharing, logger: logger),

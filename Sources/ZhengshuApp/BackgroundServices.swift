@@ -32,6 +32,16 @@ package struct PeriodicService: Service {
         }
     }
 
+    /// Materialises the topic databases whose schedule is due (each claimed by one node).
+    package static func topicScheduler(_ topics: Topics, period: Duration, logger: Logger) -> PeriodicService {
+        PeriodicService(name: "scheduled topic materialisations", period: period, logger: logger) { logger in
+            for job in try await topics.runDue() {
+                logger.info("topic materialised", metadata: ["job": "\(job.id)", "resource": "\(job.resource)",
+                                                             "status": "\(job.status.rawValue)", "rows": "\(job.rowsAccepted)"])
+            }
+        }
+    }
+
     /// Runs the quality rules of resources whose data changed since their last run, or whose last run is older than
     /// `every` hours, so scores and problem worklists follow the data without anyone asking.
     package static func qualityScheduler(_ platform: Platform, every hours: Int, period: Duration = .seconds(300), logger: Logger) -> PeriodicService {

@@ -6,24 +6,29 @@ import ZhengshuCore
 extension GRDBStore: CatalogStore {
     package func insertResource(_ resource: Resource, version: ResourceVersion, audit: AuditEvent) async throws {
         try await writer.write { db in
-            if try Int.fetchOne(db, sql: "SELECT 1 FROM resource WHERE code = ?", arguments: [resource.code.rawValue]) != nil {
-                throw ZhengshuError(.conflict, "resource \(resource.code) already exists")
-            }
-            guard let department = try Self.fetchDepartment(resource.department, db) else {
-                throw ZhengshuError.validation([.init(field: "department", reason: "department \(resource.department) does not exist")])
-            }
-            try db.execute(sql: """
-                INSERT INTO resource (code, department, category, shareType, gradeLevel, status, version, document, createdAt, updatedAt)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [resource.code.rawValue, resource.department.rawValue, resource.category,
-                                 resource.shareType.rawValue, resource.gradeLevel.rawValue, resource.status.rawValue,
-                                 resource.version, try Self.json(resource), resource.createdAt.millis, resource.updatedAt.millis])
-            let id = db.lastInsertedRowID
-            try Self.saveVersion(version, resourceID: id, db)
-            try Self.index(resource, departmentName: department.name, resourceID: id, db)
-            if resource.status == .published { try Self.createRecordsTable(for: resource, id: id, db) }
+            try Self.insertResource(resource, version: version, db)
             try Self.appendAudit(audit, in: db)
         }
+    }
+
+    /// Adds a catalog entry (and its records table when it is published) inside a write.
+    static func insertResource(_ resource: Resource, version: ResourceVersion, _ db: Database) throws {
+        if try Int.fetchOne(db, sql: "SELECT 1 FROM resource WHERE code = ?", arguments: [resource.code.rawValue]) != nil {
+            throw ZhengshuError(.conflict, "resource \(resource.code) already exists")
+        }
+        guard let department = try Self.fetchDepartment(resource.department, db) else {
+            throw ZhengshuError.validation([.init(field: "department", reason: "department \(resource.department) does not exist")])
+        }
+        try db.execute(sql: """
+            INSERT INTO resource (code, department, category, shareType, gradeLevel, status, version, document, createdAt, updatedAt)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [resource.code.rawValue, resource.department.rawValue, resource.category,
+                             resource.shareType.rawValue, resource.gradeLevel.rawValue, resource.status.rawValue,
+                             resource.version, try Self.json(resource), resource.createdAt.millis, resource.updatedAt.millis])
+        let id = db.lastInsertedRowID
+        try Self.saveVersion(version, resourceID: id, db)
+        try Self.index(resource, departmentName: department.name, resourceID: id, db)
+        if resource.status == .published { try Self.createRecordsTable(for: resource, id: id, db) }
     }
 
     package func updateResource(_ code: ResourceCode, action: String, actor: String, audit: AuditEvent,

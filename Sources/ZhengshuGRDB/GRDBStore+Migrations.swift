@@ -427,6 +427,12 @@ extension GRDBStore {
                     userId INTEGER PRIMARY KEY NOT NULL REFERENCES user(id), identifierDigest TEXT NOT NULL UNIQUE, document TEXT NOT NULL);
                 """)
         }
+        m.registerMigration("v20-topics") { db in
+            try db.execute(sql: """
+                CREATE TABLE topic (code TEXT PRIMARY KEY NOT NULL REFERENCES resource(code), document TEXT NOT NULL, nextRunAt INTEGER);
+                CREATE INDEX topic_due ON topic (nextRunAt) WHERE nextRunAt IS NOT NULL;
+                """)
+        }
         return m
     }
 

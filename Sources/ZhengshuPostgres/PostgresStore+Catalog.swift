@@ -5,24 +5,29 @@ import ZhengshuCore
 extension PostgresStore: CatalogStore {
     package func insertResource(_ resource: Resource, version: ResourceVersion, audit: AuditEvent) async throws {
         try await write { db in
-            if try await db.query("SELECT 1 FROM resource WHERE code = \(resource.code.rawValue)", logger: PostgresLocation.logger)
-                .collect().count > 0 {
-                throw ZhengshuError(.conflict, "resource \(resource.code) already exists")
-            }
-            guard let department = try await Self.fetchDepartment(resource.department, db) else {
-                throw ZhengshuError.validation([.init(field: "department", reason: "department \(resource.department) does not exist")])
-            }
-            let id = try await db.query("""
-                INSERT INTO resource (code, department, category, shareType, gradeLevel, status, version, document, createdAt, updatedAt)
-                VALUES (\(resource.code.rawValue), \(resource.department.rawValue), \(resource.category), \(resource.shareType.rawValue),
-                        \(resource.gradeLevel.rawValue), \(resource.status.rawValue), \(resource.version), \(try Self.json(resource)),
-                        \(resource.createdAt.millis), \(resource.updatedAt.millis)) RETURNING id
-                """, logger: PostgresLocation.logger).collect()[0].decode(Int64.self)
-            try await Self.saveVersion(version, resourceID: id, db)
-            try await Self.index(resource, departmentName: department.name, resourceID: id, db)
-            if resource.status == .published { try await Self.createRecordsTable(for: resource, id: id, db) }
+            try await Self.insertResource(resource, version: version, db)
             try await Self.appendAudit(audit, in: db)
         }
+    }
+
+    /// Adds a catalog entry (and its records table when it is published) inside a write.
+    static func insertResource(_ resource: Resource, version: ResourceVersion, _ db: PostgresConnection) async throws {
+        if try await db.query("SELECT 1 FROM resource WHERE code = \(resource.code.rawValue)", logger: PostgresLocation.logger)
+            .collect().count > 0 {
+            throw ZhengshuError(.conflict, "resource \(resource.code) already exists")
+        }
+        guard let department = try await Self.fetchDepartment(resource.department, db) else {
+            throw ZhengshuError.validation([.init(field: "department", reason: "department \(resource.department) does not exist")])
+        }
+        let id = try await db.query("""
+            INSERT INTO resource (code, department, category, shareType, gradeLevel, status, version, document, createdAt, updatedAt)
+            VALUES (\(resource.code.rawValue), \(resource.department.rawValue), \(resource.category), \(resource.shareType.rawValue),
+                    \(resource.gradeLevel.rawValue), \(resource.status.rawValue), \(resource.version), \(try Self.json(resource)),
+                    \(resource.createdAt.millis), \(resource.updatedAt.millis)) RETURNING id
+            """, logger: PostgresLocation.logger).collect()[0].decode(Int64.self)
+        try await Self.saveVersion(version, resourceID: id, db)
+        try await Self.index(resource, departmentName: department.name, resourceID: id, db)
+        if resource.status == .published { try await Self.createRecordsTable(for: resource, id: id, db) }
     }
 
     package func updateResource(_ code: ResourceCode, action: String, actor: String, audit: AuditEvent,

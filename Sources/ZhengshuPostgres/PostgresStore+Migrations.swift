@@ -228,6 +228,10 @@ extension PostgresStore {
         ("v19-members", [
             "CREATE TABLE member (userId bigint PRIMARY KEY REFERENCES \"user\"(id), identifierDigest text NOT NULL UNIQUE, document text NOT NULL)",
         ]),
+        ("v20-topics", [
+            "CREATE TABLE topic (code text PRIMARY KEY REFERENCES resource(code), document text NOT NULL, nextRunAt bigint)",
+            "CREATE INDEX topic_due ON topic (nextRunAt) WHERE nextRunAt IS NOT NULL",
+        ]),
     ]
 
     /// The State Council's holiday schedules for 2025 and 2026 (see `WorkingCalendar.chinaDefaults`), the starting

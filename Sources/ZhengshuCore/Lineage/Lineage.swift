@@ -139,6 +139,31 @@ package enum OpenLineage {
                                              "transformationType": .string("IDENTITY"), "transformationDescription": .string("")])
             }
         }
+        return platformEvent(job: "ingest", resource: resource, at: job.finishedAt ?? job.createdAt, inputs: [source], fields: fields, runID: runID)
+    }
+
+    /// The event the platform writes when a topic is materialised: its inputs feeding it, column by column (identity or
+    /// aggregation).
+    package static func topicEvent(job: IngestJob, plan: TopicPlan, resource: Resource, runID: UUID) -> JSONValue {
+        let inputs = plan.inputs.map { JSONValue.object(["namespace": .string(DatasetRef.platformNamespace), "name": .string($0.rawValue)]) }
+        var fields: [String: JSONValue] = [:]
+        for (item, from, aggregate) in plan.columnLineage() where !from.isEmpty {
+            let subtype = aggregate == nil ? "IDENTITY" : "AGGREGATION"
+            fields[item.name] = .object([
+                "inputFields": .array(from.map { .object([
+                    "namespace": .string(DatasetRef.platformNamespace), "name": .string($0.resource.rawValue), "field": .string($0.item),
+                    "transformations": .array([.object(["type": .string("DIRECT"), "subtype": .string(subtype),
+                                                        "description": .string(aggregate?.rawValue ?? ""), "masking": .bool(false)])]),
+                ]) }),
+                "transformationType": .string(subtype), "transformationDescription": .string(aggregate?.rawValue ?? ""),
+            ])
+        }
+        return platformEvent(job: "topic", resource: resource, at: job.finishedAt ?? job.createdAt, inputs: inputs, fields: fields, runID: runID)
+    }
+
+    /// A COMPLETE run event of the platform's job `kind.{resource}` writing `resource` with its schema and column lineage.
+    static func platformEvent(job kind: String, resource: Resource, at time: Date, inputs: [JSONValue], fields: [String: JSONValue],
+                              runID: UUID) -> JSONValue {
         let facetBase: [String: JSONValue] = ["_producer": .string(producer)]
         let output = JSONValue.object([
             "namespace": .string(DatasetRef.platformNamespace), "name": .string(resource.code.rawValue),
@@ -151,11 +176,11 @@ package enum OpenLineage {
             ]),
         ])
         return .object([
-            "eventType": .string("COMPLETE"), "eventTime": .string(RecordValue.formatDatetime(job.finishedAt ?? job.createdAt)),
+            "eventType": .string("COMPLETE"), "eventTime": .string(RecordValue.formatDatetime(time)),
             "run": .object(["runId": .string(runID.uuidString.lowercased()), "facets": .object([:])]),
-            "job": .object(["namespace": .string(DatasetRef.platformNamespace), "name": .string("ingest.\(resource.code.rawValue)"),
+            "job": .object(["namespace": .string(DatasetRef.platformNamespace), "name": .string("\(kind).\(resource.code.rawValue)"),
                             "facets": .object([:])]),
-            "inputs": .array([source]), "outputs": .array([output]),
+            "inputs": .array(inputs), "outputs": .array([output]),
             "producer": .string(producer), "schemaURL": .string(schemaURL),
         ])
     }

@@ -8,6 +8,8 @@ package struct DataAccess: Sendable {
     let records: any RecordStore
     let audit: any AuditStore
     let pulls: any PullStore
+    /// Topic resources take no writes but their materialisation's.
+    var topics: (any TopicStore)?
     let shares: any SharingStore
     let masking: MaskerSource
     /// Signs export manifests (the installation's key); none on platforms without one (tests).
@@ -49,6 +51,9 @@ package struct DataAccess: Sendable {
         }
         if try await pulls.liveSource(for: resource.code) != nil {
             throw ZhengshuError(.conflict, "resource \(resource.code) is read live from its source; write to the source system")
+        }
+        if try await topics?.topic(resource.code) != nil {
+            throw ZhengshuError(.conflict, "resource \(resource.code) is a topic database materialised from its inputs; it takes no writes")
         }
         let converted = try RecordValidator.validate(rows, items: resource.items).get()
         let sealed = try await sealer.seal(for: resource, create: true)?.seal(converted) ?? converted

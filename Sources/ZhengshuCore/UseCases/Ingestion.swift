@@ -14,6 +14,8 @@ package struct ImportRequest: Sendable {
     package var maxErrors: Int?
     /// Explicit `column → item` mapping; other columns map by item name or label.
     package var mapping: [String: String]
+    /// A topic's materialisation: the only load a topic's resource takes, and one that may leave it empty.
+    var materialisesTopic = false
 
     package init(resource: String, mode: ImportMode = .append, format: SourceFormat = .csv, encoding: SourceEncoding = .auto,
                  sourceName: String, bytesTotal: Int64? = nil, maxErrors: Int? = nil, mapping: [String: String] = [:]) {
@@ -45,6 +47,7 @@ package struct Ingestion: Sendable {
     let catalog: any CatalogStore
     let store: any IngestStore
     let pulls: any PullStore
+    let topics: (any TopicStore)?
     let quality: (any QualityStore)?
     let lineage: LineageService?
     let standards: (any StandardsStore)?
@@ -67,7 +70,7 @@ package struct Ingestion: Sendable {
     /// Rows staged per write transaction: large enough to amortise the transaction, small enough to keep memory flat.
     static let batchSize = 8192
 
-    package init(catalog: any CatalogStore, store: any IngestStore, pulls: any PullStore, quality: (any QualityStore)? = nil,
+    package init(catalog: any CatalogStore, store: any IngestStore, pulls: any PullStore, topics: (any TopicStore)? = nil, quality: (any QualityStore)? = nil,
                  lineage: LineageService? = nil, standards: (any StandardsStore)? = nil, problems: (any ProblemStore)? = nil,
                  masking: MaskerSource? = nil, sealer: Sealer? = nil, clock: PlatformClock, node: String = "local") {
         self.masking = masking
@@ -78,6 +81,7 @@ package struct Ingestion: Sendable {
         self.catalog = catalog
         self.store = store
         self.pulls = pulls
+        self.topics = topics
         self.quality = quality
         self.clock = clock
         self.node = node
@@ -99,6 +103,9 @@ package struct Ingestion: Sendable {
         try resource.requirePublished("publish it before loading data")
         if try await pulls.liveSource(for: code) != nil {
             throw ZhengshuError(.conflict, "resource \(code) is read live from its source; it takes no loads")
+        }
+        if !request.materialisesTopic, try await topics?.topic(code) != nil {
+            throw ZhengshuError(.conflict, "resource \(code) is a topic database materialised from its inputs; it takes no loads")
         }
         if let maxErrors = request.maxErrors, maxErrors < 0 { throw ZhengshuError(.invalidInput, "max-errors must be 0 or more") }
         let job = try await store.createJob(
@@ -301,7 +308,7 @@ package struct Ingestion: Sendable {
             try await store.beginStaging(job, resource: resource.stored, header: [])
             began = true
         }
-        if request.mode == .replace, progress.rowsRead == 0 {
+        if request.mode == .replace, progress.rowsRead == 0, !request.materialisesTopic {
             throw ZhengshuError(.validation, "the source holds no rows; replacing the data with nothing would empty the resource")
         }
         try await flush()

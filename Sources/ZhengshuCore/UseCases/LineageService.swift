@@ -25,10 +25,18 @@ package struct LineageService: Sendable {
 
     /// The event of a committed import (never fails the import: lineage is recorded after the data switched).
     package func recordIngest(_ job: IngestJob, resource: Resource, mapping: ColumnMapping?, by caller: Caller) async {
-        let event = OpenLineage.ingestEvent(job: job, resource: resource, mapping: mapping, runID: UUID())
+        await recordPlatformEvent(OpenLineage.ingestEvent(job: job, resource: resource, mapping: mapping, runID: UUID()), job: job, by: caller)
+    }
+
+    /// The event of a materialised topic: its inputs' columns feeding its own.
+    package func recordTopic(_ job: IngestJob, plan: TopicPlan, resource: Resource, by caller: Caller) async {
+        await recordPlatformEvent(OpenLineage.topicEvent(job: job, plan: plan, resource: resource, runID: UUID()), job: job, by: caller)
+    }
+
+    private func recordPlatformEvent(_ event: JSONValue, job: IngestJob, by caller: Caller) async {
         guard let run = try? OpenLineage.parse(event), let document = try? JSONEncoder().encode(event) else { return }
         try? await store.insertLineageRun(run, document: String(decoding: document, as: UTF8.self),
-                                          audit: caller.audit("lineage.event", "job:zhengshu/ingest.\(resource.code)", at: clock.current(),
+                                          audit: caller.audit("lineage.event", "job:zhengshu/\(run.job.name)", at: clock.current(),
                                                               detail: "run: \(run.runID); job: \(job.id)"))
     }
 

@@ -13,6 +13,8 @@ package struct Platform: Sendable {
     package let audit: AuditTrail
     package let ingestion: Ingestion
     package let pulls: Pulls
+    /// Topic databases (主题库) derived from other resources.
+    package let topics: Topics
     package let quality: Quality
     package let problems: Problems
     package let lineage: LineageService
@@ -54,17 +56,19 @@ package struct Platform: Sendable {
         var data = DataAccess(catalog: store, records: store, audit: store, pulls: store, shares: store, masking: masking, signer: signer,
                               sealer: sealer, connector: connector, clock: clock)
         data.meter = meter
+        data.topics = store
         self.data = data
         open = OpenPortal(updates: store, departments: store, data: data)
         profiles = Profiles(updates: store, problems: store, data: data, clock: clock)
         audit = AuditTrail(store: store, clock: clock)
         management = Management(store: store, clock: clock)
         lineage = LineageService(catalog: store, store: store, clock: clock)
-        var ingestion = Ingestion(catalog: store, store: store, pulls: store, quality: store, lineage: lineage, standards: store, problems: store,
+        var ingestion = Ingestion(catalog: store, store: store, pulls: store, topics: store, quality: store, lineage: lineage, standards: store, problems: store,
                                   masking: masking, sealer: sealer, clock: clock, node: node)
         ingestion.meter = meter
         self.ingestion = ingestion
         pulls = Pulls(catalog: store, store: store, ingestion: ingestion, connector: connector, clock: clock)
+        topics = Topics(catalog: store, records: store, store: store, pulls: store, ingestion: ingestion, lineage: lineage, sealer: sealer, clock: clock)
         var quality = Quality(catalog: store, records: store, store: store, problems: store, standards: store, updates: store, masking: masking,
                               sealer: sealer, clock: clock)
         quality.meter = meter
