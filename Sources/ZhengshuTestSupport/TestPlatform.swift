@@ -200,3 +200,62 @@ package enum DemoDataRow {
         ($0.citizenID, $0.name, $0.sex.rawValue, $0.birthDate.description)
     }
 }
+
+extension TestPlatform {
+    /// The base databases of three departments, from datagen files generated with one seed (the same people appear in
+    /// all three): population POP-1 (C-GA, 300 rows), enterprises ENT-1 (C-SCJG, 80, keyed by credit code) and
+    /// social-insurance payments SOC-1 (a new C-RS, 600), all published and loaded.
+    /// - Returns: each dataset's CSV, by datagen's name.
+    package func loadBaseDatabases(seed: Int = 21) async throws -> [String: Data] {
+        let p = platform
+        let op = Self.operatorCaller
+        _ = try await p.departments.create(DepartmentDraft(code: "C-RS", name: "市人力社保局", level: .city), by: op)
+        var enterprise = ResourceDraft()
+        enterprise.code = "ENT-1"
+        enterprise.name = "企业法人登记信息"
+        enterprise.abstract = "在本市登记的企业法人"
+        enterprise.department = "C-SCJG"
+        enterprise.category = "法人"
+        enterprise.shareType = .conditional
+        enterprise.shareCondition = "市场监管"
+        enterprise.items = try QualityRunTestsShape.resource("enterprise").items.map { var i = $0; i.key = i.name == "tyshxydm"; return i }
+        var social = ResourceDraft()
+        social.code = "SOC-1"
+        social.name = "社会保险缴费记录"
+        social.abstract = "参保人员按月缴费记录"
+        social.department = "C-RS"
+        social.category = "社会保障"
+        social.shareType = .conditional
+        social.shareCondition = "社会保障"
+        social.items = [
+            DataItem(name: "gmsfhm", label: "公民身份号码", type: .string, length: 18, required: true, dataElement: .citizenID),
+            DataItem(name: "xm", label: "姓名", type: .string, length: 50),
+            DataItem(name: "dwxydm", label: "单位统一社会信用代码", type: .string, length: 18, dataElement: .creditCode),
+            DataItem(name: "jfny", label: "缴费年月", type: .string, length: 6),
+            DataItem(name: "jfjs", label: "缴费基数", type: .decimal),
+            DataItem(name: "jfje", label: "缴费金额", type: .decimal),
+            DataItem(name: "yhkh", label: "银行卡号", type: .string, length: 19, dataElement: .bankCard),
+            DataItem(name: "lxdh", label: "联系电话", type: .string, length: 11, dataElement: .mobile),
+        ]
+        for draft in [Fixtures.datagenPopulationDraft(), enterprise, social] {
+            _ = try await p.catalog.create(draft, by: op)
+            _ = try await p.catalog.publish(draft.code!, by: op)
+        }
+        var data: [String: Data] = [:]
+        for (code, dataset, rows) in [("POP-1", "population", 300), ("ENT-1", "enterprise", 80), ("SOC-1", "social", 600)] {
+            data[dataset] = try Datagen.run([dataset, "--rows", String(rows), "--seed", String(seed), "--people", "300"])
+            let job = try await p.ingestion.run(ImportRequest(resource: code, mode: .replace, sourceName: "\(dataset).csv"),
+                                                source: ChunkedBytes(Array(data[dataset]!)), by: op)
+            guard job.status == .succeeded, job.rowsRejected == 0 else {
+                throw ZhengshuError(.conflict, "loading \(code): \(job.rowsRejected) rows rejected; \(job.error ?? "")")
+            }
+        }
+        return data
+    }
+
+    /// Rows of a CSV file with a header, as maps (datagen's files: no quoted commas).
+    package static func csv(_ data: Data) -> [[String: String]] {
+        let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(lines[0], $0)) }
+    }
+}

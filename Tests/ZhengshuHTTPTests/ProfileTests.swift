@@ -31,64 +31,20 @@ struct ProfileTests {
         }
     }
 
-    static func csv(_ data: Data) -> [[String: String]] {
-        let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(lines[0], $0)) }
-    }
-
     @Test func aPersonsProfileLinksThreeDepartmentsAndAConflictGoesToBoth() async throws {
         let fixture = try await TestPlatform.make()
         let p = fixture.platform
         let op = TestPlatform.operatorCaller
-        _ = try await p.departments.create(DepartmentDraft(code: "C-RS", name: "市人力社保局", level: .city), by: op)
-        var enterprise = ResourceDraft()
-        enterprise.code = "ENT-1"
-        enterprise.name = "企业法人登记信息"
-        enterprise.abstract = "在本市登记的企业法人"
-        enterprise.department = "C-SCJG"
-        enterprise.category = "法人"
-        enterprise.shareType = .conditional
-        enterprise.shareCondition = "市场监管"
-        enterprise.items = try QualityRunTestsShape.resource("enterprise").items.map { var i = $0; i.key = i.name == "tyshxydm"; return i }
-        var social = ResourceDraft()
-        social.code = "SOC-1"
-        social.name = "社会保险缴费记录"
-        social.abstract = "参保人员按月缴费记录"
-        social.department = "C-RS"
-        social.category = "社会保障"
-        social.shareType = .conditional
-        social.shareCondition = "社会保障"
-        social.items = [
-            DataItem(name: "gmsfhm", label: "公民身份号码", type: .string, length: 18, required: true, dataElement: .citizenID),
-            DataItem(name: "xm", label: "姓名", type: .string, length: 50),
-            DataItem(name: "dwxydm", label: "单位统一社会信用代码", type: .string, length: 18, dataElement: .creditCode),
-            DataItem(name: "jfny", label: "缴费年月", type: .string, length: 6),
-            DataItem(name: "jfjs", label: "缴费基数", type: .decimal),
-            DataItem(name: "jfje", label: "缴费金额", type: .decimal),
-            DataItem(name: "yhkh", label: "银行卡号", type: .string, length: 19, dataElement: .bankCard),
-            DataItem(name: "lxdh", label: "联系电话", type: .string, length: 11, dataElement: .mobile),
-        ]
-        let files = [("POP-1", "population", 300), ("ENT-1", "enterprise", 80), ("SOC-1", "social", 600)]
-        for (draft, _) in [(Fixtures.datagenPopulationDraft(), 0), (enterprise, 1), (social, 2)] {
-            _ = try await p.catalog.create(draft, by: op)
-            _ = try await p.catalog.publish(draft.code!, by: op)
-        }
-        var data: [String: Data] = [:]
-        for (code, dataset, rows) in files {
-            data[dataset] = try Datagen.run([dataset, "--rows", String(rows), "--seed", "21", "--people", "300"])
-            let job = try await p.ingestion.run(ImportRequest(resource: code, mode: .replace, sourceName: "\(dataset).csv"),
-                                                source: ChunkedBytes(Array(data[dataset]!)), by: op)
-            #expect(job.status == .succeeded && job.rowsRejected == 0, "\(code): \(job.rowsRejected) rejected")
-        }
+        let data = try await fixture.loadBaseDatabases()
         // Each identifying item is indexed (the leading key item's unique index serves for it), also on the tables the
         // full loads swapped in.
         #expect(try await StoreEngine.lookupIndexColumns(fixture.store, "POP-1") == [])
         #expect(try await StoreEngine.lookupIndexColumns(fixture.store, "ENT-1") == ["fddbrsfzh"])
         #expect(try await StoreEngine.lookupIndexColumns(fixture.store, "SOC-1") == ["gmsfhm", "dwxydm"])
         // A legal representative who also pays social insurance: in all three files.
-        let payers = Set(Self.csv(data["social"]!).map { $0["gmsfhm"]! })
-        let people = Dictionary(Self.csv(data["population"]!).map { ($0["gmsfhm"]!, $0) }) { a, _ in a }
-        let firm = try #require(Self.csv(data["enterprise"]!).first { payers.contains($0["fddbrsfzh"]!) && people[$0["fddbrsfzh"]!] != nil })
+        let payers = Set(TestPlatform.csv(data["social"]!).map { $0["gmsfhm"]! })
+        let people = Dictionary(TestPlatform.csv(data["population"]!).map { ($0["gmsfhm"]!, $0) }) { a, _ in a }
+        let firm = try #require(TestPlatform.csv(data["enterprise"]!).first { payers.contains($0["fddbrsfzh"]!) && people[$0["fddbrsfzh"]!] != nil })
         let id = firm["fddbrsfzh"]!
         let person = people[id]!
 

@@ -134,7 +134,8 @@ package struct Ingestion: Sendable {
             let committed = try await store.commitImport(job.id, resource: resource.stored, mode: request.mode, clock: clock,
                                                          audit: caller.audit("ingest.commit", "resource:\(code)", at: clock.current()))
             if let flagged { try await recordIngestRun(flagged, job: committed, resource: resource, started: started, by: caller) }
-            if let lineage {
+            // (A topic's lineage is its inputs' columns, which its materialisation records.)
+            if let lineage, !request.materialisesTopic {
                 let header = (try? await store.jobHeader(job.id)) ?? []
                 let mapping = try? ColumnMapping.resolve(header: header, items: resource.items.map { var i = $0; i.required = false; return i },
                                                          explicit: request.mapping)

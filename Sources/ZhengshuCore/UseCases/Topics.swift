@@ -46,7 +46,9 @@ package struct Topics: Sendable {
         var resource = draft.resource
         if resource.department == nil { resource.department = caller.principal.department?.rawValue }
         let now = clock.current()
-        let entry = try CatalogRules.transition(try CatalogRules.newResource(from: try Self.catalogDraft(resource, plan), now: now), to: .published, now: now)
+        // Registered and published in one step: its first version is the published entry.
+        var entry = try CatalogRules.transition(try CatalogRules.newResource(from: try Self.catalogDraft(resource, plan), now: now), to: .published, now: now)
+        entry.version = 1
         let topic = Topic(code: entry.code, query: query, intervalSeconds: draft.intervalSeconds, nextRunAt: draft.intervalSeconds.map { _ in now },
                           lastJob: nil, lastError: nil, createdBy: caller.principal.name, createdAt: now, updatedAt: now)
         try await store.insertTopic(topic, resource: entry,
@@ -70,11 +72,10 @@ package struct Topics: Sendable {
         let now = clock.current()
         let resource = try await catalog.updateResource(current.resource.code, action: "update", actor: caller.principal.name,
                                                         audit: caller.audit("resource.update", "resource:\(current.resource.code)", at: now)) { r in
-            let next = try CatalogRules.applying(changes, to: r, now: now)
-            guard next.items.prefix(r.items.count).elementsEqual(r.items) else {
+            guard (changes.items ?? r.items).prefix(r.items.count).elementsEqual(r.items) else {
                 throw ZhengshuError(.conflict, "a published topic keeps its columns; add optional columns after them, or retire it and define a new one")
             }
-            return next
+            return try CatalogRules.applying(changes, to: r, now: now)
         }
         let topic = try await store.updateTopic(current.topic.code, audit: caller.audit("topic.define", "resource:\(resource.code)", at: now,
                                                                                           detail: "redefined; inputs: \(plan.inputs.map(\.rawValue).joined(separator: ", "))")) { t in
