@@ -710,6 +710,50 @@ paths.update({
                                                   [{**p_path("code", desc="Unified social credit code (GB 32100)"), "example": "91330100MA27XL0E6R"}])},
 })
 
+# Topic databases (主题库): the bureau derives resources from others by a structured query.
+colref = {"type": "string", "description": "alias.item: an input (its alias, or its code when it has none) and one of its items", "example": "ent.qymc"}
+schemas.update({
+ "TopicQuery": obj({
+    "from": {"type": "string", "description": "The base resource: every output row starts from one of its rows"},
+    "as": {"type": "string", "description": "The base's alias in column references"},
+    "joins": arr(obj({"resource": string, "as": string, "kind": enum("inner", "left"),
+                      "on": arr(obj({"left": colref, "right": {"type": "string", "description": "An item of the joined resource"}}, ["left", "right"]))},
+                     ["resource", "on"])),
+    "where": arr(obj({"column": colref, "op": enum("eq", "ne", "lt", "le", "gt", "ge", "prefix", "null", "notNull"),
+                      "value": {"description": "A value of the item's type (absent for null and notNull)"}}, ["column", "op"])),
+    "columns": arr(obj({"name": {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,47}$"}, "label": string, "from": colref,
+                        "aggregate": enum("count", "countDistinct", "sum", "avg", "min", "max"),
+                        "key": {"type": "boolean", "description": "Part of the topic's key; without any, the base's key when it identifies the rows"}},
+                       ["name"])),
+ }, ["from", "columns"]),
+ "TopicInput": {**obj({"query": ref("TopicQuery"),
+                       "intervalSeconds": {"type": "integer", "minimum": 3600, "maximum": 31622400, "description": "Materialise again this often; absent: on demand only"},
+                       "code": string, "name": string, "abstract": string, "department": {"type": "string", "description": "The owning department; the admin's own when absent"},
+                       "category": string, "shareType": ref("ShareType"), "shareCondition": string, "openType": ref("OpenType"),
+                       "updateCycle": ref("UpdateCycle"), "gradeLevel": ref("GradeLevel"), "sensitivity": ref("Sensitivity"),
+                       "serviceItems": arr(string), "sourceSystem": string, "format": string},
+                      ["query", "code", "name", "category", "shareType"], extra=True),
+                "description": "A catalog entry without items (they come from the query's columns), its query and its schedule"},
+ "Topic": obj({"code": string, "query": ref("TopicQuery"), "intervalSeconds": integer, "nextRunAt": dt, "lastJob": integer,
+               "lastError": string, "createdBy": string, "createdAt": dt, "updatedAt": dt, "resource": ref("Resource")},
+              ["code", "query", "createdBy", "createdAt", "updatedAt", "resource"]),
+ "TopicList": listof("Topic"),
+})
+tcode = {**p_path("code", desc="The topic's resource code"), "example": "ZT-QYFRXY"}
+paths.update({
+ "/api/v1/topics": {
+   "get": op("listTopics", "Topic databases with their queries, schedules and last runs (government users)", ok("TopicList"), ["catalog"]),
+   "post": op("defineTopic", "Define a topic database (admins): its resource is published at once with the query's columns as items and a grade at least the highest of its inputs'",
+              ok("Topic", "201", "Defined; materialise it, or its schedule will"), ["catalog"], requestBody=body("TopicInput"))},
+ "/api/v1/topics/{code}": {
+   "get": op("getTopic", "A topic database", ok("Topic"), ["catalog"], [tcode]),
+   "put": op("redefineTopic", "Replace a topic's query and schedule (admins): its columns stay, optional ones may be added after them",
+             ok("Topic"), ["catalog"], [tcode], body("TopicInput"))},
+ "/api/v1/topics/{code}/materialise": {
+   "post": op("materialiseTopic", "Run the topic's query over its inputs' stored rows and replace its data in one import job (admins)",
+              ok("IngestJob", "201", "The job succeeded"), ["catalog"], [tcode])},
+})
+
 # Conditional open data (有条件开放): members of the public and companies register, sign in, apply and read.
 schemas.update({
  "MemberInput": obj({"name": {"type": "string", "pattern": "^[A-Za-z0-9._-]{2,64}$"}, "displayName": {"type": "string", "minLength": 1, "maxLength": 100},

@@ -36,7 +36,7 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
 
     static var templates: [String] {
         ["head", "foot", "login", "cockpit", "home", "catalog", "resource", "resource-new", "upload", "job", "apply", "applications",
-         "grants", "error", "problems", "proposals", "alerts", "audit", "accounts", "scan", "jobs", "performance", "performance-report", "inventory",
+         "grants", "error", "problems", "proposals", "alerts", "audit", "accounts", "scan", "jobs", "performance", "performance-report", "inventory", "topics",
          "open", "open-dataset", "open-organization"]
     }
 
@@ -72,6 +72,7 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
         SharingPages(console: self).register(on: router)
         GovernancePages(console: self).register(on: router)
         ManagementPages(console: self).register(on: router)
+        TopicPages(console: self).register(on: router)
         OpenPages(console: self).register(on: router)
         MemberPages(console: self).register(on: router)
     }
@@ -217,6 +218,7 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
         if p.isAdmin || auditor { items.append(("/audit", "nav.audit")) }
         if p.isAdmin || auditor { items.append(("/performance", "nav.performance")) }
         if p.isAdmin || provider || auditor { items.append(("/inventory", "nav.inventory")) }
+        items.append(("/topics", "nav.topics"))
         items.append(("/open", "nav.open"))
         return items.map { href, key in
             let base = String(href.split(separator: "?")[0])
@@ -242,7 +244,7 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
 /// The console's pages: HTML for people, outside the JSON API (only `GET /` and `GET /login` are in its document).
 package enum ConsolePaths {
     package static let prefixes = ["/catalog", "/applications", "/grants", "/jobs", "/static", "/login", "/logout", "/problems",
-                                   "/proposals", "/alerts", "/audit", "/accounts", "/open", "/performance", "/inventory"]
+                                   "/proposals", "/alerts", "/audit", "/accounts", "/open", "/performance", "/inventory", "/topics"]
 }
 
 func redirect(_ location: String) -> Response {

@@ -231,6 +231,18 @@ def run(flow, screenshots):
     flow.go(a, "/inventory")
     flow.wait(a).until(EC.presence_of_element_located((By.TAG_NAME, "table")))
 
+    flow.step = "the bureau materialises its topic database and finds it in the catalog"
+    flow.go(a, "/topics")
+    row = flow.wait(a).until(EC.presence_of_element_located((By.ID, "topic-ZT-330000-0001")))
+    assert "FR-330100-0001" in row.text and "RK-330100-0001" in row.text, row.text
+    a.find_element(By.ID, "materialise-ZT-330000-0001").click()
+    flow.wait(a).until(lambda d: "/jobs/" in d.current_url)
+    if screenshots:
+        a.save_screenshot(os.path.join(screenshots, "topic-job.png"))
+    flow.go(a, "/catalog/ZT-330000-0001")
+    flow.wait(a).until(EC.presence_of_element_located((By.TAG_NAME, "h1")))
+    assert "企业法人信用主题库" in a.find_element(By.TAG_NAME, "h1").text, a.find_element(By.TAG_NAME, "h1").text
+
     flow.step = "the public browses open data without signing in"
     public = browser()
     flow.sessions["public"] = public

@@ -28,8 +28,8 @@ struct TopicTests {
         """
 
     /// The topic's stored rows by credit code, as text (exact decimals).
-    static func stored(_ fixture: TestPlatform) async throws -> [String: [String: String]] {
-        let resource = try #require(try await fixture.store.resource(ResourceCode(trusted: "TOPIC-QYFR")))
+    static func stored(_ fixture: TestPlatform, _ code: String = "TOPIC-QYFR") async throws -> [String: [String: String]] {
+        let resource = try #require(try await fixture.store.resource(ResourceCode(trusted: code)))
         let page = try await fixture.store.records(of: resource, query: RecordQuery(fields: resource.items, filters: [], sort: nil, descending: false,
                                                                                      limit: 1000, after: nil))
         return Dictionary(uniqueKeysWithValues: page.rows.map { row in
@@ -100,6 +100,10 @@ struct TopicTests {
             let listed = try await call("/api/v1/topics", token: fixture.tokens["consumer"]!)
             #expect((listed.items.first?["lastJob"] as? Int) == job.body["id"] as? Int && listed.items.first?["lastError"] == nil)
 
+            // Profiles read the sources, not the topic's copy of them.
+            let profile = try await call("/api/v1/profiles/person/\(kept[0]["fddbrsfzh"]!)")
+            #expect(profile.status == .ok && !profile.sources.isEmpty && !profile.sources.contains { $0["resource"] as? String == "TOPIC-QYFR" })
+
             // Column lineage, recorded by the materialisation: each output item from the input items it is made of.
             let lineage = try await call("/api/v1/resources/TOPIC-QYFR/lineage?direction=up&depth=1")
             let edges = (lineage.body["columnEdges"] as? [[String: Any]] ?? []).map { e in
@@ -141,6 +145,30 @@ struct TopicTests {
 
             let audit = try await call("/api/v1/audit?action=topic.define", token: fixture.tokens["auditor"]!)
             #expect(audit.items.count == 2)
+
+            // The console: an admin defines one with the form (a wrong query is named, what was typed stays) and
+            // materialises it; a consumer sees the list without the forms.
+            let browser = ConsoleTests.Browser(client)
+            try await browser.signIn("admin")
+            let page = try await browser.get("/topics")
+            #expect(page.status == .ok && page.text.contains("topic-TOPIC-QYFR") && page.text.contains("ENT-1、POP-1、SOC-1"))
+            let csrf = try #require(page.field("_csrf"))
+            let form = [("_csrf", csrf), ("code", "TOPIC-ZX"), ("name", "存续企业主题库"), ("abstract", ""), ("category", "信用体系"),
+                        ("shareType", "conditional"), ("shareCondition", "信用监管"), ("intervalHours", "")]
+            let broken = try await browser.post("/topics", form + [("query", #"{"from":"ENT-1","columns":[{"name":"qymc"}]}"#)])
+            #expect(broken.status == .unprocessableContent && broken.text.contains("query.columns[0].from") && broken.text.contains("存续企业主题库"), "\(broken.text.suffix(1500))")
+            let notJSON = try await browser.post("/topics", form + [("query", "{from: ENT-1")])
+            #expect(notJSON.status == .unprocessableContent && notJSON.text.contains("JSON"))
+            let query = #"{"from":"ENT-1","where":[{"column":"ENT-1.jyzt","op":"eq","value":"存续"}],"columns":[{"name":"tyshxydm","from":"ENT-1.tyshxydm"},{"name":"qymc","from":"ENT-1.qymc"}]}"#
+            let made = try await browser.post("/topics", form + [("query", query)])
+            #expect(made.status == .seeOther && made.location == "/topics?defined=TOPIC-ZX", "\(made.status) \(made.text.components(separatedBy: "role=\"alert\"").last?.prefix(600) ?? "")")
+            let run = try await browser.post("/topics/TOPIC-ZX/materialise", [("_csrf", csrf)])
+            #expect(run.status == .seeOther && run.location?.hasPrefix("/jobs/") == true)
+            #expect(try await Self.stored(fixture, "TOPIC-ZX").count == firms.filter { $0["jyzt"] == "存续" }.count)
+            let consumer = ConsoleTests.Browser(client)
+            try await consumer.signIn("consumer")
+            let seen = try await consumer.get("/topics")
+            #expect(seen.status == .ok && seen.text.contains("topic-TOPIC-ZX") && !seen.text.contains("topic-form") && !seen.text.contains("materialise-"))
         }
     }
 }

@@ -68,7 +68,10 @@ import ZhengshuTestSupport
     func windowsSpanPagesAndNothingIsRaisedTwice(_ engine: StoreEngine) async throws {
         let store = try await engine.makeStore()
         let clock = PlatformClock()
-        let alerts = Alerts(store: store, audit: store, shares: store, clock: clock, page: 4)
+        // No quiet hours: the entries are stamped with the real time, which may fall in the night (China time).
+        var thresholds = RiskThresholds()
+        thresholds.quietHours = 0..<0
+        let alerts = Alerts(store: store, audit: store, shares: store, clock: clock, thresholds: thresholds, page: 4)
         let consumer = Caller(Principal(kind: .user(UserID(7)), name: "consumer", roles: [.consumer], department: DepartmentCode(trusted: "C-SCJG")),
                               requestID: "t")
         let start = clock.current()

@@ -69,6 +69,7 @@ package enum DemoSeed {
         }
         try await seedCatalog(platform)
         try await seedServiceItems(platform)
+        try await seedTopic(platform)
         try await seedSharing(platform)
         try await seedCalls(platform)
         credentials.append(try await seedMember(platform))
@@ -204,5 +205,35 @@ package enum DemoSeed {
             change.serviceItems = r.serviceItems + ["户籍证明开具"]
             _ = try await platform.catalog.update(population, change, by: caller)
         }
+    }
+
+    /// The bureau's 企业法人信用主题库: each enterprise with its legal representative's population record and social
+    /// insurance payments, materialised once (and daily after).
+    static func seedTopic(_ platform: Platform) async throws {
+        let code = "ZT-330000-0001"
+        guard try await platform.store.topic(ResourceCode(trusted: code)) == nil else { return }
+        var resource = ResourceDraft()
+        resource.code = code
+        resource.name = "企业法人信用主题库"
+        resource.abstract = "企业登记信息关联法定代表人的户籍信息与社保缴费情况，供信用监管使用。"
+        resource.department = "P-SJJ"
+        resource.category = "信用体系"
+        resource.shareType = .conditional
+        resource.shareCondition = "用于信用监管、行政审批核查"
+        resource.updateCycle = .daily
+        let query = TopicQuery(from: "FR-330100-0001", alias: "ent", joins: [
+            .init(resource: "RK-330100-0001", alias: "rep", kind: .left, on: [.init(left: "ent.legal_rep_id", right: "citizen_id")]),
+            .init(resource: "SB-330100-0001", alias: "pay", kind: .left, on: [.init(left: "ent.legal_rep_id", right: "citizen_id")]),
+        ], filters: [.init(column: "ent.status", op: .ne, value: .string("注销"))], columns: [
+            .init(name: "credit_code", from: "ent.credit_code"), .init(name: "name", from: "ent.name"),
+            .init(name: "legal_rep_id", from: "ent.legal_rep_id"),
+            .init(name: "legal_rep_name", label: "法定代表人户籍姓名", from: "rep.name"),
+            .init(name: "legal_rep_mobile", label: "法定代表人联系电话", from: "rep.mobile"),
+            .init(name: "paid_months", label: "法定代表人社保缴费月数", from: "pay.month", aggregate: .countDistinct),
+            .init(name: "paid_total", label: "法定代表人个人缴费合计（元）", from: "pay.amount", aggregate: .sum),
+            .init(name: "last_paid", label: "最近缴费月份", from: "pay.month", aggregate: .max),
+        ])
+        _ = try await platform.topics.define(TopicDraft(resource: resource, query: query, intervalSeconds: 86_400), by: caller)
+        _ = try await platform.topics.materialise(code, by: caller)
     }
 }

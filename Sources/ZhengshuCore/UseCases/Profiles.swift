@@ -33,7 +33,10 @@ package struct Profiles: Sendable {
         }
         var parts: [ProfilePart] = []
         let policies = try await data.masking.current()
-        for (resource, updatedAt) in try await updates.updateTimes(department: nil) where resource.status == .published {
+        // Topic databases are copies of other resources' data: their sources speak for themselves (a stale copy would
+        // otherwise disagree with its own source).
+        let topics = Set(try await data.topics?.topics().map(\.code) ?? [])
+        for (resource, updatedAt) in try await updates.updateTimes(department: nil) where resource.status == .published && !topics.contains(resource.code) {
             for identifier in ProfileRules.subjectItems(of: resource, kind: kind) {
                 if let part = try await data.profilePart(resource, identifier: identifier, value: value, kind: kind, updatedAt: updatedAt,
                                                           policies: policies, by: caller),

@@ -145,6 +145,10 @@ package struct Topics: Sendable {
             var t = t
             t.lastJob = job.id
             t.lastError = job.status == .succeeded ? nil : job.error
+            // The schedule counts from the last materialisation, whoever asked for it.
+            if let interval = t.intervalSeconds, job.status == .succeeded, let finished = job.finishedAt {
+                t.nextRunAt = max(t.nextRunAt ?? finished, finished.addingTimeInterval(Double(interval)))
+            }
             return t
         }
         return job
