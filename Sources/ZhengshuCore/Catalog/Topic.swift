@@ -409,9 +409,11 @@ package struct TopicPlan: Sendable {
 package struct TopicRun: Sendable {
     package let plan: TopicPlan
     /// Per join source: its rows by their join key.
-    private var tables: [[String: [[RecordValue]]]]
-    private var groups: [[RecordValue]: [Accumulator]] = [:]
-    private var groupOrder: [[RecordValue]] = []
+    private var tables: [[[UInt8]: [[RecordValue]]]]
+    /// The groups in the order they were first seen: their dimensions and aggregates, found by their key's bytes.
+    private var groupIndex: [[UInt8]: Int] = [:]
+    private var groupDims: [[RecordValue]] = []
+    private var groupAccumulators: [[Accumulator]] = []
     package private(set) var indexedRows = 0
     package private(set) var outputRows = 0
 
@@ -425,14 +427,26 @@ package struct TopicRun: Sendable {
         tables = Array(repeating: [:], count: plan.sources.count)
     }
 
-    /// The join key text of values, or `nil` when one is empty (an empty value matches nothing, as in SQL).
-    private static func key(_ values: [RecordValue]) -> String? {
-        var parts: [String] = []
+    /// The join key of values as bytes (hashed without Unicode normalisation, which dominates hashing text), or `nil`
+    /// when one is empty (an empty value matches nothing, as in SQL).
+    private static func key(_ values: [RecordValue]) -> [UInt8]? {
+        var bytes: [UInt8] = []
         for value in values {
             if value.isNull { return nil }
-            parts.append(value.text)
+            bytes += value.text.utf8
+            bytes.append(0x1F)
         }
-        return parts.joined(separator: "\u{1F}")
+        return bytes
+    }
+
+    /// A group's key: every dimension's text, an empty one told apart from a missing one.
+    private static func groupKey(_ values: [RecordValue]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for value in values {
+            if value.isNull { bytes.append(0) } else { bytes.append(1); bytes += value.text.utf8 }
+            bytes.append(0x1F)
+        }
+        return bytes
     }
 
     /// Adds a row of join source `source` (its plan fields, in order).
@@ -478,15 +492,15 @@ package struct TopicRun: Sendable {
 
     /// Emits every group's row (nothing for a topic that does not aggregate).
     package mutating func finish(emit: ([RecordValue]) throws -> Void) rethrows {
-        for dims in groupOrder {
+        for (dims, accumulators) in zip(groupDims, groupAccumulators) {
             var d = dims.makeIterator()
-            let accumulators = groups[dims]!
             var a = accumulators.makeIterator()
             outputRows += 1
             try emit(plan.outputs.map { $0.aggregate == nil ? d.next()! : a.next()!.result })
         }
-        groups = [:]
-        groupOrder = []
+        groupIndex = [:]
+        groupDims = []
+        groupAccumulators = []
     }
 
     private func value(_ ref: TopicPlan.Ref?, _ combo: [[RecordValue]?]) -> RecordValue {
@@ -519,16 +533,22 @@ package struct TopicRun: Sendable {
 
     private mutating func add(_ combo: [[RecordValue]?]) throws {
         let dims = plan.outputs.filter { $0.aggregate == nil }.map { value($0.ref, combo) }
-        if groups[dims] == nil {
-            guard groups.count + indexedRows < Self.maxHeldRows else {
+        let key = Self.groupKey(dims)
+        let g: Int
+        if let found = groupIndex[key] {
+            g = found
+        } else {
+            guard groupDims.count + indexedRows < Self.maxHeldRows else {
                 throw ZhengshuError(.conflict, "the topic has more than \(Self.maxHeldRows) groups; aggregate by fewer columns")
             }
-            groups[dims] = plan.outputs.compactMap { o in o.aggregate.map { Accumulator($0) } }
-            groupOrder.append(dims)
+            g = groupDims.count
+            groupIndex[key] = g
+            groupDims.append(dims)
+            groupAccumulators.append(plan.outputs.compactMap { o in o.aggregate.map { Accumulator($0) } })
         }
         var k = 0
         for o in plan.outputs where o.aggregate != nil {
-            groups[dims]![k].add(o.ref == nil ? .boolean(true) : value(o.ref, combo))
+            groupAccumulators[g][k].add(o.ref == nil ? .boolean(true) : value(o.ref, combo))
             k += 1
         }
     }

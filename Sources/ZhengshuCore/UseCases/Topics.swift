@@ -106,23 +106,25 @@ package struct Topics: Sendable {
 
     /// Materialises a topic now: its query runs over the inputs' stored rows and replaces the topic's data in one
     /// import job (visible with its progress in the jobs list while it runs). Admins only.
-    package func materialise(_ code: String, by caller: Caller) async throws -> IngestJob {
+    /// - Parameter onProgress: called as rows are staged (for a progress line).
+    package func materialise(_ code: String, by caller: Caller, onProgress: @Sendable (JobProgress) -> Void = { _ in }) async throws -> IngestJob {
         try requireAdmin(caller, "materialising a topic database")
         let current = try await entry(code)
-        return try await run(current.topic, resource: current.resource, by: caller)
+        return try await run(current.topic, resource: current.resource, by: caller, onProgress: onProgress)
     }
 
     /// Materialises every topic whose time has come (the scheduler calls this). - Returns: the jobs it ran.
     package func runDue() async throws -> [IngestJob] {
         var jobs: [IngestJob] = []
         for topic in try await store.claimDueTopics(now: clock.current()) {
-            guard let resource = try await catalog.resource(topic.code) else { continue }
+            // A retired topic keeps its definition but is no longer refreshed.
+            guard let resource = try await catalog.resource(topic.code), resource.status == .published else { continue }
             if let job = try? await run(topic, resource: resource, by: Pulls.scheduler) { jobs.append(job) }
         }
         return jobs
     }
 
-    private func run(_ topic: Topic, resource: Resource, by caller: Caller) async throws -> IngestJob {
+    private func run(_ topic: Topic, resource: Resource, by caller: Caller, onProgress: @Sendable (JobProgress) -> Void = { _ in }) async throws -> IngestJob {
         let plan: TopicPlan
         do {
             plan = try await self.plan(topic.query, for: topic.code)
@@ -139,7 +141,7 @@ package struct Topics: Sendable {
         var request = ImportRequest(resource: topic.code.rawValue, mode: .replace, format: .jsonl, encoding: .utf8, sourceName: "topic:\(topic.code)")
         request.materialisesTopic = true
         let source = TopicRows(plan: plan, records: records, sealer: sealer, names: resource.items.map(\.name))
-        let job = try await ingestion.run(request, source: source, by: caller)
+        let job = try await ingestion.run(request, source: source, by: caller, onProgress: onProgress)
         if job.status == .succeeded { await lineage.recordTopic(job, plan: plan, resource: resource, by: caller) }
         _ = try await store.updateTopic(topic.code, audit: nil) { t in
             var t = t
