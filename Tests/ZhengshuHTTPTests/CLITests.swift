@@ -85,6 +85,28 @@ struct CLITests {
         #expect(run.status == 1 && run.stderr.contains("resource NOPE does not exist"))
     }
 
+    @Test func topicMaterialiseRunsTheQueryAndReportsTheJob() async throws {
+        let dir = try await dataFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("zs-cli-\(UUID().uuidString).csv")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try IngestionCSV.make(0..<20).write(to: file, atomically: true, encoding: .utf8)
+        #expect(try zhengshu(["import", "POP-1", file.path, "--mode", "replace", "--data", dir]).status == 0)
+        var resource = ResourceDraft()
+        resource.code = "TOPIC-XB"
+        resource.name = "人口性别统计"
+        resource.department = "C-GA"
+        resource.category = "人口"
+        resource.shareType = .unconditional
+        let query = TopicQuery(from: "POP-1", columns: [.init(name: "xb", from: "POP-1.xb"), .init(name: "rs", label: "人数", from: nil, aggregate: .count)])
+        _ = try await AppServicesForTests.open(dir).topics.define(TopicDraft(resource: resource, query: query), by: TestPlatform.operatorCaller)
+        let run = try zhengshu(["topic", "materialise", "TOPIC-XB", "--data", dir])
+        let sexes = Set(String(decoding: try Data(contentsOf: file), as: UTF8.self).split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false)[2] })
+        #expect(run.status == 0 && run.stdout.contains("succeeded: \(sexes.count) rows materialised into TOPIC-XB"), "\(run.stdout)\(run.stderr)")
+        let unknown = try zhengshu(["topic", "materialise", "NOPE", "--data", dir])
+        #expect(unknown.status == 1 && unknown.stderr.contains("topic NOPE does not exist"))
+    }
+
     /// Plays an attacker with write access to the SQLite file: each kind of tampering is found and named.
     @Test func auditVerifyFindsEveryKindOfTampering() async throws {
         let pristine = try await dataFolder()
