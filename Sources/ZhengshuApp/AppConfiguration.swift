@@ -80,6 +80,8 @@ package struct AppConfiguration: Sendable {
     package var sharing: SharingPolicy
     package var signIn: SignInPolicy
     package var exportsDirectory: String
+    /// Sandbox statements: time limit, kept rows and the k of released aggregates.
+    package var sandbox: SandboxLimits
 
     package init(config: ConfigReader) {
         host = config.string(forKey: "http.host", default: "127.0.0.1")
@@ -115,6 +117,9 @@ package struct AppConfiguration: Sendable {
             ? (NSTemporaryDirectory() as NSString).appendingPathComponent("zhengshu-exports-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
             : (dataDirectory as NSString).appendingPathComponent("exports"))
         auditCheckpointEvery = max(1, config.int(forKey: "audit.checkpointEvery", default: 1000))
+        sandbox = SandboxLimits(timeout: .milliseconds(min(600_000, max(100, config.int(forKey: "sandbox.statementTimeoutMs", default: 10_000)))),
+                                maxRows: min(100_000, max(1, config.int(forKey: "sandbox.maxRows", default: 1000))),
+                                k: min(1000, max(2, config.int(forKey: "sandbox.k", default: ReleaseRules.defaultK))))
         let d = ShareDeadlines()
         func days(_ key: String, _ fallback: Int) -> Int {
             max(0, config.int(forKey: ConfigKey(["sharing", "deadline", key]), default: fallback))

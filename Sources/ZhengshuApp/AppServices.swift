@@ -83,7 +83,7 @@ package struct AppServices: Sendable {
                                                             connector: DepartmentSystemConnector(sqliteDirectory: configuration.sqliteSourceDirectory, hosts: hosts),
                                                             node: configuration.nodeID, sharing: configuration.sharing,
                                                             webhookSender: HTTPWebhookSender(hosts: hosts), privacyKeys: privacy,
-                                                            signer: key, masterKey: master, meter: PrometheusMeter()),
+                                                            signer: key, masterKey: master, meter: PrometheusMeter(), sandbox: configuration.sandbox),
                            auditKey: key)
     }
 

@@ -433,6 +433,17 @@ extension GRDBStore {
                 CREATE INDEX topic_due ON topic (nextRunAt) WHERE nextRunAt IS NOT NULL;
                 """)
         }
+        m.registerMigration("v21-sandbox") { db in
+            // The records; each workspace's data is a file of its own (see `GRDBStore+Sandbox`).
+            try db.execute(sql: """
+                CREATE TABLE sandboxWorkspace (id INTEGER PRIMARY KEY AUTOINCREMENT, consumer TEXT NOT NULL, document TEXT NOT NULL);
+                CREATE TABLE sandboxQuery (id INTEGER PRIMARY KEY AUTOINCREMENT, workspace INTEGER NOT NULL REFERENCES sandboxWorkspace(id),
+                                           document TEXT NOT NULL);
+                CREATE INDEX sandboxQuery_workspace ON sandboxQuery (workspace, id);
+                CREATE TABLE sandboxRelease (id INTEGER PRIMARY KEY AUTOINCREMENT, workspace INTEGER NOT NULL REFERENCES sandboxWorkspace(id),
+                                             document TEXT NOT NULL);
+                """)
+        }
         return m
     }
 

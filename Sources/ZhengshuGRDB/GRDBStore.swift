@@ -15,6 +15,8 @@ package final class GRDBStore: SchemaStore {
     let documents = Mutex<[String: any Sendable]>([:])
     /// Group commit of data-service calls.
     let shareUses: ShareUseCommitter
+    /// Where sandbox workspaces keep their data, a file each (`sandbox/` beside the database).
+    let sandboxFolder: URL
 
     /// Opens (creating when needed) the database at `path` and migrates it to the current schema.
     package convenience init(path: String) throws {
@@ -27,7 +29,8 @@ package final class GRDBStore: SchemaStore {
             // power loss. Imports write their staging batches with NORMAL (see `stage`): a crash fails such a job anyway.
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
-        try self.init(DatabasePool(path: path, configuration: config))
+        try self.init(DatabasePool(path: path, configuration: config),
+                      sandboxFolder: URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("sandbox"))
     }
 
     /// An in-memory database, for tests.
@@ -39,8 +42,10 @@ package final class GRDBStore: SchemaStore {
     /// Process-wide SQLite settings, made once before the first connection (later calls are refused by SQLite).
     static let configured: Int32 = zhengshu_sqlite_configure()
 
-    package init(_ writer: any DatabaseWriter) throws {
+    /// - Parameter sandboxFolder: where workspaces keep their files; a fresh temporary folder when not given.
+    package init(_ writer: any DatabaseWriter, sandboxFolder: URL? = nil) throws {
         self.writer = writer
+        self.sandboxFolder = sandboxFolder ?? FileManager.default.temporaryDirectory.appendingPathComponent("zhengshu-sandbox-\(UUID().uuidString)")
         shareUses = ShareUseCommitter(writer: writer)
         try Self.migrator.migrate(writer)
     }

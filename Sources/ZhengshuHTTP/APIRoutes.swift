@@ -22,6 +22,7 @@ package struct APIRoutes {
         IngestRoutes(platform: platform, maxUploadBytes: maxUploadBytes, workbookToCSV: workbookToCSV).register(on: api)
         PullRoutes(platform: platform).register(on: api)
         TopicRoutes(platform: platform).register(on: api)
+        SandboxRoutes(platform: platform).register(on: api)
         QualityRoutes(platform: platform).register(on: api)
         ProblemRoutes(platform: platform).register(on: api)
         LineageRoutes(platform: platform).register(on: api)

@@ -232,6 +232,13 @@ extension PostgresStore {
             "CREATE TABLE topic (code text PRIMARY KEY REFERENCES resource(code), document text NOT NULL, nextRunAt bigint)",
             "CREATE INDEX topic_due ON topic (nextRunAt) WHERE nextRunAt IS NOT NULL",
         ]),
+        ("v21-sandbox", [
+            // The records; each workspace's data is a schema of its own (see `PostgresStore+Sandbox`).
+            "CREATE TABLE sandboxWorkspace (id bigserial PRIMARY KEY, consumer text NOT NULL, document text NOT NULL)",
+            "CREATE TABLE sandboxQuery (id bigserial PRIMARY KEY, workspace bigint NOT NULL REFERENCES sandboxWorkspace(id), document text NOT NULL)",
+            "CREATE INDEX sandboxQuery_workspace ON sandboxQuery (workspace, id)",
+            "CREATE TABLE sandboxRelease (id bigserial PRIMARY KEY, workspace bigint NOT NULL REFERENCES sandboxWorkspace(id), document text NOT NULL)",
+        ]),
     ]
 
     /// The State Council's holiday schedules for 2025 and 2026 (see `WorkingCalendar.chinaDefaults`), the starting

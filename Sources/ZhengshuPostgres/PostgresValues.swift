@@ -8,8 +8,10 @@ enum PostgresValues {
     static func quote(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
 
     /// The PostgreSQL type of an item's column.
-    static func type(of item: DataItem) -> String {
-        switch item.type {
+    static func type(of item: DataItem) -> String { type(of: item.type) }
+
+    static func type(of type: DataType) -> String {
+        switch type {
         case .string: "text"
         case .integer: "bigint"
         case .decimal: "numeric"

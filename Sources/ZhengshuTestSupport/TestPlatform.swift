@@ -32,8 +32,9 @@ package struct TestPlatform: Sendable {
 
     /// - Parameter seeded: adds departments, users and tokens when true.
     /// With `ZHENGSHU_TEST_ENGINE=postgres` (and `ZHENGSHU_TEST_PG_URL`), the platform runs on a fresh PostgreSQL database.
-    package static func make(seeded: Bool = true) async throws -> TestPlatform {
+    package static func make(seeded: Bool = true, configure: (inout AppConfiguration) -> Void = { _ in }) async throws -> TestPlatform {
         var configuration = configuration
+        configure(&configuration)
         if TestPostgres.runsPlatformTests {
             configuration.databaseURL = try await TestPostgres.freshDatabase().connectionString
             // Many platforms run at once in a test run: a small pool each keeps the server under its connection limit.

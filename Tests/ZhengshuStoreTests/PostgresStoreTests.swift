@@ -33,7 +33,7 @@ struct PostgresStoreTests {
         async let a = PostgresStore.open(location, maximumConnections: 2)
         async let b = PostgresStore.open(location, maximumConnections: 2)
         let (first, second) = try await (a, b)
-        #expect(try await first.appliedMigrations() == ["v1-foundation", "v2-ingestion", "v3-idempotency", "v4-pull-sources", "v5-live-sources", "v6-job-nodes", "v7-quality", "v8-problems", "v9-lineage", "v10-data-elements", "v11-quality-schedule", "v12-sharing", "v13-audit-checkpoints", "v14-share-exports", "v15-change-feed", "v16-webhooks", "v17-privacy", "v18-management", "v19-members", "v20-topics"])
+        #expect(try await first.appliedMigrations() == ["v1-foundation", "v2-ingestion", "v3-idempotency", "v4-pull-sources", "v5-live-sources", "v6-job-nodes", "v7-quality", "v8-problems", "v9-lineage", "v10-data-elements", "v11-quality-schedule", "v12-sharing", "v13-audit-checkpoints", "v14-share-exports", "v15-change-feed", "v16-webhooks", "v17-privacy", "v18-management", "v19-members", "v20-topics", "v21-sandbox"])
         #expect(try await second.isSchemaCurrent())
         #expect(try await first.platformCounts() == PlatformCounts(departments: 0, users: 0, resources: 0, publishedResources: 0,
                                                                  records: 0, auditEntries: 0))
@@ -147,6 +147,53 @@ struct PostgresStoreTests {
             let dump = try await inspector.partitionCounts(of: "LOG-1")
             #expect(dump.count == 2 && dump.first { $0.name.hasSuffix("_default") }?.rows == 0
                     && dump.first { !$0.name.hasSuffix("_default") }?.rows == 4, "\(dump)")
+        }
+    }
+
+    @Test func aWorkspaceStatementIsConfinedEvenWithoutTheSQLCheck() async throws {
+        // The engine-independent check (SandboxSQL) is the first lock; this runs statements straight at the store to show
+        // the second: the workspace's role, a read-only transaction, a security-definer function and a statement timeout.
+        try await withStore { store, _ in
+            func workspace(_ name: String) async throws -> WorkspaceID {
+                let w = try await store.insertWorkspace(Workspace(id: WorkspaceID(0), consumer: DepartmentCode(trusted: "C-SCJG"), name: name, createdBy: "consumer",
+                                                                  createdAt: Date(millis: Date().millis), status: .ready, tables: []),
+                                                        audit: event("sandbox.create", "workspace:\(name)"))
+                let columns = [WorkspaceColumn(name: "xb", type: .string, masked: false), WorkspaceColumn(name: "nl", type: .integer, masked: false)]
+                try await store.createWorkspaceTable(w.id, table: "rk", columns: columns)
+                try await store.appendWorkspaceRows(w.id, table: "rk", columns: columns,
+                                                    rows: (0..<40).map { (k: Int) -> [RecordValue] in [.string(k % 2 == 0 ? "1" : "2"), .integer(Int64(20 + k))] })
+                return w.id
+            }
+            let (mine, other) = (try await workspace("mine"), try await workspace("other"))
+            let limits = SandboxLimits(timeout: .milliseconds(300), maxRows: 10, k: 5)
+            let grouped = try await store.runWorkspaceQuery(mine, sql: "SELECT xb, count(*) AS n FROM rk GROUP BY xb ORDER BY xb", tables: ["rk"], limits: limits)
+            #expect(grouped.columns == ["xb", "n"] && grouped.rows == [[.string("1"), .integer(20)], [.string("2"), .integer(20)]])
+            let cut = try await store.runWorkspaceQuery(mine, sql: "SELECT * FROM rk", tables: ["rk"], limits: limits)
+            #expect(cut.rows.count == 10 && cut.truncated)
+            for sql in ["SELECT set_config('role', current_user, false)", "SELECT * FROM public.sandboxWorkspace", "SELECT * FROM auditEvent",
+                        "SELECT * FROM zs_ws_\(other.rawValue).rk", "SELECT pg_read_file('/etc/passwd')", "DELETE FROM rk",
+                        "SELECT 1; DELETE FROM rk", "SELECT * FROM rk) AS x; DELETE FROM rk; SELECT * FROM (SELECT 1",
+                        "CREATE TABLE t (x int)", "WITH d AS (DELETE FROM rk RETURNING *) SELECT * FROM d", "SELECT lo_import('/etc/passwd')", "COPY rk TO '/tmp/zs-out'"] {
+                do {
+                    let r = try await store.runWorkspaceQuery(mine, sql: sql, tables: ["rk"], limits: limits)
+                    Issue.record("\(sql) ran: \(r)")
+                } catch let e as ZhengshuError {
+                    #expect(e.code == .forbidden || e.code == .invalidInput, "\(sql): \(e)")
+                }
+            }
+            do {
+                _ = try await store.runWorkspaceQuery(mine, sql: "SELECT pg_sleep(5)", tables: ["rk"], limits: limits)
+                Issue.record("a long statement ran to its end")
+            } catch let e as ZhengshuError {
+                #expect(e.code == .conflict, "\(e)")
+            }
+            #expect(try await store.runWorkspaceQuery(mine, sql: "SELECT count(*) FROM rk", tables: ["rk"], limits: limits).rows == [[.integer(40)]])
+            // Closing drops the copies and the role.
+            try await store.dropWorkspaceData(other)
+            do {
+                _ = try await store.runWorkspaceQuery(other, sql: "SELECT count(*) FROM rk", tables: ["rk"], limits: limits)
+                Issue.record("a dropped workspace answered")
+            } catch {}
         }
     }
 

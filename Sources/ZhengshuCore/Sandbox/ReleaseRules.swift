@@ -128,7 +128,8 @@ package enum ReleaseRules {
             let c = s[i]
             if c.properties.isWhitespace { i += 1; continue }
             if c == "-", i + 1 < s.count, s[i + 1] == "-" {
-                while i < s.count, s[i] != "\n" { i += 1 }
+                // PostgreSQL ends the comment at a carriage return too (SQLite only at a line feed, and then reads less).
+                while i < s.count, s[i] != "\n", s[i] != "\r" { i += 1 }
                 continue
             }
             if c == "/", i + 1 < s.count, s[i + 1] == "*" {

@@ -6,6 +6,8 @@ package typealias ApplicationID = RowID<ShareApplication>
 /// What a consumer may do with granted data.
 package enum ShareService: String, CaseIterable, Sendable, Codable, Comparable, Vocabulary {
     case query, verify, export, subscribe
+    /// A sandbox workspace (数据沙箱): masked copies to run SQL over; only approved aggregates leave it.
+    case sandbox
     package static func < (a: Self, b: Self) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
 }
 

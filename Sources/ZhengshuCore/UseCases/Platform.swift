@@ -27,6 +27,8 @@ package struct Platform: Sendable {
     package let open: OpenPortal
     /// Profiles in the base databases (一人一档, 一企一档).
     package let profiles: Profiles
+    /// The data sandbox (数据沙箱).
+    package let sandbox: Sandbox
     /// Performance evaluation and the asset inventory (管).
     package let management: Management
     /// The installation's signing key (audit checkpoints, export manifests), when it has one.
@@ -39,7 +41,8 @@ package struct Platform: Sendable {
     package init(store: any PlatformStore, clock: PlatformClock = PlatformClock(), hasher: PasswordHasher = .standard,
                  connector: any SourceConnector = NoConnector(), node: String = "local", sharing: SharingPolicy = SharingPolicy(),
                  webhookSender: any WebhookSender = NoWebhookSender(), privacyKeys: PrivacyKeys = .ephemeral(),
-                 signer: (any InstallationSigner)? = nil, masterKey: [UInt8]? = nil, meter: any PlatformMeter = NoMeter()) {
+                 signer: (any InstallationSigner)? = nil, masterKey: [UInt8]? = nil, meter: any PlatformMeter = NoMeter(),
+                 sandbox: SandboxLimits = SandboxLimits()) {
         self.store = store
         self.clock = clock
         let masking = MaskerSource(store: store, keys: privacyKeys)
@@ -60,6 +63,7 @@ package struct Platform: Sendable {
         self.data = data
         open = OpenPortal(updates: store, departments: store, data: data)
         profiles = Profiles(updates: store, problems: store, data: data, clock: clock)
+        self.sandbox = Sandbox(data: data, store: store, shares: store, audit: store, limits: sandbox, clock: clock)
         audit = AuditTrail(store: store, clock: clock)
         management = Management(store: store, clock: clock)
         lineage = LineageService(catalog: store, store: store, clock: clock)
