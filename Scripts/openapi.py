@@ -392,7 +392,7 @@ paths = {
 date = {"type": "string", "format": "date"}
 dept = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"}
 rcode = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"}
-service = enum("query", "verify", "export", "subscribe")
+service = enum("query", "verify", "export", "subscribe", "sandbox")
 astatus = enum("review", "provider", "bureauApproval", "disputed", "granted", "rejected", "refused", "withdrawn")
 terms = obj({"clearItems": arr(string), "callsPerDay": {"type": "integer", "minimum": 1, "maximum": 10000000},
              "rowsPerDay": {"type": "integer", "minimum": 1, "maximum": 1000000000}, "services": arr(service)}, extra=True)
@@ -801,13 +801,72 @@ paths.update({
               q("limit", {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}), q("cursor")])},
 })
 
+# The data sandbox (数据沙箱, 数据可用不可见): workspaces of masked copies, confined SQL, releases of aggregates.
+cell = {"description": "A value: string, number, boolean or null"}
+sresult = obj({"columns": arr(string), "rows": arr(arr(cell)),
+               "truncated": {"type": "boolean", "description": "More rows than the row limit; the rest were cut"}}, ["columns", "rows", "truncated"])
+schemas.update({
+ "WorkspaceInput": obj({"name": {"type": "string", "minLength": 1, "maxLength": 100},
+                        "grants": {**arr(integer), "minItems": 1, "maxItems": 20, "description": "The consumer's sandbox grants to copy, one table each"}},
+                       ["name", "grants"]),
+ "Workspace": obj({"id": integer, "consumer": string, "name": string, "createdBy": string, "createdAt": dt,
+                   "status": enum("preparing", "ready", "failed", "closed"),
+                   "tables": arr(obj({"name": {"type": "string", "description": "The table's name in SQL (the resource code, lower case, _ for other characters)"},
+                                      "resource": string, "grant": integer, "provider": string,
+                                      "columns": arr(obj({"name": string, "type": ref("DataType"),
+                                                          "masked": {"type": "boolean", "description": "Copied masked, as text"}}, ["name", "type", "masked"])),
+                                      "rows": {"type": "integer"}}, ["name", "resource", "grant", "provider", "columns", "rows"])),
+                   "error": string, "closedAt": dt}, ["id", "consumer", "name", "createdBy", "createdAt", "status", "tables"]),
+ "WorkspaceList": listof("Workspace"),
+ "SandboxQueryInput": obj({"sql": {"type": "string", "minLength": 1, "maxLength": 20000, "description": "One SELECT (or WITH … SELECT) over the workspace's tables"}},
+                          ["sql"]),
+ "SandboxQuery": obj({"id": integer, "workspace": integer, "sql": string, "ranBy": string, "ranAt": dt, "milliseconds": {"type": "integer"},
+                      "result": sresult}, ["id", "workspace", "sql", "ranBy", "ranAt", "milliseconds", "result"]),
+ "SandboxQueryList": listof("SandboxQuery"),
+ "ReleaseInput": obj({"query": {**integer, "description": "A query run in this workspace"},
+                      "purpose": {"type": "string", "minLength": 1, "maxLength": 1000}}, ["query", "purpose"]),
+ "ReleaseDecisionInput": obj({"approve": {"type": "boolean"}, "reason": {"type": "string", "description": "Required to reject"}}, ["approve"]),
+ "SandboxRelease": obj({"id": integer, "workspace": integer, "query": integer, "consumer": string,
+                        "providers": {**arr(string), "description": "The departments whose tables the statement reads; each must approve"},
+                        "purpose": string, "requestedBy": string, "requestedAt": dt, "status": enum("pending", "approved", "rejected"),
+                        "k": {"type": "integer"}, "smallestGroup": {"type": "integer"}, "result": sresult,
+                        "decisions": arr(obj({"department": string, "by": string, "at": dt, "approve": {"type": "boolean"}, "reason": string},
+                                             ["department", "by", "at", "approve"]))},
+                       ["id", "workspace", "query", "consumer", "providers", "purpose", "requestedBy", "requestedAt", "status", "k",
+                        "smallestGroup", "result", "decisions"]),
+ "SandboxReleaseList": listof("SandboxRelease"),
+})
+paths.update({
+ "/api/v1/workspaces": {
+   "post": op("createWorkspace", "Create a sandbox workspace (consumer): the granted items of each sandbox grant are copied in, masked per policy; audited",
+              ok("Workspace", "201", "Ready, or failed with its reason"), ["sandbox"], requestBody=body("WorkspaceInput")),
+   "get": op("listWorkspaces", "The department's workspaces (every one for admins and auditors), newest first", ok("WorkspaceList"), ["sandbox"])},
+ "/api/v1/workspaces/{id}": {
+   "get": op("getWorkspace", "A workspace with its tables", ok("Workspace"), ["sandbox"], [uid]),
+   "delete": op("closeWorkspace", "Close a workspace: its copies are deleted, its record and queries stay (consumer)", ok("Workspace"), ["sandbox"], [uid])},
+ "/api/v1/workspaces/{id}/queries": {
+   "post": op("runSandboxQuery", "Run one read-only SELECT over the workspace's own tables, under statement time and row limits; the result stays in the workspace; audited",
+              {**ok("SandboxQuery", "201", "Ran; its result is kept with it")}, ["sandbox"], [uid], body("SandboxQueryInput")),
+   "get": op("listSandboxQueries", "Statements run in the workspace with their results, newest first", ok("SandboxQueryList"), ["sandbox"], [uid])},
+ "/api/v1/workspaces/{id}/releases": {
+   "post": op("requestRelease", "Ask to take a query's result out: only plain aggregates whose every group covers at least k rows; the providing departments decide",
+              ok("SandboxRelease", "201", "Pending the providers' decisions"), ["sandbox"], [uid], body("ReleaseInput"))},
+ "/api/v1/releases": {"get": op("listReleases", "Release requests the caller may see (its own department's, those awaiting its department, all for admins and auditors)",
+                                ok("SandboxReleaseList"), ["sandbox"])},
+ "/api/v1/releases/{id}": {"get": op("getRelease", "A release request with its decisions", ok("SandboxRelease"), ["sandbox"], [uid])},
+ "/api/v1/releases/{id}/decision": {"post": op("decideRelease", "Approve or reject a release (a provider of a department it awaits); approved once every provider approves",
+                                              ok("SandboxRelease"), ["sandbox"], [uid], body("ReleaseDecisionInput"))},
+ "/api/v1/releases/{id}/result": {"get": op("downloadRelease", "Download an approved release as CSV (the requesting department); audited",
+                                          {"200": {"description": "CSV", "content": {"text/csv": {"schema": string}}}}, ["sandbox"], [uid])},
+})
+
 doc = {
  "openapi": "3.0.3",
  "info": {"title": "Zhengshu (政数) API", "version": "0.1.0",
           "description": "JSON API of Zhengshu, a self-hostable government data platform. Every /api/v1 call needs `Authorization: Bearer TOKEN`; every error is application/problem+json (RFC 9457)."},
  "servers": [{"url": "/"}],
  "security": [{"bearerAuth": []}],
- "tags": [{"name": t} for t in ["system", "departments", "users", "catalog", "records", "ingestion", "governance", "sharing", "management", "audit", "open data", "console"]],
+ "tags": [{"name": t} for t in ["system", "departments", "users", "catalog", "records", "ingestion", "governance", "sharing", "management", "audit", "open data", "sandbox", "console"]],
  "paths": paths,
  "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "description": "A user token (zs_ and 64 hex digits) or a system account key (zsk_ and 64 hex digits)"}},
                 "schemas": schemas},

@@ -37,6 +37,7 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
     static var templates: [String] {
         ["head", "foot", "login", "cockpit", "home", "catalog", "resource", "resource-new", "upload", "job", "apply", "applications",
          "grants", "error", "problems", "proposals", "alerts", "audit", "accounts", "scan", "jobs", "performance", "performance-report", "inventory", "topics",
+         "sandbox", "workspace",
          "open", "open-dataset", "open-organization"]
     }
 
@@ -73,6 +74,7 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
         GovernancePages(console: self).register(on: router)
         ManagementPages(console: self).register(on: router)
         TopicPages(console: self).register(on: router)
+        SandboxPages(console: self).register(on: router)
         OpenPages(console: self).register(on: router)
         MemberPages(console: self).register(on: router)
     }
@@ -219,6 +221,7 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
         if p.isAdmin || auditor { items.append(("/performance", "nav.performance")) }
         if p.isAdmin || provider || auditor { items.append(("/inventory", "nav.inventory")) }
         items.append(("/topics", "nav.topics"))
+        if p.isAdmin || provider || consumer || auditor { items.append(("/sandbox", "nav.sandbox")) }
         items.append(("/open", "nav.open"))
         return items.map { href, key in
             let base = String(href.split(separator: "?")[0])
@@ -244,7 +247,7 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
 /// The console's pages: HTML for people, outside the JSON API (only `GET /` and `GET /login` are in its document).
 package enum ConsolePaths {
     package static let prefixes = ["/catalog", "/applications", "/grants", "/jobs", "/static", "/login", "/logout", "/problems",
-                                   "/proposals", "/alerts", "/audit", "/accounts", "/open", "/performance", "/inventory", "/topics"]
+                                   "/proposals", "/alerts", "/audit", "/accounts", "/open", "/performance", "/inventory", "/topics", "/sandbox"]
 }
 
 func redirect(_ location: String) -> Response {

@@ -56,13 +56,9 @@ struct SandboxRoutes {
         }
         api.get("releases/{id}/result") { _, context in
             let r = try await sandbox.download(try APIRoutes.integer(context, "id"), by: try context.caller())
-            var bytes = ExportEncoding.header(r.result.columns, .csv)
-            for row in r.result.rows {
-                bytes += ExportEncoding.row(row.map { $0 == .null ? nil : $0.text }, names: r.result.columns, .csv)
-            }
             return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
                                                    .contentDisposition: "attachment; filename=\"release-\(r.id).csv\""],
-                            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+                            body: .init(byteBuffer: ByteBuffer(bytes: r.result.csv)))
         }
     }
 }

@@ -286,6 +286,41 @@ def run(flow, screenshots):
     if screenshots:
         public.save_screenshot(os.path.join(screenshots, "open-mine.png"))
 
+    flow.step = "the consumer analyses in its sandbox; the provider approves the aggregate's release"
+    flow.go(c, "/sandbox")
+    flow.wait(c).until(EC.presence_of_element_located((By.ID, "workspace-form")))
+    c.find_element(By.ID, "workspace-name").send_keys("浏览器测试工作区")
+    c.find_element(By.CSS_SELECTOR, "#workspace-form input[name=grants]").click()
+    c.find_element(By.ID, "create-workspace").click()
+    status = flow.wait(c).until(EC.presence_of_element_located((By.ID, "workspace-status"))).text
+    assert status == "可用", status
+    sql = c.find_element(By.ID, "sql")
+    sql.clear()
+    sql.send_keys("ATTACH DATABASE '/tmp/x.sqlite' AS x")
+    c.find_element(By.ID, "run-query").click()
+    error = flow.wait(c).until(EC.presence_of_element_located((By.ID, "query-error"))).text
+    assert "SELECT" in error, error
+    sql = c.find_element(By.ID, "sql")
+    sql.clear()
+    sql.send_keys("SELECT sex, count(*) AS n FROM rk_330100_0001 GROUP BY sex ORDER BY sex")
+    c.find_element(By.ID, "run-query").click()
+    table = flow.wait(c).until(EC.presence_of_element_located((By.ID, "result-table"))).text
+    assert "sex" in table and "n" in table, table
+    if screenshots:
+        c.save_screenshot(os.path.join(screenshots, "sandbox.png"))
+    c.find_element(By.ID, "purpose").send_keys("辖区人口性别结构统计")
+    c.find_element(By.ID, "request-release").click()
+    flow.wait(c).until(EC.presence_of_element_located((By.ID, "requested")))
+    release = c.find_elements(By.CSS_SELECTOR, "#release-list tbody tr")[0].get_attribute("id").split("-")[-1]
+    flow.go(p, "/sandbox")
+    flow.wait(p).until(EC.presence_of_element_located((By.ID, f"approve-{release}"))).click()
+    flow.wait(p).until(EC.presence_of_element_located((By.ID, f"release-{release}")))
+    flow.go(c, "/sandbox")
+    link = flow.wait(c).until(EC.presence_of_element_located((By.ID, f"download-{release}"))).get_attribute("href")
+    csv = c.execute_async_script("const done = arguments[arguments.length - 1];"
+                                 "fetch(arguments[0]).then(r => r.text().then(t => done(r.status + '\\n' + t)));", link)
+    assert csv.startswith("200\nsex,n"), csv
+
     flow.step = "English and sign-out"
     flow.go(c, "/grants?lang=en")
     assert "Grants" in c.find_element(By.TAG_NAME, "h1").text

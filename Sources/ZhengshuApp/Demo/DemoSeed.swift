@@ -71,6 +71,7 @@ package enum DemoSeed {
         try await seedServiceItems(platform)
         try await seedTopic(platform)
         try await seedSharing(platform)
+        try await seedSandbox(platform)
         try await seedCalls(platform)
         credentials.append(try await seedMember(platform))
         // The civil affairs bureau's assistance system calls the data services with a key, rotated at each start so the
@@ -139,6 +140,32 @@ package enum DemoSeed {
                                                purpose: "企业开办时联系法定代表人", legalBasis: "《市场主体登记管理条例》"), by: scjg)
         _ = try await s.decide(a.id.rawValue, ApplicationDecision(approve: true), by: admin)
         _ = try await s.decide(a.id.rawValue, ApplicationDecision(approve: false, reason: "联系电话不属于企业开办核验所需的最小必要范围"), by: ga)
+    }
+
+    /// The civil affairs bureau's sandbox: a grant of population items for analysis only, a workspace over their masked
+    /// copies, an age-structure query and its release waiting for public security. Only when there is no workspace yet.
+    static func seedSandbox(_ platform: Platform) async throws {
+        guard try await platform.store.workspaces(consumer: nil).isEmpty,
+              let mzUser = try await platform.store.user(named: "mz.consumer"), let gaUser = try await platform.store.user(named: "ga.provider"),
+              let adminUser = try await platform.store.user(named: "admin") else { return }
+        let (mz, ga, admin) = (Caller(Principal(user: mzUser), requestID: "demo-seed"), Caller(Principal(user: gaUser), requestID: "demo-seed"),
+                               Caller(Principal(user: adminUser), requestID: "demo-seed"))
+        let population = "RK-330100-0001"
+        let a = try await platform.sharing.apply(ApplicationDraft(resource: population, items: ["citizen_id", "sex", "birth_date", "address"],
+                                                                  services: [.sandbox], purpose: "困难群众人口结构统计分析（数据可用不可见）",
+                                                                  legalBasis: "《社会救助暂行办法》第五条"), by: mz)
+        for caller in [admin, ga, admin] { _ = try await platform.sharing.decide(a.id.rawValue, ApplicationDecision(approve: true), by: caller) }
+        guard let grant = try await platform.store.grants(consumer: mzUser.department, provider: nil, resource: ResourceCode(trusted: population))
+            .first(where: { $0.application == a.id }) else { return }
+        let workspace = try await platform.sandbox.create(Sandbox.Draft(name: "困难群众人口结构分析", grants: [grant.id.rawValue]), by: mz)
+        guard workspace.status == .ready else { return }
+        let table = workspace.tables[0].name
+        _ = try await platform.sandbox.run(workspace.id.rawValue, sql: "SELECT * FROM \(table) LIMIT 20", by: mz)
+        _ = try await platform.sandbox.run(workspace.id.rawValue, sql: """
+            SELECT sex, substr(birth_date, 1, 3) || '0s' AS decade, count(*) AS people FROM \(table) GROUP BY sex, decade ORDER BY decade, sex
+            """, by: mz)
+        let query = try await platform.sandbox.run(workspace.id.rawValue, sql: "SELECT sex, count(*) AS people FROM \(table) GROUP BY sex", by: mz)
+        _ = try await platform.sandbox.requestRelease(workspace.id.rawValue, query: query.id.rawValue, purpose: "年度社会救助工作报告", by: mz)
     }
 
     /// Today's traffic on the civil affairs bureau's grant, through the real data service (each call audited and counted),

@@ -186,3 +186,12 @@ package protocol SandboxStore: Sendable {
     /// Every release request, newest first.
     func releases(limit: Int) async throws -> [SandboxRelease]
 }
+
+extension SandboxResult {
+    /// The result as CSV (UTF-8, a header row), as an approved release is downloaded.
+    package var csv: [UInt8] {
+        var bytes = ExportEncoding.header(columns, .csv)
+        for row in rows { bytes += ExportEncoding.row(row.map { $0 == .null ? nil : $0.text }, names: columns, .csv) }
+        return bytes
+    }
+}
