@@ -44,6 +44,9 @@ import ZhengshuHTTP
 ///   - `audit.checkpointEvery` (int, default `1000`): a signed checkpoint every this many audit entries
 ///   - `exports.directory` (string, default `DATA/exports`): where this node writes export files; nodes sharing a
 ///     PostgreSQL database should share it (a network volume)
+///   - `sandbox.statementTimeoutMs` (int, 100–600000, default `10000`), `sandbox.maxRows` (int, default `1000`) and
+///     `sandbox.k` (int, default `5`): a sandbox statement is stopped after that long and its result cut at that many
+///     rows; a released aggregate's every group covers at least k rows
 ///   - `sharing.complianceReview` (bool, default `true`): the bureau's compliance review of every application; off, it
 ///     passes automatically (recorded in each application's history)
 ///   - `sharing.deadline.review`, `.provider`, `.providerWithoutData`, `.bureauApproval`, `.dispute` (int, working days,
