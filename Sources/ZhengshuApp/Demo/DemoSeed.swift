@@ -162,9 +162,9 @@ package enum DemoSeed {
         let table = workspace.tables[0].name
         _ = try await platform.sandbox.run(workspace.id.rawValue, sql: "SELECT * FROM \(table) LIMIT 20", by: mz)
         _ = try await platform.sandbox.run(workspace.id.rawValue, sql: """
-            SELECT sex, substr(birth_date, 1, 3) || '0s' AS decade, count(*) AS people FROM \(table) GROUP BY sex, decade ORDER BY decade, sex
+            SELECT sex, substr(CAST(birth_date AS text), 1, 3) || '0s' AS decade, count(*) AS people FROM \(table) GROUP BY sex, decade ORDER BY decade, sex
             """, by: mz)
-        let query = try await platform.sandbox.run(workspace.id.rawValue, sql: "SELECT sex, count(*) AS people FROM \(table) GROUP BY sex", by: mz)
+        let query = try await platform.sandbox.run(workspace.id.rawValue, sql: "SELECT sex, count(*) AS people FROM \(table) GROUP BY sex ORDER BY sex", by: mz)
         _ = try await platform.sandbox.requestRelease(workspace.id.rawValue, query: query.id.rawValue, purpose: "年度社会救助工作报告", by: mz)
     }
 
