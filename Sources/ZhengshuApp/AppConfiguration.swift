@@ -41,6 +41,8 @@ import ZhengshuHTTP
 ///   - `security.masterKey` (base64 of 32 bytes, secret; env `ZHENGSHU_SECURITY_MASTER_KEY`) or
 ///     `security.masterKeyFile` (default `~/.config/zhengshu/master.key`, created 0600 when missing): the master key
 ///     that wraps the data keys of items encrypted at rest (L4). Never inside the data folder; nodes share it
+///   - `backup.keyFile` (default `~/.config/zhengshu/backup.key`, created 0600 by the first backup): the key backup
+///     archives are encrypted with. Never inside the data folder; keep a copy apart from the archives
 ///   - `audit.checkpointEvery` (int, default `1000`): a signed checkpoint every this many audit entries
 ///   - `exports.directory` (string, default `DATA/exports`): where this node writes export files; nodes sharing a
 ///     PostgreSQL database should share it (a network volume)
@@ -80,6 +82,7 @@ package struct AppConfiguration: Sendable {
     package var cryptoProfile: String?
     package var masterKey: String?
     package var masterKeyFile: String
+    package var backupKeyFile: String
     package var sharing: SharingPolicy
     package var signIn: SignInPolicy
     package var exportsDirectory: String
@@ -115,6 +118,8 @@ package struct AppConfiguration: Sendable {
         masterKey = config.string(forKey: "security.masterKey", isSecret: true)
         masterKeyFile = config.string(forKey: "security.masterKeyFile",
                                       default: (FileManager.default.homeDirectoryForCurrentUser.path as NSString).appendingPathComponent(".config/zhengshu/master.key"))
+        backupKeyFile = config.string(forKey: "backup.keyFile",
+                                      default: (FileManager.default.homeDirectoryForCurrentUser.path as NSString).appendingPathComponent(".config/zhengshu/backup.key"))
         privacyKeyFile = config.string(forKey: "privacy.keyFile", default: (dataDirectory as NSString).appendingPathComponent("privacy.key"))
         exportsDirectory = config.string(forKey: "exports.directory", default: inMemory
             ? (NSTemporaryDirectory() as NSString).appendingPathComponent("zhengshu-exports-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")

@@ -11,7 +11,7 @@ struct Zhengshu: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zhengshu",
         abstract: "政数 Zhengshu: a self-hostable government data platform.",
-        subcommands: [Serve.self, Import.self, Scan.self, QualityCommand.self, TopicCommand.self, UserCommand.self, TokenCommand.self, AuditCommand.self, VerifyExport.self, Trace.self, KeysCommand.self])
+        subcommands: [Serve.self, Import.self, Scan.self, QualityCommand.self, TopicCommand.self, UserCommand.self, TokenCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self, VerifyExport.self, Trace.self, KeysCommand.self])
 }
 
 /// Options every command that opens the data folder shares.

@@ -1,0 +1,245 @@
+import Foundation
+import ZhengshuCore
+import ZhengshuGM
+import ZhengshuGRDB
+
+/// Backups of an installation (安全备份与应急恢复): one encrypted archive (``BackupArchive``) holding a consistent
+/// snapshot of the database, the installation's key files (the audit signing key, the privacy key; never the master
+/// key), the export files still offered and the sandbox workspaces' files, with a manifest of them all.
+package enum Backups {
+    /// Progress of a backup or restore, for a progress line.
+    package struct Progress: Sendable {
+        package var part: String
+        package var bytesDone: UInt64
+        package var bytesTotal: UInt64
+    }
+
+    package struct Result: Sendable {
+        package var manifest: BackupManifest
+        package var archiveBytes: UInt64
+        package var seconds: Double
+    }
+
+    /// The backup key: read, or (only when `create`) created 0600. Refused inside the data folder, where every backup
+    /// would carry it.
+    package static func key(_ configuration: AppConfiguration, create: Bool) throws -> [UInt8] {
+        let path = (configuration.backupKeyFile as NSString).standardizingPath
+        let data = (configuration.dataDirectory as NSString).standardizingPath
+        if path.hasPrefix(data + "/") {
+            throw ZhengshuError(.invalidInput, "backup.keyFile \(path) is inside the data folder: keep the backup key apart from what it protects")
+        }
+        if !create, !FileManager.default.fileExists(atPath: path) {
+            throw ZhengshuError(.notFound, "the backup key \(path) does not exist: give the key the archive was made with (--key-file)")
+        }
+        return try KeyFile.secretBytes(path, setting: "backup.keyFile")
+    }
+
+    package static func suite(_ profile: CryptoProfile) -> any CryptoSuite { profile == .gm ? GMSuite() : StandardSuite() }
+
+    /// What goes into an archive, besides the database: (name in the archive, file on disk).
+    static func files(_ configuration: AppConfiguration) -> [(String, String)] {
+        var out = [("keys/audit-signing.key", configuration.auditSigningKeyFile), ("keys/privacy.key", configuration.privacyKeyFile)]
+        let folders = [("files/exports/", configuration.exportsDirectory),
+                       ("files/sandbox/", (configuration.dataDirectory as NSString).appendingPathComponent("sandbox"))]
+        for (prefix, folder) in folders {
+            guard let walker = FileManager.default.enumerator(atPath: folder) else { continue }
+            var names: [String] = []
+            while let name = walker.nextObject() as? String {
+                var isDirectory: ObjCBool = false
+                let path = (folder as NSString).appendingPathComponent(name)
+                if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue, !name.hasSuffix(".partial") {
+                    names.append(name)
+                }
+            }
+            out += names.sorted().map { (prefix + $0, (folder as NSString).appendingPathComponent($0)) }
+        }
+        return out.filter { FileManager.default.fileExists(atPath: $0.1) }
+    }
+
+    /// Backs the installation up into a new archive at `target` (written as `target.partial`, renamed when whole),
+    /// while the server keeps serving.
+    package static func backup(_ configuration: AppConfiguration, services: AppServices, to target: String,
+                               progress: (Progress) -> Void = { _ in }) async throws -> Result {
+        let started = Date()
+        guard let store = services.store as? GRDBStore, store.databasePath != nil else {
+            throw ZhengshuError(.invalidInput, "zhengshu backup works on an installation's SQLite data folder; on PostgreSQL use pg_basebackup (docs/operations.md)")
+        }
+        guard !FileManager.default.fileExists(atPath: target) else {
+            throw ZhengshuError(.conflict, "\(target) exists: a backup never overwrites one; choose another name")
+        }
+        let key = try key(configuration, create: true)
+        let profile = CryptoProfile(rawValue: try await store.installationSetting("crypto.profile", default: CryptoProfile.standard.rawValue)) ?? .standard
+        let folder = (target as NSString).deletingLastPathComponent
+        let staging = ((folder.isEmpty ? "." : folder) as NSString).appendingPathComponent(".zhengshu-snapshot-\(UUID().uuidString).sqlite")
+        let partial = target + ".partial"
+        defer { try? FileManager.default.removeItem(atPath: staging) }
+        do {
+            progress(Progress(part: "database snapshot", bytesDone: 0, bytesTotal: 0))
+            try store.snapshot(to: staging)
+            let facts = try GRDBStore.facts(ofDatabaseAt: staging)
+            let parts = [("database/zhengshu.sqlite", staging)] + files(configuration)
+            let sizes = parts.map { ((try? FileManager.default.attributesOfItem(atPath: $0.1)[.size]) as? NSNumber)?.uint64Value ?? 0 }
+            let total = sizes.reduce(0, +)
+            guard FileManager.default.createFile(atPath: partial, contents: nil, attributes: [.posixPermissions: 0o600]),
+                  let out = FileHandle(forWritingAtPath: partial) else {
+                throw ZhengshuError(.invalidInput, "cannot write \(partial)")
+            }
+            defer { try? out.close() }
+            var writer = try BackupWriter(backupKey: key, suite: suite(profile), createdAt: Date(millis: Date().millis)) { try out.write(contentsOf: $0) }
+            var done: UInt64 = 0
+            for ((name, path), size) in zip(parts, sizes) {
+                guard let input = FileHandle(forReadingAtPath: path) else { throw ZhengshuError(.invalidInput, "cannot read \(path)") }
+                defer { try? input.close() }
+                try writer.beginPart(name, size: size)
+                // The size measured above, even if the file grows meanwhile (the snapshot does not; the files are
+                // written whole and renamed into place).
+                var left = size
+                while left > 0 {
+                    guard let piece = try input.read(upToCount: Int(min(left, 1 << 20))), !piece.isEmpty else {
+                        throw ZhengshuError(.conflict, "\(path) shrank while it was backed up")
+                    }
+                    try writer.write(Array(piece))
+                    left -= UInt64(piece.count)
+                    done += UInt64(piece.count)
+                    progress(Progress(part: name, bytesDone: done, bytesTotal: total))
+                }
+                try writer.endPart()
+            }
+            let manifest = try writer.finish(BackupManifest(
+                version: ZhengshuVersion.current, engine: "sqlite", schemaVersion: facts.schemaVersion, createdAt: Date(millis: Date().millis),
+                cryptoProfile: profile, tables: facts.tables, auditHead: facts.auditHead))
+            try out.synchronize()
+            try out.close()
+            try FileManager.default.moveItem(atPath: partial, toPath: target)
+            return Result(manifest: manifest, archiveBytes: writer.bytesWritten, seconds: Date().timeIntervalSince(started))
+        } catch {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw error
+        }
+    }
+
+    /// Reads the archive at `path` through, checking it whole, handing each part to `handle`.
+    static func read(_ path: String, key: [UInt8], progress: (Progress) -> Void, _ handle: (BackupReader.Event) throws -> Void) throws -> BackupManifest {
+        guard let input = FileHandle(forReadingAtPath: path) else { throw ZhengshuError(.notFound, "cannot read \(path)") }
+        defer { try? input.close() }
+        let total = ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.uint64Value ?? 0
+        var done: UInt64 = 0
+        let source: (Int) throws -> [UInt8] = { n in
+            var out: [UInt8] = []
+            while out.count < n, let piece = try input.read(upToCount: n - out.count), !piece.isEmpty { out += piece }
+            done += UInt64(out.count)
+            return out
+        }
+        var reader = try BackupReader(backupKey: key, suite: { suite($0) }, source: source)
+        var part = ""
+        return try reader.read { event in
+            if case .begin(let name, _) = event { part = name }
+            if case .bytes = event { progress(Progress(part: part, bytesDone: done, bytesTotal: total)) }
+            try handle(event)
+        }
+    }
+
+    /// Checks an archive without restoring it: every chunk, every part's digest, the manifest; and the database
+    /// snapshot's integrity and row counts against the manifest (written to a temporary file and removed).
+    package static func verify(_ path: String, key: [UInt8], progress: (Progress) -> Void = { _ in }) throws -> BackupManifest {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("zhengshu-verify-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let manifest = try unpack(path, key: key, into: scratch, progress: progress)
+        try check(database: (scratch as NSString).appendingPathComponent("zhengshu.sqlite"), against: manifest)
+        return manifest
+    }
+
+    /// Restores an archive into the data folder `directory`: never over an existing installation unless `force`
+    /// (which moves the old folder aside, to `directory.replaced-…`). Everything is written to a folder beside it
+    /// first and moved into place only when the whole archive has checked out, so a refused archive writes nothing.
+    /// - Returns: the manifest, and where the replaced folder went.
+    package static func restore(_ path: String, key: [UInt8], into directory: String, force: Bool,
+                                progress: (Progress) -> Void = { _ in }) throws -> (BackupManifest, replaced: String?) {
+        let target = (directory as NSString).standardizingPath
+        let existing = (try? FileManager.default.contentsOfDirectory(atPath: target)) ?? []
+        if !existing.isEmpty, !force {
+            throw ZhengshuError(.conflict, "\(target) is not empty: restore into a new folder, or give --force to replace it (the old folder is kept aside)")
+        }
+        let parent = (target as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: parent.isEmpty ? "." : parent, withIntermediateDirectories: true)
+        let staging = target + ".restoring-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: false)
+        do {
+            let manifest = try unpack(path, key: key, into: staging, progress: progress)
+            try check(database: (staging as NSString).appendingPathComponent("zhengshu.sqlite"), against: manifest)
+            var replaced: String?
+            if FileManager.default.fileExists(atPath: target) {
+                if existing.isEmpty {
+                    try FileManager.default.removeItem(atPath: target)
+                } else {
+                    let aside = target + ".replaced-\(Int(Date().timeIntervalSince1970))"
+                    try FileManager.default.moveItem(atPath: target, toPath: aside)
+                    replaced = aside
+                }
+            }
+            try FileManager.default.moveItem(atPath: staging, toPath: target)
+            return (manifest, replaced)
+        } catch {
+            try? FileManager.default.removeItem(atPath: staging)
+            throw error
+        }
+    }
+
+    /// Writes each part of the archive to its place in `folder`, as a data folder lays it out.
+    static func unpack(_ path: String, key: [UInt8], into folder: String, progress: (Progress) -> Void) throws -> BackupManifest {
+        var out: FileHandle?
+        defer { try? out?.close() }
+        return try read(path, key: key, progress: progress) { event in
+            switch event {
+            case .begin(let name, _):
+                let file = (folder as NSString).appendingPathComponent(try place(name))
+                try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                let secret = name.hasPrefix("keys/")
+                guard FileManager.default.createFile(atPath: file, contents: nil, attributes: [.posixPermissions: secret ? 0o600 : 0o644]),
+                      let handle = FileHandle(forWritingAtPath: file) else { throw ZhengshuError(.invalidInput, "cannot write \(file)") }
+                out = handle
+            case .bytes(let bytes): try out?.write(contentsOf: bytes)
+            case .end:
+                try out?.synchronize()
+                try out?.close()
+                out = nil
+            }
+        }
+    }
+
+    /// Where a part goes in a data folder. - Throws: for a name that would leave it.
+    static func place(_ name: String) throws -> String {
+        let components = name.split(separator: "/", omittingEmptySubsequences: false)
+        guard !components.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }), !name.contains("\\") else {
+            throw ZhengshuError(.invalidInput, "the archive names a part '\(name.prefix(200))' outside the data folder")
+        }
+        switch name {
+        case "database/zhengshu.sqlite": return "zhengshu.sqlite"
+        case "keys/audit-signing.key": return "audit-signing.key"
+        case "keys/privacy.key": return "privacy.key"
+        default:
+            if name.hasPrefix("files/exports/") { return "exports/" + name.dropFirst("files/exports/".count) }
+            if name.hasPrefix("files/sandbox/") { return "sandbox/" + name.dropFirst("files/sandbox/".count) }
+            throw ZhengshuError(.invalidInput, "the archive holds a part this version does not know: '\(name.prefix(200))'")
+        }
+    }
+
+    /// The restored database is intact and holds what the manifest says, table by table.
+    static func check(database path: String, against manifest: BackupManifest) throws {
+        guard FileManager.default.fileExists(atPath: path) else { throw ZhengshuError(.invalidInput, "the archive holds no database") }
+        let facts = try GRDBStore.facts(ofDatabaseAt: path)
+        let names = Set(facts.tables.keys).union(manifest.tables.keys).sorted()
+        if let table = names.first(where: { facts.tables[$0] != manifest.tables[$0] }) {
+            throw ZhengshuError(.invalidInput, "the restored database does not match the manifest: table \(table) has \(facts.tables[table].map(String.init) ?? "no") rows, the manifest says \(manifest.tables[table].map(String.init) ?? "none")")
+        }
+        guard facts.auditHead == manifest.auditHead else {
+            throw ZhengshuError(.invalidInput, "the restored audit trail ends at entry \(facts.auditHead?.sequence ?? 0), the manifest says \(manifest.auditHead?.sequence ?? 0)")
+        }
+    }
+}
+
+/// The platform's version, as backups and the API document record it.
+package enum ZhengshuVersion {
+    package static let current = "0.1.0"
+}

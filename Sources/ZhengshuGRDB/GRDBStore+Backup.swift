@@ -1,0 +1,63 @@
+import Foundation
+import GRDB
+import ZhengshuCore
+
+/// What a database file holds, as a backup manifest records it and a restore checks it.
+package struct DatabaseFacts: Sendable, Hashable {
+    /// Rows per table (the platform's tables and every resource's records tables; SQLite's and the search index's
+    /// internal tables left out).
+    package var tables: [String: Int64]
+    /// The last schema migration applied.
+    package var schemaVersion: String
+    package var auditHead: BackupManifest.AuditHead?
+}
+
+extension GRDBStore {
+    /// The database file the store works on (`nil` in memory).
+    package var databasePath: String? {
+        let path = writer.path
+        return path.isEmpty || path == ":memory:" || path.hasPrefix("file::memory:") ? nil : path
+    }
+
+    /// Writes a consistent copy of the database to `path` while other connections and processes keep writing:
+    /// SQLite's `VACUUM INTO`, one read transaction of a connection of its own (the store's own are not held up).
+    package func snapshot(to path: String) throws {
+        guard let source = databasePath else { throw ZhengshuError(.invalidInput, "an in-memory database cannot be backed up") }
+        var config = Configuration()
+        config.busyMode = .timeout(30)
+        config.label = "zhengshu-backup"
+        let queue = try DatabaseQueue(path: source, configuration: config)
+        try queue.inDatabase { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
+        try queue.close()
+    }
+
+    /// Reads what the database file at `path` holds, without migrating or changing it.
+    package static func facts(ofDatabaseAt path: String) throws -> DatabaseFacts {
+        var config = Configuration()
+        config.readonly = true
+        config.label = "zhengshu-facts"
+        let queue: DatabaseQueue
+        do { queue = try DatabaseQueue(path: path, configuration: config) } catch {
+            throw ZhengshuError(.invalidInput, "\(path) is not a SQLite database: \(error)")
+        }
+        defer { try? queue.close() }
+        return try queue.read { db in
+            guard try String.fetchOne(db, sql: "PRAGMA quick_check") == "ok" else {
+                throw ZhengshuError(.invalidInput, "the database \(path) fails SQLite's integrity check")
+            }
+            let names = try String.fetchAll(db, sql: """
+                SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+                AND name NOT LIKE 'resourceSearch\\_%' ESCAPE '\\' ORDER BY name
+                """)
+            var tables: [String: Int64] = [:]
+            for name in names { tables[name] = try Int64.fetchOne(db, sql: "SELECT count(*) FROM \(name.quotedDatabaseIdentifier)") ?? 0 }
+            let applied = names.contains("grdb_migrations") ? try Self.migrator.appliedIdentifiers(db) : []
+            let version = Self.migrator.migrations.last(where: applied.contains) ?? ""
+            let head = names.contains("auditEntry")
+                ? try Row.fetchOne(db, sql: "SELECT sequence, hash FROM auditEntry ORDER BY sequence DESC LIMIT 1")
+                    .map { BackupManifest.AuditHead(sequence: $0["sequence"], hash: $0["hash"]) }
+                : nil
+            return DatabaseFacts(tables: tables, schemaVersion: version, auditHead: head)
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Configuration
+import Crypto
+import Foundation
+import Synchronization
+import Testing
+import ZhengshuApp
+import ZhengshuCore
+import ZhengshuGRDB
+import ZhengshuTestSupport
+
+/// Backup and restore of a SQLite installation: online while a client writes, and every damaged archive refused.
+@Suite struct BackupTests {
+    static func temporary(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("zs-\(name)-\(UUID().uuidString)").path
+    }
+
+    /// A data folder's configuration, its master and backup keys outside it.
+    static func configuration(_ dir: String, keys: String) -> AppConfiguration {
+        AppConfiguration(config: ConfigReader(provider: InMemoryProvider(values: [
+            "data.directory": .init(.string(dir), isSecret: false), "security.fastPasswordHashing": true, "log.level": "warning",
+            "security.masterKeyFile": .init(.string(keys + "/master.key"), isSecret: false),
+            "backup.keyFile": .init(.string(keys + "/backup.key"), isSecret: false),
+            "security.cryptoProfile": .init(.string(TestPlatform.cryptoProfile), isSecret: false),
+        ])))
+    }
+
+    /// `count` rows of distinct, valid citizen IDs starting at `first`.
+    static func people(_ first: Int, _ count: Int) -> [[String: JSONValue]] {
+        (first..<(first + count)).map { i in
+            let date = RecordValueDays.civil(RecordValueDays.days1950 + Int64(i / 999))
+            let body = "330106" + date.description.replacingOccurrences(of: "-", with: "") + String(format: "%03d", i % 999 + 1)
+            let id = body + String(CitizenID.checkCharacter(forBody: body.map { Int(String($0))! }))
+            return ["gmsfhm": .string(id), "xm": .string("测试\(i)")]
+        }
+    }
+
+    @Test func aBackupTakenWhileAClientWritesRestoresToAConsistentState() async throws {
+        let (dir, keys, restored) = (Self.temporary("backup-live"), Self.temporary("backup-keys"), Self.temporary("backup-restored"))
+        defer { for d in [dir, keys, restored] { try? FileManager.default.removeItem(atPath: d) } }
+        let configuration = Self.configuration(dir, keys: keys)
+        let services = try await AppServices.open(configuration)
+        let p = services.platform, op = TestPlatform.operatorCaller
+        _ = try await p.departments.create(DepartmentDraft(code: "C-GA", name: "杭州市公安局", level: .city), by: op)
+        _ = try await p.catalog.create(Fixtures.datagenPopulationDraft(), by: op)
+        _ = try await p.catalog.publish("POP-1", by: op)
+        // An export file still offered, so the archive carries the platform's files too.
+        try FileManager.default.createDirectory(atPath: configuration.exportsDirectory, withIntermediateDirectories: true)
+        try Data("gmsfhm\n".utf8).write(to: URL(fileURLWithPath: configuration.exportsDirectory + "/export-1.csv"))
+
+        // The client: batches of 50 rows, each one transaction with its audit entry, until told to stop.
+        let batch = 50
+        let running = Mutex(true)
+        let client = Task { () -> Int in
+            var written = 0
+            while running.withLock({ $0 }) {
+                _ = try await p.data.insert(Self.people(written * batch, batch), into: "POP-1", by: op)
+                written += 1
+            }
+            return written
+        }
+        let resource = try #require(try await services.store.resource(ResourceCode(trusted: "POP-1")))
+        while try await services.store.recordCount(of: resource) < 5 * batch { try await Task.sleep(for: .milliseconds(20)) }
+        let archive = keys + "/live.zsbackup"
+        let result = try await Backups.backup(configuration, services: services, to: archive)
+        try await Task.sleep(for: .milliseconds(300))
+        running.withLock { $0 = false }
+        let batches = try await client.value
+        let manifest = result.manifest
+        let popTable = try #require(manifest.tables.keys.first { $0.hasPrefix("rec_") }, "\(manifest.tables.keys.sorted())")   // the one records table
+        let backedUp = try #require(manifest.tables[popTable])
+        #expect(backedUp >= Int64(5 * batch) && backedUp < Int64(batches * batch), "the client kept writing while the backup ran: \(backedUp) of \(batches * batch)")
+        #expect(manifest.parts.map(\.name).contains("files/exports/export-1.csv") && manifest.parts.contains { $0.name == "keys/audit-signing.key" })
+        #expect(!manifest.parts.contains { $0.name.contains("master") }, "the master key stays out")
+
+        // Restored: the tables hold what the manifest says (checked by restore), whole batches only, and the audit
+        // trail's inserts account for exactly those rows.
+        _ = try Backups.restore(archive, key: try Backups.key(configuration, create: false), into: restored, force: false)
+        let again = try await AppServices.open(Self.configuration(restored, keys: keys))
+        let verification = try await CLITasks(services: again).verifyAudit()
+        #expect(verification.broken == nil && verification.entries == Int(manifest.auditHead?.sequence ?? -1), "\(String(describing: verification.broken))")
+        let rows = try await again.store.recordCount(of: try #require(try await again.store.resource(ResourceCode(trusted: "POP-1"))))
+        var inserts = 0
+        var after: Int64 = 0
+        while true {
+            let page = try await again.store.auditEntries(after: after, limit: 1000, action: "records.insert", target: "resource:POP-1")
+            guard let last = page.last else { break }
+            inserts += page.count
+            after = last.sequence
+        }
+        #expect(Int64(rows) == backedUp && rows % batch == 0 && rows / batch == inserts, "\(rows) rows, \(inserts) inserts")
+        #expect(FileManager.default.contents(atPath: restored + "/exports/export-1.csv") == Data("gmsfhm\n".utf8))
+    }
+}
+
+/// The same through the executable: the messages an operator reads, and nothing written for a bad archive.
+@Suite(.enabled(if: ZhengshuBinary.path != nil, "build the zhengshu executable first (swift build)"))
+struct BackupCLITests {
+    @Test func damagedTruncatedAndWrongKeyArchivesAreRefusedAndNothingIsWritten() async throws {
+        let cli = CLITests()
+        let work = BackupTests.temporary("backup-cli")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        let dir = try await cli.dataFolder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let key = work + "/backup.key", archive = work + "/a.zsbackup"
+        let made = try cli.zhengshu(["backup", "--data", dir, "--to", archive, "--key-file", key])
+        #expect(made.status == 0 && made.stdout.contains("backup written"), "\(made.stderr)")
+        let verified = try cli.zhengshu(["backup", "verify", archive, "--key-file", key])
+        #expect(verified.status == 0 && verified.stdout.contains("backup intact"), "\(verified.stderr)")
+        let twice = try cli.zhengshu(["backup", "--data", dir, "--to", archive, "--key-file", key])
+        #expect(twice.status != 0 && twice.stderr.contains("never overwrites"))
+
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: archive))
+        var flipped = bytes
+        flipped[bytes.count / 2] ^= 0x10
+        try flipped.write(to: URL(fileURLWithPath: work + "/flipped.zsbackup"))
+        try bytes.prefix(bytes.count - 1000).write(to: URL(fileURLWithPath: work + "/truncated.zsbackup"))
+        try Data((Data(SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }).base64EncodedString() + "\n").utf8)
+            .write(to: URL(fileURLWithPath: work + "/other.key"))
+        for (file, keyFile, expected) in [("flipped", key, "fails authentication"), ("truncated", key, "truncated"), ("a", work + "/other.key", "wrong backup key")] {
+            let target = work + "/restored-\(file)"
+            let restore = try cli.zhengshu(["restore", work + "/\(file).zsbackup", "--data", target, "--key-file", keyFile])
+            #expect(restore.status != 0 && restore.stderr.contains(expected), "\(file): \(restore.stderr)")
+            let check = try cli.zhengshu(["backup", "verify", work + "/\(file).zsbackup", "--key-file", keyFile])
+            #expect(check.status != 0 && check.stderr.contains(expected), "\(file): \(check.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: target), "\(file): nothing is written")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work).allSatisfy { !$0.contains("restoring") })
+
+        let target = work + "/restored"
+        let restore = try cli.zhengshu(["restore", archive, "--data", target, "--key-file", key])
+        #expect(restore.status == 0 && restore.stdout.contains("audit chain intact"), "\(restore.stdout) \(restore.stderr)")
+        #expect(try cli.zhengshu(["audit", "verify", "--data", target]).status == 0)
+        let over = try cli.zhengshu(["restore", archive, "--data", target, "--key-file", key])
+        #expect(over.status != 0 && over.stderr.contains("not empty"))
+        let forced = try cli.zhengshu(["restore", archive, "--data", target, "--key-file", key, "--force"])
+        #expect(forced.status == 0 && forced.stdout.contains("kept at"), "\(forced.stderr)")
+    }
+}
