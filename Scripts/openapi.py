@@ -98,6 +98,14 @@ schemas = {
                           "min": string, "max": string, "codes": {"type": "object", "additionalProperties": {"type": "string"}},
                           "description": string}, ["label", "type"]),
  "Status": obj({"status": string}, ["status"]),
+ "Health": obj({"status": {**enum("ok", "degraded"), "description": "degraded: the last scheduled backup failed"},
+                "backup": obj({"status": enum("running", "succeeded", "failed"), "startedAt": dt, "file": string, "error": string},
+                              ["status", "startedAt", "file"])}, ["status"]),
+ "BackupRun": obj({"id": integer, "node": string, "file": string, "status": enum("running", "succeeded", "failed"), "startedAt": dt,
+                   "finishedAt": dt, "bytes": integer, "milliseconds": {"type": "integer"}, "error": string,
+                   "pruned": {**arr(string), "description": "Older archives deleted to keep the retention count"}},
+                  ["id", "node", "file", "status", "startedAt", "pruned"]),
+ "BackupRunList": listof("BackupRun"),
  "CKANResponse": {"type": "object", "required": ["help", "success"], "description": "CKAN's envelope: result on success, error (__type, message) on failure",
                   "properties": {"help": string, "success": {"type": "boolean"}, "result": {},
                                  "error": {"type": "object", "required": ["__type", "message"], "properties": {"__type": string, "message": string}}}},
@@ -213,8 +221,8 @@ uid = p_path("id", {"type": "integer", "format": "int64", "minimum": 1}, "Numeri
 CKAN_ACTIONS = ["package_list", "package_show", "package_search", "organization_list", "organization_show", "group_list", "group_show",
                 "tag_list", "resource_show", "datastore_search", "status_show", "site_read"]
 paths = {
- "/healthz": {"get": {"operationId": "health", "summary": "Liveness", "tags": ["system"], "security": [],
-                       "responses": ok("Status")}},
+ "/healthz": {"get": {"operationId": "health", "summary": "Liveness, and the last scheduled backup (degraded when it failed)", "tags": ["system"], "security": [],
+                       "responses": ok("Health")}},
  "/readyz": {"get": {"operationId": "ready", "summary": "Readiness: database reachable and migrations current", "tags": ["system"],
                       "security": [], "responses": {**ok("Status"), "503": {"description": "Not ready", "content": {"application/json": {"schema": ref("Status")}}}}}},
  "/metrics": {"get": {"operationId": "metrics", "summary": "Prometheus metrics: HTTP requests by route and status with latency histograms, ingestion jobs and rows, quality runs, denials, audit entries",
@@ -514,7 +522,7 @@ schemas["MaskingPolicyInput"] = obj({"method": mmethod, "keepFirst": {"type": "i
                                      "width": {"type": "number", "exclusiveMinimum": True, "minimum": 0},
                                      "elements": arr(string), "description": string}, ["method"], extra=True)
 schemas["ShareTotal"] = obj({"key": string, "day": date, "calls": {"type": "integer"}, "rows": {"type": "integer"}}, ["key", "day", "calls", "rows"])
-arule = enum("volume", "off_hours", "enumeration", "denials", "new_network")
+arule = enum("volume", "off_hours", "enumeration", "denials", "new_network", "backup_failed")
 astate = enum("open", "acknowledged", "closed")
 schemas["Alert"] = obj({"id": integer, "rule": arule, "severity": enum("low", "medium", "high"), "state": astate, "subject": string,
                         "department": string, "summary": string, "evidence": arr(integer), "from": dt, "to": dt, "raisedAt": dt,
@@ -859,6 +867,9 @@ paths.update({
  "/api/v1/releases/{id}/result": {"get": op("downloadRelease", "Download an approved release as CSV (the requesting department); audited",
                                           {"200": {"description": "CSV", "content": {"text/csv": {"schema": string}}}}, ["sandbox"], [uid])},
 })
+
+paths["/api/v1/backups"] = {"get": op("listBackupRuns", "Scheduled backup runs, newest first: file, size, duration, failure (admins, auditors)",
+                                      ok("BackupRunList"), ["management"])}
 
 doc = {
  "openapi": "3.0.3",

@@ -43,6 +43,9 @@ import ZhengshuHTTP
 ///     that wraps the data keys of items encrypted at rest (L4). Never inside the data folder; nodes share it
 ///   - `backup.keyFile` (default `~/.config/zhengshu/backup.key`, created 0600 by the first backup): the key backup
 ///     archives are encrypted with. Never inside the data folder; keep a copy apart from the archives
+///   - `backup.directory` (string, default empty: no scheduled backups), `backup.intervalHours` (int, 1–8760, default
+///     `24`), `backup.retention` (int, default `7`): the server (SQLite) writes an archive there that often and keeps
+///     the newest that many; each run is recorded, a failure raises an alert and shows on `/healthz` and the cockpit
 ///   - `audit.checkpointEvery` (int, default `1000`): a signed checkpoint every this many audit entries
 ///   - `exports.directory` (string, default `DATA/exports`): where this node writes export files; nodes sharing a
 ///     PostgreSQL database should share it (a network volume)
@@ -83,6 +86,10 @@ package struct AppConfiguration: Sendable {
     package var masterKey: String?
     package var masterKeyFile: String
     package var backupKeyFile: String
+    /// Scheduled backups: the folder (empty: none), how often, how many kept.
+    package var backupDirectory: String
+    package var backupIntervalHours: Int
+    package var backupRetention: Int
     package var sharing: SharingPolicy
     package var signIn: SignInPolicy
     package var exportsDirectory: String
@@ -120,6 +127,9 @@ package struct AppConfiguration: Sendable {
                                       default: (FileManager.default.homeDirectoryForCurrentUser.path as NSString).appendingPathComponent(".config/zhengshu/master.key"))
         backupKeyFile = config.string(forKey: "backup.keyFile",
                                       default: (FileManager.default.homeDirectoryForCurrentUser.path as NSString).appendingPathComponent(".config/zhengshu/backup.key"))
+        backupDirectory = config.string(forKey: "backup.directory", default: "")
+        backupIntervalHours = min(8760, max(1, config.int(forKey: "backup.intervalHours", default: 24)))
+        backupRetention = min(1000, max(1, config.int(forKey: "backup.retention", default: 7)))
         privacyKeyFile = config.string(forKey: "privacy.keyFile", default: (dataDirectory as NSString).appendingPathComponent("privacy.key"))
         exportsDirectory = config.string(forKey: "exports.directory", default: inMemory
             ? (NSTemporaryDirectory() as NSString).appendingPathComponent("zhengshu-exports-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")

@@ -17,6 +17,10 @@ package func buildApplication(_ configuration: AppConfiguration, services: AppSe
                       PeriodicService.applicationEscalator(services.platform.sharing, logger: logger),
                       PeriodicService.riskMonitor(services.platform.alerts, logger: logger),
                       PeriodicService.webhookDispatcher(services.platform.webhooks, logger: logger)]
+    // `zhengshu backup` snapshots a SQLite data folder; PostgreSQL is backed up the PostgreSQL way (docs/operations.md).
+    if configuration.databaseURL == nil, !configuration.inMemory, !configuration.backupDirectory.isEmpty {
+        background.append(PeriodicService.backupScheduler(configuration, services: services, logger: logger))
+    }
     if let key = services.auditKey {
         background.append(PeriodicService.auditCheckpointer(services.platform.audit, key: key, every: configuration.auditCheckpointEvery, logger: logger))
     }
@@ -35,7 +39,8 @@ package func buildRouter(services: AppServices, configuration: AppConfiguration)
     router.add(middleware: ProblemMiddleware())
     let store = services.store
     SystemRoutes<AppRequestContext>(readiness: { (try? await store.isSchemaCurrent()) ?? false },
-                                    metrics: { await OperationsMetrics.exposition(store: store) }).register(on: router)
+                                    metrics: { await OperationsMetrics.exposition(store: store) },
+                                    lastBackup: { try? await store.backupRuns(limit: 1).first }).register(on: router)
     APIRoutes(platform: services.platform, maxUploadBytes: configuration.maxUploadBytes, workbookToCSV: Workbook.csv,
               exports: ExportFiles(directory: configuration.exportsDirectory, node: configuration.nodeID))
         .register(on: router)

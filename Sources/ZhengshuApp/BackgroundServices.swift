@@ -54,6 +54,19 @@ package struct PeriodicService: Service {
         }
     }
 
+    /// Writes a backup into `backup.directory` when one is due (checked every minute).
+    package static func backupScheduler(_ configuration: AppConfiguration, services: AppServices, period: Duration = .seconds(60),
+                                        logger: Logger) -> PeriodicService {
+        PeriodicService(name: "scheduled backups", period: period, logger: logger) { logger in
+            guard let run = try await Backups.runIfDue(configuration, services: services) else { return }
+            if run.status == .succeeded {
+                logger.info("scheduled backup written", metadata: ["file": "\(run.file)", "bytes": "\(run.bytes ?? 0)", "ms": "\(run.milliseconds ?? 0)"])
+            } else {
+                logger.error("scheduled backup failed", metadata: ["file": "\(run.file)", "error": "\(run.error ?? "")"])
+            }
+        }
+    }
+
     /// Fails the jobs of nodes that died (their heartbeat stopped), so that no job stays "running" forever and its
     /// staging is dropped. Every node runs it; each job is failed once.
     package static func jobReaper(_ ingestion: Ingestion, period: Duration = .seconds(30), logger: Logger) -> PeriodicService {

@@ -111,6 +111,10 @@ package enum Backups {
             try out.synchronize()
             try out.close()
             try FileManager.default.moveItem(atPath: partial, toPath: target)
+            // After the snapshot, so the archive does not hold it: its own record is in the live trail.
+            try await store.appendAudit(Caller(.localOperator, requestID: "backup").audit(
+                "backup.create", "installation", at: Date(millis: Date().millis),
+                detail: "file: \(target); bytes: \(writer.bytesWritten); parts: \(manifest.parts.count); audit head: \(manifest.auditHead?.sequence ?? 0)"))
             return Result(manifest: manifest, archiveBytes: writer.bytesWritten, seconds: Date().timeIntervalSince(started))
         } catch {
             try? FileManager.default.removeItem(atPath: partial)
@@ -242,4 +246,56 @@ package enum Backups {
 /// The platform's version, as backups and the API document record it.
 package enum ZhengshuVersion {
     package static let current = "0.1.0"
+}
+
+extension Backups {
+    /// The scheduler's round: a backup into `backup.directory` when the last run started more than
+    /// `backup.intervalHours` ago (or there is none). - Returns: the run, or `nil` when none was due.
+    package static func runIfDue(_ configuration: AppConfiguration, services: AppServices, now: Date = Date()) async throws -> BackupRun? {
+        guard !configuration.backupDirectory.isEmpty else { return nil }
+        if let last = try await services.store.backupRuns(limit: 1).first,
+           now.timeIntervalSince(last.startedAt) < Double(configuration.backupIntervalHours) * 3600 {
+            return nil
+        }
+        return try await scheduledRun(configuration, services: services, now: now)
+    }
+
+    /// One scheduled backup, recorded as a run with its size and duration; older archives beyond the retention count
+    /// are deleted after a success. A failure is recorded with its reason and raises an alert.
+    static func scheduledRun(_ configuration: AppConfiguration, services: AppServices, now: Date) async throws -> BackupRun {
+        let store = services.store
+        let folder = configuration.backupDirectory
+        var format = Date.VerbatimFormatStyle(format: "\(year: .defaultDigits)\(month: .twoDigits)\(day: .twoDigits)-\(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased))\(minute: .twoDigits)\(second: .twoDigits)",
+                                              timeZone: .gmt, calendar: Calendar(identifier: .gregorian))
+        format.locale = Locale(identifier: "en_US_POSIX")
+        let file = (folder as NSString).appendingPathComponent("zhengshu-\(now.formatted(format)).zsbackup")
+        var run = try await store.insertBackupRun(BackupRun(node: configuration.nodeID, file: file, startedAt: Date(millis: now.millis)))
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let result = try await backup(configuration, services: services, to: file)
+            run.status = .succeeded
+            run.bytes = Int64(result.archiveBytes)
+            run.milliseconds = Int(result.seconds * 1000)
+            run.pruned = try prune(folder, keep: configuration.backupRetention)
+        } catch {
+            run.status = .failed
+            run.error = String(((error as? ZhengshuError)?.message ?? "\(error)").prefix(1000))
+            _ = try await store.insertAlerts([RiskAlert(
+                rule: .backupFailed, severity: .high, subject: "backup", department: nil,
+                summary: "the scheduled backup to \(file) failed: \(run.error ?? "")", evidence: [], from: now, to: now, raisedAt: now,
+                dedupeKey: "backup_failed:\(run.id)")])
+        }
+        run.finishedAt = Date(millis: Date().millis)
+        try await store.updateBackupRun(run)
+        return run
+    }
+
+    /// Deletes the oldest scheduled archives in `folder` beyond the newest `keep`. - Returns: what was deleted.
+    static func prune(_ folder: String, keep: Int) throws -> [String] {
+        let archives = try FileManager.default.contentsOfDirectory(atPath: folder)
+            .filter { $0.hasPrefix("zhengshu-") && $0.hasSuffix(".zsbackup") }.sorted()
+        let old = archives.dropLast(keep).map { (folder as NSString).appendingPathComponent($0) }
+        for path in old { try FileManager.default.removeItem(atPath: path) }
+        return old
+    }
 }

@@ -23,6 +23,7 @@ extension ConsoleRoutes {
         let scores = try await p.quality.scores(department: nil, by: caller).departments
         let freshness = try await p.ingestion.freshness(department: nil, by: caller)
         let overdueApplications = try await p.sharing.applications(ApplicationFilter(overdueAt: Date(), limit: 50), by: caller)
+        let backups = try await p.backupRuns(by: caller).prefix(5)
 
         var byCategory: [String: Int] = [:]
         for r in resources { byCategory[r.category, default: 0] += 1 }
@@ -70,6 +71,13 @@ extension ConsoleRoutes {
                  "cycle": text("cycle.\(f.updateCycle.rawValue)", lang), "last": ConsoleTime.minute(f.lastUpdatedAt)] as [String: Any]
             },
             "hasOverdueUpdates": freshness.contains { $0.status == .overdue },
+            "backups": backups.map { b in
+                ["status": text("backup.status.\(b.status.rawValue)", lang), "failed": b.status == .failed, "at": ConsoleTime.minute(b.startedAt),
+                 "file": (b.file as NSString).lastPathComponent, "size": b.bytes.map { String(format: "%.1f MiB", Double($0) / 1_048_576) } ?? "—",
+                 "seconds": b.milliseconds.map { String(format: "%.1f s", Double($0) / 1000) } ?? "—", "error": b.error ?? ""] as [String: Any]
+            },
+            "hasBackups": !backups.isEmpty,
+            "backupFailed": backups.first?.status == .failed,
         ]
         return render("cockpit", values, title: "cockpit.title", session: s, request: request)
     }

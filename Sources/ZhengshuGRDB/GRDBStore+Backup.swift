@@ -61,3 +61,28 @@ extension GRDBStore {
         }
     }
 }
+
+extension GRDBStore: BackupRunStore {
+    package func insertBackupRun(_ run: BackupRun) async throws -> BackupRun {
+        try await writer.write { db in
+            try db.execute(sql: "INSERT INTO backupRun (document) VALUES ('')")
+            var r = run
+            r.id = BackupRunID(db.lastInsertedRowID)
+            try db.execute(sql: "UPDATE backupRun SET document = ? WHERE id = ?", arguments: [try Self.json(r), r.id.rawValue])
+            return r
+        }
+    }
+
+    package func updateBackupRun(_ run: BackupRun) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE backupRun SET document = ? WHERE id = ?", arguments: [try Self.json(run), run.id.rawValue])
+        }
+    }
+
+    package func backupRuns(limit: Int) async throws -> [BackupRun] {
+        try await writer.read { db in
+            try String.fetchAll(db, sql: "SELECT document FROM backupRun ORDER BY id DESC LIMIT ?", arguments: [limit])
+                .map { try Self.decoder.decode(BackupRun.self, from: Data($0.utf8)) }
+        }
+    }
+}

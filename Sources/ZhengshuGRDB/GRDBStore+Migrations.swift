@@ -444,6 +444,9 @@ extension GRDBStore {
                                              document TEXT NOT NULL);
                 """)
         }
+        m.registerMigration("v22-backup-runs") { db in
+            try db.execute(sql: "CREATE TABLE backupRun (id INTEGER PRIMARY KEY AUTOINCREMENT, document TEXT NOT NULL)")
+        }
         return m
     }
 

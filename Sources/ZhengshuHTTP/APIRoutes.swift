@@ -50,6 +50,9 @@ package struct APIRoutes {
         api.get("overview") { _, context in
             JSON.response(try await p.counts(by: try context.caller()))
         }
+        api.get("backups") { _, context in
+            JSON.response(ListBody(items: try await p.backupRuns(by: try context.caller())))
+        }
         api.get("data-elements") { _, context in
             _ = try context.caller()
             let builtIn = DataElement.allCases.map { DataElementBody(id: $0.rawValue, label: $0.label, standard: $0.standard) }

@@ -1,20 +1,38 @@
 import Foundation
 import Hummingbird
+import ZhengshuCore
 
 /// Routes outside `/api/v1`: liveness, readiness, Prometheus metrics and the published OpenAPI document.
 package struct SystemRoutes<Context: RequestContext> {
     let readiness: @Sendable () async -> Bool
     let metrics: @Sendable () async -> String
+    let lastBackup: @Sendable () async -> BackupRun?
 
-    package init(readiness: @escaping @Sendable () async -> Bool, metrics: @escaping @Sendable () async -> String) {
+    package init(readiness: @escaping @Sendable () async -> Bool, metrics: @escaping @Sendable () async -> String,
+                 lastBackup: @escaping @Sendable () async -> BackupRun? = { nil }) {
         self.readiness = readiness
         self.metrics = metrics
+        self.lastBackup = lastBackup
+    }
+
+    /// Liveness, and what an operator must hear of: the last scheduled backup, `degraded` when it failed.
+    struct Health: Encodable {
+        struct Backup: Encodable {
+            var status: String
+            var startedAt: Date
+            var file: String
+            var error: String?
+        }
+        var status: String
+        var backup: Backup?
     }
 
     package func register(on router: Router<Context>) {
         let document = OpenAPIDocument.bytes
         router.get("healthz") { _, _ in
-            JSON.response(["status": "ok"])
+            let last = await lastBackup()
+            return JSON.response(Health(status: last?.status == .failed ? "degraded" : "ok",
+                                        backup: last.map { .init(status: $0.status.rawValue, startedAt: $0.startedAt, file: $0.file, error: $0.error) }))
         }
         router.get("readyz") { _, _ in
             let ready = await readiness()

@@ -239,6 +239,7 @@ extension PostgresStore {
             "CREATE INDEX sandboxQuery_workspace ON sandboxQuery (workspace, id)",
             "CREATE TABLE sandboxRelease (id bigserial PRIMARY KEY, workspace bigint NOT NULL REFERENCES sandboxWorkspace(id), document text NOT NULL)",
         ]),
+        ("v22-backup-runs", ["CREATE TABLE backupRun (id bigserial PRIMARY KEY, document text NOT NULL)"]),
     ]
 
     /// The State Council's holiday schedules for 2025 and 2026 (see `WorkingCalendar.chinaDefaults`), the starting

@@ -229,3 +229,25 @@ extension PostgresStore: SandboxStore {
         }
     }
 }
+
+extension PostgresStore: BackupRunStore {
+    package func insertBackupRun(_ run: BackupRun) async throws -> BackupRun {
+        try await write { db in
+            let rows = try await db.query("INSERT INTO backupRun (document) VALUES ('') RETURNING id", logger: PostgresLocation.logger).collect()
+            var r = run
+            r.id = BackupRunID(try rows[0].decode(Int64.self))
+            try await db.query("UPDATE backupRun SET document = \(try Self.json(r)) WHERE id = \(r.id.rawValue)", logger: PostgresLocation.logger)
+            return r
+        }
+    }
+
+    package func updateBackupRun(_ run: BackupRun) async throws {
+        try await write { db in
+            try await db.query("UPDATE backupRun SET document = \(try Self.json(run)) WHERE id = \(run.id.rawValue)", logger: PostgresLocation.logger)
+        }
+    }
+
+    package func backupRuns(limit: Int) async throws -> [BackupRun] {
+        try await read { db in try await Self.documents(BackupRun.self, "SELECT document FROM backupRun ORDER BY id DESC LIMIT \(limit)", db) }
+    }
+}

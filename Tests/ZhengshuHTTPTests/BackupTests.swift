@@ -1,6 +1,8 @@
 import Configuration
 import Crypto
 import Foundation
+import HTTPTypes
+import HummingbirdTesting
 import Synchronization
 import Testing
 import ZhengshuApp
@@ -89,6 +91,51 @@ import ZhengshuTestSupport
         }
         #expect(Int64(rows) == backedUp && rows % batch == 0 && rows / batch == inserts, "\(rows) rows, \(inserts) inserts")
         #expect(FileManager.default.contents(atPath: restored + "/exports/export-1.csv") == Data("gmsfhm\n".utf8))
+    }
+}
+
+extension BackupTests {
+    @Test func scheduledBackupsAreRecordedPrunedAndAFailureRaisesAnAlert() async throws {
+        let (dir, keys) = (Self.temporary("backup-scheduled"), Self.temporary("backup-keys"))
+        defer { for d in [dir, keys] { try? FileManager.default.removeItem(atPath: d) } }
+        var configuration = Self.configuration(dir, keys: keys)
+        configuration.backupDirectory = keys + "/nightly"
+        configuration.backupRetention = 2
+        let services = try await AppServices.open(configuration)
+        let p = services.platform, op = TestPlatform.operatorCaller
+        _ = try await p.departments.create(DepartmentDraft(code: "P-SJJ", name: "市大数据局", level: .city), by: op)
+        let admin = try await p.accounts.createUser(UserDraft(name: "admin", roles: [.admin], department: "P-SJJ", password: "Test-Password-1"), by: op)
+        let token = try await p.accounts.issueToken(for: admin.id, label: "test", expiresInDays: nil, by: op).secret
+
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        let first = try #require(try await Backups.runIfDue(configuration, services: services, now: start))
+        #expect(first.status == .succeeded && (first.bytes ?? 0) > 0 && first.milliseconds != nil && FileManager.default.fileExists(atPath: first.file))
+        #expect(first.file.hasSuffix("zhengshu-20270115-080000.zsbackup"), "\(first.file)")
+        #expect(try await Backups.runIfDue(configuration, services: services, now: start.addingTimeInterval(3600)) == nil, "not due for a day")
+        let second = try #require(try await Backups.runIfDue(configuration, services: services, now: start.addingTimeInterval(25 * 3600)))
+        let third = try #require(try await Backups.runIfDue(configuration, services: services, now: start.addingTimeInterval(50 * 3600)))
+        #expect(second.status == .succeeded && third.status == .succeeded && third.pruned == [first.file])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: configuration.backupDirectory).sorted()
+                == [second.file, third.file].map { ($0 as NSString).lastPathComponent })
+        #expect(try Backups.verify(third.file, key: try Backups.key(configuration, create: false)).tables["user"] == 1)
+
+        // The folder is gone and a file stands in its way: the run fails, is recorded with its reason, raises an alert.
+        try FileManager.default.removeItem(atPath: configuration.backupDirectory)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: configuration.backupDirectory))
+        let failed = try #require(try await Backups.runIfDue(configuration, services: services, now: start.addingTimeInterval(75 * 3600)))
+        #expect(failed.status == .failed && failed.error?.isEmpty == false && failed.bytes == nil)
+        let alerts = try await services.store.alerts(state: .open, rule: .backupFailed, limit: 10)
+        #expect(alerts.count == 1 && alerts[0].severity == .high && alerts[0].summary.contains(failed.file))
+
+        let app = try await buildApplication(configuration, services: services)
+        try await app.test(.router) { client in
+            let health = try await ProfileTests().call(client, "/healthz", token: "none")
+            #expect(health.status == .ok && health.body["status"] as? String == "degraded")
+            #expect((health.body["backup"] as? [String: Any])?["status"] as? String == "failed")
+            let runs = try await ProfileTests().call(client, "/api/v1/backups", token: token)
+            #expect(runs.items.map { $0["status"] as? String } == ["failed", "succeeded", "succeeded", "succeeded"], "\(runs.text.prefix(300))")
+            #expect(try await ProfileTests().call(client, "/api/v1/backups", token: "zs_" + String(repeating: "0", count: 64)).status == .unauthorized)
+        }
     }
 }
 

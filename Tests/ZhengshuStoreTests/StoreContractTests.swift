@@ -20,7 +20,7 @@ import ZhengshuTestSupport
     func migratesFromEmpty(_ engine: StoreEngine) async throws {
         // Given an empty database, when the store opens it, then every migration has run.
         let store = try await engine.makeStore()
-        #expect(try await store.appliedMigrations() == ["v1-foundation", "v2-ingestion", "v3-idempotency", "v4-pull-sources", "v5-live-sources", "v6-job-nodes", "v7-quality", "v8-problems", "v9-lineage", "v10-data-elements", "v11-quality-schedule", "v12-sharing", "v13-audit-checkpoints", "v14-share-exports", "v15-change-feed", "v16-webhooks", "v17-privacy", "v18-management", "v19-members", "v20-topics", "v21-sandbox"])
+        #expect(try await store.appliedMigrations() == ["v1-foundation", "v2-ingestion", "v3-idempotency", "v4-pull-sources", "v5-live-sources", "v6-job-nodes", "v7-quality", "v8-problems", "v9-lineage", "v10-data-elements", "v11-quality-schedule", "v12-sharing", "v13-audit-checkpoints", "v14-share-exports", "v15-change-feed", "v16-webhooks", "v17-privacy", "v18-management", "v19-members", "v20-topics", "v21-sandbox", "v22-backup-runs"])
         #expect(try await store.isSchemaCurrent())
         #expect(try await store.platformCounts() == PlatformCounts(departments: 0, users: 0, resources: 0, publishedResources: 0,
                                                                  records: 0, auditEntries: 0))
@@ -36,7 +36,7 @@ import ZhengshuTestSupport
         }
         let reopened = try GRDBStore(path: path)
         #expect(try await reopened.department(DepartmentCode(trusted: "P-SJJ"))?.name == "省政务数据管理局")
-        #expect(try await reopened.appliedMigrations() == ["v1-foundation", "v2-ingestion", "v3-idempotency", "v4-pull-sources", "v5-live-sources", "v6-job-nodes", "v7-quality", "v8-problems", "v9-lineage", "v10-data-elements", "v11-quality-schedule", "v12-sharing", "v13-audit-checkpoints", "v14-share-exports", "v15-change-feed", "v16-webhooks", "v17-privacy", "v18-management", "v19-members", "v20-topics", "v21-sandbox"])
+        #expect(try await reopened.appliedMigrations() == ["v1-foundation", "v2-ingestion", "v3-idempotency", "v4-pull-sources", "v5-live-sources", "v6-job-nodes", "v7-quality", "v8-problems", "v9-lineage", "v10-data-elements", "v11-quality-schedule", "v12-sharing", "v13-audit-checkpoints", "v14-share-exports", "v15-change-feed", "v16-webhooks", "v17-privacy", "v18-management", "v19-members", "v20-topics", "v21-sandbox", "v22-backup-runs"])
     }
 
     @Test(arguments: StoreEngine.allCases)
@@ -77,6 +77,22 @@ import ZhengshuTestSupport
         #expect(entries[2].event.requestID == "store-test")
         let verified = try await p.audit.verify(key: nil)
         #expect(verified.entries == 3 && verified.broken == nil)
+    }
+
+    @Test(arguments: StoreEngine.allCases)
+    func backupRunsAreKeptNewestFirst(_ engine: StoreEngine) async throws {
+        let store = try await engine.makePlatform().store
+        let at = Date(millis: 1_800_000_000_000)
+        var first = try await store.insertBackupRun(BackupRun(node: "n1", file: "/b/zhengshu-1.zsbackup", startedAt: at))
+        let second = try await store.insertBackupRun(BackupRun(node: "n1", file: "/b/zhengshu-2.zsbackup", startedAt: at.addingTimeInterval(60)))
+        #expect(first.id != second.id)
+        first.status = .failed
+        first.error = "disk full"
+        first.finishedAt = at.addingTimeInterval(5)
+        try await store.updateBackupRun(first)
+        let runs = try await store.backupRuns(limit: 10)
+        #expect(runs.map(\.file) == ["/b/zhengshu-2.zsbackup", "/b/zhengshu-1.zsbackup"] && runs[1] == first && runs[0].status == .running)
+        #expect(try await store.backupRuns(limit: 1).count == 1)
     }
 
     @Test func aChangeWhoseAuditCannotBeWrittenDoesNotHappen() async throws {

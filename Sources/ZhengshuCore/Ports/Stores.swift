@@ -142,7 +142,7 @@ package protocol SchemaStore: Sendable {
 /// Everything an engine provides.
 package typealias PlatformStore = DepartmentStore & AccountStore & CatalogStore & RecordStore & AuditStore & StatisticsStore & PullStore
     & IngestStore & SchemaStore & QualityStore & ProblemStore & LineageStore & StandardsStore & SharingStore & SystemAccountStore & WebhookStore
-    & PrivacyStore & AlertStore & KeyStore & ManagementStore & TopicStore & SandboxStore
+    & PrivacyStore & AlertStore & KeyStore & ManagementStore & TopicStore & SandboxStore & BackupRunStore
 
 /// Share applications, the grants they become, their daily use, and the working-day calendar of deadlines.
 package protocol SharingStore: Sendable {

@@ -15,6 +15,8 @@ package struct RiskAlert: Sendable, Codable, Hashable {
         case denials
         /// A system account's key used from a network it never used before.
         case newNetwork = "new_network"
+        /// A scheduled backup failed.
+        case backupFailed = "backup_failed"
     }
 
     package enum Severity: String, Sendable, Codable, CaseIterable, Vocabulary, Comparable {
