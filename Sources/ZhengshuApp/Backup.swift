@@ -72,11 +72,11 @@ package enum Backups {
         let folder = (target as NSString).deletingLastPathComponent
         let staging = ((folder.isEmpty ? "." : folder) as NSString).appendingPathComponent(".zhengshu-snapshot-\(UUID().uuidString).sqlite")
         let partial = target + ".partial"
-        defer { try? FileManager.default.removeItem(atPath: staging) }
+        defer { for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: staging + suffix) } }
         do {
             progress(Progress(part: "database snapshot", bytesDone: 0, bytesTotal: 0))
             try store.snapshot(to: staging)
-            let facts = try GRDBStore.facts(ofDatabaseAt: staging)
+            let facts = try GRDBStore.facts(ofDatabaseAt: staging, check: false)   // a copy of pages the live database holds
             let parts = [("database/zhengshu.sqlite", staging)] + files(configuration)
             let sizes = parts.map { ((try? FileManager.default.attributesOfItem(atPath: $0.1)[.size]) as? NSNumber)?.uint64Value ?? 0 }
             let total = sizes.reduce(0, +)

@@ -20,19 +20,26 @@ extension GRDBStore {
     }
 
     /// Writes a consistent copy of the database to `path` while other connections and processes keep writing:
-    /// SQLite's `VACUUM INTO`, one read transaction of a connection of its own (the store's own are not held up).
+    /// SQLite's online backup API, every page in one step inside one read transaction of a connection of its own
+    /// (the store's own are not held up; writers go on in the WAL).
     package func snapshot(to path: String) throws {
         guard let source = databasePath else { throw ZhengshuError(.invalidInput, "an in-memory database cannot be backed up") }
         var config = Configuration()
+        config.readonly = true
         config.busyMode = .timeout(30)
         config.label = "zhengshu-backup"
-        let queue = try DatabaseQueue(path: source, configuration: config)
-        try queue.inDatabase { db in try db.execute(sql: "VACUUM INTO ?", arguments: [path]) }
-        try queue.close()
+        let reader = try DatabaseQueue(path: source, configuration: config)
+        let copy = try DatabaseQueue(path: path)
+        try reader.backup(to: copy)
+        // One self-contained file (the copied header says WAL): no -wal or -shm beside it.
+        try copy.writeWithoutTransaction { try $0.execute(sql: "PRAGMA journal_mode = DELETE") }
+        try copy.close()
+        try reader.close()
     }
 
-    /// Reads what the database file at `path` holds, without migrating or changing it.
-    package static func facts(ofDatabaseAt path: String) throws -> DatabaseFacts {
+    /// Reads what the database file at `path` holds, without migrating or changing it; with `check`, SQLite's
+    /// integrity check first.
+    package static func facts(ofDatabaseAt path: String, check: Bool = true) throws -> DatabaseFacts {
         var config = Configuration()
         config.readonly = true
         config.label = "zhengshu-facts"
@@ -42,7 +49,7 @@ extension GRDBStore {
         }
         defer { try? queue.close() }
         return try queue.read { db in
-            guard try String.fetchOne(db, sql: "PRAGMA quick_check") == "ok" else {
+            if check, try String.fetchOne(db, sql: "PRAGMA quick_check") != "ok" {
                 throw ZhengshuError(.invalidInput, "the database \(path) fails SQLite's integrity check")
             }
             let names = try String.fetchAll(db, sql: """
