@@ -317,7 +317,8 @@ def run(flow, screenshots):
     release = c.find_elements(By.CSS_SELECTOR, "#release-list tbody tr")[0].get_attribute("id").split("-")[-1]
     flow.go(p, "/sandbox")
     flow.wait(p).until(EC.presence_of_element_located((By.ID, f"approve-{release}"))).click()
-    flow.wait(p).until(EC.presence_of_element_located((By.ID, f"release-{release}")))
+    # The decision is in once the page after the form no longer offers it.
+    flow.wait(p).until(lambda d: d.find_elements(By.ID, f"release-{release}") and not d.find_elements(By.ID, f"approve-{release}"))
     flow.go(c, "/sandbox")
     link = flow.wait(c).until(EC.presence_of_element_located((By.ID, f"download-{release}"))).get_attribute("href")
     csv = c.execute_async_script("const done = arguments[arguments.length - 1];"
