@@ -2,6 +2,7 @@ import Foundation
 import ZhengshuCore
 import ZhengshuGM
 import ZhengshuGRDB
+import ZhengshuPostgres
 
 /// Backups of an installation (安全备份与应急恢复): one encrypted archive (``BackupArchive``) holding a consistent
 /// snapshot of the database, the installation's key files (the audit signing key, the privacy key; never the master
@@ -61,8 +62,9 @@ package enum Backups {
     package static func backup(_ configuration: AppConfiguration, services: AppServices, to target: String,
                                progress: (Progress) -> Void = { _ in }) async throws -> Result {
         let started = Date()
-        guard let store = services.store as? GRDBStore, store.databasePath != nil else {
-            throw ZhengshuError(.invalidInput, "zhengshu backup works on an installation's SQLite data folder; on PostgreSQL use pg_basebackup (docs/operations.md)")
+        let store = services.store
+        guard store is PostgresStore || (store as? GRDBStore)?.databasePath != nil else {
+            throw ZhengshuError(.invalidInput, "an in-memory installation cannot be backed up")
         }
         guard !FileManager.default.fileExists(atPath: target) else {
             throw ZhengshuError(.conflict, "\(target) exists: a backup never overwrites one; choose another name")
@@ -75,7 +77,15 @@ package enum Backups {
         defer { for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: staging + suffix) } }
         do {
             progress(Progress(part: "database snapshot", bytesDone: 0, bytesTotal: 0))
-            try store.snapshot(to: staging)
+            let engine: String
+            if let sqlite = store as? GRDBStore {
+                try sqlite.snapshot(to: staging)
+                engine = "sqlite"
+            } else {
+                // A logical copy from one repeatable-read snapshot, into the SQLite schema (so it restores on either engine).
+                try await EngineTransfer.copy(store as! PostgresStore, toSQLiteAt: staging)
+                engine = "postgres"
+            }
             let facts = try GRDBStore.facts(ofDatabaseAt: staging, check: false)   // a copy of pages the live database holds
             let parts = [("database/zhengshu.sqlite", staging)] + files(configuration)
             let sizes = parts.map { ((try? FileManager.default.attributesOfItem(atPath: $0.1)[.size]) as? NSNumber)?.uint64Value ?? 0 }
@@ -106,7 +116,7 @@ package enum Backups {
                 try writer.endPart()
             }
             let manifest = try writer.finish(BackupManifest(
-                version: ZhengshuVersion.current, engine: "sqlite", schemaVersion: facts.schemaVersion, createdAt: Date(millis: Date().millis),
+                version: ZhengshuVersion.current, engine: engine, schemaVersion: facts.schemaVersion, createdAt: Date(millis: Date().millis),
                 cryptoProfile: profile, tables: facts.tables, auditHead: facts.auditHead))
             try out.synchronize()
             try out.close()
@@ -158,8 +168,8 @@ package enum Backups {
     /// (which moves the old folder aside, to `directory.replaced-…`). Everything is written to a folder beside it
     /// first and moved into place only when the whole archive has checked out, so a refused archive writes nothing.
     /// - Returns: the manifest, and where the replaced folder went.
-    package static func restore(_ path: String, key: [UInt8], into directory: String, force: Bool,
-                                progress: (Progress) -> Void = { _ in }) throws -> (BackupManifest, replaced: String?) {
+    package static func restore(_ path: String, key: [UInt8], into directory: String, force: Bool, database: PostgresLocation? = nil,
+                                progress: (Progress) -> Void = { _ in }) async throws -> (BackupManifest, replaced: String?) {
         let target = (directory as NSString).standardizingPath
         let existing = (try? FileManager.default.contentsOfDirectory(atPath: target)) ?? []
         if !existing.isEmpty, !force {
@@ -171,7 +181,15 @@ package enum Backups {
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: false)
         do {
             let manifest = try unpack(path, key: key, into: staging, progress: progress)
-            try check(database: (staging as NSString).appendingPathComponent("zhengshu.sqlite"), against: manifest)
+            let file = (staging as NSString).appendingPathComponent("zhengshu.sqlite")
+            try check(database: file, against: manifest)
+            if let database {
+                // The database goes into PostgreSQL; the folder keeps the key and export files, as a node's does.
+                let store = try await PostgresStore.open(database)
+                defer { store.close() }
+                try await EngineTransfer.load(sqliteAt: file, into: store)
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) }
+            }
             var replaced: String?
             if FileManager.default.fileExists(atPath: target) {
                 if existing.isEmpty {

@@ -4,6 +4,7 @@ import Foundation
 import Synchronization
 import ZhengshuApp
 import ZhengshuCore
+import ZhengshuPostgres
 
 /// Options naming the backup key.
 struct BackupKeyOptions: ParsableArguments {
@@ -63,17 +64,22 @@ struct RestoreCommand: AsyncParsableCommand {
     @Argument(help: "The archive.") var archive: String
     @Option(help: "The data folder to restore into: new or empty (see --force).") var data: String
     @Flag(help: "Replace a folder that holds data (it is moved aside, not deleted).") var force = false
+    @Option(help: "Restore the database into this empty PostgreSQL database instead (postgres://USER:PASSWORD@HOST:PORT/DB); the folder keeps the key and export files.")
+    var database: String?
 
     func run() async throws {
         do {
             let keyConfiguration = AppConfiguration(config: makeConfigReader(options: key.values))
             let line = BytesProgressLine(live: isatty(STDERR_FILENO) != 0)
-            let (m, replaced) = try Backups.restore(archive, key: try Backups.key(keyConfiguration, create: false), into: data, force: force) { line.update($0) }
+            let location = try database.map { text throws(ZhengshuError) in try PostgresLocation(parsing: text, field: "database") }
+            let (m, replaced) = try await Backups.restore(archive, key: try Backups.key(keyConfiguration, create: false), into: data, force: force,
+                                                          database: location) { line.update($0) }
             line.finish()
             if let replaced { print("the folder that was there is kept at \(replaced)") }
-            print("restored \(archive) into \(data): \(m.tables.count) tables, \(m.tables.values.reduce(0, +)) rows, as the manifest says")
+            print("restored \(archive) into \(location?.redacted ?? data): \(m.tables.count) tables, \(m.tables.values.reduce(0, +)) rows, as the manifest says")
             // The restored folder's own key files, whatever this shell's environment names.
             var options = key.values
+            if let database { options["database.url"] = .init(.string(database), isSecret: true) }
             for (setting, file) in [("data.directory", ""), ("audit.signingKeyFile", "audit-signing.key"), ("privacy.keyFile", "privacy.key"), ("exports.directory", "exports")] {
                 options[setting] = .init(.string(file.isEmpty ? data : (data as NSString).appendingPathComponent(file)), isSecret: false)
             }
