@@ -44,8 +44,9 @@ import ZhengshuHTTP
 ///   - `backup.keyFile` (default `~/.config/zhengshu/backup.key`, created 0600 by the first backup): the key backup
 ///     archives are encrypted with. Never inside the data folder; keep a copy apart from the archives
 ///   - `backup.directory` (string, default empty: no scheduled backups), `backup.intervalHours` (int, 1–8760, default
-///     `24`), `backup.retention` (int, default `7`): the server (SQLite) writes an archive there that often and keeps
-///     the newest that many; each run is recorded, a failure raises an alert and shows on `/healthz` and the cockpit
+///     `24`), `backup.retention` (int, default `7`): the server writes an archive there that often (on PostgreSQL, one
+///     node each time) and keeps the newest that many; each run is recorded, a failure raises an alert and shows on
+///     `/healthz` and the cockpit
 ///   - `audit.checkpointEvery` (int, default `1000`): a signed checkpoint every this many audit entries
 ///   - `exports.directory` (string, default `DATA/exports`): where this node writes export files; nodes sharing a
 ///     PostgreSQL database should share it (a network volume)

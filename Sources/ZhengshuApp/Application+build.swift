@@ -17,8 +17,8 @@ package func buildApplication(_ configuration: AppConfiguration, services: AppSe
                       PeriodicService.applicationEscalator(services.platform.sharing, logger: logger),
                       PeriodicService.riskMonitor(services.platform.alerts, logger: logger),
                       PeriodicService.webhookDispatcher(services.platform.webhooks, logger: logger)]
-    // `zhengshu backup` snapshots a SQLite data folder; PostgreSQL is backed up the PostgreSQL way (docs/operations.md).
-    if configuration.databaseURL == nil, !configuration.inMemory, !configuration.backupDirectory.isEmpty {
+    // On PostgreSQL every node runs it; each scheduled backup is claimed by one (see `claimBackupRun`).
+    if !configuration.inMemory, !configuration.backupDirectory.isEmpty {
         background.append(PeriodicService.backupScheduler(configuration, services: services, logger: logger))
     }
     if let key = services.auditKey {

@@ -271,23 +271,28 @@ extension Backups {
     /// `backup.intervalHours` ago (or there is none). - Returns: the run, or `nil` when none was due.
     package static func runIfDue(_ configuration: AppConfiguration, services: AppServices, now: Date = Date()) async throws -> BackupRun? {
         guard !configuration.backupDirectory.isEmpty else { return nil }
-        if let last = try await services.store.backupRuns(limit: 1).first,
-           now.timeIntervalSince(last.startedAt) < Double(configuration.backupIntervalHours) * 3600 {
-            return nil
-        }
-        return try await scheduledRun(configuration, services: services, now: now)
+        let file = (configuration.backupDirectory as NSString).appendingPathComponent("zhengshu-\(archiveStamp(now)).zsbackup")
+        guard let run = try await services.store.claimBackupRun(
+            BackupRun(node: configuration.nodeID, file: file, startedAt: Date(millis: now.millis)),
+            unlessStartedAfter: now.addingTimeInterval(-Double(configuration.backupIntervalHours) * 3600)) else { return nil }
+        return try await scheduledRun(run, configuration, services: services, now: now)
+    }
+
+    /// `YYYYMMDD-HHMMSS` in UTC: archive names sort by time.
+    static func archiveStamp(_ date: Date) -> String {
+        var format = Date.VerbatimFormatStyle(format: "\(year: .defaultDigits)\(month: .twoDigits)\(day: .twoDigits)-\(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased))\(minute: .twoDigits)\(second: .twoDigits)",
+                                              timeZone: .gmt, calendar: Calendar(identifier: .gregorian))
+        format.locale = Locale(identifier: "en_US_POSIX")
+        return date.formatted(format)
     }
 
     /// One scheduled backup, recorded as a run with its size and duration; older archives beyond the retention count
     /// are deleted after a success. A failure is recorded with its reason and raises an alert.
-    static func scheduledRun(_ configuration: AppConfiguration, services: AppServices, now: Date) async throws -> BackupRun {
+    static func scheduledRun(_ claimed: BackupRun, _ configuration: AppConfiguration, services: AppServices, now: Date) async throws -> BackupRun {
         let store = services.store
         let folder = configuration.backupDirectory
-        var format = Date.VerbatimFormatStyle(format: "\(year: .defaultDigits)\(month: .twoDigits)\(day: .twoDigits)-\(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased))\(minute: .twoDigits)\(second: .twoDigits)",
-                                              timeZone: .gmt, calendar: Calendar(identifier: .gregorian))
-        format.locale = Locale(identifier: "en_US_POSIX")
-        let file = (folder as NSString).appendingPathComponent("zhengshu-\(now.formatted(format)).zsbackup")
-        var run = try await store.insertBackupRun(BackupRun(node: configuration.nodeID, file: file, startedAt: Date(millis: now.millis)))
+        var run = claimed
+        let file = run.file
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let result = try await backup(configuration, services: services, to: file)

@@ -70,8 +70,12 @@ extension GRDBStore {
 }
 
 extension GRDBStore: BackupRunStore {
-    package func insertBackupRun(_ run: BackupRun) async throws -> BackupRun {
+    package func claimBackupRun(_ run: BackupRun, unlessStartedAfter cutoff: Date) async throws -> BackupRun? {
         try await writer.write { db in
+            if let last = try String.fetchOne(db, sql: "SELECT document FROM backupRun ORDER BY id DESC LIMIT 1")
+                .map({ try Self.decoder.decode(BackupRun.self, from: Data($0.utf8)) }), last.startedAt > cutoff {
+                return nil
+            }
             try db.execute(sql: "INSERT INTO backupRun (document) VALUES ('')")
             var r = run
             r.id = BackupRunID(db.lastInsertedRowID)

@@ -231,8 +231,14 @@ extension PostgresStore: SandboxStore {
 }
 
 extension PostgresStore: BackupRunStore {
-    package func insertBackupRun(_ run: BackupRun) async throws -> BackupRun {
+    package func claimBackupRun(_ run: BackupRun, unlessStartedAfter cutoff: Date) async throws -> BackupRun? {
         try await write { db in
+            // Nodes claim one at a time: the lock is held to the end of this transaction.
+            try await db.query("LOCK TABLE backupRun IN EXCLUSIVE MODE", logger: PostgresLocation.logger)
+            if let last = try await Self.documents(BackupRun.self, "SELECT document FROM backupRun ORDER BY id DESC LIMIT 1", db).first,
+               last.startedAt > cutoff {
+                return nil
+            }
             let rows = try await db.query("INSERT INTO backupRun (document) VALUES ('') RETURNING id", logger: PostgresLocation.logger).collect()
             var r = run
             r.id = BackupRunID(try rows[0].decode(Int64.self))

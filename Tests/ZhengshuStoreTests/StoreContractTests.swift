@@ -80,12 +80,19 @@ import ZhengshuTestSupport
     }
 
     @Test(arguments: StoreEngine.allCases)
-    func backupRunsAreKeptNewestFirst(_ engine: StoreEngine) async throws {
+    func backupRunsAreClaimedOnceAndKeptNewestFirst(_ engine: StoreEngine) async throws {
         let store = try await engine.makePlatform().store
         let at = Date(millis: 1_800_000_000_000)
-        var first = try await store.insertBackupRun(BackupRun(node: "n1", file: "/b/zhengshu-1.zsbackup", startedAt: at))
-        let second = try await store.insertBackupRun(BackupRun(node: "n1", file: "/b/zhengshu-2.zsbackup", startedAt: at.addingTimeInterval(60)))
-        #expect(first.id != second.id)
+        var first = try #require(try await store.claimBackupRun(BackupRun(node: "n1", file: "/b/zhengshu-1.zsbackup", startedAt: at),
+                                                                 unlessStartedAfter: .distantPast))
+        // Within the interval another claim is refused; after it, one of two nodes claiming at once gets it.
+        #expect(try await store.claimBackupRun(BackupRun(node: "n2", file: "/b/x.zsbackup", startedAt: at.addingTimeInterval(60)),
+                                               unlessStartedAfter: at.addingTimeInterval(-3600)) == nil)
+        let later = at.addingTimeInterval(86_400)
+        async let a = store.claimBackupRun(BackupRun(node: "n1", file: "/b/zhengshu-2.zsbackup", startedAt: later), unlessStartedAfter: at)
+        async let b = store.claimBackupRun(BackupRun(node: "n2", file: "/b/zhengshu-2.zsbackup", startedAt: later), unlessStartedAfter: at)
+        let claims = try await [a, b].compactMap { $0 }
+        #expect(claims.count == 1)
         first.status = .failed
         first.error = "disk full"
         first.finishedAt = at.addingTimeInterval(5)
