@@ -84,12 +84,7 @@ struct RestoreCommand: AsyncParsableCommand {
                 options[setting] = .init(.string(file.isEmpty ? data : (data as NSString).appendingPathComponent(file)), isSecret: false)
             }
             let services = try await AppServices.open(AppConfiguration(config: makeConfigReader(options: options)))
-            let result = try await CLITasks(services: services).verifyAudit()
-            if let broken = result.broken {
-                print("audit chain BROKEN at entry \(broken.sequence): \(broken.reason) (\(result.entries) entries verified before it)")
-                throw ExitCode(2)
-            }
-            print("audit chain intact: \(result.entries) entries (\(result.algorithm.displayName)), \(result.checkpoints) signed checkpoints")
+            try AuditCommand.Verify.report(try await CLITasks(services: services).verifyAudit())
         } catch let e as ExitCode {
             throw e
         } catch { throw fail(error) }

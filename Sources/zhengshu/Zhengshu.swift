@@ -153,7 +153,11 @@ struct AuditCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (_, services) = try await data.open()
-            let result = try await CLITasks(services: services).verifyAudit()
+            try Self.report(try await CLITasks(services: services).verifyAudit())
+        }
+
+        /// Prints the check's outcome; a broken chain exits with code 2.
+        static func report(_ result: AuditTrail.Verification) throws {
             if let broken = result.broken {
                 print("audit chain BROKEN at entry \(broken.sequence): \(broken.reason) (\(result.entries) entries verified before it)")
                 throw ExitCode(2)

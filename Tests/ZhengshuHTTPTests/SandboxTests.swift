@@ -86,6 +86,17 @@ struct SandboxTests {
             let ids = try await run("SELECT gmsfhm FROM pop_1 LIMIT 3")
             let shown = ((ids.body["result"] as? [String: Any])?["rows"] as? [[Any]] ?? []).compactMap { $0.first as? String }
             #expect(shown.count == 3 && shown.allSatisfy { $0.contains("*") } && !shown.contains { id in people.contains { $0["gmsfhm"] == id } })
+            // Malformed, oversized and unknown: a precise problem each, and nothing kept.
+            let queriesBefore = try await call(client, "/api/v1/workspaces/\(workspace)/queries", token: consumer).items.count
+            #expect(try await call(client, "/api/v1/workspaces/\(workspace)/queries", method: .post, token: consumer, json: #"{"sql":"#).status == .badRequest)
+            let noSQL = try await call(client, "/api/v1/workspaces/\(workspace)/queries", method: .post, token: consumer, json: #"{"query":"SELECT 1"}"#)
+            #expect(noSQL.status == .unprocessableContent && noSQL.text.contains("sql"), "\(noSQL.text.prefix(300))")
+            let huge = try await run("SELECT 1 FROM pop_1 WHERE xm = '" + String(repeating: "x", count: 20_001) + "'")
+            #expect(huge.status == .contentTooLarge && huge.text.contains("20000"), "\(huge.text.prefix(300))")
+            #expect(try await run("SELECT 1", in: 99_999).status == .notFound)
+            #expect(try await call(client, "/api/v1/workspaces/\(workspace)/releases", method: .post, token: consumer,
+                                   json: #"{"query":99999,"purpose":"x"}"#).status == .notFound)
+            #expect(try await call(client, "/api/v1/workspaces/\(workspace)/queries", token: consumer).items.count == queriesBefore)
             let total = try await run("SELECT sum(jfje) AS total FROM soc_1")
             let expectedTotal = payments.reduce(Decimal(0)) { $0 + Decimal(string: $1["jfje"]!)! }
             let totalValue = ((total.body["result"] as? [String: Any])?["rows"] as? [[Any]])?.first?.first
@@ -182,7 +193,7 @@ struct SandboxTests {
                 try await call(client, "/api/v1/audit?limit=1000&action=\(action)", token: tokens["auditor"]!).items
             }
             #expect(try await audited("sandbox.query").count == 6)
-            #expect(try await audited("sandbox.query.denied").count == refusals.count + 1)
+            #expect(try await audited("sandbox.query.denied").count == refusals.count + 1 + 2)   // + the oversized one and the unknown workspace
             #expect(try await audited("sandbox.release.request.denied").count == 2)
             for action in ["sandbox.create", "sandbox.copy", "sandbox.ready", "sandbox.release.request", "sandbox.release.approve",
                            "sandbox.release.reject", "sandbox.release.download"] {
@@ -195,7 +206,7 @@ struct SandboxTests {
             #expect(closed.body["status"] as? String == "closed")
             #expect(try await run("SELECT count(*) FROM pop_1", in: other).status == .conflict)
             #expect(try await call(client, "/api/v1/workspaces", token: consumer).items.count == 2)
-            #expect(try await audited("sandbox.query.denied").count == refusals.count + 2)
+            #expect(try await audited("sandbox.query.denied").count == refusals.count + 2 + 2)
         }
     }
 }
