@@ -98,6 +98,12 @@ schemas = {
                           "min": string, "max": string, "codes": {"type": "object", "additionalProperties": {"type": "string"}},
                           "description": string}, ["label", "type"]),
  "Status": obj({"status": string}, ["status"]),
+ "Readiness": obj({"status": enum("ready", "unavailable"), "database": string,
+                   "requests": obj({"inFlight": {"type": "integer"}, "maxInFlight": {"type": "integer"}, "refused": {"type": "integer"},
+                                    "timedOut": {"type": "integer"}, "saturated": {"type": "boolean"}},
+                                   ["inFlight", "maxInFlight", "refused", "timedOut", "saturated"]),
+                   "blocking": obj({"threads": {"type": "integer"}, "busy": {"type": "integer"}, "queued": {"type": "integer"}}, ["threads", "busy", "queued"])},
+                  ["status", "database", "blocking"]),
  "Health": obj({"status": {**enum("ok", "degraded"), "description": "degraded: the last scheduled backup failed"},
                 "backup": obj({"status": enum("running", "succeeded", "failed"), "startedAt": dt, "file": string, "error": string},
                               ["status", "startedAt", "file"])}, ["status"]),
@@ -223,8 +229,8 @@ CKAN_ACTIONS = ["package_list", "package_show", "package_search", "organization_
 paths = {
  "/healthz": {"get": {"operationId": "health", "summary": "Liveness, and the last scheduled backup (degraded when it failed)", "tags": ["system"], "security": [],
                        "responses": ok("Health")}},
- "/readyz": {"get": {"operationId": "ready", "summary": "Readiness: database reachable and migrations current", "tags": ["system"],
-                      "security": [], "responses": {**ok("Status"), "503": {"description": "Not ready", "content": {"application/json": {"schema": ref("Status")}}}}}},
+ "/readyz": {"get": {"operationId": "ready", "summary": "Readiness: migrations current, the database answering within 2 s, and the node below its request limit (saturation reported)", "tags": ["system"],
+                      "security": [], "responses": {**ok("Readiness"), "503": {"description": "Not ready: schema, database or saturation", "content": {"application/json": {"schema": ref("Readiness")}}}}}},
  "/metrics": {"get": {"operationId": "metrics", "summary": "Prometheus metrics: HTTP requests by route and status with latency histograms, ingestion jobs and rows, quality runs, denials, audit entries",
                        "tags": ["system"], "security": [],
                        "responses": {"200": {"description": "Prometheus text exposition format 0.0.4", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
@@ -871,6 +877,16 @@ paths.update({
 paths["/api/v1/backups"] = {"get": op("listBackupRuns", "Scheduled backup runs, newest first: file, size, duration, failure (admins, auditors)",
                                       ok("BackupRunList"), ["management"])}
 
+# Any route but liveness and readiness may be refused by a full node, or a read cut at its time limit.
+SATURATED = {"description": "The node is at its limit of requests at once (http.maxInFlight), or a read ran past http.requestTimeoutSeconds; "
+                            "retry after the Retry-After header's seconds",
+             "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+             "content": {"application/problem+json": {"schema": ref("Problem")}}}
+for path, methods in paths.items():
+    if path in ("/healthz", "/readyz"): continue
+    for method in methods.values():
+        method["responses"].setdefault("503", {"$ref": "#/components/responses/Saturated"})
+
 doc = {
  "openapi": "3.0.3",
  "info": {"title": "Zhengshu (政数) API", "version": "0.1.0",
@@ -879,7 +895,8 @@ doc = {
  "security": [{"bearerAuth": []}],
  "tags": [{"name": t} for t in ["system", "departments", "users", "catalog", "records", "ingestion", "governance", "sharing", "management", "audit", "open data", "sandbox", "console"]],
  "paths": paths,
- "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "description": "A user token (zs_ and 64 hex digits) or a system account key (zsk_ and 64 hex digits)"}},
+ "components": {"responses": {"Saturated": SATURATED},
+                "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "description": "A user token (zs_ and 64 hex digits) or a system account key (zsk_ and 64 hex digits)"}},
                 "schemas": schemas},
 }
 print(json.dumps(doc, ensure_ascii=False, indent=2))

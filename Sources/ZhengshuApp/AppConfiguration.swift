@@ -13,6 +13,16 @@ import ZhengshuHTTP
 ///   - `database.url` (string, secret, default none): `postgres://USER:PASSWORD@HOST:PORT/DB?sslmode=…` runs the platform
 ///     on PostgreSQL instead of the SQLite file; several nodes may share one database
 ///   - `database.connections` (int, default `20`): the PostgreSQL pool size of this node
+///   - `database.readers` (int, default `8`): the SQLite reader connections of this node (one writer besides); a read
+///     waits, suspended, for a free one
+///   - `http.maxConnections` (int, default `1024`): open client connections; more wait in the listen backlog
+///   - `http.idleTimeoutSeconds` (int, default `75`): an idle keep-alive connection is closed after this long
+///   - `http.maxInFlight` (int, default `256`): requests handled at once; one more is answered `503` with
+///     `Retry-After` at once instead of queueing (`/healthz` and `/readyz` always answer)
+///   - `http.requestTimeoutSeconds` (int, default `30`): a read (`GET`, `HEAD`) still unanswered after this long is
+///     cancelled and answered `503` with `Retry-After`; uploads, imports and other jobs have limits of their own
+///   - `blocking.threads` (int, default twice the cores, at least 4): threads for blocking work (SQLite files of
+///     sandboxes and snapshots, file reads and writes, workbooks), kept off Swift concurrency's cooperative threads
 ///   - `storage.inMemory` (bool, default `false`): an in-memory SQLite database, for tests
 ///   - `node.id` (string, default `HOST:PORT`): this node's name among the nodes sharing a database; jobs record
 ///     which node runs them, and a node restarted under the same name fails the jobs its previous life left running
@@ -66,6 +76,10 @@ package struct AppConfiguration: Sendable {
     package var dataDirectory: String
     package var databaseURL: String?
     package var databaseConnections: Int
+    package var databaseReaders: Int
+    /// Connections, in-flight requests and request time (`http.*`).
+    package var serverLimits: ServerLimits
+    package var blockingThreads: Int
     package var nodeID: String
     package var inMemory: Bool
     package var logLevel: Logger.Level
@@ -103,6 +117,12 @@ package struct AppConfiguration: Sendable {
         dataDirectory = config.string(forKey: "data.directory", default: "./zhengshu-data")
         databaseURL = config.string(forKey: "database.url", isSecret: true)
         databaseConnections = config.int(forKey: "database.connections", default: 20)
+        databaseReaders = min(64, max(1, config.int(forKey: "database.readers", default: 8)))
+        serverLimits = ServerLimits(maxConnections: max(1, config.int(forKey: "http.maxConnections", default: 1024)),
+                                    idleTimeout: .seconds(max(1, config.int(forKey: "http.idleTimeoutSeconds", default: 75))),
+                                    maxInFlight: max(1, config.int(forKey: "http.maxInFlight", default: 256)),
+                                    requestTimeout: .seconds(max(1, config.int(forKey: "http.requestTimeoutSeconds", default: 30))))
+        blockingThreads = min(256, max(1, config.int(forKey: "blocking.threads", default: BlockingPool.defaultThreads)))
         nodeID = config.string(forKey: "node.id", default: "\(ProcessInfo.processInfo.hostName):\(port)")
         inMemory = config.bool(forKey: "storage.inMemory", default: false)
         logLevel = Logger.Level(rawValue: config.string(forKey: "log.level", default: "info")) ?? .info

@@ -48,7 +48,10 @@ package struct AppServices: Sendable {
             store = try GRDBStore.inMemory()
         } else {
             try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-            store = try GRDBStore(path: configuration.databasePath)
+            // Migrating is synchronous SQLite work: on the blocking pool.
+            store = try await BlockingPool.shared.run { [path = configuration.databasePath, readers = configuration.databaseReaders] in
+                try GRDBStore(path: path, readers: readers)
+            }
         }
         let hasher: PasswordHasher = configuration.fastPasswordHashing ? .fastForTesting : .standard
         let wanted = try configuration.cryptoProfile.map { raw throws(ZhengshuError) in

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ZhengshuConsole
 import ZhengshuCore
@@ -9,7 +10,9 @@ import ZhengshuHTTP
 package func buildApplication(_ configuration: AppConfiguration, services: AppServices) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "zhengshu")
     logger.logLevel = configuration.logLevel
-    let router = try await buildRouter(services: services, configuration: configuration)
+    BlockingPool.configure(threads: configuration.blockingThreads)
+    let admission = Admission(limits: configuration.serverLimits)
+    let router = try await buildRouter(services: services, configuration: configuration, admission: admission)
     var background = [PeriodicService.pullScheduler(services.platform.pulls, period: .seconds(configuration.pullCheckSeconds), logger: logger),
                       PeriodicService.topicScheduler(services.platform.topics, period: .seconds(configuration.pullCheckSeconds), logger: logger),
                       PeriodicService.jobReaper(services.platform.ingestion, logger: logger),
@@ -24,23 +27,30 @@ package func buildApplication(_ configuration: AppConfiguration, services: AppSe
     if let key = services.auditKey {
         background.append(PeriodicService.auditCheckpointer(services.platform.audit, key: key, every: configuration.auditCheckpointEvery, logger: logger))
     }
+    let limits = configuration.serverLimits
     return Application(router: router,
-                       configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "zhengshu"),
+                       server: .http1(configuration: .init(idleTimeout: .seconds(Int64(limits.idleTimeout.components.seconds)))),
+                       configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "zhengshu",
+                                            availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
                        services: background, logger: logger)
 }
 
 /// The router alone, for tests that drive it without sockets.
-package func buildRouter(services: AppServices, configuration: AppConfiguration) async throws -> Router<AppRequestContext> {
+package func buildRouter(services: AppServices, configuration: AppConfiguration,
+                         admission: Admission? = nil) async throws -> Router<AppRequestContext> {
+    let admission = admission ?? Admission(limits: configuration.serverLimits)
     let router = Router(context: AppRequestContext.self)
     // Outermost first: the log sees the final status; tokens and cookies never reach it.
     router.add(middleware: LogRequestsMiddleware(.info, redactHeaders: [.authorization, .cookie]))
     // Inside the log, outside the error mapping: counts the status the client got, by route template.
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ProblemMiddleware())
+    // Inside the error mapping (a refusal is a problem document with Retry-After), before any route's work.
+    router.add(middleware: AdmissionMiddleware(admission))
     let store = services.store
     SystemRoutes<AppRequestContext>(readiness: { (try? await store.isSchemaCurrent()) ?? false },
                                     metrics: { await OperationsMetrics.exposition(store: store) },
-                                    lastBackup: { try? await store.backupRuns(limit: 1).first }).register(on: router)
+                                    lastBackup: { try? await store.backupRuns(limit: 1).first }, admission: admission).register(on: router)
     APIRoutes(platform: services.platform, maxUploadBytes: configuration.maxUploadBytes, workbookToCSV: Workbook.csv,
               exports: ExportFiles(directory: configuration.exportsDirectory, node: configuration.nodeID))
         .register(on: router)

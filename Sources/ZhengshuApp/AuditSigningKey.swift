@@ -12,7 +12,7 @@ package enum AuditSigningKey {
         case .standard: return Ed25519Signer(try loadOrCreate(path))
         case .gm:
             if FileManager.default.fileExists(atPath: path) {
-                guard let pem = try? String(contentsOfFile: path, encoding: .utf8), let key = try? SM2Key(pem: pem) else {
+                guard let pem = try? String(contentsOfFile: path, encoding: .utf8), let key = try? SM2Key(pem: pem) else {  // blocking-ok: a key file of one page
                     throw ZhengshuError(.invalidInput, "audit.signingKeyFile: \(path) does not hold an SM2 private key in PEM (the gm profile)")
                 }
                 return try SM2Signer(key)
@@ -36,7 +36,7 @@ package enum AuditSigningKey {
     /// - Returns: `nil` when the file does not exist. - Throws: when it exists but holds no key.
     package static func load(_ path: String) throws -> Curve25519.Signing.PrivateKey? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),  // blocking-ok: a key file of one page
               let raw = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)),
               let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)
         else { throw ZhengshuError(.invalidInput, "audit.signingKeyFile: \(path) does not hold an Ed25519 key (base64 of 32 bytes)") }
@@ -61,8 +61,8 @@ package enum KeyFile {
         if fd < 0, errno == EEXIST { return false }
         guard fd >= 0 else { throw ZhengshuError(.internalFailure, "\(setting): cannot create \(path)") }
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-        try handle.write(contentsOf: contents)
-        try handle.synchronize()
+        try handle.write(contentsOf: contents)  // blocking-ok: a new key file of one page, written once
+        try handle.synchronize()  // blocking-ok: the new key must be on the disk before it is used
         return true
     }
 
@@ -74,7 +74,7 @@ package enum KeyFile {
     /// A 256-bit secret: read, or created when the file does not exist.
     package static func secret(_ path: String, setting: String) throws -> SymmetricKey {
         if FileManager.default.fileExists(atPath: path) {
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8),  // blocking-ok: a key file of one page
                   let raw = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), raw.count == 32
             else { throw ZhengshuError(.invalidInput, "\(setting): \(path) does not hold a 256-bit key (base64 of 32 bytes)") }
             return SymmetricKey(data: raw)

@@ -60,7 +60,7 @@ package enum Backups {
     /// Backs the installation up into a new archive at `target` (written as `target.partial`, renamed when whole),
     /// while the server keeps serving.
     package static func backup(_ configuration: AppConfiguration, services: AppServices, to target: String,
-                               progress: (Progress) -> Void = { _ in }) async throws -> Result {
+                               progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws -> Result {
         let started = Date()
         let store = services.store
         guard store is PostgresStore || (store as? GRDBStore)?.databasePath != nil else {
@@ -79,61 +79,73 @@ package enum Backups {
             progress(Progress(part: "database snapshot", bytesDone: 0, bytesTotal: 0))
             let engine: String
             if let sqlite = store as? GRDBStore {
-                try sqlite.snapshot(to: staging)
+                try await BlockingPool.shared.run { try sqlite.snapshot(to: staging) }
                 engine = "sqlite"
             } else {
                 // A logical copy from one repeatable-read snapshot, into the SQLite schema (so it restores on either engine).
                 try await EngineTransfer.copy(store as! PostgresStore, toSQLiteAt: staging)
                 engine = "postgres"
             }
-            let facts = try GRDBStore.facts(ofDatabaseAt: staging, check: false)   // a copy of pages the live database holds
-            let parts = [("database/zhengshu.sqlite", staging)] + files(configuration)
-            let sizes = parts.map { ((try? FileManager.default.attributesOfItem(atPath: $0.1)[.size]) as? NSNumber)?.uint64Value ?? 0 }
-            let total = sizes.reduce(0, +)
-            guard FileManager.default.createFile(atPath: partial, contents: nil, attributes: [.posixPermissions: 0o600]),
-                  let out = FileHandle(forWritingAtPath: partial) else {
-                throw ZhengshuError(.invalidInput, "cannot write \(partial)")
+            let (manifest, archiveBytes) = try await BlockingPool.shared.run {
+                try write(archive: partial, snapshot: staging, engine: engine, files: files(configuration), key: key, profile: profile, progress: progress)
             }
-            defer { try? out.close() }
-            var writer = try BackupWriter(backupKey: key, suite: suite(profile), createdAt: Date(millis: Date().millis)) { try out.write(contentsOf: $0) }
-            var done: UInt64 = 0
-            for ((name, path), size) in zip(parts, sizes) {
-                guard let input = FileHandle(forReadingAtPath: path) else { throw ZhengshuError(.invalidInput, "cannot read \(path)") }
-                defer { try? input.close() }
-                try writer.beginPart(name, size: size)
-                // The size measured above, even if the file grows meanwhile (the snapshot does not; the files are
-                // written whole and renamed into place).
-                var left = size
-                while left > 0 {
-                    guard let piece = try input.read(upToCount: Int(min(left, 1 << 20))), !piece.isEmpty else {
-                        throw ZhengshuError(.conflict, "\(path) shrank while it was backed up")
-                    }
-                    try writer.write(Array(piece))
-                    left -= UInt64(piece.count)
-                    done += UInt64(piece.count)
-                    progress(Progress(part: name, bytesDone: done, bytesTotal: total))
-                }
-                try writer.endPart()
-            }
-            let manifest = try writer.finish(BackupManifest(
-                version: ZhengshuVersion.current, engine: engine, schemaVersion: facts.schemaVersion, createdAt: Date(millis: Date().millis),
-                cryptoProfile: profile, tables: facts.tables, auditHead: facts.auditHead))
-            try out.synchronize()
-            try out.close()
             try FileManager.default.moveItem(atPath: partial, toPath: target)
             // After the snapshot, so the archive does not hold it: its own record is in the live trail.
             try await store.appendAudit(Caller(.localOperator, requestID: "backup").audit(
                 "backup.create", "installation", at: Date(millis: Date().millis),
-                detail: "file: \(target); bytes: \(writer.bytesWritten); parts: \(manifest.parts.count); audit head: \(manifest.auditHead?.sequence ?? 0)"))
-            return Result(manifest: manifest, archiveBytes: writer.bytesWritten, seconds: Date().timeIntervalSince(started))
+                detail: "file: \(target); bytes: \(archiveBytes); parts: \(manifest.parts.count); audit head: \(manifest.auditHead?.sequence ?? 0)"))
+            return Result(manifest: manifest, archiveBytes: archiveBytes, seconds: Date().timeIntervalSince(started))
         } catch {
             try? FileManager.default.removeItem(atPath: partial)
             throw error
         }
     }
 
+    /// The archive written whole to `partial`, synced: the snapshot's facts, then each part read and encrypted in
+    /// 1 MiB pieces (on the blocking pool: this reads and writes every byte of the installation).
+    static func write(archive partial: String, snapshot staging: String, engine: String, files: [(String, String)], key: [UInt8],
+                      profile: CryptoProfile, progress: (Progress) -> Void) throws -> (BackupManifest, UInt64) {
+        BlockingPool.assertMayBlock("writing a backup archive")
+        let facts = try GRDBStore.facts(ofDatabaseAt: staging, check: false)   // a copy of pages the live database holds
+        let parts = [("database/zhengshu.sqlite", staging)] + files
+        let sizes = parts.map { ((try? FileManager.default.attributesOfItem(atPath: $0.1)[.size]) as? NSNumber)?.uint64Value ?? 0 }
+        let total = sizes.reduce(0, +)
+        guard FileManager.default.createFile(atPath: partial, contents: nil, attributes: [.posixPermissions: 0o600]),
+              let out = FileHandle(forWritingAtPath: partial) else {
+            throw ZhengshuError(.invalidInput, "cannot write \(partial)")
+        }
+        defer { try? out.close() }
+        var writer = try BackupWriter(backupKey: key, suite: suite(profile), createdAt: Date(millis: Date().millis)) { try out.write(contentsOf: $0) }
+        var done: UInt64 = 0
+        for ((name, path), size) in zip(parts, sizes) {
+            guard let input = FileHandle(forReadingAtPath: path) else { throw ZhengshuError(.invalidInput, "cannot read \(path)") }
+            defer { try? input.close() }
+            try writer.beginPart(name, size: size)
+            // The size measured above, even if the file grows meanwhile (the snapshot does not; the files are
+            // written whole and renamed into place).
+            var left = size
+            while left > 0 {
+                guard let piece = try input.read(upToCount: Int(min(left, 1 << 20))), !piece.isEmpty else {
+                    throw ZhengshuError(.conflict, "\(path) shrank while it was backed up")
+                }
+                try writer.write(Array(piece))
+                left -= UInt64(piece.count)
+                done += UInt64(piece.count)
+                progress(Progress(part: name, bytesDone: done, bytesTotal: total))
+            }
+            try writer.endPart()
+        }
+        let manifest = try writer.finish(BackupManifest(
+            version: ZhengshuVersion.current, engine: engine, schemaVersion: facts.schemaVersion, createdAt: Date(millis: Date().millis),
+            cryptoProfile: profile, tables: facts.tables, auditHead: facts.auditHead))
+        try out.synchronize()
+        try out.close()
+        return (manifest, writer.bytesWritten)
+    }
+
     /// Reads the archive at `path` through, checking it whole, handing each part to `handle`.
     static func read(_ path: String, key: [UInt8], progress: (Progress) -> Void, _ handle: (BackupReader.Event) throws -> Void) throws -> BackupManifest {
+        BlockingPool.assertMayBlock("reading a backup archive")
         guard let input = FileHandle(forReadingAtPath: path) else { throw ZhengshuError(.notFound, "cannot read \(path)") }
         defer { try? input.close() }
         let total = ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.uint64Value ?? 0
@@ -155,7 +167,12 @@ package enum Backups {
 
     /// Checks an archive without restoring it: every chunk, every part's digest, the manifest; and the database
     /// snapshot's integrity and row counts against the manifest (written to a temporary file and removed).
-    package static func verify(_ path: String, key: [UInt8], progress: (Progress) -> Void = { _ in }) throws -> BackupManifest {
+    package static func verify(_ path: String, key: [UInt8], progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws -> BackupManifest {
+        try await BlockingPool.shared.run { try verifyNow(path, key: key, progress: progress) }
+    }
+
+    static func verifyNow(_ path: String, key: [UInt8], progress: (Progress) -> Void) throws -> BackupManifest {
+        BlockingPool.assertMayBlock("verifying a backup archive")
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("zhengshu-verify-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -169,7 +186,7 @@ package enum Backups {
     /// first and moved into place only when the whole archive has checked out, so a refused archive writes nothing.
     /// - Returns: the manifest, and where the replaced folder went.
     package static func restore(_ path: String, key: [UInt8], into directory: String, force: Bool, database: PostgresLocation? = nil,
-                                progress: (Progress) -> Void = { _ in }) async throws -> (BackupManifest, replaced: String?) {
+                                progress: @escaping @Sendable (Progress) -> Void = { _ in }) async throws -> (BackupManifest, replaced: String?) {
         let target = (directory as NSString).standardizingPath
         let existing = (try? FileManager.default.contentsOfDirectory(atPath: target)) ?? []
         if !existing.isEmpty, !force {
@@ -180,9 +197,12 @@ package enum Backups {
         let staging = target + ".restoring-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: false)
         do {
-            let manifest = try unpack(path, key: key, into: staging, progress: progress)
             let file = (staging as NSString).appendingPathComponent("zhengshu.sqlite")
-            try check(database: file, against: manifest)
+            let manifest = try await BlockingPool.shared.run {
+                let manifest = try unpack(path, key: key, into: staging, progress: progress)
+                try check(database: file, against: manifest)
+                return manifest
+            }
             if let database {
                 // The database goes into PostgreSQL; the folder keeps the key and export files, as a node's does.
                 let store = try await PostgresStore.open(database)
@@ -210,6 +230,7 @@ package enum Backups {
 
     /// Writes each part of the archive to its place in `folder`, as a data folder lays it out.
     static func unpack(_ path: String, key: [UInt8], into folder: String, progress: (Progress) -> Void) throws -> BackupManifest {
+        BlockingPool.assertMayBlock("unpacking a backup archive")
         var out: FileHandle?
         defer { try? out?.close() }
         return try read(path, key: key, progress: progress) { event in

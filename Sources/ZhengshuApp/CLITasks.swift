@@ -42,7 +42,7 @@ package struct CLITasks: Sendable {
     package func importFile(_ request: ImportRequest, path: String, sheet: String? = nil,
                             onProgress: @Sendable (JobProgress) -> Void) async throws -> IngestJob {
         if request.format == .xlsx {
-            let csv = try Workbook.csv(from: URL(fileURLWithPath: path), sheet: sheet)
+            let csv = try await Workbook.csv(from: URL(fileURLWithPath: path), sheet: sheet)
             defer { try? FileManager.default.removeItem(at: csv) }
             var csvRequest = request
             csvRequest.encoding = .utf8

@@ -49,7 +49,7 @@ package struct DepartmentSystemConnector: SourceConnector {
             guard FileManager.default.isReadableFile(atPath: source.location) else {
                 throw ZhengshuError(.conflict, "the live source \(source.id) cannot be read")
             }
-            return try SQLiteSourceExport.page(path: source.location, query: source.query ?? "", items: items, query: query)
+            return try await SQLiteSourceExport.page(path: source.location, query: source.query ?? "", items: items, query: query)
         case .postgres:
             let location = try PostgresLocation(parsing: source.location)
             return try await PostgresSourceExport.page(location, address: try hosts.check(host: location.host), query: source.query ?? "",
@@ -64,7 +64,7 @@ package struct DepartmentSystemConnector: SourceConnector {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("zs-pull-\(source.id)-\(UUID().uuidString)")
         switch source.kind {
         case .sqlite:
-            let (_, watermark) = try SQLiteSourceExport.export(path: source.location, query: source.query ?? "", watermarkColumn: source.watermarkColumn,
+            let (_, watermark) = try await SQLiteSourceExport.export(path: source.location, query: source.query ?? "", watermarkColumn: source.watermarkColumn,
                                                                after: source.lastWatermark, to: file)
             return PulledData(chunks: TemporaryFileChunks(url: file), format: .jsonl, watermark: watermark ?? source.lastWatermark)
         case .postgres:

@@ -14,7 +14,7 @@ package struct JSONLogHandler: LogHandler {
         self.write = write
     }
 
-    package static let standardError: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    package static let standardError: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }  // blocking-ok: one log line to standard error
 
     package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }

@@ -10,7 +10,7 @@ package struct StringTable: Sendable {
         var tables: [String: [String: String]] = [:]
         for lang in languages {
             guard let url = Bundle.module.url(forResource: lang, withExtension: "json", subdirectory: "strings"),
-                  let data = try? Data(contentsOf: url),
+                  let data = try? Data(contentsOf: url),  // blocking-ok: the bundled tables, read once at start
                   let table = try? JSONDecoder().decode([String: String].self, from: data) else {
                 preconditionFailure("string table \(lang) is missing or malformed")
             }

@@ -116,7 +116,7 @@ extension GRDBStore: AccountStore {
 
     /// Records the last use at most once a minute per token, so authentication stays a read on the hot path.
     package func authenticate(tokenHash: String, at now: Date) async throws -> (APIToken, User)? {
-        let found: (APIToken, User)? = try quickRead { db in
+        let found: (APIToken, User)? = try await quickRead { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM apiToken WHERE hash = ?", arguments: [tokenHash]) else {
                 return nil
             }

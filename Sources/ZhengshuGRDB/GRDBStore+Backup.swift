@@ -23,6 +23,7 @@ extension GRDBStore {
     /// SQLite's online backup API, every page in one step inside one read transaction of a connection of its own
     /// (the store's own are not held up; writers go on in the WAL).
     package func snapshot(to path: String) throws {
+        BlockingPool.assertMayBlock("a database snapshot")
         guard let source = databasePath else { throw ZhengshuError(.invalidInput, "an in-memory database cannot be backed up") }
         var config = Configuration()
         config.readonly = true
@@ -40,6 +41,7 @@ extension GRDBStore {
     /// Reads what the database file at `path` holds, without migrating or changing it; with `check`, SQLite's
     /// integrity check first.
     package static func facts(ofDatabaseAt path: String, check: Bool = true) throws -> DatabaseFacts {
+        BlockingPool.assertMayBlock("reading a database file's facts")
         var config = Configuration()
         config.readonly = true
         config.label = "zhengshu-facts"

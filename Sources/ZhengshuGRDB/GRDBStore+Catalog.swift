@@ -63,7 +63,7 @@ extension GRDBStore: CatalogStore {
     }
 
     package func resource(_ code: ResourceCode) async throws -> Resource? {
-        try quickRead { db in try cachedResource(code, db) }
+        try await quickRead { db in try cachedResource(code, db) }
     }
 
     /// The resource, decoded only when its row changed since this store last decoded it.

@@ -4,7 +4,7 @@ import ZhengshuCore
 
 extension GRDBStore: PrivacyStore {
     package func maskingPolicies() async throws -> [MaskingPolicy] {
-        try quickRead { db in try cachedPolicies(db) }
+        try await quickRead { db in try cachedPolicies(db) }
     }
 
     func cachedPolicies(_ db: Database) throws -> [MaskingPolicy] {
@@ -162,7 +162,7 @@ extension GRDBStore: KeyStore {
     }
 
     package func dataKeys(_ resource: ResourceCode) async throws -> [WrappedDataKey] {
-        try quickRead { db in try Self.dataKeys("resource = ?", [resource.rawValue], db) }
+        try await quickRead { db in try Self.dataKeys("resource = ?", [resource.rawValue], db) }
     }
 
     package func insertDataKey(_ key: WrappedDataKey) async throws -> [WrappedDataKey] {

@@ -61,7 +61,7 @@ extension GRDBStore: PullStore {
     }
 
     package func liveSource(for resource: ResourceCode) async throws -> PullSource? {
-        try quickRead { db in
+        try await quickRead { db in
             try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM pullSource WHERE resource = ? AND live = 1 AND enabled = 1 ORDER BY id LIMIT 1"),
                              arguments: [resource.rawValue]).map(Self.pullSource(from:))
         }

@@ -130,8 +130,8 @@ extension GRDBStore: RecordStore {
     }
 
     package func records(of resource: Resource, query: RecordQuery) async throws -> RecordPage {
-        // A page is at most 1,000 rows by the primary key or an index: short enough for the calling thread.
-        try quickRead { db in
+        // A page is at most 1,000 rows by the primary key or an index.
+        try await quickRead { db in
             guard let id = try Self.resourceID(resource.code, db) else {
                 throw ZhengshuError(.notFound, "resource \(resource.code) does not exist")
             }

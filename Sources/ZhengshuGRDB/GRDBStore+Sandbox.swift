@@ -56,7 +56,8 @@ extension GRDBStore: SandboxStore {
             }
             return "\"\(c.name)\" \(type)"
         }
-        try await Self.offThread { [path = workspaceFile(id)] in
+        try await BlockingPool.shared.run { [path = workspaceFile(id)] in
+            BlockingPool.assertMayBlock("a sandbox workspace file")
             let queue = try DatabaseQueue(path: path)
             try queue.write { db in try db.execute(sql: "CREATE TABLE \"\(table)\" (\(definitions.joined(separator: ", ")))") }
         }
@@ -64,7 +65,8 @@ extension GRDBStore: SandboxStore {
 
     package func appendWorkspaceRows(_ id: WorkspaceID, table: String, columns: [WorkspaceColumn], rows: [[RecordValue]]) async throws {
         guard !rows.isEmpty else { return }
-        try await Self.offThread { [path = workspaceFile(id)] in
+        try await BlockingPool.shared.run { [path = workspaceFile(id)] in
+            BlockingPool.assertMayBlock("a sandbox workspace file")
             let queue = try DatabaseQueue(path: path)
             try queue.write { db in
                 let statement = try db.makeStatement(sql: "INSERT INTO \"\(table)\" VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))")
@@ -76,10 +78,8 @@ extension GRDBStore: SandboxStore {
     package func runWorkspaceQuery(_ id: WorkspaceID, sql: String, tables: [String], limits: SandboxLimits) async throws -> SandboxResult {
         let path = workspaceFile(id)
         guard FileManager.default.fileExists(atPath: path) else { throw ZhengshuError(.conflict, "workspace \(id) holds no data") }
-        return try await Self.offThread {
-            let r = try SandboxSQLite.query(sql, in: path, tables: tables, timeout: limits.timeout, maxRows: limits.maxRows)
-            return SandboxResult(columns: r.columns, rows: r.rows, truncated: r.truncated)
-        }
+        let r = try await SandboxSQLite.run(sql, in: path, tables: tables, timeout: limits.timeout, maxRows: limits.maxRows)
+        return SandboxResult(columns: r.columns, rows: r.rows, truncated: r.truncated)
     }
 
     package func dropWorkspaceData(_ id: WorkspaceID) async throws {
@@ -149,12 +149,5 @@ extension GRDBStore: SandboxStore {
     /// The document of row `id` of a table whose rows are documents (the table's name is the platform's, never input).
     static func document<T: Decodable>(_ type: T.Type, _ table: String, _ id: Int64, _ db: Database) throws -> T? {
         try String.fetchOne(db, sql: "SELECT document FROM \(table) WHERE id = ?", arguments: [id]).map { try decoder.decode(T.self, from: Data($0.utf8)) }
-    }
-
-    /// Blocking SQLite work on a thread of its own, off the concurrency pool (a statement may run until its deadline).
-    static func offThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { c in
-            DispatchQueue.global().async { c.resume(with: Result { try body() }) }
-        }
     }
 }

@@ -94,7 +94,7 @@ extension GRDBStore: SharingStore {
     }
 
     package func grant(_ id: GrantID) async throws -> Grant? {
-        try quickRead { db in try cachedGrants("id = ?", [id.rawValue], db).first }
+        try await quickRead { db in try cachedGrants("id = ?", [id.rawValue], db).first }
     }
 
     /// Grants, decoded through the document cache (the request path reads the same ones on every call).
@@ -104,7 +104,7 @@ extension GRDBStore: SharingStore {
     }
 
     package func grants(consumer: DepartmentCode?, provider: DepartmentCode?, resource: ResourceCode?) async throws -> [Grant] {
-        try quickRead { db in
+        try await quickRead { db in
             try cachedGrants("""
                 (? IS NULL OR consumer = ?) AND (? IS NULL OR provider = ?) AND (? IS NULL OR resource = ?) ORDER BY id DESC
                 """, [consumer?.rawValue, consumer?.rawValue, provider?.rawValue, provider?.rawValue, resource?.rawValue, resource?.rawValue], db)
@@ -112,7 +112,7 @@ extension GRDBStore: SharingStore {
     }
 
     package func serviceContext(_ code: ResourceCode, consumer: DepartmentCode, day: CivilDate) async throws -> ServiceContext? {
-        try quickRead { db in
+        try await quickRead { db in
             guard let resource = try cachedResource(code, db) else { return nil }
             let grants = try cachedGrants("consumer = ? AND resource = ? ORDER BY id DESC", [consumer.rawValue, code.rawValue], db)
             var used: [Int64: (Int, Int)] = [:]
@@ -132,7 +132,7 @@ extension GRDBStore: SharingStore {
     }
 
     package func shareUsage(grant: GrantID, day: CivilDate) async throws -> (calls: Int, rows: Int) {
-        try quickRead { db in
+        try await quickRead { db in
             let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT calls, rowCount FROM shareUsage WHERE grantId = ? AND day = ?"),
                                        arguments: [grant.rawValue, day.description])
             return (row?["calls"] ?? 0, row?["rowCount"] ?? 0)
@@ -271,7 +271,7 @@ extension GRDBStore: SystemAccountStore {
     }
 
     package func systemAccount(keyHash: String) async throws -> SystemAccount? {
-        try quickRead { db in try fetchSystemAccounts("keyHash = ?", [keyHash], db).first }
+        try await quickRead { db in try fetchSystemAccounts("keyHash = ?", [keyHash], db).first }
     }
 
     package func systemAccounts(department: DepartmentCode?) async throws -> [SystemAccount] {

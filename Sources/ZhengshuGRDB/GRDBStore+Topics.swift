@@ -22,7 +22,7 @@ extension GRDBStore: TopicStore {
     }
 
     package func topic(_ code: ResourceCode) async throws -> Topic? {
-        try quickRead { db in try Self.fetchTopic(code, db) }
+        try await quickRead { db in try Self.fetchTopic(code, db) }
     }
 
     package func topics() async throws -> [Topic] {

@@ -19,9 +19,11 @@ package final class GRDBStore: SchemaStore {
     let sandboxFolder: URL
 
     /// Opens (creating when needed) the database at `path` and migrates it to the current schema.
-    package convenience init(path: String) throws {
+    /// - Parameter readers: reader connections of the pool (`database.readers`); a read waits, suspended, for a free one.
+    package convenience init(path: String, readers: Int = 8) throws {
         _ = Self.configured
         var config = Configuration()
+        config.maximumReaderCount = max(1, readers)
         config.busyMode = .timeout(10)
         config.label = "zhengshu"
         config.prepareDatabase { db in
@@ -64,11 +66,12 @@ package final class GRDBStore: SchemaStore {
         try await writer.read { db in try Self.migrator.hasCompletedMigrations(db) }
     }
 
-    /// A short read of the request path, run on the calling thread (GRDB's synchronous read): the hop to a reader
-    /// queue and back costs more than such a read. In WAL mode a reader never waits for the writer, only (briefly) for
-    /// a free reader connection. Without an explicit transaction: each such read is one statement, or statements that
-    /// need not agree (a stamp and then the document it stamps). Long reads keep the asynchronous form.
-    func quickRead<T>(_ body: (Database) throws -> T) throws -> T { try writer.unsafeRead(body) }
+    /// A short read of the request path, without an explicit transaction: each such read is one statement, or
+    /// statements that need not agree (a stamp and then the document it stamps). GRDB's asynchronous form: the task
+    /// suspends while it waits for a reader connection and while the read runs on GRDB's queue. (A synchronous read
+    /// here once waited for a free reader on a cooperative thread; with every such thread waiting, the tasks holding
+    /// the readers could never resume to return them, and the server stopped at six concurrent requests.)
+    func quickRead<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T { try await writer.unsafeRead(body) }
 
     /// Decodes a stored document, remembering the result by its text: the same grant or account is read on every
     /// call of a data service, and hashing its text costs a fraction of decoding it.

@@ -6,7 +6,7 @@ import ZhengshuCore
 package enum SQLiteSourceExport {
     /// Writes the rows of `query` above `watermark` as JSON Lines to `output`, in watermark order.
     /// - Returns: the number of rows and the highest watermark value seen.
-    package static func export(path: String, query: String, watermarkColumn: String?, after watermark: String?, to output: URL) throws
+    package static func export(path: String, query: String, watermarkColumn: String?, after watermark: String?, to output: URL) async throws
         -> (rows: Int, watermark: String?)
     {
         guard FileManager.default.isReadableFile(atPath: path) else {
@@ -30,7 +30,9 @@ package enum SQLiteSourceExport {
         defer { try? handle.close() }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return try queue.read { db in
+        // GRDB's asynchronous read: the statement and the file writes run on the connection's own queue, and a
+        // cancelled pull interrupts the statement.
+        return try await queue.read { [sql, arguments] db in
             var count = 0
             var highest: String?
             var buffer = Data()
@@ -72,7 +74,7 @@ package enum SQLiteSourceExport {
 extension SQLiteSourceExport {
     /// One page of a live (logically collected) resource, read from the source database at query time. The source's
     /// SELECT must name its columns as the items (`SELECT gmsfhm AS citizen_id …`).
-    package static func page(path: String, query sourceQuery: String, items: [DataItem], query: RecordQuery) throws -> RecordPage {
+    package static func page(path: String, query sourceQuery: String, items: [DataItem], query: RecordQuery) async throws -> RecordPage {
         var config = Configuration()
         config.readonly = true
         let queue = try DatabaseQueue(path: path, configuration: config)
@@ -86,7 +88,8 @@ extension SQLiteSourceExport {
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
         args += [query.limit + 1, offset]
         do {
-            return try queue.read { db in
+            // Asynchronous: on the connection's queue, interrupted when the request is cancelled (its time is up).
+            return try await queue.read { [args] db in
                 // Items the source does not have read as NULL, so the source may carry a subset of the items.
                 let available = Set(try db.makeStatement(sql: "SELECT * FROM (\(sourceQuery)) AS src LIMIT 0").columnNames)
                 let projected = items.map { available.contains($0.name) ? GRDBStore.column($0) : "NULL AS \(GRDBStore.column($0))" }

@@ -14,11 +14,18 @@ package enum SandboxSQLite {
         package var truncated: Bool
     }
 
+    /// ``query(_:in:tables:timeout:maxRows:)`` on the blocking pool: the statement holds its thread until it ends or
+    /// its deadline stops it.
+    package static func run(_ sql: String, in path: String, tables: [String], timeout: Duration, maxRows: Int) async throws -> Result {
+        try await BlockingPool.shared.run { try query(sql, in: path, tables: tables, timeout: timeout, maxRows: maxRows) }
+    }
+
     /// - Parameters:
     ///   - tables: the workspace's tables, the only ones the statement may read.
     /// - Throws: `invalidInput` naming what is not allowed or what SQLite could not read; `conflict` when the
     ///   statement ran past `timeout`.
     package static func query(_ sql: String, in path: String, tables: [String], timeout: Duration, maxRows: Int) throws -> Result {
+        BlockingPool.assertMayBlock("a sandbox statement")
         var configuration = Configuration()
         configuration.readonly = true
         configuration.label = "sandbox"

@@ -33,7 +33,16 @@ package struct ExportFiles: Sendable {
             guard let h = FileHandle(forWritingAtPath: path) else { throw ZhengshuError(.internalFailure, "cannot open the export file") }
             handle = h
         }
-        func write(_ bytes: [UInt8]) throws { try handle.write(contentsOf: bytes) }
-        func close() { try? handle.synchronize(); try? handle.close() }
+        /// On the blocking pool: a page of an export is many kilobytes of disk write.
+        func write(_ bytes: [UInt8]) async throws {
+            try await BlockingPool.shared.run { [handle] in try handle.write(contentsOf: bytes) }
+        }
+        /// Synced to the disk and closed, on the blocking pool (an fsync waits for the disk).
+        func close() async {
+            _ = try? await BlockingPool.shared.run { [handle] in
+                try? handle.synchronize()
+                try? handle.close()
+            }
+        }
     }
 }

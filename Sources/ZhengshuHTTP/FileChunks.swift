@@ -1,4 +1,5 @@
 import Foundation
+import ZhengshuCore
 
 /// A file's bytes as an async sequence of 1 MiB chunks: what an import streams, never the whole file.
 package struct FileChunks: AsyncSequence, Sendable {
@@ -14,12 +15,16 @@ package struct FileChunks: AsyncSequence, Sendable {
     package struct AsyncIterator: AsyncIteratorProtocol {
         let handle: FileHandle
         let chunkSize: Int
+        /// Each chunk is read on the blocking pool: a megabyte from a disk is not a cooperative thread's work.
         package mutating func next() async throws -> [UInt8]? {
-            guard let data = try handle.read(upToCount: chunkSize), !data.isEmpty else {
-                try? handle.close()
-                return nil
+            let (handle, size) = (self.handle, chunkSize)
+            return try await BlockingPool.shared.run {
+                guard let data = try handle.read(upToCount: size), !data.isEmpty else {
+                    try? handle.close()
+                    return nil
+                }
+                return [UInt8](data)
             }
-            return [UInt8](data)
         }
     }
 

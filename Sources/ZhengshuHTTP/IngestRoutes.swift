@@ -65,21 +65,21 @@ package struct IngestRoutes {
                 let spool = FileManager.default.temporaryDirectory.appendingPathComponent("zs-upload-\(UUID().uuidString).xlsx")
                 defer { try? FileManager.default.removeItem(at: spool) }
                 FileManager.default.createFile(atPath: spool.path, contents: nil)
-                let handle = try FileHandle(forWritingTo: spool)
+                let spoolFile = try SpoolFile(path: spool.path)
                 do {
                     if let multipart {
-                        for try await chunk in multipart { try handle.write(contentsOf: chunk) }
+                        for try await chunk in multipart { try await spoolFile.append(chunk) }
                     } else {
-                        for try await chunk in BodyChunks(body: request.body, limit: limit) { try handle.write(contentsOf: chunk) }
+                        for try await chunk in BodyChunks(body: request.body, limit: limit) { try await spoolFile.append(chunk) }
                     }
-                    try handle.close()
+                    try await spoolFile.close()
                 } catch {
-                    try? handle.close()
+                    try? await spoolFile.close()
                     throw error
                 }
                 let csv: URL
                 do {
-                    csv = try workbookToCSV(spool, q.get("sheet"))
+                    csv = try await workbookToCSV(spool, q.get("sheet"))
                 } catch {
                     throw ZhengshuError(.validation, "\(error)", violations: [.init(field: "body", reason: "\(error)")])
                 }
@@ -253,4 +253,29 @@ struct JobBody: Encodable {
 }
 
 /// Converts a sheet (named, or the first) of the XLSX file at a URL into a temporary CSV file and returns its URL.
-package typealias WorkbookConverter = @Sendable (_ workbook: URL, _ sheet: String?) throws -> URL
+package typealias WorkbookConverter = @Sendable (_ workbook: URL, _ sheet: String?) async throws -> URL
+
+/// A file written from a request body: the body's small chunks gathered into 1 MiB writes, each on the blocking pool.
+final class SpoolFile {
+    let handle: FileHandle
+    var buffer: [UInt8] = []
+
+    init(path: String) throws { handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path)) }
+
+    func append<Bytes: Sequence<UInt8>>(_ bytes: Bytes) async throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 20 { try await flush() }
+    }
+
+    func flush() async throws {
+        guard !buffer.isEmpty else { return }
+        let (handle, bytes) = (self.handle, buffer)
+        buffer.removeAll(keepingCapacity: true)
+        try await BlockingPool.shared.run { try handle.write(contentsOf: bytes) }
+    }
+
+    func close() async throws {
+        try await flush()
+        try handle.close()
+    }
+}

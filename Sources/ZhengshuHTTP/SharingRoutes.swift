@@ -234,8 +234,8 @@ struct SharingRoutes {
             let sink = try ExportFiles.Writer(path: try files.create(job))
             let logger = context.logger
             Task {
-                let done = await data.runExport(prepared) { try sink.write($0) }
-                sink.close()
+                let done = await data.runExport(prepared) { try await sink.write($0) }
+                await sink.close()
                 if done.status != .succeeded {
                     files.remove(job)
                     logger.warning("export failed", metadata: ["export": "\(job.id)", "error": "\(done.error ?? "")"])

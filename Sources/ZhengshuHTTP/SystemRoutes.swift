@@ -1,18 +1,24 @@
 import Foundation
 import Hummingbird
+import Synchronization
 import ZhengshuCore
 
 /// Routes outside `/api/v1`: liveness, readiness, Prometheus metrics and the published OpenAPI document.
 package struct SystemRoutes<Context: RequestContext> {
     let readiness: @Sendable () async -> Bool
     let metrics: @Sendable () async -> String
-    let lastBackup: @Sendable () async -> BackupRun?
+    let lastBackup: StaleWhileRefreshing<BackupRun>
+    let admission: Admission?
 
+    /// - Parameters:
+    ///   - lastBackup: read from the store in the background, never while `/healthz` waits.
+    ///   - admission: the node's admission count, reported by `/readyz`.
     package init(readiness: @escaping @Sendable () async -> Bool, metrics: @escaping @Sendable () async -> String,
-                 lastBackup: @escaping @Sendable () async -> BackupRun? = { nil }) {
+                 lastBackup: @escaping @Sendable () async -> BackupRun? = { nil }, admission: Admission? = nil) {
         self.readiness = readiness
         self.metrics = metrics
-        self.lastBackup = lastBackup
+        self.lastBackup = StaleWhileRefreshing(lastBackup)
+        self.admission = admission
     }
 
     /// Liveness, and what an operator must hear of: the last scheduled backup, `degraded` when it failed.
@@ -27,16 +33,41 @@ package struct SystemRoutes<Context: RequestContext> {
         var backup: Backup?
     }
 
+    /// Readiness: the schema is current, the database answers within two seconds, and the node is not full.
+    struct Readiness: Encodable {
+        var status: String
+        var database: String
+        var requests: Admission.Load?
+        var blocking: Blocking
+
+        struct Blocking: Encodable {
+            var threads: Int
+            var busy: Int
+            var queued: Int
+        }
+    }
+
     package func register(on router: Router<Context>) {
         let document = OpenAPIDocument.bytes
+        // Touches no database pool and no lock a request may hold: it answers however loaded the node is.
         router.get("healthz") { _, _ in
-            let last = await lastBackup()
+            let last = await lastBackup.current()
             return JSON.response(Health(status: last?.status == .failed ? "degraded" : "ok",
                                         backup: last.map { .init(status: $0.status.rawValue, startedAt: $0.startedAt, file: $0.file, error: $0.error) }))
         }
         router.get("readyz") { _, _ in
-            let ready = await readiness()
-            return JSON.response(["status": ready ? "ready" : "unavailable"], status: ready ? .ok : .serviceUnavailable)
+            let database: String
+            do {
+                database = try await Deadline.run(within: .seconds(2)) { await readiness() } ? "ok" : "schema not current"
+            } catch {
+                database = "no answer within 2 s"
+            }
+            let load = admission?.load
+            let pool = BlockingPool.shared.load
+            let ready = database == "ok" && !(load?.saturated ?? false)
+            return JSON.response(Readiness(status: ready ? "ready" : "unavailable", database: database, requests: load,
+                                           blocking: .init(threads: BlockingPool.shared.threads, busy: pool.busy, queued: pool.queued)),
+                                 status: ready ? .ok : .serviceUnavailable)
         }
         router.get("metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -48,11 +79,51 @@ package struct SystemRoutes<Context: RequestContext> {
     }
 }
 
+/// A value read in the background: ``current()`` answers with what was read last, and starts a new read when that
+/// is older than `maxAge` (one at a time). Only the very first call waits for a read, and at most a second.
+package final class StaleWhileRefreshing<Value: Sendable>: Sendable {
+    private struct State {
+        var value: Value?
+        var readAt: ContinuousClock.Instant?
+        var reading: Task<Void, Never>?
+    }
+
+    private let read: @Sendable () async -> Value?
+    private let maxAge: Duration
+    private let state = Mutex(State())
+
+    package init(maxAge: Duration = .seconds(2), _ read: @escaping @Sendable () async -> Value?) {
+        self.read = read
+        self.maxAge = maxAge
+    }
+
+    package func current() async -> Value? {
+        let now = ContinuousClock.now
+        let (value, first, task) = state.withLock { s -> (Value?, Bool, Task<Void, Never>?) in
+            let stale = s.readAt.map { now - $0 > maxAge } ?? true
+            if stale, s.reading == nil {
+                s.reading = Task { [read] in
+                    let fresh = await read()
+                    self.state.withLock { s in
+                        s.value = fresh
+                        s.readAt = .now
+                        s.reading = nil
+                    }
+                }
+            }
+            return (s.value, s.readAt == nil, s.reading)
+        }
+        guard first, let task else { return value }
+        _ = try? await Deadline.run(within: .seconds(1)) { await task.value }
+        return state.withLock { $0.value }
+    }
+}
+
 /// The OpenAPI document as shipped: the source of truth, served as is.
 package enum OpenAPIDocument {
     package static let bytes: [UInt8] = {
         guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
-              let data = try? Data(contentsOf: url) else {
+              let data = try? Data(contentsOf: url) else {  // blocking-ok: the bundled document, read once at start
             preconditionFailure("openapi.json is missing from the ZhengshuHTTP bundle")
         }
         return Array(data)

@@ -40,14 +40,14 @@ package enum PostgresSourceExport {
                     if let mark { highest = mark }
                     count += 1
                     if buffer.count > 1 << 20 {
-                        try handle.write(contentsOf: buffer)
+                        try await BlockingPool.shared.run { [buffer] in try handle.write(contentsOf: buffer) }
                         buffer.removeAll(keepingCapacity: true)
                     }
                 }
             } catch let error as PSQLError {
                 throw ZhengshuError(.conflict, "the PostgreSQL source \(location.redacted) could not be read: \(PostgresLocation.message(error))")
             }
-            try handle.write(contentsOf: buffer)
+            try await BlockingPool.shared.run { [buffer] in try handle.write(contentsOf: buffer) }
             return (count, highest)
         }
     }

@@ -47,7 +47,7 @@ struct BackupCommand: AsyncParsableCommand {
             do {
                 let configuration = AppConfiguration(config: makeConfigReader(options: key.values))
                 let line = BytesProgressLine(live: isatty(STDERR_FILENO) != 0)
-                let m = try Backups.verify(archive, key: try Backups.key(configuration, create: false)) { line.update($0) }
+                let m = try await Backups.verify(archive, key: try Backups.key(configuration, create: false)) { line.update($0) }
                 line.finish()
                 print("backup intact: \(archive), made \(m.createdAt.formatted(Date.ISO8601FormatStyle())) by version \(m.version) from \(m.engine) "
                       + "(schema \(m.schemaVersion), \(m.cryptoProfile.rawValue) profile): \(m.parts.count) parts, \(m.tables.count) tables, "

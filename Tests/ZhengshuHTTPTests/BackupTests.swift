@@ -118,7 +118,7 @@ extension BackupTests {
         #expect(second.status == .succeeded && third.status == .succeeded && third.pruned == [first.file])
         #expect(try FileManager.default.contentsOfDirectory(atPath: configuration.backupDirectory).sorted()
                 == [second.file, third.file].map { ($0 as NSString).lastPathComponent })
-        #expect(try Backups.verify(third.file, key: try Backups.key(configuration, create: false)).tables["user"] == 1)
+        #expect(try await Backups.verify(third.file, key: try Backups.key(configuration, create: false)).tables["user"] == 1)
 
         // The folder is gone and a file stands in its way: the run fails, is recorded with its reason, raises an alert.
         try FileManager.default.removeItem(atPath: configuration.backupDirectory)

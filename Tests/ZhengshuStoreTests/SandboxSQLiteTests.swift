@@ -17,17 +17,17 @@ import ZhengshuGRDB
         return path
     }
 
-    func refusal(_ sql: String, _ path: String, timeout: Duration = .seconds(5)) -> ZhengshuError? {
-        do { _ = try SandboxSQLite.query(sql, in: path, tables: ["rk"], timeout: timeout, maxRows: 1000); return nil } catch { return error as? ZhengshuError }
+    func refusal(_ sql: String, _ path: String, timeout: Duration = .seconds(5)) async -> ZhengshuError? {
+        do { _ = try await SandboxSQLite.run(sql, in: path, tables: ["rk"], timeout: timeout, maxRows: 1000); return nil } catch { return error as? ZhengshuError }
     }
 
-    @Test func selectsRunAndEverythingElseIsRefused() throws {
+    @Test func selectsRunAndEverythingElseIsRefused() async throws {
         let path = try Self.workspace()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let result = try SandboxSQLite.query("SELECT xb, count(*) AS n, avg(nl) FROM rk GROUP BY xb ORDER BY xb", in: path, tables: ["rk"],
+        let result = try await SandboxSQLite.run("SELECT xb, count(*) AS n, avg(nl) FROM rk GROUP BY xb ORDER BY xb", in: path, tables: ["rk"],
                                              timeout: .seconds(5), maxRows: 1000)
         #expect(result.columns == ["xb", "n", "avg(nl)"] && result.rows.map { $0[1] } == [.integer(50), .integer(50)] && !result.truncated)
-        let cut = try SandboxSQLite.query("SELECT * FROM rk", in: path, tables: ["rk"], timeout: .seconds(5), maxRows: 10)
+        let cut = try await SandboxSQLite.run("SELECT * FROM rk", in: path, tables: ["rk"], timeout: .seconds(5), maxRows: 10)
         #expect(cut.rows.count == 10 && cut.truncated)
 
         let other = FileManager.default.temporaryDirectory.appendingPathComponent("zs-sandbox-other-\(UUID().uuidString).sqlite").path
@@ -37,25 +37,25 @@ import ZhengshuGRDB
                     "SELECT * FROM main.secret", "SELECT zeroblob(1000000000)", "SELECT count(*) FROM secret",
                     "WITH c AS (SELECT * FROM secret) SELECT * FROM c", "SELECT * FROM rk, (SELECT count(*) FROM secret)",
                     "SELECT count(*) FROM sqlite_schema", "SELECT * FROM temp.sqlite_master"] {
-            let error = refusal(sql, path)
+            let error = await refusal(sql, path)
             #expect(error?.code == .forbidden || error?.code == .invalidInput, "\(sql): \(String(describing: error))")
         }
         #expect(!FileManager.default.fileExists(atPath: other), "nothing was attached or created")
-        #expect(refusal("SELECT * FROM secret", path)?.message.contains("workspace's own tables") == true)
+        #expect(await refusal("SELECT * FROM secret", path)?.message.contains("workspace's own tables") == true)
         // Two statements: the second never runs.
-        #expect(refusal("SELECT 1 FROM rk; DELETE FROM rk", path) != nil)
-        #expect(try SandboxSQLite.query("SELECT count(*) FROM rk", in: path, tables: ["rk"], timeout: .seconds(5), maxRows: 1).rows == [[.integer(100)]])
+        #expect(await refusal("SELECT 1 FROM rk; DELETE FROM rk", path) != nil)
+        #expect(try await SandboxSQLite.run("SELECT count(*) FROM rk", in: path, tables: ["rk"], timeout: .seconds(5), maxRows: 1).rows == [[.integer(100)]])
         // Common table expressions over granted tables work.
-        let cte = try SandboxSQLite.query("WITH young AS (SELECT * FROM rk WHERE nl < 30) SELECT count(*) FROM young", in: path, tables: ["rk"],
+        let cte = try await SandboxSQLite.run("WITH young AS (SELECT * FROM rk WHERE nl < 30) SELECT count(*) FROM young", in: path, tables: ["rk"],
                                           timeout: .seconds(5), maxRows: 1)
         #expect(cte.rows == [[.integer(20)]])
     }
 
-    @Test func aLongStatementIsStoppedAtItsDeadline() throws {
+    @Test func aLongStatementIsStoppedAtItsDeadline() async throws {
         let path = try Self.workspace()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let started = Date()
-        let error = refusal("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c, rk", path, timeout: .milliseconds(300))
+        let error = await refusal("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c, rk", path, timeout: .milliseconds(300))
         #expect(error?.code == .conflict && error?.message.contains("stopped") == true, "\(String(describing: error))")
         #expect(Date().timeIntervalSince(started) < 30)
     }

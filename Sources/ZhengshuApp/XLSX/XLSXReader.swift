@@ -24,6 +24,7 @@ package struct XLSXReader {
     let sheetPaths: [String]
 
     package init(url: URL) throws {
+        BlockingPool.assertMayBlock("opening a workbook")
         do {
             archive = try Archive(url: url, accessMode: .read)
         } catch {
@@ -59,6 +60,7 @@ package struct XLSXReader {
 
     /// Writes the sheet as RFC 4180 CSV (UTF-8) to `output`, a row at a time. - Returns: the number of rows written.
     package func convert(sheet: String?, to output: URL) throws -> Int {
+        BlockingPool.assertMayBlock("converting a worksheet")
         let index: Int
         if let sheet {
             guard let i = sheetNames.firstIndex(of: sheet) else { throw Failure.noSuchSheet(sheet, available: sheetNames) }
@@ -165,9 +167,18 @@ package struct XLSXReader {
 /// XLSX to CSV at the edge, for the importer.
 package enum Workbook {
     /// Writes the sheet (named, or the first) of the workbook at `url` to a temporary CSV file; the caller removes it.
-    @Sendable package static func csv(from url: URL, sheet: String?) throws -> URL {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("zs-sheet-\(UUID().uuidString).csv")
-        _ = try XLSXReader(url: url).convert(sheet: sheet, to: output)
-        return output
+    /// Inflating and parsing a sheet is long blocking work (a crafted workbook can hold a thread for minutes), so
+    /// it runs on the blocking pool, never on a cooperative thread.
+    @Sendable package static func csv(from url: URL, sheet: String?) async throws -> URL {
+        try await BlockingPool.shared.run {
+            let output = FileManager.default.temporaryDirectory.appendingPathComponent("zs-sheet-\(UUID().uuidString).csv")
+            do {
+                _ = try XLSXReader(url: url).convert(sheet: sheet, to: output)
+            } catch {
+                try? FileManager.default.removeItem(at: output)
+                throw error
+            }
+            return output
+        }
     }
 }

@@ -6,7 +6,7 @@ package struct ZhengshuError: Error, Sendable, Equatable, CustomStringConvertibl
     /// What kind of failure this is. A struct over a private enum so that codes can be added.
     package struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Wrapped: String, Hashable, Sendable {
-            case invalidInput, validation, notFound, conflict, unauthenticated, forbidden, payloadTooLarge, tooManyRequests, internalFailure
+            case invalidInput, validation, notFound, conflict, unauthenticated, forbidden, payloadTooLarge, tooManyRequests, unavailable, internalFailure
         }
         private let wrapped: Wrapped
         private init(_ wrapped: Wrapped) { self.wrapped = wrapped }
@@ -27,6 +27,9 @@ package struct ZhengshuError: Error, Sendable, Equatable, CustomStringConvertibl
         package static let payloadTooLarge = Code(.payloadTooLarge)
         /// A quota is used up; ``ZhengshuError/retryAfter`` says when it refills.
         package static let tooManyRequests = Code(.tooManyRequests)
+        /// The server is saturated (every admission slot taken, or the request ran past its time); retry after
+        /// ``ZhengshuError/retryAfter`` seconds.
+        package static let unavailable = Code(.unavailable)
         /// A failure of the platform itself; the message is safe to show, the cause is logged only.
         package static let internalFailure = Code(.internalFailure)
 
@@ -44,6 +47,7 @@ package struct ZhengshuError: Error, Sendable, Equatable, CustomStringConvertibl
             case .forbidden: (403, "Forbidden")
             case .payloadTooLarge: (413, "Content Too Large")
             case .tooManyRequests: (429, "Too Many Requests")
+            case .unavailable: (503, "Service Unavailable")
             case .internalFailure: (500, "Internal Server Error")
             }
         }
@@ -64,7 +68,7 @@ package struct ZhengshuError: Error, Sendable, Equatable, CustomStringConvertibl
     package var code: Code
     package var message: String
     package var violations: [Violation]
-    /// Seconds until the request may succeed (quotas).
+    /// Seconds until the request may succeed (quotas, a saturated server).
     package var retryAfter: Int?
 
     package init(_ code: Code, _ message: String, violations: [Violation] = [], retryAfter: Int? = nil) {
