@@ -40,8 +40,8 @@ for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2
 curl -fs "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/serve.log"; exit 1; }
 admin=$(awk '$1 == "admin" {print $NF}' "$work/serve.log")
 consumer=$(awk '$1 == "mz.consumer" {print $NF}' "$work/serve.log")
-echo "== anchor: /healthz alone, $rate requests/s for 1 minute"
-python3 Benchmarks/soak/anchor.py "http://127.0.0.1:$port/healthz" --rate "$rate" --seconds 60 | tee "$work/anchor.txt"
+echo "== anchor: /healthz alone, $rate requests/s for ${ZHENGSHU_SOAK_ANCHOR_SECONDS:-60} s"
+python3 Benchmarks/soak/anchor.py "http://127.0.0.1:$port/healthz" --rate "$rate" --seconds "${ZHENGSHU_SOAK_ANCHOR_SECONDS:-60}" | tee "$work/anchor.txt"
 echo "== soak: $rate requests/s for $minutes minutes (${engine[*]:-SQLite})"
 python3 Benchmarks/soak/soak.py "http://127.0.0.1:$port" --admin "$admin" --consumer "$consumer" --rate "$rate" --minutes "$minutes" \
     --pid "$server" ${datagen:+--datagen "$datagen"} --json "$work/soak.json" "${fail[@]}" | tee "$work/soak.txt"

@@ -39,6 +39,8 @@ package struct AppServices: Sendable {
     /// Opens (creating and migrating when needed) the database the configuration names: PostgreSQL when
     /// `database.url` is set, else SQLite in the data folder (or in memory).
     package static func open(_ configuration: AppConfiguration, clock: PlatformClock = PlatformClock()) async throws -> AppServices {
+        // Before the pool's first use (opening SQLite below runs on it); a process's later installations share it.
+        BlockingPool.configure(threads: configuration.blockingThreads)
         try installDivisions(configuration.divisionsFile)
         let store: any PlatformStore
         if let url = configuration.databaseURL {

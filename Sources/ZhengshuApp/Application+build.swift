@@ -10,7 +10,6 @@ import ZhengshuHTTP
 package func buildApplication(_ configuration: AppConfiguration, services: AppServices) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "zhengshu")
     logger.logLevel = configuration.logLevel
-    BlockingPool.configure(threads: configuration.blockingThreads)
     let admission = Admission(limits: configuration.serverLimits)
     let router = try await buildRouter(services: services, configuration: configuration, admission: admission)
     var background = [PeriodicService.pullScheduler(services.platform.pulls, period: .seconds(configuration.pullCheckSeconds), logger: logger),

@@ -140,7 +140,7 @@ extension GRDBStore: SharingStore {
     }
 
     package func recordShareUse(_ grant: Grant, day: CivilDate, rows: Int, audit: AuditEvent) async throws -> Int64 {
-        try await shareUses.commit(grant, day: day, rows: rows, audit: audit)
+        try await shareUses.submit(ShareUseWrite(grant: grant, day: day, rows: rows, audit: audit))
     }
 
     package func shareUsage(from: CivilDate, to: CivilDate, department: DepartmentCode?) async throws -> [ShareUsage] {

@@ -14,7 +14,7 @@ package final class GRDBStore: SchemaStore {
     let resourceCache = Mutex<[String: (stamp: String, resource: Resource)]>([:])
     let documents = Mutex<[String: any Sendable]>([:])
     /// Group commit of data-service calls.
-    let shareUses: ShareUseCommitter
+    let shareUses: GroupCommitter<ShareUseWrite>
     /// Where sandbox workspaces keep their data, a file each (`sandbox/` beside the database).
     let sandboxFolder: URL
 
@@ -48,7 +48,7 @@ package final class GRDBStore: SchemaStore {
     package init(_ writer: any DatabaseWriter, sandboxFolder: URL? = nil) throws {
         self.writer = writer
         self.sandboxFolder = sandboxFolder ?? FileManager.default.temporaryDirectory.appendingPathComponent("zhengshu-sandbox-\(UUID().uuidString)")
-        shareUses = ShareUseCommitter(writer: writer)
+        shareUses = Self.shareUseCommitter(writer)
         try Self.migrator.migrate(writer)
     }
 

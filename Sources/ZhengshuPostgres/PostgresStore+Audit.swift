@@ -7,8 +7,14 @@ extension PostgresStore: AuditStore {
     /// the transaction, makes appends from every node take turns: the chain stays gapless and totally ordered.
     @discardableResult
     static func appendAudit(_ event: AuditEvent, in db: PostgresConnection) async throws -> Int64 {
+        try await appendAudits([event], in: db)[0]
+    }
+
+    /// Appends entries in order under one hold of the chain's lock (held to the end of the transaction).
+    /// - Returns: their sequences.
+    static func appendAudits(_ events: [AuditEvent], in db: PostgresConnection) async throws -> [Int64] {
         try await db.query("SELECT pg_advisory_xact_lock(\(Lock.auditChain.rawValue))", logger: PostgresLocation.logger)
-        let head = try await db.query("SELECT sequence, hash FROM auditEntry ORDER BY sequence DESC LIMIT 1", logger: PostgresLocation.logger)
+        var head = try await db.query("SELECT sequence, hash FROM auditEntry ORDER BY sequence DESC LIMIT 1", logger: PostgresLocation.logger)
             .collect().first.map { try $0.decode((Int64, String).self) }
         // The installation's first entry takes the algorithm its crypto profile chose; every later one its predecessor's.
         var algorithm = DigestAlgorithm.sha256
@@ -16,13 +22,18 @@ extension PostgresStore: AuditStore {
                                                      logger: PostgresLocation.logger).collect().first?.decode(String.self) {
             algorithm = DigestAlgorithm(rawValue: name) ?? .sha256
         }
-        let entry = AuditChain.entry(after: head.map { (sequence: $0.0, hash: $0.1) }, event: event, algorithm: algorithm)
-        try await db.query("""
-            INSERT INTO auditEntry (sequence, actor, actorDepartment, action, target, at, requestId, detail, previousHash, hash)
-            VALUES (\(entry.sequence), \(event.actor), \(event.actorDepartment), \(event.action), \(event.target), \(event.at.millis),
-                    \(event.requestID), \(event.detail), \(entry.previousHash), \(entry.hash))
-            """, logger: PostgresLocation.logger)
-        return entry.sequence
+        var sequences: [Int64] = []
+        for event in events {
+            let entry = AuditChain.entry(after: head.map { (sequence: $0.0, hash: $0.1) }, event: event, algorithm: algorithm)
+            try await db.query("""
+                INSERT INTO auditEntry (sequence, actor, actorDepartment, action, target, at, requestId, detail, previousHash, hash)
+                VALUES (\(entry.sequence), \(event.actor), \(event.actorDepartment), \(event.action), \(event.target), \(event.at.millis),
+                        \(event.requestID), \(event.detail), \(entry.previousHash), \(entry.hash))
+                """, logger: PostgresLocation.logger)
+            head = (entry.sequence, entry.hash)
+            sequences.append(entry.sequence)
+        }
+        return sequences
     }
 
     @discardableResult
@@ -86,12 +97,14 @@ extension PostgresStore: AuditStore {
 }
 
 extension PostgresStore: StatisticsStore {
+    /// Every scrape of `/metrics` and every cockpit asks: the audit trail is counted by its head (the chain is gapless
+    /// from 1), an index lookup, not by a scan that grows with the trail.
     package func platformCounts() async throws -> PlatformCounts {
         try await read { db in
             let (departments, users, resources, published, records, audit) = try await db.query("""
                 SELECT (SELECT COUNT(*) FROM department), (SELECT COUNT(*) FROM "user"), (SELECT COUNT(*) FROM resource),
                        (SELECT COUNT(*) FROM resource WHERE status = 'published'),
-                       (SELECT COALESCE(SUM(recordCount), 0)::bigint FROM resource), (SELECT COUNT(*) FROM auditEntry)
+                       (SELECT COALESCE(SUM(recordCount), 0)::bigint FROM resource), (SELECT COALESCE(MAX(sequence), 0)::bigint FROM auditEntry)
                 """, logger: PostgresLocation.logger).collect()[0].decode((Int, Int, Int, Int, Int, Int).self)
             return PlatformCounts(departments: departments, users: users, resources: resources, publishedResources: published,
                                   records: records, auditEntries: audit)

@@ -147,15 +147,29 @@ extension PostgresStore: SharingStore {
     }
 
     package func recordShareUse(_ grant: Grant, day: CivilDate, rows: Int, audit: AuditEvent) async throws -> Int64 {
-        try await write { db in
+        try await shareUses.submit(ShareUseWrite(grant: grant, day: day, rows: rows, audit: audit))
+    }
+
+    /// A batch of data-service calls: each grant's day counted up once (in grant order, so that two nodes' batches
+    /// lock the same rows in the same order), then every audit entry under one hold of the chain's lock.
+    static func commit(_ batch: [ShareUseWrite], in db: PostgresConnection) async throws -> [Int64] {
+        struct Key: Hashable { var grant: Int64, day: String }
+        var usage: [Key: (grant: Grant, day: CivilDate, calls: Int, rows: Int)] = [:]
+        for w in batch {
+            // One batch may straddle midnight: a grant's calls of two days are counted apart.
+            let key = Key(grant: w.grant.id.rawValue, day: w.day.description)
+            usage[key, default: (w.grant, w.day, 0, 0)].calls += 1
+            usage[key]!.rows += w.rows
+        }
+        for u in usage.values.sorted(by: { ($0.grant.id.rawValue, $0.day.description) < ($1.grant.id.rawValue, $1.day.description) }) {
             try await db.query("""
                 INSERT INTO shareUsage (grantId, day, resource, provider, consumer, calls, rowCount)
-                VALUES (\(grant.id.rawValue), \(day.description), \(grant.resource.rawValue), \(grant.provider.rawValue),
-                        \(grant.consumer.rawValue), 1, \(rows))
-                ON CONFLICT (grantId, day) DO UPDATE SET calls = shareUsage.calls + 1, rowCount = shareUsage.rowCount + excluded.rowCount
+                VALUES (\(u.grant.id.rawValue), \(u.day.description), \(u.grant.resource.rawValue), \(u.grant.provider.rawValue),
+                        \(u.grant.consumer.rawValue), \(u.calls), \(u.rows))
+                ON CONFLICT (grantId, day) DO UPDATE SET calls = shareUsage.calls + excluded.calls, rowCount = shareUsage.rowCount + excluded.rowCount
                 """, logger: PostgresLocation.logger)
-            return try await Self.appendAudit(audit, in: db)
         }
+        return try await appendAudits(batch.map(\.audit), in: db)
     }
 
     package func shareUsage(from: CivilDate, to: CivilDate, department: DepartmentCode?) async throws -> [ShareUsage] {

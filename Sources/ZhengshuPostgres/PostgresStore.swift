@@ -12,6 +12,9 @@ package final class PostgresStore: SchemaStore {
     let client: PostgresClient
     let location: PostgresLocation
     private let runner: Task<Void, Never>
+    /// Group commit of data-service calls: one transaction, one hold of the audit chain's lock, for every call that
+    /// arrived while the previous commit was on its way.
+    let shareUses: GroupCommitter<ShareUseWrite>
 
     /// Advisory lock keys (one namespace for Zhengshu: arbitrary, fixed constants).
     enum Lock: Int64 {
@@ -43,6 +46,9 @@ package final class PostgresStore: SchemaStore {
         self.location = location
         self.client = client
         runner = Task { await client.run() }
+        shareUses = GroupCommitter { [client] batch in
+            try await Self.transaction(client) { db in try await Self.commit(batch, in: db) }
+        }
     }
 
     /// Stops the pool; queries after this fail.
@@ -65,6 +71,10 @@ package final class PostgresStore: SchemaStore {
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     @discardableResult
     func write<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await Self.transaction(client, body)
+    }
+
+    static func transaction<T: Sendable>(_ client: PostgresClient, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
             return try await client.withConnection { connection in
                 try await connection.query("BEGIN", logger: PostgresLocation.logger)

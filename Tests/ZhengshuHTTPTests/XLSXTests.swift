@@ -84,6 +84,52 @@ import ZhengshuTestSupport
     }
 }
 
+extension XLSXTests {
+    /// A workbook whose sheet inflates from a few hundred kilobytes to 200 MB of empty rows: refused by its ratio before
+    /// it is inflated, with a precise reason, and nothing stored.
+    @Test func aDecompressionBombIsRefusedAndNothingIsStored() async throws {
+        let fixture = try await TestPlatform.make()
+        let c = TestPlatform.operatorCaller
+        _ = try await fixture.platform.catalog.create(Fixtures.populationDraft(), by: c)
+        _ = try await fixture.platform.catalog.publish("RK-0001", by: c)
+        let url = try workbook()
+        defer { try? FileManager.default.removeItem(at: url) }
+        // The sheet replaced by 200 MB of empty rows, deflated to a few hundred kilobytes (Python's zipfile, whose CRC
+        // and deflate are C: the same archive built here would take the debug build half a minute).
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", """
+            import sys, zipfile
+            src, dst = sys.argv[1], sys.argv[1] + ".bomb"
+            with zipfile.ZipFile(src) as a, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as b:
+                for item in a.infolist():
+                    if item.filename != "xl/worksheets/sheet2.xml":
+                        b.writestr(item, a.read(item.filename))
+                with b.open("xl/worksheets/sheet2.xml", "w", force_zip64=True) as sheet:
+                    sheet.write(b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+                    for _ in range(512):
+                        sheet.write(b"<row/>" * 65536)
+            """, url.path]
+        try python.run()
+        python.waitUntilExit()
+        let bomb = URL(fileURLWithPath: url.path + ".bomb")
+        defer { try? FileManager.default.removeItem(at: bomb) }
+        let size = 512 * 65536 * 6
+        let bytes = try Data(contentsOf: bomb)
+        #expect(bytes.count < 2_000_000, "a bomb: \(bytes.count) bytes inflating to \(size)")
+        let app = try await buildApplication(TestPlatform.configuration, services: fixture.services)
+        try await app.test(.router) { client async throws in
+            let headers: HTTPFields = [.authorization: "Bearer \(fixture.tokens["ga"]!)",
+                                       .contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
+            let (status, text) = try await client.execute(uri: "/api/v1/resources/RK-0001/ingest?sheet=%E4%BA%BA%E5%8F%A3", method: .post,
+                                                          headers: headers, body: ByteBuffer(bytes: bytes)) { ($0.status, String(buffer: $0.body)) }
+            #expect(status == .unprocessableContent && text.contains("decompression bomb") && text.contains("sheet2.xml"), "\(text.prefix(400))")
+        }
+        let page = try await fixture.platform.data.query("RK-0001", RecordQueryParameters(fields: "citizen_id", limit: "1"), by: c)
+        #expect(page.rows.isEmpty)
+    }
+}
+
 enum RecordValueSerial {
     /// Days since 1970-01-01.
     static func days(_ d: CivilDate) -> Int64 {

@@ -33,7 +33,7 @@ package struct XLSXReader {
         guard let workbook = archive["xl/workbook.xml"] else { throw Failure.notAWorkbook("xl/workbook.xml is missing") }
         var names: [(String, String)] = []
         var scanner = XMLScanner()
-        _ = try archive.extract(workbook, skipCRC32: false) { data in
+        try Self.inflate(workbook, in: archive) { data in
             scanner.feed(data) { event in
                 if case .start(let name, let attributes, _) = event, name.hasSuffix("sheet"), !name.hasSuffix("sheets"),
                    let sheet = attributes["name"], let rid = attributes["r:id"] ?? attributes.first(where: { $0.key.hasSuffix(":id") })?.value {
@@ -44,7 +44,7 @@ package struct XLSXReader {
         var targets: [String: String] = [:]
         if let rels = archive["xl/_rels/workbook.xml.rels"] {
             var relScanner = XMLScanner()
-            _ = try archive.extract(rels) { data in
+            try Self.inflate(rels, in: archive) { data in
                 relScanner.feed(data) { event in
                     if case .start(let name, let attributes, _) = event, name == "Relationship", let id = attributes["Id"],
                        let target = attributes["Target"] {
@@ -56,6 +56,28 @@ package struct XLSXReader {
         guard !names.isEmpty else { throw Failure.notAWorkbook("the workbook lists no sheets") }
         sheetNames = names.map(\.0)
         sheetPaths = names.enumerated().map { i, s in targets[s.1] ?? "xl/worksheets/sheet\(i + 1).xml" }
+    }
+
+    /// A part inflating to more than this many times its compressed size is refused (deflate's limit is about 1,032;
+    /// the XML of real workbooks inflates 5 to 50 times), as is one past `maxInflatedBytes`: a crafted workbook must
+    /// not hold a thread or the memory for minutes.
+    static let maxRatio: UInt64 = 400
+    static let minimumLimit: UInt64 = 64 << 20
+    static let maxInflatedBytes: UInt64 = 16 << 30
+
+    /// Inflates a part chunk by chunk, checking its CRC-32 and the limits above.
+    static func inflate(_ entry: Entry, in archive: Archive, _ consumer: (Data) throws -> Void) throws {
+        let limit = min(Self.maxInflatedBytes, max(Self.minimumLimit, UInt64(entry.compressedSize) * Self.maxRatio))
+        let refused = Failure.notAWorkbook("\(entry.path) inflates to more than \(limit >> 20) MiB from \(entry.compressedSize) bytes: "
+            + "refused as a decompression bomb")
+        // The size the archive declares, at once; the bytes actually inflated, as they come (a declared size can lie).
+        guard UInt64(entry.uncompressedSize) <= limit else { throw refused }
+        var inflated: UInt64 = 0
+        _ = try archive.extract(entry, skipCRC32: false) { data in
+            inflated += UInt64(data.count)
+            guard inflated <= limit else { throw refused }
+            try consumer(data)
+        }
     }
 
     /// Writes the sheet as RFC 4180 CSV (UTF-8) to `output`, a row at a time. - Returns: the number of rows written.
@@ -85,7 +107,7 @@ package struct XLSXReader {
         var rows = 0
         var width = 0
         var buffer = ""
-        _ = try archive.extract(entry) { data in
+        try Self.inflate(entry, in: archive) { data in
             scanner.feed(data) { event in
                 switch event {
                 case .start("row", _, let selfClosing):
@@ -137,7 +159,7 @@ package struct XLSXReader {
         var scanner = XMLScanner()
         var current = ""
         var inText = false
-        _ = try archive.extract(entry) { data in
+        try Self.inflate(entry, in: archive) { data in
             scanner.feed(data) { event in
                 switch event {
                 case .start("si", _, _): current = ""
