@@ -3,8 +3,11 @@
 
 The mix: catalog searches (the API's and CKAN's), shared queries and verifications with a system account's key,
 records pages, signed-in console pages, /metrics and /healthz. Half way through, one file import and one quality run
-start, as a department's push would. Requests are sent on schedule whatever the server's answers (an open model: a
-slow server does not slow the load), on a pool of keep-alive connections.
+start, as a department's push would, and a burst: --burst clients (default 24, several times the database's readers)
+each send the mix's reads back to back for --burst-seconds (a closed loop: the concurrency a fixed rate rarely reaches,
+which is what hung a server whose reads blocked its threads). Requests are sent on schedule whatever the server's
+answers (an open model: a slow server does not slow the load), on a pool of keep-alive connections. The burst's errors
+count; its latencies are printed apart and not in the minutes' (it measures survival, not speed).
 
 Prints, per minute: requests, errors, p50, p99 and the slowest; the import and quality run; RSS of the server process
 at start and end. With --fail, exits 1 on any error or a minute whose p99 exceeds --p99-limit (default 1 s).
@@ -150,6 +153,23 @@ class Soak:
             self.in_flight -= 1
         self.samples.append((minute, kind, time.monotonic() - start, ok))
 
+    async def burst(self, session, mix):
+        """--burst clients, each sending reads of the mix back to back until --burst-seconds are over."""
+        reads = [m for m in mix if m[2] == "GET"]
+        end = time.monotonic() + self.args.burst_seconds
+
+        async def client(n):
+            rng = random.Random(100 + n)
+            while time.monotonic() < end:
+                _, kind, method, path, token, body, which = rng.choice(reads)
+                await self.one(session, None, "burst: " + kind, method, path, token, body, which)
+
+        start = time.monotonic()
+        await asyncio.gather(*(client(n) for n in range(self.args.burst)))
+        done = [x for x in self.samples if x[0] is None]
+        self.events["burst"] = {"clients": self.args.burst, "seconds": round(time.monotonic() - start, 2), "requests": len(done),
+                                "errors": sum(1 for x in done if not x[3]), "ok": all(x[3] for x in done)}
+
     async def job(self, session, name, method, path, **kw):
         start = time.monotonic()
         try:
@@ -189,6 +209,8 @@ class Soak:
                                                                  headers={"Content-Type": "text/csv"})))
                     jobs.append(asyncio.create_task(self.job(session, "quality run", "POST", f"/api/v1/resources/{POPULATION}/quality/runs",
                                                              token=a.admin)))
+                    if a.burst > 0:
+                        jobs.append(asyncio.create_task(self.burst(session, mix)))
                 _, kind, method, path, token, body, which = rng.choices(mix, weights)[0]
                 t = asyncio.create_task(self.one(session, minute, kind, method, path, token, body, which))
                 tasks.add(t)
@@ -220,11 +242,12 @@ class Soak:
 
     def summary(self, rss_start, rss_end):
         a = self.args
-        lat = [x[2] for x in self.samples]
+        timed = [x for x in self.samples if x[0] is not None]
+        lat = [x[2] for x in timed]
         errors = sum(1 for x in self.samples if not x[3])
-        minutes = sorted({x[0] for x in self.samples})
+        minutes = sorted({x[0] for x in timed})
         worst = max((percentile([x[2] for x in self.samples if x[0] == m], 99) for m in minutes), default=0)
-        print(f"total: {len(self.samples)} requests, {errors} errors, p50 {percentile(lat, 50) * 1000:.1f} ms, p99 {percentile(lat, 99) * 1000:.1f} ms, "
+        print(f"total: {len(self.samples)} requests (the burst's included), {errors} errors, p50 {percentile(lat, 50) * 1000:.1f} ms, p99 {percentile(lat, 99) * 1000:.1f} ms, "
               f"worst minute's p99 {worst * 1000:.1f} ms, at most {self.max_in_flight} in flight")
         by_kind = {}
         for _, kind, seconds, _ in self.samples:
@@ -261,6 +284,8 @@ def main():
     p.add_argument("--pid", type=int, help="the server's process, for RSS")
     p.add_argument("--datagen", help="datagen.py, for the import in the middle")
     p.add_argument("--import-rows", type=int, default=20000)
+    p.add_argument("--burst", type=int, default=24, help="clients of the closed-loop burst in the middle (0: none)")
+    p.add_argument("--burst-seconds", type=float, default=10)
     p.add_argument("--p99-limit", type=float, default=1.0, help="seconds")
     p.add_argument("--json", help="write the per-minute figures here")
     p.add_argument("--fail", action="store_true", help="exit 1 on any error or a minute whose p99 exceeds --p99-limit")
