@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
     ],
     targets: [
         // Domain: values, pure rules, ports and use cases. No HTTP, SQL or I/O.
@@ -60,11 +62,24 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        // The API's document (openapi.yaml, hand-edited) and the server stubs and wire types generated from it ahead of
+        // time by Scripts/generate-api.sh (committed: the generator's build plugin costs minutes on every clean build).
+        .target(
+            name: "ZhengshuOpenAPI",
+            dependencies: [
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            exclude: ["openapi.yaml", "openapi-generator-config.yaml"],
+            swiftSettings: settings
+        ),
         // JSON API over Hummingbird; never imports an engine.
         .target(
             name: "ZhengshuHTTP",
             dependencies: [
-                "ZhengshuCore",
+                "ZhengshuCore", "ZhengshuOpenAPI",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

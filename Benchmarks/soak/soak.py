@@ -60,6 +60,7 @@ class Soak:
         self.events = {}           # the import and the quality run
         self.in_flight = 0
         self.max_in_flight = 0
+        self.rss = {}              # minute → the server's RSS when it was reported
 
     async def call(self, session, method, path, *, token=None, json_body=None, data=None, headers=None, timeout=10):
         h = dict(headers or {})
@@ -237,8 +238,10 @@ class Soak:
             return
         lat = [x[2] for x in s]
         errors = sum(1 for x in s if not x[3])
+        rss = rss_mib(self.args.pid)
+        self.rss[minute] = rss
         print(f"minute {minute + 1:>3}: {len(s):>6} requests {errors:>5} errors  p50 {percentile(lat, 50) * 1000:7.1f} ms  "
-              f"p99 {percentile(lat, 99) * 1000:7.1f} ms  max {max(lat) * 1000:7.1f} ms", flush=True)
+              f"p99 {percentile(lat, 99) * 1000:7.1f} ms  max {max(lat) * 1000:7.1f} ms" + (f"  RSS {rss:5.0f} MiB" if rss else ""), flush=True)
 
     def summary(self, rss_start, rss_end):
         a = self.args
@@ -268,7 +271,8 @@ class Soak:
                            "minutes": [{"minute": m + 1, "requests": len([x for x in self.samples if x[0] == m]),
                                         "errors": sum(1 for x in self.samples if x[0] == m and not x[3]),
                                         "p50": percentile([x[2] for x in self.samples if x[0] == m], 50),
-                                        "p99": percentile([x[2] for x in self.samples if x[0] == m], 99)} for m in minutes]}, out, indent=1)
+                                        "p99": percentile([x[2] for x in self.samples if x[0] == m], 99),
+                                        "rssMiB": self.rss.get(m)} for m in minutes]}, out, indent=1)
         return failed
 
 

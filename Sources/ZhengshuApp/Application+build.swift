@@ -50,7 +50,7 @@ package func buildRouter(services: AppServices, configuration: AppConfiguration,
     SystemRoutes<AppRequestContext>(readiness: { (try? await store.isSchemaCurrent()) ?? false },
                                     metrics: { await OperationsMetrics.exposition(store: store) },
                                     lastBackup: { try? await store.backupRuns(limit: 1).first }, admission: admission).register(on: router)
-    APIRoutes(platform: services.platform, maxUploadBytes: configuration.maxUploadBytes, workbookToCSV: Workbook.csv,
+    try APIRoutes(platform: services.platform, maxUploadBytes: configuration.maxUploadBytes, workbookToCSV: Workbook.csv,
               exports: ExportFiles(directory: configuration.exportsDirectory, node: configuration.nodeID))
         .register(on: router)
     OpenDataRoutes(portal: services.platform.open, settings: configuration.openPortal).register(on: router)

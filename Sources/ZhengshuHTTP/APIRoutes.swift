@@ -17,7 +17,8 @@ package struct APIRoutes {
         self.exports = exports
     }
 
-    package func register(on router: Router<AppRequestContext>) {
+    package func register(on router: Router<AppRequestContext>) throws {
+        try APIHandler.register(on: router, platform: platform)
         let api = router.group("api/v1").add(middleware: BearerAuthMiddleware(accounts: platform.accounts, sharing: platform.sharing))
         IngestRoutes(platform: platform, maxUploadBytes: maxUploadBytes, workbookToCSV: workbookToCSV).register(on: api)
         PullRoutes(platform: platform).register(on: api)
@@ -32,23 +33,12 @@ package struct APIRoutes {
         OpenMemberRoutes(platform: platform).register(open: router.group("api/v1/open"), api: api.group("open"))
         let p = platform
 
-        api.get("me") { _, context in
-            let caller = try context.caller()
-            if let id = caller.principal.userID { return JSON.response(UserBody(try await p.accounts.user(id.rawValue, by: caller))) }
-            throw ZhengshuError(.notFound, "the caller has no user account")
-        }
         // Profiles in the base databases (一人一档, 一企一档)
         api.get("profiles/person/{id}") { _, context in
             JSON.response(try await p.profiles.profile(.person, try context.parameters.require("id"), by: try context.caller()))
         }
         api.get("profiles/enterprise/{code}") { _, context in
             JSON.response(try await p.profiles.profile(.enterprise, try context.parameters.require("code"), by: try context.caller()))
-        }
-        api.get("installation/key") { _, context in
-            JSON.response(try p.installationKey(by: try context.caller()))
-        }
-        api.get("overview") { _, context in
-            JSON.response(try await p.counts(by: try context.caller()))
         }
         api.get("backups") { _, context in
             JSON.response(ListBody(items: try await p.backupRuns(by: try context.caller())))
@@ -69,30 +59,6 @@ package struct APIRoutes {
         api.get("data-elements/{id}/versions") { _, context in
             _ = try context.caller()
             return JSON.response(ListBody(items: try await p.standards.versions(of: try context.parameters.require("id")).map(DataElementBody.init)))
-        }
-
-        // Departments
-        api.get("departments") { request, context in
-            _ = try context.caller()
-            let q = request.uri.queryParameters
-            let level = try AdminLevel.parse(q.get("level"), parameter: "level")
-            return JSON.response(ListBody(items: try await p.departments.list(parent: q.get("parent"), level: level)))
-        }
-        api.post("departments") { request, context in
-            let draft = try await JSON.decode(DepartmentDraft.self, from: request, context: context)
-            return JSON.response(try await p.departments.create(draft, by: try context.caller()), status: .created)
-        }
-        api.get("departments/{code}") { _, context in
-            _ = try context.caller()
-            return JSON.response(try await p.departments.get(try context.parameters.require("code")))
-        }
-        api.patch("departments/{code}") { request, context in
-            let draft = try await JSON.decode(DepartmentDraft.self, from: request, context: context)
-            return JSON.response(try await p.departments.update(try context.parameters.require("code"), draft, by: try context.caller()))
-        }
-        api.delete("departments/{code}") { _, context in
-            try await p.departments.delete(try context.parameters.require("code"), by: try context.caller())
-            return Response(status: .noContent)
         }
 
         // Users and tokens

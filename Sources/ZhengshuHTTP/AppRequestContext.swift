@@ -23,4 +23,22 @@ package struct AppRequestContext: RequestContext {
         guard let principal else { throw ZhengshuError(.unauthenticated, "sign in with a bearer token") }
         return Caller(principal, requestID: id)
     }
+
+    /// The context of the request being handled, for the generated server's handlers (whose input is the operation's
+    /// alone): set by ``RequestContextMiddleware``, the last middleware before them.
+    @TaskLocal package static var current: AppRequestContext?
+
+    /// The authenticated caller of the request being handled.
+    static func caller() throws -> Caller {
+        guard let current else { throw ZhengshuError(.internalFailure, "no request context for this handler") }
+        return try current.caller()
+    }
+}
+
+/// Makes the request's context available to the generated server's handlers (``AppRequestContext/current``).
+struct RequestContextMiddleware: RouterMiddleware {
+    func handle(_ request: Request, context: AppRequestContext,
+                next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+        try await AppRequestContext.$current.withValue(context) { try await next(request, context) }
+    }
 }

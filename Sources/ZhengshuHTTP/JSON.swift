@@ -53,6 +53,19 @@ package enum JSON {
         }
     }
 
+    /// The problem a body the generated server could not decode makes: 400 when it is not JSON at all, else 422
+    /// naming the field and why (an enum's allowed values from the document, which the decoder does not say).
+    static func problem(_ error: DecodingError, operation: String) -> ZhengshuError {
+        if case .dataCorrupted(let ctx) = error, ctx.codingPath.isEmpty {
+            return ZhengshuError(.invalidInput, "the request body is not valid JSON (UTF-8)")
+        }
+        var v = violation(error)
+        if case .dataCorrupted(let ctx) = error, let allowed = OpenAPIDocument.enumValues(operation, ctx.codingPath) {
+            v.reason = "is not one of: \(allowed.joined(separator: ", "))"
+        }
+        return ZhengshuError.validation([v])
+    }
+
     static func path(_ codingPath: [any CodingKey]) -> (String, Int?) {
         var row: Int?
         var parts: [String] = []

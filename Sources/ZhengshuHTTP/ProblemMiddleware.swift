@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HTTPTypes
 import Logging
+import OpenAPIRuntime
 import ZhengshuCore
 
 /// Turns every error into an RFC 9457 `application/problem+json` response, and stamps the request id on every
@@ -24,6 +25,21 @@ package struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         let problem: Problem
         var retryAfter: Int?
         switch error {
+        case let e as ServerError:
+            // The generated server's wrapper: the handler's own error, the request's decoding error, or the
+            // runtime's refusal of a request that does not fit the document (its status and description).
+            switch e.underlyingError {
+            case is ZhengshuError, is HTTPError, is any HTTPResponseError:
+                return problemResponse(for: e.underlyingError, request: request, context: context)
+            case let decoding as DecodingError:
+                return problemResponse(for: JSON.problem(decoding, operation: e.operationID), request: request, context: context)
+            default:
+                let status = e.httpStatus
+                if status.code >= 500 {
+                    return problemResponse(for: e.underlyingError, request: request, context: context)
+                }
+                problem = Problem(status: status, detail: Self.runtimeDetail(e, request), requestID: context.id)
+            }
         case let e as ZhengshuError:
             problem = Problem(e, requestID: context.id)
             retryAfter = e.retryAfter
@@ -41,6 +57,14 @@ package struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         if problem.status == 401 { headers[.wwwAuthenticate] = "Bearer realm=\"zhengshu\"" }
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(status: .init(code: problem.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: JSON.encode(problem))))
+    }
+
+    /// What the generated server found wrong with a request, in the API's words where it has them.
+    static func runtimeDetail(_ e: ServerError, _ request: Request) -> String {
+        if e.httpStatus == .unsupportedMediaType {
+            return "send the body as application/json (got \(request.headers[.contentType]?.prefix(60) ?? "no Content-Type"))"
+        }
+        return e.causeDescription
     }
 
     static func defaultDetail(_ status: HTTPResponse.Status, _ request: Request) -> String {

@@ -128,4 +128,29 @@ package enum OpenAPIDocument {
         }
         return Array(data)
     }()
+
+    /// The document parsed, for what the generated code does not carry (an enum's allowed values in an error).
+    /// Never changed after it is read (`nonisolated(unsafe)`: a JSON object tree is not `Sendable`).
+    nonisolated(unsafe) static let parsed: [String: Any] = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:]
+
+    /// The values a request body's enum allows at `codingPath`, for operation `operationID`, if it is an enum there.
+    static func enumValues(_ operationID: String, _ codingPath: [any CodingKey]) -> [String]? {
+        let operations = (parsed["paths"] as? [String: [String: Any]] ?? [:]).values.flatMap { $0.values.compactMap { $0 as? [String: Any] } }
+        guard let operation = operations.first(where: { $0["operationId"] as? String == operationID }),
+              let body = operation["requestBody"] as? [String: Any], let content = body["content"] as? [String: Any],
+              var schema = (content["application/json"] as? [String: Any])?["schema"] as? [String: Any] else { return nil }
+        func resolved(_ s: [String: Any]) -> [String: Any] {
+            guard let ref = s["$ref"] as? String, let name = ref.split(separator: "/").last,
+                  let schemas = (parsed["components"] as? [String: Any])?["schemas"] as? [String: Any],
+                  let target = schemas[String(name)] as? [String: Any] else { return s }
+            return resolved(target)
+        }
+        for key in codingPath {
+            schema = resolved(schema)
+            let next = key.intValue != nil ? schema["items"] : (schema["properties"] as? [String: Any])?[key.stringValue]
+            guard let next = next as? [String: Any] else { return nil }
+            schema = next
+        }
+        return resolved(schema)["enum"] as? [String]
+    }
 }

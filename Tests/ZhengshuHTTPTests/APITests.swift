@@ -42,7 +42,7 @@ import ZhengshuTestSupport
             #expect(try await call(client, .get, "/healthz", token: nil).body["status"] as? String == "ok")
             #expect(try await call(client, .get, "/readyz", token: nil).body["status"] as? String == "ready")
             let spec = try await call(client, .get, "/openapi.json", token: nil)
-            #expect(spec.body["openapi"] as? String == "3.0.3")
+            #expect(spec.body["openapi"] as? String == "3.1.0")
             let home = try await call(client, .get, "/", token: nil)
             #expect(home.status == .seeOther && home.headers[.location] == "/login?next=%2F")
             let login = try await call(client, .get, "/login", token: nil)

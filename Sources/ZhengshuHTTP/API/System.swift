@@ -1,0 +1,51 @@
+import ZhengshuCore
+import ZhengshuOpenAPI
+
+extension APIHandler {
+    func getMe(_ input: Operations.GetMe.Input) async throws -> Operations.GetMe.Output {
+        let caller = try AppRequestContext.caller()
+        guard let id = caller.principal.userID else { throw ZhengshuError(.notFound, "the caller has no user account") }
+        return .ok(.init(body: .json(.init(try await platform.accounts.user(id.rawValue, by: caller)))))
+    }
+
+    func getOverview(_ input: Operations.GetOverview.Input) async throws -> Operations.GetOverview.Output {
+        let c = try await platform.counts(by: try AppRequestContext.caller())
+        return .ok(.init(body: .json(.init(departments: c.departments, users: c.users, resources: c.resources,
+                                           publishedResources: c.publishedResources, records: c.records, auditEntries: c.auditEntries))))
+    }
+
+    func getInstallationKey(_ input: Operations.GetInstallationKey.Input) async throws -> Operations.GetInstallationKey.Output {
+        let key = try platform.installationKey(by: try AppRequestContext.caller())
+        return .ok(.init(body: .json(.init(profile: try .wire(key.profile.rawValue), algorithm: try .wire(key.algorithm),
+                                           publicKey: key.publicKey, fingerprint: key.fingerprint))))
+    }
+}
+
+extension Components.Schemas.User {
+    init(_ u: User) {
+        self.init(id: u.id.rawValue, name: u.name, displayName: u.displayName, roles: u.roles.sorted().map(Components.Schemas.Role.init),
+                  department: u.department?.rawValue, disabled: u.disabled, createdAt: u.createdAt, updatedAt: u.updatedAt)
+    }
+}
+
+extension Components.Schemas.Role {
+    init(_ role: Role) {
+        switch role {
+        case .admin: self = .admin
+        case .provider: self = .provider
+        case .consumer: self = .consumer
+        case .auditor: self = .auditor
+        case .member: self = .member
+        }
+    }
+}
+
+extension RawRepresentable where RawValue == String {
+    /// The wire enum's case for a value Core keeps as text: one the document does not list is the platform's fault.
+    static func wire(_ raw: String) throws -> Self {
+        guard let value = Self(rawValue: raw) else {
+            throw ZhengshuError(.internalFailure, "'\(raw)' is not a value of \(Self.self) in the API document")
+        }
+        return value
+    }
+}
