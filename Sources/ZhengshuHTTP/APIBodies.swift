@@ -13,39 +13,6 @@ struct SearchBody: Encodable {
     var items: [Resource]
 }
 
-struct UserBody: Encodable {
-    var id: Int64
-    var name: String
-    var displayName: String
-    var roles: [String]
-    var department: String?
-    var disabled: Bool
-    var createdAt: Date
-    var updatedAt: Date
-
-    init(_ u: User) {
-        id = u.id.rawValue
-        name = u.name
-        displayName = u.displayName
-        roles = u.roles.sorted().map(\.rawValue)
-        department = u.department?.rawValue
-        disabled = u.disabled
-        createdAt = u.createdAt
-        updatedAt = u.updatedAt
-    }
-}
-
-struct TokenRequestBody: Decodable {
-    var label: String?
-    var expiresInDays: Int?
-}
-
-struct IssuedTokenBody: Encodable {
-    var token: APIToken
-    /// Shown once; only its hash is stored.
-    var secret: String
-}
-
 /// A data element: built in (with its national standard) or registered by an administrator (with its checks).
 struct DataElementBody: Encodable {
     var id: String

@@ -61,37 +61,6 @@ package struct APIRoutes {
             return JSON.response(ListBody(items: try await p.standards.versions(of: try context.parameters.require("id")).map(DataElementBody.init)))
         }
 
-        // Users and tokens
-        api.get("users") { request, context in
-            let users = try await p.accounts.users(department: request.uri.queryParameters.get("department"), by: try context.caller())
-            return JSON.response(ListBody(items: users.map(UserBody.init)))
-        }
-        api.post("users") { request, context in
-            let draft = try await JSON.decode(UserDraft.self, from: request, context: context)
-            return JSON.response(UserBody(try await p.accounts.createUser(draft, by: try context.caller())), status: .created)
-        }
-        api.get("users/{id}") { _, context in
-            JSON.response(UserBody(try await p.accounts.user(try Self.integer(context, "id"), by: try context.caller())))
-        }
-        api.patch("users/{id}") { request, context in
-            let id = try Self.integer(context, "id")
-            let draft = try await JSON.decode(UserDraft.self, from: request, context: context)
-            return JSON.response(UserBody(try await p.accounts.updateUser(id, draft, by: try context.caller())))
-        }
-        api.get("users/{id}/tokens") { _, context in
-            JSON.response(ListBody(items: try await p.accounts.tokens(of: try Self.integer(context, "id"), by: try context.caller())))
-        }
-        api.post("users/{id}/tokens") { request, context in
-            let id = try Self.integer(context, "id")
-            let body = try await JSON.decode(TokenRequestBody.self, from: request, context: context)
-            let (token, secret) = try await p.accounts.issueToken(for: UserID(id), label: body.label, expiresInDays: body.expiresInDays,
-                                                                  by: try context.caller())
-            return JSON.response(IssuedTokenBody(token: token, secret: secret), status: .created)
-        }
-        api.delete("tokens/{id}") { _, context in
-            JSON.response(try await p.accounts.revokeToken(try Self.integer(context, "id"), by: try context.caller()))
-        }
-
         // Catalog
         api.get("resources") { request, context in
             let q = request.uri.queryParameters

@@ -53,11 +53,12 @@ package enum JSON {
         }
     }
 
-    /// The problem a body the generated server could not decode makes: 400 when it is not JSON at all, else 422
-    /// naming the field and why (an enum's allowed values from the document, which the decoder does not say).
+    /// The problem a body the generated server could not decode makes: 422 naming the field and why (an enum's
+    /// allowed values from the document, which the decoder does not say). A body that is not JSON at all was refused
+    /// before (``JSONBodyLimitMiddleware``), so data the decoder calls corrupt at the top is an empty body.
     static func problem(_ error: DecodingError, operation: String) -> ZhengshuError {
         if case .dataCorrupted(let ctx) = error, ctx.codingPath.isEmpty {
-            return ZhengshuError(.invalidInput, "the request body is not valid JSON (UTF-8)")
+            return ZhengshuError(.invalidInput, "the request body is empty; send a JSON document")
         }
         var v = violation(error)
         if case .dataCorrupted(let ctx) = error, let allowed = OpenAPIDocument.enumValues(operation, ctx.codingPath) {

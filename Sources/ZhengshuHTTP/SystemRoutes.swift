@@ -133,18 +133,29 @@ package enum OpenAPIDocument {
     /// Never changed after it is read (`nonisolated(unsafe)`: a JSON object tree is not `Sendable`).
     nonisolated(unsafe) static let parsed: [String: Any] = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:]
 
+    /// The operation `operationID` and the parameters of its path item and its own.
+    static func operation(_ operationID: String) -> (operation: [String: Any], parameters: [[String: Any]])? {
+        for item in (parsed["paths"] as? [String: [String: Any]] ?? [:]).values {
+            for case let operation as [String: Any] in item.values where operation["operationId"] as? String == operationID {
+                let shared = item["parameters"] as? [[String: Any]] ?? []
+                return (operation, shared + (operation["parameters"] as? [[String: Any]] ?? []))
+            }
+        }
+        return nil
+    }
+
+    static func resolved(_ s: [String: Any]) -> [String: Any] {
+        guard let ref = s["$ref"] as? String, let name = ref.split(separator: "/").last,
+              let schemas = (parsed["components"] as? [String: Any])?["schemas"] as? [String: Any],
+              let target = schemas[String(name)] as? [String: Any] else { return s }
+        return resolved(target)
+    }
+
     /// The values a request body's enum allows at `codingPath`, for operation `operationID`, if it is an enum there.
     static func enumValues(_ operationID: String, _ codingPath: [any CodingKey]) -> [String]? {
-        let operations = (parsed["paths"] as? [String: [String: Any]] ?? [:]).values.flatMap { $0.values.compactMap { $0 as? [String: Any] } }
-        guard let operation = operations.first(where: { $0["operationId"] as? String == operationID }),
-              let body = operation["requestBody"] as? [String: Any], let content = body["content"] as? [String: Any],
+        guard let body = operation(operationID)?.operation["requestBody"] as? [String: Any],
+              let content = body["content"] as? [String: Any],
               var schema = (content["application/json"] as? [String: Any])?["schema"] as? [String: Any] else { return nil }
-        func resolved(_ s: [String: Any]) -> [String: Any] {
-            guard let ref = s["$ref"] as? String, let name = ref.split(separator: "/").last,
-                  let schemas = (parsed["components"] as? [String: Any])?["schemas"] as? [String: Any],
-                  let target = schemas[String(name)] as? [String: Any] else { return s }
-            return resolved(target)
-        }
         for key in codingPath {
             schema = resolved(schema)
             let next = key.intValue != nil ? schema["items"] : (schema["properties"] as? [String: Any])?[key.stringValue]
@@ -152,5 +163,34 @@ package enum OpenAPIDocument {
             schema = next
         }
         return resolved(schema)["enum"] as? [String]
+    }
+
+    /// What is wrong with a path or query parameter of a request to `operationID`, checked against the document's
+    /// schema for it (the generated decoder's error does not name the parameter); `nil` when every one fits.
+    static func parameterProblem(_ operationID: String, path: [String: Substring], query: [(String, String)]) -> String? {
+        guard let (_, parameters) = operation(operationID) else { return nil }
+        for parameter in parameters {
+            guard let name = parameter["name"] as? String, let place = parameter["in"] as? String,
+                  let schema = (parameter["schema"] as? [String: Any]).map(resolved) else { continue }
+            let values = place == "path" ? path[name].map { [String($0)] } ?? [] : place == "query" ? query.filter { $0.0 == name }.map(\.1) : []
+            for raw in values {
+                let shown = raw.prefix(40)
+                if let allowed = schema["enum"] as? [String], !allowed.contains(raw) {
+                    return "\(name): '\(shown)' is not one of: \(allowed.joined(separator: ", "))"
+                }
+                switch schema["type"] as? String {
+                case "integer":
+                    guard let v = Int64(raw) else { return "\(name) must be an integer, not '\(shown)'" }
+                    if let min = schema["minimum"] as? Int, v < min { return "\(name) must be at least \(min), not \(v)" }
+                    if let max = schema["maximum"] as? Int, v > max { return "\(name) must be at most \(max), not \(v)" }
+                case "number":
+                    guard Double(raw) != nil else { return "\(name) must be a number, not '\(shown)'" }
+                case "boolean":
+                    guard raw == "true" || raw == "false" else { return "\(name) must be true or false, not '\(shown)'" }
+                default: break
+                }
+            }
+        }
+        return nil
     }
 }

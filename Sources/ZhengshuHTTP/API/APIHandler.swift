@@ -25,8 +25,9 @@ struct APIHandler: APIProtocol {
     static let configuration = Configuration(dateTranscoder: .iso8601, jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])
 }
 
-/// Reads a JSON body whole before the generated server decodes it, refusing one past `limit` (the generated code would
-/// collect a body of any size).
+/// Reads a JSON body whole before the generated server decodes it: one past `limit` is refused (the generated code
+/// would collect a body of any size), and one that is not JSON at all is refused as such (the decoder's error would
+/// not tell it from a wrong value).
 struct JSONBodyLimitMiddleware: RouterMiddleware {
     var limit = 1024 * 1024
 
@@ -34,10 +35,16 @@ struct JSONBodyLimitMiddleware: RouterMiddleware {
                 next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
         var request = request
         if request.method != .get, request.method != .head {
+            let body: ByteBuffer
             do {
-                _ = try await request.collectBody(upTo: limit)
+                body = try await request.collectBody(upTo: limit)
             } catch {
                 throw ZhengshuError(.payloadTooLarge, "the body is larger than \(limit / 1024) KiB")
+            }
+            let json = request.headers[.contentType].map { $0.lowercased().contains("json") } ?? true
+            if json, body.readableBytes > 0,
+               (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView), options: [.fragmentsAllowed])) == nil {
+                throw ZhengshuError(.invalidInput, "the request body is not valid JSON (UTF-8)")
             }
         }
         return try await next(request, context)

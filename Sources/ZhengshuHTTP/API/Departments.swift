@@ -9,7 +9,7 @@ extension APIHandler {
     }
 
     func createDepartment(_ input: Operations.CreateDepartment.Input) async throws -> Operations.CreateDepartment.Output {
-        guard case .json(let body) = input.body else { throw ZhengshuError(.invalidInput, "send the department as JSON") }
+        let body = switch input.body { case .json(let body): body }
         let draft = DepartmentDraft(code: body.code, name: body.name, level: AdminLevel(body.level), parent: body.parent.map { .some($0) },
                                     creditCode: body.creditCode.map { .some($0) })
         return .created(.init(body: .json(.init(try await platform.departments.create(draft, by: try AppRequestContext.caller())))))
@@ -21,7 +21,7 @@ extension APIHandler {
     }
 
     func updateDepartment(_ input: Operations.UpdateDepartment.Input) async throws -> Operations.UpdateDepartment.Output {
-        guard case .json(let patch) = input.body else { throw ZhengshuError(.invalidInput, "send the changes as JSON") }
+        let patch = switch input.body { case .json(let patch): patch }
         let draft = DepartmentDraft(code: patch.code, name: patch.name, level: patch.level.map(AdminLevel.init), parent: patch.parent,
                                     creditCode: patch.creditCode)
         let updated = try await platform.departments.update(input.path.code, draft, by: try AppRequestContext.caller())

@@ -487,6 +487,420 @@ extension Components {
                 ])
             }
         }
+        /// - Remark: Generated from `#/components/schemas/UserInput`.
+        package struct UserInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/UserInput/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/UserInput/displayName`.
+            package var displayName: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/UserInput/roles`.
+            package var roles: [Components.Schemas.Role]
+            /// - Remark: Generated from `#/components/schemas/UserInput/department`.
+            package var department: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/UserInput/password`.
+            package var password: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/UserInput/disabled`.
+            package var disabled: Swift.Bool?
+            /// A container of undocumented properties.
+            package var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `UserInput`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - displayName:
+            ///   - roles:
+            ///   - department:
+            ///   - password:
+            ///   - disabled:
+            ///   - additionalProperties: A container of undocumented properties.
+            package init(
+                name: Swift.String,
+                displayName: Swift.String? = nil,
+                roles: [Components.Schemas.Role],
+                department: Swift.String? = nil,
+                password: Swift.String? = nil,
+                disabled: Swift.Bool? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.name = name
+                self.displayName = displayName
+                self.roles = roles
+                self.department = department
+                self.password = password
+                self.disabled = disabled
+                self.additionalProperties = additionalProperties
+            }
+            package enum CodingKeys: String, CodingKey {
+                case name
+                case displayName
+                case roles
+                case department
+                case password
+                case disabled
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.displayName = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .displayName
+                )
+                self.roles = try container.decode(
+                    [Components.Schemas.Role].self,
+                    forKey: .roles
+                )
+                self.department = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .department
+                )
+                self.password = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .password
+                )
+                self.disabled = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .disabled
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "name",
+                    "displayName",
+                    "roles",
+                    "department",
+                    "password",
+                    "disabled"
+                ])
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.name,
+                    forKey: .name
+                )
+                try container.encodeIfPresent(
+                    self.displayName,
+                    forKey: .displayName
+                )
+                try container.encode(
+                    self.roles,
+                    forKey: .roles
+                )
+                try container.encodeIfPresent(
+                    self.department,
+                    forKey: .department
+                )
+                try container.encodeIfPresent(
+                    self.password,
+                    forKey: .password
+                )
+                try container.encodeIfPresent(
+                    self.disabled,
+                    forKey: .disabled
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/UserPatch`.
+        package struct UserPatch: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/UserPatch/displayName`.
+            package var displayName: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/UserPatch/roles`.
+            package var roles: [Components.Schemas.Role]?
+            /// - Remark: Generated from `#/components/schemas/UserPatch/department`.
+            package var department: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/UserPatch/password`.
+            package var password: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/UserPatch/disabled`.
+            package var disabled: Swift.Bool?
+            /// A container of undocumented properties.
+            package var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `UserPatch`.
+            ///
+            /// - Parameters:
+            ///   - displayName:
+            ///   - roles:
+            ///   - department:
+            ///   - password:
+            ///   - disabled:
+            ///   - additionalProperties: A container of undocumented properties.
+            package init(
+                displayName: Swift.String? = nil,
+                roles: [Components.Schemas.Role]? = nil,
+                department: Swift.String? = nil,
+                password: Swift.String? = nil,
+                disabled: Swift.Bool? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.displayName = displayName
+                self.roles = roles
+                self.department = department
+                self.password = password
+                self.disabled = disabled
+                self.additionalProperties = additionalProperties
+            }
+            package enum CodingKeys: String, CodingKey {
+                case displayName
+                case roles
+                case department
+                case password
+                case disabled
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.displayName = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .displayName
+                )
+                self.roles = try container.decodeIfPresent(
+                    [Components.Schemas.Role].self,
+                    forKey: .roles
+                )
+                self.department = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .department
+                )
+                self.password = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .password
+                )
+                self.disabled = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .disabled
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "displayName",
+                    "roles",
+                    "department",
+                    "password",
+                    "disabled"
+                ])
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encodeIfPresent(
+                    self.displayName,
+                    forKey: .displayName
+                )
+                try container.encodeIfPresent(
+                    self.roles,
+                    forKey: .roles
+                )
+                try container.encodeIfPresent(
+                    self.department,
+                    forKey: .department
+                )
+                try container.encodeIfPresent(
+                    self.password,
+                    forKey: .password
+                )
+                try container.encodeIfPresent(
+                    self.disabled,
+                    forKey: .disabled
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/APIToken`.
+        package struct APIToken: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/APIToken/id`.
+            package var id: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/APIToken/user`.
+            package var user: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/APIToken/label`.
+            package var label: Swift.String
+            /// - Remark: Generated from `#/components/schemas/APIToken/prefix`.
+            package var prefix: Swift.String
+            /// - Remark: Generated from `#/components/schemas/APIToken/createdAt`.
+            package var createdAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/APIToken/lastUsedAt`.
+            package var lastUsedAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/APIToken/expiresAt`.
+            package var expiresAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/APIToken/revokedAt`.
+            package var revokedAt: Foundation.Date?
+            /// Creates a new `APIToken`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - user:
+            ///   - label:
+            ///   - prefix:
+            ///   - createdAt:
+            ///   - lastUsedAt:
+            ///   - expiresAt:
+            ///   - revokedAt:
+            package init(
+                id: Swift.Int64,
+                user: Swift.Int64,
+                label: Swift.String,
+                prefix: Swift.String,
+                createdAt: Foundation.Date,
+                lastUsedAt: Foundation.Date? = nil,
+                expiresAt: Foundation.Date? = nil,
+                revokedAt: Foundation.Date? = nil
+            ) {
+                self.id = id
+                self.user = user
+                self.label = label
+                self.prefix = prefix
+                self.createdAt = createdAt
+                self.lastUsedAt = lastUsedAt
+                self.expiresAt = expiresAt
+                self.revokedAt = revokedAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case user
+                case label
+                case prefix
+                case createdAt
+                case lastUsedAt
+                case expiresAt
+                case revokedAt
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .id
+                )
+                self.user = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .user
+                )
+                self.label = try container.decode(
+                    Swift.String.self,
+                    forKey: .label
+                )
+                self.prefix = try container.decode(
+                    Swift.String.self,
+                    forKey: .prefix
+                )
+                self.createdAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .createdAt
+                )
+                self.lastUsedAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .lastUsedAt
+                )
+                self.expiresAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .expiresAt
+                )
+                self.revokedAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .revokedAt
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "id",
+                    "user",
+                    "label",
+                    "prefix",
+                    "createdAt",
+                    "lastUsedAt",
+                    "expiresAt",
+                    "revokedAt"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TokenRequest`.
+        package struct TokenRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TokenRequest/label`.
+            package var label: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/TokenRequest/expiresInDays`.
+            package var expiresInDays: Swift.Int?
+            /// A container of undocumented properties.
+            package var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `TokenRequest`.
+            ///
+            /// - Parameters:
+            ///   - label:
+            ///   - expiresInDays:
+            ///   - additionalProperties: A container of undocumented properties.
+            package init(
+                label: Swift.String? = nil,
+                expiresInDays: Swift.Int? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.label = label
+                self.expiresInDays = expiresInDays
+                self.additionalProperties = additionalProperties
+            }
+            package enum CodingKeys: String, CodingKey {
+                case label
+                case expiresInDays
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.label = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .label
+                )
+                self.expiresInDays = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .expiresInDays
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "label",
+                    "expiresInDays"
+                ])
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encodeIfPresent(
+                    self.label,
+                    forKey: .label
+                )
+                try container.encodeIfPresent(
+                    self.expiresInDays,
+                    forKey: .expiresInDays
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/IssuedToken`.
+        package struct IssuedToken: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/IssuedToken/token`.
+            package var token: Components.Schemas.APIToken
+            /// The bearer token. Shown once; only its hash is stored.
+            ///
+            /// - Remark: Generated from `#/components/schemas/IssuedToken/secret`.
+            package var secret: Swift.String
+            /// Creates a new `IssuedToken`.
+            ///
+            /// - Parameters:
+            ///   - token:
+            ///   - secret: The bearer token. Shown once; only its hash is stored.
+            package init(
+                token: Components.Schemas.APIToken,
+                secret: Swift.String
+            ) {
+                self.token = token
+                self.secret = secret
+            }
+            package enum CodingKeys: String, CodingKey {
+                case token
+                case secret
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.token = try container.decode(
+                    Components.Schemas.APIToken.self,
+                    forKey: .token
+                )
+                self.secret = try container.decode(
+                    Swift.String.self,
+                    forKey: .secret
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "token",
+                    "secret"
+                ])
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/Overview`.
         package struct Overview: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Overview/departments`.
@@ -874,6 +1288,56 @@ extension Components {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
                 self.items = try container.decode(
                     [Components.Schemas.Department].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/UserList`.
+        package struct UserList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/UserList/items`.
+            package var items: [Components.Schemas.User]
+            /// Creates a new `UserList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.User]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.User].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/APITokenList`.
+        package struct APITokenList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/APITokenList/items`.
+            package var items: [Components.Schemas.APIToken]
+            /// Creates a new `APITokenList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.APIToken]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.APIToken].self,
                     forKey: .items
                 )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [

@@ -58,6 +58,41 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `DELETE /api/v1/departments/{code}`.
     /// - Remark: Generated from `#/paths//api/v1/departments/{code}/delete(deleteDepartment)`.
     func deleteDepartment(_ input: Operations.DeleteDepartment.Input) async throws -> Operations.DeleteDepartment.Output
+    /// List users (admin, auditor)
+    ///
+    /// - Remark: HTTP `GET /api/v1/users`.
+    /// - Remark: Generated from `#/paths//api/v1/users/get(listUsers)`.
+    func listUsers(_ input: Operations.ListUsers.Input) async throws -> Operations.ListUsers.Output
+    /// Create a user (admin)
+    ///
+    /// - Remark: HTTP `POST /api/v1/users`.
+    /// - Remark: Generated from `#/paths//api/v1/users/post(createUser)`.
+    func createUser(_ input: Operations.CreateUser.Input) async throws -> Operations.CreateUser.Output
+    /// Show a user (self, admin, auditor)
+    ///
+    /// - Remark: HTTP `GET /api/v1/users/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/users/{id}/get(getUser)`.
+    func getUser(_ input: Operations.GetUser.Input) async throws -> Operations.GetUser.Output
+    /// Change a user (admin; users may change their own display name and password)
+    ///
+    /// - Remark: HTTP `PATCH /api/v1/users/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/users/{id}/patch(updateUser)`.
+    func updateUser(_ input: Operations.UpdateUser.Input) async throws -> Operations.UpdateUser.Output
+    /// A user's API tokens (self, admin); never the secrets
+    ///
+    /// - Remark: HTTP `GET /api/v1/users/{id}/tokens`.
+    /// - Remark: Generated from `#/paths//api/v1/users/{id}/tokens/get(listTokens)`.
+    func listTokens(_ input: Operations.ListTokens.Input) async throws -> Operations.ListTokens.Output
+    /// Issue an API token (self, admin); the secret is shown once
+    ///
+    /// - Remark: HTTP `POST /api/v1/users/{id}/tokens`.
+    /// - Remark: Generated from `#/paths//api/v1/users/{id}/tokens/post(issueToken)`.
+    func issueToken(_ input: Operations.IssueToken.Input) async throws -> Operations.IssueToken.Output
+    /// Revoke an API token (its owner, admin)
+    ///
+    /// - Remark: HTTP `DELETE /api/v1/tokens/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/tokens/{id}/delete(revokeToken)`.
+    func revokeToken(_ input: Operations.RevokeToken.Input) async throws -> Operations.RevokeToken.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -146,6 +181,101 @@ extension APIProtocol {
         headers: Operations.DeleteDepartment.Input.Headers = .init()
     ) async throws -> Operations.DeleteDepartment.Output {
         try await deleteDepartment(Operations.DeleteDepartment.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// List users (admin, auditor)
+    ///
+    /// - Remark: HTTP `GET /api/v1/users`.
+    /// - Remark: Generated from `#/paths//api/v1/users/get(listUsers)`.
+    package func listUsers(
+        query: Operations.ListUsers.Input.Query = .init(),
+        headers: Operations.ListUsers.Input.Headers = .init()
+    ) async throws -> Operations.ListUsers.Output {
+        try await listUsers(Operations.ListUsers.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Create a user (admin)
+    ///
+    /// - Remark: HTTP `POST /api/v1/users`.
+    /// - Remark: Generated from `#/paths//api/v1/users/post(createUser)`.
+    package func createUser(
+        headers: Operations.CreateUser.Input.Headers = .init(),
+        body: Operations.CreateUser.Input.Body
+    ) async throws -> Operations.CreateUser.Output {
+        try await createUser(Operations.CreateUser.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Show a user (self, admin, auditor)
+    ///
+    /// - Remark: HTTP `GET /api/v1/users/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/users/{id}/get(getUser)`.
+    package func getUser(
+        path: Operations.GetUser.Input.Path,
+        headers: Operations.GetUser.Input.Headers = .init()
+    ) async throws -> Operations.GetUser.Output {
+        try await getUser(Operations.GetUser.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Change a user (admin; users may change their own display name and password)
+    ///
+    /// - Remark: HTTP `PATCH /api/v1/users/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/users/{id}/patch(updateUser)`.
+    package func updateUser(
+        path: Operations.UpdateUser.Input.Path,
+        headers: Operations.UpdateUser.Input.Headers = .init(),
+        body: Operations.UpdateUser.Input.Body
+    ) async throws -> Operations.UpdateUser.Output {
+        try await updateUser(Operations.UpdateUser.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A user's API tokens (self, admin); never the secrets
+    ///
+    /// - Remark: HTTP `GET /api/v1/users/{id}/tokens`.
+    /// - Remark: Generated from `#/paths//api/v1/users/{id}/tokens/get(listTokens)`.
+    package func listTokens(
+        path: Operations.ListTokens.Input.Path,
+        headers: Operations.ListTokens.Input.Headers = .init()
+    ) async throws -> Operations.ListTokens.Output {
+        try await listTokens(Operations.ListTokens.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Issue an API token (self, admin); the secret is shown once
+    ///
+    /// - Remark: HTTP `POST /api/v1/users/{id}/tokens`.
+    /// - Remark: Generated from `#/paths//api/v1/users/{id}/tokens/post(issueToken)`.
+    package func issueToken(
+        path: Operations.IssueToken.Input.Path,
+        headers: Operations.IssueToken.Input.Headers = .init(),
+        body: Operations.IssueToken.Input.Body
+    ) async throws -> Operations.IssueToken.Output {
+        try await issueToken(Operations.IssueToken.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Revoke an API token (its owner, admin)
+    ///
+    /// - Remark: HTTP `DELETE /api/v1/tokens/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/tokens/{id}/delete(revokeToken)`.
+    package func revokeToken(
+        path: Operations.RevokeToken.Input.Path,
+        headers: Operations.RevokeToken.Input.Headers = .init()
+    ) async throws -> Operations.RevokeToken.Output {
+        try await revokeToken(Operations.RevokeToken.Input(
             path: path,
             headers: headers
         ))
