@@ -91,29 +91,3 @@ struct RecordPageBody: Encodable {
         nextCursor = page.next?.token
     }
 }
-
-struct AuditEntryBody: Encodable {
-    var sequence: Int64
-    var actor: String
-    var actorDepartment: String?
-    var action: String
-    var target: String
-    var at: Date
-    var requestId: String
-    var detail: String?
-    var previousHash: String
-    var hash: String
-
-    init(_ e: AuditEntry) {
-        sequence = e.sequence
-        actor = e.event.actor
-        actorDepartment = e.event.actorDepartment
-        action = e.event.action
-        target = e.event.target
-        at = e.event.at
-        requestId = e.event.requestID
-        detail = e.event.detail
-        previousHash = e.previousHash
-        hash = e.hash
-    }
-}

@@ -129,40 +129,6 @@ package struct APIRoutes {
             if outcome.replayed { response.headers[.idempotentReplayed] = "true" }
             return response
         }
-
-        // Audit
-        api.get("audit") { request, context in
-            JSON.response(ListBody(items: try await p.audit.entries(try Self.auditFilter(request), by: try context.caller()).map(AuditEntryBody.init)))
-        }
-        api.get("audit/export") { request, context in
-            let caller = try context.caller()
-            let filter = try Self.auditFilter(request)
-            let format = request.uri.queryParameters.get("format") ?? "jsonl"
-            guard format == "jsonl" || format == "csv" else { throw ZhengshuError(.invalidInput, "format must be jsonl or csv") }
-            try caller.principal.require(anyOf: [.auditor, .admin], to: "exporting the audit trail")
-            let header = "sequence,at,actor,actorDepartment,action,target,requestId,detail,previousHash,hash\r\n"
-            let body = ResponseBody { writer in
-                if format == "csv" { try await writer.write(ByteBuffer(string: "\u{FEFF}" + header)) }
-                try await p.audit.export(filter, by: caller) { page in
-                    var text = ""
-                    for e in page {
-                        if format == "csv" {
-                            let ev = e.event
-                            let fields = [String(e.sequence), ISO8601DateFormatter().string(from: ev.at), ev.actor, ev.actorDepartment ?? "", ev.action,
-                                          ev.target, ev.requestID, ev.detail ?? "", e.previousHash, e.hash]
-                            text += fields.map(Self.csvField).joined(separator: ",") + "\r\n"
-                        } else {
-                            text += String(decoding: JSON.encode(AuditEntryBody(e)), as: UTF8.self) + "\n"
-                        }
-                    }
-                    try await writer.write(ByteBuffer(string: text))
-                }
-                try await writer.finish(nil)
-            }
-            let type = format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson"
-            return Response(status: .ok, headers: [.contentType: type,
-                                                   .contentDisposition: "attachment; filename=\"audit.\(format)\""], body: body)
-        }
     }
 
     /// A CSV field, quoted when it must be; a leading =, +, - or @ is prefixed with ' so a spreadsheet does not run it.
@@ -171,26 +137,6 @@ package struct APIRoutes {
         if let first = v.first, "=+-@".contains(first) { v = "'" + v }
         guard v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return v }
         return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    static func auditFilter(_ request: Request) throws -> AuditFilter {
-        let q = request.uri.queryParameters
-        func instant(_ name: String) throws -> Date? {
-            guard let raw = q.get(name), !raw.isEmpty else { return nil }
-            if let day = CivilDate(iso: raw) { return day.chinaStart }
-            guard let t = ISO8601DateFormatter().date(from: raw) else {
-                throw ZhengshuError(.invalidInput, "\(name) must be a date (2026-11-23, China time) or an ISO 8601 instant (2026-11-23T08:00:00Z)")
-            }
-            return t
-        }
-        var target = q.get("target")
-        if let resource = q.get("resource") {
-            guard target == nil else { throw ZhengshuError(.invalidInput, "give resource or target, not both") }
-            target = "resource:\(resource)"
-        }
-        return AuditFilter(after: Int64(try optionalInteger(q.get("after"), "after") ?? 0), limit: try optionalInteger(q.get("limit"), "limit") ?? 100,
-                           action: q.get("action"), target: target, actor: q.get("actor"), department: q.get("department"),
-                           from: try instant("from"), to: try instant("to"))
     }
 
     static func integer(_ context: AppRequestContext, _ name: String) throws -> Int64 {

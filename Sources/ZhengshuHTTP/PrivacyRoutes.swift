@@ -68,26 +68,5 @@ struct PrivacyRoutes {
             try await privacy.deletePolicy(try context.parameters.require("name"), by: try context.caller())
             return Response(status: .noContent)
         }
-
-        // Risk alerts
-        api.get("alerts") { request, context in
-            let q = request.uri.queryParameters
-            return JSON.response(ListBody(items: try await alerts.list(state: q.get("state"), rule: q.get("rule"), by: try context.caller())))
-        }
-        api.get("alerts/{id}") { _, context in
-            JSON.response(try await alerts.get(try context.parameters.require("id"), by: try context.caller()))
-        }
-        api.post("alerts/{id}/{state}") { request, context in
-            let raw = try context.parameters.require("state")
-            let state: RiskAlert.State? = switch raw {
-            case "acknowledge": .acknowledged
-            case "close": .closed
-            case "reopen": .open
-            default: nil
-            }
-            guard let state else { throw ZhengshuError(.notFound, "no route: alerts/{id}/\(raw.prefix(30)); use acknowledge, close or reopen") }
-            let body = try await SharingRoutes.optionalBody(NoteBody.self, request, context) ?? NoteBody()
-            return JSON.response(try await alerts.change(try context.parameters.require("id"), to: state, note: body.note, by: try context.caller()))
-        }
     }
 }

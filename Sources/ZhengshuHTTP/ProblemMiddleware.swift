@@ -35,7 +35,7 @@ package struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 // Parameters are decoded before the body: one that does not fit its schema is named; else the body.
                 let query = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
                 let cause = OpenAPIDocument.parameterProblem(e.operationID, path: e.requestMetadata.pathParameters, query: query)
-                    .map { ZhengshuError(.invalidInput, $0) } ?? JSON.problem(decoding, operation: e.operationID)
+                    ?? JSON.problem(decoding, operation: e.operationID)
                 return problemResponse(for: cause, request: request, context: context)
             default:
                 let status = e.httpStatus

@@ -166,8 +166,9 @@ package enum OpenAPIDocument {
     }
 
     /// What is wrong with a path or query parameter of a request to `operationID`, checked against the document's
-    /// schema for it (the generated decoder's error does not name the parameter); `nil` when every one fits.
-    static func parameterProblem(_ operationID: String, path: [String: Substring], query: [(String, String)]) -> String? {
+    /// schema for it (the generated decoder's error does not name the parameter); `nil` when every one fits. A path
+    /// segment outside its enum names nothing that exists (404); any other misfit is a bad request (400).
+    static func parameterProblem(_ operationID: String, path: [String: Substring], query: [(String, String)]) -> ZhengshuError? {
         guard let (_, parameters) = operation(operationID) else { return nil }
         for parameter in parameters {
             guard let name = parameter["name"] as? String, let place = parameter["in"] as? String,
@@ -176,17 +177,18 @@ package enum OpenAPIDocument {
             for raw in values {
                 let shown = raw.prefix(40)
                 if let allowed = schema["enum"] as? [String], !allowed.contains(raw) {
-                    return "\(name): '\(shown)' is not one of: \(allowed.joined(separator: ", "))"
+                    return ZhengshuError(place == "path" ? .notFound : .invalidInput,
+                                         "\(name): '\(shown)' is not one of: \(allowed.joined(separator: ", "))")
                 }
                 switch schema["type"] as? String {
                 case "integer":
-                    guard let v = Int64(raw) else { return "\(name) must be an integer, not '\(shown)'" }
-                    if let min = schema["minimum"] as? Int, v < min { return "\(name) must be at least \(min), not \(v)" }
-                    if let max = schema["maximum"] as? Int, v > max { return "\(name) must be at most \(max), not \(v)" }
+                    guard let v = Int64(raw) else { return ZhengshuError(.invalidInput, "\(name) must be an integer, not '\(shown)'") }
+                    if let min = schema["minimum"] as? Int, v < min { return ZhengshuError(.invalidInput, "\(name) must be at least \(min), not \(v)") }
+                    if let max = schema["maximum"] as? Int, v > max { return ZhengshuError(.invalidInput, "\(name) must be at most \(max), not \(v)") }
                 case "number":
-                    guard Double(raw) != nil else { return "\(name) must be a number, not '\(shown)'" }
+                    guard Double(raw) != nil else { return ZhengshuError(.invalidInput, "\(name) must be a number, not '\(shown)'") }
                 case "boolean":
-                    guard raw == "true" || raw == "false" else { return "\(name) must be true or false, not '\(shown)'" }
+                    guard raw == "true" || raw == "false" else { return ZhengshuError(.invalidInput, "\(name) must be true or false, not '\(shown)'") }
                 default: break
                 }
             }

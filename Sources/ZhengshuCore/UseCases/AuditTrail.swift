@@ -19,19 +19,15 @@ package struct AuditTrail: Sendable {
         return try await store.auditEntries(filter)
     }
 
-    /// Every entry that meets the filter, page by page (exports), with the caller's read of them audited first.
-    package func export(_ filter: AuditFilter, by caller: Caller, _ body: ([AuditEntry]) async throws -> Void) async throws {
+    /// Every entry that meets the filter, page by page (exports). The caller is authorised and the read audited
+    /// before this returns, so before the first byte leaves; the pages stop at the trail's head as it was then.
+    package func export(_ filter: AuditFilter, by caller: Caller) async throws -> AuditPages {
         try caller.principal.require(anyOf: [.auditor, .admin], to: "exporting the audit trail")
         var f = filter
         f.limit = 1000
         let head = try await store.auditHead()
         try await store.appendAudit(caller.audit("audit.export", "audit", at: clock.current(), detail: Self.describe(filter) + "; up to entry \(head)"))
-        while true {
-            let page = try await store.auditEntries(f).filter { $0.sequence <= head }
-            if page.isEmpty { return }
-            try await body(page)
-            f.after = page.last!.sequence
-        }
+        return AuditPages(store: store, filter: f, head: head)
     }
 
     static func describe(_ f: AuditFilter) -> String {
@@ -116,4 +112,27 @@ package struct AuditTrail: Sendable {
         }
         return signed
     }
+}
+
+/// The pages of an audit export, read one at a time as the consumer asks (a slow client holds one page).
+package struct AuditPages: AsyncSequence, Sendable {
+    let store: any AuditStore
+    let filter: AuditFilter
+    let head: Int64
+
+    package struct AsyncIterator: AsyncIteratorProtocol {
+        let store: any AuditStore
+        var filter: AuditFilter
+        let head: Int64
+
+        package mutating func next() async throws -> [AuditEntry]? {
+            guard filter.after < head else { return nil }
+            let page = try await store.auditEntries(filter).filter { $0.sequence <= head }
+            guard let last = page.last else { return nil }
+            filter.after = last.sequence
+            return page
+        }
+    }
+
+    package func makeAsyncIterator() -> AsyncIterator { AsyncIterator(store: store, filter: filter, head: head) }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import Hummingbird
-import OpenAPIHummingbird
+import HTTPTypes
 import OpenAPIRuntime
 import ZhengshuCore
 import ZhengshuOpenAPI
@@ -12,41 +12,57 @@ import ZhengshuOpenAPI
 struct APIHandler: APIProtocol {
     let platform: Platform
 
-    /// Registers every generated operation on `router`, behind authentication and the JSON body limit.
+    /// Registers every generated operation on `router`, behind authentication.
     static func register(on router: Router<AppRequestContext>, platform: Platform) throws {
         let api = router.group()
             .add(middleware: BearerAuthMiddleware(accounts: platform.accounts, sharing: platform.sharing))
-            .add(middleware: JSONBodyLimitMiddleware())
             .add(middleware: RequestContextMiddleware())
-        try APIHandler(platform: platform).registerHandlers(on: api, serverURL: URL(string: "/")!, configuration: configuration)
+        try APIHandler(platform: platform).registerHandlers(on: APITransport(routes: api), serverURL: URL(string: "/")!,
+                                                            configuration: configuration)
     }
 
     /// The API's JSON: dates as ISO 8601 without fractions (as the hand-written routes write them), keys sorted.
     static let configuration = Configuration(dateTranscoder: .iso8601, jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])
 }
 
-/// Reads a JSON body whole before the generated server decodes it: one past `limit` is refused (the generated code
-/// would collect a body of any size), and one that is not JSON at all is refused as such (the decoder's error would
-/// not tell it from a wrong value).
-struct JSONBodyLimitMiddleware: RouterMiddleware {
+/// The generated server's operations as Hummingbird routes (what swift-openapi-hummingbird's transport does, with two
+/// differences the API needs). A request's body is read whole first, up to `limit` — the generated code would collect
+/// a body of any size — and refused at once if it is not JSON at all (the decoder's error would not tell that from a
+/// wrong value). An empty body is passed as none, so an operation whose body is optional accepts a request without one
+/// (the generated code would try to decode the empty bytes).
+struct APITransport: ServerTransport {
+    let routes: RouterGroup<AppRequestContext>
     var limit = 1024 * 1024
 
-    func handle(_ request: Request, context: AppRequestContext,
-                next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
-        var request = request
-        if request.method != .get, request.method != .head {
-            let body: ByteBuffer
+    func register(_ handler: @escaping @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?),
+                  method: HTTPRequest.Method, path: String) throws {
+        routes.on(RouterPath(path), method: method) { [limit] request, context in
+            var request = request
+            let bytes: ByteBuffer
             do {
-                body = try await request.collectBody(upTo: limit)
+                bytes = try await request.collectBody(upTo: limit)
             } catch {
                 throw ZhengshuError(.payloadTooLarge, "the body is larger than \(limit / 1024) KiB")
             }
             let json = request.headers[.contentType].map { $0.lowercased().contains("json") } ?? true
-            if json, body.readableBytes > 0,
-               (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView), options: [.fragmentsAllowed])) == nil {
+            if json, bytes.readableBytes > 0,
+               (try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView), options: [.fragmentsAllowed])) == nil {
                 throw ZhengshuError(.invalidInput, "the request body is not valid JSON (UTF-8)")
             }
+            let body = bytes.readableBytes == 0 ? nil : HTTPBody(Array(bytes.readableBytesView))
+            let parameters = [String: Substring](context.parameters.map { (String($0.0), $0.1) }) { first, _ in first }
+            let (head, responseBody) = try await handler(request.head, body, ServerRequestMetadata(pathParameters: parameters))
+            return Response(status: head.status, headers: head.headerFields, body: Self.responseBody(responseBody))
         }
-        return try await next(request, context)
+    }
+
+    static func responseBody(_ body: HTTPBody?) -> ResponseBody {
+        guard let body else { return ResponseBody(byteBuffer: ByteBuffer()) }
+        let buffers = body.map { ByteBuffer(bytes: $0) }
+        guard case .known(let length) = body.length else { return ResponseBody(asyncSequence: buffers) }
+        return ResponseBody(contentLength: Int(length)) { writer in
+            for try await buffer in buffers { try await writer.write(buffer) }
+            try await writer.finish(nil)
+        }
     }
 }

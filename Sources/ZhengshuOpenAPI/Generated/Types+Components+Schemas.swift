@@ -901,6 +901,132 @@ extension Components {
                 ])
             }
         }
+        /// - Remark: Generated from `#/components/schemas/AuditEntry`.
+        package struct AuditEntry: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AuditEntry/sequence`.
+            package var sequence: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/AuditEntry/actor`.
+            package var actor: Swift.String
+            /// - Remark: Generated from `#/components/schemas/AuditEntry/actorDepartment`.
+            package var actorDepartment: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/AuditEntry/action`.
+            package var action: Swift.String
+            /// - Remark: Generated from `#/components/schemas/AuditEntry/target`.
+            package var target: Swift.String
+            /// - Remark: Generated from `#/components/schemas/AuditEntry/at`.
+            package var at: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/AuditEntry/requestId`.
+            package var requestId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/AuditEntry/detail`.
+            package var detail: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/AuditEntry/previousHash`.
+            package var previousHash: Swift.String
+            /// - Remark: Generated from `#/components/schemas/AuditEntry/hash`.
+            package var hash: Swift.String
+            /// Creates a new `AuditEntry`.
+            ///
+            /// - Parameters:
+            ///   - sequence:
+            ///   - actor:
+            ///   - actorDepartment:
+            ///   - action:
+            ///   - target:
+            ///   - at:
+            ///   - requestId:
+            ///   - detail:
+            ///   - previousHash:
+            ///   - hash:
+            package init(
+                sequence: Swift.Int64,
+                actor: Swift.String,
+                actorDepartment: Swift.String? = nil,
+                action: Swift.String,
+                target: Swift.String,
+                at: Foundation.Date,
+                requestId: Swift.String,
+                detail: Swift.String? = nil,
+                previousHash: Swift.String,
+                hash: Swift.String
+            ) {
+                self.sequence = sequence
+                self.actor = actor
+                self.actorDepartment = actorDepartment
+                self.action = action
+                self.target = target
+                self.at = at
+                self.requestId = requestId
+                self.detail = detail
+                self.previousHash = previousHash
+                self.hash = hash
+            }
+            package enum CodingKeys: String, CodingKey {
+                case sequence
+                case actor
+                case actorDepartment
+                case action
+                case target
+                case at
+                case requestId
+                case detail
+                case previousHash
+                case hash
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.sequence = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .sequence
+                )
+                self.actor = try container.decode(
+                    Swift.String.self,
+                    forKey: .actor
+                )
+                self.actorDepartment = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .actorDepartment
+                )
+                self.action = try container.decode(
+                    Swift.String.self,
+                    forKey: .action
+                )
+                self.target = try container.decode(
+                    Swift.String.self,
+                    forKey: .target
+                )
+                self.at = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .at
+                )
+                self.requestId = try container.decode(
+                    Swift.String.self,
+                    forKey: .requestId
+                )
+                self.detail = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .detail
+                )
+                self.previousHash = try container.decode(
+                    Swift.String.self,
+                    forKey: .previousHash
+                )
+                self.hash = try container.decode(
+                    Swift.String.self,
+                    forKey: .hash
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "sequence",
+                    "actor",
+                    "actorDepartment",
+                    "action",
+                    "target",
+                    "at",
+                    "requestId",
+                    "detail",
+                    "previousHash",
+                    "hash"
+                ])
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/Overview`.
         package struct Overview: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Overview/departments`.
@@ -1345,6 +1471,31 @@ extension Components {
                 ])
             }
         }
+        /// - Remark: Generated from `#/components/schemas/AuditEntryList`.
+        package struct AuditEntryList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AuditEntryList/items`.
+            package var items: [Components.Schemas.AuditEntry]
+            /// Creates a new `AuditEntryList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.AuditEntry]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.AuditEntry].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/InstallationKey`.
         package struct InstallationKey: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/InstallationKey/profile`.
@@ -1412,6 +1563,273 @@ extension Components {
                     "algorithm",
                     "publicKey",
                     "fingerprint"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Alert`.
+        package struct Alert: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Alert/id`.
+            package var id: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/Alert/rule`.
+            @frozen package enum RulePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case volume = "volume"
+                case offHours = "off_hours"
+                case enumeration = "enumeration"
+                case denials = "denials"
+                case newNetwork = "new_network"
+                case backupFailed = "backup_failed"
+            }
+            /// - Remark: Generated from `#/components/schemas/Alert/rule`.
+            package var rule: Components.Schemas.Alert.RulePayload
+            /// - Remark: Generated from `#/components/schemas/Alert/severity`.
+            @frozen package enum SeverityPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case low = "low"
+                case medium = "medium"
+                case high = "high"
+            }
+            /// - Remark: Generated from `#/components/schemas/Alert/severity`.
+            package var severity: Components.Schemas.Alert.SeverityPayload
+            /// - Remark: Generated from `#/components/schemas/Alert/state`.
+            @frozen package enum StatePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case open = "open"
+                case acknowledged = "acknowledged"
+                case closed = "closed"
+            }
+            /// - Remark: Generated from `#/components/schemas/Alert/state`.
+            package var state: Components.Schemas.Alert.StatePayload
+            /// - Remark: Generated from `#/components/schemas/Alert/subject`.
+            package var subject: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Alert/department`.
+            package var department: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Alert/summary`.
+            package var summary: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Alert/evidence`.
+            package var evidence: [Swift.Int64]
+            /// - Remark: Generated from `#/components/schemas/Alert/from`.
+            package var from: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/Alert/to`.
+            package var to: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/Alert/raisedAt`.
+            package var raisedAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/Alert/dedupeKey`.
+            package var dedupeKey: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Alert/updatedAt`.
+            package var updatedAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/Alert/updatedBy`.
+            package var updatedBy: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Alert/note`.
+            package var note: Swift.String?
+            /// Creates a new `Alert`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - rule:
+            ///   - severity:
+            ///   - state:
+            ///   - subject:
+            ///   - department:
+            ///   - summary:
+            ///   - evidence:
+            ///   - from:
+            ///   - to:
+            ///   - raisedAt:
+            ///   - dedupeKey:
+            ///   - updatedAt:
+            ///   - updatedBy:
+            ///   - note:
+            package init(
+                id: Swift.Int64,
+                rule: Components.Schemas.Alert.RulePayload,
+                severity: Components.Schemas.Alert.SeverityPayload,
+                state: Components.Schemas.Alert.StatePayload,
+                subject: Swift.String,
+                department: Swift.String? = nil,
+                summary: Swift.String,
+                evidence: [Swift.Int64],
+                from: Foundation.Date,
+                to: Foundation.Date,
+                raisedAt: Foundation.Date,
+                dedupeKey: Swift.String,
+                updatedAt: Foundation.Date? = nil,
+                updatedBy: Swift.String? = nil,
+                note: Swift.String? = nil
+            ) {
+                self.id = id
+                self.rule = rule
+                self.severity = severity
+                self.state = state
+                self.subject = subject
+                self.department = department
+                self.summary = summary
+                self.evidence = evidence
+                self.from = from
+                self.to = to
+                self.raisedAt = raisedAt
+                self.dedupeKey = dedupeKey
+                self.updatedAt = updatedAt
+                self.updatedBy = updatedBy
+                self.note = note
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case rule
+                case severity
+                case state
+                case subject
+                case department
+                case summary
+                case evidence
+                case from
+                case to
+                case raisedAt
+                case dedupeKey
+                case updatedAt
+                case updatedBy
+                case note
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .id
+                )
+                self.rule = try container.decode(
+                    Components.Schemas.Alert.RulePayload.self,
+                    forKey: .rule
+                )
+                self.severity = try container.decode(
+                    Components.Schemas.Alert.SeverityPayload.self,
+                    forKey: .severity
+                )
+                self.state = try container.decode(
+                    Components.Schemas.Alert.StatePayload.self,
+                    forKey: .state
+                )
+                self.subject = try container.decode(
+                    Swift.String.self,
+                    forKey: .subject
+                )
+                self.department = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .department
+                )
+                self.summary = try container.decode(
+                    Swift.String.self,
+                    forKey: .summary
+                )
+                self.evidence = try container.decode(
+                    [Swift.Int64].self,
+                    forKey: .evidence
+                )
+                self.from = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .from
+                )
+                self.to = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .to
+                )
+                self.raisedAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .raisedAt
+                )
+                self.dedupeKey = try container.decode(
+                    Swift.String.self,
+                    forKey: .dedupeKey
+                )
+                self.updatedAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .updatedAt
+                )
+                self.updatedBy = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .updatedBy
+                )
+                self.note = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .note
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "id",
+                    "rule",
+                    "severity",
+                    "state",
+                    "subject",
+                    "department",
+                    "summary",
+                    "evidence",
+                    "from",
+                    "to",
+                    "raisedAt",
+                    "dedupeKey",
+                    "updatedAt",
+                    "updatedBy",
+                    "note"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Note`.
+        package struct Note: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Note/note`.
+            package var note: Swift.String?
+            /// A container of undocumented properties.
+            package var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `Note`.
+            ///
+            /// - Parameters:
+            ///   - note:
+            ///   - additionalProperties: A container of undocumented properties.
+            package init(
+                note: Swift.String? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.note = note
+                self.additionalProperties = additionalProperties
+            }
+            package enum CodingKeys: String, CodingKey {
+                case note
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.note = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .note
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "note"
+                ])
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encodeIfPresent(
+                    self.note,
+                    forKey: .note
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/AlertList`.
+        package struct AlertList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AlertList/items`.
+            package var items: [Components.Schemas.Alert]
+            /// Creates a new `AlertList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.Alert]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.Alert].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
                 ])
             }
         }

@@ -93,6 +93,31 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `DELETE /api/v1/tokens/{id}`.
     /// - Remark: Generated from `#/paths//api/v1/tokens/{id}/delete(revokeToken)`.
     func revokeToken(_ input: Operations.RevokeToken.Input) async throws -> Operations.RevokeToken.Output
+    /// Search the audit trail, in order (auditor, admin)
+    ///
+    /// - Remark: HTTP `GET /api/v1/audit`.
+    /// - Remark: Generated from `#/paths//api/v1/audit/get(listAudit)`.
+    func listAudit(_ input: Operations.ListAudit.Input) async throws -> Operations.ListAudit.Output
+    /// Every matching entry as JSON Lines or CSV, streamed; the export is itself audited (auditor, admin)
+    ///
+    /// - Remark: HTTP `GET /api/v1/audit/export`.
+    /// - Remark: Generated from `#/paths//api/v1/audit/export/get(exportAudit)`.
+    func exportAudit(_ input: Operations.ExportAudit.Input) async throws -> Operations.ExportAudit.Output
+    /// Risk alerts from the rules over the audit trail, newest first (admin, auditor)
+    ///
+    /// - Remark: HTTP `GET /api/v1/alerts`.
+    /// - Remark: Generated from `#/paths//api/v1/alerts/get(listAlerts)`.
+    func listAlerts(_ input: Operations.ListAlerts.Input) async throws -> Operations.ListAlerts.Output
+    /// A risk alert with its evidence (audit entry sequence numbers)
+    ///
+    /// - Remark: HTTP `GET /api/v1/alerts/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/alerts/{id}/get(getAlert)`.
+    func getAlert(_ input: Operations.GetAlert.Input) async throws -> Operations.GetAlert.Output
+    /// Acknowledge, close (a note is required) or reopen an alert (admin)
+    ///
+    /// - Remark: HTTP `POST /api/v1/alerts/{id}/{action}`.
+    /// - Remark: Generated from `#/paths//api/v1/alerts/{id}/{action}/post(changeAlert)`.
+    func changeAlert(_ input: Operations.ChangeAlert.Input) async throws -> Operations.ChangeAlert.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -278,6 +303,73 @@ extension APIProtocol {
         try await revokeToken(Operations.RevokeToken.Input(
             path: path,
             headers: headers
+        ))
+    }
+    /// Search the audit trail, in order (auditor, admin)
+    ///
+    /// - Remark: HTTP `GET /api/v1/audit`.
+    /// - Remark: Generated from `#/paths//api/v1/audit/get(listAudit)`.
+    package func listAudit(
+        query: Operations.ListAudit.Input.Query = .init(),
+        headers: Operations.ListAudit.Input.Headers = .init()
+    ) async throws -> Operations.ListAudit.Output {
+        try await listAudit(Operations.ListAudit.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Every matching entry as JSON Lines or CSV, streamed; the export is itself audited (auditor, admin)
+    ///
+    /// - Remark: HTTP `GET /api/v1/audit/export`.
+    /// - Remark: Generated from `#/paths//api/v1/audit/export/get(exportAudit)`.
+    package func exportAudit(
+        query: Operations.ExportAudit.Input.Query = .init(),
+        headers: Operations.ExportAudit.Input.Headers = .init()
+    ) async throws -> Operations.ExportAudit.Output {
+        try await exportAudit(Operations.ExportAudit.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Risk alerts from the rules over the audit trail, newest first (admin, auditor)
+    ///
+    /// - Remark: HTTP `GET /api/v1/alerts`.
+    /// - Remark: Generated from `#/paths//api/v1/alerts/get(listAlerts)`.
+    package func listAlerts(
+        query: Operations.ListAlerts.Input.Query = .init(),
+        headers: Operations.ListAlerts.Input.Headers = .init()
+    ) async throws -> Operations.ListAlerts.Output {
+        try await listAlerts(Operations.ListAlerts.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// A risk alert with its evidence (audit entry sequence numbers)
+    ///
+    /// - Remark: HTTP `GET /api/v1/alerts/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/alerts/{id}/get(getAlert)`.
+    package func getAlert(
+        path: Operations.GetAlert.Input.Path,
+        headers: Operations.GetAlert.Input.Headers = .init()
+    ) async throws -> Operations.GetAlert.Output {
+        try await getAlert(Operations.GetAlert.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Acknowledge, close (a note is required) or reopen an alert (admin)
+    ///
+    /// - Remark: HTTP `POST /api/v1/alerts/{id}/{action}`.
+    /// - Remark: Generated from `#/paths//api/v1/alerts/{id}/{action}/post(changeAlert)`.
+    package func changeAlert(
+        path: Operations.ChangeAlert.Input.Path,
+        headers: Operations.ChangeAlert.Input.Headers = .init(),
+        body: Operations.ChangeAlert.Input.Body? = nil
+    ) async throws -> Operations.ChangeAlert.Output {
+        try await changeAlert(Operations.ChangeAlert.Input(
+            path: path,
+            headers: headers,
+            body: body
         ))
     }
 }
