@@ -86,11 +86,12 @@ let package = Package(
             resources: [.copy("Resources/openapi.json")],
             swiftSettings: settings
         ),
-        // Server-rendered console; never imports an engine.
+        // Server-rendered console; never imports an engine. It answers in HTTP as the API does (ZhengshuHTTP's mapping of
+        // Core's error codes to statuses).
         .target(
             name: "ZhengshuConsole",
             dependencies: [
-                "ZhengshuCore",
+                "ZhengshuCore", "ZhengshuHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -125,10 +126,10 @@ let package = Package(
         .executableTarget(
             name: "zhengshu",
             dependencies: [
-                "ZhengshuApp", "ZhengshuCore", "ZhengshuHTTP",
+                "ZhengshuApp", "ZhengshuCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
-                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings
         ),

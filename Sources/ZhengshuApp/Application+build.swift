@@ -34,6 +34,11 @@ package func buildApplication(_ configuration: AppConfiguration, services: AppSe
                        services: background, logger: logger)
 }
 
+/// Builds the application and runs it until the process is told to stop (SIGTERM, SIGINT): what `zhengshu serve` does.
+package func serve(_ configuration: AppConfiguration, services: AppServices) async throws {
+    try await buildApplication(configuration, services: services).runService()
+}
+
 /// The router alone, for tests that drive it without sockets.
 package func buildRouter(services: AppServices, configuration: AppConfiguration,
                          admission: Admission? = nil) async throws -> Router<AppRequestContext> {

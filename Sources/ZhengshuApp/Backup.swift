@@ -181,6 +181,16 @@ package enum Backups {
         return manifest
     }
 
+    /// ``restore(_:key:into:force:database:progress:)`` with the database as the command line gives it (a
+    /// `postgres://` URL, or none for the folder's SQLite). - Returns: also where the data went, without a password.
+    package static func restore(_ path: String, key: [UInt8], into directory: String, force: Bool, databaseURL: String?,
+                                progress: @escaping @Sendable (Progress) -> Void) async throws
+        -> (BackupManifest, replaced: String?, restoredInto: String) {
+        let location = try databaseURL.map { text throws(ZhengshuError) in try PostgresLocation(parsing: text, field: "database") }
+        let (manifest, replaced) = try await restore(path, key: key, into: directory, force: force, database: location, progress: progress)
+        return (manifest, replaced, location?.redacted ?? directory)
+    }
+
     /// Restores an archive into the data folder `directory`: never over an existing installation unless `force`
     /// (which moves the old folder aside, to `directory.replaced-…`). Everything is written to a folder beside it
     /// first and moved into place only when the whole archive has checked out, so a refused archive writes nothing.

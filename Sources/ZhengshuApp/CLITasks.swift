@@ -38,6 +38,9 @@ package struct CLITasks: Sendable {
         try await services.platform.accounts.revokeToken(id, by: caller)
     }
 
+    /// The size of a file to import. - Throws: when it is missing, a folder or unreadable.
+    package static func sourceSize(_ path: String) throws -> Int64 { try FileChunks.open(path).size }
+
     /// Imports a file as the local operator.
     package func importFile(_ request: ImportRequest, path: String, sheet: String? = nil,
                             onProgress: @Sendable (JobProgress) -> Void) async throws -> IngestJob {

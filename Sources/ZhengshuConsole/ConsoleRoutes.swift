@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Mustache
+import ZhengshuHTTP
 import ZhengshuCore
 
 /// The server-rendered console (管理门户). Templates are loaded once at startup and rendered from view models built
@@ -168,7 +169,7 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
         return ["hasError": true, "error": error.message, "violations": extra, "hasViolations": !extra.isEmpty]
     }
 
-    static func status(_ code: ZhengshuError.Code) -> HTTPResponse.Status { HTTPResponse.Status(code: code.httpStatus.code, reasonPhrase: code.httpStatus.reason) }
+    static func status(_ code: ZhengshuError.Code) -> HTTPResponse.Status { code.status }
 
     /// Renders `template` inside the console's frame: the string table of the language, the navigation the user's
     /// roles allow, the session's CSRF token for forms and scripts.

@@ -411,7 +411,7 @@ package struct CKANRoutes: Sendable {
         case let e as ZhengshuError where e.code == .forbidden || e.code == .unauthenticated:
             (status, type, message) = (.forbidden, "Authorization Error", .string(e.message))
         case let e as ZhengshuError:
-            (status, type, message) = (HTTPResponse.Status(code: e.code.httpStatus.code), "Internal Error", .string(e.message))
+            (status, type, message) = (e.code.status, "Internal Error", .string(e.message))
         default:
             (status, type, message) = (.internalServerError, "Internal Error", "the server failed to handle the request")
         }

@@ -109,7 +109,7 @@ struct Problem: Encodable {
         self.requestId = requestID
     }
 
-    static func status(for code: ZhengshuError.Code) -> HTTPResponse.Status { HTTPResponse.Status(code: code.httpStatus.code, reasonPhrase: code.httpStatus.reason) }
+    static func status(for code: ZhengshuError.Code) -> HTTPResponse.Status { code.status }
 
     static func code(for status: HTTPResponse.Status) -> String {
         switch status {
@@ -122,6 +122,25 @@ struct Problem: Encodable {
         case .methodNotAllowed: "methodNotAllowed"
         case .unsupportedMediaType: "unsupportedMediaType"
         default: status.code >= 500 ? "internalFailure" : "invalidInput"
+        }
+    }
+}
+
+extension ZhengshuError.Code {
+    /// The HTTP status both web edges answer with (the API's problem documents, the console's pages): Core names
+    /// what went wrong, the edges say it in HTTP.
+    package var status: HTTPResponse.Status {
+        switch self {
+        case .invalidInput: .badRequest
+        case .validation: .unprocessableContent
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .unauthenticated: .unauthorized
+        case .forbidden: .forbidden
+        case .payloadTooLarge: .contentTooLarge
+        case .tooManyRequests: .tooManyRequests
+        case .unavailable: .serviceUnavailable
+        default: .internalServerError
         }
     }
 }

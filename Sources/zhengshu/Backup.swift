@@ -4,7 +4,6 @@ import Foundation
 import Synchronization
 import ZhengshuApp
 import ZhengshuCore
-import ZhengshuPostgres
 
 /// Options naming the backup key.
 struct BackupKeyOptions: ParsableArguments {
@@ -71,12 +70,11 @@ struct RestoreCommand: AsyncParsableCommand {
         do {
             let keyConfiguration = AppConfiguration(config: makeConfigReader(options: key.values))
             let line = BytesProgressLine(live: isatty(STDERR_FILENO) != 0)
-            let location = try database.map { text throws(ZhengshuError) in try PostgresLocation(parsing: text, field: "database") }
-            let (m, replaced) = try await Backups.restore(archive, key: try Backups.key(keyConfiguration, create: false), into: data, force: force,
-                                                          database: location) { line.update($0) }
+            let (m, replaced, restoredInto) = try await Backups.restore(archive, key: try Backups.key(keyConfiguration, create: false), into: data,
+                                                                        force: force, databaseURL: database) { line.update($0) }
             line.finish()
             if let replaced { print("the folder that was there is kept at \(replaced)") }
-            print("restored \(archive) into \(location?.redacted ?? data): \(m.tables.count) tables, \(m.tables.values.reduce(0, +)) rows, as the manifest says")
+            print("restored \(archive) into \(restoredInto): \(m.tables.count) tables, \(m.tables.values.reduce(0, +)) rows, as the manifest says")
             // The restored folder's own key files, whatever this shell's environment names.
             var options = key.values
             if let database { options["database.url"] = .init(.string(database), isSecret: true) }

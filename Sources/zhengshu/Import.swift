@@ -3,7 +3,6 @@ import Foundation
 import Synchronization
 import ZhengshuApp
 import ZhengshuCore
-import ZhengshuHTTP
 
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,7 +41,7 @@ struct Import: AsyncParsableCommand {
                 guard parts.count == 2 else { throw ZhengshuError(.invalidInput, "--map \(m): write COLUMN=ITEM") }
                 mapping[parts[0]] = parts[1]
             }
-            let (_, size) = try FileChunks.open(file)
+            let size = try CLITasks.sourceSize(file)
             let request = ImportRequest(resource: code, mode: mode, format: format, encoding: encoding,
                                         sourceName: (file as NSString).lastPathComponent, bytesTotal: size, maxErrors: maxErrors,
                                         mapping: mapping)

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Configuration
 import Foundation
-import Hummingbird
 import Logging
 import ZhengshuApp
 import ZhengshuCore
@@ -75,8 +74,7 @@ struct Serve: AsyncParsableCommand {
             }
         }
         say("Console: http://\(configuration.host):\(configuration.port)/   API: http://\(configuration.host):\(configuration.port)/api/v1   Spec: /openapi.json")
-        let app = try await buildApplication(configuration, services: services)
-        try await app.runService()
+        try await serve(configuration, services: services)
     }
 }
 

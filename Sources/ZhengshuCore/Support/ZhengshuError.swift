@@ -34,23 +34,6 @@ package struct ZhengshuError: Error, Sendable, Equatable, CustomStringConvertibl
         package static let internalFailure = Code(.internalFailure)
 
         package var description: String { wrapped.rawValue }
-
-        /// The HTTP status (code and reason phrase) both web edges answer with: the API's problem documents and the
-        /// console's pages.
-        package var httpStatus: (code: Int, reason: String) {
-            switch wrapped {
-            case .invalidInput: (400, "Bad Request")
-            case .validation: (422, "Unprocessable Content")
-            case .notFound: (404, "Not Found")
-            case .conflict: (409, "Conflict")
-            case .unauthenticated: (401, "Unauthorized")
-            case .forbidden: (403, "Forbidden")
-            case .payloadTooLarge: (413, "Content Too Large")
-            case .tooManyRequests: (429, "Too Many Requests")
-            case .unavailable: (503, "Service Unavailable")
-            case .internalFailure: (500, "Internal Server Error")
-            }
-        }
     }
 
     /// One broken rule in the input: which row (0-based index in a batch, when there is one), which field, why.
