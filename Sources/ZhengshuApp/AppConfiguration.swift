@@ -118,59 +118,76 @@ package struct AppConfiguration: Sendable {
         databaseURL = config.string(forKey: "database.url", isSecret: true)
         databaseConnections = config.int(forKey: "database.connections", default: 20)
         databaseReaders = min(64, max(1, config.int(forKey: "database.readers", default: 8)))
-        serverLimits = ServerLimits(maxConnections: max(1, config.int(forKey: "http.maxConnections", default: 1024)),
-                                    idleTimeout: .seconds(max(1, config.int(forKey: "http.idleTimeoutSeconds", default: 75))),
-                                    maxInFlight: max(1, config.int(forKey: "http.maxInFlight", default: 256)),
-                                    requestTimeout: .seconds(max(1, config.int(forKey: "http.requestTimeoutSeconds", default: 30))))
+        serverLimits = ServerLimits(
+            maxConnections: max(1, config.int(forKey: "http.maxConnections", default: 1024)),
+            idleTimeout: .seconds(max(1, config.int(forKey: "http.idleTimeoutSeconds", default: 75))),
+            maxInFlight: max(1, config.int(forKey: "http.maxInFlight", default: 256)),
+            requestTimeout: .seconds(max(1, config.int(forKey: "http.requestTimeoutSeconds", default: 30))))
         blockingThreads = min(256, max(1, config.int(forKey: "blocking.threads", default: BlockingPool.defaultThreads)))
         nodeID = config.string(forKey: "node.id", default: "\(ProcessInfo.processInfo.hostName):\(port)")
         inMemory = config.bool(forKey: "storage.inMemory", default: false)
         logLevel = Logger.Level(rawValue: config.string(forKey: "log.level", default: "info")) ?? .info
         logFormat = config.string(forKey: "log.format", default: "json")
         let portal = OpenPortalSettings()
-        openPortal = OpenPortalSettings(publicURL: config.string(forKey: "open.publicURL"), title: config.string(forKey: "open.title", default: portal.title),
-                                        licenseID: config.string(forKey: "open.licenseId", default: portal.licenseID),
-                                        licenseTitle: config.string(forKey: "open.licenseTitle", default: portal.licenseTitle),
-                                        licenseURL: config.string(forKey: "open.licenseURL", default: portal.licenseURL))
+        openPortal = OpenPortalSettings(
+            publicURL: config.string(forKey: "open.publicURL"),
+            title: config.string(forKey: "open.title", default: portal.title),
+            licenseID: config.string(forKey: "open.licenseId", default: portal.licenseID),
+            licenseTitle: config.string(forKey: "open.licenseTitle", default: portal.licenseTitle),
+            licenseURL: config.string(forKey: "open.licenseURL", default: portal.licenseURL))
         fastPasswordHashing = config.bool(forKey: "security.fastPasswordHashing", default: false)
         maxUploadBytes = Int64(config.double(forKey: "ingest.maxUploadGib", default: 4) * 1_073_741_824)
-        sqliteSourceDirectory = config.string(forKey: "pull.sqliteDirectory",
-                                              default: (dataDirectory as NSString).appendingPathComponent("sources"))
+        sqliteSourceDirectory = config.string(
+            forKey: "pull.sqliteDirectory",
+            default: (dataDirectory as NSString).appendingPathComponent("sources"))
         pullAllowedHosts = config.string(forKey: "pull.allowedHosts", default: "")
         pullCheckSeconds = max(1, config.int(forKey: "pull.checkSeconds", default: 15))
         qualityEveryHours = max(1, config.int(forKey: "quality.everyHours", default: 24))
         divisionsFile = config.string(forKey: "standards.divisionsFile")
-        auditSigningKeyFile = config.string(forKey: "audit.signingKeyFile",
-                                            default: (dataDirectory as NSString).appendingPathComponent("audit-signing.key"))
+        auditSigningKeyFile = config.string(
+            forKey: "audit.signingKeyFile",
+            default: (dataDirectory as NSString).appendingPathComponent("audit-signing.key"))
         cryptoProfile = config.string(forKey: "security.cryptoProfile")
         masterKey = config.string(forKey: "security.masterKey", isSecret: true)
-        masterKeyFile = config.string(forKey: "security.masterKeyFile",
-                                      default: (FileManager.default.homeDirectoryForCurrentUser.path as NSString).appendingPathComponent(".config/zhengshu/master.key"))
-        backupKeyFile = config.string(forKey: "backup.keyFile",
-                                      default: (FileManager.default.homeDirectoryForCurrentUser.path as NSString).appendingPathComponent(".config/zhengshu/backup.key"))
+        masterKeyFile = config.string(
+            forKey: "security.masterKeyFile",
+            default: (FileManager.default.homeDirectoryForCurrentUser.path as NSString).appendingPathComponent(
+                ".config/zhengshu/master.key"))
+        backupKeyFile = config.string(
+            forKey: "backup.keyFile",
+            default: (FileManager.default.homeDirectoryForCurrentUser.path as NSString).appendingPathComponent(
+                ".config/zhengshu/backup.key"))
         backupDirectory = config.string(forKey: "backup.directory", default: "")
         backupIntervalHours = min(8760, max(1, config.int(forKey: "backup.intervalHours", default: 24)))
         backupRetention = min(1000, max(1, config.int(forKey: "backup.retention", default: 7)))
-        privacyKeyFile = config.string(forKey: "privacy.keyFile", default: (dataDirectory as NSString).appendingPathComponent("privacy.key"))
-        exportsDirectory = config.string(forKey: "exports.directory", default: inMemory
-            ? (NSTemporaryDirectory() as NSString).appendingPathComponent("zhengshu-exports-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
-            : (dataDirectory as NSString).appendingPathComponent("exports"))
+        privacyKeyFile = config.string(
+            forKey: "privacy.keyFile", default: (dataDirectory as NSString).appendingPathComponent("privacy.key"))
+        exportsDirectory = config.string(
+            forKey: "exports.directory",
+            default: inMemory
+                ? (NSTemporaryDirectory() as NSString).appendingPathComponent(
+                    "zhengshu-exports-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
+                : (dataDirectory as NSString).appendingPathComponent("exports"))
         auditCheckpointEvery = max(1, config.int(forKey: "audit.checkpointEvery", default: 1000))
-        sandbox = SandboxLimits(timeout: .milliseconds(min(600_000, max(100, config.int(forKey: "sandbox.statementTimeoutMs", default: 10_000)))),
-                                maxRows: min(100_000, max(1, config.int(forKey: "sandbox.maxRows", default: 1000))),
-                                k: min(1000, max(2, config.int(forKey: "sandbox.k", default: ReleaseRules.defaultK))))
+        sandbox = SandboxLimits(
+            timeout: .milliseconds(
+                min(600_000, max(100, config.int(forKey: "sandbox.statementTimeoutMs", default: 10_000)))),
+            maxRows: min(100_000, max(1, config.int(forKey: "sandbox.maxRows", default: 1000))),
+            k: min(1000, max(2, config.int(forKey: "sandbox.k", default: ReleaseRules.defaultK))))
         let d = ShareDeadlines()
         func days(_ key: String, _ fallback: Int) -> Int {
             max(0, config.int(forKey: ConfigKey(["sharing", "deadline", key]), default: fallback))
         }
         sharing = SharingPolicy(
             complianceReview: config.bool(forKey: "sharing.complianceReview", default: true),
-            deadlines: ShareDeadlines(review: days("review", d.review), provider: days("provider", d.provider),
-                                      providerWithoutData: days("providerWithoutData", d.providerWithoutData),
-                                      bureauApproval: days("bureauApproval", d.bureauApproval), dispute: days("dispute", d.dispute)))
-        signIn = SignInPolicy(sessionHours: max(0.05, config.double(forKey: "console.sessionHours", default: 8)),
-                              maxFailures: max(1, config.int(forKey: "console.maxFailedLogins", default: 5)),
-                              window: Double(max(1, config.int(forKey: "console.lockoutMinutes", default: 15))) * 60)
+            deadlines: ShareDeadlines(
+                review: days("review", d.review), provider: days("provider", d.provider),
+                providerWithoutData: days("providerWithoutData", d.providerWithoutData),
+                bureauApproval: days("bureauApproval", d.bureauApproval), dispute: days("dispute", d.dispute)))
+        signIn = SignInPolicy(
+            sessionHours: max(0.05, config.double(forKey: "console.sessionHours", default: 8)),
+            maxFailures: max(1, config.int(forKey: "console.maxFailedLogins", default: 5)),
+            window: Double(max(1, config.int(forKey: "console.lockoutMinutes", default: 15))) * 60)
     }
 
     package var databasePath: String { (dataDirectory as NSString).appendingPathComponent("zhengshu.sqlite") }

@@ -38,34 +38,42 @@ package struct AppServices: Sendable {
 
     /// Opens (creating and migrating when needed) the database the configuration names: PostgreSQL when
     /// `database.url` is set, else SQLite in the data folder (or in memory).
-    package static func open(_ configuration: AppConfiguration, clock: PlatformClock = PlatformClock()) async throws -> AppServices {
+    package static func open(
+        _ configuration: AppConfiguration, clock: PlatformClock = PlatformClock()
+    ) async throws -> AppServices {
         // Before the pool's first use (opening SQLite below runs on it); a process's later installations share it.
         BlockingPool.configure(threads: configuration.blockingThreads)
         try installDivisions(configuration.divisionsFile)
         let store: any PlatformStore
         if let url = configuration.databaseURL {
-            store = try await PostgresStore.open(try PostgresLocation(parsing: url, field: "database"),
-                                                 maximumConnections: configuration.databaseConnections)
+            store = try await PostgresStore.open(
+                try PostgresLocation(parsing: url, field: "database"),
+                maximumConnections: configuration.databaseConnections)
         } else if configuration.inMemory {
             store = try GRDBStore.inMemory()
         } else {
-            try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: configuration.dataDirectory, withIntermediateDirectories: true)
             // Migrating is synchronous SQLite work: on the blocking pool.
-            store = try await BlockingPool.shared.run { [path = configuration.databasePath, readers = configuration.databaseReaders] in
+            store = try await BlockingPool.shared.run {
+                [path = configuration.databasePath, readers = configuration.databaseReaders] in
                 try GRDBStore(path: path, readers: readers)
             }
         }
         let hasher: PasswordHasher = configuration.fastPasswordHashing ? .fastForTesting : .standard
         let wanted = try configuration.cryptoProfile.map { raw throws(ZhengshuError) in
             guard let p = CryptoProfile(rawValue: raw) else {
-                throw ZhengshuError(.invalidInput, "security.cryptoProfile must be standard or gm, not '\(raw.prefix(20))'")
+                throw ZhengshuError(
+                    .invalidInput, "security.cryptoProfile must be standard or gm, not '\(raw.prefix(20))'")
             }
             return p
         }
         // The profile is the installation's: recorded by the first start, and kept.
         let recorded = try await store.installationSetting("crypto.profile", default: (wanted ?? .standard).rawValue)
         guard let profile = CryptoProfile(rawValue: recorded), wanted == nil || wanted == profile else {
-            throw ZhengshuError(.conflict, "this installation was created with the \(recorded) crypto profile, not \(wanted?.rawValue ?? "")")
+            throw ZhengshuError(
+                .conflict,
+                "this installation was created with the \(recorded) crypto profile, not \(wanted?.rawValue ?? "")")
         }
         let suite: any CryptoSuite = profile == .gm ? GMSuite() : StandardSuite()
         // A new installation's audit chain starts with the profile's hash (an existing chain keeps its own).
@@ -80,24 +88,34 @@ package struct AppServices: Sendable {
             key = Ed25519Signer(Curve25519.Signing.PrivateKey())
         }
         let master = configuration.inMemory ? nil : try await Self.masterKey(configuration, store: store, suite: suite)
-        let privacy = configuration.inMemory ? PrivacyKeys.ephemeral(suite)
-            : PrivacyKeys(secret: try KeyFile.secret(configuration.privacyKeyFile, setting: "privacy.keyFile"), suite: suite)
+        let privacy =
+            configuration.inMemory
+            ? PrivacyKeys.ephemeral(suite)
+            : PrivacyKeys(
+                secret: try KeyFile.secret(configuration.privacyKeyFile, setting: "privacy.keyFile"), suite: suite)
         // One outbound policy for everything the platform reaches out to: pull sources and webhook receivers.
         let hosts = try PullHostPolicy(parsing: configuration.pullAllowedHosts)
-        return AppServices(store: store, platform: Platform(store: store, clock: clock, hasher: hasher,
-                                                            connector: DepartmentSystemConnector(sqliteDirectory: configuration.sqliteSourceDirectory, hosts: hosts),
-                                                            node: configuration.nodeID, sharing: configuration.sharing,
-                                                            webhookSender: HTTPWebhookSender(hosts: hosts), privacyKeys: privacy,
-                                                            signer: key, masterKey: master, meter: PrometheusMeter(), sandbox: configuration.sandbox),
-                           auditKey: key)
+        return AppServices(
+            store: store,
+            platform: Platform(
+                store: store, clock: clock, hasher: hasher,
+                connector: DepartmentSystemConnector(
+                    sqliteDirectory: configuration.sqliteSourceDirectory, hosts: hosts),
+                node: configuration.nodeID, sharing: configuration.sharing,
+                webhookSender: HTTPWebhookSender(hosts: hosts), privacyKeys: privacy,
+                signer: key, masterKey: master, meter: PrometheusMeter(), sandbox: configuration.sandbox),
+            auditKey: key)
     }
 
     /// The master key (from the setting, or its file, created when missing), refused inside the data folder and when
     /// it is not the one the installation's data keys were wrapped with.
-    static func masterKey(_ configuration: AppConfiguration, store: any PlatformStore, suite: any CryptoSuite) async throws -> [UInt8] {
+    static func masterKey(
+        _ configuration: AppConfiguration, store: any PlatformStore, suite: any CryptoSuite
+    ) async throws -> [UInt8] {
         let key: [UInt8]
         if let text = configuration.masterKey {
-            guard let raw = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), raw.count == 32 else {
+            guard let raw = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), raw.count == 32
+            else {
                 throw ZhengshuError(.invalidInput, "security.masterKey must be base64 of 32 bytes")
             }
             key = Array(raw)
@@ -105,7 +123,10 @@ package struct AppServices: Sendable {
             let path = (configuration.masterKeyFile as NSString).standardizingPath
             let data = (configuration.dataDirectory as NSString).standardizingPath
             if path.hasPrefix(data + "/") {
-                throw ZhengshuError(.invalidInput, "security.masterKeyFile \(path) is inside the data folder: keep the master key apart from the data it protects")
+                throw ZhengshuError(
+                    .invalidInput,
+                    "security.masterKeyFile \(path) is inside the data folder: keep the master key apart from the data it protects"
+                )
             }
             key = try KeyFile.secretBytes(path, setting: "security.masterKeyFile")
         }
@@ -114,7 +135,10 @@ package struct AppServices: Sendable {
         // The key before the last rotation still opens the data (until the next rotation): nodes restart one by one.
         let previous = try await store.installationSetting("master.previousFingerprint", default: current)
         guard current == fingerprint || previous == fingerprint else {
-            throw ZhengshuError(.conflict, "the master key is not this installation's (its data keys were wrapped with another): give security.masterKeyFile or ZHENGSHU_SECURITY_MASTER_KEY")
+            throw ZhengshuError(
+                .conflict,
+                "the master key is not this installation's (its data keys were wrapped with another): give security.masterKeyFile or ZHENGSHU_SECURITY_MASTER_KEY"
+            )
         }
         return key
     }

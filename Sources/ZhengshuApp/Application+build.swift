@@ -7,31 +7,41 @@ import ZhengshuGRDB
 import ZhengshuHTTP
 
 /// Builds the HTTP application over opened services: middleware, system routes, the API and the console.
-package func buildApplication(_ configuration: AppConfiguration, services: AppServices) async throws -> some ApplicationProtocol {
+package func buildApplication(
+    _ configuration: AppConfiguration, services: AppServices
+) async throws -> some ApplicationProtocol {
     var logger = Logger(label: "zhengshu")
     logger.logLevel = configuration.logLevel
     let admission = Admission(limits: configuration.serverLimits)
     let router = try await buildRouter(services: services, configuration: configuration, admission: admission)
-    var background = [PeriodicService.pullScheduler(services.platform.pulls, period: .seconds(configuration.pullCheckSeconds), logger: logger),
-                      PeriodicService.topicScheduler(services.platform.topics, period: .seconds(configuration.pullCheckSeconds), logger: logger),
-                      PeriodicService.jobReaper(services.platform.ingestion, logger: logger),
-                      PeriodicService.qualityScheduler(services.platform, every: configuration.qualityEveryHours, logger: logger),
-                      PeriodicService.applicationEscalator(services.platform.sharing, logger: logger),
-                      PeriodicService.riskMonitor(services.platform.alerts, logger: logger),
-                      PeriodicService.webhookDispatcher(services.platform.webhooks, logger: logger)]
+    var background = [
+        PeriodicService.pullScheduler(
+            services.platform.pulls, period: .seconds(configuration.pullCheckSeconds), logger: logger),
+        PeriodicService.topicScheduler(
+            services.platform.topics, period: .seconds(configuration.pullCheckSeconds), logger: logger),
+        PeriodicService.jobReaper(services.platform.ingestion, logger: logger),
+        PeriodicService.qualityScheduler(services.platform, every: configuration.qualityEveryHours, logger: logger),
+        PeriodicService.applicationEscalator(services.platform.sharing, logger: logger),
+        PeriodicService.riskMonitor(services.platform.alerts, logger: logger),
+        PeriodicService.webhookDispatcher(services.platform.webhooks, logger: logger),
+    ]
     // On PostgreSQL every node runs it; each scheduled backup is claimed by one (see `claimBackupRun`).
     if !configuration.inMemory, !configuration.backupDirectory.isEmpty {
         background.append(PeriodicService.backupScheduler(configuration, services: services, logger: logger))
     }
     if let key = services.auditKey {
-        background.append(PeriodicService.auditCheckpointer(services.platform.audit, key: key, every: configuration.auditCheckpointEvery, logger: logger))
+        background.append(
+            PeriodicService.auditCheckpointer(
+                services.platform.audit, key: key, every: configuration.auditCheckpointEvery, logger: logger))
     }
     let limits = configuration.serverLimits
-    return Application(router: router,
-                       server: .http1(configuration: .init(idleTimeout: .seconds(Int64(limits.idleTimeout.components.seconds)))),
-                       configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "zhengshu",
-                                            availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
-                       services: background, logger: logger)
+    return Application(
+        router: router,
+        server: .http1(configuration: .init(idleTimeout: .seconds(Int64(limits.idleTimeout.components.seconds)))),
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "zhengshu",
+            availableConnectionsDelegate: MaximumAvailableConnections(limits.maxConnections)),
+        services: background, logger: logger)
 }
 
 /// Builds the application and runs it until the process is told to stop (SIGTERM, SIGINT): what `zhengshu serve` does.
@@ -40,8 +50,10 @@ package func serve(_ configuration: AppConfiguration, services: AppServices) asy
 }
 
 /// The router alone, for tests that drive it without sockets.
-package func buildRouter(services: AppServices, configuration: AppConfiguration,
-                         admission: Admission? = nil) async throws -> Router<AppRequestContext> {
+package func buildRouter(
+    services: AppServices, configuration: AppConfiguration,
+    admission: Admission? = nil
+) async throws -> Router<AppRequestContext> {
     let admission = admission ?? Admission(limits: configuration.serverLimits)
     let router = Router(context: AppRequestContext.self)
     // Outermost first: the log sees the final status; tokens and cookies never reach it.
@@ -52,13 +64,18 @@ package func buildRouter(services: AppServices, configuration: AppConfiguration,
     // Inside the error mapping (a refusal is a problem document with Retry-After), before any route's work.
     router.add(middleware: AdmissionMiddleware(admission))
     let store = services.store
-    SystemRoutes<AppRequestContext>(readiness: { (try? await store.isSchemaCurrent()) ?? false },
-                                    metrics: { await OperationsMetrics.exposition(store: store) },
-                                    lastBackup: { try? await store.backupRuns(limit: 1).first }, admission: admission).register(on: router)
-    try APIRoutes(platform: services.platform, maxUploadBytes: configuration.maxUploadBytes, workbookToCSV: Workbook.csv,
-              exports: ExportFiles(directory: configuration.exportsDirectory, node: configuration.nodeID))
-        .register(on: router)
+    SystemRoutes<AppRequestContext>(
+        readiness: { (try? await store.isSchemaCurrent()) ?? false },
+        metrics: { await OperationsMetrics.exposition(store: store) },
+        lastBackup: { try? await store.backupRuns(limit: 1).first }, admission: admission
+    ).register(on: router)
+    try APIRoutes(
+        platform: services.platform, maxUploadBytes: configuration.maxUploadBytes, workbookToCSV: Workbook.csv,
+        exports: ExportFiles(directory: configuration.exportsDirectory, node: configuration.nodeID)
+    )
+    .register(on: router)
     OpenDataRoutes(portal: services.platform.open, settings: configuration.openPortal).register(on: router)
-    try await ConsoleRoutes<AppRequestContext>(platform: services.platform, policy: configuration.signIn).register(on: router)
+    try await ConsoleRoutes<AppRequestContext>(platform: services.platform, policy: configuration.signIn).register(
+        on: router)
     return router
 }

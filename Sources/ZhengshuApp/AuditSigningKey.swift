@@ -12,14 +12,18 @@ package enum AuditSigningKey {
         case .standard: return Ed25519Signer(try loadOrCreate(path))
         case .gm:
             if FileManager.default.fileExists(atPath: path) {
-                guard let pem = try? String(contentsOfFile: path, encoding: .utf8), let key = try? SM2Key(pem: pem) else {  // blocking-ok: a key file of one page
-                    throw ZhengshuError(.invalidInput, "audit.signingKeyFile: \(path) does not hold an SM2 private key in PEM (the gm profile)")
+                // blocking-ok: a key file of one page
+                guard let pem = try? String(contentsOfFile: path, encoding: .utf8), let key = try? SM2Key(pem: pem)
+                else {
+                    throw ZhengshuError(
+                        .invalidInput,
+                        "audit.signingKeyFile: \(path) does not hold an SM2 private key in PEM (the gm profile)")
                 }
                 return try SM2Signer(key)
             }
             let key = try SM2Key.generate()
             guard try KeyFile.write(path, Data(try key.privatePEM().utf8), setting: "audit.signingKeyFile") else {
-                return try signer(path, profile: profile)   // another process made it first
+                return try signer(path, profile: profile)  // another process made it first
             }
             return try SM2Signer(key)
         }
@@ -29,7 +33,9 @@ package enum AuditSigningKey {
     package static func loadOrCreate(_ path: String) throws -> Curve25519.Signing.PrivateKey {
         if let key = try load(path) { return key }
         let key = Curve25519.Signing.PrivateKey()
-        guard try KeyFile.create(path, key.rawRepresentation, setting: "audit.signingKeyFile") else { return try loadOrCreate(path) }
+        guard try KeyFile.create(path, key.rawRepresentation, setting: "audit.signingKeyFile") else {
+            return try loadOrCreate(path)
+        }
         return key
     }
 
@@ -37,9 +43,12 @@ package enum AuditSigningKey {
     package static func load(_ path: String) throws -> Curve25519.Signing.PrivateKey? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),  // blocking-ok: a key file of one page
-              let raw = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)),
-              let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)
-        else { throw ZhengshuError(.invalidInput, "audit.signingKeyFile: \(path) does not hold an Ed25519 key (base64 of 32 bytes)") }
+            let raw = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)),
+            let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: raw)
+        else {
+            throw ZhengshuError(
+                .invalidInput, "audit.signingKeyFile: \(path) does not hold an Ed25519 key (base64 of 32 bytes)")
+        }
         return key
     }
 }
@@ -75,12 +84,17 @@ package enum KeyFile {
     package static func secret(_ path: String, setting: String) throws -> SymmetricKey {
         if FileManager.default.fileExists(atPath: path) {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8),  // blocking-ok: a key file of one page
-                  let raw = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), raw.count == 32
-            else { throw ZhengshuError(.invalidInput, "\(setting): \(path) does not hold a 256-bit key (base64 of 32 bytes)") }
+                let raw = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), raw.count == 32
+            else {
+                throw ZhengshuError(
+                    .invalidInput, "\(setting): \(path) does not hold a 256-bit key (base64 of 32 bytes)")
+            }
             return SymmetricKey(data: raw)
         }
         let key = SymmetricKey(size: .bits256)
-        guard try create(path, key.withUnsafeBytes { Data($0) }, setting: setting) else { return try secret(path, setting: setting) }
+        guard try create(path, key.withUnsafeBytes { Data($0) }, setting: setting) else {
+            return try secret(path, setting: setting)
+        }
         return key
     }
 }

@@ -9,7 +9,9 @@ import ZhengshuHTTP
 /// then defaults.
 package func makeConfigReader(options: [String: ConfigValue]) -> ConfigReader {
     var values: [AbsoluteConfigKey: ConfigValue] = [:]
-    for (key, value) in options { values[AbsoluteConfigKey(["zhengshu"] + key.split(separator: ".").map(String.init))] = value }
+    for (key, value) in options {
+        values[AbsoluteConfigKey(["zhengshu"] + key.split(separator: ".").map(String.init))] = value
+    }
     return ConfigReader(providers: [InMemoryProvider(name: "cli", values: values), EnvironmentVariablesProvider()])
         .scoped(to: "zhengshu")
 }
@@ -21,17 +23,22 @@ package struct CLITasks: Sendable {
 
     package init(services: AppServices) { self.services = services }
 
-    package func addUser(name: String, roles: [Role], department: String?, displayName: String?, password: String?) async throws -> User {
+    package func addUser(
+        name: String, roles: [Role], department: String?, displayName: String?, password: String?
+    ) async throws -> User {
         try await services.platform.accounts.createUser(
-            UserDraft(name: name, displayName: displayName, roles: roles, department: department, password: password), by: caller)
+            UserDraft(name: name, displayName: displayName, roles: roles, department: department, password: password),
+            by: caller)
     }
 
     package func issueToken(userName: String, label: String?, expiresInDays: Int?) async throws -> String {
         guard let user = try await services.store.user(named: userName) else {
             throw ZhengshuError(.notFound, "user \(userName) does not exist")
         }
-        return try await services.platform.accounts.issueToken(for: user.id, label: label ?? "cli", expiresInDays: expiresInDays,
-                                                               by: caller).secret
+        return try await services.platform.accounts.issueToken(
+            for: user.id, label: label ?? "cli", expiresInDays: expiresInDays,
+            by: caller
+        ).secret
     }
 
     package func revokeToken(_ id: Int64) async throws -> APIToken {
@@ -42,15 +49,18 @@ package struct CLITasks: Sendable {
     package static func sourceSize(_ path: String) throws -> Int64 { try FileChunks.open(path).size }
 
     /// Imports a file as the local operator.
-    package func importFile(_ request: ImportRequest, path: String, sheet: String? = nil,
-                            onProgress: @Sendable (JobProgress) -> Void) async throws -> IngestJob {
+    package func importFile(
+        _ request: ImportRequest, path: String, sheet: String? = nil,
+        onProgress: @Sendable (JobProgress) -> Void
+    ) async throws -> IngestJob {
         if request.format == .xlsx {
             let csv = try await Workbook.csv(from: URL(fileURLWithPath: path), sheet: sheet)
             defer { try? FileManager.default.removeItem(at: csv) }
             var csvRequest = request
             csvRequest.encoding = .utf8
             csvRequest.bytesTotal = FileChunks.size(atPath: csv.path)
-            return try await services.platform.ingestion.run(csvRequest, source: FileChunks(path: csv.path), by: caller, onProgress: onProgress)
+            return try await services.platform.ingestion.run(
+                csvRequest, source: FileChunks(path: csv.path), by: caller, onProgress: onProgress)
         }
         let (chunks, _) = try FileChunks.open(path)
         return try await services.platform.ingestion.run(request, source: chunks, by: caller, onProgress: onProgress)

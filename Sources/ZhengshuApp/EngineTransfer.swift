@@ -32,7 +32,8 @@ enum EngineTransfer {
     /// Loads the SQLite database at `path` into the (empty) PostgreSQL installation.
     static func load(sqliteAt path: String, into target: PostgresStore) async throws {
         guard try await target.isEmptyInstallation() else {
-            throw ZhengshuError(.conflict, "the PostgreSQL database already holds an installation: restore into an empty database")
+            throw ZhengshuError(
+                .conflict, "the PostgreSQL database already holds an installation: restore into an empty database")
         }
         let source = try GRDBStore(path: path)
         let tables = try await source.platformTables()
@@ -46,7 +47,8 @@ enum EngineTransfer {
                 try await tx.createRecordsTable(for: r.resource, id: r.id)
                 // The columns this engine's table has (a table an import swapped in also keeps its rows' file positions).
                 let columns = try await tx.columnNames(of: r.table.name)
-                let table = TransferTable(name: r.table.name, columns: r.table.columns.filter { columns.contains($0.lowercased()) })
+                let table = TransferTable(
+                    name: r.table.name, columns: r.table.columns.filter { columns.contains($0.lowercased()) })
                 try await source.readRows(table) { try await tx.appendRows(table, $0) }
             }
             try await tx.resetSequences()

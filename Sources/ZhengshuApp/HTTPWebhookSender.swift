@@ -1,8 +1,9 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import ZhengshuCore
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Posts webhook notifications over HTTP(S), to hosts the platform's outbound policy allows (the same as pull
 /// sources': a consumer must not use the platform to reach its loopback or the cloud metadata address).
@@ -19,7 +20,9 @@ package struct HTTPWebhookSender: WebhookSender {
 
     package func check(_ url: String) throws {
         guard let host = URL(string: url)?.host, !host.isEmpty else {
-            throw ZhengshuError.validation([.init(field: "url", reason: "must be an http:// or https:// URL with a host")])
+            throw ZhengshuError.validation([
+                .init(field: "url", reason: "must be an http:// or https:// URL with a host")
+            ])
         }
         do { try hosts.check(host: host) } catch let e as ZhengshuError {
             throw ZhengshuError.validation(e.violations.map { .init(field: "url", reason: $0.reason) })

@@ -14,7 +14,9 @@ package struct JSONLogHandler: LogHandler {
         self.write = write
     }
 
-    package static let standardError: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }  // blocking-ok: one log line to standard error
+    package static let standardError: @Sendable (String) -> Void = { line in
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }  // blocking-ok: one log line to standard error
 
     package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -22,13 +24,19 @@ package struct JSONLogHandler: LogHandler {
     }
 
     package func log(event: LogEvent) {
-        var object: [String: Any] = ["time": Self.timestamp(Date()), "level": event.level.rawValue, "logger": label, "message": event.message.description]
+        var object: [String: Any] = [
+            "time": Self.timestamp(Date()), "level": event.level.rawValue, "logger": label,
+            "message": event.message.description,
+        ]
         for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) {
             object[key] = Self.plain(value)
         }
         if let error = event.error { object["error"] = String(describing: error) }
         if event.level >= .warning { object["source"] = "\(event.file):\(event.line)" }
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        guard
+            let data = try? JSONSerialization.data(
+                withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        else { return }
         write(String(decoding: data, as: UTF8.self))
     }
 

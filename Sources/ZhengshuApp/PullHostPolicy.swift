@@ -1,9 +1,10 @@
 import Foundation
 import ZhengshuCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Which hosts HTTP and PostgreSQL pull sources may reach: a guard against a provider using the platform to reach
@@ -33,10 +34,13 @@ package struct PullHostPolicy: Sendable {
             } else if rule.hasPrefix("*."), rule.count > 2 {
                 rules.append(.suffix(String(rule.dropFirst(1))))
             } else if !rule.contains("/"), !rule.contains("*"),
-                      rule.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }) {
+                rule.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") })
+            {
                 rules.append(.name(rule))
             } else {
-                throw ZhengshuError(.invalidInput, "pull.allowedHosts: '\(rule)' is not a host name, *.domain, address or network (10.0.0.0/8)")
+                throw ZhengshuError(
+                    .invalidInput,
+                    "pull.allowedHosts: '\(rule)' is not a host name, *.domain, address or network (10.0.0.0/8)")
             }
         }
         self.rules = rules
@@ -63,12 +67,15 @@ package struct PullHostPolicy: Sendable {
                 case .network: false
                 }
             }
-            allowed = named || addresses.allSatisfy { address in
-                rules.contains { if case .network(let n) = $0 { n.contains(address) } else { false } }
-            }
+            allowed =
+                named
+                || addresses.allSatisfy { address in
+                    rules.contains { if case .network(let n) = $0 { n.contains(address) } else { false } }
+                }
         }
         guard allowed else {
-            let reason = rules.isEmpty
+            let reason =
+                rules.isEmpty
                 ? "the host \(host) is a loopback, link-local or otherwise internal address, which pull sources may not reach"
                 : "the host \(host) is not in the administrator's pull.allowedHosts"
             throw ZhengshuError.validation([.init(field: "location", reason: reason)])
@@ -80,9 +87,9 @@ package struct PullHostPolicy: Sendable {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         #if canImport(Glibc)
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         #else
-        hints.ai_socktype = SOCK_STREAM
+            hints.ai_socktype = SOCK_STREAM
         #endif
         var list: UnsafeMutablePointer<addrinfo>?
         guard getaddrinfo(host, nil, &hints, &list) == 0, let head = list else { return [] }

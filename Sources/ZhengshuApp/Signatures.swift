@@ -12,7 +12,9 @@ package enum Signatures {
         guard let signature = Data(base64Encoded: s.value) else { return false }
         switch s.algorithm {
         case "ed25519":
-            guard let raw = Data(base64Encoded: s.publicKey), let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw) else { return false }
+            guard let raw = Data(base64Encoded: s.publicKey),
+                let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw)
+            else { return false }
             return key.isValidSignature(signature, for: message)
         case "sm2":
             guard let key = try? SM2Key(pem: s.publicKey, publicOnly: true) else { return false }

@@ -2,8 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Mustache
-import ZhengshuHTTP
 import ZhengshuCore
+import ZhengshuHTTP
 
 /// The server-rendered console (管理门户). Templates are loaded once at startup and rendered from view models built
 /// from the same use cases the API calls, so a page shows the API's own problem messages.
@@ -24,9 +24,12 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
             preconditionFailure("template \(name).mustache is missing")
         }
         var assets: [String: (type: String, body: String)] = [:]
-        for (name, type) in [("console.css", "text/css; charset=utf-8"), ("console.js", "text/javascript; charset=utf-8")] {
+        for (name, type) in [
+            ("console.css", "text/css; charset=utf-8"), ("console.js", "text/javascript; charset=utf-8"),
+        ] {
             guard let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "static"),
-                  let body = try? String(contentsOf: url, encoding: .utf8) else { preconditionFailure("static/\(name) is missing") }
+                let body = try? String(contentsOf: url, encoding: .utf8)
+            else { preconditionFailure("static/\(name) is missing") }
             assets[name] = (type, body)
         }
         self.assets = assets
@@ -36,21 +39,28 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
     }
 
     static var templates: [String] {
-        ["head", "foot", "login", "cockpit", "home", "catalog", "resource", "resource-new", "upload", "job", "apply", "applications",
-         "grants", "error", "problems", "proposals", "alerts", "audit", "accounts", "scan", "jobs", "performance", "performance-report", "inventory", "topics",
-         "sandbox", "workspace",
-         "open", "open-dataset", "open-organization"]
+        [
+            "head", "foot", "login", "cockpit", "home", "catalog", "resource", "resource-new", "upload", "job", "apply",
+            "applications",
+            "grants", "error", "problems", "proposals", "alerts", "audit", "accounts", "scan", "jobs", "performance",
+            "performance-report", "inventory", "topics",
+            "sandbox", "workspace",
+            "open", "open-dataset", "open-organization",
+        ]
     }
 
     package func register(on router: Router<Context>) {
         for (name, asset) in assets {
             router.get("static/\(name)") { _, _ in
-                Response(status: .ok, headers: [.contentType: asset.type, .cacheControl: "public, max-age=3600"],
-                         body: .init(byteBuffer: ByteBuffer(string: asset.body)))
+                Response(
+                    status: .ok, headers: [.contentType: asset.type, .cacheControl: "public, max-age=3600"],
+                    body: .init(byteBuffer: ByteBuffer(string: asset.body)))
             }
         }
         router.get("/login") { request, context in
-            if await ConsoleSession.resolve(request, accounts: platform.accounts) != nil { return redirect(safeNext(request.uri.queryParameters.get("next"))) }
+            if await ConsoleSession.resolve(request, accounts: platform.accounts) != nil {
+                return redirect(safeNext(request.uri.queryParameters.get("next")))
+            }
             return loginPage(request, error: nil, name: "", status: .ok)
         }
         router.post("/login") { request, context in try await signIn(request, context) }
@@ -62,12 +72,15 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
                 try await platform.accounts.signOut(session: session.secret, requestID: context.id)
             }
             var response = redirect("/login")
-            response.setCookie(ConsoleSession.cookie(SignInPolicy.sessionCookie, "", expires: Date(timeIntervalSince1970: 0), request: request))
+            response.setCookie(
+                ConsoleSession.cookie(
+                    SignInPolicy.sessionCookie, "", expires: Date(timeIntervalSince1970: 0), request: request))
             return response
         }
         router.get("/") { request, context in
             try await page(request, context) { s, lang in
-                s.principal.isAdmin ? try await cockpit(request, context, s, lang) : try await home(request, context, s, lang)
+                s.principal.isAdmin
+                    ? try await cockpit(request, context, s, lang) : try await home(request, context, s, lang)
             }
         }
         CatalogPages(console: self).register(on: router)
@@ -90,25 +103,37 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
             return loginPage(request, error: text("login.expired", lang(request)), name: name, status: .forbidden)
         }
         do {
-            let (principal, secret, expires) = try await platform.accounts.signIn(name: name, password: form.fields.first { $0.0 == "password" }?.1 ?? "",
-                                                                                  requestID: context.id, policy: policy)
+            let (principal, secret, expires) = try await platform.accounts.signIn(
+                name: name, password: form.fields.first { $0.0 == "password" }?.1 ?? "",
+                requestID: context.id, policy: policy)
             let next = safeNext(form["next"])
-            var response = redirect(principal.isMember && !MemberScope.allows(String(next.split(separator: "?").first ?? "")) ? "/open/mine" : next)
-            response.setCookie(ConsoleSession.cookie(SignInPolicy.sessionCookie, secret, expires: expires, request: request))
+            var response = redirect(
+                principal.isMember && !MemberScope.allows(String(next.split(separator: "?").first ?? ""))
+                    ? "/open/mine" : next)
+            response.setCookie(
+                ConsoleSession.cookie(SignInPolicy.sessionCookie, secret, expires: expires, request: request))
             return response
         } catch let error as ZhengshuError {
-            let message = error.code == .tooManyRequests ? text("login.locked", lang(request)) + " " + error.message : text("login.failed", lang(request))
-            return loginPage(request, error: message, name: name, status: error.code == .tooManyRequests ? .tooManyRequests : .unauthorized)
+            let message =
+                error.code == .tooManyRequests
+                ? text("login.locked", lang(request)) + " " + error.message : text("login.failed", lang(request))
+            return loginPage(
+                request, error: message, name: name,
+                status: error.code == .tooManyRequests ? .tooManyRequests : .unauthorized)
         }
     }
 
     func loginPage(_ request: Request, error: String?, name: String, status: HTTPResponse.Status) -> Response {
         var rng = SystemRandomNumberGenerator()
         let token = TokenSecret.generate(using: &rng)
-        var response = render("login", ["error": error as Any, "hasError": error != nil, "name": name, "loginToken": token,
-                                        "registered": error == nil && request.uri.queryParameters.get("registered") == "1",
-                                        "next": safeNext(request.uri.queryParameters.get("next"))],
-                              title: "login.title", session: nil, request: request, status: status)
+        var response = render(
+            "login",
+            [
+                "error": error as Any, "hasError": error != nil, "name": name, "loginToken": token,
+                "registered": error == nil && request.uri.queryParameters.get("registered") == "1",
+                "next": safeNext(request.uri.queryParameters.get("next")),
+            ],
+            title: "login.title", session: nil, request: request, status: status)
         response.setCookie(ConsoleSession.cookie("zs_login", token, expires: nil, request: request))
         return response
     }
@@ -117,13 +142,17 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
 
     /// Runs a page for a signed-in user: without a session, to the sign-in page (and back after); a use case's error
     /// becomes an error page with its message and a fitting status.
-    func page(_ request: Request, _ context: Context, _ body: (ConsoleSession, String) async throws -> Response) async throws -> Response {
+    func page(
+        _ request: Request, _ context: Context, _ body: (ConsoleSession, String) async throws -> Response
+    ) async throws -> Response {
         guard let session = await ConsoleSession.resolve(request, accounts: platform.accounts) else {
             let target = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
-            return redirect("/login?next=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
+            return redirect(
+                "/login?next=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"))
         }
         if session.principal.isMember, !MemberScope.allows(request.uri.path) {
-            return request.uri.path == "/" ? redirect("/open/mine") : errorPage(MemberScope.refusal, request: request, session: session)
+            return request.uri.path == "/"
+                ? redirect("/open/mine") : errorPage(MemberScope.refusal, request: request, session: session)
         }
         do {
             return try await body(session, lang(request))
@@ -134,7 +163,9 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
 
     /// Runs a page of the open-data portal: no sign-in needed (a signed-in user keeps the console's frame); a use
     /// case's error becomes an error page with its message and a fitting status.
-    func publicPage(_ request: Request, _ context: Context, _ body: (ConsoleSession?, String) async throws -> Response) async throws -> Response {
+    func publicPage(
+        _ request: Request, _ context: Context, _ body: (ConsoleSession?, String) async throws -> Response
+    ) async throws -> Response {
         let session = await ConsoleSession.resolve(request, accounts: platform.accounts)
         do {
             return try await body(session, lang(request))
@@ -144,7 +175,9 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
     }
 
     /// The same for a form post, which must carry the session's CSRF token.
-    func post(_ request: Request, _ context: Context, _ body: (ConsoleSession, FormBody, String) async throws -> Response) async throws -> Response {
+    func post(
+        _ request: Request, _ context: Context, _ body: (ConsoleSession, FormBody, String) async throws -> Response
+    ) async throws -> Response {
         try await page(request, context) { session, lang in
             let form = try await FormBody(request, context: context)
             guard form["_csrf"] == session.csrf else { return forbiddenForm(request, session) }
@@ -157,8 +190,9 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
     }
 
     func errorPage(_ error: ZhengshuError, request: Request, session: ConsoleSession?) -> Response {
-        render("error", Self.problem(error).merging(["status": String(Self.status(error.code).code)]) { _, new in new },
-               title: "error.title", session: session, request: request, status: Self.status(error.code))
+        render(
+            "error", Self.problem(error).merging(["status": String(Self.status(error.code).code)]) { _, new in new },
+            title: "error.title", session: session, request: request, status: Self.status(error.code))
     }
 
     /// What a page shows of a refusal: the use case's message, and each violation the message does not already name.
@@ -173,36 +207,47 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
 
     /// Renders `template` inside the console's frame: the string table of the language, the navigation the user's
     /// roles allow, the session's CSRF token for forms and scripts.
-    func render(_ template: String, _ values: [String: Any], title: String, session: ConsoleSession?, request: Request,
-                status: HTTPResponse.Status = .ok) -> Response {
+    func render(
+        _ template: String, _ values: [String: Any], title: String, session: ConsoleSession?, request: Request,
+        status: HTTPResponse.Status = .ok
+    ) -> Response {
         let lang = lang(request)
         var context = values
         context["t"] = strings.tree(lang)
         context["lang"] = lang
         context["title"] = text(title, lang)
         let other = lang == "en" ? "zh-CN" : "en"
-        context["switchHref"] = request.uri.path + "?" + ((request.uri.queryParameters.filter { $0.key != "lang" }
-            .map { "\($0.key)=\(String($0.value).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }) + ["lang=\(other)"]).joined(separator: "&")
+        context["switchHref"] =
+            request.uri.path + "?"
+            + ((request.uri.queryParameters.filter { $0.key != "lang" }
+            .map { "\($0.key)=\(String($0.value).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" })
+            + ["lang=\(other)"]).joined(separator: "&")
         context["switchLang"] = other
         if let session {
             let p = session.principal
             context["signedIn"] = true
             context["csrf"] = session.csrf
-            context["user"] = ["name": p.name, "department": p.department?.rawValue ?? "",
-                               "roles": p.roles.sorted().map { text("role.\($0.rawValue)", lang) }.joined(separator: "、")]
+            context["user"] = [
+                "name": p.name, "department": p.department?.rawValue ?? "",
+                "roles": p.roles.sorted().map { text("role.\($0.rawValue)", lang) }.joined(separator: "、"),
+            ]
             context["nav"] = navigation(p, path: request.uri.path, lang: lang)
         }
-        var response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-                                body: .init(byteBuffer: ByteBuffer(string: library.render(context, withTemplate: template) ?? "")))
+        var response = Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: library.render(context, withTemplate: template) ?? "")))
         if let asked = request.uri.queryParameters.get("lang"), StringTable.languages.contains(asked) {
-            response.setCookie(ConsoleSession.cookie("zs_lang", asked, expires: Date().addingTimeInterval(365 * 86_400), request: request))
+            response.setCookie(
+                ConsoleSession.cookie(
+                    "zs_lang", asked, expires: Date().addingTimeInterval(365 * 86_400), request: request))
         }
         return response
     }
 
     /// Only what the user's roles may do.
     func navigation(_ p: Principal, path: String, lang: String) -> [[String: Any]] {
-        let provider = p.roles.contains(.provider), consumer = p.roles.contains(.consumer), auditor = p.roles.contains(.auditor)
+        let provider = p.roles.contains(.provider), consumer = p.roles.contains(.consumer),
+            auditor = p.roles.contains(.auditor)
         if p.isMember {
             return [("/open", "nav.open"), ("/open/mine", "nav.openMine")].map { href, key in
                 ["href": href, "label": text(key, lang), "current": path == href]
@@ -232,8 +277,9 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
     }
 
     func lang(_ request: Request) -> String {
-        StringTable.negotiate(query: request.uri.queryParameters.get("lang") ?? request.cookies["zs_lang"]?.value,
-                              acceptLanguage: request.headers[.acceptLanguage])
+        StringTable.negotiate(
+            query: request.uri.queryParameters.get("lang") ?? request.cookies["zs_lang"]?.value,
+            acceptLanguage: request.headers[.acceptLanguage])
     }
 
     func text(_ key: String, _ lang: String) -> String { strings.text(key, lang) }
@@ -247,8 +293,10 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
 
 /// The console's pages: HTML for people, outside the JSON API (only `GET /` and `GET /login` are in its document).
 package enum ConsolePaths {
-    package static let prefixes = ["/catalog", "/applications", "/grants", "/jobs", "/static", "/login", "/logout", "/problems",
-                                   "/proposals", "/alerts", "/audit", "/accounts", "/open", "/performance", "/inventory", "/topics", "/sandbox"]
+    package static let prefixes = [
+        "/catalog", "/applications", "/grants", "/jobs", "/static", "/login", "/logout", "/problems",
+        "/proposals", "/alerts", "/audit", "/accounts", "/open", "/performance", "/inventory", "/topics", "/sandbox",
+    ]
 }
 
 func redirect(_ location: String) -> Response {

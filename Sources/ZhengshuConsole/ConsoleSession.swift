@@ -16,19 +16,25 @@ struct ConsoleSession: Sendable {
     /// disabled).
     static func resolve(_ request: Request, accounts: Accounts) async -> ConsoleSession? {
         guard let secret = request.cookies[SignInPolicy.sessionCookie]?.value,
-              let principal = try? await accounts.authenticate(bearer: secret) else { return nil }
+            let principal = try? await accounts.authenticate(bearer: secret)
+        else { return nil }
         return ConsoleSession(principal: principal, secret: secret)
     }
 
     /// Whether the cookie is sent over TLS only: when the request reached the server, or its proxy, over HTTPS.
     static func isSecure(_ request: Request) -> Bool {
-        request.uri.scheme == .https || HTTPField.Name("X-Forwarded-Proto").flatMap { request.headers[$0] }?.lowercased() == "https"
+        request.uri.scheme == .https
+            || HTTPField.Name("X-Forwarded-Proto").flatMap { request.headers[$0] }?.lowercased() == "https"
     }
 
-    static func cookie(_ name: String, _ value: String, expires: Date?, request: Request, httpOnly: Bool = true) -> Cookie {
+    static func cookie(
+        _ name: String, _ value: String, expires: Date?, request: Request, httpOnly: Bool = true
+    ) -> Cookie {
         // SameSite=Lax: the cookie rides along on top-level navigation to the console (a link from elsewhere lands signed
         // in) but not on another site's forms or scripts; the CSRF token covers what Lax lets through.
-        Cookie(name: name, value: value, expires: expires, path: "/", secure: isSecure(request), httpOnly: httpOnly, sameSite: .lax)
+        Cookie(
+            name: name, value: value, expires: expires, path: "/", secure: isSecure(request), httpOnly: httpOnly,
+            sameSite: .lax)
     }
 }
 
@@ -62,13 +68,17 @@ struct FormBody: Sendable {
 
     /// The first value of `name`, trimmed; `nil` when absent or blank.
     subscript(_ name: String) -> String? {
-        guard let v = fields.first(where: { $0.0 == name })?.1.trimmingCharacters(in: .whitespacesAndNewlines), !v.isEmpty else { return nil }
+        guard let v = fields.first(where: { $0.0 == name })?.1.trimmingCharacters(in: .whitespacesAndNewlines),
+            !v.isEmpty
+        else { return nil }
         return v
     }
 
     /// Every non-blank value of `name`, in order.
     func all(_ name: String) -> [String] {
-        fields.filter { $0.0 == name }.map { $0.1.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        fields.filter { $0.0 == name }.map { $0.1.trimmingCharacters(in: .whitespacesAndNewlines) }.filter {
+            !$0.isEmpty
+        }
     }
 
     /// The raw values, for re-rendering the form as it was sent.

@@ -20,41 +20,61 @@ struct OpenPages<Context: RequestContext>: Sendable {
                 let organization = request.uri.queryParameters.get("organization").map { String($0) } ?? ""
                 let both = try await portal.datasets(open: [.unconditional, .conditional])
                 let all = both.filter { $0.resource.openType == .unconditional }
-                let found = OpenPortal.matching(q, in: all).filter { organization.isEmpty || $0.resource.department.rawValue == organization }
+                let found = OpenPortal.matching(q, in: all).filter {
+                    organization.isEmpty || $0.resource.department.rawValue == organization
+                }
                 let page = max(1, request.uri.queryParameters.get("page").flatMap { Int($0) } ?? 1)
                 let shown = found.dropFirst((page - 1) * Self.pageSize).prefix(Self.pageSize)
-                let publishers = Dictionary(all.map { ($0.resource.department.rawValue, $0.publisher?.name ?? $0.resource.department.rawValue) },
-                                            uniquingKeysWith: { a, _ in a })
+                let publishers = Dictionary(
+                    all.map {
+                        ($0.resource.department.rawValue, $0.publisher?.name ?? $0.resource.department.rawValue)
+                    },
+                    uniquingKeysWith: { a, _ in a })
                 func link(_ p: Int) -> String {
-                    "/open?" + [("q", q), ("organization", organization), ("page", String(p))].filter { !$0.1.isEmpty }
-                        .map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
+                    "/open?"
+                        + [("q", q), ("organization", organization), ("page", String(p))].filter { !$0.1.isEmpty }
+                        .map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+                        .joined(separator: "&")
                 }
                 // Datasets open on condition: their description is public, their data is applied for.
                 let conditional = OpenPortal.matching(q, in: both.filter { $0.resource.openType == .conditional })
                     .filter { organization.isEmpty || $0.resource.department.rawValue == organization }
-                return console.render("open", [
-                    "q": q, "total": found.count, "results": shown.map { summary($0, lang) }, "hasResults": !shown.isEmpty,
-                    "conditional": conditional.map { summary($0, lang) }, "hasConditional": !conditional.isEmpty,
-                    "member": session?.principal.isMember ?? false, "signedIn": session != nil,
-                    "organizations": publishers.sorted { $0.key < $1.key }.map { ["code": $0.key, "name": $0.value, "selected": $0.key == organization] },
-                    "hasPrevious": page > 1, "previous": link(page - 1),
-                    "hasNext": page * Self.pageSize < found.count, "next": link(page + 1),
-                ], title: "open.portal", session: session, request: request)
+                return console.render(
+                    "open",
+                    [
+                        "q": q, "total": found.count, "results": shown.map { summary($0, lang) },
+                        "hasResults": !shown.isEmpty,
+                        "conditional": conditional.map { summary($0, lang) }, "hasConditional": !conditional.isEmpty,
+                        "member": session?.principal.isMember ?? false, "signedIn": session != nil,
+                        "organizations": publishers.sorted { $0.key < $1.key }.map {
+                            ["code": $0.key, "name": $0.value, "selected": $0.key == organization]
+                        },
+                        "hasPrevious": page > 1, "previous": link(page - 1),
+                        "hasNext": page * Self.pageSize < found.count, "next": link(page + 1),
+                    ], title: "open.portal", session: session, request: request)
             }
         }
         router.get("/open/datasets/{code}") { request, context in
             try await console.publicPage(request, context) { session, lang in
-                let d = try await portal.dataset(try context.parameters.require("code"), open: [.unconditional, .conditional])
+                let d = try await portal.dataset(
+                    try context.parameters.require("code"), open: [.unconditional, .conditional])
                 var values = summary(d, lang)
                 values["updateCycle"] = console.text("cycle.\(d.resource.updateCycle.rawValue)", lang)
                 // Open on condition: the description and items, and how to apply; no preview, no download.
                 let conditional = d.resource.openType == .conditional
                 values["conditional"] = conditional
                 values["member"] = session?.principal.isMember ?? false
-                let preview = conditional ? nil
-                    : try await portal.records(d.resource.code.rawValue, OpenQuery(limit: Self.previewRows), by: Caller(.anonymous, requestID: context.id))
+                let preview =
+                    conditional
+                    ? nil
+                    : try await portal.records(
+                        d.resource.code.rawValue, OpenQuery(limit: Self.previewRows),
+                        by: Caller(.anonymous, requestID: context.id))
                 values["items"] = d.resource.items.map { item in
-                    ["name": item.name, "label": item.label, "type": item.type.rawValue, "masked": preview?.masked.contains(item.name) ?? false] as [String: Any]
+                    [
+                        "name": item.name, "label": item.label, "type": item.type.rawValue,
+                        "masked": preview?.masked.contains(item.name) ?? false,
+                    ] as [String: Any]
                 }
                 if let preview {
                     values["columns"] = preview.fields.map { ["label": $0.label, "name": $0.name] }
@@ -73,10 +93,15 @@ struct OpenPages<Context: RequestContext>: Sendable {
                 let code = try context.parameters.require("code")
                 let datasets = try await portal.datasets().filter { $0.resource.department.rawValue == code }
                 // A department without open data is as unknown to the public as one that does not exist.
-                guard let publisher = datasets.first?.publisher else { throw ZhengshuError(.notFound, "organization \(code.prefix(64)) publishes no open data") }
-                return console.render("open-organization", [
-                    "code": publisher.code.rawValue, "name": publisher.name, "total": datasets.count, "results": datasets.map { summary($0, lang) },
-                ], title: "open.organization", session: session, request: request)
+                guard let publisher = datasets.first?.publisher else {
+                    throw ZhengshuError(.notFound, "organization \(code.prefix(64)) publishes no open data")
+                }
+                return console.render(
+                    "open-organization",
+                    [
+                        "code": publisher.code.rawValue, "name": publisher.name, "total": datasets.count,
+                        "results": datasets.map { summary($0, lang) },
+                    ], title: "open.organization", session: session, request: request)
             }
         }
     }
@@ -84,9 +109,11 @@ struct OpenPages<Context: RequestContext>: Sendable {
     /// What a list shows of a dataset.
     func summary(_ d: OpenDataset, _ lang: String) -> [String: Any] {
         let r = d.resource
-        return ["code": r.code.rawValue, "name": r.name, "abstract": r.abstract, "category": r.category,
-                "publisher": d.publisher?.name ?? r.department.rawValue, "publisherCode": r.department.rawValue,
-                "updated": ConsoleTime.minute(d.dataUpdatedAt), "hasUpdated": d.dataUpdatedAt != nil,
-                "serviceItems": r.serviceItems.joined(separator: "、"), "itemCount": r.items.count]
+        return [
+            "code": r.code.rawValue, "name": r.name, "abstract": r.abstract, "category": r.category,
+            "publisher": d.publisher?.name ?? r.department.rawValue, "publisherCode": r.department.rawValue,
+            "updated": ConsoleTime.minute(d.dataUpdatedAt), "hasUpdated": d.dataUpdatedAt != nil,
+            "serviceItems": r.serviceItems.joined(separator: "、"), "itemCount": r.items.count,
+        ]
     }
 }

@@ -19,8 +19,11 @@ struct SharingPages<Context: RequestContext>: Sendable {
                 let items = form.all("items"), services = form.all("services")
                 do {
                     let draft = ApplicationDraft(
-                        resource: code, items: items, services: try services.map { raw throws(ZhengshuError) in
-                            guard let s = ShareService(rawValue: raw) else { throw ZhengshuError(.invalidInput, "unknown service \(raw.prefix(20))") }
+                        resource: code, items: items,
+                        services: try services.map { raw throws(ZhengshuError) in
+                            guard let s = ShareService(rawValue: raw) else {
+                                throw ZhengshuError(.invalidInput, "unknown service \(raw.prefix(20))")
+                            }
                             return s
                         },
                         purpose: form["purpose"], legalBasis: form["legalBasis"], serviceItem: form["serviceItem"],
@@ -29,7 +32,9 @@ struct SharingPages<Context: RequestContext>: Sendable {
                     let application = try await platform.sharing.apply(draft, by: s.caller(context))
                     return redirect("/applications?box=mine&created=\(application.id.rawValue)")
                 } catch let error as ZhengshuError {
-                    return try await applyPage(request, context, s, lang, values: form.values, items: Set(items), services: Set(services), error: error)
+                    return try await applyPage(
+                        request, context, s, lang, values: form.values, items: Set(items), services: Set(services),
+                        error: error)
                 }
             }
         }
@@ -38,10 +43,13 @@ struct SharingPages<Context: RequestContext>: Sendable {
         }
         router.post("/applications/{id}/decision") { request, context in
             try await console.post(request, context) { s, form, lang in
-                guard let id = Int64(try context.parameters.require("id")) else { throw ZhengshuError(.notFound, "application does not exist") }
+                guard let id = Int64(try context.parameters.require("id")) else {
+                    throw ZhengshuError(.notFound, "application does not exist")
+                }
                 let approve = form["decision"] == "approve"
                 do {
-                    _ = try await platform.sharing.decide(id, ApplicationDecision(approve: approve, reason: form["reason"]), by: s.caller(context))
+                    _ = try await platform.sharing.decide(
+                        id, ApplicationDecision(approve: approve, reason: form["reason"]), by: s.caller(context))
                     return redirect("/applications?box=inbox&decided=\(id)")
                 } catch let error as ZhengshuError {
                     return try await applications(request, context, s, lang, failed: (id, error, form["reason"] ?? ""))
@@ -53,55 +61,84 @@ struct SharingPages<Context: RequestContext>: Sendable {
                 let caller = s.caller(context)
                 let p = s.principal
                 let everyone = p.isAdmin || p.roles.contains(.auditor)
-                var grants = try await platform.sharing.grants(consumer: everyone ? nil : p.department?.rawValue, provider: nil, resource: nil, by: caller)
+                var grants = try await platform.sharing.grants(
+                    consumer: everyone ? nil : p.department?.rawValue, provider: nil, resource: nil, by: caller)
                 if !everyone, p.roles.contains(.provider), let own = p.department {
-                    grants += try await platform.sharing.grants(consumer: nil, provider: own.rawValue, resource: nil, by: caller)
-                        .filter { $0.consumer != own }
+                    grants += try await platform.sharing.grants(
+                        consumer: nil, provider: own.rawValue, resource: nil, by: caller
+                    )
+                    .filter { $0.consumer != own }
                 }
                 let names = try await departmentNames()
                 let rows: [[String: Any]] = grants.sorted { $0.id.rawValue > $1.id.rawValue }.map { g in
-                    ["id": g.id.rawValue, "resource": g.resource.rawValue, "provider": names[g.provider] ?? g.provider.rawValue,
-                     "consumer": names[g.consumer] ?? (MemberProfile.isMemberCode(g.consumer) ? "\(console.text("role.member", lang)) \(g.consumer)" : g.consumer.rawValue),
-                     "items": g.items.joined(separator: ", "),
-                     "clear": g.clearItems.isEmpty ? "—" : g.clearItems.joined(separator: ", "),
-                     "services": g.services.map { console.text("service.\($0.rawValue)", lang) }.joined(separator: "、"),
-                     "period": "\(g.validFrom) — \(g.validUntil)", "quota": "\(g.callsPerDay) / \(g.rowsPerDay)",
-                     "status": console.text("grant.status.\(g.status.rawValue)", lang), "active": g.status == .active]
+                    [
+                        "id": g.id.rawValue, "resource": g.resource.rawValue,
+                        "provider": names[g.provider] ?? g.provider.rawValue,
+                        "consumer": names[g.consumer]
+                            ?? (MemberProfile.isMemberCode(g.consumer)
+                                ? "\(console.text("role.member", lang)) \(g.consumer)" : g.consumer.rawValue),
+                        "items": g.items.joined(separator: ", "),
+                        "clear": g.clearItems.isEmpty ? "—" : g.clearItems.joined(separator: ", "),
+                        "services": g.services.map { console.text("service.\($0.rawValue)", lang) }.joined(
+                            separator: "、"),
+                        "period": "\(g.validFrom) — \(g.validUntil)", "quota": "\(g.callsPerDay) / \(g.rowsPerDay)",
+                        "status": console.text("grant.status.\(g.status.rawValue)", lang),
+                        "active": g.status == .active,
+                    ]
                 }
-                return console.render("grants", ["grants": rows, "hasGrants": !rows.isEmpty], title: "grants.title", session: s, request: request)
+                return console.render(
+                    "grants", ["grants": rows, "hasGrants": !rows.isEmpty], title: "grants.title", session: s,
+                    request: request)
             }
         }
     }
 
     func departmentNames() async throws -> [DepartmentCode: String] {
-        Dictionary(try await platform.departments.list(parent: nil, level: nil).map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        Dictionary(
+            try await platform.departments.list(parent: nil, level: nil).map { ($0.code, $0.name) },
+            uniquingKeysWith: { a, _ in a })
     }
 
     static func date(_ raw: String, field: String) throws(ZhengshuError) -> CivilDate {
-        guard let d = CivilDate(iso: raw) else { throw ZhengshuError.validation([.init(field: field, reason: "'\(raw.prefix(20))' is not a date YYYY-MM-DD")]) }
+        guard let d = CivilDate(iso: raw) else {
+            throw ZhengshuError.validation([.init(field: field, reason: "'\(raw.prefix(20))' is not a date YYYY-MM-DD")]
+            )
+        }
         return d
     }
 
-    func applyPage(_ request: Request, _ context: Context, _ s: ConsoleSession, _ lang: String, values: [String: String],
-                   items chosen: Set<String>?, services chosen2: Set<String>?, error: ZhengshuError?) async throws -> Response {
+    func applyPage(
+        _ request: Request, _ context: Context, _ s: ConsoleSession, _ lang: String, values: [String: String],
+        items chosen: Set<String>?, services chosen2: Set<String>?, error: ZhengshuError?
+    ) async throws -> Response {
         let r = try await platform.catalog.get(try context.parameters.require("code"), by: s.caller(context))
         try r.requirePublished("only published resources can be applied for")
         let v: [String: Any] = [
             "code": r.code.rawValue, "name": r.name, "shareType": console.text("share.\(r.shareType.rawValue)", lang),
             "shareCondition": r.shareCondition ?? "",
-            "items": r.items.map { ["name": $0.name, "label": $0.label, "checked": chosen?.contains($0.name) ?? false] },
-            "services": ShareService.allCases.map { ["value": $0.rawValue, "label": console.text("service.\($0.rawValue)", lang),
-                                                     "checked": chosen2?.contains($0.rawValue) ?? ($0 == .query)] },
-            "form": values, 
+            "items": r.items.map {
+                ["name": $0.name, "label": $0.label, "checked": chosen?.contains($0.name) ?? false]
+            },
+            "services": ShareService.allCases.map {
+                [
+                    "value": $0.rawValue, "label": console.text("service.\($0.rawValue)", lang),
+                    "checked": chosen2?.contains($0.rawValue) ?? ($0 == .query),
+                ]
+            },
+            "form": values,
         ]
-        return console.render("apply", v.merging(ConsoleRoutes<Context>.problem(error)) { _, new in new }, title: "apply.title", session: s, request: request,
-                              status: error.map { ConsoleRoutes<Context>.status($0.code) } ?? .ok)
+        return console.render(
+            "apply", v.merging(ConsoleRoutes<Context>.problem(error)) { _, new in new }, title: "apply.title",
+            session: s, request: request,
+            status: error.map { ConsoleRoutes<Context>.status($0.code) } ?? .ok)
     }
 
     /// `box=mine`: the department's own applications; `box=inbox`: those waiting for the caller's decision (the
     /// provider's answer for a providing department; compliance review, second approval and disputes for the bureau).
-    func applications(_ request: Request, _ context: Context, _ s: ConsoleSession, _ lang: String,
-                      failed: (id: Int64, error: ZhengshuError, reason: String)? = nil) async throws -> Response {
+    func applications(
+        _ request: Request, _ context: Context, _ s: ConsoleSession, _ lang: String,
+        failed: (id: Int64, error: ZhengshuError, reason: String)? = nil
+    ) async throws -> Response {
         let caller = s.caller(context)
         let p = s.principal
         let box = request.uri.queryParameters.get("box") ?? (p.roles.contains(.consumer) ? "mine" : "inbox")
@@ -117,7 +154,8 @@ struct SharingPages<Context: RequestContext>: Sendable {
             list = try await platform.sharing.applications(ApplicationFilter(consumer: own, limit: 500), by: caller)
         case "received":
             // Every application for the department's resources (the bureau's: all), answered or not.
-            list = try await platform.sharing.applications(ApplicationFilter(provider: p.isAdmin ? nil : p.department, limit: 500), by: caller)
+            list = try await platform.sharing.applications(
+                ApplicationFilter(provider: p.isAdmin ? nil : p.department, limit: 500), by: caller)
         default:
             list = try await platform.sharing.applications(ApplicationFilter(limit: 500), by: caller).filter(decidable)
         }
@@ -125,11 +163,14 @@ struct SharingPages<Context: RequestContext>: Sendable {
         let now = Date()
         let rows: [[String: Any]] = list.map { a in
             var row: [String: Any] = [
-                "id": a.id.rawValue, "resource": a.resource.rawValue, "provider": names[a.provider] ?? a.provider.rawValue,
-                "consumer": a.isOpenData ? "\(console.text("role.member", lang)) \(a.applicant)" : names[a.consumer] ?? a.consumer.rawValue,
+                "id": a.id.rawValue, "resource": a.resource.rawValue,
+                "provider": names[a.provider] ?? a.provider.rawValue,
+                "consumer": a.isOpenData
+                    ? "\(console.text("role.member", lang)) \(a.applicant)" : names[a.consumer] ?? a.consumer.rawValue,
                 "items": a.items.joined(separator: ", "),
                 "services": a.services.map { console.text("service.\($0.rawValue)", lang) }.joined(separator: "、"),
-                "purpose": a.purpose, "legalBasis": a.legalBasis, "status": console.text("application.status.\(a.status.rawValue)", lang),
+                "purpose": a.purpose, "legalBasis": a.legalBasis,
+                "status": console.text("application.status.\(a.status.rawValue)", lang),
                 "statusCode": a.status.rawValue, "due": ConsoleTime.minute(a.dueAt), "overdue": a.isOverdue(at: now),
                 "grant": a.grant?.rawValue ?? 0, "hasGrant": a.grant != nil, "decidable": inbox && decidable(a),
                 "reason": a.history.last?.reason ?? "",
@@ -141,11 +182,15 @@ struct SharingPages<Context: RequestContext>: Sendable {
             }
             return row
         }
-        let v: [String: Any] = ["inbox": inbox, "applications": rows, "hasApplications": !rows.isEmpty,
-                                "created": request.uri.queryParameters.get("created") ?? "",
-                                "justCreated": request.uri.queryParameters.get("created") != nil,
-                                "justDecided": request.uri.queryParameters.get("decided") != nil]
-        return console.render("applications", v, title: box == "received" ? "received.title" : inbox ? "inbox.title" : "mine.title", session: s, request: request,
-                              status: failed.map { ConsoleRoutes<Context>.status($0.error.code) } ?? .ok)
+        let v: [String: Any] = [
+            "inbox": inbox, "applications": rows, "hasApplications": !rows.isEmpty,
+            "created": request.uri.queryParameters.get("created") ?? "",
+            "justCreated": request.uri.queryParameters.get("created") != nil,
+            "justDecided": request.uri.queryParameters.get("decided") != nil,
+        ]
+        return console.render(
+            "applications", v, title: box == "received" ? "received.title" : inbox ? "inbox.title" : "mine.title",
+            session: s, request: request,
+            status: failed.map { ConsoleRoutes<Context>.status($0.error.code) } ?? .ok)
     }
 }

@@ -10,8 +10,9 @@ package struct StringTable: Sendable {
         var tables: [String: [String: String]] = [:]
         for lang in languages {
             guard let url = Bundle.module.url(forResource: lang, withExtension: "json", subdirectory: "strings"),
-                  let data = try? Data(contentsOf: url),  // blocking-ok: the bundled tables, read once at start
-                  let table = try? JSONDecoder().decode([String: String].self, from: data) else {
+                let data = try? Data(contentsOf: url),  // blocking-ok: the bundled tables, read once at start
+                let table = try? JSONDecoder().decode([String: String].self, from: data)
+            else {
                 preconditionFailure("string table \(lang) is missing or malformed")
             }
             tables[lang] = table
@@ -36,13 +37,18 @@ package struct StringTable: Sendable {
         var root: [String: Any] = [:]
         func insert(_ path: ArraySlice<String>, _ value: String, into node: inout [String: Any]) {
             guard let head = path.first else { return }
-            if path.count == 1 { node[head] = value; return }
+            if path.count == 1 {
+                node[head] = value
+                return
+            }
             var child = node[head] as? [String: Any] ?? [:]
             insert(path.dropFirst(), value, into: &child)
             node[head] = child
         }
         let merged = (tables["zh-CN"] ?? [:]).merging(tables[lang] ?? [:]) { _, chosen in chosen }
-        for (key, value) in merged { insert(ArraySlice(key.split(separator: ".").map(String.init)), value, into: &root) }
+        for (key, value) in merged {
+            insert(ArraySlice(key.split(separator: ".").map(String.init)), value, into: &root)
+        }
         return root
     }
 

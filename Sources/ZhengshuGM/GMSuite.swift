@@ -54,7 +54,9 @@ package enum SM3 {
     /// SM3 fetched from the default provider once: OpenSSL 3 looks an algorithm up on every use of `EVP_sm3()`, which
     /// costs more than hashing a short value.
     nonisolated(unsafe) static let md: OpaquePointer = {
-        guard let md = EVP_MD_fetch(nil, "SM3", nil) else { preconditionFailure("SM3 is not available in this OpenSSL") }
+        guard let md = EVP_MD_fetch(nil, "SM3", nil) else {
+            preconditionFailure("SM3 is not available in this OpenSSL")
+        }
         return md
     }()
 
@@ -83,7 +85,9 @@ final class SM3Hasher: IncrementalHasher, @unchecked Sendable {
     }
 
     private init(copying other: OpaquePointer) {
-        guard let ctx = EVP_MD_CTX_new(), EVP_MD_CTX_copy_ex(ctx, other) == 1 else { preconditionFailure("SM3 state copy failed") }
+        guard let ctx = EVP_MD_CTX_new(), EVP_MD_CTX_copy_ex(ctx, other) == 1 else {
+            preconditionFailure("SM3 state copy failed")
+        }
         self.ctx = ctx
     }
 
@@ -113,10 +117,14 @@ final class HMACSM3: KeyedMAC, @unchecked Sendable {
     init(key: [UInt8]) {
         let mac = EVP_MAC_fetch(nil, "HMAC", nil)
         defer { EVP_MAC_free(mac) }
-        guard let mac, let ctx = EVP_MAC_CTX_new(mac) else { preconditionFailure("HMAC is not available in this OpenSSL") }
+        guard let mac, let ctx = EVP_MAC_CTX_new(mac) else {
+            preconditionFailure("HMAC is not available in this OpenSSL")
+        }
         let ok = "SM3".withCString { digest in
-            var params = [OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, UnsafeMutablePointer(mutating: digest), 0),
-                          OSSL_PARAM_construct_end()]
+            var params = [
+                OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, UnsafeMutablePointer(mutating: digest), 0),
+                OSSL_PARAM_construct_end(),
+            ]
             return key.withUnsafeBufferPointer { k in EVP_MAC_init(ctx, k.baseAddress, k.count, &params) }
         }
         precondition(ok == 1, "HMAC-SM3 is not available in this OpenSSL")
@@ -129,7 +137,8 @@ final class HMACSM3: KeyedMAC, @unchecked Sendable {
         let ctx = EVP_MAC_CTX_dup(template)
         defer { EVP_MAC_CTX_free(ctx) }
         var size = 0
-        let ok = EVP_MAC_update(ctx, data.baseAddress?.assumingMemoryBound(to: UInt8.self), data.count) == 1
+        let ok =
+            EVP_MAC_update(ctx, data.baseAddress?.assumingMemoryBound(to: UInt8.self), data.count) == 1
             && EVP_MAC_final(ctx, out.baseAddress?.assumingMemoryBound(to: UInt8.self), &size, out.count) == 1
         precondition(ok && size == 32, "HMAC-SM3 failed")
     }
@@ -179,7 +188,9 @@ package final class SM2Key: @unchecked Sendable {
         guard let ctx = EVP_PKEY_CTX_new_from_name(nil, "SM2", nil) else { throw GMError.last("SM2 context") }
         defer { EVP_PKEY_CTX_free(ctx) }
         var pkey: OpaquePointer?
-        guard EVP_PKEY_keygen_init(ctx) == 1, EVP_PKEY_generate(ctx, &pkey) == 1, let pkey else { throw GMError.last("SM2 key generation") }
+        guard EVP_PKEY_keygen_init(ctx) == 1, EVP_PKEY_generate(ctx, &pkey) == 1, let pkey else {
+            throw GMError.last("SM2 key generation")
+        }
         return SM2Key(pkey)
     }
 
@@ -222,8 +233,10 @@ package final class SM2Key: @unchecked Sendable {
             throw GMError.last("SM2 context")
         }
         let idSet = Self.defaultID.withUnsafeBytes { EVP_PKEY_CTX_set1_id(pctx, $0.baseAddress, Int32($0.count)) }
-        EVP_MD_CTX_set_pkey_ctx(md, pctx)   // the digest context owns it from here
-        let ok = signing ? EVP_DigestSignInit(md, nil, EVP_sm3(), nil, pkey) : EVP_DigestVerifyInit(md, nil, EVP_sm3(), nil, pkey)
+        EVP_MD_CTX_set_pkey_ctx(md, pctx)  // the digest context owns it from here
+        let ok =
+            signing
+            ? EVP_DigestSignInit(md, nil, EVP_sm3(), nil, pkey) : EVP_DigestVerifyInit(md, nil, EVP_sm3(), nil, pkey)
         guard idSet == 1, ok == 1 else {
             EVP_MD_CTX_free(md)
             throw GMError.last("SM2 \(signing ? "sign" : "verify") init")

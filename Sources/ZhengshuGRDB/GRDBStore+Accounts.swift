@@ -20,25 +20,35 @@ extension GRDBStore: AccountStore {
         if let d = user.department, try Self.fetchDepartment(d, db) == nil {
             throw ZhengshuError.validation([.init(field: "department", reason: "department \(d) does not exist")])
         }
-        try db.execute(sql: """
-            INSERT INTO user (name, displayName, roles, department, passwordHash, disabled, createdAt, updatedAt)
-            VALUES (?, ?, ?, ?, ?, 0, ?, ?)
-            """, arguments: [user.name, user.displayName, Self.encodeRoles(user.roles), user.department?.rawValue,
-                             user.passwordHash, user.createdAt.millis, user.createdAt.millis])
-        return User(id: UserID(db.lastInsertedRowID), name: user.name, displayName: user.displayName, roles: user.roles,
-                    department: user.department, disabled: false, createdAt: user.createdAt, updatedAt: user.createdAt)
+        try db.execute(
+            sql: """
+                INSERT INTO user (name, displayName, roles, department, passwordHash, disabled, createdAt, updatedAt)
+                VALUES (?, ?, ?, ?, ?, 0, ?, ?)
+                """,
+            arguments: [
+                user.name, user.displayName, Self.encodeRoles(user.roles), user.department?.rawValue,
+                user.passwordHash, user.createdAt.millis, user.createdAt.millis,
+            ])
+        return User(
+            id: UserID(db.lastInsertedRowID), name: user.name, displayName: user.displayName, roles: user.roles,
+            department: user.department, disabled: false, createdAt: user.createdAt, updatedAt: user.createdAt)
     }
 
     package func insertMember(_ user: NewUser, profile: MemberProfile, audit: AuditEvent) async throws -> User {
         try await writer.write { db in
-            if try Int.fetchOne(db, sql: "SELECT 1 FROM member WHERE identifierDigest = ?", arguments: [profile.identifierDigest]) != nil {
-                throw ZhengshuError(.conflict, "\(profile.identifierMasked) is already registered; sign in with that account")
+            if try Int.fetchOne(
+                db, sql: "SELECT 1 FROM member WHERE identifierDigest = ?", arguments: [profile.identifierDigest])
+                != nil
+            {
+                throw ZhengshuError(
+                    .conflict, "\(profile.identifierMasked) is already registered; sign in with that account")
             }
             let stored = try Self.insertUserRow(user, db)
             var p = profile
             p.user = stored.id
-            try db.execute(sql: "INSERT INTO member (userId, identifierDigest, document) VALUES (?, ?, ?)",
-                           arguments: [stored.id.rawValue, p.identifierDigest, try Self.json(p)])
+            try db.execute(
+                sql: "INSERT INTO member (userId, identifierDigest, document) VALUES (?, ?, ?)",
+                arguments: [stored.id.rawValue, p.identifierDigest, try Self.json(p)])
             var event = audit
             event.target = "user:\(stored.id)"
             try Self.appendAudit(event, in: db)
@@ -53,19 +63,27 @@ extension GRDBStore: AccountStore {
         }
     }
 
-    package func updateUser(_ id: UserID, passwordHash: String?, audit: AuditEvent,
-                            change: @Sendable (User) throws -> User) async throws -> User {
+    package func updateUser(
+        _ id: UserID, passwordHash: String?, audit: AuditEvent,
+        change: @Sendable (User) throws -> User
+    ) async throws -> User {
         try await writer.write { db in
-            guard let current = try Self.fetchUser(id, db) else { throw ZhengshuError(.notFound, "user \(id) does not exist") }
+            guard let current = try Self.fetchUser(id, db) else {
+                throw ZhengshuError(.notFound, "user \(id) does not exist")
+            }
             let next = try change(current)
             if let d = next.department, d != current.department, try Self.fetchDepartment(d, db) == nil {
                 throw ZhengshuError.validation([.init(field: "department", reason: "department \(d) does not exist")])
             }
-            try db.execute(sql: """
-                UPDATE user SET displayName = ?, roles = ?, department = ?, disabled = ?, updatedAt = ?,
-                    passwordHash = COALESCE(?, passwordHash) WHERE id = ?
-                """, arguments: [next.displayName, Self.encodeRoles(next.roles), next.department?.rawValue, next.disabled,
-                                 next.updatedAt.millis, passwordHash, id.rawValue])
+            try db.execute(
+                sql: """
+                    UPDATE user SET displayName = ?, roles = ?, department = ?, disabled = ?, updatedAt = ?,
+                        passwordHash = COALESCE(?, passwordHash) WHERE id = ?
+                    """,
+                arguments: [
+                    next.displayName, Self.encodeRoles(next.roles), next.department?.rawValue, next.disabled,
+                    next.updatedAt.millis, passwordHash, id.rawValue,
+                ])
             try Self.appendAudit(audit, in: db)
             return next
         }
@@ -84,8 +102,10 @@ extension GRDBStore: AccountStore {
     package func users(department: DepartmentCode?) async throws -> [User] {
         try await writer.read { db in
             if let department {
-                return try Row.fetchAll(db, sql: "SELECT * FROM user WHERE department = ? ORDER BY id", arguments: [department.rawValue])
-                    .map(Self.user(from:))
+                return try Row.fetchAll(
+                    db, sql: "SELECT * FROM user WHERE department = ? ORDER BY id", arguments: [department.rawValue]
+                )
+                .map(Self.user(from:))
             }
             return try Row.fetchAll(db, sql: "SELECT * FROM user ORDER BY id").map(Self.user(from:))
         }
@@ -101,23 +121,29 @@ extension GRDBStore: AccountStore {
 
     package func insertToken(_ token: NewAPIToken, audit: AuditEvent) async throws -> APIToken {
         try await writer.write { db in
-            try db.execute(sql: """
-                INSERT INTO apiToken (userId, label, prefix, hash, createdAt, expiresAt) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [token.user.rawValue, token.label, token.prefix, token.hash, token.createdAt.millis,
-                                 token.expiresAt?.millis])
+            try db.execute(
+                sql: """
+                    INSERT INTO apiToken (userId, label, prefix, hash, createdAt, expiresAt) VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    token.user.rawValue, token.label, token.prefix, token.hash, token.createdAt.millis,
+                    token.expiresAt?.millis,
+                ])
             let id = db.lastInsertedRowID
             var event = audit
             event.detail = [audit.detail, "token: \(id)"].compactMap { $0 }.joined(separator: "; ")
             try Self.appendAudit(event, in: db)
-            return APIToken(id: TokenID(id), user: token.user, label: token.label, prefix: token.prefix,
-                            createdAt: token.createdAt, lastUsedAt: nil, expiresAt: token.expiresAt, revokedAt: nil)
+            return APIToken(
+                id: TokenID(id), user: token.user, label: token.label, prefix: token.prefix,
+                createdAt: token.createdAt, lastUsedAt: nil, expiresAt: token.expiresAt, revokedAt: nil)
         }
     }
 
     /// Records the last use at most once a minute per token, so authentication stays a read on the hot path.
     package func authenticate(tokenHash: String, at now: Date) async throws -> (APIToken, User)? {
         let found: (APIToken, User)? = try await quickRead { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM apiToken WHERE hash = ?", arguments: [tokenHash]) else {
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM apiToken WHERE hash = ?", arguments: [tokenHash])
+            else {
                 return nil
             }
             let token = Self.token(from: row)
@@ -137,7 +163,8 @@ extension GRDBStore: AccountStore {
 
     package func token(_ id: TokenID) async throws -> APIToken? {
         try await writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM apiToken WHERE id = ?", arguments: [id.rawValue]).map(Self.token(from:))
+            try Row.fetchOne(db, sql: "SELECT * FROM apiToken WHERE id = ?", arguments: [id.rawValue]).map(
+                Self.token(from:))
         }
     }
 
@@ -150,7 +177,8 @@ extension GRDBStore: AccountStore {
 
     package func revokeToken(_ id: TokenID, at: Date, audit: AuditEvent) async throws -> APIToken {
         try await writer.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM apiToken WHERE id = ?", arguments: [id.rawValue]) else {
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM apiToken WHERE id = ?", arguments: [id.rawValue])
+            else {
                 throw ZhengshuError(.notFound, "token \(id) does not exist")
             }
             var token = Self.token(from: row)
@@ -170,15 +198,18 @@ extension GRDBStore: AccountStore {
 
     static func user(from row: Row) -> User {
         let roles = (row["roles"] as String).split(separator: ",").compactMap { Role(rawValue: String($0)) }
-        return User(id: UserID(row["id"]), name: row["name"], displayName: row["displayName"], roles: Set(roles),
-                    department: (row["department"] as String?).map(DepartmentCode.init(trusted:)), disabled: row["disabled"],
-                    createdAt: Date(millis: row["createdAt"]), updatedAt: Date(millis: row["updatedAt"]))
+        return User(
+            id: UserID(row["id"]), name: row["name"], displayName: row["displayName"], roles: Set(roles),
+            department: (row["department"] as String?).map(DepartmentCode.init(trusted:)), disabled: row["disabled"],
+            createdAt: Date(millis: row["createdAt"]), updatedAt: Date(millis: row["updatedAt"]))
     }
 
     static func token(from row: Row) -> APIToken {
-        APIToken(id: TokenID(row["id"]), user: UserID(row["userId"]), label: row["label"], prefix: row["prefix"],
-                 createdAt: Date(millis: row["createdAt"]), lastUsedAt: (row["lastUsedAt"] as Int64?).map(Date.init(millis:)),
-                 expiresAt: (row["expiresAt"] as Int64?).map(Date.init(millis:)),
-                 revokedAt: (row["revokedAt"] as Int64?).map(Date.init(millis:)))
+        APIToken(
+            id: TokenID(row["id"]), user: UserID(row["userId"]), label: row["label"], prefix: row["prefix"],
+            createdAt: Date(millis: row["createdAt"]),
+            lastUsedAt: (row["lastUsedAt"] as Int64?).map(Date.init(millis:)),
+            expiresAt: (row["expiresAt"] as Int64?).map(Date.init(millis:)),
+            revokedAt: (row["revokedAt"] as Int64?).map(Date.init(millis:)))
     }
 }

@@ -7,17 +7,27 @@ extension GRDBStore: AuditStore {
     /// head and inserting after it cannot interleave with another append.
     @discardableResult
     static func appendAudit(_ event: AuditEvent, in db: Database) throws -> Int64 {
-        let head = try Row.fetchOne(try db.cachedStatement(sql: "SELECT sequence, hash FROM auditEntry ORDER BY sequence DESC LIMIT 1"))
+        let head = try Row.fetchOne(
+            try db.cachedStatement(sql: "SELECT sequence, hash FROM auditEntry ORDER BY sequence DESC LIMIT 1"))
         let previous = head.map { (sequence: $0["sequence"] as Int64, hash: $0["hash"] as String) }
         // The installation's first entry takes the algorithm its crypto profile chose; every later one its predecessor's.
-        let algorithm = previous != nil ? .sha256 : DigestAlgorithm(rawValue: try String.fetchOne(
-            db, sql: "SELECT value FROM installationSetting WHERE name = ?", arguments: [AuditChain.algorithmSetting]) ?? "") ?? .sha256
+        let algorithm =
+            previous != nil
+            ? .sha256
+            : DigestAlgorithm(
+                rawValue: try String.fetchOne(
+                    db, sql: "SELECT value FROM installationSetting WHERE name = ?",
+                    arguments: [AuditChain.algorithmSetting]) ?? "") ?? .sha256
         let entry = AuditChain.entry(after: previous, event: event, algorithm: algorithm)
-        try db.cachedStatement(sql: """
-            INSERT INTO auditEntry (sequence, actor, actorDepartment, action, target, at, requestId, detail, previousHash, hash)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [entry.sequence, event.actor, event.actorDepartment, event.action, event.target, event.at.millis,
-                             event.requestID, event.detail, entry.previousHash, entry.hash])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO auditEntry (sequence, actor, actorDepartment, action, target, at, requestId, detail, previousHash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            entry.sequence, event.actor, event.actorDepartment, event.action, event.target, event.at.millis,
+            event.requestID, event.detail, entry.previousHash, entry.hash,
+        ])
         return entry.sequence
     }
 
@@ -30,20 +40,39 @@ extension GRDBStore: AuditStore {
         try await writer.read { db in
             var sql = "SELECT * FROM auditEntry WHERE sequence > ?"
             var args: StatementArguments = [f.after]
-            if let v = f.action { sql += " AND action = ?"; args += [v] }
-            if let v = f.target { sql += " AND target = ?"; args += [v] }
-            if let v = f.actor { sql += " AND actor = ?"; args += [v] }
-            if let v = f.department { sql += " AND actorDepartment = ?"; args += [v] }
-            if let v = f.from { sql += " AND at >= ?"; args += [v.millis] }
-            if let v = f.to { sql += " AND at < ?"; args += [v.millis] }
+            if let v = f.action {
+                sql += " AND action = ?"
+                args += [v]
+            }
+            if let v = f.target {
+                sql += " AND target = ?"
+                args += [v]
+            }
+            if let v = f.actor {
+                sql += " AND actor = ?"
+                args += [v]
+            }
+            if let v = f.department {
+                sql += " AND actorDepartment = ?"
+                args += [v]
+            }
+            if let v = f.from {
+                sql += " AND at >= ?"
+                args += [v.millis]
+            }
+            if let v = f.to {
+                sql += " AND at < ?"
+                args += [v.millis]
+            }
             sql += " ORDER BY sequence LIMIT ?"
             args += [f.limit]
             return try Row.fetchAll(db, sql: sql, arguments: args).map { row in
                 AuditEntry(
                     sequence: row["sequence"],
-                    event: AuditEvent(actor: row["actor"], actorDepartment: row["actorDepartment"], action: row["action"],
-                                      target: row["target"], at: Date(millis: row["at"]), requestID: row["requestId"],
-                                      detail: row["detail"]),
+                    event: AuditEvent(
+                        actor: row["actor"], actorDepartment: row["actorDepartment"], action: row["action"],
+                        target: row["target"], at: Date(millis: row["at"]), requestID: row["requestId"],
+                        detail: row["detail"]),
                     previousHash: row["previousHash"], hash: row["hash"])
             }
         }
@@ -51,10 +80,11 @@ extension GRDBStore: AuditStore {
 
     package func insertAuditCheckpoint(_ c: AuditCheckpoint) async throws {
         try await writer.write { db in
-            try db.execute(sql: """
-                INSERT INTO auditCheckpoint (sequence, hash, signature, publicKey, at, algorithm) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (sequence) DO NOTHING
-                """, arguments: [c.sequence, c.hash, c.signature, c.publicKey, c.at.millis, c.algorithm])
+            try db.execute(
+                sql: """
+                    INSERT INTO auditCheckpoint (sequence, hash, signature, publicKey, at, algorithm) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (sequence) DO NOTHING
+                    """, arguments: [c.sequence, c.hash, c.signature, c.publicKey, c.at.millis, c.algorithm])
         }
     }
 
@@ -68,10 +98,14 @@ extension GRDBStore: AuditStore {
         try await writer.read { db in try Self.checkpoints("1 = 1 ORDER BY sequence DESC LIMIT 1", [], db).first }
     }
 
-    static func checkpoints(_ condition: String, _ arguments: StatementArguments, _ db: Database) throws -> [AuditCheckpoint] {
+    static func checkpoints(
+        _ condition: String, _ arguments: StatementArguments, _ db: Database
+    ) throws -> [AuditCheckpoint] {
         try Row.fetchAll(db, sql: "SELECT * FROM auditCheckpoint WHERE \(condition)", arguments: arguments).map { r in
-            AuditCheckpoint(sequence: r["sequence"], hash: r["hash"], signature: r["signature"], publicKey: r["publicKey"], at: Date(millis: r["at"]),
-                            algorithm: r["algorithm"])
+            AuditCheckpoint(
+                sequence: r["sequence"], hash: r["hash"], signature: r["signature"], publicKey: r["publicKey"],
+                at: Date(millis: r["at"]),
+                algorithm: r["algorithm"])
         }
     }
 

@@ -24,7 +24,9 @@ extension GRDBStore {
     /// (the store's own are not held up; writers go on in the WAL).
     package func snapshot(to path: String) throws {
         BlockingPool.assertMayBlock("a database snapshot")
-        guard let source = databasePath else { throw ZhengshuError(.invalidInput, "an in-memory database cannot be backed up") }
+        guard let source = databasePath else {
+            throw ZhengshuError(.invalidInput, "an in-memory database cannot be backed up")
+        }
         var config = Configuration()
         config.readonly = true
         config.busyMode = .timeout(30)
@@ -54,15 +56,20 @@ extension GRDBStore {
             if check, try String.fetchOne(db, sql: "PRAGMA quick_check") != "ok" {
                 throw ZhengshuError(.invalidInput, "the database \(path) fails SQLite's integrity check")
             }
-            let names = try String.fetchAll(db, sql: """
-                SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
-                AND name NOT LIKE 'resourceSearch\\_%' ESCAPE '\\' ORDER BY name
-                """)
+            let names = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+                    AND name NOT LIKE 'resourceSearch\\_%' ESCAPE '\\' ORDER BY name
+                    """)
             var tables: [String: Int64] = [:]
-            for name in names { tables[name] = try Int64.fetchOne(db, sql: "SELECT count(*) FROM \(name.quotedDatabaseIdentifier)") ?? 0 }
+            for name in names {
+                tables[name] = try Int64.fetchOne(db, sql: "SELECT count(*) FROM \(name.quotedDatabaseIdentifier)") ?? 0
+            }
             let applied = names.contains("grdb_migrations") ? try Self.migrator.appliedIdentifiers(db) : []
             let version = Self.migrator.migrations.last(where: applied.contains) ?? ""
-            let head = names.contains("auditEntry")
+            let head =
+                names.contains("auditEntry")
                 ? try Row.fetchOne(db, sql: "SELECT sequence, hash FROM auditEntry ORDER BY sequence DESC LIMIT 1")
                     .map { BackupManifest.AuditHead(sequence: $0["sequence"], hash: $0["hash"]) }
                 : nil
@@ -75,20 +82,23 @@ extension GRDBStore: BackupRunStore {
     package func claimBackupRun(_ run: BackupRun, unlessStartedAfter cutoff: Date) async throws -> BackupRun? {
         try await writer.write { db in
             if let last = try String.fetchOne(db, sql: "SELECT document FROM backupRun ORDER BY id DESC LIMIT 1")
-                .map({ try Self.decoder.decode(BackupRun.self, from: Data($0.utf8)) }), last.startedAt > cutoff {
+                .map({ try Self.decoder.decode(BackupRun.self, from: Data($0.utf8)) }), last.startedAt > cutoff
+            {
                 return nil
             }
             try db.execute(sql: "INSERT INTO backupRun (document) VALUES ('')")
             var r = run
             r.id = BackupRunID(db.lastInsertedRowID)
-            try db.execute(sql: "UPDATE backupRun SET document = ? WHERE id = ?", arguments: [try Self.json(r), r.id.rawValue])
+            try db.execute(
+                sql: "UPDATE backupRun SET document = ? WHERE id = ?", arguments: [try Self.json(r), r.id.rawValue])
             return r
         }
     }
 
     package func updateBackupRun(_ run: BackupRun) async throws {
         try await writer.write { db in
-            try db.execute(sql: "UPDATE backupRun SET document = ? WHERE id = ?", arguments: [try Self.json(run), run.id.rawValue])
+            try db.execute(
+                sql: "UPDATE backupRun SET document = ? WHERE id = ?", arguments: [try Self.json(run), run.id.rawValue])
         }
     }
 

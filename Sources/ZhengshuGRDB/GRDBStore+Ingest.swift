@@ -13,12 +13,16 @@ extension GRDBStore: IngestStore {
 
     package func createJob(_ job: NewIngestJob, audit: AuditEvent) async throws -> IngestJob {
         try await writer.write { db in
-            try db.execute(sql: """
-                INSERT INTO ingestJob (resource, department, mode, format, encoding, source, status, bytesTotal, maxErrors,
-                    createdBy, createdAt, startedAt, node, heartbeatAt) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [job.resource.rawValue, job.department.rawValue, job.mode.rawValue, job.format.rawValue,
-                                 job.encoding.rawValue, job.source, job.bytesTotal, job.maxErrors, job.createdBy,
-                                 job.createdAt.millis, job.createdAt.millis, job.node, job.createdAt.millis])
+            try db.execute(
+                sql: """
+                    INSERT INTO ingestJob (resource, department, mode, format, encoding, source, status, bytesTotal, maxErrors,
+                        createdBy, createdAt, startedAt, node, heartbeatAt) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    job.resource.rawValue, job.department.rawValue, job.mode.rawValue, job.format.rawValue,
+                    job.encoding.rawValue, job.source, job.bytesTotal, job.maxErrors, job.createdBy,
+                    job.createdAt.millis, job.createdAt.millis, job.node, job.createdAt.millis,
+                ])
             let id = db.lastInsertedRowID
             var event = audit
             event.detail = [audit.detail, "job: \(id)"].compactMap { $0 }.joined(separator: "; ")
@@ -29,10 +33,13 @@ extension GRDBStore: IngestStore {
 
     package func beginStaging(_ job: JobID, resource: Resource, header: [String]) async throws {
         try await writer.write { db in
-            let columns = ["\"_id\" INTEGER PRIMARY KEY", "\"_row\" INTEGER", "\"_rev\" INTEGER"] + resource.items.map(Self.columnDefinition)
+            let columns =
+                ["\"_id\" INTEGER PRIMARY KEY", "\"_row\" INTEGER", "\"_rev\" INTEGER"]
+                + resource.items.map(Self.columnDefinition)
             try db.execute(sql: "DROP TABLE IF EXISTS \(Self.stagingTable(job))")
             try db.execute(sql: "CREATE TABLE \(Self.stagingTable(job)) (\(columns.joined(separator: ", ")))")
-            try db.execute(sql: "UPDATE ingestJob SET header = ? WHERE id = ?", arguments: [try Self.json(header), job.rawValue])
+            try db.execute(
+                sql: "UPDATE ingestJob SET header = ? WHERE id = ?", arguments: [try Self.json(header), job.rawValue])
         }
     }
 
@@ -48,10 +55,13 @@ extension GRDBStore: IngestStore {
         }
     }
 
-    static func stageRows(_ rows: [(row: Int, values: RecordValidator.Row)], job: JobID, resource: Resource, _ db: Database) throws {
+    static func stageRows(
+        _ rows: [(row: Int, values: RecordValidator.Row)], job: JobID, resource: Resource, _ db: Database
+    ) throws {
         let columns = (["\"_row\""] + resource.items.map(Self.column)).joined(separator: ", ")
         let marks = Array(repeating: "?", count: resource.items.count + 1).joined(separator: ", ")
-        let statement = try db.cachedStatement(sql: "INSERT INTO \(Self.stagingTable(job)) (\(columns)) VALUES (\(marks))")
+        let statement = try db.cachedStatement(
+            sql: "INSERT INTO \(Self.stagingTable(job)) (\(columns)) VALUES (\(marks))")
         // The hot loop of every import: bind straight into SQLite, skipping GRDB's argument boxing.
         let handle = statement.sqliteStatement
         for (row, values) in rows {
@@ -60,7 +70,9 @@ extension GRDBStore: IngestStore {
             for (i, value) in values.enumerated() { Self.bind(value, to: handle, at: Int32(i + 2)) }
             let code = sqlite3_step(handle)
             guard code == SQLITE_DONE else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                throw DatabaseError(
+                    resultCode: ResultCode(rawValue: code),
+                    message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
             }
         }
         sqlite3_reset(handle)
@@ -73,18 +85,35 @@ extension GRDBStore: IngestStore {
         case .string(var s): bindText(&s, handle, index)
         case .integer(let i): sqlite3_bind_int64(handle, index, i)
         case .decimal(let d):
-            if let i = Int64(d) { sqlite3_bind_int64(handle, index, i) } else if let x = Double(d) { sqlite3_bind_double(handle, index, x) }
-            else { var s = d; bindText(&s, handle, index) }
+            if let i = Int64(d) {
+                sqlite3_bind_int64(handle, index, i)
+            } else if let x = Double(d) {
+                sqlite3_bind_double(handle, index, x)
+            } else {
+                var s = d
+                bindText(&s, handle, index)
+            }
         case .date(let d):
             // YYYY-MM-DD written into a stack buffer: no allocation per value on the import's hot path.
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 10) { b in
                 let (y, m, day) = (d.year, d.month, d.day)
-                b[0] = UInt8(48 + y / 1000); b[1] = UInt8(48 + y / 100 % 10); b[2] = UInt8(48 + y / 10 % 10); b[3] = UInt8(48 + y % 10)
-                b[4] = 0x2D; b[5] = UInt8(48 + m / 10); b[6] = UInt8(48 + m % 10); b[7] = 0x2D
-                b[8] = UInt8(48 + day / 10); b[9] = UInt8(48 + day % 10)
-                _ = sqlite3_bind_text(handle, index, UnsafeRawPointer(b.baseAddress!).assumingMemoryBound(to: CChar.self), 10, sqliteTransient)
+                b[0] = UInt8(48 + y / 1000)
+                b[1] = UInt8(48 + y / 100 % 10)
+                b[2] = UInt8(48 + y / 10 % 10)
+                b[3] = UInt8(48 + y % 10)
+                b[4] = 0x2D
+                b[5] = UInt8(48 + m / 10)
+                b[6] = UInt8(48 + m % 10)
+                b[7] = 0x2D
+                b[8] = UInt8(48 + day / 10)
+                b[9] = UInt8(48 + day % 10)
+                _ = sqlite3_bind_text(
+                    handle, index, UnsafeRawPointer(b.baseAddress!).assumingMemoryBound(to: CChar.self), 10,
+                    sqliteTransient)
             }
-        case .datetime(let t): var s = RecordValue.formatDatetime(t); bindText(&s, handle, index)
+        case .datetime(let t):
+            var s = RecordValue.formatDatetime(t)
+            bindText(&s, handle, index)
         case .boolean(let b): sqlite3_bind_int64(handle, index, b ? 1 : 0)
         }
     }
@@ -96,7 +125,9 @@ extension GRDBStore: IngestStore {
                 _ = sqlite3_bind_text(handle, index, "", 0, sqliteTransient)
                 return
             }
-            _ = sqlite3_bind_text(handle, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(buffer.count), sqliteTransient)
+            _ = sqlite3_bind_text(
+                handle, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(buffer.count),
+                sqliteTransient)
         }
     }
 
@@ -106,7 +137,8 @@ extension GRDBStore: IngestStore {
     package func quarantine(_ rejects: [RejectedRow], job: JobID) async throws {
         guard !rejects.isEmpty else { return }
         try await writer.write { db in
-            let statement = try db.cachedStatement(sql: "INSERT INTO ingestReject (jobId, row, field, reason, original) VALUES (?, ?, ?, ?, ?)")
+            let statement = try db.cachedStatement(
+                sql: "INSERT INTO ingestReject (jobId, row, field, reason, original) VALUES (?, ?, ?, ?, ?)")
             for r in rejects {
                 try statement.execute(arguments: [job.rawValue, r.row, r.field, r.reason, try Self.json(r.original)])
             }
@@ -115,11 +147,15 @@ extension GRDBStore: IngestStore {
 
     package func saveProgress(_ job: JobID, _ p: JobProgress) async throws {
         try await writer.write { db in
-            try db.execute(sql: """
-                UPDATE ingestJob SET bytesRead = ?, rowsRead = ?, rowsAccepted = ?, rowsRejected = ?, encoding = ?, unknownColumns = ?
-                WHERE id = ?
-                """, arguments: [p.bytesRead, p.rowsRead, p.rowsAccepted, p.rowsRejected, p.encoding.rawValue,
-                                 try Self.json(p.unknownColumns), job.rawValue])
+            try db.execute(
+                sql: """
+                    UPDATE ingestJob SET bytesRead = ?, rowsRead = ?, rowsAccepted = ?, rowsRejected = ?, encoding = ?, unknownColumns = ?
+                    WHERE id = ?
+                    """,
+                arguments: [
+                    p.bytesRead, p.rowsRead, p.rowsAccepted, p.rowsRejected, p.encoding.rawValue,
+                    try Self.json(p.unknownColumns), job.rawValue,
+                ])
         }
     }
 
@@ -130,7 +166,9 @@ extension GRDBStore: IngestStore {
         try body()
     }
 
-    package func takeDuplicates(_ job: JobID, resource: Resource, mode: ImportMode) async throws
+    package func takeDuplicates(
+        _ job: JobID, resource: Resource, mode: ImportMode
+    ) async throws
         -> [(row: Int, values: RecordValidator.Row, reason: String)]
     {
         let keys = resource.keyItems
@@ -143,7 +181,8 @@ extension GRDBStore: IngestStore {
             let keyList = keys.map(Self.column).joined(separator: ", ")
             let keyName = keys.map(\.name).joined(separator: ",")
             var found: [(row: Int, values: RecordValidator.Row, reason: String)] = []
-            let select = "SELECT s.\"_id\", s.\"_row\", " + resource.items.map { "s.\(Self.column($0))" }.joined(separator: ", ")
+            let select =
+                "SELECT s.\"_id\", s.\"_row\", " + resource.items.map { "s.\(Self.column($0))" }.joined(separator: ", ")
             func collect(_ sql: String, reason: (Row) -> String) throws {
                 var ids: [Int64] = []
                 for r in try Row.fetchAll(db, sql: sql) {
@@ -153,40 +192,51 @@ extension GRDBStore: IngestStore {
                 }
                 for chunk in stride(from: 0, to: ids.count, by: 500) {
                     let part = ids[chunk..<min(chunk + 500, ids.count)]
-                    try db.execute(sql: "DELETE FROM \(stage) WHERE \"_id\" IN (\(part.map(String.init).joined(separator: ",")))")
+                    try db.execute(
+                        sql: "DELETE FROM \(stage) WHERE \"_id\" IN (\(part.map(String.init).joined(separator: ",")))")
                 }
             }
             // A snapshot (or a first load) becomes the table as staged, and needs its unique key index anyway: built
             // now, it proves in the same sort that the file repeats no key. Only when it cannot be built are the
             // repeats looked for: every occurrence after the first, by one grouping sort.
-            let empty = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM \(Self.recordsTable(id)) LIMIT 1)") == 0
+            let empty =
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM \(Self.recordsTable(id)) LIMIT 1)") == 0
             var unique = false
             if mode == .replace || (mode == .append && empty) {
                 do {
                     try Self.withSortThreads(db) {
-                        try db.execute(sql: "CREATE UNIQUE INDEX \(Self.stagedKeyIndex(id, job)) ON \(stage) (\(keyList))")
+                        try db.execute(
+                            sql: "CREATE UNIQUE INDEX \(Self.stagedKeyIndex(id, job)) ON \(stage) (\(keyList))")
                     }
                     unique = true
                 } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {}
             }
             let match = keys.map { "t.\(Self.column($0)) = s.\(Self.column($0))" }.joined(separator: " AND ")
             if !unique {
-                try collect("""
-                WITH firsts AS (SELECT MIN("_id") AS first, \(keyList) FROM \(stage) GROUP BY \(keyList) HAVING COUNT(*) > 1)
-                \(select), (SELECT "_row" FROM \(stage) f WHERE f."_id" = t.first) AS firstRow
-                FROM \(stage) s JOIN firsts t ON \(match) WHERE s."_id" <> t.first ORDER BY s."_id"
-                """) { "duplicate key (\(keyName)): same key as row \($0["firstRow"] as Int) of this file" }
+                try collect(
+                    """
+                    WITH firsts AS (SELECT MIN("_id") AS first, \(keyList) FROM \(stage) GROUP BY \(keyList) HAVING COUNT(*) > 1)
+                    \(select), (SELECT "_row" FROM \(stage) f WHERE f."_id" = t.first) AS firstRow
+                    FROM \(stage) s JOIN firsts t ON \(match) WHERE s."_id" <> t.first ORDER BY s."_id"
+                    """
+                ) { "duplicate key (\(keyName)): same key as row \($0["firstRow"] as Int) of this file" }
             }
             if mode == .append, !empty {
-                try collect("""
+                try collect(
+                    """
                     \(select) FROM \(stage) s JOIN \(Self.recordsTable(id)) t ON \(match) ORDER BY s."_id"
-                    """) { _ in "duplicate key (\(keyName)): a record with this key is already stored; use upsert to replace it" }
+                    """
+                ) { _ in
+                    "duplicate key (\(keyName)): a record with this key is already stored; use upsert to replace it"
+                }
             }
             return found
         }
     }
 
-    package func commitImport(_ job: JobID, resource: Resource, mode: ImportMode, clock: PlatformClock, audit: AuditEvent) async throws
+    package func commitImport(
+        _ job: JobID, resource: Resource, mode: ImportMode, clock: PlatformClock, audit: AuditEvent
+    ) async throws
         -> IngestJob
     {
         let stage = Self.stagingTable(job)
@@ -197,12 +247,17 @@ extension GRDBStore: IngestStore {
                 throw ZhengshuError(.conflict, "resource \(resource.code) is no longer published")
             }
             guard current.stored.items == resource.items else {
-                throw ZhengshuError(.conflict, "resource \(resource.code) changed its items during the import; run it again")
+                throw ZhengshuError(
+                    .conflict, "resource \(resource.code) changed its items during the import; run it again")
             }
-            let empty = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM \(Self.recordsTable(id)) LIMIT 1)") == 0
+            let empty =
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM (SELECT 1 FROM \(Self.recordsTable(id)) LIMIT 1)") == 0
             let swap = mode == .replace || (mode == .append && empty)
             if swap, !resource.keyItems.isEmpty {
-                try db.execute(sql: "CREATE UNIQUE INDEX IF NOT EXISTS \(Self.stagedKeyIndex(id, job)) ON \(stage) (\(resource.keyItems.map(Self.column).joined(separator: ", ")))")
+                try db.execute(
+                    sql:
+                        "CREATE UNIQUE INDEX IF NOT EXISTS \(Self.stagedKeyIndex(id, job)) ON \(stage) (\(resource.keyItems.map(Self.column).joined(separator: ", ")))"
+                )
             }
             return (id, swap)
         }
@@ -216,42 +271,68 @@ extension GRDBStore: IngestStore {
                 try db.execute(sql: "ALTER TABLE \(stage) RENAME TO \"rec_\(id)\"")
                 try Self.createRevisionIndex(id, db)
                 try Self.createLookupIndexes(for: resource, id: id, db)
-                try db.execute(sql: "UPDATE resource SET dataGeneration = dataGeneration + 1, dataRevision = 0 WHERE id = ?", arguments: [id])
+                try db.execute(
+                    sql: "UPDATE resource SET dataGeneration = dataGeneration + 1, dataRevision = 0 WHERE id = ?",
+                    arguments: [id])
             } else if mode == .append {
                 let revision = try Self.nextRevision(id, db)
-                try db.execute(sql: "INSERT INTO \(main) (\"_rev\", \(columns)) SELECT \(revision), \(columns) FROM \(stage) ORDER BY \"_id\"")
+                try db.execute(
+                    sql:
+                        "INSERT INTO \(main) (\"_rev\", \(columns)) SELECT \(revision), \(columns) FROM \(stage) ORDER BY \"_id\""
+                )
                 try db.execute(sql: "DROP TABLE \(stage)")
             } else {
                 let revision = try Self.nextRevision(id, db)
                 let keys = resource.keyItems.map(Self.column)
-                let updates = resource.items.filter { !$0.key }.map { "\(Self.column($0)) = excluded.\(Self.column($0))" } + ["\"_rev\" = excluded.\"_rev\""]
-                let conflict = keys.isEmpty ? "" : " ON CONFLICT (\(keys.joined(separator: ", "))) DO UPDATE SET " + updates.joined(separator: ", ")
+                let updates =
+                    resource.items.filter { !$0.key }.map { "\(Self.column($0)) = excluded.\(Self.column($0))" } + [
+                        "\"_rev\" = excluded.\"_rev\""
+                    ]
+                let conflict =
+                    keys.isEmpty
+                    ? ""
+                    : " ON CONFLICT (\(keys.joined(separator: ", "))) DO UPDATE SET " + updates.joined(separator: ", ")
                 // `WHERE true` lets SQLite parse an upsert after a SELECT.
-                try db.execute(sql: "INSERT INTO \(main) (\"_rev\", \(columns)) SELECT \(revision), \(columns) FROM \(stage) WHERE true ORDER BY \"_id\"\(conflict)")
+                try db.execute(
+                    sql:
+                        "INSERT INTO \(main) (\"_rev\", \(columns)) SELECT \(revision), \(columns) FROM \(stage) WHERE true ORDER BY \"_id\"\(conflict)"
+                )
                 try db.execute(sql: "DROP TABLE \(stage)")
             }
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(main)") ?? 0
-            let rejected = try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT row) FROM ingestReject WHERE jobId = ?", arguments: [job.rawValue]) ?? 0
-            try db.execute(sql: "UPDATE resource SET recordCount = ?, lastUpdatedAt = ? WHERE id = ?", arguments: [count, at.millis, id])
-            try db.execute(sql: """
-                UPDATE ingestJob SET status = 'succeeded', finishedAt = ?, rowsRejected = ?, rowsAccepted = rowsRead - ? WHERE id = ?
-                """, arguments: [at.millis, rejected, rejected, job.rawValue])
+            let rejected =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(DISTINCT row) FROM ingestReject WHERE jobId = ?", arguments: [job.rawValue])
+                ?? 0
+            try db.execute(
+                sql: "UPDATE resource SET recordCount = ?, lastUpdatedAt = ? WHERE id = ?",
+                arguments: [count, at.millis, id])
+            try db.execute(
+                sql: """
+                    UPDATE ingestJob SET status = 'succeeded', finishedAt = ?, rowsRejected = ?, rowsAccepted = rowsRead - ? WHERE id = ?
+                    """, arguments: [at.millis, rejected, rejected, job.rawValue])
             let finished = try Self.fetchJob(job, db)!
             var event = audit
             event.at = at
-            event.detail = "job: \(job); mode: \(mode.rawValue); rows accepted: \(finished.rowsAccepted); rejected: \(finished.rowsRejected)"
+            event.detail =
+                "job: \(job); mode: \(mode.rawValue); rows accepted: \(finished.rowsAccepted); rejected: \(finished.rowsRejected)"
             try Self.appendAudit(event, in: db)
             return finished
         }
     }
 
-    package func finishJob(_ job: JobID, status: JobStatus, error: String, at: Date, audit: AuditEvent) async throws -> IngestJob {
+    package func finishJob(
+        _ job: JobID, status: JobStatus, error: String, at: Date, audit: AuditEvent
+    ) async throws -> IngestJob {
         try await writer.write { db in
             try db.execute(sql: "DROP TABLE IF EXISTS \(Self.stagingTable(job))")
-            try db.execute(sql: "UPDATE ingestJob SET status = ?, error = ?, finishedAt = ? WHERE id = ?",
-                           arguments: [status.rawValue, error, at.millis, job.rawValue])
+            try db.execute(
+                sql: "UPDATE ingestJob SET status = ?, error = ?, finishedAt = ? WHERE id = ?",
+                arguments: [status.rawValue, error, at.millis, job.rawValue])
             try Self.appendAudit(audit, in: db)
-            guard let finished = try Self.fetchJob(job, db) else { throw ZhengshuError(.notFound, "job \(job) does not exist") }
+            guard let finished = try Self.fetchJob(job, db) else {
+                throw ZhengshuError(.notFound, "job \(job) does not exist")
+            }
             return finished
         }
     }
@@ -262,7 +343,10 @@ extension GRDBStore: IngestStore {
 
     package func jobHeader(_ id: JobID) async throws -> [String] {
         try await writer.read { db in
-            guard let text = try String.fetchOne(db, sql: "SELECT header FROM ingestJob WHERE id = ?", arguments: [id.rawValue]) else { return [] }
+            guard
+                let text = try String.fetchOne(
+                    db, sql: "SELECT header FROM ingestJob WHERE id = ?", arguments: [id.rawValue])
+            else { return [] }
             return try Self.decoder.decode([String].self, from: Data(text.utf8))
         }
     }
@@ -271,8 +355,14 @@ extension GRDBStore: IngestStore {
         try await writer.read { db in
             var sql = "SELECT * FROM ingestJob WHERE 1 = 1"
             var args: StatementArguments = []
-            if let department { sql += " AND department = ?"; args += [department.rawValue] }
-            if let resource { sql += " AND resource = ?"; args += [resource.rawValue] }
+            if let department {
+                sql += " AND department = ?"
+                args += [department.rawValue]
+            }
+            if let resource {
+                sql += " AND resource = ?"
+                args += [resource.rawValue]
+            }
             sql += " ORDER BY id DESC LIMIT ?"
             args += [limit]
             return try Row.fetchAll(db, sql: sql, arguments: args).map(Self.job(from:))
@@ -281,10 +371,14 @@ extension GRDBStore: IngestStore {
 
     package func rejects(of job: JobID, after row: Int, limit: Int) async throws -> [RejectedRow] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM ingestReject WHERE jobId = ? AND row > ? ORDER BY row, rowid LIMIT ?",
-                             arguments: [job.rawValue, row, limit]).map { r in
-                RejectedRow(row: r["row"], field: r["field"], reason: r["reason"],
-                            original: (try? Self.decoder.decode([String].self, from: Data((r["original"] as String).utf8))) ?? [])
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM ingestReject WHERE jobId = ? AND row > ? ORDER BY row, rowid LIMIT ?",
+                arguments: [job.rawValue, row, limit]
+            ).map { r in
+                RejectedRow(
+                    row: r["row"], field: r["field"], reason: r["reason"],
+                    original: (try? Self.decoder.decode([String].self, from: Data((r["original"] as String).utf8)))
+                        ?? [])
             }
         }
     }
@@ -293,50 +387,69 @@ extension GRDBStore: IngestStore {
         try await writer.read { db in
             var sql = "SELECT document, lastUpdatedAt FROM resource WHERE status = 'published'"
             var args: StatementArguments = []
-            if let department { sql += " AND department = ?"; args += [department.rawValue] }
+            if let department {
+                sql += " AND department = ?"
+                args += [department.rawValue]
+            }
             return try Row.fetchAll(db, sql: sql + " ORDER BY department, code", arguments: args).map { row in
-                (try Self.decoder.decode(Resource.self, from: Data((row["document"] as String).utf8)),
-                 (row["lastUpdatedAt"] as Int64?).map(Date.init(millis:)))
+                (
+                    try Self.decoder.decode(Resource.self, from: Data((row["document"] as String).utf8)),
+                    (row["lastUpdatedAt"] as Int64?).map(Date.init(millis:))
+                )
             }
         }
     }
 
     package func heartbeat(_ job: JobID, at: Date) async throws {
         try await writer.write { db in
-            try db.execute(sql: "UPDATE ingestJob SET heartbeatAt = ? WHERE id = ? AND status = 'running'", arguments: [at.millis, job.rawValue])
+            try db.execute(
+                sql: "UPDATE ingestJob SET heartbeatAt = ? WHERE id = ? AND status = 'running'",
+                arguments: [at.millis, job.rawValue])
         }
     }
 
     package func requestCancel(_ job: JobID) async throws -> Bool {
         try await writer.write { db in
-            try db.execute(sql: "UPDATE ingestJob SET cancelRequested = 1 WHERE id = ? AND status = 'running'", arguments: [job.rawValue])
+            try db.execute(
+                sql: "UPDATE ingestJob SET cancelRequested = 1 WHERE id = ? AND status = 'running'",
+                arguments: [job.rawValue])
             return db.changesCount > 0
         }
     }
 
     package func isCancelRequested(_ job: JobID) async throws -> Bool {
         try await writer.read { db in
-            try Bool.fetchOne(db, sql: "SELECT cancelRequested FROM ingestJob WHERE id = ?", arguments: [job.rawValue]) ?? false
+            try Bool.fetchOne(db, sql: "SELECT cancelRequested FROM ingestJob WHERE id = ?", arguments: [job.rawValue])
+                ?? false
         }
     }
 
-    package func failInterruptedJobs(node: String?, staleBefore: Date, reason: String, at: Date) async throws -> [JobID] {
+    package func failInterruptedJobs(node: String?, staleBefore: Date, reason: String, at: Date) async throws -> [JobID]
+    {
         try await writer.write { db in
-            let ids = try Int64.fetchAll(db, sql: """
-                SELECT id FROM ingestJob WHERE status IN ('queued', 'running')
-                AND (node = ? OR COALESCE(heartbeatAt, createdAt) < ?) ORDER BY id
-                """, arguments: [node, staleBefore.millis])
+            let ids = try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT id FROM ingestJob WHERE status IN ('queued', 'running')
+                    AND (node = ? OR COALESCE(heartbeatAt, createdAt) < ?) ORDER BY id
+                    """, arguments: [node, staleBefore.millis])
             for id in ids {
                 try db.execute(sql: "DROP TABLE IF EXISTS \(Self.stagingTable(JobID(id)))")
-                try db.execute(sql: "UPDATE ingestJob SET status = 'failed', error = ?, finishedAt = ? WHERE id = ?",
-                               arguments: [reason, at.millis, id])
-                try Self.appendAudit(AuditEvent(actor: "system", actorDepartment: nil, action: "ingest.interrupted",
-                                                target: "job:\(id)", at: at, requestID: "startup", detail: reason), in: db)
+                try db.execute(
+                    sql: "UPDATE ingestJob SET status = 'failed', error = ?, finishedAt = ? WHERE id = ?",
+                    arguments: [reason, at.millis, id])
+                try Self.appendAudit(
+                    AuditEvent(
+                        actor: "system", actorDepartment: nil, action: "ingest.interrupted",
+                        target: "job:\(id)", at: at, requestID: "startup", detail: reason), in: db)
             }
             // Staging tables of jobs that no longer run (a crash between commit steps) are dropped too.
-            for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'stage\\_%' ESCAPE '\\'") {
+            for table in try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'stage\\_%' ESCAPE '\\'")
+            {
                 let jobID = Int64(table.dropFirst("stage_".count)) ?? -1
-                let status = try String.fetchOne(db, sql: "SELECT status FROM ingestJob WHERE id = ?", arguments: [jobID])
+                let status = try String.fetchOne(
+                    db, sql: "SELECT status FROM ingestJob WHERE id = ?", arguments: [jobID])
                 if status != "running" && status != "queued" { try db.execute(sql: "DROP TABLE \"\(table)\"") }
             }
             return ids.map(JobID.init)
@@ -349,13 +462,17 @@ extension GRDBStore: IngestStore {
 
     static func job(from r: Row) -> IngestJob {
         IngestJob(
-            id: JobID(r["id"]), resource: ResourceCode(trusted: r["resource"]), department: DepartmentCode(trusted: r["department"]),
+            id: JobID(r["id"]), resource: ResourceCode(trusted: r["resource"]),
+            department: DepartmentCode(trusted: r["department"]),
             mode: ImportMode(rawValue: r["mode"]) ?? .append, format: SourceFormat(rawValue: r["format"]) ?? .csv,
             encoding: SourceEncoding(rawValue: r["encoding"]) ?? .auto, source: r["source"],
             status: JobStatus(rawValue: r["status"]) ?? .failed, bytesTotal: r["bytesTotal"], bytesRead: r["bytesRead"],
-            rowsRead: r["rowsRead"], rowsAccepted: r["rowsAccepted"], rowsRejected: r["rowsRejected"], maxErrors: r["maxErrors"],
-            unknownColumns: (try? decoder.decode([String].self, from: Data((r["unknownColumns"] as String).utf8))) ?? [],
+            rowsRead: r["rowsRead"], rowsAccepted: r["rowsAccepted"], rowsRejected: r["rowsRejected"],
+            maxErrors: r["maxErrors"],
+            unknownColumns: (try? decoder.decode([String].self, from: Data((r["unknownColumns"] as String).utf8)))
+                ?? [],
             error: r["error"], createdBy: r["createdBy"], createdAt: Date(millis: r["createdAt"]),
-            startedAt: (r["startedAt"] as Int64?).map(Date.init(millis:)), finishedAt: (r["finishedAt"] as Int64?).map(Date.init(millis:)))
+            startedAt: (r["startedAt"] as Int64?).map(Date.init(millis:)),
+            finishedAt: (r["finishedAt"] as Int64?).map(Date.init(millis:)))
     }
 }

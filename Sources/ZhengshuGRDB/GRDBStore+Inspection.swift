@@ -23,12 +23,17 @@ extension GRDBStore {
     package func platformColumns() async throws -> [String: Set<String>] {
         try await writer.read { db in
             var out: [String: Set<String>] = [:]
-            let tables = try String.fetchAll(db, sql: """
-                SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
-                AND name NOT LIKE 'resourceSearch%' AND name NOT LIKE 'grdb\\_%' ESCAPE '\\'
-                """)
+            let tables = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+                    AND name NOT LIKE 'resourceSearch%' AND name NOT LIKE 'grdb\\_%' ESCAPE '\\'
+                    """)
             for table in tables {
-                out[table.lowercased()] = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(\"\(table)\")").map { ($0["name"] as String).lowercased() })
+                out[table.lowercased()] = Set(
+                    try Row.fetchAll(db, sql: "PRAGMA table_info(\"\(table)\")").map {
+                        ($0["name"] as String).lowercased()
+                    })
             }
             return out
         }
@@ -40,9 +45,13 @@ extension GRDBStore {
     package func lookupIndexColumns(of code: ResourceCode) async throws -> Set<String> {
         try await writer.read { db in
             guard let (id, _) = try Self.fetchResource(code, db) else { return [] }
-            let names = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name LIKE ?",
-                                            arguments: ["rec_\(id)", "rec_\(id)_lk%"])
-            return Set(try names.flatMap { name in try Row.fetchAll(db, sql: "PRAGMA index_info(\"\(name)\")").map { $0["name"] as String } })
+            let names = try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name LIKE ?",
+                arguments: ["rec_\(id)", "rec_\(id)_lk%"])
+            return Set(
+                try names.flatMap { name in
+                    try Row.fetchAll(db, sql: "PRAGMA index_info(\"\(name)\")").map { $0["name"] as String }
+                })
         }
     }
 }

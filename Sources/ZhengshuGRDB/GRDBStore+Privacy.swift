@@ -14,8 +14,10 @@ extension GRDBStore: PrivacyStore {
 
     package func saveMaskingPolicy(_ policy: MaskingPolicy, audit: AuditEvent) async throws {
         try await writer.write { db in
-            try db.execute(sql: "INSERT INTO maskingPolicy (name, document) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET document = excluded.document",
-                           arguments: [policy.name, try Self.json(policy)])
+            try db.execute(
+                sql:
+                    "INSERT INTO maskingPolicy (name, document) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET document = excluded.document",
+                arguments: [policy.name, try Self.json(policy)])
             try Self.appendAudit(audit, in: db)
         }
     }
@@ -31,12 +33,15 @@ extension GRDBStore: PrivacyStore {
 
     package func insertGradeProposal(_ proposal: GradeProposal, audit: AuditEvent) async throws -> GradeProposal {
         try await writer.write { db in
-            for var old in try Self.fetchProposals("resource = ? AND status = 'pending'", [proposal.resource.rawValue], db) {
+            for var old in try Self.fetchProposals(
+                "resource = ? AND status = 'pending'", [proposal.resource.rawValue], db)
+            {
                 old.status = .superseded
                 try Self.saveProposal(old, db)
             }
-            try db.execute(sql: "INSERT INTO gradeProposal (resource, department, status, document) VALUES (?, ?, ?, '{}')",
-                           arguments: [proposal.resource.rawValue, proposal.department.rawValue, proposal.status.rawValue])
+            try db.execute(
+                sql: "INSERT INTO gradeProposal (resource, department, status, document) VALUES (?, ?, ?, '{}')",
+                arguments: [proposal.resource.rawValue, proposal.department.rawValue, proposal.status.rawValue])
             var p = proposal
             p.id = GradeProposalID(db.lastInsertedRowID)
             try Self.saveProposal(p, db)
@@ -48,16 +53,22 @@ extension GRDBStore: PrivacyStore {
     }
 
     static func saveProposal(_ p: GradeProposal, _ db: Database) throws {
-        try db.execute(sql: "UPDATE gradeProposal SET status = ?, document = ? WHERE id = ?", arguments: [p.status.rawValue, try json(p), p.id.rawValue])
+        try db.execute(
+            sql: "UPDATE gradeProposal SET status = ?, document = ? WHERE id = ?",
+            arguments: [p.status.rawValue, try json(p), p.id.rawValue])
     }
 
-    static func fetchProposals(_ condition: String, _ arguments: StatementArguments, _ db: Database) throws -> [GradeProposal] {
+    static func fetchProposals(
+        _ condition: String, _ arguments: StatementArguments, _ db: Database
+    ) throws -> [GradeProposal] {
         try String.fetchAll(db, sql: "SELECT document FROM gradeProposal WHERE \(condition)", arguments: arguments)
             .map { try decoder.decode(GradeProposal.self, from: Data($0.utf8)) }
     }
 
-    package func updateGradeProposal(_ id: GradeProposalID, audit: AuditEvent,
-                                     change: @Sendable (GradeProposal) throws -> GradeProposal) async throws -> GradeProposal {
+    package func updateGradeProposal(
+        _ id: GradeProposalID, audit: AuditEvent,
+        change: @Sendable (GradeProposal) throws -> GradeProposal
+    ) async throws -> GradeProposal {
         try await writer.write { db in
             guard let current = try Self.fetchProposals("id = ?", [id.rawValue], db).first else {
                 throw ZhengshuError(.notFound, "grade proposal \(id) does not exist")
@@ -71,8 +82,11 @@ extension GRDBStore: PrivacyStore {
 
     package func installationSetting(_ name: String, default value: String) async throws -> String {
         try await writer.write { db in
-            try db.execute(sql: "INSERT INTO installationSetting (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING", arguments: [name, value])
-            return try String.fetchOne(db, sql: "SELECT value FROM installationSetting WHERE name = ?", arguments: [name]) ?? value
+            try db.execute(
+                sql: "INSERT INTO installationSetting (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+                arguments: [name, value])
+            return try String.fetchOne(
+                db, sql: "SELECT value FROM installationSetting WHERE name = ?", arguments: [name]) ?? value
         }
     }
 
@@ -80,11 +94,18 @@ extension GRDBStore: PrivacyStore {
         try await writer.read { db in try Self.fetchProposals("id = ?", [id.rawValue], db).first }
     }
 
-    package func gradeProposals(status: GradeProposal.Status?, department: DepartmentCode?, resource: ResourceCode?, limit: Int) async throws -> [GradeProposal] {
+    package func gradeProposals(
+        status: GradeProposal.Status?, department: DepartmentCode?, resource: ResourceCode?, limit: Int
+    ) async throws -> [GradeProposal] {
         try await writer.read { db in
-            try Self.fetchProposals("""
+            try Self.fetchProposals(
+                """
                 (? IS NULL OR status = ?) AND (? IS NULL OR department = ?) AND (? IS NULL OR resource = ?) ORDER BY id DESC LIMIT ?
-                """, [status?.rawValue, status?.rawValue, department?.rawValue, department?.rawValue, resource?.rawValue, resource?.rawValue, limit], db)
+                """,
+                [
+                    status?.rawValue, status?.rawValue, department?.rawValue, department?.rawValue, resource?.rawValue,
+                    resource?.rawValue, limit,
+                ], db)
         }
     }
 }
@@ -95,8 +116,10 @@ extension GRDBStore: AlertStore {
         return try await writer.write { db in
             var stored: [RiskAlert] = []
             for alert in alerts {
-                try db.execute(sql: "INSERT INTO riskAlert (dedupeKey, rule, state, document) VALUES (?, ?, ?, '{}') ON CONFLICT (dedupeKey) DO NOTHING",
-                               arguments: [alert.dedupeKey, alert.rule.rawValue, alert.state.rawValue])
+                try db.execute(
+                    sql:
+                        "INSERT INTO riskAlert (dedupeKey, rule, state, document) VALUES (?, ?, ?, '{}') ON CONFLICT (dedupeKey) DO NOTHING",
+                    arguments: [alert.dedupeKey, alert.rule.rawValue, alert.state.rawValue])
                 guard db.changesCount > 0 else { continue }
                 var a = alert
                 a.id = AlertID(db.lastInsertedRowID)
@@ -108,10 +131,13 @@ extension GRDBStore: AlertStore {
     }
 
     static func saveAlert(_ a: RiskAlert, _ db: Database) throws {
-        try db.execute(sql: "UPDATE riskAlert SET state = ?, document = ? WHERE id = ?", arguments: [a.state.rawValue, try json(a), a.id.rawValue])
+        try db.execute(
+            sql: "UPDATE riskAlert SET state = ?, document = ? WHERE id = ?",
+            arguments: [a.state.rawValue, try json(a), a.id.rawValue])
     }
 
-    static func fetchAlerts(_ condition: String, _ arguments: StatementArguments, _ db: Database) throws -> [RiskAlert] {
+    static func fetchAlerts(_ condition: String, _ arguments: StatementArguments, _ db: Database) throws -> [RiskAlert]
+    {
         try String.fetchAll(db, sql: "SELECT document FROM riskAlert WHERE \(condition)", arguments: arguments)
             .map { try decoder.decode(RiskAlert.self, from: Data($0.utf8)) }
     }
@@ -122,12 +148,15 @@ extension GRDBStore: AlertStore {
 
     package func alerts(state: RiskAlert.State?, rule: RiskAlert.Rule?, limit: Int) async throws -> [RiskAlert] {
         try await writer.read { db in
-            try Self.fetchAlerts("(? IS NULL OR state = ?) AND (? IS NULL OR rule = ?) ORDER BY id DESC LIMIT ?",
-                                 [state?.rawValue, state?.rawValue, rule?.rawValue, rule?.rawValue, limit], db)
+            try Self.fetchAlerts(
+                "(? IS NULL OR state = ?) AND (? IS NULL OR rule = ?) ORDER BY id DESC LIMIT ?",
+                [state?.rawValue, state?.rawValue, rule?.rawValue, rule?.rawValue, limit], db)
         }
     }
 
-    package func updateAlert(_ id: AlertID, audit: AuditEvent, change: @Sendable (RiskAlert) throws -> RiskAlert) async throws -> RiskAlert {
+    package func updateAlert(
+        _ id: AlertID, audit: AuditEvent, change: @Sendable (RiskAlert) throws -> RiskAlert
+    ) async throws -> RiskAlert {
         try await writer.write { db in
             guard let current = try Self.fetchAlerts("id = ?", [id.rawValue], db).first else {
                 throw ZhengshuError(.notFound, "alert \(id) does not exist")
@@ -140,24 +169,33 @@ extension GRDBStore: AlertStore {
     }
 
     package func riskCursor() async throws -> Int64 {
-        try await writer.read { db in try Int64.fetchOne(db, sql: "SELECT sequence FROM monitorCursor WHERE name = 'risk'") ?? 0 }
+        try await writer.read { db in
+            try Int64.fetchOne(db, sql: "SELECT sequence FROM monitorCursor WHERE name = 'risk'") ?? 0
+        }
     }
 
     package func setRiskCursor(_ sequence: Int64) async throws {
         try await writer.write { db in
-            try db.execute(sql: """
-                INSERT INTO monitorCursor (name, sequence) VALUES ('risk', ?)
-                ON CONFLICT (name) DO UPDATE SET sequence = max(sequence, excluded.sequence)
-                """, arguments: [sequence])
+            try db.execute(
+                sql: """
+                    INSERT INTO monitorCursor (name, sequence) VALUES ('risk', ?)
+                    ON CONFLICT (name) DO UPDATE SET sequence = max(sequence, excluded.sequence)
+                    """, arguments: [sequence])
         }
     }
 }
 
 extension GRDBStore: KeyStore {
-    static func dataKeys(_ condition: String, _ arguments: StatementArguments, _ db: Database) throws -> [WrappedDataKey] {
-        try Row.fetchAll(db, sql: "SELECT * FROM dataKey WHERE \(condition) ORDER BY resource, version", arguments: arguments).map { r in
-            WrappedDataKey(resource: ResourceCode(trusted: r["resource"]), version: r["version"], wrapped: r["wrapped"], previous: r["previous"],
-                           createdAt: Date(millis: r["createdAt"]))
+    static func dataKeys(
+        _ condition: String, _ arguments: StatementArguments, _ db: Database
+    ) throws -> [WrappedDataKey] {
+        try Row.fetchAll(
+            db, sql: "SELECT * FROM dataKey WHERE \(condition) ORDER BY resource, version", arguments: arguments
+        ).map { r in
+            WrappedDataKey(
+                resource: ResourceCode(trusted: r["resource"]), version: r["version"], wrapped: r["wrapped"],
+                previous: r["previous"],
+                createdAt: Date(millis: r["createdAt"]))
         }
     }
 
@@ -167,8 +205,10 @@ extension GRDBStore: KeyStore {
 
     package func insertDataKey(_ key: WrappedDataKey) async throws -> [WrappedDataKey] {
         try await writer.write { db in
-            try db.execute(sql: "INSERT INTO dataKey (resource, version, wrapped, createdAt) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                           arguments: [key.resource.rawValue, key.version, key.wrapped, key.createdAt.millis])
+            try db.execute(
+                sql:
+                    "INSERT INTO dataKey (resource, version, wrapped, createdAt) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                arguments: [key.resource.rawValue, key.version, key.wrapped, key.createdAt.millis])
             return try Self.dataKeys("resource = ?", [key.resource.rawValue], db)
         }
     }
@@ -179,22 +219,27 @@ extension GRDBStore: KeyStore {
 
     package func retireDataKeys(_ resource: ResourceCode, below version: Int) async throws {
         try await writer.write { db in
-            try db.execute(sql: "DELETE FROM dataKey WHERE resource = ? AND version < ?", arguments: [resource.rawValue, version])
+            try db.execute(
+                sql: "DELETE FROM dataKey WHERE resource = ? AND version < ?", arguments: [resource.rawValue, version])
         }
     }
 
     package func rewrapDataKeys(_ keys: [WrappedDataKey], fingerprint: String, audit: AuditEvent) async throws {
         try await writer.write { db in
             for k in keys {
-                try db.execute(sql: "UPDATE dataKey SET wrapped = ?, previous = ? WHERE resource = ? AND version = ?",
-                               arguments: [k.wrapped, k.previous, k.resource.rawValue, k.version])
+                try db.execute(
+                    sql: "UPDATE dataKey SET wrapped = ?, previous = ? WHERE resource = ? AND version = ?",
+                    arguments: [k.wrapped, k.previous, k.resource.rawValue, k.version])
             }
-            try db.execute(sql: """
-                INSERT INTO installationSetting (name, value) SELECT 'master.previousFingerprint', value FROM installationSetting WHERE name = 'master.fingerprint'
-                ON CONFLICT (name) DO UPDATE SET value = excluded.value
-                """)
-            try db.execute(sql: "INSERT INTO installationSetting (name, value) VALUES ('master.fingerprint', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                           arguments: [fingerprint])
+            try db.execute(
+                sql: """
+                    INSERT INTO installationSetting (name, value) SELECT 'master.previousFingerprint', value FROM installationSetting WHERE name = 'master.fingerprint'
+                    ON CONFLICT (name) DO UPDATE SET value = excluded.value
+                    """)
+            try db.execute(
+                sql:
+                    "INSERT INTO installationSetting (name, value) VALUES ('master.fingerprint', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                arguments: [fingerprint])
             try Self.appendAudit(audit, in: db)
         }
     }

@@ -5,22 +5,28 @@ import ZhengshuCore
 extension GRDBStore: QualityStore {
     package func qualityRules(of resource: ResourceCode) async throws -> [QualityRule] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, document FROM qualityRule WHERE resource = ? ORDER BY position", arguments: [resource.rawValue])
-                .map { row in
-                    var rule = try Self.decoder.decode(QualityRule.self, from: Data((row["document"] as String).utf8))
-                    rule.id = row["id"]
-                    return rule
-                }
+            try Row.fetchAll(
+                db, sql: "SELECT id, document FROM qualityRule WHERE resource = ? ORDER BY position",
+                arguments: [resource.rawValue]
+            )
+            .map { row in
+                var rule = try Self.decoder.decode(QualityRule.self, from: Data((row["document"] as String).utf8))
+                rule.id = row["id"]
+                return rule
+            }
         }
     }
 
-    package func replaceQualityRules(_ rules: [QualityRule], of resource: ResourceCode, audit: AuditEvent) async throws -> [QualityRule] {
+    package func replaceQualityRules(
+        _ rules: [QualityRule], of resource: ResourceCode, audit: AuditEvent
+    ) async throws -> [QualityRule] {
         try await writer.write { db in
             try db.execute(sql: "DELETE FROM qualityRule WHERE resource = ?", arguments: [resource.rawValue])
             var stored: [QualityRule] = []
             for (position, rule) in rules.enumerated() {
-                try db.execute(sql: "INSERT INTO qualityRule (resource, position, document) VALUES (?, ?, ?)",
-                               arguments: [resource.rawValue, position, try Self.json(rule)])
+                try db.execute(
+                    sql: "INSERT INTO qualityRule (resource, position, document) VALUES (?, ?, ?)",
+                    arguments: [resource.rawValue, position, try Self.json(rule)])
                 var r = rule
                 r.id = db.lastInsertedRowID
                 stored.append(r)
@@ -32,11 +38,16 @@ extension GRDBStore: QualityStore {
 
     package func insertQualityRun(_ run: QualityRunRecord, audit: AuditEvent) async throws -> QualityRunRecord {
         try await writer.write { db in
-            try db.execute(sql: """
-                INSERT INTO qualityRun (resource, department, trigger, startedAt, finishedAt, rowsChecked, score, results)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [run.resource.rawValue, run.department.rawValue, run.trigger, run.startedAt.millis, run.finishedAt.millis,
-                                 run.rowsChecked, run.score, try Self.json(run.results)])
+            try db.execute(
+                sql: """
+                    INSERT INTO qualityRun (resource, department, trigger, startedAt, finishedAt, rowsChecked, score, results)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    run.resource.rawValue, run.department.rawValue, run.trigger, run.startedAt.millis,
+                    run.finishedAt.millis,
+                    run.rowsChecked, run.score, try Self.json(run.results),
+                ])
             var stored = run
             stored.id = QualityRunID(db.lastInsertedRowID)
             try Self.appendAudit(audit, in: db)
@@ -46,27 +57,40 @@ extension GRDBStore: QualityStore {
 
     package func claimScheduledRun(_ resource: ResourceCode, now: Date, until: Date) async throws -> Bool {
         try await writer.write { db in
-            try db.execute(sql: """
-                INSERT INTO qualitySchedule (resource, claimedUntil) VALUES (?, ?)
-                ON CONFLICT (resource) DO UPDATE SET claimedUntil = excluded.claimedUntil WHERE qualitySchedule.claimedUntil <= ?
-                """, arguments: [resource.rawValue, until.millis, now.millis])
+            try db.execute(
+                sql: """
+                    INSERT INTO qualitySchedule (resource, claimedUntil) VALUES (?, ?)
+                    ON CONFLICT (resource) DO UPDATE SET claimedUntil = excluded.claimedUntil WHERE qualitySchedule.claimedUntil <= ?
+                    """, arguments: [resource.rawValue, until.millis, now.millis])
             return db.changesCount > 0
         }
     }
 
     package func releaseScheduledRun(_ resource: ResourceCode) async throws {
-        try await writer.write { db in try db.execute(sql: "UPDATE qualitySchedule SET claimedUntil = 0 WHERE resource = ?", arguments: [resource.rawValue]) }
+        try await writer.write { db in
+            try db.execute(
+                sql: "UPDATE qualitySchedule SET claimedUntil = 0 WHERE resource = ?", arguments: [resource.rawValue])
+        }
     }
 
-    package func qualityRuns(resource: ResourceCode?, department: DepartmentCode?, limit: Int) async throws -> [QualityRunRecord] {
+    package func qualityRuns(
+        resource: ResourceCode?, department: DepartmentCode?, limit: Int
+    ) async throws -> [QualityRunRecord] {
         try await writer.read { db in
             var sql = "SELECT * FROM qualityRun WHERE 1 = 1"
             var args: StatementArguments = []
-            if let resource { sql += " AND resource = ?"; args += [resource.rawValue] }
-            if let department { sql += " AND department = ?"; args += [department.rawValue] }
+            if let resource {
+                sql += " AND resource = ?"
+                args += [resource.rawValue]
+            }
+            if let department {
+                sql += " AND department = ?"
+                args += [department.rawValue]
+            }
             return try Row.fetchAll(db, sql: sql + " ORDER BY id DESC LIMIT ?", arguments: args + [limit]).map { r in
                 var run = Self.qualityRun(from: r)
-                run.results = try Self.decoder.decode([QualityRun.RuleResult].self, from: Data((r["results"] as String).utf8))
+                run.results = try Self.decoder.decode(
+                    [QualityRun.RuleResult].self, from: Data((r["results"] as String).utf8))
                 return run
             }
         }
@@ -74,18 +98,22 @@ extension GRDBStore: QualityStore {
 
     package func latestQualityRuns(department: DepartmentCode?) async throws -> [QualityRunRecord] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT q.id, q.resource, q.department, q.trigger, q.startedAt, q.finishedAt, q.rowsChecked, q.score FROM qualityRun q
-                JOIN (SELECT MAX(id) AS id FROM qualityRun GROUP BY resource) m ON q.id = m.id
-                WHERE ? IS NULL OR q.department = ? ORDER BY q.resource
-                """, arguments: [department?.rawValue, department?.rawValue]).map(Self.qualityRun(from:))
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT q.id, q.resource, q.department, q.trigger, q.startedAt, q.finishedAt, q.rowsChecked, q.score FROM qualityRun q
+                    JOIN (SELECT MAX(id) AS id FROM qualityRun GROUP BY resource) m ON q.id = m.id
+                    WHERE ? IS NULL OR q.department = ? ORDER BY q.resource
+                    """, arguments: [department?.rawValue, department?.rawValue]
+            ).map(Self.qualityRun(from:))
         }
     }
 
     static func qualityRun(from r: Row) -> QualityRunRecord {
-        QualityRunRecord(id: QualityRunID(r["id"]), resource: ResourceCode(trusted: r["resource"]),
-                         department: DepartmentCode(trusted: r["department"]), trigger: r["trigger"],
-                         startedAt: Date(millis: r["startedAt"]), finishedAt: Date(millis: r["finishedAt"]),
-                         rowsChecked: r["rowsChecked"], score: r["score"], results: [])
+        QualityRunRecord(
+            id: QualityRunID(r["id"]), resource: ResourceCode(trusted: r["resource"]),
+            department: DepartmentCode(trusted: r["department"]), trigger: r["trigger"],
+            startedAt: Date(millis: r["startedAt"]), finishedAt: Date(millis: r["finishedAt"]),
+            rowsChecked: r["rowsChecked"], score: r["score"], results: [])
     }
 }

@@ -9,11 +9,12 @@ extension GRDBStore: RecordStore {
     static func column(_ item: DataItem) -> String { "\"\(item.name)\"" }
 
     static func columnDefinition(_ item: DataItem) -> String {
-        let type = switch item.type {
-        case .string, .date, .datetime: "TEXT"
-        case .integer, .boolean: "INTEGER"
-        case .decimal: "NUMERIC"
-        }
+        let type =
+            switch item.type {
+            case .string, .date, .datetime: "TEXT"
+            case .integer, .boolean: "INTEGER"
+            case .decimal: "NUMERIC"
+            }
         // Only key items are NOT NULL in the table: whether a required item may land empty is its quality rule's call
         // (a `flag` lets the row in and reports it).
         return "\(column(item)) \(type)\(item.key ? " NOT NULL" : "")"
@@ -25,7 +26,10 @@ extension GRDBStore: RecordStore {
         let columns = ["\"_id\" INTEGER PRIMARY KEY", "\"_rev\" INTEGER"] + r.stored.items.map(columnDefinition)
         try db.execute(sql: "CREATE TABLE \(recordsTable(id)) (\(columns.joined(separator: ", ")))")
         if !r.keyItems.isEmpty {
-            try db.execute(sql: "CREATE UNIQUE INDEX \"rec_\(id)_key\" ON \(recordsTable(id)) (\(r.keyItems.map(column).joined(separator: ", ")))")
+            try db.execute(
+                sql:
+                    "CREATE UNIQUE INDEX \"rec_\(id)_key\" ON \(recordsTable(id)) (\(r.keyItems.map(column).joined(separator: ", ")))"
+            )
         }
         try createRevisionIndex(id, db)
         try createLookupIndexes(for: r, id: id, db)
@@ -34,13 +38,17 @@ extension GRDBStore: RecordStore {
     /// Profile lookups (一人一档): an index on every identifying item, kept by SQLite as rows are written.
     static func createLookupIndexes(for r: Resource, id: Int64, _ db: Database) throws {
         for (k, item) in ProfileRules.lookupItems(of: r) {
-            try db.execute(sql: "CREATE INDEX IF NOT EXISTS \"rec_\(id)_lk\(k)\" ON \(recordsTable(id)) (\(column(item)))")
+            try db.execute(
+                sql: "CREATE INDEX IF NOT EXISTS \"rec_\(id)_lk\(k)\" ON \(recordsTable(id)) (\(column(item)))")
         }
     }
 
     /// The change feed's index: only rows written after the base snapshot, so building it on a fresh snapshot is free.
     static func createRevisionIndex(_ id: Int64, _ db: Database) throws {
-        try db.execute(sql: "CREATE INDEX IF NOT EXISTS \"rec_\(id)_rev\" ON \(recordsTable(id)) (\"_rev\", \"_id\") WHERE \"_rev\" IS NOT NULL")
+        try db.execute(
+            sql:
+                "CREATE INDEX IF NOT EXISTS \"rec_\(id)_rev\" ON \(recordsTable(id)) (\"_rev\", \"_id\") WHERE \"_rev\" IS NOT NULL"
+        )
     }
 
     /// Starts a revision of the resource's data (a load or a write that keeps the rest). - Returns: its number.
@@ -49,33 +57,46 @@ extension GRDBStore: RecordStore {
         return try Int64.fetchOne(db, sql: "SELECT dataRevision FROM resource WHERE id = ?", arguments: [id]) ?? 1
     }
 
-    package func changes(of resource: Resource, fields: [DataItem], after: ChangeCursor?, limit: Int) async throws -> ChangePage {
+    package func changes(
+        of resource: Resource, fields: [DataItem], after: ChangeCursor?, limit: Int
+    ) async throws -> ChangePage {
         try await writer.read { db in
             guard let (id, _) = try Self.fetchResource(resource.code, db),
-                  let generation = try Int64.fetchOne(db, sql: "SELECT dataGeneration FROM resource WHERE id = ?", arguments: [id]) else {
+                let generation = try Int64.fetchOne(
+                    db, sql: "SELECT dataGeneration FROM resource WHERE id = ?", arguments: [id])
+            else {
                 throw ZhengshuError(.notFound, "resource \(resource.code) does not exist")
             }
             let reset = after != nil && after?.generation != generation
-            var cursor = after.flatMap { $0.generation == generation ? $0 : nil } ?? ChangeCursor(generation: generation, revision: 0, id: 0)
+            var cursor =
+                after.flatMap { $0.generation == generation ? $0 : nil }
+                ?? ChangeCursor(generation: generation, revision: 0, id: 0)
             let table = Self.recordsTable(id)
             let columns = (["\"_id\"", "\"_rev\""] + fields.map(Self.column)).joined(separator: ", ")
             var rows: [Row] = []
             if cursor.revision == 0 {
-                rows = try Row.fetchAll(db, sql: "SELECT \(columns) FROM \(table) WHERE \"_rev\" IS NULL AND \"_id\" > ? ORDER BY \"_id\" LIMIT ?",
-                                        arguments: [cursor.id, limit + 1])
+                rows = try Row.fetchAll(
+                    db,
+                    sql:
+                        "SELECT \(columns) FROM \(table) WHERE \"_rev\" IS NULL AND \"_id\" > ? ORDER BY \"_id\" LIMIT ?",
+                    arguments: [cursor.id, limit + 1])
             }
             if rows.count <= limit {
                 let r = cursor.revision, after = cursor.revision == 0 ? 0 : cursor.id
-                rows += try Row.fetchAll(db, sql: """
-                    SELECT \(columns) FROM \(table) WHERE "_rev" IS NOT NULL AND ("_rev" > ? OR ("_rev" = ? AND "_id" > ?)) ORDER BY "_rev", "_id" LIMIT ?
-                    """, arguments: [r, r, after, limit + 1 - rows.count])
+                rows += try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT \(columns) FROM \(table) WHERE "_rev" IS NOT NULL AND ("_rev" > ? OR ("_rev" = ? AND "_id" > ?)) ORDER BY "_rev", "_id" LIMIT ?
+                        """, arguments: [r, r, after, limit + 1 - rows.count])
             }
             let page = rows.prefix(limit)
             if let last = page.last {
                 let rev: Int64? = last[1]
                 cursor = ChangeCursor(generation: generation, revision: rev ?? 0, id: last[0])
             }
-            let values = page.map { row in fields.enumerated().map { Self.recordValue(row[$0.offset + 2], as: $0.element) } }
+            let values = page.map { row in
+                fields.enumerated().map { Self.recordValue(row[$0.offset + 2], as: $0.element) }
+            }
             return ChangePage(fields: fields, rows: values, next: cursor, reset: reset, more: rows.count > limit)
         }
     }
@@ -83,16 +104,26 @@ extension GRDBStore: RecordStore {
     /// How long a client's idempotency key is remembered.
     static let idempotencyWindow: Int64 = 24 * 3600 * 1000
 
-    package func insertRecords(_ rows: [RecordValidator.Row], into resource: Resource, idempotency: IdempotencyKey?,
-                               audit: AuditEvent) async throws -> InsertOutcome {
+    package func insertRecords(
+        _ rows: [RecordValidator.Row], into resource: Resource, idempotency: IdempotencyKey?,
+        audit: AuditEvent
+    ) async throws -> InsertOutcome {
         try await writer.write { db in
             if let idempotency {
-                try db.execute(sql: "DELETE FROM idempotencyKey WHERE createdAt < ?", arguments: [audit.at.millis - Self.idempotencyWindow])
-                if let seen = try Row.fetchOne(db, sql: "SELECT * FROM idempotencyKey WHERE actor = ? AND key = ?",
-                                               arguments: [idempotency.actor, idempotency.key]) {
-                    guard seen["fingerprint"] == idempotency.fingerprint, seen["resource"] == resource.code.rawValue else {
-                        throw ZhengshuError.validation([.init(field: "Idempotency-Key",
-                            reason: "this key was used for a different request in the last 24 hours; use a new key")])
+                try db.execute(
+                    sql: "DELETE FROM idempotencyKey WHERE createdAt < ?",
+                    arguments: [audit.at.millis - Self.idempotencyWindow])
+                if let seen = try Row.fetchOne(
+                    db, sql: "SELECT * FROM idempotencyKey WHERE actor = ? AND key = ?",
+                    arguments: [idempotency.actor, idempotency.key])
+                {
+                    guard seen["fingerprint"] == idempotency.fingerprint, seen["resource"] == resource.code.rawValue
+                    else {
+                        throw ZhengshuError.validation([
+                            .init(
+                                field: "Idempotency-Key",
+                                reason: "this key was used for a different request in the last 24 hours; use a new key")
+                        ])
                     }
                     return InsertOutcome(inserted: seen["inserted"], replayed: true)
                 }
@@ -101,28 +132,37 @@ extension GRDBStore: RecordStore {
                 throw ZhengshuError(.conflict, "resource \(resource.code) is not published")
             }
             guard current.stored.items == resource.items else {
-                throw ZhengshuError(.conflict, "resource \(resource.code) changed while the records were checked; send them again")
+                throw ZhengshuError(
+                    .conflict, "resource \(resource.code) changed while the records were checked; send them again")
             }
             let columns = (["\"_rev\""] + resource.items.map(Self.column)).joined(separator: ", ")
             let marks = Array(repeating: "?", count: resource.items.count + 1).joined(separator: ", ")
             let revision = try Self.nextRevision(id, db)
-            let statement = try db.cachedStatement(sql: "INSERT INTO \(Self.recordsTable(id)) (\(columns)) VALUES (\(marks))")
+            let statement = try db.cachedStatement(
+                sql: "INSERT INTO \(Self.recordsTable(id)) (\(columns)) VALUES (\(marks))")
             for (i, row) in rows.enumerated() {
                 do {
-                    try statement.execute(arguments: StatementArguments([revision.databaseValue] + row.map(Self.databaseValue)))
+                    try statement.execute(
+                        arguments: StatementArguments([revision.databaseValue] + row.map(Self.databaseValue)))
                 } catch let error as DatabaseError where error.isUniqueViolation {
                     let key = resource.keyItems.map(\.name).joined(separator: ",")
-                    throw ZhengshuError(.conflict, "row \(i) has the same key (\(key)) as a record already stored; nothing was stored",
-                                        violations: [.init(field: key, row: i, reason: "duplicate key")])
+                    throw ZhengshuError(
+                        .conflict, "row \(i) has the same key (\(key)) as a record already stored; nothing was stored",
+                        violations: [.init(field: key, row: i, reason: "duplicate key")])
                 }
             }
-            try db.execute(sql: "UPDATE resource SET recordCount = recordCount + ?, lastUpdatedAt = ? WHERE id = ?",
-                           arguments: [rows.count, audit.at.millis, id])
+            try db.execute(
+                sql: "UPDATE resource SET recordCount = recordCount + ?, lastUpdatedAt = ? WHERE id = ?",
+                arguments: [rows.count, audit.at.millis, id])
             if let idempotency {
-                try db.execute(sql: """
-                    INSERT INTO idempotencyKey (actor, key, resource, fingerprint, inserted, createdAt) VALUES (?, ?, ?, ?, ?, ?)
-                    """, arguments: [idempotency.actor, idempotency.key, resource.code.rawValue, idempotency.fingerprint, rows.count,
-                                     audit.at.millis])
+                try db.execute(
+                    sql: """
+                        INSERT INTO idempotencyKey (actor, key, resource, fingerprint, inserted, createdAt) VALUES (?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        idempotency.actor, idempotency.key, resource.code.rawValue, idempotency.fingerprint, rows.count,
+                        audit.at.millis,
+                    ])
             }
             try Self.appendAudit(audit, in: db)
             return InsertOutcome(inserted: rows.count, replayed: false)
@@ -156,8 +196,10 @@ extension GRDBStore: RecordStore {
             let selected = sortColumn.map { "\(columns), \($0) AS \"_sort\"" } ?? columns
             let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
             // Cached per connection: the same shapes of page query come back all day.
-            let rows = try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(selected) FROM \(Self.recordsTable(id))\(whereClause) ORDER BY \(order) LIMIT ?"),
-                                        arguments: args + [query.limit + 1])
+            let rows = try Row.fetchAll(
+                try db.cachedStatement(
+                    sql: "SELECT \(selected) FROM \(Self.recordsTable(id))\(whereClause) ORDER BY \(order) LIMIT ?"),
+                arguments: args + [query.limit + 1])
             let page = rows.prefix(query.limit)
             var next: RecordQuery.Cursor?
             if rows.count > query.limit, let last = page.last {
@@ -165,14 +207,17 @@ extension GRDBStore: RecordStore {
                 let value = query.sort.map { Self.recordValue(last[query.fields.count + 1], as: $0) } ?? .null
                 next = RecordQuery.Cursor(value: value, id: last[0])
             }
-            let values = page.map { row in query.fields.enumerated().map { Self.recordValue(row[$0.offset + 1], as: $0.element) } }
+            let values = page.map { row in
+                query.fields.enumerated().map { Self.recordValue(row[$0.offset + 1], as: $0.element) }
+            }
             return RecordPage(fields: query.fields, rows: values, next: next)
         }
     }
 
     package func recordCount(of resource: Resource) async throws -> Int {
         try await writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT recordCount FROM resource WHERE code = ?", arguments: [resource.code.rawValue]) ?? 0
+            try Int.fetchOne(
+                db, sql: "SELECT recordCount FROM resource WHERE code = ?", arguments: [resource.code.rawValue]) ?? 0
         }
     }
 
@@ -231,17 +276,26 @@ extension GRDBStore: RecordStore {
 }
 
 extension GRDBStore {
-    package func rewriteColumns(of resource: Resource, columns: [String], transform: @Sendable ([String?]) throws -> [String?]) async throws {
+    package func rewriteColumns(
+        of resource: Resource, columns: [String], transform: @Sendable ([String?]) throws -> [String?]
+    ) async throws {
         guard !columns.isEmpty else { return }
         try await writer.write { db in
-            guard let (id, _) = try Self.fetchResource(resource.code, db) else { throw ZhengshuError(.notFound, "resource \(resource.code) does not exist") }
+            guard let (id, _) = try Self.fetchResource(resource.code, db) else {
+                throw ZhengshuError(.notFound, "resource \(resource.code) does not exist")
+            }
             let table = Self.recordsTable(id)
             let quoted = columns.map { "\"\($0)\"" }
-            let rows = try Row.fetchAll(db, sql: "SELECT \"_id\", \(quoted.map { "CAST(\($0) AS TEXT)" }.joined(separator: ", ")) FROM \(table)")
-            let update = try db.makeStatement(sql: "UPDATE \(table) SET \(quoted.map { "\($0) = ?" }.joined(separator: ", ")) WHERE \"_id\" = ?")
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT \"_id\", \(quoted.map { "CAST(\($0) AS TEXT)" }.joined(separator: ", ")) FROM \(table)"
+            )
+            let update = try db.makeStatement(
+                sql: "UPDATE \(table) SET \(quoted.map { "\($0) = ?" }.joined(separator: ", ")) WHERE \"_id\" = ?")
             for row in rows {
                 let values = try transform((1...columns.count).map { row[$0] as String? })
-                try update.execute(arguments: StatementArguments(values.map { $0 as (any DatabaseValueConvertible)? } + [row[0] as Int64]))
+                try update.execute(
+                    arguments: StatementArguments(
+                        values.map { $0 as (any DatabaseValueConvertible)? } + [row[0] as Int64]))
             }
         }
     }

@@ -9,11 +9,15 @@ extension GRDBStore {
     }
 
     static func write(_ c: ShareUseWrite, _ db: Database) throws -> Int64 {
-        try db.cachedStatement(sql: """
-            INSERT INTO shareUsage (grantId, day, resource, provider, consumer, calls, rowCount) VALUES (?, ?, ?, ?, ?, 1, ?)
-            ON CONFLICT (grantId, day) DO UPDATE SET calls = calls + 1, rowCount = rowCount + excluded.rowCount
-            """).execute(arguments: [c.grant.id.rawValue, c.day.description, c.grant.resource.rawValue, c.grant.provider.rawValue,
-                                     c.grant.consumer.rawValue, c.rows])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO shareUsage (grantId, day, resource, provider, consumer, calls, rowCount) VALUES (?, ?, ?, ?, ?, 1, ?)
+                ON CONFLICT (grantId, day) DO UPDATE SET calls = calls + 1, rowCount = rowCount + excluded.rowCount
+                """
+        ).execute(arguments: [
+            c.grant.id.rawValue, c.day.description, c.grant.resource.rawValue, c.grant.provider.rawValue,
+            c.grant.consumer.rawValue, c.rows,
+        ])
         return try appendAudit(c.audit, in: db)
     }
 }

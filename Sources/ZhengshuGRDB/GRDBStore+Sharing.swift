@@ -3,12 +3,18 @@ import GRDB
 import ZhengshuCore
 
 extension GRDBStore: SharingStore {
-    package func insertApplication(_ application: ShareApplication, audit: AuditEvent) async throws -> (ShareApplication, Grant?) {
+    package func insertApplication(
+        _ application: ShareApplication, audit: AuditEvent
+    ) async throws -> (ShareApplication, Grant?) {
         try await writer.write { db in
-            try db.execute(sql: """
-                INSERT INTO shareApplication (resource, provider, consumer, status, dueAt, updatedAt, document) VALUES (?, ?, ?, ?, ?, ?, '{}')
-                """, arguments: [application.resource.rawValue, application.provider.rawValue, application.consumer.rawValue,
-                                 application.status.rawValue, application.dueAt?.millis, application.updatedAt.millis])
+            try db.execute(
+                sql: """
+                    INSERT INTO shareApplication (resource, provider, consumer, status, dueAt, updatedAt, document) VALUES (?, ?, ?, ?, ?, ?, '{}')
+                    """,
+                arguments: [
+                    application.resource.rawValue, application.provider.rawValue, application.consumer.rawValue,
+                    application.status.rawValue, application.dueAt?.millis, application.updatedAt.millis,
+                ])
             var a = application
             a.id = ApplicationID(db.lastInsertedRowID)
             let grant = try Self.grantIfDue(&a, db)
@@ -21,8 +27,10 @@ extension GRDBStore: SharingStore {
         }
     }
 
-    package func updateApplication(_ id: ApplicationID, audit: AuditEvent,
-                                   change: @Sendable (ShareApplication) throws -> ShareApplication) async throws -> (ShareApplication, Grant?) {
+    package func updateApplication(
+        _ id: ApplicationID, audit: AuditEvent,
+        change: @Sendable (ShareApplication) throws -> ShareApplication
+    ) async throws -> (ShareApplication, Grant?) {
         try await writer.write { db in
             guard let current = try Self.fetchApplications("id = ?", [id.rawValue], db).first else {
                 throw ZhengshuError(.notFound, "application \(id) does not exist")
@@ -31,7 +39,9 @@ extension GRDBStore: SharingStore {
             let grant = try Self.grantIfDue(&next, db)
             try Self.saveApplication(next, db)
             var event = audit
-            if let grant { event.detail = [audit.detail, "grant: \(grant.id)"].compactMap { $0 }.joined(separator: "; ") }
+            if let grant {
+                event.detail = [audit.detail, "grant: \(grant.id)"].compactMap { $0 }.joined(separator: "; ")
+            }
             try Self.appendAudit(event, in: db)
             return (next, grant)
         }
@@ -41,8 +51,12 @@ extension GRDBStore: SharingStore {
     static func grantIfDue(_ a: inout ShareApplication, _ db: Database) throws -> Grant? {
         guard a.status == .granted, a.grant == nil else { return nil }
         var g = Grant(approved: a, at: a.updatedAt)
-        try db.execute(sql: "INSERT INTO shareGrant (application, resource, provider, consumer, status, document) VALUES (?, ?, ?, ?, ?, '{}')",
-                       arguments: [a.id.rawValue, g.resource.rawValue, g.provider.rawValue, g.consumer.rawValue, g.status.rawValue])
+        try db.execute(
+            sql:
+                "INSERT INTO shareGrant (application, resource, provider, consumer, status, document) VALUES (?, ?, ?, ?, ?, '{}')",
+            arguments: [
+                a.id.rawValue, g.resource.rawValue, g.provider.rawValue, g.consumer.rawValue, g.status.rawValue,
+            ])
         g.id = GrantID(db.lastInsertedRowID)
         try db.execute(sql: "UPDATE shareGrant SET document = ? WHERE id = ?", arguments: [try json(g), g.id.rawValue])
         a.grant = g.id
@@ -50,11 +64,14 @@ extension GRDBStore: SharingStore {
     }
 
     static func saveApplication(_ a: ShareApplication, _ db: Database) throws {
-        try db.execute(sql: "UPDATE shareApplication SET status = ?, dueAt = ?, updatedAt = ?, document = ? WHERE id = ?",
-                       arguments: [a.status.rawValue, a.dueAt?.millis, a.updatedAt.millis, try json(a), a.id.rawValue])
+        try db.execute(
+            sql: "UPDATE shareApplication SET status = ?, dueAt = ?, updatedAt = ?, document = ? WHERE id = ?",
+            arguments: [a.status.rawValue, a.dueAt?.millis, a.updatedAt.millis, try json(a), a.id.rawValue])
     }
 
-    static func fetchApplications(_ condition: String, _ arguments: StatementArguments, _ db: Database) throws -> [ShareApplication] {
+    static func fetchApplications(
+        _ condition: String, _ arguments: StatementArguments, _ db: Database
+    ) throws -> [ShareApplication] {
         try String.fetchAll(db, sql: "SELECT document FROM shareApplication WHERE \(condition)", arguments: arguments)
             .map { try decoder.decode(ShareApplication.self, from: Data($0.utf8)) }
     }
@@ -67,27 +84,49 @@ extension GRDBStore: SharingStore {
         try await writer.read { db in
             var sql = "1 = 1"
             var args: StatementArguments = []
-            if let d = f.consumer { sql += " AND consumer = ?"; args += [d.rawValue] }
-            if let d = f.provider { sql += " AND provider = ?"; args += [d.rawValue] }
-            if let d = f.department { sql += " AND (consumer = ? OR provider = ?)"; args += [d.rawValue, d.rawValue] }
-            if let r = f.resource { sql += " AND resource = ?"; args += [r.rawValue] }
-            if let s = f.status { sql += " AND status = ?"; args += [s.rawValue] }
-            if let t = f.overdueAt {
-                sql += " AND status IN ('review', 'provider', 'bureauApproval', 'disputed') AND dueAt < ?"; args += [t.millis]
+            if let d = f.consumer {
+                sql += " AND consumer = ?"
+                args += [d.rawValue]
             }
-            if let b = f.before { sql += " AND id < ?"; args += [b] }
+            if let d = f.provider {
+                sql += " AND provider = ?"
+                args += [d.rawValue]
+            }
+            if let d = f.department {
+                sql += " AND (consumer = ? OR provider = ?)"
+                args += [d.rawValue, d.rawValue]
+            }
+            if let r = f.resource {
+                sql += " AND resource = ?"
+                args += [r.rawValue]
+            }
+            if let s = f.status {
+                sql += " AND status = ?"
+                args += [s.rawValue]
+            }
+            if let t = f.overdueAt {
+                sql += " AND status IN ('review', 'provider', 'bureauApproval', 'disputed') AND dueAt < ?"
+                args += [t.millis]
+            }
+            if let b = f.before {
+                sql += " AND id < ?"
+                args += [b]
+            }
             return try Self.fetchApplications(sql + " ORDER BY id DESC LIMIT ?", args + [f.limit], db)
         }
     }
 
-    package func updateGrant(_ id: GrantID, audit: AuditEvent, change: @Sendable (Grant) throws -> Grant) async throws -> Grant {
+    package func updateGrant(
+        _ id: GrantID, audit: AuditEvent, change: @Sendable (Grant) throws -> Grant
+    ) async throws -> Grant {
         try await writer.write { db in
             guard let current = try self.cachedGrants("id = ?", [id.rawValue], db).first else {
                 throw ZhengshuError(.notFound, "grant \(id) does not exist")
             }
             let next = try change(current)
-            try db.execute(sql: "UPDATE shareGrant SET status = ?, document = ? WHERE id = ?",
-                           arguments: [next.status.rawValue, try Self.json(next), id.rawValue])
+            try db.execute(
+                sql: "UPDATE shareGrant SET status = ?, document = ? WHERE id = ?",
+                arguments: [next.status.rawValue, try Self.json(next), id.rawValue])
             try Self.appendAudit(audit, in: db)
             return next
         }
@@ -99,42 +138,63 @@ extension GRDBStore: SharingStore {
 
     /// Grants, decoded through the document cache (the request path reads the same ones on every call).
     func cachedGrants(_ condition: String, _ arguments: StatementArguments, _ db: Database) throws -> [Grant] {
-        try String.fetchAll(try db.cachedStatement(sql: "SELECT document FROM shareGrant WHERE \(condition)"), arguments: arguments)
-            .map { try decodeDocument(Grant.self, $0) }
+        try String.fetchAll(
+            try db.cachedStatement(sql: "SELECT document FROM shareGrant WHERE \(condition)"), arguments: arguments
+        )
+        .map { try decodeDocument(Grant.self, $0) }
     }
 
-    package func grants(consumer: DepartmentCode?, provider: DepartmentCode?, resource: ResourceCode?) async throws -> [Grant] {
+    package func grants(
+        consumer: DepartmentCode?, provider: DepartmentCode?, resource: ResourceCode?
+    ) async throws -> [Grant] {
         try await quickRead { db in
-            try cachedGrants("""
+            try cachedGrants(
+                """
                 (? IS NULL OR consumer = ?) AND (? IS NULL OR provider = ?) AND (? IS NULL OR resource = ?) ORDER BY id DESC
-                """, [consumer?.rawValue, consumer?.rawValue, provider?.rawValue, provider?.rawValue, resource?.rawValue, resource?.rawValue], db)
+                """,
+                [
+                    consumer?.rawValue, consumer?.rawValue, provider?.rawValue, provider?.rawValue, resource?.rawValue,
+                    resource?.rawValue,
+                ], db)
         }
     }
 
-    package func serviceContext(_ code: ResourceCode, consumer: DepartmentCode, day: CivilDate) async throws -> ServiceContext? {
+    package func serviceContext(
+        _ code: ResourceCode, consumer: DepartmentCode, day: CivilDate
+    ) async throws -> ServiceContext? {
         try await quickRead { db in
             guard let resource = try cachedResource(code, db) else { return nil }
-            let grants = try cachedGrants("consumer = ? AND resource = ? ORDER BY id DESC", [consumer.rawValue, code.rawValue], db)
+            let grants = try cachedGrants(
+                "consumer = ? AND resource = ? ORDER BY id DESC", [consumer.rawValue, code.rawValue], db)
             var used: [Int64: (Int, Int)] = [:]
-            for r in try Row.fetchAll(try db.cachedStatement(sql: """
-                SELECT u.grantId, u.calls, u.rowCount FROM shareUsage u JOIN shareGrant g ON g.id = u.grantId
-                WHERE u.day = ? AND g.consumer = ? AND g.resource = ?
-                """), arguments: [day.description, consumer.rawValue, code.rawValue]) {
+            for r in try Row.fetchAll(
+                try db.cachedStatement(
+                    sql: """
+                        SELECT u.grantId, u.calls, u.rowCount FROM shareUsage u JOIN shareGrant g ON g.id = u.grantId
+                        WHERE u.day = ? AND g.consumer = ? AND g.resource = ?
+                        """), arguments: [day.description, consumer.rawValue, code.rawValue])
+            {
                 used[r["grantId"]] = (r["calls"], r["rowCount"])
             }
-            let live = try Row.fetchOne(try db.cachedStatement(sql: "SELECT * FROM pullSource WHERE resource = ? AND live = 1 AND enabled = 1 ORDER BY id LIMIT 1"),
-                                        arguments: [code.rawValue]).map(Self.pullSource(from:))
-            return ServiceContext(resource: resource, grants: grants.map { g in
-                let u = used[g.id.rawValue] ?? (0, 0)
-                return (g, u.0, u.1)
-            }, live: live, policies: try cachedPolicies(db))
+            let live = try Row.fetchOne(
+                try db.cachedStatement(
+                    sql: "SELECT * FROM pullSource WHERE resource = ? AND live = 1 AND enabled = 1 ORDER BY id LIMIT 1"),
+                arguments: [code.rawValue]
+            ).map(Self.pullSource(from:))
+            return ServiceContext(
+                resource: resource,
+                grants: grants.map { g in
+                    let u = used[g.id.rawValue] ?? (0, 0)
+                    return (g, u.0, u.1)
+                }, live: live, policies: try cachedPolicies(db))
         }
     }
 
     package func shareUsage(grant: GrantID, day: CivilDate) async throws -> (calls: Int, rows: Int) {
         try await quickRead { db in
-            let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT calls, rowCount FROM shareUsage WHERE grantId = ? AND day = ?"),
-                                       arguments: [grant.rawValue, day.description])
+            let row = try Row.fetchOne(
+                try db.cachedStatement(sql: "SELECT calls, rowCount FROM shareUsage WHERE grantId = ? AND day = ?"),
+                arguments: [grant.rawValue, day.description])
             return (row?["calls"] ?? 0, row?["rowCount"] ?? 0)
         }
     }
@@ -145,40 +205,54 @@ extension GRDBStore: SharingStore {
 
     package func shareUsage(from: CivilDate, to: CivilDate, department: DepartmentCode?) async throws -> [ShareUsage] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT * FROM shareUsage WHERE day >= ? AND day <= ? AND (? IS NULL OR consumer = ? OR provider = ?) ORDER BY day, grantId
-                """, arguments: [from.description, to.description, department?.rawValue, department?.rawValue, department?.rawValue]).map { r in
-                ShareUsage(grant: GrantID(r["grantId"]), day: CivilDate(iso: r["day"])!, resource: ResourceCode(trusted: r["resource"]),
-                           provider: DepartmentCode(trusted: r["provider"]), consumer: DepartmentCode(trusted: r["consumer"]),
-                           calls: r["calls"], rows: r["rowCount"])
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM shareUsage WHERE day >= ? AND day <= ? AND (? IS NULL OR consumer = ? OR provider = ?) ORDER BY day, grantId
+                    """,
+                arguments: [
+                    from.description, to.description, department?.rawValue, department?.rawValue, department?.rawValue,
+                ]
+            ).map { r in
+                ShareUsage(
+                    grant: GrantID(r["grantId"]), day: CivilDate(iso: r["day"])!,
+                    resource: ResourceCode(trusted: r["resource"]),
+                    provider: DepartmentCode(trusted: r["provider"]), consumer: DepartmentCode(trusted: r["consumer"]),
+                    calls: r["calls"], rows: r["rowCount"])
             }
         }
     }
 
     package func insertExport(_ job: ExportJob) async throws -> ExportJob {
         try await writer.write { db in
-            try db.execute(sql: "INSERT INTO shareExport (consumer, status, createdAt, document) VALUES (?, ?, ?, '{}')",
-                           arguments: [job.consumer.rawValue, job.status.rawValue, job.createdAt.millis])
+            try db.execute(
+                sql: "INSERT INTO shareExport (consumer, status, createdAt, document) VALUES (?, ?, ?, '{}')",
+                arguments: [job.consumer.rawValue, job.status.rawValue, job.createdAt.millis])
             var j = job
             j.id = ExportID(db.lastInsertedRowID)
-            try db.execute(sql: "UPDATE shareExport SET document = ? WHERE id = ?", arguments: [try Self.json(j), j.id.rawValue])
+            try db.execute(
+                sql: "UPDATE shareExport SET document = ? WHERE id = ?", arguments: [try Self.json(j), j.id.rawValue])
             return j
         }
     }
 
-    package func updateExport(_ id: ExportID, change: @Sendable (ExportJob) throws -> ExportJob) async throws -> ExportJob {
+    package func updateExport(
+        _ id: ExportID, change: @Sendable (ExportJob) throws -> ExportJob
+    ) async throws -> ExportJob {
         try await writer.write { db in
             guard let current = try Self.fetchExports("id = ?", [id.rawValue], db).first else {
                 throw ZhengshuError(.notFound, "export \(id) does not exist")
             }
             let next = try change(current)
-            try db.execute(sql: "UPDATE shareExport SET status = ?, document = ? WHERE id = ?",
-                           arguments: [next.status.rawValue, try Self.json(next), id.rawValue])
+            try db.execute(
+                sql: "UPDATE shareExport SET status = ?, document = ? WHERE id = ?",
+                arguments: [next.status.rawValue, try Self.json(next), id.rawValue])
             return next
         }
     }
 
-    static func fetchExports(_ condition: String, _ arguments: StatementArguments, _ db: Database) throws -> [ExportJob] {
+    static func fetchExports(_ condition: String, _ arguments: StatementArguments, _ db: Database) throws -> [ExportJob]
+    {
         try String.fetchAll(db, sql: "SELECT document FROM shareExport WHERE \(condition)", arguments: arguments)
             .map { try decoder.decode(ExportJob.self, from: Data($0.utf8)) }
     }
@@ -189,14 +263,18 @@ extension GRDBStore: SharingStore {
 
     package func exports(consumer: DepartmentCode?, limit: Int) async throws -> [ExportJob] {
         try await writer.read { db in
-            try Self.fetchExports("? IS NULL OR consumer = ? ORDER BY id DESC LIMIT ?", [consumer?.rawValue, consumer?.rawValue, limit], db)
+            try Self.fetchExports(
+                "? IS NULL OR consumer = ? ORDER BY id DESC LIMIT ?", [consumer?.rawValue, consumer?.rawValue, limit],
+                db)
         }
     }
 
     package func calendarDays() async throws -> [CalendarDay] {
         try await writer.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM calendarDay ORDER BY day").compactMap { r in
-                guard let d = CivilDate(iso: r["day"]), let kind = CalendarDay.Kind(rawValue: r["kind"]) else { return nil }
+                guard let d = CivilDate(iso: r["day"]), let kind = CalendarDay.Kind(rawValue: r["kind"]) else {
+                    return nil
+                }
                 return CalendarDay(date: d, kind: kind, name: r["name"])
             }
         }
@@ -204,9 +282,10 @@ extension GRDBStore: SharingStore {
 
     package func setCalendarDay(_ day: CalendarDay, audit: AuditEvent) async throws {
         try await writer.write { db in
-            try db.execute(sql: """
-                INSERT INTO calendarDay (day, kind, name) VALUES (?, ?, ?) ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name
-                """, arguments: [day.date.description, day.kind.rawValue, day.name])
+            try db.execute(
+                sql: """
+                    INSERT INTO calendarDay (day, kind, name) VALUES (?, ?, ?) ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name
+                    """, arguments: [day.date.description, day.kind.rawValue, day.name])
             try Self.appendAudit(audit, in: db)
         }
     }
@@ -222,20 +301,29 @@ extension GRDBStore: SharingStore {
 }
 
 extension GRDBStore: SystemAccountStore {
-    package func insertSystemAccount(_ account: SystemAccount, keyHash: String, audit: AuditEvent) async throws -> SystemAccount {
+    package func insertSystemAccount(
+        _ account: SystemAccount, keyHash: String, audit: AuditEvent
+    ) async throws -> SystemAccount {
         try await writer.write { db in
             guard try Self.fetchDepartment(account.department, db) != nil else {
-                throw ZhengshuError.validation([.init(field: "department", reason: "department \(account.department) does not exist")])
+                throw ZhengshuError.validation([
+                    .init(field: "department", reason: "department \(account.department) does not exist")
+                ])
             }
-            if try Int.fetchOne(db, sql: "SELECT 1 FROM systemAccount WHERE department = ? AND name = ?",
-                                arguments: [account.department.rawValue, account.name]) != nil {
-                throw ZhengshuError(.conflict, "department \(account.department) already has a system account named \(account.name)")
+            if try Int.fetchOne(
+                db, sql: "SELECT 1 FROM systemAccount WHERE department = ? AND name = ?",
+                arguments: [account.department.rawValue, account.name]) != nil
+            {
+                throw ZhengshuError(
+                    .conflict, "department \(account.department) already has a system account named \(account.name)")
             }
-            try db.execute(sql: "INSERT INTO systemAccount (department, name, keyHash, document) VALUES (?, ?, ?, '{}')",
-                           arguments: [account.department.rawValue, account.name, keyHash])
+            try db.execute(
+                sql: "INSERT INTO systemAccount (department, name, keyHash, document) VALUES (?, ?, ?, '{}')",
+                arguments: [account.department.rawValue, account.name, keyHash])
             var a = account
             a.id = SystemAccountID(db.lastInsertedRowID)
-            try db.execute(sql: "UPDATE systemAccount SET document = ? WHERE id = ?", arguments: [try Self.json(a), a.id.rawValue])
+            try db.execute(
+                sql: "UPDATE systemAccount SET document = ? WHERE id = ?", arguments: [try Self.json(a), a.id.rawValue])
             var event = audit
             event.target = "system-account:\(a.id)"
             try Self.appendAudit(event, in: db)
@@ -243,23 +331,31 @@ extension GRDBStore: SystemAccountStore {
         }
     }
 
-    package func updateSystemAccount(_ id: SystemAccountID, keyHash: String?, audit: AuditEvent,
-                                     change: @Sendable (SystemAccount) throws -> SystemAccount) async throws -> SystemAccount {
+    package func updateSystemAccount(
+        _ id: SystemAccountID, keyHash: String?, audit: AuditEvent,
+        change: @Sendable (SystemAccount) throws -> SystemAccount
+    ) async throws -> SystemAccount {
         try await writer.write { db in
             guard let current = try self.fetchSystemAccounts("id = ?", [id.rawValue], db).first else {
                 throw ZhengshuError(.notFound, "system account \(id) does not exist")
             }
             let next = try change(current)
-            try db.execute(sql: "UPDATE systemAccount SET document = ?, keyHash = COALESCE(?, keyHash) WHERE id = ?",
-                           arguments: [try Self.json(next), keyHash, id.rawValue])
+            try db.execute(
+                sql: "UPDATE systemAccount SET document = ?, keyHash = COALESCE(?, keyHash) WHERE id = ?",
+                arguments: [try Self.json(next), keyHash, id.rawValue])
             try Self.appendAudit(audit, in: db)
             return next
         }
     }
 
     /// Accounts, decoded through the document cache (a key is looked up on every call of a system).
-    func fetchSystemAccounts(_ condition: String, _ arguments: StatementArguments, _ db: Database) throws -> [SystemAccount] {
-        try Row.fetchAll(try db.cachedStatement(sql: "SELECT document, lastUsedAt FROM systemAccount WHERE \(condition)"), arguments: arguments).map { r in
+    func fetchSystemAccounts(
+        _ condition: String, _ arguments: StatementArguments, _ db: Database
+    ) throws -> [SystemAccount] {
+        try Row.fetchAll(
+            try db.cachedStatement(sql: "SELECT document, lastUsedAt FROM systemAccount WHERE \(condition)"),
+            arguments: arguments
+        ).map { r in
             var a = try decodeDocument(SystemAccount.self, r["document"])
             a.lastUsedAt = (r["lastUsedAt"] as Int64?).map(Date.init(millis:))
             return a
@@ -276,13 +372,15 @@ extension GRDBStore: SystemAccountStore {
 
     package func systemAccounts(department: DepartmentCode?) async throws -> [SystemAccount] {
         try await writer.read { db in
-            try self.fetchSystemAccounts("? IS NULL OR department = ? ORDER BY id", [department?.rawValue, department?.rawValue], db)
+            try self.fetchSystemAccounts(
+                "? IS NULL OR department = ? ORDER BY id", [department?.rawValue, department?.rawValue], db)
         }
     }
 
     package func touchSystemAccount(_ id: SystemAccountID, at: Date) async throws {
         try await writer.write { db in
-            try db.execute(sql: "UPDATE systemAccount SET lastUsedAt = ? WHERE id = ?", arguments: [at.millis, id.rawValue])
+            try db.execute(
+                sql: "UPDATE systemAccount SET lastUsedAt = ? WHERE id = ?", arguments: [at.millis, id.rawValue])
         }
     }
 }

@@ -5,18 +5,24 @@ import ZhengshuCore
 extension GRDBStore: StandardsStore {
     package func dataElements() async throws -> [CustomDataElement] {
         try await writer.read { db in
-            try String.fetchAll(db, sql: """
-                SELECT document FROM dataElement e WHERE version = (SELECT MAX(version) FROM dataElement WHERE id = e.id) ORDER BY id
-                """).map { try Self.decoder.decode(CustomDataElement.self, from: Data($0.utf8)) }
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT document FROM dataElement e WHERE version = (SELECT MAX(version) FROM dataElement WHERE id = e.id) ORDER BY id
+                    """
+            ).map { try Self.decoder.decode(CustomDataElement.self, from: Data($0.utf8)) }
         }
     }
 
     package func saveDataElement(_ element: CustomDataElement, audit: AuditEvent) async throws -> CustomDataElement {
         try await writer.write { db in
             var saved = element
-            saved.version = (try Int.fetchOne(db, sql: "SELECT MAX(version) FROM dataElement WHERE id = ?", arguments: [element.id]) ?? 0) + 1
-            try db.execute(sql: "INSERT INTO dataElement (id, version, document) VALUES (?, ?, ?)",
-                           arguments: [saved.id, saved.version, try Self.json(saved)])
+            saved.version =
+                (try Int.fetchOne(db, sql: "SELECT MAX(version) FROM dataElement WHERE id = ?", arguments: [element.id])
+                    ?? 0) + 1
+            try db.execute(
+                sql: "INSERT INTO dataElement (id, version, document) VALUES (?, ?, ?)",
+                arguments: [saved.id, saved.version, try Self.json(saved)])
             var event = audit
             event.detail = "version \(saved.version)"
             try Self.appendAudit(event, in: db)
@@ -26,8 +32,10 @@ extension GRDBStore: StandardsStore {
 
     package func dataElementVersions(_ id: String) async throws -> [CustomDataElement] {
         try await writer.read { db in
-            try String.fetchAll(db, sql: "SELECT document FROM dataElement WHERE id = ? ORDER BY version", arguments: [id])
-                .map { try Self.decoder.decode(CustomDataElement.self, from: Data($0.utf8)) }
+            try String.fetchAll(
+                db, sql: "SELECT document FROM dataElement WHERE id = ? ORDER BY version", arguments: [id]
+            )
+            .map { try Self.decoder.decode(CustomDataElement.self, from: Data($0.utf8)) }
         }
     }
 }

@@ -3,7 +3,9 @@ import GRDB
 import ZhengshuCore
 
 extension GRDBStore: TopicStore {
-    package func insertTopic(_ topic: Topic, resource: Resource, version: ResourceVersion, audit: AuditEvent) async throws {
+    package func insertTopic(
+        _ topic: Topic, resource: Resource, version: ResourceVersion, audit: AuditEvent
+    ) async throws {
         try await writer.write { db in
             try Self.insertResource(resource, version: version, db)
             try Self.saveTopic(topic, insert: true, db)
@@ -11,9 +13,13 @@ extension GRDBStore: TopicStore {
         }
     }
 
-    package func updateTopic(_ code: ResourceCode, audit: AuditEvent?, change: @Sendable (Topic) throws -> Topic) async throws -> Topic {
+    package func updateTopic(
+        _ code: ResourceCode, audit: AuditEvent?, change: @Sendable (Topic) throws -> Topic
+    ) async throws -> Topic {
         try await writer.write { db in
-            guard let current = try Self.fetchTopic(code, db) else { throw ZhengshuError(.notFound, "topic \(code) does not exist") }
+            guard let current = try Self.fetchTopic(code, db) else {
+                throw ZhengshuError(.notFound, "topic \(code) does not exist")
+            }
             let next = try change(current)
             try Self.saveTopic(next, insert: false, db)
             if let audit { try Self.appendAudit(audit, in: db) }
@@ -27,14 +33,18 @@ extension GRDBStore: TopicStore {
 
     package func topics() async throws -> [Topic] {
         try await writer.read { db in
-            try String.fetchAll(db, sql: "SELECT document FROM topic ORDER BY code").map { try Self.decoder.decode(Topic.self, from: Data($0.utf8)) }
+            try String.fetchAll(db, sql: "SELECT document FROM topic ORDER BY code").map {
+                try Self.decoder.decode(Topic.self, from: Data($0.utf8))
+            }
         }
     }
 
     package func claimDueTopics(now: Date) async throws -> [Topic] {
         try await writer.write { db in
-            let due = try String.fetchAll(db, sql: "SELECT document FROM topic WHERE nextRunAt <= ? ORDER BY nextRunAt", arguments: [now.millis])
-                .map { try Self.decoder.decode(Topic.self, from: Data($0.utf8)) }
+            let due = try String.fetchAll(
+                db, sql: "SELECT document FROM topic WHERE nextRunAt <= ? ORDER BY nextRunAt", arguments: [now.millis]
+            )
+            .map { try Self.decoder.decode(Topic.self, from: Data($0.utf8)) }
             return try due.map { topic in
                 var claimed = topic
                 claimed.nextRunAt = now.addingTimeInterval(Double(topic.intervalSeconds ?? Topic.intervals.lowerBound))
@@ -45,7 +55,10 @@ extension GRDBStore: TopicStore {
     }
 
     static func saveTopic(_ topic: Topic, insert: Bool, _ db: Database) throws {
-        let sql = insert ? "INSERT INTO topic (document, nextRunAt, code) VALUES (?, ?, ?)" : "UPDATE topic SET document = ?, nextRunAt = ? WHERE code = ?"
+        let sql =
+            insert
+            ? "INSERT INTO topic (document, nextRunAt, code) VALUES (?, ?, ?)"
+            : "UPDATE topic SET document = ?, nextRunAt = ? WHERE code = ?"
         try db.execute(sql: sql, arguments: [try json(topic), topic.nextRunAt?.millis, topic.code.rawValue])
     }
 

@@ -8,11 +8,13 @@ extension GRDBStore {
     /// migration log's.
     package func platformTables() async throws -> [TransferTable] {
         try await writer.read { db in
-            let names = try String.fetchAll(db, sql: """
-                SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
-                AND name NOT LIKE 'resourceSearch%' AND name NOT LIKE 'grdb\\_%' ESCAPE '\\' AND name NOT LIKE 'rec\\_%' ESCAPE '\\'
-                AND name NOT LIKE 'stage\\_%' ESCAPE '\\' ORDER BY name
-                """)
+            let names = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+                    AND name NOT LIKE 'resourceSearch%' AND name NOT LIKE 'grdb\\_%' ESCAPE '\\' AND name NOT LIKE 'rec\\_%' ESCAPE '\\'
+                    AND name NOT LIKE 'stage\\_%' ESCAPE '\\' ORDER BY name
+                    """)
             return try names.map { TransferTable(name: $0, columns: try Self.columns(of: $0, db)) }
         }
     }
@@ -26,7 +28,10 @@ extension GRDBStore {
                 let table = Self.recordsTable(id).replacingOccurrences(of: "\"", with: "")
                 guard try db.tableExists(table) else { continue }
                 let resource = try Self.decoder.decode(Resource.self, from: Data((row["document"] as String).utf8))
-                out.append(TransferRecords(id: id, resource: resource, table: TransferTable(name: table, columns: try Self.columns(of: table, db))))
+                out.append(
+                    TransferRecords(
+                        id: id, resource: resource,
+                        table: TransferTable(name: table, columns: try Self.columns(of: table, db))))
             }
             return out
         }
@@ -37,16 +42,22 @@ extension GRDBStore {
     }
 
     /// Reads a table's rows a page at a time (in rowid order), handing each page on.
-    package func readRows(_ table: TransferTable, page: Int = 5000, _ body: ([[TransferValue]]) async throws -> Void) async throws {
-        let select = "SELECT rowid AS zs_rowid, " + table.columns.map(\.quotedDatabaseIdentifier).joined(separator: ", ")
+    package func readRows(
+        _ table: TransferTable, page: Int = 5000, _ body: ([[TransferValue]]) async throws -> Void
+    ) async throws {
+        let select =
+            "SELECT rowid AS zs_rowid, " + table.columns.map(\.quotedDatabaseIdentifier).joined(separator: ", ")
             + " FROM \(table.name.quotedDatabaseIdentifier) WHERE rowid > ? ORDER BY rowid LIMIT ?"
         var after: Int64 = .min
         while true {
             let from = after
             let (rows, last) = try await writer.read { db -> ([[TransferValue]], Int64?) in
                 let fetched = try Row.fetchAll(db, sql: select, arguments: [from, page])
-                return (fetched.map { row in (1...table.columns.count).map { Self.transferValue(row[$0] as DatabaseValue) } },
-                        fetched.last.map { $0["zs_rowid"] as Int64 })
+                return (
+                    fetched.map { row in (1...table.columns.count).map { Self.transferValue(row[$0] as DatabaseValue) }
+                    },
+                    fetched.last.map { $0["zs_rowid"] as Int64 }
+                )
             }
             guard let last else { return }
             try await body(rows)
@@ -61,7 +72,9 @@ extension GRDBStore {
 
     package func appendRows(_ table: TransferTable, _ rows: [[TransferValue]]) async throws {
         guard !rows.isEmpty else { return }
-        let insert = "INSERT INTO \(table.name.quotedDatabaseIdentifier) (" + table.columns.map(\.quotedDatabaseIdentifier).joined(separator: ", ")
+        let insert =
+            "INSERT INTO \(table.name.quotedDatabaseIdentifier) ("
+            + table.columns.map(\.quotedDatabaseIdentifier).joined(separator: ", ")
             + ") VALUES (" + Array(repeating: "?", count: table.columns.count).joined(separator: ", ") + ")"
         try await writer.write { db in
             let statement = try db.cachedStatement(sql: insert)
@@ -78,7 +91,9 @@ extension GRDBStore {
     package func rebuildSearchIndex() async throws {
         try await writer.write { db in
             try db.execute(sql: "DELETE FROM resourceSearch")
-            for row in try Row.fetchAll(db, sql: "SELECT r.id, r.document, d.name FROM resource r JOIN department d ON d.code = r.department") {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT r.id, r.document, d.name FROM resource r JOIN department d ON d.code = r.department")
+            {
                 let resource = try Self.decoder.decode(Resource.self, from: Data((row["document"] as String).utf8))
                 try Self.index(resource, departmentName: row["name"], resourceID: row["id"], db)
             }
@@ -111,7 +126,9 @@ extension GRDBStore {
     package func references() async throws -> [String: Set<String>] {
         try await writer.read { db in
             var out: [String: Set<String>] = [:]
-            let names = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
+            let names = try String.fetchAll(
+                db,
+                sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
             for name in names {
                 for row in try Row.fetchAll(db, sql: "PRAGMA foreign_key_list(\(name.quotedDatabaseIdentifier))") {
                     out[name.lowercased(), default: []].insert((row["table"] as String).lowercased())
@@ -139,7 +156,10 @@ extension GRDBStore {
         try await writer.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA foreign_keys = \(on ? "ON" : "OFF")")
             if on, let broken = try Row.fetchOne(db, sql: "PRAGMA foreign_key_check") {
-                throw ZhengshuError(.invalidInput, "the copied data breaks a reference: a row of \(broken[0] as String) names a missing \(broken[2] as String)")
+                throw ZhengshuError(
+                    .invalidInput,
+                    "the copied data breaks a reference: a row of \(broken[0] as String) names a missing \(broken[2] as String)"
+                )
             }
         }
     }

@@ -31,8 +31,9 @@ package final class GRDBStore: SchemaStore {
             // power loss. Imports write their staging batches with NORMAL (see `stage`): a crash fails such a job anyway.
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
-        try self.init(DatabasePool(path: path, configuration: config),
-                      sandboxFolder: URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("sandbox"))
+        try self.init(
+            DatabasePool(path: path, configuration: config),
+            sandboxFolder: URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("sandbox"))
     }
 
     /// An in-memory database, for tests.
@@ -47,7 +48,9 @@ package final class GRDBStore: SchemaStore {
     /// - Parameter sandboxFolder: where workspaces keep their files; a fresh temporary folder when not given.
     package init(_ writer: any DatabaseWriter, sandboxFolder: URL? = nil) throws {
         self.writer = writer
-        self.sandboxFolder = sandboxFolder ?? FileManager.default.temporaryDirectory.appendingPathComponent("zhengshu-sandbox-\(UUID().uuidString)")
+        self.sandboxFolder =
+            sandboxFolder
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("zhengshu-sandbox-\(UUID().uuidString)")
         shareUses = Self.shareUseCommitter(writer)
         try Self.migrator.migrate(writer)
     }
@@ -71,7 +74,9 @@ package final class GRDBStore: SchemaStore {
     /// suspends while it waits for a reader connection and while the read runs on GRDB's queue. (A synchronous read
     /// here once waited for a free reader on a cooperative thread; with every such thread waiting, the tasks holding
     /// the readers could never resume to return them, and the server stopped at six concurrent requests.)
-    func quickRead<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T { try await writer.unsafeRead(body) }
+    func quickRead<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+        try await writer.unsafeRead(body)
+    }
 
     /// Decodes a stored document, remembering the result by its text: the same grant or account is read on every
     /// call of a data service, and hashing its text costs a fraction of decoding it.

@@ -6,7 +6,9 @@ import ZhengshuCore
 package enum SQLiteSourceExport {
     /// Writes the rows of `query` above `watermark` as JSON Lines to `output`, in watermark order.
     /// - Returns: the number of rows and the highest watermark value seen.
-    package static func export(path: String, query: String, watermarkColumn: String?, after watermark: String?, to output: URL) async throws
+    package static func export(
+        path: String, query: String, watermarkColumn: String?, after watermark: String?, to output: URL
+    ) async throws
         -> (rows: Int, watermark: String?)
     {
         guard FileManager.default.isReadableFile(atPath: path) else {
@@ -21,7 +23,10 @@ package enum SQLiteSourceExport {
             let quoted = "\"" + column.replacingOccurrences(of: "\"", with: "\"\"") + "\""
             if let watermark {
                 sql += " WHERE \(quoted) > ?"
-                arguments = [Int64(watermark).map { $0.databaseValue } ?? Double(watermark).map { $0.databaseValue } ?? watermark.databaseValue]
+                arguments = [
+                    Int64(watermark).map { $0.databaseValue } ?? Double(watermark).map { $0.databaseValue }
+                        ?? watermark.databaseValue
+                ]
             }
             sql += " ORDER BY \(quoted)"
         }
@@ -40,13 +45,14 @@ package enum SQLiteSourceExport {
             while let row = try cursor.next() {
                 var object: [String: JSONValue] = [:]
                 for (column, value) in row {
-                    let json: JSONValue = switch value.storage {
-                    case .null: .null
-                    case .int64(let i): .integer(i)
-                    case .double(let d): .number(d)
-                    case .string(let s): .string(s)
-                    case .blob(let b): .string(b.base64EncodedString())
-                    }
+                    let json: JSONValue =
+                        switch value.storage {
+                        case .null: .null
+                        case .int64(let i): .integer(i)
+                        case .double(let d): .number(d)
+                        case .string(let s): .string(s)
+                        case .blob(let b): .string(b.base64EncodedString())
+                        }
                     object[column] = json
                     if column == watermarkColumn {
                         switch value.storage {
@@ -74,7 +80,9 @@ package enum SQLiteSourceExport {
 extension SQLiteSourceExport {
     /// One page of a live (logically collected) resource, read from the source database at query time. The source's
     /// SELECT must name its columns as the items (`SELECT gmsfhm AS citizen_id …`).
-    package static func page(path: String, query sourceQuery: String, items: [DataItem], query: RecordQuery) async throws -> RecordPage {
+    package static func page(
+        path: String, query sourceQuery: String, items: [DataItem], query: RecordQuery
+    ) async throws -> RecordPage {
         var config = Configuration()
         config.readonly = true
         let queue = try DatabaseQueue(path: path, configuration: config)
@@ -82,7 +90,9 @@ extension SQLiteSourceExport {
         var args = filterArguments
         let direction = query.descending ? "DESC" : "ASC"
         // A source table has no stable row id: order by the sort item, then every item, and page by offset.
-        let order = ((query.sort.map { ["\(GRDBStore.column($0)) \(direction)"] } ?? []) + items.map { "\(GRDBStore.column($0)) ASC" })
+        let order =
+            ((query.sort.map { ["\(GRDBStore.column($0)) \(direction)"] } ?? [])
+            + items.map { "\(GRDBStore.column($0)) ASC" })
             .joined(separator: ", ")
         let offset = query.after.map { Int($0.id) } ?? 0
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
@@ -91,10 +101,14 @@ extension SQLiteSourceExport {
             // Asynchronous: on the connection's queue, interrupted when the request is cancelled (its time is up).
             return try await queue.read { [args] db in
                 // Items the source does not have read as NULL, so the source may carry a subset of the items.
-                let available = Set(try db.makeStatement(sql: "SELECT * FROM (\(sourceQuery)) AS src LIMIT 0").columnNames)
-                let projected = items.map { available.contains($0.name) ? GRDBStore.column($0) : "NULL AS \(GRDBStore.column($0))" }
+                let available = Set(
+                    try db.makeStatement(sql: "SELECT * FROM (\(sourceQuery)) AS src LIMIT 0").columnNames)
+                let projected = items.map {
+                    available.contains($0.name) ? GRDBStore.column($0) : "NULL AS \(GRDBStore.column($0))"
+                }
                 let selected = query.fields + (query.sort.map { query.fields.contains($0) ? [] : [$0] } ?? [])
-                let sql = "SELECT \(selected.map(GRDBStore.column).joined(separator: ", ")) FROM "
+                let sql =
+                    "SELECT \(selected.map(GRDBStore.column).joined(separator: ", ")) FROM "
                     + "(SELECT \(projected.joined(separator: ", ")) FROM (\(sourceQuery)) AS src) AS live\(whereClause) "
                     + "ORDER BY \(order) LIMIT ? OFFSET ?"
                 let rows = try Row.fetchAll(db, sql: sql, arguments: args)
@@ -103,13 +117,16 @@ extension SQLiteSourceExport {
                 // The offset does the paging; the sort value rides along so the cursor reads as any other.
                 var next: RecordQuery.Cursor?
                 if rows.count > query.limit, let last = page.last {
-                    let value = query.sort.flatMap { sort in selected.firstIndex(of: sort).map { GRDBStore.recordValue(last[$0], as: sort) } }
+                    let value = query.sort.flatMap { sort in
+                        selected.firstIndex(of: sort).map { GRDBStore.recordValue(last[$0], as: sort) }
+                    }
                     next = RecordQuery.Cursor(value: value ?? .null, id: Int64(offset + query.limit))
                 }
                 return RecordPage(fields: query.fields, rows: values, next: next)
             }
         } catch let error as DatabaseError {
-            throw ZhengshuError(.conflict, "the live source could not be read: \(error.message ?? "SQLite error \(error.resultCode)")")
+            throw ZhengshuError(
+                .conflict, "the live source could not be read: \(error.message ?? "SQLite error \(error.resultCode)")")
         }
     }
 }

@@ -38,7 +38,9 @@ struct DataElementBody: Encodable {
 
     init(_ e: CustomDataElement) {
         (id, label, standard, builtIn) = (e.id, e.label, "本平台数据元 v\(e.version)", false)
-        (type, length, pattern, min, max, codes, description) = (e.type.rawValue, e.length, e.pattern, e.min, e.max, e.codes, e.description)
+        (type, length, pattern, min, max, codes, description) = (
+            e.type.rawValue, e.length, e.pattern, e.min, e.max, e.codes, e.description
+        )
         (version, updatedAt, updatedBy) = (e.version, e.updatedAt, e.updatedBy)
     }
 }

@@ -13,8 +13,10 @@ package struct ServerLimits: Sendable {
     /// A read still unanswered after this long is cancelled and answered 503.
     package var requestTimeout: Duration
 
-    package init(maxConnections: Int = 1024, idleTimeout: Duration = .seconds(75), maxInFlight: Int = 256,
-                 requestTimeout: Duration = .seconds(30)) {
+    package init(
+        maxConnections: Int = 1024, idleTimeout: Duration = .seconds(75), maxInFlight: Int = 256,
+        requestTimeout: Duration = .seconds(30)
+    ) {
         self.maxConnections = maxConnections
         self.idleTimeout = idleTimeout
         self.maxInFlight = maxInFlight
@@ -42,8 +44,9 @@ package final class Admission: Sendable {
 
     package var load: Load {
         let n = inFlight.load(ordering: .relaxed)
-        return Load(inFlight: n, maxInFlight: limits.maxInFlight, refused: refused.load(ordering: .relaxed),
-                    timedOut: timedOut.load(ordering: .relaxed), saturated: n >= limits.maxInFlight)
+        return Load(
+            inFlight: n, maxInFlight: limits.maxInFlight, refused: refused.load(ordering: .relaxed),
+            timedOut: timedOut.load(ordering: .relaxed), saturated: n >= limits.maxInFlight)
     }
 
     /// Takes a slot, or says the node is full.
@@ -70,12 +73,16 @@ package struct AdmissionMiddleware<Context: RequestContext>: RouterMiddleware {
 
     package init(_ admission: Admission) { self.admission = admission }
 
-    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    package func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         let path = request.uri.path
         if path == "/healthz" || path == "/readyz" { return try await next(request, context) }
         guard admission.enter() else {
-            throw ZhengshuError(.unavailable, "the server is handling \(admission.limits.maxInFlight) requests, its limit; retry in a second",
-                                retryAfter: 1)
+            throw ZhengshuError(
+                .unavailable,
+                "the server is handling \(admission.limits.maxInFlight) requests, its limit; retry in a second",
+                retryAfter: 1)
         }
         defer { admission.leave() }
         // Reads only: an upload or an import may rightly take minutes, and has limits and progress of its own.
@@ -85,8 +92,10 @@ package struct AdmissionMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await Deadline.run(within: timeout) { try await next(request, context) }
         } catch is Deadline.Passed {
             admission.countTimeout()
-            throw ZhengshuError(.unavailable, "the request took longer than \(timeout.components.seconds) s and was stopped; retry later",
-                                retryAfter: 5)
+            throw ZhengshuError(
+                .unavailable,
+                "the request took longer than \(timeout.components.seconds) s and was stopped; retry later",
+                retryAfter: 5)
         }
     }
 }

@@ -37,8 +37,10 @@ package struct AppRequestContext: RequestContext {
 
 /// Makes the request's context available to the generated server's handlers (``AppRequestContext/current``).
 struct RequestContextMiddleware: RouterMiddleware {
-    func handle(_ request: Request, context: AppRequestContext,
-                next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: AppRequestContext,
+        next: (Request, AppRequestContext) async throws -> Response
+    ) async throws -> Response {
         try await AppRequestContext.$current.withValue(context) { try await next(request, context) }
     }
 }

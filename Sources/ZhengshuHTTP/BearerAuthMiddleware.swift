@@ -16,14 +16,19 @@ package struct BearerAuthMiddleware: RouterMiddleware {
         self.sharing = sharing
     }
 
-    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    package func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         guard let header = request.headers[.authorization] else {
             // The console's own scripts call the API with the session cookie, and must prove the page is the console's
             // (the session's CSRF token in a header no other site can set): a forged cross-site request has neither.
             if let session = request.cookies[SignInPolicy.sessionCookie]?.value {
                 guard let csrf = HTTPField.Name(SignInPolicy.csrfHeader).flatMap({ request.headers[$0] }),
-                      csrf == SignInPolicy.csrfToken(for: session) else {
-                    throw ZhengshuError(.forbidden, "a request signed in by the console's cookie must carry its \(SignInPolicy.csrfHeader) header")
+                    csrf == SignInPolicy.csrfToken(for: session)
+                else {
+                    throw ZhengshuError(
+                        .forbidden,
+                        "a request signed in by the console's cookie must carry its \(SignInPolicy.csrfHeader) header")
                 }
                 var context = context
                 context.principal = try await accounts.authenticate(bearer: session)
@@ -37,14 +42,17 @@ package struct BearerAuthMiddleware: RouterMiddleware {
         }
         var context = context
         let secret = String(parts[1]).trimmingCharacters(in: .whitespaces)
-        context.principal = secret.hasPrefix(SystemKey.scheme)
+        context.principal =
+            secret.hasPrefix(SystemKey.scheme)
             ? try await sharing.authenticate(systemKey: secret, from: context.remoteAddress, requestID: context.id)
             : try await accounts.authenticate(bearer: secret)
         return try await proceed(request, context, next)
     }
 
     /// Names the actor in the request's log lines; a member of the public goes no further than the open-data API.
-    func proceed(_ request: Request, _ context: Context, _ next: (Request, Context) async throws -> Response) async throws -> Response {
+    func proceed(
+        _ request: Request, _ context: Context, _ next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         var context = context
         let principal = context.principal!
         context.logger[metadataKey: "zs.actor"] = .string(principal.name)

@@ -1,5 +1,5 @@
-import Foundation
 import Crypto
+import Foundation
 import Hummingbird
 import ZhengshuCore
 
@@ -12,8 +12,11 @@ package struct OpenPortalSettings: Sendable {
     package var licenseTitle: String
     package var licenseURL: String
 
-    package init(publicURL: String? = nil, title: String = "政数开放数据 Zhengshu Open Data", licenseID: String = "cc-by",
-                 licenseTitle: String = "Creative Commons Attribution 4.0", licenseURL: String = "https://creativecommons.org/licenses/by/4.0/") {
+    package init(
+        publicURL: String? = nil, title: String = "政数开放数据 Zhengshu Open Data", licenseID: String = "cc-by",
+        licenseTitle: String = "Creative Commons Attribution 4.0",
+        licenseURL: String = "https://creativecommons.org/licenses/by/4.0/"
+    ) {
         self.publicURL = publicURL
         self.title = title
         self.licenseID = licenseID
@@ -23,7 +26,9 @@ package struct OpenPortalSettings: Sendable {
 
     /// `scheme://host[:port]` without a trailing slash.
     func base(_ request: Request) -> String {
-        if let publicURL, !publicURL.isEmpty { return publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL }
+        if let publicURL, !publicURL.isEmpty {
+            return publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+        }
         return "http://" + (request.head.authority ?? "localhost")
     }
 }
@@ -40,8 +45,10 @@ package struct CKANRoutes: Sendable {
         self.settings = settings
     }
 
-    static let actions = ["package_list", "package_show", "package_search", "organization_list", "organization_show", "group_list",
-                          "group_show", "tag_list", "resource_show", "datastore_search", "status_show", "site_read"]
+    static let actions = [
+        "package_list", "package_show", "package_search", "organization_list", "organization_show", "group_list",
+        "group_show", "tag_list", "resource_show", "datastore_search", "status_show", "site_read",
+    ]
 
     package func register(on router: Router<AppRequestContext>) {
         // `ckanapi` posts to /api/action/NAME; browsers and CKAN's documentation use /api/3/action/NAME.
@@ -82,14 +89,18 @@ package struct CKANRoutes: Sendable {
             return try await groups(all: try p.bool("all_fields", false), base: base)
         case "group_show":
             let id = try p.required("id")
-            guard let g = try await groups(all: true, base: base).arrayValue.first(where: { $0["name"] == .string(id) || $0["id"] == .string(id) })
+            guard
+                let g = try await groups(all: true, base: base).arrayValue.first(where: {
+                    $0["name"] == .string(id) || $0["id"] == .string(id)
+                })
             else { throw ZhengshuError(.notFound, "group \(id.prefix(64)) does not exist") }
             return g
         case "tag_list":
             var tags = Set<String>()
             for d in try await portal.datasets() { tags.formUnion(Self.tags(d)) }
             let query = (try p.string("query"))?.lowercased()
-            return .array(tags.sorted().filter { query == nil || $0.lowercased().contains(query!) }.map(JSONValue.string))
+            return .array(
+                tags.sorted().filter { query == nil || $0.lowercased().contains(query!) }.map(JSONValue.string))
         case "resource_show":
             let id = try p.required("id")
             let (dataset, format) = try await distribution(id)
@@ -97,9 +108,12 @@ package struct CKANRoutes: Sendable {
         case "datastore_search":
             return try await datastoreSearch(p, base: base, caller: caller)
         case "status_show":
-            return .object(["ckan_version": "2.10.4", "site_title": .string(settings.title), "site_description": "政务数据开放平台：无条件开放数据集",
-                            "site_url": .string(base), "locale_default": "zh_Hans_CN", "error_emails_to": .null,
-                            "extensions": ["datastore", "dcat"]])
+            return .object([
+                "ckan_version": "2.10.4", "site_title": .string(settings.title),
+                "site_description": "政务数据开放平台：无条件开放数据集",
+                "site_url": .string(base), "locale_default": "zh_Hans_CN", "error_emails_to": .null,
+                "extensions": ["datastore", "dcat"],
+            ])
         case "site_read":
             return .bool(true)
         default:
@@ -112,36 +126,51 @@ package struct CKANRoutes: Sendable {
     func package(_ d: OpenDataset, base: String) -> JSONValue {
         let r = d.resource
         let tags = Self.tags(d).sorted().map { t -> JSONValue in
-            .object(["id": .string(t), "name": .string(t), "display_name": .string(t), "state": "active", "vocabulary_id": .null])
+            .object([
+                "id": .string(t), "name": .string(t), "display_name": .string(t), "state": "active",
+                "vocabulary_id": .null,
+            ])
         }
         var extras: [JSONValue] = [
             Self.extra("update_cycle", r.updateCycle.rawValue), Self.extra("share_type", r.shareType.rawValue),
-            Self.extra("open_type", r.openType.rawValue), Self.extra("category", r.category), Self.extra("items", r.items.map(\.label).joined(separator: "、")),
+            Self.extra("open_type", r.openType.rawValue), Self.extra("category", r.category),
+            Self.extra("items", r.items.map(\.label).joined(separator: "、")),
         ]
         if let at = d.dataUpdatedAt { extras.append(Self.extra("data_updated", Self.timestamp(at))) }
         return .object([
-            "id": .string(r.code.rawValue), "name": .string(d.name), "title": .string(r.name), "notes": .string(r.abstract),
+            "id": .string(r.code.rawValue), "name": .string(d.name), "title": .string(r.name),
+            "notes": .string(r.abstract),
             "type": "dataset", "state": "active", "private": .bool(false), "isopen": .bool(true),
             "url": .string("\(base)/open/datasets/\(r.code.rawValue)"), "version": .string(String(r.version)),
-            "license_id": .string(settings.licenseID), "license_title": .string(settings.licenseTitle), "license_url": .string(settings.licenseURL),
+            "license_id": .string(settings.licenseID), "license_title": .string(settings.licenseTitle),
+            "license_url": .string(settings.licenseURL),
             "author": .string(d.publisher?.name ?? r.department.rawValue), "author_email": .null,
             "maintainer": .string(d.publisher?.name ?? r.department.rawValue), "maintainer_email": .null,
-            "metadata_created": .string(Self.timestamp(r.publishedAt ?? r.createdAt)), "metadata_modified": .string(Self.timestamp(r.updatedAt)),
-            "owner_org": .string(r.department.rawValue), "organization": organizationDict(r.department, d.publisher, count: nil, base: base),
+            "metadata_created": .string(Self.timestamp(r.publishedAt ?? r.createdAt)),
+            "metadata_modified": .string(Self.timestamp(r.updatedAt)),
+            "owner_org": .string(r.department.rawValue),
+            "organization": organizationDict(r.department, d.publisher, count: nil, base: base),
             "groups": .array([groupDict(r.category, count: nil, base: base)]),
             "tags": .array(tags), "num_tags": .integer(Int64(tags.count)),
-            "resources": .array(ExportFormat.allCases.map { resource(d, $0, base: base) }), "num_resources": .integer(Int64(ExportFormat.allCases.count)),
+            "resources": .array(ExportFormat.allCases.map { resource(d, $0, base: base) }),
+            "num_resources": .integer(Int64(ExportFormat.allCases.count)),
             "extras": .array(extras), "relationships_as_object": [], "relationships_as_subject": [],
         ])
     }
 
-    static func extra(_ key: String, _ value: String) -> JSONValue { .object(["key": .string(key), "value": .string(value)]) }
+    static func extra(_ key: String, _ value: String) -> JSONValue {
+        .object(["key": .string(key), "value": .string(value)])
+    }
 
     /// Tags: the dataset's 政务服务事项 and its category.
-    static func tags(_ d: OpenDataset) -> Set<String> { Set(d.resource.serviceItems + [d.resource.category]).subtracting([""]) }
+    static func tags(_ d: OpenDataset) -> Set<String> {
+        Set(d.resource.serviceItems + [d.resource.category]).subtracting([""])
+    }
 
     /// The distribution id of a format: `CODE.csv`, `CODE.jsonl`.
-    static func distributionID(_ code: ResourceCode, _ format: ExportFormat) -> String { "\(code.rawValue).\(format.rawValue)" }
+    static func distributionID(_ code: ResourceCode, _ format: ExportFormat) -> String {
+        "\(code.rawValue).\(format.rawValue)"
+    }
 
     func distribution(_ id: String) async throws -> (OpenDataset, ExportFormat) {
         for format in ExportFormat.allCases where id.hasSuffix(".\(format.rawValue)") {
@@ -156,7 +185,8 @@ package struct CKANRoutes: Sendable {
         let (label, mime) = format == .csv ? ("CSV", "text/csv") : ("JSON", "application/x-ndjson")
         return .object([
             "id": .string(Self.distributionID(r.code, format)), "package_id": .string(r.code.rawValue),
-            "name": .string("\(r.name)（\(label)）"), "description": .string(r.abstract), "format": .string(label), "mimetype": .string(mime),
+            "name": .string("\(r.name)（\(label)）"), "description": .string(r.abstract), "format": .string(label),
+            "mimetype": .string(mime),
             "url": .string("\(base)/open/datasets/\(r.code.rawValue)/download.\(format.rawValue)"), "url_type": .null,
             "position": .integer(format == .csv ? 0 : 1), "state": "active", "datastore_active": .bool(true),
             "created": .string(Self.timestamp(r.publishedAt ?? r.createdAt)),
@@ -169,7 +199,9 @@ package struct CKANRoutes: Sendable {
         for (field, value) in try Self.filterQuery(try p.string("fq")) {
             found = found.filter { d in
                 switch field {
-                case "organization", "owner_org": d.resource.department.rawValue.lowercased() == value.lowercased() || d.resource.department.rawValue == value
+                case "organization", "owner_org":
+                    d.resource.department.rawValue.lowercased() == value.lowercased()
+                        || d.resource.department.rawValue == value
                 case "groups": Self.groupName(d.resource.category) == value || d.resource.category == value
                 case "tags": Self.tags(d).contains(value)
                 case "res_format": ["csv", "json"].contains(value.lowercased())
@@ -185,8 +217,14 @@ package struct CKANRoutes: Sendable {
         case "name asc", "title_string asc": found.sort { $0.name < $1.name }
         case "name desc", "title_string desc": found.sort { $0.name > $1.name }
         case "metadata_modified asc": found.sort { $0.resource.updatedAt < $1.resource.updatedAt }
-        case "metadata_created desc": found.sort { ($0.resource.publishedAt ?? $0.resource.createdAt) > ($1.resource.publishedAt ?? $1.resource.createdAt) }
-        case "metadata_created asc": found.sort { ($0.resource.publishedAt ?? $0.resource.createdAt) < ($1.resource.publishedAt ?? $1.resource.createdAt) }
+        case "metadata_created desc":
+            found.sort {
+                ($0.resource.publishedAt ?? $0.resource.createdAt) > ($1.resource.publishedAt ?? $1.resource.createdAt)
+            }
+        case "metadata_created asc":
+            found.sort {
+                ($0.resource.publishedAt ?? $0.resource.createdAt) < ($1.resource.publishedAt ?? $1.resource.createdAt)
+            }
         default: found.sort { $0.resource.updatedAt > $1.resource.updatedAt }
         }
         let rows = try p.int("rows", 10), start = try p.int("start", 0)
@@ -197,24 +235,34 @@ package struct CKANRoutes: Sendable {
         for field in try p.list("facet.field") {
             var counts: [String: Int] = [:]
             for d in found {
-                let keys: [String] = switch field {
-                case "organization": [d.resource.department.rawValue.lowercased()]
-                case "groups": [Self.groupName(d.resource.category)]
-                case "tags": Array(Self.tags(d))
-                case "res_format": ["CSV", "JSON"]
-                case "license_id": [settings.licenseID]
-                default: []
-                }
+                let keys: [String] =
+                    switch field {
+                    case "organization": [d.resource.department.rawValue.lowercased()]
+                    case "groups": [Self.groupName(d.resource.category)]
+                    case "tags": Array(Self.tags(d))
+                    case "res_format": ["CSV", "JSON"]
+                    case "license_id": [settings.licenseID]
+                    default: []
+                    }
                 for k in keys { counts[k, default: 0] += 1 }
             }
             facets[field] = .object(counts.mapValues { .integer(Int64($0)) })
-            searchFacets[field] = .object(["title": .string(field), "items": .array(counts.sorted { $0.key < $1.key }.map {
-                .object(["name": .string($0.key), "display_name": .string($0.key), "count": .integer(Int64($0.value))])
-            })])
+            searchFacets[field] = .object([
+                "title": .string(field),
+                "items": .array(
+                    counts.sorted { $0.key < $1.key }.map {
+                        .object([
+                            "name": .string($0.key), "display_name": .string($0.key),
+                            "count": .integer(Int64($0.value)),
+                        ])
+                    }),
+            ])
         }
-        return .object(["count": .integer(Int64(found.count)), "sort": .string(sort), "facets": .object(facets),
-                        "search_facets": .object(searchFacets),
-                        "results": .array(found.dropFirst(start).prefix(rows).map { package($0, base: base) })])
+        return .object([
+            "count": .integer(Int64(found.count)), "sort": .string(sort), "facets": .object(facets),
+            "search_facets": .object(searchFacets),
+            "results": .array(found.dropFirst(start).prefix(rows).map { package($0, base: base) }),
+        ])
     }
 
     /// `fq` as CKAN (Solr) spells it: `organization:x tags:"y z" +res_format:CSV`, joined by spaces or AND.
@@ -224,7 +272,10 @@ package struct CKANRoutes: Sendable {
         var rest = Substring(fq)
         while true {
             rest = rest.drop(while: { $0 == " " || $0 == "+" })
-            if rest.hasPrefix("AND ") { rest = rest.dropFirst(4); continue }
+            if rest.hasPrefix("AND ") {
+                rest = rest.dropFirst(4)
+                continue
+            }
             if rest.isEmpty { break }
             guard let colon = rest.firstIndex(of: ":") else {
                 throw CKANError.validation("fq", "'\(rest.prefix(60))' is not field:value")
@@ -234,7 +285,9 @@ package struct CKANRoutes: Sendable {
             var value: Substring
             if rest.first == "\"" {
                 rest = rest.dropFirst()
-                guard let end = rest.firstIndex(of: "\"") else { throw CKANError.validation("fq", "an opening quote is not closed") }
+                guard let end = rest.firstIndex(of: "\"") else {
+                    throw CKANError.validation("fq", "an opening quote is not closed")
+                }
                 value = rest[..<end]
                 rest = rest[rest.index(after: end)...]
             } else {
@@ -251,8 +304,10 @@ package struct CKANRoutes: Sendable {
 
     func organizationDict(_ code: DepartmentCode, _ department: Department?, count: Int?, base: String) -> JSONValue {
         var o: [String: JSONValue] = [
-            "id": .string(code.rawValue), "name": .string(code.rawValue.lowercased()), "title": .string(department?.name ?? code.rawValue),
-            "display_name": .string(department?.name ?? code.rawValue), "description": "", "type": "organization", "is_organization": .bool(true),
+            "id": .string(code.rawValue), "name": .string(code.rawValue.lowercased()),
+            "title": .string(department?.name ?? code.rawValue),
+            "display_name": .string(department?.name ?? code.rawValue), "description": "", "type": "organization",
+            "is_organization": .bool(true),
             "state": "active", "approval_status": "approved", "image_url": "",
             "created": .string(Self.timestamp(department?.createdAt ?? Date(timeIntervalSince1970: 0))),
         ]
@@ -265,13 +320,25 @@ package struct CKANRoutes: Sendable {
         var byCode: [DepartmentCode: (Department?, Int)] = [:]
         for d in datasets { byCode[d.resource.department, default: (d.publisher, 0)].1 += 1 }
         let sorted = byCode.sorted { $0.key.rawValue < $1.key.rawValue }
-        return .array(sorted.map { all ? organizationDict($0.key, $0.value.0, count: $0.value.1, base: base) : .string($0.key.rawValue.lowercased()) })
+        return .array(
+            sorted.map {
+                all
+                    ? organizationDict($0.key, $0.value.0, count: $0.value.1, base: base)
+                    : .string($0.key.rawValue.lowercased())
+            })
     }
 
     func organization(_ id: String, _ p: CKANParameters, base: String) async throws -> JSONValue {
-        let datasets = try await portal.datasets().filter { $0.resource.department.rawValue == id || $0.resource.department.rawValue.lowercased() == id.lowercased() }
-        guard let first = datasets.first else { throw ZhengshuError(.notFound, "organization \(id.prefix(64)) publishes no open data") }
-        guard case .object(var o) = organizationDict(first.resource.department, first.publisher, count: datasets.count, base: base) else { return .null }
+        let datasets = try await portal.datasets().filter {
+            $0.resource.department.rawValue == id || $0.resource.department.rawValue.lowercased() == id.lowercased()
+        }
+        guard let first = datasets.first else {
+            throw ZhengshuError(.notFound, "organization \(id.prefix(64)) publishes no open data")
+        }
+        guard
+            case .object(var o) = organizationDict(
+                first.resource.department, first.publisher, count: datasets.count, base: base)
+        else { return .null }
         if try p.bool("include_datasets", false) { o["packages"] = .array(datasets.map { package($0, base: base) }) }
         return .object(o)
     }
@@ -282,9 +349,12 @@ package struct CKANRoutes: Sendable {
     }
 
     func groupDict(_ category: String, count: Int?, base: String) -> JSONValue {
-        var g: [String: JSONValue] = ["id": .string(Self.groupName(category)), "name": .string(Self.groupName(category)), "title": .string(category),
-                                      "display_name": .string(category), "description": "", "type": "group", "is_organization": .bool(false),
-                                      "state": "active", "image_display_url": ""]
+        var g: [String: JSONValue] = [
+            "id": .string(Self.groupName(category)), "name": .string(Self.groupName(category)),
+            "title": .string(category),
+            "display_name": .string(category), "description": "", "type": "group", "is_organization": .bool(false),
+            "state": "active", "image_display_url": "",
+        ]
         if let count { g["package_count"] = .integer(Int64(count)) }
         return .object(g)
     }
@@ -293,7 +363,8 @@ package struct CKANRoutes: Sendable {
         var counts: [String: Int] = [:]
         for d in try await portal.datasets() { counts[d.resource.category, default: 0] += 1 }
         let sorted = counts.sorted { Self.groupName($0.key) < Self.groupName($1.key) }
-        return .array(sorted.map { all ? groupDict($0.key, count: $0.value, base: base) : .string(Self.groupName($0.key)) })
+        return .array(
+            sorted.map { all ? groupDict($0.key, count: $0.value, base: base) : .string(Self.groupName($0.key)) })
     }
 
     // MARK: - Datastore
@@ -310,26 +381,40 @@ package struct CKANRoutes: Sendable {
         }
         let limit = try p.int("limit", 100), offset = try p.int("offset", 0)
         let fields = try p.list("fields")
-        let page = try await portal.records(dataset.resource.code.rawValue,
-                                            OpenQuery(text: try p.string("q"), filters: filters, sort: try p.string("sort"),
-                                                      fields: fields.isEmpty ? nil : fields, limit: limit, offset: offset),
-                                            by: caller)
-        let fieldList: [JSONValue] = [.object(["id": "_id", "type": "int"])] + page.fields.map { item in
-            .object(["id": .string(item.name), "type": .string(page.masked.contains(item.name) ? "text" : Self.ckanType(item.type)),
-                     "info": .object(["label": .string(item.label), "notes": .string(page.masked.contains(item.name) ? "masked / 已脱敏" : "")])])
-        }
+        let page = try await portal.records(
+            dataset.resource.code.rawValue,
+            OpenQuery(
+                text: try p.string("q"), filters: filters, sort: try p.string("sort"),
+                fields: fields.isEmpty ? nil : fields, limit: limit, offset: offset),
+            by: caller)
+        let fieldList: [JSONValue] =
+            [.object(["id": "_id", "type": "int"])]
+            + page.fields.map { item in
+                .object([
+                    "id": .string(item.name),
+                    "type": .string(page.masked.contains(item.name) ? "text" : Self.ckanType(item.type)),
+                    "info": .object([
+                        "label": .string(item.label),
+                        "notes": .string(page.masked.contains(item.name) ? "masked / 已脱敏" : ""),
+                    ]),
+                ])
+            }
         let records: [JSONValue] = page.rows.enumerated().map { n, row in
             var o: [String: JSONValue] = ["_id": .integer(Int64(offset + n + 1))]
-            for (k, item) in page.fields.enumerated() { o[item.name] = Self.json(row[k], masked: page.masked.contains(item.name)) }
+            for (k, item) in page.fields.enumerated() {
+                o[item.name] = Self.json(row[k], masked: page.masked.contains(item.name))
+            }
             return .object(o)
         }
         let resourceID = Self.distributionID(dataset.resource.code, format)
         let link = "/api/3/action/datastore_search?resource_id=\(resourceID)"
-        return .object(["resource_id": .string(resourceID), "fields": .array(fieldList), "records": .array(records),
-                        "total": .integer(Int64(page.total)), "total_was_estimated": .bool(page.totalEstimated),
-                        "limit": .integer(Int64(limit)), "offset": .integer(Int64(offset)), "include_total": .bool(true),
-                        "records_format": "objects",
-                        "_links": .object(["start": .string(link), "next": .string("\(link)&offset=\(offset + limit)")])])
+        return .object([
+            "resource_id": .string(resourceID), "fields": .array(fieldList), "records": .array(records),
+            "total": .integer(Int64(page.total)), "total_was_estimated": .bool(page.totalEstimated),
+            "limit": .integer(Int64(limit)), "offset": .integer(Int64(offset)), "include_total": .bool(true),
+            "records_format": "objects",
+            "_links": .object(["start": .string(link), "next": .string("\(link)&offset=\(offset + limit)")]),
+        ])
     }
 
     static func ckanType(_ type: DataType) -> String {
@@ -386,7 +471,9 @@ package struct CKANRoutes: Sendable {
         if data.isEmpty { return out }
         if let type = request.headers[.contentType], type.contains("application/x-www-form-urlencoded") {
             for pair in String(decoding: data, as: UTF8.self).split(separator: "&") {
-                let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0) }
+                let kv = pair.split(separator: "=", maxSplits: 1).map {
+                    String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
+                }
                 out[kv[0]] = .string(kv.count > 1 ? kv[1] : "")
             }
             return out
@@ -401,7 +488,9 @@ package struct CKANRoutes: Sendable {
         let (status, type, message): (HTTPResponse.Status, String, JSONValue)
         switch error {
         case CKANError.unknownAction(let name):
-            (status, type, message) = (.badRequest, "Bad request", .string("Bad request - Action name not known: \(name.prefix(64))"))
+            (status, type, message) = (
+                .badRequest, "Bad request", .string("Bad request - Action name not known: \(name.prefix(64))")
+            )
         case CKANError.validation(let field, let reason):
             (status, type, message) = (.conflict, "Validation Error", .string("\(field): \(reason)"))
         case let e as ZhengshuError where e.code == .notFound:
@@ -413,11 +502,14 @@ package struct CKANRoutes: Sendable {
         case let e as ZhengshuError:
             (status, type, message) = (e.code.status, "Internal Error", .string(e.message))
         default:
-            (status, type, message) = (.internalServerError, "Internal Error", "the server failed to handle the request")
+            (status, type, message) = (
+                .internalServerError, "Internal Error", "the server failed to handle the request"
+            )
         }
         var err: [String: JSONValue] = ["__type": .string(type), "message": message]
         if type == "Validation Error", case .string(let m) = message { err["fields"] = .array([.string(m)]) }
-        return JSON.response(JSONValue.object(["help": .string(help), "success": .bool(false), "error": .object(err)]), status: status)
+        return JSON.response(
+            JSONValue.object(["help": .string(help), "success": .bool(false), "error": .object(err)]), status: status)
     }
 }
 
@@ -485,7 +577,8 @@ struct CKANParameters {
                 throw CKANError.validation(key, "must be a JSON list")
             }
             return a.map(CKANRoutes.plain)
-        case .string(let s)?: return s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        case .string(let s)?:
+            return s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         default: throw CKANError.validation(key, "must be a list")
         }
     }

@@ -16,13 +16,15 @@ package struct DCATCatalog: Sendable {
     package func register(on router: Router<AppRequestContext>) {
         router.get("catalog.jsonld") { request, _ in
             let graph = try await self.graph(base: self.settings.base(request))
-            return Response(status: .ok, headers: [.contentType: "application/ld+json; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: Self.jsonLD(graph))))
+            return Response(
+                status: .ok, headers: [.contentType: "application/ld+json; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: Self.jsonLD(graph))))
         }
         router.get("catalog.ttl") { request, _ in
             let graph = try await self.graph(base: self.settings.base(request))
-            return Response(status: .ok, headers: [.contentType: "text/turtle; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: Self.turtle(graph))))
+            return Response(
+                status: .ok, headers: [.contentType: "text/turtle; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: Self.turtle(graph))))
         }
     }
 
@@ -56,21 +58,24 @@ package struct DCATCatalog: Sendable {
 
     /// The EU frequency vocabulary's term for an update cycle.
     static func frequency(_ cycle: UpdateCycle) -> String {
-        let code = switch cycle {
-        case .realtime: "UPDATE_CONT"
-        case .daily: "DAILY"
-        case .weekly: "WEEKLY"
-        case .monthly: "MONTHLY"
-        case .quarterly: "QUARTERLY"
-        case .yearly: "ANNUAL"
-        case .irregular: "IRREG"
-        }
+        let code =
+            switch cycle {
+            case .realtime: "UPDATE_CONT"
+            case .daily: "DAILY"
+            case .weekly: "WEEKLY"
+            case .monthly: "MONTHLY"
+            case .quarterly: "QUARTERLY"
+            case .yearly: "ANNUAL"
+            case .irregular: "IRREG"
+            }
         return "http://publications.europa.eu/resource/authority/frequency/" + code
     }
 
     func graph(base: String) async throws -> [Triple] {
         var t: [Triple] = []
-        func add(_ s: String, _ p: String, _ o: Term) { t.append(Triple(subject: s, predicate: Self.iri(p), object: o)) }
+        func add(_ s: String, _ p: String, _ o: Term) {
+            t.append(Triple(subject: s, predicate: Self.iri(p), object: o))
+        }
         let catalog = "\(base)/catalog"
         add(catalog, "rdf:type", .iri(Self.iri("dcat:Catalog")))
         add(catalog, "dct:title", .text(settings.title))
@@ -105,7 +110,8 @@ package struct DCATCatalog: Sendable {
                 add(agent, "dct:identifier", .plain(r.department.rawValue))
             }
             for format in ExportFormat.allCases {
-                let (label, mime, fileType) = format == .csv ? ("CSV", "text/csv", "CSV") : ("JSON Lines", "application/x-ndjson", "JSON_LINES")
+                let (label, mime, fileType) =
+                    format == .csv ? ("CSV", "text/csv", "CSV") : ("JSON Lines", "application/x-ndjson", "JSON_LINES")
                 let distribution = "\(page)#\(format.rawValue)"
                 add(dataset, "dcat:distribution", .iri(distribution))
                 add(distribution, "rdf:type", .iri(Self.iri("dcat:Distribution")))
@@ -113,7 +119,9 @@ package struct DCATCatalog: Sendable {
                 add(distribution, "dcat:accessURL", .iri(page))
                 add(distribution, "dcat:downloadURL", .iri("\(page)/download.\(format.rawValue)"))
                 add(distribution, "dcat:mediaType", .iri("https://www.iana.org/assignments/media-types/\(mime)"))
-                add(distribution, "dct:format", .iri("http://publications.europa.eu/resource/authority/file-type/\(fileType)"))
+                add(
+                    distribution, "dct:format",
+                    .iri("http://publications.europa.eu/resource/authority/file-type/\(fileType)"))
                 add(distribution, "dct:license", .iri(settings.licenseURL))
             }
         }
@@ -128,14 +136,18 @@ package struct DCATCatalog: Sendable {
         var nodes: [String: [String: [JSONValue]]] = [:]
         let type = iri("rdf:type")
         for t in triples {
-            if nodes[t.subject] == nil { order.append(t.subject); nodes[t.subject] = [:] }
-            let value: JSONValue = switch t.object {
-            case .iri(let i) where t.predicate == type: .string(i)
-            case .iri(let i): .object(["@id": .string(i)])
-            case .literal(let s, let language?, _): .object(["@value": .string(s), "@language": .string(language)])
-            case .literal(let s, nil, let datatype?): .object(["@value": .string(s), "@type": .string(datatype)])
-            case .literal(let s, nil, nil): .object(["@value": .string(s)])
+            if nodes[t.subject] == nil {
+                order.append(t.subject)
+                nodes[t.subject] = [:]
             }
+            let value: JSONValue =
+                switch t.object {
+                case .iri(let i) where t.predicate == type: .string(i)
+                case .iri(let i): .object(["@id": .string(i)])
+                case .literal(let s, let language?, _): .object(["@value": .string(s), "@language": .string(language)])
+                case .literal(let s, nil, let datatype?): .object(["@value": .string(s), "@type": .string(datatype)])
+                case .literal(let s, nil, nil): .object(["@value": .string(s)])
+                }
             nodes[t.subject]![t.predicate == type ? "@type" : t.predicate, default: []].append(value)
         }
         let graph: [JSONValue] = order.map { s in
@@ -147,11 +159,15 @@ package struct DCATCatalog: Sendable {
     }
 
     static func turtle(_ triples: [Triple]) -> String {
-        var out = prefixes.sorted { $0.key < $1.key }.map { "@prefix \($0.key): <\($0.value)> ." }.joined(separator: "\n") + "\n\n"
+        var out =
+            prefixes.sorted { $0.key < $1.key }.map { "@prefix \($0.key): <\($0.value)> ." }.joined(separator: "\n")
+            + "\n\n"
         func name(_ iri: String) -> String {
             for (p, ns) in prefixes where iri.hasPrefix(ns) {
                 let local = iri.dropFirst(ns.count)
-                if !local.isEmpty, local.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) { return "\(p):\(local)" }
+                if !local.isEmpty, local.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
+                    return "\(p):\(local)"
+                }
             }
             return "<" + iri.replacingOccurrences(of: ">", with: "%3E") + ">"
         }
@@ -178,12 +194,13 @@ package struct DCATCatalog: Sendable {
         for s in order {
             let lines = bySubject[s]!.map { t -> String in
                 let predicate = t.predicate == iri("rdf:type") ? "a" : name(t.predicate)
-                let object = switch t.object {
-                case .iri(let i): name(i)
-                case .literal(let v, let language?, _): literal(v) + "@" + language
-                case .literal(let v, nil, let datatype?): literal(v) + "^^" + name(datatype)
-                case .literal(let v, nil, nil): literal(v)
-                }
+                let object =
+                    switch t.object {
+                    case .iri(let i): name(i)
+                    case .literal(let v, let language?, _): literal(v) + "@" + language
+                    case .literal(let v, nil, let datatype?): literal(v) + "^^" + name(datatype)
+                    case .literal(let v, nil, nil): literal(v)
+                    }
                 return "    \(predicate) \(object)"
             }
             out += name(s) + "\n" + lines.joined(separator: " ;\n") + " .\n\n"

@@ -12,7 +12,9 @@ package struct ExportFiles: Sendable {
         self.node = node
     }
 
-    func path(_ job: ExportJob) -> String { (directory as NSString).appendingPathComponent("\(job.id).\(job.format.rawValue)") }
+    func path(_ job: ExportJob) -> String {
+        (directory as NSString).appendingPathComponent("\(job.id).\(job.format.rawValue)")
+    }
 
     /// Creates the job's empty file (mode 0600). - Returns: its path.
     func create(_ job: ExportJob) throws -> String {
@@ -30,7 +32,9 @@ package struct ExportFiles: Sendable {
     final class Writer: @unchecked Sendable {
         let handle: FileHandle
         init(path: String) throws {
-            guard let h = FileHandle(forWritingAtPath: path) else { throw ZhengshuError(.internalFailure, "cannot open the export file") }
+            guard let h = FileHandle(forWritingAtPath: path) else {
+                throw ZhengshuError(.internalFailure, "cannot open the export file")
+            }
             handle = h
         }
         /// On the blocking pool: a page of an export is many kilobytes of disk write.

@@ -37,7 +37,8 @@ package struct FileChunks: AsyncSequence, Sendable {
     package static func open(_ path: String) throws -> (FileChunks, size: Int64) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-              FileManager.default.isReadableFile(atPath: path) else {
+            FileManager.default.isReadableFile(atPath: path)
+        else {
             throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
         }
         return (FileChunks(path: path), size(atPath: path) ?? 0)

@@ -27,42 +27,61 @@ package struct IngestRoutes {
             var multipart: MultipartFile?
             if contentType.hasPrefix("multipart/form-data") {
                 // A browser form: the file part's own type or name decides the format.
-                let file = try await MultipartFile.open(body: BodyChunks(body: request.body, limit: limit),
-                                                        contentType: request.headers[.contentType] ?? "")
+                let file = try await MultipartFile.open(
+                    body: BodyChunks(body: request.body, limit: limit),
+                    contentType: request.headers[.contentType] ?? "")
                 contentType = file.contentType?.lowercased() ?? ""
-                if Self.format(contentType: contentType) == nil, let name = file.fileName, let byName = ImportRequest.format(forFileName: name) {
+                if Self.format(contentType: contentType) == nil, let name = file.fileName,
+                    let byName = ImportRequest.format(forFileName: name)
+                {
                     contentType = Self.contentType(of: byName)
                 }
                 multipart = file
             }
-            guard let format = try SourceFormat.parse(q.get("format"), parameter: "format") ?? Self.format(contentType: contentType) else {
-                throw HTTPError(.unsupportedMediaType, message: "send text/csv, text/tab-separated-values, application/x-ndjson, "
-                    + "application/json or an XLSX workbook, or name the format with ?format=")
+            guard
+                let format = try SourceFormat.parse(q.get("format"), parameter: "format")
+                    ?? Self.format(contentType: contentType)
+            else {
+                throw HTTPError(
+                    .unsupportedMediaType,
+                    message: "send text/csv, text/tab-separated-values, application/x-ndjson, "
+                        + "application/json or an XLSX workbook, or name the format with ?format=")
             }
-            let encoding = try SourceEncoding.parse(q.get("encoding"), parameter: "encoding") ?? Self.charset(contentType) ?? .auto
+            let encoding =
+                try SourceEncoding.parse(q.get("encoding"), parameter: "encoding") ?? Self.charset(contentType) ?? .auto
             var mapping: [String: String] = [:]
             for m in q.getAll("map") {
                 let parts = m.split(separator: ":", maxSplits: 1).map(String.init)
-                guard parts.count == 2 else { throw ZhengshuError(.invalidInput, "map=\(m.prefix(80)): write COLUMN:ITEM") }
+                guard parts.count == 2 else {
+                    throw ZhengshuError(.invalidInput, "map=\(m.prefix(80)): write COLUMN:ITEM")
+                }
                 mapping[parts[0]] = parts[1]
             }
             let maxErrors = try q.get("maxErrors").map { raw -> Int in
-                guard let n = Int(raw), n >= 0 else { throw ZhengshuError(.invalidInput, "maxErrors must be 0 or more") }
+                guard let n = Int(raw), n >= 0 else {
+                    throw ZhengshuError(.invalidInput, "maxErrors must be 0 or more")
+                }
                 return n
             }
             let length = request.headers[.contentLength].flatMap { Int64($0) }
             if let length, length > limit {
-                throw ZhengshuError(.payloadTooLarge, "the upload is \(length) bytes; this server accepts at most \(limit)")
+                throw ZhengshuError(
+                    .payloadTooLarge, "the upload is \(length) bytes; this server accepts at most \(limit)")
             }
-            let ingestRequest = ImportRequest(resource: try context.parameters.require("code"), mode: try ImportMode.parse(q.get("mode"), parameter: "mode") ?? .append,
-                                              format: format, encoding: encoding, sourceName: q.get("name") ?? multipart?.fileName ?? "upload",
-                                              bytesTotal: multipart == nil ? length : nil,
-                                              maxErrors: maxErrors, mapping: mapping)
+            let ingestRequest = ImportRequest(
+                resource: try context.parameters.require("code"),
+                mode: try ImportMode.parse(q.get("mode"), parameter: "mode") ?? .append,
+                format: format, encoding: encoding, sourceName: q.get("name") ?? multipart?.fileName ?? "upload",
+                bytesTotal: multipart == nil ? length : nil,
+                maxErrors: maxErrors, mapping: mapping)
             let job: IngestJob
             if format == .xlsx {
                 // A workbook needs random access: spool it, turn the sheet into CSV, stream that.
-                guard let workbookToCSV else { throw HTTPError(.unsupportedMediaType, message: "this server cannot read XLSX") }
-                let spool = FileManager.default.temporaryDirectory.appendingPathComponent("zs-upload-\(UUID().uuidString).xlsx")
+                guard let workbookToCSV else {
+                    throw HTTPError(.unsupportedMediaType, message: "this server cannot read XLSX")
+                }
+                let spool = FileManager.default.temporaryDirectory.appendingPathComponent(
+                    "zs-upload-\(UUID().uuidString).xlsx")
                 defer { try? FileManager.default.removeItem(at: spool) }
                 FileManager.default.createFile(atPath: spool.path, contents: nil)
                 let spoolFile = try SpoolFile(path: spool.path)
@@ -70,7 +89,9 @@ package struct IngestRoutes {
                     if let multipart {
                         for try await chunk in multipart { try await spoolFile.append(chunk) }
                     } else {
-                        for try await chunk in BodyChunks(body: request.body, limit: limit) { try await spoolFile.append(chunk) }
+                        for try await chunk in BodyChunks(body: request.body, limit: limit) {
+                            try await spoolFile.append(chunk)
+                        }
                     }
                     try await spoolFile.close()
                 } catch {
@@ -91,20 +112,27 @@ package struct IngestRoutes {
             } else if let multipart {
                 job = try await p.ingestion.run(ingestRequest, source: multipart, by: caller)
             } else {
-                job = try await p.ingestion.run(ingestRequest, source: BodyChunks(body: request.body, limit: limit), by: caller)
+                job = try await p.ingestion.run(
+                    ingestRequest, source: BodyChunks(body: request.body, limit: limit), by: caller)
             }
             return Self.response(for: job, context: context)
         }
         api.get("jobs") { request, context in
-            JSON.response(ListBody(items: try await p.ingestion.jobs(resource: request.uri.queryParameters.get("resource"),
-                                                                     by: try context.caller()).map(JobBody.init)))
+            JSON.response(
+                ListBody(
+                    items: try await p.ingestion.jobs(
+                        resource: request.uri.queryParameters.get("resource"),
+                        by: try context.caller()
+                    ).map(JobBody.init)))
         }
         api.get("jobs/{id}") { _, context in
-            JSON.response(JobBody(try await p.ingestion.job(try APIRoutes.integer(context, "id"), by: try context.caller())))
+            JSON.response(
+                JobBody(try await p.ingestion.job(try APIRoutes.integer(context, "id"), by: try context.caller())))
         }
         api.post("jobs/{id}/cancel") { _, context in
-            JSON.response(JobBody(try await p.ingestion.cancel(try APIRoutes.integer(context, "id"), by: try context.caller())),
-                          status: .accepted)
+            JSON.response(
+                JobBody(try await p.ingestion.cancel(try APIRoutes.integer(context, "id"), by: try context.caller())),
+                status: .accepted)
         }
         api.get("jobs/{id}/rejects") { _, context in
             let id = try APIRoutes.integer(context, "id")
@@ -117,7 +145,9 @@ package struct IngestRoutes {
                 while true {
                     for r in page {
                         var values = r.original
-                        if values.count < header.count { values += Array(repeating: "", count: header.count - values.count) }
+                        if values.count < header.count {
+                            values += Array(repeating: "", count: header.count - values.count)
+                        }
                         text += CSVLine.encode(Array(values.prefix(header.count)) + [String(r.row), r.field, r.reason])
                     }
                     try await writer.write(ByteBuffer(string: text))
@@ -127,11 +157,16 @@ package struct IngestRoutes {
                 }
                 try await writer.finish(nil)
             }
-            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
-                                                   .contentDisposition: "attachment; filename=\"job-\(id)-rejects.csv\""], body: body)
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "text/csv; charset=utf-8",
+                    .contentDisposition: "attachment; filename=\"job-\(id)-rejects.csv\"",
+                ], body: body)
         }
         api.get("health/freshness") { request, context in
-            let items = try await p.ingestion.freshness(department: request.uri.queryParameters.get("department"), by: try context.caller())
+            let items = try await p.ingestion.freshness(
+                department: request.uri.queryParameters.get("department"), by: try context.caller())
             return JSON.response(ListBody(items: items))
         }
     }
@@ -139,11 +174,13 @@ package struct IngestRoutes {
     /// 201 with the job when it succeeded; a 422 problem carrying the job when it failed or was cancelled.
     static func response(for job: IngestJob, context: AppRequestContext) -> Response {
         if job.status == .succeeded { return JSON.response(JobBody(job), status: .created) }
-        var problem = Problem(status: .unprocessableContent, detail: job.error ?? "the import failed", requestID: context.id,
-                              code: "importFailed")
+        var problem = Problem(
+            status: .unprocessableContent, detail: job.error ?? "the import failed", requestID: context.id,
+            code: "importFailed")
         problem.job = JobBody(job)
-        return Response(status: .unprocessableContent, headers: [.contentType: "application/problem+json"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: JSON.encode(problem))))
+        return Response(
+            status: .unprocessableContent, headers: [.contentType: "application/problem+json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: JSON.encode(problem))))
     }
 
     static func format(contentType: String) -> SourceFormat? {
@@ -151,7 +188,8 @@ package struct IngestRoutes {
         switch type {
         case "text/csv", "application/csv": return .csv
         case "text/tab-separated-values": return .tsv
-        case "application/x-ndjson", "application/jsonl", "application/x-jsonlines", "application/json-lines": return .jsonl
+        case "application/x-ndjson", "application/jsonl", "application/x-jsonlines", "application/json-lines":
+            return .jsonl
         case "application/json": return .json
         case "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": return .xlsx
         default: return nil
@@ -170,7 +208,9 @@ package struct IngestRoutes {
 
     static func charset(_ contentType: String) -> SourceEncoding? {
         guard let range = contentType.range(of: "charset=") else { return nil }
-        let value = contentType[range.upperBound...].split(separator: ";").first.map { $0.trimmingCharacters(in: .init(charactersIn: " \"")) }
+        let value = contentType[range.upperBound...].split(separator: ";").first.map {
+            $0.trimmingCharacters(in: .init(charactersIn: " \""))
+        }
         switch value {
         case "utf-8", "utf8": return .utf8
         case "gbk", "gb2312", "cp936": return .gbk
@@ -193,7 +233,9 @@ struct BodyChunks: AsyncSequence, Sendable {
         mutating func next() async throws -> [UInt8]? {
             guard let buffer = try await base.next() else { return nil }
             total += Int64(buffer.readableBytes)
-            if total > limit { throw ZhengshuError(.payloadTooLarge, "the upload is larger than this server's limit of \(limit) bytes") }
+            if total > limit {
+                throw ZhengshuError(.payloadTooLarge, "the upload is larger than this server's limit of \(limit) bytes")
+            }
             return Array(buffer.readableBytesView)
         }
     }
@@ -237,7 +279,9 @@ struct JobBody: Encodable {
         status = j.status.rawValue
         bytesTotal = j.bytesTotal
         bytesRead = j.bytesRead
-        percent = j.bytesTotal.flatMap { $0 > 0 ? min(100, (Double(j.bytesRead) / Double($0) * 1000).rounded() / 10) : nil }
+        percent = j.bytesTotal.flatMap {
+            $0 > 0 ? min(100, (Double(j.bytesRead) / Double($0) * 1000).rounded() / 10) : nil
+        }
         rowsRead = j.rowsRead
         rowsAccepted = j.rowsAccepted
         rowsRejected = j.rowsRejected

@@ -17,23 +17,29 @@ package enum JSON {
 
     /// A JSON response.
     static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: encode(value))))
+        Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: encode(value))))
     }
 
     /// Reads and decodes the request body.
     /// - Throws: `invalidInput` (400) for a body that is not JSON or not UTF-8, `validation` (422) naming the field
     ///   whose value has the wrong type or is missing, `payloadTooLarge` past `limit` bytes.
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext,
-                                     limit: Int = 1024 * 1024) async throws -> T {
+    static func decode<T: Decodable>(
+        _ type: T.Type, from request: Request, context: AppRequestContext,
+        limit: Int = 1024 * 1024
+    ) async throws -> T {
         try await decodeWithBytes(type, from: request, context: context, limit: limit).value
     }
 
     /// Like ``decode(_:from:context:limit:)``, also returning the raw body (for an idempotency fingerprint).
-    static func decodeWithBytes<T: Decodable>(_ type: T.Type, from request: Request, context: AppRequestContext,
-                                              limit: Int = 1024 * 1024) async throws -> (value: T, body: Data) {
+    static func decodeWithBytes<T: Decodable>(
+        _ type: T.Type, from request: Request, context: AppRequestContext,
+        limit: Int = 1024 * 1024
+    ) async throws -> (value: T, body: Data) {
         if let contentType = request.headers[.contentType], !contentType.lowercased().contains("json") {
-            throw HTTPError(.unsupportedMediaType, message: "send the body as application/json (got \(contentType.prefix(60)))")
+            throw HTTPError(
+                .unsupportedMediaType, message: "send the body as application/json (got \(contentType.prefix(60)))")
         }
         let buffer: ByteBuffer
         do {
@@ -42,7 +48,9 @@ package enum JSON {
             throw ZhengshuError(.payloadTooLarge, "the body is larger than \(limit / 1024) KiB")
         }
         let data = Data(buffer.readableBytesView)
-        guard !data.isEmpty else { throw ZhengshuError(.invalidInput, "the request body is empty; send a JSON document") }
+        guard !data.isEmpty else {
+            throw ZhengshuError(.invalidInput, "the request body is empty; send a JSON document")
+        }
         guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else {
             throw ZhengshuError(.invalidInput, "the request body is not valid JSON (UTF-8)")
         }
@@ -137,8 +145,11 @@ package enum JSON {
         case .string(let s): appendString(s, to: &out)
         case .integer(let i): out += Array(String(i).utf8)
         case .decimal(let d):
-            if Double(d) != nil, d.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D }) { out += Array(d.utf8) }
-            else { appendString(d, to: &out) }
+            if Double(d) != nil, d.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D }) {
+                out += Array(d.utf8)
+            } else {
+                appendString(d, to: &out)
+            }
         case .date(let d): appendString(d.description, to: &out)
         case .datetime(let t): appendString(RecordValue.formatDatetime(t), to: &out)
         case .boolean(let b): out += Array((b ? "true" : "false").utf8)
@@ -147,7 +158,9 @@ package enum JSON {
 
     /// A page of records, written directly (the hot path of the data services): `{"fields":…,"nextCursor":…,`
     /// `extra…,"records":[{…}]}` with keys in the order the encoder's sorted keys give.
-    static func recordPage(fields: [String], rows: [[RecordValue]], nextCursor: String?, between: [(String, [UInt8])] = []) -> [UInt8] {
+    static func recordPage(
+        fields: [String], rows: [[RecordValue]], nextCursor: String?, between: [(String, [UInt8])] = []
+    ) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256 + rows.count * fields.count * 24)
         out += Array("{\"fields\":[".utf8)

@@ -17,8 +17,13 @@ struct MultipartFile: AsyncSequence {
         guard let range = contentType.range(of: "boundary=") else {
             throw ZhengshuError(.invalidInput, "multipart/form-data needs a boundary parameter")
         }
-        let boundary = contentType[range.upperBound...].split(separator: ";").first.map { $0.trimmingCharacters(in: .init(charactersIn: " \"")) } ?? ""
-        guard !boundary.isEmpty, boundary.count <= 200 else { throw ZhengshuError(.invalidInput, "the multipart boundary is empty or too long") }
+        let boundary =
+            contentType[range.upperBound...].split(separator: ";").first.map {
+                $0.trimmingCharacters(in: .init(charactersIn: " \""))
+            } ?? ""
+        guard !boundary.isEmpty, boundary.count <= 200 else {
+            throw ZhengshuError(.invalidInput, "the multipart boundary is empty or too long")
+        }
         var iterator = body.makeAsyncIterator()
         var buffer: [UInt8] = []
         let opening = Array("--\(boundary)".utf8)
@@ -39,16 +44,21 @@ struct MultipartFile: AsyncSequence {
             buffer.removeFirst(end + headerEnd.count)
             let lines = headers.components(separatedBy: "\r\n")
             let disposition = lines.first { $0.lowercased().hasPrefix("content-disposition:") } ?? ""
-            let partType = lines.first { $0.lowercased().hasPrefix("content-type:") }.map { String($0.dropFirst("content-type:".count)).trimmingCharacters(in: .whitespaces) }
+            let partType = lines.first { $0.lowercased().hasPrefix("content-type:") }.map {
+                String($0.dropFirst("content-type:".count)).trimmingCharacters(in: .whitespaces)
+            }
             if let nameRange = disposition.range(of: "filename=\"") {
                 let rest = disposition[nameRange.upperBound...]
                 let fileName = rest.split(separator: "\"", maxSplits: 1).first.map(String.init)
-                return MultipartFile(fileName: fileName, contentType: partType, base: iterator, leftover: buffer,
-                                     delimiter: Array("\r\n--\(boundary)".utf8))
+                return MultipartFile(
+                    fileName: fileName, contentType: partType, base: iterator, leftover: buffer,
+                    delimiter: Array("\r\n--\(boundary)".utf8))
             }
             // A plain field: skip to the next boundary.
             while Self.find(Array("\r\n--\(boundary)".utf8), in: buffer) == nil {
-                guard let chunk = try await iterator.next() else { throw ZhengshuError(.invalidInput, "the multipart body holds no file part") }
+                guard let chunk = try await iterator.next() else {
+                    throw ZhengshuError(.invalidInput, "the multipart body holds no file part")
+                }
                 buffer += chunk
             }
             let next = Self.find(Array("\r\n--\(boundary)".utf8), in: buffer)!
@@ -85,13 +95,17 @@ struct MultipartFile: AsyncSequence {
                 if safe > 0 {
                     let content = Array(buffer[..<safe])
                     buffer.removeFirst(safe)
-                    if let chunk = try await base.next() { buffer += chunk } else {
-                        throw ZhengshuError(.invalidInput, "the multipart body ends before its closing boundary (a truncated upload?)")
+                    if let chunk = try await base.next() {
+                        buffer += chunk
+                    } else {
+                        throw ZhengshuError(
+                            .invalidInput, "the multipart body ends before its closing boundary (a truncated upload?)")
                     }
                     return content
                 }
                 guard let chunk = try await base.next() else {
-                    throw ZhengshuError(.invalidInput, "the multipart body ends before its closing boundary (a truncated upload?)")
+                    throw ZhengshuError(
+                        .invalidInput, "the multipart body ends before its closing boundary (a truncated upload?)")
                 }
                 buffer += chunk
             }

@@ -20,7 +20,8 @@ package struct OpenDataRoutes: Sendable {
             let code = try context.parameters.require("code")
             let file = try context.parameters.require("file")
             guard let format = ExportFormat.allCases.first(where: { file == "download.\($0.rawValue)" }) else {
-                throw ZhengshuError(.notFound, "\(file.prefix(40)) is not a download; use download.csv or download.jsonl")
+                throw ZhengshuError(
+                    .notFound, "\(file.prefix(40)) is not a download; use download.csv or download.jsonl")
             }
             // Known before the first byte: a missing dataset is a clean 404, not a cut stream.
             let dataset = try await portal.dataset(code)
@@ -32,9 +33,14 @@ package struct OpenDataRoutes: Sendable {
                 try await writer.finish(nil)
             }
             let type = format == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8"
-            return Response(status: .ok, headers: [.contentType: type,
-                                                   .contentDisposition: "attachment; filename=\"\(dataset.resource.code.rawValue).\(format.rawValue)\""],
-                            body: body)
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: type,
+                    .contentDisposition:
+                        "attachment; filename=\"\(dataset.resource.code.rawValue).\(format.rawValue)\"",
+                ],
+                body: body)
         }
     }
 }

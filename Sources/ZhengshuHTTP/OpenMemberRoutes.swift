@@ -47,7 +47,11 @@ struct OpenMemberRoutes {
         var publisher: String
         var publisherName: String?
         var items: [Item]
-        struct Item: Encodable { var name: String; var label: String; var type: String }
+        struct Item: Encodable {
+            var name: String
+            var label: String
+            var type: String
+        }
 
         init(_ d: OpenDataset) {
             code = d.resource.code.rawValue
@@ -71,17 +75,22 @@ struct OpenMemberRoutes {
         }
         open.post("sessions") { request, context in
             let input = try await JSON.decode(SessionInput.self, from: request, context: context)
-            let (principal, secret, expires) = try await p.accounts.signIn(name: input.name ?? "", password: input.password ?? "",
-                                                                           requestID: context.id)
+            let (principal, secret, expires) = try await p.accounts.signIn(
+                name: input.name ?? "", password: input.password ?? "",
+                requestID: context.id)
             guard principal.isMember else {
                 // Department staff sign in to the console; this door is the portal's.
                 try await p.accounts.signOut(session: secret, requestID: context.id)
-                throw ZhengshuError(.forbidden, "only members of the open-data portal sign in here; department staff use the console or an API token")
+                throw ZhengshuError(
+                    .forbidden,
+                    "only members of the open-data portal sign in here; department staff use the console or an API token"
+                )
             }
             return JSON.response(SessionBody(token: secret, expiresAt: expires), status: .created)
         }
         open.get("conditional-datasets") { _, _ in
-            JSON.response(ListBody(items: try await p.open.datasets(open: [.conditional]).map(ConditionalDatasetBody.init)))
+            JSON.response(
+                ListBody(items: try await p.open.datasets(open: [.conditional]).map(ConditionalDatasetBody.init)))
         }
 
         api.get("members/me") { _, context in
@@ -91,7 +100,9 @@ struct OpenMemberRoutes {
         }
         api.post("applications") { request, context in
             let caller = try context.caller()
-            guard caller.principal.isMember else { throw ZhengshuError(.forbidden, "departments apply at /api/v1/applications") }
+            guard caller.principal.isMember else {
+                throw ZhengshuError(.forbidden, "departments apply at /api/v1/applications")
+            }
             let draft = try await JSON.decode(ApplicationDraft.self, from: request, context: context)
             return JSON.response(try await p.sharing.apply(draft, by: caller), status: .created)
         }
@@ -101,14 +112,22 @@ struct OpenMemberRoutes {
                 throw ZhengshuError(.forbidden, "departments list applications at /api/v1/applications")
             }
             let limit = try APIRoutes.optionalInteger(request.uri.queryParameters.get("limit"), "limit") ?? 100
-            return JSON.response(ListBody(items: try await p.sharing.applications(ApplicationFilter(consumer: own, limit: limit), by: caller)))
+            return JSON.response(
+                ListBody(
+                    items: try await p.sharing.applications(ApplicationFilter(consumer: own, limit: limit), by: caller))
+            )
         }
         api.get("applications/{id}") { _, context in
-            JSON.response(try await p.sharing.application(try APIRoutes.integer(context, "id"), by: try context.caller()))
+            JSON.response(
+                try await p.sharing.application(try APIRoutes.integer(context, "id"), by: try context.caller()))
         }
         api.post("applications/{id}/withdraw") { request, context in
-            let body = try await SharingRoutes.optionalBody(SharingRoutes.ReasonBody.self, request, context) ?? SharingRoutes.ReasonBody()
-            return JSON.response(try await p.sharing.withdraw(try APIRoutes.integer(context, "id"), reason: body.reason, by: try context.caller()))
+            let body =
+                try await SharingRoutes.optionalBody(SharingRoutes.ReasonBody.self, request, context)
+                ?? SharingRoutes.ReasonBody()
+            return JSON.response(
+                try await p.sharing.withdraw(
+                    try APIRoutes.integer(context, "id"), reason: body.reason, by: try context.caller()))
         }
         api.get("datasets/{code}/records") { request, context in
             guard try context.caller().principal.isMember else {
@@ -132,11 +151,15 @@ actor RegistrationThrottle {
     }
 
     func admit(_ address: String, at now: Date) throws {
-        if recent.count > 10_000 { recent = recent.filter { $0.value.last.map { now.timeIntervalSince($0) < window } ?? false } }
+        if recent.count > 10_000 {
+            recent = recent.filter { $0.value.last.map { now.timeIntervalSince($0) < window } ?? false }
+        }
         var times = recent[address, default: []].filter { now.timeIntervalSince($0) < window }
         guard times.count < limit else {
             let retry = Int(window - now.timeIntervalSince(times[0])) + 1
-            throw ZhengshuError(.tooManyRequests, "too many registrations from this address; try again in \(retry) seconds", retryAfter: retry)
+            throw ZhengshuError(
+                .tooManyRequests, "too many registrations from this address; try again in \(retry) seconds",
+                retryAfter: retry)
         }
         times.append(now)
         recent[address] = times

@@ -1,6 +1,6 @@
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import Logging
 import OpenAPIRuntime
 import ZhengshuCore
@@ -10,7 +10,9 @@ import ZhengshuCore
 package struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     package init() {}
 
-    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    package func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         var response: Response
         do {
             response = try await next(request, context)
@@ -34,7 +36,9 @@ package struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             case let decoding as DecodingError:
                 // Parameters are decoded before the body: one that does not fit its schema is named; else the body.
                 let query = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
-                let cause = OpenAPIDocument.parameterProblem(e.operationID, path: e.requestMetadata.pathParameters, query: query)
+                let cause =
+                    OpenAPIDocument.parameterProblem(
+                        e.operationID, path: e.requestMetadata.pathParameters, query: query)
                     ?? JSON.problem(decoding, operation: e.operationID)
                 return problemResponse(for: cause, request: request, context: context)
             default:
@@ -47,26 +51,34 @@ package struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case let e as ZhengshuError:
             problem = Problem(e, requestID: context.id)
             retryAfter = e.retryAfter
-            if e.code == .internalFailure { context.logger.error("internal failure", metadata: ["error": "\(e.message)"]) }
+            if e.code == .internalFailure {
+                context.logger.error("internal failure", metadata: ["error": "\(e.message)"])
+            }
         case let e as HTTPError:
-            problem = Problem(status: e.status, detail: e.body ?? Self.defaultDetail(e.status, request), requestID: context.id)
+            problem = Problem(
+                status: e.status, detail: e.body ?? Self.defaultDetail(e.status, request), requestID: context.id)
         case let e as any HTTPResponseError:
             problem = Problem(status: e.status, detail: Self.defaultDetail(e.status, request), requestID: context.id)
         default:
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
-            problem = Problem(status: .internalServerError, detail: "The server failed to handle the request; quote the request id to the operator.",
-                              requestID: context.id)
+            problem = Problem(
+                status: .internalServerError,
+                detail: "The server failed to handle the request; quote the request id to the operator.",
+                requestID: context.id)
         }
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if problem.status == 401 { headers[.wwwAuthenticate] = "Bearer realm=\"zhengshu\"" }
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
-        return Response(status: .init(code: problem.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: JSON.encode(problem))))
+        return Response(
+            status: .init(code: problem.status), headers: headers,
+            body: .init(byteBuffer: ByteBuffer(bytes: JSON.encode(problem))))
     }
 
     /// What the generated server found wrong with a request, in the API's words where it has them.
     static func runtimeDetail(_ e: ServerError, _ request: Request) -> String {
         if e.httpStatus == .unsupportedMediaType {
-            return "send the body as application/json (got \(request.headers[.contentType]?.prefix(60) ?? "no Content-Type"))"
+            return
+                "send the body as application/json (got \(request.headers[.contentType]?.prefix(60) ?? "no Content-Type"))"
         }
         return e.causeDescription
     }

@@ -10,12 +10,18 @@ struct PullRoutes {
         let p = platform
         api.post("resources/{code}/pulls") { request, context in
             let draft = try await JSON.decode(PullSourceDraft.self, from: request, context: context)
-            return JSON.response(PullSourceBody(try await p.pulls.register(try context.parameters.require("code"), draft, by: try context.caller())),
-                                 status: .created)
+            return JSON.response(
+                PullSourceBody(
+                    try await p.pulls.register(try context.parameters.require("code"), draft, by: try context.caller())),
+                status: .created)
         }
         api.get("pulls") { request, context in
-            JSON.response(ListBody(items: try await p.pulls.list(resource: request.uri.queryParameters.get("resource"),
-                                                                 by: try context.caller()).map(PullSourceBody.init)))
+            JSON.response(
+                ListBody(
+                    items: try await p.pulls.list(
+                        resource: request.uri.queryParameters.get("resource"),
+                        by: try context.caller()
+                    ).map(PullSourceBody.init)))
         }
         api.post("pulls/{id}/run") { _, context in
             let job = try await p.pulls.runNow(try APIRoutes.integer(context, "id"), by: try context.caller())

@@ -74,25 +74,37 @@ struct QualityRoutes {
     func register(on api: RouterGroup<AppRequestContext>) {
         let p = platform
         api.get("resources/{code}/quality/rules") { _, context in
-            let (rules, proposed) = try await p.quality.rules(of: try context.parameters.require("code"), by: try context.caller())
+            let (rules, proposed) = try await p.quality.rules(
+                of: try context.parameters.require("code"), by: try context.caller())
             return JSON.response(RulesBody(items: rules, proposed: proposed))
         }
         api.put("resources/{code}/quality/rules") { request, context in
             let body = try await JSON.decode(RulesBody.self, from: request, context: context)
-            let rules = try await p.quality.setRules(of: try context.parameters.require("code"), body.items, by: try context.caller())
+            let rules = try await p.quality.setRules(
+                of: try context.parameters.require("code"), body.items, by: try context.caller())
             return JSON.response(RulesBody(items: rules, proposed: false))
         }
         api.post("resources/{code}/quality/runs") { _, context in
-            JSON.response(RunBody(try await p.quality.run(try context.parameters.require("code"), by: try context.caller())), status: .created)
+            JSON.response(
+                RunBody(try await p.quality.run(try context.parameters.require("code"), by: try context.caller())),
+                status: .created)
         }
         api.get("resources/{code}/quality/runs") { request, context in
             let limit = try APIRoutes.optionalInteger(request.uri.queryParameters.get("limit"), "limit") ?? 30
-            return JSON.response(ListBody(items: try await p.quality.history(of: try context.parameters.require("code"), limit: limit,
-                                                                             by: try context.caller()).map(RunBody.init)))
+            return JSON.response(
+                ListBody(
+                    items: try await p.quality.history(
+                        of: try context.parameters.require("code"), limit: limit,
+                        by: try context.caller()
+                    ).map(RunBody.init)))
         }
         api.get("quality/scores") { request, context in
-            let scores = try await p.quality.scores(department: request.uri.queryParameters.get("department"), by: try context.caller())
-            return JSON.response(ScoresBody(resources: scores.resources.map(ScoreBody.init), departments: scores.departments.map(ScoreBody.init)))
+            let scores = try await p.quality.scores(
+                department: request.uri.queryParameters.get("department"), by: try context.caller())
+            return JSON.response(
+                ScoresBody(
+                    resources: scores.resources.map(ScoreBody.init), departments: scores.departments.map(ScoreBody.init)
+                ))
         }
     }
 }
@@ -111,24 +123,34 @@ struct ProblemRoutes {
         let p = platform
         api.get("problems") { request, context in
             let q = request.uri.queryParameters
-            let items = try await p.problems.list(department: q.get("department"), resource: q.get("resource"), status: q.get("status"),
-                                                  after: Int64(try APIRoutes.optionalInteger(q.get("after"), "after") ?? 0),
-                                                  limit: try APIRoutes.optionalInteger(q.get("limit"), "limit") ?? 100, by: try context.caller())
+            let items = try await p.problems.list(
+                department: q.get("department"), resource: q.get("resource"), status: q.get("status"),
+                after: Int64(try APIRoutes.optionalInteger(q.get("after"), "after") ?? 0),
+                limit: try APIRoutes.optionalInteger(q.get("limit"), "limit") ?? 100, by: try context.caller())
             return JSON.response(ListBody(items: items))
         }
         api.patch("problems/{id}") { request, context in
             let update = try await JSON.decode(Problems.Update.self, from: request, context: context)
-            return JSON.response(try await p.problems.update(try APIRoutes.integer(context, "id"), update, by: try context.caller()))
+            return JSON.response(
+                try await p.problems.update(try APIRoutes.integer(context, "id"), update, by: try context.caller()))
         }
         api.post("resources/{code}/objections") { request, context in
             let objection = try await JSON.decode(Problems.Objection.self, from: request, context: context)
-            return JSON.response(try await p.problems.object(to: try context.parameters.require("code"), objection, by: try context.caller()),
-                                 status: .created)
+            return JSON.response(
+                try await p.problems.object(
+                    to: try context.parameters.require("code"), objection, by: try context.caller()),
+                status: .created)
         }
         api.get("problems/stats") { request, context in
-            let stats = try await p.problems.stats(department: request.uri.queryParameters.get("department"), by: try context.caller())
-            return JSON.response(ListBody(items: stats.map { StatsBody(department: $0.department.rawValue, counts: $0.counts,
-                                                                       meanHoursToFix: $0.meanHoursToFix.map { ($0 * 100).rounded() / 100 }) }))
+            let stats = try await p.problems.stats(
+                department: request.uri.queryParameters.get("department"), by: try context.caller())
+            return JSON.response(
+                ListBody(
+                    items: stats.map {
+                        StatsBody(
+                            department: $0.department.rawValue, counts: $0.counts,
+                            meanHoursToFix: $0.meanHoursToFix.map { ($0 * 100).rounded() / 100 })
+                    }))
         }
     }
 }
@@ -146,8 +168,10 @@ struct LineageRoutes {
         }
         api.get("resources/{code}/lineage") { request, context in
             let q = request.uri.queryParameters
-            return JSON.response(try await p.lineage.graph(of: try context.parameters.require("code"), direction: q.get("direction"),
-                                                           depth: q.get("depth"), by: try context.caller()))
+            return JSON.response(
+                try await p.lineage.graph(
+                    of: try context.parameters.require("code"), direction: q.get("direction"),
+                    depth: q.get("depth"), by: try context.caller()))
         }
     }
 }

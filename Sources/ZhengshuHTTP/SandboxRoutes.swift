@@ -33,15 +33,21 @@ struct SandboxRoutes {
         }
         api.post("workspaces/{id}/queries") { request, context in
             let input = try await JSON.decode(QueryInput.self, from: request, context: context)
-            return JSON.response(try await sandbox.run(try APIRoutes.integer(context, "id"), sql: input.sql, by: try context.caller()), status: .created)
+            return JSON.response(
+                try await sandbox.run(try APIRoutes.integer(context, "id"), sql: input.sql, by: try context.caller()),
+                status: .created)
         }
         api.get("workspaces/{id}/queries") { _, context in
-            JSON.response(ListBody(items: try await sandbox.queries(try APIRoutes.integer(context, "id"), by: try context.caller())))
+            JSON.response(
+                ListBody(
+                    items: try await sandbox.queries(try APIRoutes.integer(context, "id"), by: try context.caller())))
         }
         api.post("workspaces/{id}/releases") { request, context in
             let input = try await JSON.decode(ReleaseInput.self, from: request, context: context)
-            return JSON.response(try await sandbox.requestRelease(try APIRoutes.integer(context, "id"), query: input.query, purpose: input.purpose,
-                                                                  by: try context.caller()), status: .created)
+            return JSON.response(
+                try await sandbox.requestRelease(
+                    try APIRoutes.integer(context, "id"), query: input.query, purpose: input.purpose,
+                    by: try context.caller()), status: .created)
         }
         api.get("releases") { _, context in
             JSON.response(ListBody(items: try await sandbox.releases(by: try context.caller())))
@@ -51,14 +57,20 @@ struct SandboxRoutes {
         }
         api.post("releases/{id}/decision") { request, context in
             let input = try await JSON.decode(DecisionInput.self, from: request, context: context)
-            return JSON.response(try await sandbox.decide(try APIRoutes.integer(context, "id"), approve: input.approve, reason: input.reason,
-                                                          by: try context.caller()))
+            return JSON.response(
+                try await sandbox.decide(
+                    try APIRoutes.integer(context, "id"), approve: input.approve, reason: input.reason,
+                    by: try context.caller()))
         }
         api.get("releases/{id}/result") { _, context in
             let r = try await sandbox.download(try APIRoutes.integer(context, "id"), by: try context.caller())
-            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
-                                                   .contentDisposition: "attachment; filename=\"release-\(r.id).csv\""],
-                            body: .init(byteBuffer: ByteBuffer(bytes: r.result.csv)))
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "text/csv; charset=utf-8",
+                    .contentDisposition: "attachment; filename=\"release-\(r.id).csv\"",
+                ],
+                body: .init(byteBuffer: ByteBuffer(bytes: r.result.csv)))
         }
     }
 }

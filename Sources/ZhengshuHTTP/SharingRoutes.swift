@@ -97,22 +97,30 @@ struct SharingRoutes {
         }
         api.post("applications/{id}/withdraw") { request, context in
             let body = try await Self.optionalBody(ReasonBody.self, request, context) ?? ReasonBody()
-            return JSON.response(try await s.withdraw(try APIRoutes.integer(context, "id"), reason: body.reason, by: try context.caller()))
+            return JSON.response(
+                try await s.withdraw(
+                    try APIRoutes.integer(context, "id"), reason: body.reason, by: try context.caller()))
         }
         api.post("applications/{id}/dispute") { request, context in
             let body = try await JSON.decode(ReasonBody.self, from: request, context: context)
-            return JSON.response(try await s.dispute(try APIRoutes.integer(context, "id"), reason: body.reason, by: try context.caller()))
+            return JSON.response(
+                try await s.dispute(try APIRoutes.integer(context, "id"), reason: body.reason, by: try context.caller())
+            )
         }
         api.post("applications/{id}/resubmit") { request, context in
             let draft = try await Self.optionalBody(ApplicationDraft.self, request, context) ?? ApplicationDraft()
-            return JSON.response(try await s.resubmit(try APIRoutes.integer(context, "id"), draft, by: try context.caller()))
+            return JSON.response(
+                try await s.resubmit(try APIRoutes.integer(context, "id"), draft, by: try context.caller()))
         }
 
         // Grants
         api.get("grants") { request, context in
             let q = request.uri.queryParameters
-            return JSON.response(ListBody(items: try await s.grants(consumer: q.get("consumer"), provider: q.get("provider"),
-                                                                    resource: q.get("resource"), by: try context.caller())))
+            return JSON.response(
+                ListBody(
+                    items: try await s.grants(
+                        consumer: q.get("consumer"), provider: q.get("provider"),
+                        resource: q.get("resource"), by: try context.caller())))
         }
         api.get("grants/{id}") { _, context in
             JSON.response(try await s.grant(try APIRoutes.integer(context, "id"), by: try context.caller()))
@@ -123,19 +131,25 @@ struct SharingRoutes {
                 throw ZhengshuError(.notFound, "no grant action '\(raw.prefix(40))'; use suspend, resume or revoke")
             }
             let body = try await Self.optionalBody(ReasonBody.self, request, context) ?? ReasonBody()
-            return JSON.response(try await s.change(grant: try APIRoutes.integer(context, "id"), action, reason: body.reason,
-                                                    by: try context.caller()))
+            return JSON.response(
+                try await s.change(
+                    grant: try APIRoutes.integer(context, "id"), action, reason: body.reason,
+                    by: try context.caller()))
         }
         api.get("share-usage") { request, context in
             let q = request.uri.queryParameters
-            return JSON.response(ListBody(items: try await s.usage(from: q.get("from"), to: q.get("to"), department: q.get("department"),
-                                                                   by: try context.caller())))
+            return JSON.response(
+                ListBody(
+                    items: try await s.usage(
+                        from: q.get("from"), to: q.get("to"), department: q.get("department"),
+                        by: try context.caller())))
         }
 
         api.get("share-usage/totals") { request, context in
             let q = request.uri.queryParameters
             let dimension = try ShareTotal.Dimension.parse(q.get("by"), parameter: "by") ?? .resource
-            let usage = try await s.usage(from: q.get("from"), to: q.get("to"), department: q.get("department"), by: try context.caller())
+            let usage = try await s.usage(
+                from: q.get("from"), to: q.get("to"), department: q.get("department"), by: try context.caller())
             return JSON.response(ListBody(items: ShareTotal.totals(usage, by: dimension)))
         }
 
@@ -146,25 +160,31 @@ struct SharingRoutes {
             return JSON.response(AccountWithKeyBody(account: account, key: key), status: .created)
         }
         api.get("system-accounts") { request, context in
-            JSON.response(ListBody(items: try await s.systemAccounts(department: request.uri.queryParameters.get("department"),
-                                                                     by: try context.caller())))
+            JSON.response(
+                ListBody(
+                    items: try await s.systemAccounts(
+                        department: request.uri.queryParameters.get("department"),
+                        by: try context.caller())))
         }
         api.get("system-accounts/{id}") { _, context in
             JSON.response(try await s.systemAccount(try APIRoutes.integer(context, "id"), by: try context.caller()))
         }
         api.post("system-accounts/{id}/rotate") { _, context in
-            let (account, key) = try await s.rotateSystemAccount(try APIRoutes.integer(context, "id"), by: try context.caller())
+            let (account, key) = try await s.rotateSystemAccount(
+                try APIRoutes.integer(context, "id"), by: try context.caller())
             return JSON.response(AccountWithKeyBody(account: account, key: key))
         }
         api.delete("system-accounts/{id}") { _, context in
-            JSON.response(try await s.revokeSystemAccount(try APIRoutes.integer(context, "id"), by: try context.caller()))
+            JSON.response(
+                try await s.revokeSystemAccount(try APIRoutes.integer(context, "id"), by: try context.caller()))
         }
 
         // Catalog change notifications
         let hooks = platform.webhooks
         api.post("webhooks") { request, context in
             let body = try await JSON.decode(WebhookInput.self, from: request, context: context)
-            let (webhook, secret) = try await hooks.create(resource: body.resource, url: body.url, by: try context.caller())
+            let (webhook, secret) = try await hooks.create(
+                resource: body.resource, url: body.url, by: try context.caller())
             return JSON.response(WebhookWithSecret(webhook: webhook, secret: secret), status: .created)
         }
         api.get("webhooks") { _, context in
@@ -175,7 +195,9 @@ struct SharingRoutes {
             return Response(status: .noContent)
         }
         api.get("webhooks/{id}/deliveries") { _, context in
-            JSON.response(ListBody(items: try await hooks.deliveries(try APIRoutes.integer(context, "id"), by: try context.caller())))
+            JSON.response(
+                ListBody(
+                    items: try await hooks.deliveries(try APIRoutes.integer(context, "id"), by: try context.caller())))
         }
 
         // Working-day calendar
@@ -186,7 +208,9 @@ struct SharingRoutes {
         }
         api.put("calendar/{date}") { request, context in
             let raw = try context.parameters.require("date")
-            guard let date = CivilDate(iso: raw) else { throw ZhengshuError(.invalidInput, "'\(raw.prefix(20))' is not a date YYYY-MM-DD") }
+            guard let date = CivilDate(iso: raw) else {
+                throw ZhengshuError(.invalidInput, "'\(raw.prefix(20))' is not a date YYYY-MM-DD")
+            }
             let body = try await JSON.decode(CalendarDayBody.self, from: request, context: context)
             let day = CalendarDay(date: date, kind: body.kind, name: body.name)
             try await s.setCalendarDay(day, by: try context.caller())
@@ -201,21 +225,26 @@ struct SharingRoutes {
         api.get("share/{code}/records") { request, context in try await Self.sharedQuery(request, context, data) }
         api.get("share/{code}/changes") { request, context in
             let q = request.uri.queryParameters
-            let (page, receipt) = try await data.sharedChanges(try context.parameters.require("code"), fields: q.get("fields"), cursor: q.get("cursor"),
-                                                               limit: q.get("limit"), grant: q.get("grant"),
-                                                               requestHash: Self.requestHash(request, body: []), by: try context.caller())
+            let (page, receipt) = try await data.sharedChanges(
+                try context.parameters.require("code"), fields: q.get("fields"), cursor: q.get("cursor"),
+                limit: q.get("limit"), grant: q.get("grant"),
+                requestHash: Self.requestHash(request, body: []), by: try context.caller())
             let names = page.fields.map(\.name)
             let records = page.rows.map { Dictionary(uniqueKeysWithValues: zip(names, $0)) }
-            return Self.receipted(ChangesBody(fields: names, records: records, cursor: page.next.token, reset: page.reset, more: page.more,
-                                              receipt: receipt), receipt)
+            return Self.receipted(
+                ChangesBody(
+                    fields: names, records: records, cursor: page.next.token, reset: page.reset, more: page.more,
+                    receipt: receipt), receipt)
         }
         api.post("share/{code}/verify") { request, context in
-            let (body, raw) = try await JSON.decodeWithBytes(VerifyBody.self, from: request, context: context, limit: 2 * 1024 * 1024)
+            let (body, raw) = try await JSON.decodeWithBytes(
+                VerifyBody.self, from: request, context: context, limit: 2 * 1024 * 1024)
             let hash = Self.requestHash(request, body: Array(raw))
-            let (results, receipt) = try await data.sharedVerify(try context.parameters.require("code"), tuples: body.tuples,
-                                                                 explain: body.explain ?? false,
-                                                                 grant: request.uri.queryParameters.get("grant"), requestHash: hash,
-                                                                 by: try context.caller())
+            let (results, receipt) = try await data.sharedVerify(
+                try context.parameters.require("code"), tuples: body.tuples,
+                explain: body.explain ?? false,
+                grant: request.uri.queryParameters.get("grant"), requestHash: hash,
+                by: try context.caller())
             return Self.receipted(VerifyReply(results: results, receipt: receipt), receipt)
         }
     }
@@ -226,10 +255,12 @@ struct SharingRoutes {
         api.post("share/{code}/exports") { request, context in
             let q = request.uri.queryParameters
             let format = try ExportFormat.parse(q.get("format"), parameter: "format") ?? .csv
-            let parameters = RecordQueryParameters(fields: q.get("fields"), filters: q.getAll("filter"), sort: q.get("sort"))
-            let prepared = try await data.startExport(try context.parameters.require("code"), parameters, format: format, grant: q.get("grant"),
-                                                      requestHash: Self.requestHash(request, body: []), node: files.node,
-                                                      by: try context.caller())
+            let parameters = RecordQueryParameters(
+                fields: q.get("fields"), filters: q.getAll("filter"), sort: q.get("sort"))
+            let prepared = try await data.startExport(
+                try context.parameters.require("code"), parameters, format: format, grant: q.get("grant"),
+                requestHash: Self.requestHash(request, body: []), node: files.node,
+                by: try context.caller())
             let job = prepared.job
             let sink = try ExportFiles.Writer(path: try files.create(job))
             let logger = context.logger
@@ -249,11 +280,14 @@ struct SharingRoutes {
             JSON.response(ListBody(items: try await data.exports(by: try context.caller()).map(Self.summary)))
         }
         api.get("exports/{id}") { _, context in
-            JSON.response(Self.summary(try await data.export(try APIRoutes.integer(context, "id"), by: try context.caller())))
+            JSON.response(
+                Self.summary(try await data.export(try APIRoutes.integer(context, "id"), by: try context.caller())))
         }
         api.get("exports/{id}/manifest") { _, context in
             let job = try await data.export(try APIRoutes.integer(context, "id"), by: try context.caller())
-            guard let manifest = job.manifest else { throw ZhengshuError(.conflict, "export \(job.id) is \(job.status.rawValue); it has no manifest yet") }
+            guard let manifest = job.manifest else {
+                throw ZhengshuError(.conflict, "export \(job.id) is \(job.status.rawValue); it has no manifest yet")
+            }
             var response = JSON.response(manifest)
             response.headers[.contentDisposition] = "attachment; filename=\"export-\(job.id).manifest.json\""
             return response
@@ -262,16 +296,20 @@ struct SharingRoutes {
             let job = try await data.downloadExport(try APIRoutes.integer(context, "id"), by: try context.caller())
             let path = files.path(job)
             guard FileManager.default.fileExists(atPath: path) else {
-                throw ZhengshuError(.notFound, "the file of export \(job.id) is not on this node (\(job.node)); ask that node, or export again")
+                throw ZhengshuError(
+                    .notFound,
+                    "the file of export \(job.id) is not on this node (\(job.node)); ask that node, or export again")
             }
             let body = ResponseBody { writer in
                 for try await chunk in FileChunks(path: path) { try await writer.write(ByteBuffer(bytes: chunk)) }
                 try await writer.finish(nil)
             }
-            return Response(status: .ok, headers: [
-                .contentType: job.format == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson",
-                .contentDisposition: "attachment; filename=\"export-\(job.id).\(job.format.rawValue)\"",
-            ], body: body)
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: job.format == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson",
+                    .contentDisposition: "attachment; filename=\"export-\(job.id).\(job.format.rawValue)\"",
+                ], body: body)
         }
     }
 
@@ -291,17 +329,30 @@ struct SharingRoutes {
 
     /// A shared query's page with its receipt: a department's (`/share/{code}/records`) or a member's
     /// (`/open/datasets/{code}/records`), through the same authorise → fetch → mask → audit path.
-    static func sharedQuery(_ request: Request, _ context: AppRequestContext, _ data: DataAccess) async throws -> Response {
+    static func sharedQuery(
+        _ request: Request, _ context: AppRequestContext, _ data: DataAccess
+    ) async throws -> Response {
         let q = request.uri.queryParameters
-        let parameters = RecordQueryParameters(fields: q.get("fields"), filters: q.getAll("filter"), sort: q.get("sort"),
-                                               limit: q.get("limit"), cursor: q.get("cursor"))
+        let parameters = RecordQueryParameters(
+            fields: q.get("fields"), filters: q.getAll("filter"), sort: q.get("sort"),
+            limit: q.get("limit"), cursor: q.get("cursor"))
         let hash = Self.requestHash(request, body: [])
-        let (page, receipt) = try await data.sharedQuery(try context.parameters.require("code"), parameters, grant: q.get("grant"),
-                                                         requestHash: hash, by: try context.caller())
-        let bytes = JSON.recordPage(fields: page.fields.map(\.name), rows: page.rows, nextCursor: page.next?.token,
-                                    between: [("receipt", Array("{\"auditEntry\":\(receipt.auditEntry),\"grant\":\(receipt.grant),\"requestHash\":\"\(receipt.requestHash)\"}".utf8))])
-        var response = Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                                body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        let (page, receipt) = try await data.sharedQuery(
+            try context.parameters.require("code"), parameters, grant: q.get("grant"),
+            requestHash: hash, by: try context.caller())
+        let bytes = JSON.recordPage(
+            fields: page.fields.map(\.name), rows: page.rows, nextCursor: page.next?.token,
+            between: [
+                (
+                    "receipt",
+                    Array(
+                        "{\"auditEntry\":\(receipt.auditEntry),\"grant\":\(receipt.grant),\"requestHash\":\"\(receipt.requestHash)\"}"
+                            .utf8)
+                )
+            ])
+        var response = Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         Self.stamp(&response, receipt)
         return response
     }
@@ -325,8 +376,12 @@ struct SharingRoutes {
     }
 
     /// A JSON body that may be left out entirely.
-    static func optionalBody<T: Decodable>(_ type: T.Type, _ request: Request, _ context: AppRequestContext) async throws -> T? {
-        if request.headers[.contentLength] == "0" || (request.headers[.contentLength] == nil && request.headers[.contentType] == nil) {
+    static func optionalBody<T: Decodable>(
+        _ type: T.Type, _ request: Request, _ context: AppRequestContext
+    ) async throws -> T? {
+        if request.headers[.contentLength] == "0"
+            || (request.headers[.contentLength] == nil && request.headers[.contentType] == nil)
+        {
             return nil
         }
         return try await JSON.decode(type, from: request, context: context)

@@ -10,17 +10,22 @@ struct TopicRoutes {
         let p = platform
         api.post("topics") { request, context in
             let draft = try await JSON.decode(TopicDraft.self, from: request, context: context)
-            return JSON.response(TopicBody(try await p.topics.define(draft, by: try context.caller())), status: .created)
+            return JSON.response(
+                TopicBody(try await p.topics.define(draft, by: try context.caller())), status: .created)
         }
         api.get("topics") { _, context in
             JSON.response(ListBody(items: try await p.topics.list(by: try context.caller()).map(TopicBody.init)))
         }
         api.get("topics/{code}") { _, context in
-            JSON.response(TopicBody(try await p.topics.get(try context.parameters.require("code"), by: try context.caller())))
+            JSON.response(
+                TopicBody(try await p.topics.get(try context.parameters.require("code"), by: try context.caller())))
         }
         api.put("topics/{code}") { request, context in
             let draft = try await JSON.decode(TopicDraft.self, from: request, context: context)
-            return JSON.response(TopicBody(try await p.topics.redefine(try context.parameters.require("code"), draft, by: try context.caller())))
+            return JSON.response(
+                TopicBody(
+                    try await p.topics.redefine(try context.parameters.require("code"), draft, by: try context.caller())
+                ))
         }
         api.post("topics/{code}/materialise") { _, context in
             let job = try await p.topics.materialise(try context.parameters.require("code"), by: try context.caller())

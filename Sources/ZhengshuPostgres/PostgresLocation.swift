@@ -73,7 +73,9 @@ package struct PostgresLocation: Sendable, Equatable {
 
     /// A client configuration for this location; `address` pins the connection to an address already checked
     /// against the pull host policy (the host name still names the server for TLS).
-    package func configuration(address: String? = nil, readOnly: Bool, statementTimeoutSeconds: Int) throws -> PostgresConnection.Configuration {
+    package func configuration(
+        address: String? = nil, readOnly: Bool, statementTimeoutSeconds: Int
+    ) throws -> PostgresConnection.Configuration {
         let tls: PostgresConnection.Configuration.TLS
         switch sslMode {
         case .disable:
@@ -86,8 +88,9 @@ package struct PostgresLocation: Sendable, Equatable {
         case .verifyFull:
             tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
         }
-        var configuration = PostgresConnection.Configuration(host: address ?? host, port: port, username: user, password: password,
-                                                             database: database, tls: tls)
+        var configuration = PostgresConnection.Configuration(
+            host: address ?? host, port: port, username: user, password: password,
+            database: database, tls: tls)
         if address != nil, address != host { configuration.options.tlsServerName = host }
         configuration.options.connectTimeout = .seconds(15)
         var parameters = [("statement_timeout", "\(statementTimeoutSeconds * 1000)"), ("application_name", "zhengshu")]
@@ -97,12 +100,15 @@ package struct PostgresLocation: Sendable, Equatable {
     }
 
     /// Opens one connection, runs `body`, and closes it whatever happens.
-    package func withConnection<T: Sendable>(address: String? = nil, readOnly: Bool, statementTimeoutSeconds: Int = 600,
-                                             _ body: (PostgresConnection) async throws -> T) async throws -> T {
+    package func withConnection<T: Sendable>(
+        address: String? = nil, readOnly: Bool, statementTimeoutSeconds: Int = 600,
+        _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
         let connection: PostgresConnection
         do {
             connection = try await PostgresConnection.connect(
-                configuration: configuration(address: address, readOnly: readOnly, statementTimeoutSeconds: statementTimeoutSeconds),
+                configuration: configuration(
+                    address: address, readOnly: readOnly, statementTimeoutSeconds: statementTimeoutSeconds),
                 id: 1, logger: Self.logger)
         } catch {
             throw ZhengshuError(.conflict, "could not connect to \(redacted): \(Self.message(error))")

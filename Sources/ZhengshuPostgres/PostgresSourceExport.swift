@@ -9,8 +9,10 @@ package enum PostgresSourceExport {
     /// - Returns: the number of rows and the highest watermark value seen (as PostgreSQL prints it).
     static func quote(_ name: String) -> String { PostgresValues.quote(name) }
 
-    package static func export(_ location: PostgresLocation, address: String?, query: String, watermarkColumn: String?,
-                               after watermark: String?, to output: URL) async throws -> (rows: Int, watermark: String?) {
+    package static func export(
+        _ location: PostgresLocation, address: String?, query: String, watermarkColumn: String?,
+        after watermark: String?, to output: URL
+    ) async throws -> (rows: Int, watermark: String?) {
         var sql = "SELECT row_to_json(src)::text, "
         var binds = PostgresBindings()
         if let column = watermarkColumn {
@@ -32,7 +34,8 @@ package enum PostgresSourceExport {
             var highest: String?
             var buffer = Data()
             do {
-                let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: PostgresLocation.logger)
+                let rows = try await connection.query(
+                    PostgresQuery(unsafeSQL: sql, binds: binds), logger: PostgresLocation.logger)
                 for try await row in rows {
                     let (json, mark) = try row.decode((String, String?).self)
                     buffer.append(contentsOf: json.utf8)
@@ -45,7 +48,9 @@ package enum PostgresSourceExport {
                     }
                 }
             } catch let error as PSQLError {
-                throw ZhengshuError(.conflict, "the PostgreSQL source \(location.redacted) could not be read: \(PostgresLocation.message(error))")
+                throw ZhengshuError(
+                    .conflict,
+                    "the PostgreSQL source \(location.redacted) could not be read: \(PostgresLocation.message(error))")
             }
             try await BlockingPool.shared.run { [buffer] in try handle.write(contentsOf: buffer) }
             return (count, highest)
@@ -55,8 +60,10 @@ package enum PostgresSourceExport {
     /// One page of a live resource read from the source at query time. The source's SELECT names its columns as the
     /// items (`SELECT gmsfhm AS citizen_id …`); items it lacks read as NULL. Values are cast to the items' types, so
     /// filters compare as the catalog says (dates as dates, numbers as numbers).
-    package static func page(_ location: PostgresLocation, address: String?, query sourceQuery: String, items: [DataItem],
-                             query: RecordQuery) async throws -> RecordPage {
+    package static func page(
+        _ location: PostgresLocation, address: String?, query sourceQuery: String, items: [DataItem],
+        query: RecordQuery
+    ) async throws -> RecordPage {
         var binds = PostgresBindings()
         let projected = items.map { item in
             "(to_jsonb(src) ->> '\(item.name.replacingOccurrences(of: "'", with: "''"))')::\(PostgresValues.type(of: item)) AS \(quote(item.name))"
@@ -64,18 +71,23 @@ package enum PostgresSourceExport {
         let conditions = PostgresValues.filters(query.filters, &binds)
         let direction = query.descending ? "DESC" : "ASC"
         // A source table has no stable row id: order by the sort item, then every item, and page by offset.
-        let order = ((query.sort.map { ["\(quote($0.name)) \(direction)"] } ?? []) + items.map { "\(quote($0.name)) ASC NULLS FIRST" })
+        let order =
+            ((query.sort.map { ["\(quote($0.name)) \(direction)"] } ?? [])
+            + items.map { "\(quote($0.name)) ASC NULLS FIRST" })
             .joined(separator: ", ")
         let offset = query.after.map { Int($0.id) } ?? 0
         let selected = query.fields + (query.sort.map { query.fields.contains($0) ? [] : [$0] } ?? [])
         let output = selected.map { PostgresValues.output(quote($0.name), as: $0) }
-        let sql = "SELECT \(output.joined(separator: ", ")) FROM (SELECT \(projected.joined(separator: ", ")) FROM (\(sourceQuery)) AS src) AS live"
+        let sql =
+            "SELECT \(output.joined(separator: ", ")) FROM (SELECT \(projected.joined(separator: ", ")) FROM (\(sourceQuery)) AS src) AS live"
             + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
             + " ORDER BY \(order) LIMIT \(query.limit + 1) OFFSET \(offset)"
-        return try await location.withConnection(address: address, readOnly: true, statementTimeoutSeconds: 60) { connection in
+        return try await location.withConnection(address: address, readOnly: true, statementTimeoutSeconds: 60) {
+            connection in
             var rows: [[RecordValue]] = []
             do {
-                let result = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: PostgresLocation.logger)
+                let result = try await connection.query(
+                    PostgresQuery(unsafeSQL: sql, binds: binds), logger: PostgresLocation.logger)
                 for try await row in result {
                     var values: [RecordValue] = []
                     values.reserveCapacity(selected.count)
@@ -85,7 +97,9 @@ package enum PostgresSourceExport {
                     rows.append(values)
                 }
             } catch let error as PSQLError {
-                throw ZhengshuError(.conflict, "the live source \(location.redacted) could not be read: \(PostgresLocation.message(error))")
+                throw ZhengshuError(
+                    .conflict,
+                    "the live source \(location.redacted) could not be read: \(PostgresLocation.message(error))")
             }
             let page = rows.prefix(query.limit)
             var next: RecordQuery.Cursor?

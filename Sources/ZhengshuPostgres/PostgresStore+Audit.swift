@@ -14,18 +14,26 @@ extension PostgresStore: AuditStore {
     /// - Returns: their sequences.
     static func appendAudits(_ events: [AuditEvent], in db: PostgresConnection) async throws -> [Int64] {
         try await db.query("SELECT pg_advisory_xact_lock(\(Lock.auditChain.rawValue))", logger: PostgresLocation.logger)
-        var head = try await db.query("SELECT sequence, hash FROM auditEntry ORDER BY sequence DESC LIMIT 1", logger: PostgresLocation.logger)
-            .collect().first.map { try $0.decode((Int64, String).self) }
+        var head = try await db.query(
+            "SELECT sequence, hash FROM auditEntry ORDER BY sequence DESC LIMIT 1", logger: PostgresLocation.logger
+        )
+        .collect().first.map { try $0.decode((Int64, String).self) }
         // The installation's first entry takes the algorithm its crypto profile chose; every later one its predecessor's.
         var algorithm = DigestAlgorithm.sha256
-        if head == nil, let name = try await db.query("SELECT value FROM installationSetting WHERE name = \(AuditChain.algorithmSetting)",
-                                                     logger: PostgresLocation.logger).collect().first?.decode(String.self) {
+        if head == nil,
+            let name = try await db.query(
+                "SELECT value FROM installationSetting WHERE name = \(AuditChain.algorithmSetting)",
+                logger: PostgresLocation.logger
+            ).collect().first?.decode(String.self)
+        {
             algorithm = DigestAlgorithm(rawValue: name) ?? .sha256
         }
         var sequences: [Int64] = []
         for event in events {
-            let entry = AuditChain.entry(after: head.map { (sequence: $0.0, hash: $0.1) }, event: event, algorithm: algorithm)
-            try await db.query("""
+            let entry = AuditChain.entry(
+                after: head.map { (sequence: $0.0, hash: $0.1) }, event: event, algorithm: algorithm)
+            try await db.query(
+                """
                 INSERT INTO auditEntry (sequence, actor, actorDepartment, action, target, at, requestId, detail, previousHash, hash)
                 VALUES (\(entry.sequence), \(event.actor), \(event.actorDepartment), \(event.action), \(event.target), \(event.at.millis),
                         \(event.requestID), \(event.detail), \(entry.previousHash), \(entry.hash))
@@ -43,7 +51,8 @@ extension PostgresStore: AuditStore {
 
     package func auditEntries(_ f: AuditFilter) async throws -> [AuditEntry] {
         try await read { db in
-            try await db.query("""
+            try await db.query(
+                """
                 SELECT sequence, actor, actorDepartment, action, target, at, requestId, detail, previousHash, hash FROM auditEntry
                 WHERE sequence > \(f.after) AND (\(f.action)::text IS NULL OR action = \(f.action))
                   AND (\(f.target)::text IS NULL OR target = \(f.target))
@@ -52,20 +61,25 @@ extension PostgresStore: AuditStore {
                   AND (\(f.from?.millis)::bigint IS NULL OR at >= \(f.from?.millis))
                   AND (\(f.to?.millis)::bigint IS NULL OR at < \(f.to?.millis))
                 ORDER BY sequence LIMIT \(f.limit)
-                """, logger: PostgresLocation.logger).collect().map { row in
+                """, logger: PostgresLocation.logger
+            ).collect().map { row in
                 let (seq, actor, department, action, target, at, requestID, detail, previousHash, hash) =
-                    try row.decode((Int64, String, String?, String, String, Int64, String, String?, String, String).self)
-                return AuditEntry(sequence: seq,
-                                  event: AuditEvent(actor: actor, actorDepartment: department, action: action, target: target,
-                                                    at: Date(millis: at), requestID: requestID, detail: detail),
-                                  previousHash: previousHash, hash: hash)
+                    try row.decode(
+                        (Int64, String, String?, String, String, Int64, String, String?, String, String).self)
+                return AuditEntry(
+                    sequence: seq,
+                    event: AuditEvent(
+                        actor: actor, actorDepartment: department, action: action, target: target,
+                        at: Date(millis: at), requestID: requestID, detail: detail),
+                    previousHash: previousHash, hash: hash)
             }
         }
     }
 
     package func insertAuditCheckpoint(_ c: AuditCheckpoint) async throws {
         try await write { db in
-            try await db.query("""
+            try await db.query(
+                """
                 INSERT INTO auditCheckpoint (sequence, hash, signature, publicKey, at, algorithm)
                 VALUES (\(c.sequence), \(c.hash), \(c.signature), \(c.publicKey), \(c.at.millis), \(c.algorithm)) ON CONFLICT (sequence) DO NOTHING
                 """, logger: PostgresLocation.logger)
@@ -73,7 +87,8 @@ extension PostgresStore: AuditStore {
     }
 
     package func auditCheckpoints(after sequence: Int64, limit: Int) async throws -> [AuditCheckpoint] {
-        try await read { db in try await Self.checkpoints("sequence > \(sequence) ORDER BY sequence LIMIT \(limit)", db) }
+        try await read { db in try await Self.checkpoints("sequence > \(sequence) ORDER BY sequence LIMIT \(limit)", db)
+        }
     }
 
     package func latestAuditCheckpoint() async throws -> AuditCheckpoint? {
@@ -82,16 +97,22 @@ extension PostgresStore: AuditStore {
 
     static func checkpoints(_ condition: PostgresQuery, _ db: PostgresConnection) async throws -> [AuditCheckpoint] {
         var query = condition
-        query.sql = "SELECT sequence, hash, signature, publicKey, at, algorithm FROM auditCheckpoint WHERE " + condition.sql
+        query.sql =
+            "SELECT sequence, hash, signature, publicKey, at, algorithm FROM auditCheckpoint WHERE " + condition.sql
         return try await db.query(query, logger: PostgresLocation.logger).collect().map { r in
-            let (sequence, hash, signature, key, at, algorithm) = try r.decode((Int64, String, String, String, Int64, String?).self)
-            return AuditCheckpoint(sequence: sequence, hash: hash, signature: signature, publicKey: key, at: Date(millis: at), algorithm: algorithm)
+            let (sequence, hash, signature, key, at, algorithm) = try r.decode(
+                (Int64, String, String, String, Int64, String?).self)
+            return AuditCheckpoint(
+                sequence: sequence, hash: hash, signature: signature, publicKey: key, at: Date(millis: at),
+                algorithm: algorithm)
         }
     }
 
     package func auditHead() async throws -> Int64 {
         try await read { db in
-            try await db.query("SELECT COALESCE(MAX(sequence), 0)::bigint FROM auditEntry", logger: PostgresLocation.logger).collect()[0].decode(Int64.self)
+            try await db.query(
+                "SELECT COALESCE(MAX(sequence), 0)::bigint FROM auditEntry", logger: PostgresLocation.logger
+            ).collect()[0].decode(Int64.self)
         }
     }
 }
@@ -101,13 +122,16 @@ extension PostgresStore: StatisticsStore {
     /// from 1), an index lookup, not by a scan that grows with the trail.
     package func platformCounts() async throws -> PlatformCounts {
         try await read { db in
-            let (departments, users, resources, published, records, audit) = try await db.query("""
+            let (departments, users, resources, published, records, audit) = try await db.query(
+                """
                 SELECT (SELECT COUNT(*) FROM department), (SELECT COUNT(*) FROM "user"), (SELECT COUNT(*) FROM resource),
                        (SELECT COUNT(*) FROM resource WHERE status = 'published'),
                        (SELECT COALESCE(SUM(recordCount), 0)::bigint FROM resource), (SELECT COALESCE(MAX(sequence), 0)::bigint FROM auditEntry)
-                """, logger: PostgresLocation.logger).collect()[0].decode((Int, Int, Int, Int, Int, Int).self)
-            return PlatformCounts(departments: departments, users: users, resources: resources, publishedResources: published,
-                                  records: records, auditEntries: audit)
+                """, logger: PostgresLocation.logger
+            ).collect()[0].decode((Int, Int, Int, Int, Int, Int).self)
+            return PlatformCounts(
+                departments: departments, users: users, resources: resources, publishedResources: published,
+                records: records, auditEntries: audit)
         }
     }
 }

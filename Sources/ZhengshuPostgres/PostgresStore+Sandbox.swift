@@ -14,17 +14,22 @@ extension PostgresStore: SandboxStore {
 
     /// Roles belong to the cluster, so the name carries the database's (hashed) as well as the workspace's.
     static func workspaceRole(_ id: WorkspaceID, _ db: PostgresConnection) async throws -> String {
-        let rows = try await db.query("SELECT substr(md5(current_database()), 1, 10)", logger: PostgresLocation.logger).collect()
+        let rows = try await db.query("SELECT substr(md5(current_database()), 1, 10)", logger: PostgresLocation.logger)
+            .collect()
         return "zs_sbx_\(try rows[0].decode(String.self))_\(id.rawValue)"
     }
 
     package func insertWorkspace(_ workspace: Workspace, audit: AuditEvent) async throws -> Workspace {
         try await write { db in
-            let rows = try await db.query("INSERT INTO sandboxWorkspace (consumer, document) VALUES (\(workspace.consumer.rawValue), '') RETURNING id",
-                                          logger: PostgresLocation.logger).collect()
+            let rows = try await db.query(
+                "INSERT INTO sandboxWorkspace (consumer, document) VALUES (\(workspace.consumer.rawValue), '') RETURNING id",
+                logger: PostgresLocation.logger
+            ).collect()
             var w = workspace
             w.id = WorkspaceID(try rows[0].decode(Int64.self))
-            try await db.query("UPDATE sandboxWorkspace SET document = \(try Self.json(w)) WHERE id = \(w.id.rawValue)", logger: PostgresLocation.logger)
+            try await db.query(
+                "UPDATE sandboxWorkspace SET document = \(try Self.json(w)) WHERE id = \(w.id.rawValue)",
+                logger: PostgresLocation.logger)
             let (schema, role) = (Self.workspaceSchema(w.id), try await Self.workspaceRole(w.id, db))
             for statement in [
                 "DROP SCHEMA IF EXISTS \(schema) CASCADE",
@@ -54,25 +59,39 @@ extension PostgresStore: SandboxStore {
         }
     }
 
-    package func updateWorkspace(_ id: WorkspaceID, audit: AuditEvent?, change: @Sendable (Workspace) throws -> Workspace) async throws -> Workspace {
+    package func updateWorkspace(
+        _ id: WorkspaceID, audit: AuditEvent?, change: @Sendable (Workspace) throws -> Workspace
+    ) async throws -> Workspace {
         try await write { db in
-            guard let current = try await Self.documents(Workspace.self, "SELECT document FROM sandboxWorkspace WHERE id = \(id.rawValue) FOR UPDATE", db).first else {
+            guard
+                let current = try await Self.documents(
+                    Workspace.self, "SELECT document FROM sandboxWorkspace WHERE id = \(id.rawValue) FOR UPDATE", db
+                ).first
+            else {
                 throw ZhengshuError(.notFound, "workspace \(id) does not exist")
             }
             let next = try change(current)
-            try await db.query("UPDATE sandboxWorkspace SET document = \(try Self.json(next)) WHERE id = \(id.rawValue)", logger: PostgresLocation.logger)
+            try await db.query(
+                "UPDATE sandboxWorkspace SET document = \(try Self.json(next)) WHERE id = \(id.rawValue)",
+                logger: PostgresLocation.logger)
             if let audit { try await Self.appendAudit(audit, in: db) }
             return next
         }
     }
 
     package func workspace(_ id: WorkspaceID) async throws -> Workspace? {
-        try await read { db in try await Self.documents(Workspace.self, "SELECT document FROM sandboxWorkspace WHERE id = \(id.rawValue)", db).first }
+        try await read { db in
+            try await Self.documents(
+                Workspace.self, "SELECT document FROM sandboxWorkspace WHERE id = \(id.rawValue)", db
+            ).first
+        }
     }
 
     package func workspaces(consumer: DepartmentCode?) async throws -> [Workspace] {
         try await read { db in
-            try await Self.documents(Workspace.self, """
+            try await Self.documents(
+                Workspace.self,
+                """
                 SELECT document FROM sandboxWorkspace WHERE \(consumer?.rawValue)::text IS NULL OR consumer = \(consumer?.rawValue) ORDER BY id DESC LIMIT 500
                 """, db)
         }
@@ -80,14 +99,22 @@ extension PostgresStore: SandboxStore {
 
     package func createWorkspaceTable(_ id: WorkspaceID, table: String, columns: [WorkspaceColumn]) async throws {
         let name = "\(Self.workspaceSchema(id)).\(PostgresValues.quote(table))"
-        let definitions = columns.map { "\(PostgresValues.quote($0.name)) \($0.masked ? "text" : PostgresValues.type(of: $0.type))" }
+        let definitions = columns.map {
+            "\(PostgresValues.quote($0.name)) \($0.masked ? "text" : PostgresValues.type(of: $0.type))"
+        }
         try await write { db in
-            try await db.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(name) (\(definitions.joined(separator: ", ")))"), logger: PostgresLocation.logger)
-            try await db.query(PostgresQuery(unsafeSQL: "GRANT SELECT ON \(name) TO \(try await Self.workspaceRole(id, db))"), logger: PostgresLocation.logger)
+            try await db.query(
+                PostgresQuery(unsafeSQL: "CREATE TABLE \(name) (\(definitions.joined(separator: ", ")))"),
+                logger: PostgresLocation.logger)
+            try await db.query(
+                PostgresQuery(unsafeSQL: "GRANT SELECT ON \(name) TO \(try await Self.workspaceRole(id, db))"),
+                logger: PostgresLocation.logger)
         }
     }
 
-    package func appendWorkspaceRows(_ id: WorkspaceID, table: String, columns: [WorkspaceColumn], rows: [[RecordValue]]) async throws {
+    package func appendWorkspaceRows(
+        _ id: WorkspaceID, table: String, columns: [WorkspaceColumn], rows: [[RecordValue]]
+    ) async throws {
         guard !rows.isEmpty else { return }
         let name = "\(Self.workspaceSchema(id)).\(PostgresValues.quote(table))"
         let casts = columns.map { $0.masked ? "text" : PostgresValues.type(of: $0.type) }
@@ -102,33 +129,46 @@ extension PostgresStore: SandboxStore {
                 for row in chunk {
                     let first = binds.count
                     for value in row { PostgresValues.bind(value, into: &binds) }
-                    tuples.append("(" + casts.indices.map { "$\(first + $0 + 1)::\(casts[$0])" }.joined(separator: ", ") + ")")
+                    tuples.append(
+                        "(" + casts.indices.map { "$\(first + $0 + 1)::\(casts[$0])" }.joined(separator: ", ") + ")")
                 }
-                try await db.query(PostgresQuery(unsafeSQL: "INSERT INTO \(name) VALUES " + tuples.joined(separator: ", "), binds: binds),
-                                   logger: PostgresLocation.logger)
+                try await db.query(
+                    PostgresQuery(
+                        unsafeSQL: "INSERT INTO \(name) VALUES " + tuples.joined(separator: ", "), binds: binds),
+                    logger: PostgresLocation.logger)
                 start += chunk.count
             }
         }
     }
 
-    package func runWorkspaceQuery(_ id: WorkspaceID, sql: String, tables: [String], limits: SandboxLimits) async throws -> SandboxResult {
-        let ms = Int(limits.timeout.components.seconds * 1000 + limits.timeout.components.attoseconds / 1_000_000_000_000_000)
+    package func runWorkspaceQuery(
+        _ id: WorkspaceID, sql: String, tables: [String], limits: SandboxLimits
+    ) async throws -> SandboxResult {
+        let ms = Int(
+            limits.timeout.components.seconds * 1000 + limits.timeout.components.attoseconds / 1_000_000_000_000_000)
         var body = sql.trimmingCharacters(in: .whitespacesAndNewlines)
         while body.hasSuffix(";") { body.removeLast() }
         do {
             return try await client.withConnection { db in
                 try await db.query("BEGIN READ ONLY", logger: PostgresLocation.logger)
                 do {
-                    try await db.query(PostgresQuery(unsafeSQL: "SET LOCAL statement_timeout = \(max(1, ms))"), logger: PostgresLocation.logger)
+                    try await db.query(
+                        PostgresQuery(unsafeSQL: "SET LOCAL statement_timeout = \(max(1, ms))"),
+                        logger: PostgresLocation.logger)
                     // The statement is a bound value: the function runs it as one query (PostgreSQL refuses a second).
-                    let rows = try await db.query("SELECT \(unescaped: Self.workspaceSchema(id)).zs_run(\(body), \(limits.maxRows + 1)::integer)::text",
-                                                  logger: PostgresLocation.logger).collect()
+                    let rows = try await db.query(
+                        "SELECT \(unescaped: Self.workspaceSchema(id)).zs_run(\(body), \(limits.maxRows + 1)::integer)::text",
+                        logger: PostgresLocation.logger
+                    ).collect()
                     try await db.query("ROLLBACK", logger: PostgresLocation.logger)
                     var columns: [String] = []
                     var values: [[RecordValue]] = []
                     for row in rows.prefix(limits.maxRows) {
-                        let pairs = try JSONDecoder().decode([[JSONValue]].self, from: Data(try row.decode(String.self).utf8))
-                        if values.isEmpty { columns = pairs.map { if case .string(let name) = $0.first { name } else { "?" } } }
+                        let pairs = try JSONDecoder().decode(
+                            [[JSONValue]].self, from: Data(try row.decode(String.self).utf8))
+                        if values.isEmpty {
+                            columns = pairs.map { if case .string(let name) = $0.first { name } else { "?" } }
+                        }
                         values.append(pairs.map { Self.sandboxValue($0.count > 1 ? $0[1] : .null) })
                     }
                     return SandboxResult(columns: columns, rows: values, truncated: rows.count > limits.maxRows)
@@ -142,7 +182,8 @@ extension PostgresStore: SandboxStore {
             switch e.serverInfo?[.sqlState] {
             case "57014": throw ZhengshuError(.conflict, "the statement ran longer than \(ms / 1000) s and was stopped")
             case "42501", "25006":
-                throw ZhengshuError(.forbidden, "the sandbox allows one SELECT over the workspace's own tables only: \(message)")
+                throw ZhengshuError(
+                    .forbidden, "the sandbox allows one SELECT over the workspace's own tables only: \(message)")
             default: throw ZhengshuError(.invalidInput, "PostgreSQL could not run the statement: \(message)")
             }
         } catch {
@@ -153,68 +194,103 @@ extension PostgresStore: SandboxStore {
     package func dropWorkspaceData(_ id: WorkspaceID) async throws {
         try await write { db in
             let role = try await Self.workspaceRole(id, db)
-            try await db.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(Self.workspaceSchema(id)) CASCADE"), logger: PostgresLocation.logger)
+            try await db.query(
+                PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(Self.workspaceSchema(id)) CASCADE"),
+                logger: PostgresLocation.logger)
             try await db.query(PostgresQuery(unsafeSQL: "DROP ROLE IF EXISTS \(role)"), logger: PostgresLocation.logger)
         }
     }
 
     package func insertSandboxQuery(_ query: SandboxQueryRecord, audit: AuditEvent) async throws -> SandboxQueryRecord {
         try await write { db in
-            let rows = try await db.query("INSERT INTO sandboxQuery (workspace, document) VALUES (\(query.workspace.rawValue), '') RETURNING id",
-                                          logger: PostgresLocation.logger).collect()
+            let rows = try await db.query(
+                "INSERT INTO sandboxQuery (workspace, document) VALUES (\(query.workspace.rawValue), '') RETURNING id",
+                logger: PostgresLocation.logger
+            ).collect()
             var q = query
             q.id = SandboxQueryID(try rows[0].decode(Int64.self))
-            try await db.query("UPDATE sandboxQuery SET document = \(try Self.json(q)) WHERE id = \(q.id.rawValue)", logger: PostgresLocation.logger)
+            try await db.query(
+                "UPDATE sandboxQuery SET document = \(try Self.json(q)) WHERE id = \(q.id.rawValue)",
+                logger: PostgresLocation.logger)
             try await Self.appendAudit(audit, in: db)
             return q
         }
     }
 
     package func sandboxQuery(_ id: SandboxQueryID) async throws -> SandboxQueryRecord? {
-        try await read { db in try await Self.documents(SandboxQueryRecord.self, "SELECT document FROM sandboxQuery WHERE id = \(id.rawValue)", db).first }
+        try await read { db in
+            try await Self.documents(
+                SandboxQueryRecord.self, "SELECT document FROM sandboxQuery WHERE id = \(id.rawValue)", db
+            ).first
+        }
     }
 
     package func sandboxQueries(workspace: WorkspaceID, limit: Int) async throws -> [SandboxQueryRecord] {
         try await read { db in
-            try await Self.documents(SandboxQueryRecord.self,
-                                     "SELECT document FROM sandboxQuery WHERE workspace = \(workspace.rawValue) ORDER BY id DESC LIMIT \(limit)", db)
+            try await Self.documents(
+                SandboxQueryRecord.self,
+                "SELECT document FROM sandboxQuery WHERE workspace = \(workspace.rawValue) ORDER BY id DESC LIMIT \(limit)",
+                db)
         }
     }
 
     package func insertRelease(_ release: SandboxRelease, audit: AuditEvent) async throws -> SandboxRelease {
         try await write { db in
-            let rows = try await db.query("INSERT INTO sandboxRelease (workspace, document) VALUES (\(release.workspace.rawValue), '') RETURNING id",
-                                          logger: PostgresLocation.logger).collect()
+            let rows = try await db.query(
+                "INSERT INTO sandboxRelease (workspace, document) VALUES (\(release.workspace.rawValue), '') RETURNING id",
+                logger: PostgresLocation.logger
+            ).collect()
             var r = release
             r.id = ReleaseID(try rows[0].decode(Int64.self))
-            try await db.query("UPDATE sandboxRelease SET document = \(try Self.json(r)) WHERE id = \(r.id.rawValue)", logger: PostgresLocation.logger)
+            try await db.query(
+                "UPDATE sandboxRelease SET document = \(try Self.json(r)) WHERE id = \(r.id.rawValue)",
+                logger: PostgresLocation.logger)
             try await Self.appendAudit(audit, in: db)
             return r
         }
     }
 
-    package func updateRelease(_ id: ReleaseID, audit: AuditEvent, change: @Sendable (SandboxRelease) throws -> SandboxRelease) async throws -> SandboxRelease {
+    package func updateRelease(
+        _ id: ReleaseID, audit: AuditEvent, change: @Sendable (SandboxRelease) throws -> SandboxRelease
+    ) async throws -> SandboxRelease {
         try await write { db in
-            guard let current = try await Self.documents(SandboxRelease.self, "SELECT document FROM sandboxRelease WHERE id = \(id.rawValue) FOR UPDATE", db).first else {
+            guard
+                let current = try await Self.documents(
+                    SandboxRelease.self, "SELECT document FROM sandboxRelease WHERE id = \(id.rawValue) FOR UPDATE", db
+                ).first
+            else {
                 throw ZhengshuError(.notFound, "release \(id) does not exist")
             }
             let next = try change(current)
-            try await db.query("UPDATE sandboxRelease SET document = \(try Self.json(next)) WHERE id = \(id.rawValue)", logger: PostgresLocation.logger)
+            try await db.query(
+                "UPDATE sandboxRelease SET document = \(try Self.json(next)) WHERE id = \(id.rawValue)",
+                logger: PostgresLocation.logger)
             try await Self.appendAudit(audit, in: db)
             return next
         }
     }
 
     package func release(_ id: ReleaseID) async throws -> SandboxRelease? {
-        try await read { db in try await Self.documents(SandboxRelease.self, "SELECT document FROM sandboxRelease WHERE id = \(id.rawValue)", db).first }
+        try await read { db in
+            try await Self.documents(
+                SandboxRelease.self, "SELECT document FROM sandboxRelease WHERE id = \(id.rawValue)", db
+            ).first
+        }
     }
 
     package func releases(limit: Int) async throws -> [SandboxRelease] {
-        try await read { db in try await Self.documents(SandboxRelease.self, "SELECT document FROM sandboxRelease ORDER BY id DESC LIMIT \(limit)", db) }
+        try await read { db in
+            try await Self.documents(
+                SandboxRelease.self, "SELECT document FROM sandboxRelease ORDER BY id DESC LIMIT \(limit)", db)
+        }
     }
 
-    static func documents<T: Decodable>(_ type: T.Type, _ query: PostgresQuery, _ db: PostgresConnection) async throws -> [T] {
-        try await db.query(query, logger: PostgresLocation.logger).collect().map { try decoder.decode(T.self, from: Data(try $0.decode(String.self).utf8)) }
+    static func documents<T: Decodable>(
+        _ type: T.Type, _ query: PostgresQuery, _ db: PostgresConnection
+    ) async throws -> [T] {
+        try await db.query(query, logger: PostgresLocation.logger).collect().map {
+            try decoder.decode(T.self, from: Data(try $0.decode(String.self).utf8))
+        }
     }
 
     /// A result value of a consumer's statement (as `row_to_json` gives it).
@@ -235,25 +311,37 @@ extension PostgresStore: BackupRunStore {
         try await write { db in
             // Nodes claim one at a time: the lock is held to the end of this transaction.
             try await db.query("LOCK TABLE backupRun IN EXCLUSIVE MODE", logger: PostgresLocation.logger)
-            if let last = try await Self.documents(BackupRun.self, "SELECT document FROM backupRun ORDER BY id DESC LIMIT 1", db).first,
-               last.startedAt > cutoff {
+            if let last = try await Self.documents(
+                BackupRun.self, "SELECT document FROM backupRun ORDER BY id DESC LIMIT 1", db
+            ).first,
+                last.startedAt > cutoff
+            {
                 return nil
             }
-            let rows = try await db.query("INSERT INTO backupRun (document) VALUES ('') RETURNING id", logger: PostgresLocation.logger).collect()
+            let rows = try await db.query(
+                "INSERT INTO backupRun (document) VALUES ('') RETURNING id", logger: PostgresLocation.logger
+            ).collect()
             var r = run
             r.id = BackupRunID(try rows[0].decode(Int64.self))
-            try await db.query("UPDATE backupRun SET document = \(try Self.json(r)) WHERE id = \(r.id.rawValue)", logger: PostgresLocation.logger)
+            try await db.query(
+                "UPDATE backupRun SET document = \(try Self.json(r)) WHERE id = \(r.id.rawValue)",
+                logger: PostgresLocation.logger)
             return r
         }
     }
 
     package func updateBackupRun(_ run: BackupRun) async throws {
         try await write { db in
-            try await db.query("UPDATE backupRun SET document = \(try Self.json(run)) WHERE id = \(run.id.rawValue)", logger: PostgresLocation.logger)
+            try await db.query(
+                "UPDATE backupRun SET document = \(try Self.json(run)) WHERE id = \(run.id.rawValue)",
+                logger: PostgresLocation.logger)
         }
     }
 
     package func backupRuns(limit: Int) async throws -> [BackupRun] {
-        try await read { db in try await Self.documents(BackupRun.self, "SELECT document FROM backupRun ORDER BY id DESC LIMIT \(limit)", db) }
+        try await read { db in
+            try await Self.documents(
+                BackupRun.self, "SELECT document FROM backupRun ORDER BY id DESC LIMIT \(limit)", db)
+        }
     }
 }

@@ -3,14 +3,19 @@ import PostgresNIO
 import ZhengshuCore
 
 extension PostgresStore: SharingStore {
-    package func insertApplication(_ application: ShareApplication, audit: AuditEvent) async throws -> (ShareApplication, Grant?) {
+    package func insertApplication(
+        _ application: ShareApplication, audit: AuditEvent
+    ) async throws -> (ShareApplication, Grant?) {
         try await write { db in
             var a = application
-            a.id = ApplicationID(try await db.query("""
-                INSERT INTO shareApplication (resource, provider, consumer, status, dueAt, updatedAt, document)
-                VALUES (\(a.resource.rawValue), \(a.provider.rawValue), \(a.consumer.rawValue), \(a.status.rawValue), \(a.dueAt?.millis),
-                        \(a.updatedAt.millis), '{}') RETURNING id
-                """, logger: PostgresLocation.logger).collect()[0].decode(Int64.self))
+            a.id = ApplicationID(
+                try await db.query(
+                    """
+                    INSERT INTO shareApplication (resource, provider, consumer, status, dueAt, updatedAt, document)
+                    VALUES (\(a.resource.rawValue), \(a.provider.rawValue), \(a.consumer.rawValue), \(a.status.rawValue), \(a.dueAt?.millis),
+                            \(a.updatedAt.millis), '{}') RETURNING id
+                    """, logger: PostgresLocation.logger
+                ).collect()[0].decode(Int64.self))
             let grant = try await Self.grantIfDue(&a, db)
             try await Self.saveApplication(a, db)
             var event = audit
@@ -21,17 +26,25 @@ extension PostgresStore: SharingStore {
         }
     }
 
-    package func updateApplication(_ id: ApplicationID, audit: AuditEvent,
-                                   change: @Sendable (ShareApplication) throws -> ShareApplication) async throws -> (ShareApplication, Grant?) {
+    package func updateApplication(
+        _ id: ApplicationID, audit: AuditEvent,
+        change: @Sendable (ShareApplication) throws -> ShareApplication
+    ) async throws -> (ShareApplication, Grant?) {
         try await write { db in
-            guard let current = try await Self.fetchDocuments(ShareApplication.self, "shareApplication", "id = \(id.rawValue) FOR UPDATE", db).first else {
+            guard
+                let current = try await Self.fetchDocuments(
+                    ShareApplication.self, "shareApplication", "id = \(id.rawValue) FOR UPDATE", db
+                ).first
+            else {
                 throw ZhengshuError(.notFound, "application \(id) does not exist")
             }
             var next = try change(current)
             let grant = try await Self.grantIfDue(&next, db)
             try await Self.saveApplication(next, db)
             var event = audit
-            if let grant { event.detail = [audit.detail, "grant: \(grant.id)"].compactMap { $0 }.joined(separator: "; ") }
+            if let grant {
+                event.detail = [audit.detail, "grant: \(grant.id)"].compactMap { $0 }.joined(separator: "; ")
+            }
             try await Self.appendAudit(event, in: db)
             return (next, grant)
         }
@@ -40,25 +53,33 @@ extension PostgresStore: SharingStore {
     static func grantIfDue(_ a: inout ShareApplication, _ db: PostgresConnection) async throws -> Grant? {
         guard a.status == .granted, a.grant == nil else { return nil }
         var g = Grant(approved: a, at: a.updatedAt)
-        g.id = GrantID(try await db.query("""
-            INSERT INTO shareGrant (application, resource, provider, consumer, status, document)
-            VALUES (\(a.id.rawValue), \(g.resource.rawValue), \(g.provider.rawValue), \(g.consumer.rawValue), \(g.status.rawValue), '{}') RETURNING id
-            """, logger: PostgresLocation.logger).collect()[0].decode(Int64.self))
-        try await db.query("UPDATE shareGrant SET document = \(try json(g)) WHERE id = \(g.id.rawValue)", logger: PostgresLocation.logger)
+        g.id = GrantID(
+            try await db.query(
+                """
+                INSERT INTO shareGrant (application, resource, provider, consumer, status, document)
+                VALUES (\(a.id.rawValue), \(g.resource.rawValue), \(g.provider.rawValue), \(g.consumer.rawValue), \(g.status.rawValue), '{}') RETURNING id
+                """, logger: PostgresLocation.logger
+            ).collect()[0].decode(Int64.self))
+        try await db.query(
+            "UPDATE shareGrant SET document = \(try json(g)) WHERE id = \(g.id.rawValue)",
+            logger: PostgresLocation.logger)
         a.grant = g.id
         return g
     }
 
     static func saveApplication(_ a: ShareApplication, _ db: PostgresConnection) async throws {
-        try await db.query("""
+        try await db.query(
+            """
             UPDATE shareApplication SET status = \(a.status.rawValue), dueAt = \(a.dueAt?.millis), updatedAt = \(a.updatedAt.millis),
                 document = \(try json(a)) WHERE id = \(a.id.rawValue)
             """, logger: PostgresLocation.logger)
     }
 
     /// Decodes the `document` column of the rows of `table` that meet `condition`.
-    static func fetchDocuments<T: Decodable>(_ type: T.Type, _ table: String, _ condition: PostgresQuery,
-                                             _ db: PostgresConnection) async throws -> [T] {
+    static func fetchDocuments<T: Decodable>(
+        _ type: T.Type, _ table: String, _ condition: PostgresQuery,
+        _ db: PostgresConnection
+    ) async throws -> [T] {
         var query = condition
         query.sql = "SELECT document FROM \(table) WHERE " + condition.sql
         return try await db.query(query, logger: PostgresLocation.logger).collect().map { r in
@@ -67,12 +88,16 @@ extension PostgresStore: SharingStore {
     }
 
     package func application(_ id: ApplicationID) async throws -> ShareApplication? {
-        try await read { db in try await Self.fetchDocuments(ShareApplication.self, "shareApplication", "id = \(id.rawValue)", db).first }
+        try await read { db in
+            try await Self.fetchDocuments(ShareApplication.self, "shareApplication", "id = \(id.rawValue)", db).first
+        }
     }
 
     package func applications(_ f: ApplicationFilter) async throws -> [ShareApplication] {
         try await read { db in
-            try await Self.fetchDocuments(ShareApplication.self, "shareApplication", """
+            try await Self.fetchDocuments(
+                ShareApplication.self, "shareApplication",
+                """
                 (\(f.consumer?.rawValue)::text IS NULL OR consumer = \(f.consumer?.rawValue))
                 AND (\(f.provider?.rawValue)::text IS NULL OR provider = \(f.provider?.rawValue))
                 AND (\(f.department?.rawValue)::text IS NULL OR consumer = \(f.department?.rawValue) OR provider = \(f.department?.rawValue))
@@ -86,26 +111,38 @@ extension PostgresStore: SharingStore {
         }
     }
 
-    package func updateGrant(_ id: GrantID, audit: AuditEvent, change: @Sendable (Grant) throws -> Grant) async throws -> Grant {
+    package func updateGrant(
+        _ id: GrantID, audit: AuditEvent, change: @Sendable (Grant) throws -> Grant
+    ) async throws -> Grant {
         try await write { db in
-            guard let current = try await Self.fetchDocuments(Grant.self, "shareGrant", "id = \(id.rawValue) FOR UPDATE", db).first else {
+            guard
+                let current = try await Self.fetchDocuments(
+                    Grant.self, "shareGrant", "id = \(id.rawValue) FOR UPDATE", db
+                ).first
+            else {
                 throw ZhengshuError(.notFound, "grant \(id) does not exist")
             }
             let next = try change(current)
-            try await db.query("UPDATE shareGrant SET status = \(next.status.rawValue), document = \(try Self.json(next)) WHERE id = \(id.rawValue)",
-                               logger: PostgresLocation.logger)
+            try await db.query(
+                "UPDATE shareGrant SET status = \(next.status.rawValue), document = \(try Self.json(next)) WHERE id = \(id.rawValue)",
+                logger: PostgresLocation.logger)
             try await Self.appendAudit(audit, in: db)
             return next
         }
     }
 
     package func grant(_ id: GrantID) async throws -> Grant? {
-        try await read { db in try await Self.fetchDocuments(Grant.self, "shareGrant", "id = \(id.rawValue)", db).first }
+        try await read { db in try await Self.fetchDocuments(Grant.self, "shareGrant", "id = \(id.rawValue)", db).first
+        }
     }
 
-    package func grants(consumer: DepartmentCode?, provider: DepartmentCode?, resource: ResourceCode?) async throws -> [Grant] {
+    package func grants(
+        consumer: DepartmentCode?, provider: DepartmentCode?, resource: ResourceCode?
+    ) async throws -> [Grant] {
         try await read { db in
-            try await Self.fetchDocuments(Grant.self, "shareGrant", """
+            try await Self.fetchDocuments(
+                Grant.self, "shareGrant",
+                """
                 (\(consumer?.rawValue)::text IS NULL OR consumer = \(consumer?.rawValue))
                 AND (\(provider?.rawValue)::text IS NULL OR provider = \(provider?.rawValue))
                 AND (\(resource?.rawValue)::text IS NULL OR resource = \(resource?.rawValue)) ORDER BY id DESC
@@ -113,33 +150,46 @@ extension PostgresStore: SharingStore {
         }
     }
 
-    package func serviceContext(_ code: ResourceCode, consumer: DepartmentCode, day: CivilDate) async throws -> ServiceContext? {
+    package func serviceContext(
+        _ code: ResourceCode, consumer: DepartmentCode, day: CivilDate
+    ) async throws -> ServiceContext? {
         try await read { db in
             guard let (_, resource) = try await Self.fetchResource(code, db) else { return nil }
-            let grants = try await Self.fetchDocuments(Grant.self, "shareGrant", """
+            let grants = try await Self.fetchDocuments(
+                Grant.self, "shareGrant",
+                """
                 consumer = \(consumer.rawValue) AND resource = \(code.rawValue) ORDER BY id DESC
                 """, db)
             var used: [Int64: (Int, Int)] = [:]
-            for r in try await db.query("""
+            for r in try await db.query(
+                """
                 SELECT u.grantId, u.calls, u.rowCount FROM shareUsage u JOIN shareGrant g ON g.id = u.grantId
                 WHERE u.day = \(day.description) AND g.consumer = \(consumer.rawValue) AND g.resource = \(code.rawValue)
-                """, logger: PostgresLocation.logger).collect() {
+                """, logger: PostgresLocation.logger
+            ).collect() {
                 let (id, calls, rows) = try r.decode((Int64, Int, Int).self)
                 used[id] = (calls, rows)
             }
-            let live = try await Self.fetchPullSources("resource = \(code.rawValue) AND live AND enabled ORDER BY id LIMIT 1", db).first
-            return ServiceContext(resource: resource, grants: grants.map { g in
-                let u = used[g.id.rawValue] ?? (0, 0)
-                return (g, u.0, u.1)
-            }, live: live, policies: try await Self.fetchDocuments(MaskingPolicy.self, "maskingPolicy", "true ORDER BY name", db))
+            let live = try await Self.fetchPullSources(
+                "resource = \(code.rawValue) AND live AND enabled ORDER BY id LIMIT 1", db
+            ).first
+            return ServiceContext(
+                resource: resource,
+                grants: grants.map { g in
+                    let u = used[g.id.rawValue] ?? (0, 0)
+                    return (g, u.0, u.1)
+                }, live: live,
+                policies: try await Self.fetchDocuments(MaskingPolicy.self, "maskingPolicy", "true ORDER BY name", db))
         }
     }
 
     package func shareUsage(grant: GrantID, day: CivilDate) async throws -> (calls: Int, rows: Int) {
         try await read { db in
-            let rows = try await db.query("""
+            let rows = try await db.query(
+                """
                 SELECT calls, rowCount FROM shareUsage WHERE grantId = \(grant.rawValue) AND day = \(day.description)
-                """, logger: PostgresLocation.logger).collect()
+                """, logger: PostgresLocation.logger
+            ).collect()
             guard let r = rows.first else { return (0, 0) }
             let (calls, count) = try r.decode((Int, Int).self)
             return (calls, count)
@@ -161,8 +211,11 @@ extension PostgresStore: SharingStore {
             usage[key, default: (w.grant, w.day, 0, 0)].calls += 1
             usage[key]!.rows += w.rows
         }
-        for u in usage.values.sorted(by: { ($0.grant.id.rawValue, $0.day.description) < ($1.grant.id.rawValue, $1.day.description) }) {
-            try await db.query("""
+        for u in usage.values.sorted(by: {
+            ($0.grant.id.rawValue, $0.day.description) < ($1.grant.id.rawValue, $1.day.description)
+        }) {
+            try await db.query(
+                """
                 INSERT INTO shareUsage (grantId, day, resource, provider, consumer, calls, rowCount)
                 VALUES (\(u.grant.id.rawValue), \(u.day.description), \(u.grant.resource.rawValue), \(u.grant.provider.rawValue),
                         \(u.grant.consumer.rawValue), \(u.calls), \(u.rows))
@@ -174,15 +227,20 @@ extension PostgresStore: SharingStore {
 
     package func shareUsage(from: CivilDate, to: CivilDate, department: DepartmentCode?) async throws -> [ShareUsage] {
         try await read { db in
-            try await db.query("""
+            try await db.query(
+                """
                 SELECT grantId, day, resource, provider, consumer, calls, rowCount FROM shareUsage
                 WHERE day >= \(from.description) AND day <= \(to.description)
                   AND (\(department?.rawValue)::text IS NULL OR consumer = \(department?.rawValue) OR provider = \(department?.rawValue))
                 ORDER BY day, grantId
-                """, logger: PostgresLocation.logger).collect().map { r in
-                let (grant, day, resource, provider, consumer, calls, rows) = try r.decode((Int64, String, String, String, String, Int, Int).self)
-                return ShareUsage(grant: GrantID(grant), day: CivilDate(iso: day)!, resource: ResourceCode(trusted: resource),
-                                  provider: DepartmentCode(trusted: provider), consumer: DepartmentCode(trusted: consumer), calls: calls, rows: rows)
+                """, logger: PostgresLocation.logger
+            ).collect().map { r in
+                let (grant, day, resource, provider, consumer, calls, rows) = try r.decode(
+                    (Int64, String, String, String, String, Int, Int).self)
+                return ShareUsage(
+                    grant: GrantID(grant), day: CivilDate(iso: day)!, resource: ResourceCode(trusted: resource),
+                    provider: DepartmentCode(trusted: provider), consumer: DepartmentCode(trusted: consumer),
+                    calls: calls, rows: rows)
             }
         }
     }
@@ -190,51 +248,69 @@ extension PostgresStore: SharingStore {
     package func insertExport(_ job: ExportJob) async throws -> ExportJob {
         try await write { db in
             var j = job
-            j.id = ExportID(try await db.query("""
-                INSERT INTO shareExport (consumer, status, createdAt, document) VALUES (\(j.consumer.rawValue), \(j.status.rawValue), \(j.createdAt.millis), '{}')
-                RETURNING id
-                """, logger: PostgresLocation.logger).collect()[0].decode(Int64.self))
-            try await db.query("UPDATE shareExport SET document = \(try Self.json(j)) WHERE id = \(j.id.rawValue)", logger: PostgresLocation.logger)
+            j.id = ExportID(
+                try await db.query(
+                    """
+                    INSERT INTO shareExport (consumer, status, createdAt, document) VALUES (\(j.consumer.rawValue), \(j.status.rawValue), \(j.createdAt.millis), '{}')
+                    RETURNING id
+                    """, logger: PostgresLocation.logger
+                ).collect()[0].decode(Int64.self))
+            try await db.query(
+                "UPDATE shareExport SET document = \(try Self.json(j)) WHERE id = \(j.id.rawValue)",
+                logger: PostgresLocation.logger)
             return j
         }
     }
 
-    package func updateExport(_ id: ExportID, change: @Sendable (ExportJob) throws -> ExportJob) async throws -> ExportJob {
+    package func updateExport(
+        _ id: ExportID, change: @Sendable (ExportJob) throws -> ExportJob
+    ) async throws -> ExportJob {
         try await write { db in
-            guard let current = try await Self.fetchDocuments(ExportJob.self, "shareExport", "id = \(id.rawValue) FOR UPDATE", db).first else {
+            guard
+                let current = try await Self.fetchDocuments(
+                    ExportJob.self, "shareExport", "id = \(id.rawValue) FOR UPDATE", db
+                ).first
+            else {
                 throw ZhengshuError(.notFound, "export \(id) does not exist")
             }
             let next = try change(current)
-            try await db.query("UPDATE shareExport SET status = \(next.status.rawValue), document = \(try Self.json(next)) WHERE id = \(id.rawValue)",
-                               logger: PostgresLocation.logger)
+            try await db.query(
+                "UPDATE shareExport SET status = \(next.status.rawValue), document = \(try Self.json(next)) WHERE id = \(id.rawValue)",
+                logger: PostgresLocation.logger)
             return next
         }
     }
 
     package func export(_ id: ExportID) async throws -> ExportJob? {
-        try await read { db in try await Self.fetchDocuments(ExportJob.self, "shareExport", "id = \(id.rawValue)", db).first }
+        try await read { db in
+            try await Self.fetchDocuments(ExportJob.self, "shareExport", "id = \(id.rawValue)", db).first
+        }
     }
 
     package func exports(consumer: DepartmentCode?, limit: Int) async throws -> [ExportJob] {
         try await read { db in
-            try await Self.fetchDocuments(ExportJob.self, "shareExport",
-                                          "\(consumer?.rawValue)::text IS NULL OR consumer = \(consumer?.rawValue) ORDER BY id DESC LIMIT \(limit)", db)
+            try await Self.fetchDocuments(
+                ExportJob.self, "shareExport",
+                "\(consumer?.rawValue)::text IS NULL OR consumer = \(consumer?.rawValue) ORDER BY id DESC LIMIT \(limit)",
+                db)
         }
     }
 
     package func calendarDays() async throws -> [CalendarDay] {
         try await read { db in
-            try await db.query("SELECT day, kind, name FROM calendarDay ORDER BY day", logger: PostgresLocation.logger).collect().compactMap { r in
-                let (day, kind, name) = try r.decode((String, String, String).self)
-                guard let d = CivilDate(iso: day), let k = CalendarDay.Kind(rawValue: kind) else { return nil }
-                return CalendarDay(date: d, kind: k, name: name)
-            }
+            try await db.query("SELECT day, kind, name FROM calendarDay ORDER BY day", logger: PostgresLocation.logger)
+                .collect().compactMap { r in
+                    let (day, kind, name) = try r.decode((String, String, String).self)
+                    guard let d = CivilDate(iso: day), let k = CalendarDay.Kind(rawValue: kind) else { return nil }
+                    return CalendarDay(date: d, kind: k, name: name)
+                }
         }
     }
 
     package func setCalendarDay(_ day: CalendarDay, audit: AuditEvent) async throws {
         try await write { db in
-            try await db.query("""
+            try await db.query(
+                """
                 INSERT INTO calendarDay (day, kind, name) VALUES (\(day.date.description), \(day.kind.rawValue), \(day.name))
                 ON CONFLICT (day) DO UPDATE SET kind = excluded.kind, name = excluded.name
                 """, logger: PostgresLocation.logger)
@@ -244,8 +320,11 @@ extension PostgresStore: SharingStore {
 
     package func removeCalendarDay(_ date: CivilDate, audit: AuditEvent) async throws -> Bool {
         try await write { db in
-            let removed = try await db.query("DELETE FROM calendarDay WHERE day = \(date.description) RETURNING day",
-                                             logger: PostgresLocation.logger).collect().count > 0
+            let removed =
+                try await db.query(
+                    "DELETE FROM calendarDay WHERE day = \(date.description) RETURNING day",
+                    logger: PostgresLocation.logger
+                ).collect().count > 0
             if removed { try await Self.appendAudit(audit, in: db) }
             return removed
         }
@@ -253,21 +332,33 @@ extension PostgresStore: SharingStore {
 }
 
 extension PostgresStore: SystemAccountStore {
-    package func insertSystemAccount(_ account: SystemAccount, keyHash: String, audit: AuditEvent) async throws -> SystemAccount {
+    package func insertSystemAccount(
+        _ account: SystemAccount, keyHash: String, audit: AuditEvent
+    ) async throws -> SystemAccount {
         try await write { db in
             guard try await Self.fetchDepartment(account.department, db) != nil else {
-                throw ZhengshuError.validation([.init(field: "department", reason: "department \(account.department) does not exist")])
+                throw ZhengshuError.validation([
+                    .init(field: "department", reason: "department \(account.department) does not exist")
+                ])
             }
-            if try await db.query("SELECT 1 FROM systemAccount WHERE department = \(account.department.rawValue) AND name = \(account.name)",
-                                  logger: PostgresLocation.logger).collect().count > 0 {
-                throw ZhengshuError(.conflict, "department \(account.department) already has a system account named \(account.name)")
+            if try await db.query(
+                "SELECT 1 FROM systemAccount WHERE department = \(account.department.rawValue) AND name = \(account.name)",
+                logger: PostgresLocation.logger
+            ).collect().count > 0 {
+                throw ZhengshuError(
+                    .conflict, "department \(account.department) already has a system account named \(account.name)")
             }
             var a = account
-            a.id = SystemAccountID(try await db.query("""
-                INSERT INTO systemAccount (department, name, keyHash, document) VALUES (\(a.department.rawValue), \(a.name), \(keyHash), '{}')
-                RETURNING id
-                """, logger: PostgresLocation.logger).collect()[0].decode(Int64.self))
-            try await db.query("UPDATE systemAccount SET document = \(try Self.json(a)) WHERE id = \(a.id.rawValue)", logger: PostgresLocation.logger)
+            a.id = SystemAccountID(
+                try await db.query(
+                    """
+                    INSERT INTO systemAccount (department, name, keyHash, document) VALUES (\(a.department.rawValue), \(a.name), \(keyHash), '{}')
+                    RETURNING id
+                    """, logger: PostgresLocation.logger
+                ).collect()[0].decode(Int64.self))
+            try await db.query(
+                "UPDATE systemAccount SET document = \(try Self.json(a)) WHERE id = \(a.id.rawValue)",
+                logger: PostgresLocation.logger)
             var event = audit
             event.target = "system-account:\(a.id)"
             try await Self.appendAudit(event, in: db)
@@ -275,14 +366,17 @@ extension PostgresStore: SystemAccountStore {
         }
     }
 
-    package func updateSystemAccount(_ id: SystemAccountID, keyHash: String?, audit: AuditEvent,
-                                     change: @Sendable (SystemAccount) throws -> SystemAccount) async throws -> SystemAccount {
+    package func updateSystemAccount(
+        _ id: SystemAccountID, keyHash: String?, audit: AuditEvent,
+        change: @Sendable (SystemAccount) throws -> SystemAccount
+    ) async throws -> SystemAccount {
         try await write { db in
             guard let current = try await Self.fetchSystemAccounts("id = \(id.rawValue) FOR UPDATE", db).first else {
                 throw ZhengshuError(.notFound, "system account \(id) does not exist")
             }
             let next = try change(current)
-            try await db.query("""
+            try await db.query(
+                """
                 UPDATE systemAccount SET document = \(try Self.json(next)), keyHash = COALESCE(\(keyHash), keyHash) WHERE id = \(id.rawValue)
                 """, logger: PostgresLocation.logger)
             try await Self.appendAudit(audit, in: db)
@@ -290,7 +384,9 @@ extension PostgresStore: SystemAccountStore {
         }
     }
 
-    static func fetchSystemAccounts(_ condition: PostgresQuery, _ db: PostgresConnection) async throws -> [SystemAccount] {
+    static func fetchSystemAccounts(
+        _ condition: PostgresQuery, _ db: PostgresConnection
+    ) async throws -> [SystemAccount] {
         var query = condition
         query.sql = "SELECT document, lastUsedAt FROM systemAccount WHERE " + condition.sql
         return try await db.query(query, logger: PostgresLocation.logger).collect().map { r in
@@ -311,13 +407,16 @@ extension PostgresStore: SystemAccountStore {
 
     package func systemAccounts(department: DepartmentCode?) async throws -> [SystemAccount] {
         try await read { db in
-            try await Self.fetchSystemAccounts("\(department?.rawValue)::text IS NULL OR department = \(department?.rawValue) ORDER BY id", db)
+            try await Self.fetchSystemAccounts(
+                "\(department?.rawValue)::text IS NULL OR department = \(department?.rawValue) ORDER BY id", db)
         }
     }
 
     package func touchSystemAccount(_ id: SystemAccountID, at: Date) async throws {
         try await write { db in
-            try await db.query("UPDATE systemAccount SET lastUsedAt = \(at.millis) WHERE id = \(id.rawValue)", logger: PostgresLocation.logger)
+            try await db.query(
+                "UPDATE systemAccount SET lastUsedAt = \(at.millis) WHERE id = \(id.rawValue)",
+                logger: PostgresLocation.logger)
         }
     }
 }

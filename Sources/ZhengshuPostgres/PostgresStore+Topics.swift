@@ -3,16 +3,21 @@ import PostgresNIO
 import ZhengshuCore
 
 extension PostgresStore: TopicStore {
-    package func insertTopic(_ topic: Topic, resource: Resource, version: ResourceVersion, audit: AuditEvent) async throws {
+    package func insertTopic(
+        _ topic: Topic, resource: Resource, version: ResourceVersion, audit: AuditEvent
+    ) async throws {
         try await write { db in
             try await Self.insertResource(resource, version: version, db)
-            try await db.query("INSERT INTO topic (code, document, nextRunAt) VALUES (\(topic.code.rawValue), \(try Self.json(topic)), \(topic.nextRunAt?.millis))",
-                               logger: PostgresLocation.logger)
+            try await db.query(
+                "INSERT INTO topic (code, document, nextRunAt) VALUES (\(topic.code.rawValue), \(try Self.json(topic)), \(topic.nextRunAt?.millis))",
+                logger: PostgresLocation.logger)
             try await Self.appendAudit(audit, in: db)
         }
     }
 
-    package func updateTopic(_ code: ResourceCode, audit: AuditEvent?, change: @Sendable (Topic) throws -> Topic) async throws -> Topic {
+    package func updateTopic(
+        _ code: ResourceCode, audit: AuditEvent?, change: @Sendable (Topic) throws -> Topic
+    ) async throws -> Topic {
         try await write { db in
             guard let current = try await Self.fetchTopics("code = \(code.rawValue) FOR UPDATE", db).first else {
                 throw ZhengshuError(.notFound, "topic \(code) does not exist")
@@ -35,7 +40,8 @@ extension PostgresStore: TopicStore {
     /// Due topics are locked with `SKIP LOCKED` and moved on in the same transaction: each goes to one node.
     package func claimDueTopics(now: Date) async throws -> [Topic] {
         try await write { db in
-            let due = try await Self.fetchTopics("nextRunAt <= \(now.millis) ORDER BY nextRunAt FOR UPDATE SKIP LOCKED", db)
+            let due = try await Self.fetchTopics(
+                "nextRunAt <= \(now.millis) ORDER BY nextRunAt FOR UPDATE SKIP LOCKED", db)
             for topic in due {
                 var claimed = topic
                 claimed.nextRunAt = now.addingTimeInterval(Double(topic.intervalSeconds ?? Topic.intervals.lowerBound))
@@ -46,8 +52,9 @@ extension PostgresStore: TopicStore {
     }
 
     static func saveTopic(_ topic: Topic, _ db: PostgresConnection) async throws {
-        try await db.query("UPDATE topic SET document = \(try json(topic)), nextRunAt = \(topic.nextRunAt?.millis) WHERE code = \(topic.code.rawValue)",
-                           logger: PostgresLocation.logger)
+        try await db.query(
+            "UPDATE topic SET document = \(try json(topic)), nextRunAt = \(topic.nextRunAt?.millis) WHERE code = \(topic.code.rawValue)",
+            logger: PostgresLocation.logger)
     }
 
     static func fetchTopics(_ condition: PostgresQuery, _ db: PostgresConnection) async throws -> [Topic] {

@@ -14,15 +14,19 @@ extension PostgresStore {
 
         /// Column → data type, by lower-case name.
         func types(of table: String) async throws -> [String: String] {
-            let rows = try await db.query("""
+            let rows = try await db.query(
+                """
                 SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = \(table.lowercased())
-                """, logger: PostgresLocation.logger).collect()
+                """, logger: PostgresLocation.logger
+            ).collect()
             var out: [String: String] = [:]
             for row in rows {
                 let (column, type) = try row.decode((String, String).self)
                 out[column] = type
             }
-            guard !out.isEmpty else { throw ZhengshuError(.invalidInput, "table \(table) does not exist on PostgreSQL") }
+            guard !out.isEmpty else {
+                throw ZhengshuError(.invalidInput, "table \(table) does not exist on PostgreSQL")
+            }
             return out
         }
 
@@ -31,27 +35,34 @@ extension PostgresStore {
 
         /// Which tables reference which (lower-case names), for the load order.
         package func references() async throws -> [String: Set<String>] {
-            let rows = try await db.query("""
+            let rows = try await db.query(
+                """
                 SELECT c.conrelid::regclass::text, c.confrelid::regclass::text FROM pg_constraint c
                 JOIN pg_namespace n ON n.oid = c.connamespace WHERE c.contype = 'f' AND n.nspname = current_schema()
-                """, logger: PostgresLocation.logger).collect()
+                """, logger: PostgresLocation.logger
+            ).collect()
             var out: [String: Set<String>] = [:]
             for row in rows {
                 let (from, to) = try row.decode((String, String).self)
-                out[from.replacingOccurrences(of: "\"", with: ""), default: []].insert(to.replacingOccurrences(of: "\"", with: ""))
+                out[from.replacingOccurrences(of: "\"", with: ""), default: []].insert(
+                    to.replacingOccurrences(of: "\"", with: ""))
             }
             return out
         }
 
         /// The ids of the resources whose records table exists.
         package func recordsTableIDs() async throws -> [Int64] {
-            let rows = try await db.query("SELECT id FROM resource WHERE to_regclass('rec_' || id) IS NOT NULL ORDER BY id",
-                                          logger: PostgresLocation.logger).collect()
+            let rows = try await db.query(
+                "SELECT id FROM resource WHERE to_regclass('rec_' || id) IS NOT NULL ORDER BY id",
+                logger: PostgresLocation.logger
+            ).collect()
             return try rows.map { try $0.decode(Int64.self) }
         }
 
         /// Reads the table's `columns` (named as SQLite names them) a page at a time.
-        package func readRows(_ table: TransferTable, page: Int = 5000, _ body: ([[TransferValue]]) async throws -> Void) async throws {
+        package func readRows(
+            _ table: TransferTable, page: Int = 5000, _ body: ([[TransferValue]]) async throws -> Void
+        ) async throws {
             let types = try await types(of: table.name)
             let kinds = try table.columns.map { column throws -> String in
                 guard let type = types[column.lowercased()] else {
@@ -63,31 +74,42 @@ extension PostgresStore {
                 let c = PostgresValues.quote(column.lowercased())
                 switch type {
                 case "boolean": return "(\(c)::int)::text"
-                case "timestamp with time zone": return "to_char(\(c) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+                case "timestamp with time zone":
+                    return "to_char(\(c) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
                 case "bytea": return "encode(\(c), 'hex')"
                 default: return "\(c)::text"
                 }
             }
-            try await db.query(PostgresQuery(unsafeSQL: "DECLARE zs_transfer NO SCROLL CURSOR FOR SELECT \(expressions.joined(separator: ", ")) FROM \(Self.name(table.name))"),
-                               logger: PostgresLocation.logger)
+            try await db.query(
+                PostgresQuery(
+                    unsafeSQL:
+                        "DECLARE zs_transfer NO SCROLL CURSOR FOR SELECT \(expressions.joined(separator: ", ")) FROM \(Self.name(table.name))"
+                ),
+                logger: PostgresLocation.logger)
             while true {
-                let rows = try await db.query(PostgresQuery(unsafeSQL: "FETCH \(page) FROM zs_transfer"), logger: PostgresLocation.logger).collect()
+                let rows = try await db.query(
+                    PostgresQuery(unsafeSQL: "FETCH \(page) FROM zs_transfer"), logger: PostgresLocation.logger
+                ).collect()
                 if rows.isEmpty { break }
                 var page: [[TransferValue]] = []
                 page.reserveCapacity(rows.count)
                 for row in rows {
                     let cells = PostgresRandomAccessRow(row)
-                    page.append(try kinds.indices.map { k in
-                        guard let text = try cells[k].decode(String?.self) else { return .null }
-                        switch kinds[k] {
-                        case "bigint", "integer", "smallint", "boolean":
-                            guard let i = Int64(text) else { throw ZhengshuError(.invalidInput, "\(table.name).\(table.columns[k]): '\(text)' is not an integer") }
-                            return .integer(i)
-                        case "double precision", "real": return Double(text).map(TransferValue.real) ?? .text(text)
-                        case "bytea": return .blob(Self.bytes(hex: text))
-                        default: return .text(text)
-                        }
-                    })
+                    page.append(
+                        try kinds.indices.map { k in
+                            guard let text = try cells[k].decode(String?.self) else { return .null }
+                            switch kinds[k] {
+                            case "bigint", "integer", "smallint", "boolean":
+                                guard let i = Int64(text) else {
+                                    throw ZhengshuError(
+                                        .invalidInput, "\(table.name).\(table.columns[k]): '\(text)' is not an integer")
+                                }
+                                return .integer(i)
+                            case "double precision", "real": return Double(text).map(TransferValue.real) ?? .text(text)
+                            case "bytea": return .blob(Self.bytes(hex: text))
+                            default: return .text(text)
+                            }
+                        })
                 }
                 try await body(page)
             }
@@ -97,7 +119,10 @@ extension PostgresStore {
         /// Empties the given tables (a fresh installation's seeded rows) at once.
         package func clear(_ tables: [TransferTable]) async throws {
             guard !tables.isEmpty else { return }
-            try await db.query(PostgresQuery(unsafeSQL: "TRUNCATE \(tables.map { Self.name($0.name) }.joined(separator: ", ")) CASCADE"), logger: PostgresLocation.logger)
+            try await db.query(
+                PostgresQuery(
+                    unsafeSQL: "TRUNCATE \(tables.map { Self.name($0.name) }.joined(separator: ", ")) CASCADE"),
+                logger: PostgresLocation.logger)
         }
 
         /// Appends rows, each value cast to its column's type.
@@ -128,10 +153,14 @@ extension PostgresStore {
                         case .blob(let b): binds.append(UntypedText(value: "\\x" + b.hex))
                         }
                     }
-                    tuples.append("(" + casts.indices.map { "$\(first + $0 + 1)::\(casts[$0])" }.joined(separator: ", ") + ")")
+                    tuples.append(
+                        "(" + casts.indices.map { "$\(first + $0 + 1)::\(casts[$0])" }.joined(separator: ", ") + ")")
                 }
-                try await db.query(PostgresQuery(unsafeSQL: "INSERT INTO \(Self.name(table.name)) (\(columns)) VALUES " + tuples.joined(separator: ", "), binds: binds),
-                                   logger: PostgresLocation.logger)
+                try await db.query(
+                    PostgresQuery(
+                        unsafeSQL: "INSERT INTO \(Self.name(table.name)) (\(columns)) VALUES "
+                            + tuples.joined(separator: ", "), binds: binds),
+                    logger: PostgresLocation.logger)
                 start += chunk.count
             }
         }
@@ -143,8 +172,10 @@ extension PostgresStore {
 
         /// Rebuilds the catalog's search index (derived from the resources and departments).
         package func rebuildSearchIndex() async throws {
-            let rows = try await db.query("SELECT r.id, r.document, d.name FROM resource r JOIN department d ON d.code = r.department",
-                                          logger: PostgresLocation.logger).collect()
+            let rows = try await db.query(
+                "SELECT r.id, r.document, d.name FROM resource r JOIN department d ON d.code = r.department",
+                logger: PostgresLocation.logger
+            ).collect()
             for row in rows {
                 let (id, document, name) = try row.decode((Int64, String, String).self)
                 let resource = try PostgresStore.decoder.decode(Resource.self, from: Data(document.utf8))
@@ -154,17 +185,21 @@ extension PostgresStore {
 
         /// Every sequence (serial and identity columns) set past the largest value loaded.
         package func resetSequences() async throws {
-            let rows = try await db.query("""
+            let rows = try await db.query(
+                """
                 SELECT c.table_name, c.column_name, pg_get_serial_sequence(quote_ident(c.table_name), c.column_name)
                 FROM information_schema.columns c JOIN pg_class k ON k.relname = c.table_name AND k.relnamespace = current_schema()::regnamespace
                 WHERE c.table_schema = current_schema() AND NOT k.relispartition
                   AND pg_get_serial_sequence(quote_ident(c.table_name), c.column_name) IS NOT NULL
-                """, logger: PostgresLocation.logger).collect()
+                """, logger: PostgresLocation.logger
+            ).collect()
             for row in rows {
                 let (table, column, sequence) = try row.decode((String, String, String).self)
-                try await db.query(PostgresQuery(unsafeSQL: """
-                    SELECT setval('\(sequence)', COALESCE((SELECT max(\(PostgresValues.quote(column))) FROM \(PostgresValues.quote(table))), 0) + 1, false)
-                    """), logger: PostgresLocation.logger)
+                try await db.query(
+                    PostgresQuery(
+                        unsafeSQL: """
+                            SELECT setval('\(sequence)', COALESCE((SELECT max(\(PostgresValues.quote(column))) FROM \(PostgresValues.quote(table))), 0) + 1, false)
+                            """), logger: PostgresLocation.logger)
             }
         }
 
@@ -174,7 +209,12 @@ extension PostgresStore {
             var high: UInt8?
             for c in hex.utf8 {
                 let v: UInt8 = c >= 97 ? c - 87 : c >= 65 ? c - 55 : c - 48
-                if let h = high { out.append(h << 4 | v); high = nil } else { high = v }
+                if let h = high {
+                    out.append(h << 4 | v)
+                    high = nil
+                } else {
+                    high = v
+                }
             }
             return out
         }
@@ -203,9 +243,11 @@ extension PostgresStore {
     /// Whether the installation holds nothing yet: no resource, user or audit entry.
     package func isEmptyInstallation() async throws -> Bool {
         try await read { db in
-            let rows = try await db.query("""
+            let rows = try await db.query(
+                """
                 SELECT (SELECT count(*) FROM resource) + (SELECT count(*) FROM "user") + (SELECT count(*) FROM auditEntry)
-                """, logger: PostgresLocation.logger).collect()
+                """, logger: PostgresLocation.logger
+            ).collect()
             return try rows[0].decode(Int64.self) == 0
         }
     }

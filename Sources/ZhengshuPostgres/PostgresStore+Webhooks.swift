@@ -3,18 +3,27 @@ import PostgresNIO
 import ZhengshuCore
 
 extension PostgresStore: WebhookStore {
-    package func insertWebhook(_ webhook: WebhookSubscription, secret: String, audit: AuditEvent) async throws -> WebhookSubscription {
+    package func insertWebhook(
+        _ webhook: WebhookSubscription, secret: String, audit: AuditEvent
+    ) async throws -> WebhookSubscription {
         try await write { db in
-            if try await db.query("""
+            if try await db.query(
+                """
                 SELECT 1 FROM webhook WHERE department = \(webhook.department.rawValue) AND resource = \(webhook.resource.rawValue) AND url = \(webhook.url)
-                """, logger: PostgresLocation.logger).collect().count > 0 {
-                throw ZhengshuError(.conflict, "department \(webhook.department) already subscribes \(webhook.url) to \(webhook.resource)")
+                """, logger: PostgresLocation.logger
+            ).collect().count > 0 {
+                throw ZhengshuError(
+                    .conflict,
+                    "department \(webhook.department) already subscribes \(webhook.url) to \(webhook.resource)")
             }
             var w = webhook
-            w.id = WebhookID(try await db.query("""
-                INSERT INTO webhook (department, resource, url, secret, lastVersion, document)
-                VALUES (\(w.department.rawValue), \(w.resource.rawValue), \(w.url), \(secret), \(w.lastVersion), '{}') RETURNING id
-                """, logger: PostgresLocation.logger).collect()[0].decode(Int64.self))
+            w.id = WebhookID(
+                try await db.query(
+                    """
+                    INSERT INTO webhook (department, resource, url, secret, lastVersion, document)
+                    VALUES (\(w.department.rawValue), \(w.resource.rawValue), \(w.url), \(secret), \(w.lastVersion), '{}') RETURNING id
+                    """, logger: PostgresLocation.logger
+                ).collect()[0].decode(Int64.self))
             try await Self.saveWebhook(w, db)
             var event = audit
             event.target = "webhook:\(w.id)"
@@ -24,7 +33,8 @@ extension PostgresStore: WebhookStore {
     }
 
     static func saveWebhook(_ w: WebhookSubscription, _ db: PostgresConnection) async throws {
-        try await db.query("""
+        try await db.query(
+            """
             UPDATE webhook SET lastVersion = \(w.lastVersion), nextAttemptAt = \(w.nextAttemptAt?.millis), claimedUntil = NULL,
                 document = \(try json(w)) WHERE id = \(w.id.rawValue)
             """, logger: PostgresLocation.logger)
@@ -32,37 +42,50 @@ extension PostgresStore: WebhookStore {
 
     package func deleteWebhook(_ id: WebhookID, audit: AuditEvent) async throws -> Bool {
         try await write { db in
-            let gone = try await db.query("DELETE FROM webhook WHERE id = \(id.rawValue) RETURNING id", logger: PostgresLocation.logger).collect().count > 0
+            let gone =
+                try await db.query(
+                    "DELETE FROM webhook WHERE id = \(id.rawValue) RETURNING id", logger: PostgresLocation.logger
+                ).collect().count > 0
             if gone { try await Self.appendAudit(audit, in: db) }
             return gone
         }
     }
 
     package func webhook(_ id: WebhookID) async throws -> WebhookSubscription? {
-        try await read { db in try await Self.fetchDocuments(WebhookSubscription.self, "webhook", "id = \(id.rawValue)", db).first }
+        try await read { db in
+            try await Self.fetchDocuments(WebhookSubscription.self, "webhook", "id = \(id.rawValue)", db).first
+        }
     }
 
     package func webhooks(department: DepartmentCode?) async throws -> [WebhookSubscription] {
         try await read { db in
-            try await Self.fetchDocuments(WebhookSubscription.self, "webhook",
-                                          "\(department?.rawValue)::text IS NULL OR department = \(department?.rawValue) ORDER BY id", db)
+            try await Self.fetchDocuments(
+                WebhookSubscription.self, "webhook",
+                "\(department?.rawValue)::text IS NULL OR department = \(department?.rawValue) ORDER BY id", db)
         }
     }
 
-    package func claimDueWebhooks(now: Date, until: Date, limit: Int) async throws -> [(webhook: WebhookSubscription, secret: String, version: Int)] {
+    package func claimDueWebhooks(
+        now: Date, until: Date, limit: Int
+    ) async throws -> [(webhook: WebhookSubscription, secret: String, version: Int)] {
         try await write { db in
             // SKIP LOCKED: nodes looking at once take different subscriptions.
-            let rows = try await db.query("""
+            let rows = try await db.query(
+                """
                 SELECT w.id, w.secret, w.document, r.version FROM webhook w JOIN resource r ON r.code = w.resource
                 WHERE r.version > w.lastVersion AND (w.nextAttemptAt IS NULL OR w.nextAttemptAt <= \(now.millis))
                   AND (w.claimedUntil IS NULL OR w.claimedUntil < \(now.millis))
                 ORDER BY w.id LIMIT \(limit) FOR UPDATE OF w SKIP LOCKED
-                """, logger: PostgresLocation.logger).collect()
+                """, logger: PostgresLocation.logger
+            ).collect()
             var out: [(WebhookSubscription, String, Int)] = []
             for r in rows {
                 let (id, secret, document, version) = try r.decode((Int64, String, String, Int).self)
-                try await db.query("UPDATE webhook SET claimedUntil = \(until.millis) WHERE id = \(id)", logger: PostgresLocation.logger)
-                out.append((try Self.decoder.decode(WebhookSubscription.self, from: Data(document.utf8)), secret, version))
+                try await db.query(
+                    "UPDATE webhook SET claimedUntil = \(until.millis) WHERE id = \(id)",
+                    logger: PostgresLocation.logger)
+                out.append(
+                    (try Self.decoder.decode(WebhookSubscription.self, from: Data(document.utf8)), secret, version))
             }
             return out
         }
@@ -70,7 +93,8 @@ extension PostgresStore: WebhookStore {
 
     package func recordWebhookAttempt(_ delivery: WebhookDelivery, next: WebhookSubscription) async throws {
         try await write { db in
-            try await db.query("""
+            try await db.query(
+                """
                 INSERT INTO webhookDelivery (webhook, version, at, document)
                 VALUES (\(delivery.webhook.rawValue), \(delivery.version), \(delivery.at.millis), \(try Self.json(delivery)))
                 """, logger: PostgresLocation.logger)
@@ -80,7 +104,8 @@ extension PostgresStore: WebhookStore {
 
     package func webhookDeliveries(_ id: WebhookID, limit: Int) async throws -> [WebhookDelivery] {
         try await read { db in
-            try await Self.fetchDocuments(WebhookDelivery.self, "webhookDelivery", "webhook = \(id.rawValue) ORDER BY id DESC LIMIT \(limit)", db)
+            try await Self.fetchDocuments(
+                WebhookDelivery.self, "webhookDelivery", "webhook = \(id.rawValue) ORDER BY id DESC LIMIT \(limit)", db)
         }
     }
 }

@@ -24,8 +24,11 @@ package final class PostgresStore: SchemaStore {
 
     /// Connects (a pool of up to `maximumConnections`) and migrates the database to the current schema.
     package static func open(_ location: PostgresLocation, maximumConnections: Int = 20) async throws -> PostgresStore {
-        let store = PostgresStore(location: location, client: PostgresClient(configuration: try location.clientConfiguration(maximumConnections: maximumConnections),
-                                                                             backgroundLogger: poolLogger))
+        let store = PostgresStore(
+            location: location,
+            client: PostgresClient(
+                configuration: try location.clientConfiguration(maximumConnections: maximumConnections),
+                backgroundLogger: poolLogger))
         do {
             try await store.migrate()
         } catch {
@@ -74,7 +77,9 @@ package final class PostgresStore: SchemaStore {
         try await Self.transaction(client, body)
     }
 
-    static func transaction<T: Sendable>(_ client: PostgresClient, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+    static func transaction<T: Sendable>(
+        _ client: PostgresClient, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
         do {
             return try await client.withConnection { connection in
                 try await connection.query("BEGIN", logger: PostgresLocation.logger)
@@ -108,18 +113,24 @@ package final class PostgresStore: SchemaStore {
     func migrate() async throws {
         for migration in Self.migrations {
             try await write { db in
-                try await db.query("SELECT pg_advisory_xact_lock(\(Lock.migrations.rawValue))", logger: PostgresLocation.logger)
-                try await db.query("""
+                try await db.query(
+                    "SELECT pg_advisory_xact_lock(\(Lock.migrations.rawValue))", logger: PostgresLocation.logger)
+                try await db.query(
+                    """
                     CREATE TABLE IF NOT EXISTS schema_migration (id text PRIMARY KEY, applied_at bigint NOT NULL)
                     """, logger: PostgresLocation.logger)
-                let applied = try await db.query("SELECT 1 FROM schema_migration WHERE id = \(migration.id)", logger: PostgresLocation.logger)
+                let applied =
+                    try await db.query(
+                        "SELECT 1 FROM schema_migration WHERE id = \(migration.id)", logger: PostgresLocation.logger
+                    )
                     .collect().count > 0
                 guard !applied else { return }
                 for statement in migration.statements {
                     try await db.query(PostgresQuery(unsafeSQL: statement), logger: PostgresLocation.logger)
                 }
-                try await db.query("INSERT INTO schema_migration (id, applied_at) VALUES (\(migration.id), \(Date().millis))",
-                                   logger: PostgresLocation.logger)
+                try await db.query(
+                    "INSERT INTO schema_migration (id, applied_at) VALUES (\(migration.id), \(Date().millis))",
+                    logger: PostgresLocation.logger)
             }
         }
     }
@@ -127,7 +138,10 @@ package final class PostgresStore: SchemaStore {
     /// Migrations that have run, in order.
     package func appliedMigrations() async throws -> [String] {
         let applied = try await read { db in
-            Set(try await db.query("SELECT id FROM schema_migration", logger: PostgresLocation.logger).collect().map { try $0.decode(String.self) })
+            Set(
+                try await db.query("SELECT id FROM schema_migration", logger: PostgresLocation.logger).collect().map {
+                    try $0.decode(String.self)
+                })
         }
         return Self.migrations.map(\.id).filter(applied.contains)  // in the order they were defined
     }
@@ -150,7 +164,8 @@ extension PostgresLocation {
             tls = sslMode == .prefer ? .prefer(t) : .require(t)
         case .verifyFull: tls = .require(.makeClientConfiguration())
         }
-        var c = PostgresClient.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
+        var c = PostgresClient.Configuration(
+            host: host, port: port, username: user, password: password, database: database, tls: tls)
         c.options.maximumConnections = maximumConnections
         c.options.additionalStartupParameters = [("application_name", "zhengshu")]
         return c

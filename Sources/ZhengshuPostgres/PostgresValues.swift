@@ -21,7 +21,6 @@ enum PostgresValues {
         }
     }
 
-
     /// A value bound for a column of its item's type (`NULL` stays `NULL`).
     static func bind(_ value: RecordValue, into binds: inout PostgresBindings) {
         if case .null = value { binds.appendNull() } else { binds.append(UntypedText(value: value.text)) }
@@ -29,7 +28,8 @@ enum PostgresValues {
 
     /// The select expression reading `column` as text in the form ``value(_:as:)`` reads back.
     static func output(_ column: String, as item: DataItem) -> String {
-        item.type == .datetime ? "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')" : "(\(column))::text"
+        item.type == .datetime
+            ? "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')" : "(\(column))::text"
     }
 
     /// A cell's text back to the item's value; a value the item's type cannot hold is reported, not dropped.
@@ -41,7 +41,8 @@ enum PostgresValues {
         loose.length = nil
         switch RecordValidator.convert(.string(text), for: loose) {
         case .success(let v): return v
-        case .failure(let reason): throw ZhengshuError(.conflict, "a stored \(item.name) cannot be read: \(reason.text)")
+        case .failure(let reason):
+            throw ZhengshuError(.conflict, "a stored \(item.name) cannot be read: \(reason.text)")
         }
     }
 

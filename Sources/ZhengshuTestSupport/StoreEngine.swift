@@ -14,13 +14,16 @@ package enum StoreEngine: String, CaseIterable, Sendable {
     /// PostgreSQL: a fresh database on the test server.
     case postgres
 
-    package static var allCases: [StoreEngine] { [.sqliteMemory, .sqliteFile] + (TestPostgres.isAvailable ? [.postgres] : []) }
+    package static var allCases: [StoreEngine] {
+        [.sqliteMemory, .sqliteFile] + (TestPostgres.isAvailable ? [.postgres] : [])
+    }
 
     package func makeStore() async throws -> any PlatformStore {
         switch self {
         case .sqliteMemory: return try GRDBStore.inMemory()
         case .sqliteFile:
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zhengshu-test-\(UUID().uuidString)")
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "zhengshu-test-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             return try GRDBStore(path: dir.appendingPathComponent("zhengshu.sqlite").path)
         case .postgres:
@@ -38,7 +41,9 @@ package enum StoreEngine: String, CaseIterable, Sendable {
     /// The columns a resource's records table indexes for profile lookups, on either engine.
     package static func lookupIndexColumns(_ store: any PlatformStore, _ code: String) async throws -> Set<String> {
         if let grdb = store as? GRDBStore { return try await grdb.lookupIndexColumns(of: ResourceCode(trusted: code)) }
-        if let postgres = store as? PostgresStore { return try await postgres.lookupIndexColumns(of: ResourceCode(trusted: code)) }
+        if let postgres = store as? PostgresStore {
+            return try await postgres.lookupIndexColumns(of: ResourceCode(trusted: code))
+        }
         return []
     }
 
@@ -48,7 +53,6 @@ package enum StoreEngine: String, CaseIterable, Sendable {
     }
 }
 
-
 /// Opens the SQLite store of a data folder, for tests that share it with a `zhengshu` process.
 package enum ZhengshuGRDBOpen {
     package static func store(path: String) throws -> GRDBStore { try GRDBStore(path: path) }
@@ -56,7 +60,9 @@ package enum ZhengshuGRDBOpen {
 
 /// Raw SQL on a SQLite file, for tests that play an attacker with direct access to the database file.
 package enum SQLiteFile {
-    package static func execute(_ path: String, _ sql: String, _ arguments: [(any DatabaseValueConvertible)?] = []) throws {
+    package static func execute(
+        _ path: String, _ sql: String, _ arguments: [(any DatabaseValueConvertible)?] = []
+    ) throws {
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in try db.execute(sql: sql, arguments: StatementArguments(arguments)) }
         try queue.close()

@@ -18,21 +18,28 @@ package struct TestPlatform: Sendable {
 
     /// The crypto profile test platforms run with: `ZHENGSHU_TEST_CRYPTO=gm` runs the same tests under the national
     /// algorithms.
-    package static var cryptoProfile: String { ProcessInfo.processInfo.environment["ZHENGSHU_TEST_CRYPTO"] == "gm" ? "gm" : "standard" }
+    package static var cryptoProfile: String {
+        ProcessInfo.processInfo.environment["ZHENGSHU_TEST_CRYPTO"] == "gm" ? "gm" : "standard"
+    }
 
     /// The configuration of a test node: in memory, cheap password hashing.
     package static var configuration: AppConfiguration {
-        AppConfiguration(config: ConfigReader(provider: InMemoryProvider(values: [
-            "storage.inMemory": true, "security.fastPasswordHashing": true, "log.level": "warning",
-            "pull.sqliteDirectory": .init(.string(FileManager.default.temporaryDirectory.path), isSecret: false),
-            "pull.allowedHosts": "127.0.0.1, localhost",
-            "security.cryptoProfile": .init(.string(cryptoProfile), isSecret: false),
-        ])))
+        AppConfiguration(
+            config: ConfigReader(
+                provider: InMemoryProvider(values: [
+                    "storage.inMemory": true, "security.fastPasswordHashing": true, "log.level": "warning",
+                    "pull.sqliteDirectory": .init(
+                        .string(FileManager.default.temporaryDirectory.path), isSecret: false),
+                    "pull.allowedHosts": "127.0.0.1, localhost",
+                    "security.cryptoProfile": .init(.string(cryptoProfile), isSecret: false),
+                ])))
     }
 
     /// - Parameter seeded: adds departments, users and tokens when true.
     /// With `ZHENGSHU_TEST_ENGINE=postgres` (and `ZHENGSHU_TEST_PG_URL`), the platform runs on a fresh PostgreSQL database.
-    package static func make(seeded: Bool = true, configure: (inout AppConfiguration) -> Void = { _ in }) async throws -> TestPlatform {
+    package static func make(
+        seeded: Bool = true, configure: (inout AppConfiguration) -> Void = { _ in }
+    ) async throws -> TestPlatform {
         var configuration = configuration
         configure(&configuration)
         if TestPostgres.runsPlatformTests {
@@ -44,20 +51,26 @@ package struct TestPlatform: Sendable {
         guard seeded else { return TestPlatform(services: services, tokens: [:]) }
         let p = services.platform
         let c = operatorCaller
-        _ = try await p.departments.create(DepartmentDraft(code: "P-SJJ", name: "省政务数据管理局", level: .province,
-                                                           creditCode: .some("1133000000248220XL")), by: c)
+        _ = try await p.departments.create(
+            DepartmentDraft(
+                code: "P-SJJ", name: "省政务数据管理局", level: .province,
+                creditCode: .some("1133000000248220XL")), by: c)
         _ = try await p.departments.create(DepartmentDraft(code: "C-GA", name: "杭州市公安局", level: .city), by: c)
         _ = try await p.departments.create(DepartmentDraft(code: "C-SCJG", name: "杭州市市场监督管理局", level: .city), by: c)
-        _ = try await p.departments.create(DepartmentDraft(code: "X-GA", name: "西湖区公安分局", level: .county, parent: .some("C-GA")), by: c)
+        _ = try await p.departments.create(
+            DepartmentDraft(code: "X-GA", name: "西湖区公安分局", level: .county, parent: .some("C-GA")), by: c)
         let users: [(String, [Role], String?)] = [
             ("admin", [.admin], "P-SJJ"), ("ga", [.provider], "C-GA"), ("scjg", [.provider, .consumer], "C-SCJG"),
             ("consumer", [.consumer], "C-SCJG"), ("auditor", [.auditor], nil),
         ]
         var tokens: [String: String] = [:]
         for (name, roles, department) in users {
-            let user = try await p.accounts.createUser(UserDraft(name: name, roles: roles, department: department,
-                                                                 password: "Test-Password-1"), by: c)
-            tokens[name] = try await p.accounts.issueToken(for: user.id, label: "test", expiresInDays: nil, by: c).secret
+            let user = try await p.accounts.createUser(
+                UserDraft(
+                    name: name, roles: roles, department: department,
+                    password: "Test-Password-1"), by: c)
+            tokens[name] = try await p.accounts.issueToken(for: user.id, label: "test", expiresInDays: nil, by: c)
+                .secret
         }
         return TestPlatform(services: services, tokens: tokens)
     }
@@ -71,13 +84,18 @@ package struct TestPlatform: Sendable {
 package enum Fixtures {
     /// The console's edit form as a browser would post it back for `r` (metadata and the item table).
     package static func formFields(of r: Resource) -> [(String, String)] {
-        var f: [(String, String)] = [("code", r.code.rawValue), ("name", r.name), ("abstract", r.abstract), ("department", r.department.rawValue),
-                                     ("category", r.category), ("shareType", r.shareType.rawValue), ("shareCondition", r.shareCondition ?? ""),
-                                     ("openType", r.openType.rawValue), ("updateCycle", r.updateCycle.rawValue),
-                                     ("serviceItems", r.serviceItems.joined(separator: "；"))]
+        var f: [(String, String)] = [
+            ("code", r.code.rawValue), ("name", r.name), ("abstract", r.abstract),
+            ("department", r.department.rawValue),
+            ("category", r.category), ("shareType", r.shareType.rawValue), ("shareCondition", r.shareCondition ?? ""),
+            ("openType", r.openType.rawValue), ("updateCycle", r.updateCycle.rawValue),
+            ("serviceItems", r.serviceItems.joined(separator: "；")),
+        ]
         for (k, item) in r.items.enumerated() {
-            f += [("item\(k).name", item.name), ("item\(k).label", item.label), ("item\(k).type", item.type.rawValue),
-                  ("item\(k).element", item.dataElement?.rawValue ?? "")]
+            f += [
+                ("item\(k).name", item.name), ("item\(k).label", item.label), ("item\(k).type", item.type.rawValue),
+                ("item\(k).element", item.dataElement?.rawValue ?? ""),
+            ]
             if item.key { f.append(("item\(k).key", "1")) }
             if item.required { f.append(("item\(k).required", "1")) }
         }
@@ -96,7 +114,8 @@ package enum Fixtures {
         d.updateCycle = .daily
         d.sensitivity = .l4
         d.items = [
-            DataItem(name: "citizen_id", label: "公民身份号码", type: .string, length: 18, key: true, dataElement: .citizenID),
+            DataItem(
+                name: "citizen_id", label: "公民身份号码", type: .string, length: 18, key: true, dataElement: .citizenID),
             DataItem(name: "name", label: "姓名", type: .string, length: 50, required: true),
             DataItem(name: "sex", label: "性别", type: .string, length: 1, dataElement: .sex),
             DataItem(name: "birth_date", label: "出生日期", type: .date, required: true),
@@ -108,8 +127,10 @@ package enum Fixtures {
     /// Rows for the population resource, from the same generator as the demo (valid GB 11643 numbers).
     package static func populationRows(_ count: Int, seed: UInt64 = 1) -> [[String: JSONValue]] {
         DemoData(people: count, enterprises: 0, seed: seed).people.map { p in
-            ["citizen_id": .string(p.citizenID), "name": .string(p.name), "sex": .string(p.sex.rawValue),
-             "birth_date": .string(p.birthDate.description), "mobile": .string(p.mobile)]
+            [
+                "citizen_id": .string(p.citizenID), "name": .string(p.name), "sex": .string(p.sex.rawValue),
+                "birth_date": .string(p.birthDate.description), "mobile": .string(p.mobile),
+            ]
         }
     }
 }
@@ -117,7 +138,11 @@ package enum Fixtures {
 /// Finds `../shared/datagen/datagen.py` (or `$ZHENGSHU_DATAGEN`) and runs it.
 package enum Datagen {
     package static var script: String? {
-        if let env = ProcessInfo.processInfo.environment["ZHENGSHU_DATAGEN"], FileManager.default.fileExists(atPath: env) { return env }
+        if let env = ProcessInfo.processInfo.environment["ZHENGSHU_DATAGEN"],
+            FileManager.default.fileExists(atPath: env)
+        {
+            return env
+        }
         var dir = URL(fileURLWithPath: #filePath)
         for _ in 0..<6 {
             dir.deleteLastPathComponent()
@@ -197,9 +222,10 @@ extension Fixtures {
 /// A fixed list of synthetic people (valid citizen IDs) for hand-made import files.
 package enum DemoDataRow {
     /// (citizen ID, name, sex code, birth date) for 1000 distinct people.
-    package static let people: [(String, String, String, String)] = DemoData(people: 1000, enterprises: 0, seed: 99).people.map {
-        ($0.citizenID, $0.name, $0.sex.rawValue, $0.birthDate.description)
-    }
+    package static let people: [(String, String, String, String)] = DemoData(people: 1000, enterprises: 0, seed: 99)
+        .people.map {
+            ($0.citizenID, $0.name, $0.sex.rawValue, $0.birthDate.description)
+        }
 }
 
 extension TestPlatform {
@@ -219,7 +245,11 @@ extension TestPlatform {
         enterprise.category = "法人"
         enterprise.shareType = .conditional
         enterprise.shareCondition = "市场监管"
-        enterprise.items = try QualityRunTestsShape.resource("enterprise").items.map { var i = $0; i.key = i.name == "tyshxydm"; return i }
+        enterprise.items = try QualityRunTestsShape.resource("enterprise").items.map {
+            var i = $0
+            i.key = i.name == "tyshxydm"
+            return i
+        }
         var social = ResourceDraft()
         social.code = "SOC-1"
         social.name = "社会保险缴费记录"
@@ -229,7 +259,8 @@ extension TestPlatform {
         social.shareType = .conditional
         social.shareCondition = "社会保障"
         social.items = [
-            DataItem(name: "gmsfhm", label: "公民身份号码", type: .string, length: 18, required: true, dataElement: .citizenID),
+            DataItem(
+                name: "gmsfhm", label: "公民身份号码", type: .string, length: 18, required: true, dataElement: .citizenID),
             DataItem(name: "xm", label: "姓名", type: .string, length: 50),
             DataItem(name: "dwxydm", label: "单位统一社会信用代码", type: .string, length: 18, dataElement: .creditCode),
             DataItem(name: "jfny", label: "缴费年月", type: .string, length: 6),
@@ -243,10 +274,15 @@ extension TestPlatform {
             _ = try await p.catalog.publish(draft.code!, by: op)
         }
         var data: [String: Data] = [:]
-        for (code, dataset, rows) in [("POP-1", "population", 300), ("ENT-1", "enterprise", 80), ("SOC-1", "social", 600)] {
-            data[dataset] = try Datagen.run([dataset, "--rows", String(rows), "--seed", String(seed), "--people", "300"])
-            let job = try await p.ingestion.run(ImportRequest(resource: code, mode: .replace, sourceName: "\(dataset).csv"),
-                                                source: ChunkedBytes(Array(data[dataset]!)), by: op)
+        for (code, dataset, rows) in [
+            ("POP-1", "population", 300), ("ENT-1", "enterprise", 80), ("SOC-1", "social", 600),
+        ] {
+            data[dataset] = try Datagen.run([
+                dataset, "--rows", String(rows), "--seed", String(seed), "--people", "300",
+            ])
+            let job = try await p.ingestion.run(
+                ImportRequest(resource: code, mode: .replace, sourceName: "\(dataset).csv"),
+                source: ChunkedBytes(Array(data[dataset]!)), by: op)
             guard job.status == .succeeded, job.rowsRejected == 0 else {
                 throw ZhengshuError(.conflict, "loading \(code): \(job.rowsRejected) rows rejected; \(job.error ?? "")")
             }
@@ -256,7 +292,9 @@ extension TestPlatform {
 
     /// Rows of a CSV file with a header, as maps (datagen's files: no quoted commas).
     package static func csv(_ data: Data) -> [[String: String]] {
-        let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let lines = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
         return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(lines[0], $0)) }
     }
 }

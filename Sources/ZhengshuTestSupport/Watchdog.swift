@@ -11,7 +11,10 @@ package final class Watchdog: @unchecked Sendable {
         let seconds = Double(limit.components.seconds)
         let thread = Thread { [done] in
             if done.wait(timeout: .now() + seconds) == .timedOut {
-                FileHandle.standardError.write(Data("watchdog: \(what) made no progress for \(Int(seconds)) s: the server's threads are blocked\n".utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        "watchdog: \(what) made no progress for \(Int(seconds)) s: the server's threads are blocked\n"
+                            .utf8))
                 fatalError("watchdog: \(what) did not finish within \(Int(seconds)) s")
             }
         }

@@ -27,14 +27,19 @@ struct Import: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            guard let mode = ImportMode(rawValue: mode) else { throw ZhengshuError(.invalidInput, "--mode \(ImportMode.unknown(mode))") }
+            guard let mode = ImportMode(rawValue: mode) else {
+                throw ZhengshuError(.invalidInput, "--mode \(ImportMode.unknown(mode))")
+            }
             guard let encoding = SourceEncoding(rawValue: encoding) else {
                 throw ZhengshuError(.invalidInput, "--encoding \(SourceEncoding.unknown(encoding))")
             }
-            let format = try format.map { raw in
-                guard let f = SourceFormat(rawValue: raw) else { throw ZhengshuError(.invalidInput, "--format \(SourceFormat.unknown(raw))") }
-                return f
-            } ?? ImportRequest.format(forFileName: file) ?? .csv
+            let format =
+                try format.map { raw in
+                    guard let f = SourceFormat(rawValue: raw) else {
+                        throw ZhengshuError(.invalidInput, "--format \(SourceFormat.unknown(raw))")
+                    }
+                    return f
+                } ?? ImportRequest.format(forFileName: file) ?? .csv
             var mapping: [String: String] = [:]
             for m in mappings {
                 let parts = m.split(separator: "=", maxSplits: 1).map(String.init)
@@ -42,9 +47,10 @@ struct Import: AsyncParsableCommand {
                 mapping[parts[0]] = parts[1]
             }
             let size = try CLITasks.sourceSize(file)
-            let request = ImportRequest(resource: code, mode: mode, format: format, encoding: encoding,
-                                        sourceName: (file as NSString).lastPathComponent, bytesTotal: size, maxErrors: maxErrors,
-                                        mapping: mapping)
+            let request = ImportRequest(
+                resource: code, mode: mode, format: format, encoding: encoding,
+                sourceName: (file as NSString).lastPathComponent, bytesTotal: size, maxErrors: maxErrors,
+                mapping: mapping)
             let line = ProgressLine(total: size, live: isatty(STDERR_FILENO) == 1)
             let outcome: Outcome
             if let server {
@@ -54,24 +60,34 @@ struct Import: AsyncParsableCommand {
                 guard let token = token ?? ProcessInfo.processInfo.environment["ZHENGSHU_TOKEN"] else {
                     throw ZhengshuError(.invalidInput, "--server needs --token or ZHENGSHU_TOKEN")
                 }
-                let job = try await RemoteImport(server: url, token: token).run(code: code, file: file, sheet: sheet, request: request, progress: line)
-                outcome = Outcome(id: job.id, status: job.status, encoding: job.encoding, rowsRead: job.rowsRead, rowsAccepted: job.rowsAccepted,
-                                  rowsRejected: job.rowsRejected, unknownColumns: job.unknownColumns, error: job.error,
-                                  seconds: job.rowsPerSecond.map { $0 > 0 ? Double(job.rowsRead) / $0 : 0 } ?? 0)
+                let job = try await RemoteImport(server: url, token: token).run(
+                    code: code, file: file, sheet: sheet, request: request, progress: line)
+                outcome = Outcome(
+                    id: job.id, status: job.status, encoding: job.encoding, rowsRead: job.rowsRead,
+                    rowsAccepted: job.rowsAccepted,
+                    rowsRejected: job.rowsRejected, unknownColumns: job.unknownColumns, error: job.error,
+                    seconds: job.rowsPerSecond.map { $0 > 0 ? Double(job.rowsRead) / $0 : 0 } ?? 0)
             } else {
                 let (_, services) = try await data.open()
-                let job = try await CLITasks(services: services).importFile(request, path: file, sheet: sheet) { line.update($0) }
-                outcome = Outcome(id: job.id.rawValue, status: job.status.rawValue, encoding: job.encoding.rawValue, rowsRead: job.rowsRead,
-                                  rowsAccepted: job.rowsAccepted, rowsRejected: job.rowsRejected, unknownColumns: job.unknownColumns,
-                                  error: job.error,
-                                  seconds: job.finishedAt.flatMap { end in job.startedAt.map { end.timeIntervalSince($0) } } ?? 0)
+                let job = try await CLITasks(services: services).importFile(request, path: file, sheet: sheet) {
+                    line.update($0)
+                }
+                outcome = Outcome(
+                    id: job.id.rawValue, status: job.status.rawValue, encoding: job.encoding.rawValue,
+                    rowsRead: job.rowsRead,
+                    rowsAccepted: job.rowsAccepted, rowsRejected: job.rowsRejected, unknownColumns: job.unknownColumns,
+                    error: job.error,
+                    seconds: job.finishedAt.flatMap { end in job.startedAt.map { end.timeIntervalSince($0) } } ?? 0)
             }
             line.finish()
             let job = outcome
             let rate = job.seconds > 0 ? Int(Double(job.rowsRead) / job.seconds) : job.rowsRead
-            var summary = "job \(job.id) \(job.status): \(job.rowsRead) rows read, \(job.rowsAccepted) accepted, "
+            var summary =
+                "job \(job.id) \(job.status): \(job.rowsRead) rows read, \(job.rowsAccepted) accepted, "
                 + "\(job.rowsRejected) rejected in \(String(format: "%.1f", job.seconds)) s (\(rate) rows/s, \(job.encoding))"
-            if !job.unknownColumns.isEmpty { summary += "\nunknown columns (not loaded): \(job.unknownColumns.joined(separator: ", "))" }
+            if !job.unknownColumns.isEmpty {
+                summary += "\nunknown columns (not loaded): \(job.unknownColumns.joined(separator: ", "))"
+            }
             if let error = job.error { summary += "\n\(error)" }
             if job.rowsRejected > 0 { summary += "\nrejected rows: GET /api/v1/jobs/\(job.id)/rejects" }
             print(summary)
@@ -121,8 +137,10 @@ final class ProgressLine: Sendable {
         let elapsed = max(now.timeIntervalSince(start), 0.001)
         let fraction = total > 0 ? min(1, Double(p.bytesRead) / Double(total)) : 0
         let eta = fraction > 0 ? elapsed / fraction - elapsed : 0
-        let text = String(format: "\r%d rows  %d rows/s  %5.1f%%  ETA %ds  (%d rejected)   ", p.rowsRead, Int(Double(p.rowsRead) / elapsed),
-                          fraction * 100, Int(eta), p.rowsRejected)
+        let text = String(
+            format: "\r%d rows  %d rows/s  %5.1f%%  ETA %ds  (%d rejected)   ", p.rowsRead,
+            Int(Double(p.rowsRead) / elapsed),
+            fraction * 100, Int(eta), p.rowsRejected)
         FileHandle.standardError.write(Data(text.utf8))
     }
 

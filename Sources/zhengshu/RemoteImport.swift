@@ -1,8 +1,9 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import ZhengshuCore
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// `zhengshu import … --server URL --token T`: pushes the file to a running server (streamed from disk) and follows
 /// the job it creates.
@@ -37,32 +38,47 @@ struct RemoteImport {
         return d
     }()
 
-    func run(code: String, file: String, sheet: String?, request: ImportRequest, progress: ProgressLine) async throws -> JobSummary {
-        var components = URLComponents(url: server.appendingPathComponent("api/v1/resources/\(code)/ingest"), resolvingAgainstBaseURL: false)!
-        var query = [URLQueryItem(name: "mode", value: request.mode.rawValue), URLQueryItem(name: "format", value: request.format.rawValue),
-                     URLQueryItem(name: "encoding", value: request.encoding.rawValue), URLQueryItem(name: "name", value: request.sourceName)]
+    func run(
+        code: String, file: String, sheet: String?, request: ImportRequest, progress: ProgressLine
+    ) async throws -> JobSummary {
+        var components = URLComponents(
+            url: server.appendingPathComponent("api/v1/resources/\(code)/ingest"), resolvingAgainstBaseURL: false)!
+        var query = [
+            URLQueryItem(name: "mode", value: request.mode.rawValue),
+            URLQueryItem(name: "format", value: request.format.rawValue),
+            URLQueryItem(name: "encoding", value: request.encoding.rawValue),
+            URLQueryItem(name: "name", value: request.sourceName),
+        ]
         if let sheet { query.append(URLQueryItem(name: "sheet", value: sheet)) }
         if let max = request.maxErrors { query.append(URLQueryItem(name: "maxErrors", value: String(max))) }
-        for (column, item) in request.mapping.sorted(by: { $0.key < $1.key }) { query.append(URLQueryItem(name: "map", value: "\(column):\(item)")) }
+        for (column, item) in request.mapping.sorted(by: { $0.key < $1.key }) {
+            query.append(URLQueryItem(name: "map", value: "\(column):\(item)"))
+        }
         components.queryItems = query
         var urlRequest = URLRequest(url: components.url!)
         urlRequest.httpMethod = "POST"
         urlRequest.timeoutInterval = 24 * 3600
         urlRequest.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        let contentType = switch request.format {
-        case .tsv: "text/tab-separated-values"
-        case .jsonl: "application/x-ndjson"
-        case .json: "application/json"
-        case .xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        case .csv: "text/csv"
-        }
+        let contentType =
+            switch request.format {
+            case .tsv: "text/tab-separated-values"
+            case .jsonl: "application/x-ndjson"
+            case .json: "application/json"
+            case .xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            case .csv: "text/csv"
+            }
         urlRequest.setValue(contentType, forHTTPHeaderField: "Content-Type")
 
         let follower = Task { await follow(code: code, source: request.sourceName, progress: progress) }
         defer { follower.cancel() }
         let (data, response): (Data, URLResponse) = try await withCheckedThrowingContinuation { continuation in
-            URLSession.shared.uploadTask(with: urlRequest, fromFile: URL(fileURLWithPath: file)) { data, response, error in
-                if let error { continuation.resume(throwing: error) } else { continuation.resume(returning: (data ?? Data(), response!)) }
+            URLSession.shared.uploadTask(with: urlRequest, fromFile: URL(fileURLWithPath: file)) {
+                data, response, error in
+                if let error {
+                    continuation.resume(throwing: error)
+                } else {
+                    continuation.resume(returning: (data ?? Data(), response!))
+                }
             }.resume()
         }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
@@ -71,12 +87,14 @@ struct RemoteImport {
             if let job = problem.job { return job }
             throw ZhengshuError(.invalidInput, "the server answered \(status): \(problem.detail)")
         }
-        throw ZhengshuError(.invalidInput, "the server answered \(status): \(String(decoding: data.prefix(300), as: UTF8.self))")
+        throw ZhengshuError(
+            .invalidInput, "the server answered \(status): \(String(decoding: data.prefix(300), as: UTF8.self))")
     }
 
     /// Polls the resource's newest running job from this file for the progress line.
     func follow(code: String, source: String, progress: ProgressLine) async {
-        var components = URLComponents(url: server.appendingPathComponent("api/v1/jobs"), resolvingAgainstBaseURL: false)!
+        var components = URLComponents(
+            url: server.appendingPathComponent("api/v1/jobs"), resolvingAgainstBaseURL: false)!
         components.queryItems = [URLQueryItem(name: "resource", value: code)]
         var request = URLRequest(url: components.url!)
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
@@ -84,10 +102,13 @@ struct RemoteImport {
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(500))
             guard let (data, _) = try? await URLSession.shared.data(for: request),
-                  let jobs = try? Self.decoder.decode(Jobs.self, from: data),
-                  let job = jobs.items.first(where: { $0.status == "running" && $0.source == source }) else { continue }
-            progress.update(JobProgress(bytesRead: job.bytesRead, rowsRead: job.rowsRead, rowsAccepted: job.rowsAccepted,
-                                        rowsRejected: job.rowsRejected))
+                let jobs = try? Self.decoder.decode(Jobs.self, from: data),
+                let job = jobs.items.first(where: { $0.status == "running" && $0.source == source })
+            else { continue }
+            progress.update(
+                JobProgress(
+                    bytesRead: job.bytesRead, rowsRead: job.rowsRead, rowsAccepted: job.rowsAccepted,
+                    rowsRejected: job.rowsRejected))
         }
     }
 }

@@ -20,7 +20,8 @@ import ZhengshuTestSupport
             Issue.record("expected a validation error")
         } catch {
             #expect(error.code == .validation)
-            #expect(Set(error.violations.map(\.field)) == ["code", "department", "name", "category", "items", "shareType"])
+            #expect(
+                Set(error.violations.map(\.field)) == ["code", "department", "name", "category", "items", "shareType"])
         }
     }
 
@@ -35,8 +36,11 @@ import ZhengshuTestSupport
 
     @Test func rejectsBadItemsWithTheirIndex() {
         var d = Fixtures.populationDraft()
-        d.items! += [DataItem(name: "Name", label: "x", type: .string), DataItem(name: "age", label: "年龄", type: .integer, length: 3),
-                     DataItem(name: "name", label: "重名", type: .string)]
+        d.items! += [
+            DataItem(name: "Name", label: "x", type: .string),
+            DataItem(name: "age", label: "年龄", type: .integer, length: 3),
+            DataItem(name: "name", label: "重名", type: .string),
+        ]
         do {
             _ = try CatalogRules.newResource(from: d, now: now)
             Issue.record("expected a validation error")
@@ -141,7 +145,9 @@ import ZhengshuTestSupport
         item.type = .decimal
         item.length = 5
         #expect(RecordValidator.convert(.string("+012.50"), for: item) == .success(.decimal("12.5")))
-        #expect(throws: RecordValidator.Reason.self) { try RecordValidator.convert(.string("1234.56"), for: item).get() }
+        #expect(throws: RecordValidator.Reason.self) {
+            try RecordValidator.convert(.string("1234.56"), for: item).get()
+        }
     }
 
     @Test func duplicateKeysInOneBatchAreRejected() {
@@ -156,7 +162,8 @@ import ZhengshuTestSupport
     @Test func datetimesDefaultToBeijingTime() throws {
         let t = try #require(RecordValue.parseDatetime("2024-01-02 08:30:00"))
         #expect(RecordValue.formatDatetime(t) == "2024-01-02T00:30:00Z")
-        #expect(RecordValue.parseDatetime("2024-01-02T08:30:00Z").map(RecordValue.formatDatetime) == "2024-01-02T08:30:00Z")
+        #expect(
+            RecordValue.parseDatetime("2024-01-02T08:30:00Z").map(RecordValue.formatDatetime) == "2024-01-02T08:30:00Z")
         #expect(RecordValue.parseDatetime("2024-13-02T08:30:00Z") == nil)
     }
 }
@@ -190,13 +197,15 @@ import ZhengshuTestSupport
 
 @Suite struct AuditChainTests {
     func event(_ n: Int) -> AuditEvent {
-        AuditEvent(actor: "admin", actorDepartment: "P-SJJ", action: "department.create", target: "department:D\(n)",
-                   at: Date(timeIntervalSince1970: 1_790_000_000 + Double(n)), requestID: "r\(n)")
+        AuditEvent(
+            actor: "admin", actorDepartment: "P-SJJ", action: "department.create", target: "department:D\(n)",
+            at: Date(timeIntervalSince1970: 1_790_000_000 + Double(n)), requestID: "r\(n)")
     }
 
     @Test func entriesHoldNoNULs() {
-        let e = AuditEvent(actor: "a", actorDepartment: nil, action: "share.query.denied", target: "resource:X\u{0}",
-                           at: Date(), requestID: "r", detail: "filter 'a\u{0}b' must look like item:op:value")
+        let e = AuditEvent(
+            actor: "a", actorDepartment: nil, action: "share.query.denied", target: "resource:X\u{0}",
+            at: Date(), requestID: "r", detail: "filter 'a\u{0}b' must look like item:op:value")
         #expect(!e.target.utf8.contains(0) && e.detail == "filter 'a\u{FFFD}b' must look like item:op:value")
     }
 
@@ -208,10 +217,14 @@ import ZhengshuTestSupport
         #expect(AuditChain.firstBreak(in: entries, after: nil) == nil)
         var edited = entries
         edited[2].event.actor = "intruder"
-        #expect(AuditChain.firstBreak(in: edited, after: nil) == AuditBreak(sequence: 3, reason: "entry 3 does not match its hash: edited"))
+        #expect(
+            AuditChain.firstBreak(in: edited, after: nil)
+                == AuditBreak(sequence: 3, reason: "entry 3 does not match its hash: edited"))
         var removed = entries
         removed.remove(at: 1)
-        #expect(AuditChain.firstBreak(in: removed, after: nil) == AuditBreak(sequence: 2, reason: "entry 2 is missing (the next one is 3): deleted"))
+        #expect(
+            AuditChain.firstBreak(in: removed, after: nil)
+                == AuditBreak(sequence: 2, reason: "entry 2 is missing (the next one is 3): deleted"))
         var swapped = entries
         swapped.swapAt(1, 2)
         #expect(AuditChain.firstBreak(in: swapped, after: nil)?.sequence == 2)

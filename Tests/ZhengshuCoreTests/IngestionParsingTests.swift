@@ -3,11 +3,15 @@ import Testing
 import ZhengshuCore
 
 @Suite struct DelimitedParserTests {
-    func parse(_ text: String, chunk: Int = .max, delimiter: Character = ",", maxField: Int = 1 << 20) throws -> [[String]] {
+    func parse(
+        _ text: String, chunk: Int = .max, delimiter: Character = ",", maxField: Int = 1 << 20
+    ) throws -> [[String]] {
         try parseRecords(Array(text.utf8), chunk: chunk, delimiter: delimiter, maxField: maxField).map(\.fields)
     }
 
-    func parseRecords(_ bytes: [UInt8], chunk: Int = .max, delimiter: Character = ",", maxField: Int = 1 << 20) throws
+    func parseRecords(
+        _ bytes: [UInt8], chunk: Int = .max, delimiter: Character = ",", maxField: Int = 1 << 20
+    ) throws
         -> [(fields: [String], line: Int, oversized: Int?)]
     {
         var parser = DelimitedParser(delimiter: delimiter.asciiValue!, maxFieldBytes: maxField)
@@ -28,7 +32,10 @@ import ZhengshuCore
     }
 
     @Test func mixedLineEndingsAndBlankLines() throws {
-        #expect(try parse("a,b\nc,d\r\ne,f\rg,h\n\n\r\ni,j") == [["a", "b"], ["c", "d"], ["e", "f"], ["g", "h"], ["i", "j"]])
+        #expect(
+            try parse("a,b\nc,d\r\ne,f\rg,h\n\n\r\ni,j") == [
+                ["a", "b"], ["c", "d"], ["e", "f"], ["g", "h"], ["i", "j"],
+            ])
     }
 
     @Test(arguments: [1, 2, 3, 7, 64])
@@ -39,7 +46,10 @@ import ZhengshuCore
     }
 
     @Test func emptyFieldsAndRaggedRowsAreKeptAsRead() throws {
-        #expect(try parse("a,b,c\n1,,3\n4,5\n6,7,8,9\n") == [["a", "b", "c"], ["1", "", "3"], ["4", "5"], ["6", "7", "8", "9"]])
+        #expect(
+            try parse("a,b,c\n1,,3\n4,5\n6,7,8,9\n") == [
+                ["a", "b", "c"], ["1", "", "3"], ["4", "5"], ["6", "7", "8", "9"],
+            ])
     }
 
     @Test func tabSeparated() throws {
@@ -103,14 +113,18 @@ import ZhengshuCore
             _ = try decodeAll(Array("abc".utf8) + [0xFF, 0x41], .utf8, chunk: 100)
         }
         // GBK text read as UTF-8 fails at its first byte.
-        #expect(throws: Transcoder.Failure.invalid(encoding: "UTF-8", offset: 0)) { _ = try decodeAll(gbk, .utf8, chunk: 100) }
+        #expect(throws: Transcoder.Failure.invalid(encoding: "UTF-8", offset: 0)) {
+            _ = try decodeAll(gbk, .utf8, chunk: 100)
+        }
         // A truncated GBK character at the very end.
         #expect(throws: Transcoder.Failure.self) { _ = try decodeAll(gbk + [0xC8], .gbk, chunk: 100) }
     }
 }
 
 @Suite struct LooseDateTests {
-    @Test(arguments: ["2024-01-02", "2024-1-2", "2024/1/2", "2024.01.02", "20240102", "2024年1月2日", "45293", " 2024/01/02 "])
+    @Test(arguments: [
+        "2024-01-02", "2024-1-2", "2024/1/2", "2024.01.02", "20240102", "2024年1月2日", "45293", " 2024/01/02 ",
+    ])
     func chineseOfficeDateForms(_ text: String) {
         #expect(CivilDate(loose: text) == CivilDate(year: 2024, month: 1, day: 2))
     }
@@ -135,7 +149,8 @@ import ZhengshuCore
     }
 
     @Test func explicitMappingWins() throws {
-        let m = try ColumnMapping.resolve(header: ["gmsfhm", "xm"], items: items, explicit: ["gmsfhm": "citizen_id", "xm": "name"])
+        let m = try ColumnMapping.resolve(
+            header: ["gmsfhm", "xm"], items: items, explicit: ["gmsfhm": "citizen_id", "xm": "name"])
         #expect(m.columns == [0, 1, nil])
         #expect(m.unknownColumns.isEmpty)
     }
@@ -152,8 +167,14 @@ import ZhengshuCore
         let c = RowConverter(items: items, mapping: m)
         #expect(c.convert([.string("11010519491231002X"), .string("张三"), .string("1949年12月31日")]).problems.isEmpty)
         #expect(c.convert([.string("1"), .string("2")]).problems.map(\.field) == ["*"])
-        #expect(c.convert([.string("11010519491231002X"), .string("a\u{0}b"), .string("")]).problems.map(\.field) == ["name"])
-        #expect(c.convert([.string("x"), .string(""), .string("1949-02-30")]).problems.map(\.field) == ["citizen_id", "name", "birth_date"])
+        #expect(
+            c.convert([.string("11010519491231002X"), .string("a\u{0}b"), .string("")]).problems.map(\.field) == [
+                "name"
+            ])
+        #expect(
+            c.convert([.string("x"), .string(""), .string("1949-02-30")]).problems.map(\.field) == [
+                "citizen_id", "name", "birth_date",
+            ])
     }
 }
 

@@ -16,16 +16,20 @@ import ZhengshuTestSupport
     }
 
     func finding(_ column: String, _ type: PersonalDataType?, embedded: [PersonalDataType] = []) -> ColumnFinding {
-        ColumnFinding(column: column, values: 100, detected: type, matchRatio: type == nil ? 0 : 0.98, confidence: 0.98,
-                      examples: [], embedded: embedded, sensitiveWordValues: 0, sensitiveWords: [])
+        ColumnFinding(
+            column: column, values: 100, detected: type, matchRatio: type == nil ? 0 : 0.98, confidence: 0.98,
+            examples: [], embedded: embedded, sensitiveWordValues: 0, sensitiveWords: [])
     }
 
     @Test func proposalsFollowTheGradingRules() throws {
         let r = try population()
-        let items = try #require(Grading.propose(r, findings: [
-            finding("citizen_id", .citizenID), finding("name", .personName), finding("mobile", .mobile),
-            finding("address", .address), finding("remark", nil, embedded: [.bankCard]), finding("sex", nil),
-        ]))
+        let items = try #require(
+            Grading.propose(
+                r,
+                findings: [
+                    finding("citizen_id", .citizenID), finding("name", .personName), finding("mobile", .mobile),
+                    finding("address", .address), finding("remark", nil, embedded: [.bankCard]), finding("sex", nil),
+                ]))
         let grades = Dictionary(uniqueKeysWithValues: items.map { ($0.item, $0.proposed) })
         // Sensitive personal information ≥ L4 (identity documents, financial accounts, even inside free text),
         // personal information ≥ L3; nothing proposed for what carries nothing personal.
@@ -44,7 +48,9 @@ import ZhengshuTestSupport
         #expect(throws: ZhengshuError.self) { try Grading.apply(GradeDecision(items: ["remark": .l2]), of: p, to: r) }
         let lowered = try Grading.apply(GradeDecision(items: ["remark": .l2], reason: "备注中的卡号为测试数据"), of: p, to: r)
         #expect(lowered.item(named: "remark")?.sensitivity == .l2 && lowered.sensitivity == .l4)
-        #expect(throws: ZhengshuError.self) { try Grading.apply(GradeDecision(resourceGrade: .l3, reason: "x"), of: p, to: r) }
+        #expect(throws: ZhengshuError.self) {
+            try Grading.apply(GradeDecision(resourceGrade: .l3, reason: "x"), of: p, to: r)
+        }
         // Once graded, a second proposal with nothing new is none.
         #expect(Grading.propose(confirmed, findings: [finding("citizen_id", .citizenID)]) == nil)
     }
@@ -84,14 +90,18 @@ import ZhengshuTestSupport
         for p in policies { try p.validate() }
         let m = Masker(policies: policies, keys: keys)
         let mobile = DataItem(name: "mobile", label: "联系电话", type: .string, dataElement: .mobile)
-        func item(_ policy: String?, _ type: DataType = .string) -> DataItem { DataItem(name: "x", label: "值", type: type, masking: policy) }
+        func item(_ policy: String?, _ type: DataType = .string) -> DataItem {
+            DataItem(name: "x", label: "值", type: type, masking: policy)
+        }
 
         // Pseudonyms are stable for one key and differ under another: masked datasets still join.
         let p1 = m.apply(try #require(m.mask(for: mobile)), .string("13812345678"))
         #expect(p1 == m.apply(.pseudonymise, .string("13812345678")) && p1.text.count == 32 && p1.text != "13812345678")
         #expect(Masker(policies: policies, keys: .ephemeral(suite)).apply(.pseudonymise, .string("13812345678")) != p1)
         // The two profiles give different pseudonyms for the same key (HMAC-SHA256 and HMAC-SM3).
-        let otherProfile = PrivacyKeys(secret: SymmetricKey(data: Data(repeating: 7, count: 32)), suite: Self.suite(profile == .gm ? .standard : .gm))
+        let otherProfile = PrivacyKeys(
+            secret: SymmetricKey(data: Data(repeating: 7, count: 32)),
+            suite: Self.suite(profile == .gm ? .standard : .gm))
         #expect(Masker(policies: policies, keys: otherProfile).apply(.pseudonymise, .string("13812345678")) != p1)
         #expect(m.apply(.pseudonymise, .string("13812345679")) != p1)
         // Salted SHA-256 or SM3: not the bare hash of the value.
@@ -99,8 +109,12 @@ import ZhengshuTestSupport
         let bare = suite.digest(Array("110105199001010029".utf8)).map { String(format: "%02x", $0) }.joined()
         #expect(h.count == 64 && h != bare)
         #expect(m.apply(try #require(m.mask(for: item("keep-2-1"))), .string("浙江杭州")) == .string("浙江*州"))
-        #expect(m.apply(try #require(m.mask(for: item("birth-year", .date))), .date(CivilDate(iso: "1990-05-17")!)) == .string("1990"))
-        #expect(m.apply(try #require(m.mask(for: item("birth-month", .date))), .date(CivilDate(iso: "1990-05-17")!)) == .string("1990-05"))
+        #expect(
+            m.apply(try #require(m.mask(for: item("birth-year", .date))), .date(CivilDate(iso: "1990-05-17")!))
+                == .string("1990"))
+        #expect(
+            m.apply(try #require(m.mask(for: item("birth-month", .date))), .date(CivilDate(iso: "1990-05-17")!))
+                == .string("1990-05"))
         #expect(m.apply(.generalise(.district, width: 1), .string("浙江省杭州市西湖区文三路90号")) == .string("浙江省杭州市西湖区"))
         #expect(m.apply(.generalise(.district, width: 1), .string("内蒙古自治区呼和浩特市新城区")) == .string("内蒙古自治区呼和浩特市新城区"))
         #expect(m.apply(try #require(m.mask(for: item("age-10", .integer))), .integer(37)) == .string("[30, 40)"))
@@ -112,10 +126,14 @@ import ZhengshuTestSupport
         // A policy named but deleted: fail closed.
         #expect(m.mask(for: item("deleted-policy")) == .suppress)
         // No policy: the display defaults, then the grade.
-        #expect(m.mask(for: DataItem(name: "citizen_id", label: "公民身份号码", type: .string, dataElement: .citizenID)) == .display(.citizenID))
+        #expect(
+            m.mask(for: DataItem(name: "citizen_id", label: "公民身份号码", type: .string, dataElement: .citizenID))
+                == .display(.citizenID))
         #expect(m.mask(for: DataItem(name: "xm", label: "姓名", type: .string)) == .display(.personName))
         #expect(m.mask(for: DataItem(name: "ill", label: "病史", type: .string, sensitivity: .l4)) == .suppress)
-        #expect(m.mask(for: DataItem(name: "job", label: "职业", type: .string, sensitivity: .l3)) == .keep(first: 1, last: 0))
+        #expect(
+            m.mask(for: DataItem(name: "job", label: "职业", type: .string, sensitivity: .l3)) == .keep(first: 1, last: 0)
+        )
         #expect(m.mask(for: DataItem(name: "job", label: "职业", type: .string, sensitivity: .l2)) == nil)
         // A grant's clear items are left alone; nulls stay null.
         #expect(m.masks([mobile], clear: ["mobile"]).isEmpty)
@@ -128,7 +146,9 @@ import ZhengshuTestSupport
         #expect(throws: ZhengshuError.self) { try MaskingPolicy(name: "g", method: .generalise).validate() }
         #expect(throws: ZhengshuError.self) { try MaskingPolicy(name: "r", method: .generalise, to: .range).validate() }
         #expect(throws: ZhengshuError.self) { try MaskingPolicy(name: "h", method: .hash, keepFirst: 1).validate() }
-        #expect(throws: ZhengshuError.self) { try MaskingPolicy(name: "e", method: .hash, elements: ["mobile", "mobile"]).validate() }
+        #expect(throws: ZhengshuError.self) {
+            try MaskingPolicy(name: "e", method: .hash, elements: ["mobile", "mobile"]).validate()
+        }
     }
 
     @Test(arguments: CryptoProfile.allCases)
@@ -138,8 +158,11 @@ import ZhengshuTestSupport
         let rows = Fixtures.populationRows(2000)
         func text(_ v: JSONValue?) -> String { if case .string(let s) = v { s } else { "" } }
         let files = (1...3).map { id in
-            rows.map { r in ExportEncoding.row([text(r["citizen_id"]), text(r["name"]), text(r["mobile"])], names: ["a", "b", "c"], .csv,
-                                               mark: ExportWatermark(keys: keys, export: ExportID(Int64(id)))) }
+            rows.map { r in
+                ExportEncoding.row(
+                    [text(r["citizen_id"]), text(r["name"]), text(r["mobile"])], names: ["a", "b", "c"], .csv,
+                    mark: ExportWatermark(keys: keys, export: ExportID(Int64(id))))
+            }
         }
         var reader = WatermarkReader(format: .csv)
         for line in files[1].enumerated().filter({ $0.offset % 10 == 3 }).map(\.element) {
@@ -147,7 +170,9 @@ import ZhengshuTestSupport
             reader.feed(Array((cells[0] + "," + cells[2]).utf8))
         }
         let digests = reader.finish().digests(keys)
-        let scores = (1...3).map { WatermarkEvidence.score(digests, ExportWatermark(keys: keys, export: ExportID(Int64($0)))) }
+        let scores = (1...3).map {
+            WatermarkEvidence.score(digests, ExportWatermark(keys: keys, export: ExportID(Int64($0))))
+        }
         #expect(scores[1].k == scores[1].n && scores[1].n >= 390)
         #expect(scores[0].k < scores[0].n * 2 / 3 && scores[2].k < scores[2].n * 2 / 3, "\(scores)")
         #expect(WatermarkEvidence.log10Tail(n: scores[1].n, k: scores[1].k) < -100)
@@ -156,7 +181,8 @@ import ZhengshuTestSupport
     @Test func qualitySamplesAreMaskedByThePolicies() throws {
         let r = try population()
         let rule = QualityRule(check: .pattern(item: "mobile", regex: "1[0-9]{10}"))
-        let m = Masker(policies: [MaskingPolicy(name: "p", method: .pseudonymise, elements: ["mobile"])], keys: .ephemeral())
+        let m = Masker(
+            policies: [MaskingPolicy(name: "p", method: .pseudonymise, elements: ["mobile"])], keys: .ephemeral())
         var run = try QualityRun(resource: r, rules: [rule], at: Date(), masker: m)
         var row: RecordValidator.Row = Array(repeating: .null, count: r.items.count)
         row[4] = .string("2381234567")

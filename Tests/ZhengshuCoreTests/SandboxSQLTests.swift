@@ -4,7 +4,10 @@ import ZhengshuCore
 /// The engine-independent check every workspace statement passes before an engine runs it.
 struct SandboxSQLTests {
     func refusal(_ sql: String) -> ZhengshuError? {
-        do { try SandboxSQL.check(sql); return nil } catch { return error }
+        do {
+            try SandboxSQL.check(sql)
+            return nil
+        } catch { return error }
     }
 
     @Test func analystsQueriesPass() {

@@ -8,10 +8,19 @@ import ZhengshuTestSupport
 @Suite struct SensitiveDataTests {
     /// What each datagen column is (nil: nothing personal).
     static let truth: [String: [String: PersonalDataType?]] = [
-        "population": ["gmsfhm": .citizenID, "xm": .personName, "xb": nil, "csrq": nil, "mz": nil, "hjdz": .address, "lxdh": .mobile, "djrq": nil],
-        "enterprise": ["tyshxydm": .creditCode, "qymc": nil, "fddbr": .personName, "fddbrsfzh": .citizenID, "zczb": nil, "clrq": nil,
-                       "jyzt": nil, "xzqhdm": nil, "zcdz": .address],
-        "social": ["gmsfhm": .citizenID, "xm": .personName, "dwxydm": .creditCode, "jfny": nil, "jfjs": nil, "jfje": nil, "yhkh": .bankCard],
+        "population": [
+            "gmsfhm": .citizenID, "xm": .personName, "xb": nil, "csrq": nil, "mz": nil, "hjdz": .address,
+            "lxdh": .mobile, "djrq": nil,
+        ],
+        "enterprise": [
+            "tyshxydm": .creditCode, "qymc": nil, "fddbr": .personName, "fddbrsfzh": .citizenID, "zczb": nil,
+            "clrq": nil,
+            "jyzt": nil, "xzqhdm": nil, "zcdz": .address,
+        ],
+        "social": [
+            "gmsfhm": .citizenID, "xm": .personName, "dwxydm": .creditCode, "jfny": nil, "jfjs": nil, "jfje": nil,
+            "yhkh": .bankCard,
+        ],
     ]
 
     func scan(csv text: String) -> [ColumnFinding] {
@@ -24,20 +33,29 @@ import ZhengshuTestSupport
 
     @Test(.enabled(if: Datagen.script != nil, "datagen.py not found"))
     func datagenColumnsAreFoundWithPrecisionAndRecallOfOne() throws {
-        var truePositives: [PersonalDataType: Int] = [:], falsePositives: [PersonalDataType: Int] = [:], falseNegatives: [PersonalDataType: Int] = [:]
+        var truePositives: [PersonalDataType: Int] = [:], falsePositives: [PersonalDataType: Int] = [:],
+            falseNegatives: [PersonalDataType: Int] = [:]
         for seed in [1, 2, 3] {
             for (dataset, columns) in Self.truth {
                 // With defects injected (2%): a dirty column is still the type it is.
-                let text = String(decoding: try Datagen.run([dataset, "--rows", "1500", "--seed", String(seed), "--defects", "0.02"]), as: UTF8.self)
+                let text = String(
+                    decoding: try Datagen.run([dataset, "--rows", "1500", "--seed", String(seed), "--defects", "0.02"]),
+                    as: UTF8.self)
                 for finding in scan(csv: text) {
                     let expected = try #require(columns[finding.column], "unexpected column \(finding.column)")
                     switch (expected, finding.detected) {
                     case let (e?, d?) where e == d: truePositives[e, default: 0] += 1
-                    case let (e?, d): falseNegatives[e, default: 0] += 1; if let d { falsePositives[d, default: 0] += 1 }
+                    case let (e?, d):
+                        falseNegatives[e, default: 0] += 1
+                        if let d { falsePositives[d, default: 0] += 1 }
                     case let (nil, d?): falsePositives[d, default: 0] += 1
                     case (nil, nil): break
                     }
-                    if let d = finding.detected { #expect(finding.examples.allSatisfy { $0.contains("*") }, "\(dataset).\(finding.column) examples unmasked") }
+                    if let d = finding.detected {
+                        #expect(
+                            finding.examples.allSatisfy { $0.contains("*") },
+                            "\(dataset).\(finding.column) examples unmasked")
+                    }
                 }
             }
         }
@@ -53,33 +71,44 @@ import ZhengshuTestSupport
 
     @Test func lookAlikesAreNotPersonalData() {
         var rng = SystemRandomNumberGenerator()
-        func digits(_ n: Int) -> String { String((0..<n).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) }) }
+        func digits(_ n: Int) -> String {
+            String((0..<n).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) })
+        }
         var rows: [[String]] = []
         for k in 0..<500 {
             var badID = "1101051990010100" + digits(2)
             while (try? CitizenID(validating: badID)) != nil { badID = "1101051990010100" + digits(2) }
             var badCard = "6222" + digits(12)
             while BankCard.isValid(badCard) { badCard = "6222" + digits(12) }
-            rows.append([badID, "DD2026112300\(String(format: "%04d", k))", String(1_700_000_000_000 + k * 7919), badCard,
-                         "2024\(String(format: "%02d", k % 12 + 1))15", "\(k * 13).50", ["汉族", "回族", "满族"][k % 3], ["存续", "注销", "吊销"][k % 3],
-                         ["浙江省杭州市恒通贸易有限公司", "西藏自治区拉萨市东方医药连锁有限公司"][k % 2], "202\(k % 10)0\(k % 9 + 1)"])
+            rows.append([
+                badID, "DD2026112300\(String(format: "%04d", k))", String(1_700_000_000_000 + k * 7919), badCard,
+                "2024\(String(format: "%02d", k % 12 + 1))15", "\(k * 13).50", ["汉族", "回族", "满族"][k % 3],
+                ["存续", "注销", "吊销"][k % 3],
+                ["浙江省杭州市恒通贸易有限公司", "西藏自治区拉萨市东方医药连锁有限公司"][k % 2], "202\(k % 10)0\(k % 9 + 1)",
+            ])
         }
         var scanner = SensitiveDataScanner(columns: (0..<10).map { "c\($0)" })
         for row in rows { scanner.add(row) }
-        for f in scanner.findings() { #expect(f.detected == nil, "\(f.column) taken for \(String(describing: f.detected))") }
+        for f in scanner.findings() {
+            #expect(f.detected == nil, "\(f.column) taken for \(String(describing: f.detected))")
+        }
     }
 
     @Test func valuesAreClassifiedWithTheirChecks() {
         let cases: [(String, PersonalDataType?)] = [
-            ("11010519491231002X", .citizenID), ("11010519491231002Y", nil), ("110105491231002", .legacyCitizenID), ("990105491231002", nil),
+            ("11010519491231002X", .citizenID), ("11010519491231002Y", nil), ("110105491231002", .legacyCitizenID),
+            ("990105491231002", nil),
             ("91350100M000100Y43", .creditCode), ("13812341234", .mobile), ("12812341234", nil),
-            ("0571-87654321", .landline), ("057187654321", .landline), ("87654321", nil), ("E12345678", .passport), ("EA1234567", .passport),
-            ("H12345678", .hkMacaoPermit), ("浙A12345", .licencePlate), ("浙A·D12345", .licencePlate), ("zhang.san@hz.gov.cn", .email),
+            ("0571-87654321", .landline), ("057187654321", .landline), ("87654321", nil), ("E12345678", .passport),
+            ("EA1234567", .passport),
+            ("H12345678", .hkMacaoPermit), ("浙A12345", .licencePlate), ("浙A·D12345", .licencePlate),
+            ("zhang.san@hz.gov.cn", .email),
             ("10.3.20.1", .ipv4), ("1000.00", nil), ("2001:db8::1", .ipv6), ("浙江省杭州市西湖区文三路90号", .address),
             ("欧阳娜娜", .personName), ("张三", .personName), ("汉族", nil), ("杭州市公安局", nil), ("", nil),
         ]
         for (value, expected) in cases { #expect(PersonalDataType.classify(value) == expected, "\(value)") }
-        #expect(BankCard.isValid("6222021234567890123") == (PersonalDataType.classify("6222021234567890123") == .bankCard))
+        #expect(
+            BankCard.isValid("6222021234567890123") == (PersonalDataType.classify("6222021234567890123") == .bankCard))
     }
 
     @Test func freeTextAndSensitiveWordsAreReported() {

@@ -11,7 +11,9 @@ import ZhengshuTestSupport
     }
 
     @Test func rejectsWrongCheckCharacter() {
-        #expect(throws: CitizenIDError.checkCharacter(expected: "X")) { try CitizenID(validating: "110105194912310021") }
+        #expect(throws: CitizenIDError.checkCharacter(expected: "X")) {
+            try CitizenID(validating: "110105194912310021")
+        }
     }
 
     @Test func rejectsImpossibleBirthDateEvenWithRightCheckDigit() {
@@ -57,12 +59,18 @@ import ZhengshuTestSupport
     @Test func innerOrganizationCodeCheckIsGB11714() throws {
         #expect(try OrganizationCode(validating: "M000100Y4").rawValue == "M000100Y4")
         #expect(try OrganizationCode(validating: "M000100Y-4").rawValue == "M000100Y4")
-        #expect(throws: OrganizationCodeError.checkCharacter(expected: "4")) { try OrganizationCode(validating: "M000100Y5") }
+        #expect(throws: OrganizationCodeError.checkCharacter(expected: "4")) {
+            try OrganizationCode(validating: "M000100Y5")
+        }
     }
 
     @Test func rejectsWrongCheckAndForbiddenCharacters() {
-        #expect(throws: CreditCodeError.checkCharacter(expected: "3")) { try CreditCode(validating: "91350100M000100Y44") }
-        #expect(throws: CreditCodeError.character(position: 9, "I")) { try CreditCode(validating: "91350100I000100Y43") }
+        #expect(throws: CreditCodeError.checkCharacter(expected: "3")) {
+            try CreditCode(validating: "91350100M000100Y44")
+        }
+        #expect(throws: CreditCodeError.character(position: 9, "I")) {
+            try CreditCode(validating: "91350100I000100Y43")
+        }
         #expect(throws: CreditCodeError.length(17)) { try CreditCode(validating: "91350100M000100Y4") }
     }
 }
@@ -108,7 +116,9 @@ struct DatagenStandardsTests {
         let lines = csv.split(whereSeparator: \.isNewline).map(String.init)
         let header = lines[0].split(separator: ",").map(String.init)
         return lines.dropFirst().map { line in
-            Dictionary(uniqueKeysWithValues: zip(header, line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
+            Dictionary(
+                uniqueKeysWithValues: zip(
+                    header, line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)))
         }
     }
 
@@ -154,7 +164,9 @@ struct DatagenStandardsTests {
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "Asia/Shanghai")
         f.dateFormat = "yyyy-MM-dd HH:mm"
-        let instants: [TimeInterval] = [0, 1_790_000_000, 1_798_732_799.9, 1_798_732_800, 959_788_799, -34_558_766, 4_102_444_800]
+        let instants: [TimeInterval] = [
+            0, 1_790_000_000, 1_798_732_799.9, 1_798_732_800, 959_788_799, -34_558_766, 4_102_444_800,
+        ]
         for t in instants {
             let d = Date(timeIntervalSince1970: t)
             #expect(CivilDate.chinaMinute(d) == f.string(from: d), "\(t)")

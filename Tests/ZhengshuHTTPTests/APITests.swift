@@ -25,15 +25,22 @@ import ZhengshuTestSupport
     }
 
     @discardableResult
-    func call(_ client: some TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, token: String?, json: String? = nil,
-              contentType: String = "application/json") async throws -> Reply {
+    func call(
+        _ client: some TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, token: String?,
+        json: String? = nil,
+        contentType: String = "application/json"
+    ) async throws -> Reply {
         var headers: HTTPFields = [:]
         if let token { headers[.authorization] = "Bearer \(token)" }
         if json != nil { headers[.contentType] = contentType }
-        return try await client.execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) }) { r in
+        return try await client.execute(
+            uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) }
+        ) { r in
             let text = String(buffer: r.body)
             let parsed = try? JSONSerialization.jsonObject(with: Data(text.utf8))
-            return Reply(status: r.status, headers: r.headers, body: parsed as? [String: Any] ?? [:], array: parsed as? [Any] ?? [], text: text)
+            return Reply(
+                status: r.status, headers: r.headers, body: parsed as? [String: Any] ?? [:],
+                array: parsed as? [Any] ?? [], text: text)
         }
     }
 
@@ -47,7 +54,8 @@ import ZhengshuTestSupport
             #expect(home.status == .seeOther && home.headers[.location] == "/login?next=%2F")
             let login = try await call(client, .get, "/login", token: nil)
             #expect(login.status == .ok && login.text.contains("政务数据共享平台"))
-            #expect(try await call(client, .get, "/login?lang=en", token: nil).text.contains("Government Data Platform"))
+            #expect(
+                try await call(client, .get, "/login?lang=en", token: nil).text.contains("Government Data Platform"))
         }
     }
 
@@ -59,9 +67,13 @@ import ZhengshuTestSupport
                 #expect(r.headers[.contentType] == "application/problem+json")
                 #expect(r.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
                 #expect(r.body["code"] as? String == "unauthenticated")
-                #expect(r.body["requestId"] as? String == r.headers.first { $0.name.canonicalName == "x-request-id" }?.value)
+                #expect(
+                    r.body["requestId"] as? String == r.headers.first { $0.name.canonicalName == "x-request-id" }?.value
+                )
             }
-            let basic = try await client.execute(uri: "/api/v1/me", method: .get, headers: [.authorization: "Basic YWRtaW46eA=="]) { $0.status }
+            let basic = try await client.execute(
+                uri: "/api/v1/me", method: .get, headers: [.authorization: "Basic YWRtaW46eA=="]
+            ) { $0.status }
             #expect(basic == .unauthorized)
         }
     }
@@ -70,15 +82,19 @@ import ZhengshuTestSupport
         try await withAPI { fixture, client in
             let me = try await call(client, .get, "/api/v1/me", token: fixture.tokens["ga"])
             let id = try #require(me.body["id"] as? Int)
-            let issued = try await call(client, .post, "/api/v1/users/\(id)/tokens", token: fixture.tokens["ga"], json: #"{"label":"etl"}"#)
+            let issued = try await call(
+                client, .post, "/api/v1/users/\(id)/tokens", token: fixture.tokens["ga"], json: #"{"label":"etl"}"#)
             #expect(issued.status == .created)
             let secret = try #require(issued.body["secret"] as? String)
             let tokenID = try #require((issued.body["token"] as? [String: Any])?["id"] as? Int)
             #expect(try await call(client, .get, "/api/v1/me", token: secret).status == .ok)
-            #expect(try await call(client, .delete, "/api/v1/tokens/\(tokenID)", token: fixture.tokens["ga"]).status == .ok)
+            #expect(
+                try await call(client, .delete, "/api/v1/tokens/\(tokenID)", token: fixture.tokens["ga"]).status == .ok)
             #expect(try await call(client, .get, "/api/v1/me", token: secret).status == .unauthorized)
             // Another user's tokens are not theirs to see or revoke.
-            #expect(try await call(client, .get, "/api/v1/users/1/tokens", token: fixture.tokens["ga"]).status == .forbidden)
+            #expect(
+                try await call(client, .get, "/api/v1/users/1/tokens", token: fixture.tokens["ga"]).status == .forbidden
+            )
         }
     }
 
@@ -105,40 +121,64 @@ import ZhengshuTestSupport
                 #expect(r.status == .forbidden, "\(user)")
                 #expect(r.body["code"] as? String == "forbidden")
             }
-            #expect(try await call(client, .post, "/api/v1/departments", token: fixture.tokens["admin"], json: dept).status == .created)
+            #expect(
+                try await call(client, .post, "/api/v1/departments", token: fixture.tokens["admin"], json: dept).status
+                    == .created)
             // Only the auditor and the bureau read the audit trail.
             #expect(try await call(client, .get, "/api/v1/audit", token: fixture.tokens["ga"]).status == .forbidden)
-            let audit = try await call(client, .get, "/api/v1/audit?action=department.create", token: fixture.tokens["auditor"])
+            let audit = try await call(
+                client, .get, "/api/v1/audit?action=department.create", token: fixture.tokens["auditor"])
             #expect(audit.status == .ok)
             let entries = try #require(audit.body["items"] as? [[String: Any]])
             #expect(entries.last?["actor"] as? String == "admin")
             #expect(entries.last?["target"] as? String == "department:C-MZ")
             // A provider registers resources for its own department only.
             let draft = Self.resourceJSON(code: "RK-0001", department: "C-GA")
-            #expect(try await call(client, .post, "/api/v1/resources", token: fixture.tokens["scjg"], json: draft).status == .forbidden)
-            #expect(try await call(client, .post, "/api/v1/resources", token: fixture.tokens["consumer"], json: draft).status == .forbidden)
-            #expect(try await call(client, .post, "/api/v1/resources", token: fixture.tokens["ga"], json: draft).status == .created)
-            #expect(try await call(client, .patch, "/api/v1/resources/RK-0001", token: fixture.tokens["scjg"],
-                                   json: #"{"name":"改名"}"#).status == .forbidden)
+            #expect(
+                try await call(client, .post, "/api/v1/resources", token: fixture.tokens["scjg"], json: draft).status
+                    == .forbidden)
+            #expect(
+                try await call(client, .post, "/api/v1/resources", token: fixture.tokens["consumer"], json: draft)
+                    .status == .forbidden)
+            #expect(
+                try await call(client, .post, "/api/v1/resources", token: fixture.tokens["ga"], json: draft).status
+                    == .created)
+            #expect(
+                try await call(
+                    client, .patch, "/api/v1/resources/RK-0001", token: fixture.tokens["scjg"],
+                    json: #"{"name":"改名"}"#
+                ).status == .forbidden)
             // Drafts are invisible outside their department.
-            #expect(try await call(client, .get, "/api/v1/resources/RK-0001", token: fixture.tokens["scjg"]).status == .notFound)
+            #expect(
+                try await call(client, .get, "/api/v1/resources/RK-0001", token: fixture.tokens["scjg"]).status
+                    == .notFound)
             let search = try await call(client, .get, "/api/v1/resources", token: fixture.tokens["scjg"])
             #expect(search.body["total"] as? Int == 0)
-            #expect(try await call(client, .post, "/api/v1/resources/RK-0001/publish", token: fixture.tokens["ga"]).status == .ok)
-            #expect(try await call(client, .get, "/api/v1/resources/RK-0001", token: fixture.tokens["scjg"]).status == .ok)
+            #expect(
+                try await call(client, .post, "/api/v1/resources/RK-0001/publish", token: fixture.tokens["ga"]).status
+                    == .ok)
+            #expect(
+                try await call(client, .get, "/api/v1/resources/RK-0001", token: fixture.tokens["scjg"]).status == .ok)
             // Records belong to the owning department (consumers come with grants).
-            #expect(try await call(client, .get, "/api/v1/resources/RK-0001/records", token: fixture.tokens["scjg"]).status == .forbidden)
-            #expect(try await call(client, .get, "/api/v1/resources/RK-0001/records", token: fixture.tokens["ga"]).status == .ok)
+            #expect(
+                try await call(client, .get, "/api/v1/resources/RK-0001/records", token: fixture.tokens["scjg"]).status
+                    == .forbidden)
+            #expect(
+                try await call(client, .get, "/api/v1/resources/RK-0001/records", token: fixture.tokens["ga"]).status
+                    == .ok)
         }
     }
 
     @Test func duplicatesAre409() async throws {
         try await withAPI { fixture, client in
             let admin = fixture.tokens["admin"]
-            let r = try await call(client, .post, "/api/v1/departments", token: admin, json: #"{"code":"C-GA","name":"重复","level":"city"}"#)
+            let r = try await call(
+                client, .post, "/api/v1/departments", token: admin, json: #"{"code":"C-GA","name":"重复","level":"city"}"#
+            )
             #expect(r.status == .conflict)
             #expect(r.body["detail"] as? String == "department C-GA already exists")
-            let user = try await call(client, .post, "/api/v1/users", token: admin, json: #"{"name":"ga","roles":["auditor"]}"#)
+            let user = try await call(
+                client, .post, "/api/v1/users", token: admin, json: #"{"name":"ga","roles":["auditor"]}"#)
             #expect(user.status == .conflict)
             let draft = Self.resourceJSON(code: "RK-0001", department: "C-GA")
             #expect(try await call(client, .post, "/api/v1/resources", token: admin, json: draft).status == .created)
@@ -156,23 +196,30 @@ import ZhengshuTestSupport
             #expect(malformed.status == .badRequest)
             #expect(malformed.body["detail"] as? String == "the request body is not valid JSON (UTF-8)")
             #expect(try await call(client, .post, "/api/v1/departments", token: admin, json: "").status == .badRequest)
-            let notUTF8 = try await client.execute(uri: "/api/v1/departments", method: .post,
-                                                   headers: [.authorization: "Bearer \(admin!)", .contentType: "application/json"],
-                                                   body: ByteBuffer(bytes: [0x7B, 0x22, 0xB9, 0xAB, 0x22, 0x7D])) { $0.status }
+            let notUTF8 = try await client.execute(
+                uri: "/api/v1/departments", method: .post,
+                headers: [.authorization: "Bearer \(admin!)", .contentType: "application/json"],
+                body: ByteBuffer(bytes: [0x7B, 0x22, 0xB9, 0xAB, 0x22, 0x7D])
+            ) { $0.status }
             #expect(notUTF8 == .badRequest)
-            let wrongType = try await call(client, .post, "/api/v1/departments", token: admin, json: #"{"code":1,"name":"x","level":"city"}"#)
+            let wrongType = try await call(
+                client, .post, "/api/v1/departments", token: admin, json: #"{"code":1,"name":"x","level":"city"}"#)
             #expect(wrongType.status == .unprocessableContent)
             let violation = try #require((wrongType.body["violations"] as? [[String: Any]])?.first)
             #expect(violation["field"] as? String == "code")
             #expect(violation["reason"] as? String == "must be a string")
-            let badEnum = try await call(client, .post, "/api/v1/departments", token: admin, json: #"{"code":"X","name":"x","level":"town"}"#)
+            let badEnum = try await call(
+                client, .post, "/api/v1/departments", token: admin, json: #"{"code":"X","name":"x","level":"town"}"#)
             #expect(badEnum.status == .unprocessableContent)
             #expect(badEnum.text.contains("province, city, county"))
-            let badCredit = try await call(client, .post, "/api/v1/departments", token: admin,
-                                           json: #"{"code":"X","name":"x","level":"city","creditCode":"91350100M000100Y44"}"#)
+            let badCredit = try await call(
+                client, .post, "/api/v1/departments", token: admin,
+                json: #"{"code":"X","name":"x","level":"city","creditCode":"91350100M000100Y44"}"#)
             #expect(badCredit.status == .unprocessableContent)
             #expect(badCredit.text.contains("GB 32100 expects 3"))
-            let form = try await call(client, .post, "/api/v1/departments", token: admin, json: "code=X", contentType: "application/x-www-form-urlencoded")
+            let form = try await call(
+                client, .post, "/api/v1/departments", token: admin, json: "code=X",
+                contentType: "application/x-www-form-urlencoded")
             #expect(form.status == .unsupportedMediaType)
             let badQuery = try await call(client, .get, "/api/v1/departments?level=town", token: admin)
             #expect(badQuery.status == .badRequest)
@@ -186,7 +233,11 @@ import ZhengshuTestSupport
     @Test func recordsAreValidatedRowByRowAndStoredAllOrNothing() async throws {
         try await withAPI { fixture, client in
             let ga = fixture.tokens["ga"]
-            #expect(try await call(client, .post, "/api/v1/resources", token: ga, json: Self.resourceJSON(code: "RK-0001", department: "C-GA")).status == .created)
+            #expect(
+                try await call(
+                    client, .post, "/api/v1/resources", token: ga,
+                    json: Self.resourceJSON(code: "RK-0001", department: "C-GA")
+                ).status == .created)
             let early = try await call(client, .post, "/api/v1/resources/RK-0001/records", token: ga, json: "[]")
             #expect(early.status == .conflict)  // a draft has no records table yet
             #expect(try await call(client, .post, "/api/v1/resources/RK-0001/publish", token: ga).status == .ok)
@@ -195,40 +246,61 @@ import ZhengshuTestSupport
             bad[7]["citizen_id"] = .string("110105194912310021")
             bad[12]["birth_date"] = .string("1990/13/01")
             bad[20]["name"] = .string(String(repeating: "长", count: 51))
-            let rejected = try await call(client, .post, "/api/v1/resources/RK-0001/records", token: ga, json: Self.json(bad))
+            let rejected = try await call(
+                client, .post, "/api/v1/resources/RK-0001/records", token: ga, json: Self.json(bad))
             #expect(rejected.status == .unprocessableContent)
             let violations = try #require(rejected.body["violations"] as? [[String: Any]])
-            #expect(violations.map { "\($0["row"] as? Int ?? -1):\($0["field"] as? String ?? "")" } == ["7:citizen_id", "12:birth_date", "20:name"])
+            #expect(
+                violations.map { "\($0["row"] as? Int ?? -1):\($0["field"] as? String ?? "")" } == [
+                    "7:citizen_id", "12:birth_date", "20:name",
+                ])
             let empty = try await call(client, .get, "/api/v1/resources/RK-0001/records", token: ga)
             #expect((empty.body["records"] as? [Any])?.isEmpty == true)
 
-            let stored = try await call(client, .post, "/api/v1/resources/RK-0001/records", token: ga, json: Self.json(rows))
+            let stored = try await call(
+                client, .post, "/api/v1/resources/RK-0001/records", token: ga, json: Self.json(rows))
             #expect(stored.status == .created)
             #expect(stored.body["inserted"] as? Int == 30)
-            let page = try await call(client, .get, "/api/v1/resources/RK-0001/records?fields=citizen_id,name&limit=10&sort=birth_date", token: ga)
+            let page = try await call(
+                client, .get, "/api/v1/resources/RK-0001/records?fields=citizen_id,name&limit=10&sort=birth_date",
+                token: ga)
             #expect((page.body["records"] as? [[String: Any]])?.count == 10)
             #expect(page.body["fields"] as? [String] == ["citizen_id", "name"])
             let cursor = try #require(page.body["nextCursor"] as? String)
-            let next = try await call(client, .get, "/api/v1/resources/RK-0001/records?fields=citizen_id&limit=10&sort=birth_date&cursor=\(cursor)", token: ga)
+            let next = try await call(
+                client, .get,
+                "/api/v1/resources/RK-0001/records?fields=citizen_id&limit=10&sort=birth_date&cursor=\(cursor)",
+                token: ga)
             #expect((next.body["records"] as? [Any])?.count == 10)
-            #expect(try await call(client, .get, "/api/v1/resources/RK-0001/records?cursor=garbage", token: ga).status == .badRequest)
-            #expect(try await call(client, .get, "/api/v1/resources/RK-0001/records?fields=salary", token: ga).status == .badRequest)
-            #expect(try await call(client, .get, "/api/v1/resources/RK-0001/records?sort=mobile", token: ga).status == .badRequest)
+            #expect(
+                try await call(client, .get, "/api/v1/resources/RK-0001/records?cursor=garbage", token: ga).status
+                    == .badRequest)
+            #expect(
+                try await call(client, .get, "/api/v1/resources/RK-0001/records?fields=salary", token: ga).status
+                    == .badRequest)
+            #expect(
+                try await call(client, .get, "/api/v1/resources/RK-0001/records?sort=mobile", token: ga).status
+                    == .badRequest)
         }
     }
 
     @Test func versionsAndDiffOverHTTP() async throws {
         try await withAPI { fixture, client in
             let ga = fixture.tokens["ga"]
-            _ = try await call(client, .post, "/api/v1/resources", token: ga, json: Self.resourceJSON(code: "RK-0001", department: "C-GA"))
-            _ = try await call(client, .patch, "/api/v1/resources/RK-0001", token: ga, json: #"{"updateCycle":"weekly","serviceItems":["户口迁移"]}"#)
+            _ = try await call(
+                client, .post, "/api/v1/resources", token: ga,
+                json: Self.resourceJSON(code: "RK-0001", department: "C-GA"))
+            _ = try await call(
+                client, .patch, "/api/v1/resources/RK-0001", token: ga,
+                json: #"{"updateCycle":"weekly","serviceItems":["户口迁移"]}"#)
             let versions = try await call(client, .get, "/api/v1/resources/RK-0001/versions", token: ga)
             #expect((versions.body["items"] as? [[String: Any]])?.map { $0["version"] as? Int } == [1, 2])
             let diff = try await call(client, .get, "/api/v1/resources/RK-0001/diff?from=1&to=2", token: ga)
             let changes = try #require(diff.body["changes"] as? [[String: Any]])
             #expect(changes.map { $0["field"] as? String } == ["serviceItems", "updateCycle"])
             #expect(changes[1]["before"] as? String == "daily" && changes[1]["after"] as? String == "weekly")
-            #expect(try await call(client, .get, "/api/v1/resources/RK-0001/diff?from=1", token: ga).status == .badRequest)
+            #expect(
+                try await call(client, .get, "/api/v1/resources/RK-0001/diff?from=1", token: ga).status == .badRequest)
             #expect(try await call(client, .get, "/api/v1/resources/RK-0001/versions/7", token: ga).status == .notFound)
         }
     }
@@ -236,7 +308,9 @@ import ZhengshuTestSupport
     @Test func chineseSearchOverHTTP() async throws {
         try await withAPI { fixture, client in
             let admin = fixture.tokens["admin"]
-            _ = try await call(client, .post, "/api/v1/resources", token: admin, json: Self.resourceJSON(code: "RK-0001", department: "C-GA"))
+            _ = try await call(
+                client, .post, "/api/v1/resources", token: admin,
+                json: Self.resourceJSON(code: "RK-0001", department: "C-GA"))
             let q = "人口".addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed)!
             let r = try await call(client, .get, "/api/v1/resources?q=\(q)", token: admin)
             #expect(r.body["total"] as? Int == 1)
@@ -250,10 +324,11 @@ import ZhengshuTestSupport
         let router = try await buildRouter(services: fixture.services, configuration: TestPlatform.configuration)
         // The console's pages are HTML for people; its entry points ("/", "/login") are documented, the rest is not the API.
         let consolePages = ConsolePaths.prefixes
-        let served = Set(router.routes.map { "\($0.method.rawValue) \(Self.normalise("\($0.path)"))" }.filter { route in
-            let path = route.split(separator: " ")[1]
-            return route == "GET /login" || !consolePages.contains { path == $0 || path.hasPrefix($0 + "/") }
-        })
+        let served = Set(
+            router.routes.map { "\($0.method.rawValue) \(Self.normalise("\($0.path)"))" }.filter { route in
+                let path = route.split(separator: " ")[1]
+                return route == "GET /login" || !consolePages.contains { path == $0 || path.hasPrefix($0 + "/") }
+            })
         let spec = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.bytes)) as? [String: Any])
         let paths = try #require(spec["paths"] as? [String: [String: Any]])
         var documented = Set<String>()
@@ -263,8 +338,12 @@ import ZhengshuTestSupport
             }
         }
         #expect(served.count >= 28, "\(served.sorted())")
-        #expect(served.subtracting(documented).isEmpty, "served but undocumented: \(served.subtracting(documented).sorted())")
-        #expect(documented.subtracting(served).isEmpty, "documented but not served: \(documented.subtracting(served).sorted())")
+        #expect(
+            served.subtracting(documented).isEmpty,
+            "served but undocumented: \(served.subtracting(documented).sorted())")
+        #expect(
+            documented.subtracting(served).isEmpty,
+            "documented but not served: \(documented.subtracting(served).sorted())")
     }
 
     static func normalise(_ path: String) -> String {

@@ -1,7 +1,7 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import HTTPTypes
 import Testing
 import ZhengshuCore
 import ZhengshuHTTP
@@ -19,13 +19,14 @@ import ZhengshuHTTP
         }
         func open() {
             isOpen = true
-            waiting.forEach { $0.resume() }
+            for w in waiting { w.resume() }
             waiting = []
         }
     }
 
     /// A router with the middleware the application uses, a slow route, a held route and the system routes.
-    static func router(_ limits: ServerLimits, admission: Admission, gate: Gate = Gate()) -> Router<BasicRequestContext> {
+    static func router(_ limits: ServerLimits, admission: Admission, gate: Gate = Gate()) -> Router<BasicRequestContext>
+    {
         let router = Router()
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: AdmissionMiddleware(admission))
@@ -42,7 +43,8 @@ import ZhengshuHTTP
             await gate.wait()
             return "released"
         }
-        SystemRoutes<BasicRequestContext>(readiness: { true }, metrics: { "" }, admission: admission).register(on: router)
+        SystemRoutes<BasicRequestContext>(readiness: { true }, metrics: { "" }, admission: admission).register(
+            on: router)
         return router
     }
 
@@ -77,12 +79,16 @@ import ZhengshuHTTP
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
-            #expect(refused.allSatisfy { $0.0 == 503 && $0.1.contains("limit") && $0.1.contains("\"status\":503") }, "\(refused.map(\.0))")
+            #expect(
+                refused.allSatisfy { $0.0 == 503 && $0.1.contains("limit") && $0.1.contains("\"status\":503") },
+                "\(refused.map(\.0))")
             // Liveness and readiness still answer; readiness says the node is full.
             #expect(try await http.call("GET", "/healthz", token: nil).status == 200)
             let ready = try await http.call("GET", "/readyz", token: nil)
             let readiness = try JSONSerialization.jsonObject(with: ready.body) as? [String: Any]
-            #expect(ready.status == 503 && (readiness?["requests"] as? [String: Any])?["saturated"] as? Bool == true, "\(readiness ?? [:])")
+            #expect(
+                ready.status == 503 && (readiness?["requests"] as? [String: Any])?["saturated"] as? Bool == true,
+                "\(readiness ?? [:])")
             await gate.open()
             #expect(try await held.value == [200, 200, 200])
             // The refusals were counted, and the node is free again.
@@ -103,7 +109,9 @@ import ZhengshuHTTP
                 try await Task.sleep(for: .milliseconds(20))
                 polls += 1
             }
-            let refused = try await client.execute(uri: "/slow?ms=1", method: .get) { r in (r.status, r.headers[.retryAfter]) }
+            let refused = try await client.execute(uri: "/slow?ms=1", method: .get) { r in
+                (r.status, r.headers[.retryAfter])
+            }
             #expect(refused.0 == .serviceUnavailable && refused.1 == "1")
             await gate.open()
             #expect(try await held == .ok)
@@ -114,7 +122,9 @@ import ZhengshuHTTP
         let admission = Admission(limits: ServerLimits(maxInFlight: 10, requestTimeout: .seconds(1)))
         let app = Application(router: Self.router(admission.limits, admission: admission))
         try await app.test(.router) { client in
-            let cut = try await client.execute(uri: "/slow?ms=5000", method: .get) { r in (r.status, r.headers[.retryAfter], String(buffer: r.body)) }
+            let cut = try await client.execute(uri: "/slow?ms=5000", method: .get) { r in
+                (r.status, r.headers[.retryAfter], String(buffer: r.body))
+            }
             #expect(cut.0 == .serviceUnavailable && cut.1 == "5" && cut.2.contains("longer than 1 s"), "\(cut.2)")
             #expect(admission.load.timedOut == 1)
             // An upload or an import may take longer than a read's limit.

@@ -27,13 +27,16 @@ struct CLITests {
         try input.fileHandleForWriting.close()
         let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        return Run(
+            status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+            stderr: String(decoding: e, as: UTF8.self))
     }
 
     /// A data folder with the demo's departments and a published datagen-shaped resource.
     func dataFolder() async throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zs-cli-\(UUID().uuidString)").path
-        let run = try zhengshu(["user", "add", "li.hua", "--role", "admin", "--password-stdin", "--data", dir], stdin: "Str0ng-Passw0rd\n")
+        let run = try zhengshu(
+            ["user", "add", "li.hua", "--role", "admin", "--password-stdin", "--data", dir], stdin: "Str0ng-Passw0rd\n")
         #expect(run.status == 0, "\(run.stderr)")
         let services = try AppServicesForTests.open(dir)
         let c = TestPlatform.operatorCaller
@@ -46,8 +49,13 @@ struct CLITests {
     @Test func usersAndTokensFromTheCommandLine() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zs-cli-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        #expect(try zhengshu(["user", "add", "wang", "--role", "auditor", "--password-stdin", "--data", dir], stdin: "Str0ng-Passw0rd\n").status == 0)
-        let weak = try zhengshu(["user", "add", "zhao", "--role", "auditor", "--password-stdin", "--data", dir], stdin: "short\n")
+        #expect(
+            try zhengshu(
+                ["user", "add", "wang", "--role", "auditor", "--password-stdin", "--data", dir],
+                stdin: "Str0ng-Passw0rd\n"
+            ).status == 0)
+        let weak = try zhengshu(
+            ["user", "add", "zhao", "--role", "auditor", "--password-stdin", "--data", dir], stdin: "short\n")
         #expect(weak.status != 0 && weak.stderr.contains("password"))
         let badRole = try zhengshu(["user", "add", "qian", "--role", "king", "--data", dir])
         #expect(badRole.status != 0 && badRole.stderr.contains("admin, provider, consumer, auditor"))
@@ -72,7 +80,8 @@ struct CLITests {
         var run = try zhengshu(["import", "POP-1", file.path, "--mode", "replace", "--data", dir])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("20 rows read, 20 accepted, 0 rejected"))
-        try IngestionCSV.make(0..<20) { k, f in if k == 7 { f[0] = "bad" } }.write(to: file, atomically: true, encoding: .utf8)
+        try IngestionCSV.make(0..<20) { k, f in if k == 7 { f[0] = "bad" } }.write(
+            to: file, atomically: true, encoding: .utf8)
         run = try zhengshu(["import", "POP-1", file.path, "--mode", "replace", "--data", dir])
         #expect(run.status == 3 && run.stdout.contains("1 rejected"))
         run = try zhengshu(["import", "POP-1", file.path, "--max-errors", "0", "--mode", "replace", "--data", dir])
@@ -98,11 +107,21 @@ struct CLITests {
         resource.department = "C-GA"
         resource.category = "人口"
         resource.shareType = .unconditional
-        let query = TopicQuery(from: "POP-1", columns: [.init(name: "xb", from: "POP-1.xb"), .init(name: "rs", label: "人数", from: nil, aggregate: .count)])
-        _ = try await AppServicesForTests.open(dir).topics.define(TopicDraft(resource: resource, query: query), by: TestPlatform.operatorCaller)
+        let query = TopicQuery(
+            from: "POP-1",
+            columns: [
+                .init(name: "xb", from: "POP-1.xb"), .init(name: "rs", label: "人数", from: nil, aggregate: .count),
+            ])
+        _ = try await AppServicesForTests.open(dir).topics.define(
+            TopicDraft(resource: resource, query: query), by: TestPlatform.operatorCaller)
         let run = try zhengshu(["topic", "materialise", "TOPIC-XB", "--data", dir])
-        let sexes = Set(String(decoding: try Data(contentsOf: file), as: UTF8.self).split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false)[2] })
-        #expect(run.status == 0 && run.stdout.contains("succeeded: \(sexes.count) rows materialised into TOPIC-XB"), "\(run.stdout)\(run.stderr)")
+        let sexes = Set(
+            String(decoding: try Data(contentsOf: file), as: UTF8.self).split(separator: "\n").dropFirst().map {
+                $0.split(separator: ",", omittingEmptySubsequences: false)[2]
+            })
+        #expect(
+            run.status == 0 && run.stdout.contains("succeeded: \(sexes.count) rows materialised into TOPIC-XB"),
+            "\(run.stdout)\(run.stderr)")
         let unknown = try zhengshu(["topic", "materialise", "NOPE", "--data", dir])
         #expect(unknown.status == 1 && unknown.stderr.contains("topic NOPE does not exist"))
     }
@@ -115,20 +134,26 @@ struct CLITests {
         do {
             let p = try AppServicesForTests.open(pristine)
             for k in 0..<6 {
-                _ = try await p.departments.create(DepartmentDraft(code: "D-\(k)", name: "部门\(k)", level: .county, parent: .some("C-GA")),
-                                                   by: TestPlatform.operatorCaller)
+                _ = try await p.departments.create(
+                    DepartmentDraft(code: "D-\(k)", name: "部门\(k)", level: .county, parent: .some("C-GA")),
+                    by: TestPlatform.operatorCaller)
             }
             let key = Ed25519Signer(try #require(try AuditSigningKey.load(pristine + "/audit-signing.key")))
             #expect(try await p.audit.checkpoint(with: key, every: 4) > 0)
         }
         let intact = try zhengshu(["audit", "verify", "--data", pristine])
         let total = try SQLiteFile.rows(pristine + "/zhengshu.sqlite", "SELECT COUNT(*) AS n FROM auditEntry")[0]["n"]!
-        let checkpoints = try SQLiteFile.rows(pristine + "/zhengshu.sqlite", "SELECT COUNT(*) AS n FROM auditCheckpoint")[0]["n"]!
-        #expect(intact.status == 0 && intact.stdout.contains("intact: \(total) entries (SHA-256), \(checkpoints) signed checkpoints"), "\(intact.stdout)")
+        let checkpoints = try SQLiteFile.rows(
+            pristine + "/zhengshu.sqlite", "SELECT COUNT(*) AS n FROM auditCheckpoint")[0]["n"]!
+        #expect(
+            intact.status == 0
+                && intact.stdout.contains("intact: \(total) entries (SHA-256), \(checkpoints) signed checkpoints"),
+            "\(intact.stdout)")
         let last = Int(total)!
 
         func tampered(_ sql: String...) throws -> String {
-            let copy = FileManager.default.temporaryDirectory.appendingPathComponent("zs-tamper-\(UUID().uuidString)").path
+            let copy = FileManager.default.temporaryDirectory.appendingPathComponent("zs-tamper-\(UUID().uuidString)")
+                .path
             try FileManager.default.copyItem(atPath: pristine, toPath: copy)
             defer { try? FileManager.default.removeItem(atPath: copy) }
             for statement in sql { try SQLiteFile.execute(copy + "/zhengshu.sqlite", statement) }
@@ -136,18 +161,27 @@ struct CLITests {
             #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
             return run.stdout
         }
-        #expect(try tampered("UPDATE auditEntry SET detail = 'nothing happened' WHERE sequence = 3").contains("BROKEN at entry 3: entry 3 does not match its hash: edited"))
-        #expect(try tampered("UPDATE auditEntry SET actor = 'someone-else' WHERE sequence = 5").contains("BROKEN at entry 5"))
-        #expect(try tampered("DELETE FROM auditEntry WHERE sequence = 4").contains("BROKEN at entry 4: entry 4 is missing (the next one is 5): deleted"))
+        #expect(
+            try tampered("UPDATE auditEntry SET detail = 'nothing happened' WHERE sequence = 3").contains(
+                "BROKEN at entry 3: entry 3 does not match its hash: edited"))
+        #expect(
+            try tampered("UPDATE auditEntry SET actor = 'someone-else' WHERE sequence = 5").contains(
+                "BROKEN at entry 5"))
+        #expect(
+            try tampered("DELETE FROM auditEntry WHERE sequence = 4").contains(
+                "BROKEN at entry 4: entry 4 is missing (the next one is 5): deleted"))
         // Swapping two entries' contents (each keeps its own hash, so each matches itself; the chain does not).
         let swapped = try tampered(
-            "UPDATE auditEntry SET sequence = -6 WHERE sequence = 6", "UPDATE auditEntry SET sequence = 6 WHERE sequence = 7",
+            "UPDATE auditEntry SET sequence = -6 WHERE sequence = 6",
+            "UPDATE auditEntry SET sequence = 6 WHERE sequence = 7",
             "UPDATE auditEntry SET sequence = 7 WHERE sequence = -6")
         #expect(swapped.contains("BROKEN at entry 6"), "\(swapped)")
         // Inserted: every later entry moved up one, a forged one in the gap.
         let inserted = try tampered(
-            "UPDATE auditEntry SET sequence = -sequence - 1 WHERE sequence >= 5", "UPDATE auditEntry SET sequence = -sequence WHERE sequence < 0",
-            "INSERT INTO auditEntry (sequence, actor, action, target, at, requestId, previousHash, hash) SELECT 5, 'intruder', 'records.query', 'resource:X', at, 'x', hash, hash FROM auditEntry WHERE sequence = 4")
+            "UPDATE auditEntry SET sequence = -sequence - 1 WHERE sequence >= 5",
+            "UPDATE auditEntry SET sequence = -sequence WHERE sequence < 0",
+            "INSERT INTO auditEntry (sequence, actor, action, target, at, requestId, previousHash, hash) SELECT 5, 'intruder', 'records.query', 'resource:X', at, 'x', hash, hash FROM auditEntry WHERE sequence = 4"
+        )
         #expect(inserted.contains("BROKEN at entry 5"), "\(inserted)")
         // The tail cut off after a checkpoint: the checkpoint names an entry that is gone.
         #expect(try tampered("DELETE FROM auditEntry WHERE sequence > 4").contains("entries were deleted from its end"))
@@ -157,18 +191,31 @@ struct CLITests {
         var previous = rows[0]["hash"]!
         for row in rows.dropFirst() {
             let sequence = Int64(row["sequence"]!)!
-            let event = AuditEvent(actor: sequence == 2 ? "forger" : row["actor"]!, actorDepartment: row["actorDepartment"]!.isEmpty ? nil : row["actorDepartment"],
-                                   action: row["action"]!, target: row["target"]!, at: Date(millis: Int64(row["at"]!)!), requestID: row["requestId"]!,
-                                   detail: row["detail"]!.isEmpty ? nil : row["detail"])
+            let event = AuditEvent(
+                actor: sequence == 2 ? "forger" : row["actor"]!,
+                actorDepartment: row["actorDepartment"]!.isEmpty ? nil : row["actorDepartment"],
+                action: row["action"]!, target: row["target"]!, at: Date(millis: Int64(row["at"]!)!),
+                requestID: row["requestId"]!,
+                detail: row["detail"]!.isEmpty ? nil : row["detail"])
             let hash = AuditChain.hash(sequence: sequence, event: event, previousHash: previous)
-            rewrite.append("UPDATE auditEntry SET actor = '\(event.actor)', previousHash = '\(previous)', hash = '\(hash)' WHERE sequence = \(sequence)")
+            rewrite.append(
+                "UPDATE auditEntry SET actor = '\(event.actor)', previousHash = '\(previous)', hash = '\(hash)' WHERE sequence = \(sequence)"
+            )
             previous = hash
         }
-        #expect(try tampered(rewrite.joined(separator: ";\n")).contains("differs from its signed checkpoint: the chain was rewritten"))
+        #expect(
+            try tampered(rewrite.joined(separator: ";\n")).contains(
+                "differs from its signed checkpoint: the chain was rewritten"))
         // A checkpoint re-signed with another key is not the installation's.
-        let forged = try AuditCheckpoint(signing: AuditEntry(sequence: 4, event: AuditEvent(actor: "", actorDepartment: nil, action: "", target: "", at: Date(), requestID: ""),
-                                                            previousHash: "", hash: rows[3]["hash"]!), with: Ed25519Signer(.init()), at: Date())
-        #expect(try tampered("UPDATE auditCheckpoint SET signature = '\(forged.signature)', publicKey = '\(forged.publicKey)' WHERE sequence = 4")
+        let forged = try AuditCheckpoint(
+            signing: AuditEntry(
+                sequence: 4,
+                event: AuditEvent(actor: "", actorDepartment: nil, action: "", target: "", at: Date(), requestID: ""),
+                previousHash: "", hash: rows[3]["hash"]!), with: Ed25519Signer(.init()), at: Date())
+        #expect(
+            try tampered(
+                "UPDATE auditCheckpoint SET signature = '\(forged.signature)', publicKey = '\(forged.publicKey)' WHERE sequence = 4"
+            )
             .contains("checkpoint 4 is not signed by this installation's key"))
         #expect(last > 8)
     }
@@ -183,10 +230,15 @@ struct CLITests {
         let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let columns = report["columns"] as? [[String: Any]] ?? []
         #expect(report["rows"] as? Int == 300)
-        #expect(Dictionary(uniqueKeysWithValues: columns.compactMap { c in (c["detected"] as? String).map { (c["column"] as! String, $0) } })
-            == ["gmsfhm": "citizen_id", "xm": "person_name", "dwxydm": "credit_code", "yhkh": "bank_card"])
+        #expect(
+            Dictionary(
+                uniqueKeysWithValues: columns.compactMap { c in
+                    (c["detected"] as? String).map { (c["column"] as! String, $0) }
+                })
+                == ["gmsfhm": "citizen_id", "xm": "person_name", "dwxydm": "credit_code", "yhkh": "bank_card"])
         // The examples are masked: the first citizen ID of the file (ASCII in GBK too) is nowhere in the report.
-        let firstID = String(decoding: try Data(contentsOf: file), as: UTF8.self).split(separator: "\n")[1].split(separator: ",")[0]
+        let firstID = String(decoding: try Data(contentsOf: file), as: UTF8.self).split(separator: "\n")[1].split(
+            separator: ",")[0]
         #expect(firstID.count == 18 && !run.stdout.contains(firstID))
         let missing = try zhengshu(["scan", "/nonexistent.csv"])
         #expect(missing.status != 0 && missing.stderr.contains("cannot read /nonexistent.csv"))
@@ -201,14 +253,20 @@ struct CLITests {
         #expect(try zhengshu(["import", "POP-1", file.path, "--data", dir]).status == 0)
         let run = try zhengshu(["scan", "--resource", "POP-1", "--data", dir])
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout.contains("POP-1: 40 rows") && run.stdout.contains("gmsfhm       citizen_id"), "\(run.stdout)")
-        #expect(run.stdout.contains("grade proposal 1 for review: gmsfhm - → L4") && run.stdout.contains("resource L2 → L4"), "\(run.stdout)")
+        #expect(
+            run.stdout.contains("POP-1: 40 rows") && run.stdout.contains("gmsfhm       citizen_id"), "\(run.stdout)")
+        #expect(
+            run.stdout.contains("grade proposal 1 for review: gmsfhm - → L4")
+                && run.stdout.contains("resource L2 → L4"), "\(run.stdout)")
         let json = try zhengshu(["scan", "--resource", "POP-1", "--json", "--data", dir])
         let body = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
-        #expect(body?["rows"] as? Int == 40 && (body?["proposal"] as? [String: Any])?["status"] as? String == "pending", "\(json.stdout)")
+        #expect(
+            body?["rows"] as? Int == 40 && (body?["proposal"] as? [String: Any])?["status"] as? String == "pending",
+            "\(json.stdout)")
         let neither = try zhengshu(["scan", "--data", dir])
         #expect(neither.status != 0 && neither.stderr.contains("give a FILE or --resource CODE"))
-        #expect(try zhengshu(["scan", "--resource", "NOPE", "--data", dir]).stderr.contains("resource NOPE does not exist"))
+        #expect(
+            try zhengshu(["scan", "--resource", "NOPE", "--data", dir]).stderr.contains("resource NOPE does not exist"))
     }
 
     @Test func qualityRunNamesAnUnknownResourceAndScoresAKnownOne() async throws {

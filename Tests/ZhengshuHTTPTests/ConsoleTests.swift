@@ -1,6 +1,6 @@
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import Testing
 import ZhengshuApp
@@ -32,7 +32,9 @@ import ZhengshuTestSupport
         init(_ client: any TestClientProtocol) { self.client = client }
 
         @discardableResult
-        func get(_ uri: String, headers extra: HTTPFields = [:]) async throws -> Page { try await send(.get, uri, body: nil, headers: extra) }
+        func get(_ uri: String, headers extra: HTTPFields = [:]) async throws -> Page {
+            try await send(.get, uri, body: nil, headers: extra)
+        }
 
         @discardableResult
         func post(_ uri: String, _ fields: [(String, String)], headers extra: HTTPFields = [:]) async throws -> Page {
@@ -42,14 +44,20 @@ import ZhengshuTestSupport
             return try await send(.post, uri, body: body, headers: headers)
         }
 
-        func send(_ method: HTTPRequest.Method, _ uri: String, body: String?, headers extra: HTTPFields) async throws -> Page {
+        func send(
+            _ method: HTTPRequest.Method, _ uri: String, body: String?, headers extra: HTTPFields
+        ) async throws -> Page {
             var headers = extra
             if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
-            let page = try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { r in
+            let page = try await client.execute(
+                uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }
+            ) { r in
                 Page(status: r.status, headers: r.headers, text: String(buffer: r.body))
             }
             for c in page.setCookies {
-                let pair = c.split(separator: ";")[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                let pair = c.split(separator: ";")[0].split(
+                    separator: "=", maxSplits: 1, omittingEmptySubsequences: false
+                ).map(String.init)
                 if pair.count == 2 { cookies[pair[0]] = pair[1].isEmpty ? nil : pair[1] }
             }
             return page
@@ -57,14 +65,19 @@ import ZhengshuTestSupport
 
         /// Signs in through the form. - Returns: the answer to the form's post.
         @discardableResult
-        func signIn(_ name: String, _ password: String = "Test-Password-1", headers: HTTPFields = [:]) async throws -> Page {
+        func signIn(
+            _ name: String, _ password: String = "Test-Password-1", headers: HTTPFields = [:]
+        ) async throws -> Page {
             let form = try await get("/login", headers: headers)
-            return try await post("/login", [("_csrf", form.field("_csrf") ?? ""), ("name", name), ("password", password), ("next", "/")],
-                                  headers: headers)
+            return try await post(
+                "/login",
+                [("_csrf", form.field("_csrf") ?? ""), ("name", name), ("password", password), ("next", "/")],
+                headers: headers)
         }
 
         static func encode(_ s: String) -> String {
-            s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? s
+            s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~")))
+                ?? s
         }
     }
 
@@ -82,13 +95,16 @@ import ZhengshuTestSupport
             let signedIn = try await b.signIn("admin")
             #expect(signedIn.status == .seeOther && signedIn.location == "/")
             let session = try #require(signedIn.setCookies.first { $0.hasPrefix("zs_session=") })
-            #expect(session.contains("HttpOnly") && session.contains("SameSite=Lax") && !session.contains("Secure"), "\(session)")
+            #expect(
+                session.contains("HttpOnly") && session.contains("SameSite=Lax") && !session.contains("Secure"),
+                "\(session)")
             // The session is a token that expires (8 hours by default) and is audited as a sign-in.
             let cockpit = try await b.get("/")
             #expect(cockpit.status == .ok && cockpit.text.contains("数据局驾驶舱"))
             #expect(cockpit.text.components(separatedBy: "<svg").count - 1 == 4)
             let admin = try #require(try await f.store.user(named: "admin"))
-            let token = try #require(try await f.store.tokens(user: admin.id).first { $0.label == SignInPolicy.sessionLabel })
+            let token = try #require(
+                try await f.store.tokens(user: admin.id).first { $0.label == SignInPolicy.sessionLabel })
             let hours = try #require(token.expiresAt).timeIntervalSince(token.createdAt) / 3600
             #expect(abs(hours - 8) < 0.01)
             let logins = try await f.store.auditEntries(AuditFilter(action: "login"))
@@ -116,9 +132,11 @@ import ZhengshuTestSupport
         try await withConsole { f, client in
             let b = Browser(client)
             let wrong = try await b.signIn("ga", "Wrong-Password-1")
-            #expect(wrong.status == .unauthorized && wrong.text.contains("用户名或密码错误") && wrong.text.contains("value=\"ga\""))
+            #expect(
+                wrong.status == .unauthorized && wrong.text.contains("用户名或密码错误") && wrong.text.contains("value=\"ga\""))
             // The sign-in form itself is CSRF-protected (no signing a victim in to another account).
-            let forged = try await b.post("/login", [("_csrf", "guess"), ("name", "ga"), ("password", "Test-Password-1")])
+            let forged = try await b.post(
+                "/login", [("_csrf", "guess"), ("name", "ga"), ("password", "Test-Password-1")])
             #expect(forged.status == .forbidden && forged.setCookies.allSatisfy { !$0.hasPrefix("zs_session=") })
             for _ in 0..<4 { _ = try await b.signIn("ga", "Wrong-Password-1") }
             // Five failures: even the right password is refused until the lock ends, and says so.
@@ -138,7 +156,8 @@ import ZhengshuTestSupport
                 let b = Browser(client)
                 try await b.signIn(user)
                 let home = try await b.get("/")
-                return String(home.text[home.text.range(of: "<nav")!.lowerBound..<home.text.range(of: "</nav>")!.upperBound])
+                return String(
+                    home.text[home.text.range(of: "<nav")!.lowerBound..<home.text.range(of: "</nav>")!.upperBound])
             }
             let consumer = try await nav("consumer"), provider = try await nav("ga"), admin = try await nav("admin")
             #expect(consumer.contains("我的申请") && !consumer.contains("新建资源") && !consumer.contains("审批待办"))
@@ -158,27 +177,37 @@ import ZhengshuTestSupport
             try await b.signIn("ga")
             let form = try await b.get("/catalog/new")
             let csrf = try #require(form.field("_csrf"))
-            let fields = [("code", "bad code!"), ("name", "流动人口居住登记信息"), ("abstract", "本市流动人口"), ("department", "C-GA"),
-                          ("category", "人口"), ("shareType", "conditional"), ("shareCondition", "用于法定职责"), ("openType", "none"), ("updateCycle", "daily"),
-                          ("item0.name", "citizen_id"), ("item0.label", "公民身份号码"), ("item0.type", "string"), ("item0.key", "1"),
-                          ("item0.element", "citizen_id")]
+            let fields = [
+                ("code", "bad code!"), ("name", "流动人口居住登记信息"), ("abstract", "本市流动人口"), ("department", "C-GA"),
+                ("category", "人口"), ("shareType", "conditional"), ("shareCondition", "用于法定职责"), ("openType", "none"),
+                ("updateCycle", "daily"),
+                ("item0.name", "citizen_id"), ("item0.label", "公民身份号码"), ("item0.type", "string"), ("item0.key", "1"),
+                ("item0.element", "citizen_id"),
+            ]
             #expect(try await b.post("/catalog/new", fields).status == .forbidden)
             // A form over 1 MiB, or a body that is not a form, is refused with its reason; nothing is stored.
-            let huge = try await b.post("/catalog/new", [("_csrf", csrf), ("abstract", String(repeating: "人", count: 400_000))] + fields)
+            let huge = try await b.post(
+                "/catalog/new", [("_csrf", csrf), ("abstract", String(repeating: "人", count: 400_000))] + fields)
             #expect(huge.status == .contentTooLarge && huge.text.contains("larger than 1 MiB"))
             let json = try await b.send(.post, "/catalog/new", body: "{}", headers: [.contentType: "application/json"])
             #expect(json.status == .badRequest && json.text.contains("application/x-www-form-urlencoded"))
             #expect(try await f.store.resource(ResourceCode(trusted: "GA-LD-0001")) == nil)
             let refused = try await b.post("/catalog/new", [("_csrf", csrf)] + fields)
-            #expect(refused.status == .badRequest && refused.text.contains("must be 1-64 ASCII letters"), "\(refused.text.prefix(400))")
+            #expect(
+                refused.status == .badRequest && refused.text.contains("must be 1-64 ASCII letters"),
+                "\(refused.text.prefix(400))")
             #expect(refused.text.contains("value=\"流动人口居住登记信息\"") && refused.text.contains("value=\"citizen_id\""))
             #expect(try await f.store.resource(ResourceCode(trusted: "bad code!")) == nil)
             var good = fields
             good[0] = ("code", "GA-LD-0001")
             let created = try await b.post("/catalog/new", [("_csrf", csrf)] + good)
-            #expect(created.status == .seeOther && created.location == "/catalog/GA-LD-0001", "\(created.status) \(created.text.components(separatedBy: "<main").last!.prefix(700))")
+            #expect(
+                created.status == .seeOther && created.location == "/catalog/GA-LD-0001",
+                "\(created.status) \(created.text.components(separatedBy: "<main").last!.prefix(700))")
             let resource = try #require(try await f.store.resource(ResourceCode(trusted: "GA-LD-0001")))
-            #expect(resource.items.map(\.name) == ["citizen_id"] && resource.items[0].key && resource.items[0].dataElement == .citizenID)
+            #expect(
+                resource.items.map(\.name) == ["citizen_id"] && resource.items[0].key
+                    && resource.items[0].dataElement == .citizenID)
             #expect(try await b.post("/catalog/GA-LD-0001/publish", [("_csrf", csrf)]).status == .seeOther)
             #expect(try await f.store.resource(ResourceCode(trusted: "GA-LD-0001"))?.status == .published)
         }
@@ -194,7 +223,8 @@ import ZhengshuTestSupport
             #expect(forged.status == .forbidden && forged.text.contains("X-Zhengshu-CSRF"))
             let wrong = try await b.get("/api/v1/me", headers: [HTTPField.Name(SignInPolicy.csrfHeader)!: "0"])
             #expect(wrong.status == .forbidden)
-            let me = try await b.get("/api/v1/me", headers: [HTTPField.Name(SignInPolicy.csrfHeader)!: SignInPolicy.csrfToken(for: session)])
+            let me = try await b.get(
+                "/api/v1/me", headers: [HTTPField.Name(SignInPolicy.csrfHeader)!: SignInPolicy.csrfToken(for: session)])
             #expect(me.status == .ok && me.text.contains("\"name\":\"ga\""))
         }
     }
@@ -242,33 +272,51 @@ import ZhengshuTestSupport
             #expect(page.text.contains("id=\"sample\"") && page.text.contains("id=\"lineage\""))
             let csrf = try #require(page.field("_csrf"))
             let scanned = try await b.post("/catalog/RK-0001/scan", [("_csrf", csrf)])
-            #expect(scanned.status == .ok && scanned.text.contains("公民身份号码") && scanned.text.contains("id=\"to-proposal\""))
-            #expect(!Fixtures.populationRows(60).contains { row in
-                if case .string(let id) = row["citizen_id"] { return scanned.text.contains(id) } else { return false }
-            }, "the scan's examples are masked")
+            #expect(
+                scanned.status == .ok && scanned.text.contains("公民身份号码") && scanned.text.contains("id=\"to-proposal\""))
+            #expect(
+                !Fixtures.populationRows(60).contains { row in
+                    if case .string(let id) = row["citizen_id"] {
+                        return scanned.text.contains(id)
+                    } else {
+                        return false
+                    }
+                }, "the scan's examples are masked")
             let proposals = try await b.get("/proposals?resource=RK-0001")
-            let proposal = try #require(try await f.store.gradeProposals(status: .pending, department: nil, resource: ResourceCode(trusted: "RK-0001"), limit: 5).first)
-            #expect(proposals.text.contains("proposal-\(proposal.id.rawValue)") && proposals.text.contains("citizen_id"))
+            let proposal = try #require(
+                try await f.store.gradeProposals(
+                    status: .pending, department: nil, resource: ResourceCode(trusted: "RK-0001"), limit: 5
+                ).first)
+            #expect(
+                proposals.text.contains("proposal-\(proposal.id.rawValue)") && proposals.text.contains("citizen_id"))
             // Lowering a proposed grade is an override: without a reason it is refused and nothing changes.
             let lowered = proposal.items.first { $0.proposed == .l4 }!.item
             var fields = [("_csrf", csrf)] + proposal.items.map { ("grade.\($0.item)", $0.proposed.rawValue) }
             fields = fields.map { $0.0 == "grade.\(lowered)" ? ($0.0, "L3") : $0 }
             let refused = try await b.post("/proposals/\(proposal.id.rawValue)", fields)
-            #expect(refused.status == .unprocessableContent && refused.text.contains("class=\"problem\""), "\(refused.status)")
-            #expect(try await f.store.resource(ResourceCode(trusted: "RK-0001"))?.item(named: lowered)?.sensitivity != .l3)
-            let confirmed = try await b.post("/proposals/\(proposal.id.rawValue)", [("_csrf", csrf)] + proposal.items.map { ("grade.\($0.item)", $0.proposed.rawValue) })
+            #expect(
+                refused.status == .unprocessableContent && refused.text.contains("class=\"problem\""),
+                "\(refused.status)")
+            #expect(
+                try await f.store.resource(ResourceCode(trusted: "RK-0001"))?.item(named: lowered)?.sensitivity != .l3)
+            let confirmed = try await b.post(
+                "/proposals/\(proposal.id.rawValue)",
+                [("_csrf", csrf)] + proposal.items.map { ("grade.\($0.item)", $0.proposed.rawValue) })
             #expect(confirmed.status == .seeOther, "\(confirmed.text.suffix(800))")
             let graded = try #require(try await f.store.resource(ResourceCode(trusted: "RK-0001")))
             #expect(graded.item(named: lowered)?.sensitivity == .l4 && graded.sensitivity == .l4)
             // Editing keeps what the form does not show: the grades just confirmed survive a change of name.
             let edit = try await b.get("/catalog/RK-0001/edit")
-            #expect(edit.text.contains("value=\"RK-0001\" required readonly") && edit.text.contains("value=\"citizen_id\""))
+            #expect(
+                edit.text.contains("value=\"RK-0001\" required readonly") && edit.text.contains("value=\"citizen_id\""))
             var form: [(String, String)] = [("_csrf", csrf)]
             for (k, v) in Fixtures.formFields(of: graded) { form.append((k, k == "name" ? "人口基础信息（户籍）" : v)) }
             let saved = try await b.post("/catalog/RK-0001/edit", form)
             #expect(saved.status == .seeOther, "\(saved.text.components(separatedBy: "<main").last!.prefix(600))")
             let edited = try #require(try await f.store.resource(ResourceCode(trusted: "RK-0001")))
-            #expect(edited.name == "人口基础信息（户籍）" && edited.version == graded.version + 1 && edited.item(named: lowered)?.sensitivity == .l4)
+            #expect(
+                edited.name == "人口基础信息（户籍）" && edited.version == graded.version + 1
+                    && edited.item(named: lowered)?.sensitivity == .l4)
         }
     }
 
@@ -277,18 +325,23 @@ import ZhengshuTestSupport
             let b = Browser(client)
             try await b.signIn("consumer")
             let csrf = try #require(try await b.get("/accounts").field("_csrf"))
-            let created = try await b.post("/accounts", [("_csrf", csrf), ("name", "shjz"), ("description", "社会救助系统"), ("networks", "10.3.0.0/16")])
-            let key = try #require(created.text.range(of: "zsk_").map { String(created.text[$0.lowerBound...].prefix { $0 != "<" }) })
+            let created = try await b.post(
+                "/accounts",
+                [("_csrf", csrf), ("name", "shjz"), ("description", "社会救助系统"), ("networks", "10.3.0.0/16")])
+            let key = try #require(
+                created.text.range(of: "zsk_").map { String(created.text[$0.lowerBound...].prefix { $0 != "<" }) })
             #expect(created.status == .ok && key.count > 20)
             let later = try await b.get("/accounts")
             #expect(later.text.contains("shjz") && !later.text.contains(key) && later.text.contains("10.3.0.0/16"))
-            let bad = try await b.post("/accounts", [("_csrf", csrf), ("name", "bad name!"), ("networks", "not-a-network")])
+            let bad = try await b.post(
+                "/accounts", [("_csrf", csrf), ("name", "bad name!"), ("networks", "not-a-network")])
             #expect(bad.status != .ok && bad.text.contains("value=\"bad name!\""))
 
             let auditor = Browser(client)
             try await auditor.signIn("auditor")
             let trail = try await auditor.get("/audit?action=system-account.create")
-            #expect(trail.status == .ok && trail.text.contains("system-account.create") && trail.text.contains("consumer"))
+            #expect(
+                trail.status == .ok && trail.text.contains("system-account.create") && trail.text.contains("consumer"))
             let wrongDate = try await auditor.get("/audit?from=2026-13-40")
             #expect(wrongDate.status == .unprocessableContent && wrongDate.text.contains("is not a date"))
             #expect(try await auditor.get("/alerts").status == .ok)

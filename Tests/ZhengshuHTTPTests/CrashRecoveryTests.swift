@@ -54,10 +54,16 @@ struct CrashRecoveryTests {
 
     /// Runs curl on a dispatch thread: a blocking wait must not hold one of the few cooperative threads the other
     /// test suites share, or the polling below would starve while the upload runs.
-    static func request(_ method: String, _ url: String, token: String, body: URL? = nil, json: String? = nil,
-                        headers: [String] = []) async throws -> (Int, Data) {
-        var args = ["curl", "-s", "-X", method, "-H", "Authorization: Bearer \(token)", "-o", "-", "-w", "\n%{http_code}"]
-        if let body { args += ["-H", "Content-Type: text/csv", "--data-binary", "@\(body.path)", "--limit-rate", "300k"] }
+    static func request(
+        _ method: String, _ url: String, token: String, body: URL? = nil, json: String? = nil,
+        headers: [String] = []
+    ) async throws -> (Int, Data) {
+        var args = [
+            "curl", "-s", "-X", method, "-H", "Authorization: Bearer \(token)", "-o", "-", "-w", "\n%{http_code}",
+        ]
+        if let body {
+            args += ["-H", "Content-Type: text/csv", "--data-binary", "@\(body.path)", "--limit-rate", "300k"]
+        }
         if let json { args += ["-H", "Content-Type: application/json", "--data-binary", json] }
         for h in headers { args += ["-H", h] }
         args.append(url)
@@ -85,7 +91,11 @@ struct CrashRecoveryTests {
 
     static func waitUntilHealthy(_ port: Int) async throws {
         for _ in 0..<300 {
-            if let (status, _) = try? await request("GET", "http://127.0.0.1:\(port)/healthz", token: "x"), status == 200 { return }
+            if let (status, _) = try? await request("GET", "http://127.0.0.1:\(port)/healthz", token: "x"),
+                status == 200
+            {
+                return
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw CocoaError(.fileReadUnknown)
@@ -95,7 +105,10 @@ struct CrashRecoveryTests {
         var ids: [String] = []
         var cursor = ""
         repeat {
-            let (_, data) = try await request("GET", "http://127.0.0.1:\(port)/api/v1/resources/RK-330100-0001/records?fields=citizen_id&limit=1000\(cursor)", token: token)
+            let (_, data) = try await request(
+                "GET",
+                "http://127.0.0.1:\(port)/api/v1/resources/RK-330100-0001/records?fields=citizen_id&limit=1000\(cursor)",
+                token: token)
             let page = try JSONSerialization.jsonObject(with: data) as! [String: Any]
             ids += (page["records"] as! [[String: Any]]).map { $0["citizen_id"] as! String }
             cursor = (page["nextCursor"] as? String).map { "&cursor=\($0)" } ?? ""
@@ -133,14 +146,19 @@ struct CrashRecoveryTests {
         // Given a slow upload of 200 000 rows replacing the data
         let file = try Self.bigFile(rows: 200_000)
         defer { try? FileManager.default.removeItem(at: file) }
-        let upload = Task { try await Self.request("POST", "http://127.0.0.1:\(port)/api/v1/resources/RK-330100-0001/ingest?mode=replace", token: token, body: file) }
+        let upload = Task {
+            try await Self.request(
+                "POST", "http://127.0.0.1:\(port)/api/v1/resources/RK-330100-0001/ingest?mode=replace", token: token,
+                body: file)
+        }
         // When the server is killed once the job has staged rows
         var staged = false
         let deadline = Date().addingTimeInterval(90)
         while !staged && Date() < deadline {
             try await Task.sleep(for: .milliseconds(200))
             let (_, jobs) = try await Self.request("GET", "http://127.0.0.1:\(port)/api/v1/jobs", token: token)
-            let items = (try JSONSerialization.jsonObject(with: jobs) as? [String: Any])?["items"] as? [[String: Any]] ?? []
+            let items =
+                (try JSONSerialization.jsonObject(with: jobs) as? [String: Any])?["items"] as? [[String: Any]] ?? []
             staged = items.contains { $0["status"] as? String == "running" && ($0["rowsAccepted"] as? Int ?? 0) > 0 }
         }
         #expect(staged)
@@ -152,10 +170,12 @@ struct CrashRecoveryTests {
         defer { restarted.kill() }
         try await Self.waitUntilHealthy(port)
         let after = try await Self.citizenIDs(port: port, token: token)
-        #expect(after.count == before.count, "the resource holds \(after.count) rows after the crash, not \(before.count)")
+        #expect(
+            after.count == before.count, "the resource holds \(after.count) rows after the crash, not \(before.count)")
         #expect(Set(after) == Set(before), "the rows after the crash are not the old rows")
         let (_, jobs) = try await Self.request("GET", "http://127.0.0.1:\(port)/api/v1/jobs", token: token)
-        let job = try #require(((try JSONSerialization.jsonObject(with: jobs) as? [String: Any])?["items"] as? [[String: Any]])?.first)
+        let job = try #require(
+            ((try JSONSerialization.jsonObject(with: jobs) as? [String: Any])?["items"] as? [[String: Any]])?.first)
         #expect(job["status"] as? String == "failed")
         #expect((job["error"] as? String)?.contains("interrupted") == true)
     }

@@ -12,10 +12,12 @@ import ZhengshuTestSupport
 struct GMProfileTests {
     func open(_ dir: String, profile: String?) async throws -> AppServices {
         var values: [AbsoluteConfigKey: ConfigValue] = [
-            "data.directory": .init(.string(dir), isSecret: false), "security.fastPasswordHashing": true, "log.level": "warning",
+            "data.directory": .init(.string(dir), isSecret: false), "security.fastPasswordHashing": true,
+            "log.level": "warning",
         ]
         if let profile { values["security.cryptoProfile"] = .init(.string(profile), isSecret: false) }
-        return try await AppServices.open(AppConfiguration(config: ConfigReader(provider: InMemoryProvider(values: values))))
+        return try await AppServices.open(
+            AppConfiguration(config: ConfigReader(provider: InMemoryProvider(values: values))))
     }
 
     func zhengshu(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
@@ -31,11 +33,14 @@ struct GMProfileTests {
             #expect(key.algorithm == "sm2" && key.publicKey.hasPrefix("-----BEGIN PUBLIC KEY-----"))
             let p = services.platform
             let published = try p.installationKey(by: TestPlatform.operatorCaller)
-            #expect(published.profile == .gm && published.algorithm == "sm2" && published.fingerprint == key.fingerprint)
-            _ = try await p.departments.create(DepartmentDraft(code: "C-GA", name: "杭州市公安局", level: .city), by: TestPlatform.operatorCaller)
+            #expect(
+                published.profile == .gm && published.algorithm == "sm2" && published.fingerprint == key.fingerprint)
+            _ = try await p.departments.create(
+                DepartmentDraft(code: "C-GA", name: "杭州市公安局", level: .city), by: TestPlatform.operatorCaller)
             for k in 0..<5 {
-                _ = try await p.departments.create(DepartmentDraft(code: "D-\(k)", name: "部门\(k)", level: .county, parent: .some("C-GA")),
-                                                   by: TestPlatform.operatorCaller)
+                _ = try await p.departments.create(
+                    DepartmentDraft(code: "D-\(k)", name: "部门\(k)", level: .county, parent: .some("C-GA")),
+                    by: TestPlatform.operatorCaller)
             }
             #expect(try await p.audit.checkpoint(with: key, every: 3) == 2)
             // The chain is SM3: each hash recomputed here from the entry's fields with OpenSSL's SM3.
@@ -43,9 +48,13 @@ struct GMProfileTests {
             #expect(entries.count >= 6 && entries[0].previousHash == AuditChain.genesis(.sm3))
             for e in entries {
                 let v = e.event
-                let fields = [String(e.sequence), e.previousHash, v.actor, v.actorDepartment ?? "", v.action, v.target,
-                              String(v.at.millis), v.requestID, v.detail ?? ""]
-                let bytes: [UInt8] = fields.flatMap { (f: String) -> [UInt8] in Array(String(f.utf8.count).utf8) + [0x3A] + Array(f.utf8) }
+                let fields = [
+                    String(e.sequence), e.previousHash, v.actor, v.actorDepartment ?? "", v.action, v.target,
+                    String(v.at.millis), v.requestID, v.detail ?? "",
+                ]
+                let bytes: [UInt8] = fields.flatMap { (f: String) -> [UInt8] in
+                    Array(String(f.utf8.count).utf8) + [0x3A] + Array(f.utf8)
+                }
                 #expect(e.hash == "sm3:" + SM3.hash(bytes).hex, "entry \(e.sequence)")
             }
             let checkpoint = try #require(try await services.store.latestAuditCheckpoint())
@@ -59,14 +68,17 @@ struct GMProfileTests {
         // A checkpoint signed by another SM2 key is not the installation's.
         let other = try SM2Signer(try SM2Key.generate())
         let original = try #require(try await AppServicesForTests.open(dir).store.latestAuditCheckpoint())
-        try SQLiteFile.execute(dir + "/zhengshu.sqlite", """
+        try SQLiteFile.execute(
+            dir + "/zhengshu.sqlite",
+            """
             UPDATE auditCheckpoint SET signature = '\(Data(try other.sign(AuditCheckpoint.message(sequence: original.sequence, hash: original.hash))).base64EncodedString())'
             WHERE sequence = \(original.sequence)
             """)
         let (broken, brokenOut) = try zhengshu(["audit", "verify", "--data", dir])
         #expect(broken == 2 && brokenOut.contains("is not signed by this installation's key"), "\(brokenOut)")
         // The profile is the installation's: the standard one is refused, and left unsaid the gm one is used.
-        let (refused, refusedOut) = try zhengshu(["audit", "verify", "--data", dir], environment: ["ZHENGSHU_SECURITY_CRYPTO_PROFILE": "standard"])
+        let (refused, refusedOut) = try zhengshu(
+            ["audit", "verify", "--data", dir], environment: ["ZHENGSHU_SECURITY_CRYPTO_PROFILE": "standard"])
         #expect(refused != 0 && refusedOut.contains("created with the gm crypto profile"), "\(refusedOut)")
         await #expect(throws: ZhengshuError.self) { try await open(dir, profile: "standard") }
         await #expect(throws: ZhengshuError.self) { try await open(dir, profile: "sm9") }

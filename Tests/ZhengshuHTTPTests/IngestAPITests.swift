@@ -1,6 +1,6 @@
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import Testing
 import ZhengshuApp
@@ -17,7 +17,9 @@ import ZhengshuTestSupport
         try await app.test(.router) { client in try await test(fixture, client) }
     }
 
-    func post(_ client: some TestClientProtocol, _ uri: String, token: String?, body: [UInt8], type: String = "text/csv")
+    func post(
+        _ client: some TestClientProtocol, _ uri: String, token: String?, body: [UInt8], type: String = "text/csv"
+    )
         async throws -> (HTTPResponse.Status, [String: Any], String)
     {
         var headers: HTTPFields = [.contentType: type]
@@ -28,19 +30,26 @@ import ZhengshuTestSupport
         }
     }
 
-    func get(_ client: some TestClientProtocol, _ uri: String, token: String?) async throws -> (HTTPResponse.Status, HTTPFields, String) {
+    func get(
+        _ client: some TestClientProtocol, _ uri: String, token: String?
+    ) async throws -> (HTTPResponse.Status, HTTPFields, String) {
         var headers: HTTPFields = [:]
         if let token { headers[.authorization] = "Bearer \(token)" }
-        return try await client.execute(uri: uri, method: .get, headers: headers) { ($0.status, $0.headers, String(buffer: $0.body)) }
+        return try await client.execute(uri: uri, method: .get, headers: headers) {
+            ($0.status, $0.headers, String(buffer: $0.body))
+        }
     }
 
-    func postStatus(_ client: some TestClientProtocol, _ uri: String, token: String?, body: [UInt8], type: String = "text/csv")
+    func postStatus(
+        _ client: some TestClientProtocol, _ uri: String, token: String?, body: [UInt8], type: String = "text/csv"
+    )
         async throws -> HTTPResponse.Status
     {
         try await post(client, uri, token: token, body: body, type: type).0
     }
 
-    func getStatus(_ client: some TestClientProtocol, _ uri: String, token: String?) async throws -> HTTPResponse.Status {
+    func getStatus(_ client: some TestClientProtocol, _ uri: String, token: String?) async throws -> HTTPResponse.Status
+    {
         try await get(client, uri, token: token).0
     }
 
@@ -48,8 +57,9 @@ import ZhengshuTestSupport
         try await withAPI { fixture, client async throws in
             let ga = fixture.tokens["ga"]
             let csv = IngestionCSV.make(0..<20) { k, f in if k == 4 { f[0] = "110105194912310021" } }
-            let (status, job, _) = try await post(client, "/api/v1/resources/POP-1/ingest?mode=replace&name=pop.csv", token: ga,
-                                                  body: Array(csv.utf8))
+            let (status, job, _) = try await post(
+                client, "/api/v1/resources/POP-1/ingest?mode=replace&name=pop.csv", token: ga,
+                body: Array(csv.utf8))
             #expect(status == .created)
             #expect(job["status"] as? String == "succeeded")
             #expect(job["rowsAccepted"] as? Int == 19)
@@ -64,7 +74,8 @@ import ZhengshuTestSupport
             let lines = rejects.split(separator: "\r\n")
             #expect(lines.count == 2)
             #expect(lines[0] == "\u{FEFF}gmsfhm,xm,xb,csrq,mz,hjdz,lxdh,djrq,_row,_field,_reason")
-            #expect(lines[1].hasPrefix("110105194912310021,") && lines[1].contains(",5,gmsfhm,citizen ID check character"))
+            #expect(
+                lines[1].hasPrefix("110105194912310021,") && lines[1].contains(",5,gmsfhm,citizen ID check character"))
             // Jobs are the providing department's business.
             #expect(try await getStatus(client, "/api/v1/jobs/\(id)", token: fixture.tokens["scjg"]) == .notFound)
             let (_, _, list) = try await get(client, "/api/v1/jobs", token: fixture.tokens["scjg"])
@@ -81,9 +92,13 @@ import ZhengshuTestSupport
     @Test func aBrokenFileIs422WithTheJobAndNothingChanges() async throws {
         try await withAPI { fixture, client async throws in
             let ga = fixture.tokens["ga"]
-            #expect(try await postStatus(client, "/api/v1/resources/POP-1/ingest", token: ga, body: Array(IngestionCSV.make(0..<5).utf8)) == .created)
+            #expect(
+                try await postStatus(
+                    client, "/api/v1/resources/POP-1/ingest", token: ga, body: Array(IngestionCSV.make(0..<5).utf8))
+                    == .created)
             let broken = IngestionCSV.make(10..<20) + "\"unterminated,1\n"
-            let (status, problem, _) = try await post(client, "/api/v1/resources/POP-1/ingest?mode=replace", token: ga, body: Array(broken.utf8))
+            let (status, problem, _) = try await post(
+                client, "/api/v1/resources/POP-1/ingest?mode=replace", token: ga, body: Array(broken.utf8))
             #expect(status == .unprocessableContent)
             #expect(problem["code"] as? String == "importFailed")
             #expect((problem["detail"] as? String)?.contains("quoted field") == true)
@@ -96,13 +111,27 @@ import ZhengshuTestSupport
     @Test func wrongCallersAndWrongBodiesAreRefused() async throws {
         try await withAPI { fixture, client async throws in
             let csv = Array(IngestionCSV.make(0..<3).utf8)
-            #expect(try await postStatus(client, "/api/v1/resources/POP-1/ingest", token: nil, body: csv) == .unauthorized)
-            #expect(try await postStatus(client, "/api/v1/resources/POP-1/ingest", token: fixture.tokens["scjg"], body: csv) == .forbidden)
-            #expect(try await postStatus(client, "/api/v1/resources/NOPE/ingest", token: fixture.tokens["ga"], body: csv) == .notFound)
-            #expect(try await post(client, "/api/v1/resources/POP-1/ingest", token: fixture.tokens["ga"], body: csv,
-                                   type: "application/pdf").0 == .unsupportedMediaType)
-            #expect(try await postStatus(client, "/api/v1/resources/POP-1/ingest?mode=merge", token: fixture.tokens["ga"], body: csv) == .badRequest)
-            #expect(try await postStatus(client, "/api/v1/resources/POP-1/ingest?maxErrors=-1", token: fixture.tokens["ga"], body: csv) == .badRequest)
+            #expect(
+                try await postStatus(client, "/api/v1/resources/POP-1/ingest", token: nil, body: csv) == .unauthorized)
+            #expect(
+                try await postStatus(client, "/api/v1/resources/POP-1/ingest", token: fixture.tokens["scjg"], body: csv)
+                    == .forbidden)
+            #expect(
+                try await postStatus(client, "/api/v1/resources/NOPE/ingest", token: fixture.tokens["ga"], body: csv)
+                    == .notFound)
+            #expect(
+                try await post(
+                    client, "/api/v1/resources/POP-1/ingest", token: fixture.tokens["ga"], body: csv,
+                    type: "application/pdf"
+                ).0 == .unsupportedMediaType)
+            #expect(
+                try await postStatus(
+                    client, "/api/v1/resources/POP-1/ingest?mode=merge", token: fixture.tokens["ga"], body: csv)
+                    == .badRequest)
+            #expect(
+                try await postStatus(
+                    client, "/api/v1/resources/POP-1/ingest?maxErrors=-1", token: fixture.tokens["ga"], body: csv)
+                    == .badRequest)
             #expect(try await getStatus(client, "/api/v1/jobs/999", token: fixture.tokens["ga"]) == .notFound)
         }
     }
@@ -113,17 +142,25 @@ import ZhengshuTestSupport
         let fixture = try await TestPlatform.make()
         let c = TestPlatform.operatorCaller
         var draft = Fixtures.populationDraft()
-        draft.items = draft.items!.map { var i = $0; i.key = false; return i }
+        draft.items = draft.items!.map {
+            var i = $0
+            i.key = false
+            return i
+        }
         _ = try await fixture.platform.catalog.create(draft, by: c)
         _ = try await fixture.platform.catalog.publish("RK-0001", by: c)
         let app = try await buildApplication(TestPlatform.configuration, services: fixture.services)
         let body = String(decoding: try JSONEncoder().encode(Fixtures.populationRows(3)), as: UTF8.self)
         try await app.test(.router) { client async throws in
             func push(_ key: String, _ body: String) async throws -> (HTTPResponse.Status, String?) {
-                try await client.execute(uri: "/api/v1/resources/RK-0001/records", method: .post,
-                                         headers: [.authorization: "Bearer \(fixture.tokens["ga"]!)", .contentType: "application/json",
-                                                   HTTPField.Name("Idempotency-Key")!: key],
-                                         body: ByteBuffer(string: body)) { ($0.status, $0.headers[HTTPField.Name("Idempotent-Replayed")!]) }
+                try await client.execute(
+                    uri: "/api/v1/resources/RK-0001/records", method: .post,
+                    headers: [
+                        .authorization: "Bearer \(fixture.tokens["ga"]!)", .contentType: "application/json",
+                        HTTPField.Name("Idempotency-Key")!: key,
+                    ],
+                    body: ByteBuffer(string: body)
+                ) { ($0.status, $0.headers[HTTPField.Name("Idempotent-Replayed")!]) }
             }
             let first = try await push("k-1", body)
             let retry = try await push("k-1", body)
@@ -139,12 +176,13 @@ import ZhengshuTestSupport
 
 enum IngestionCSV {
     static func make(_ range: Range<Int>, transform: (Int, inout [String]) -> Void = { _, _ in }) -> String {
-        "gmsfhm,xm,xb,csrq,mz,hjdz,lxdh,djrq\n" + range.map { k in
-            let p = DemoDataRow.people[k]
-            var f = [p.0, p.1, p.2, p.3, "汉族", "浙江省杭州市西湖区文三路\(k)号", "13800138000", "2020-01-01"]
-            transform(k, &f)
-            return f.joined(separator: ",")
-        }.joined(separator: "\n") + "\n"
+        "gmsfhm,xm,xb,csrq,mz,hjdz,lxdh,djrq\n"
+            + range.map { k in
+                let p = DemoDataRow.people[k]
+                var f = [p.0, p.1, p.2, p.3, "汉族", "浙江省杭州市西湖区文三路\(k)号", "13800138000", "2020-01-01"]
+                transform(k, &f)
+                return f.joined(separator: ",")
+            }.joined(separator: "\n") + "\n"
     }
 }
 
@@ -157,19 +195,27 @@ enum IngestionCSV {
         let app = try await buildApplication(TestPlatform.configuration, services: fixture.services)
         let csv = IngestionCSV.make(0..<300)
         let boundary = "----zhengshu\(UUID().uuidString)"
-        let body = "--\(boundary)\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\n月度更新\r\n"
+        let body =
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\n月度更新\r\n"
             + "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"人口.csv\"\r\nContent-Type: application/octet-stream\r\n\r\n"
             + csv + "\r\n--\(boundary)--\r\n"
         try await app.test(.router) { client async throws in
-            let headers: HTTPFields = [.authorization: "Bearer \(fixture.tokens["ga"]!)", .contentType: "multipart/form-data; boundary=\(boundary)"]
-            let (status, text) = try await client.execute(uri: "/api/v1/resources/POP-1/ingest?mode=replace", method: .post, headers: headers,
-                                                          body: ByteBuffer(string: body)) { ($0.status, String(buffer: $0.body)) }
+            let headers: HTTPFields = [
+                .authorization: "Bearer \(fixture.tokens["ga"]!)",
+                .contentType: "multipart/form-data; boundary=\(boundary)",
+            ]
+            let (status, text) = try await client.execute(
+                uri: "/api/v1/resources/POP-1/ingest?mode=replace", method: .post, headers: headers,
+                body: ByteBuffer(string: body)
+            ) { ($0.status, String(buffer: $0.body)) }
             #expect(status == .created, "\(text)")
             #expect(text.contains("\"rowsAccepted\":300") && text.contains("\"source\":\"人口.csv\""))
             // A truncated form: the closing boundary never comes.
             let truncated = String(body.prefix(body.count - 40))
-            let (s2, t2) = try await client.execute(uri: "/api/v1/resources/POP-1/ingest?mode=replace", method: .post, headers: headers,
-                                                    body: ByteBuffer(string: truncated)) { ($0.status, String(buffer: $0.body)) }
+            let (s2, t2) = try await client.execute(
+                uri: "/api/v1/resources/POP-1/ingest?mode=replace", method: .post, headers: headers,
+                body: ByteBuffer(string: truncated)
+            ) { ($0.status, String(buffer: $0.body)) }
             #expect(s2 == .unprocessableContent && t2.contains("closing boundary"))
         }
         // Streamed through a real socket by curl, in whatever chunks the network makes.
@@ -180,8 +226,11 @@ enum IngestionCSV {
             let port = try #require(client.port)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["curl", "-s", "-H", "Authorization: Bearer \(fixture.tokens["ga"]!)", "-F", "file=@\(file.path);type=text/csv",
-                                 "http://127.0.0.1:\(port)/api/v1/resources/POP-1/ingest?mode=replace"]
+            process.arguments = [
+                "curl", "-s", "-H", "Authorization: Bearer \(fixture.tokens["ga"]!)", "-F",
+                "file=@\(file.path);type=text/csv",
+                "http://127.0.0.1:\(port)/api/v1/resources/POP-1/ingest?mode=replace",
+            ]
             let pipe = Pipe()
             process.standardOutput = pipe
             try process.run()

@@ -10,10 +10,14 @@ import ZhengshuTestSupport
 @Suite(.enabled(if: ZhengshuBinary.path != nil, "build the zhengshu executable first (swift build)"))
 struct MasterKeyTests {
     func open(_ dir: String, masterKeyFile: String) async throws -> AppServices {
-        try await AppServices.open(AppConfiguration(config: ConfigReader(provider: InMemoryProvider(values: [
-            "data.directory": .init(.string(dir), isSecret: false), "security.fastPasswordHashing": true, "log.level": "warning",
-            "security.masterKeyFile": .init(.string(masterKeyFile), isSecret: false),
-        ]))))
+        try await AppServices.open(
+            AppConfiguration(
+                config: ConfigReader(
+                    provider: InMemoryProvider(values: [
+                        "data.directory": .init(.string(dir), isSecret: false), "security.fastPasswordHashing": true,
+                        "log.level": "warning",
+                        "security.masterKeyFile": .init(.string(masterKeyFile), isSecret: false),
+                    ]))))
     }
 
     func zhengshu(_ arguments: [String], environment: [String: String]) throws -> (Int32, String) {
@@ -47,29 +51,40 @@ struct MasterKeyTests {
         let bytes = pipe.fileHandleForReading.readDataToEndOfFile()
         cat.waitUntilExit()
         let file = String(decoding: bytes, as: UTF8.self)
-        #expect(bytes.count > 10_000 && rows.allSatisfy { !file.contains(text($0["citizen_id"])) && !file.contains(text($0["mobile"])) })
-        #expect(file.contains(text(rows[0]["name"])))   // L3: in clear (masked only on the way out)
+        #expect(
+            bytes.count > 10_000
+                && rows.allSatisfy { !file.contains(text($0["citizen_id"])) && !file.contains(text($0["mobile"])) })
+        #expect(file.contains(text(rows[0]["name"])))  // L3: in clear (masked only on the way out)
 
         // Rotation by the command line, while this "server" keeps running with the old key.
-        let (status, out) = try zhengshu(["keys", "rotate", "--to", keys + "/new.key", "--data", dir],
-                                         environment: ["ZHENGSHU_SECURITY_MASTER_KEY_FILE": keys + "/master.key"])
+        let (status, out) = try zhengshu(
+            ["keys", "rotate", "--to", keys + "/new.key", "--data", dir],
+            environment: ["ZHENGSHU_SECURITY_MASTER_KEY_FILE": keys + "/master.key"])
         #expect(status == 0 && out.contains("1 data keys re-wrapped"), "\(out)")
         let id = text(rows[7]["citizen_id"])
-        #expect(try await p.data.query("RK-0009", RecordQueryParameters(filters: ["citizen_id:eq:\(id)"]), by: c).rows.count == 1)
+        #expect(
+            try await p.data.query("RK-0009", RecordQueryParameters(filters: ["citizen_id:eq:\(id)"]), by: c).rows.count
+                == 1)
         // New data keys too, by the command line with the new master key (once every server runs with it).
-        let (again, againOut) = try zhengshu(["keys", "rotate", "--reencrypt", "--data", dir], environment: ["ZHENGSHU_SECURITY_MASTER_KEY_FILE": keys + "/new.key"])
+        let (again, againOut) = try zhengshu(
+            ["keys", "rotate", "--reencrypt", "--data", dir],
+            environment: ["ZHENGSHU_SECURITY_MASTER_KEY_FILE": keys + "/new.key"])
         #expect(again == 0 && againOut.contains("re-encrypted under new data keys: RK-0009"), "\(againOut)")
         // Restarted with the new key (a process of its own): it reads the same data.
-        let (scanned, scan) = try zhengshu(["scan", "--resource", "RK-0009", "--json", "--data", dir],
-                                           environment: ["ZHENGSHU_SECURITY_MASTER_KEY_FILE": keys + "/new.key"])
+        let (scanned, scan) = try zhengshu(
+            ["scan", "--resource", "RK-0009", "--json", "--data", dir],
+            environment: ["ZHENGSHU_SECURITY_MASTER_KEY_FILE": keys + "/new.key"])
         #expect(scanned == 0 && scan.contains("\"detected\" : \"citizen_id\""), "\(scan)")
         // A key that is neither is refused at start, with what to do; so is a key kept inside the data folder.
-        let (stranger, strangerOut) = try zhengshu(["scan", "--resource", "RK-0009", "--data", dir],
-                                                   environment: ["ZHENGSHU_SECURITY_MASTER_KEY_FILE": keys + "/stranger.key"])
+        let (stranger, strangerOut) = try zhengshu(
+            ["scan", "--resource", "RK-0009", "--data", dir],
+            environment: ["ZHENGSHU_SECURITY_MASTER_KEY_FILE": keys + "/stranger.key"])
         #expect(stranger != 0 && strangerOut.contains("the master key is not this installation's"), "\(strangerOut)")
-        let (inside, insideOut) = try zhengshu(["scan", "--resource", "RK-0009", "--data", dir],
-                                               environment: ["ZHENGSHU_SECURITY_MASTER_KEY_FILE": dir + "/master.key"])
+        let (inside, insideOut) = try zhengshu(
+            ["scan", "--resource", "RK-0009", "--data", dir],
+            environment: ["ZHENGSHU_SECURITY_MASTER_KEY_FILE": dir + "/master.key"])
         #expect(inside != 0 && insideOut.contains("inside the data folder"), "\(insideOut)")
-        #expect(try await services.store.auditEntries(after: 0, limit: 1000, action: "keys.rotate", target: nil).count == 1)
+        #expect(
+            try await services.store.auditEntries(after: 0, limit: 1000, action: "keys.rotate", target: nil).count == 1)
     }
 }

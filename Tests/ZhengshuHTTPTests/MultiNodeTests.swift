@@ -7,15 +7,21 @@ import ZhengshuTestSupport
 /// Two real `zhengshu serve` processes on one PostgreSQL database behave as one platform: writes through either node
 /// land once (idempotency holds across nodes), a due pull runs on exactly one node, and the audit chain both nodes
 /// append to stays one gapless chain that `zhengshu audit verify` accepts.
-@Suite(.serialized, .enabled(if: TestPostgres.isAvailable && ZhengshuBinary.path != nil,
-                            "set ZHENGSHU_TEST_PG_URL and build the zhengshu executable"))
+@Suite(
+    .serialized,
+    .enabled(
+        if: TestPostgres.isAvailable && ZhengshuBinary.path != nil,
+        "set ZHENGSHU_TEST_PG_URL and build the zhengshu executable"))
 struct MultiNodeTests {
     typealias Server = CrashRecoveryTests.Server
 
-    func call(_ method: String, _ port: Int, _ path: String, _ token: String, json: String? = nil,
-              headers: [String] = []) async throws -> (Int, [String: Any]) {
-        let (status, data) = try await CrashRecoveryTests.request(method, "http://127.0.0.1:\(port)\(path)", token: token, json: json,
-                                                                  headers: headers)
+    func call(
+        _ method: String, _ port: Int, _ path: String, _ token: String, json: String? = nil,
+        headers: [String] = []
+    ) async throws -> (Int, [String: Any]) {
+        let (status, data) = try await CrashRecoveryTests.request(
+            method, "http://127.0.0.1:\(port)\(path)", token: token, json: json,
+            headers: headers)
         return (status, (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:])
     }
 
@@ -28,12 +34,14 @@ struct MultiNodeTests {
         // Both nodes may read SQLite sources from one shared folder, and look for due pulls every second.
         let environment = ["ZHENGSHU_PULL_SQLITE_DIRECTORY": work.path, "ZHENGSHU_PULL_CHECK_SECONDS": "1"]
         let (portA, portB) = (19_000 + Int.random(in: 0..<400), 19_500 + Int.random(in: 0..<400))
-        let nodeA = try Server(data: work.appendingPathComponent("a").path, port: portA, demo: true, extra: ["--database", url],
-                               environment: environment)
+        let nodeA = try Server(
+            data: work.appendingPathComponent("a").path, port: portA, demo: true, extra: ["--database", url],
+            environment: environment)
         let token = try nodeA.adminToken()
         try await CrashRecoveryTests.waitUntilHealthy(portA)
-        let nodeB = try Server(data: work.appendingPathComponent("b").path, port: portB, demo: false, extra: ["--database", url],
-                               environment: environment)
+        let nodeB = try Server(
+            data: work.appendingPathComponent("b").path, port: portB, demo: false, extra: ["--database", url],
+            environment: environment)
         try await CrashRecoveryTests.waitUntilHealthy(portB)
 
         let demoRecords = try await call("GET", portB, "/api/v1/overview", token).1["records"] as? Int ?? -1
@@ -41,7 +49,8 @@ struct MultiNodeTests {
 
         // A resource created on one node is published through the other.
         for code in ["NODE-1", "NODE-2"] {
-            let draft = String(decoding: try JSONEncoder().encode(Fixtures.datagenPopulationDraft(code: code)), as: UTF8.self)
+            let draft = String(
+                decoding: try JSONEncoder().encode(Fixtures.datagenPopulationDraft(code: code)), as: UTF8.self)
             #expect(try await call("POST", portA, "/api/v1/resources", token, json: draft).0 == 201)
             #expect(try await call("POST", portB, "/api/v1/resources/\(code)/publish", token).0 == 200)
         }
@@ -59,8 +68,10 @@ struct MultiNodeTests {
                         }
                         let body = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
                         let key = ["Idempotency-Key: w\(worker)-b\(batch)"]
-                        let first = try await self.call("POST", home, "/api/v1/resources/NODE-1/records", token, json: body, headers: key)
-                        let retry = try await self.call("POST", other, "/api/v1/resources/NODE-1/records", token, json: body, headers: key)
+                        let first = try await self.call(
+                            "POST", home, "/api/v1/resources/NODE-1/records", token, json: body, headers: key)
+                        let retry = try await self.call(
+                            "POST", other, "/api/v1/resources/NODE-1/records", token, json: body, headers: key)
                         #expect(first.0 == 201 && retry.0 == 201, "batch \(worker)/\(batch): \(first.0), \(retry.0)")
                         _ = try await self.call("GET", other, "/api/v1/resources/NODE-1/records?limit=5", token)
                     }
@@ -75,7 +86,8 @@ struct MultiNodeTests {
         let source = try PullTests().sourceDatabase(0..<10)
         let destination = work.appendingPathComponent("renkou.sqlite").path
         try FileManager.default.moveItem(atPath: source, toPath: destination)
-        let registration = #"{"kind":"sqlite","location":"\#(destination)","query":"SELECT gmsfhm, xm, xb, csrq FROM renkou","mode":"replace","intervalSeconds":3600}"#
+        let registration =
+            #"{"kind":"sqlite","location":"\#(destination)","query":"SELECT gmsfhm, xm, xb, csrq FROM renkou","mode":"replace","intervalSeconds":3600}"#
         #expect(try await call("POST", portA, "/api/v1/resources/NODE-2/pulls", token, json: registration).0 == 201)
         try await Task.sleep(for: .seconds(5))
         let (_, jobs) = try await call("GET", portB, "/api/v1/jobs?resource=NODE-2", token)

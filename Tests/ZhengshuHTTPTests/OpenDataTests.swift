@@ -1,6 +1,6 @@
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import Testing
 import ZhengshuApp
@@ -26,8 +26,10 @@ import ZhengshuTestSupport
         let fixture = try await TestPlatform.make()
         let p = fixture.platform
         let c = TestPlatform.operatorCaller
-        for (code, open, publish) in [("KF-0001", OpenType.unconditional, true), ("KF-0002", .conditional, true),
-                                      ("KF-0003", .unconditional, false)] {
+        for (code, open, publish) in [
+            ("KF-0001", OpenType.unconditional, true), ("KF-0002", .conditional, true),
+            ("KF-0003", .unconditional, false),
+        ] {
             var d = Fixtures.populationDraft(code: code)
             d.name = "开放人口样本\(code.suffix(1))"
             d.shareType = .unconditional
@@ -45,13 +47,18 @@ import ZhengshuTestSupport
     }
 
     @discardableResult
-    func call(_ client: some TestClientProtocol, _ uri: String, method: HTTPRequest.Method = .get, json: String? = nil) async throws -> Reply {
+    func call(
+        _ client: some TestClientProtocol, _ uri: String, method: HTTPRequest.Method = .get, json: String? = nil
+    ) async throws -> Reply {
         var headers: HTTPFields = [:]
         if json != nil { headers[.contentType] = "application/json" }
-        return try await client.execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) }) { r in
+        return try await client.execute(
+            uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) }
+        ) { r in
             let text = String(buffer: r.body)
-            return Reply(status: r.status, headers: r.headers,
-                         body: (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:], text: text)
+            return Reply(
+                status: r.status, headers: r.headers,
+                body: (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:], text: text)
         }
     }
 
@@ -68,7 +75,8 @@ import ZhengshuTestSupport
             #expect((package["organization"] as? [String: Any])?["name"] as? String == "c-ga")
             let resources = try #require(package["resources"] as? [[String: Any]])
             #expect(Set(resources.compactMap { $0["format"] as? String }) == ["CSV", "JSON"])
-            #expect(resources.allSatisfy { ($0["url"] as? String)?.contains("/open/datasets/KF-0001/download.") == true })
+            #expect(
+                resources.allSatisfy { ($0["url"] as? String)?.contains("/open/datasets/KF-0001/download.") == true })
             // The code works as the id too, POST as well as GET (what ckanapi sends).
             let posted = try await call(client, "/api/action/package_show", method: .post, json: #"{"id":"KF-0001"}"#)
             #expect((posted.result as? [String: Any])?["name"] as? String == "kf-0001")
@@ -91,12 +99,20 @@ import ZhengshuTestSupport
             #expect(missing.status == .conflict && missing.error["__type"] as? String == "Validation Error")
             #expect((missing.error["message"] as? String)?.contains("id") == true, "\(missing.text)")
             let badRows = try await call(client, "/api/3/action/package_search?rows=many")
-            #expect(badRows.status == .conflict && (badRows.error["message"] as? String)?.contains("rows") == true, "\(badRows.text)")
+            #expect(
+                badRows.status == .conflict && (badRows.error["message"] as? String)?.contains("rows") == true,
+                "\(badRows.text)")
             // Negative counts and offsets are refused (schemathesis once trapped the server with package_list?limit=-1).
-            for query in ["package_list?limit=-1", "package_list?offset=-3", "package_search?rows=-278", "package_search?start=-1",
-                          "datastore_search?resource_id=kf-0001&limit=-1"] {
+            for query in [
+                "package_list?limit=-1", "package_list?offset=-3", "package_search?rows=-278",
+                "package_search?start=-1",
+                "datastore_search?resource_id=kf-0001&limit=-1",
+            ] {
                 let negative = try await call(client, "/api/3/action/\(query)")
-                #expect(negative.status == .conflict && (negative.error["message"] as? String)?.contains("natural number") == true, "\(query): \(negative.text)")
+                #expect(
+                    negative.status == .conflict
+                        && (negative.error["message"] as? String)?.contains("natural number") == true,
+                    "\(query): \(negative.text)")
             }
             let badBody = try await call(client, "/api/3/action/package_search", method: .post, json: "[1,2")
             #expect(badBody.status == .conflict && badBody.body["success"] as? Bool == false)
@@ -107,7 +123,8 @@ import ZhengshuTestSupport
 
     @Test func searchFacetsAndOrganizations() async throws {
         try await withPortal { _, client in
-            let hit = try await call(client, "/api/3/action/package_search?q=%E4%BA%BA%E5%8F%A3&facet.field=%5B%22organization%22%5D&rows=5")
+            let hit = try await call(
+                client, "/api/3/action/package_search?q=%E4%BA%BA%E5%8F%A3&facet.field=%5B%22organization%22%5D&rows=5")
             let result = try #require(hit.result as? [String: Any])
             #expect(result["count"] as? Int == 1)
             let facets = try #require((result["search_facets"] as? [String: Any])?["organization"] as? [String: Any])
@@ -133,7 +150,8 @@ import ZhengshuTestSupport
     @Test func datastoreServesMaskedRowsAndAuditsThePublic() async throws {
         try await withPortal { f, client in
             let raw = Fixtures.populationRows(25)
-            let page = try await call(client, "/api/3/action/datastore_search?resource_id=KF-0001.csv&limit=10&offset=5")
+            let page = try await call(
+                client, "/api/3/action/datastore_search?resource_id=KF-0001.csv&limit=10&offset=5")
             #expect(page.status == .ok, "\(page.text)")
             let result = try #require(page.result as? [String: Any])
             #expect(result["total"] as? Int == 25)
@@ -148,19 +166,29 @@ import ZhengshuTestSupport
             #expect(fields.first { $0["id"] as? String == "mobile" }?["type"] as? String == "text")
 
             // A search on an unmasked value finds the row; a filter on a masked item is refused, not guessed at.
-            guard case .string(let sex)? = raw[3]["sex"] else { Issue.record("no sex"); return }
-            let q = try await call(client, "/api/3/action/datastore_search?resource_id=KF-0001.csv&filters=" +
-                                   "{\"sex\":\"\(sex)\"}".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+            guard case .string(let sex)? = raw[3]["sex"] else {
+                Issue.record("no sex")
+                return
+            }
+            let q = try await call(
+                client,
+                "/api/3/action/datastore_search?resource_id=KF-0001.csv&filters=" + "{\"sex\":\"\(sex)\"}"
+                    .addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
             let found = try #require((q.result as? [String: Any])?["records"] as? [[String: Any]], "\(q.text)")
             #expect(!found.isEmpty && found.allSatisfy { $0["sex"] as? String == sex })
-            let refused = try await call(client, "/api/3/action/datastore_search", method: .post,
-                                         json: #"{"resource_id":"KF-0001.csv","filters":{"citizen_id":"110101199003071234"}}"#)
-            #expect(refused.status == .conflict && (refused.error["message"] as? String)?.contains("citizen_id") == true, "\(refused.text)")
+            let refused = try await call(
+                client, "/api/3/action/datastore_search", method: .post,
+                json: #"{"resource_id":"KF-0001.csv","filters":{"citizen_id":"110101199003071234"}}"#)
+            #expect(
+                refused.status == .conflict && (refused.error["message"] as? String)?.contains("citizen_id") == true,
+                "\(refused.text)")
             let hidden = try await call(client, "/api/3/action/datastore_search?resource_id=KF-0002.csv")
             #expect(hidden.status == .notFound)
 
             let audited = try await f.store.auditEntries(after: 0, limit: 100, action: "open.query", target: nil)
-            #expect(audited.count == 2 && audited.allSatisfy { $0.event.actor == "public" && $0.event.target == "resource:KF-0001" })
+            #expect(
+                audited.count == 2
+                    && audited.allSatisfy { $0.event.actor == "public" && $0.event.target == "resource:KF-0001" })
         }
     }
 
@@ -173,16 +201,22 @@ import ZhengshuTestSupport
             #expect(lines.dropFirst().allSatisfy { $0.contains("*") })
             let jsonl = try await call(client, "/open/datasets/kf-0001/download.jsonl")
             #expect(jsonl.text.split(separator: "\n").count == 25)
-            #expect(try await f.store.auditEntries(after: 0, limit: 100, action: "open.download", target: nil).count == 2)
+            #expect(
+                try await f.store.auditEntries(after: 0, limit: 100, action: "open.download", target: nil).count == 2)
             let wrong = try await call(client, "/open/datasets/KF-0001/download.xml")
             #expect(wrong.status == .notFound)
 
             let metrics = try await call(client, "/metrics")
             #expect(metrics.status == .ok && metrics.headers[.contentType]?.hasPrefix("text/plain") == true)
             let downloads = metrics.text.split(separator: "\n").filter {
-                $0.hasPrefix("zhengshu_http_requests_total{") && $0.contains(#"http_route="/open/datasets/{code}/{file}",http_request_method="GET",http_response_status_code="200""#)
+                $0.hasPrefix("zhengshu_http_requests_total{")
+                    && $0.contains(
+                        #"http_route="/open/datasets/{code}/{file}",http_request_method="GET",http_response_status_code="200""#
+                    )
             }
-            #expect(!downloads.isEmpty, "\(metrics.text.split(separator: "\n").filter { $0.contains("requests_total") }.prefix(20))")
+            #expect(
+                !downloads.isEmpty,
+                "\(metrics.text.split(separator: "\n").filter { $0.contains("requests_total") }.prefix(20))")
             #expect(metrics.text.contains("zhengshu_http_request_duration_seconds_bucket"))
             #expect(metrics.text.contains("zhengshu_resources{status=\"all\"} 3"), "\(metrics.text.prefix(3000))")
             #expect(metrics.text.contains("zhengshu_records 50"), "\(metrics.text.prefix(3000))")
@@ -194,10 +228,14 @@ import ZhengshuTestSupport
             let ld = try await call(client, "/catalog.jsonld")
             #expect(ld.status == .ok && ld.headers[.contentType]?.hasPrefix("application/ld+json") == true)
             let graph = try #require(ld.body["@graph"] as? [[String: Any]], "\(ld.text.prefix(500))")
-            let datasets = graph.filter { ($0["@type"] as? [String])?.contains("http://www.w3.org/ns/dcat#Dataset") == true }
+            let datasets = graph.filter {
+                ($0["@type"] as? [String])?.contains("http://www.w3.org/ns/dcat#Dataset") == true
+            }
             #expect(datasets.count == 1)
             let dataset = try #require(datasets.first)
-            #expect(dataset["http://purl.org/dc/terms/title"] != nil && dataset["http://purl.org/dc/terms/publisher"] != nil)
+            #expect(
+                dataset["http://purl.org/dc/terms/title"] != nil && dataset["http://purl.org/dc/terms/publisher"] != nil
+            )
             let distributions = try #require(dataset["http://www.w3.org/ns/dcat#distribution"] as? [[String: Any]])
             #expect(distributions.count == 2)
             let ttl = try await call(client, "/catalog.ttl")
@@ -218,17 +256,23 @@ import ZhengshuTestSupport
         try await withPortal { f, client in
             let before = try await call(client, "/metrics").text
             let csv = "citizen_id,name,sex,birth_date,mobile\n" + "bad,张三,1,2026-13-40,1\n"
-            _ = try await f.platform.ingestion.run(ImportRequest(resource: "KF-0001", mode: .append, sourceName: "more.csv"),
-                                                   source: ChunkedBytes(csv), by: TestPlatform.operatorCaller)
+            _ = try await f.platform.ingestion.run(
+                ImportRequest(resource: "KF-0001", mode: .append, sourceName: "more.csv"),
+                source: ChunkedBytes(csv), by: TestPlatform.operatorCaller)
             _ = try? await f.platform.accounts.signIn(name: "consumer", password: "wrong-password", requestID: "t")
-            let denied = try await client.execute(uri: "/api/v1/share/KF-0001/records", method: .get,
-                                                  headers: [.authorization: "Bearer \(f.tokens["consumer"] ?? "")"]) { $0.status }
+            let denied = try await client.execute(
+                uri: "/api/v1/share/KF-0001/records", method: .get,
+                headers: [.authorization: "Bearer \(f.tokens["consumer"] ?? "")"]
+            ) { $0.status }
             #expect(denied == .forbidden)
             let after = try await call(client, "/metrics").text
-            for (name, labels) in [("zhengshu_ingest_jobs_total", [String]()), ("zhengshu_ingest_rows_total", [#"outcome="rejected""#]),
-                                   ("zhengshu_denials_total", [#"action="login.failed""#]),
-                                   ("zhengshu_denials_total", [#"action="share.query.denied""#])] {
-                #expect(Self.counter(after, name, labels) >= Self.counter(before, name, labels) + 1, "\(name) \(labels)")
+            for (name, labels) in [
+                ("zhengshu_ingest_jobs_total", [String]()), ("zhengshu_ingest_rows_total", [#"outcome="rejected""#]),
+                ("zhengshu_denials_total", [#"action="login.failed""#]),
+                ("zhengshu_denials_total", [#"action="share.query.denied""#]),
+            ] {
+                #expect(
+                    Self.counter(after, name, labels) >= Self.counter(before, name, labels) + 1, "\(name) \(labels)")
             }
         }
     }
@@ -238,11 +282,14 @@ import ZhengshuTestSupport
     @Test func thePublicBrowsesSearchesAndPreviewsWithoutSigningIn() async throws {
         try await withPortal { f, client in
             let list = try await call(client, "/open")
-            #expect(list.status == .ok && list.text.contains("id=\"dataset-KF-0001\"") && !list.text.contains("KF-0003"))
+            #expect(
+                list.status == .ok && list.text.contains("id=\"dataset-KF-0001\"") && !list.text.contains("KF-0003"))
             // Open on condition: listed apart, described, never previewed.
             #expect(!list.text.contains("id=\"dataset-KF-0002\"") && list.text.contains("id=\"conditional-KF-0002\""))
             let conditional = try await call(client, "/open/datasets/KF-0002")
-            #expect(conditional.status == .ok && !conditional.text.contains("id=\"preview\"") && !conditional.text.contains("download.csv"))
+            #expect(
+                conditional.status == .ok && !conditional.text.contains("id=\"preview\"")
+                    && !conditional.text.contains("download.csv"))
             #expect(list.text.contains("<span id=\"total\">1</span>"))
             let word = "人口".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
             #expect(try await call(client, "/open?q=\(word)").text.contains("id=\"dataset-KF-0001\""))
@@ -259,11 +306,16 @@ import ZhengshuTestSupport
                 for name in ["citizen_id", "mobile", "name"] {
                     if case .string(let clear) = row[name] { #expect(!page.text.contains(clear), "\(name) in clear") }
                 }
-                if case .string(let id) = row["citizen_id"] { #expect(page.text.contains(DisplayMask.citizenID.apply(id))) }
+                if case .string(let id) = row["citizen_id"] {
+                    #expect(page.text.contains(DisplayMask.citizenID.apply(id)))
+                }
             }
             #expect(page.text.contains("data-masked=\"citizen_id\"") && page.text.contains("data-masked=\"mobile\""))
             // The preview was read as the public, through the audited path.
-            #expect(try await f.store.auditEntries(after: 0, limit: 10, action: "open.query", target: nil).contains { $0.event.actor == "public" })
+            #expect(
+                try await f.store.auditEntries(after: 0, limit: 10, action: "open.query", target: nil).contains {
+                    $0.event.actor == "public"
+                })
 
             let org = try await call(client, "/open/organizations/C-GA")
             #expect(org.status == .ok && org.text.contains("id=\"dataset-KF-0001\"") && !org.text.contains("KF-0002"))

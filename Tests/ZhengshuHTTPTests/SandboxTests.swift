@@ -1,6 +1,6 @@
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import Testing
 import ZhengshuApp
@@ -14,22 +14,34 @@ import ZhengshuTestSupport
 @Suite(.enabled(if: Datagen.script != nil, "needs ../shared/datagen/datagen.py"))
 struct SandboxTests {
     typealias Reply = ProfileTests.Reply
-    func call(_ client: some TestClientProtocol, _ uri: String, method: HTTPRequest.Method = .get, token: String, json: String? = nil) async throws -> Reply {
+    func call(
+        _ client: some TestClientProtocol, _ uri: String, method: HTTPRequest.Method = .get, token: String,
+        json: String? = nil
+    ) async throws -> Reply {
         try await ProfileTests().call(client, uri, method: method, token: token, json: json)
     }
 
     /// Applies for `items` of `resource` with the sandbox service and has every step approve it. - Returns: the grant.
-    func sandboxGrant(_ client: some TestClientProtocol, _ resource: String, _ items: [String], provider: String, _ tokens: [String: String]) async throws -> Int {
+    func sandboxGrant(
+        _ client: some TestClientProtocol, _ resource: String, _ items: [String], provider: String,
+        _ tokens: [String: String]
+    ) async throws -> Int {
         let consumer = tokens["consumer"]!
-        let apply = try await call(client, "/api/v1/applications", method: .post, token: consumer, json: """
-            {"resource":"\(resource)","items":\(items),"services":["sandbox"],"purpose":"市场主体从业人员结构分析","legalBasis":"市场监管职责"}
-            """)
+        let apply = try await call(
+            client, "/api/v1/applications", method: .post, token: consumer,
+            json: """
+                {"resource":"\(resource)","items":\(items),"services":["sandbox"],"purpose":"市场主体从业人员结构分析","legalBasis":"市场监管职责"}
+                """)
         let application = try #require(apply.body["id"] as? Int, "\(apply.text)")
         for token in [tokens["admin"]!, tokens[provider]!, tokens["admin"]!] {
-            _ = try await call(client, "/api/v1/applications/\(application)/decision", method: .post, token: token, json: #"{"approve":true}"#)
+            _ = try await call(
+                client, "/api/v1/applications/\(application)/decision", method: .post, token: token,
+                json: #"{"approve":true}"#)
         }
         let grants = try await call(client, "/api/v1/grants?resource=\(resource)", token: consumer)
-        return try #require(grants.items.first { $0["application"] as? Int == application }?["id"] as? Int, "\(grants.text.prefix(300))")
+        return try #require(
+            grants.items.first { $0["application"] as? Int == application }?["id"] as? Int, "\(grants.text.prefix(300))"
+        )
     }
 
     @Test func aWorkspaceRunsConfinedSQLAndReleasesOnlyApprovedAggregatesOfKRows() async throws {
@@ -39,7 +51,8 @@ struct SandboxTests {
         let p = fixture.platform
         let op = TestPlatform.operatorCaller
         let data = try await fixture.loadBaseDatabases()
-        let rs = try await p.accounts.createUser(UserDraft(name: "rs", roles: [.provider], department: "C-RS", password: "Test-Password-1"), by: op)
+        let rs = try await p.accounts.createUser(
+            UserDraft(name: "rs", roles: [.provider], department: "C-RS", password: "Test-Password-1"), by: op)
         var allTokens = fixture.tokens
         allTokens["rs"] = try await p.accounts.issueToken(for: rs.id, label: "test", expiresInDays: nil, by: op).secret
         let tokens = allTokens
@@ -49,18 +62,30 @@ struct SandboxTests {
 
         let app = try await buildApplication(TestPlatform.configuration, services: fixture.services)
         try await app.test(.router) { client in
-            let population = try await sandboxGrant(client, "POP-1", ["gmsfhm", "xm", "xb", "csrq", "hjdz"], provider: "ga", tokens)
+            let population = try await sandboxGrant(
+                client, "POP-1", ["gmsfhm", "xm", "xb", "csrq", "hjdz"], provider: "ga", tokens)
             let social = try await sandboxGrant(client, "SOC-1", ["gmsfhm", "jfny", "jfje"], provider: "rs", tokens)
 
             // Bad requests: no grants, someone else's grant number, a provider asking.
-            #expect(try await call(client, "/api/v1/workspaces", method: .post, token: consumer, json: #"{"name":"x","grants":[]}"#).status == .unprocessableContent)
-            #expect(try await call(client, "/api/v1/workspaces", method: .post, token: consumer, json: #"{"name":"x","grants":[99999]}"#).status == .forbidden)
-            #expect(try await call(client, "/api/v1/workspaces", method: .post, token: tokens["ga"]!,
-                                   json: #"{"name":"x","grants":[\#(population)]}"#).status == .forbidden)
+            #expect(
+                try await call(
+                    client, "/api/v1/workspaces", method: .post, token: consumer, json: #"{"name":"x","grants":[]}"#
+                ).status == .unprocessableContent)
+            #expect(
+                try await call(
+                    client, "/api/v1/workspaces", method: .post, token: consumer,
+                    json: #"{"name":"x","grants":[99999]}"#
+                ).status == .forbidden)
+            #expect(
+                try await call(
+                    client, "/api/v1/workspaces", method: .post, token: tokens["ga"]!,
+                    json: #"{"name":"x","grants":[\#(population)]}"#
+                ).status == .forbidden)
 
             // The workspace holds masked copies of exactly the granted items.
-            let created = try await call(client, "/api/v1/workspaces", method: .post, token: consumer,
-                                         json: #"{"name":"从业人员分析","grants":[\#(population),\#(social)]}"#)
+            let created = try await call(
+                client, "/api/v1/workspaces", method: .post, token: consumer,
+                json: #"{"name":"从业人员分析","grants":[\#(population),\#(social)]}"#)
             #expect(created.status == .created, "\(created.text.prefix(500))")
             let workspace = try #require(created.body["id"] as? Int)
             #expect(created.body["status"] as? String == "ready")
@@ -73,7 +98,8 @@ struct SandboxTests {
 
             func run(_ sql: String, in id: Int = workspace, token: String = consumer) async throws -> Reply {
                 let body = String(data: try JSONSerialization.data(withJSONObject: ["sql": sql]), encoding: .utf8)!
-                return try await call(client, "/api/v1/workspaces/\(id)/queries", method: .post, token: token, json: body)
+                return try await call(
+                    client, "/api/v1/workspaces/\(id)/queries", method: .post, token: token, json: body)
             }
 
             // A query runs; its answer matches the source files. Citizen IDs are masked inside the workspace.
@@ -82,33 +108,56 @@ struct SandboxTests {
             let result = bySex.body["result"] as? [String: Any] ?? [:]
             let rows = (result["rows"] as? [[Any]]) ?? []
             let expected = Dictionary(grouping: people, by: { $0["xb"] ?? "" }).mapValues(\.count)
-            #expect(Dictionary(uniqueKeysWithValues: rows.map { (($0[0] as? String) ?? "", ($0[1] as? Int) ?? -1) }) == expected.filter { !$0.key.isEmpty })
+            #expect(
+                Dictionary(uniqueKeysWithValues: rows.map { (($0[0] as? String) ?? "", ($0[1] as? Int) ?? -1) })
+                    == expected.filter { !$0.key.isEmpty })
             let ids = try await run("SELECT gmsfhm FROM pop_1 LIMIT 3")
-            let shown = ((ids.body["result"] as? [String: Any])?["rows"] as? [[Any]] ?? []).compactMap { $0.first as? String }
-            #expect(shown.count == 3 && shown.allSatisfy { $0.contains("*") } && !shown.contains { id in people.contains { $0["gmsfhm"] == id } })
+            let shown = ((ids.body["result"] as? [String: Any])?["rows"] as? [[Any]] ?? []).compactMap {
+                $0.first as? String
+            }
+            #expect(
+                shown.count == 3 && shown.allSatisfy { $0.contains("*") }
+                    && !shown.contains { id in people.contains { $0["gmsfhm"] == id } })
             // Malformed, oversized and unknown: a precise problem each, and nothing kept.
-            let queriesBefore = try await call(client, "/api/v1/workspaces/\(workspace)/queries", token: consumer).items.count
-            #expect(try await call(client, "/api/v1/workspaces/\(workspace)/queries", method: .post, token: consumer, json: #"{"sql":"#).status == .badRequest)
-            let noSQL = try await call(client, "/api/v1/workspaces/\(workspace)/queries", method: .post, token: consumer, json: #"{"query":"SELECT 1"}"#)
+            let queriesBefore = try await call(client, "/api/v1/workspaces/\(workspace)/queries", token: consumer).items
+                .count
+            #expect(
+                try await call(
+                    client, "/api/v1/workspaces/\(workspace)/queries", method: .post, token: consumer, json: #"{"sql":"#
+                ).status == .badRequest)
+            let noSQL = try await call(
+                client, "/api/v1/workspaces/\(workspace)/queries", method: .post, token: consumer,
+                json: #"{"query":"SELECT 1"}"#)
             #expect(noSQL.status == .unprocessableContent && noSQL.text.contains("sql"), "\(noSQL.text.prefix(300))")
             let huge = try await run("SELECT 1 FROM pop_1 WHERE xm = '" + String(repeating: "x", count: 20_001) + "'")
             #expect(huge.status == .contentTooLarge && huge.text.contains("20000"), "\(huge.text.prefix(300))")
             #expect(try await run("SELECT 1", in: 99_999).status == .notFound)
-            #expect(try await call(client, "/api/v1/workspaces/\(workspace)/releases", method: .post, token: consumer,
-                                   json: #"{"query":99999,"purpose":"x"}"#).status == .notFound)
-            #expect(try await call(client, "/api/v1/workspaces/\(workspace)/queries", token: consumer).items.count == queriesBefore)
+            #expect(
+                try await call(
+                    client, "/api/v1/workspaces/\(workspace)/releases", method: .post, token: consumer,
+                    json: #"{"query":99999,"purpose":"x"}"#
+                ).status == .notFound)
+            #expect(
+                try await call(client, "/api/v1/workspaces/\(workspace)/queries", token: consumer).items.count
+                    == queriesBefore)
             let total = try await run("SELECT sum(jfje) AS total FROM soc_1")
             let expectedTotal = payments.reduce(Decimal(0)) { $0 + Decimal(string: $1["jfje"]!)! }
             let totalValue = ((total.body["result"] as? [String: Any])?["rows"] as? [[Any]])?.first?.first
-            #expect(abs(((totalValue as? Double) ?? Double((totalValue as? String) ?? "") ?? 0) - NSDecimalNumber(decimal: expectedTotal).doubleValue) < 0.01,
-                    "\(total.text.prefix(300))")
+            #expect(
+                abs(
+                    ((totalValue as? Double) ?? Double((totalValue as? String) ?? "") ?? 0)
+                        - NSDecimalNumber(decimal: expectedTotal).doubleValue) < 0.01,
+                "\(total.text.prefix(300))")
             // The row limit cuts a large result.
             let many = try await run("SELECT * FROM soc_1")
-            #expect((many.body["result"] as? [String: Any])?["truncated"] as? Bool == true
+            #expect(
+                (many.body["result"] as? [String: Any])?["truncated"] as? Bool == true
                     && ((many.body["result"] as? [String: Any])?["rows"] as? [[Any]])?.count == 100)
 
             // Everything past the workspace's own tables is refused; nothing is written.
-            let second = try await call(client, "/api/v1/workspaces", method: .post, token: consumer, json: #"{"name":"另一个","grants":[\#(population)]}"#)
+            let second = try await call(
+                client, "/api/v1/workspaces", method: .post, token: consumer,
+                json: #"{"name":"另一个","grants":[\#(population)]}"#)
             let other = try #require(second.body["id"] as? Int, "\(second.text.prefix(300))")
             let refusals: [(String, Set<HTTPResponse.Status>)] = [
                 ("ATTACH DATABASE '/tmp/zs-escape.sqlite' AS x", [.forbidden]),
@@ -142,7 +191,9 @@ struct SandboxTests {
                 #expect(statuses.contains(r.status), "\(sql): \(r.status) \(r.text.prefix(300))")
             }
             let after = try await run("SELECT count(*) FROM pop_1")
-            #expect(((after.body["result"] as? [String: Any])?["rows"] as? [[Any]])?.first?.first as? Int == people.count, "\(after.text.prefix(300))")
+            #expect(
+                ((after.body["result"] as? [String: Any])?["rows"] as? [[Any]])?.first?.first as? Int == people.count,
+                "\(after.text.prefix(300))")
             // Another department's user cannot see or use the workspace.
             #expect(try await call(client, "/api/v1/workspaces/\(workspace)", token: tokens["ga"]!).status == .notFound)
             #expect(try await run("SELECT 1", token: tokens["ga"]!).status == .forbidden)
@@ -150,8 +201,9 @@ struct SandboxTests {
             // Releases: only an aggregate, only when every group covers k rows, only once its provider approves.
             func queryID(_ r: Reply) throws -> Int { try #require(r.body["id"] as? Int, "\(r.text.prefix(300))") }
             func release(_ query: Int) async throws -> Reply {
-                try await call(client, "/api/v1/workspaces/\(workspace)/releases", method: .post, token: consumer,
-                               json: #"{"query":\#(query),"purpose":"从业人员性别结构统计"}"#)
+                try await call(
+                    client, "/api/v1/workspaces/\(workspace)/releases", method: .post, token: consumer,
+                    json: #"{"query":\#(query),"purpose":"从业人员性别结构统计"}"#)
             }
             let perPerson = try await run("SELECT gmsfhm, count(*) AS n FROM soc_1 GROUP BY gmsfhm")
             let small = try await release(try queryID(perPerson))
@@ -163,28 +215,47 @@ struct SandboxTests {
             let releaseID = try #require(good.body["id"] as? Int)
             #expect(good.body["providers"] as? [String] == ["C-GA"] && good.body["status"] as? String == "pending")
             #expect(try await call(client, "/api/v1/releases/\(releaseID)/result", token: consumer).status == .conflict)
-            #expect(try await call(client, "/api/v1/releases/\(releaseID)/decision", method: .post, token: tokens["rs"]!,
-                                   json: #"{"approve":true}"#).status != .ok)
-            #expect(try await call(client, "/api/v1/releases/\(releaseID)/decision", method: .post, token: consumer,
-                                   json: #"{"approve":true}"#).status == .forbidden)
-            let approved = try await call(client, "/api/v1/releases/\(releaseID)/decision", method: .post, token: tokens["ga"]!, json: #"{"approve":true}"#)
+            #expect(
+                try await call(
+                    client, "/api/v1/releases/\(releaseID)/decision", method: .post, token: tokens["rs"]!,
+                    json: #"{"approve":true}"#
+                ).status != .ok)
+            #expect(
+                try await call(
+                    client, "/api/v1/releases/\(releaseID)/decision", method: .post, token: consumer,
+                    json: #"{"approve":true}"#
+                ).status == .forbidden)
+            let approved = try await call(
+                client, "/api/v1/releases/\(releaseID)/decision", method: .post, token: tokens["ga"]!,
+                json: #"{"approve":true}"#)
             #expect(approved.body["status"] as? String == "approved", "\(approved.text.prefix(300))")
-            let csv = try await client.execute(uri: "/api/v1/releases/\(releaseID)/result", method: .get, headers: [.authorization: "Bearer \(consumer)"]) {
+            let csv = try await client.execute(
+                uri: "/api/v1/releases/\(releaseID)/result", method: .get,
+                headers: [.authorization: "Bearer \(consumer)"]
+            ) {
                 ($0.status, String(buffer: $0.body))
             }
             #expect(csv.0 == .ok)
             let lines = csv.1.replacingOccurrences(of: "\u{FEFF}", with: "").split(separator: "\r\n").map(String.init)
-            #expect(lines.first == "xb,n" && lines.count == expected.filter { !$0.key.isEmpty }.count + 1, "\(csv.1.prefix(200))")
-            #expect(try await call(client, "/api/v1/releases/\(releaseID)/result", token: tokens["ga"]!).status == .forbidden)
+            #expect(
+                lines.first == "xb,n" && lines.count == expected.filter { !$0.key.isEmpty }.count + 1,
+                "\(csv.1.prefix(200))")
+            #expect(
+                try await call(client, "/api/v1/releases/\(releaseID)/result", token: tokens["ga"]!).status
+                    == .forbidden)
 
             // A refusal states its reason and stops the release.
             let sum = try await release(try queryID(total))
             let sumID = try #require(sum.body["id"] as? Int, "\(sum.text.prefix(300))")
             #expect(sum.body["providers"] as? [String] == ["C-RS"])
-            #expect(try await call(client, "/api/v1/releases/\(sumID)/decision", method: .post, token: tokens["rs"]!,
-                                   json: #"{"approve":false}"#).status == .unprocessableContent)
-            let rejected = try await call(client, "/api/v1/releases/\(sumID)/decision", method: .post, token: tokens["rs"]!,
-                                          json: #"{"approve":false,"reason":"缴费总额属于内部统计口径"}"#)
+            #expect(
+                try await call(
+                    client, "/api/v1/releases/\(sumID)/decision", method: .post, token: tokens["rs"]!,
+                    json: #"{"approve":false}"#
+                ).status == .unprocessableContent)
+            let rejected = try await call(
+                client, "/api/v1/releases/\(sumID)/decision", method: .post, token: tokens["rs"]!,
+                json: #"{"approve":false,"reason":"缴费总额属于内部统计口径"}"#)
             #expect(rejected.body["status"] as? String == "rejected")
             #expect(try await call(client, "/api/v1/releases/\(sumID)/result", token: consumer).status == .conflict)
 
@@ -193,13 +264,19 @@ struct SandboxTests {
                 try await call(client, "/api/v1/audit?limit=1000&action=\(action)", token: tokens["auditor"]!).items
             }
             #expect(try await audited("sandbox.query").count == 6)
-            #expect(try await audited("sandbox.query.denied").count == refusals.count + 1 + 2)   // + the oversized one and the unknown workspace
+            // + the oversized one and the unknown workspace
+            #expect(try await audited("sandbox.query.denied").count == refusals.count + 1 + 2)
             #expect(try await audited("sandbox.release.request.denied").count == 2)
-            for action in ["sandbox.create", "sandbox.copy", "sandbox.ready", "sandbox.release.request", "sandbox.release.approve",
-                           "sandbox.release.reject", "sandbox.release.download"] {
+            for action in [
+                "sandbox.create", "sandbox.copy", "sandbox.ready", "sandbox.release.request", "sandbox.release.approve",
+                "sandbox.release.reject", "sandbox.release.download",
+            ] {
                 #expect(try await !audited(action).isEmpty, "\(action)")
             }
-            #expect(try await audited("sandbox.query.denied").contains { ($0["detail"] as? String)?.contains("sql: DELETE FROM pop_1") == true })
+            #expect(
+                try await audited("sandbox.query.denied").contains {
+                    ($0["detail"] as? String)?.contains("sql: DELETE FROM pop_1") == true
+                })
 
             // Closing deletes the copies; the workspace no longer runs statements.
             let closed = try await call(client, "/api/v1/workspaces/\(other)", method: .delete, token: consumer)

@@ -1,14 +1,15 @@
 import Configuration
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Hummingbird
 import HummingbirdTesting
 import Testing
 import ZhengshuApp
 import ZhengshuCore
 import ZhengshuTestSupport
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Many more concurrent authenticated requests than the database has readers, over real sockets, with an import and a
 /// topic materialisation running at once: every request must complete and `/healthz` must answer throughout.
@@ -34,8 +35,10 @@ import ZhengshuTestSupport
             session = URLSession(configuration: configuration)
         }
 
-        func call(_ method: String, _ path: String, token: String?, body: Data? = nil, type: String = "application/json",
-                  timeout: TimeInterval = 60) async throws -> (status: Int, body: Data) {
+        func call(
+            _ method: String, _ path: String, token: String?, body: Data? = nil, type: String = "application/json",
+            timeout: TimeInterval = 60
+        ) async throws -> (status: Int, body: Data) {
             var request = URLRequest(url: URL(string: base + path)!, timeoutInterval: timeout)
             request.httpMethod = method
             if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
@@ -47,10 +50,14 @@ import ZhengshuTestSupport
             return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
         }
 
-        func json(_ method: String, _ path: String, token: String?, _ text: String? = nil) async throws -> [String: Any] {
+        func json(_ method: String, _ path: String, token: String?, _ text: String? = nil) async throws -> [String: Any]
+        {
             let (status, data) = try await call(method, path, token: token, body: text.map { Data($0.utf8) })
-            guard (200..<300).contains(status), let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw ZhengshuError(.conflict, "\(method) \(path): \(status) \(String(decoding: data.prefix(300), as: UTF8.self))")
+            guard (200..<300).contains(status),
+                let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+            else {
+                throw ZhengshuError(
+                    .conflict, "\(method) \(path): \(status) \(String(decoding: data.prefix(300), as: UTF8.self))")
             }
             return object
         }
@@ -64,14 +71,18 @@ import ZhengshuTestSupport
         """
 
     @Test func manyMoreRequestsThanReadersAllCompleteAndHealthAnswersThroughout() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("zhengshu-stress-\(UUID().uuidString)").path
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "zhengshu-stress-\(UUID().uuidString)"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let fixture = try await TestPlatform.make { configuration in
-            configuration = AppConfiguration(config: ConfigReader(provider: InMemoryProvider(values: [
-                "data.directory": .init(.string(folder), isSecret: false), "database.readers": 2,
-                "security.fastPasswordHashing": true, "log.level": "warning",
-                "security.cryptoProfile": .init(.string(TestPlatform.cryptoProfile), isSecret: false),
-            ])))
+            configuration = AppConfiguration(
+                config: ConfigReader(
+                    provider: InMemoryProvider(values: [
+                        "data.directory": .init(.string(folder), isSecret: false), "database.readers": 2,
+                        "security.fastPasswordHashing": true, "log.level": "warning",
+                        "security.cryptoProfile": .init(.string(TestPlatform.cryptoProfile), isSecret: false),
+                    ])))
         }
         let p = fixture.platform
         let c = TestPlatform.operatorCaller
@@ -87,24 +98,34 @@ import ZhengshuTestSupport
         // The file the import pushes meanwhile: 3,000 other people.
         let names = ["citizen_id", "name", "sex", "birth_date", "mobile"]
         func text(_ v: JSONValue?) -> String { if case .string(let s) = v { s } else { "" } }
-        let upload = Data((names.joined(separator: ",") + "\n" + Fixtures.populationRows(3000, seed: 7)
-            .map { r in names.map { text(r[$0]) }.joined(separator: ",") }.joined(separator: "\n") + "\n").utf8)
-        let verify = Data(("{\"tuples\":[" + people.prefix(20).map { r in
-            "{\"citizen_id\":\"\(text(r["citizen_id"]))\",\"name\":\"\(text(r["name"]))\"}"
-        }.joined(separator: ",") + "]}").utf8)
+        let upload = Data(
+            (names.joined(separator: ",") + "\n"
+                + Fixtures.populationRows(3000, seed: 7)
+                .map { r in names.map { text(r[$0]) }.joined(separator: ",") }.joined(separator: "\n") + "\n").utf8)
+        let verify = Data(
+            ("{\"tuples\":["
+                + people.prefix(20).map { r in
+                    "{\"citizen_id\":\"\(text(r["citizen_id"]))\",\"name\":\"\(text(r["name"]))\"}"
+                }.joined(separator: ",") + "]}").utf8)
 
         let app = try await buildApplication(TestPlatform.configuration, services: fixture.services)
         try await app.test(.live) { live in
             let client = Client(port: try #require(live.port))
             let admin = fixture.tokens["admin"]!, consumer = fixture.tokens["consumer"]!
             // A grant of RK-0002 to market regulation, a system account's key, and a topic over RK-0002.
-            let application = try await client.json("POST", "/api/v1/applications", token: consumer, """
+            let application = try await client.json(
+                "POST", "/api/v1/applications", token: consumer,
+                """
                 {"resource":"RK-0002","items":["citizen_id","name","sex","mobile"],"services":["query","verify"],
                  "purpose":"企业开办中核验法定代表人身份","legalBasis":"《政务数据共享条例》第十二条","expectedRowsPerDay":500}
                 """)
-            let applicationID = try #require((application["id"] as? Int) ?? (application["application"] as? [String: Any])?["id"] as? Int)
-            _ = try await client.json("POST", "/api/v1/applications/\(applicationID)/decision", token: admin, #"{"approve":true}"#)
-            let key = try #require(try await client.json("POST", "/api/v1/system-accounts", token: consumer, #"{"name":"stress"}"#)["key"] as? String)
+            let applicationID = try #require(
+                (application["id"] as? Int) ?? (application["application"] as? [String: Any])?["id"] as? Int)
+            _ = try await client.json(
+                "POST", "/api/v1/applications/\(applicationID)/decision", token: admin, #"{"approve":true}"#)
+            let key = try #require(
+                try await client.json("POST", "/api/v1/system-accounts", token: consumer, #"{"name":"stress"}"#)["key"]
+                    as? String)
             _ = try await client.json("POST", "/api/v1/topics", token: admin, Self.topic)
 
             let watchdog = Watchdog("the stress test", limit: .seconds(120))
@@ -126,7 +147,10 @@ import ZhengshuTestSupport
                             let (method, path, token, body, what) = mix[(w + n) % mix.count]
                             do {
                                 let (status, data) = try await client.call(method, path, token: token, body: body)
-                                if status != 200 { failures.append("\(what): \(status) \(String(decoding: data.prefix(200), as: UTF8.self))") }
+                                if status != 200 {
+                                    failures.append(
+                                        "\(what): \(status) \(String(decoding: data.prefix(200), as: UTF8.self))")
+                                }
                             } catch {
                                 failures.append("\(what): \(error)")
                             }
@@ -135,14 +159,18 @@ import ZhengshuTestSupport
                     }
                 }
                 group.addTask {
-                    let (status, data) = try await client.call("POST", "/api/v1/resources/RK-0001/ingest?mode=append&name=stress.csv", token: admin,
-                                                               body: upload, type: "text/csv")
+                    let (status, data) = try await client.call(
+                        "POST", "/api/v1/resources/RK-0001/ingest?mode=append&name=stress.csv", token: admin,
+                        body: upload, type: "text/csv")
                     let job = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-                    return status == 201 && job?["rowsAccepted"] as? Int == 3000 ? [] : ["import: \(status) \(String(decoding: data.prefix(300), as: UTF8.self))"]
+                    return status == 201 && job?["rowsAccepted"] as? Int == 3000
+                        ? [] : ["import: \(status) \(String(decoding: data.prefix(300), as: UTF8.self))"]
                 }
                 group.addTask {
-                    let (status, data) = try await client.call("POST", "/api/v1/topics/TOPIC-XB/materialise", token: admin)
-                    return status == 201 ? [] : ["materialisation: \(status) \(String(decoding: data.prefix(300), as: UTF8.self))"]
+                    let (status, data) = try await client.call(
+                        "POST", "/api/v1/topics/TOPIC-XB/materialise", token: admin)
+                    return status == 201
+                        ? [] : ["materialisation: \(status) \(String(decoding: data.prefix(300), as: UTF8.self))"]
                 }
                 var failures: [String] = []
                 var done = 0
@@ -175,16 +203,23 @@ import ZhengshuTestSupport
                 if answers == 0 { health.append("healthz never answered") }
                 return (failures, health)
             }
-            #expect(failures.isEmpty, "\(failures.count) of \(Self.workers * Self.requestsPerWorker + 2) requests failed: \(failures.prefix(5))")
+            #expect(
+                failures.isEmpty,
+                "\(failures.count) of \(Self.workers * Self.requestsPerWorker + 2) requests failed: \(failures.prefix(5))"
+            )
             #expect(health.isEmpty, "\(health.prefix(5))")
             // The work done under load is all there: the import's rows and the topic's groups.
             let imported = try await client.json("GET", "/api/v1/resources/RK-0001/records?limit=1", token: admin)
             #expect((imported["records"] as? [[String: Any]])?.count == 1)
             let topic = try await client.json("GET", "/api/v1/resources/TOPIC-XB/records?limit=10", token: admin)
             let groups = (topic["records"] as? [[String: Any]]) ?? []
-            #expect(groups.compactMap { ($0["people"] as? Int) ?? Int($0["people"] as? String ?? "") }.reduce(0, +) == 200, "\(groups)")
+            #expect(
+                groups.compactMap { ($0["people"] as? Int) ?? Int($0["people"] as? String ?? "") }.reduce(0, +) == 200,
+                "\(groups)")
             let ready = try await client.json("GET", "/readyz", token: nil)
-            #expect(ready["status"] as? String == "ready" && (ready["requests"] as? [String: Any])?["refused"] as? Int == 0, "\(ready)")
+            #expect(
+                ready["status"] as? String == "ready" && (ready["requests"] as? [String: Any])?["refused"] as? Int == 0,
+                "\(ready)")
         }
     }
 }

@@ -19,9 +19,12 @@ struct WatermarkTests {
 
     /// A data folder (SQLite file and key files, as the CLI finds them) with 20 finished exports.
     func exports(_ dir: String) async throws -> (AppServices, [Exported]) {
-        let config = AppConfiguration(config: ConfigReader(provider: InMemoryProvider(values: [
-            "data.directory": .init(.string(dir), isSecret: false), "security.fastPasswordHashing": true, "log.level": "warning",
-        ])))
+        let config = AppConfiguration(
+            config: ConfigReader(
+                provider: InMemoryProvider(values: [
+                    "data.directory": .init(.string(dir), isSecret: false), "security.fastPasswordHashing": true,
+                    "log.level": "warning",
+                ])))
         let services = try await AppServices.open(config)
         let p = services.platform
         let c = TestPlatform.operatorCaller
@@ -34,27 +37,36 @@ struct WatermarkTests {
         _ = try await p.catalog.publish("RK-0002", by: c)
         _ = try await p.data.insert(Fixtures.populationRows(10_000, seed: 7), into: "RK-0002", by: c)
         var consumers: [Caller] = []
-        for (k, (code, name)) in [("C-SCJG", "杭州市市场监督管理局"), ("C-RS", "杭州市人力资源和社会保障局"),
-                                  ("C-MZ", "杭州市民政局"), ("C-SW", "国家税务总局杭州市税务局")].enumerated() {
+        for (k, (code, name)) in [
+            ("C-SCJG", "杭州市市场监督管理局"), ("C-RS", "杭州市人力资源和社会保障局"),
+            ("C-MZ", "杭州市民政局"), ("C-SW", "国家税务总局杭州市税务局"),
+        ].enumerated() {
             _ = try await p.departments.create(DepartmentDraft(code: code, name: name, level: .city), by: c)
-            let user = try await p.accounts.createUser(UserDraft(name: "user\(k)", roles: [.consumer], department: code, password: "Test-Password-1"), by: c)
+            let user = try await p.accounts.createUser(
+                UserDraft(name: "user\(k)", roles: [.consumer], department: code, password: "Test-Password-1"), by: c)
             consumers.append(Caller(Principal(user: user), requestID: "t"))
         }
         var out: [Exported] = []
         for n in 0..<20 {
             let consumer = consumers[n % consumers.count]
-            let applied = try await p.sharing.apply(ApplicationDraft(
-                resource: "RK-0002", items: ["citizen_id", "name", "sex", "birth_date", "mobile"], services: [.export],
-                purpose: "年度统计核对 \(n)", legalBasis: "《政务数据共享条例》第十二条", expectedRowsPerDay: 10_000), by: consumer)
+            let applied = try await p.sharing.apply(
+                ApplicationDraft(
+                    resource: "RK-0002", items: ["citizen_id", "name", "sex", "birth_date", "mobile"],
+                    services: [.export],
+                    purpose: "年度统计核对 \(n)", legalBasis: "《政务数据共享条例》第十二条", expectedRowsPerDay: 10_000), by: consumer)
             let (_, grant) = try await p.sharing.decide(applied.id.rawValue, ApplicationDecision(approve: true), by: c)
             let g = try #require(grant)
             let format: ExportFormat = n % 4 == 3 ? .jsonl : .csv
-            let prepared = try await p.data.startExport("RK-0002", RecordQueryParameters(), format: format, grant: String(g.id.rawValue),
-                                                        requestHash: "t", node: "test", by: consumer)
+            let prepared = try await p.data.startExport(
+                "RK-0002", RecordQueryParameters(), format: format, grant: String(g.id.rawValue),
+                requestHash: "t", node: "test", by: consumer)
             let buffer = ByteCollector()
             let job = await p.data.runExport(prepared) { buffer.append($0) }
             #expect(job.status == .succeeded && job.rows == 10_000, "\(job)")
-            out.append(Exported(grant: g.id, consumer: g.consumer, export: job.id, format: format, text: String(decoding: buffer.bytes, as: UTF8.self)))
+            out.append(
+                Exported(
+                    grant: g.id, consumer: g.consumer, export: job.id, format: format,
+                    text: String(decoding: buffer.bytes, as: UTF8.self)))
         }
         return (services, out)
     }
@@ -79,7 +91,8 @@ struct WatermarkTests {
             return sample.map { line in
                 var l = line
                 for name in dropped {
-                    l = l.replacingOccurrences(of: #""\#(name)": ?("[^"]*"|null),?"#, with: "", options: .regularExpression)
+                    l = l.replacingOccurrences(
+                        of: #""\#(name)": ?("[^"]*"|null),?"#, with: "", options: .regularExpression)
                 }
                 return l.replacingOccurrences(of: ",}", with: "}")
             }.joined(separator: "\n") + "\n"
@@ -103,10 +116,15 @@ struct WatermarkTests {
         for seed in UInt64(1)...60 {
             let source = exported[Int(seed) % exported.count]
             let text = leak(source, seed: seed)
-            let report = try await services.platform.data.trace(evidence(text, source.format), file: "leak-\(seed)", by: auditor)
+            let report = try await services.platform.data.trace(
+                evidence(text, source.format), file: "leak-\(seed)", by: auditor)
             let named = try #require(report.attributed, "seed \(seed): \(report)")
-            #expect(named.grant == source.grant && named.export == source.export && named.consumer == source.consumer, "seed \(seed)")
-            #expect(named.agreeing == named.observations && named.observations > 1000 && named.log10FalseAttribution < -100, "\(named)")
+            #expect(
+                named.grant == source.grant && named.export == source.export && named.consumer == source.consumer,
+                "seed \(seed)")
+            #expect(
+                named.agreeing == named.observations && named.observations > 1000 && named.log10FalseAttribution < -100,
+                "\(named)")
             #expect(report.exportsCompared == 20 && report.rows == 1000)
         }
         // Re-saved by a program that writes every cell its own way: no evidence, nobody named.
@@ -116,11 +134,17 @@ struct WatermarkTests {
         // The same rows never exported (spelt by another program, quoting at random): nobody named.
         var rng = SeededGenerator(seed: 5)
         let foreign = exported[1].text.replacingOccurrences(of: "\"", with: "").split(separator: "\r\n").map { line in
-            line.split(separator: ",", omittingEmptySubsequences: false).map { Bool.random(using: &rng) ? "\"\($0)\"" : String($0) }.joined(separator: ",")
+            line.split(separator: ",", omittingEmptySubsequences: false).map {
+                Bool.random(using: &rng) ? "\"\($0)\"" : String($0)
+            }.joined(separator: ",")
         }.joined(separator: "\n")
         let stranger = try await services.platform.data.trace(evidence(foreign, .csv), file: "foreign", by: auditor)
-        #expect(stranger.attributed == nil && (stranger.best?.log10FalseAttribution ?? 0) > -3, "\(String(describing: stranger.best))")
-        #expect(try await services.store.auditEntries(after: 0, limit: 10_000, action: "export.trace", target: nil).count == 62)
+        #expect(
+            stranger.attributed == nil && (stranger.best?.log10FalseAttribution ?? 0) > -3,
+            "\(String(describing: stranger.best))")
+        #expect(
+            try await services.store.auditEntries(after: 0, limit: 10_000, action: "export.trace", target: nil).count
+                == 62)
 
         // The command line, as an auditor at the bureau would run it.
         let leakedCSV = dir + "/leaked.csv", leakedJSONL = dir + "/leaked.jsonl"
@@ -130,11 +154,16 @@ struct WatermarkTests {
         let cli = CLITests()
         let run = try cli.zhengshu(["trace", leakedCSV, "--data", dir])
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
-        #expect(run.stdout.contains("came from export \(csvSource.export): grant \(csvSource.grant) of department \(csvSource.consumer)"), "\(run.stdout)")
+        #expect(
+            run.stdout.contains(
+                "came from export \(csvSource.export): grant \(csvSource.grant) of department \(csvSource.consumer)"),
+            "\(run.stdout)")
         #expect(run.stdout.contains("false-attribution probability < 1e-"))
         let json = try cli.zhengshu(["trace", leakedJSONL, "--json", "--data", dir])
         let body = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
-        #expect((body?["attributed"] as? [String: Any])?["grant"] as? Int == Int(jsonlSource.grant.rawValue), "\(json.stdout)\(json.stderr)")
+        #expect(
+            (body?["attributed"] as? [String: Any])?["grant"] as? Int == Int(jsonlSource.grant.rawValue),
+            "\(json.stdout)\(json.stderr)")
         try resaved.write(toFile: leakedCSV, atomically: true, encoding: .utf8)
         let none = try cli.zhengshu(["trace", leakedCSV, "--data", dir])
         #expect(none.status == 3 && none.stdout.contains("no export matches"), "\(none.stdout)")

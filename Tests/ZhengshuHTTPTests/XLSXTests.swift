@@ -10,13 +10,17 @@ import ZhengshuTestSupport
     func workbook() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("zs-\(UUID().uuidString).xlsx")
         let people = (0..<30).map { DemoDataRow.people[$0] }
-        var rows: [[XLSXWriter.Cell]] = [[.shared("公民身份号码"), .shared("姓名"), .shared("性别"), .shared("出生日期"), .shared("户籍地址")]]
+        var rows: [[XLSXWriter.Cell]] = [
+            [.shared("公民身份号码"), .shared("姓名"), .shared("性别"), .shared("出生日期"), .shared("户籍地址")]
+        ]
         for (k, p) in people.enumerated() {
             let date = CivilDate(iso: p.3)!
             // Excel stores dates as serial day numbers (1899-12-30 is day 0).
             let serial = Int(RecordValueSerial.days(date) + 25_569)
-            rows.append([.shared(p.0), .inline(p.1), .number(p.2), .number(k % 2 == 0 ? "\(serial)" : "\(serial).25"),
-                         k == 3 ? .empty : .shared("杭州市西湖区\"文三路\", \(k)号")])
+            rows.append([
+                .shared(p.0), .inline(p.1), .number(p.2), .number(k % 2 == 0 ? "\(serial)" : "\(serial).25"),
+                k == 3 ? .empty : .shared("杭州市西湖区\"文三路\", \(k)号"),
+            ])
         }
         try XLSXWriter.write(sheets: [("说明", [[.inline("本表为演示")]]), ("人口", rows)], to: url)
         return url
@@ -33,7 +37,10 @@ import ZhengshuTestSupport
             let rows = try reader.convert(sheet: "人口", to: csv)
             let lines = try String(contentsOf: csv, encoding: .utf8).components(separatedBy: "\r\n")
             let unknown: Bool
-            do { _ = try reader.convert(sheet: "没有", to: csv); unknown = false } catch is XLSXReader.Failure { unknown = true }
+            do {
+                _ = try reader.convert(sheet: "没有", to: csv)
+                unknown = false
+            } catch is XLSXReader.Failure { unknown = true }
             return (reader.sheetNames, (rows, lines), unknown, try reader.convert(sheet: nil, to: csv))
         }
         #expect(names == ["说明", "人口"])
@@ -52,7 +59,10 @@ import ZhengshuTestSupport
         try Data("公民身份号码,姓名\n".utf8).write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }
         let refused = try await BlockingPool.shared.run { () -> Bool in
-            do { _ = try XLSXReader(url: url); return false } catch is XLSXReader.Failure { return true }
+            do {
+                _ = try XLSXReader(url: url)
+                return false
+            } catch is XLSXReader.Failure { return true }
         }
         #expect(refused)
     }
@@ -67,19 +77,26 @@ import ZhengshuTestSupport
         defer { try? FileManager.default.removeItem(at: url) }
         let bytes = try Data(contentsOf: url)
         try await app.test(.router) { client async throws in
-            let headers: HTTPFields = [.authorization: "Bearer \(fixture.tokens["ga"]!)",
-                                       .contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
-            let (status, text) = try await client.execute(uri: "/api/v1/resources/RK-0001/ingest?sheet=%E4%BA%BA%E5%8F%A3", method: .post,
-                                                          headers: headers, body: ByteBuffer(bytes: bytes)) { ($0.status, String(buffer: $0.body)) }
+            let headers: HTTPFields = [
+                .authorization: "Bearer \(fixture.tokens["ga"]!)",
+                .contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ]
+            let (status, text) = try await client.execute(
+                uri: "/api/v1/resources/RK-0001/ingest?sheet=%E4%BA%BA%E5%8F%A3", method: .post,
+                headers: headers, body: ByteBuffer(bytes: bytes)
+            ) { ($0.status, String(buffer: $0.body)) }
             #expect(status == .created, "\(text)")
             #expect(text.contains("\"rowsAccepted\":30"))
             #expect(text.contains("\"format\":\"xlsx\""))
             #expect(text.contains("\"unknownColumns\":[\"户籍地址\"]"))
-            let wrongSheet = try await client.execute(uri: "/api/v1/resources/RK-0001/ingest?sheet=x", method: .post, headers: headers,
-                                                      body: ByteBuffer(bytes: bytes)) { $0.status }
+            let wrongSheet = try await client.execute(
+                uri: "/api/v1/resources/RK-0001/ingest?sheet=x", method: .post, headers: headers,
+                body: ByteBuffer(bytes: bytes)
+            ) { $0.status }
             #expect(wrongSheet == .unprocessableContent)
         }
-        let page = try await fixture.platform.data.query("RK-0001", RecordQueryParameters(fields: "citizen_id,birth_date", limit: "1"), by: c)
+        let page = try await fixture.platform.data.query(
+            "RK-0001", RecordQueryParameters(fields: "citizen_id,birth_date", limit: "1"), by: c)
         #expect(page.rows[0] == [.string(DemoDataRow.people[0].0), .date(CivilDate(iso: DemoDataRow.people[0].3)!)])
     }
 }
@@ -98,7 +115,9 @@ extension XLSXTests {
         // and deflate are C: the same archive built here would take the debug build half a minute).
         let python = Process()
         python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", "-c", """
+        python.arguments = [
+            "python3", "-c",
+            """
             import sys, zipfile
             src, dst = sys.argv[1], sys.argv[1] + ".bomb"
             with zipfile.ZipFile(src) as a, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as b:
@@ -109,7 +128,8 @@ extension XLSXTests {
                     sheet.write(b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
                     for _ in range(512):
                         sheet.write(b"<row/>" * 65536)
-            """, url.path]
+            """, url.path,
+        ]
         try python.run()
         python.waitUntilExit()
         let bomb = URL(fileURLWithPath: url.path + ".bomb")
@@ -119,13 +139,20 @@ extension XLSXTests {
         #expect(bytes.count < 2_000_000, "a bomb: \(bytes.count) bytes inflating to \(size)")
         let app = try await buildApplication(TestPlatform.configuration, services: fixture.services)
         try await app.test(.router) { client async throws in
-            let headers: HTTPFields = [.authorization: "Bearer \(fixture.tokens["ga"]!)",
-                                       .contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
-            let (status, text) = try await client.execute(uri: "/api/v1/resources/RK-0001/ingest?sheet=%E4%BA%BA%E5%8F%A3", method: .post,
-                                                          headers: headers, body: ByteBuffer(bytes: bytes)) { ($0.status, String(buffer: $0.body)) }
-            #expect(status == .unprocessableContent && text.contains("decompression bomb") && text.contains("sheet2.xml"), "\(text.prefix(400))")
+            let headers: HTTPFields = [
+                .authorization: "Bearer \(fixture.tokens["ga"]!)",
+                .contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ]
+            let (status, text) = try await client.execute(
+                uri: "/api/v1/resources/RK-0001/ingest?sheet=%E4%BA%BA%E5%8F%A3", method: .post,
+                headers: headers, body: ByteBuffer(bytes: bytes)
+            ) { ($0.status, String(buffer: $0.body)) }
+            #expect(
+                status == .unprocessableContent && text.contains("decompression bomb") && text.contains("sheet2.xml"),
+                "\(text.prefix(400))")
         }
-        let page = try await fixture.platform.data.query("RK-0001", RecordQueryParameters(fields: "citizen_id", limit: "1"), by: c)
+        let page = try await fixture.platform.data.query(
+            "RK-0001", RecordQueryParameters(fields: "citizen_id", limit: "1"), by: c)
         #expect(page.rows.isEmpty)
     }
 }

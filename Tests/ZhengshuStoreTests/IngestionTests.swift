@@ -1,5 +1,5 @@
-import Synchronization
 import Foundation
+import Synchronization
 import Testing
 import ZhengshuCore
 import ZhengshuGRDB
@@ -18,18 +18,23 @@ import ZhengshuTestSupport
         return p
     }
 
-    func load(_ p: Platform, _ bytes: [UInt8], mode: ImportMode = .append, format: SourceFormat = .csv,
-              encoding: SourceEncoding = .auto, maxErrors: Int? = nil, chunk: Int = 64 * 1024) async throws -> IngestJob {
-        try await p.ingestion.run(ImportRequest(resource: "POP-1", mode: mode, format: format, encoding: encoding, sourceName: "test",
-                                                maxErrors: maxErrors),
-                                  source: ChunkedBytes(bytes, chunk: chunk), by: admin)
+    func load(
+        _ p: Platform, _ bytes: [UInt8], mode: ImportMode = .append, format: SourceFormat = .csv,
+        encoding: SourceEncoding = .auto, maxErrors: Int? = nil, chunk: Int = 64 * 1024
+    ) async throws -> IngestJob {
+        try await p.ingestion.run(
+            ImportRequest(
+                resource: "POP-1", mode: mode, format: format, encoding: encoding, sourceName: "test",
+                maxErrors: maxErrors),
+            source: ChunkedBytes(bytes, chunk: chunk), by: admin)
     }
 
     func ids(_ p: Platform) async throws -> [String] {
         var out: [String] = []
         var cursor: String?
         repeat {
-            let page = try await p.data.query("POP-1", RecordQueryParameters(fields: "gmsfhm", limit: "1000", cursor: cursor), by: admin)
+            let page = try await p.data.query(
+                "POP-1", RecordQueryParameters(fields: "gmsfhm", limit: "1000", cursor: cursor), by: admin)
             out += page.rows.map { if case .string(let s) = $0[0] { s } else { "" } }
             cursor = page.next?.token
         } while cursor != nil
@@ -43,12 +48,13 @@ import ZhengshuTestSupport
     }
 
     static func csv(_ range: Range<Int>, transform: (Int, inout [String]) -> Void = { _, _ in }) -> String {
-        header + range.map { k in
-            let p = DemoDataRow.people[k]
-            var fields = [p.0, p.1, p.2, p.3, "汉族", "浙江省杭州市西湖区文三路\(k)号", "13800138000", "2020-01-01"]
-            transform(k, &fields)
-            return fields.joined(separator: ",")
-        }.joined(separator: "\n") + "\n"
+        header
+            + range.map { k in
+                let p = DemoDataRow.people[k]
+                var fields = [p.0, p.1, p.2, p.3, "汉族", "浙江省杭州市西湖区文三路\(k)号", "13800138000", "2020-01-01"]
+                transform(k, &fields)
+                return fields.joined(separator: ",")
+            }.joined(separator: "\n") + "\n"
     }
 
     @Test(arguments: StoreEngine.allCases)
@@ -69,7 +75,8 @@ import ZhengshuTestSupport
         job = try await load(p, Array(Self.csv(110..<130) { _, f in f[1] = "改名" }.utf8), mode: .upsert)
         #expect(job.rowsAccepted == 20)
         #expect(try await ids(p).count == 130)
-        let renamed = try await p.data.query("POP-1", RecordQueryParameters(fields: "xm", filters: ["xm:eq:改名"], limit: "100"), by: admin)
+        let renamed = try await p.data.query(
+            "POP-1", RecordQueryParameters(fields: "xm", filters: ["xm:eq:改名"], limit: "100"), by: admin)
         #expect(renamed.rows.count == 20)
 
         // Replace: afterwards exactly the file's accepted rows.
@@ -119,14 +126,16 @@ import ZhengshuTestSupport
         #expect(job.error?.contains("quoted field opened on line 102") == true)
         #expect(Set(try await ids(p)) == Set((0..<50).map { DemoDataRow.people[$0].0 }))
         // Too many rejected rows with --max-errors.
-        job = try await load(p, Array(Self.csv(100..<200) { k, f in if k % 3 == 0 { f[0] = "bad" } }.utf8), mode: .replace, maxErrors: 5)
+        job = try await load(
+            p, Array(Self.csv(100..<200) { k, f in if k % 3 == 0 { f[0] = "bad" } }.utf8), mode: .replace, maxErrors: 5)
         #expect(job.status == .failed)
         #expect(job.error?.contains("max-errors 5") == true)
         #expect(try await ids(p).count == 50)
         // Rows rejected before the stop stay downloadable.
         #expect(try await p.ingestion.rejects(of: job.id.rawValue, after: 0, limit: 100, by: admin).rows.count >= 6)
         // Binary garbage.
-        job = try await load(p, Array(Self.header.utf8) + [0x00, 0xFF, 0xFE, 0x81, 0x0A], mode: .replace, encoding: .utf8)
+        job = try await load(
+            p, Array(Self.header.utf8) + [0x00, 0xFF, 0xFE, 0x81, 0x0A], mode: .replace, encoding: .utf8)
         #expect(job.status == .failed)
         #expect(job.error?.contains("not valid UTF-8") == true)
         #expect(try await ids(p).count == 50)
@@ -143,7 +152,8 @@ import ZhengshuTestSupport
         let text = Self.csv(0..<3) { k, f in if k == 1 { f[5] = "\"\(big)\"" } }
         let job = try await load(p, Array(text.utf8), chunk: 1 << 20)
         #expect(job.rowsAccepted == 2 && job.rowsRejected == 1)
-        let reject = try #require(try await p.ingestion.rejects(of: job.id.rawValue, after: 0, limit: 10, by: admin).rows.first)
+        let reject = try #require(
+            try await p.ingestion.rejects(of: job.id.rawValue, after: 0, limit: 10, by: admin).rows.first)
         #expect(reject.field == "hjdz" && reject.reason.contains("longer than"))
     }
 
@@ -151,7 +161,8 @@ import ZhengshuTestSupport
         let p = try await platform()
         var text = Self.csv(0..<6)
         text.removeLast()
-        text = text.replacingOccurrences(of: "\n", with: "\r\n", options: [], range: text.startIndex..<text.index(text.startIndex, offsetBy: 200))
+        text = text.replacingOccurrences(
+            of: "\n", with: "\r\n", options: [], range: text.startIndex..<text.index(text.startIndex, offsetBy: 200))
         let job = try await load(p, Array(text.utf8), chunk: 7)
         #expect(job.status == .succeeded && job.rowsAccepted == 6)
     }
@@ -165,7 +176,8 @@ import ZhengshuTestSupport
         var job = try await load(p, Array((rows.joined(separator: "\n") + "\nnot json\n").utf8), format: .jsonl)
         #expect(job.rowsAccepted == 5 && job.rowsRejected == 1)
         #expect(job.unknownColumns == ["extra"])
-        job = try await load(p, Array(("[\n" + rows.joined(separator: ",\n") + "\n]").utf8), mode: .replace, format: .json, chunk: 3)
+        job = try await load(
+            p, Array(("[\n" + rows.joined(separator: ",\n") + "\n]").utf8), mode: .replace, format: .json, chunk: 3)
         #expect(job.status == .succeeded && job.rowsAccepted == 5)
         job = try await load(p, Array(("[" + rows[0]).utf8), mode: .replace, format: .json)
         #expect(job.status == .failed && job.error?.contains("not closed") == true)
@@ -182,14 +194,17 @@ import ZhengshuTestSupport
         _ = try await load(p, Array(Self.csv(0..<10).utf8))
         // Given a job that staged rows and then lost its process
         let job = try await store.createJob(
-            NewIngestJob(resource: resource.code, department: resource.department, mode: .replace, format: .csv, encoding: .auto,
-                         source: "x", bytesTotal: nil, maxErrors: nil, createdBy: "test", createdAt: Date()),
+            NewIngestJob(
+                resource: resource.code, department: resource.department, mode: .replace, format: .csv, encoding: .auto,
+                source: "x", bytesTotal: nil, maxErrors: nil, createdBy: "test", createdAt: Date()),
             audit: admin.audit("ingest.start", "resource:POP-1", at: Date()))
         try await store.beginStaging(job.id, resource: resource, header: [])
-        try await store.stage([(1, [.string(DemoDataRow.people[99].0), .string("x"), .null, .null, .null, .null, .null, .null])],
-                              job: job.id, resource: resource)
+        try await store.stage(
+            [(1, [.string(DemoDataRow.people[99].0), .string("x"), .null, .null, .null, .null, .null, .null])],
+            job: job.id, resource: resource)
         // When the server starts again
-        let failed = try await store.failInterruptedJobs(node: "local", staleBefore: Date().addingTimeInterval(-60), reason: "interrupted", at: Date())
+        let failed = try await store.failInterruptedJobs(
+            node: "local", staleBefore: Date().addingTimeInterval(-60), reason: "interrupted", at: Date())
         // Then the job is failed and the data is the old data
         #expect(failed == [job.id])
         #expect(try await store.job(job.id)?.status == .failed)
@@ -208,17 +223,21 @@ struct DatagenIngestionTests {
         let p = try await IngestionTests().platform()
         let labels = FileManager.default.temporaryDirectory.appendingPathComponent("zs-\(UUID().uuidString).csv")
         defer { try? FileManager.default.removeItem(at: labels) }
-        let bytes = try Datagen.run(["population", "--rows", "2000", "--seed", "21", "--defects", "0.05", "--labels", labels.path] + options)
+        let bytes = try Datagen.run(
+            ["population", "--rows", "2000", "--seed", "21", "--defects", "0.05", "--labels", labels.path] + options)
         let format: SourceFormat = options.contains("jsonl") ? .jsonl : .csv
-        let job = try await p.ingestion.run(ImportRequest(resource: "POP-1", format: format, sourceName: "datagen"),
-                                            source: ChunkedBytes([UInt8](bytes), chunk: 8191), by: admin)
+        let job = try await p.ingestion.run(
+            ImportRequest(resource: "POP-1", format: format, sourceName: "datagen"),
+            source: ChunkedBytes([UInt8](bytes), chunk: 8191), by: admin)
         #expect(job.status == .succeeded)
         #expect(job.rowsRead == 2000)
         #expect(job.encoding == (options.contains("gbk") || options.contains("gb18030") ? .gb18030 : .utf8))
         // Every row datagen broke in a way validation must catch is rejected, for that field.
         let defects = try String(contentsOf: labels, encoding: .utf8).split(whereSeparator: \.isNewline).dropFirst()
             .map { $0.split(separator: ",").map(String.init) }
-        let mustReject = defects.filter { ["bad_checksum", "duplicate_key", "bad_phone"].contains($0[2]) || ($0[2] == "missing" && $0[1] == "xm") }
+        let mustReject = defects.filter {
+            ["bad_checksum", "duplicate_key", "bad_phone"].contains($0[2]) || ($0[2] == "missing" && $0[1] == "xm")
+        }
         let rejected = try await p.ingestion.rejects(of: job.id.rawValue, after: 0, limit: 5000, by: admin).rows
         let rejectedByRow = Dictionary(grouping: rejected, by: \.row)
         for d in mustReject {
@@ -242,10 +261,12 @@ struct DatagenIngestionTests {
         let resource = try await p.catalog.publish("POP-1", by: admin)
         let start = Date(millis: Date().millis)
         func job(on node: String) async throws -> IngestJob {
-            try await store.createJob(NewIngestJob(resource: resource.code, department: resource.department, mode: .append, format: .csv,
-                                                   encoding: .auto, source: "x", bytesTotal: nil, maxErrors: nil, createdBy: "test",
-                                                   createdAt: start, node: node),
-                                      audit: admin.audit("ingest.start", "resource:POP-1", at: start))
+            try await store.createJob(
+                NewIngestJob(
+                    resource: resource.code, department: resource.department, mode: .append, format: .csv,
+                    encoding: .auto, source: "x", bytesTotal: nil, maxErrors: nil, createdBy: "test",
+                    createdAt: start, node: node),
+                audit: admin.audit("ingest.start", "resource:POP-1", at: start))
         }
         let alive = try await job(on: "node-a")
         let dead = try await job(on: "node-b")
@@ -253,11 +274,15 @@ struct DatagenIngestionTests {
         // node-a keeps beating; node-b stopped two minutes ago; node-c restarts.
         let now = start.addingTimeInterval(120)
         try await store.heartbeat(alive.id, at: now)
-        let failed = try await store.failInterruptedJobs(node: "node-c", staleBefore: now.addingTimeInterval(-60), reason: "gone", at: now)
+        let failed = try await store.failInterruptedJobs(
+            node: "node-c", staleBefore: now.addingTimeInterval(-60), reason: "gone", at: now)
         #expect(failed == [dead.id, mine.id])
         #expect(try await store.job(alive.id)?.status == .running)
         #expect(try await store.job(dead.id)?.error == "gone")
-        #expect(try await store.failInterruptedJobs(node: nil, staleBefore: now.addingTimeInterval(-60), reason: "gone", at: now).isEmpty)
+        #expect(
+            try await store.failInterruptedJobs(
+                node: nil, staleBefore: now.addingTimeInterval(-60), reason: "gone", at: now
+            ).isEmpty)
         // A cancel asked on another node reaches the running one; a finished job cannot be cancelled.
         #expect(try await !store.isCancelRequested(alive.id))
         #expect(try await store.requestCancel(alive.id))
@@ -271,28 +296,40 @@ struct DatagenIngestionTests {
 @Suite struct QualityEndToEndTests {
     let admin = Caller(.localOperator, requestID: "quality-test")
 
-    @Test(.enabled(if: Datagen.script != nil, "datagen.py not found"),
-          arguments: StoreEngine.allCases.filter { $0 != .sqliteFile }, ["population", "enterprise"])
+    @Test(
+        .enabled(if: Datagen.script != nil, "datagen.py not found"),
+        arguments: StoreEngine.allCases.filter { $0 != .sqliteFile }, ["population", "enterprise"])
     func storedRowsYieldExactlyTheLabelledDefects(_ engine: StoreEngine, _ dataset: String) async throws {
         let labels = FileManager.default.temporaryDirectory.appendingPathComponent("zs-labels-\(UUID().uuidString).csv")
         defer { try? FileManager.default.removeItem(at: labels) }
-        let csv = try Datagen.run([dataset, "--rows", "20000", "--seed", "5", "--defects", "0.05", "--labels", labels.path])
+        let csv = try Datagen.run([
+            dataset, "--rows", "20000", "--seed", "5", "--defects", "0.05", "--labels", labels.path,
+        ])
         // The run is as of the first moment of 2027 in Beijing: datagen's clean dates run to the end of 2026.
         let clock = PlatformClock { Date(timeIntervalSince1970: 1_798_732_800 - 8 * 3600) }
         let p = Platform(store: try await engine.makeStore(), clock: clock, hasher: .fastForTesting)
         _ = try await p.departments.create(DepartmentDraft(code: "C-GA", name: "杭州市公安局", level: .city), by: admin)
         let shape = try QualityRunTestsShape.resource(dataset)
         var draft = ResourceDraft()
-        (draft.code, draft.name, draft.department, draft.category) = (shape.code.rawValue, shape.name, "C-GA", shape.category)
+        (draft.code, draft.name, draft.department, draft.category) = (
+            shape.code.rawValue, shape.name, "C-GA", shape.category
+        )
         (draft.shareType, draft.shareCondition, draft.items) = (.conditional, "质量检查", shape.items)
         _ = try await p.catalog.create(draft, by: admin)
         _ = try await p.catalog.publish(shape.code.rawValue, by: admin)
         let (proposed, isProposed) = try await p.quality.rules(of: shape.code.rawValue, by: admin)
         #expect(isProposed)
-        _ = try await p.quality.setRules(of: shape.code.rawValue, proposed.map { var r = $0; r.severity = .flag; return r }, by: admin)
+        _ = try await p.quality.setRules(
+            of: shape.code.rawValue,
+            proposed.map {
+                var r = $0
+                r.severity = .flag
+                return r
+            }, by: admin)
 
-        let job = try await p.ingestion.run(ImportRequest(resource: shape.code.rawValue, mode: .append, sourceName: "\(dataset).csv"),
-                                            source: ChunkedBytes(Array(csv)), by: admin)
+        let job = try await p.ingestion.run(
+            ImportRequest(resource: shape.code.rawValue, mode: .append, sourceName: "\(dataset).csv"),
+            source: ChunkedBytes(Array(csv)), by: admin)
         #expect(job.status == .succeeded && job.rowsAccepted == 20000 && job.rowsRejected == 0, "\(job.error ?? "")")
 
         let defects = proposed.map { QualityRunTestsShape.defect(of: $0.check) }
@@ -300,17 +337,23 @@ struct DatagenIngestionTests {
         let run = try await p.quality.run(shape.code.rawValue, by: admin) { failure, _ in
             _ = found.withLock { $0.insert("\(failure.row),\(defects[failure.rule])") }
         }
-        let expected = Set(try String(contentsOf: labels, encoding: .utf8).split(separator: "\n").dropFirst().map { line in
-            let parts = line.split(separator: ",", omittingEmptySubsequences: false)
-            return "\(parts[0]),\(parts[2])"
-        })
+        let expected = Set(
+            try String(contentsOf: labels, encoding: .utf8).split(separator: "\n").dropFirst().map { line in
+                let parts = line.split(separator: ",", omittingEmptySubsequences: false)
+                return "\(parts[0]),\(parts[2])"
+            })
         let got = found.withLock { $0 }
-        #expect(got == expected, "extra \(got.subtracting(expected).sorted().prefix(5)); missed \(expected.subtracting(got).sorted().prefix(5))")
+        #expect(
+            got == expected,
+            "extra \(got.subtracting(expected).sorted().prefix(5)); missed \(expected.subtracting(got).sorted().prefix(5))"
+        )
         #expect(run.rowsChecked == 20000 && run.score > 95 && run.score < 100)
         // The run is kept: score history and the department's score.
         // The load itself was checked by the flag rules on the way in (all but uniqueness, which needs every key).
         let history = try await p.quality.history(of: shape.code.rawValue, limit: 10, by: admin)
-        #expect(history.map(\.trigger) == ["manual", "ingest"] && history.first?.id == run.id && history.last?.rowsChecked == 20000)
+        #expect(
+            history.map(\.trigger) == ["manual", "ingest"] && history.first?.id == run.id
+                && history.last?.rowsChecked == 20000)
         #expect(try await p.quality.scores(department: nil, by: admin).departments.first?.score == run.score)
     }
 }
@@ -326,40 +369,68 @@ struct DatagenIngestionTests {
         for d in ["C-GA", "C-SCJG"] {
             _ = try await p.departments.create(DepartmentDraft(code: d, name: "部门\(d)", level: .city), by: admin)
         }
-        let ga = Caller(Principal(kind: .user(UserID(1)), name: "ga", roles: [.provider], department: DepartmentCode(trusted: "C-GA")), requestID: "ga")
-        let other = Caller(Principal(kind: .user(UserID(2)), name: "sc", roles: [.provider, .consumer], department: DepartmentCode(trusted: "C-SCJG")),
-                           requestID: "sc")
+        let ga = Caller(
+            Principal(
+                kind: .user(UserID(1)), name: "ga", roles: [.provider], department: DepartmentCode(trusted: "C-GA")),
+            requestID: "ga")
+        let other = Caller(
+            Principal(
+                kind: .user(UserID(2)), name: "sc", roles: [.provider, .consumer],
+                department: DepartmentCode(trusted: "C-SCJG")),
+            requestID: "sc")
         _ = try await p.catalog.create(Fixtures.datagenPopulationDraft(), by: admin)
         _ = try await p.catalog.publish("POP-1", by: admin)
         let (proposed, _) = try await p.quality.rules(of: "POP-1", by: admin)
-        _ = try await p.quality.setRules(of: "POP-1", proposed.map { var r = $0; r.severity = .flag; return r }, by: ga)
+        _ = try await p.quality.setRules(
+            of: "POP-1",
+            proposed.map {
+                var r = $0
+                r.severity = .flag
+                return r
+            }, by: ga)
         // Five people, the third with a phone number that is no mobile number.
         let people = (0..<5).map { DemoDataRow.people[$0] }
         func csv(badPhone: Bool) -> String {
-            "gmsfhm,xm,xb,csrq,lxdh\n" + people.enumerated().map { k, person in
-                "\(person.0),\(person.1),\(person.2),\(person.3),\(k == 2 && badPhone ? "10012345678" : "13800138000")"
-            }.joined(separator: "\n") + "\n"
+            "gmsfhm,xm,xb,csrq,lxdh\n"
+                + people.enumerated().map { k, person in
+                    "\(person.0),\(person.1),\(person.2),\(person.3),\(k == 2 && badPhone ? "10012345678" : "13800138000")"
+                }.joined(separator: "\n") + "\n"
         }
         func load(_ text: String) async throws {
-            let job = try await p.ingestion.run(ImportRequest(resource: "POP-1", mode: .upsert, sourceName: "p.csv"), source: ChunkedBytes(text), by: admin)
+            let job = try await p.ingestion.run(
+                ImportRequest(resource: "POP-1", mode: .upsert, sourceName: "p.csv"), source: ChunkedBytes(text),
+                by: admin)
             #expect(job.status == .succeeded, "\(job.error ?? "")")
         }
         try await load(csv(badPhone: true))
         // Filed as the rows came in: an ingest run, and the problem already in the worklist.
         let ingestRun = try #require(try await p.quality.history(of: "POP-1", limit: 5, by: ga).first)
-        #expect(ingestRun.trigger == "ingest" && ingestRun.results.contains { $0.rule.check.kindName == "element" && $0.failed == 1 })
-        #expect(try await p.problems.list(department: nil, resource: "POP-1", status: "open", after: 0, limit: 100, by: ga).count == 1)
+        #expect(
+            ingestRun.trigger == "ingest"
+                && ingestRun.results.contains { $0.rule.check.kindName == "element" && $0.failed == 1 })
+        #expect(
+            try await p.problems.list(department: nil, resource: "POP-1", status: "open", after: 0, limit: 100, by: ga)
+                .count == 1)
         _ = try await p.quality.run("POP-1", by: ga)
-        var worklist = try await p.problems.list(department: nil, resource: "POP-1", status: "open", after: 0, limit: 100, by: ga)
+        var worklist = try await p.problems.list(
+            department: nil, resource: "POP-1", status: "open", after: 0, limit: 100, by: ga)
         #expect(worklist.count == 1)
         let problem = try #require(worklist.first)
-        #expect(problem.rowKey == people[2].0 && problem.field == "lxdh" && problem.rule == "element" && problem.value == "100****5678")
+        #expect(
+            problem.rowKey == people[2].0 && problem.field == "lxdh" && problem.rule == "element"
+                && problem.value == "100****5678")
         // Another department sees nothing of it.
-        #expect(try await p.problems.list(department: nil, resource: nil, status: nil, after: 0, limit: 100, by: other).isEmpty)
-        await #expect(throws: ZhengshuError.self) { _ = try await p.problems.update(problem.id.rawValue, .init(status: .fixed), by: other) }
+        #expect(
+            try await p.problems.list(department: nil, resource: nil, status: nil, after: 0, limit: 100, by: other)
+                .isEmpty)
+        await #expect(throws: ZhengshuError.self) {
+            _ = try await p.problems.update(problem.id.rawValue, .init(status: .fixed), by: other)
+        }
         // Acknowledged, then fixed at the source; a run over the corrected row verifies it.
         _ = try await p.problems.update(problem.id.rawValue, .init(status: .acknowledged), by: ga)
-        await #expect(throws: ZhengshuError.self) { _ = try await p.problems.update(problem.id.rawValue, .init(status: .verified), by: ga) }
+        await #expect(throws: ZhengshuError.self) {
+            _ = try await p.problems.update(problem.id.rawValue, .init(status: .verified), by: ga)
+        }
         _ = try await p.problems.update(problem.id.rawValue, .init(status: .fixed), by: ga)
         try await load(csv(badPhone: false))
         _ = try await p.quality.run("POP-1", by: ga)
@@ -369,21 +440,31 @@ struct DatagenIngestionTests {
         try await load(csv(badPhone: true))
         _ = try await p.quality.run("POP-1", by: ga)
         #expect(try await p.store.problem(problem.id)?.status == .open)
-        await #expect(throws: ZhengshuError.self) { _ = try await p.problems.update(problem.id.rawValue, .init(status: .disputed), by: ga) }
+        await #expect(throws: ZhengshuError.self) {
+            _ = try await p.problems.update(problem.id.rawValue, .init(status: .disputed), by: ga)
+        }
         _ = try await p.problems.update(problem.id.rawValue, .init(status: .disputed, note: "该号码为内部测试号段，确属有效"), by: ga)
-        let ruled = try await p.problems.update(problem.id.rawValue, .init(status: .verified, note: "经核实，号码有效"), by: admin)
+        let ruled = try await p.problems.update(
+            problem.id.rawValue, .init(status: .verified, note: "经核实，号码有效"), by: admin)
         #expect(ruled.status == ProblemStatus.verified && ruled.note?.contains("ruling: 经核实") == true)
         // A consumer objects to a value it received; it lands in the provider's worklist.
         await #expect(throws: ZhengshuError.self) {
-            _ = try await p.problems.object(to: "POP-1", .init(rowKey: people[0].0, field: "nope", reason: "x"), by: other)
+            _ = try await p.problems.object(
+                to: "POP-1", .init(rowKey: people[0].0, field: "nope", reason: "x"), by: other)
         }
-        let objection = try await p.problems.object(to: "POP-1", .init(rowKey: people[0].0, field: "xm", value: people[0].1,
-                                                                      reason: "姓名与户籍登记不符"), by: other)
+        let objection = try await p.problems.object(
+            to: "POP-1",
+            .init(
+                rowKey: people[0].0, field: "xm", value: people[0].1,
+                reason: "姓名与户籍登记不符"), by: other)
         #expect(objection.source == "objection" && objection.raisedBy == "sc")
-        worklist = try await p.problems.list(department: nil, resource: nil, status: "open", after: 0, limit: 100, by: ga)
+        worklist = try await p.problems.list(
+            department: nil, resource: nil, status: "open", after: 0, limit: 100, by: ga)
         #expect(worklist.map(\.id) == [objection.id])
         let stats = try await p.problems.stats(department: nil, by: admin)
-        #expect(stats.first?.department.rawValue == "C-GA" && stats.first?.counts["verified"] == 1 && stats.first?.counts["open"] == 1)
+        #expect(
+            stats.first?.department.rawValue == "C-GA" && stats.first?.counts["verified"] == 1
+                && stats.first?.counts["open"] == 1)
         #expect(stats.first?.meanHoursToFix != nil)
     }
 }
@@ -398,22 +479,29 @@ struct DatagenIngestionTests {
         _ = try await p.catalog.create(Fixtures.datagenPopulationDraft(), by: admin)
         _ = try await p.catalog.publish("POP-1", by: admin)
         // Nothing loaded: nothing to check.
-        #expect(try await p.quality.runDue(updates: try await p.store.updateTimes(department: nil), every: 86_400).isEmpty)
+        #expect(
+            try await p.quality.runDue(updates: try await p.store.updateTimes(department: nil), every: 86_400).isEmpty)
         func load(_ range: Range<Int>) async throws {
-            _ = try await p.ingestion.run(ImportRequest(resource: "POP-1", mode: .upsert, sourceName: "x.csv"),
-                                          source: ChunkedBytes("gmsfhm,xm,xb,csrq\n" + range.map { k in
-                                              let person = DemoDataRow.people[k]
-                                              return "\(person.0),\(person.1),\(person.2),\(person.3)"
-                                          }.joined(separator: "\n") + "\n"), by: admin)
+            _ = try await p.ingestion.run(
+                ImportRequest(resource: "POP-1", mode: .upsert, sourceName: "x.csv"),
+                source: ChunkedBytes(
+                    "gmsfhm,xm,xb,csrq\n"
+                        + range.map { k in
+                            let person = DemoDataRow.people[k]
+                            return "\(person.0),\(person.1),\(person.2),\(person.3)"
+                        }.joined(separator: "\n") + "\n"), by: admin)
         }
         try await load(0..<5)
         let first = try await p.quality.runDue(updates: try await p.store.updateTimes(department: nil), every: 86_400)
         #expect(first.map(\.rowsChecked) == [5] && first.first?.trigger == "schedule")
         // Unchanged data within the period: no run; new data: a run.
-        #expect(try await p.quality.runDue(updates: try await p.store.updateTimes(department: nil), every: 86_400).isEmpty)
+        #expect(
+            try await p.quality.runDue(updates: try await p.store.updateTimes(department: nil), every: 86_400).isEmpty)
         try await Task.sleep(for: .milliseconds(5))
         try await load(5..<8)
-        #expect(try await p.quality.runDue(updates: try await p.store.updateTimes(department: nil), every: 86_400).map(\.rowsChecked) == [8])
+        #expect(
+            try await p.quality.runDue(updates: try await p.store.updateTimes(department: nil), every: 86_400).map(
+                \.rowsChecked) == [8])
         // Two nodes looking at once: one runs it.
         try await Task.sleep(for: .milliseconds(5))
         try await load(8..<9)
@@ -428,7 +516,9 @@ struct DatagenIngestionTests {
         let now = Date()
         #expect(try await p.store.claimScheduledRun(code, now: now, until: now.addingTimeInterval(1800)))
         #expect(try await p.store.claimScheduledRun(code, now: now, until: now.addingTimeInterval(60)) == false)
-        #expect(try await p.store.claimScheduledRun(code, now: now.addingTimeInterval(3600), until: now.addingTimeInterval(7200)))
+        #expect(
+            try await p.store.claimScheduledRun(
+                code, now: now.addingTimeInterval(3600), until: now.addingTimeInterval(7200)))
     }
 }
 
@@ -441,8 +531,9 @@ struct DatagenIngestionTests {
     func registeredElementsAreVersionedReferencedAndEnforced(_ engine: StoreEngine) async throws {
         let p = try await engine.makePlatform()
         _ = try await p.departments.create(DepartmentDraft(code: "C-GA", name: "杭州市公安局", level: .city), by: admin)
-        let plate = CustomDataElement(id: "plate_no", label: "机动车号牌号码", type: .string, length: 8, pattern: "[京沪浙苏][A-Z][A-HJ-NP-Z0-9]{5}",
-                                      updatedAt: Date(), updatedBy: "")
+        let plate = CustomDataElement(
+            id: "plate_no", label: "机动车号牌号码", type: .string, length: 8, pattern: "[京沪浙苏][A-Z][A-HJ-NP-Z0-9]{5}",
+            updatedAt: Date(), updatedBy: "")
         await #expect(throws: ZhengshuError.self) {
             _ = try await p.standards.save("citizen_id", plate, by: self.admin)  // a built-in id
         }
@@ -453,21 +544,29 @@ struct DatagenIngestionTests {
         #expect(saved.version == 1)
 
         var draft = ResourceDraft()
-        (draft.code, draft.name, draft.department, draft.category, draft.shareType) = ("CL-1", "机动车登记", "C-GA", "社会信用", .unconditional)
-        draft.items = [DataItem(name: "hphm", label: "号牌号码", type: .string, key: true, element: "plate_no"),
-                       DataItem(name: "syr", label: "所有人", type: .string, required: true)]
+        (draft.code, draft.name, draft.department, draft.category, draft.shareType) = (
+            "CL-1", "机动车登记", "C-GA", "社会信用", .unconditional
+        )
+        draft.items = [
+            DataItem(name: "hphm", label: "号牌号码", type: .string, key: true, element: "plate_no"),
+            DataItem(name: "syr", label: "所有人", type: .string, required: true),
+        ]
         var wrong = draft
         wrong.items![0].element = "nope"
         await #expect(throws: ZhengshuError.self) { _ = try await p.catalog.create(wrong, by: self.admin) }
         _ = try await p.catalog.create(draft, by: admin)
         _ = try await p.catalog.publish("CL-1", by: admin)
         let (rules, _) = try await p.quality.rules(of: "CL-1", by: admin)
-        #expect(rules.contains { if case .pattern(item: "hphm", _) = $0.check { $0.severity == .reject } else { false } })
+        #expect(
+            rules.contains { if case .pattern(item: "hphm", _) = $0.check { $0.severity == .reject } else { false } })
         // A plate that is not one is kept out at ingest, with the element's reason.
-        let job = try await p.ingestion.run(ImportRequest(resource: "CL-1", sourceName: "cl.csv"),
-                                            source: ChunkedBytes("hphm,syr\n浙A12345,张三\n浙a1234,李四\n"), by: admin)
+        let job = try await p.ingestion.run(
+            ImportRequest(resource: "CL-1", sourceName: "cl.csv"),
+            source: ChunkedBytes("hphm,syr\n浙A12345,张三\n浙a1234,李四\n"), by: admin)
         #expect(job.status == .succeeded && job.rowsAccepted == 1 && job.rowsRejected == 1)
-        #expect(try await p.ingestion.rejects(of: job.id.rawValue, after: 0, limit: 10, by: admin).rows.first?.field == "hphm")
+        #expect(
+            try await p.ingestion.rejects(of: job.id.rawValue, after: 0, limit: 10, by: admin).rows.first?.field
+                == "hphm")
         // A change is a new version; the history keeps both.
         var widened = plate
         widened.pattern = "[京沪浙苏皖][A-Z][A-HJ-NP-Z0-9]{5,6}"
@@ -482,12 +581,15 @@ struct DatagenIngestionTests {
 
     @Test func anOverdueResourceFailsItsFreshnessRule() async throws {
         let now = Mutex(Date(millis: Date().millis))
-        let p = Platform(store: try await StoreEngine.sqliteMemory.makeStore(), clock: PlatformClock { now.withLock { $0 } }, hasher: .fastForTesting)
+        let p = Platform(
+            store: try await StoreEngine.sqliteMemory.makeStore(), clock: PlatformClock { now.withLock { $0 } },
+            hasher: .fastForTesting)
         _ = try await p.departments.create(DepartmentDraft(code: "C-GA", name: "杭州市公安局", level: .city), by: admin)
         _ = try await p.catalog.create(Fixtures.datagenPopulationDraft(), by: admin)  // updated daily
         _ = try await p.catalog.publish("POP-1", by: admin)
-        _ = try await p.ingestion.run(ImportRequest(resource: "POP-1", sourceName: "x.csv"),
-                                      source: ChunkedBytes("gmsfhm,xm\n\(DemoDataRow.people[0].0),张三\n"), by: admin)
+        _ = try await p.ingestion.run(
+            ImportRequest(resource: "POP-1", sourceName: "x.csv"),
+            source: ChunkedBytes("gmsfhm,xm\n\(DemoDataRow.people[0].0),张三\n"), by: admin)
         func freshness() async throws -> QualityRun.RuleResult? {
             try await p.quality.run("POP-1", by: admin).results.first { $0.rule.check == .fresh }
         }
@@ -507,28 +609,48 @@ struct DatagenIngestionTests {
         _ = try await p.catalog.create(Fixtures.datagenPopulationDraft(), by: admin)
         _ = try await p.catalog.publish("POP-1", by: admin)
         let people = (0..<3).map { DemoDataRow.people[$0] }
-        _ = try await p.ingestion.run(ImportRequest(resource: "POP-1", sourceName: "p.csv"),
-                                      source: ChunkedBytes("gmsfhm,xm\n" + people.map { "\($0.0),\($0.1)" }.joined(separator: "\n") + "\n"), by: admin)
+        _ = try await p.ingestion.run(
+            ImportRequest(resource: "POP-1", sourceName: "p.csv"),
+            source: ChunkedBytes("gmsfhm,xm\n" + people.map { "\($0.0),\($0.1)" }.joined(separator: "\n") + "\n"),
+            by: admin)
         var draft = ResourceDraft()
-        (draft.code, draft.name, draft.department, draft.category, draft.shareType) = ("ENT-1", "企业", "C-GA", "法人", .unconditional)
-        draft.items = [DataItem(name: "tyshxydm", label: "统一社会信用代码", type: .string, key: true),
-                       DataItem(name: "fddbrsfzh", label: "法定代表人身份证号", type: .string)]
+        (draft.code, draft.name, draft.department, draft.category, draft.shareType) = (
+            "ENT-1", "企业", "C-GA", "法人", .unconditional
+        )
+        draft.items = [
+            DataItem(name: "tyshxydm", label: "统一社会信用代码", type: .string, key: true),
+            DataItem(name: "fddbrsfzh", label: "法定代表人身份证号", type: .string),
+        ]
         _ = try await p.catalog.create(draft, by: admin)
         _ = try await p.catalog.publish("ENT-1", by: admin)
-        _ = try await p.quality.setRules(of: "ENT-1", [QualityRule(check: .references(item: "fddbrsfzh", resource: ResourceCode(trusted: "POP-1"),
-                                                                                       target: "gmsfhm"))], by: admin)
+        _ = try await p.quality.setRules(
+            of: "ENT-1",
+            [
+                QualityRule(
+                    check: .references(
+                        item: "fddbrsfzh", resource: ResourceCode(trusted: "POP-1"),
+                        target: "gmsfhm"))
+            ], by: admin)
         // One representative is a registered person; the other is not.
         let stranger = DemoDataRow.people[500].0
-        _ = try await p.ingestion.run(ImportRequest(resource: "ENT-1", sourceName: "e.csv"),
-                                      source: ChunkedBytes("tyshxydm,fddbrsfzh\n91350100M000100Y43,\(people[1].0)\n91110000600037341L,\(stranger)\n"),
-                                      by: admin)
+        _ = try await p.ingestion.run(
+            ImportRequest(resource: "ENT-1", sourceName: "e.csv"),
+            source: ChunkedBytes(
+                "tyshxydm,fddbrsfzh\n91350100M000100Y43,\(people[1].0)\n91110000600037341L,\(stranger)\n"),
+            by: admin)
         let run = try await p.quality.run("ENT-1", by: admin)
         let result = try #require(run.results.first)
         #expect(result.rule.dimension == .referential && result.checked == 2 && result.failed == 1)
         #expect(result.samples.first?.reason.contains("referenced resource") == true)
         // A rule naming a resource or item that does not exist is refused when it runs.
-        _ = try await p.quality.setRules(of: "ENT-1", [QualityRule(check: .references(item: "fddbrsfzh", resource: ResourceCode(trusted: "NOPE-1"),
-                                                                                       target: "gmsfhm"))], by: admin)
+        _ = try await p.quality.setRules(
+            of: "ENT-1",
+            [
+                QualityRule(
+                    check: .references(
+                        item: "fddbrsfzh", resource: ResourceCode(trusted: "NOPE-1"),
+                        target: "gmsfhm"))
+            ], by: admin)
         await #expect(throws: ZhengshuError.self) { _ = try await p.quality.run("ENT-1", by: self.admin) }
     }
 }

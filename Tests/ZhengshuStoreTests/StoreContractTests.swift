@@ -20,10 +20,19 @@ import ZhengshuTestSupport
     func migratesFromEmpty(_ engine: StoreEngine) async throws {
         // Given an empty database, when the store opens it, then every migration has run.
         let store = try await engine.makeStore()
-        #expect(try await store.appliedMigrations() == ["v1-foundation", "v2-ingestion", "v3-idempotency", "v4-pull-sources", "v5-live-sources", "v6-job-nodes", "v7-quality", "v8-problems", "v9-lineage", "v10-data-elements", "v11-quality-schedule", "v12-sharing", "v13-audit-checkpoints", "v14-share-exports", "v15-change-feed", "v16-webhooks", "v17-privacy", "v18-management", "v19-members", "v20-topics", "v21-sandbox", "v22-backup-runs"])
+        #expect(
+            try await store.appliedMigrations() == [
+                "v1-foundation", "v2-ingestion", "v3-idempotency", "v4-pull-sources", "v5-live-sources", "v6-job-nodes",
+                "v7-quality", "v8-problems", "v9-lineage", "v10-data-elements", "v11-quality-schedule", "v12-sharing",
+                "v13-audit-checkpoints", "v14-share-exports", "v15-change-feed", "v16-webhooks", "v17-privacy",
+                "v18-management", "v19-members", "v20-topics", "v21-sandbox", "v22-backup-runs",
+            ])
         #expect(try await store.isSchemaCurrent())
-        #expect(try await store.platformCounts() == PlatformCounts(departments: 0, users: 0, resources: 0, publishedResources: 0,
-                                                                 records: 0, auditEntries: 0))
+        #expect(
+            try await store.platformCounts()
+                == PlatformCounts(
+                    departments: 0, users: 0, resources: 0, publishedResources: 0,
+                    records: 0, auditEntries: 0))
     }
 
     @Test func reopeningAFileKeepsItsData() async throws {
@@ -32,24 +41,33 @@ import ZhengshuTestSupport
         let path = dir.appendingPathComponent("zhengshu.sqlite").path
         do {
             let p = Platform(store: try GRDBStore(path: path), hasher: .fastForTesting)
-            _ = try await p.departments.create(DepartmentDraft(code: "P-SJJ", name: "省政务数据管理局", level: .province), by: admin)
+            _ = try await p.departments.create(
+                DepartmentDraft(code: "P-SJJ", name: "省政务数据管理局", level: .province), by: admin)
         }
         let reopened = try GRDBStore(path: path)
         #expect(try await reopened.department(DepartmentCode(trusted: "P-SJJ"))?.name == "省政务数据管理局")
-        #expect(try await reopened.appliedMigrations() == ["v1-foundation", "v2-ingestion", "v3-idempotency", "v4-pull-sources", "v5-live-sources", "v6-job-nodes", "v7-quality", "v8-problems", "v9-lineage", "v10-data-elements", "v11-quality-schedule", "v12-sharing", "v13-audit-checkpoints", "v14-share-exports", "v15-change-feed", "v16-webhooks", "v17-privacy", "v18-management", "v19-members", "v20-topics", "v21-sandbox", "v22-backup-runs"])
+        #expect(
+            try await reopened.appliedMigrations() == [
+                "v1-foundation", "v2-ingestion", "v3-idempotency", "v4-pull-sources", "v5-live-sources", "v6-job-nodes",
+                "v7-quality", "v8-problems", "v9-lineage", "v10-data-elements", "v11-quality-schedule", "v12-sharing",
+                "v13-audit-checkpoints", "v14-share-exports", "v15-change-feed", "v16-webhooks", "v17-privacy",
+                "v18-management", "v19-members", "v20-topics", "v21-sandbox", "v22-backup-runs",
+            ])
     }
 
     @Test(arguments: StoreEngine.allCases)
     func departmentsKeepTheirTreeIntact(_ engine: StoreEngine) async throws {
         let p = try await seeded(engine)
-        _ = try await p.departments.create(DepartmentDraft(code: "X-GA", name: "西湖区公安分局", level: .county, parent: .some("C-GA")), by: admin)
+        _ = try await p.departments.create(
+            DepartmentDraft(code: "X-GA", name: "西湖区公安分局", level: .county, parent: .some("C-GA")), by: admin)
         // Duplicate code
         await #expect(throws: ZhengshuError(.conflict, "department C-GA already exists")) {
             _ = try await p.departments.create(DepartmentDraft(code: "C-GA", name: "重复", level: .city), by: admin)
         }
         // Unknown parent and a parent below the child
         await #expect(throws: ZhengshuError.self) {
-            _ = try await p.departments.create(DepartmentDraft(code: "X-1", name: "x", level: .county, parent: .some("NOPE")), by: admin)
+            _ = try await p.departments.create(
+                DepartmentDraft(code: "X-1", name: "x", level: .county, parent: .some("NOPE")), by: admin)
         }
         await #expect(throws: ZhengshuError.self) {
             _ = try await p.departments.update("C-GA", DepartmentDraft(parent: .some("X-GA")), by: admin)
@@ -83,14 +101,20 @@ import ZhengshuTestSupport
     func backupRunsAreClaimedOnceAndKeptNewestFirst(_ engine: StoreEngine) async throws {
         let store = try await engine.makePlatform().store
         let at = Date(millis: 1_800_000_000_000)
-        var first = try #require(try await store.claimBackupRun(BackupRun(node: "n1", file: "/b/zhengshu-1.zsbackup", startedAt: at),
-                                                                 unlessStartedAfter: .distantPast))
+        var first = try #require(
+            try await store.claimBackupRun(
+                BackupRun(node: "n1", file: "/b/zhengshu-1.zsbackup", startedAt: at),
+                unlessStartedAfter: .distantPast))
         // Within the interval another claim is refused; after it, one of two nodes claiming at once gets it.
-        #expect(try await store.claimBackupRun(BackupRun(node: "n2", file: "/b/x.zsbackup", startedAt: at.addingTimeInterval(60)),
-                                               unlessStartedAfter: at.addingTimeInterval(-3600)) == nil)
+        #expect(
+            try await store.claimBackupRun(
+                BackupRun(node: "n2", file: "/b/x.zsbackup", startedAt: at.addingTimeInterval(60)),
+                unlessStartedAfter: at.addingTimeInterval(-3600)) == nil)
         let later = at.addingTimeInterval(86_400)
-        async let a = store.claimBackupRun(BackupRun(node: "n1", file: "/b/zhengshu-2.zsbackup", startedAt: later), unlessStartedAfter: at)
-        async let b = store.claimBackupRun(BackupRun(node: "n2", file: "/b/zhengshu-2.zsbackup", startedAt: later), unlessStartedAfter: at)
+        async let a = store.claimBackupRun(
+            BackupRun(node: "n1", file: "/b/zhengshu-2.zsbackup", startedAt: later), unlessStartedAfter: at)
+        async let b = store.claimBackupRun(
+            BackupRun(node: "n2", file: "/b/zhengshu-2.zsbackup", startedAt: later), unlessStartedAfter: at)
         let claims = try await [a, b].compactMap { $0 }
         #expect(claims.count == 1)
         first.status = .failed
@@ -98,7 +122,9 @@ import ZhengshuTestSupport
         first.finishedAt = at.addingTimeInterval(5)
         try await store.updateBackupRun(first)
         let runs = try await store.backupRuns(limit: 10)
-        #expect(runs.map(\.file) == ["/b/zhengshu-2.zsbackup", "/b/zhengshu-1.zsbackup"] && runs[1] == first && runs[0].status == .running)
+        #expect(
+            runs.map(\.file) == ["/b/zhengshu-2.zsbackup", "/b/zhengshu-1.zsbackup"] && runs[1] == first
+                && runs[0].status == .running)
         #expect(try await store.backupRuns(limit: 1).count == 1)
     }
 
@@ -107,7 +133,10 @@ import ZhengshuTestSupport
         let queue = try DatabaseQueue()
         let store = try GRDBStore(queue)
         try await queue.write { db in
-            try db.execute(sql: "CREATE TRIGGER refuse BEFORE INSERT ON auditEntry BEGIN SELECT RAISE(ABORT, 'audit disk full'); END")
+            try db.execute(
+                sql:
+                    "CREATE TRIGGER refuse BEFORE INSERT ON auditEntry BEGIN SELECT RAISE(ABORT, 'audit disk full'); END"
+            )
         }
         let p = Platform(store: store, hasher: .fastForTesting)
         // When a department is created, then the error surfaces and the department does not exist
@@ -120,8 +149,10 @@ import ZhengshuTestSupport
     @Test(arguments: StoreEngine.allCases)
     func tokensAreStoredOnlyAsHashes(_ engine: StoreEngine) async throws {
         let p = try await seeded(engine)
-        let user = try await p.accounts.createUser(UserDraft(name: "ga", roles: [.provider], department: "C-GA",
-                                                             password: "Secret-Pass-42"), by: admin)
+        let user = try await p.accounts.createUser(
+            UserDraft(
+                name: "ga", roles: [.provider], department: "C-GA",
+                password: "Secret-Pass-42"), by: admin)
         let (token, secret) = try await p.accounts.issueToken(for: user.id, label: "etl", expiresInDays: 30, by: admin)
         #expect(try await p.accounts.authenticate(bearer: secret).name == "ga")
         // Nothing in the database holds the secret or the password.
@@ -136,7 +167,9 @@ import ZhengshuTestSupport
         _ = try await p.accounts.revokeToken(token.id.rawValue, by: admin)
         await #expect(throws: ZhengshuError.self) { _ = try await p.accounts.authenticate(bearer: secret) }
         #expect(try await p.accounts.authenticate(name: "ga", password: "Secret-Pass-42").name == "ga")
-        await #expect(throws: ZhengshuError.self) { _ = try await p.accounts.authenticate(name: "ga", password: "wrong") }
+        await #expect(throws: ZhengshuError.self) {
+            _ = try await p.accounts.authenticate(name: "ga", password: "wrong")
+        }
     }
 
     @Test(arguments: StoreEngine.allCases)
@@ -168,10 +201,14 @@ import ZhengshuTestSupport
         enterprise.abstract = "市场主体登记"
         enterprise.category = "法人"
         enterprise.shareType = .unconditional
-        enterprise.items = [DataItem(name: "credit_code", label: "统一社会信用代码", type: .string, key: true, dataElement: .creditCode)]
+        enterprise.items = [
+            DataItem(name: "credit_code", label: "统一社会信用代码", type: .string, key: true, dataElement: .creditCode)
+        ]
         _ = try await p.catalog.create(enterprise, by: admin)
 
-        func names(_ s: CatalogSearch) async throws -> [String] { try await p.catalog.search(s, by: admin).resources.map(\.name) }
+        func names(_ s: CatalogSearch) async throws -> [String] {
+            try await p.catalog.search(s, by: admin).resources.map(\.name)
+        }
         #expect(try await names(CatalogSearch(text: "人口")) == ["人口基础信息"])
         #expect(try await names(CatalogSearch(text: "信用")) == ["企业法人登记信息"])
         #expect(try await names(CatalogSearch(text: "法人登记")) == ["企业法人登记信息"])
@@ -208,8 +245,11 @@ import ZhengshuTestSupport
         var seen: [String] = []
         var cursor: String?
         repeat {
-            let page = try await p.data.query("RK-0001", RecordQueryParameters(fields: "citizen_id,birth_date", sort: "-birth_date",
-                                                                                limit: "37", cursor: cursor), by: admin)
+            let page = try await p.data.query(
+                "RK-0001",
+                RecordQueryParameters(
+                    fields: "citizen_id,birth_date", sort: "-birth_date",
+                    limit: "37", cursor: cursor), by: admin)
             seen += page.rows.map { if case .string(let s) = $0[0] { s } else { "" } }
             cursor = page.next?.token
         } while cursor != nil
@@ -219,18 +259,25 @@ import ZhengshuTestSupport
         }
         #expect(seen.count == 200)
         #expect(Set(seen).count == 200)
-        let births = try await p.data.query("RK-0001", RecordQueryParameters(fields: "birth_date", sort: "-birth_date", limit: "1000"),
-                                            by: admin).rows.map { $0[0] }
+        let births = try await p.data.query(
+            "RK-0001", RecordQueryParameters(fields: "birth_date", sort: "-birth_date", limit: "1000"),
+            by: admin
+        ).rows.map { $0[0] }
         #expect(births.count == 200)
-        #expect(expected.first.map { $0["birth_date"] } == births.first.map { v -> JSONValue in
-            if case .date(let d) = v { .string(d.description) } else { .null } })
+        #expect(
+            expected.first.map { $0["birth_date"] }
+                == births.first.map { v -> JSONValue in
+                    if case .date(let d) = v { .string(d.description) } else { .null }
+                })
 
         // Filters are typed.
-        let women = try await p.data.query("RK-0001", RecordQueryParameters(fields: "sex", filters: ["sex:eq:2"], limit: "1000"), by: admin)
+        let women = try await p.data.query(
+            "RK-0001", RecordQueryParameters(fields: "sex", filters: ["sex:eq:2"], limit: "1000"), by: admin)
         #expect(women.rows.allSatisfy { $0[0] == .string("2") })
         #expect(women.rows.count == rows[0..<200].filter { $0["sex"] == .string("2") }.count)
         await #expect(throws: ZhengshuError.self) {
-            _ = try await p.data.query("RK-0001", RecordQueryParameters(filters: ["birth_date:gt:yesterday"]), by: admin)
+            _ = try await p.data.query(
+                "RK-0001", RecordQueryParameters(filters: ["birth_date:gt:yesterday"]), by: admin)
         }
         // Reads are audited.
         #expect(try await p.store.auditEntries(after: 0, limit: 1000, action: "records.query", target: nil).count >= 7)
@@ -243,7 +290,10 @@ import ZhengshuTestSupport
         _ = try await p.catalog.publish("RK-0001", by: admin)
         _ = try await p.data.insert(Fixtures.populationRows(3), into: "RK-0001", by: admin)
         var change = ResourceDraft()
-        change.items = Fixtures.populationDraft().items! + [DataItem(name: "email", label: "电子邮箱", type: .string, dataElement: .email)]
+        change.items =
+            Fixtures.populationDraft().items! + [
+                DataItem(name: "email", label: "电子邮箱", type: .string, dataElement: .email)
+            ]
         _ = try await p.catalog.update("RK-0001", change, by: admin)
         var row = Fixtures.populationRows(4)[3]
         row["email"] = .string("li@zj.gov.cn")
@@ -261,7 +311,11 @@ import ZhengshuTestSupport
         let p = try await engine.makePlatform()
         _ = try await p.departments.create(DepartmentDraft(code: "C-GA", name: "杭州市公安局", level: .city), by: admin)
         var draft = Fixtures.populationDraft()
-        draft.items = draft.items!.map { var i = $0; i.key = false; return i }  // no key: only idempotency prevents duplicates
+        draft.items = draft.items!.map {
+            var i = $0
+            i.key = false
+            return i
+        }  // no key: only idempotency prevents duplicates
         _ = try await p.catalog.create(draft, by: admin)
         _ = try await p.catalog.publish("RK-0001", by: admin)
         let rows = Fixtures.populationRows(5)

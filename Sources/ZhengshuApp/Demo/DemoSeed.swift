@@ -50,22 +50,30 @@ package enum DemoSeed {
         where try await platform.store.department(DepartmentCode(trusted: code)) == nil {
             let creditCode = agencyCreditCode(using: &credit)
             _ = try await platform.departments.create(
-                DepartmentDraft(code: code, name: name, level: level, parent: .some(parent), creditCode: .some(creditCode)), by: caller)
+                DepartmentDraft(
+                    code: code, name: name, level: level, parent: .some(parent), creditCode: .some(creditCode)),
+                by: caller)
         }
         var credentials: [Credential] = []
         for (name, display, roles, department, password) in users {
             var user = try await platform.store.user(named: name)
             if user == nil {
                 user = try await platform.accounts.createUser(
-                    UserDraft(name: name, displayName: display, roles: roles, department: department, password: password), by: caller)
+                    UserDraft(
+                        name: name, displayName: display, roles: roles, department: department, password: password),
+                    by: caller)
             }
             guard let user else { continue }
-            for old in try await platform.store.tokens(user: user.id) where old.label == "demo" && old.revokedAt == nil {
+            for old in try await platform.store.tokens(user: user.id) where old.label == "demo" && old.revokedAt == nil
+            {
                 _ = try await platform.accounts.revokeToken(old.id.rawValue, by: caller)
             }
-            let (_, secret) = try await platform.accounts.issueToken(for: user.id, label: "demo", expiresInDays: 30, by: caller)
-            credentials.append(Credential(user: name, roles: roles.map(\.rawValue).joined(separator: ","),
-                                          department: department ?? "-", password: password, token: secret))
+            let (_, secret) = try await platform.accounts.issueToken(
+                for: user.id, label: "demo", expiresInDays: 30, by: caller)
+            credentials.append(
+                Credential(
+                    user: name, roles: roles.map(\.rawValue).joined(separator: ","),
+                    department: department ?? "-", password: password, token: secret))
         }
         try await seedCatalog(platform)
         try await seedServiceItems(platform)
@@ -77,14 +85,18 @@ package enum DemoSeed {
         // The civil affairs bureau's assistance system calls the data services with a key, rotated at each start so the
         // printed one works.
         let mz = DepartmentCode(trusted: "C-MZ")
-        var system = try await platform.store.systemAccounts(department: mz).first { $0.name == "shjz-system" && $0.revokedAt == nil }
+        var system = try await platform.store.systemAccounts(department: mz).first {
+            $0.name == "shjz-system" && $0.revokedAt == nil
+        }
         if system == nil {
             system = try await platform.sharing.createSystemAccount(
-                SystemAccountDraft(department: mz.rawValue, name: "shjz-system", description: "社会救助管理系统"), by: caller).0
+                SystemAccountDraft(department: mz.rawValue, name: "shjz-system", description: "社会救助管理系统"), by: caller
+            ).0
         }
         if let system {
             let (_, key) = try await platform.sharing.rotateSystemAccount(system.id.rawValue, by: caller)
-            credentials.append(Credential(user: system.actorName, roles: "system", department: mz.rawValue, password: "-", token: key))
+            credentials.append(
+                Credential(user: system.actorName, roles: "system", department: mz.rawValue, password: "-", token: key))
         }
         return credentials
     }
@@ -96,17 +108,23 @@ package enum DemoSeed {
         var user = try await platform.store.user(named: name)
         if user == nil {
             let id = DemoData(people: 1, enterprises: 0, seed: 901).people[0].citizenID
-            user = try await platform.members.register(MemberDraft(name: name, displayName: "王市民", kind: .person, identifier: id,
-                                                                   contact: "13800000000", password: password), requestID: "demo-seed").0
+            user = try await platform.members.register(
+                MemberDraft(
+                    name: name, displayName: "王市民", kind: .person, identifier: id,
+                    contact: "13800000000", password: password), requestID: "demo-seed"
+            ).0
             let member = Caller(Principal(user: user!), requestID: "demo-seed")
-            let a = try await platform.sharing.apply(ApplicationDraft(resource: "FR-330100-0001", items: ["credit_code", "name", "status"],
-                                                                      purpose: "核实拟合作企业的登记状态", legalBasis: "企业信用信息查询"), by: member)
+            let a = try await platform.sharing.apply(
+                ApplicationDraft(
+                    resource: "FR-330100-0001", items: ["credit_code", "name", "status"],
+                    purpose: "核实拟合作企业的登记状态", legalBasis: "企业信用信息查询"), by: member)
             _ = try await platform.sharing.decide(a.id.rawValue, ApplicationDecision(approve: true), by: caller)
         }
         for old in try await platform.store.tokens(user: user!.id) where old.label == "demo" && old.revokedAt == nil {
             _ = try await platform.accounts.revokeToken(old.id.rawValue, by: caller)
         }
-        let (_, secret) = try await platform.accounts.issueToken(for: user!.id, label: "demo", expiresInDays: 30, by: caller)
+        let (_, secret) = try await platform.accounts.issueToken(
+            for: user!.id, label: "demo", expiresInDays: 30, by: caller)
         return Credential(user: name, roles: Role.member.rawValue, department: "-", password: password, token: secret)
     }
 
@@ -115,57 +133,91 @@ package enum DemoSeed {
     static func seedSharing(_ platform: Platform) async throws {
         guard try await platform.store.applications(ApplicationFilter(limit: 1)).isEmpty else { return }
         func signedIn(_ name: String) async throws -> Caller {
-            guard let u = try await platform.store.user(named: name) else { throw ZhengshuError(.notFound, "demo user \(name) is missing") }
+            guard let u = try await platform.store.user(named: name) else {
+                throw ZhengshuError(.notFound, "demo user \(name) is missing")
+            }
             return Caller(Principal(user: u), requestID: "demo-seed")
         }
         let s = platform.sharing
         let admin = try await signedIn("admin"), ga = try await signedIn("ga.provider")
-        let mz = try await signedIn("mz.consumer"), rs = try await signedIn("rs.provider"), scjg = try await signedIn("scjg.officer")
+        let mz = try await signedIn("mz.consumer"), rs = try await signedIn("rs.provider"),
+            scjg = try await signedIn("scjg.officer")
         let population = "RK-330100-0001"
-        var a = try await s.apply(ApplicationDraft(resource: population, items: ["citizen_id", "name", "sex", "address"], services: [.query, .verify],
-                                                   purpose: "最低生活保障申请中核验申请人身份与户籍", legalBasis: "《社会救助暂行办法》第十一条",
-                                                   serviceItem: "最低生活保障申请", expectedRowsPerDay: 2000), by: mz)
+        var a = try await s.apply(
+            ApplicationDraft(
+                resource: population, items: ["citizen_id", "name", "sex", "address"], services: [.query, .verify],
+                purpose: "最低生活保障申请中核验申请人身份与户籍", legalBasis: "《社会救助暂行办法》第十一条",
+                serviceItem: "最低生活保障申请", expectedRowsPerDay: 2000), by: mz)
         _ = try await s.decide(a.id.rawValue, ApplicationDecision(approve: true), by: admin)
-        _ = try await s.decide(a.id.rawValue, ApplicationDecision(approve: true, terms: GrantTerms(clearItems: ["name"], callsPerDay: 5000)), by: ga)
-        _ = try await s.decide(a.id.rawValue, ApplicationDecision(approve: true, reason: "涉及重要数据，用途与社会救助法定职责相符"), by: admin)
-        a = try await s.apply(ApplicationDraft(resource: "FR-330100-0001", items: ["credit_code", "name", "legal_rep_name", "status"],
-                                               services: [.query, .verify], purpose: "社会组织与企业关联核查",
-                                               legalBasis: "《政务数据共享条例》第十二条"), by: mz)
+        _ = try await s.decide(
+            a.id.rawValue,
+            ApplicationDecision(approve: true, terms: GrantTerms(clearItems: ["name"], callsPerDay: 5000)), by: ga)
+        _ = try await s.decide(
+            a.id.rawValue, ApplicationDecision(approve: true, reason: "涉及重要数据，用途与社会救助法定职责相符"), by: admin)
+        a = try await s.apply(
+            ApplicationDraft(
+                resource: "FR-330100-0001", items: ["credit_code", "name", "legal_rep_name", "status"],
+                services: [.query, .verify], purpose: "社会组织与企业关联核查",
+                legalBasis: "《政务数据共享条例》第十二条"), by: mz)
         _ = try await s.decide(a.id.rawValue, ApplicationDecision(approve: true), by: admin)
-        a = try await s.apply(ApplicationDraft(resource: population, items: ["citizen_id", "name", "birth_date"], services: [.verify],
-                                               purpose: "社会保险参保登记时核验参保人身份", legalBasis: "《社会保险法》第五十八条",
-                                               serviceItem: "社会保险参保登记"), by: rs)
+        a = try await s.apply(
+            ApplicationDraft(
+                resource: population, items: ["citizen_id", "name", "birth_date"], services: [.verify],
+                purpose: "社会保险参保登记时核验参保人身份", legalBasis: "《社会保险法》第五十八条",
+                serviceItem: "社会保险参保登记"), by: rs)
         _ = try await s.decide(a.id.rawValue, ApplicationDecision(approve: true), by: admin)
-        a = try await s.apply(ApplicationDraft(resource: population, items: ["citizen_id", "name", "mobile"], services: [.query],
-                                               purpose: "企业开办时联系法定代表人", legalBasis: "《市场主体登记管理条例》"), by: scjg)
+        a = try await s.apply(
+            ApplicationDraft(
+                resource: population, items: ["citizen_id", "name", "mobile"], services: [.query],
+                purpose: "企业开办时联系法定代表人", legalBasis: "《市场主体登记管理条例》"), by: scjg)
         _ = try await s.decide(a.id.rawValue, ApplicationDecision(approve: true), by: admin)
-        _ = try await s.decide(a.id.rawValue, ApplicationDecision(approve: false, reason: "联系电话不属于企业开办核验所需的最小必要范围"), by: ga)
+        _ = try await s.decide(
+            a.id.rawValue, ApplicationDecision(approve: false, reason: "联系电话不属于企业开办核验所需的最小必要范围"), by: ga)
     }
 
     /// The civil affairs bureau's sandbox: a grant of population items for analysis only, a workspace over their masked
     /// copies, an age-structure query and its release waiting for public security. Only when there is no workspace yet.
     static func seedSandbox(_ platform: Platform) async throws {
         guard try await platform.store.workspaces(consumer: nil).isEmpty,
-              let mzUser = try await platform.store.user(named: "mz.consumer"), let gaUser = try await platform.store.user(named: "ga.provider"),
-              let adminUser = try await platform.store.user(named: "admin") else { return }
-        let (mz, ga, admin) = (Caller(Principal(user: mzUser), requestID: "demo-seed"), Caller(Principal(user: gaUser), requestID: "demo-seed"),
-                               Caller(Principal(user: adminUser), requestID: "demo-seed"))
+            let mzUser = try await platform.store.user(named: "mz.consumer"),
+            let gaUser = try await platform.store.user(named: "ga.provider"),
+            let adminUser = try await platform.store.user(named: "admin")
+        else { return }
+        let (mz, ga, admin) = (
+            Caller(Principal(user: mzUser), requestID: "demo-seed"),
+            Caller(Principal(user: gaUser), requestID: "demo-seed"),
+            Caller(Principal(user: adminUser), requestID: "demo-seed")
+        )
         let population = "RK-330100-0001"
-        let a = try await platform.sharing.apply(ApplicationDraft(resource: population, items: ["citizen_id", "sex", "birth_date", "address"],
-                                                                  services: [.sandbox], purpose: "困难群众人口结构统计分析（数据可用不可见）",
-                                                                  legalBasis: "《社会救助暂行办法》第五条"), by: mz)
-        for caller in [admin, ga, admin] { _ = try await platform.sharing.decide(a.id.rawValue, ApplicationDecision(approve: true), by: caller) }
-        guard let grant = try await platform.store.grants(consumer: mzUser.department, provider: nil, resource: ResourceCode(trusted: population))
-            .first(where: { $0.application == a.id }) else { return }
-        let workspace = try await platform.sandbox.create(Sandbox.Draft(name: "困难群众人口结构分析", grants: [grant.id.rawValue]), by: mz)
+        let a = try await platform.sharing.apply(
+            ApplicationDraft(
+                resource: population, items: ["citizen_id", "sex", "birth_date", "address"],
+                services: [.sandbox], purpose: "困难群众人口结构统计分析（数据可用不可见）",
+                legalBasis: "《社会救助暂行办法》第五条"), by: mz)
+        for caller in [admin, ga, admin] {
+            _ = try await platform.sharing.decide(a.id.rawValue, ApplicationDecision(approve: true), by: caller)
+        }
+        guard
+            let grant = try await platform.store.grants(
+                consumer: mzUser.department, provider: nil, resource: ResourceCode(trusted: population)
+            )
+            .first(where: { $0.application == a.id })
+        else { return }
+        let workspace = try await platform.sandbox.create(
+            Sandbox.Draft(name: "困难群众人口结构分析", grants: [grant.id.rawValue]), by: mz)
         guard workspace.status == .ready else { return }
         let table = workspace.tables[0].name
         _ = try await platform.sandbox.run(workspace.id.rawValue, sql: "SELECT * FROM \(table) LIMIT 20", by: mz)
-        _ = try await platform.sandbox.run(workspace.id.rawValue, sql: """
-            SELECT sex, substr(CAST(birth_date AS text), 1, 3) || '0s' AS decade, count(*) AS people FROM \(table) GROUP BY sex, decade ORDER BY decade, sex
-            """, by: mz)
-        let query = try await platform.sandbox.run(workspace.id.rawValue, sql: "SELECT sex, count(*) AS people FROM \(table) GROUP BY sex ORDER BY sex", by: mz)
-        _ = try await platform.sandbox.requestRelease(workspace.id.rawValue, query: query.id.rawValue, purpose: "年度社会救助工作报告", by: mz)
+        _ = try await platform.sandbox.run(
+            workspace.id.rawValue,
+            sql: """
+                SELECT sex, substr(CAST(birth_date AS text), 1, 3) || '0s' AS decade, count(*) AS people FROM \(table) GROUP BY sex, decade ORDER BY decade, sex
+                """, by: mz)
+        let query = try await platform.sandbox.run(
+            workspace.id.rawValue, sql: "SELECT sex, count(*) AS people FROM \(table) GROUP BY sex ORDER BY sex", by: mz
+        )
+        _ = try await platform.sandbox.requestRelease(
+            workspace.id.rawValue, query: query.id.rawValue, purpose: "年度社会救助工作报告", by: mz)
     }
 
     /// Today's traffic on the civil affairs bureau's grant, through the real data service (each call audited and counted),
@@ -173,12 +225,14 @@ package enum DemoSeed {
     static func seedCalls(_ platform: Platform) async throws {
         let today = CivilDate(chinaTime: platform.clock.current()).description
         guard try await platform.sharing.usage(from: today, to: today, department: nil, by: caller).isEmpty,
-              let user = try await platform.store.user(named: "mz.consumer") else { return }
+            let user = try await platform.store.user(named: "mz.consumer")
+        else { return }
         let mz = Caller(Principal(user: user), requestID: "demo-seed")
         let code = "RK-330100-0001", path = "/api/v1/share/RK-330100-0001/records"
         for limit in [5, 10, 20, 20, 50, 10, 5, 20] {
             let hash = RequestHash.of(method: "GET", path: path, query: [("limit", String(limit))], body: [])
-            _ = try await platform.data.sharedQuery(code, RecordQueryParameters(limit: String(limit)), grant: nil, requestHash: hash, by: mz)
+            _ = try await platform.data.sharedQuery(
+                code, RecordQueryParameters(limit: String(limit)), grant: nil, requestHash: hash, by: mz)
         }
     }
 
@@ -205,7 +259,9 @@ package enum DemoSeed {
     static func seedServiceItems(_ platform: Platform) async throws {
         var linked: [DepartmentCode: Set<String>] = [:]
         for spec in DemoCatalog.resources where spec.status == .published {
-            if let r = try await platform.store.resource(ResourceCode(trusted: spec.draft.code!)) { linked[r.department, default: []].formUnion(r.serviceItems) }
+            if let r = try await platform.store.resource(ResourceCode(trusted: spec.draft.code!)) {
+                linked[r.department, default: []].formUnion(r.serviceItems)
+            }
         }
         for (department, items) in linked where try await platform.store.serviceItems(of: department).isEmpty {
             let all = items.sorted() + (unlinkedServiceItems[department.rawValue] ?? [])
@@ -248,19 +304,27 @@ package enum DemoSeed {
         resource.shareType = .conditional
         resource.shareCondition = "用于信用监管、行政审批核查"
         resource.updateCycle = .daily
-        let query = TopicQuery(from: "FR-330100-0001", alias: "ent", joins: [
-            .init(resource: "RK-330100-0001", alias: "rep", kind: .left, on: [.init(left: "ent.legal_rep_id", right: "citizen_id")]),
-            .init(resource: "SB-330100-0001", alias: "pay", kind: .left, on: [.init(left: "ent.legal_rep_id", right: "citizen_id")]),
-        ], filters: [.init(column: "ent.status", op: .ne, value: .string("注销"))], columns: [
-            .init(name: "credit_code", from: "ent.credit_code"), .init(name: "name", from: "ent.name"),
-            .init(name: "legal_rep_id", from: "ent.legal_rep_id"),
-            .init(name: "legal_rep_name", label: "法定代表人户籍姓名", from: "rep.name"),
-            .init(name: "legal_rep_mobile", label: "法定代表人联系电话", from: "rep.mobile"),
-            .init(name: "paid_months", label: "法定代表人社保缴费月数", from: "pay.month", aggregate: .countDistinct),
-            .init(name: "paid_total", label: "法定代表人个人缴费合计（元）", from: "pay.amount", aggregate: .sum),
-            .init(name: "last_paid", label: "最近缴费月份", from: "pay.month", aggregate: .max),
-        ])
-        _ = try await platform.topics.define(TopicDraft(resource: resource, query: query, intervalSeconds: 86_400), by: caller)
+        let query = TopicQuery(
+            from: "FR-330100-0001", alias: "ent",
+            joins: [
+                .init(
+                    resource: "RK-330100-0001", alias: "rep", kind: .left,
+                    on: [.init(left: "ent.legal_rep_id", right: "citizen_id")]),
+                .init(
+                    resource: "SB-330100-0001", alias: "pay", kind: .left,
+                    on: [.init(left: "ent.legal_rep_id", right: "citizen_id")]),
+            ], filters: [.init(column: "ent.status", op: .ne, value: .string("注销"))],
+            columns: [
+                .init(name: "credit_code", from: "ent.credit_code"), .init(name: "name", from: "ent.name"),
+                .init(name: "legal_rep_id", from: "ent.legal_rep_id"),
+                .init(name: "legal_rep_name", label: "法定代表人户籍姓名", from: "rep.name"),
+                .init(name: "legal_rep_mobile", label: "法定代表人联系电话", from: "rep.mobile"),
+                .init(name: "paid_months", label: "法定代表人社保缴费月数", from: "pay.month", aggregate: .countDistinct),
+                .init(name: "paid_total", label: "法定代表人个人缴费合计（元）", from: "pay.amount", aggregate: .sum),
+                .init(name: "last_paid", label: "最近缴费月份", from: "pay.month", aggregate: .max),
+            ])
+        _ = try await platform.topics.define(
+            TopicDraft(resource: resource, query: query, intervalSeconds: 86_400), by: caller)
         _ = try await platform.topics.materialise(code, by: caller)
     }
 }

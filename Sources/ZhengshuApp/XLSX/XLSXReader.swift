@@ -14,7 +14,8 @@ package struct XLSXReader {
         package var description: String {
             switch self {
             case .notAWorkbook(let why): "not an XLSX workbook: \(why)"
-            case .noSuchSheet(let name, let available): "the workbook has no sheet named '\(name)' (it has: \(available.joined(separator: ", ")))"
+            case .noSuchSheet(let name, let available):
+                "the workbook has no sheet named '\(name)' (it has: \(available.joined(separator: ", ")))"
             }
         }
     }
@@ -30,13 +31,17 @@ package struct XLSXReader {
         } catch {
             throw Failure.notAWorkbook("the file is not a ZIP archive")
         }
-        guard let workbook = archive["xl/workbook.xml"] else { throw Failure.notAWorkbook("xl/workbook.xml is missing") }
+        guard let workbook = archive["xl/workbook.xml"] else {
+            throw Failure.notAWorkbook("xl/workbook.xml is missing")
+        }
         var names: [(String, String)] = []
         var scanner = XMLScanner()
         try Self.inflate(workbook, in: archive) { data in
             scanner.feed(data) { event in
                 if case .start(let name, let attributes, _) = event, name.hasSuffix("sheet"), !name.hasSuffix("sheets"),
-                   let sheet = attributes["name"], let rid = attributes["r:id"] ?? attributes.first(where: { $0.key.hasSuffix(":id") })?.value {
+                    let sheet = attributes["name"],
+                    let rid = attributes["r:id"] ?? attributes.first(where: { $0.key.hasSuffix(":id") })?.value
+                {
                     names.append((sheet, rid))
                 }
             }
@@ -46,8 +51,10 @@ package struct XLSXReader {
             var relScanner = XMLScanner()
             try Self.inflate(rels, in: archive) { data in
                 relScanner.feed(data) { event in
-                    if case .start(let name, let attributes, _) = event, name == "Relationship", let id = attributes["Id"],
-                       let target = attributes["Target"] {
+                    if case .start(let name, let attributes, _) = event, name == "Relationship",
+                        let id = attributes["Id"],
+                        let target = attributes["Target"]
+                    {
                         targets[id] = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
                     }
                 }
@@ -68,8 +75,9 @@ package struct XLSXReader {
     /// Inflates a part chunk by chunk, checking its CRC-32 and the limits above.
     static func inflate(_ entry: Entry, in archive: Archive, _ consumer: (Data) throws -> Void) throws {
         let limit = min(Self.maxInflatedBytes, max(Self.minimumLimit, UInt64(entry.compressedSize) * Self.maxRatio))
-        let refused = Failure.notAWorkbook("\(entry.path) inflates to more than \(limit >> 20) MiB from \(entry.compressedSize) bytes: "
-            + "refused as a decompression bomb")
+        let refused = Failure.notAWorkbook(
+            "\(entry.path) inflates to more than \(limit >> 20) MiB from \(entry.compressedSize) bytes: "
+                + "refused as a decompression bomb")
         // The size the archive declares, at once; the bytes actually inflated, as they come (a declared size can lie).
         guard UInt64(entry.uncompressedSize) <= limit else { throw refused }
         var inflated: UInt64 = 0
@@ -85,12 +93,16 @@ package struct XLSXReader {
         BlockingPool.assertMayBlock("converting a worksheet")
         let index: Int
         if let sheet {
-            guard let i = sheetNames.firstIndex(of: sheet) else { throw Failure.noSuchSheet(sheet, available: sheetNames) }
+            guard let i = sheetNames.firstIndex(of: sheet) else {
+                throw Failure.noSuchSheet(sheet, available: sheetNames)
+            }
             index = i
         } else {
             index = 0
         }
-        guard let entry = archive[sheetPaths[index]] else { throw Failure.notAWorkbook("\(sheetPaths[index]) is missing") }
+        guard let entry = archive[sheetPaths[index]] else {
+            throw Failure.notAWorkbook("\(sheetPaths[index]) is missing")
+        }
         let strings = try sharedStrings()
         FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
@@ -126,11 +138,12 @@ package struct XLSXReader {
                 case .end("t"): inInline = false
                 case .end("c"):
                     while row.count < cellColumn { row.append("") }
-                    let text: String = switch cellType {
-                    case "s": Int(value).flatMap { $0 < strings.count ? strings[$0] : nil } ?? ""
-                    case "b": value == "1" ? "true" : "false"
-                    default: value
-                    }
+                    let text: String =
+                        switch cellType {
+                        case "s": Int(value).flatMap { $0 < strings.count ? strings[$0] : nil } ?? ""
+                        case "b": value == "1" ? "true" : "false"
+                        default: value
+                        }
                     row.append(text)
                     nextColumn = cellColumn + 1
                 case .end("row"):
@@ -193,7 +206,8 @@ package enum Workbook {
     /// it runs on the blocking pool, never on a cooperative thread.
     @Sendable package static func csv(from url: URL, sheet: String?) async throws -> URL {
         try await BlockingPool.shared.run {
-            let output = FileManager.default.temporaryDirectory.appendingPathComponent("zs-sheet-\(UUID().uuidString).csv")
+            let output = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "zs-sheet-\(UUID().uuidString).csv")
             do {
                 _ = try XLSXReader(url: url).convert(sheet: sheet, to: output)
             } catch {

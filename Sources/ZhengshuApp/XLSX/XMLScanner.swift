@@ -38,7 +38,10 @@ struct XMLScanner {
 
     static func parseTag(_ tag: ArraySlice<UInt8>) -> Event {
         if tag.first == UInt8(ascii: "/") {
-            return .end(name: String(decoding: tag.dropFirst().prefix { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }, as: UTF8.self))
+            return .end(
+                name: String(
+                    decoding: tag.dropFirst().prefix { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 },
+                    as: UTF8.self))
         }
         let selfClosing = tag.last == UInt8(ascii: "/")
         let body = selfClosing ? tag.dropLast() : tag
@@ -46,7 +49,8 @@ struct XMLScanner {
         var attributes: [String: String] = [:]
         var rest = body.dropFirst(name.count)
         while let eq = rest.firstIndex(of: UInt8(ascii: "=")) {
-            let key = String(decoding: rest[rest.startIndex..<eq], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let key = String(decoding: rest[rest.startIndex..<eq], as: UTF8.self).trimmingCharacters(
+                in: .whitespacesAndNewlines)
             var after = rest[(eq + 1)...].drop { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
             guard let quote = after.first, quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'") else { break }
             after = after.dropFirst()
@@ -74,8 +78,12 @@ struct XMLScanner {
                 case "quot": replacement = "\""
                 case "apos": replacement = "'"
                 default:
-                    if entity.hasPrefix("#x"), let v = UInt32(entity.dropFirst(2), radix: 16), let s = Unicode.Scalar(v) { replacement = String(s) }
-                    else if entity.hasPrefix("#"), let v = UInt32(entity.dropFirst()), let s = Unicode.Scalar(v) { replacement = String(s) }
+                    if entity.hasPrefix("#x"), let v = UInt32(entity.dropFirst(2), radix: 16), let s = Unicode.Scalar(v)
+                    {
+                        replacement = String(s)
+                    } else if entity.hasPrefix("#"), let v = UInt32(entity.dropFirst()), let s = Unicode.Scalar(v) {
+                        replacement = String(s)
+                    }
                 }
                 if let replacement {
                     out += replacement

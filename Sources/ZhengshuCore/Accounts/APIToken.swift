@@ -6,7 +6,10 @@ package typealias TokenID = RowID<APIToken>
 
 /// A bearer token's stored form: never the token itself, only its SHA-256.
 package struct APIToken: Hashable, Sendable, Codable {
-    package init(id: TokenID, user: UserID, label: String, prefix: String, createdAt: Date, lastUsedAt: Date?, expiresAt: Date?, revokedAt: Date?) {
+    package init(
+        id: TokenID, user: UserID, label: String, prefix: String, createdAt: Date, lastUsedAt: Date?, expiresAt: Date?,
+        revokedAt: Date?
+    ) {
         self.id = id
         self.user = user
         self.label = label

@@ -26,8 +26,9 @@ package struct PasswordHasher: Sendable {
         var salt = [UInt8](repeating: 0, count: 16)
         var rng = SystemRandomNumberGenerator()
         for i in salt.indices { salt[i] = UInt8.random(in: .min ... .max, using: &rng) }
-        let key = try KDF.Scrypt.deriveKey(from: Array(password.utf8), salt: salt, outputByteCount: 32,
-                                           rounds: rounds, blockSize: blockSize, parallelism: parallelism)
+        let key = try KDF.Scrypt.deriveKey(
+            from: Array(password.utf8), salt: salt, outputByteCount: 32,
+            rounds: rounds, blockSize: blockSize, parallelism: parallelism)
         let hash = key.withUnsafeBytes { Array($0) }
         return "scrypt$\(rounds)$\(blockSize)$\(parallelism)$\(salt.hex)$\(hash.hex)"
     }
@@ -35,10 +36,12 @@ package struct PasswordHasher: Sendable {
     /// Checks `password` against a stored hash in constant time; any malformed stored value fails closed.
     package static func verify(_ password: String, against stored: String) -> Bool {
         let parts = stored.split(separator: "$")
-        guard parts.count == 6, parts[0] == "scrypt", let n = Int(parts[1]), let r = Int(parts[2]), let p = Int(parts[3]),
-              let salt = [UInt8](hex: parts[4]), let expected = [UInt8](hex: parts[5]),
-              let key = try? KDF.Scrypt.deriveKey(from: Array(password.utf8), salt: salt, outputByteCount: expected.count,
-                                                  rounds: n, blockSize: r, parallelism: p)
+        guard parts.count == 6, parts[0] == "scrypt", let n = Int(parts[1]), let r = Int(parts[2]),
+            let p = Int(parts[3]),
+            let salt = [UInt8](hex: parts[4]), let expected = [UInt8](hex: parts[5]),
+            let key = try? KDF.Scrypt.deriveKey(
+                from: Array(password.utf8), salt: salt, outputByteCount: expected.count,
+                rounds: n, blockSize: r, parallelism: p)
         else { return false }
         let actual = key.withUnsafeBytes { Array($0) }
         var diff: UInt8 = 0

@@ -38,7 +38,8 @@ package struct Principal: Sendable, Hashable {
     }
 
     /// The local operator: `zhengshu` CLI commands on the data folder act as the bureau.
-    package static let localOperator = Principal(kind: .localOperator, name: "local-operator", roles: [.admin], department: nil)
+    package static let localOperator = Principal(
+        kind: .localOperator, name: "local-operator", roles: [.admin], department: nil)
 
     /// The public on the open-data portal (数据开放): no roles, no department.
     package static let anonymous = Principal(kind: .anonymous, name: "public", roles: [], department: nil)

@@ -25,7 +25,10 @@ package enum Role: String, CaseIterable, Sendable, Codable, Comparable {
 
 /// A person who signs in to the platform or holds API tokens.
 package struct User: Hashable, Sendable, Codable {
-    package init(id: UserID, name: String, displayName: String, roles: Set<Role>, department: DepartmentCode?, disabled: Bool, createdAt: Date, updatedAt: Date) {
+    package init(
+        id: UserID, name: String, displayName: String, roles: Set<Role>, department: DepartmentCode?, disabled: Bool,
+        createdAt: Date, updatedAt: Date
+    ) {
         self.id = id
         self.name = name
         self.displayName = displayName
@@ -66,8 +69,10 @@ package struct UserDraft: Sendable, Codable {
     package var password: String?
     package var disabled: Bool?
 
-    package init(name: String? = nil, displayName: String? = nil, roles: [Role]? = nil, department: String? = nil,
-                 password: String? = nil, disabled: Bool? = nil) {
+    package init(
+        name: String? = nil, displayName: String? = nil, roles: [Role]? = nil, department: String? = nil,
+        password: String? = nil, disabled: Bool? = nil
+    ) {
         self.name = name
         self.displayName = displayName
         self.roles = roles
@@ -81,9 +86,12 @@ package enum UserRules {
     static let minimumPasswordLength = 10
 
     package static func validateName(_ name: String) -> ZhengshuError.Violation? {
-        let ok = (2...64).contains(name.count) && name.unicodeScalars.allSatisfy {
-            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0))
-        }
+        let ok =
+            (2...64).contains(name.count)
+            && name.unicodeScalars.allSatisfy {
+                $0.isASCII
+                    && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0))
+            }
         return ok ? nil : .init(field: "name", reason: "login name must be 2-64 ASCII letters, digits, '.', '_' or '-'")
     }
 
@@ -94,7 +102,9 @@ package enum UserRules {
             v.append(.init(field: "department", reason: "providers and consumers belong to a department"))
         }
         if roles.contains(.member), roles.count > 1 || department != nil {
-            v.append(.init(field: "roles", reason: "a member of the public holds no other role and belongs to no department"))
+            v.append(
+                .init(field: "roles", reason: "a member of the public holds no other role and belongs to no department")
+            )
         }
         return v
     }
@@ -102,7 +112,8 @@ package enum UserRules {
     /// The member role comes with a registration on the open-data portal (``Members/register(_:requestID:)``), never
     /// from an admin, and is never taken from or given to an existing account.
     static let memberRoleByRegistration = ZhengshuError.Violation(
-        field: "roles", reason: "the member role comes only with a registration on the open-data portal (/open/register)")
+        field: "roles",
+        reason: "the member role comes only with a registration on the open-data portal (/open/register)")
 
     package static func validatePassword(_ password: String) -> ZhengshuError.Violation? {
         guard password.count >= minimumPasswordLength, password.count <= 256 else {
@@ -112,7 +123,10 @@ package enum UserRules {
             password.contains(where: \.isLowercase), password.contains(where: \.isUppercase),
             password.contains(where: \.isNumber), password.contains { !$0.isLetter && !$0.isNumber },
         ].filter { $0 }.count
-        return classes >= 3 ? nil : .init(field: "password",
-            reason: "must mix at least three of lower case, upper case, digits and symbols")
+        return classes >= 3
+            ? nil
+            : .init(
+                field: "password",
+                reason: "must mix at least three of lower case, upper case, digits and symbols")
     }
 }

@@ -16,8 +16,10 @@ package struct AuditEvent: Sendable, Hashable, Codable {
     /// A short factual note (changed fields, row count); never row values or secrets.
     package var detail: String?
 
-    package init(actor: String, actorDepartment: String?, action: String, target: String, at: Date, requestID: String,
-                 detail: String? = nil) {
+    package init(
+        actor: String, actorDepartment: String?, action: String, target: String, at: Date, requestID: String,
+        detail: String? = nil
+    ) {
         self.actor = Self.storable(actor)
         self.actorDepartment = actorDepartment.map(Self.storable)
         self.action = Self.storable(action)
@@ -73,8 +75,10 @@ package enum AuditChain {
     /// The entry's hash, with the algorithm `previousHash` names.
     package static func hash(sequence: Int64, event e: AuditEvent, previousHash: String) -> String {
         let millis = Int64((e.at.timeIntervalSince1970 * 1000).rounded())
-        let fields = [String(sequence), previousHash, e.actor, e.actorDepartment ?? "", e.action, e.target,
-                      String(millis), e.requestID, e.detail ?? ""]
+        let fields = [
+            String(sequence), previousHash, e.actor, e.actorDepartment ?? "", e.action, e.target,
+            String(millis), e.requestID, e.detail ?? "",
+        ]
         // Length-prefixed fields, so no separator inside a value can forge a different entry.
         var bytes: [UInt8] = []
         for f in fields {
@@ -87,33 +91,47 @@ package enum AuditChain {
     }
 
     /// The entry that follows `previous`; the first entry of a chain is made with `algorithm`.
-    package static func entry(after previous: (sequence: Int64, hash: String)?, event: AuditEvent,
-                              algorithm: DigestAlgorithm = .sha256) -> AuditEntry {
+    package static func entry(
+        after previous: (sequence: Int64, hash: String)?, event: AuditEvent,
+        algorithm: DigestAlgorithm = .sha256
+    ) -> AuditEntry {
         let sequence = (previous?.sequence ?? 0) + 1
         let prev = previous?.hash ?? genesis(algorithm)
-        return AuditEntry(sequence: sequence, event: event, previousHash: prev,
-                          hash: hash(sequence: sequence, event: event, previousHash: prev))
+        return AuditEntry(
+            sequence: sequence, event: event, previousHash: prev,
+            hash: hash(sequence: sequence, event: event, previousHash: prev))
     }
 
     /// The first entry (in order) that does not follow from its predecessor, and why; `nil` when the chain holds.
-    package static func firstBreak(in entries: [AuditEntry], after previous: (sequence: Int64, hash: String)?) -> AuditBreak? {
+    package static func firstBreak(
+        in entries: [AuditEntry], after previous: (sequence: Int64, hash: String)?
+    ) -> AuditBreak? {
         var prev = previous
         for e in entries {
             let expectedSeq = (prev?.sequence ?? 0) + 1
             let expectedPrev = prev?.hash ?? genesis(algorithm(of: e.previousHash))
             if e.sequence != expectedSeq {
-                return AuditBreak(sequence: expectedSeq, reason: e.sequence > expectedSeq
-                    ? "entry \(expectedSeq) is missing (the next one is \(e.sequence)): deleted"
-                    : "entry \(e.sequence) appears again after \(expectedSeq - 1): inserted or reordered")
+                return AuditBreak(
+                    sequence: expectedSeq,
+                    reason: e.sequence > expectedSeq
+                        ? "entry \(expectedSeq) is missing (the next one is \(e.sequence)): deleted"
+                        : "entry \(e.sequence) appears again after \(expectedSeq - 1): inserted or reordered")
             }
             if !algorithm(of: e.previousHash).isAvailable {
-                return AuditBreak(sequence: e.sequence, reason: "entry \(e.sequence) is hashed with \(algorithm(of: e.previousHash).displayName), which this process cannot compute")
+                return AuditBreak(
+                    sequence: e.sequence,
+                    reason:
+                        "entry \(e.sequence) is hashed with \(algorithm(of: e.previousHash).displayName), which this process cannot compute"
+                )
             }
             if e.hash != hash(sequence: e.sequence, event: e.event, previousHash: e.previousHash) {
                 return AuditBreak(sequence: e.sequence, reason: "entry \(e.sequence) does not match its hash: edited")
             }
             if e.previousHash != expectedPrev {
-                return AuditBreak(sequence: e.sequence, reason: "entry \(e.sequence) does not follow entry \(expectedSeq - 1): inserted, replaced or reordered")
+                return AuditBreak(
+                    sequence: e.sequence,
+                    reason:
+                        "entry \(e.sequence) does not follow entry \(expectedSeq - 1): inserted, replaced or reordered")
             }
             prev = (e.sequence, e.hash)
         }
@@ -143,8 +161,10 @@ package struct AuditFilter: Sendable, Hashable {
     /// Exclusive.
     package var to: Date?
 
-    package init(after: Int64 = 0, limit: Int = 100, action: String? = nil, target: String? = nil, actor: String? = nil,
-                 department: String? = nil, from: Date? = nil, to: Date? = nil) {
+    package init(
+        after: Int64 = 0, limit: Int = 100, action: String? = nil, target: String? = nil, actor: String? = nil,
+        department: String? = nil, from: Date? = nil, to: Date? = nil
+    ) {
         self.after = after
         self.limit = limit
         self.action = action
@@ -169,7 +189,9 @@ package struct AuditCheckpoint: Sendable, Hashable, Codable {
     /// `sm2` under the `gm` profile; `nil` is Ed25519.
     package var algorithm: String?
 
-    package init(sequence: Int64, hash: String, signature: String, publicKey: String, at: Date, algorithm: String? = nil) {
+    package init(
+        sequence: Int64, hash: String, signature: String, publicKey: String, at: Date, algorithm: String? = nil
+    ) {
         self.sequence = sequence
         self.hash = hash
         self.signature = signature
@@ -184,14 +206,16 @@ package struct AuditCheckpoint: Sendable, Hashable, Codable {
 
     package init(signing entry: AuditEntry, with key: any InstallationSigner, at: Date) throws {
         let signature = try key.sign(Self.message(sequence: entry.sequence, hash: entry.hash))
-        self.init(sequence: entry.sequence, hash: entry.hash, signature: Data(signature).base64EncodedString(),
-                  publicKey: key.publicKey, at: at, algorithm: key.algorithm == "ed25519" ? nil : key.algorithm)
+        self.init(
+            sequence: entry.sequence, hash: entry.hash, signature: Data(signature).base64EncodedString(),
+            publicKey: key.publicKey, at: at, algorithm: key.algorithm == "ed25519" ? nil : key.algorithm)
     }
 
     /// Whether it was signed by `key` (the installation's key) and the signature holds.
     package func isValid(under key: any InstallationSigner) -> Bool {
         guard publicKey == key.publicKey, (algorithm ?? "ed25519") == key.algorithm,
-              let signature = Data(base64Encoded: signature) else { return false }
+            let signature = Data(base64Encoded: signature)
+        else { return false }
         return key.isValid(Array(signature), for: Self.message(sequence: sequence, hash: hash))
     }
 }

@@ -66,8 +66,10 @@ package struct BackupManifest: Codable, Sendable, Hashable {
     /// Every other entry, in order (filled in by the writer).
     package var parts: [Part] = []
 
-    package init(version: String, engine: String, schemaVersion: String, createdAt: Date, cryptoProfile: CryptoProfile,
-                 tables: [String: Int64], auditHead: AuditHead?) {
+    package init(
+        version: String, engine: String, schemaVersion: String, createdAt: Date, cryptoProfile: CryptoProfile,
+        tables: [String: Int64], auditHead: AuditHead?
+    ) {
         self.version = version
         self.engine = engine
         self.schemaVersion = schemaVersion
@@ -90,14 +92,17 @@ package struct BackupWriter {
     package private(set) var bytesWritten: UInt64 = 0
 
     /// Writes the header. - Parameter random: fills salts (random bytes; a fixed source in tests only).
-    package init(backupKey: [UInt8], suite: any CryptoSuite, createdAt: Date, random: ([UInt8]) -> [UInt8] = BackupWriter.random,
-                 sink: @escaping ([UInt8]) throws -> Void) throws {
+    package init(
+        backupKey: [UInt8], suite: any CryptoSuite, createdAt: Date, random: ([UInt8]) -> [UInt8] = BackupWriter.random,
+        sink: @escaping ([UInt8]) throws -> Void
+    ) throws {
         let salt = random([UInt8](repeating: 0, count: 32))
         self.suite = suite
         self.key = BackupArchive.archiveKey(backupKey, salt: salt, suite: suite)
         self.sink = sink
-        let header = BackupHeader(format: 1, profile: suite.profile, salt: Data(salt).base64EncodedString(),
-                                  key: BackupArchive.fingerprint(backupKey, suite: suite), createdAt: createdAt)
+        let header = BackupHeader(
+            format: 1, profile: suite.profile, salt: Data(salt).base64EncodedString(),
+            key: BackupArchive.fingerprint(backupKey, suite: suite), createdAt: createdAt)
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = .sortedKeys
@@ -122,7 +127,7 @@ package struct BackupWriter {
 
     package mutating func write(_ bytes: [UInt8]) throws {
         guard var c = current else { preconditionFailure("no part is open") }
-        current = nil   // the digest's state stays uniquely referenced, so it is not copied
+        current = nil  // the digest's state stays uniquely referenced, so it is not copied
         guard c.written + UInt64(bytes.count) <= c.size else {
             throw ZhengshuError(.conflict, "\(c.name) grew while it was backed up (more than its \(c.size) bytes)")
         }
@@ -216,13 +221,18 @@ package struct BackupReader {
     var ended = false
 
     /// Reads and checks the header. - Parameter suite: the suite of the header's profile.
-    package init(backupKey: [UInt8], suite: (CryptoProfile) throws -> any CryptoSuite, source: @escaping (Int) throws -> [UInt8]) throws {
+    package init(
+        backupKey: [UInt8], suite: (CryptoProfile) throws -> any CryptoSuite, source: @escaping (Int) throws -> [UInt8]
+    ) throws {
         self.source = source
         var read: UInt64 = 0
         func take(_ n: Int, _ what: String) throws -> [UInt8] {
             let bytes = try source(n)
             read += UInt64(bytes.count)
-            guard bytes.count == n else { throw ZhengshuError(.invalidInput, "the archive is truncated: it ends inside its \(what), after \(read) bytes") }
+            guard bytes.count == n else {
+                throw ZhengshuError(
+                    .invalidInput, "the archive is truncated: it ends inside its \(what), after \(read) bytes")
+            }
             return bytes
         }
         guard (try? take(BackupArchive.magic.count, "header")) == BackupArchive.magic else {
@@ -236,13 +246,17 @@ package struct BackupReader {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         guard let header = try? decoder.decode(BackupHeader.self, from: Data(json)), header.format == 1,
-              let salt = Data(base64Encoded: header.salt), salt.count == 32 else {
+            let salt = Data(base64Encoded: header.salt), salt.count == 32
+        else {
             throw ZhengshuError(.invalidInput, "the archive's header is damaged: it is not a format-1 backup header")
         }
         let suite = try suite(header.profile)
         let fingerprint = BackupArchive.fingerprint(backupKey, suite: suite)
         guard fingerprint == header.key else {
-            throw ZhengshuError(.forbidden, "wrong backup key: the archive was made with the key whose fingerprint is \(header.key), this key's is \(fingerprint)")
+            throw ZhengshuError(
+                .forbidden,
+                "wrong backup key: the archive was made with the key whose fingerprint is \(header.key), this key's is \(fingerprint)"
+            )
         }
         let key = BackupArchive.archiveKey(backupKey, salt: Array(salt), suite: suite)
         guard try take(32, "header") == suite.keyedMAC(key).mac(json) else {
@@ -263,16 +277,21 @@ package struct BackupReader {
             let name = String(decoding: try bytes(length, "an entry's name"), as: UTF8.self)
             let size = try bytes(8, "an entry's size").reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
             if name == BackupArchive.manifestName {
-                guard size <= 64 << 20 else { throw ZhengshuError(.invalidInput, "the archive's manifest is damaged: it claims \(size) bytes") }
+                guard size <= 64 << 20 else {
+                    throw ZhengshuError(.invalidInput, "the archive's manifest is damaged: it claims \(size) bytes")
+                }
                 let json = try bytes(Int(size), "the manifest")
-                guard try atEnd() else { throw ZhengshuError(.invalidInput, "the archive holds data after its manifest") }
+                guard try atEnd() else {
+                    throw ZhengshuError(.invalidInput, "the archive holds data after its manifest")
+                }
                 let decoder = JSONDecoder()
                 decoder.dateDecodingStrategy = .iso8601
                 guard let manifest = try? decoder.decode(BackupManifest.self, from: Data(json)) else {
                     throw ZhengshuError(.invalidInput, "the archive's manifest is not a backup manifest")
                 }
                 guard manifest.parts == parts else {
-                    let first = zip(manifest.parts, parts).first { $0 != $1 }.map { "\($0.0.name)" } ?? "the list of parts"
+                    let first =
+                        zip(manifest.parts, parts).first { $0 != $1 }.map { "\($0.0.name)" } ?? "the list of parts"
                     throw ZhengshuError(.invalidInput, "the archive does not match its manifest: \(first) differs")
                 }
                 return manifest
@@ -298,7 +317,9 @@ package struct BackupReader {
         out.reserveCapacity(n)
         while out.count < n {
             if position == plain.count {
-                guard !ended else { throw ZhengshuError(.invalidInput, "the archive is damaged: its content ends inside \(what)") }
+                guard !ended else {
+                    throw ZhengshuError(.invalidInput, "the archive is damaged: its content ends inside \(what)")
+                }
                 try openChunk()
                 continue
             }
@@ -321,9 +342,14 @@ package struct BackupReader {
         let head = try source(4)
         offset += UInt64(head.count)
         if head.isEmpty {
-            throw ZhengshuError(.invalidInput, "the archive is truncated: it ends after chunk \(index) (byte \(start)), before its final chunk")
+            throw ZhengshuError(
+                .invalidInput,
+                "the archive is truncated: it ends after chunk \(index) (byte \(start)), before its final chunk")
         }
-        guard head.count == 4 else { throw ZhengshuError(.invalidInput, "the archive is truncated: it ends inside chunk \(index)'s length, at byte \(offset)") }
+        guard head.count == 4 else {
+            throw ZhengshuError(
+                .invalidInput, "the archive is truncated: it ends inside chunk \(index)'s length, at byte \(offset)")
+        }
         let length = head.reduce(0) { $0 << 8 | Int($1) }
         guard length >= 9, length <= BackupArchive.chunkSize + 1024 else {
             throw ZhengshuError(.invalidInput, "chunk \(index) at byte \(start) is damaged: it claims \(length) bytes")
@@ -331,14 +357,19 @@ package struct BackupReader {
         let box = try source(length)
         offset += UInt64(box.count)
         guard box.count == length else {
-            throw ZhengshuError(.invalidInput, "the archive is truncated: it ends inside chunk \(index), at byte \(offset) of its \(start + 4 + UInt64(length))")
+            throw ZhengshuError(
+                .invalidInput,
+                "the archive is truncated: it ends inside chunk \(index), at byte \(offset) of its \(start + 4 + UInt64(length))"
+            )
         }
         let opened: [UInt8]
         do { opened = try suite.open(box, key: key) } catch {
-            throw ZhengshuError(.invalidInput, "chunk \(index) (bytes \(start)–\(offset - 1)) was altered: it fails authentication")
+            throw ZhengshuError(
+                .invalidInput, "chunk \(index) (bytes \(start)–\(offset - 1)) was altered: it fails authentication")
         }
         guard opened.count >= 9, opened.prefix(8).reduce(UInt64(0), { $0 << 8 | UInt64($1) }) == index else {
-            throw ZhengshuError(.invalidInput, "chunk \(index) at byte \(start) is out of place: chunks were reordered or dropped")
+            throw ZhengshuError(
+                .invalidInput, "chunk \(index) at byte \(start) is out of place: chunks were reordered or dropped")
         }
         ended = opened[8] == 1
         plain = Array(opened[9...])

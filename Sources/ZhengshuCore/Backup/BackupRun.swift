@@ -19,8 +19,11 @@ package struct BackupRun: Hashable, Sendable, Codable {
     /// Older archives deleted after it, to keep the retention count.
     package var pruned: [String]
 
-    package init(id: BackupRunID = BackupRunID(0), node: String, file: String, status: Status = .running, startedAt: Date,
-                 finishedAt: Date? = nil, bytes: Int64? = nil, milliseconds: Int? = nil, error: String? = nil, pruned: [String] = []) {
+    package init(
+        id: BackupRunID = BackupRunID(0), node: String, file: String, status: Status = .running, startedAt: Date,
+        finishedAt: Date? = nil, bytes: Int64? = nil, milliseconds: Int? = nil, error: String? = nil,
+        pruned: [String] = []
+    ) {
         self.id = id
         self.node = node
         self.file = file
@@ -38,7 +41,9 @@ extension Platform {
     /// The latest backup runs, for the bureau and auditors.
     package func backupRuns(by caller: Caller) async throws -> [BackupRun] {
         let p = caller.principal
-        guard p.isAdmin || p.roles.contains(.auditor) else { throw ZhengshuError(.forbidden, "backups are for the bureau's administrators and auditors") }
+        guard p.isAdmin || p.roles.contains(.auditor) else {
+            throw ZhengshuError(.forbidden, "backups are for the bureau's administrators and auditors")
+        }
         return try await store.backupRuns(limit: 100)
     }
 }

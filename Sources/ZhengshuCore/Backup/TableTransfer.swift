@@ -41,7 +41,9 @@ extension TransferTable {
         let byName = Dictionary(tables.map { ($0.name.lowercased(), $0) }, uniquingKeysWith: { a, _ in a })
         func visit(_ name: String, _ path: Set<String>) {
             guard !done.contains(name), !path.contains(name), let table = byName[name] else { return }
-            for dependency in (references[name] ?? []).sorted() where dependency != name { visit(dependency, path.union([name])) }
+            for dependency in (references[name] ?? []).sorted() where dependency != name {
+                visit(dependency, path.union([name]))
+            }
             done.insert(name)
             out.append(table)
         }

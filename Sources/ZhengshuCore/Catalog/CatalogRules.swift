@@ -37,7 +37,9 @@ package enum CatalogRules {
 
     /// Applies a partial change to `current`. Code and department never change; a published resource may only
     /// gain optional items, because its records table already exists.
-    package static func applying(_ draft: ResourceDraft, to current: Resource, now: Date) throws(ZhengshuError) -> Resource {
+    package static func applying(
+        _ draft: ResourceDraft, to current: Resource, now: Date
+    ) throws(ZhengshuError) -> Resource {
         var violations: [ZhengshuError.Violation] = []
         if let code = draft.code, code != current.code.rawValue {
             violations.append(.init(field: "code", reason: "is stable and cannot be changed"))
@@ -65,7 +67,7 @@ package enum CatalogRules {
         if let v = draft.sensitivity {
             next.sensitivity = v
         } else if let highest = next.items.compactMap(\.sensitivity).max(), highest > next.sensitivity {
-            next.sensitivity = highest   // 就高从严: a resource follows its most sensitive item up
+            next.sensitivity = highest  // 就高从严: a resource follows its most sensitive item up
         }
         if let v = draft.serviceItems { next.serviceItems = v }
         if let v = draft.sourceSystem { next.sourceSystem = v.isEmpty ? nil : v }
@@ -78,13 +80,18 @@ package enum CatalogRules {
     }
 
     /// Moves a resource through its lifecycle: draft → published → retired.
-    package static func transition(_ current: Resource, to status: ResourceStatus, now: Date) throws(ZhengshuError) -> Resource {
-        let allowed: Bool = switch (current.status, status) {
-        case (.draft, .published), (.published, .retired): true
-        default: false
-        }
+    package static func transition(
+        _ current: Resource, to status: ResourceStatus, now: Date
+    ) throws(ZhengshuError) -> Resource {
+        let allowed: Bool =
+            switch (current.status, status) {
+            case (.draft, .published), (.published, .retired): true
+            default: false
+            }
         guard allowed else {
-            throw ZhengshuError(.conflict, "resource \(current.code) is \(current.status.rawValue) and cannot become \(status.rawValue)")
+            throw ZhengshuError(
+                .conflict, "resource \(current.code) is \(current.status.rawValue) and cannot become \(status.rawValue)"
+            )
         }
         var next = current
         next.status = status
@@ -103,30 +110,36 @@ package enum CatalogRules {
         let name = r.name.trimmingCharacters(in: .whitespaces)
         check(!name.isEmpty && name.count <= 200, "name", "must be 1-200 characters")
         check(r.abstract.count <= 4000, "abstract", "must be at most 4000 characters")
-        check(SubjectCategory.all.contains(r.category), "category",
-              "must be one of \(SubjectCategory.all.joined(separator: ", "))")
+        check(
+            SubjectCategory.all.contains(r.category), "category",
+            "must be one of \(SubjectCategory.all.joined(separator: ", "))")
         check(!r.items.isEmpty, "items", "a resource needs at least one item")
         check(r.items.count <= maxItems, "items", "at most \(maxItems) items")
         switch r.shareType {
         case .conditional:
             check(!(r.shareCondition ?? "").isEmpty, "shareCondition", "conditional sharing must state its condition")
         case .none:
-            check(!(r.shareCondition ?? "").isEmpty, "shareCondition",
-                  "a resource that is not shared must cite the law, regulation or policy it rests on")
+            check(
+                !(r.shareCondition ?? "").isEmpty, "shareCondition",
+                "a resource that is not shared must cite the law, regulation or policy it rests on")
         case .unconditional: break
         }
-        check(r.serviceItems.allSatisfy { !$0.isEmpty && $0.count <= 200 }, "serviceItems", "entries must be 1-200 characters")
+        check(
+            r.serviceItems.allSatisfy { !$0.isEmpty && $0.count <= 200 }, "serviceItems",
+            "entries must be 1-200 characters")
         check(r.format.count <= 50, "format", "must be at most 50 characters")
         var seen: Set<String> = []
         for (i, item) in r.items.enumerated() {
             let f = "items[\(i)]"
-            check(DataItem.isValidName(item.name), "\(f).name",
-                  "'\(item.name.prefix(60))' must start with a-z and hold only a-z, 0-9 and _ (at most 48, not _id)")
+            check(
+                DataItem.isValidName(item.name), "\(f).name",
+                "'\(item.name.prefix(60))' must start with a-z and hold only a-z, 0-9 and _ (at most 48, not _id)")
             check(seen.insert(item.name).inserted, "\(f).name", "duplicate item name '\(item.name)'")
             check(!item.label.isEmpty && item.label.count <= 100, "\(f).label", "must be 1-100 characters")
             if let length = item.length {
                 switch item.type {
-                case .string: check((1...maxStringLength).contains(length), "\(f).length", "must be 1-\(maxStringLength)")
+                case .string:
+                    check((1...maxStringLength).contains(length), "\(f).length", "must be 1-\(maxStringLength)")
                 case .decimal: check((1...38).contains(length), "\(f).length", "decimal precision must be 1-38 digits")
                 default: check(false, "\(f).length", "applies to string and decimal items only")
                 }
@@ -135,12 +148,16 @@ package enum CatalogRules {
                 check(item.type == .string, "\(f).dataElement", "data elements apply to string items")
             }
             if let policy = item.masking {
-                check(MaskingPolicy.isValidName(policy), "\(f).masking", "'\(policy.prefix(60))' is not a masking policy name")
+                check(
+                    MaskingPolicy.isValidName(policy), "\(f).masking",
+                    "'\(policy.prefix(60))' is not a masking policy name")
             }
         }
         if let highest = r.items.compactMap(\.sensitivity).max() {
-            check(r.sensitivity >= highest, "sensitivity",
-                  "must be at least \(highest.rawValue), the highest grade of its items (a resource is graded by its most sensitive item)")
+            check(
+                r.sensitivity >= highest, "sensitivity",
+                "must be at least \(highest.rawValue), the highest grade of its items (a resource is graded by its most sensitive item)"
+            )
         }
         guard v.isEmpty else { throw .validation(v) }
     }
@@ -154,14 +171,22 @@ package enum CatalogRules {
                 continue
             }
             if changed.type != item.type || changed.key != item.key || changed.required != item.required
-                || changed.dataElement != item.dataElement || (changed.length ?? .max) < (item.length ?? .max) {
-                v.append(.init(field: "items", reason:
-                    "item '\(item.name)' of a published resource may only change its label, description, grade or masking policy, or widen its length"))
+                || changed.dataElement != item.dataElement || (changed.length ?? .max) < (item.length ?? .max)
+            {
+                v.append(
+                    .init(
+                        field: "items",
+                        reason:
+                            "item '\(item.name)' of a published resource may only change its label, description, grade or masking policy, or widen its length"
+                    ))
             }
         }
         let oldNames = Set(old.map(\.name))
         for item in new where !oldNames.contains(item.name) && (item.key || item.required) {
-            v.append(.init(field: "items", reason: "item '\(item.name)' added to a published resource must be optional and not a key"))
+            v.append(
+                .init(
+                    field: "items",
+                    reason: "item '\(item.name)' added to a published resource must be optional and not a key"))
         }
         guard v.isEmpty else { throw .validation(v) }
     }

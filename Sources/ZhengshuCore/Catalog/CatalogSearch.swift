@@ -19,9 +19,11 @@ package struct CatalogSearch: Sendable, Hashable {
         case publishedOr(DepartmentCode?)
     }
 
-    package init(text: String? = nil, department: DepartmentCode? = nil, category: String? = nil,
-                 shareType: ShareType? = nil, gradeLevel: GradeLevel? = nil, status: ResourceStatus? = nil,
-                 limit: Int = 20, offset: Int = 0) {
+    package init(
+        text: String? = nil, department: DepartmentCode? = nil, category: String? = nil,
+        shareType: ShareType? = nil, gradeLevel: GradeLevel? = nil, status: ResourceStatus? = nil,
+        limit: Int = 20, offset: Int = 0
+    ) {
         self.text = text
         self.department = department
         self.category = category
@@ -79,7 +81,8 @@ package enum SearchTerms {
 
     private static func isCJK(_ c: Character) -> Bool {
         guard let s = c.unicodeScalars.first else { return false }
-        return (0x3400...0x9FFF).contains(s.value) || (0x20000...0x2FA1F).contains(s.value) || (0xF900...0xFAFF).contains(s.value)
+        return (0x3400...0x9FFF).contains(s.value) || (0x20000...0x2FA1F).contains(s.value)
+            || (0xF900...0xFAFF).contains(s.value)
     }
 
     private static func runs(_ text: String) -> [(cjk: Bool, chars: [Character])] {
@@ -93,7 +96,10 @@ package enum SearchTerms {
         for c in text {
             let cjk = isCJK(c)
             let word = cjk || (c.isASCII && (c.isLetter || c.isNumber))
-            if !word { flush(); continue }
+            if !word {
+                flush()
+                continue
+            }
             if !current.isEmpty && cjk != currentCJK { flush() }
             currentCJK = cjk
             current.append(c)

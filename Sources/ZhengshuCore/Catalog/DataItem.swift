@@ -19,9 +19,11 @@ package struct DataItem: Hashable, Sendable, Codable {
     /// The named masking policy for this item, over the one its data element has (see ``MaskingPolicy``).
     package var masking: String?
 
-    package init(name: String, label: String, type: DataType, length: Int? = nil, required: Bool = false,
-                 key: Bool = false, dataElement: DataElement? = nil, element: String? = nil, description: String? = nil,
-                 sensitivity: Sensitivity? = nil, masking: String? = nil) {
+    package init(
+        name: String, label: String, type: DataType, length: Int? = nil, required: Bool = false,
+        key: Bool = false, dataElement: DataElement? = nil, element: String? = nil, description: String? = nil,
+        sensitivity: Sensitivity? = nil, masking: String? = nil
+    ) {
         self.element = element
         self.sensitivity = sensitivity
         self.masking = masking
@@ -41,7 +43,8 @@ package struct DataItem: Hashable, Sendable, Codable {
 
     static func isValidName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, ("a"..."z").contains(first),
-              name.count <= maxNameLength, !reservedNames.contains(name) else { return false }
+            name.count <= maxNameLength, !reservedNames.contains(name)
+        else { return false }
         return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
     }
 }

@@ -70,7 +70,8 @@ package enum ProfileRules {
     /// the leading key item (its unique index serves already). Positions are the items' in the resource.
     package static func lookupItems(of resource: Resource) -> [(position: Int, item: DataItem)] {
         resource.items.enumerated().filter { k, item in
-            (item.dataElement == .citizenID || item.dataElement == .creditCode) && resource.keyItems.first?.name != item.name
+            (item.dataElement == .citizenID || item.dataElement == .creditCode)
+                && resource.keyItems.first?.name != item.name
         }.map { ($0.offset, $0.element) }
     }
 
@@ -94,9 +95,13 @@ package enum ProfileRules {
     package static func describingItems(of resource: Resource, identifier: DataItem) -> [DataItem] {
         let role = role(of: identifier)
         if !role.isEmpty { return resource.items.filter { $0.label.hasPrefix(role) } }
-        let others = resource.items.filter { $0.name != identifier.name && ($0.dataElement == .citizenID || $0.dataElement == .creditCode) }
-            .map(role(of:)).filter { !$0.isEmpty }
-        return resource.items.filter { item in item.name == identifier.name || !others.contains { item.label.hasPrefix($0) } }
+        let others = resource.items.filter {
+            $0.name != identifier.name && ($0.dataElement == .citizenID || $0.dataElement == .creditCode)
+        }
+        .map(role(of:)).filter { !$0.isEmpty }
+        return resource.items.filter { item in
+            item.name == identifier.name || !others.contains { item.label.hasPrefix($0) }
+        }
     }
 
     /// What an item means, when departments can be compared on it.
@@ -128,7 +133,10 @@ package enum ProfileRules {
         /// As the caller sees it.
         package var shown: String
 
-        package init(concept: String, department: DepartmentCode, resource: ResourceCode, item: String, clear: String, shown: String) {
+        package init(
+            concept: String, department: DepartmentCode, resource: ResourceCode, item: String, clear: String,
+            shown: String
+        ) {
             self.concept = concept
             self.department = department
             self.resource = resource
@@ -145,16 +153,24 @@ package enum ProfileRules {
             s.replacingOccurrences(of: "\u{3000}", with: " ").trimmingCharacters(in: .whitespaces).lowercased()
         }
         var out: [ProfileConflict] = []
-        for (concept, group) in Dictionary(grouping: observations.filter { !normal($0.clear).isEmpty }, by: \.concept).sorted(by: { $0.key < $1.key }) {
+        for (concept, group) in Dictionary(grouping: observations.filter { !normal($0.clear).isEmpty }, by: \.concept)
+            .sorted(by: { $0.key < $1.key })
+        {
             let byDepartment = Dictionary(grouping: group, by: \.department)
             guard byDepartment.count > 1 else { continue }
             // Departments disagree when no single value is held by every one of them.
             let sets = byDepartment.values.map { Set($0.map { normal($0.clear) }) }
             guard sets.dropFirst().reduce(sets[0], { $0.intersection($1) }).isEmpty else { continue }
             var seen = Set<String>()
-            let claims = group.sorted { ($0.department.rawValue, $0.resource.rawValue, $0.item) < ($1.department.rawValue, $1.resource.rawValue, $1.item) }
-                .filter { seen.insert("\($0.resource)\u{0}\($0.item)\u{0}\(normal($0.clear))").inserted }
-                .map { ProfileConflict.Claim(department: $0.department, resource: $0.resource, item: $0.item, value: $0.shown) }
+            let claims = group.sorted {
+                ($0.department.rawValue, $0.resource.rawValue, $0.item) < (
+                    $1.department.rawValue, $1.resource.rawValue, $1.item
+                )
+            }
+            .filter { seen.insert("\($0.resource)\u{0}\($0.item)\u{0}\(normal($0.clear))").inserted }
+            .map {
+                ProfileConflict.Claim(department: $0.department, resource: $0.resource, item: $0.item, value: $0.shown)
+            }
             out.append(ProfileConflict(concept: concept, claims: claims))
         }
         return out

@@ -7,7 +7,8 @@ package struct ResourceCode: Hashable, Sendable, Codable, CustomStringConvertibl
     /// ASCII letters, digits, `-`, `_` and `.`; 1–64 characters, starting with a letter or digit.
     package init(validating raw: String) throws(ZhengshuError) {
         guard Self.isValid(raw) else {
-            throw ZhengshuError(.invalidInput, "resource code '\(raw.prefix(80))' must be 1-64 ASCII letters, digits, '-', '_' or '.'")
+            throw ZhengshuError(
+                .invalidInput, "resource code '\(raw.prefix(80))' must be 1-64 ASCII letters, digits, '-', '_' or '.'")
         }
         rawValue = raw
     }
@@ -33,7 +34,12 @@ package struct ResourceCode: Hashable, Sendable, Codable, CustomStringConvertibl
 
 /// A data resource in the government information resource catalog (政务信息资源目录), GB/T 21063 core metadata.
 package struct Resource: Hashable, Sendable, Codable {
-    package init(code: ResourceCode, name: String, abstract: String, department: DepartmentCode, category: String, items: [DataItem], shareType: ShareType, shareCondition: String?, openType: OpenType, updateCycle: UpdateCycle, gradeLevel: GradeLevel, sensitivity: Sensitivity, serviceItems: [String], sourceSystem: String?, format: String, status: ResourceStatus, version: Int, publishedAt: Date?, createdAt: Date, updatedAt: Date) {
+    package init(
+        code: ResourceCode, name: String, abstract: String, department: DepartmentCode, category: String,
+        items: [DataItem], shareType: ShareType, shareCondition: String?, openType: OpenType, updateCycle: UpdateCycle,
+        gradeLevel: GradeLevel, sensitivity: Sensitivity, serviceItems: [String], sourceSystem: String?, format: String,
+        status: ResourceStatus, version: Int, publishedAt: Date?, createdAt: Date, updatedAt: Date
+    ) {
         self.code = code
         self.name = name
         self.abstract = abstract

@@ -137,8 +137,11 @@ package struct Topic: Sendable, Hashable, Codable {
     package var createdAt: Date
     package var updatedAt: Date
 
-    package init(code: ResourceCode, query: TopicQuery, intervalSeconds: Int?, nextRunAt: Date?, lastJob: JobID?, lastError: String?,
-                 createdBy: String, createdAt: Date, updatedAt: Date) {
+    package init(
+        code: ResourceCode, query: TopicQuery, intervalSeconds: Int?, nextRunAt: Date?, lastJob: JobID?,
+        lastError: String?,
+        createdBy: String, createdAt: Date, updatedAt: Date
+    ) {
         self.code = code
         self.query = query
         self.intervalSeconds = intervalSeconds
@@ -176,7 +179,9 @@ package struct TopicDraft: Sendable, Decodable {
         query = try c.decodeIfPresent(TopicQuery.self, forKey: .query)
         intervalSeconds = try c.decodeIfPresent(Int.self, forKey: .intervalSeconds)
         if c.contains(.items) {
-            throw DecodingError.dataCorruptedError(forKey: .items, in: c, debugDescription: "a topic's items come from its query's columns; leave out items")
+            throw DecodingError.dataCorruptedError(
+                forKey: .items, in: c,
+                debugDescription: "a topic's items come from its query's columns; leave out items")
         }
     }
 }
@@ -231,7 +236,10 @@ package struct TopicPlan: Sendable {
                 return nil
             }
             guard r.status == .published else {
-                v.append(.init(field: field, reason: "resource \(r.code) is \(r.status.rawValue); a topic reads published resources"))
+                v.append(
+                    .init(
+                        field: field,
+                        reason: "resource \(r.code) is \(r.status.rawValue); a topic reads published resources"))
                 return nil
             }
             return r
@@ -242,7 +250,10 @@ package struct TopicPlan: Sendable {
                 v.append(.init(field: field, reason: "an alias is 1-64 characters without '.'"))
             }
             if sources.contains(where: { $0.alias == name }) {
-                v.append(.init(field: field, reason: "'\(name.prefix(64))' names two inputs; give each its own alias with \"as\""))
+                v.append(
+                    .init(
+                        field: field,
+                        reason: "'\(name.prefix(64))' names two inputs; give each its own alias with \"as\""))
             }
             sources.append(Source(alias: name, resource: resource, fields: [], kind: kind, on: []))
         }
@@ -280,16 +291,26 @@ package struct TopicPlan: Sendable {
             guard baseFound, let resource = input(join.resource, "\(at).resource") else { continue }
             let before = sources.count
             addSource(join.alias, resource, join.kind, "\(at).as")
-            if join.on.isEmpty || join.on.count > 4 { v.append(.init(field: "\(at).on", reason: "needs 1-4 conditions left = right")) }
+            if join.on.isEmpty || join.on.count > 4 {
+                v.append(.init(field: "\(at).on", reason: "needs 1-4 conditions left = right"))
+            }
             for (c, condition) in join.on.prefix(4).enumerated() {
                 let left = ref(condition.left, "\(at).on[\(c)].left", limit: before)
                 guard let item = resource.item(named: condition.right) else {
-                    v.append(.init(field: "\(at).on[\(c)].right", reason: "\(resource.code) has no item '\(condition.right.prefix(64))'"))
+                    v.append(
+                        .init(
+                            field: "\(at).on[\(c)].right",
+                            reason: "\(resource.code) has no item '\(condition.right.prefix(64))'"))
                     continue
                 }
                 guard let (leftRef, leftItem) = left else { continue }
                 if leftItem.type != item.type {
-                    v.append(.init(field: "\(at).on[\(c)]", reason: "\(condition.left.prefix(100)) holds \(leftItem.type.rawValue) values, \(condition.right.prefix(64)) \(item.type.rawValue); join items of one type"))
+                    v.append(
+                        .init(
+                            field: "\(at).on[\(c)]",
+                            reason:
+                                "\(condition.left.prefix(100)) holds \(leftItem.type.rawValue) values, \(condition.right.prefix(64)) \(item.type.rawValue); join items of one type"
+                        ))
                 }
                 sources[before].on.append((leftRef, field(item, of: before)))
             }
@@ -304,30 +325,47 @@ package struct TopicPlan: Sendable {
             case .isNull: filters.append((r, .isNull))
             case .notNull: filters.append((r, .notNull))
             default:
-                guard let raw = filter.value, raw != .null else { v.append(.init(field: "\(at).value", reason: "is required for \(filter.op.rawValue)")); continue }
-                if filter.op == .prefix, item.type != .string { v.append(.init(field: "\(at).op", reason: "prefix compares text items only")); continue }
+                guard let raw = filter.value, raw != .null else {
+                    v.append(.init(field: "\(at).value", reason: "is required for \(filter.op.rawValue)"))
+                    continue
+                }
+                if filter.op == .prefix, item.type != .string {
+                    v.append(.init(field: "\(at).op", reason: "prefix compares text items only"))
+                    continue
+                }
                 var loose = item
                 loose.required = false
                 loose.dataElement = nil
                 loose.length = nil
                 switch RecordValidator.convert(raw, for: loose) {
-                case .success(let value): filters.append((r, .compare(RecordQuery.Operator(rawValue: filter.op.rawValue)!, value)))
-                case .failure(let reason): v.append(.init(field: "\(at).value", reason: "\(reason.text) (\(item.name) is \(item.type.rawValue))"))
+                case .success(let value):
+                    filters.append((r, .compare(RecordQuery.Operator(rawValue: filter.op.rawValue)!, value)))
+                case .failure(let reason):
+                    v.append(
+                        .init(field: "\(at).value", reason: "\(reason.text) (\(item.name) is \(item.type.rawValue))"))
                 }
             }
         }
 
         var items: [DataItem] = []
         var outputs: [Output] = []
-        if query.columns.isEmpty || query.columns.count > 200 { v.append(.init(field: "\(path).columns", reason: "needs 1-200 columns")) }
+        if query.columns.isEmpty || query.columns.count > 200 {
+            v.append(.init(field: "\(path).columns", reason: "needs 1-200 columns"))
+        }
         let grouped = query.columns.contains { $0.aggregate != nil }
         var names = Set<String>()
         for (k, column) in query.columns.prefix(200).enumerated() {
             let at = "\(path).columns[\(k)]"
-            if !names.insert(column.name).inserted { v.append(.init(field: "\(at).name", reason: "'\(column.name.prefix(48))' names two columns")) }
+            if !names.insert(column.name).inserted {
+                v.append(.init(field: "\(at).name", reason: "'\(column.name.prefix(48))' names two columns"))
+            }
             var source: (Ref, DataItem)?
-            if let from = column.from { source = ref(from, "\(at).from") }
-            else if column.aggregate != .count { v.append(.init(field: "\(at).from", reason: "is required (alias.item)")); continue }
+            if let from = column.from {
+                source = ref(from, "\(at).from")
+            } else if column.aggregate != .count {
+                v.append(.init(field: "\(at).from", reason: "is required (alias.item)"))
+                continue
+            }
             if column.from != nil, source == nil { continue }
             var item: DataItem
             switch column.aggregate {
@@ -341,9 +379,14 @@ package struct TopicPlan: Sendable {
                 item = DataItem(name: column.name, label: column.label ?? "", type: .integer)
             case .sum?, .avg?:
                 guard let s = source?.1, s.type == .integer || s.type == .decimal else {
-                    v.append(.init(field: "\(at).aggregate", reason: "\(column.aggregate!.rawValue) needs an integer or decimal item")); continue
+                    v.append(
+                        .init(
+                            field: "\(at).aggregate",
+                            reason: "\(column.aggregate!.rawValue) needs an integer or decimal item"))
+                    continue
                 }
-                item = DataItem(name: column.name, label: column.label ?? "", type: column.aggregate == .sum ? s.type : .decimal)
+                item = DataItem(
+                    name: column.name, label: column.label ?? "", type: column.aggregate == .sum ? s.type : .decimal)
                 item.sensitivity = s.sensitivity
             case .min?, .max?:
                 item = source!.1
@@ -353,7 +396,9 @@ package struct TopicPlan: Sendable {
                 item.required = false
             }
             if column.aggregate != nil {
-                if column.key == true { v.append(.init(field: "\(at).key", reason: "an aggregate cannot be part of the key")) }
+                if column.key == true {
+                    v.append(.init(field: "\(at).key", reason: "an aggregate cannot be part of the key"))
+                }
                 if item.label.isEmpty { v.append(.init(field: "\(at).label", reason: "is required for an aggregate")) }
             }
             items.append(item)
@@ -365,13 +410,15 @@ package struct TopicPlan: Sendable {
         if !items.contains(where: \.key) {
             let baseKey = sources[0].resource.keyItems.map(\.name)
             let keyOutputs = outputs.indices.filter { k in
-                outputs[k].aggregate == nil && outputs[k].ref!.source == 0 && baseKey.contains(sources[0].fields[outputs[k].ref!.field].name)
+                outputs[k].aggregate == nil && outputs[k].ref!.source == 0
+                    && baseKey.contains(sources[0].fields[outputs[k].ref!.field].name)
             }
             // Joins that may match many rows (not on the joined resource's whole key).
-            let multiplying = Set(sources.indices.dropFirst().filter { k in
-                let key = Set(sources[k].resource.keyItems.map(\.name))
-                return key.isEmpty || Set(sources[k].on.map { sources[k].fields[$0.right].name }) != key
-            })
+            let multiplying = Set(
+                sources.indices.dropFirst().filter { k in
+                    let key = Set(sources[k].resource.keyItems.map(\.name))
+                    return key.isEmpty || Set(sources[k].on.map { sources[k].fields[$0.right].name }) != key
+                })
             let coveredKey = Set(keyOutputs.map { sources[0].fields[outputs[$0].ref!.field].name })
             let dimsFromMultiplying = outputs.contains { $0.aggregate == nil && multiplying.contains($0.ref!.source) }
             if !baseKey.isEmpty, coveredKey == Set(baseKey), !dimsFromMultiplying, grouped || multiplying.isEmpty {
@@ -397,9 +444,15 @@ package struct TopicPlan: Sendable {
     }
 
     /// Column lineage: which input items each output item is made from.
-    package func columnLineage() -> [(item: DataItem, from: [(resource: ResourceCode, item: String)], aggregate: TopicQuery.Aggregate?)] {
+    package func columnLineage() -> [(
+        item: DataItem, from: [(resource: ResourceCode, item: String)], aggregate: TopicQuery.Aggregate?
+    )] {
         zip(items, outputs).map { item, output in
-            (item, output.ref.map { [(sources[$0.source].resource.code, sources[$0.source].fields[$0.field].name)] } ?? [], output.aggregate)
+            (
+                item,
+                output.ref.map { [(sources[$0.source].resource.code, sources[$0.source].fields[$0.field].name)] } ?? [],
+                output.aggregate
+            )
         }
     }
 }
@@ -443,7 +496,12 @@ package struct TopicRun: Sendable {
     private static func groupKey(_ values: [RecordValue]) -> [UInt8] {
         var bytes: [UInt8] = []
         for value in values {
-            if value.isNull { bytes.append(0) } else { bytes.append(1); bytes += value.text.utf8 }
+            if value.isNull {
+                bytes.append(0)
+            } else {
+                bytes.append(1)
+                bytes += value.text.utf8
+            }
             bytes.append(0x1F)
         }
         return bytes
@@ -454,7 +512,8 @@ package struct TopicRun: Sendable {
         guard let key = Self.key(plan.sources[source].on.map { row[$0.right] }) else { return }
         indexedRows += 1
         if indexedRows > Self.maxHeldRows {
-            throw ZhengshuError(.conflict, "the joined inputs hold more than \(Self.maxHeldRows) rows; filter them or join fewer rows")
+            throw ZhengshuError(
+                .conflict, "the joined inputs hold more than \(Self.maxHeldRows) rows; filter them or join fewer rows")
         }
         tables[source][key, default: []].append(row)
     }
@@ -475,8 +534,10 @@ package struct TopicRun: Sendable {
                 }
             }
             guard next.count <= Self.maxRowsPerBaseRow else {
-                throw ZhengshuError(.conflict, "one row of \(plan.sources[0].resource.code) joins more than \(Self.maxRowsPerBaseRow) rows of "
-                    + "\(source.resource.code); join on a key that identifies a row")
+                throw ZhengshuError(
+                    .conflict,
+                    "one row of \(plan.sources[0].resource.code) joins more than \(Self.maxRowsPerBaseRow) rows of "
+                        + "\(source.resource.code); join on a key that identifies a row")
             }
             combos = next
         }
@@ -539,7 +600,8 @@ package struct TopicRun: Sendable {
             g = found
         } else {
             guard groupDims.count + indexedRows < Self.maxHeldRows else {
-                throw ZhengshuError(.conflict, "the topic has more than \(Self.maxHeldRows) groups; aggregate by fewer columns")
+                throw ZhengshuError(
+                    .conflict, "the topic has more than \(Self.maxHeldRows) groups; aggregate by fewer columns")
             }
             g = groupDims.count
             groupIndex[key] = g
@@ -577,7 +639,10 @@ struct Accumulator: Sendable {
             if case .decimal = v { integral = false }
             sum += Decimal(string: v.text) ?? 0
         case .min, .max:
-            if extreme.isNull { extreme = v; return }
+            if extreme.isNull {
+                extreme = v
+                return
+            }
             guard let order = QualityRun.compare(v, extreme) else { return }
             if function == .min ? order == .orderedAscending : order == .orderedDescending { extreme = v }
         }
@@ -590,7 +655,9 @@ struct Accumulator: Sendable {
         case .min, .max: return extreme
         case .sum:
             guard count > 0 else { return .null }
-            if integral, let n = Int64(exactly: NSDecimalNumber(decimal: sum).int64Value), Decimal(n) == sum { return .integer(n) }
+            if integral, let n = Int64(exactly: NSDecimalNumber(decimal: sum).int64Value), Decimal(n) == sum {
+                return .integer(n)
+            }
             return .decimal(Self.text(sum))
         case .avg:
             guard count > 0 else { return .null }
@@ -602,4 +669,3 @@ struct Accumulator: Sendable {
 
     static func text(_ d: Decimal) -> String { NSDecimalNumber(decimal: d).stringValue }
 }
-

@@ -7,10 +7,13 @@ package struct DepartmentCode: Hashable, Sendable, Codable, CustomStringConverti
     /// ASCII letters, digits, `-` and `_`; 1–64 characters.
     package init(validating raw: String) throws(ZhengshuError) {
         guard let first = raw.unicodeScalars.first, raw.unicodeScalars.count <= 64,
-              first.isASCII, first.properties.isAlphabetic || ("0"..."9").contains(first),
-              raw.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") })
+            first.isASCII, first.properties.isAlphabetic || ("0"..."9").contains(first),
+            raw.unicodeScalars.allSatisfy({
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_")
+            })
         else {
-            throw ZhengshuError(.invalidInput, "department code '\(raw.prefix(80))' must be 1-64 ASCII letters, digits, '-' or '_'")
+            throw ZhengshuError(
+                .invalidInput, "department code '\(raw.prefix(80))' must be 1-64 ASCII letters, digits, '-' or '_'")
         }
         rawValue = raw
     }
@@ -37,7 +40,10 @@ package enum AdminLevel: String, CaseIterable, Sendable, Codable, Comparable {
 
 /// A government department (部门) that provides or consumes data.
 package struct Department: Hashable, Sendable, Codable {
-    package init(code: DepartmentCode, name: String, level: AdminLevel, parent: DepartmentCode?, creditCode: String?, createdAt: Date, updatedAt: Date) {
+    package init(
+        code: DepartmentCode, name: String, level: AdminLevel, parent: DepartmentCode?, creditCode: String?,
+        createdAt: Date, updatedAt: Date
+    ) {
         self.code = code
         self.name = name
         self.level = level
@@ -65,8 +71,10 @@ package struct DepartmentDraft: Sendable, Codable {
     package var parent: String??
     package var creditCode: String??
 
-    package init(code: String? = nil, name: String? = nil, level: AdminLevel? = nil, parent: String?? = nil,
-                 creditCode: String?? = nil) {
+    package init(
+        code: String? = nil, name: String? = nil, level: AdminLevel? = nil, parent: String?? = nil,
+        creditCode: String?? = nil
+    ) {
         self.code = code
         self.name = name
         self.level = level
@@ -94,9 +102,14 @@ package enum DepartmentRules {
         if d.code == nil { missing.append(.init(field: "code", reason: "is required")) }
         if d.name == nil { missing.append(.init(field: "name", reason: "is required")) }
         if d.level == nil { missing.append(.init(field: "level", reason: "is required")) }
-        guard missing.isEmpty, let code = d.code, let name = d.name, let level = d.level else { throw .validation(missing) }
+        guard missing.isEmpty, let code = d.code, let name = d.name, let level = d.level else {
+            throw .validation(missing)
+        }
         if code.uppercased().hasPrefix(MemberProfile.codePrefix) {
-            throw .validation([.init(field: "code", reason: "codes starting \(MemberProfile.codePrefix) are the open portal's members'")])
+            throw .validation([
+                .init(
+                    field: "code", reason: "codes starting \(MemberProfile.codePrefix) are the open portal's members'")
+            ])
         }
         let department = Department(
             code: try DepartmentCode(validating: code), name: name, level: level,
@@ -106,14 +119,18 @@ package enum DepartmentRules {
         return department
     }
 
-    package static func applying(_ d: DepartmentDraft, to current: Department, now: Date) throws(ZhengshuError) -> Department {
+    package static func applying(
+        _ d: DepartmentDraft, to current: Department, now: Date
+    ) throws(ZhengshuError) -> Department {
         if let code = d.code, code != current.code.rawValue {
             throw .validation([.init(field: "code", reason: "is stable and cannot be changed")])
         }
         var next = current
         if let v = d.name { next.name = v }
         if let v = d.level { next.level = v }
-        if let v = d.parent { next.parent = try v.map { raw throws(ZhengshuError) in try DepartmentCode(validating: raw) } }
+        if let v = d.parent {
+            next.parent = try v.map { raw throws(ZhengshuError) in try DepartmentCode(validating: raw) }
+        }
         if let v = d.creditCode { next.creditCode = v }
         try validate(next)
         if next != current { next.updatedAt = now }
@@ -134,8 +151,13 @@ package enum DepartmentRules {
     /// A child sits at its parent's level or below (a province bureau may hold province-level offices).
     package static func checkParent(_ parent: Department, of child: Department) throws(ZhengshuError) {
         guard parent.level <= child.level else {
-            throw .validation([.init(field: "parent",
-                reason: "a \(child.level.rawValue)-level department cannot sit under the \(parent.level.rawValue)-level \(parent.code)")])
+            throw .validation([
+                .init(
+                    field: "parent",
+                    reason:
+                        "a \(child.level.rawValue)-level department cannot sit under the \(parent.level.rawValue)-level \(parent.code)"
+                )
+            ])
         }
     }
 }

@@ -33,8 +33,10 @@ package struct PerformancePolicy: Sendable, Hashable, Codable {
     /// The working days a providing department has to decide an application.
     package var responseWorkingDays: Int
 
-    package init(weights: [String: Double] = PerformancePolicy.defaultWeights, problemFixTargetHours: Double = 120,
-                 responseWorkingDays: Int = 10) {
+    package init(
+        weights: [String: Double] = PerformancePolicy.defaultWeights, problemFixTargetHours: Double = 120,
+        responseWorkingDays: Int = 10
+    ) {
         self.weights = weights
         self.problemFixTargetHours = problemFixTargetHours
         self.responseWorkingDays = responseWorkingDays
@@ -52,7 +54,12 @@ package struct PerformancePolicy: Sendable, Hashable, Codable {
         var problems: [ZhengshuError.Violation] = []
         for (name, w) in weights.sorted(by: { $0.key < $1.key }) {
             if PerformanceIndicator(rawValue: name) == nil {
-                problems.append(.init(field: "weights.\(name.prefix(40))", reason: "is not an indicator; use one of \(PerformanceIndicator.allCases.map(\.rawValue).joined(separator: ", "))"))
+                problems.append(
+                    .init(
+                        field: "weights.\(name.prefix(40))",
+                        reason:
+                            "is not an indicator; use one of \(PerformanceIndicator.allCases.map(\.rawValue).joined(separator: ", "))"
+                    ))
             } else if !w.isFinite || w < 0 || w > 1000 {
                 problems.append(.init(field: "weights.\(name)", reason: "must be a number from 0 to 1000"))
             }
@@ -79,7 +86,8 @@ package struct PerformancePeriod: Sendable, Hashable, Codable, CustomStringConve
     package init?(_ text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let y = Int(parts[0]), let m = Int(parts[1]),
-              (2000...2100).contains(y), (1...12).contains(m) else { return nil }
+            (2000...2100).contains(y), (1...12).contains(m)
+        else { return nil }
         year = y
         month = m
     }
@@ -96,7 +104,8 @@ package struct PerformancePeriod: Sendable, Hashable, Codable, CustomStringConve
         let c = try decoder.singleValueContainer()
         let text = try c.decode(String.self)
         guard let p = PerformancePeriod(text) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "\(text.prefix(20)) is not a month written YYYY-MM")
+            throw DecodingError.dataCorruptedError(
+                in: c, debugDescription: "\(text.prefix(20)) is not a month written YYYY-MM")
         }
         self = p
     }
@@ -106,10 +115,14 @@ package struct PerformancePeriod: Sendable, Hashable, Codable, CustomStringConve
         try c.encode(description)
     }
     package var firstDay: CivilDate { CivilDate(year: year, month: month, day: 1)! }
-    package var lastDay: CivilDate { CivilDate(year: year, month: month, day: CivilDate.daysIn(month: month, year: year))! }
+    package var lastDay: CivilDate {
+        CivilDate(year: year, month: month, day: CivilDate.daysIn(month: month, year: year))!
+    }
     package var start: Date { firstDay.chinaStart }
     package var end: Date { lastDay.adding(days: 1).chinaStart }
-    package var previous: PerformancePeriod { PerformancePeriod(month == 1 ? "\(year - 1)-12" : String(format: "%04d-%02d", year, month - 1))! }
+    package var previous: PerformancePeriod {
+        PerformancePeriod(month == 1 ? "\(year - 1)-12" : String(format: "%04d-%02d", year, month - 1))!
+    }
 }
 
 /// One fact behind an indicator: a resource, job, quality run, problem, application or service item.
@@ -177,9 +190,12 @@ package struct PerformanceInputs: Sendable {
     package var linkedServiceItems: Set<String>
     package var calendar: WorkingCalendar
 
-    package init(department: DepartmentCode, period: PerformancePeriod, asOf: Date, resources: [Resource], lastUpdates: [ResourceCode: Date],
-                 jobs: [IngestJob], qualityRuns: [QualityRunRecord], problems: [Problem], applications: [ShareApplication],
-                 usage: [ShareUsage], serviceItems: [String], linkedServiceItems: Set<String>, calendar: WorkingCalendar) {
+    package init(
+        department: DepartmentCode, period: PerformancePeriod, asOf: Date, resources: [Resource],
+        lastUpdates: [ResourceCode: Date],
+        jobs: [IngestJob], qualityRuns: [QualityRunRecord], problems: [Problem], applications: [ShareApplication],
+        usage: [ShareUsage], serviceItems: [String], linkedServiceItems: Set<String>, calendar: WorkingCalendar
+    ) {
         self.department = department
         self.period = period
         self.asOf = asOf
@@ -199,21 +215,23 @@ package struct PerformanceInputs: Sendable {
 package enum PerformanceEvaluation {
     package static func evaluate(_ input: PerformanceInputs, policy: PerformancePolicy) -> PerformanceReport {
         let results = PerformanceIndicator.allCases.map { i -> IndicatorResult in
-            var r = switch i {
-            case .catalogCompleteness: catalogCompleteness(input)
-            case .serviceCoverage: serviceCoverage(input)
-            case .timeliness: timeliness(input)
-            case .dataQuality: dataQuality(input)
-            case .problemFixRate: problemFixRate(input)
-            case .problemFixTime: problemFixTime(input, target: policy.problemFixTargetHours)
-            case .applicationResponse: applicationResponse(input, workingDays: policy.responseWorkingDays)
-            case .sharingUsage: sharingUsage(input)
-            }
+            var r =
+                switch i {
+                case .catalogCompleteness: catalogCompleteness(input)
+                case .serviceCoverage: serviceCoverage(input)
+                case .timeliness: timeliness(input)
+                case .dataQuality: dataQuality(input)
+                case .problemFixRate: problemFixRate(input)
+                case .problemFixTime: problemFixTime(input, target: policy.problemFixTargetHours)
+                case .applicationResponse: applicationResponse(input, workingDays: policy.responseWorkingDays)
+                case .sharingUsage: sharingUsage(input)
+                }
             r.weight = policy.weight(i)
             return r
         }
-        return PerformanceReport(department: input.department, period: input.period, asOf: input.asOf,
-                                 score: score(results), indicators: results)
+        return PerformanceReport(
+            department: input.department, period: input.period, asOf: input.asOf,
+            score: score(results), indicators: results)
     }
 
     /// The weighted mean over the indicators that apply and carry weight, rounded to 0.1.
@@ -226,10 +244,13 @@ package enum PerformanceEvaluation {
 
     static func round1(_ v: Double) -> Double { (v * 10).rounded() / 10 }
 
-    static func result(_ i: PerformanceIndicator, _ numerator: Double, _ denominator: Double, measure: Double? = nil,
-                       _ evidence: [PerformanceEvidence]) -> IndicatorResult {
-        IndicatorResult(indicator: i, value: denominator > 0 ? round1(100 * numerator / denominator) : nil, numerator: numerator,
-                        denominator: denominator, weight: 0, measure: measure, evidence: evidence)
+    static func result(
+        _ i: PerformanceIndicator, _ numerator: Double, _ denominator: Double, measure: Double? = nil,
+        _ evidence: [PerformanceEvidence]
+    ) -> IndicatorResult {
+        IndicatorResult(
+            indicator: i, value: denominator > 0 ? round1(100 * numerator / denominator) : nil, numerator: numerator,
+            denominator: denominator, weight: 0, measure: measure, evidence: evidence)
     }
 
     /// The metadata a resource must carry, and what it lacks.
@@ -241,7 +262,9 @@ package enum PerformanceEvaluation {
             ("serviceItems", !r.serviceItems.isEmpty),
             ("items", !r.items.isEmpty),
         ]
-        if r.shareType != .unconditional { checks.append(("shareCondition", !(r.shareCondition ?? "").trimmingCharacters(in: .whitespaces).isEmpty)) }
+        if r.shareType != .unconditional {
+            checks.append(("shareCondition", !(r.shareCondition ?? "").trimmingCharacters(in: .whitespaces).isEmpty))
+        }
         for item in r.items {
             let labelled = !item.label.isEmpty && item.label != item.name
             let defined = item.dataElement != nil || item.element != nil || !(item.description ?? "").isEmpty
@@ -256,16 +279,22 @@ package enum PerformanceEvaluation {
             let (checks, missing) = missingMetadata(r)
             total += checks
             filled += checks - missing.count
-            return PerformanceEvidence(kind: "resource", id: r.code.rawValue, ok: missing.isEmpty,
-                                       detail: missing.isEmpty ? "\(checks)/\(checks)" : "\(checks - missing.count)/\(checks); missing: \(missing.joined(separator: ", "))")
+            return PerformanceEvidence(
+                kind: "resource", id: r.code.rawValue, ok: missing.isEmpty,
+                detail: missing.isEmpty
+                    ? "\(checks)/\(checks)"
+                    : "\(checks - missing.count)/\(checks); missing: \(missing.joined(separator: ", "))")
         }
         return result(.catalogCompleteness, Double(filled), Double(total), evidence)
     }
 
     static func serviceCoverage(_ input: PerformanceInputs) -> IndicatorResult {
         let items = Array(Set(input.serviceItems)).sorted()
-        let evidence = items.map { PerformanceEvidence(kind: "serviceItem", id: $0, ok: input.linkedServiceItems.contains($0),
-                                                       detail: input.linkedServiceItems.contains($0) ? "linked" : "no published resource links it") }
+        let evidence = items.map {
+            PerformanceEvidence(
+                kind: "serviceItem", id: $0, ok: input.linkedServiceItems.contains($0),
+                detail: input.linkedServiceItems.contains($0) ? "linked" : "no published resource links it")
+        }
         return result(.serviceCoverage, Double(evidence.filter(\.ok).count), Double(items.count), evidence)
     }
 
@@ -274,26 +303,34 @@ package enum PerformanceEvaluation {
     /// counting the updates made by then.
     static func timeliness(_ input: PerformanceInputs) -> IndicatorResult {
         var updates: [ResourceCode: [Date]] = [:]
-        for job in input.jobs where job.status == .succeeded { if let at = job.finishedAt { updates[job.resource, default: []].append(at) } }
+        for job in input.jobs where job.status == .succeeded {
+            if let at = job.finishedAt { updates[job.resource, default: []].append(at) }
+        }
         for (code, at) in input.lastUpdates { updates[code, default: []].append(at) }
         var ok = 0, total = 0
         var evidence: [PerformanceEvidence] = []
         for r in input.resources where r.status == .published {
-            guard let interval = Freshness.interval(r.updateCycle), let published = r.publishedAt, published < input.asOf else { continue }
+            guard let interval = Freshness.interval(r.updateCycle), let published = r.publishedAt,
+                published < input.asOf
+            else { continue }
             let from = max(input.period.start, published)
             let times = (updates[r.code] ?? []).sorted()
             var at = input.asOf, checks = 0, onTime = 0
             while at >= from {
                 let last = times.last { $0 <= at }
-                if Freshness.status(cycle: r.updateCycle, lastUpdated: last, since: published, now: at).0 != .overdue { onTime += 1 }
+                if Freshness.status(cycle: r.updateCycle, lastUpdated: last, since: published, now: at).0 != .overdue {
+                    onTime += 1
+                }
                 checks += 1
                 at = at.addingTimeInterval(-interval)
             }
             ok += onTime
             total += checks
             let last = times.last { $0 <= input.asOf }.map(CivilDate.chinaMinute) ?? "never"
-            evidence.append(PerformanceEvidence(kind: "resource", id: r.code.rawValue, ok: onTime == checks,
-                                                detail: "\(onTime)/\(checks) checks on schedule (\(r.updateCycle.rawValue)); last update: \(last)"))
+            evidence.append(
+                PerformanceEvidence(
+                    kind: "resource", id: r.code.rawValue, ok: onTime == checks,
+                    detail: "\(onTime)/\(checks) checks on schedule (\(r.updateCycle.rawValue)); last update: \(last)"))
         }
         return result(.timeliness, Double(ok), Double(total), evidence)
     }
@@ -306,8 +343,13 @@ package enum PerformanceEvaluation {
             latest[run.resource] = run
         }
         let runs = latest.values.sorted { $0.resource.rawValue < $1.resource.rawValue }
-        let evidence = runs.map { PerformanceEvidence(kind: "qualityRun", id: String($0.id.rawValue), ok: $0.score >= 90,
-                                                      detail: "\($0.resource): \(String(format: "%.1f", $0.score)) over \($0.rowsChecked) rows at \(CivilDate.chinaMinute($0.finishedAt))") }
+        let evidence = runs.map {
+            PerformanceEvidence(
+                kind: "qualityRun", id: String($0.id.rawValue), ok: $0.score >= 90,
+                detail:
+                    "\($0.resource): \(String(format: "%.1f", $0.score)) over \($0.rowsChecked) rows at \(CivilDate.chinaMinute($0.finishedAt))"
+            )
+        }
         // Points scored over points possible: the mean of the latest scores.
         return result(.dataQuality, runs.reduce(0) { $0 + $1.score }, 100 * Double(runs.count), evidence)
     }
@@ -327,8 +369,11 @@ package enum PerformanceEvaluation {
     static func problemFixRate(_ input: PerformanceInputs) -> IndicatorResult {
         let problems = problemsInPeriod(input)
         let evidence = problems.map { p in
-            PerformanceEvidence(kind: "problem", id: String(p.id.rawValue), ok: isFixed(p, input),
-                                detail: "\(p.resource) \(p.field): \(p.status.rawValue), first seen \(CivilDate.chinaMinute(p.firstSeenAt))")
+            PerformanceEvidence(
+                kind: "problem", id: String(p.id.rawValue), ok: isFixed(p, input),
+                detail:
+                    "\(p.resource) \(p.field): \(p.status.rawValue), first seen \(CivilDate.chinaMinute(p.firstSeenAt))"
+            )
         }
         return result(.problemFixRate, Double(evidence.filter(\.ok).count), Double(problems.count), evidence)
     }
@@ -337,7 +382,9 @@ package enum PerformanceEvaluation {
         let fixed = problemsInPeriod(input).filter { isFixed($0, input) }
         let hours = fixed.map { ($0, $0.closedAt!.timeIntervalSince($0.firstSeenAt) / 3600) }
         let evidence = hours.map { p, h in
-            PerformanceEvidence(kind: "problem", id: String(p.id.rawValue), ok: h <= target, detail: "\(p.resource) \(p.field): fixed in \(String(format: "%.1f", h)) h")
+            PerformanceEvidence(
+                kind: "problem", id: String(p.id.rawValue), ok: h <= target,
+                detail: "\(p.resource) \(p.field): fixed in \(String(format: "%.1f", h)) h")
         }
         guard !hours.isEmpty else { return result(.problemFixTime, 0, 0, evidence) }
         let mean = hours.reduce(0) { $0 + $1.1 } / Double(hours.count)
@@ -353,7 +400,8 @@ package enum PerformanceEvaluation {
         let h = a.history
         let answer = h.firstIndex { $0.action.hasPrefix("provider.") }
         guard answer != nil || a.status == .provider,
-              let entered = h[..<(answer ?? h.endIndex)].last(where: { $0.status != .provider }) else { return nil }
+            let entered = h[..<(answer ?? h.endIndex)].last(where: { $0.status != .provider })
+        else { return nil }
         return (entered.at, answer.map { h[$0].at })
     }
 
@@ -362,15 +410,23 @@ package enum PerformanceEvaluation {
     static func applicationResponse(_ input: PerformanceInputs, workingDays: Int) -> IndicatorResult {
         var evidence: [PerformanceEvidence] = []
         for a in input.applications.sorted(by: { $0.id.rawValue < $1.id.rawValue }) {
-            guard a.provider == input.department, let step = providerStep(a), step.began >= input.period.start, step.began < input.asOf else { continue }
+            guard a.provider == input.department, let step = providerStep(a), step.began >= input.period.start,
+                step.began < input.asOf
+            else { continue }
             let deadline = input.calendar.deadline(after: step.began, workingDays: workingDays)
             if let decided = step.decided, decided <= input.asOf || decided <= deadline {
                 let days = input.calendar.workingDays(from: step.began, to: decided)
-                evidence.append(PerformanceEvidence(kind: "application", id: String(a.id.rawValue), ok: decided <= deadline,
-                                                    detail: "\(a.resource) for \(a.consumer): decided in \(days) working day(s)"))
+                evidence.append(
+                    PerformanceEvidence(
+                        kind: "application", id: String(a.id.rawValue), ok: decided <= deadline,
+                        detail: "\(a.resource) for \(a.consumer): decided in \(days) working day(s)"))
             } else if input.asOf > deadline {
-                evidence.append(PerformanceEvidence(kind: "application", id: String(a.id.rawValue), ok: false,
-                                                    detail: "\(a.resource) for \(a.consumer): undecided past the deadline \(CivilDate.chinaMinute(deadline))"))
+                evidence.append(
+                    PerformanceEvidence(
+                        kind: "application", id: String(a.id.rawValue), ok: false,
+                        detail:
+                            "\(a.resource) for \(a.consumer): undecided past the deadline \(CivilDate.chinaMinute(deadline))"
+                    ))
             }
         }
         return result(.applicationResponse, Double(evidence.filter(\.ok).count), Double(evidence.count), evidence)
@@ -378,12 +434,15 @@ package enum PerformanceEvaluation {
 
     static func sharingUsage(_ input: PerformanceInputs) -> IndicatorResult {
         var calls: [ResourceCode: Int] = [:]
-        for u in input.usage where u.provider == input.department && u.day >= input.period.firstDay && u.day <= input.period.lastDay {
+        for u in input.usage
+        where u.provider == input.department && u.day >= input.period.firstDay && u.day <= input.period.lastDay {
             calls[u.resource, default: 0] += u.calls
         }
         let shared = input.resources.filter { $0.status == .published && $0.shareType != .none }
         let evidence = shared.map { r in
-            PerformanceEvidence(kind: "resource", id: r.code.rawValue, ok: (calls[r.code] ?? 0) > 0, detail: "\(calls[r.code] ?? 0) call(s) in \(input.period)")
+            PerformanceEvidence(
+                kind: "resource", id: r.code.rawValue, ok: (calls[r.code] ?? 0) > 0,
+                detail: "\(calls[r.code] ?? 0) call(s) in \(input.period)")
         }
         return result(.sharingUsage, Double(evidence.filter(\.ok).count), Double(shared.count), evidence)
     }

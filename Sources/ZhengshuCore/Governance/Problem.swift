@@ -42,9 +42,13 @@ package struct Problem: Hashable, Sendable, Codable {
     /// A dispute's reason, then the admin's ruling.
     package var note: String?
 
-    package init(id: ProblemID, resource: ResourceCode, department: DepartmentCode, source: String, rowKey: String, field: String, rule: String,
-                 value: String, reason: String, status: ProblemStatus, firstSeenAt: Date, lastSeenAt: Date, closedAt: Date? = nil,
-                 raisedBy: String? = nil, note: String? = nil) {
+    package init(
+        id: ProblemID, resource: ResourceCode, department: DepartmentCode, source: String, rowKey: String,
+        field: String, rule: String,
+        value: String, reason: String, status: ProblemStatus, firstSeenAt: Date, lastSeenAt: Date,
+        closedAt: Date? = nil,
+        raisedBy: String? = nil, note: String? = nil
+    ) {
         self.id = id
         self.resource = resource
         self.department = department
@@ -92,4 +96,3 @@ package struct ProblemStats: Hashable, Sendable, Codable {
         self.meanHoursToFix = meanHoursToFix
     }
 }
-

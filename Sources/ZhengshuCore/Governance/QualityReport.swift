@@ -16,8 +16,11 @@ package struct QualityRunRecord: Hashable, Sendable, Codable {
     package var score: Double
     package var results: [QualityRun.RuleResult]
 
-    package init(id: QualityRunID, resource: ResourceCode, department: DepartmentCode, trigger: String, startedAt: Date, finishedAt: Date,
-                 rowsChecked: Int, score: Double, results: [QualityRun.RuleResult]) {
+    package init(
+        id: QualityRunID, resource: ResourceCode, department: DepartmentCode, trigger: String, startedAt: Date,
+        finishedAt: Date,
+        rowsChecked: Int, score: Double, results: [QualityRun.RuleResult]
+    ) {
         self.id = id
         self.resource = resource
         self.department = department

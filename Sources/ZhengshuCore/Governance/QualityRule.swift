@@ -82,8 +82,10 @@ package enum RuleCheck: Hashable, Sendable {
     /// The items the check reads; the first is the field a failure is reported on.
     package var items: [String] {
         switch self {
-        case .required(let i), .element(let i, _), .pattern(let i, _), .range(let i, _, _), .codeList(let i, _), .notInFuture(let i),
-             .references(let i, _, _): [i]
+        case .required(let i), .element(let i, _), .pattern(let i, _), .range(let i, _, _), .codeList(let i, _),
+            .notInFuture(let i),
+            .references(let i, _, _):
+            [i]
         case .unique(let items): items
         case .idBirthDate(let id, let date): [date, id]
         case .idSex(let id, let sex): [sex, id]
@@ -99,7 +101,8 @@ package enum ComparisonOperator: String, CaseIterable, Sendable, Codable {
 
 extension RuleCheck: Codable {
     enum Kind: String, CaseIterable, Codable {
-        case required, unique, element, pattern, range, codeList, idBirthDate, idSex, compare, notInFuture, references, fresh
+        case required, unique, element, pattern, range, codeList, idBirthDate, idSex, compare, notInFuture, references,
+            fresh
     }
 
     enum Keys: String, CodingKey {
@@ -115,18 +118,23 @@ extension RuleCheck: Codable {
         case .unique: self = .unique(items: try c.decode([String].self, forKey: .items))
         case .element: self = .element(item: try item(), element: try c.decode(DataElement.self, forKey: .element))
         case .pattern: self = .pattern(item: try item(), regex: try c.decode(String.self, forKey: .regex))
-        case .range: self = .range(item: try item(), min: try c.decodeIfPresent(String.self, forKey: .min),
-                                   max: try c.decodeIfPresent(String.self, forKey: .max))
+        case .range:
+            self = .range(
+                item: try item(), min: try c.decodeIfPresent(String.self, forKey: .min),
+                max: try c.decodeIfPresent(String.self, forKey: .max))
         case .codeList: self = .codeList(item: try item(), codes: try c.decode([String].self, forKey: .codes))
         case .idBirthDate: self = .idBirthDate(id: try item(.id), date: try item(.date))
         case .idSex: self = .idSex(id: try item(.id), sex: try item(.sex))
-        case .compare: self = .compare(left: try item(.left), op: try c.decode(ComparisonOperator.self, forKey: .op), right: try item(.right))
+        case .compare:
+            self = .compare(
+                left: try item(.left), op: try c.decode(ComparisonOperator.self, forKey: .op), right: try item(.right))
         case .notInFuture: self = .notInFuture(item: try item())
         case .fresh: self = .fresh
         case .references:
             let code = try c.decode(String.self, forKey: .resource)
             guard let resource = try? ResourceCode(validating: code) else {
-                throw DecodingError.dataCorruptedError(forKey: .resource, in: c, debugDescription: "not a resource code: \(code.prefix(40))")
+                throw DecodingError.dataCorruptedError(
+                    forKey: .resource, in: c, debugDescription: "not a resource code: \(code.prefix(40))")
             }
             self = .references(item: try item(), resource: resource, target: try item(.target))
         }
@@ -135,23 +143,51 @@ extension RuleCheck: Codable {
     package func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
         switch self {
-        case .required(let i): try c.encode(Kind.required, forKey: .kind); try c.encode(i, forKey: .item)
-        case .unique(let items): try c.encode(Kind.unique, forKey: .kind); try c.encode(items, forKey: .items)
-        case .element(let i, let e): try c.encode(Kind.element, forKey: .kind); try c.encode(i, forKey: .item); try c.encode(e, forKey: .element)
-        case .pattern(let i, let r): try c.encode(Kind.pattern, forKey: .kind); try c.encode(i, forKey: .item); try c.encode(r, forKey: .regex)
+        case .required(let i):
+            try c.encode(Kind.required, forKey: .kind)
+            try c.encode(i, forKey: .item)
+        case .unique(let items):
+            try c.encode(Kind.unique, forKey: .kind)
+            try c.encode(items, forKey: .items)
+        case .element(let i, let e):
+            try c.encode(Kind.element, forKey: .kind)
+            try c.encode(i, forKey: .item)
+            try c.encode(e, forKey: .element)
+        case .pattern(let i, let r):
+            try c.encode(Kind.pattern, forKey: .kind)
+            try c.encode(i, forKey: .item)
+            try c.encode(r, forKey: .regex)
         case .range(let i, let lo, let hi):
-            try c.encode(Kind.range, forKey: .kind); try c.encode(i, forKey: .item)
-            try c.encodeIfPresent(lo, forKey: .min); try c.encodeIfPresent(hi, forKey: .max)
-        case .codeList(let i, let codes): try c.encode(Kind.codeList, forKey: .kind); try c.encode(i, forKey: .item); try c.encode(codes, forKey: .codes)
-        case .idBirthDate(let id, let d): try c.encode(Kind.idBirthDate, forKey: .kind); try c.encode(id, forKey: .id); try c.encode(d, forKey: .date)
-        case .idSex(let id, let x): try c.encode(Kind.idSex, forKey: .kind); try c.encode(id, forKey: .id); try c.encode(x, forKey: .sex)
+            try c.encode(Kind.range, forKey: .kind)
+            try c.encode(i, forKey: .item)
+            try c.encodeIfPresent(lo, forKey: .min)
+            try c.encodeIfPresent(hi, forKey: .max)
+        case .codeList(let i, let codes):
+            try c.encode(Kind.codeList, forKey: .kind)
+            try c.encode(i, forKey: .item)
+            try c.encode(codes, forKey: .codes)
+        case .idBirthDate(let id, let d):
+            try c.encode(Kind.idBirthDate, forKey: .kind)
+            try c.encode(id, forKey: .id)
+            try c.encode(d, forKey: .date)
+        case .idSex(let id, let x):
+            try c.encode(Kind.idSex, forKey: .kind)
+            try c.encode(id, forKey: .id)
+            try c.encode(x, forKey: .sex)
         case .compare(let l, let op, let r):
-            try c.encode(Kind.compare, forKey: .kind); try c.encode(l, forKey: .left); try c.encode(op, forKey: .op); try c.encode(r, forKey: .right)
-        case .notInFuture(let i): try c.encode(Kind.notInFuture, forKey: .kind); try c.encode(i, forKey: .item)
+            try c.encode(Kind.compare, forKey: .kind)
+            try c.encode(l, forKey: .left)
+            try c.encode(op, forKey: .op)
+            try c.encode(r, forKey: .right)
+        case .notInFuture(let i):
+            try c.encode(Kind.notInFuture, forKey: .kind)
+            try c.encode(i, forKey: .item)
         case .fresh: try c.encode(Kind.fresh, forKey: .kind)
         case .references(let i, let r, let t):
-            try c.encode(Kind.references, forKey: .kind); try c.encode(i, forKey: .item)
-            try c.encode(r.rawValue, forKey: .resource); try c.encode(t, forKey: .target)
+            try c.encode(Kind.references, forKey: .kind)
+            try c.encode(i, forKey: .item)
+            try c.encode(r.rawValue, forKey: .resource)
+            try c.encode(t, forKey: .target)
         }
     }
 }
@@ -169,7 +205,9 @@ package struct QualityRule: Hashable, Sendable, Codable {
 
     package var dimension: QualityDimension { check.dimension }
 
-    package init(id: Int64 = 0, check: RuleCheck, severity: RuleSeverity = .flag, weight: Double = 1, enabled: Bool = true) {
+    package init(
+        id: Int64 = 0, check: RuleCheck, severity: RuleSeverity = .flag, weight: Double = 1, enabled: Bool = true
+    ) {
         self.id = id
         self.check = check
         self.severity = severity
@@ -223,7 +261,9 @@ package enum QualityRules {
     ///
     /// Severities match what ingest does for items without rules: completeness, validity and uniqueness of the key
     /// `reject`; the rest `flag`. `severity` sets them all instead.
-    package static func proposed(for resource: Resource, elements: [CustomDataElement] = [], severity: RuleSeverity? = nil) -> [QualityRule] {
+    package static func proposed(
+        for resource: Resource, elements: [CustomDataElement] = [], severity: RuleSeverity? = nil
+    ) -> [QualityRule] {
         let registered = Dictionary(elements.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var checks: [RuleCheck] = resource.items.filter(\.required).map { .required(item: $0.name) }
         if !resource.keyItems.isEmpty {
@@ -250,12 +290,13 @@ package enum QualityRules {
         }
         if Freshness.interval(resource.updateCycle) != nil { checks.append(.fresh) }
         return checks.map { check in
-            let natural: RuleSeverity = switch check {
-            case .required, .element: .reject
-            case .pattern, .range, .codeList: .reject  // a registered element's own checks
-            case .unique: resource.keyItems.isEmpty ? .flag : .reject
-            default: .flag
-            }
+            let natural: RuleSeverity =
+                switch check {
+                case .required, .element: .reject
+                case .pattern, .range, .codeList: .reject  // a registered element's own checks
+                case .unique: resource.keyItems.isEmpty ? .flag : .reject
+                default: .flag
+                }
             return QualityRule(check: check, severity: severity ?? natural)
         }
     }
@@ -263,6 +304,7 @@ package enum QualityRules {
     /// A date item that holds a birth date, by its name or its Chinese label.
     static func isBirthDate(_ item: DataItem) -> Bool {
         guard item.type == .date else { return false }
-        return ["csrq", "birth_date", "birthdate", "birthday", "date_of_birth"].contains(item.name) || item.label.contains("出生")
+        return ["csrq", "birth_date", "birthdate", "birthday", "date_of_birth"].contains(item.name)
+            || item.label.contains("出生")
     }
 }

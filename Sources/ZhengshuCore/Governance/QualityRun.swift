@@ -69,15 +69,19 @@ package struct QualityRun: Sendable {
     ///   - references: for each referential rule (by index in `rules`), the values its target item holds.
     /// - Throws: ``ZhengshuError`` naming a rule that reads an item the resource does not have, or a bad pattern.
     ///   - masker: how failing values are shown in samples and problem records (the masking policies).
-    package init(resource: Resource, rules: [QualityRule], at now: Date, references: [Int: Set<String>] = [:],
-                 masker: Masker = .defaults, sampleLimit: Int = 20) throws(ZhengshuError) {
+    package init(
+        resource: Resource, rules: [QualityRule], at now: Date, references: [Int: Set<String>] = [:],
+        masker: Masker = .defaults, sampleLimit: Int = 20
+    ) throws(ZhengshuError) {
         let rules = rules.filter(\.enabled)
         let index = Dictionary(resource.items.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
         var plans: [Plan] = []
         for (k, rule) in rules.enumerated() {
             func position(_ name: String) throws(ZhengshuError) -> Int {
                 guard let i = index[name] else {
-                    throw ZhengshuError.validation([.init(field: "rules[\(k)]", reason: "'\(name)' is not an item of \(resource.code)")])
+                    throw ZhengshuError.validation([
+                        .init(field: "rules[\(k)]", reason: "'\(name)' is not an item of \(resource.code)")
+                    ])
                 }
                 return i
             }
@@ -88,7 +92,9 @@ package struct QualityRun: Sendable {
                 loose.dataElement = nil
                 loose.length = nil
                 guard case .success(let v) = RecordValidator.convert(.string(text), for: loose) else {
-                    throw ZhengshuError.validation([.init(field: "rules[\(k)]", reason: "'\(text)' is not a \(loose.type.rawValue)")])
+                    throw ZhengshuError.validation([
+                        .init(field: "rules[\(k)]", reason: "'\(text)' is not a \(loose.type.rawValue)")
+                    ])
                 }
                 return v
             }
@@ -101,16 +107,20 @@ package struct QualityRun: Sendable {
             case .element(let item, let element): plans.append(.element(try position(item), element))
             case .pattern(let item, let regex):
                 guard let compiled = try? NSRegularExpression(pattern: "^(?:\(regex))$") else {
-                    throw ZhengshuError.validation([.init(field: "rules[\(k)]", reason: "not a regular expression: \(regex.prefix(80))")])
+                    throw ZhengshuError.validation([
+                        .init(field: "rules[\(k)]", reason: "not a regular expression: \(regex.prefix(80))")
+                    ])
                 }
                 plans.append(.pattern(try position(item), NSRegularExpressionBox(compiled)))
             case .range(let item, let min, let max):
                 let i = try position(item)
                 plans.append(.range(i, try bound(min, i), try bound(max, i)))
             case .codeList(let item, let codes): plans.append(.codeList(try position(item), Set(codes)))
-            case .idBirthDate(let id, let date): plans.append(.idBirthDate(id: try position(id), date: try position(date)))
+            case .idBirthDate(let id, let date):
+                plans.append(.idBirthDate(id: try position(id), date: try position(date)))
             case .idSex(let id, let sex): plans.append(.idSex(id: try position(id), sex: try position(sex)))
-            case .compare(let left, let op, let right): plans.append(.compare(try position(left), op, try position(right)))
+            case .compare(let left, let op, let right):
+                plans.append(.compare(try position(left), op, try position(right)))
             case .notInFuture(let item): plans.append(.notInFuture(try position(item)))
             case .references(let item, _, _): plans.append(.references(try position(item), references[k] ?? []))
             case .fresh: plans.append(.fresh)
@@ -178,22 +188,27 @@ package struct QualityRun: Sendable {
             guard !Self.isEmpty(row[i]) else { return (false, nil) }
             return (true, codes.contains(row[i].text) ? nil : (i, "is not in the code list"))
         case .idBirthDate(let id, let date):
-            guard case .string(let s) = row[id], case .date(let d) = row[date], let encoded = Self.encodedBirthDate(s) else { return (false, nil) }
+            guard case .string(let s) = row[id], case .date(let d) = row[date], let encoded = Self.encodedBirthDate(s)
+            else { return (false, nil) }
             return (true, encoded == d ? nil : (date, "differs from the birth date \(encoded) in the citizen ID"))
         case .idSex(let id, let sex):
             guard case .string(let s) = row[id], case .string(let x) = row[sex], x == "1" || x == "2",
-                  let encoded = Self.encodedSex(s) else { return (false, nil) }
+                let encoded = Self.encodedSex(s)
+            else { return (false, nil) }
             return (true, encoded == x ? nil : (sex, "differs from the sex \(encoded) in the citizen ID"))
         case .compare(let l, let op, let r):
-            guard !Self.isEmpty(row[l]), !Self.isEmpty(row[r]), let order = Self.compare(row[l], row[r]) else { return (false, nil) }
-            let holds = switch op {
-            case .lt: order == .orderedAscending
-            case .le: order != .orderedDescending
-            case .eq: order == .orderedSame
-            case .ne: order != .orderedSame
-            case .ge: order != .orderedAscending
-            case .gt: order == .orderedDescending
+            guard !Self.isEmpty(row[l]), !Self.isEmpty(row[r]), let order = Self.compare(row[l], row[r]) else {
+                return (false, nil)
             }
+            let holds =
+                switch op {
+                case .lt: order == .orderedAscending
+                case .le: order != .orderedDescending
+                case .eq: order == .orderedSame
+                case .ne: order != .orderedSame
+                case .ge: order != .orderedAscending
+                case .gt: order == .orderedDescending
+                }
             return (true, holds ? nil : (l, "is not \(op.rawValue) \(fields[r])"))
         case .notInFuture(let i):
             switch row[i] {
@@ -216,15 +231,21 @@ package struct QualityRun: Sendable {
             checked[k] = 1
             if status == .overdue {
                 failed[k] = 1
-                samples[k] = [Sample(row: 0, field: "*", value: lastUpdated.map(RecordValue.formatDatetime) ?? "",
-                                     reason: lastUpdated == nil ? "never loaded since publication" : "not updated within its update cycle")]
+                samples[k] = [
+                    Sample(
+                        row: 0, field: "*", value: lastUpdated.map(RecordValue.formatDatetime) ?? "",
+                        reason: lastUpdated == nil
+                            ? "never loaded since publication" : "not updated within its update cycle")
+                ]
             }
         }
     }
 
     /// The results so far, rule by rule.
     package func results() -> [RuleResult] {
-        rules.indices.map { RuleResult(rule: rules[$0], checked: checked[$0], failed: failed[$0], samples: samples[$0]) }
+        rules.indices.map {
+            RuleResult(rule: rules[$0], checked: checked[$0], failed: failed[$0], samples: samples[$0])
+        }
     }
 
     /// The quality score, 0–100: each dimension's pass ratio (its rules' `1 − failure ratio`, weighted by rule weight)
@@ -252,16 +273,18 @@ package struct QualityRun: Sendable {
         }
     }
 
-
     /// Orders two values of one item type; `nil` when they do not compare.
     static func compare(_ a: RecordValue, _ b: RecordValue) -> ComparisonResult? {
-        func order<T: Comparable>(_ x: T, _ y: T) -> ComparisonResult { x < y ? .orderedAscending : (x == y ? .orderedSame : .orderedDescending) }
+        func order<T: Comparable>(_ x: T, _ y: T) -> ComparisonResult {
+            x < y ? .orderedAscending : (x == y ? .orderedSame : .orderedDescending)
+        }
         switch (a, b) {
         case (.integer(let x), .integer(let y)): return order(x, y)
         case (.decimal, _), (_, .decimal), (.integer, _):
             guard let x = Double(a.text), let y = Double(b.text) else { return nil }
             return order(x, y)
-        case (.date(let x), .date(let y)): return x < y ? .orderedAscending : (x == y ? .orderedSame : .orderedDescending)
+        case (.date(let x), .date(let y)):
+            return x < y ? .orderedAscending : (x == y ? .orderedSame : .orderedDescending)
         case (.datetime(let x), .datetime(let y)): return order(x, y)
         case (.string(let x), .string(let y)): return order(x, y)
         default: return nil
@@ -273,7 +296,10 @@ package struct QualityRun: Sendable {
         let u = Array(id.utf8)
         func digits(_ r: Range<Int>) -> Int? {
             var n = 0
-            for i in r { guard (48...57).contains(u[i]) else { return nil }; n = n * 10 + Int(u[i] - 48) }
+            for i in r {
+                guard (48...57).contains(u[i]) else { return nil }
+                n = n * 10 + Int(u[i] - 48)
+            }
             return n
         }
         switch u.count {

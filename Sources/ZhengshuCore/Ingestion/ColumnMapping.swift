@@ -12,7 +12,9 @@ package struct ColumnMapping: Sendable, Hashable {
 
     /// - Throws: `validation` when a required item has no column, two columns feed one item, or an explicit mapping
     ///   names a column or item that does not exist.
-    package static func resolve(header: [String], items: [DataItem], explicit: [String: String] = [:]) throws(ZhengshuError)
+    package static func resolve(
+        header: [String], items: [DataItem], explicit: [String: String] = [:]
+    ) throws(ZhengshuError)
         -> ColumnMapping
     {
         func norm(_ s: String) -> String {
@@ -36,19 +38,25 @@ package struct ColumnMapping: Sendable, Hashable {
         for (i, name) in normalisedHeader.enumerated() where !explicitlyUsed.contains(i) {
             guard let item = items.first(where: { norm($0.name) == name || norm($0.label) == name }) else { continue }
             if let other = byItem[item.name], other != i {
-                violations.append(.init(field: header[i], reason: "columns '\(header[other])' and '\(header[i])' both map to item \(item.name)"))
+                violations.append(
+                    .init(
+                        field: header[i],
+                        reason: "columns '\(header[other])' and '\(header[i])' both map to item \(item.name)"))
                 continue
             }
             byItem[item.name] = i
         }
         for item in items where item.required && byItem[item.name] == nil {
-            violations.append(.init(field: item.name,
-                                    reason: "required item (\(item.label)) has no column; map one with \(item.name)=COLUMN"))
+            violations.append(
+                .init(
+                    field: item.name,
+                    reason: "required item (\(item.label)) has no column; map one with \(item.name)=COLUMN"))
         }
         guard violations.isEmpty else { throw .validation(violations) }
         let used = Set(byItem.values)
-        return ColumnMapping(header: header, columns: items.map { byItem[$0.name] },
-                             unknownColumns: header.indices.filter { !used.contains($0) }.map { header[$0] })
+        return ColumnMapping(
+            header: header, columns: items.map { byItem[$0.name] },
+            unknownColumns: header.indices.filter { !used.contains($0) }.map { header[$0] })
     }
 }
 
@@ -66,16 +74,20 @@ package struct RowConverter: Sendable {
     ///   - fields: the record's values in header order (text fields from CSV, typed values from JSON).
     ///   - oversizedField: index of a field the parser cut at its size limit.
     /// - Returns: the row and every problem found in it (field and reason); the row is only usable without problems.
-    package func convert(_ fields: [JSONValue], oversizedField: Int? = nil, maxFieldBytes: Int = 1 << 20)
+    package func convert(
+        _ fields: [JSONValue], oversizedField: Int? = nil, maxFieldBytes: Int = 1 << 20
+    )
         -> (row: RecordValidator.Row, problems: [ZhengshuError.Violation])
     {
         var problems: [ZhengshuError.Violation] = []
         if fields.count != mapping.header.count {
-            problems.append(.init(field: "*", reason: "has \(fields.count) fields; the header has \(mapping.header.count)"))
+            problems.append(
+                .init(field: "*", reason: "has \(fields.count) fields; the header has \(mapping.header.count)"))
             return ([], problems)
         }
         if let oversizedField {
-            problems.append(.init(field: mapping.header[oversizedField], reason: "is longer than \(maxFieldBytes) bytes"))
+            problems.append(
+                .init(field: mapping.header[oversizedField], reason: "is longer than \(maxFieldBytes) bytes"))
             return ([], problems)
         }
         var row: RecordValidator.Row = []
@@ -91,12 +103,16 @@ package struct RowConverter: Sendable {
                     }
                     var value = fields[column]
                     if case .string(let text) = value {
-                        if text.utf8.contains(where: { ($0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D) || $0 == 0x7F }) {
-                            problems.append(.init(field: items[k].name, reason: "contains control characters (binary data?)"))
+                        if text.utf8.contains(where: {
+                            ($0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D) || $0 == 0x7F
+                        }) {
+                            problems.append(
+                                .init(field: items[k].name, reason: "contains control characters (binary data?)"))
                             row.append(.null)
                             continue
                         }
-                        value = text.isEmpty ? .null : .string(items[k].type == .string ? text : text.trimmingASCIISpaces)
+                        value =
+                            text.isEmpty ? .null : .string(items[k].type == .string ? text : text.trimmingASCIISpaces)
                     }
                     switch RecordValidator.convert(value, for: items[k]) {
                     case .success(let v): row.append(v)

@@ -22,7 +22,9 @@ package struct DelimitedParser: Sendable {
         package func string(_ i: Int) -> String {
             let start = i == 0 ? 0 : ends[i - 1]
             // Decoding from a contiguous buffer takes the standard library's fast path.
-            return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<ends[i]]), as: UTF8.self) }
+            return bytes.withUnsafeBufferPointer {
+                String(decoding: UnsafeBufferPointer(rebasing: $0[start..<ends[i]]), as: UTF8.self)
+            }
         }
 
         package var strings: [String] { (0..<count).map(string) }

@@ -22,8 +22,10 @@ package struct ResourceFreshness: Sendable, Codable, Hashable {
     /// When the next update is due.
     package var dueAt: Date?
 
-    package init(code: ResourceCode, name: String, department: DepartmentCode, updateCycle: UpdateCycle, lastUpdatedAt: Date?,
-                 status: FreshnessStatus, dueAt: Date?) {
+    package init(
+        code: ResourceCode, name: String, department: DepartmentCode, updateCycle: UpdateCycle, lastUpdatedAt: Date?,
+        status: FreshnessStatus, dueAt: Date?
+    ) {
         self.code = code
         self.name = name
         self.department = department
@@ -51,7 +53,9 @@ package enum Freshness {
     /// - Parameters:
     ///   - lastUpdated: the last successful load, or `nil` when data never arrived.
     ///   - since: when the clock started for a resource never loaded (its publication).
-    package static func status(cycle: UpdateCycle, lastUpdated: Date?, since published: Date?, now: Date)
+    package static func status(
+        cycle: UpdateCycle, lastUpdated: Date?, since published: Date?, now: Date
+    )
         -> (FreshnessStatus, dueAt: Date?)
     {
         guard let interval = interval(cycle) else { return (.unscheduled, nil) }

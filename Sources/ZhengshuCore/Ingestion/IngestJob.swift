@@ -51,10 +51,12 @@ package struct IngestJob: Sendable, Codable, Hashable {
     package var startedAt: Date?
     package var finishedAt: Date?
 
-    package init(id: JobID, resource: ResourceCode, department: DepartmentCode, mode: ImportMode, format: SourceFormat,
-                 encoding: SourceEncoding, source: String, status: JobStatus, bytesTotal: Int64?, bytesRead: Int64,
-                 rowsRead: Int, rowsAccepted: Int, rowsRejected: Int, maxErrors: Int?, unknownColumns: [String],
-                 error: String?, createdBy: String, createdAt: Date, startedAt: Date?, finishedAt: Date?) {
+    package init(
+        id: JobID, resource: ResourceCode, department: DepartmentCode, mode: ImportMode, format: SourceFormat,
+        encoding: SourceEncoding, source: String, status: JobStatus, bytesTotal: Int64?, bytesRead: Int64,
+        rowsRead: Int, rowsAccepted: Int, rowsRejected: Int, maxErrors: Int?, unknownColumns: [String],
+        error: String?, createdBy: String, createdAt: Date, startedAt: Date?, finishedAt: Date?
+    ) {
         self.id = id
         self.resource = resource
         self.department = department
@@ -111,8 +113,10 @@ package struct JobProgress: Sendable, Hashable {
     package var encoding: SourceEncoding
     package var unknownColumns: [String]
 
-    package init(bytesRead: Int64 = 0, rowsRead: Int = 0, rowsAccepted: Int = 0, rowsRejected: Int = 0,
-                 encoding: SourceEncoding = .auto, unknownColumns: [String] = []) {
+    package init(
+        bytesRead: Int64 = 0, rowsRead: Int = 0, rowsAccepted: Int = 0, rowsRejected: Int = 0,
+        encoding: SourceEncoding = .auto, unknownColumns: [String] = []
+    ) {
         self.bytesRead = bytesRead
         self.rowsRead = rowsRead
         self.rowsAccepted = rowsAccepted

@@ -39,10 +39,12 @@ package struct PullSource: Sendable, Codable, Hashable {
     package var createdBy: String
     package var createdAt: Date
 
-    package init(id: PullSourceID, resource: ResourceCode, department: DepartmentCode, kind: PullKind, location: String,
-                 query: String?, format: SourceFormat, mode: ImportMode, intervalSeconds: Int, watermarkColumn: String?,
-                 lastWatermark: String?, nextRunAt: Date, lastJob: JobID?, lastError: String?, enabled: Bool, live: Bool = false,
-                 createdBy: String, createdAt: Date) {
+    package init(
+        id: PullSourceID, resource: ResourceCode, department: DepartmentCode, kind: PullKind, location: String,
+        query: String?, format: SourceFormat, mode: ImportMode, intervalSeconds: Int, watermarkColumn: String?,
+        lastWatermark: String?, nextRunAt: Date, lastJob: JobID?, lastError: String?, enabled: Bool, live: Bool = false,
+        createdBy: String, createdAt: Date
+    ) {
         self.id = id
         self.resource = resource
         self.department = department
@@ -76,8 +78,10 @@ package struct PullSourceDraft: Sendable, Codable {
     /// Read live at query time instead of copying (database sources; the SELECT names its columns as the items).
     package var live: Bool?
 
-    package init(kind: PullKind, location: String, query: String? = nil, format: SourceFormat? = nil, mode: ImportMode? = nil,
-                 intervalSeconds: Int, watermarkColumn: String? = nil, live: Bool? = nil) {
+    package init(
+        kind: PullKind, location: String, query: String? = nil, format: SourceFormat? = nil, mode: ImportMode? = nil,
+        intervalSeconds: Int, watermarkColumn: String? = nil, live: Bool? = nil
+    ) {
         self.kind = kind
         self.location = location
         self.query = query
@@ -100,7 +104,10 @@ package struct PullSourceDraft: Sendable, Codable {
                 v.append(.init(field: "location", reason: "must be an absolute path to a SQLite file"))
             }
             if kind == .postgres, !(location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")) {
-                v.append(.init(field: "location", reason: "must be a connection string like postgres://user:password@host:5432/database"))
+                v.append(
+                    .init(
+                        field: "location",
+                        reason: "must be a connection string like postgres://user:password@host:5432/database"))
             }
             let q = (query ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             if !(q.lowercased().hasPrefix("select") || q.lowercased().hasPrefix("with")) {
@@ -112,14 +119,26 @@ package struct PullSourceDraft: Sendable, Codable {
             if !(location.hasPrefix("http://") || location.hasPrefix("https://")) {
                 v.append(.init(field: "location", reason: "must be an http:// or https:// URL"))
             }
-            if format == .xlsx { v.append(.init(field: "format", reason: "an http source serves csv, tsv, jsonl or json")) }
-            if watermarkColumn != nil { v.append(.init(field: "watermarkColumn", reason: "http sources are pulled whole; use mode upsert or replace")) }
+            if format == .xlsx {
+                v.append(.init(field: "format", reason: "an http source serves csv, tsv, jsonl or json"))
+            }
+            if watermarkColumn != nil {
+                v.append(
+                    .init(field: "watermarkColumn", reason: "http sources are pulled whole; use mode upsert or replace")
+                )
+            }
         }
-        if let w = watermarkColumn, w.isEmpty || w.count > 64 || w.first!.isNumber
-            || !w.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") }) {
+        if let w = watermarkColumn,
+            w.isEmpty || w.count > 64 || w.first!.isNumber
+                || !w.unicodeScalars.allSatisfy({
+                    $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_")
+                })
+        {
             v.append(.init(field: "watermarkColumn", reason: "must be a plain column name (ASCII letters, digits, _)"))
         }
-        if live == true, kind == .http { v.append(.init(field: "live", reason: "only database sources can be read live")) }
+        if live == true, kind == .http {
+            v.append(.init(field: "live", reason: "only database sources can be read live"))
+        }
         guard v.isEmpty else { throw .validation(v) }
     }
 }
@@ -149,4 +168,3 @@ package protocol SourceConnector: Sendable {
     /// Refuses a location this node will not read (outside the configured source directory, the platform's own files).
     func check(kind: PullKind, location: String) throws
 }
-

@@ -46,7 +46,8 @@ package struct SourceReader: Sendable {
 
     package init(format: SourceFormat, maxFieldBytes: Int = 1 << 20) {
         self.format = format
-        delimited = DelimitedParser(delimiter: format == .tsv ? UInt8(ascii: "\t") : UInt8(ascii: ","), maxFieldBytes: maxFieldBytes)
+        delimited = DelimitedParser(
+            delimiter: format == .tsv ? UInt8(ascii: "\t") : UInt8(ascii: ","), maxFieldBytes: maxFieldBytes)
         maxElementBytes = max(maxFieldBytes * 4, 1 << 20)
     }
 
@@ -69,8 +70,11 @@ package struct SourceReader: Sendable {
                 }
                 rowNumber += 1
                 do {
-                    try emit(SourceRow(number: rowNumber, values: (0..<record.count).map { .string(record.string($0)) }, oversizedField: record.oversizedField),
-                             header ?? [])
+                    try emit(
+                        SourceRow(
+                            number: rowNumber, values: (0..<record.count).map { .string(record.string($0)) },
+                            oversizedField: record.oversizedField),
+                        header ?? [])
                 } catch { pendingError = error }
             }
             self.header = header
@@ -98,11 +102,17 @@ package struct SourceReader: Sendable {
             do {
                 try delimited.finish { record in
                     guard pendingError == nil else { return }
-                    if header == nil { header = record.strings.map { $0.trimmingCharacters(in: .whitespaces) }; return }
+                    if header == nil {
+                        header = record.strings.map { $0.trimmingCharacters(in: .whitespaces) }
+                        return
+                    }
                     rowNumber += 1
                     do {
-                        try emit(SourceRow(number: rowNumber, values: (0..<record.count).map { .string(record.string($0)) }, oversizedField: record.oversizedField),
-                             header ?? [])
+                        try emit(
+                            SourceRow(
+                                number: rowNumber, values: (0..<record.count).map { .string(record.string($0)) },
+                                oversizedField: record.oversizedField),
+                            header ?? [])
                     } catch { pendingError = error }
                 }
             } catch let e as DelimitedParser.ParseError {
@@ -130,11 +140,14 @@ package struct SourceReader: Sendable {
     private mutating func emitElement(_ emit: (SourceRow, _ header: [String]) throws -> Void) throws {
         rowNumber += 1
         if buffer.count > maxElementBytes {
-            try emit(SourceRow(number: rowNumber, values: [], unreadable: "is longer than \(maxElementBytes) bytes"), header ?? [])
+            try emit(
+                SourceRow(number: rowNumber, values: [], unreadable: "is longer than \(maxElementBytes) bytes"),
+                header ?? [])
             return
         }
         guard let object = try? JSONDecoder().decode([String: JSONValue].self, from: Data(buffer)) else {
-            let unreadable = (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer))) == nil
+            let unreadable =
+                (try? JSONDecoder().decode(JSONValue.self, from: Data(buffer))) == nil
                 ? "is not valid JSON" : "is not a JSON object"
             try emit(SourceRow(number: rowNumber, values: [], unreadable: unreadable), header ?? [])
             return
@@ -149,7 +162,10 @@ package struct SourceReader: Sendable {
     private mutating func feedArray(_ bytes: [UInt8], _ emit: (SourceRow, _ header: [String]) throws -> Void) throws {
         for byte in bytes {
             if !arrayOpened {
-                if byte == UInt8(ascii: "[") { arrayOpened = true; continue }
+                if byte == UInt8(ascii: "[") {
+                    arrayOpened = true
+                    continue
+                }
                 if byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { continue }
                 throw Failure.malformed("a JSON array file must start with [")
             }
@@ -158,7 +174,13 @@ package struct SourceReader: Sendable {
                 throw Failure.malformed("text after the end of the JSON array")
             }
             if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
                 if buffer.count <= maxElementBytes { buffer.append(byte) }
                 continue
             }
@@ -169,7 +191,9 @@ package struct SourceReader: Sendable {
                 depth += 1
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 if depth == 0 {  // the array's own closing bracket
-                    if !buffer.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { try emitElement(emit) }
+                    if !buffer.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+                        try emitElement(emit)
+                    }
                     buffer.removeAll(keepingCapacity: true)
                     arrayClosed = true
                     continue

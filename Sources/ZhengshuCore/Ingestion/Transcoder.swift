@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Text encodings Chinese offices' files come in.
@@ -60,7 +60,9 @@ package struct Transcoder: ~Copyable {
                 if encoding == .auto { encoding = .utf8 }
             }
             if encoding == .auto {
-                encoding = Self.validUTF8Prefix(input, final: final) == (final ? input.count : Self.completePrefix(input)) ? .utf8 : .gb18030
+                encoding =
+                    Self.validUTF8Prefix(input, final: final) == (final ? input.count : Self.completePrefix(input))
+                    ? .utf8 : .gb18030
             }
         }
         if encoding == .utf8 {
@@ -86,7 +88,9 @@ package struct Transcoder: ~Copyable {
         var failure: Failure?
         input.withUnsafeBufferPointer { inBuf in
             output.withUnsafeMutableBufferPointer { outBuf in
-                var inPtr = UnsafeMutablePointer(mutating: inBuf.baseAddress).map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: CChar.self) }
+                var inPtr = UnsafeMutablePointer(mutating: inBuf.baseAddress).map {
+                    UnsafeMutableRawPointer($0).assumingMemoryBound(to: CChar.self)
+                }
                 var inLeft = inBuf.count
                 var outPtr = outBuf.baseAddress.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: CChar.self) }
                 var outLeft = outBuf.count
@@ -120,7 +124,11 @@ package struct Transcoder: ~Copyable {
         var back = 0
         while i > 0 && back < 4 {
             let b = bytes[i - 1]
-            if b & 0xC0 == 0x80 { i -= 1; back += 1; continue }  // continuation byte
+            if b & 0xC0 == 0x80 {
+                i -= 1
+                back += 1
+                continue
+            }  // continuation byte
             if b >= 0xC0 {  // a lead byte: is its sequence complete?
                 let need = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2
                 return back + 1 >= need ? bytes.count : i - 1
@@ -136,12 +144,23 @@ package struct Transcoder: ~Copyable {
         let n = bytes.count
         while i < n {
             let b = bytes[i]
-            if b < 0x80 { i += 1; continue }
+            if b < 0x80 {
+                i += 1
+                continue
+            }
             let need: Int, minValue: UInt32
-            if b & 0xE0 == 0xC0 { need = 1; minValue = 0x80 }
-            else if b & 0xF0 == 0xE0 { need = 2; minValue = 0x800 }
-            else if b & 0xF8 == 0xF0 { need = 3; minValue = 0x10000 }
-            else { return i }
+            if b & 0xE0 == 0xC0 {
+                need = 1
+                minValue = 0x80
+            } else if b & 0xF0 == 0xE0 {
+                need = 2
+                minValue = 0x800
+            } else if b & 0xF8 == 0xF0 {
+                need = 3
+                minValue = 0x10000
+            } else {
+                return i
+            }
             guard i + need < n else { return i }
             var value = UInt32(b) & (need == 1 ? 0x1F : need == 2 ? 0x0F : 0x07)
             for k in 1...need {

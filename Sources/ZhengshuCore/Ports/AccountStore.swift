@@ -5,8 +5,10 @@ package protocol AccountStore: Sendable {
     /// - Throws: `conflict` for a taken name; `validation` for an unknown department.
     func insertUser(_ user: NewUser, audit: AuditEvent) async throws -> User
     /// Reads the user inside the write, applies `change`; `passwordHash` replaces the password when given.
-    func updateUser(_ id: UserID, passwordHash: String?, audit: AuditEvent,
-                    change: @Sendable (User) throws -> User) async throws -> User
+    func updateUser(
+        _ id: UserID, passwordHash: String?, audit: AuditEvent,
+        change: @Sendable (User) throws -> User
+    ) async throws -> User
     func user(_ id: UserID) async throws -> User?
     func user(named name: String) async throws -> User?
     func users(department: DepartmentCode?) async throws -> [User]

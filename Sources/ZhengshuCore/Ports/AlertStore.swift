@@ -8,7 +8,9 @@ package protocol AlertStore: Sendable {
     func alert(_ id: AlertID) async throws -> RiskAlert?
     /// Newest first.
     func alerts(state: RiskAlert.State?, rule: RiskAlert.Rule?, limit: Int) async throws -> [RiskAlert]
-    func updateAlert(_ id: AlertID, audit: AuditEvent, change: @Sendable (RiskAlert) throws -> RiskAlert) async throws -> RiskAlert
+    func updateAlert(
+        _ id: AlertID, audit: AuditEvent, change: @Sendable (RiskAlert) throws -> RiskAlert
+    ) async throws -> RiskAlert
     /// The last audit entry the risk monitor looked at (0 before the first scan).
     func riskCursor() async throws -> Int64
     func setRiskCursor(_ sequence: Int64) async throws

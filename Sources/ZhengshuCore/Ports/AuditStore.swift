@@ -17,7 +17,9 @@ package protocol AuditStore: Sendable {
 
 extension AuditStore {
     /// Entries in order, after `sequence`, at most `limit`, optionally only one action or one target.
-    package func auditEntries(after sequence: Int64, limit: Int, action: String?, target: String?) async throws -> [AuditEntry] {
+    package func auditEntries(
+        after sequence: Int64, limit: Int, action: String?, target: String?
+    ) async throws -> [AuditEntry] {
         try await auditEntries(AuditFilter(after: sequence, limit: limit, action: action, target: target))
     }
 }

@@ -14,13 +14,19 @@ package protocol IngestStore: Sendable {
     func saveProgress(_ job: JobID, _ progress: JobProgress) async throws
     /// Removes from staging every row whose key repeats an earlier staged row, or (for `append`) a stored record,
     /// and returns them so they can be quarantined.
-    func takeDuplicates(_ job: JobID, resource: Resource, mode: ImportMode) async throws
+    func takeDuplicates(
+        _ job: JobID, resource: Resource, mode: ImportMode
+    ) async throws
         -> [(row: Int, values: RecordValidator.Row, reason: String)]
     /// Makes the staged rows the resource's data per `mode`, marks the job succeeded (finished at `clock`'s time when
     /// the data switches) and appends `audit`: one transaction.
-    func commitImport(_ job: JobID, resource: Resource, mode: ImportMode, clock: PlatformClock, audit: AuditEvent) async throws -> IngestJob
+    func commitImport(
+        _ job: JobID, resource: Resource, mode: ImportMode, clock: PlatformClock, audit: AuditEvent
+    ) async throws -> IngestJob
     /// Marks the job failed or cancelled and drops its staging table; the resource's data is untouched.
-    func finishJob(_ job: JobID, status: JobStatus, error: String, at: Date, audit: AuditEvent) async throws -> IngestJob
+    func finishJob(
+        _ job: JobID, status: JobStatus, error: String, at: Date, audit: AuditEvent
+    ) async throws -> IngestJob
     func job(_ id: JobID) async throws -> IngestJob?
     func jobHeader(_ id: JobID) async throws -> [String]
     func jobs(department: DepartmentCode?, resource: ResourceCode?, limit: Int) async throws -> [IngestJob]
@@ -52,9 +58,12 @@ package struct NewIngestJob: Sendable {
     /// The node (server process or CLI run) that runs the job.
     package var node: String
 
-    package init(resource: ResourceCode, department: DepartmentCode, mode: ImportMode, format: SourceFormat,
-                 encoding: SourceEncoding, source: String, bytesTotal: Int64?, maxErrors: Int?, createdBy: String, createdAt: Date,
-                 node: String = "local") {
+    package init(
+        resource: ResourceCode, department: DepartmentCode, mode: ImportMode, format: SourceFormat,
+        encoding: SourceEncoding, source: String, bytesTotal: Int64?, maxErrors: Int?, createdBy: String,
+        createdAt: Date,
+        node: String = "local"
+    ) {
         self.node = node
         self.resource = resource
         self.department = department

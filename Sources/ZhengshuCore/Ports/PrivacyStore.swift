@@ -11,11 +11,15 @@ package protocol PrivacyStore: Sendable {
 
     /// Stores a new pending proposal (the store assigns its id), superseding the resource's earlier pending ones.
     func insertGradeProposal(_ proposal: GradeProposal, audit: AuditEvent) async throws -> GradeProposal
-    func updateGradeProposal(_ id: GradeProposalID, audit: AuditEvent,
-                             change: @Sendable (GradeProposal) throws -> GradeProposal) async throws -> GradeProposal
+    func updateGradeProposal(
+        _ id: GradeProposalID, audit: AuditEvent,
+        change: @Sendable (GradeProposal) throws -> GradeProposal
+    ) async throws -> GradeProposal
     func gradeProposal(_ id: GradeProposalID) async throws -> GradeProposal?
     /// The installation's setting `name`: the stored value, or `value` stored now when there is none.
     func installationSetting(_ name: String, default value: String) async throws -> String
     /// Newest first.
-    func gradeProposals(status: GradeProposal.Status?, department: DepartmentCode?, resource: ResourceCode?, limit: Int) async throws -> [GradeProposal]
+    func gradeProposals(
+        status: GradeProposal.Status?, department: DepartmentCode?, resource: ResourceCode?, limit: Int
+    ) async throws -> [GradeProposal]
 }

@@ -5,13 +5,16 @@ package protocol RecordStore: Sendable {
     /// Rewrites the given columns of every stored row of `resource` as text through `transform` (values in the
     /// columns' order, `nil` for null), then gives each column the type `resource` (as stored) says, in one
     /// transaction: sealing or opening items whose grade crossed L4.
-    func rewriteColumns(of resource: Resource, columns: [String], transform: @Sendable ([String?]) throws -> [String?]) async throws
+    func rewriteColumns(
+        of resource: Resource, columns: [String], transform: @Sendable ([String?]) throws -> [String?]) async throws
 
     /// Inserts all rows or none. With an idempotency key, a retry of the same request (same caller, key and body
     /// fingerprint) stores nothing and answers as the first did.
     /// - Throws: `conflict` naming the first row whose key already exists; `validation` for a key reused with another body.
-    func insertRecords(_ rows: [RecordValidator.Row], into resource: Resource, idempotency: IdempotencyKey?,
-                       audit: AuditEvent) async throws -> InsertOutcome
+    func insertRecords(
+        _ rows: [RecordValidator.Row], into resource: Resource, idempotency: IdempotencyKey?,
+        audit: AuditEvent
+    ) async throws -> InsertOutcome
     func records(of resource: Resource, query: RecordQuery) async throws -> RecordPage
     func recordCount(of resource: Resource) async throws -> Int
     /// Rows inserted or changed since `after` (from the start of the current data generation when `nil` or when the

@@ -9,7 +9,9 @@ package protocol SandboxStore: Sendable {
     /// Stores a new workspace (its id is assigned) and prepares its empty data space.
     func insertWorkspace(_ workspace: Workspace, audit: AuditEvent) async throws -> Workspace
     /// Reads the workspace inside the write and stores what `change` makes of it (with `audit` when given).
-    func updateWorkspace(_ id: WorkspaceID, audit: AuditEvent?, change: @Sendable (Workspace) throws -> Workspace) async throws -> Workspace
+    func updateWorkspace(
+        _ id: WorkspaceID, audit: AuditEvent?, change: @Sendable (Workspace) throws -> Workspace
+    ) async throws -> Workspace
     func workspace(_ id: WorkspaceID) async throws -> Workspace?
     /// A department's workspaces, or every one; newest first.
     func workspaces(consumer: DepartmentCode?) async throws -> [Workspace]
@@ -17,11 +19,14 @@ package protocol SandboxStore: Sendable {
     /// Creates a table in the workspace's data space.
     func createWorkspaceTable(_ id: WorkspaceID, table: String, columns: [WorkspaceColumn]) async throws
     /// Appends rows (values in the columns' order) to a workspace table, in one transaction.
-    func appendWorkspaceRows(_ id: WorkspaceID, table: String, columns: [WorkspaceColumn], rows: [[RecordValue]]) async throws
+    func appendWorkspaceRows(
+        _ id: WorkspaceID, table: String, columns: [WorkspaceColumn], rows: [[RecordValue]]) async throws
     /// Runs one statement confined to the workspace's `tables`.
     /// - Throws: `forbidden` for what the sandbox does not allow, `conflict` when stopped at the deadline,
     ///   `invalidInput` for what the engine cannot run.
-    func runWorkspaceQuery(_ id: WorkspaceID, sql: String, tables: [String], limits: SandboxLimits) async throws -> SandboxResult
+    func runWorkspaceQuery(
+        _ id: WorkspaceID, sql: String, tables: [String], limits: SandboxLimits
+    ) async throws -> SandboxResult
     /// Deletes the workspace's data space (its copies); its record stays.
     func dropWorkspaceData(_ id: WorkspaceID) async throws
 
@@ -31,7 +36,9 @@ package protocol SandboxStore: Sendable {
     func sandboxQueries(workspace: WorkspaceID, limit: Int) async throws -> [SandboxQueryRecord]
 
     func insertRelease(_ release: SandboxRelease, audit: AuditEvent) async throws -> SandboxRelease
-    func updateRelease(_ id: ReleaseID, audit: AuditEvent, change: @Sendable (SandboxRelease) throws -> SandboxRelease) async throws -> SandboxRelease
+    func updateRelease(
+        _ id: ReleaseID, audit: AuditEvent, change: @Sendable (SandboxRelease) throws -> SandboxRelease
+    ) async throws -> SandboxRelease
     func release(_ id: ReleaseID) async throws -> SandboxRelease?
     /// Every release request, newest first.
     func releases(limit: Int) async throws -> [SandboxRelease]

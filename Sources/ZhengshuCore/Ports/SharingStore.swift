@@ -3,11 +3,15 @@ import Foundation
 /// Share applications, the grants they become, their daily use, and the working-day calendar of deadlines.
 package protocol SharingStore: Sendable {
     /// Stores a new application (the store assigns its id) with its audit entry; a granted one gets its grant.
-    func insertApplication(_ application: ShareApplication, audit: AuditEvent) async throws -> (ShareApplication, Grant?)
+    func insertApplication(
+        _ application: ShareApplication, audit: AuditEvent
+    ) async throws -> (ShareApplication, Grant?)
     /// Reads the application inside the write and applies `change`. When the result is granted and has no grant yet,
     /// the grant is created in the same transaction and its id set on the application.
-    func updateApplication(_ id: ApplicationID, audit: AuditEvent,
-                           change: @Sendable (ShareApplication) throws -> ShareApplication) async throws -> (ShareApplication, Grant?)
+    func updateApplication(
+        _ id: ApplicationID, audit: AuditEvent,
+        change: @Sendable (ShareApplication) throws -> ShareApplication
+    ) async throws -> (ShareApplication, Grant?)
     func application(_ id: ApplicationID) async throws -> ShareApplication?
     /// Newest first.
     func applications(_ filter: ApplicationFilter) async throws -> [ShareApplication]
@@ -19,7 +23,9 @@ package protocol SharingStore: Sendable {
 
     /// What a data service checks before it reads, in one read: the resource (`nil` when it does not exist), the
     /// consuming department's grants of it (newest first) with their use on `day`, and its live source if any.
-    func serviceContext(_ resource: ResourceCode, consumer: DepartmentCode, day: CivilDate) async throws -> ServiceContext?
+    func serviceContext(
+        _ resource: ResourceCode, consumer: DepartmentCode, day: CivilDate
+    ) async throws -> ServiceContext?
 
     /// The grant's use on `day` (zero when unused).
     func shareUsage(grant: GrantID, day: CivilDate) async throws -> (calls: Int, rows: Int)
@@ -50,7 +56,10 @@ package struct ServiceContext: Sendable {
     /// Every masking policy (they decide how the answer is masked).
     package var policies: [MaskingPolicy]
 
-    package init(resource: Resource, grants: [(grant: Grant, calls: Int, rows: Int)], live: PullSource?, policies: [MaskingPolicy]) {
+    package init(
+        resource: Resource, grants: [(grant: Grant, calls: Int, rows: Int)], live: PullSource?,
+        policies: [MaskingPolicy]
+    ) {
         self.resource = resource
         self.grants = grants
         self.live = live
@@ -72,9 +81,11 @@ package struct ApplicationFilter: Sendable, Hashable {
     package var before: Int64?
     package var limit: Int
 
-    package init(consumer: DepartmentCode? = nil, provider: DepartmentCode? = nil, department: DepartmentCode? = nil,
-                 resource: ResourceCode? = nil, status: ApplicationStatus? = nil, overdueAt: Date? = nil, before: Int64? = nil,
-                 limit: Int = 100) {
+    package init(
+        consumer: DepartmentCode? = nil, provider: DepartmentCode? = nil, department: DepartmentCode? = nil,
+        resource: ResourceCode? = nil, status: ApplicationStatus? = nil, overdueAt: Date? = nil, before: Int64? = nil,
+        limit: Int = 100
+    ) {
         self.consumer = consumer
         self.provider = provider
         self.department = department

@@ -13,7 +13,8 @@ package struct PlatformCounts: Sendable, Codable, Hashable {
     package var records: Int
     package var auditEntries: Int
 
-    package init(departments: Int, users: Int, resources: Int, publishedResources: Int, records: Int, auditEntries: Int) {
+    package init(departments: Int, users: Int, resources: Int, publishedResources: Int, records: Int, auditEntries: Int)
+    {
         self.departments = departments
         self.users = users
         self.resources = resources

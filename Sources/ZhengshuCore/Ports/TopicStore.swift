@@ -7,7 +7,9 @@ package protocol TopicStore: Sendable {
     func insertTopic(_ topic: Topic, resource: Resource, version: ResourceVersion, audit: AuditEvent) async throws
     /// Reads the topic inside the write and stores what `change` makes of it (with `audit` when given).
     /// - Throws: `notFound` when there is no such topic.
-    func updateTopic(_ code: ResourceCode, audit: AuditEvent?, change: @Sendable (Topic) throws -> Topic) async throws -> Topic
+    func updateTopic(
+        _ code: ResourceCode, audit: AuditEvent?, change: @Sendable (Topic) throws -> Topic
+    ) async throws -> Topic
     func topic(_ code: ResourceCode) async throws -> Topic?
     /// Every topic, by code.
     func topics() async throws -> [Topic]

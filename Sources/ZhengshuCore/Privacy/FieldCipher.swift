@@ -29,7 +29,8 @@ package struct FieldCipher: Sendable {
     package func seal(_ text: String) throws -> String {
         let plaintext = Array(text.utf8)
         let nonce = Array(nonceKey.mac(plaintext).prefix(suite.nonceSize))
-        return Self.prefix + "\(version)." + Data(try suite.seal(plaintext, key: encryptionKey, nonce: nonce)).base64EncodedString()
+        return Self.prefix + "\(version)."
+            + Data(try suite.seal(plaintext, key: encryptionKey, nonce: nonce)).base64EncodedString()
     }
 
     /// The key version a sealed field was sealed under, or `nil` for text that is not a sealed field.
@@ -40,7 +41,8 @@ package struct FieldCipher: Sendable {
 
     package func open(_ sealed: String) throws -> String {
         guard Self.version(of: sealed) == version, let dot = sealed.dropFirst(Self.prefix.count).firstIndex(of: "."),
-              let box = Data(base64Encoded: String(sealed[sealed.index(after: dot)...])) else {
+            let box = Data(base64Encoded: String(sealed[sealed.index(after: dot)...]))
+        else {
             throw ZhengshuError(.internalFailure, "a stored field is not sealed under data key version \(version)")
         }
         guard let text = String(validating: try suite.open(Array(box), key: encryptionKey), as: UTF8.self) else {
@@ -63,14 +65,21 @@ package struct FieldCipher: Sendable {
 
     /// - Throws: when the wrapped key was altered or the master key is not the one that wrapped it.
     package static func unwrap(_ wrapped: String, master: [UInt8], suite: any CryptoSuite) throws -> [UInt8] {
-        guard let box = Data(base64Encoded: wrapped), let key = try? suite.open(Array(box), key: master), key.count == 32 else {
-            throw ZhengshuError(.conflict, "a data key does not open under this master key: the master key is not the installation's, or the key was altered")
+        guard let box = Data(base64Encoded: wrapped), let key = try? suite.open(Array(box), key: master),
+            key.count == 32
+        else {
+            throw ZhengshuError(
+                .conflict,
+                "a data key does not open under this master key: the master key is not the installation's, or the key was altered"
+            )
         }
         return key
     }
 
     /// Re-wraps data keys under a new master key (`zhengshu keys rotate`): the data stays as it is.
-    package static func rewrap(_ wrapped: String, from old: [UInt8], to new: [UInt8], suite: any CryptoSuite) throws -> String {
+    package static func rewrap(
+        _ wrapped: String, from old: [UInt8], to new: [UInt8], suite: any CryptoSuite
+    ) throws -> String {
         try wrap(try unwrap(wrapped, master: old, suite: suite), master: new, suite: suite)
     }
 }

@@ -35,7 +35,11 @@ package enum Grading {
             let finding = byColumn[item.name]
             var evidence: [(PersonalDataType, Sensitivity, String)] = []
             if let type = finding?.detected, let grade = floor(type) {
-                evidence.append((type, grade, "\(type.rawValue) in \(Int((finding!.matchRatio * 100).rounded()))% of \(finding!.values) values"))
+                evidence.append(
+                    (
+                        type, grade,
+                        "\(type.rawValue) in \(Int((finding!.matchRatio * 100).rounded()))% of \(finding!.values) values"
+                    ))
             }
             for type in finding?.embedded ?? [] {
                 if let grade = floor(type) { evidence.append((type, grade, "\(type.rawValue) inside free text")) }
@@ -45,11 +49,13 @@ package enum Grading {
             }
             guard let top = evidence.map(\.1).max() else { continue }
             let proposed = max(top, item.sensitivity ?? .l1)
-            let basis = evidence.map { "\($0.2) → ≥ \($0.1.rawValue)" }.joined(separator: "; ")
+            let basis =
+                evidence.map { "\($0.2) → ≥ \($0.1.rawValue)" }.joined(separator: "; ")
                 + (top == .l4 ? " (sensitive personal information)" : " (personal information)")
             items.append(.init(item: item.name, current: item.sensitivity, proposed: proposed, basis: basis))
         }
-        let changes = items.contains { $0.current != $0.proposed }
+        let changes =
+            items.contains { $0.current != $0.proposed }
             || (items.map(\.proposed).max().map { $0 > resource.sensitivity } ?? false)
         return changes ? items : nil
     }
@@ -58,7 +64,9 @@ package enum Grading {
     /// resource's grade raised to its highest item (or set as decided when that is not lower).
     /// - Throws: a validation error naming an override without a reason, an item the resource no longer has, or a
     ///   resource grade below one of its items.
-    package static func apply(_ decision: GradeDecision, of proposal: GradeProposal, to resource: Resource) throws(ZhengshuError) -> Resource {
+    package static func apply(
+        _ decision: GradeDecision, of proposal: GradeProposal, to resource: Resource
+    ) throws(ZhengshuError) -> Resource {
         var v: [ZhengshuError.Violation] = []
         var grades = Dictionary(proposal.items.map { ($0.item, $0.proposed) }, uniquingKeysWith: { a, _ in a })
 
@@ -70,7 +78,8 @@ package enum Grading {
             grades[name] = grade
         }
         let proposed = Dictionary(proposal.items.map { ($0.item, $0.proposed) }, uniquingKeysWith: { a, _ in a })
-        let overridden = (decision.items ?? [:]).contains { proposed[$0.key] != $0.value } || decision.resourceGrade != nil
+        let overridden =
+            (decision.items ?? [:]).contains { proposed[$0.key] != $0.value } || decision.resourceGrade != nil
         if overridden, (decision.reason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
             v.append(.init(field: "reason", reason: "an override of the proposed grades must give its reason"))
         }
@@ -84,7 +93,10 @@ package enum Grading {
         let highest = next.items.compactMap(\.sensitivity).max() ?? .l1
         if let wanted = decision.resourceGrade {
             if wanted < highest {
-                v.append(.init(field: "resourceGrade", reason: "must be at least \(highest.rawValue), the highest grade of its items"))
+                v.append(
+                    .init(
+                        field: "resourceGrade",
+                        reason: "must be at least \(highest.rawValue), the highest grade of its items"))
             }
             next.sensitivity = wanted
         } else {

@@ -15,7 +15,7 @@ package struct MaskingPolicy: Sendable, Codable, Hashable {
         /// Salted SHA-256 (SM3 under the `gm` profile), hex: equal values stay equal, nothing can be read back.
         case hash
         /// HMAC-SHA256 (HMAC-SM3 under `gm`) with the installation's key (hex, 128 bits): stable, so masked datasets of
-    /// different exports still join.
+        /// different exports still join.
         case pseudonymise
         /// Coarser values: a date to its year or month, an address to its district, a number to a range.
         case generalise
@@ -43,8 +43,10 @@ package struct MaskingPolicy: Sendable, Codable, Hashable {
     package var updatedAt: Date?
     package var updatedBy: String?
 
-    package init(name: String, method: Method, keepFirst: Int? = nil, keepLast: Int? = nil, to: Generalisation? = nil,
-                 width: Double? = nil, elements: [String] = [], description: String? = nil) {
+    package init(
+        name: String, method: Method, keepFirst: Int? = nil, keepLast: Int? = nil, to: Generalisation? = nil,
+        width: Double? = nil, elements: [String] = [], description: String? = nil
+    ) {
         self.name = name
         self.method = method
         self.keepFirst = keepFirst
@@ -57,14 +59,18 @@ package struct MaskingPolicy: Sendable, Codable, Hashable {
 
     /// `a-z`, digits and `-`, 1-48 characters, starting with a letter.
     package static func isValidName(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first, ("a"..."z").contains(first), name.utf8.count <= 48 else { return false }
+        guard let first = name.unicodeScalars.first, ("a"..."z").contains(first), name.utf8.count <= 48 else {
+            return false
+        }
         return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
     }
 
     /// Every rule a policy breaks, reported together.
     package func validate() throws(ZhengshuError) {
         var v: [ZhengshuError.Violation] = []
-        func check(_ ok: Bool, _ field: String, _ reason: String) { if !ok { v.append(.init(field: field, reason: reason)) } }
+        func check(_ ok: Bool, _ field: String, _ reason: String) {
+            if !ok { v.append(.init(field: field, reason: reason)) }
+        }
         check(Self.isValidName(name), "name", "must start with a-z and hold only a-z, 0-9 and - (at most 48)")
         switch method {
         case .mask:
@@ -73,13 +79,17 @@ package struct MaskingPolicy: Sendable, Codable, Hashable {
             check((0...64).contains(keepLast ?? 0), "keepLast", "must be 0-64")
         case .generalise:
             check(to != nil, "to", "generalise needs to: year, month, district or range")
-            if to == .range { check((width ?? 0) > 0 && (width ?? 0).isFinite, "width", "a range needs a positive width") }
+            if to == .range {
+                check((width ?? 0) > 0 && (width ?? 0).isFinite, "width", "a range needs a positive width")
+            }
         default:
             check(keepFirst == nil && keepLast == nil, "keepFirst", "applies to the mask method only")
             check(to == nil, "to", "applies to the generalise method only")
         }
         if method != .generalise || to != .range { check(width == nil, "width", "applies to generalise to range only") }
-        check(elements.count <= 100 && elements.allSatisfy { !$0.isEmpty && $0.count <= 64 }, "elements", "at most 100 names of 1-64 characters")
+        check(
+            elements.count <= 100 && elements.allSatisfy { !$0.isEmpty && $0.count <= 64 }, "elements",
+            "at most 100 names of 1-64 characters")
         check(Set(elements).count == elements.count, "elements", "names an element twice")
         check((description ?? "").count <= 500, "description", "must be at most 500 characters")
         guard v.isEmpty else { throw .validation(v) }
@@ -159,7 +169,8 @@ package struct Masker: Sendable {
         if let policy {
             switch policy.method {
             case .clear: return nil
-            case .display: return DisplayMask.of(item) == .none ? .keep(first: 1, last: 0) : .display(DisplayMask.of(item))
+            case .display:
+                return DisplayMask.of(item) == .none ? .keep(first: 1, last: 0) : .display(DisplayMask.of(item))
             case .mask: return .keep(first: policy.keepFirst ?? 0, last: policy.keepLast ?? 0)
             case .hash: return .hash
             case .pseudonymise: return .pseudonymise
@@ -205,7 +216,8 @@ package struct Masker: Sendable {
     static func keep(_ s: String, first: Int, last: Int) -> String {
         let chars = Array(s)
         guard chars.count > first + last else { return String(repeating: "*", count: chars.count) }
-        return String(chars.prefix(first)) + String(repeating: "*", count: chars.count - first - last) + String(chars.suffix(last))
+        return String(chars.prefix(first)) + String(repeating: "*", count: chars.count - first - last)
+            + String(chars.suffix(last))
     }
 
     /// A date or datetime to its year (`1990`) or month (`1990-05`); an address to its district; a number to the
@@ -222,12 +234,13 @@ package struct Masker: Sendable {
             guard case .string(let s) = value, let district = DisplayMask.district(of: s) else { return .null }
             return .string(district)
         case .range:
-            let number: Double? = switch value {
-            case .integer(let i): Double(i)
-            case .decimal(let d): Double(d)
-            case .string(let s): Double(s.trimmingASCIISpaces)
-            default: nil
-            }
+            let number: Double? =
+                switch value {
+                case .integer(let i): Double(i)
+                case .decimal(let d): Double(d)
+                case .string(let s): Double(s.trimmingASCIISpaces)
+                default: nil
+                }
             guard let number, number.isFinite else { return .null }
             let low = (number / width).rounded(.down) * width
             func text(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : String(x) }

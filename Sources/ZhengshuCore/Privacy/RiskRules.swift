@@ -21,7 +21,9 @@ package struct RiskAlert: Sendable, Codable, Hashable {
 
     package enum Severity: String, Sendable, Codable, CaseIterable, Vocabulary, Comparable {
         case low, medium, high
-        package static func < (a: Severity, b: Severity) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
+        package static func < (a: Severity, b: Severity) -> Bool {
+            allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+        }
     }
 
     package enum State: String, Sendable, Codable, CaseIterable, Vocabulary {
@@ -47,8 +49,10 @@ package struct RiskAlert: Sendable, Codable, Hashable {
     package var updatedBy: String?
     package var note: String?
 
-    package init(rule: Rule, severity: Severity, subject: String, department: String?, summary: String, evidence: [Int64],
-                 from: Date, to: Date, raisedAt: Date, dedupeKey: String) {
+    package init(
+        rule: Rule, severity: Severity, subject: String, department: String?, summary: String, evidence: [Int64],
+        from: Date, to: Date, raisedAt: Date, dedupeKey: String
+    ) {
         id = AlertID(0)
         self.rule = rule
         self.severity = severity
@@ -88,17 +92,23 @@ package struct RiskThresholds: Sendable, Hashable {
 /// The rules, pure: entries in, alerts out.
 package enum RiskRules {
     /// Actions that read data through a data service.
-    static let dataReads: Set<String> = ["share.query", "share.verify", "share.export", "share.changes", "share.export.download"]
+    static let dataReads: Set<String> = [
+        "share.query", "share.verify", "share.export", "share.changes", "share.export.download",
+    ]
 
     /// The alerts the entries show. Only windows ending in an entry after `newAfter` raise one (earlier entries are
     /// there as the windows' history).
-    package static func evaluate(_ entries: [AuditEntry], newAfter: Int64, thresholds t: RiskThresholds = RiskThresholds(),
-                                 now: Date) -> [RiskAlert] {
+    package static func evaluate(
+        _ entries: [AuditEntry], newAfter: Int64, thresholds t: RiskThresholds = RiskThresholds(),
+        now: Date
+    ) -> [RiskAlert] {
         var out: [RiskAlert] = []
         var denials: [String: [AuditEntry]] = [:]
         var verified: [String: [(entry: AuditEntry, rows: Int, matched: Int)]] = [:]
         var quiet: [String: [AuditEntry]] = [:]
-        func chinaHour(_ d: Date) -> Int { Int(((Int64(d.timeIntervalSince1970.rounded(.down)) + 8 * 3600) % 86_400 + 86_400) % 86_400 / 3600) }
+        func chinaHour(_ d: Date) -> Int {
+            Int(((Int64(d.timeIntervalSince1970.rounded(.down)) + 8 * 3600) % 86_400 + 86_400) % 86_400 / 3600)
+        }
         func window(_ date: Date, _ seconds: TimeInterval) -> Int { Int(date.timeIntervalSince1970 / seconds) }
 
         for e in entries {
@@ -112,10 +122,13 @@ package enum RiskRules {
                 list.removeAll { ev.at.timeIntervalSince($0.event.at) >= t.denialWindow }
                 denials[who] = list
                 if isNew, list.count >= t.denials {
-                    out.append(RiskAlert(rule: .denials, severity: .high, subject: who, department: ev.actorDepartment,
-                                         summary: "\(list.count) refused calls or failed sign-ins within \(Int(t.denialWindow / 60)) minutes",
-                                         evidence: list.map(\.sequence), from: list[0].event.at, to: ev.at, raisedAt: now,
-                                         dedupeKey: "denials:\(who):\(window(list[0].event.at, t.denialWindow))"))
+                    out.append(
+                        RiskAlert(
+                            rule: .denials, severity: .high, subject: who, department: ev.actorDepartment,
+                            summary:
+                                "\(list.count) refused calls or failed sign-ins within \(Int(t.denialWindow / 60)) minutes",
+                            evidence: list.map(\.sequence), from: list[0].event.at, to: ev.at, raisedAt: now,
+                            dedupeKey: "denials:\(who):\(window(list[0].event.at, t.denialWindow))"))
                 }
             }
             if ev.action == "share.verify" {
@@ -128,28 +141,39 @@ package enum RiskRules {
                 let total = list.reduce(0) { $0 + $1.rows }, hits = list.reduce(0) { $0 + $1.matched }
                 let probing = total >= t.probingTuples && Double(hits) < t.probingMatchRatio * Double(total)
                 if isNew, total >= t.verifiedPerHour || probing {
-                    out.append(RiskAlert(rule: .enumeration, severity: .high, subject: ev.actor, department: ev.actorDepartment,
-                                         summary: "\(total) tuples verified within an hour, \(hits) matched" + (probing ? " (mostly misses: probing)" : ""),
-                                         evidence: list.map(\.entry.sequence), from: list[0].entry.event.at, to: ev.at, raisedAt: now,
-                                         dedupeKey: "enumeration:\(ev.actor):\(window(list[0].entry.event.at, 3600))"))
+                    out.append(
+                        RiskAlert(
+                            rule: .enumeration, severity: .high, subject: ev.actor, department: ev.actorDepartment,
+                            summary: "\(total) tuples verified within an hour, \(hits) matched"
+                                + (probing ? " (mostly misses: probing)" : ""),
+                            evidence: list.map(\.entry.sequence), from: list[0].entry.event.at, to: ev.at,
+                            raisedAt: now,
+                            dedupeKey: "enumeration:\(ev.actor):\(window(list[0].entry.event.at, 3600))"))
                 }
             }
             if dataReads.contains(ev.action), !ev.actor.hasPrefix("system:"), ev.actor != Principal.localOperator.name,
-               t.quietHours.contains(chinaHour(ev.at)) {
+                t.quietHours.contains(chinaHour(ev.at))
+            {
                 let night = CivilDate(chinaTime: ev.at).description
                 quiet["\(ev.actor) \(night)", default: []].append(e)
                 if isNew {
                     let list = quiet["\(ev.actor) \(night)"]!
-                    out.append(RiskAlert(rule: .offHours, severity: .low, subject: ev.actor, department: ev.actorDepartment,
-                                         summary: "\(list.count) data reads between \(t.quietHours.lowerBound):00 and \(t.quietHours.upperBound):00 on \(night)",
-                                         evidence: list.map(\.sequence), from: list[0].event.at, to: ev.at, raisedAt: now,
-                                         dedupeKey: "off_hours:\(ev.actor):\(night)"))
+                    out.append(
+                        RiskAlert(
+                            rule: .offHours, severity: .low, subject: ev.actor, department: ev.actorDepartment,
+                            summary:
+                                "\(list.count) data reads between \(t.quietHours.lowerBound):00 and \(t.quietHours.upperBound):00 on \(night)",
+                            evidence: list.map(\.sequence), from: list[0].event.at, to: ev.at, raisedAt: now,
+                            dedupeKey: "off_hours:\(ev.actor):\(night)"))
                 }
             }
             if ev.action == "system-account.new-network", isNew {
-                out.append(RiskAlert(rule: .newNetwork, severity: .medium, subject: ev.actor, department: ev.actorDepartment,
-                                     summary: "key used from a new network: \(ev.detail ?? "")", evidence: [e.sequence], from: ev.at, to: ev.at,
-                                     raisedAt: now, dedupeKey: "new_network:\(e.sequence)"))
+                out.append(
+                    RiskAlert(
+                        rule: .newNetwork, severity: .medium, subject: ev.actor, department: ev.actorDepartment,
+                        summary: "key used from a new network: \(ev.detail ?? "")", evidence: [e.sequence], from: ev.at,
+                        to: ev.at,
+                        raisedAt: now, dedupeKey: "new_network:\(e.sequence)"))
             }
         }
         // A window that grows raises one alert (its key), with the evidence as the last entry left it.
@@ -159,8 +183,10 @@ package enum RiskRules {
     }
 
     /// Grants whose use on `day` is far above their own baseline. `history` holds the grants' use on earlier days.
-    package static func volume(today: [ShareUsage], history: [ShareUsage], thresholds t: RiskThresholds = RiskThresholds(),
-                               evidence: [GrantID: [Int64]], now: Date) -> [RiskAlert] {
+    package static func volume(
+        today: [ShareUsage], history: [ShareUsage], thresholds t: RiskThresholds = RiskThresholds(),
+        evidence: [GrantID: [Int64]], now: Date
+    ) -> [RiskAlert] {
         let past = Dictionary(grouping: history, by: \.grant)
         return today.compactMap { u in
             let days = past[u.grant] ?? []
@@ -170,10 +196,12 @@ package enum RiskRules {
             let rowsHigh = u.rows >= t.volumeMinimumRows && Double(u.rows) > t.volumeFactor * meanRows
             let callsHigh = u.calls >= t.volumeMinimumCalls && Double(u.calls) > t.volumeFactor * meanCalls
             guard rowsHigh || callsHigh else { return nil }
-            return RiskAlert(rule: .volume, severity: .medium, subject: "grant:\(u.grant)", department: u.consumer.rawValue,
-                             summary: "\(u.calls) calls and \(u.rows) rows on \(u.day) against a daily mean of "
-                                 + String(format: "%.0f calls and %.0f rows", meanCalls, meanRows) + " over \(days.count) days",
-                             evidence: evidence[u.grant] ?? [], from: now, to: now, raisedAt: now, dedupeKey: "volume:\(u.grant):\(u.day)")
+            return RiskAlert(
+                rule: .volume, severity: .medium, subject: "grant:\(u.grant)", department: u.consumer.rawValue,
+                summary: "\(u.calls) calls and \(u.rows) rows on \(u.day) against a daily mean of "
+                    + String(format: "%.0f calls and %.0f rows", meanCalls, meanRows) + " over \(days.count) days",
+                evidence: evidence[u.grant] ?? [], from: now, to: now, raisedAt: now,
+                dedupeKey: "volume:\(u.grant):\(u.day)")
         }
     }
 

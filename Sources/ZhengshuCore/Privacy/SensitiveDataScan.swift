@@ -73,8 +73,17 @@ package enum PersonalDataType: String, CaseIterable, Sendable, Codable, Vocabula
         guard n > 0, n <= 200 else { return nil }
         var digits = 0, ascii = true, at = false, dots = 0, colons = 0
         for x in b {
-            if x >= 0x30 && x <= 0x39 { digits += 1 } else if x >= 0x80 { ascii = false } else if x == 0x40 { at = true }
-            else if x == 0x2E { dots += 1 } else if x == 0x3A { colons += 1 }
+            if x >= 0x30 && x <= 0x39 {
+                digits += 1
+            } else if x >= 0x80 {
+                ascii = false
+            } else if x == 0x40 {
+                at = true
+            } else if x == 0x2E {
+                dots += 1
+            } else if x == 0x3A {
+                colons += 1
+            }
         }
         guard ascii else { return classifyText(b) }
         func allDigits(_ range: Range<Int>) -> Bool { range.allSatisfy { b[$0] >= 0x30 && b[$0] <= 0x39 } }
@@ -90,9 +99,11 @@ package enum PersonalDataType: String, CaseIterable, Sendable, Codable, Vocabula
             if n == 11, b[0] == 0x31, (0x33...0x39).contains(b[1]) { return .mobile }
         }
         if isLandline(b) { return .landline }
-        if n == 9, [0x45, 0x47, 0x44, 0x53, 0x50].contains(b[0]), allDigits(1..<9) { return .passport }   // E G D S P + 8 digits
-        if n == 9, b[0] == 0x45, upper(1), allDigits(2..<9) { return .passport }                          // E + letter + 7 digits
-        if n == 9 || n == 11, b[0] == 0x48 || b[0] == 0x4D, allDigits(1..<n) { return .hkMacaoPermit }   // H/M + 8 (or 10) digits
+        // E G D S P + 8 digits
+        if n == 9, [0x45, 0x47, 0x44, 0x53, 0x50].contains(b[0]), allDigits(1..<9) { return .passport }
+        if n == 9, b[0] == 0x45, upper(1), allDigits(2..<9) { return .passport }  // E + letter + 7 digits
+        // H/M + 8 (or 10) digits
+        if n == 9 || n == 11, b[0] == 0x48 || b[0] == 0x4D, allDigits(1..<n) { return .hkMacaoPermit }
         if at, Email.isValid(text()) { return .email }
         if dots == 3, IPAddress(text())?.bytes.count == 4 { return .ipv4 }
         if colons >= 2, IPAddress(text())?.bytes.count == 16 { return .ipv6 }
@@ -108,7 +119,9 @@ package enum PersonalDataType: String, CaseIterable, Sendable, Codable, Vocabula
             var decoder = UTF8()
             loop: while true {
                 switch decoder.decode(&it) {
-                case .scalarValue(let u): buffer[count] = u; count += 1
+                case .scalarValue(let u):
+                    buffer[count] = u
+                    count += 1
                 case .emptyInput: break loop
                 case .error: return nil
                 }
@@ -162,7 +175,9 @@ package enum PersonalDataType: String, CaseIterable, Sendable, Codable, Vocabula
 
     static func isAddress(_ s: UnsafeBufferPointer<Unicode.Scalar>) -> Bool {
         // A division (省/市/区/县…) followed later by a street-level detail (路/街/号/村…), at least 6 characters.
-        guard s.count >= 6, s.count <= 120, let place = s.firstIndex(where: addressPlaces.contains) else { return false }
+        guard s.count >= 6, s.count <= 120, let place = s.firstIndex(where: addressPlaces.contains) else {
+            return false
+        }
         return s[(place + 1)...].contains(where: addressDetails.contains)
     }
 
@@ -170,7 +185,8 @@ package enum PersonalDataType: String, CaseIterable, Sendable, Codable, Vocabula
 
     static func isPersonName(_ s: UnsafeBufferPointer<Unicode.Scalar>) -> Bool {
         guard (2...4).contains(s.count), s.allSatisfy({ (0x4E00...0x9FFF).contains($0.value) }), let last = s.last,
-              !nonNameEndings.contains(last) else { return false }
+            !nonNameEndings.contains(last)
+        else { return false }
         if s.count >= 3, Surnames.compound.contains(UInt64(s[0].value) << 32 | UInt64(s[1].value)) { return true }
         return Surnames.common.contains(s[0])
     }
@@ -195,7 +211,8 @@ package struct ScalarSet: @unchecked Sendable {
 
 /// The common Chinese surnames (the ~300 that cover nearly all of the population), for recognising personal names.
 package enum Surnames {
-    package static let common = ScalarSet("""
+    package static let common = ScalarSet(
+        """
         王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金\
         石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂\
         章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶\
@@ -206,10 +223,11 @@ package enum Surnames {
         """.unicodeScalars.filter { $0 != "\n" && $0 != " " })
 
     /// The compound surnames of ``DisplayMask``, as their two scalars.
-    static let compound: Set<UInt64> = Set(DisplayMask.compoundSurnames.map { name in
-        let u = Array(name.unicodeScalars)
-        return UInt64(u[0].value) << 32 | UInt64(u[1].value)
-    })
+    static let compound: Set<UInt64> = Set(
+        DisplayMask.compoundSurnames.map { name in
+            let u = Array(name.unicodeScalars)
+            return UInt64(u[0].value) << 32 | UInt64(u[1].value)
+        })
 }
 
 /// What a scan found in one column.
@@ -231,8 +249,11 @@ package struct ColumnFinding: Sendable, Hashable, Codable {
     package var sensitiveWordValues: Int
     package var sensitiveWords: [String]
 
-    package init(column: String, values: Int, detected: PersonalDataType?, matchRatio: Double, confidence: Double, examples: [String],
-                 embedded: [PersonalDataType], sensitiveWordValues: Int, sensitiveWords: [String]) {
+    package init(
+        column: String, values: Int, detected: PersonalDataType?, matchRatio: Double, confidence: Double,
+        examples: [String],
+        embedded: [PersonalDataType], sensitiveWordValues: Int, sensitiveWords: [String]
+    ) {
         self.column = column
         self.values = values
         self.detected = detected
@@ -363,9 +384,13 @@ package struct SensitiveDataScanner: Sendable {
             defer { length = 0 }
             guard length >= 11 else { return }
             let run = UnsafeBufferPointer(rebasing: text[start..<(start + length)])
-            if length == 18, CitizenID.isValid(utf8: run) { found.insert(.citizenID) }
-            else if length == 11, PersonalDataType.classify(utf8: run) == .mobile { found.insert(.mobile) }
-            else if (16...19).contains(length), BankCard.isValid(utf8: run) { found.insert(.bankCard) }
+            if length == 18, CitizenID.isValid(utf8: run) {
+                found.insert(.citizenID)
+            } else if length == 11, PersonalDataType.classify(utf8: run) == .mobile {
+                found.insert(.mobile)
+            } else if (16...19).contains(length), BankCard.isValid(utf8: run) {
+                found.insert(.bankCard)
+            }
         }
         for (k, b) in text.enumerated() {
             if (b >= 0x30 && b <= 0x39) || (b == 0x58 && length == 17) {
@@ -378,7 +403,9 @@ package struct SensitiveDataScanner: Sendable {
         flush()
         if text.contains(0x40) {
             let string = String(decoding: text, as: UTF8.self)
-            for token in string.split(whereSeparator: { $0 == " " || $0 == "，" || $0 == "," || $0 == "；" || $0 == "：" || $0 == ":" })
+            for token in string.split(whereSeparator: {
+                $0 == " " || $0 == "，" || $0 == "," || $0 == "；" || $0 == "：" || $0 == ":"
+            })
             where token.contains("@") && Email.isValid(String(token)) { found.insert(.email) }
         }
         return found
@@ -399,23 +426,31 @@ package struct SensitiveDataScanner: Sendable {
     package func findings() -> [ColumnFinding] {
         columns.map { c in
             let best = PersonalDataType.allCases.filter { c.counts[$0.index] > 0 }
-                .max { a, b in c.counts[a.index] != c.counts[b.index] ? c.counts[a.index] < c.counts[b.index] : a.rawValue > b.rawValue }
+                .max { a, b in
+                    c.counts[a.index] != c.counts[b.index]
+                        ? c.counts[a.index] < c.counts[b.index] : a.rawValue > b.rawValue
+                }
             let ratio = c.values == 0 ? 0 : Double(best.map { c.counts[$0.index] } ?? 0) / Double(c.values)
             var detected: PersonalDataType? = ratio >= Self.threshold ? best : nil
             // A column of a few repeated words (民族, 状态) is not names, however name-like its words are.
-            if detected == .personName, c.values >= 20, Double(c.distinct.count) / Double(min(c.values, 1000)) < 0.3 { detected = nil }
+            if detected == .personName, c.values >= 20, Double(c.distinct.count) / Double(min(c.values, 1000)) < 0.3 {
+                detected = nil
+            }
             var confidence = 0.0
             if let detected {
-                let weight = detected.isChecksummed ? 1.0 : (detected == .personName || detected == .address ? 0.8 : 0.9)
+                let weight =
+                    detected.isChecksummed ? 1.0 : (detected == .personName || detected == .address ? 0.8 : 0.9)
                 let header = c.name.lowercased()
                 let hinted = Self.headerHints[detected, default: []].contains { header.contains($0) }
                 confidence = min(1, ratio * weight + (hinted ? 0.15 : 0))
             }
-            let embedded = detected == nil
+            let embedded =
+                detected == nil
                 ? c.embedded.filter { $0.value > 0 }.keys.sorted { $0.rawValue < $1.rawValue } : []
-            return ColumnFinding(column: c.name, values: c.values, detected: detected, matchRatio: (ratio * 10000).rounded() / 10000,
-                                 confidence: (confidence * 100).rounded() / 100, examples: detected.map { c.examples[$0.index] } ?? [],
-                                 embedded: embedded, sensitiveWordValues: c.wordValues, sensitiveWords: c.words.sorted())
+            return ColumnFinding(
+                column: c.name, values: c.values, detected: detected, matchRatio: (ratio * 10000).rounded() / 10000,
+                confidence: (confidence * 100).rounded() / 100, examples: detected.map { c.examples[$0.index] } ?? [],
+                embedded: embedded, sensitiveWordValues: c.wordValues, sensitiveWords: c.words.sorted())
         }
     }
 }

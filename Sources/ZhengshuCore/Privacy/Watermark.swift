@@ -67,7 +67,9 @@ package struct WatermarkEvidence: Sendable {
     }
 
     /// How many observations agree with `mark`. - Returns: (observations, agreeing).
-    package static func score(_ digests: [(bits: ExportWatermark.Bits, set: Bool)], _ mark: ExportWatermark) -> (n: Int, k: Int) {
+    package static func score(
+        _ digests: [(bits: ExportWatermark.Bits, set: Bool)], _ mark: ExportWatermark
+    ) -> (n: Int, k: Int) {
         var k = 0
         for d in digests where mark.bit(d.bits) == d.set { k += 1 }
         return (digests.count, k)
@@ -78,7 +80,9 @@ package struct WatermarkEvidence: Sendable {
         guard k > 0 else { return 0 }
         guard k <= n else { return -Double.infinity }
         let ln2 = log(2.0)
-        func term(_ i: Int) -> Double { lgamma(Double(n) + 1) - lgamma(Double(i) + 1) - lgamma(Double(n - i) + 1) - Double(n) * ln2 }
+        func term(_ i: Int) -> Double {
+            lgamma(Double(n) + 1) - lgamma(Double(i) + 1) - lgamma(Double(n - i) + 1) - Double(n) * ln2
+        }
         var top = -Double.infinity
         var terms: [Double] = []
         for i in k...n {
@@ -111,14 +115,23 @@ package struct WatermarkReader: Sendable {
         case .csv: for b in bytes { csv(b) }
         case .jsonl:
             for b in bytes {
-                if b == 0x0A { jsonLine(); line.removeAll(keepingCapacity: true) } else { line.append(b) }
+                if b == 0x0A {
+                    jsonLine()
+                    line.removeAll(keepingCapacity: true)
+                } else {
+                    line.append(b)
+                }
             }
         }
     }
 
     package mutating func finish() -> WatermarkEvidence {
         switch format {
-        case .csv: if fieldStarted || !record.isEmpty { endField(); endRecord() }
+        case .csv:
+            if fieldStarted || !record.isEmpty {
+                endField()
+                endRecord()
+            }
         case .jsonl: if !line.isEmpty { jsonLine() }
         }
         return evidence
@@ -126,16 +139,32 @@ package struct WatermarkReader: Sendable {
 
     private mutating func csv(_ b: UInt8) {
         if inQuotes {
-            if b == 0x22 { inQuotes = false; afterQuote = true } else { field.append(b) }
+            if b == 0x22 {
+                inQuotes = false
+                afterQuote = true
+            } else {
+                field.append(b)
+            }
             return
         }
         switch b {
         case 0x22:
-            if afterQuote { field.append(b); inQuotes = true; afterQuote = false }  // "" inside a quoted cell
-            else if !fieldStarted { quoted = true; inQuotes = true; fieldStarted = true }
-            else { field.append(b) }
+            if afterQuote {
+                field.append(b)
+                inQuotes = true
+                afterQuote = false
+            }  // "" inside a quoted cell
+            else if !fieldStarted {
+                quoted = true
+                inQuotes = true
+                fieldStarted = true
+            } else {
+                field.append(b)
+            }
         case 0x2C: endField()
-        case 0x0A: endField(); endRecord()
+        case 0x0A:
+            endField()
+            endRecord()
         case 0x0D: break
         default:
             afterQuote = false
@@ -147,7 +176,10 @@ package struct WatermarkReader: Sendable {
     private mutating func endField() {
         record.append((field, quoted))
         field.removeAll(keepingCapacity: true)
-        quoted = false; inQuotes = false; afterQuote = false; fieldStarted = false
+        quoted = false
+        inQuotes = false
+        afterQuote = false
+        fieldStarted = false
     }
 
     private mutating func endRecord() {
@@ -156,7 +188,9 @@ package struct WatermarkReader: Sendable {
             firstRecord = false
             if record.first?.text.starts(with: [0xEF, 0xBB, 0xBF]) == true { record[0].text.removeFirst(3) }
             // A header (every cell an item name) carries no mark.
-            if record.allSatisfy({ c in !c.quoted && DataItem.isValidName(String(decoding: c.text, as: UTF8.self)) }) { return }
+            if record.allSatisfy({ c in !c.quoted && DataItem.isValidName(String(decoding: c.text, as: UTF8.self)) }) {
+                return
+            }
         }
         evidence.rowSeen()
         for cell in record where !cell.text.isEmpty {
@@ -170,7 +204,14 @@ package struct WatermarkReader: Sendable {
     private mutating func jsonLine() {
         var i = 0
         let n = line.count
-        func skipSpaces() -> Int { var s = 0; while i < n, line[i] == 0x20 { i += 1; s += 1 }; return s }
+        func skipSpaces() -> Int {
+            var s = 0
+            while i < n, line[i] == 0x20 {
+                i += 1
+                s += 1
+            }
+            return s
+        }
         func string() -> String? {
             guard i < n, line[i] == 0x22 else { return nil }
             i += 1
@@ -183,8 +224,10 @@ package struct WatermarkReader: Sendable {
                     case 0x72: out.append(0x0D)
                     case 0x74: out.append(0x09)
                     case 0x75:
-                        guard i + 4 < n, let v = UInt32(String(decoding: line[(i + 1)...(i + 4)], as: UTF8.self), radix: 16),
-                              let u = Unicode.Scalar(v) else { return nil }
+                        guard i + 4 < n,
+                            let v = UInt32(String(decoding: line[(i + 1)...(i + 4)], as: UTF8.self), radix: 16),
+                            let u = Unicode.Scalar(v)
+                        else { return nil }
                         out += Array(String(Character(u)).utf8)
                         i += 4
                     default: out.append(line[i])

@@ -54,12 +54,15 @@ package struct RecordQuery: Sendable, Hashable {
 
     /// Parses the query string of `GET …/records`: `fields=a,b`, `filter=item:op:value` (repeatable),
     /// `sort=item` or `sort=-item`, `limit=N`, `cursor=…`.
-    package static func parse(resource: Resource, fields: String?, filters: [String], sort: String?, limit: String?,
-                              cursor: String?) throws(ZhengshuError) -> RecordQuery {
+    package static func parse(
+        resource: Resource, fields: String?, filters: [String], sort: String?, limit: String?,
+        cursor: String?
+    ) throws(ZhengshuError) -> RecordQuery {
         func item(_ name: String, _ parameter: String) throws(ZhengshuError) -> DataItem {
             guard let i = resource.item(named: name) else {
-                throw ZhengshuError(.invalidInput, "\(parameter): '\(name.prefix(60))' is not an item of \(resource.code)",
-                                    violations: [.init(field: parameter, reason: "unknown item '\(name.prefix(60))'")])
+                throw ZhengshuError(
+                    .invalidInput, "\(parameter): '\(name.prefix(60))' is not an item of \(resource.code)",
+                    violations: [.init(field: parameter, reason: "unknown item '\(name.prefix(60))'")])
             }
             return i
         }
@@ -75,19 +78,24 @@ package struct RecordQuery: Sendable, Hashable {
         for raw in filters {
             let parts = raw.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
             guard parts.count == 3, let op = Operator(rawValue: parts[1]) else {
-                throw ZhengshuError(.invalidInput, "filter '\(raw.prefix(80))' must look like item:op:value with op one of "
-                    + Operator.allCases.map(\.rawValue).joined(separator: ", "))
+                throw ZhengshuError(
+                    .invalidInput,
+                    "filter '\(raw.prefix(80))' must look like item:op:value with op one of "
+                        + Operator.allCases.map(\.rawValue).joined(separator: ", "))
             }
             let target = try item(parts[0], "filter")
             if op == .prefix, target.type != .string {
-                throw ZhengshuError(.invalidInput, "filter: prefix applies to string items; \(target.name) is \(target.type.rawValue)")
+                throw ZhengshuError(
+                    .invalidInput, "filter: prefix applies to string items; \(target.name) is \(target.type.rawValue)")
             }
             var loose = target
             loose.required = false
             loose.dataElement = nil
             loose.length = nil
-            let json: JSONValue = target.type == .string || target.type == .date || target.type == .datetime
-                ? .string(parts[2]) : (parts[2] == "true" || parts[2] == "false" ? .bool(parts[2] == "true") : .string(parts[2]))
+            let json: JSONValue =
+                target.type == .string || target.type == .date || target.type == .datetime
+                ? .string(parts[2])
+                : (parts[2] == "true" || parts[2] == "false" ? .bool(parts[2] == "true") : .string(parts[2]))
             switch RecordValidator.convert(json, for: loose) {
             case .success(let v) where v != .null: parsed.append(Filter(item: target, op: op, value: v))
             case .success: throw ZhengshuError(.invalidInput, "filter on \(target.name) needs a value")
@@ -97,10 +105,14 @@ package struct RecordQuery: Sendable, Hashable {
         var sortItem: DataItem?
         var descending = false
         if var s = sort, !s.isEmpty {
-            if s.hasPrefix("-") { descending = true; s.removeFirst() }
+            if s.hasPrefix("-") {
+                descending = true
+                s.removeFirst()
+            }
             let i = try item(s, "sort")
             guard i.required else {
-                throw ZhengshuError(.invalidInput, "sort: \(i.name) is optional; sort by a required item so paging is exact")
+                throw ZhengshuError(
+                    .invalidInput, "sort: \(i.name) is optional; sort by a required item so paging is exact")
             }
             sortItem = i
         }
@@ -113,18 +125,21 @@ package struct RecordQuery: Sendable, Hashable {
         }
         var after: Cursor?
         if let cursor, !cursor.isEmpty {
-            guard var c = Cursor(token: cursor) else { throw ZhengshuError(.invalidInput, "cursor is not one this server issued") }
+            guard var c = Cursor(token: cursor) else {
+                throw ZhengshuError(.invalidInput, "cursor is not one this server issued")
+            }
             if let sortItem {
                 // The token carries plain JSON; give the value its item's type again.
                 var loose = sortItem
                 loose.dataElement = nil
                 loose.length = nil
-                let json: JSONValue = switch c.value {
-                case .integer(let i): .integer(i)
-                case .boolean(let b): .bool(b)
-                case .string(let s), .decimal(let s): .string(s)
-                default: .null
-                }
+                let json: JSONValue =
+                    switch c.value {
+                    case .integer(let i): .integer(i)
+                    case .boolean(let b): .bool(b)
+                    case .string(let s), .decimal(let s): .string(s)
+                    default: .null
+                    }
                 guard case .success(let typed) = RecordValidator.convert(json, for: loose) else {
                     throw ZhengshuError(.invalidInput, "cursor does not belong to sort=\(sort ?? "")")
                 }
@@ -132,7 +147,8 @@ package struct RecordQuery: Sendable, Hashable {
             }
             after = c
         }
-        return RecordQuery(fields: chosen, filters: parsed, sort: sortItem, descending: descending, limit: n, after: after)
+        return RecordQuery(
+            fields: chosen, filters: parsed, sort: sortItem, descending: descending, limit: n, after: after)
     }
 }
 
@@ -140,16 +156,21 @@ extension RecordQuery.Cursor {
     /// An opaque, URL-safe token.
     package var token: String {
         // The common cursor (insertion order, no sort value) is written directly; others through the encoder.
-        let data = value == .null ? Data("{\"id\":\(id),\"value\":null}".utf8) : ((try? JSONEncoder().encode(self)) ?? Data())
-        return data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        let data =
+            value == .null ? Data("{\"id\":\(id),\"value\":null}".utf8) : ((try? JSONEncoder().encode(self)) ?? Data())
+        return data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(
+            of: "/", with: "_"
+        )
+        .replacingOccurrences(of: "=", with: "")
     }
 
     package init?(token: String) {
         guard token.count <= 4096 else { return nil }
         var b64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while b64.count % 4 != 0 { b64 += "=" }
-        guard let data = Data(base64Encoded: b64), let c = try? JSONDecoder().decode(Self.self, from: data) else { return nil }
+        guard let data = Data(base64Encoded: b64), let c = try? JSONDecoder().decode(Self.self, from: data) else {
+            return nil
+        }
         self = c
     }
 }
@@ -184,8 +205,10 @@ package struct ChangeCursor: Sendable, Hashable, Codable {
     /// An opaque, URL-safe token.
     package var token: String {
         let text = "c1.\(generation).\(revision).\(id)"
-        return Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(
+            of: "/", with: "_"
+        )
+        .replacingOccurrences(of: "=", with: "")
     }
 
     package init?(token: String) {
@@ -194,8 +217,10 @@ package struct ChangeCursor: Sendable, Hashable, Codable {
         while b64.count % 4 != 0 { b64 += "=" }
         guard let data = Data(base64Encoded: b64) else { return nil }
         let parts = String(decoding: data, as: UTF8.self).split(separator: ".")
-        guard parts.count == 4, parts[0] == "c1", let g = Int64(parts[1]), let r = Int64(parts[2]), let i = Int64(parts[3]),
-              g >= 0, r >= 0, i >= 0 else { return nil }
+        guard parts.count == 4, parts[0] == "c1", let g = Int64(parts[1]), let r = Int64(parts[2]),
+            let i = Int64(parts[3]),
+            g >= 0, r >= 0, i >= 0
+        else { return nil }
         self.init(generation: g, revision: r, id: i)
     }
 }

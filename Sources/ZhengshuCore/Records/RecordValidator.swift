@@ -8,7 +8,9 @@ package enum RecordValidator {
     package typealias Row = [RecordValue]
 
     /// Converts every row, or returns every problem found (up to `maxViolations`).
-    package static func validate(_ rows: [[String: JSONValue]], items: [DataItem], maxViolations: Int = 1000)
+    package static func validate(
+        _ rows: [[String: JSONValue]], items: [DataItem], maxViolations: Int = 1000
+    )
         -> Result<[Row], ZhengshuError>
     {
         var out: [Row] = []
@@ -19,7 +21,8 @@ package enum RecordValidator {
         var seenKeys: [Row: Int] = [:]
         for (r, row) in rows.enumerated() {
             for field in row.keys where !names.contains(field) {
-                violations.append(.init(field: field, row: r, reason: "unknown item; the resource has no item of this name"))
+                violations.append(
+                    .init(field: field, row: r, reason: "unknown item; the resource has no item of this name"))
             }
             var converted: Row = []
             converted.reserveCapacity(items.count)
@@ -35,8 +38,10 @@ package enum RecordValidator {
                 let key = keyIndexes.map { converted[$0] }
                 if !key.contains(.null) {
                     if let first = seenKeys[key] {
-                        violations.append(.init(field: keyIndexes.map { items[$0].name }.joined(separator: ","), row: r,
-                                                reason: "duplicate key: same key as row \(first) of this batch"))
+                        violations.append(
+                            .init(
+                                field: keyIndexes.map { items[$0].name }.joined(separator: ","), row: r,
+                                reason: "duplicate key: same key as row \(first) of this batch"))
                     } else {
                         seenKeys[key] = r
                     }
@@ -86,9 +91,13 @@ package enum RecordValidator {
             case .string(let s): text = s.trimmingCharacters(in: .whitespaces)
             default: return .failure(Reason("must be a number"))
             }
-            guard let canonical = canonicalDecimal(text) else { return .failure(Reason("'\(text.prefix(40))' is not a decimal number")) }
+            guard let canonical = canonicalDecimal(text) else {
+                return .failure(Reason("'\(text.prefix(40))' is not a decimal number"))
+            }
             let digits = canonical.filter(\.isASCIIDigit).count
-            if let max = item.length, digits > max { return .failure(Reason("has \(digits) digits; at most \(max) allowed")) }
+            if let max = item.length, digits > max {
+                return .failure(Reason("has \(digits) digits; at most \(max) allowed"))
+            }
             return .success(.decimal(canonical))
         case .date:
             let text: String
@@ -98,7 +107,10 @@ package enum RecordValidator {
             default: return .failure(Reason("must be a date such as 2024-01-02"))
             }
             guard let d = CivilDate(loose: text) else {
-                return .failure(Reason("'\(text.prefix(40))' is not a real date (2024-01-02, 2024/1/2, 20240102, 2024年1月2日 or an Excel serial)"))
+                return .failure(
+                    Reason(
+                        "'\(text.prefix(40))' is not a real date (2024-01-02, 2024/1/2, 20240102, 2024年1月2日 or an Excel serial)"
+                    ))
             }
             return .success(.date(d))
         case .datetime:
@@ -121,10 +133,14 @@ package enum RecordValidator {
     package static func canonicalDecimal(_ text: String) -> String? {
         var s = Substring(text)
         var negative = false
-        if s.first == "-" || s.first == "+" { negative = s.first == "-"; s = s.dropFirst() }
+        if s.first == "-" || s.first == "+" {
+            negative = s.first == "-"
+            s = s.dropFirst()
+        }
         let parts = s.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), parts.allSatisfy({ $0.allSatisfy(\.isASCIIDigit) }),
-              !(parts[0].isEmpty && (parts.count == 1 || parts[1].isEmpty)) else { return nil }
+            !(parts[0].isEmpty && (parts.count == 1 || parts[1].isEmpty))
+        else { return nil }
         var intPart = parts[0].drop { $0 == "0" }
         if intPart.isEmpty { intPart = "0" }
         var fraction = parts.count == 2 ? parts[1] : ""

@@ -12,13 +12,21 @@ package enum JSONValue: Sendable, Hashable, Codable {
 
     package init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let i = try? c.decode(Int64.self) { self = .integer(i) }
-        else if let d = try? c.decode(Double.self) { self = .number(d) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let i = try? c.decode(Int64.self) {
+            self = .integer(i)
+        } else if let d = try? c.decode(Double.self) {
+            self = .number(d)
+        } else if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? c.decode([JSONValue].self) {
+            self = .array(a)
+        } else {
+            self = .object(try c.decode([String: JSONValue].self))
+        }
     }
 
     package func encode(to encoder: any Encoder) throws {
@@ -71,7 +79,8 @@ package enum RecordValue: Sendable, Hashable, Codable {
         case .integer(let i): self = .integer(i)
         case .number(let d): self = .decimal(String(d))
         case .string(let s): self = .string(s)
-        default: throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a scalar"))
+        default:
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a scalar"))
         }
     }
 
@@ -95,7 +104,8 @@ package enum RecordValue: Sendable, Hashable, Codable {
         let rem = seconds - days * 86_400
         let civil = civilFromDays(days)
         func pad(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(CivilDate(year: civil.0, month: civil.1, day: civil.2)!)T\(pad(rem / 3600)):\(pad(rem % 3600 / 60)):\(pad(rem % 60))Z"
+        return
+            "\(CivilDate(year: civil.0, month: civil.1, day: civil.2)!)T\(pad(rem / 3600)):\(pad(rem % 3600 / 60)):\(pad(rem % 60))Z"
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS` with `Z`, an offset like `+08:00`, or no zone (read as Beijing time, UTC+8,
@@ -103,11 +113,12 @@ package enum RecordValue: Sendable, Hashable, Codable {
     package static func parseDatetime(_ text: String) -> Date? {
         let u = Array(text.utf8)
         guard u.count >= 19, u[10] == UInt8(ascii: "T") || u[10] == UInt8(ascii: " "),
-              u[13] == UInt8(ascii: ":"), u[16] == UInt8(ascii: ":"),
-              let date = CivilDate(iso: String(decoding: u[0..<10], as: UTF8.self)),
-              let h = Int(String(decoding: u[11..<13], as: UTF8.self)), (0...23).contains(h),
-              let m = Int(String(decoding: u[14..<16], as: UTF8.self)), (0...59).contains(m),
-              let s = Int(String(decoding: u[17..<19], as: UTF8.self)), (0...59).contains(s) else { return nil }
+            u[13] == UInt8(ascii: ":"), u[16] == UInt8(ascii: ":"),
+            let date = CivilDate(iso: String(decoding: u[0..<10], as: UTF8.self)),
+            let h = Int(String(decoding: u[11..<13], as: UTF8.self)), (0...23).contains(h),
+            let m = Int(String(decoding: u[14..<16], as: UTF8.self)), (0...59).contains(m),
+            let s = Int(String(decoding: u[17..<19], as: UTF8.self)), (0...59).contains(s)
+        else { return nil }
         var rest = u[19...]
         if rest.first == UInt8(ascii: ".") {
             rest = rest.dropFirst()
@@ -117,12 +128,15 @@ package enum RecordValue: Sendable, Hashable, Codable {
         }
         var offsetSeconds = 8 * 3600
         let zone = String(decoding: rest, as: UTF8.self)
-        if zone == "Z" { offsetSeconds = 0 }
-        else if !zone.isEmpty {
+        if zone == "Z" {
+            offsetSeconds = 0
+        } else if !zone.isEmpty {
             let z = Array(zone.utf8)
             guard z.count == 6, z[0] == UInt8(ascii: "+") || z[0] == UInt8(ascii: "-"), z[3] == UInt8(ascii: ":"),
-                  let zh = Int(String(decoding: z[1..<3], as: UTF8.self)), let zm = Int(String(decoding: z[4..<6], as: UTF8.self)),
-                  zh <= 14, zm < 60 else { return nil }
+                let zh = Int(String(decoding: z[1..<3], as: UTF8.self)),
+                let zm = Int(String(decoding: z[4..<6], as: UTF8.self)),
+                zh <= 14, zm < 60
+            else { return nil }
             offsetSeconds = (zh * 3600 + zm * 60) * (z[0] == UInt8(ascii: "-") ? -1 : 1)
         }
         let days = daysFromCivil(date.year, date.month, date.day)

@@ -12,8 +12,10 @@ package enum ReleaseRules {
     /// The column the platform adds to learn each group's size.
     package static let groupRowsColumn = "zs_group_rows"
     static let aggregates: Set<String> = ["count", "sum", "avg", "total"]
-    static let reservedInArguments: Set<String> = ["case", "when", "then", "else", "end", "and", "or", "not", "is", "in", "like", "glob",
-                                                   "between", "null", "select", "exists", "cast", "collate", "escape", "regexp", "match"]
+    static let reservedInArguments: Set<String> = [
+        "case", "when", "then", "else", "end", "and", "or", "not", "is", "in", "like", "glob",
+        "between", "null", "select", "exists", "cast", "collate", "escape", "regexp", "match",
+    ]
 
     /// A release query understood: its group-by expressions and the statement that also returns each group's size first.
     package struct AggregateQuery: Sendable, Hashable {
@@ -47,7 +49,10 @@ package enum ReleaseRules {
             default: break
             }
         }
-        if let window = marks.first(where: { $0.keyword == "window" }) { _ = window; throw refuse("window definitions are not allowed") }
+        if let window = marks.first(where: { $0.keyword == "window" }) {
+            _ = window
+            throw refuse("window definitions are not allowed")
+        }
         guard let from = marks.first(where: { $0.keyword == "from" }) else { throw refuse("it must read FROM a table") }
         var selectList = Array(body[1..<from.index])
         if selectList.first?.keyword == "distinct" || selectList.first?.keyword == "all" { selectList.removeFirst() }
@@ -64,12 +69,17 @@ package enum ReleaseRules {
         for item in items {
             var expr = item
             // `expr AS name` or `expr name`.
-            if expr.count >= 3, expr[expr.count - 2].keyword == "as" { expr.removeLast(2) }
-            else if expr.count >= 2, expr.last!.isIdentifier, !expr[expr.count - 2].isOperator { expr.removeLast() }
+            if expr.count >= 3, expr[expr.count - 2].keyword == "as" {
+                expr.removeLast(2)
+            } else if expr.count >= 2, expr.last!.isIdentifier, !expr[expr.count - 2].isOperator {
+                expr.removeLast()
+            }
             let text = normalized(expr)
             if groupBy.contains(text) { continue }
-            guard expr.count >= 3, let name = expr[0].keyword ?? expr[0].identifier?.lowercased(), expr[1].text == "(", expr.last?.text == ")",
-                  balancedCall(expr) else {
+            guard expr.count >= 3, let name = expr[0].keyword ?? expr[0].identifier?.lowercased(), expr[1].text == "(",
+                expr.last?.text == ")",
+                balancedCall(expr)
+            else {
                 throw refuse("'\(display(item))' is neither grouped by nor an aggregate (count, sum, avg, total)")
             }
             guard aggregates.contains(name) else {
@@ -85,14 +95,17 @@ package enum ReleaseRules {
             if argument.first?.keyword == "distinct" { argument.removeFirst() }
             for (k, t) in argument.enumerated() {
                 let call = k + 1 < argument.count && argument[k + 1].text == "("
-                let allowed = switch t.kind {
-                case .word: !call && !reservedInArguments.contains(t.text.lowercased())
-                case .quoted, .number: true
-                case .symbol: ["+", "-", "*", "/", "(", ")", "."].contains(t.text)
-                case .string: false
-                }
+                let allowed =
+                    switch t.kind {
+                    case .word: !call && !reservedInArguments.contains(t.text.lowercased())
+                    case .quoted, .number: true
+                    case .symbol: ["+", "-", "*", "/", "(", ")", "."].contains(t.text)
+                    case .string: false
+                    }
                 guard allowed else {
-                    throw refuse("'\(display(item))': inside an aggregate only columns, numbers and + - * / are allowed; filter rows with WHERE")
+                    throw refuse(
+                        "'\(display(item))': inside an aggregate only columns, numbers and + - * / are allowed; filter rows with WHERE"
+                    )
                 }
             }
         }
@@ -123,10 +136,15 @@ package enum ReleaseRules {
         let s = Array(sql.unicodeScalars)
         var out: [Token] = []
         var i = 0
-        func isWord(_ c: Unicode.Scalar) -> Bool { c.properties.isAlphabetic || ("0"..."9").contains(c) || c == "_" || c == "$" }
+        func isWord(_ c: Unicode.Scalar) -> Bool {
+            c.properties.isAlphabetic || ("0"..."9").contains(c) || c == "_" || c == "$"
+        }
         while i < s.count {
             let c = s[i]
-            if c.properties.isWhitespace { i += 1; continue }
+            if c.properties.isWhitespace {
+                i += 1
+                continue
+            }
             if c == "-", i + 1 < s.count, s[i + 1] == "-" {
                 // PostgreSQL ends the comment at a carriage return too (SQLite only at a line feed, and then reads less).
                 while i < s.count, s[i] != "\n", s[i] != "\r" { i += 1 }
@@ -144,28 +162,44 @@ package enum ReleaseRules {
                 var text = String.UnicodeScalarView()
                 i += 1
                 while true {
-                    guard i < s.count else { throw TokenError(reason: "an unterminated \(c == "'" ? "string" : "quoted name")") }
+                    guard i < s.count else {
+                        throw TokenError(reason: "an unterminated \(c == "'" ? "string" : "quoted name")")
+                    }
                     if s[i] == close {
-                        if close != "]", i + 1 < s.count, s[i + 1] == close { text.append(close); i += 2; continue }
+                        if close != "]", i + 1 < s.count, s[i + 1] == close {
+                            text.append(close)
+                            i += 2
+                            continue
+                        }
                         i += 1
                         break
                     }
                     text.append(s[i])
                     i += 1
                 }
-                out.append(c == "'" ? Token(kind: .string, text: "'" + String(text).replacingOccurrences(of: "'", with: "''") + "'")
-                                    : Token(kind: .quoted, text: "\"" + String(text).replacingOccurrences(of: "\"", with: "\"\"") + "\""))
+                out.append(
+                    c == "'"
+                        ? Token(kind: .string, text: "'" + String(text).replacingOccurrences(of: "'", with: "''") + "'")
+                        : Token(
+                            kind: .quoted, text: "\"" + String(text).replacingOccurrences(of: "\"", with: "\"\"") + "\""
+                        ))
                 continue
             }
             if ("0"..."9").contains(c) || (c == "." && i + 1 < s.count && ("0"..."9").contains(s[i + 1])) {
                 var text = String.UnicodeScalarView()
-                while i < s.count, isWord(s[i]) || s[i] == "." { text.append(s[i]); i += 1 }
+                while i < s.count, isWord(s[i]) || s[i] == "." {
+                    text.append(s[i])
+                    i += 1
+                }
                 out.append(Token(kind: .number, text: String(text)))
                 continue
             }
             if isWord(c) {
                 var text = String.UnicodeScalarView()
-                while i < s.count, isWord(s[i]) { text.append(s[i]); i += 1 }
+                while i < s.count, isWord(s[i]) {
+                    text.append(s[i])
+                    i += 1
+                }
                 out.append(Token(kind: .word, text: String(text)))
                 continue
             }
@@ -207,7 +241,8 @@ package enum ReleaseRules {
         expr.map { t in
             switch t.kind {
             case .word: t.text.lowercased()
-            case .quoted: String(t.text.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"").lowercased()
+            case .quoted:
+                String(t.text.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"").lowercased()
             default: t.text
             }
         }.joined(separator: " ")

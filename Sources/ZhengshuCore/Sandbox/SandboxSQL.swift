@@ -7,13 +7,15 @@ import Foundation
 package enum SandboxSQL {
     /// Functions a workspace statement may call, on either engine.
     package static let functions: Set<String> = [
-        "abs", "avg", "count", "sum", "total", "min", "max", "round", "length", "char_length", "lower", "upper", "substr",
+        "abs", "avg", "count", "sum", "total", "min", "max", "round", "length", "char_length", "lower", "upper",
+        "substr",
         "substring", "trim", "ltrim", "rtrim", "replace", "instr", "strpos", "position", "coalesce", "ifnull", "nullif",
         "iif", "greatest", "least", "date", "time", "datetime", "julianday", "strftime", "date_trunc", "date_part",
         "extract", "to_char", "age", "make_date", "sign", "ceil", "ceiling", "floor", "trunc", "mod", "pow", "power",
         "sqrt", "exp", "ln", "log", "log10", "group_concat", "string_agg", "row_number", "rank", "dense_rank",
         "percent_rank", "cume_dist", "ntile", "lag", "lead", "first_value", "last_value", "nth_value", "concat",
-        "concat_ws", "left", "right", "lpad", "rpad", "stddev", "variance", "percentile_cont", "percentile_disc", "mode",
+        "concat_ws", "left", "right", "lpad", "rpad", "stddev", "variance", "percentile_cont", "percentile_disc",
+        "mode",
         "bool_and", "bool_or", "every", "split_part", "typeof", "printf", "format",
     ]
     /// Words followed by `(` that are syntax, not function calls.
@@ -32,14 +34,20 @@ package enum SandboxSQL {
     package static func check(_ sql: String) throws(ZhengshuError) {
         try lexicalCheck(sql)
         let tokens: [ReleaseRules.Token]
-        do { tokens = try ReleaseRules.tokenize(sql) } catch { throw ZhengshuError(.invalidInput, "the statement has \(error.reason)") }
+        do { tokens = try ReleaseRules.tokenize(sql) } catch {
+            throw ZhengshuError(.invalidInput, "the statement has \(error.reason)")
+        }
         var body = tokens
         while body.last?.text == ";" { body.removeLast() }
         guard let first = body.first else { throw ZhengshuError(.invalidInput, "the statement is empty") }
         guard let word = first.keyword, statements.contains(word) else {
-            throw ZhengshuError(.forbidden, "the sandbox runs queries only (SELECT or WITH … SELECT), not \(first.text.prefix(20).uppercased())")
+            throw ZhengshuError(
+                .forbidden,
+                "the sandbox runs queries only (SELECT or WITH … SELECT), not \(first.text.prefix(20).uppercased())")
         }
-        if body.contains(where: { $0.text == ";" }) { throw ZhengshuError(.forbidden, "the sandbox runs one statement at a time") }
+        if body.contains(where: { $0.text == ";" }) {
+            throw ZhengshuError(.forbidden, "the sandbox runs one statement at a time")
+        }
         for (k, t) in body.enumerated() {
             guard let name = t.identifier.map(unquoted) else { continue }
             let lower = name.lowercased()
@@ -61,7 +69,9 @@ package enum SandboxSQL {
     static func lexicalCheck(_ sql: String) throws(ZhengshuError) {
         let s = Array(sql.unicodeScalars)
         var i = 0
-        func refuse(_ what: String) -> ZhengshuError { ZhengshuError(.forbidden, "the sandbox does not accept \(what) in a statement") }
+        func refuse(_ what: String) -> ZhengshuError {
+            ZhengshuError(.forbidden, "the sandbox does not accept \(what) in a statement")
+        }
         while i < s.count {
             let c = s[i], next: Unicode.Scalar? = i + 1 < s.count ? s[i + 1] : nil
             switch c {
@@ -79,7 +89,10 @@ package enum SandboxSQL {
                 while i < s.count {
                     if s[i] == "\\" { throw refuse("backslashes") }
                     if s[i] == c {
-                        if i + 1 < s.count, s[i + 1] == c { i += 2; continue }
+                        if i + 1 < s.count, s[i + 1] == c {
+                            i += 2
+                            continue
+                        }
                         break
                     }
                     i += 1
@@ -107,6 +120,7 @@ package enum SandboxSQL {
     }
 
     static func unquoted(_ s: String) -> String {
-        s.hasPrefix("\"") && s.hasSuffix("\"") && s.count >= 2 ? String(s.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"") : s
+        s.hasPrefix("\"") && s.hasSuffix("\"") && s.count >= 2
+            ? String(s.dropFirst().dropLast()).replacingOccurrences(of: "\"\"", with: "\"") : s
     }
 }

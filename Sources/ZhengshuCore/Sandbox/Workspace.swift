@@ -30,8 +30,10 @@ package struct Workspace: Hashable, Sendable, Codable {
     package var error: String?
     package var closedAt: Date?
 
-    package init(id: WorkspaceID, consumer: DepartmentCode, name: String, createdBy: String, createdAt: Date, status: Status,
-                 tables: [WorkspaceTable], error: String? = nil, closedAt: Date? = nil) {
+    package init(
+        id: WorkspaceID, consumer: DepartmentCode, name: String, createdBy: String, createdAt: Date, status: Status,
+        tables: [WorkspaceTable], error: String? = nil, closedAt: Date? = nil
+    ) {
         self.id = id
         self.consumer = consumer
         self.name = name

@@ -19,7 +19,9 @@ package enum DisplayMask: String, Sendable, Codable {
         default: break
         }
         let label = item.label
-        if label.hasSuffix("姓名") || label == "法定代表人" || label == "联系人" || item.name == "xm" || item.name.hasSuffix("_xm") {
+        if label.hasSuffix("姓名") || label == "法定代表人" || label == "联系人" || item.name == "xm"
+            || item.name.hasSuffix("_xm")
+        {
             return .personName
         }
         if label.contains("地址") || label.contains("住址") || label == "住所" || label.hasSuffix("居住地") { return .address }
@@ -82,8 +84,11 @@ package enum DisplayMask: String, Sendable, Codable {
     static func districtEnd(_ s: String) -> Int? {
         let scalars = Array(s.unicodeScalars)
         if let k = scalars.indices.first(where: { k in
-            (scalars[k] == "区" || scalars[k] == "县" || scalars[k] == "旗") && !(k >= 2 && scalars[k - 2] == "自" && scalars[k - 1] == "治")
-        }) { return k + 1 }
+            (scalars[k] == "区" || scalars[k] == "县" || scalars[k] == "旗")
+                && !(k >= 2 && scalars[k - 2] == "自" && scalars[k - 1] == "治")
+        }) {
+            return k + 1
+        }
         return scalars.indices.filter { scalars[$0] == "市" }.dropFirst().first.map { $0 + 1 }
     }
 

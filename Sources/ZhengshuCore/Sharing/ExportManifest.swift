@@ -57,8 +57,9 @@ package struct ExportManifest: Sendable, Hashable, Codable {
     }
 
     package mutating func sign(with key: any InstallationSigner) throws {
-        signature = ManifestSignature(algorithm: key.algorithm, publicKey: key.publicKey,
-                                      value: Data(try key.sign(signedBytes)).base64EncodedString())
+        signature = ManifestSignature(
+            algorithm: key.algorithm, publicKey: key.publicKey,
+            value: Data(try key.sign(signedBytes)).base64EncodedString())
     }
 }
 
@@ -114,19 +115,24 @@ package enum ExportEncoding {
     }
 
     /// A row, each non-empty cell spelled as `mark` says (see ``ExportWatermark``).
-    package static func row(_ cells: [String?], names: [String], _ format: ExportFormat, mark: ExportWatermark? = nil) -> [UInt8] {
+    package static func row(
+        _ cells: [String?], names: [String], _ format: ExportFormat, mark: ExportWatermark? = nil
+    ) -> [UInt8] {
         func marked(_ cell: String?) -> Bool {
             guard let mark, let cell, !cell.isEmpty else { return false }
             return mark.bit(cell)
         }
         switch format {
         case .csv:
-            return Array((cells.map { cell in
-                let text = csvField(cell ?? "")
-                return marked(cell) && text == cell ? "\"" + text + "\"" : text
-            }.joined(separator: ",") + "\r\n").utf8)
+            return Array(
+                (cells.map { cell in
+                    let text = csvField(cell ?? "")
+                    return marked(cell) && text == cell ? "\"" + text + "\"" : text
+                }.joined(separator: ",") + "\r\n").utf8)
         case .jsonl:
-            let pairs = zip(names, cells).map { name, cell in jsonString(name) + (marked(cell) ? ": " : ":") + (cell.map(jsonString) ?? "null") }
+            let pairs = zip(names, cells).map { name, cell in
+                jsonString(name) + (marked(cell) ? ": " : ":") + (cell.map(jsonString) ?? "null")
+            }
             return Array(("{" + pairs.joined(separator: ",") + "}\n").utf8)
         }
     }
@@ -209,7 +215,9 @@ package struct ExportVerifier: Sendable {
         digest.add(cells)
         if firstBadRow == nil {
             let start = index * 8
-            if start + 8 > expectedDigests.count || !expectedDigests[start..<start + 8].elementsEqual(digest.lastRowDigest) {
+            if start + 8 > expectedDigests.count
+                || !expectedDigests[start..<start + 8].elementsEqual(digest.lastRowDigest)
+            {
                 firstBadRow = index + 1
             }
         }
@@ -226,19 +234,39 @@ package struct ExportVerifier: Sendable {
         }
         if hash.finalize().hex == manifest.sha256 && bytes == manifest.bytes { return [] }
         var findings: [Finding] = []
-        if let failure { findings.append(Finding(row: nil, column: nil, message: "the file cannot be read: \(failure)")) }
+        if let failure {
+            findings.append(Finding(row: nil, column: nil, message: "the file cannot be read: \(failure)"))
+        }
         if let header = reader.header, header != names {
-            findings.append(Finding(row: nil, column: nil, message: "the columns are \(header.joined(separator: ",")); the manifest lists \(names.joined(separator: ","))"))
+            findings.append(
+                Finding(
+                    row: nil, column: nil,
+                    message:
+                        "the columns are \(header.joined(separator: ",")); the manifest lists \(names.joined(separator: ","))"
+                ))
         }
         if digest.rows != manifest.rowCount {
-            findings.append(Finding(row: nil, column: nil, message: "the file has \(digest.rows) rows; the manifest says \(manifest.rowCount)"))
+            findings.append(
+                Finding(
+                    row: nil, column: nil,
+                    message: "the file has \(digest.rows) rows; the manifest says \(manifest.rowCount)"))
         }
-        let columns = zip(digest.columnChecksums(names), manifest.columns).filter { $0.sha256 != $1.sha256 }.map(\.0.name)
+        let columns = zip(digest.columnChecksums(names), manifest.columns).filter { $0.sha256 != $1.sha256 }.map(
+            \.0.name)
         if let row = firstBadRow ?? (digest.rows < manifest.rowCount ? digest.rows + 1 : nil) {
-            findings.append(Finding(row: row, column: columns.count == 1 ? columns[0] : nil,
-                                    message: "row \(row) differs from the export" + (columns.isEmpty ? "" : " (column\(columns.count == 1 ? "" : "s") \(columns.joined(separator: ", ")))")))
+            findings.append(
+                Finding(
+                    row: row, column: columns.count == 1 ? columns[0] : nil,
+                    message: "row \(row) differs from the export"
+                        + (columns.isEmpty
+                            ? "" : " (column\(columns.count == 1 ? "" : "s") \(columns.joined(separator: ", ")))")))
         } else if findings.isEmpty {
-            findings.append(Finding(row: nil, column: nil, message: "the file's bytes differ from the export (\(manifest.algorithm.displayName) \(manifest.sha256)) though every value matches: its encoding or layout changed"))
+            findings.append(
+                Finding(
+                    row: nil, column: nil,
+                    message:
+                        "the file's bytes differ from the export (\(manifest.algorithm.displayName) \(manifest.sha256)) though every value matches: its encoding or layout changed"
+                ))
         }
         return findings
     }
@@ -266,9 +294,13 @@ package struct ExportJob: Sendable, Hashable, Codable {
     package var finishedAt: Date?
     package var manifest: ExportManifest?
 
-    package init(id: ExportID, grant: GrantID, resource: ResourceCode, consumer: DepartmentCode, requestedBy: String, format: ExportFormat,
-                 fields: [String], filters: [String], status: Status, rows: Int, error: String? = nil, node: String, createdAt: Date,
-                 finishedAt: Date? = nil, manifest: ExportManifest? = nil) {
+    package init(
+        id: ExportID, grant: GrantID, resource: ResourceCode, consumer: DepartmentCode, requestedBy: String,
+        format: ExportFormat,
+        fields: [String], filters: [String], status: Status, rows: Int, error: String? = nil, node: String,
+        createdAt: Date,
+        finishedAt: Date? = nil, manifest: ExportManifest? = nil
+    ) {
         self.id = id
         self.grant = grant
         self.resource = resource

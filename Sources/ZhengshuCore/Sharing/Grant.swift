@@ -34,10 +34,13 @@ package struct Grant: Hashable, Sendable, Codable {
     package static let defaultCallsPerDay = 10_000
     package static let defaultRowsPerDay = 1_000_000
 
-    package init(id: GrantID, application: ApplicationID, resource: ResourceCode, provider: DepartmentCode, consumer: DepartmentCode,
-                 items: [String], clearItems: [String], services: [ShareService], purpose: String, validFrom: CivilDate,
-                 validUntil: CivilDate, callsPerDay: Int, rowsPerDay: Int, status: GrantStatus, statusReason: String? = nil,
-                 createdAt: Date, updatedAt: Date) {
+    package init(
+        id: GrantID, application: ApplicationID, resource: ResourceCode, provider: DepartmentCode,
+        consumer: DepartmentCode,
+        items: [String], clearItems: [String], services: [ShareService], purpose: String, validFrom: CivilDate,
+        validUntil: CivilDate, callsPerDay: Int, rowsPerDay: Int, status: GrantStatus, statusReason: String? = nil,
+        createdAt: Date, updatedAt: Date
+    ) {
         self.id = id
         self.application = application
         self.resource = resource
@@ -60,11 +63,14 @@ package struct Grant: Hashable, Sendable, Codable {
     /// The grant an approved application becomes.
     package init(approved a: ShareApplication, at now: Date) {
         let terms = a.terms
-        self.init(id: GrantID(0), application: a.id, resource: a.resource, provider: a.provider, consumer: a.consumer,
-                  items: a.items, clearItems: (terms.clearItems ?? []).filter(a.items.contains),
-                  services: terms.services ?? a.services, purpose: a.purpose, validFrom: a.validFrom, validUntil: a.validUntil,
-                  callsPerDay: terms.callsPerDay ?? Self.defaultCallsPerDay, rowsPerDay: terms.rowsPerDay ?? Self.defaultRowsPerDay,
-                  status: .active, createdAt: now, updatedAt: now)
+        self.init(
+            id: GrantID(0), application: a.id, resource: a.resource, provider: a.provider, consumer: a.consumer,
+            items: a.items, clearItems: (terms.clearItems ?? []).filter(a.items.contains),
+            services: terms.services ?? a.services, purpose: a.purpose, validFrom: a.validFrom,
+            validUntil: a.validUntil,
+            callsPerDay: terms.callsPerDay ?? Self.defaultCallsPerDay,
+            rowsPerDay: terms.rowsPerDay ?? Self.defaultRowsPerDay,
+            status: .active, createdAt: now, updatedAt: now)
     }
 
     /// Why the grant does not work at `now`, or `nil` when it does. An expired or revoked grant stops at once.
@@ -83,7 +89,9 @@ package struct Grant: Hashable, Sendable, Codable {
 
 /// Calls and rows per day, summed by resource, consuming or providing department, or grant (the dashboard's series).
 package struct ShareTotal: Hashable, Sendable, Codable {
-    package enum Dimension: String, CaseIterable, Sendable, Codable, Vocabulary { case grant, resource, consumer, provider }
+    package enum Dimension: String, CaseIterable, Sendable, Codable, Vocabulary {
+        case grant, resource, consumer, provider
+    }
     package var key: String
     package var day: CivilDate
     package var calls: Int
@@ -93,12 +101,13 @@ package struct ShareTotal: Hashable, Sendable, Codable {
     package static func totals(_ usage: [ShareUsage], by dimension: Dimension) -> [ShareTotal] {
         var sums: [String: ShareTotal] = [:]
         for u in usage {
-            let key = switch dimension {
-            case .grant: u.grant.description
-            case .resource: u.resource.rawValue
-            case .consumer: u.consumer.rawValue
-            case .provider: u.provider.rawValue
-            }
+            let key =
+                switch dimension {
+                case .grant: u.grant.description
+                case .resource: u.resource.rawValue
+                case .consumer: u.consumer.rawValue
+                case .provider: u.provider.rawValue
+                }
             sums["\(u.day)\u{0}\(key)", default: ShareTotal(key: key, day: u.day, calls: 0, rows: 0)].calls += u.calls
             sums["\(u.day)\u{0}\(key)"]!.rows += u.rows
         }
@@ -116,7 +125,10 @@ package struct ShareUsage: Hashable, Sendable, Codable {
     package var calls: Int
     package var rows: Int
 
-    package init(grant: GrantID, day: CivilDate, resource: ResourceCode, provider: DepartmentCode, consumer: DepartmentCode, calls: Int, rows: Int) {
+    package init(
+        grant: GrantID, day: CivilDate, resource: ResourceCode, provider: DepartmentCode, consumer: DepartmentCode,
+        calls: Int, rows: Int
+    ) {
         self.grant = grant
         self.day = day
         self.resource = resource

@@ -47,7 +47,9 @@ package struct GrantTerms: Hashable, Sendable, Codable {
     /// Narrows the services applied for.
     package var services: [ShareService]?
 
-    package init(clearItems: [String]? = nil, callsPerDay: Int? = nil, rowsPerDay: Int? = nil, services: [ShareService]? = nil) {
+    package init(
+        clearItems: [String]? = nil, callsPerDay: Int? = nil, rowsPerDay: Int? = nil, services: [ShareService]? = nil
+    ) {
         self.clearItems = clearItems
         self.callsPerDay = callsPerDay
         self.rowsPerDay = rowsPerDay
@@ -57,8 +59,9 @@ package struct GrantTerms: Hashable, Sendable, Codable {
     /// Later terms override earlier ones field by field.
     func merged(with later: GrantTerms?) -> GrantTerms {
         guard let later else { return self }
-        return GrantTerms(clearItems: later.clearItems ?? clearItems, callsPerDay: later.callsPerDay ?? callsPerDay,
-                          rowsPerDay: later.rowsPerDay ?? rowsPerDay, services: later.services ?? services)
+        return GrantTerms(
+            clearItems: later.clearItems ?? clearItems, callsPerDay: later.callsPerDay ?? callsPerDay,
+            rowsPerDay: later.rowsPerDay ?? rowsPerDay, services: later.services ?? services)
     }
 }
 
@@ -72,7 +75,9 @@ package struct ApplicationEvent: Hashable, Sendable, Codable {
     package var status: ApplicationStatus
     package var reason: String?
 
-    package init(at: Date, actor: String, department: String?, action: String, status: ApplicationStatus, reason: String?) {
+    package init(
+        at: Date, actor: String, department: String?, action: String, status: ApplicationStatus, reason: String?
+    ) {
         self.at = at
         self.actor = actor
         self.department = department
@@ -126,11 +131,14 @@ package struct ShareApplication: Hashable, Sendable, Codable {
     package var createdAt: Date
     package var updatedAt: Date
 
-    package init(id: ApplicationID, resource: ResourceCode, provider: DepartmentCode, consumer: DepartmentCode, applicant: String,
-                 items: [String], services: [ShareService], purpose: String, legalBasis: String, serviceItem: String?,
-                 validFrom: CivilDate, validUntil: CivilDate, expectedRowsPerDay: Int?, status: ApplicationStatus, dueAt: Date?,
-                 escalatedAt: Date? = nil, needsBureauApproval: Bool, terms: GrantTerms = GrantTerms(), grant: GrantID? = nil,
-                 history: [ApplicationEvent], createdAt: Date, updatedAt: Date) {
+    package init(
+        id: ApplicationID, resource: ResourceCode, provider: DepartmentCode, consumer: DepartmentCode,
+        applicant: String,
+        items: [String], services: [ShareService], purpose: String, legalBasis: String, serviceItem: String?,
+        validFrom: CivilDate, validUntil: CivilDate, expectedRowsPerDay: Int?, status: ApplicationStatus, dueAt: Date?,
+        escalatedAt: Date? = nil, needsBureauApproval: Bool, terms: GrantTerms = GrantTerms(), grant: GrantID? = nil,
+        history: [ApplicationEvent], createdAt: Date, updatedAt: Date
+    ) {
         self.id = id
         self.resource = resource
         self.provider = provider
@@ -172,9 +180,12 @@ package struct ApplicationDraft: Sendable, Codable {
     package var validUntil: CivilDate?
     package var expectedRowsPerDay: Int?
 
-    package init(resource: String? = nil, items: [String]? = nil, services: [ShareService]? = nil, purpose: String? = nil,
-                 legalBasis: String? = nil, serviceItem: String? = nil, validFrom: CivilDate? = nil, validUntil: CivilDate? = nil,
-                 expectedRowsPerDay: Int? = nil) {
+    package init(
+        resource: String? = nil, items: [String]? = nil, services: [ShareService]? = nil, purpose: String? = nil,
+        legalBasis: String? = nil, serviceItem: String? = nil, validFrom: CivilDate? = nil,
+        validUntil: CivilDate? = nil,
+        expectedRowsPerDay: Int? = nil
+    ) {
         self.resource = resource
         self.items = items
         self.services = services

@@ -24,9 +24,11 @@ package struct SystemAccount: Hashable, Sendable, Codable {
     /// Networks (`/24` for IPv4, `/64` for IPv6) the key has been used from; a new one raises a risk alert.
     package var seenNetworks: [String]?
 
-    package init(id: SystemAccountID, department: DepartmentCode, name: String, description: String?, keyPrefix: String,
-                 networks: [String], createdBy: String, createdAt: Date, rotatedAt: Date? = nil, revokedAt: Date? = nil,
-                 lastUsedAt: Date? = nil) {
+    package init(
+        id: SystemAccountID, department: DepartmentCode, name: String, description: String?, keyPrefix: String,
+        networks: [String], createdBy: String, createdAt: Date, rotatedAt: Date? = nil, revokedAt: Date? = nil,
+        lastUsedAt: Date? = nil
+    ) {
         self.id = id
         self.department = department
         self.name = name
@@ -60,7 +62,9 @@ package struct SystemAccount: Hashable, Sendable, Codable {
 
     static func validName(_ name: String) -> Bool {
         (1...48).contains(name.count)
-            && name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }
+            && name.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
+            }
     }
 }
 
@@ -84,7 +88,8 @@ package struct SystemAccountDraft: Sendable, Codable {
     package var description: String?
     package var networks: [String]?
 
-    package init(department: String? = nil, name: String? = nil, description: String? = nil, networks: [String]? = nil) {
+    package init(department: String? = nil, name: String? = nil, description: String? = nil, networks: [String]? = nil)
+    {
         self.department = department
         self.name = name
         self.description = description

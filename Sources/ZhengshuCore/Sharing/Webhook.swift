@@ -21,8 +21,12 @@ package struct WebhookSubscription: Sendable, Hashable, Codable {
     package var lastError: String?
     package var lastDeliveredAt: Date?
 
-    package init(id: WebhookID, department: DepartmentCode, resource: ResourceCode, url: String, createdBy: String, createdAt: Date,
-                 lastVersion: Int, attempts: Int = 0, nextAttemptAt: Date? = nil, lastError: String? = nil, lastDeliveredAt: Date? = nil) {
+    package init(
+        id: WebhookID, department: DepartmentCode, resource: ResourceCode, url: String, createdBy: String,
+        createdAt: Date,
+        lastVersion: Int, attempts: Int = 0, nextAttemptAt: Date? = nil, lastError: String? = nil,
+        lastDeliveredAt: Date? = nil
+    ) {
         self.id = id
         self.department = department
         self.resource = resource
@@ -57,7 +61,10 @@ package struct WebhookDelivery: Sendable, Hashable, Codable {
     package var at: Date
     package var milliseconds: Int
 
-    package init(webhook: WebhookID, version: Int, attempt: Int, outcome: Outcome, httpStatus: Int?, error: String?, at: Date, milliseconds: Int) {
+    package init(
+        webhook: WebhookID, version: Int, attempt: Int, outcome: Outcome, httpStatus: Int?, error: String?, at: Date,
+        milliseconds: Int
+    ) {
         self.webhook = webhook
         self.version = version
         self.attempt = attempt
@@ -88,7 +95,8 @@ package struct WebhookEvent: Sendable, Hashable, Codable {
 /// `TIMESTAMP.BODY`, with the timestamp (Unix seconds) in `X-Zhengshu-Timestamp` so a receiver can refuse replays.
 package enum WebhookSignature {
     package static func sign(secret: String, timestamp: Int64, body: [UInt8]) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Array("\(timestamp).".utf8) + body, using: SymmetricKey(data: Array(secret.utf8)))
+        let mac = HMAC<SHA256>.authenticationCode(
+            for: Array("\(timestamp).".utf8) + body, using: SymmetricKey(data: Array(secret.utf8)))
         return "sha256=" + Data(mac).hex
     }
 

@@ -75,22 +75,35 @@ package struct WorkingCalendar: Sendable {
                 d = d.adding(days: 1)
             }
         }
-        func workday(_ name: String, _ date: String) { days.append(CalendarDay(date: CivilDate(iso: date)!, kind: .workday, name: name)) }
+        func workday(_ name: String, _ date: String) {
+            days.append(CalendarDay(date: CivilDate(iso: date)!, kind: .workday, name: name))
+        }
         // 2025: 国办发明电〔2024〕12号
         holidays("元旦", "2025-01-01", "2025-01-01")
-        holidays("春节", "2025-01-28", "2025-02-04"); workday("春节调休", "2025-01-26"); workday("春节调休", "2025-02-08")
+        holidays("春节", "2025-01-28", "2025-02-04")
+        workday("春节调休", "2025-01-26")
+        workday("春节调休", "2025-02-08")
         holidays("清明节", "2025-04-04", "2025-04-06")
-        holidays("劳动节", "2025-05-01", "2025-05-05"); workday("劳动节调休", "2025-04-27")
+        holidays("劳动节", "2025-05-01", "2025-05-05")
+        workday("劳动节调休", "2025-04-27")
         holidays("端午节", "2025-05-31", "2025-06-02")
-        holidays("国庆节、中秋节", "2025-10-01", "2025-10-08"); workday("国庆节调休", "2025-09-28"); workday("国庆节调休", "2025-10-11")
+        holidays("国庆节、中秋节", "2025-10-01", "2025-10-08")
+        workday("国庆节调休", "2025-09-28")
+        workday("国庆节调休", "2025-10-11")
         // 2026: 国办发明电〔2025〕7号
-        holidays("元旦", "2026-01-01", "2026-01-03"); workday("元旦调休", "2026-01-04")
-        holidays("春节", "2026-02-15", "2026-02-23"); workday("春节调休", "2026-02-14"); workday("春节调休", "2026-02-28")
+        holidays("元旦", "2026-01-01", "2026-01-03")
+        workday("元旦调休", "2026-01-04")
+        holidays("春节", "2026-02-15", "2026-02-23")
+        workday("春节调休", "2026-02-14")
+        workday("春节调休", "2026-02-28")
         holidays("清明节", "2026-04-04", "2026-04-06")
-        holidays("劳动节", "2026-05-01", "2026-05-05"); workday("劳动节调休", "2026-05-09")
+        holidays("劳动节", "2026-05-01", "2026-05-05")
+        workday("劳动节调休", "2026-05-09")
         holidays("端午节", "2026-06-19", "2026-06-21")
         holidays("中秋节", "2026-09-25", "2026-09-27")
-        holidays("国庆节", "2026-10-01", "2026-10-07"); workday("国庆节调休", "2026-09-20"); workday("国庆节调休", "2026-10-10")
+        holidays("国庆节", "2026-10-01", "2026-10-07")
+        workday("国庆节调休", "2026-09-20")
+        workday("国庆节调休", "2026-10-10")
         return days
     }()
 }
@@ -108,7 +121,9 @@ package struct ShareDeadlines: Sendable, Hashable, Codable {
     /// The bureau's ruling on a dispute.
     package var dispute: Int
 
-    package init(review: Int = 2, provider: Int = 5, providerWithoutData: Int = 10, bureauApproval: Int = 5, dispute: Int = 10) {
+    package init(
+        review: Int = 2, provider: Int = 5, providerWithoutData: Int = 10, bureauApproval: Int = 5, dispute: Int = 10
+    ) {
         self.review = review
         self.provider = provider
         self.providerWithoutData = providerWithoutData

@@ -28,9 +28,12 @@ package struct CitizenID: Hashable, Sendable, CustomStringConvertible {
             throw .characters
         }
         let digits = chars[0..<17].map { Int($0.asciiValue! - 48) }
-        guard let date = CivilDate(year: digits[6..<10].reduce(0) { $0 * 10 + $1 },
-                                   month: digits[10] * 10 + digits[11],
-                                   day: digits[12] * 10 + digits[13]) else { throw .birthDate }
+        guard
+            let date = CivilDate(
+                year: digits[6..<10].reduce(0) { $0 * 10 + $1 },
+                month: digits[10] * 10 + digits[11],
+                day: digits[12] * 10 + digits[13])
+        else { throw .birthDate }
         let expected = Self.checkCharacter(forBody: digits)
         guard expected == chars[17] else { throw .checkCharacter(expected: expected) }
         _ = date
@@ -92,8 +95,9 @@ package struct CitizenID: Hashable, Sendable, CustomStringConvertible {
     /// Birth date encoded in positions 7–14.
     package var birthDate: CivilDate {
         let d = Array(rawValue.utf8).map { Int($0) - 48 }
-        return CivilDate(year: d[6] * 1000 + d[7] * 100 + d[8] * 10 + d[9], month: d[10] * 10 + d[11],
-                         day: d[12] * 10 + d[13])!
+        return CivilDate(
+            year: d[6] * 1000 + d[7] * 100 + d[8] * 10 + d[9], month: d[10] * 10 + d[11],
+            day: d[12] * 10 + d[13])!
     }
 
     /// Sex from the parity of the 17th digit (odd male, even female), as a GB/T 2261.1 code.

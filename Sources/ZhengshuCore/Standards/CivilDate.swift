@@ -9,7 +9,8 @@ package struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertibl
     /// Returns `nil` unless the date exists (no 30 February, leap years per the Gregorian rule).
     package init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month), day >= 1,
-              day <= CivilDate.daysIn(month: month, year: year) else { return nil }
+            day <= CivilDate.daysIn(month: month, year: year)
+        else { return nil }
         self.year = year
         self.month = month
         self.day = day
@@ -26,7 +27,13 @@ package struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertibl
                 let b = u[i]
                 guard b >= 0x30, b <= 0x39 else { return nil }
                 let d = Int(b) - 0x30
-                if i < 4 { fields.0 = fields.0 * 10 + d } else if i < 7 { fields.1 = fields.1 * 10 + d } else { fields.2 = fields.2 * 10 + d }
+                if i < 4 {
+                    fields.0 = fields.0 * 10 + d
+                } else if i < 7 {
+                    fields.1 = fields.1 * 10 + d
+                } else {
+                    fields.2 = fields.2 * 10 + d
+                }
             }
             return fields
         }
@@ -49,7 +56,8 @@ package struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertibl
     /// `YYYY-MM-DD`.
     package var description: String {
         let digits: [UInt8] = [
-            UInt8(48 + year / 1000), UInt8(48 + year / 100 % 10), UInt8(48 + year / 10 % 10), UInt8(48 + year % 10), 0x2D,
+            UInt8(48 + year / 1000), UInt8(48 + year / 100 % 10), UInt8(48 + year / 10 % 10), UInt8(48 + year % 10),
+            0x2D,
             UInt8(48 + month / 10), UInt8(48 + month % 10), 0x2D, UInt8(48 + day / 10), UInt8(48 + day % 10),
         ]
         return String(decoding: digits, as: UTF8.self)
@@ -71,7 +79,13 @@ extension CivilDate {
                     ok = ok && c == UInt8(ascii: "-")
                 } else if (48...57).contains(c) {
                     let d = Int(c) - 48
-                    if i < 4 { year = year * 10 + d } else if i < 7 { month = month * 10 + d } else { day = day * 10 + d }
+                    if i < 4 {
+                        year = year * 10 + d
+                    } else if i < 7 {
+                        month = month * 10 + d
+                    } else {
+                        day = day * 10 + d
+                    }
                 } else {
                     ok = false
                 }
@@ -86,27 +100,36 @@ extension CivilDate {
         let u = Array(text.utf8)
         guard !u.isEmpty, u.count <= 24 else { return nil }
         if u.allSatisfy({ (48...57).contains($0) }) {
-            if u.count == 8, let y = Int(text.prefix(4)), let m = Int(text.dropFirst(4).prefix(2)), let d = Int(text.suffix(2)) {
+            if u.count == 8, let y = Int(text.prefix(4)), let m = Int(text.dropFirst(4).prefix(2)),
+                let d = Int(text.suffix(2))
+            {
                 self.init(year: y, month: m, day: d)
                 return
             }
             // Excel serials: 1 = 1900-01-01 … 2958465 = 9999-12-31.
-            guard u.count <= 7, let serial = Int(text), (1...2_958_465).contains(serial), serial != 60 else { return nil }
+            guard u.count <= 7, let serial = Int(text), (1...2_958_465).contains(serial), serial != 60 else {
+                return nil
+            }
             let days = Int64(serial) + RecordValue.daysFromCivil(1899, 12, 30)
             let (y, m, d) = RecordValue.civilFromDays(days)
             self.init(year: y, month: m, day: d)
             return
         }
         // An Excel date-time serial (45293.5): the day is the integer part.
-        if let dot = text.firstIndex(of: "."), text[..<dot].allSatisfy(\.isASCIIDigit), text[text.index(after: dot)...].allSatisfy(\.isASCIIDigit),
-           (1...7).contains(text.distance(from: text.startIndex, to: dot)), text.index(after: dot) < text.endIndex {
+        if let dot = text.firstIndex(of: "."), text[..<dot].allSatisfy(\.isASCIIDigit),
+            text[text.index(after: dot)...].allSatisfy(\.isASCIIDigit),
+            (1...7).contains(text.distance(from: text.startIndex, to: dot)), text.index(after: dot) < text.endIndex
+        {
             self.init(loose: String(text[..<dot]))
             return
         }
         var parts: [Int] = []
         var current = ""
         for c in text {
-            if c.isASCIIDigit { current.append(c); continue }
+            if c.isASCIIDigit {
+                current.append(c)
+                continue
+            }
             guard "-/.年月日".contains(c), !current.isEmpty, let n = Int(current) else { return nil }
             parts.append(n)
             current = ""
@@ -124,7 +147,8 @@ extension CivilDate: Codable {
         let c = try decoder.singleValueContainer()
         let raw = try c.decode(String.self)
         guard let d = CivilDate(iso: raw) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "'\(raw.prefix(40))' is not a date of the form YYYY-MM-DD")
+            throw DecodingError.dataCorruptedError(
+                in: c, debugDescription: "'\(raw.prefix(40))' is not a date of the form YYYY-MM-DD")
         }
         self = d
     }
@@ -158,7 +182,9 @@ extension CivilDate: Codable {
         let seconds = Int64(instant.timeIntervalSince1970.rounded(.down)) + 8 * 3600
         let inDay = Int((seconds % 86_400 + 86_400) % 86_400)
         let (h, m) = (inDay / 3600, inDay % 3600 / 60)
-        let digits: [UInt8] = [0x20, UInt8(48 + h / 10), UInt8(48 + h % 10), 0x3A, UInt8(48 + m / 10), UInt8(48 + m % 10)]
+        let digits: [UInt8] = [
+            0x20, UInt8(48 + h / 10), UInt8(48 + h % 10), 0x3A, UInt8(48 + m / 10), UInt8(48 + m % 10),
+        ]
         return CivilDate(chinaTime: instant).description + String(decoding: digits, as: UTF8.self)
     }
 

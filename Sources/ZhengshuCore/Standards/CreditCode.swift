@@ -56,7 +56,8 @@ package enum CreditCodeError: Error, Equatable, Sendable, CustomStringConvertibl
     package var description: String {
         switch self {
         case .length(let n): "credit code must have 18 characters, found \(n)"
-        case .character(let p, let c): "credit code character \(p) '\(c)' is not allowed (GB 32100 excludes I, O, S, V, Z)"
+        case .character(let p, let c):
+            "credit code character \(p) '\(c)' is not allowed (GB 32100 excludes I, O, S, V, Z)"
         case .divisionCode: "credit code positions 3-8 must be a 6-digit division code"
         case .organizationCode(let e): "credit code embeds an invalid organisation code: \(e)"
         case .checkCharacter(let expected): "credit code check character is wrong (GB 32100 expects \(expected))"

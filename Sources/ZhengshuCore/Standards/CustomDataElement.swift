@@ -20,8 +20,11 @@ package struct CustomDataElement: Hashable, Sendable, Codable {
     package var updatedAt: Date
     package var updatedBy: String
 
-    package init(id: String, label: String, type: DataType, length: Int? = nil, pattern: String? = nil, min: String? = nil, max: String? = nil,
-                 codes: [String: String]? = nil, description: String? = nil, version: Int = 1, updatedAt: Date, updatedBy: String) {
+    package init(
+        id: String, label: String, type: DataType, length: Int? = nil, pattern: String? = nil, min: String? = nil,
+        max: String? = nil,
+        codes: [String: String]? = nil, description: String? = nil, version: Int = 1, updatedAt: Date, updatedBy: String
+    ) {
         self.id = id
         self.label = label
         self.type = type
@@ -40,22 +43,36 @@ package struct CustomDataElement: Hashable, Sendable, Codable {
     package func validate() throws(ZhengshuError) {
         var v: [ZhengshuError.Violation] = []
         if !DataItem.isValidName(id) || DataElement(rawValue: id) != nil {
-            v.append(.init(field: "id", reason: "must start with a-z, hold only a-z, 0-9 and _ (at most 48), and not be a built-in element"))
+            v.append(
+                .init(
+                    field: "id",
+                    reason: "must start with a-z, hold only a-z, 0-9 and _ (at most 48), and not be a built-in element")
+            )
         }
-        if label.trimmingCharacters(in: .whitespaces).isEmpty || label.count > 100 { v.append(.init(field: "label", reason: "must be 1-100 characters")) }
-        if type == .datetime || type == .boolean { v.append(.init(field: "type", reason: "must be string, integer, decimal or date")) }
-        if let length, !(1...65_535).contains(length) { v.append(.init(field: "length", reason: "must be from 1 to 65535")) }
+        if label.trimmingCharacters(in: .whitespaces).isEmpty || label.count > 100 {
+            v.append(.init(field: "label", reason: "must be 1-100 characters"))
+        }
+        if type == .datetime || type == .boolean {
+            v.append(.init(field: "type", reason: "must be string, integer, decimal or date"))
+        }
+        if let length, !(1...65_535).contains(length) {
+            v.append(.init(field: "length", reason: "must be from 1 to 65535"))
+        }
         if let pattern, (try? NSRegularExpression(pattern: "^(?:\(pattern))$")) == nil || pattern.count > 500 {
             v.append(.init(field: "pattern", reason: "must be a regular expression of at most 500 characters"))
         }
         if pattern == nil, min == nil, max == nil, codes == nil, length == nil {
             v.append(.init(field: "pattern", reason: "an element needs a pattern, a range, a code list or a length"))
         }
-        if let codes, codes.isEmpty || codes.count > 10_000 { v.append(.init(field: "codes", reason: "must hold 1 to 10000 codes")) }
+        if let codes, codes.isEmpty || codes.count > 10_000 {
+            v.append(.init(field: "codes", reason: "must hold 1 to 10000 codes"))
+        }
         let probe = DataItem(name: "x", label: "x", type: type)
         for (field, bound) in [("min", min), ("max", max)] {
             guard let bound else { continue }
-            if case .failure = RecordValidator.convert(.string(bound), for: probe) { v.append(.init(field: field, reason: "'\(bound.prefix(40))' is not a \(type.rawValue)")) }
+            if case .failure = RecordValidator.convert(.string(bound), for: probe) {
+                v.append(.init(field: field, reason: "'\(bound.prefix(40))' is not a \(type.rawValue)"))
+            }
         }
         guard v.isEmpty else { throw .validation(v) }
     }
@@ -69,4 +86,3 @@ package struct CustomDataElement: Hashable, Sendable, Codable {
         return out
     }
 }
-

@@ -50,15 +50,25 @@ package enum DataElement: String, CaseIterable, Sendable, Codable {
     package func problem(with value: String) -> String? {
         switch self {
         case .citizenID:
-            do { _ = try CitizenID(validating: value); return nil } catch { return error.description }
+            do {
+                _ = try CitizenID(validating: value)
+                return nil
+            } catch { return error.description }
         case .creditCode:
-            do { _ = try CreditCode(validating: value); return nil } catch { return error.description }
+            do {
+                _ = try CreditCode(validating: value)
+                return nil
+            } catch { return error.description }
         case .organizationCode:
-            do { _ = try OrganizationCode(validating: value); return nil } catch { return error.description }
+            do {
+                _ = try OrganizationCode(validating: value)
+                return nil
+            } catch { return error.description }
         case .mobile:
             return PhoneNumber.isMobile(value) ? nil : "not a PRC mobile number (11 digits starting 13-19)"
         case .landline:
-            return PhoneNumber.isLandline(value) ? nil : "not a landline number (optional 0xx(x)- area code, 7-8 digits)"
+            return PhoneNumber.isLandline(value)
+                ? nil : "not a landline number (optional 0xx(x)- area code, 7-8 digits)"
         case .email:
             return Email.isValid(value) ? nil : "not an e-mail address"
         case .bankCard:

@@ -45,10 +45,13 @@ package enum Division {
             if line.isEmpty || (n == 0 && line.lowercased().hasPrefix("code")) { continue }
             let parts = line.split(separator: ",", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, parts[0].count == 6, parts[0].allSatisfy(\.isASCIIDigit), !parts[1].isEmpty else {
-                throw ZhengshuError(.invalidInput, "division list, line \(n + 1): expected 'code,name' with a 6-digit code, got '\(line.prefix(60))'")
+                throw ZhengshuError(
+                    .invalidInput,
+                    "division list, line \(n + 1): expected 'code,name' with a 6-digit code, got '\(line.prefix(60))'")
             }
             guard provinces[String(parts[0].prefix(2))] != nil else {
-                throw ZhengshuError(.invalidInput, "division list, line \(n + 1): \(parts[0]) does not start with a province code")
+                throw ZhengshuError(
+                    .invalidInput, "division list, line \(n + 1): \(parts[0]) does not start with a province code")
             }
             codes[parts[0]] = parts[1]
         }

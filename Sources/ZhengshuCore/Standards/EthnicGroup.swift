@@ -20,7 +20,8 @@ package enum EthnicGroup {
     /// The two-digit code for a name such as `汉族`.
     package static func code(forName name: String) -> String? { codesByName[name] }
 
-    private static let codesByName: [String: String] = Dictionary(uniqueKeysWithValues: names.enumerated().map { i, name in
-        (name, i + 1 < 10 ? "0\(i + 1)" : "\(i + 1)")
-    })
+    private static let codesByName: [String: String] = Dictionary(
+        uniqueKeysWithValues: names.enumerated().map { i, name in
+            (name, i + 1 < 10 ? "0\(i + 1)" : "\(i + 1)")
+        })
 }

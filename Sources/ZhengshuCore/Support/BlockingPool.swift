@@ -72,7 +72,8 @@ public final class BlockingPool: Sendable {
     private func work() {
         while true {
             condition.lock()
-            while state.head == state.jobs.count { condition.wait() }  // blocking-ok: the pool's own threads wait for work
+            // The pool's own threads wait for work here.
+            while state.head == state.jobs.count { condition.wait() }  // blocking-ok: the pool's own thread
             let job = state.jobs[state.head]
             state.head += 1
             if state.head > 1024, state.head * 2 > state.jobs.count {
@@ -97,13 +98,16 @@ public final class BlockingPool: Sendable {
     /// suite's stress test would otherwise find it only by hanging. Threads outside Swift concurrency (a test's
     /// synchronous setup, GRDB's own queues) are allowed.
     @inline(__always)
-    public static func assertMayBlock(_ what: @autoclosure () -> String, file: StaticString = #fileID, line: UInt = #line) {
+    public static func assertMayBlock(
+        _ what: @autoclosure () -> String, file: StaticString = #fileID, line: UInt = #line
+    ) {
         #if DEBUG
-        if isPoolThread { return }
-        if withUnsafeCurrentTask(body: { $0 != nil }) {
-            preconditionFailure("blocking call on a Swift concurrency thread: \(what()); run it through BlockingPool.shared.run",
-                                file: file, line: line)
-        }
+            if isPoolThread { return }
+            if withUnsafeCurrentTask(body: { $0 != nil }) {
+                preconditionFailure(
+                    "blocking call on a Swift concurrency thread: \(what()); run it through BlockingPool.shared.run",
+                    file: file, line: line)
+            }
         #endif
     }
 }

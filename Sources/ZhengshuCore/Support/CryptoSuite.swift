@@ -33,8 +33,12 @@ extension KeyedMAC {
         withUnsafeTemporaryAllocation(byteCount: 32, alignment: 8) { out in
             var t = text
             t.withUTF8 { authenticate(UnsafeRawBufferPointer($0), into: out) }
-            return (out.loadUnaligned(fromByteOffset: 0, as: UInt64.self), out.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
-                    out.loadUnaligned(fromByteOffset: 16, as: UInt64.self), out.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+            return (
+                out.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
+                out.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                out.loadUnaligned(fromByteOffset: 16, as: UInt64.self),
+                out.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+            )
         }
     }
 }
@@ -71,7 +75,7 @@ package struct StandardSuite: CryptoSuite {
 
     package func seal(_ plaintext: [UInt8], key: [UInt8], nonce: [UInt8]) throws -> [UInt8] {
         let box = try AES.GCM.seal(plaintext, using: SymmetricKey(data: key), nonce: try AES.GCM.Nonce(data: nonce))
-        return Array(box.combined!)   // nonce, ciphertext, 16-byte tag
+        return Array(box.combined!)  // nonce, ciphertext, 16-byte tag
     }
 
     package func open(_ box: [UInt8], key: [UInt8]) throws -> [UInt8] {
@@ -111,7 +115,9 @@ package struct InstallationKey: Sendable, Codable {
     package var fingerprint: String
 
     /// The first 16 hex digits of a public key's SHA-256 (as published, base64 or PEM).
-    package static func fingerprint(of publicKey: String) -> String { SHA256.hash(data: Data(publicKey.utf8)).prefix(8).hex }
+    package static func fingerprint(of publicKey: String) -> String {
+        SHA256.hash(data: Data(publicKey.utf8)).prefix(8).hex
+    }
 }
 
 package struct Ed25519Signer: InstallationSigner {
@@ -120,5 +126,7 @@ package struct Ed25519Signer: InstallationSigner {
     package var algorithm: String { "ed25519" }
     package var publicKey: String { key.publicKey.rawRepresentation.base64EncodedString() }
     package func sign(_ message: [UInt8]) throws -> [UInt8] { Array(try key.signature(for: message)) }
-    package func isValid(_ signature: [UInt8], for message: [UInt8]) -> Bool { key.publicKey.isValidSignature(signature, for: message) }
+    package func isValid(_ signature: [UInt8], for message: [UInt8]) -> Bool {
+        key.publicKey.isValidSignature(signature, for: message)
+    }
 }

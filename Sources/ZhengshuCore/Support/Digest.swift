@@ -14,7 +14,9 @@ package enum DigestAlgorithm: String, Sendable, Codable, CaseIterable, Vocabular
         case .sha256: return RunningDigest(SHA256Hasher())
         case .sm3:
             guard let engine = Self.sm3Engine.withLock({ $0 }) else {
-                preconditionFailure("SM3 is not registered in this process: call DigestAlgorithm.register(sm3:) from the gm module first")
+                preconditionFailure(
+                    "SM3 is not registered in this process: call DigestAlgorithm.register(sm3:) from the gm module first"
+                )
             }
             return RunningDigest(engine.init())
         }

@@ -51,8 +51,9 @@ package final class GroupCommitter<Write: Sendable>: Sendable {
                 for (w, sequence) in zip(batch, sequences) { w.done.resume(returning: sequence) }
             } catch {
                 for w in batch {
-                    do { w.done.resume(returning: try await commit([w.write])[0]) }
-                    catch { w.done.resume(throwing: error) }
+                    do { w.done.resume(returning: try await commit([w.write])[0]) } catch {
+                        w.done.resume(throwing: error)
+                    }
                 }
             }
         }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An IPv4 (4 bytes) or IPv6 (16 bytes) address; IPv4-mapped IPv6 addresses read as IPv4.
@@ -40,8 +40,10 @@ package struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         Self.internalNetworks.contains { $0.contains(self) }
     }
 
-    static let internalNetworks = ["127.0.0.0/8", "0.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4", "255.255.255.255/32",
-                                   "::1/128", "::/128", "fe80::/10", "ff00::/8"].compactMap(IPNetwork.init)
+    static let internalNetworks = [
+        "127.0.0.0/8", "0.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4", "255.255.255.255/32",
+        "::1/128", "::/128", "fe80::/10", "ff00::/8",
+    ].compactMap(IPNetwork.init)
 }
 
 /// An address with a prefix length (`10.0.0.0/8`); a bare address is a network of one.

@@ -6,7 +6,8 @@ package struct ZhengshuError: Error, Sendable, Equatable, CustomStringConvertibl
     /// What kind of failure this is. A struct over a private enum so that codes can be added.
     package struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Wrapped: String, Hashable, Sendable {
-            case invalidInput, validation, notFound, conflict, unauthenticated, forbidden, payloadTooLarge, tooManyRequests, unavailable, internalFailure
+            case invalidInput, validation, notFound, conflict, unauthenticated, forbidden, payloadTooLarge,
+                tooManyRequests, unavailable, internalFailure
         }
         private let wrapped: Wrapped
         private init(_ wrapped: Wrapped) { self.wrapped = wrapped }
@@ -66,7 +67,8 @@ package struct ZhengshuError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 
     package static func validation(_ violations: [Violation]) -> ZhengshuError {
-        let message = violations.count == 1
+        let message =
+            violations.count == 1
             ? "Validation failed: \(violations[0].field): \(violations[0].reason)"
             : "Validation failed: \(violations.count) problems"
         return ZhengshuError(.validation, message, violations: violations)

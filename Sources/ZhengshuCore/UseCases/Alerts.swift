@@ -9,8 +9,10 @@ package struct Alerts: Sendable {
     let clock: PlatformClock
     let thresholds: RiskThresholds
 
-    package init(store: any AlertStore, audit: any AuditStore, shares: any SharingStore, clock: PlatformClock,
-                 thresholds: RiskThresholds = RiskThresholds(), page: Int = 5000) {
+    package init(
+        store: any AlertStore, audit: any AuditStore, shares: any SharingStore, clock: PlatformClock,
+        thresholds: RiskThresholds = RiskThresholds(), page: Int = 5000
+    ) {
         self.page = page
         self.store = store
         self.audit = audit
@@ -42,14 +44,20 @@ package struct Alerts: Sendable {
             if let history {
                 earlier = history
             } else {
-                earlier = try await audit.auditEntries(AuditFilter(after: max(0, after - Int64(page)), limit: page,
-                                                                   from: first.event.at.addingTimeInterval(-Self.lookback)))
-                    .filter { $0.sequence <= after }
+                earlier = try await audit.auditEntries(
+                    AuditFilter(
+                        after: max(0, after - Int64(page)), limit: page,
+                        from: first.event.at.addingTimeInterval(-Self.lookback))
+                )
+                .filter { $0.sequence <= after }
             }
-            raised += try await store.insertAlerts(RiskRules.evaluate(earlier + fresh, newAfter: after, thresholds: thresholds, now: now))
+            raised += try await store.insertAlerts(
+                RiskRules.evaluate(earlier + fresh, newAfter: after, thresholds: thresholds, now: now))
             try await store.setRiskCursor(last.sequence)
             after = last.sequence
-            history = Array((earlier + fresh).filter { last.event.at.timeIntervalSince($0.event.at) < Self.lookback }.suffix(10 * page))
+            history = Array(
+                (earlier + fresh).filter { last.event.at.timeIntervalSince($0.event.at) < Self.lookback }.suffix(
+                    10 * page))
             if fresh.count < page { break }
         }
         raised += try await store.insertAlerts(try await volume(now: now))
@@ -62,17 +70,21 @@ package struct Alerts: Sendable {
         let use = try await shares.shareUsage(from: today.adding(days: -14), to: today, department: nil)
         let current = use.filter { $0.day == today }
         guard !current.isEmpty else { return [] }
-        let found = RiskRules.volume(today: current, history: use.filter { $0.day != today && $0.calls > 0 }, thresholds: thresholds,
-                                     evidence: [:], now: now)
+        let found = RiskRules.volume(
+            today: current, history: use.filter { $0.day != today && $0.calls > 0 }, thresholds: thresholds,
+            evidence: [:], now: now)
         guard !found.isEmpty else { return [] }
         // Evidence: today's audit entries of each grant flagged (its calls on its resource).
         let resources = Dictionary(current.map { ("grant:\($0.grant)", $0.resource) }, uniquingKeysWith: { a, _ in a })
         var out: [RiskAlert] = []
         for var alert in found {
             let grant = alert.subject.dropFirst("grant:".count)
-            let entries = try await audit.auditEntries(AuditFilter(after: 0, limit: 1000, target: resources[alert.subject].map { "resource:\($0)" },
-                                                                   from: today.chinaStart))
-            alert.evidence = Array(entries.filter { $0.event.detail?.hasPrefix("grant: \(grant);") == true }.map(\.sequence).suffix(50))
+            let entries = try await audit.auditEntries(
+                AuditFilter(
+                    after: 0, limit: 1000, target: resources[alert.subject].map { "resource:\($0)" },
+                    from: today.chinaStart))
+            alert.evidence = Array(
+                entries.filter { $0.event.detail?.hasPrefix("grant: \(grant);") == true }.map(\.sequence).suffix(50))
             out.append(alert)
         }
         return out
@@ -86,8 +98,9 @@ package struct Alerts: Sendable {
 
     package func list(state: String?, rule: String?, by caller: Caller) async throws -> [RiskAlert] {
         try requireReader(caller)
-        return try await store.alerts(state: try RiskAlert.State.parse(state, parameter: "state"),
-                                      rule: try RiskAlert.Rule.parse(rule, parameter: "rule"), limit: 500)
+        return try await store.alerts(
+            state: try RiskAlert.State.parse(state, parameter: "state"),
+            rule: try RiskAlert.Rule.parse(rule, parameter: "rule"), limit: 500)
     }
 
     package func get(_ id: String, by caller: Caller) async throws -> RiskAlert {
@@ -99,20 +112,34 @@ package struct Alerts: Sendable {
     }
 
     /// Acknowledges or closes an alert (the bureau), with a note; closing needs one.
-    package func change(_ id: String, to state: RiskAlert.State, note: String?, by caller: Caller) async throws -> RiskAlert {
+    package func change(
+        _ id: String, to state: RiskAlert.State, note: String?, by caller: Caller
+    ) async throws -> RiskAlert {
         try caller.principal.require(anyOf: [.admin], to: "working risk alerts")
         let alert = try await get(id, by: caller)
         let note = note?.trimmingCharacters(in: .whitespacesAndNewlines)
         if state == .closed, (note ?? "").isEmpty {
-            throw ZhengshuError.validation([.init(field: "note", reason: "closing an alert needs a note saying what was found")])
+            throw ZhengshuError.validation([
+                .init(field: "note", reason: "closing an alert needs a note saying what was found")
+            ])
         }
-        if (note ?? "").count > 2000 { throw ZhengshuError.validation([.init(field: "note", reason: "must be at most 2000 characters")]) }
+        if (note ?? "").count > 2000 {
+            throw ZhengshuError.validation([.init(field: "note", reason: "must be at most 2000 characters")])
+        }
         let now = clock.current()
-        return try await store.updateAlert(alert.id, audit: caller.audit("alert.\(state.rawValue)", "alert:\(alert.id)", at: now,
-                                                                        detail: note.map { "note: \($0.prefix(300))" })) { current in
+        return try await store.updateAlert(
+            alert.id,
+            audit: caller.audit(
+                "alert.\(state.rawValue)", "alert:\(alert.id)", at: now,
+                detail: note.map { "note: \($0.prefix(300))" })
+        ) { current in
             switch (current.state, state) {
-            case (.open, .acknowledged), (.open, .closed), (.acknowledged, .closed), (.closed, .open), (.acknowledged, .open): break
-            default: throw ZhengshuError(.conflict, "alert \(current.id) is \(current.state.rawValue) and cannot become \(state.rawValue)")
+            case (.open, .acknowledged), (.open, .closed), (.acknowledged, .closed), (.closed, .open),
+                (.acknowledged, .open):
+                break
+            default:
+                throw ZhengshuError(
+                    .conflict, "alert \(current.id) is \(current.state.rawValue) and cannot become \(state.rawValue)")
             }
             var next = current
             next.state = state

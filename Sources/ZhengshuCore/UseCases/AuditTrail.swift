@@ -13,9 +13,13 @@ package struct AuditTrail: Sendable {
 
     package func entries(_ filter: AuditFilter, by caller: Caller) async throws -> [AuditEntry] {
         try caller.principal.require(anyOf: [.auditor, .admin], to: "reading the audit trail")
-        guard (1...1000).contains(filter.limit) else { throw ZhengshuError(.invalidInput, "limit must be from 1 to 1000") }
+        guard (1...1000).contains(filter.limit) else {
+            throw ZhengshuError(.invalidInput, "limit must be from 1 to 1000")
+        }
         guard filter.after >= 0 else { throw ZhengshuError(.invalidInput, "after must be 0 or more") }
-        if let from = filter.from, let to = filter.to, to <= from { throw ZhengshuError(.invalidInput, "to must be later than from") }
+        if let from = filter.from, let to = filter.to, to <= from {
+            throw ZhengshuError(.invalidInput, "to must be later than from")
+        }
         return try await store.auditEntries(filter)
     }
 
@@ -26,14 +30,18 @@ package struct AuditTrail: Sendable {
         var f = filter
         f.limit = 1000
         let head = try await store.auditHead()
-        try await store.appendAudit(caller.audit("audit.export", "audit", at: clock.current(), detail: Self.describe(filter) + "; up to entry \(head)"))
+        try await store.appendAudit(
+            caller.audit(
+                "audit.export", "audit", at: clock.current(), detail: Self.describe(filter) + "; up to entry \(head)"))
         return AuditPages(store: store, filter: f, head: head)
     }
 
     static func describe(_ f: AuditFilter) -> String {
-        [f.action.map { "action=\($0)" }, f.target.map { "target=\($0)" }, f.actor.map { "actor=\($0)" },
-         f.department.map { "department=\($0)" }, f.from.map { "from=\($0.millis)" }, f.to.map { "to=\($0.millis)" }]
-            .compactMap { $0 }.joined(separator: ",")
+        [
+            f.action.map { "action=\($0)" }, f.target.map { "target=\($0)" }, f.actor.map { "actor=\($0)" },
+            f.department.map { "department=\($0)" }, f.from.map { "from=\($0.millis)" }, f.to.map { "to=\($0.millis)" },
+        ]
+        .compactMap { $0 }.joined(separator: ",")
     }
 
     /// What ``verify(key:)`` found.
@@ -56,11 +64,14 @@ package struct AuditTrail: Sendable {
         var checkpoints = try await allCheckpoints()
         let wanted = Set(checkpoints.map(\.sequence))
         while true {
-            let batch = try await store.auditEntries(after: previous?.sequence ?? 0, limit: 1000, action: nil, target: nil)
+            let batch = try await store.auditEntries(
+                after: previous?.sequence ?? 0, limit: 1000, action: nil, target: nil)
             if batch.isEmpty { break }
             if previous == nil { algorithm = AuditChain.algorithm(of: batch[0].previousHash) }
             if let broken = AuditChain.firstBreak(in: batch, after: previous) {
-                return Verification(entries: checked + batch.prefix { $0.sequence < broken.sequence }.count, checkpoints: 0, broken: broken)
+                return Verification(
+                    entries: checked + batch.prefix { $0.sequence < broken.sequence }.count, checkpoints: 0,
+                    broken: broken)
             }
             for e in batch where wanted.contains(e.sequence) { hashes[e.sequence] = e.hash }
             checked += batch.count
@@ -69,17 +80,28 @@ package struct AuditTrail: Sendable {
         checkpoints.sort { $0.sequence < $1.sequence }
         for c in checkpoints {
             guard let hash = hashes[c.sequence] else {
-                return Verification(entries: checked, checkpoints: 0, broken: AuditBreak(
-                    sequence: c.sequence, reason: "checkpoint \(c.sequence) names an entry the trail no longer has: entries were deleted from its end"))
+                return Verification(
+                    entries: checked, checkpoints: 0,
+                    broken: AuditBreak(
+                        sequence: c.sequence,
+                        reason:
+                            "checkpoint \(c.sequence) names an entry the trail no longer has: entries were deleted from its end"
+                    ))
             }
             if hash != c.hash {
-                return Verification(entries: checked, checkpoints: 0, broken: AuditBreak(
-                    sequence: c.sequence, reason: "entry \(c.sequence) differs from its signed checkpoint: the chain was rewritten"))
+                return Verification(
+                    entries: checked, checkpoints: 0,
+                    broken: AuditBreak(
+                        sequence: c.sequence,
+                        reason: "entry \(c.sequence) differs from its signed checkpoint: the chain was rewritten"))
             }
             if let key {
                 guard c.isValid(under: key) else {
-                    return Verification(entries: checked, checkpoints: 0, broken: AuditBreak(
-                        sequence: c.sequence, reason: "checkpoint \(c.sequence) is not signed by this installation's key"))
+                    return Verification(
+                        entries: checked, checkpoints: 0,
+                        broken: AuditBreak(
+                            sequence: c.sequence,
+                            reason: "checkpoint \(c.sequence) is not signed by this installation's key"))
                 }
             }
         }
@@ -104,7 +126,8 @@ package struct AuditTrail: Sendable {
         var signed = 0
         var next = (last / every + 1) * every
         while next <= head {
-            guard let entry = try await store.auditEntries(after: next - 1, limit: 1, action: nil, target: nil).first, entry.sequence == next
+            guard let entry = try await store.auditEntries(after: next - 1, limit: 1, action: nil, target: nil).first,
+                entry.sequence == next
             else { break }
             try await store.insertAuditCheckpoint(try AuditCheckpoint(signing: entry, with: key, at: clock.current()))
             signed += 1

@@ -11,8 +11,9 @@ package struct Caller: Sendable {
     }
 
     package func audit(_ action: String, _ target: String, at: Date, detail: String? = nil) -> AuditEvent {
-        AuditEvent(actor: principal.name, actorDepartment: principal.department?.rawValue, action: action, target: target,
-                   at: at, requestID: requestID, detail: detail)
+        AuditEvent(
+            actor: principal.name, actorDepartment: principal.department?.rawValue, action: action, target: target,
+            at: at, requestID: requestID, detail: detail)
     }
 }
 

@@ -9,8 +9,10 @@ package struct Catalog: Sendable {
     let sealing: (records: any RecordStore, sealer: Sealer)?
     let clock: PlatformClock
 
-    package init(store: any CatalogStore, standards: (any StandardsStore)? = nil, privacy: (any PrivacyStore)? = nil,
-                 sealing: (records: any RecordStore, sealer: Sealer)? = nil, clock: PlatformClock) {
+    package init(
+        store: any CatalogStore, standards: (any StandardsStore)? = nil, privacy: (any PrivacyStore)? = nil,
+        sealing: (records: any RecordStore, sealer: Sealer)? = nil, clock: PlatformClock
+    ) {
         self.sealing = sealing
         self.store = store
         self.standards = standards
@@ -25,7 +27,12 @@ package struct Catalog: Sendable {
             let policies = Set(try await privacy.maskingPolicies().map(\.name))
             let unknown = items.enumerated().filter { $0.element.masking.map { !policies.contains($0) } ?? false }
             if !unknown.isEmpty {
-                throw ZhengshuError.validation(unknown.map { .init(field: "items[\($0.offset)].masking", reason: "no masking policy '\($0.element.masking!.prefix(48))' exists") })
+                throw ZhengshuError.validation(
+                    unknown.map {
+                        .init(
+                            field: "items[\($0.offset)].masking",
+                            reason: "no masking policy '\($0.element.masking!.prefix(48))' exists")
+                    })
             }
         }
         let referencing = items.enumerated().filter { $0.element.element != nil }
@@ -34,26 +41,43 @@ package struct Catalog: Sendable {
         var v: [ZhengshuError.Violation] = []
         for (k, item) in referencing {
             guard let element = known[item.element!] else {
-                v.append(.init(field: "items[\(k)].element", reason: "no data element '\(item.element!.prefix(48))' is registered"))
+                v.append(
+                    .init(
+                        field: "items[\(k)].element",
+                        reason: "no data element '\(item.element!.prefix(48))' is registered"))
                 continue
             }
-            if element.type != item.type { v.append(.init(field: "items[\(k)].element", reason: "\(element.id) holds \(element.type.rawValue) values, not \(item.type.rawValue)")) }
-            if item.dataElement != nil { v.append(.init(field: "items[\(k)].element", reason: "an item references one data element, built-in or registered")) }
+            if element.type != item.type {
+                v.append(
+                    .init(
+                        field: "items[\(k)].element",
+                        reason: "\(element.id) holds \(element.type.rawValue) values, not \(item.type.rawValue)"))
+            }
+            if item.dataElement != nil {
+                v.append(
+                    .init(
+                        field: "items[\(k)].element",
+                        reason: "an item references one data element, built-in or registered"))
+            }
         }
         guard v.isEmpty else { throw ZhengshuError.validation(v) }
     }
 
     package func create(_ draft: ResourceDraft, by caller: Caller) async throws -> Resource {
         var draft = draft
-        if draft.department == nil, !caller.principal.isAdmin { draft.department = caller.principal.department?.rawValue }
+        if draft.department == nil, !caller.principal.isAdmin {
+            draft.department = caller.principal.department?.rawValue
+        }
         let now = clock.current()
         let resource = try CatalogRules.newResource(from: draft, now: now)
         try caller.principal.requireProvider(of: resource.department, to: "registering a resource")
         try await checkElements(resource.items)
-        let version = ResourceVersion(code: resource.code, version: 1, action: "create", actor: caller.principal.name, at: now,
-                                      snapshot: resource)
-        try await store.insertResource(resource, version: version,
-                                       audit: caller.audit("resource.create", "resource:\(resource.code)", at: now))
+        let version = ResourceVersion(
+            code: resource.code, version: 1, action: "create", actor: caller.principal.name, at: now,
+            snapshot: resource)
+        try await store.insertResource(
+            resource, version: version,
+            audit: caller.audit("resource.create", "resource:\(resource.code)", at: now))
         return resource
     }
 
@@ -76,14 +100,18 @@ package struct Catalog: Sendable {
         }
     }
 
-    func change(_ code: String, action: String, by caller: Caller,
-                        _ transform: @escaping @Sendable (Resource, Date) throws -> Resource) async throws -> Resource {
+    func change(
+        _ code: String, action: String, by caller: Caller,
+        _ transform: @escaping @Sendable (Resource, Date) throws -> Resource
+    ) async throws -> Resource {
         let code = try ResourceCode(validating: code)
         let now = clock.current()
         let principal = caller.principal
         let before = try await store.resource(code)
-        let after = try await store.updateResource(code, action: action, actor: principal.name,
-                                                   audit: caller.audit("resource.\(action)", "resource:\(code)", at: now)) { current in
+        let after = try await store.updateResource(
+            code, action: action, actor: principal.name,
+            audit: caller.audit("resource.\(action)", "resource:\(code)", at: now)
+        ) { current in
             try principal.requireProvider(of: current.department, to: "changing resource \(code)")
             return try transform(current, now)
         }
@@ -121,9 +149,15 @@ package struct Catalog: Sendable {
     }
 
     package func search(_ search: CatalogSearch, by caller: Caller) async throws -> CatalogSearch.Result {
-        guard (1...100).contains(search.limit) else { throw ZhengshuError(.invalidInput, "limit must be from 1 to 100") }
-        guard search.offset >= 0, search.offset <= 100_000 else { throw ZhengshuError(.invalidInput, "offset must be from 0 to 100000") }
-        if let text = search.text, text.count > 200 { throw ZhengshuError(.invalidInput, "q must be at most 200 characters") }
+        guard (1...100).contains(search.limit) else {
+            throw ZhengshuError(.invalidInput, "limit must be from 1 to 100")
+        }
+        guard search.offset >= 0, search.offset <= 100_000 else {
+            throw ZhengshuError(.invalidInput, "offset must be from 0 to 100000")
+        }
+        if let text = search.text, text.count > 200 {
+            throw ZhengshuError(.invalidInput, "q must be at most 200 characters")
+        }
         var s = search
         let p = caller.principal
         // Drafts and retired entries are the owning department's (and the bureau's) business.

@@ -12,8 +12,10 @@ package struct OpenQuery: Sendable {
     package var limit: Int
     package var offset: Int
 
-    package init(text: String? = nil, filters: [String: [String]] = [:], sort: String? = nil, fields: [String]? = nil,
-                 limit: Int = 100, offset: Int = 0) {
+    package init(
+        text: String? = nil, filters: [String: [String]] = [:], sort: String? = nil, fields: [String]? = nil,
+        limit: Int = 100, offset: Int = 0
+    ) {
         self.text = text
         self.filters = filters
         self.sort = sort
@@ -58,22 +60,28 @@ extension DataAccess {
     package func openRecords(_ code: String, _ q: OpenQuery, by caller: Caller) async throws -> OpenPage {
         let resource = try await openResource(code)
         guard (0...OpenQuery.maxLimit).contains(q.limit) else {
-            throw ZhengshuError(.invalidInput, "limit must be from 0 to \(OpenQuery.maxLimit)", violations: [.init(field: "limit", reason: "out of range")])
+            throw ZhengshuError(
+                .invalidInput, "limit must be from 0 to \(OpenQuery.maxLimit)",
+                violations: [.init(field: "limit", reason: "out of range")])
         }
         guard (0...OpenQuery.maxOffset).contains(q.offset) else {
-            throw ZhengshuError(.invalidInput, "offset must be from 0 to \(OpenQuery.maxOffset); download the dataset for every row",
-                                violations: [.init(field: "offset", reason: "out of range")])
+            throw ZhengshuError(
+                .invalidInput, "offset must be from 0 to \(OpenQuery.maxOffset); download the dataset for every row",
+                violations: [.init(field: "offset", reason: "out of range")])
         }
         let masker = try await masking.current()
         let masks = masker.masks(resource.items)
         func unmasked(_ name: String, _ parameter: String) throws(ZhengshuError) -> DataItem {
             guard let item = resource.item(named: name) else {
-                throw ZhengshuError(.invalidInput, "\(parameter): '\(name.prefix(60))' is not a field of \(resource.code)",
-                                    violations: [.init(field: parameter, reason: "unknown field '\(name.prefix(60))'")])
+                throw ZhengshuError(
+                    .invalidInput, "\(parameter): '\(name.prefix(60))' is not a field of \(resource.code)",
+                    violations: [.init(field: parameter, reason: "unknown field '\(name.prefix(60))'")])
             }
             guard masks[item.name] == nil else {
-                throw ZhengshuError(.invalidInput, "\(parameter): \(item.name) is masked in open data and cannot be used to \(parameter == "sort" ? "sort" : "filter")",
-                                    violations: [.init(field: parameter, reason: "\(item.name) is masked")])
+                throw ZhengshuError(
+                    .invalidInput,
+                    "\(parameter): \(item.name) is masked in open data and cannot be used to \(parameter == "sort" ? "sort" : "filter")",
+                    violations: [.init(field: parameter, reason: "\(item.name) is masked")])
             }
             return item
         }
@@ -94,14 +102,16 @@ extension DataAccess {
         if let raw = q.sort?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
             let parts = raw.split(separator: " ", omittingEmptySubsequences: true).map { String($0) }
             guard parts.count <= 2, parts.count == 1 || ["asc", "desc"].contains(parts[1].lowercased()) else {
-                throw ZhengshuError(.invalidInput, "sort must be a field name, optionally followed by asc or desc",
-                                    violations: [.init(field: "sort", reason: "'\(raw.prefix(60))' is not 'field [asc|desc]'")])
+                throw ZhengshuError(
+                    .invalidInput, "sort must be a field name, optionally followed by asc or desc",
+                    violations: [.init(field: "sort", reason: "'\(raw.prefix(60))' is not 'field [asc|desc]'")])
             }
             let item = try unmasked(parts[0], "sort")
             sort = (parts.count == 2 && parts[1].lowercased() == "desc" ? "-" : "") + item.name
         }
-        var query = try RecordQuery.parse(resource: resource, fields: fieldNames.joined(separator: ","), filters: pushed, sort: sort,
-                                          limit: String(RecordQuery.maxLimit), cursor: nil)
+        var query = try RecordQuery.parse(
+            resource: resource, fields: fieldNames.joined(separator: ","), filters: pushed, sort: sort,
+            limit: String(RecordQuery.maxLimit), cursor: nil)
         let shown = q.fields.map { $0.isEmpty ? query.fields.count : $0.count } ?? resource.items.count
         let rowMasks = query.fields.map { masks[$0.name] }
         let needle = q.text?.trimmingCharacters(in: .whitespaces).lowercased()
@@ -125,27 +135,36 @@ extension DataAccess {
                 if matched >= q.offset && rows.count < q.limit { rows.append(Array(row.prefix(shown))) }
                 matched += 1
                 if fastTotal != nil && rows.count == q.limit && matched >= q.offset + q.limit { break scan }
-                if read >= OpenQuery.maxScan { estimated = page.next != nil || raw != page.rows.last; break scan }
+                if read >= OpenQuery.maxScan {
+                    estimated = page.next != nil || raw != page.rows.last
+                    break scan
+                }
             }
             guard let next = page.next else { break }
             query.after = next
         }
         let fields = Array(query.fields.prefix(shown))
-        try await audit.appendAudit(caller.audit("open.query", "resource:\(resource.code)", at: clock.current(),
-                                                 detail: "rows: \(rows.count); offset: \(q.offset)" + (text.map { "; q: \($0.prefix(60))" } ?? "")))
-        return OpenPage(resource: resource, fields: fields, masked: Set(fields.map(\.name).filter { masks[$0] != nil }), rows: rows,
-                        total: fastTotal ?? matched, totalEstimated: estimated)
+        try await audit.appendAudit(
+            caller.audit(
+                "open.query", "resource:\(resource.code)", at: clock.current(),
+                detail: "rows: \(rows.count); offset: \(q.offset)" + (text.map { "; q: \($0.prefix(60))" } ?? "")))
+        return OpenPage(
+            resource: resource, fields: fields, masked: Set(fields.map(\.name).filter { masks[$0] != nil }), rows: rows,
+            total: fastTotal ?? matched, totalEstimated: estimated)
     }
 
     /// Streams every record of an open resource, masked, as CSV or JSON Lines, then audits the download.
     /// - Returns: the rows written.
     @discardableResult
-    package func openDownload(_ code: String, format: ExportFormat, by caller: Caller,
-                              sink: ([UInt8]) async throws -> Void) async throws -> Int {
+    package func openDownload(
+        _ code: String, format: ExportFormat, by caller: Caller,
+        sink: ([UInt8]) async throws -> Void
+    ) async throws -> Int {
         let resource = try await openResource(code)
         let masker = try await masking.current()
         let masks = masker.masks(resource.items)
-        var query = try RecordQuery.parse(resource: resource, fields: nil, filters: [], sort: nil, limit: String(RecordQuery.maxLimit), cursor: nil)
+        var query = try RecordQuery.parse(
+            resource: resource, fields: nil, filters: [], sort: nil, limit: String(RecordQuery.maxLimit), cursor: nil)
         let names = query.fields.map(\.name)
         let rowMasks = query.fields.map { masks[$0.name] }
         let live = try await pulls.liveSource(for: resource.code)
@@ -166,8 +185,10 @@ extension DataAccess {
             guard let next = page.next else { break }
             query.after = next
         }
-        try await audit.appendAudit(caller.audit("open.download", "resource:\(resource.code)", at: clock.current(),
-                                                 detail: "rows: \(count); format: \(format.rawValue)"))
+        try await audit.appendAudit(
+            caller.audit(
+                "open.download", "resource:\(resource.code)", at: clock.current(),
+                detail: "rows: \(count); format: \(format.rawValue)"))
         return count
     }
 }

@@ -6,10 +6,14 @@ extension DataAccess {
     /// against the grant's quota and audited as `sandbox.copy`.
     /// - Parameter progress: called after each page with the rows copied so far.
     /// - Returns: the table as copied.
-    func copyIntoWorkspace(_ workspace: WorkspaceID, grant grantID: GrantID, into store: any SandboxStore, by caller: Caller,
-                           progress: @Sendable (WorkspaceTable) async throws -> Void) async throws -> WorkspaceTable {
+    func copyIntoWorkspace(
+        _ workspace: WorkspaceID, grant grantID: GrantID, into store: any SandboxStore, by caller: Caller,
+        progress: @Sendable (WorkspaceTable) async throws -> Void
+    ) async throws -> WorkspaceTable {
         guard let known = try await shares.grant(grantID), known.consumer == caller.principal.department else {
-            throw ZhengshuError(.forbidden, "grant \(grantID) is not a grant to department \(caller.principal.department?.rawValue ?? "-")")
+            throw ZhengshuError(
+                .forbidden,
+                "grant \(grantID) is not a grant to department \(caller.principal.department?.rawValue ?? "-")")
         }
         let requestHash = "workspace:\(workspace)"
         return try await denialsAudited("sandbox.copy", known.resource.rawValue, requestHash: requestHash, by: caller) {
@@ -17,14 +21,20 @@ extension DataAccess {
             var (query, masks) = try Self.grantedQuery(a.resource, a.grant, RecordQueryParameters(), a.masker)
             query.limit = Self.exportPage
             let remaining = try checkQuota(a)
-            let columns = query.fields.map { WorkspaceColumn(name: $0.name, type: masks[$0.name] == nil ? $0.type : .string, masked: masks[$0.name] != nil) }
-            var table = WorkspaceTable(name: WorkspaceTable.name(for: a.resource.code), resource: a.resource.code, grant: a.grant.id,
-                                       provider: a.grant.provider, columns: columns, rows: 0)
+            let columns = query.fields.map {
+                WorkspaceColumn(
+                    name: $0.name, type: masks[$0.name] == nil ? $0.type : .string, masked: masks[$0.name] != nil)
+            }
+            var table = WorkspaceTable(
+                name: WorkspaceTable.name(for: a.resource.code), resource: a.resource.code, grant: a.grant.id,
+                provider: a.grant.provider, columns: columns, rows: 0)
             try await store.createWorkspaceTable(workspace, table: table.name, columns: columns)
             repeat {
                 var (page, _) = try await fetch(a.resource, query, live: a.live)
                 guard table.rows + page.rows.count <= remaining else {
-                    throw ZhengshuError(.tooManyRequests, "the resource has more rows than grant \(a.grant.id) may still give today (\(remaining))")
+                    throw ZhengshuError(
+                        .tooManyRequests,
+                        "the resource has more rows than grant \(a.grant.id) may still give today (\(remaining))")
                 }
                 a.masker.apply(masks, fields: page.fields, to: &page.rows)
                 try await store.appendWorkspaceRows(workspace, table: table.name, columns: columns, rows: page.rows)
@@ -32,11 +42,15 @@ extension DataAccess {
                 try await progress(table)
                 query.after = page.next
             } while query.after != nil
-            _ = try await shares.recordShareUse(a.grant, day: a.day, rows: table.rows, audit: caller.audit(
-                "sandbox.copy", "resource:\(a.resource.code)", at: clock.current(),
-                detail: Self.detail(a.grant, rows: table.rows, items: columns.map(\.name),
-                                    extra: "workspace: \(workspace); masked: \(columns.filter(\.masked).map(\.name).joined(separator: ","))",
-                                    requestHash: requestHash)))
+            _ = try await shares.recordShareUse(
+                a.grant, day: a.day, rows: table.rows,
+                audit: caller.audit(
+                    "sandbox.copy", "resource:\(a.resource.code)", at: clock.current(),
+                    detail: Self.detail(
+                        a.grant, rows: table.rows, items: columns.map(\.name),
+                        extra:
+                            "workspace: \(workspace); masked: \(columns.filter(\.masked).map(\.name).joined(separator: ","))",
+                        requestHash: requestHash)))
             return table
         }
     }

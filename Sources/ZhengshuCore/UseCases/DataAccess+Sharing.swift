@@ -49,8 +49,10 @@ extension DataAccess {
 
     /// Shared query (共享查询): a consumer reads granted items of another department's resource, masked per policy.
     /// Filtering and sorting are allowed on items granted in clear only, so masked values cannot be probed.
-    package func sharedQuery(_ code: String, _ parameters: RecordQueryParameters, grant grantID: String?, requestHash: String,
-                             by caller: Caller) async throws -> (RecordPage, ServiceReceipt) {
+    package func sharedQuery(
+        _ code: String, _ parameters: RecordQueryParameters, grant grantID: String?, requestHash: String,
+        by caller: Caller
+    ) async throws -> (RecordPage, ServiceReceipt) {
         try await denialsAudited("share.query", code, requestHash: requestHash, by: caller) {
             let a = try await authorise(code, .query, grantID, by: caller)
             let (resource, grant, day) = (a.resource, a.grant, a.day)
@@ -58,46 +60,64 @@ extension DataAccess {
             query.limit = min(query.limit, try checkQuota(a))
             var (page, source) = try await fetch(resource, query, live: a.live)
             a.masker.apply(masks, fields: page.fields, to: &page.rows)
-            let sequence = try await shares.recordShareUse(grant, day: day, rows: page.rows.count, audit: caller.audit(
-                "share.query", "resource:\(resource.code)", at: clock.current(),
-                detail: Self.detail(grant, rows: page.rows.count, items: page.fields.map(\.name),
-                                    extra: "filter: " + query.filters.map { "\($0.item.name):\($0.op.rawValue)" }.joined(separator: ",") + source,
-                                    requestHash: requestHash)))
+            let sequence = try await shares.recordShareUse(
+                grant, day: day, rows: page.rows.count,
+                audit: caller.audit(
+                    "share.query", "resource:\(resource.code)", at: clock.current(),
+                    detail: Self.detail(
+                        grant, rows: page.rows.count, items: page.fields.map(\.name),
+                        extra: "filter: "
+                            + query.filters.map { "\($0.item.name):\($0.op.rawValue)" }.joined(separator: ",") + source,
+                        requestHash: requestHash)))
             return (page, ServiceReceipt(auditEntry: sequence, requestHash: requestHash, grant: grant.id))
         }
     }
 
     /// Subscription (订阅): the rows inserted or changed since the consumer's cursor, masked as in a query, so a consumer
     /// keeps a copy in sync. After a full replacement of the data the page says `reset` and starts the copy anew.
-    package func sharedChanges(_ code: String, fields: String?, cursor token: String?, limit: String?, grant grantID: String?,
-                               requestHash: String, by caller: Caller) async throws -> (ChangePage, ServiceReceipt) {
+    package func sharedChanges(
+        _ code: String, fields: String?, cursor token: String?, limit: String?, grant grantID: String?,
+        requestHash: String, by caller: Caller
+    ) async throws -> (ChangePage, ServiceReceipt) {
         try await denialsAudited("share.changes", code, requestHash: requestHash, by: caller) {
             let a = try await authorise(code, .subscribe, grantID, by: caller)
             let (resource, grant, day) = (a.resource, a.grant, a.day)
             if a.live != nil {
-                throw ZhengshuError(.conflict, "resource \(resource.code) is read live from its source; it has no change feed, query it instead")
+                throw ZhengshuError(
+                    .conflict,
+                    "resource \(resource.code) is read live from its source; it has no change feed, query it instead")
             }
-            let (query, masks) = try Self.grantedQuery(resource, grant, RecordQueryParameters(fields: fields, limit: limit), a.masker)
+            let (query, masks) = try Self.grantedQuery(
+                resource, grant, RecordQueryParameters(fields: fields, limit: limit), a.masker)
             var after: ChangeCursor?
             if let token, !token.isEmpty {
-                guard let c = ChangeCursor(token: token) else { throw ZhengshuError(.invalidInput, "cursor is not one this server issued") }
+                guard let c = ChangeCursor(token: token) else {
+                    throw ZhengshuError(.invalidInput, "cursor is not one this server issued")
+                }
                 after = c
             }
-            var page = try await sealer.changes(records, of: resource, fields: query.fields, after: after, limit: min(query.limit, try checkQuota(a)))
+            var page = try await sealer.changes(
+                records, of: resource, fields: query.fields, after: after, limit: min(query.limit, try checkQuota(a)))
             a.masker.apply(masks, fields: page.fields, to: &page.rows)
-            let sequence = try await shares.recordShareUse(grant, day: day, rows: page.rows.count, audit: caller.audit(
-                "share.changes", "resource:\(resource.code)", at: clock.current(),
-                detail: Self.detail(grant, rows: page.rows.count, items: page.fields.map(\.name),
-                                    extra: "from: \(after.map { "\($0.generation).\($0.revision).\($0.id)" } ?? "start")\(page.reset ? "; reset" : "")",
-                                    requestHash: requestHash)))
+            let sequence = try await shares.recordShareUse(
+                grant, day: day, rows: page.rows.count,
+                audit: caller.audit(
+                    "share.changes", "resource:\(resource.code)", at: clock.current(),
+                    detail: Self.detail(
+                        grant, rows: page.rows.count, items: page.fields.map(\.name),
+                        extra:
+                            "from: \(after.map { "\($0.generation).\($0.revision).\($0.id)" } ?? "start")\(page.reset ? "; reset" : "")",
+                        requestHash: requestHash)))
             return (page, ServiceReceipt(auditEntry: sequence, requestHash: requestHash, grant: grant.id))
         }
     }
 
     /// Verification (核验): does a record with each tuple's key hold the submitted values? Up to 1,000 tuples a call;
     /// each tuple names the resource's key items and any other granted items.
-    package func sharedVerify(_ code: String, tuples: [[String: JSONValue]], explain: Bool, grant grantID: String?, requestHash: String,
-                              by caller: Caller) async throws -> ([VerifyResult], ServiceReceipt) {
+    package func sharedVerify(
+        _ code: String, tuples: [[String: JSONValue]], explain: Bool, grant grantID: String?, requestHash: String,
+        by caller: Caller
+    ) async throws -> ([VerifyResult], ServiceReceipt) {
         try await denialsAudited("share.verify", code, requestHash: requestHash, by: caller) {
             let a = try await authorise(code, .verify, grantID, by: caller)
             let (resource, grant, day) = (a.resource, a.grant, a.day)
@@ -106,7 +126,9 @@ extension DataAccess {
                 throw ZhengshuError(.payloadTooLarge, "at most \(Self.maxVerifyBatch) tuples per call")
             }
             let keys = resource.keyItems
-            guard !keys.isEmpty else { throw ZhengshuError(.conflict, "resource \(resource.code) has no key items to verify against") }
+            guard !keys.isEmpty else {
+                throw ZhengshuError(.conflict, "resource \(resource.code) has no key items to verify against")
+            }
             let granted = Set(grant.items)
             var submitted: [[(DataItem, RecordValue)]] = []
             var v: [ZhengshuError.Violation] = []
@@ -114,10 +136,13 @@ extension DataAccess {
                 var fields: [(DataItem, RecordValue)] = []
                 for (name, json) in tuple.sorted(by: { $0.key < $1.key }) {
                     guard let item = resource.item(named: name) else {
-                        v.append(.init(field: name, row: k, reason: "is not an item of \(resource.code)")); continue
+                        v.append(.init(field: name, row: k, reason: "is not an item of \(resource.code)"))
+                        continue
                     }
                     guard granted.contains(name) else {
-                        throw ZhengshuError(.forbidden, "item \(name) of \(resource.code) is not granted to \(grant.consumer) (grant \(grant.id))")
+                        throw ZhengshuError(
+                            .forbidden,
+                            "item \(name) of \(resource.code) is not granted to \(grant.consumer) (grant \(grant.id))")
                     }
                     var loose = item
                     loose.required = false
@@ -136,41 +161,54 @@ extension DataAccess {
             _ = try checkQuota(a)
             var results: [VerifyResult] = []
             for fields in submitted {
-                let filters = fields.filter { f in keys.contains { $0.name == f.0.name } }.map { RecordQuery.Filter(item: $0.0, op: .eq, value: $0.1) }
-                let query = RecordQuery(fields: fields.map(\.0), filters: filters, sort: nil, descending: false, limit: 1, after: nil)
+                let filters = fields.filter { f in keys.contains { $0.name == f.0.name } }.map {
+                    RecordQuery.Filter(item: $0.0, op: .eq, value: $0.1)
+                }
+                let query = RecordQuery(
+                    fields: fields.map(\.0), filters: filters, sort: nil, descending: false, limit: 1, after: nil)
                 guard let row = try await fetch(resource, query, live: a.live).0.rows.first else {
-                    results.append(VerifyResult(match: false, found: false, differs: nil)); continue
+                    results.append(VerifyResult(match: false, found: false, differs: nil))
+                    continue
                 }
                 let differs = fields.indices.filter { !Self.same(row[$0], fields[$0].1) }.map { fields[$0].0.name }
                 results.append(VerifyResult(match: differs.isEmpty, found: true, differs: explain ? differs : nil))
             }
             let items = Array(Set(submitted.flatMap { $0.map(\.0.name) })).sorted()
-            let sequence = try await shares.recordShareUse(grant, day: day, rows: results.count, audit: caller.audit(
-                "share.verify", "resource:\(resource.code)", at: clock.current(),
-                detail: Self.detail(grant, rows: results.count, items: items,
-                                    extra: "matched: \(results.filter(\.match).count)", requestHash: requestHash)))
+            let sequence = try await shares.recordShareUse(
+                grant, day: day, rows: results.count,
+                audit: caller.audit(
+                    "share.verify", "resource:\(resource.code)", at: clock.current(),
+                    detail: Self.detail(
+                        grant, rows: results.count, items: items,
+                        extra: "matched: \(results.filter(\.match).count)", requestHash: requestHash)))
             return (results, ServiceReceipt(auditEntry: sequence, requestHash: requestHash, grant: grant.id))
         }
     }
 
     /// The query a grant allows: items not granted are refused (403) wherever they are named, and filters and sort
     /// only on items granted in clear (400), so masked values cannot be probed. - Returns: the query and the masks.
-    static func grantedQuery(_ resource: Resource, _ grant: Grant, _ parameters: RecordQueryParameters,
-                             _ masker: Masker) throws -> (RecordQuery, [String: FieldMask]) {
+    static func grantedQuery(
+        _ resource: Resource, _ grant: Grant, _ parameters: RecordQueryParameters,
+        _ masker: Masker
+    ) throws -> (RecordQuery, [String: FieldMask]) {
         let granted = Set(grant.items)
-        let named = (parameters.fields?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? [])
+        let named =
+            (parameters.fields?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? [])
             + parameters.filters.map { String($0.prefix { $0 != ":" }) }
             + [parameters.sort.map { $0.hasPrefix("-") ? String($0.dropFirst()) : $0 }].compactMap { $0 }
         for name in named where !name.isEmpty && !granted.contains(name) && resource.item(named: name) != nil {
-            throw ZhengshuError(.forbidden, "item \(name) of \(resource.code) is not granted to \(grant.consumer) (grant \(grant.id))")
+            throw ZhengshuError(
+                .forbidden, "item \(name) of \(resource.code) is not granted to \(grant.consumer) (grant \(grant.id))")
         }
         var view = resource
         view.items = resource.items.filter { granted.contains($0.name) }
-        let query = try RecordQuery.parse(resource: view, fields: parameters.fields, filters: parameters.filters, sort: parameters.sort,
-                                          limit: parameters.limit, cursor: parameters.cursor)
+        let query = try RecordQuery.parse(
+            resource: view, fields: parameters.fields, filters: parameters.filters, sort: parameters.sort,
+            limit: parameters.limit, cursor: parameters.cursor)
         let masks = masker.masks(view.items, clear: Set(grant.clearItems))
         for item in query.filters.map(\.item) + [query.sort].compactMap({ $0 }) where masks[item.name] != nil {
-            throw ZhengshuError(.invalidInput, "\(item.name) is masked for this grant; filter and sort only on items granted in clear")
+            throw ZhengshuError(
+                .invalidInput, "\(item.name) is masked for this grant; filter and sort only on items granted in clear")
         }
         return (query, masks)
     }
@@ -199,7 +237,9 @@ extension DataAccess {
 
     /// The grant named, or the caller's department's newest usable grant that allows `service`. Every refusal names
     /// its reason. One read of the store.
-    func authorise(_ code: String, _ service: ShareService, _ grantID: String?, by caller: Caller) async throws -> Authorised {
+    func authorise(
+        _ code: String, _ service: ShareService, _ grantID: String?, by caller: Caller
+    ) async throws -> Authorised {
         let p = caller.principal
         guard p.roles.contains(.consumer) || p.isMember, let department = p.department else {
             throw ZhengshuError(.forbidden, "data services are for consuming departments' users and system accounts")
@@ -207,26 +247,37 @@ extension DataAccess {
         let code = try ResourceCode(validating: code)
         let now = clock.current()
         let day = CivilDate(chinaTime: now)
-        guard let context = try await shares.serviceContext(code, consumer: department, day: day), context.resource.status == .published else {
+        guard let context = try await shares.serviceContext(code, consumer: department, day: day),
+            context.resource.status == .published
+        else {
             throw ZhengshuError(.notFound, "resource \(code) does not exist")
         }
         if p.isMember, context.resource.openType != .conditional {
-            throw ZhengshuError(.forbidden, "resource \(code) is no longer open on condition; its grants to members do not work")
+            throw ZhengshuError(
+                .forbidden, "resource \(code) is no longer open on condition; its grants to members do not work")
         }
         func granted(_ g: (grant: Grant, calls: Int, rows: Int)) -> Authorised {
-            Authorised(resource: context.resource, grant: g.grant, used: (g.calls, g.rows), live: context.live, day: day,
-                       masker: Masker(policies: context.policies, keys: masking.keys))
+            Authorised(
+                resource: context.resource, grant: g.grant, used: (g.calls, g.rows), live: context.live, day: day,
+                masker: Masker(policies: context.policies, keys: masking.keys))
         }
         if let grantID {
             guard let id = Int64(grantID), let g = context.grants.first(where: { $0.grant.id.rawValue == id }) else {
-                throw ZhengshuError(.forbidden, "grant \(grantID.prefix(20)) is not a grant of \(code) to \(department)")
+                throw ZhengshuError(
+                    .forbidden, "grant \(grantID.prefix(20)) is not a grant of \(code) to \(department)")
             }
             if let why = g.grant.unusableReason(at: now) { throw ZhengshuError(.forbidden, why) }
-            guard g.grant.services.contains(service) else { throw ZhengshuError(.forbidden, "grant \(g.grant.id) does not allow \(service.rawValue)") }
+            guard g.grant.services.contains(service) else {
+                throw ZhengshuError(.forbidden, "grant \(g.grant.id) does not allow \(service.rawValue)")
+            }
             return granted(g)
         }
         let grants = context.grants
-        if let g = grants.first(where: { $0.grant.unusableReason(at: now) == nil && $0.grant.services.contains(service) }) { return granted(g) }
+        if let g = grants.first(where: {
+            $0.grant.unusableReason(at: now) == nil && $0.grant.services.contains(service)
+        }) {
+            return granted(g)
+        }
         if let g = grants.first(where: { $0.grant.unusableReason(at: now) == nil }) {
             throw ZhengshuError(.forbidden, "grant \(g.grant.id) does not allow \(service.rawValue)")
         }
@@ -239,23 +290,31 @@ extension DataAccess {
         let g = a.grant
         let retry = max(1, Int(a.day.adding(days: 1).chinaStart.timeIntervalSince(clock.current()).rounded(.up)))
         if a.used.calls >= g.callsPerDay {
-            throw ZhengshuError(.tooManyRequests, "grant \(g.id) allows \(g.callsPerDay) calls a day; today's are used", retryAfter: retry)
+            throw ZhengshuError(
+                .tooManyRequests, "grant \(g.id) allows \(g.callsPerDay) calls a day; today's are used",
+                retryAfter: retry)
         }
         if a.used.rows >= g.rowsPerDay {
-            throw ZhengshuError(.tooManyRequests, "grant \(g.id) allows \(g.rowsPerDay) rows a day; today's are used", retryAfter: retry)
+            throw ZhengshuError(
+                .tooManyRequests, "grant \(g.id) allows \(g.rowsPerDay) rows a day; today's are used", retryAfter: retry
+            )
         }
         return g.rowsPerDay - a.used.rows
     }
 
     /// Runs a data service; a refusal (403, 404, 429, 400 on a masked item) is written to the audit trail before it is
     /// returned, and if that entry cannot be written the refusal still stands.
-    func denialsAudited<T>(_ action: String, _ code: String, requestHash: String, by caller: Caller,
-                           _ body: () async throws -> T) async throws -> T {
+    func denialsAudited<T>(
+        _ action: String, _ code: String, requestHash: String, by caller: Caller,
+        _ body: () async throws -> T
+    ) async throws -> T {
         do {
             return try await body()
         } catch let e as ZhengshuError where e.code != .internalFailure {
-            try? await audit.appendAudit(caller.audit("\(action).denied", "resource:\(code.prefix(64))", at: clock.current(),
-                                                      detail: "\(e.code): \(e.message.prefix(300)); request: \(requestHash)"))
+            try? await audit.appendAudit(
+                caller.audit(
+                    "\(action).denied", "resource:\(code.prefix(64))", at: clock.current(),
+                    detail: "\(e.code): \(e.message.prefix(300)); request: \(requestHash)"))
             meter.record(.denial(action: "\(action).denied"))
             throw e
         }

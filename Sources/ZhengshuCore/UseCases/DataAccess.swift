@@ -19,9 +19,11 @@ package struct DataAccess: Sendable {
     let clock: PlatformClock
     package var meter: any PlatformMeter = NoMeter()
 
-    package init(catalog: any CatalogStore, records: any RecordStore, audit: any AuditStore, pulls: any PullStore,
-                 shares: any SharingStore, masking: MaskerSource, signer: (any InstallationSigner)? = nil, sealer: Sealer,
-                 connector: any SourceConnector, clock: PlatformClock) {
+    package init(
+        catalog: any CatalogStore, records: any RecordStore, audit: any AuditStore, pulls: any PullStore,
+        shares: any SharingStore, masking: MaskerSource, signer: (any InstallationSigner)? = nil, sealer: Sealer,
+        connector: any SourceConnector, clock: PlatformClock
+    ) {
         self.sealer = sealer
         self.shares = shares
         self.masking = masking
@@ -38,43 +40,57 @@ package struct DataAccess: Sendable {
 
     /// Validates and stores a batch of records, all or nothing.
     /// - Parameter idempotencyKey: the client's key and the SHA-256 of its request body; a retry stores nothing twice.
-    package func insert(_ rows: [[String: JSONValue]], into code: String, idempotencyKey: (key: String, fingerprint: String)? = nil,
-                        by caller: Caller) async throws -> InsertOutcome {
+    package func insert(
+        _ rows: [[String: JSONValue]], into code: String, idempotencyKey: (key: String, fingerprint: String)? = nil,
+        by caller: Caller
+    ) async throws -> InsertOutcome {
         let resource = try await publishedResource(code, for: caller)
         try caller.principal.requireProvider(of: resource.department, to: "loading records into \(resource.code)")
         guard !rows.isEmpty else { throw ZhengshuError(.invalidInput, "the body holds no records") }
         guard rows.count <= Self.maxBatch else {
-            throw ZhengshuError(.payloadTooLarge, "at most \(Self.maxBatch) records per request; use a batch import for more")
+            throw ZhengshuError(
+                .payloadTooLarge, "at most \(Self.maxBatch) records per request; use a batch import for more")
         }
         if let key = idempotencyKey?.key, key.isEmpty || key.count > 255 || key.contains(where: { !$0.isASCII }) {
             throw ZhengshuError(.invalidInput, "Idempotency-Key must be 1-255 ASCII characters")
         }
         if try await pulls.liveSource(for: resource.code) != nil {
-            throw ZhengshuError(.conflict, "resource \(resource.code) is read live from its source; write to the source system")
+            throw ZhengshuError(
+                .conflict, "resource \(resource.code) is read live from its source; write to the source system")
         }
         if try await topics?.topic(resource.code) != nil {
-            throw ZhengshuError(.conflict, "resource \(resource.code) is a topic database materialised from its inputs; it takes no writes")
+            throw ZhengshuError(
+                .conflict,
+                "resource \(resource.code) is a topic database materialised from its inputs; it takes no writes")
         }
         let converted = try RecordValidator.validate(rows, items: resource.items).get()
         let sealed = try await sealer.seal(for: resource, create: true)?.seal(converted) ?? converted
         return try await records.insertRecords(
             sealed, into: resource.stored,
-            idempotency: idempotencyKey.map { IdempotencyKey(key: $0.key, actor: caller.principal.name, fingerprint: $0.fingerprint) },
-            audit: caller.audit("records.insert", "resource:\(resource.code)", at: clock.current(), detail: "rows: \(converted.count)"))
+            idempotency: idempotencyKey.map {
+                IdempotencyKey(key: $0.key, actor: caller.principal.name, fingerprint: $0.fingerprint)
+            },
+            audit: caller.audit(
+                "records.insert", "resource:\(resource.code)", at: clock.current(), detail: "rows: \(converted.count)"))
     }
 
     /// Reads a page of records: the owning department's providers and the bureau, in clear (consumers read through
     /// grants: ``sharedQuery(_:_:grant:requestHash:by:)``).
-    package func query(_ code: String, _ parameters: RecordQueryParameters, by caller: Caller) async throws -> RecordPage {
+    package func query(
+        _ code: String, _ parameters: RecordQueryParameters, by caller: Caller
+    ) async throws -> RecordPage {
         let resource = try await publishedResource(code, for: caller)
         try caller.principal.requireProvider(of: resource.department, to: "reading records of \(resource.code)")
-        let query = try RecordQuery.parse(resource: resource, fields: parameters.fields, filters: parameters.filters,
-                                          sort: parameters.sort, limit: parameters.limit, cursor: parameters.cursor)
+        let query = try RecordQuery.parse(
+            resource: resource, fields: parameters.fields, filters: parameters.filters,
+            sort: parameters.sort, limit: parameters.limit, cursor: parameters.cursor)
         let (page, source) = try await fetch(resource, query)
         // The owner sees its own data in clear; other departments read through grants (``sharedQuery``).
-        try await audit.appendAudit(caller.audit("records.query", "resource:\(resource.code)", at: clock.current(),
-                                                 detail: "rows: \(page.rows.count); fields: \(query.fields.map(\.name).joined(separator: ","))"
-                                                     + source))
+        try await audit.appendAudit(
+            caller.audit(
+                "records.query", "resource:\(resource.code)", at: clock.current(),
+                detail: "rows: \(page.rows.count); fields: \(query.fields.map(\.name).joined(separator: ","))"
+                    + source))
         return page
     }
 
@@ -83,12 +99,15 @@ package struct DataAccess: Sendable {
     package func sample(_ code: String, limit: Int = 5, by caller: Caller) async throws -> RecordPage {
         let resource = try await publishedResource(code, for: caller)
         try caller.principal.requireProvider(of: resource.department, to: "previewing records of \(resource.code)")
-        let query = try RecordQuery.parse(resource: resource, fields: nil, filters: [], sort: nil, limit: String(limit), cursor: nil)
+        let query = try RecordQuery.parse(
+            resource: resource, fields: nil, filters: [], sort: nil, limit: String(limit), cursor: nil)
         var (page, source) = try await fetch(resource, query)
         let masker = try await masking.current()
         masker.apply(masker.masks(resource.items), fields: page.fields, to: &page.rows)
-        try await audit.appendAudit(caller.audit("records.sample", "resource:\(resource.code)", at: clock.current(),
-                                                 detail: "rows: \(page.rows.count); masked" + source))
+        try await audit.appendAudit(
+            caller.audit(
+                "records.sample", "resource:\(resource.code)", at: clock.current(),
+                detail: "rows: \(page.rows.count); masked" + source))
         return page
     }
 
@@ -121,7 +140,9 @@ package struct RecordQueryParameters: Sendable {
     package var limit: String?
     package var cursor: String?
 
-    package init(fields: String? = nil, filters: [String] = [], sort: String? = nil, limit: String? = nil, cursor: String? = nil) {
+    package init(
+        fields: String? = nil, filters: [String] = [], sort: String? = nil, limit: String? = nil, cursor: String? = nil
+    ) {
         self.fields = fields
         self.filters = filters
         self.sort = sort
@@ -135,7 +156,8 @@ extension CatalogStore {
     /// - Throws: `notFound` alike for a missing resource and one the caller may not see.
     package func visibleResource(_ code: String, to principal: Principal) async throws -> Resource {
         let code = try ResourceCode(validating: code)
-        guard let r = try await resource(code), r.status == .published || principal.isAdmin || principal.department == r.department
+        guard let r = try await resource(code),
+            r.status == .published || principal.isAdmin || principal.department == r.department
         else { throw ZhengshuError(.notFound, "resource \(code) does not exist") }
         return r
     }
@@ -144,6 +166,8 @@ extension CatalogStore {
 extension Resource {
     /// - Throws: `conflict` naming the resource's status and `why` unless it is published.
     package func requirePublished(_ why: String) throws(ZhengshuError) {
-        guard status == .published else { throw ZhengshuError(.conflict, "resource \(code) is \(status.rawValue); \(why)") }
+        guard status == .published else {
+            throw ZhengshuError(.conflict, "resource \(code) is \(status.rawValue); \(why)")
+        }
     }
 }

@@ -14,7 +14,8 @@ package struct Departments: Sendable {
         try caller.principal.require(anyOf: [.admin], to: "creating a department")
         let now = clock.current()
         let department = try DepartmentRules.newDepartment(from: draft, now: now)
-        try await store.insertDepartment(department, audit: caller.audit("department.create", "department:\(department.code)", at: now))
+        try await store.insertDepartment(
+            department, audit: caller.audit("department.create", "department:\(department.code)", at: now))
         return department
     }
 
@@ -31,18 +32,22 @@ package struct Departments: Sendable {
     package func delete(_ code: String, by caller: Caller) async throws {
         try caller.principal.require(anyOf: [.admin], to: "deleting a department")
         let code = try DepartmentCode(validating: code)
-        try await store.deleteDepartment(code, audit: caller.audit("department.delete", "department:\(code)", at: clock.current()))
+        try await store.deleteDepartment(
+            code, audit: caller.audit("department.delete", "department:\(code)", at: clock.current()))
     }
 
     package func get(_ code: String) async throws -> Department {
         let code = try DepartmentCode(validating: code)
-        guard let d = try await store.department(code) else { throw ZhengshuError(.notFound, "department \(code) does not exist") }
+        guard let d = try await store.department(code) else {
+            throw ZhengshuError(.notFound, "department \(code) does not exist")
+        }
         return d
     }
 
     package func list(parent: String?, level: AdminLevel?) async throws -> [Department] {
-        try await store.departments(parent: try parent.map { raw throws(ZhengshuError) in try DepartmentCode(validating: raw) },
-                                    level: level)
+        try await store.departments(
+            parent: try parent.map { raw throws(ZhengshuError) in try DepartmentCode(validating: raw) },
+            level: level)
     }
 }
 

@@ -17,8 +17,10 @@ package struct ImportRequest: Sendable {
     /// A topic's materialisation: the only load a topic's resource takes, and one that may leave it empty.
     var materialisesTopic = false
 
-    package init(resource: String, mode: ImportMode = .append, format: SourceFormat = .csv, encoding: SourceEncoding = .auto,
-                 sourceName: String, bytesTotal: Int64? = nil, maxErrors: Int? = nil, mapping: [String: String] = [:]) {
+    package init(
+        resource: String, mode: ImportMode = .append, format: SourceFormat = .csv, encoding: SourceEncoding = .auto,
+        sourceName: String, bytesTotal: Int64? = nil, maxErrors: Int? = nil, mapping: [String: String] = [:]
+    ) {
         self.resource = resource
         self.mode = mode
         self.format = format
@@ -70,9 +72,12 @@ package struct Ingestion: Sendable {
     /// Rows staged per write transaction: large enough to amortise the transaction, small enough to keep memory flat.
     static let batchSize = 8192
 
-    package init(catalog: any CatalogStore, store: any IngestStore, pulls: any PullStore, topics: (any TopicStore)? = nil, quality: (any QualityStore)? = nil,
-                 lineage: LineageService? = nil, standards: (any StandardsStore)? = nil, problems: (any ProblemStore)? = nil,
-                 masking: MaskerSource? = nil, sealer: Sealer? = nil, clock: PlatformClock, node: String = "local") {
+    package init(
+        catalog: any CatalogStore, store: any IngestStore, pulls: any PullStore, topics: (any TopicStore)? = nil,
+        quality: (any QualityStore)? = nil,
+        lineage: LineageService? = nil, standards: (any StandardsStore)? = nil, problems: (any ProblemStore)? = nil,
+        masking: MaskerSource? = nil, sealer: Sealer? = nil, clock: PlatformClock, node: String = "local"
+    ) {
         self.masking = masking
         self.sealer = sealer
         self.problems = problems
@@ -94,8 +99,10 @@ package struct Ingestion: Sendable {
     ///   - onProgress: called after each staged batch (for a progress line).
     /// - Returns: the finished job: `succeeded`, or `failed`/`cancelled` with its reason and the old data untouched.
     /// - Throws: before the job exists, for an unknown resource or a caller who may not load it.
-    package func run<S: AsyncSequence>(_ request: ImportRequest, source: S, by caller: Caller,
-                                       onProgress: @Sendable (JobProgress) -> Void = { _ in }) async throws -> IngestJob
+    package func run<S: AsyncSequence>(
+        _ request: ImportRequest, source: S, by caller: Caller,
+        onProgress: @Sendable (JobProgress) -> Void = { _ in }
+    ) async throws -> IngestJob
     where S.Element == [UInt8] {
         let resource = try await catalog.visibleResource(request.resource, to: caller.principal)
         let code = resource.code
@@ -105,15 +112,20 @@ package struct Ingestion: Sendable {
             throw ZhengshuError(.conflict, "resource \(code) is read live from its source; it takes no loads")
         }
         if !request.materialisesTopic, try await topics?.topic(code) != nil {
-            throw ZhengshuError(.conflict, "resource \(code) is a topic database materialised from its inputs; it takes no loads")
+            throw ZhengshuError(
+                .conflict, "resource \(code) is a topic database materialised from its inputs; it takes no loads")
         }
-        if let maxErrors = request.maxErrors, maxErrors < 0 { throw ZhengshuError(.invalidInput, "max-errors must be 0 or more") }
+        if let maxErrors = request.maxErrors, maxErrors < 0 {
+            throw ZhengshuError(.invalidInput, "max-errors must be 0 or more")
+        }
         let job = try await store.createJob(
-            NewIngestJob(resource: code, department: resource.department, mode: request.mode, format: request.format,
-                         encoding: request.encoding, source: request.sourceName, bytesTotal: request.bytesTotal,
-                         maxErrors: request.maxErrors, createdBy: caller.principal.name, createdAt: clock.current(), node: node),
-            audit: caller.audit("ingest.start", "resource:\(code)", at: clock.current(),
-                                detail: "mode: \(request.mode.rawValue); source: \(request.sourceName.prefix(100))"))
+            NewIngestJob(
+                resource: code, department: resource.department, mode: request.mode, format: request.format,
+                encoding: request.encoding, source: request.sourceName, bytesTotal: request.bytesTotal,
+                maxErrors: request.maxErrors, createdBy: caller.principal.name, createdAt: clock.current(), node: node),
+            audit: caller.audit(
+                "ingest.start", "resource:\(code)", at: clock.current(),
+                detail: "mode: \(request.mode.rawValue); source: \(request.sourceName.prefix(100))"))
         control.started(job.id)
         defer { control.ended(job.id) }
         // The heartbeat runs whatever the job is doing (a long index build, a slow upload), so no other node takes
@@ -129,26 +141,41 @@ package struct Ingestion: Sendable {
         defer { heartbeat.cancel() }
         do {
             let started = clock.current()
-            let flagged = try await load(request, source: source, resource: resource, job: job.id, onProgress: onProgress)
+            let flagged = try await load(
+                request, source: source, resource: resource, job: job.id, onProgress: onProgress)
             try Task.checkCancellation()
-            let committed = try await store.commitImport(job.id, resource: resource.stored, mode: request.mode, clock: clock,
-                                                         audit: caller.audit("ingest.commit", "resource:\(code)", at: clock.current()))
-            if let flagged { try await recordIngestRun(flagged, job: committed, resource: resource, started: started, by: caller) }
+            let committed = try await store.commitImport(
+                job.id, resource: resource.stored, mode: request.mode, clock: clock,
+                audit: caller.audit("ingest.commit", "resource:\(code)", at: clock.current()))
+            if let flagged {
+                try await recordIngestRun(flagged, job: committed, resource: resource, started: started, by: caller)
+            }
             // (A topic's lineage is its inputs' columns, which its materialisation records.)
             if let lineage, !request.materialisesTopic {
                 let header = (try? await store.jobHeader(job.id)) ?? []
-                let mapping = try? ColumnMapping.resolve(header: header, items: resource.items.map { var i = $0; i.required = false; return i },
-                                                         explicit: request.mapping)
+                let mapping = try? ColumnMapping.resolve(
+                    header: header,
+                    items: resource.items.map {
+                        var i = $0
+                        i.required = false
+                        return i
+                    },
+                    explicit: request.mapping)
                 await lineage.recordIngest(committed, resource: resource, mapping: mapping, by: caller)
             }
-            meter.record(.ingestJob(status: committed.status, rowsAccepted: committed.rowsAccepted, rowsRejected: committed.rowsRejected))
+            meter.record(
+                .ingestJob(
+                    status: committed.status, rowsAccepted: committed.rowsAccepted, rowsRejected: committed.rowsRejected
+                ))
             return committed
         } catch {
             let cancelled = error is CancellationError
             let message = cancelled ? "cancelled before commit; the resource's data is unchanged" : Self.describe(error)
-            let ended = try await store.finishJob(job.id, status: cancelled ? .cancelled : .failed, error: message, at: clock.current(),
-                                                  audit: caller.audit(cancelled ? "ingest.cancel" : "ingest.fail", "resource:\(code)",
-                                                                      at: clock.current(), detail: "job: \(job.id); \(message.prefix(200))"))
+            let ended = try await store.finishJob(
+                job.id, status: cancelled ? .cancelled : .failed, error: message, at: clock.current(),
+                audit: caller.audit(
+                    cancelled ? "ingest.cancel" : "ingest.fail", "resource:\(code)",
+                    at: clock.current(), detail: "job: \(job.id); \(message.prefix(200))"))
             meter.record(.ingestJob(status: ended.status, rowsAccepted: 0, rowsRejected: ended.rowsRejected))
             return ended
         }
@@ -173,21 +200,31 @@ package struct Ingestion: Sendable {
 
     /// Keeps a job's `flag` findings as a quality run (trigger `ingest`) and routes them as problems; the run over every
     /// stored row that follows closes what no longer fails.
-    private func recordIngestRun(_ flagged: FlaggedRows, job: IngestJob, resource: Resource, started: Date, by caller: Caller) async throws {
+    private func recordIngestRun(
+        _ flagged: FlaggedRows, job: IngestJob, resource: Resource, started: Date, by caller: Caller
+    ) async throws {
         guard let quality, let problems else { return }
         let results = flagged.run.results()
         _ = try await quality.insertQualityRun(
-            QualityRunRecord(id: QualityRunID(0), resource: resource.code, department: resource.department, trigger: "ingest", startedAt: started,
-                             finishedAt: clock.current(), rowsChecked: flagged.rows, score: QualityRun.score(results), results: results),
-            audit: caller.audit("quality.run", "resource:\(resource.code)", at: clock.current(), detail: "ingest job \(job.id); rows: \(flagged.rows)"))
-        _ = try await problems.recordSightings(Quality.distinct(flagged.sightings), resource: resource.code, department: resource.department,
-                                               at: started, closeUnseen: false)
+            QualityRunRecord(
+                id: QualityRunID(0), resource: resource.code, department: resource.department, trigger: "ingest",
+                startedAt: started,
+                finishedAt: clock.current(), rowsChecked: flagged.rows, score: QualityRun.score(results),
+                results: results),
+            audit: caller.audit(
+                "quality.run", "resource:\(resource.code)", at: clock.current(),
+                detail: "ingest job \(job.id); rows: \(flagged.rows)"))
+        _ = try await problems.recordSightings(
+            Quality.distinct(flagged.sightings), resource: resource.code, department: resource.department,
+            at: started, closeUnseen: false)
     }
 
     /// Streams the source into the staging table, quarantining rejected rows; counts are saved as it goes.
     /// - Returns: what the resource's `flag` rules found in the accepted rows, when it has rules of its own.
-    private func load<S: AsyncSequence>(_ request: ImportRequest, source: S, resource: Resource, job: JobID,
-                                        onProgress: @Sendable (JobProgress) -> Void) async throws -> FlaggedRows?
+    private func load<S: AsyncSequence>(
+        _ request: ImportRequest, source: S, resource: Resource, job: JobID,
+        onProgress: @Sendable (JobProgress) -> Void
+    ) async throws -> FlaggedRows?
     where S.Element == [UInt8] {
         var transcoder = Transcoder(request.encoding)
         var reader = SourceReader(format: request.format)
@@ -209,9 +246,13 @@ package struct Ingestion: Sendable {
             default: return true
             }
         }
-        var flagged = perRow.isEmpty || quality == nil ? nil
-            : FlaggedRows(run: try QualityRun(resource: resource, rules: perRow, at: clock.current(),
-                                              masker: try await masking?.current() ?? .defaults), rows: 0, sightings: [])
+        var flagged =
+            perRow.isEmpty || quality == nil
+            ? nil
+            : FlaggedRows(
+                run: try QualityRun(
+                    resource: resource, rules: perRow, at: clock.current(),
+                    masker: try await masking?.current() ?? .defaults), rows: 0, sightings: [])
         let keyPositions = Quality.keyPositions(resource, rules)
         var progress = JobProgress(encoding: request.encoding)
         var staged: [(row: Int, values: RecordValidator.Row)] = []
@@ -220,8 +261,9 @@ package struct Ingestion: Sendable {
 
         func handle(_ row: SourceRow, _ header: [String]) throws {
             if converter == nil {
-                converter = RowConverter(items: items,
-                                         mapping: try ColumnMapping.resolve(header: header, items: items, explicit: request.mapping))
+                converter = RowConverter(
+                    items: items,
+                    mapping: try ColumnMapping.resolve(header: header, items: items, explicit: request.mapping))
             }
             progress.rowsRead += 1
             if let unreadable = row.unreadable {
@@ -231,7 +273,9 @@ package struct Ingestion: Sendable {
             }
             var (values, problems) = converter!.convert(row.values, oversizedField: row.oversizedField)
             if problems.isEmpty, ingestRun != nil {
-                ingestRun!.check(values, number: row.number) { problems.append(.init(field: $0.field, reason: $0.reason)) }
+                ingestRun!.check(values, number: row.number) {
+                    problems.append(.init(field: $0.field, reason: $0.reason))
+                }
             }
             if problems.isEmpty {
                 if flagged != nil {
@@ -239,8 +283,10 @@ package struct Ingestion: Sendable {
                     let checks = flagged!.run.rules
                     var found: [ProblemSighting] = []
                     flagged!.run.check(values, number: row.number) { f in
-                        found.append(ProblemSighting(rowKey: Quality.rowKey(values, keyPositions, number: f.row), field: f.field,
-                                                     rule: checks[f.rule].check.kindName, value: f.value, reason: f.reason))
+                        found.append(
+                            ProblemSighting(
+                                rowKey: Quality.rowKey(values, keyPositions, number: f.row), field: f.field,
+                                rule: checks[f.rule].check.kindName, value: f.value, reason: f.reason))
                     }
                     if flagged!.sightings.count < Quality.maxSightings { flagged!.sightings += found }
                 }
@@ -248,7 +294,9 @@ package struct Ingestion: Sendable {
                 progress.rowsAccepted += 1
             } else {
                 let original = row.original
-                for p in problems { rejects.append(RejectedRow(row: row.number, field: p.field, reason: p.reason, original: original)) }
+                for p in problems {
+                    rejects.append(RejectedRow(row: row.number, field: p.field, reason: p.reason, original: original))
+                }
                 progress.rowsRejected += 1
             }
         }
@@ -266,7 +314,8 @@ package struct Ingestion: Sendable {
             progress.unknownColumns = (converter?.mapping.unknownColumns ?? []) + reader.extraKeys
             let (rejected, snapshot, store, stored) = (rejects, progress, self.store, resource.stored)
             // L4 items are sealed before they reach the staging table.
-            let rows = try seal.map { s in zip(staged, try s.seal(staged.map(\.values))).map { ($0.0.row, $0.1) } } ?? staged
+            let rows =
+                try seal.map { s in zip(staged, try s.seal(staged.map(\.values))).map { ($0.0.row, $0.1) } } ?? staged
             writing = Task {
                 if !rows.isEmpty { try await store.stage(rows, job: job, resource: stored) }
                 if !rejected.isEmpty { try await store.quarantine(rejected, job: job) }
@@ -280,8 +329,10 @@ package struct Ingestion: Sendable {
             onProgress(progress)
             if let max = request.maxErrors, progress.rowsRejected > max {
                 try await writing?.value
-                throw ZhengshuError(.validation, "stopped after \(progress.rowsRejected) rejected rows (more than max-errors \(max)); "
-                    + "download the rejected rows, fix them and load again")
+                throw ZhengshuError(
+                    .validation,
+                    "stopped after \(progress.rowsRejected) rejected rows (more than max-errors \(max)); "
+                        + "download the rejected rows, fix them and load again")
             }
         }
         defer { writing?.cancel() }
@@ -299,7 +350,9 @@ package struct Ingestion: Sendable {
         try reader.finish { try handle($0, $1) }
         if converter == nil, let header = reader.header {
             // A header and no rows: still check the mapping, so a wrong file fails loudly.
-            converter = RowConverter(items: items, mapping: try ColumnMapping.resolve(header: header, items: items, explicit: request.mapping))
+            converter = RowConverter(
+                items: items,
+                mapping: try ColumnMapping.resolve(header: header, items: items, explicit: request.mapping))
         }
         if converter == nil {
             // JSON with no objects: nothing changed at the source. A CSV without even a header is a broken file.
@@ -310,7 +363,8 @@ package struct Ingestion: Sendable {
             began = true
         }
         if request.mode == .replace, progress.rowsRead == 0, !request.materialisesTopic {
-            throw ZhengshuError(.validation, "the source holds no rows; replacing the data with nothing would empty the resource")
+            throw ZhengshuError(
+                .validation, "the source holds no rows; replacing the data with nothing would empty the resource")
         }
         try await flush()
         try await writing?.value
@@ -324,17 +378,21 @@ package struct Ingestion: Sendable {
                 for (value, column) in zip(d.values, mapping.columns) {
                     if let column { original[column] = value.text }
                 }
-                return RejectedRow(row: d.row, field: resource.keyItems.map(\.name).joined(separator: ","), reason: d.reason, original: original)
+                return RejectedRow(
+                    row: d.row, field: resource.keyItems.map(\.name).joined(separator: ","), reason: d.reason,
+                    original: original)
             }
             for start in stride(from: 0, to: rejected.count, by: Self.batchSize) {
-                try await store.quarantine(Array(rejected[start..<min(start + Self.batchSize, rejected.count)]), job: job)
+                try await store.quarantine(
+                    Array(rejected[start..<min(start + Self.batchSize, rejected.count)]), job: job)
             }
             progress.rowsAccepted -= duplicates.count
             progress.rowsRejected += duplicates.count
             try await store.saveProgress(job, progress)
             onProgress(progress)
             if let max = request.maxErrors, progress.rowsRejected > max {
-                throw ZhengshuError(.validation, "stopped after \(progress.rowsRejected) rejected rows (more than max-errors \(max))")
+                throw ZhengshuError(
+                    .validation, "stopped after \(progress.rowsRejected) rejected rows (more than max-errors \(max))")
             }
         }
         return flagged
@@ -344,7 +402,9 @@ package struct Ingestion: Sendable {
     /// element) reject. With rules, the rules decide: an item is required, or must match its element, at ingest only
     /// when a `reject` rule says so; other `reject` rules (patterns, ranges, consistency…) run on each converted row.
     /// `flag` rules let rows land; quality runs report them.
-    static func ingestChecks(_ resource: Resource, rules: [QualityRule], at now: Date) throws -> ([DataItem], QualityRun?) {
+    static func ingestChecks(
+        _ resource: Resource, rules: [QualityRule], at now: Date
+    ) throws -> ([DataItem], QualityRun?) {
         guard !rules.isEmpty else { return (resource.items, nil) }
         let rejecting = rules.filter { $0.enabled && $0.severity == .reject }
         var requiredItems = Set<String>(), elementItems = Set<String>()
@@ -352,7 +412,8 @@ package struct Ingestion: Sendable {
         for rule in rejecting {
             switch rule.check {
             case .required(let item): requiredItems.insert(item)
-            case .element(let item, let element) where resource.item(named: item)?.dataElement == element: elementItems.insert(item)
+            case .element(let item, let element) where resource.item(named: item)?.dataElement == element:
+                elementItems.insert(item)
             case .unique: break  // the key's uniqueness is checked over the staged rows
             default: others.append(rule)
             }
@@ -366,16 +427,18 @@ package struct Ingestion: Sendable {
         return (items, others.isEmpty ? nil : try QualityRun(resource: resource, rules: others, at: now))
     }
 
-
     // MARK: Reading and steering jobs
 
     /// Asks a running job to stop; it ends `cancelled` with the resource's data unchanged.
     package func cancel(_ id: Int64, by caller: Caller) async throws -> IngestJob {
         let job = try await job(id, by: caller)
-        guard Self.canSee(job, caller.principal), caller.principal.isAdmin || caller.principal.roles.contains(.provider) else {
+        guard Self.canSee(job, caller.principal), caller.principal.isAdmin || caller.principal.roles.contains(.provider)
+        else {
             throw ZhengshuError(.forbidden, "cancelling a job requires a provider of \(job.department) or an admin")
         }
-        guard !job.status.isFinished else { throw ZhengshuError(.conflict, "job \(id) has already \(job.status.rawValue)") }
+        guard !job.status.isFinished else {
+            throw ZhengshuError(.conflict, "job \(id) has already \(job.status.rawValue)")
+        }
         // Running here: stopped at once. Running on another node: that node stops it at its next batch.
         let cancelled = control.cancel(job.id)
         guard try await (cancelled ? true : store.requestCancel(job.id)) else {
@@ -390,7 +453,9 @@ package struct Ingestion: Sendable {
         let now = clock.current()
         return try await store.failInterruptedJobs(
             node: includingOwn ? node : nil, staleBefore: now.addingTimeInterval(-Self.abandonedAfter),
-            reason: "interrupted: the node running this job stopped; the resource's data is unchanged; run the import again", at: now)
+            reason:
+                "interrupted: the node running this job stopped; the resource's data is unchanged; run the import again",
+            at: now)
     }
 
     /// Freshness of every published resource (or one department's), against its declared update cycle.
@@ -398,10 +463,12 @@ package struct Ingestion: Sendable {
         let filter = try department.map { raw throws(ZhengshuError) in try DepartmentCode(validating: raw) }
         let now = clock.current()
         return try await store.updateTimes(department: filter).map { r in
-            let (status, due) = Freshness.status(cycle: r.resource.updateCycle, lastUpdated: r.lastUpdatedAt,
-                                                 since: r.resource.publishedAt, now: now)
-            return ResourceFreshness(code: r.resource.code, name: r.resource.name, department: r.resource.department,
-                                     updateCycle: r.resource.updateCycle, lastUpdatedAt: r.lastUpdatedAt, status: status, dueAt: due)
+            let (status, due) = Freshness.status(
+                cycle: r.resource.updateCycle, lastUpdated: r.lastUpdatedAt,
+                since: r.resource.publishedAt, now: now)
+            return ResourceFreshness(
+                code: r.resource.code, name: r.resource.name, department: r.resource.department,
+                updateCycle: r.resource.updateCycle, lastUpdatedAt: r.lastUpdatedAt, status: status, dueAt: due)
         }
     }
 
@@ -415,14 +482,18 @@ package struct Ingestion: Sendable {
     package func jobs(resource: String?, by caller: Caller) async throws -> [IngestJob] {
         let p = caller.principal
         let code = try resource.map { raw throws(ZhengshuError) in try ResourceCode(validating: raw) }
-        if p.isAdmin || p.roles.contains(.auditor) { return try await store.jobs(department: nil, resource: code, limit: 200) }
+        if p.isAdmin || p.roles.contains(.auditor) {
+            return try await store.jobs(department: nil, resource: code, limit: 200)
+        }
         try p.require(anyOf: [.provider], to: "listing ingestion jobs")
         guard let department = p.department else { return [] }
         return try await store.jobs(department: department, resource: code, limit: 200)
     }
 
     /// The header of the job's source and its rejected rows, a page at a time.
-    package func rejects(of id: Int64, after row: Int, limit: Int, by caller: Caller) async throws -> (header: [String], rows: [RejectedRow]) {
+    package func rejects(
+        of id: Int64, after row: Int, limit: Int, by caller: Caller
+    ) async throws -> (header: [String], rows: [RejectedRow]) {
         let job = try await job(id, by: caller)
         return (try await store.jobHeader(job.id), try await store.rejects(of: job.id, after: row, limit: limit))
     }

@@ -18,7 +18,9 @@ package struct Management: Sendable {
         let filter = try requested.map { raw throws(ZhengshuError) in try DepartmentCode(validating: raw) }
         if p.isAdmin || p.roles.contains(.auditor) {
             if let filter {
-                guard let d = try await store.department(filter) else { throw ZhengshuError(.notFound, "department \(filter) does not exist") }
+                guard let d = try await store.department(filter) else {
+                    throw ZhengshuError(.notFound, "department \(filter) does not exist")
+                }
                 return [d]
             }
             return try await store.departments(parent: nil, level: nil)
@@ -26,7 +28,9 @@ package struct Management: Sendable {
         guard let own = p.department, filter == nil || filter == own else {
             throw ZhengshuError(.forbidden, "other departments' evaluations and assets are for the bureau and auditors")
         }
-        guard let d = try await store.department(own) else { throw ZhengshuError(.notFound, "department \(own) does not exist") }
+        guard let d = try await store.department(own) else {
+            throw ZhengshuError(.notFound, "department \(own) does not exist")
+        }
         return [d]
     }
 
@@ -34,7 +38,8 @@ package struct Management: Sendable {
 
     package func policy() async throws -> PerformancePolicy {
         let stored = try await store.installationSetting(Self.policySetting, default: "")
-        guard !stored.isEmpty, let policy = try? JSONDecoder().decode(PerformancePolicy.self, from: Data(stored.utf8)) else {
+        guard !stored.isEmpty, let policy = try? JSONDecoder().decode(PerformancePolicy.self, from: Data(stored.utf8))
+        else {
             return PerformancePolicy()
         }
         return policy
@@ -47,8 +52,10 @@ package struct Management: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let text = String(decoding: try encoder.encode(valid), as: UTF8.self)
-        try await store.setInstallationSetting(Self.policySetting, value: text,
-                                               audit: caller.audit("performance.policy", "setting:\(Self.policySetting)", at: clock.current(), detail: text))
+        try await store.setInstallationSetting(
+            Self.policySetting, value: text,
+            audit: caller.audit(
+                "performance.policy", "setting:\(Self.policySetting)", at: clock.current(), detail: text))
         return valid
     }
 
@@ -65,21 +72,32 @@ package struct Management: Sendable {
         var problems: [ZhengshuError.Violation] = []
         for (n, raw) in items.enumerated() {
             let item = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-            if item.isEmpty { problems.append(.init(field: "items[\(n)]", reason: "is empty")) }
-            else if item.count > 200 { problems.append(.init(field: "items[\(n)]", reason: "is longer than 200 characters")) }
-            else if seen.insert(item).inserted { clean.append(item) }
+            if item.isEmpty {
+                problems.append(.init(field: "items[\(n)]", reason: "is empty"))
+            } else if item.count > 200 {
+                problems.append(.init(field: "items[\(n)]", reason: "is longer than 200 characters"))
+            } else if seen.insert(item).inserted {
+                clean.append(item)
+            }
         }
-        if items.count > 2000 { problems.append(.init(field: "items", reason: "holds \(items.count) items; at most 2000")) }
+        if items.count > 2000 {
+            problems.append(.init(field: "items", reason: "holds \(items.count) items; at most 2000"))
+        }
         guard problems.isEmpty else { throw ZhengshuError.validation(problems) }
-        try await store.setServiceItems(clean, of: code, audit: caller.audit("department.service-items", "department:\(code)", at: clock.current(),
-                                                                          detail: "items: \(clean.count)"))
+        try await store.setServiceItems(
+            clean, of: code,
+            audit: caller.audit(
+                "department.service-items", "department:\(code)", at: clock.current(),
+                detail: "items: \(clean.count)"))
         return clean
     }
 
     // MARK: - Performance
 
     /// Every visible department's report for the period (the current month when `period` is nil), best score first.
-    package func evaluations(period: String?, department: String? = nil, by caller: Caller) async throws -> [PerformanceReport] {
+    package func evaluations(
+        period: String?, department: String? = nil, by caller: Caller
+    ) async throws -> [PerformanceReport] {
         let period = try Self.period(period, now: clock.current())
         let departments = try await visible(department, by: caller)
         let shared = try await sharedInputs(period)
@@ -88,16 +106,20 @@ package struct Management: Sendable {
         return reports.sorted { ($0.score ?? -1, $1.department.rawValue) > ($1.score ?? -1, $0.department.rawValue) }
     }
 
-    package func evaluation(of department: String, period: String?, by caller: Caller) async throws -> PerformanceReport {
+    package func evaluation(of department: String, period: String?, by caller: Caller) async throws -> PerformanceReport
+    {
         let period = try Self.period(period, now: clock.current())
-        guard let d = try await visible(department, by: caller).first else { throw ZhengshuError(.notFound, "department \(department) does not exist") }
+        guard let d = try await visible(department, by: caller).first else {
+            throw ZhengshuError(.notFound, "department \(department) does not exist")
+        }
         return try await evaluate(d.code, period, try await sharedInputs(period))
     }
 
     package static func period(_ text: String?, now: Date) throws(ZhengshuError) -> PerformancePeriod {
         guard let text, !text.isEmpty else { return PerformancePeriod(containing: now) }
         guard let p = PerformancePeriod(text) else {
-            throw ZhengshuError(.invalidInput, "period \(text.prefix(20)) is not a month written YYYY-MM (e.g. 2026-11)")
+            throw ZhengshuError(
+                .invalidInput, "period \(text.prefix(20)) is not a month written YYYY-MM (e.g. 2026-11)")
         }
         guard p.start <= now else { throw ZhengshuError(.invalidInput, "period \(p) has not begun") }
         return p
@@ -113,8 +135,10 @@ package struct Management: Sendable {
     }
 
     func sharedInputs(_ period: PerformancePeriod) async throws -> SharedInputs {
-        SharedInputs(published: try await store.updateTimes(department: nil), calendar: WorkingCalendar(try await store.calendarDays()),
-                     policy: try await policy(), asOf: min(period.end, clock.current()), period: period)
+        SharedInputs(
+            published: try await store.updateTimes(department: nil),
+            calendar: WorkingCalendar(try await store.calendarDays()),
+            policy: try await policy(), asOf: min(period.end, clock.current()), period: period)
     }
 
     /// Gathers the department's raw facts and hands them to ``PerformanceEvaluation``.
@@ -124,34 +148,42 @@ package struct Management: Sendable {
         for (r, at) in s.published where r.department == department { if let at { lastUpdates[r.code] = at } }
         var problems: [Problem] = []
         while true {
-            let page = try await store.problems(department: department, resource: nil, status: nil, after: problems.last?.id.rawValue ?? 0, limit: 1000)
+            let page = try await store.problems(
+                department: department, resource: nil, status: nil, after: problems.last?.id.rawValue ?? 0, limit: 1000)
             problems += page
             if page.count < 1000 { break }
         }
         var applications: [ShareApplication] = []
         while true {
-            let page = try await store.applications(ApplicationFilter(provider: department, before: applications.last?.id.rawValue, limit: 500))
+            let page = try await store.applications(
+                ApplicationFilter(provider: department, before: applications.last?.id.rawValue, limit: 500))
             applications += page
             if page.count < 500 { break }
         }
         let linked = Set(s.published.flatMap { $0.resource.serviceItems })
         return PerformanceInputs(
             department: department, period: s.period, asOf: s.asOf, resources: resources, lastUpdates: lastUpdates,
-            jobs: try await store.jobs(department: department, resource: nil, limit: 10_000).filter { $0.status == .succeeded },
+            jobs: try await store.jobs(department: department, resource: nil, limit: 10_000).filter {
+                $0.status == .succeeded
+            },
             qualityRuns: try await store.qualityRuns(resource: nil, department: department, limit: 5_000),
             problems: problems, applications: applications,
             usage: try await store.shareUsage(from: s.period.firstDay, to: s.period.lastDay, department: department),
-            serviceItems: try await store.serviceItems(of: department), linkedServiceItems: linked, calendar: s.calendar)
+            serviceItems: try await store.serviceItems(of: department), linkedServiceItems: linked, calendar: s.calendar
+        )
     }
 
-    func evaluate(_ department: DepartmentCode, _ period: PerformancePeriod, _ s: SharedInputs) async throws -> PerformanceReport {
+    func evaluate(
+        _ department: DepartmentCode, _ period: PerformancePeriod, _ s: SharedInputs
+    ) async throws -> PerformanceReport {
         PerformanceEvaluation.evaluate(try await inputs(department, s), policy: s.policy)
     }
 
     func allResources(_ department: DepartmentCode?) async throws -> [Resource] {
         var out: [Resource] = []
         while true {
-            let page = try await store.searchResources(CatalogSearch(department: department, limit: 200, offset: out.count))
+            let page = try await store.searchResources(
+                CatalogSearch(department: department, limit: 200, offset: out.count))
             out += page.resources
             if page.resources.isEmpty || out.count >= page.total { break }
         }
@@ -173,7 +205,9 @@ package struct Management: Sendable {
             if !(try await store.qualityRules(of: r.code)).isEmpty { ruled.insert(r.code) }
         }
         for d in departments {
-            for g in try await store.grants(consumer: nil, provider: d.code, resource: nil) where g.status == .active { consumed.insert(g.resource) }
+            for g in try await store.grants(consumer: nil, provider: d.code, resource: nil) where g.status == .active {
+                consumed.insert(g.resource)
+            }
         }
         func assets(_ list: [Resource], department: Department?) -> DepartmentAssets {
             var a = DepartmentAssets(department: department?.code, name: department?.name)
@@ -195,9 +229,10 @@ package struct Management: Sendable {
             return a
         }
         let byDepartment = Dictionary(grouping: resources, by: \.department)
-        return AssetInventory(at: clock.current(), storageMeasured: !sizes.isEmpty || resources.isEmpty,
-                              departments: departments.map { assets(byDepartment[$0.code] ?? [], department: $0) },
-                              total: assets(resources, department: nil))
+        return AssetInventory(
+            at: clock.current(), storageMeasured: !sizes.isEmpty || resources.isEmpty,
+            departments: departments.map { assets(byDepartment[$0.code] ?? [], department: $0) },
+            total: assets(resources, department: nil))
     }
 }
 

@@ -20,14 +20,20 @@ package struct Members: Sendable {
         let (kind, identifier) = try MemberRules.validate(draft)
         let name = draft.name!
         let now = clock.current()
-        let profile = MemberProfile(user: UserID(0), kind: kind, identifierMasked: MemberRules.masked(identifier, kind: kind),
-                                    identifierDigest: keys.pseudonym.mac("member \(kind.rawValue) \(identifier)").hex,
-                                    contact: draft.contact!.trimmingCharacters(in: .whitespaces), createdAt: now)
-        let new = NewUser(name: name, displayName: draft.displayName ?? name, roles: [.member], department: nil,
-                          passwordHash: try hasher.hash(draft.password!), createdAt: now)
-        let registrant = Caller(Principal(kind: .anonymous, name: name, roles: [.member], department: nil), requestID: requestID)
-        let user = try await store.insertMember(new, profile: profile, audit: registrant.audit(
-            "member.register", "user:\(name)", at: now, detail: "kind: \(kind.rawValue); identifier: \(profile.identifierMasked)"))
+        let profile = MemberProfile(
+            user: UserID(0), kind: kind, identifierMasked: MemberRules.masked(identifier, kind: kind),
+            identifierDigest: keys.pseudonym.mac("member \(kind.rawValue) \(identifier)").hex,
+            contact: draft.contact!.trimmingCharacters(in: .whitespaces), createdAt: now)
+        let new = NewUser(
+            name: name, displayName: draft.displayName ?? name, roles: [.member], department: nil,
+            passwordHash: try hasher.hash(draft.password!), createdAt: now)
+        let registrant = Caller(
+            Principal(kind: .anonymous, name: name, roles: [.member], department: nil), requestID: requestID)
+        let user = try await store.insertMember(
+            new, profile: profile,
+            audit: registrant.audit(
+                "member.register", "user:\(name)", at: now,
+                detail: "kind: \(kind.rawValue); identifier: \(profile.identifierMasked)"))
         var stored = profile
         stored.user = user.id
         return (user, stored)
@@ -35,7 +41,8 @@ package struct Members: Sendable {
 
     /// The signed-in member's own registration.
     package func profile(by caller: Caller) async throws -> MemberProfile {
-        guard caller.principal.isMember, let id = caller.principal.userID, let p = try await store.memberProfile(id) else {
+        guard caller.principal.isMember, let id = caller.principal.userID, let p = try await store.memberProfile(id)
+        else {
             throw ZhengshuError(.forbidden, "only a registered member of the open-data portal has a member profile")
         }
         return p

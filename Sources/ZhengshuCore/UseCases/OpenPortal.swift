@@ -16,8 +16,10 @@ package struct OpenDataset: Sendable {
 
     /// Words a search matches: title, abstract, item labels and names, category, service items, publisher.
     package func matches(_ terms: [String]) -> Bool {
-        let haystack = ([resource.name, resource.abstract, resource.category, resource.code.rawValue, publisher?.name ?? ""]
-            + resource.items.flatMap { [$0.name, $0.label] } + resource.serviceItems).joined(separator: " ").lowercased()
+        let haystack =
+            ([resource.name, resource.abstract, resource.category, resource.code.rawValue, publisher?.name ?? ""]
+            + resource.items.flatMap { [$0.name, $0.label] } + resource.serviceItems).joined(separator: " ")
+            .lowercased()
         return terms.allSatisfy { haystack.contains($0) }
     }
 }
@@ -40,10 +42,15 @@ package struct OpenPortal: Sendable {
     package func datasets(open types: Set<OpenType> = [.unconditional]) async throws -> [OpenDataset] {
         let types = types.subtracting([.none])
         guard !types.isEmpty else { return [] }
-        let byCode = Dictionary(try await departments.departments(parent: nil, level: nil).map { ($0.code, $0) }) { a, _ in a }
+        let byCode = Dictionary(try await departments.departments(parent: nil, level: nil).map { ($0.code, $0) }) {
+            a, _ in a
+        }
         return try await updates.updateTimes(department: nil)
             .filter { types.contains($0.resource.openType) && $0.resource.status == .published }
-            .map { OpenDataset(resource: $0.resource, publisher: byCode[$0.resource.department], dataUpdatedAt: $0.lastUpdatedAt) }
+            .map {
+                OpenDataset(
+                    resource: $0.resource, publisher: byCode[$0.resource.department], dataUpdatedAt: $0.lastUpdatedAt)
+            }
             .sorted { $0.resource.code.rawValue < $1.resource.code.rawValue }
     }
 
@@ -51,7 +58,11 @@ package struct OpenPortal: Sendable {
     /// - Throws: `notFound` for anything that is not open data.
     package func dataset(_ idOrName: String, open types: Set<OpenType> = [.unconditional]) async throws -> OpenDataset {
         let wanted = idOrName.trimmingCharacters(in: .whitespaces)
-        guard let d = try await datasets(open: types).first(where: { $0.resource.code.rawValue == wanted || $0.name == wanted.lowercased() }) else {
+        guard
+            let d = try await datasets(open: types).first(where: {
+                $0.resource.code.rawValue == wanted || $0.name == wanted.lowercased()
+            })
+        else {
             throw ZhengshuError(.notFound, "open dataset \(wanted.prefix(64)) does not exist")
         }
         return d
@@ -64,7 +75,9 @@ package struct OpenPortal: Sendable {
 
     /// Those of `datasets` whose text holds every word of `text`.
     package static func matching(_ text: String?, in datasets: [OpenDataset]) -> [OpenDataset] {
-        let terms = (text ?? "").lowercased().split(whereSeparator: { $0.isWhitespace }).map(String.init).filter { $0 != "*:*" }
+        let terms = (text ?? "").lowercased().split(whereSeparator: { $0.isWhitespace }).map(String.init).filter {
+            $0 != "*:*"
+        }
         return terms.isEmpty ? datasets : datasets.filter { $0.matches(terms) }
     }
 
@@ -73,8 +86,11 @@ package struct OpenPortal: Sendable {
         try await data.openRecords(try await dataset(idOrName).resource.code.rawValue, query, by: caller)
     }
 
-    package func download(_ idOrName: String, format: ExportFormat, by caller: Caller,
-                          sink: ([UInt8]) async throws -> Void) async throws -> Int {
-        try await data.openDownload(try await dataset(idOrName).resource.code.rawValue, format: format, by: caller, sink: sink)
+    package func download(
+        _ idOrName: String, format: ExportFormat, by caller: Caller,
+        sink: ([UInt8]) async throws -> Void
+    ) async throws -> Int {
+        try await data.openDownload(
+            try await dataset(idOrName).resource.code.rawValue, format: format, by: caller, sink: sink)
     }
 }

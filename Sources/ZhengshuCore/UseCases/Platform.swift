@@ -38,26 +38,31 @@ package struct Platform: Sendable {
     let suite: any CryptoSuite
 
     /// - Parameter node: this process's name among the nodes sharing the store (jobs record who runs them).
-    package init(store: any PlatformStore, clock: PlatformClock = PlatformClock(), hasher: PasswordHasher = .standard,
-                 connector: any SourceConnector = NoConnector(), node: String = "local", sharing: SharingPolicy = SharingPolicy(),
-                 webhookSender: any WebhookSender = NoWebhookSender(), privacyKeys: PrivacyKeys = .ephemeral(),
-                 signer: (any InstallationSigner)? = nil, masterKey: [UInt8]? = nil, meter: any PlatformMeter = NoMeter(),
-                 sandbox: SandboxLimits = SandboxLimits()) {
+    package init(
+        store: any PlatformStore, clock: PlatformClock = PlatformClock(), hasher: PasswordHasher = .standard,
+        connector: any SourceConnector = NoConnector(), node: String = "local",
+        sharing: SharingPolicy = SharingPolicy(),
+        webhookSender: any WebhookSender = NoWebhookSender(), privacyKeys: PrivacyKeys = .ephemeral(),
+        signer: (any InstallationSigner)? = nil, masterKey: [UInt8]? = nil, meter: any PlatformMeter = NoMeter(),
+        sandbox: SandboxLimits = SandboxLimits()
+    ) {
         self.store = store
         self.clock = clock
         let masking = MaskerSource(store: store, keys: privacyKeys)
         self.signer = signer
         suite = privacyKeys.suite
         // Without a master key (tests, throwaway platforms) sealed data lives as long as the process.
-        sealer = Sealer(keys: store, master: masterKey ?? SymmetricKeyBytes.random(), suite: privacyKeys.suite, clock: clock)
+        sealer = Sealer(
+            keys: store, master: masterKey ?? SymmetricKeyBytes.random(), suite: privacyKeys.suite, clock: clock)
         departments = Departments(store: store, clock: clock)
         var accounts = Accounts(store: store, audit: store, clock: clock, hasher: hasher)
         accounts.meter = meter
         self.accounts = accounts
         members = Members(store: store, keys: privacyKeys, clock: clock, hasher: hasher)
         catalog = Catalog(store: store, standards: store, privacy: store, sealing: (store, sealer), clock: clock)
-        var data = DataAccess(catalog: store, records: store, audit: store, pulls: store, shares: store, masking: masking, signer: signer,
-                              sealer: sealer, connector: connector, clock: clock)
+        var data = DataAccess(
+            catalog: store, records: store, audit: store, pulls: store, shares: store, masking: masking, signer: signer,
+            sealer: sealer, connector: connector, clock: clock)
         data.meter = meter
         data.topics = store
         self.data = data
@@ -67,14 +72,20 @@ package struct Platform: Sendable {
         audit = AuditTrail(store: store, clock: clock)
         management = Management(store: store, clock: clock)
         lineage = LineageService(catalog: store, store: store, clock: clock)
-        var ingestion = Ingestion(catalog: store, store: store, pulls: store, topics: store, quality: store, lineage: lineage, standards: store, problems: store,
-                                  masking: masking, sealer: sealer, clock: clock, node: node)
+        var ingestion = Ingestion(
+            catalog: store, store: store, pulls: store, topics: store, quality: store, lineage: lineage,
+            standards: store, problems: store,
+            masking: masking, sealer: sealer, clock: clock, node: node)
         ingestion.meter = meter
         self.ingestion = ingestion
         pulls = Pulls(catalog: store, store: store, ingestion: ingestion, connector: connector, clock: clock)
-        topics = Topics(catalog: store, records: store, store: store, pulls: store, ingestion: ingestion, lineage: lineage, sealer: sealer, clock: clock)
-        var quality = Quality(catalog: store, records: store, store: store, problems: store, standards: store, updates: store, masking: masking,
-                              sealer: sealer, clock: clock)
+        topics = Topics(
+            catalog: store, records: store, store: store, pulls: store, ingestion: ingestion, lineage: lineage,
+            sealer: sealer, clock: clock)
+        var quality = Quality(
+            catalog: store, records: store, store: store, problems: store, standards: store, updates: store,
+            masking: masking,
+            sealer: sealer, clock: clock)
         quality.meter = meter
         self.quality = quality
         standards = Standards(store: store, clock: clock)
@@ -82,7 +93,8 @@ package struct Platform: Sendable {
         webhooks = Webhooks(catalog: store, store: store, clock: clock, sender: webhookSender)
         privacy = Privacy(catalog: catalog, store: store, clock: clock)
         alerts = Alerts(store: store, audit: store, shares: store, clock: clock)
-        var sharing = Sharing(catalog: store, records: store, store: store, accounts: store, audit: store, clock: clock, policy: sharing)
+        var sharing = Sharing(
+            catalog: store, records: store, store: store, accounts: store, audit: store, clock: clock, policy: sharing)
         sharing.meter = meter
         self.sharing = sharing
     }
@@ -90,7 +102,9 @@ package struct Platform: Sendable {
     /// The signing key's public half, for anyone signed in (receivers check signed manifests with it).
     package func installationKey(by caller: Caller) throws -> InstallationKey {
         guard let signer else { throw ZhengshuError(.notFound, "this platform has no signing key") }
-        return InstallationKey(profile: suite.profile, algorithm: signer.algorithm, publicKey: signer.publicKey, fingerprint: signer.fingerprint)
+        return InstallationKey(
+            profile: suite.profile, algorithm: signer.algorithm, publicKey: signer.publicKey,
+            fingerprint: signer.fingerprint)
     }
 
     package func counts(by caller: Caller) async throws -> PlatformCounts {

@@ -39,14 +39,20 @@ package struct Problems: Sendable {
     }
 
     /// Admins and auditors see every department's problems; a provider its own department's.
-    package func list(department: String?, resource: String?, status: String?, after: Int64, limit: Int, by caller: Caller) async throws -> [Problem] {
+    package func list(
+        department: String?, resource: String?, status: String?, after: Int64, limit: Int, by caller: Caller
+    ) async throws -> [Problem] {
         let scope = try scope(department, caller)
         let code = try resource.map { raw throws(ZhengshuError) in try ResourceCode(validating: raw) }
         let state = try status.map { raw throws(ZhengshuError) in
-            guard let s = ProblemStatus(rawValue: raw) else { throw ZhengshuError(.invalidInput, "status: \(ProblemStatus.unknown(raw))") }
+            guard let s = ProblemStatus(rawValue: raw) else {
+                throw ZhengshuError(.invalidInput, "status: \(ProblemStatus.unknown(raw))")
+            }
             return s
         }
-        guard (1...1000).contains(limit), after >= 0 else { throw ZhengshuError(.invalidInput, "limit must be from 1 to 1000 and after 0 or more") }
+        guard (1...1000).contains(limit), after >= 0 else {
+            throw ZhengshuError(.invalidInput, "limit must be from 1 to 1000 and after 0 or more")
+        }
         return try await store.problems(department: scope, resource: code, status: state, after: after, limit: limit)
     }
 
@@ -55,28 +61,42 @@ package struct Problems: Sendable {
     package func update(_ id: Int64, _ update: Update, by caller: Caller) async throws -> Problem {
         let p = caller.principal
         let note = update.note?.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let note, note.count > 2000 { throw ZhengshuError.validation([.init(field: "note", reason: "at most 2000 characters")]) }
+        if let note, note.count > 2000 {
+            throw ZhengshuError.validation([.init(field: "note", reason: "at most 2000 characters")])
+        }
         let now = clock.current()
-        guard let current = try await store.problem(ProblemID(id)), p.isAdmin || p.roles.contains(.auditor) || p.department == current.department else {
+        guard let current = try await store.problem(ProblemID(id)),
+            p.isAdmin || p.roles.contains(.auditor) || p.department == current.department
+        else {
             throw ZhengshuError(.notFound, "problem \(id) does not exist")
         }
         let ruling = p.isAdmin && current.status == .disputed
         if !ruling { try p.requireProvider(of: current.department, to: "updating problem \(id)") }
-        return try await store.updateProblem(ProblemID(id), audit: caller.audit("problem.\(update.status.rawValue)", "problem:\(id)", at: now,
-                                                                                detail: note.map { String($0.prefix(200)) })) { problem in
+        return try await store.updateProblem(
+            ProblemID(id),
+            audit: caller.audit(
+                "problem.\(update.status.rawValue)", "problem:\(id)", at: now,
+                detail: note.map { String($0.prefix(200)) })
+        ) { problem in
             var next = problem
             if ruling {
                 guard [.open, .verified].contains(update.status), let note, !note.isEmpty else {
-                    throw ZhengshuError.validation([.init(field: "status", reason: "a ruling on a dispute sets open or verified, with a note")])
+                    throw ZhengshuError.validation([
+                        .init(field: "status", reason: "a ruling on a dispute sets open or verified, with a note")
+                    ])
                 }
                 next.note = [problem.note, "ruling: \(note)"].compactMap { $0 }.joined(separator: "\n")
             } else {
                 guard problem.status.providerMoves.contains(update.status) else {
-                    throw ZhengshuError(.conflict, "problem \(id) is \(problem.status.rawValue); it cannot become \(update.status.rawValue)")
+                    throw ZhengshuError(
+                        .conflict,
+                        "problem \(id) is \(problem.status.rawValue); it cannot become \(update.status.rawValue)")
                 }
                 if update.status == .disputed {
                     guard let note, !note.isEmpty else {
-                        throw ZhengshuError.validation([.init(field: "note", reason: "a dispute needs the reason the value is right")])
+                        throw ZhengshuError.validation([
+                            .init(field: "note", reason: "a dispute needs the reason the value is right")
+                        ])
                     }
                     next.note = note
                 }
@@ -93,19 +113,28 @@ package struct Problems: Sendable {
         try resource.requirePublished("objections are for published data")
         try caller.principal.require(anyOf: [.consumer, .admin], to: "objecting to a value")
         var v: [ZhengshuError.Violation] = []
-        if resource.item(named: objection.field) == nil { v.append(.init(field: "field", reason: "'\(objection.field.prefix(60))' is not an item of \(resource.code)")) }
+        if resource.item(named: objection.field) == nil {
+            v.append(
+                .init(field: "field", reason: "'\(objection.field.prefix(60))' is not an item of \(resource.code)"))
+        }
         let rowKey = objection.rowKey.trimmingCharacters(in: .whitespaces)
         if rowKey.isEmpty || rowKey.count > 200 { v.append(.init(field: "rowKey", reason: "must be 1-200 characters")) }
         let reason = objection.reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        if reason.isEmpty || reason.count > 2000 { v.append(.init(field: "reason", reason: "must be 1-2000 characters")) }
+        if reason.isEmpty || reason.count > 2000 {
+            v.append(.init(field: "reason", reason: "must be 1-2000 characters"))
+        }
         if (objection.value?.count ?? 0) > 2000 { v.append(.init(field: "value", reason: "at most 2000 characters")) }
         guard v.isEmpty else { throw ZhengshuError.validation(v) }
         let now = clock.current()
         return try await store.insertProblem(
-            Problem(id: ProblemID(0), resource: resource.code, department: resource.department, source: "objection", rowKey: rowKey,
-                    field: objection.field, rule: "objection", value: objection.value ?? "", reason: reason, status: .open,
-                    firstSeenAt: now, lastSeenAt: now, raisedBy: caller.principal.name),
-            audit: caller.audit("problem.object", "resource:\(resource.code)", at: now, detail: "row: \(rowKey.prefix(60)); field: \(objection.field)"))
+            Problem(
+                id: ProblemID(0), resource: resource.code, department: resource.department, source: "objection",
+                rowKey: rowKey,
+                field: objection.field, rule: "objection", value: objection.value ?? "", reason: reason, status: .open,
+                firstSeenAt: now, lastSeenAt: now, raisedBy: caller.principal.name),
+            audit: caller.audit(
+                "problem.object", "resource:\(resource.code)", at: now,
+                detail: "row: \(rowKey.prefix(60)); field: \(objection.field)"))
     }
 
     /// Counts by status and the mean time to fix, per department (all for the bureau and auditors, else one's own).

@@ -28,7 +28,9 @@ package struct Profiles: Sendable {
             throw ZhengshuError(.forbidden, "profiles are for departments' providers and consumers and the bureau")
         }
         let value = MemberRules.normalized(raw)
-        if let problem = MemberRules.identifierProblem(value, person: kind == .person, field: kind == .person ? "id" : "code") {
+        if let problem = MemberRules.identifierProblem(
+            value, person: kind == .person, field: kind == .person ? "id" : "code")
+        {
             throw ZhengshuError.validation([problem])
         }
         var parts: [ProfilePart] = []
@@ -36,11 +38,14 @@ package struct Profiles: Sendable {
         // Topic databases are copies of other resources' data: their sources speak for themselves (a stale copy would
         // otherwise disagree with its own source).
         let topics = Set(try await data.topics?.topics().map(\.code) ?? [])
-        for (resource, updatedAt) in try await updates.updateTimes(department: nil) where resource.status == .published && !topics.contains(resource.code) {
+        for (resource, updatedAt) in try await updates.updateTimes(department: nil)
+        where resource.status == .published && !topics.contains(resource.code) {
             for identifier in ProfileRules.subjectItems(of: resource, kind: kind) {
-                if let part = try await data.profilePart(resource, identifier: identifier, value: value, kind: kind, updatedAt: updatedAt,
-                                                          policies: policies, by: caller),
-                   !part.rows.isEmpty {
+                if let part = try await data.profilePart(
+                    resource, identifier: identifier, value: value, kind: kind, updatedAt: updatedAt,
+                    policies: policies, by: caller),
+                    !part.rows.isEmpty
+                {
                     parts.append(part)
                 }
             }
@@ -53,39 +58,59 @@ package struct Profiles: Sendable {
                 for (k, field) in part.fields.enumerated() where row[k] != .null {
                     let concept = ProfileRules.concept(of: field, kind: kind, identifier: part.identifier)
                     if let concept {
-                        observations.append(.init(concept: concept, department: part.resource.department, resource: part.resource.code,
-                                                  item: field.name, clear: clear[k].text, shown: row[k].text))
+                        observations.append(
+                            .init(
+                                concept: concept, department: part.resource.department, resource: part.resource.code,
+                                item: field.name, clear: clear[k].text, shown: row[k].text))
                     }
                     guard seen.insert("\(field.name)\u{0}\(row[k].text)").inserted else { continue }
-                    attributes.append(ProfileAttribute(concept: concept, item: field.name, label: field.label, value: row[k].text,
-                                                       masked: part.masked.contains(field.name), department: part.resource.department,
-                                                       resource: part.resource.code, resourceName: part.resource.name, updatedAt: part.updatedAt))
+                    attributes.append(
+                        ProfileAttribute(
+                            concept: concept, item: field.name, label: field.label, value: row[k].text,
+                            masked: part.masked.contains(field.name), department: part.resource.department,
+                            resource: part.resource.code, resourceName: part.resource.name, updatedAt: part.updatedAt))
                 }
             }
         }
         let conflicts = ProfileRules.conflicts(observations)
-        try await raise(conflicts.filter { Self.fed.contains($0.concept) }, observations: observations, kind: kind, value: value, parts: parts)
-        return Profile(kind: kind, subject: kind == .person ? MemberRules.masked(value, kind: .person) : value, attributes: attributes,
-                       conflicts: conflicts,
-                       sources: parts.map { ProfileSource(resource: $0.resource.code, name: $0.resource.name, department: $0.resource.department,
-                                                          item: $0.identifier.name, records: $0.rows.count, updatedAt: $0.updatedAt, grant: $0.grant) })
+        try await raise(
+            conflicts.filter { Self.fed.contains($0.concept) }, observations: observations, kind: kind, value: value,
+            parts: parts)
+        return Profile(
+            kind: kind, subject: kind == .person ? MemberRules.masked(value, kind: .person) : value,
+            attributes: attributes,
+            conflicts: conflicts,
+            sources: parts.map {
+                ProfileSource(
+                    resource: $0.resource.code, name: $0.resource.name, department: $0.resource.department,
+                    item: $0.identifier.name, records: $0.rows.count, updatedAt: $0.updatedAt, grant: $0.grant)
+            })
     }
 
     /// Each department holding a conflicting value finds it in its worklist (问题数据), once per record and item: seen
     /// again, the same problem is touched; it is for the department to fix or dispute.
-    func raise(_ conflicts: [ProfileConflict], observations: [ProfileRules.Observation], kind: ProfileKind, value: String, parts: [ProfilePart]) async throws {
+    func raise(
+        _ conflicts: [ProfileConflict], observations: [ProfileRules.Observation], kind: ProfileKind, value: String,
+        parts: [ProfilePart]
+    ) async throws {
         let now = clock.current()
         for conflict in conflicts {
-            for (resource, claims) in Dictionary(grouping: observations.filter { $0.concept == conflict.concept }, by: \.resource) {
+            for (resource, claims) in Dictionary(
+                grouping: observations.filter { $0.concept == conflict.concept }, by: \.resource)
+            {
                 guard let part = parts.first(where: { $0.resource.code == resource }) else { continue }
                 let others = conflict.claims.filter { $0.department != part.resource.department }
                     .map { "\($0.department) \($0.resource).\($0.item) = \($0.value)" }.joined(separator: "; ")
                 var seen = Set<String>()
                 let sightings = claims.filter { seen.insert("\($0.item)\u{0}\($0.clear)").inserted }.map { claim in
-                    ProblemSighting(rowKey: value, field: claim.item, rule: "profile.conflict",
-                                    value: claim.clear, reason: "the \(kind.rawValue) profile's \(conflict.concept) disagrees with \(others.prefix(500))")
+                    ProblemSighting(
+                        rowKey: value, field: claim.item, rule: "profile.conflict",
+                        value: claim.clear,
+                        reason:
+                            "the \(kind.rawValue) profile's \(conflict.concept) disagrees with \(others.prefix(500))")
                 }
-                _ = try await problems.recordSightings(sightings, resource: resource, department: part.resource.department, at: now, closeUnseen: false)
+                _ = try await problems.recordSightings(
+                    sightings, resource: resource, department: part.resource.department, at: now, closeUnseen: false)
             }
         }
     }

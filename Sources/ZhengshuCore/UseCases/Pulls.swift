@@ -9,9 +9,13 @@ package struct Pulls: Sendable {
     let clock: PlatformClock
 
     /// Who the scheduler acts as in jobs and the audit trail.
-    static let scheduler = Caller(Principal(kind: .localOperator, name: "scheduler", roles: [.admin], department: nil), requestID: "scheduler")
+    static let scheduler = Caller(
+        Principal(kind: .localOperator, name: "scheduler", roles: [.admin], department: nil), requestID: "scheduler")
 
-    package init(catalog: any CatalogStore, store: any PullStore, ingestion: Ingestion, connector: any SourceConnector, clock: PlatformClock) {
+    package init(
+        catalog: any CatalogStore, store: any PullStore, ingestion: Ingestion, connector: any SourceConnector,
+        clock: PlatformClock
+    ) {
         self.catalog = catalog
         self.store = store
         self.ingestion = ingestion
@@ -21,7 +25,9 @@ package struct Pulls: Sendable {
 
     package func register(_ code: String, _ draft: PullSourceDraft, by caller: Caller) async throws -> PullSource {
         let code = try ResourceCode(validating: code)
-        guard let resource = try await catalog.resource(code) else { throw ZhengshuError(.notFound, "resource \(code) does not exist") }
+        guard let resource = try await catalog.resource(code) else {
+            throw ZhengshuError(.notFound, "resource \(code) does not exist")
+        }
         try caller.principal.requireProvider(of: resource.department, to: "registering a pull source for \(code)")
         try draft.validate()
         try connector.check(kind: draft.kind, location: draft.location)
@@ -29,19 +35,25 @@ package struct Pulls: Sendable {
             throw ZhengshuError(.conflict, "resource \(code) is already read live from another source")
         }
         let now = clock.current()
-        let source = PullSource(id: PullSourceID(0), resource: code, department: resource.department, kind: draft.kind,
-                                location: draft.location, query: draft.query, format: draft.format ?? .csv, mode: draft.mode ?? .upsert,
-                                intervalSeconds: draft.intervalSeconds, watermarkColumn: draft.watermarkColumn, lastWatermark: nil,
-                                nextRunAt: now, lastJob: nil, lastError: nil, enabled: true, live: draft.live ?? false,
-                                createdBy: caller.principal.name, createdAt: now)
-        return try await store.insertPullSource(source, audit: caller.audit("pull.register", "resource:\(code)", at: now,
-                                                                            detail: "kind: \(draft.kind.rawValue); every \(draft.intervalSeconds) s"))
+        let source = PullSource(
+            id: PullSourceID(0), resource: code, department: resource.department, kind: draft.kind,
+            location: draft.location, query: draft.query, format: draft.format ?? .csv, mode: draft.mode ?? .upsert,
+            intervalSeconds: draft.intervalSeconds, watermarkColumn: draft.watermarkColumn, lastWatermark: nil,
+            nextRunAt: now, lastJob: nil, lastError: nil, enabled: true, live: draft.live ?? false,
+            createdBy: caller.principal.name, createdAt: now)
+        return try await store.insertPullSource(
+            source,
+            audit: caller.audit(
+                "pull.register", "resource:\(code)", at: now,
+                detail: "kind: \(draft.kind.rawValue); every \(draft.intervalSeconds) s"))
     }
 
     package func list(resource: String?, by caller: Caller) async throws -> [PullSource] {
         let code = try resource.map { raw throws(ZhengshuError) in try ResourceCode(validating: raw) }
         let p = caller.principal
-        if p.isAdmin || p.roles.contains(.auditor) { return try await store.pullSources(resource: code, department: nil) }
+        if p.isAdmin || p.roles.contains(.auditor) {
+            return try await store.pullSources(resource: code, department: nil)
+        }
         try p.require(anyOf: [.provider], to: "listing pull sources")
         guard let department = p.department else { return [] }
         return try await store.pullSources(resource: code, department: department)
@@ -50,13 +62,16 @@ package struct Pulls: Sendable {
     package func delete(_ id: Int64, by caller: Caller) async throws {
         let source = try await visible(id, caller)
         try caller.principal.requireProvider(of: source.department, to: "removing pull source \(id)")
-        try await store.deletePullSource(source.id, audit: caller.audit("pull.delete", "pull:\(id)", at: clock.current()))
+        try await store.deletePullSource(
+            source.id, audit: caller.audit("pull.delete", "pull:\(id)", at: clock.current()))
     }
 
     /// Runs one source now, whatever its schedule.
     package func runNow(_ id: Int64, by caller: Caller) async throws -> IngestJob {
         let source = try await visible(id, caller)
-        guard !source.live else { throw ZhengshuError(.conflict, "pull source \(id) is read live; there is nothing to run") }
+        guard !source.live else {
+            throw ZhengshuError(.conflict, "pull source \(id) is read live; there is nothing to run")
+        }
         try caller.principal.requireProvider(of: source.department, to: "running pull source \(id)")
         return try await run(source, by: caller)
     }
@@ -77,21 +92,25 @@ package struct Pulls: Sendable {
             data = try await connector.fetch(source)
         } catch {
             let message = "could not read the source: \(error)"
-            try await store.recordPull(source.id, watermark: source.lastWatermark, job: nil, error: message, nextRunAt: next)
+            try await store.recordPull(
+                source.id, watermark: source.lastWatermark, job: nil, error: message, nextRunAt: next)
             throw ZhengshuError(.conflict, message)
         }
-        let request = ImportRequest(resource: source.resource.rawValue, mode: source.mode, format: data.format, encoding: .auto,
-                                    sourceName: "pull:\(source.id)")
+        let request = ImportRequest(
+            resource: source.resource.rawValue, mode: source.mode, format: data.format, encoding: .auto,
+            sourceName: "pull:\(source.id)")
         let job = try await ingestion.run(request, source: data.chunks, by: caller)
         let succeeded = job.status == .succeeded
-        try await store.recordPull(source.id, watermark: succeeded ? (data.watermark ?? source.lastWatermark) : source.lastWatermark,
-                                   job: job.id, error: succeeded ? nil : job.error, nextRunAt: next)
+        try await store.recordPull(
+            source.id, watermark: succeeded ? (data.watermark ?? source.lastWatermark) : source.lastWatermark,
+            job: job.id, error: succeeded ? nil : job.error, nextRunAt: next)
         return job
     }
 
     private func visible(_ id: Int64, _ caller: Caller) async throws -> PullSource {
         guard let s = try await store.pullSource(PullSourceID(id)),
-              caller.principal.isAdmin || caller.principal.roles.contains(.auditor) || caller.principal.department == s.department
+            caller.principal.isAdmin || caller.principal.roles.contains(.auditor)
+                || caller.principal.department == s.department
         else { throw ZhengshuError(.notFound, "pull source \(id) does not exist") }
         return s
     }

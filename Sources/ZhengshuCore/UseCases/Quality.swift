@@ -19,8 +19,12 @@ package struct Quality: Sendable {
     /// Failing values kept as problem records per run, at most (a file that fails everywhere needs fixing at the source).
     static let maxSightings = 1_000_000
 
-    package init(catalog: any CatalogStore, records: any RecordStore, store: any QualityStore, problems: (any ProblemStore)? = nil,
-                 standards: (any StandardsStore)? = nil, updates: (any IngestStore)? = nil, masking: MaskerSource? = nil, sealer: Sealer? = nil, clock: PlatformClock) {
+    package init(
+        catalog: any CatalogStore, records: any RecordStore, store: any QualityStore,
+        problems: (any ProblemStore)? = nil,
+        standards: (any StandardsStore)? = nil, updates: (any IngestStore)? = nil, masking: MaskerSource? = nil,
+        sealer: Sealer? = nil, clock: PlatformClock
+    ) {
         self.masking = masking
         self.sealer = sealer
         self.standards = standards
@@ -40,33 +44,47 @@ package struct Quality: Sendable {
 
     func rules(of resource: Resource) async throws -> (rules: [QualityRule], proposed: Bool) {
         let stored = try await store.qualityRules(of: resource.code)
-        return stored.isEmpty ? (QualityRules.proposed(for: resource, elements: try await standards?.dataElements() ?? []), true) : (stored, false)
+        return stored.isEmpty
+            ? (QualityRules.proposed(for: resource, elements: try await standards?.dataElements() ?? []), true)
+            : (stored, false)
     }
 
     /// Replaces a resource's rules: its provider or an admin. Every rule must name the resource's items.
     package func setRules(of code: String, _ rules: [QualityRule], by caller: Caller) async throws -> [QualityRule] {
         let resource = try await catalog.visibleResource(code, to: caller.principal)
-        try caller.principal.requireProvider(of: resource.department, to: "setting the quality rules of \(resource.code)")
+        try caller.principal.requireProvider(
+            of: resource.department, to: "setting the quality rules of \(resource.code)")
         guard rules.count <= 500 else { throw ZhengshuError(.invalidInput, "at most 500 rules per resource") }
         for (k, rule) in rules.enumerated() { try rule.validate(at: k) }
         _ = try QualityRun(resource: resource, rules: rules, at: clock.current())
-        return try await store.replaceQualityRules(rules.map { var r = $0; r.id = 0; return r }, of: resource.code,
-                                                   audit: caller.audit("quality.rules", "resource:\(resource.code)", at: clock.current(),
-                                                                       detail: "\(rules.count) rules"))
+        return try await store.replaceQualityRules(
+            rules.map {
+                var r = $0
+                r.id = 0
+                return r
+            }, of: resource.code,
+            audit: caller.audit(
+                "quality.rules", "resource:\(resource.code)", at: clock.current(),
+                detail: "\(rules.count) rules"))
     }
 
     /// Runs the rules over every stored record, keeps the result in the history and returns it. Its provider, an
     /// admin or an auditor may run it. - Parameter onFailure: every failing row (for problem records; tests).
-    package func run(_ code: String, by caller: Caller, trigger: String = "manual",
-                     onFailure: @Sendable (QualityRun.Failure, QualityRule) -> Void = { _, _ in }) async throws -> QualityRunRecord {
+    package func run(
+        _ code: String, by caller: Caller, trigger: String = "manual",
+        onFailure: @Sendable (QualityRun.Failure, QualityRule) -> Void = { _, _ in }
+    ) async throws -> QualityRunRecord {
         let resource = try await catalog.visibleResource(code, to: caller.principal)
         let p = caller.principal
-        if !(p.roles.contains(.auditor)) { try p.requireProvider(of: resource.department, to: "running the quality rules of \(resource.code)") }
+        if !(p.roles.contains(.auditor)) {
+            try p.requireProvider(of: resource.department, to: "running the quality rules of \(resource.code)")
+        }
         try resource.requirePublished("publish it before checking its data")
         let started = clock.current()
         let (rules, _) = try await rules(of: resource)
-        var run = try QualityRun(resource: resource, rules: rules, at: started, references: try await references(for: rules),
-                                 masker: try await masking?.current() ?? .defaults)
+        var run = try QualityRun(
+            resource: resource, rules: rules, at: started, references: try await references(for: rules),
+            masker: try await masking?.current() ?? .defaults)
         let inForce = run.rules
         var rows = 0
         // Problems are filed under the row's key, so the department finds the row (and a corrected row closes them).
@@ -77,24 +95,37 @@ package struct Quality: Sendable {
             run.check(row, number: rows) { failure in
                 onFailure(failure, inForce[failure.rule])
                 guard sightings.count < Self.maxSightings else { return }
-                sightings.append(ProblemSighting(rowKey: Self.rowKey(row, keyPositions, number: failure.row), field: failure.field, rule: inForce[failure.rule].check.kindName,
-                                                 value: failure.value, reason: failure.reason))
+                sightings.append(
+                    ProblemSighting(
+                        rowKey: Self.rowKey(row, keyPositions, number: failure.row), field: failure.field,
+                        rule: inForce[failure.rule].check.kindName,
+                        value: failure.value, reason: failure.reason))
             }
         }
         if let problems {
-            _ = try await problems.recordSightings(Self.distinct(sightings), resource: resource.code, department: resource.department, at: started,
-                                                   closeUnseen: true)
+            _ = try await problems.recordSightings(
+                Self.distinct(sightings), resource: resource.code, department: resource.department, at: started,
+                closeUnseen: true)
         }
-        if let updates, let last = try await updates.updateTimes(department: resource.department).first(where: { $0.resource.code == resource.code }) {
-            let (status, _) = Freshness.status(cycle: resource.updateCycle, lastUpdated: last.lastUpdatedAt, since: resource.publishedAt, now: started)
+        if let updates,
+            let last = try await updates.updateTimes(department: resource.department).first(where: {
+                $0.resource.code == resource.code
+            })
+        {
+            let (status, _) = Freshness.status(
+                cycle: resource.updateCycle, lastUpdated: last.lastUpdatedAt, since: resource.publishedAt, now: started)
             run.recordFreshness(status, lastUpdated: last.lastUpdatedAt)
         }
         let results = run.results()
-        let record = QualityRunRecord(id: QualityRunID(0), resource: resource.code, department: resource.department, trigger: trigger,
-                                      startedAt: started, finishedAt: clock.current(), rowsChecked: rows,
-                                      score: QualityRun.score(results), results: results)
-        let stored = try await store.insertQualityRun(record, audit: caller.audit("quality.run", "resource:\(resource.code)", at: clock.current(),
-                                                                                  detail: "rows: \(rows); score: \(record.score)"))
+        let record = QualityRunRecord(
+            id: QualityRunID(0), resource: resource.code, department: resource.department, trigger: trigger,
+            startedAt: started, finishedAt: clock.current(), rowsChecked: rows,
+            score: QualityRun.score(results), results: results)
+        let stored = try await store.insertQualityRun(
+            record,
+            audit: caller.audit(
+                "quality.run", "resource:\(resource.code)", at: clock.current(),
+                detail: "rows: \(rows); score: \(record.score)"))
         meter.record(.qualityRun(rows: rows))
         return stored
     }
@@ -102,12 +133,15 @@ package struct Quality: Sendable {
     /// One problem per row key, field and rule (a key repeated in the file is one row to fix); the last sighting wins.
     static func distinct(_ sightings: [ProblemSighting]) -> [ProblemSighting] {
         var seen = Set<String>()
-        return sightings.reversed().filter { seen.insert("\($0.rowKey)\u{1F}\($0.field)\u{1F}\($0.rule)").inserted }.reversed()
+        return sightings.reversed().filter { seen.insert("\($0.rowKey)\u{1F}\($0.field)\u{1F}\($0.rule)").inserted }
+            .reversed()
     }
 
     /// The key a problem is filed under: the row's key items, or the items of its first uniqueness rule.
     static func keyPositions(_ resource: Resource, _ rules: [QualityRule]) -> [Int] {
-        let names = !resource.keyItems.isEmpty ? resource.keyItems.map(\.name)
+        let names =
+            !resource.keyItems.isEmpty
+            ? resource.keyItems.map(\.name)
             : rules.lazy.compactMap { if case .unique(let items) = $0.check { items } else { nil } }.first ?? []
         return names.compactMap { name in resource.items.firstIndex { $0.name == name } }
     }
@@ -118,23 +152,33 @@ package struct Quality: Sendable {
 
     /// Runs the rules of every published resource whose data changed since its last run, or whose last run is older
     /// than `every` (the scheduler calls this). - Returns: the runs made.
-    package func runDue(updates: [(resource: Resource, lastUpdatedAt: Date?)], every: TimeInterval) async throws -> [QualityRunRecord] {
+    package func runDue(
+        updates: [(resource: Resource, lastUpdatedAt: Date?)], every: TimeInterval
+    ) async throws -> [QualityRunRecord] {
         let now = clock.current()
-        let latest = Dictionary(try await store.latestQualityRuns(department: nil).map { ($0.resource, $0.startedAt) }) { a, _ in a }
+        let latest = Dictionary(try await store.latestQualityRuns(department: nil).map { ($0.resource, $0.startedAt) })
+        { a, _ in a }
         var runs: [QualityRunRecord] = []
         for (resource, updated) in updates {
             guard let updated else { continue }  // nothing loaded yet
             let last = latest[resource.code]
             guard last.map({ $0 < updated || now.timeIntervalSince($0) >= every }) ?? true else { continue }
             // One node runs it: the others see the claim (and, once it finished, its run).
-            guard try await store.claimScheduledRun(resource.code, now: now, until: now.addingTimeInterval(Self.scheduleLease)) else { continue }
+            guard
+                try await store.claimScheduledRun(
+                    resource.code, now: now, until: now.addingTimeInterval(Self.scheduleLease))
+            else { continue }
             // Another node may have run it and released its claim between our look and our claim.
-            let fresh = try await store.latestQualityRuns(department: resource.department).first { $0.resource == resource.code }?.startedAt
+            let fresh = try await store.latestQualityRuns(department: resource.department).first {
+                $0.resource == resource.code
+            }?.startedAt
             if let fresh, fresh != last, !(fresh < updated || now.timeIntervalSince(fresh) >= every) {
                 try? await store.releaseScheduledRun(resource.code)
                 continue
             }
-            if let run = try? await run(resource.code.rawValue, by: Self.scheduler, trigger: "schedule") { runs.append(run) }
+            if let run = try? await run(resource.code.rawValue, by: Self.scheduler, trigger: "schedule") {
+                runs.append(run)
+            }
             try? await store.releaseScheduledRun(resource.code)
         }
         return runs
@@ -144,7 +188,8 @@ package struct Quality: Sendable {
     static let scheduleLease: TimeInterval = 1800
 
     /// Who the scheduler acts as in runs and the audit trail.
-    static let scheduler = Caller(Principal(kind: .localOperator, name: "scheduler", roles: [.admin], department: nil), requestID: "scheduler")
+    static let scheduler = Caller(
+        Principal(kind: .localOperator, name: "scheduler", roles: [.admin], department: nil), requestID: "scheduler")
 
     /// The values the target items of referential rules hold (read once per run).
     func references(for rules: [QualityRule]) async throws -> [Int: Set<String>] {
@@ -165,10 +210,13 @@ package struct Quality: Sendable {
 
     /// Reads every stored record of `resource` (the given items), page by page in insertion order.
     func eachRow(of resource: Resource, items: [DataItem], _ body: ([RecordValue]) throws -> Void) async throws {
-        var query = RecordQuery(fields: items, filters: [], sort: nil, descending: false, limit: Self.pageSize, after: nil)
+        var query = RecordQuery(
+            fields: items, filters: [], sort: nil, descending: false, limit: Self.pageSize, after: nil)
         repeat {
-            let page = if let sealer { try await sealer.records(records, of: resource, query: query) }
-                else { try await records.records(of: resource, query: query) }
+            let page =
+                if let sealer { try await sealer.records(records, of: resource, query: query) } else {
+                    try await records.records(of: resource, query: query)
+                }
             for row in page.rows { try body(row) }
             query.after = page.next
         } while query.after != nil
@@ -183,7 +231,9 @@ package struct Quality: Sendable {
 
     /// The latest score of every resource that has one (or one department's), and each department's mean.
     /// Admins and auditors see every department's; anyone else their own department's.
-    package func scores(department: String?, by caller: Caller) async throws -> (resources: [QualityScore], departments: [QualityScore]) {
+    package func scores(
+        department: String?, by caller: Caller
+    ) async throws -> (resources: [QualityScore], departments: [QualityScore]) {
         var filter = try department.map { raw throws(ZhengshuError) in try DepartmentCode(validating: raw) }
         let p = caller.principal
         if !p.isAdmin, !p.roles.contains(.auditor) {
@@ -198,7 +248,8 @@ package struct Quality: Sendable {
         for (department, scores) in Dictionary(grouping: resources, by: \.department) {
             let mean: Double = scores.map(\.score).reduce(0, +) / Double(scores.count)
             let at: Date = scores.map(\.at).max() ?? Date(millis: 0)
-            departments.append(QualityScore(resource: nil, department: department, score: (mean * 10).rounded() / 10, at: at))
+            departments.append(
+                QualityScore(resource: nil, department: department, score: (mean * 10).rounded() / 10, at: at))
         }
         departments.sort { $0.department.rawValue < $1.department.rawValue }
         return (resources, departments)

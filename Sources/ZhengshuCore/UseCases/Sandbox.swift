@@ -11,8 +11,11 @@ package struct Sandbox: Sendable {
     package let limits: SandboxLimits
     let clock: PlatformClock
 
-    package init(data: DataAccess, store: any SandboxStore, shares: any SharingStore, audit: any AuditStore, limits: SandboxLimits,
-                 clock: PlatformClock) {
+    package init(
+        data: DataAccess, store: any SandboxStore, shares: any SharingStore, audit: any AuditStore,
+        limits: SandboxLimits,
+        clock: PlatformClock
+    ) {
         self.data = data
         self.store = store
         self.shares = shares
@@ -45,7 +48,9 @@ package struct Sandbox: Sendable {
         if draft.grants.isEmpty || draft.grants.count > Self.maxGrants {
             v.append(.init(field: "grants", reason: "must name 1-\(Self.maxGrants) sandbox grants"))
         }
-        if Set(draft.grants).count != draft.grants.count { v.append(.init(field: "grants", reason: "names a grant twice")) }
+        if Set(draft.grants).count != draft.grants.count {
+            v.append(.init(field: "grants", reason: "names a grant twice"))
+        }
         guard v.isEmpty else { throw ZhengshuError.validation(v) }
         var resources: Set<ResourceCode> = []
         for (k, id) in draft.grants.enumerated() {
@@ -53,21 +58,31 @@ package struct Sandbox: Sendable {
                 throw ZhengshuError(.forbidden, "grant \(id) is not a grant to department \(department)")
             }
             guard resources.insert(g.resource).inserted else {
-                throw ZhengshuError.validation([.init(field: "grants[\(k)]", reason: "a second grant of \(g.resource); one table per resource")])
+                throw ZhengshuError.validation([
+                    .init(field: "grants[\(k)]", reason: "a second grant of \(g.resource); one table per resource")
+                ])
             }
         }
         let now = clock.current()
         var workspace = try await store.insertWorkspace(
-            Workspace(id: WorkspaceID(0), consumer: department, name: name, createdBy: caller.principal.name, createdAt: now,
-                      status: .preparing, tables: []),
-            audit: caller.audit("sandbox.create", "department:\(department)", at: now, detail: "name: \(name.prefix(100)); grants: \(draft.grants.map(String.init).joined(separator: ","))"))
+            Workspace(
+                id: WorkspaceID(0), consumer: department, name: name, createdBy: caller.principal.name, createdAt: now,
+                status: .preparing, tables: []),
+            audit: caller.audit(
+                "sandbox.create", "department:\(department)", at: now,
+                detail: "name: \(name.prefix(100)); grants: \(draft.grants.map(String.init).joined(separator: ","))"))
         do {
             for id in draft.grants {
                 let wid = workspace.id
-                let table = try await data.copyIntoWorkspace(wid, grant: GrantID(id), into: store, by: caller) { table in
+                let table = try await data.copyIntoWorkspace(wid, grant: GrantID(id), into: store, by: caller) {
+                    table in
                     _ = try await store.updateWorkspace(wid, audit: nil) { w in
                         var w = w
-                        if let k = w.tables.firstIndex(where: { $0.name == table.name }) { w.tables[k] = table } else { w.tables.append(table) }
+                        if let k = w.tables.firstIndex(where: { $0.name == table.name }) {
+                            w.tables[k] = table
+                        } else {
+                            w.tables.append(table)
+                        }
                         return w
                     }
                 }
@@ -78,9 +93,12 @@ package struct Sandbox: Sendable {
                     return w
                 }
             }
-            return try await store.updateWorkspace(workspace.id, audit: caller.audit(
-                "sandbox.ready", "workspace:\(workspace.id)", at: clock.current(),
-                detail: workspace.tables.map { "\($0.name): \($0.rows) rows" }.joined(separator: "; "))) { w in
+            return try await store.updateWorkspace(
+                workspace.id,
+                audit: caller.audit(
+                    "sandbox.ready", "workspace:\(workspace.id)", at: clock.current(),
+                    detail: workspace.tables.map { "\($0.name): \($0.rows) rows" }.joined(separator: "; "))
+            ) { w in
                 var w = w
                 w.status = .ready
                 return w
@@ -110,7 +128,9 @@ package struct Sandbox: Sendable {
     /// A workspace of the caller's department (any, for the bureau and auditors). - Throws: `notFound` otherwise.
     package func get(_ id: Int64, by caller: Caller) async throws -> Workspace {
         let p = caller.principal
-        guard let w = try await store.workspace(WorkspaceID(id)), p.isAdmin || p.roles.contains(.auditor) || p.department == w.consumer else {
+        guard let w = try await store.workspace(WorkspaceID(id)),
+            p.isAdmin || p.roles.contains(.auditor) || p.department == w.consumer
+        else {
             throw ZhengshuError(.notFound, "workspace \(id) does not exist")
         }
         return w
@@ -121,7 +141,9 @@ package struct Sandbox: Sendable {
         let w = try await own(id, by: caller)
         guard w.status != .closed else { return w }
         try await store.dropWorkspaceData(w.id)
-        return try await store.updateWorkspace(w.id, audit: caller.audit("sandbox.close", "workspace:\(w.id)", at: clock.current())) { w in
+        return try await store.updateWorkspace(
+            w.id, audit: caller.audit("sandbox.close", "workspace:\(w.id)", at: clock.current())
+        ) { w in
             var w = w
             w.status = .closed
             w.closedAt = clock.current()
@@ -135,7 +157,9 @@ package struct Sandbox: Sendable {
         try await audited("sandbox.query", id, sql: sql, by: caller) {
             let w = try await own(id, by: caller)
             try await usable(w)
-            guard sql.utf8.count <= Self.maxSQL else { throw ZhengshuError(.payloadTooLarge, "the statement is longer than \(Self.maxSQL) bytes") }
+            guard sql.utf8.count <= Self.maxSQL else {
+                throw ZhengshuError(.payloadTooLarge, "the statement is longer than \(Self.maxSQL) bytes")
+            }
             try SandboxSQL.check(sql)
             let started = ContinuousClock.now
             let result = try await store.runWorkspaceQuery(w.id, sql: sql, tables: w.tables.map(\.name), limits: limits)
@@ -143,9 +167,14 @@ package struct Sandbox: Sendable {
             let ms = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
             let now = clock.current()
             return try await store.insertSandboxQuery(
-                SandboxQueryRecord(id: SandboxQueryID(0), workspace: w.id, sql: sql, ranBy: caller.principal.name, ranAt: now, milliseconds: ms, result: result),
-                audit: caller.audit("sandbox.query", "workspace:\(w.id)", at: now,
-                                    detail: "rows: \(result.rows.count)\(result.truncated ? "+" : ""); ms: \(ms); sql: \(Self.oneLine(sql))"))
+                SandboxQueryRecord(
+                    id: SandboxQueryID(0), workspace: w.id, sql: sql, ranBy: caller.principal.name, ranAt: now,
+                    milliseconds: ms, result: result),
+                audit: caller.audit(
+                    "sandbox.query", "workspace:\(w.id)", at: now,
+                    detail:
+                        "rows: \(result.rows.count)\(result.truncated ? "+" : ""); ms: \(ms); sql: \(Self.oneLine(sql))"
+                ))
         }
     }
 
@@ -158,38 +187,63 @@ package struct Sandbox: Sendable {
     /// Asks to take a query's result out. The statement must be a plain aggregate (``ReleaseRules``); it is run again
     /// with each group's size, and refused when a group covers fewer than k rows. Otherwise the request waits for every
     /// department whose data the workspace holds.
-    package func requestRelease(_ id: Int64, query queryID: Int64, purpose: String, by caller: Caller) async throws -> SandboxRelease {
+    package func requestRelease(
+        _ id: Int64, query queryID: Int64, purpose: String, by caller: Caller
+    ) async throws -> SandboxRelease {
         let w = try await own(id, by: caller)
         guard let q = try await store.sandboxQuery(SandboxQueryID(queryID)), q.workspace == w.id else {
             throw ZhengshuError(.notFound, "query \(queryID) was not run in workspace \(id)")
         }
         return try await audited("sandbox.release.request", id, sql: q.sql, by: caller) {
             let purpose = purpose.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (1...1000).contains(purpose.count) else { throw ZhengshuError.validation([.init(field: "purpose", reason: "must be 1-1000 characters")]) }
+            guard (1...1000).contains(purpose.count) else {
+                throw ZhengshuError.validation([.init(field: "purpose", reason: "must be 1-1000 characters")])
+            }
             try await usable(w)
             let aggregate = try ReleaseRules.aggregate(q.sql)
             var sized = limits
             sized.maxRows = Self.maxReleaseGroups
-            let counted = try await store.runWorkspaceQuery(w.id, sql: aggregate.withGroupSizes, tables: w.tables.map(\.name), limits: sized)
-            if counted.truncated { throw ZhengshuError.validation([.init(field: "query", reason: "a released result has at most \(Self.maxReleaseGroups) groups")]) }
+            let counted = try await store.runWorkspaceQuery(
+                w.id, sql: aggregate.withGroupSizes, tables: w.tables.map(\.name), limits: sized)
+            if counted.truncated {
+                throw ZhengshuError.validation([
+                    .init(field: "query", reason: "a released result has at most \(Self.maxReleaseGroups) groups")
+                ])
+            }
             let sizes = counted.rows.map { row -> Int64 in if case .integer(let n) = row.first { n } else { 0 } }
             let small = ReleaseRules.smallGroups(sizes, k: limits.k)
             if let first = small.first {
-                throw ZhengshuError.validation([.init(field: "query", reason: "\(small.count) of \(sizes.count) groups cover fewer than \(limits.k) rows "
-                    + "(the first is result row \(first), with \(sizes[first - 1])); every group of a released result must cover at least k = \(limits.k) rows")])
+                throw ZhengshuError.validation([
+                    .init(
+                        field: "query",
+                        reason: "\(small.count) of \(sizes.count) groups cover fewer than \(limits.k) rows "
+                            + "(the first is result row \(first), with \(sizes[first - 1])); every group of a released result must cover at least k = \(limits.k) rows"
+                    )
+                ])
             }
-            let result = SandboxResult(columns: Array(counted.columns.dropFirst()), rows: counted.rows.map { Array($0.dropFirst()) }, truncated: false)
+            let result = SandboxResult(
+                columns: Array(counted.columns.dropFirst()), rows: counted.rows.map { Array($0.dropFirst()) },
+                truncated: false)
             let now = clock.current()
-            let read = Set(((try? ReleaseRules.tokenize(q.sql)) ?? []).compactMap { $0.identifier.map(SandboxSQL.unquoted)?.lowercased() })
+            let read = Set(
+                ((try? ReleaseRules.tokenize(q.sql)) ?? []).compactMap {
+                    $0.identifier.map(SandboxSQL.unquoted)?.lowercased()
+                })
             let tables = w.tables.filter { read.contains($0.name) }
-            let providers = Array(Set((tables.isEmpty ? w.tables : tables).map(\.provider))).sorted { $0.rawValue < $1.rawValue }
+            let providers = Array(Set((tables.isEmpty ? w.tables : tables).map(\.provider))).sorted {
+                $0.rawValue < $1.rawValue
+            }
             return try await store.insertRelease(
-                SandboxRelease(id: ReleaseID(0), workspace: w.id, query: q.id, consumer: w.consumer, providers: providers, purpose: purpose,
-                               requestedBy: caller.principal.name, requestedAt: now, status: .pending, k: limits.k,
-                               smallestGroup: Int(sizes.min() ?? 0), result: result, decisions: []),
-                audit: caller.audit("sandbox.release.request", "workspace:\(w.id)", at: now,
-                                    detail: "query: \(q.id); groups: \(sizes.count); smallest: \(sizes.min() ?? 0); k: \(limits.k); providers: "
-                                        + providers.map(\.rawValue).joined(separator: ",")))
+                SandboxRelease(
+                    id: ReleaseID(0), workspace: w.id, query: q.id, consumer: w.consumer, providers: providers,
+                    purpose: purpose,
+                    requestedBy: caller.principal.name, requestedAt: now, status: .pending, k: limits.k,
+                    smallestGroup: Int(sizes.min() ?? 0), result: result, decisions: []),
+                audit: caller.audit(
+                    "sandbox.release.request", "workspace:\(w.id)", at: now,
+                    detail:
+                        "query: \(q.id); groups: \(sizes.count); smallest: \(sizes.min() ?? 0); k: \(limits.k); providers: "
+                        + providers.map(\.rawValue).joined(separator: ",")))
         }
     }
 
@@ -198,17 +252,30 @@ package struct Sandbox: Sendable {
         let r = try await release(id, by: caller)
         let p = caller.principal
         guard let department = p.department, p.roles.contains(.provider), r.providers.contains(department) else {
-            throw ZhengshuError(.forbidden, "release \(id) is decided by providers of \(r.providers.map(\.rawValue).joined(separator: ", "))")
+            throw ZhengshuError(
+                .forbidden,
+                "release \(id) is decided by providers of \(r.providers.map(\.rawValue).joined(separator: ", "))")
         }
         let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines).nonEmpty
-        if !approve, reason == nil { throw ZhengshuError.validation([.init(field: "reason", reason: "a refusal states its reason")]) }
-        if let reason, reason.count > 1000 { throw ZhengshuError.validation([.init(field: "reason", reason: "at most 1000 characters")]) }
+        if !approve, reason == nil {
+            throw ZhengshuError.validation([.init(field: "reason", reason: "a refusal states its reason")])
+        }
+        if let reason, reason.count > 1000 {
+            throw ZhengshuError.validation([.init(field: "reason", reason: "at most 1000 characters")])
+        }
         let now = clock.current()
-        return try await store.updateRelease(r.id, audit: caller.audit(
-            approve ? "sandbox.release.approve" : "sandbox.release.reject", "workspace:\(r.workspace)", at: now,
-            detail: "release: \(r.id)" + (reason.map { "; reason: \($0.prefix(300))" } ?? ""))) { r in
-            guard r.status == .pending else { throw ZhengshuError(.conflict, "release \(r.id) is already \(r.status.rawValue)") }
-            guard r.awaiting.contains(department) else { throw ZhengshuError(.conflict, "department \(department) has already decided release \(r.id)") }
+        return try await store.updateRelease(
+            r.id,
+            audit: caller.audit(
+                approve ? "sandbox.release.approve" : "sandbox.release.reject", "workspace:\(r.workspace)", at: now,
+                detail: "release: \(r.id)" + (reason.map { "; reason: \($0.prefix(300))" } ?? ""))
+        ) { r in
+            guard r.status == .pending else {
+                throw ZhengshuError(.conflict, "release \(r.id) is already \(r.status.rawValue)")
+            }
+            guard r.awaiting.contains(department) else {
+                throw ZhengshuError(.conflict, "department \(department) has already decided release \(r.id)")
+            }
             var r = r
             r.decisions.append(.init(department: department, by: p.name, at: now, approve: approve, reason: reason))
             r.status = !approve ? .rejected : r.awaiting.isEmpty ? .approved : .pending
@@ -229,7 +296,9 @@ package struct Sandbox: Sendable {
     package func release(_ id: Int64, by caller: Caller) async throws -> SandboxRelease {
         let p = caller.principal
         guard let r = try await store.release(ReleaseID(id)),
-              p.isAdmin || p.roles.contains(.auditor) || p.department.map({ $0 == r.consumer || r.providers.contains($0) }) == true else {
+            p.isAdmin || p.roles.contains(.auditor)
+                || p.department.map({ $0 == r.consumer || r.providers.contains($0) }) == true
+        else {
             throw ZhengshuError(.notFound, "release \(id) does not exist")
         }
         return r
@@ -238,10 +307,17 @@ package struct Sandbox: Sendable {
     /// The approved result, for the requesting department only; the download is audited.
     package func download(_ id: Int64, by caller: Caller) async throws -> SandboxRelease {
         let r = try await release(id, by: caller)
-        guard caller.principal.department == r.consumer else { throw ZhengshuError(.forbidden, "only department \(r.consumer) downloads its releases") }
-        guard r.status == .approved else { throw ZhengshuError(.conflict, "release \(id) is \(r.status.rawValue); only an approved result leaves the sandbox") }
-        try await audit.appendAudit(caller.audit("sandbox.release.download", "workspace:\(r.workspace)", at: clock.current(),
-                                                 detail: "release: \(r.id); rows: \(r.result.rows.count)"))
+        guard caller.principal.department == r.consumer else {
+            throw ZhengshuError(.forbidden, "only department \(r.consumer) downloads its releases")
+        }
+        guard r.status == .approved else {
+            throw ZhengshuError(
+                .conflict, "release \(id) is \(r.status.rawValue); only an approved result leaves the sandbox")
+        }
+        try await audit.appendAudit(
+            caller.audit(
+                "sandbox.release.download", "workspace:\(r.workspace)", at: clock.current(),
+                detail: "release: \(r.id); rows: \(r.result.rows.count)"))
         return r
     }
 
@@ -269,18 +345,26 @@ package struct Sandbox: Sendable {
         guard w.status == .ready else { throw ZhengshuError(.conflict, "workspace \(w.id) is \(w.status.rawValue)") }
         let now = clock.current()
         for t in w.tables {
-            guard let g = try await shares.grant(t.grant) else { throw ZhengshuError(.forbidden, "grant \(t.grant) no longer exists") }
-            if let why = g.unusableReason(at: now) { throw ZhengshuError(.forbidden, "\(why); the workspace's copy of \(t.resource) may not be used") }
+            guard let g = try await shares.grant(t.grant) else {
+                throw ZhengshuError(.forbidden, "grant \(t.grant) no longer exists")
+            }
+            if let why = g.unusableReason(at: now) {
+                throw ZhengshuError(.forbidden, "\(why); the workspace's copy of \(t.resource) may not be used")
+            }
         }
     }
 
     /// Runs `body`; a refusal is audited (with the statement) before it is returned.
-    func audited<T>(_ action: String, _ workspace: Int64, sql: String, by caller: Caller, _ body: () async throws -> T) async throws -> T {
+    func audited<T>(
+        _ action: String, _ workspace: Int64, sql: String, by caller: Caller, _ body: () async throws -> T
+    ) async throws -> T {
         do {
             return try await body()
         } catch let e as ZhengshuError where e.code != .internalFailure {
-            try? await audit.appendAudit(caller.audit("\(action).denied", "workspace:\(workspace)", at: clock.current(),
-                                                      detail: "\(e.code): \(e.message.prefix(300)); sql: \(Self.oneLine(sql))"))
+            try? await audit.appendAudit(
+                caller.audit(
+                    "\(action).denied", "workspace:\(workspace)", at: clock.current(),
+                    detail: "\(e.code): \(e.message.prefix(300)); sql: \(Self.oneLine(sql))"))
             throw e
         }
     }

@@ -67,7 +67,8 @@ package struct Sealer: Sendable {
         if stored.isEmpty {
             guard create else { return ResourceSeal(resource: resource, ciphers: [:], current: nil) }
             let (_, wrapped) = try FieldCipher.newDataKey(master: master, suite: suite)
-            stored = try await keys.insertDataKey(WrappedDataKey(resource: resource.code, version: 1, wrapped: wrapped, createdAt: clock.current()))
+            stored = try await keys.insertDataKey(
+                WrappedDataKey(resource: resource.code, version: 1, wrapped: wrapped, createdAt: clock.current()))
         }
         var ciphers: [Int: FieldCipher] = [:]
         for k in stored {
@@ -103,30 +104,44 @@ extension Sealer {
             return k
         }
         let fingerprint = Self.fingerprint(newMaster, suite: suite)
-        try await keys.rewrapDataKeys(rewrapped, fingerprint: fingerprint, audit: caller.audit(
-            "keys.rotate", "installation", at: clock.current(), detail: "data keys: \(all.count); master key: \(fingerprint)"))
+        try await keys.rewrapDataKeys(
+            rewrapped, fingerprint: fingerprint,
+            audit: caller.audit(
+                "keys.rotate", "installation", at: clock.current(),
+                detail: "data keys: \(all.count); master key: \(fingerprint)"))
         return all.count
     }
 
     /// New data keys, and every sealed value re-sealed under them (`zhengshu keys rotate --reencrypt`), a resource at a
     /// time: each resource's values are rewritten in one transaction, readers open either version meanwhile, writers
     /// seal under the new one at once; then the old keys are dropped. - Returns: the resources re-encrypted.
-    package func reencrypt(_ catalog: any CatalogStore, _ records: any RecordStore, _ audit: any AuditStore,
-                           by caller: Caller) async throws -> [ResourceCode] {
+    package func reencrypt(
+        _ catalog: any CatalogStore, _ records: any RecordStore, _ audit: any AuditStore,
+        by caller: Caller
+    ) async throws -> [ResourceCode] {
         try caller.principal.require(anyOf: [.admin], to: "re-encrypting data at rest")
         var done: [ResourceCode] = []
         for code in Set(try await keys.allDataKeys().map(\.resource)).sorted(by: { $0.rawValue < $1.rawValue }) {
-            guard let resource = try await catalog.resource(code), resource.status == .published, resource.items.contains(where: \.isSealed) else { continue }
+            guard let resource = try await catalog.resource(code), resource.status == .published,
+                resource.items.contains(where: \.isSealed)
+            else { continue }
             let next = (try await keys.dataKeys(code).last?.version ?? 0) + 1
             let (_, wrapped) = try FieldCipher.newDataKey(master: master, suite: suite)
-            _ = try await keys.insertDataKey(WrappedDataKey(resource: code, version: next, wrapped: wrapped, createdAt: clock.current()))
+            _ = try await keys.insertDataKey(
+                WrappedDataKey(resource: code, version: next, wrapped: wrapped, createdAt: clock.current()))
             guard let seal = try await seal(for: resource) else { continue }
             let sealed = resource.items.filter(\.isSealed).map(\.name)
             try await records.rewriteColumns(of: resource, columns: sealed) { values in
-                try values.map { v in try v.map { FieldCipher.version(of: $0) == next ? $0 : try seal.seal(text: try seal.open(text: $0)) } }
+                try values.map { v in
+                    try v.map {
+                        FieldCipher.version(of: $0) == next ? $0 : try seal.seal(text: try seal.open(text: $0))
+                    }
+                }
             }
             try await keys.retireDataKeys(code, below: next)
-            try await audit.appendAudit(caller.audit("keys.reencrypt", "resource:\(code)", at: clock.current(), detail: "data key version: \(next)"))
+            try await audit.appendAudit(
+                caller.audit(
+                    "keys.reencrypt", "resource:\(code)", at: clock.current(), detail: "data key version: \(next)"))
             done.append(code)
         }
         return done
@@ -153,8 +168,11 @@ extension Sealer {
     }
 
     /// A page of stored records, its sealed items opened.
-    package func records(_ store: any RecordStore, of resource: Resource, query: RecordQuery) async throws -> RecordPage {
-        guard let seal = try await seal(for: resource) else { return try await store.records(of: resource, query: query) }
+    package func records(_ store: any RecordStore, of resource: Resource, query: RecordQuery) async throws -> RecordPage
+    {
+        guard let seal = try await seal(for: resource) else {
+            return try await store.records(of: resource, query: query)
+        }
         var page = try await store.records(of: resource.stored, query: try seal.stored(query))
         try seal.open(&page.rows, fields: page.fields)
         page.fields = query.fields
@@ -162,11 +180,14 @@ extension Sealer {
     }
 
     /// The change feed's page, its sealed items opened.
-    package func changes(_ store: any RecordStore, of resource: Resource, fields: [DataItem], after: ChangeCursor?, limit: Int) async throws -> ChangePage {
+    package func changes(
+        _ store: any RecordStore, of resource: Resource, fields: [DataItem], after: ChangeCursor?, limit: Int
+    ) async throws -> ChangePage {
         guard let seal = try await seal(for: resource) else {
             return try await store.changes(of: resource, fields: fields, after: after, limit: limit)
         }
-        var page = try await store.changes(of: resource.stored, fields: fields.map(\.stored), after: after, limit: limit)
+        var page = try await store.changes(
+            of: resource.stored, fields: fields.map(\.stored), after: after, limit: limit)
         try seal.open(&page.rows, fields: page.fields)
         page.fields = fields
         return page
@@ -180,7 +201,9 @@ package struct ResourceSeal: Sendable {
     let current: FieldCipher?
 
     package func seal(text: String) throws -> String {
-        guard let current else { throw ZhengshuError(.internalFailure, "resource \(resource.code) has no data key to seal with") }
+        guard let current else {
+            throw ZhengshuError(.internalFailure, "resource \(resource.code) has no data key to seal with")
+        }
         return try current.seal(text)
     }
 
@@ -188,14 +211,17 @@ package struct ResourceSeal: Sendable {
         // A value stored before its item became L4, if sealing it was interrupted: served as it is.
         guard sealed.hasPrefix(FieldCipher.prefix) else { return sealed }
         guard let version = FieldCipher.version(of: sealed), let cipher = ciphers[version] else {
-            throw ZhengshuError(.internalFailure, "a stored value of \(resource.code) is not sealed under any of its data keys")
+            throw ZhengshuError(
+                .internalFailure, "a stored value of \(resource.code) is not sealed under any of its data keys")
         }
         return try cipher.open(sealed)
     }
 
     /// Seals the sealed items of rows in the resource's item order.
     package func seal(_ rows: [RecordValidator.Row]) throws -> [RecordValidator.Row] {
-        guard let current else { throw ZhengshuError(.internalFailure, "resource \(resource.code) has no data key to seal with") }
+        guard let current else {
+            throw ZhengshuError(.internalFailure, "resource \(resource.code) has no data key to seal with")
+        }
         let positions = resource.items.indices.filter { resource.items[$0].isSealed }
         return try rows.map { row in
             var row = row
@@ -232,13 +258,18 @@ package struct ResourceSeal: Sendable {
         }
         var filters: [RecordQuery.Filter] = []
         for f in query.filters {
-            guard f.item.isSealed else { filters.append(f); continue }
+            guard f.item.isSealed else {
+                filters.append(f)
+                continue
+            }
             guard f.op == .eq else {
-                throw ZhengshuError(.invalidInput, "\(f.item.name) is encrypted at rest (L4): only equality filters (eq) apply to it")
+                throw ZhengshuError(
+                    .invalidInput, "\(f.item.name) is encrypted at rest (L4): only equality filters (eq) apply to it")
             }
             let versions = ciphers.values.sorted { $0.version > $1.version }
             guard versions.count <= 1 else {
-                throw ZhengshuError(.conflict, "\(resource.code) is being re-encrypted; filter on \(f.item.name) again in a moment")
+                throw ZhengshuError(
+                    .conflict, "\(resource.code) is being re-encrypted; filter on \(f.item.name) again in a moment")
             }
             // No data key yet: nothing stored can match.
             let sealed = try versions.first.map { try $0.seal(f.value.text) } ?? FieldCipher.prefix + "none"

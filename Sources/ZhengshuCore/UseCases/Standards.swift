@@ -20,12 +20,15 @@ package struct Standards: Sendable {
         element.updatedAt = clock.current()
         element.updatedBy = caller.principal.name
         try element.validate()
-        return try await store.saveDataElement(element, audit: caller.audit("element.save", "element:\(id)", at: element.updatedAt))
+        return try await store.saveDataElement(
+            element, audit: caller.audit("element.save", "element:\(id)", at: element.updatedAt))
     }
 
     package func versions(of id: String) async throws -> [CustomDataElement] {
         let versions = try await store.dataElementVersions(id)
-        guard !versions.isEmpty else { throw ZhengshuError(.notFound, "data element \(id.prefix(48)) is not registered") }
+        guard !versions.isEmpty else {
+            throw ZhengshuError(.notFound, "data element \(id.prefix(48)) is not registered")
+        }
         return versions
     }
 }

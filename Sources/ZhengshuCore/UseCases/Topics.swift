@@ -18,8 +18,11 @@ package struct Topics: Sendable {
     /// Bytes of JSON Lines handed to the import at a time, about.
     static let chunkBytes = 1 << 16
 
-    package init(catalog: any CatalogStore, records: any RecordStore, store: any TopicStore, pulls: any PullStore, ingestion: Ingestion,
-                 lineage: LineageService, sealer: Sealer, clock: PlatformClock) {
+    package init(
+        catalog: any CatalogStore, records: any RecordStore, store: any TopicStore, pulls: any PullStore,
+        ingestion: Ingestion,
+        lineage: LineageService, sealer: Sealer, clock: PlatformClock
+    ) {
         self.catalog = catalog
         self.records = records
         self.store = store
@@ -47,14 +50,21 @@ package struct Topics: Sendable {
         if resource.department == nil { resource.department = caller.principal.department?.rawValue }
         let now = clock.current()
         // Registered and published in one step: its first version is the published entry.
-        var entry = try CatalogRules.transition(try CatalogRules.newResource(from: try Self.catalogDraft(resource, plan), now: now), to: .published, now: now)
+        var entry = try CatalogRules.transition(
+            try CatalogRules.newResource(from: try Self.catalogDraft(resource, plan), now: now), to: .published,
+            now: now)
         entry.version = 1
-        let topic = Topic(code: entry.code, query: query, intervalSeconds: draft.intervalSeconds, nextRunAt: draft.intervalSeconds.map { _ in now },
-                          lastJob: nil, lastError: nil, createdBy: caller.principal.name, createdAt: now, updatedAt: now)
-        try await store.insertTopic(topic, resource: entry,
-                                    version: ResourceVersion(code: entry.code, version: 1, action: "create", actor: caller.principal.name, at: now, snapshot: entry),
-                                    audit: caller.audit("topic.define", "resource:\(entry.code)", at: now,
-                                                        detail: "inputs: \(plan.inputs.map(\.rawValue).joined(separator: ", "))"))
+        let topic = Topic(
+            code: entry.code, query: query, intervalSeconds: draft.intervalSeconds,
+            nextRunAt: draft.intervalSeconds.map { _ in now },
+            lastJob: nil, lastError: nil, createdBy: caller.principal.name, createdAt: now, updatedAt: now)
+        try await store.insertTopic(
+            topic, resource: entry,
+            version: ResourceVersion(
+                code: entry.code, version: 1, action: "create", actor: caller.principal.name, at: now, snapshot: entry),
+            audit: caller.audit(
+                "topic.define", "resource:\(entry.code)", at: now,
+                detail: "inputs: \(plan.inputs.map(\.rawValue).joined(separator: ", "))"))
         return Entry(topic: topic, resource: entry)
     }
 
@@ -70,15 +80,24 @@ package struct Topics: Sendable {
         if plan.items == current.resource.items { draftChanges.items = nil }
         let changes = draftChanges
         let now = clock.current()
-        let resource = try await catalog.updateResource(current.resource.code, action: "update", actor: caller.principal.name,
-                                                        audit: caller.audit("resource.update", "resource:\(current.resource.code)", at: now)) { r in
+        let resource = try await catalog.updateResource(
+            current.resource.code, action: "update", actor: caller.principal.name,
+            audit: caller.audit("resource.update", "resource:\(current.resource.code)", at: now)
+        ) { r in
             guard (changes.items ?? r.items).prefix(r.items.count).elementsEqual(r.items) else {
-                throw ZhengshuError(.conflict, "a published topic keeps its columns; add optional columns after them, or retire it and define a new one")
+                throw ZhengshuError(
+                    .conflict,
+                    "a published topic keeps its columns; add optional columns after them, or retire it and define a new one"
+                )
             }
             return try CatalogRules.applying(changes, to: r, now: now)
         }
-        let topic = try await store.updateTopic(current.topic.code, audit: caller.audit("topic.define", "resource:\(resource.code)", at: now,
-                                                                                          detail: "redefined; inputs: \(plan.inputs.map(\.rawValue).joined(separator: ", "))")) { t in
+        let topic = try await store.updateTopic(
+            current.topic.code,
+            audit: caller.audit(
+                "topic.define", "resource:\(resource.code)", at: now,
+                detail: "redefined; inputs: \(plan.inputs.map(\.rawValue).joined(separator: ", "))")
+        ) { t in
             var t = t
             t.query = query
             if t.intervalSeconds != draft.intervalSeconds { t.nextRunAt = draft.intervalSeconds.map { _ in now } }
@@ -107,7 +126,9 @@ package struct Topics: Sendable {
     /// Materialises a topic now: its query runs over the inputs' stored rows and replaces the topic's data in one
     /// import job (visible with its progress in the jobs list while it runs). Admins only.
     /// - Parameter onProgress: called as rows are staged (for a progress line).
-    package func materialise(_ code: String, by caller: Caller, onProgress: @Sendable (JobProgress) -> Void = { _ in }) async throws -> IngestJob {
+    package func materialise(
+        _ code: String, by caller: Caller, onProgress: @Sendable (JobProgress) -> Void = { _ in }
+    ) async throws -> IngestJob {
         try requireAdmin(caller, "materialising a topic database")
         let current = try await entry(code)
         return try await run(current.topic, resource: current.resource, by: caller, onProgress: onProgress)
@@ -124,21 +145,34 @@ package struct Topics: Sendable {
         return jobs
     }
 
-    private func run(_ topic: Topic, resource: Resource, by caller: Caller, onProgress: @Sendable (JobProgress) -> Void = { _ in }) async throws -> IngestJob {
+    private func run(
+        _ topic: Topic, resource: Resource, by caller: Caller, onProgress: @Sendable (JobProgress) -> Void = { _ in }
+    ) async throws -> IngestJob {
         let plan: TopicPlan
         do {
             plan = try await self.plan(topic.query, for: topic.code)
             // The items were fixed when the topic was defined; inputs changed since (an item's type, a grade) show here.
-            guard plan.items.map(\.name) == resource.items.map(\.name), plan.items.map(\.type) == resource.items.map(\.type) else {
-                throw ZhengshuError(.conflict, "the inputs of topic \(topic.code) changed since it was defined (its columns would now be "
-                    + plan.items.map { "\($0.name) \($0.type.rawValue)" }.joined(separator: ", ") + "); redefine it")
+            guard plan.items.map(\.name) == resource.items.map(\.name),
+                plan.items.map(\.type) == resource.items.map(\.type)
+            else {
+                throw ZhengshuError(
+                    .conflict,
+                    "the inputs of topic \(topic.code) changed since it was defined (its columns would now be "
+                        + plan.items.map { "\($0.name) \($0.type.rawValue)" }.joined(separator: ", ") + "); redefine it"
+                )
             }
         } catch {
             let message = Ingestion.describe(error)
-            _ = try? await store.updateTopic(topic.code, audit: nil) { var t = $0; t.lastError = message; return t }
+            _ = try? await store.updateTopic(topic.code, audit: nil) {
+                var t = $0
+                t.lastError = message
+                return t
+            }
             throw error
         }
-        var request = ImportRequest(resource: topic.code.rawValue, mode: .replace, format: .jsonl, encoding: .utf8, sourceName: "topic:\(topic.code)")
+        var request = ImportRequest(
+            resource: topic.code.rawValue, mode: .replace, format: .jsonl, encoding: .utf8,
+            sourceName: "topic:\(topic.code)")
         request.materialisesTopic = true
         let source = TopicRows(plan: plan, records: records, sealer: sealer, names: resource.items.map(\.name))
         let job = try await ingestion.run(request, source: source, by: caller, onProgress: onProgress)
@@ -159,17 +193,27 @@ package struct Topics: Sendable {
     // MARK: Checks
 
     private func requireAdmin(_ caller: Caller, _ action: String) throws(ZhengshuError) {
-        guard caller.principal.isAdmin else { throw ZhengshuError(.forbidden, "\(action) is for the data bureau's admins") }
+        guard caller.principal.isAdmin else {
+            throw ZhengshuError(.forbidden, "\(action) is for the data bureau's admins")
+        }
     }
 
     private func requireQuery(_ draft: TopicDraft) throws(ZhengshuError) -> TopicQuery {
-        guard let query = draft.query else { throw .validation([.init(field: "query", reason: "is required: from, joins, where, columns")]) }
+        guard let query = draft.query else {
+            throw .validation([.init(field: "query", reason: "is required: from, joins, where, columns")])
+        }
         return query
     }
 
     static func checkInterval(_ seconds: Int?) throws(ZhengshuError) {
         if let seconds, !Topic.intervals.contains(seconds) {
-            throw .validation([.init(field: "intervalSeconds", reason: "must be from \(Topic.intervals.lowerBound) (an hour) to \(Topic.intervals.upperBound) (a year); leave it out to materialise on demand")])
+            throw .validation([
+                .init(
+                    field: "intervalSeconds",
+                    reason:
+                        "must be from \(Topic.intervals.lowerBound) (an hour) to \(Topic.intervals.upperBound) (a year); leave it out to materialise on demand"
+                )
+            ])
         }
     }
 
@@ -189,7 +233,10 @@ package struct Topics: Sendable {
             let field = k == 0 ? "query.from" : "query.joins[\(k - 1)].resource"
             guard ResourceCode.isValid(code), inputs[ResourceCode(trusted: code)] == nil else { continue }
             let c = ResourceCode(trusted: code)
-            if c == topic { v.append(.init(field: field, reason: "a topic cannot read itself")); continue }
+            if c == topic {
+                v.append(.init(field: field, reason: "a topic cannot read itself"))
+                continue
+            }
             guard let r = try await catalog.resource(c) else { continue }
             if try await pulls.liveSource(for: c) != nil {
                 v.append(.init(field: field, reason: "\(c) is read live from its source; a topic reads stored data"))
@@ -202,13 +249,25 @@ package struct Topics: Sendable {
     }
 
     /// The catalog fields of a topic: its items are the query's, its grade and sensitivity at least the inputs' highest.
-    static func catalogDraft(_ draft: ResourceDraft, _ plan: TopicPlan, current: Resource? = nil) throws(ZhengshuError) -> ResourceDraft {
+    static func catalogDraft(
+        _ draft: ResourceDraft, _ plan: TopicPlan, current: Resource? = nil
+    ) throws(ZhengshuError) -> ResourceDraft {
         var d = draft
         var v: [ZhengshuError.Violation] = []
         let grade = d.gradeLevel ?? current?.gradeLevel ?? plan.gradeLevel
-        if grade < plan.gradeLevel { v.append(.init(field: "gradeLevel", reason: "must be at least \(plan.gradeLevel.rawValue), the highest grade of its inputs")) }
+        if grade < plan.gradeLevel {
+            v.append(
+                .init(
+                    field: "gradeLevel",
+                    reason: "must be at least \(plan.gradeLevel.rawValue), the highest grade of its inputs"))
+        }
         let sensitivity = d.sensitivity ?? current?.sensitivity ?? plan.sensitivity
-        if sensitivity < plan.sensitivity { v.append(.init(field: "sensitivity", reason: "must be at least \(plan.sensitivity.rawValue), the highest of its inputs")) }
+        if sensitivity < plan.sensitivity {
+            v.append(
+                .init(
+                    field: "sensitivity",
+                    reason: "must be at least \(plan.sensitivity.rawValue), the highest of its inputs"))
+        }
         guard v.isEmpty else { throw .validation(v) }
         d.gradeLevel = max(grade, plan.gradeLevel)
         d.sensitivity = max(sensitivity, plan.sensitivity)
@@ -229,7 +288,11 @@ struct TopicRows: AsyncSequence {
     let names: [String]
 
     func makeAsyncIterator() -> Iterator {
-        Iterator(rows: self, run: TopicRun(plan), prefixes: names.enumerated().map { k, n in Array(((k == 0 ? "{" : ",") + ExportEncoding.jsonString(n) + ":").utf8) })
+        Iterator(
+            rows: self, run: TopicRun(plan),
+            prefixes: names.enumerated().map { k, n in
+                Array(((k == 0 ? "{" : ",") + ExportEncoding.jsonString(n) + ":").utf8)
+            })
     }
 
     struct Iterator: AsyncIteratorProtocol {
@@ -244,7 +307,9 @@ struct TopicRows: AsyncSequence {
             let (plan, records, sealer, prefixes) = (rows.plan, rows.records, rows.sealer, self.prefixes)
             if !indexed {
                 for s in plan.sources.indices.dropFirst() {
-                    var query = RecordQuery(fields: plan.sources[s].fields, filters: [], sort: nil, descending: false, limit: Topics.pageSize, after: nil)
+                    var query = RecordQuery(
+                        fields: plan.sources[s].fields, filters: [], sort: nil, descending: false,
+                        limit: Topics.pageSize, after: nil)
                     repeat {
                         let page = try await sealer.records(records, of: plan.sources[s].resource, query: query)
                         for row in page.rows { try run.index(row, source: s) }
@@ -255,8 +320,11 @@ struct TopicRows: AsyncSequence {
             }
             var out: [UInt8] = []
             while !done, out.count < Topics.chunkBytes {
-                let page = try await sealer.records(records, of: plan.sources[0].resource, query: RecordQuery(
-                    fields: plan.sources[0].fields, filters: [], sort: nil, descending: false, limit: Topics.pageSize, after: cursor))
+                let page = try await sealer.records(
+                    records, of: plan.sources[0].resource,
+                    query: RecordQuery(
+                        fields: plan.sources[0].fields, filters: [], sort: nil, descending: false,
+                        limit: Topics.pageSize, after: cursor))
                 for row in page.rows { try run.feed(row) { Self.encode($0, prefixes, into: &out) } }
                 cursor = page.next
                 if cursor == nil {
@@ -271,7 +339,11 @@ struct TopicRows: AsyncSequence {
         private static func encode(_ row: [RecordValue], _ prefixes: [[UInt8]], into out: inout [UInt8]) {
             for (k, value) in row.enumerated() {
                 out += prefixes[k]
-                if value.isNull { out += Array("null".utf8) } else { out += Array(ExportEncoding.jsonString(value.text).utf8) }
+                if value.isNull {
+                    out += Array("null".utf8)
+                } else {
+                    out += Array(ExportEncoding.jsonString(value.text).utf8)
+                }
             }
             out += Array("}\n".utf8)
         }

@@ -1,6 +1,6 @@
 import Foundation
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import OpenAPIRuntime
 import ZhengshuCore
 import ZhengshuOpenAPI
@@ -17,12 +17,14 @@ struct APIHandler: APIProtocol {
         let api = router.group()
             .add(middleware: BearerAuthMiddleware(accounts: platform.accounts, sharing: platform.sharing))
             .add(middleware: RequestContextMiddleware())
-        try APIHandler(platform: platform).registerHandlers(on: APITransport(routes: api), serverURL: URL(string: "/")!,
-                                                            configuration: configuration)
+        try APIHandler(platform: platform).registerHandlers(
+            on: APITransport(routes: api), serverURL: URL(string: "/")!,
+            configuration: configuration)
     }
 
     /// The API's JSON: dates as ISO 8601 without fractions (as the hand-written routes write them), keys sorted.
-    static let configuration = Configuration(dateTranscoder: .iso8601, jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])
+    static let configuration = Configuration(
+        dateTranscoder: .iso8601, jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])
 }
 
 /// The generated server's operations as Hummingbird routes (what swift-openapi-hummingbird's transport does, with two
@@ -34,8 +36,13 @@ struct APITransport: ServerTransport {
     let routes: RouterGroup<AppRequestContext>
     var limit = 1024 * 1024
 
-    func register(_ handler: @escaping @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?),
-                  method: HTTPRequest.Method, path: String) throws {
+    func register(
+        _ handler:
+            @escaping @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (
+                HTTPResponse, HTTPBody?
+            ),
+        method: HTTPRequest.Method, path: String
+    ) throws {
         routes.on(RouterPath(path), method: method) { [limit] request, context in
             var request = request
             let bytes: ByteBuffer
@@ -46,12 +53,15 @@ struct APITransport: ServerTransport {
             }
             let json = request.headers[.contentType].map { $0.lowercased().contains("json") } ?? true
             if json, bytes.readableBytes > 0,
-               (try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView), options: [.fragmentsAllowed])) == nil {
+                (try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView), options: [.fragmentsAllowed]))
+                    == nil
+            {
                 throw ZhengshuError(.invalidInput, "the request body is not valid JSON (UTF-8)")
             }
             let body = bytes.readableBytes == 0 ? nil : HTTPBody(Array(bytes.readableBytesView))
             let parameters = [String: Substring](context.parameters.map { (String($0.0), $0.1) }) { first, _ in first }
-            let (head, responseBody) = try await handler(request.head, body, ServerRequestMetadata(pathParameters: parameters))
+            let (head, responseBody) = try await handler(
+                request.head, body, ServerRequestMetadata(pathParameters: parameters))
             return Response(status: head.status, headers: head.headerFields, body: Self.responseBody(responseBody))
         }
     }

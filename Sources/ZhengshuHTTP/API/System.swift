@@ -10,21 +10,33 @@ extension APIHandler {
 
     func getOverview(_ input: Operations.GetOverview.Input) async throws -> Operations.GetOverview.Output {
         let c = try await platform.counts(by: try AppRequestContext.caller())
-        return .ok(.init(body: .json(.init(departments: c.departments, users: c.users, resources: c.resources,
-                                           publishedResources: c.publishedResources, records: c.records, auditEntries: c.auditEntries))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        departments: c.departments, users: c.users, resources: c.resources,
+                        publishedResources: c.publishedResources, records: c.records, auditEntries: c.auditEntries))))
     }
 
-    func getInstallationKey(_ input: Operations.GetInstallationKey.Input) async throws -> Operations.GetInstallationKey.Output {
+    func getInstallationKey(
+        _ input: Operations.GetInstallationKey.Input
+    ) async throws -> Operations.GetInstallationKey.Output {
         let key = try platform.installationKey(by: try AppRequestContext.caller())
-        return .ok(.init(body: .json(.init(profile: try .wire(key.profile.rawValue), algorithm: try .wire(key.algorithm),
-                                           publicKey: key.publicKey, fingerprint: key.fingerprint))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        profile: try .wire(key.profile.rawValue), algorithm: try .wire(key.algorithm),
+                        publicKey: key.publicKey, fingerprint: key.fingerprint))))
     }
 }
 
 extension Components.Schemas.User {
     init(_ u: User) {
-        self.init(id: u.id.rawValue, name: u.name, displayName: u.displayName, roles: u.roles.sorted().map(Components.Schemas.Role.init),
-                  department: u.department?.rawValue, disabled: u.disabled, createdAt: u.createdAt, updatedAt: u.updatedAt)
+        self.init(
+            id: u.id.rawValue, name: u.name, displayName: u.displayName,
+            roles: u.roles.sorted().map(Components.Schemas.Role.init),
+            department: u.department?.rawValue, disabled: u.disabled, createdAt: u.createdAt, updatedAt: u.updatedAt)
     }
 }
 

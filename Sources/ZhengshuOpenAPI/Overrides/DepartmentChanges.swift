@@ -11,8 +11,10 @@ package struct DepartmentChanges: Codable, Hashable, Sendable {
     /// `nil`: unchanged; `.some(nil)`: cleared.
     package var creditCode: String??
 
-    package init(code: String? = nil, name: String? = nil, level: Components.Schemas.AdminLevel? = nil, parent: String?? = nil,
-                 creditCode: String?? = nil) {
+    package init(
+        code: String? = nil, name: String? = nil, level: Components.Schemas.AdminLevel? = nil, parent: String?? = nil,
+        creditCode: String?? = nil
+    ) {
         self.code = code
         self.name = name
         self.level = level
