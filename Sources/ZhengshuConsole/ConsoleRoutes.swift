@@ -196,8 +196,13 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
     }
 
     /// What a page shows of a refusal: the use case's message, and each violation the message does not already name.
+    /// A failure of the platform itself shows the string table's `error.internal` (its message may name paths or the
+    /// database's own text: the log has it).
     static func problem(_ error: ZhengshuError?) -> [String: Any] {
         guard let error else { return ["hasError": false] }
+        if error.code == .internalFailure {
+            return ["hasError": true, "errorKey": "error.internal", "hasViolations": false]
+        }
         let extra = error.violations.filter { !error.message.contains($0.reason) }
             .map { v in ["field": v.row.map { "#\($0 + 1) \(v.field)" } ?? v.field, "reason": v.reason] }
         return ["hasError": true, "error": error.message, "violations": extra, "hasViolations": !extra.isEmpty]
@@ -213,6 +218,7 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
     ) -> Response {
         let lang = lang(request)
         var context = values
+        if let key = values["errorKey"] as? String { context["error"] = text(key, lang) }
         context["t"] = strings.tree(lang)
         context["lang"] = lang
         context["title"] = text(title, lang)

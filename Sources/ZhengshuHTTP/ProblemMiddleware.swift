@@ -49,10 +49,19 @@ package struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 problem = Problem(status: status, detail: Self.runtimeDetail(e, request), requestID: context.id)
             }
         case let e as ZhengshuError:
-            problem = Problem(e, requestID: context.id)
             retryAfter = e.retryAfter
             if e.code == .internalFailure {
-                context.logger.error("internal failure", metadata: ["error": "\(e.message)"])
+                // Its message and detail may name paths or the database's own text: the log has them, the client not.
+                context.logger.error(
+                    "internal failure", metadata: ["error": "\(e.message)", "detail": "\(e.internalDetail ?? "")"])
+                problem = Problem(
+                    status: .internalServerError, detail: Self.internalFailureDetail, requestID: context.id,
+                    code: e.code.description)
+            } else {
+                if let detail = e.internalDetail {
+                    context.logger.warning("refused", metadata: ["error": "\(e.message)", "detail": "\(detail)"])
+                }
+                problem = Problem(e, requestID: context.id)
             }
         case let e as HTTPError:
             problem = Problem(
@@ -61,10 +70,7 @@ package struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             problem = Problem(status: e.status, detail: Self.defaultDetail(e.status, request), requestID: context.id)
         default:
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
-            problem = Problem(
-                status: .internalServerError,
-                detail: "The server failed to handle the request; quote the request id to the operator.",
-                requestID: context.id)
+            problem = Problem(status: .internalServerError, detail: Self.internalFailureDetail, requestID: context.id)
         }
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if problem.status == 401 { headers[.wwwAuthenticate] = "Bearer realm=\"zhengshu\"" }
@@ -72,6 +78,10 @@ package struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         return Response(
             status: .init(code: problem.status), headers: headers,
             body: .init(byteBuffer: ByteBuffer(bytes: JSON.encode(problem))))
+    }
+
+    static var internalFailureDetail: String {
+        "The server failed to handle the request; quote the request id to the operator."
     }
 
     /// What the generated server found wrong with a request, in the API's words where it has them.

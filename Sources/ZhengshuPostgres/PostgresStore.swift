@@ -97,13 +97,17 @@ package final class PostgresStore: SchemaStore {
         }
     }
 
-    /// Domain errors pass through; a server error becomes a `ZhengshuError` carrying its message (never a password).
-    static func translate(_ error: any Error) -> any Error {
+    /// Domain errors pass through; a server error becomes a `ZhengshuError` whose message a client can act on, the
+    /// server's own text (table and constraint names, never a password) kept for the log only.
+    package static func translate(_ error: any Error) -> any Error {
         if error is ZhengshuError || error is CancellationError { return error }
         if let e = error as? PSQLError, e.serverInfo?[.sqlState] == "23505" {
-            return ZhengshuError(.conflict, "already exists: \(PostgresLocation.message(e))")
+            return ZhengshuError(
+                .conflict, "it already exists: another change made it at the same moment; reload and try again",
+                internalDetail: "PostgreSQL: \(PostgresLocation.message(e))")
         }
-        return ZhengshuError(.internalFailure, "PostgreSQL: \(PostgresLocation.message(error))")
+        return ZhengshuError(
+            .internalFailure, "the database failed", internalDetail: "PostgreSQL: \(PostgresLocation.message(error))")
     }
 
     // MARK: Migrations

@@ -55,11 +55,19 @@ package struct ZhengshuError: Error, Sendable, Equatable, CustomStringConvertibl
     /// Seconds until the request may succeed (quotas, a saturated server).
     package var retryAfter: Int?
 
-    package init(_ code: Code, _ message: String, violations: [Violation] = [], retryAfter: Int? = nil) {
+    /// What the operator needs and a client must not see (a database server's own text, a path): the edges log it
+    /// with the request id and never send it. An ``Code/internalFailure``'s ``message`` is treated the same way.
+    package var internalDetail: String?
+
+    package init(
+        _ code: Code, _ message: String, violations: [Violation] = [], retryAfter: Int? = nil,
+        internalDetail: String? = nil
+    ) {
         self.code = code
         self.message = message
         self.violations = violations
         self.retryAfter = retryAfter
+        self.internalDetail = internalDetail
     }
 
     package var description: String {
