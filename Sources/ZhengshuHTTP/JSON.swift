@@ -38,21 +38,12 @@ package enum JSON {
         limit: Int = 1024 * 1024
     ) async throws -> (value: T, body: Data) {
         if let contentType = request.headers[.contentType], !contentType.lowercased().contains("json") {
-            throw HTTPError(
-                .unsupportedMediaType, message: "send the body as application/json (got \(contentType.prefix(60)))")
+            throw HTTPError(.unsupportedMediaType, message: notJSONMediaType(contentType))
         }
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: limit)
-        } catch {
-            throw ZhengshuError(.payloadTooLarge, "the body is larger than \(limit / 1024) KiB")
-        }
-        let data = Data(buffer.readableBytesView)
-        guard !data.isEmpty else {
-            throw ZhengshuError(.invalidInput, "the request body is empty; send a JSON document")
-        }
+        let data = Data(try await collect(request.body, upTo: limit).readableBytesView)
+        guard !data.isEmpty else { throw emptyBody }
         guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else {
-            throw ZhengshuError(.invalidInput, "the request body is not valid JSON (UTF-8)")
+            throw notJSON
         }
         do {
             return (try JSONDecoder().decode(T.self, from: data), data)
@@ -61,18 +52,32 @@ package enum JSON {
         }
     }
 
-    /// The problem a body the generated server could not decode makes: 422 naming the field and why (an enum's
-    /// allowed values from the document, which the decoder does not say). A body that is not JSON at all was refused
-    /// before (``JSONBodyLimitMiddleware``), so data the decoder calls corrupt at the top is an empty body.
+    /// The problem a body the generated server could not decode makes: 400 when it is not JSON at all (the decoder
+    /// calls the data corrupt at the top; an empty body never reaches it, see ``APITransport``), else 422 naming the
+    /// field and why (an enum's allowed values from the document, which the decoder does not say).
     static func problem(_ error: DecodingError, operation: String) -> ZhengshuError {
-        if case .dataCorrupted(let ctx) = error, ctx.codingPath.isEmpty {
-            return ZhengshuError(.invalidInput, "the request body is empty; send a JSON document")
-        }
+        if case .dataCorrupted(let ctx) = error, ctx.codingPath.isEmpty { return notJSON }
         var v = violation(error)
         if case .dataCorrupted(let ctx) = error, let allowed = OpenAPIDocument.enumValues(operation, ctx.codingPath) {
             v.reason = "is not one of: \(allowed.joined(separator: ", "))"
         }
         return ZhengshuError.validation([v])
+    }
+
+    /// A request body read whole, refused past `limit` bytes.
+    static func collect(_ body: RequestBody, upTo limit: Int) async throws -> ByteBuffer {
+        do {
+            return try await body.collect(upTo: limit)
+        } catch {
+            throw ZhengshuError(.payloadTooLarge, "the body is larger than \(limit / 1024) KiB")
+        }
+    }
+
+    static let notJSON = ZhengshuError(.invalidInput, "the request body is not valid JSON (UTF-8)")
+    static let emptyBody = ZhengshuError(.invalidInput, "the request body is empty; send a JSON document")
+
+    static func notJSONMediaType(_ contentType: String?) -> String {
+        "send the body as application/json (got \(contentType?.prefix(60) ?? "no Content-Type"))"
     }
 
     static func path(_ codingPath: [any CodingKey]) -> (String, Int?) {

@@ -86,9 +86,13 @@ package struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// What the generated server found wrong with a request, in the API's words where it has them.
     static func runtimeDetail(_ e: ServerError, _ request: Request) -> String {
-        if e.httpStatus == .unsupportedMediaType {
-            return
-                "send the body as application/json (got \(request.headers[.contentType]?.prefix(60) ?? "no Content-Type"))"
+        if e.httpStatus == .unsupportedMediaType { return JSON.notJSONMediaType(request.headers[.contentType]) }
+        // An empty body reaches the generated code as none (APITransport): where the document requires one, say so.
+        if e.httpStatus == .badRequest, e.requestBody == nil,
+            (OpenAPIDocument.operation(e.operationID)?.operation["requestBody"] as? [String: Any])?["required"] as? Bool
+                == true
+        {
+            return JSON.emptyBody.message
         }
         return e.causeDescription
     }

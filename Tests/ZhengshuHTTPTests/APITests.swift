@@ -221,8 +221,15 @@ import ZhengshuTestSupport
                 client, .post, "/api/v1/departments", token: admin, json: "code=X",
                 contentType: "application/x-www-form-urlencoded")
             #expect(form.status == .unsupportedMediaType)
+            let huge = #"{"code":"X","name":""# + String(repeating: "长", count: 400_000) + #"","level":"city"}"#
+            let oversized = try await call(client, .post, "/api/v1/departments", token: admin, json: huge)
+            #expect(oversized.status == .contentTooLarge)
+            #expect(oversized.body["detail"] as? String == "the body is larger than 1024 KiB")
+            let empty = try await call(client, .post, "/api/v1/departments", token: admin, json: "")
+            #expect(empty.body["detail"] as? String == "the request body is empty; send a JSON document")
             let badQuery = try await call(client, .get, "/api/v1/departments?level=town", token: admin)
             #expect(badQuery.status == .badRequest)
+            #expect(badQuery.body["detail"] as? String == "level: 'town' is not one of: province, city, county")
             #expect(try await call(client, .get, "/api/v1/resources?limit=1000", token: admin).status == .badRequest)
             // Nothing was stored by any of these.
             let list = try await call(client, .get, "/api/v1/departments", token: admin)

@@ -28,10 +28,10 @@ struct APIHandler: APIProtocol {
 }
 
 /// The generated server's operations as Hummingbird routes (what swift-openapi-hummingbird's transport does, with two
-/// differences the API needs). A request's body is read whole first, up to `limit` — the generated code would collect
-/// a body of any size — and refused at once if it is not JSON at all (the decoder's error would not tell that from a
-/// wrong value). An empty body is passed as none, so an operation whose body is optional accepts a request without one
-/// (the generated code would try to decode the empty bytes).
+/// differences the API needs). A request's body is read whole first, up to `limit`: the generated code would collect
+/// a body of any size. An empty body is passed as none, so an operation whose body is optional accepts a request
+/// without one (the generated code would try to decode the empty bytes), and one whose body is required refuses it
+/// as missing (see ``ProblemMiddleware``).
 struct APITransport: ServerTransport {
     let routes: RouterGroup<AppRequestContext>
     var limit = 1024 * 1024
@@ -44,20 +44,7 @@ struct APITransport: ServerTransport {
         method: HTTPRequest.Method, path: String
     ) throws {
         routes.on(RouterPath(path), method: method) { [limit] request, context in
-            var request = request
-            let bytes: ByteBuffer
-            do {
-                bytes = try await request.collectBody(upTo: limit)
-            } catch {
-                throw ZhengshuError(.payloadTooLarge, "the body is larger than \(limit / 1024) KiB")
-            }
-            let json = request.headers[.contentType].map { $0.lowercased().contains("json") } ?? true
-            if json, bytes.readableBytes > 0,
-                (try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView), options: [.fragmentsAllowed]))
-                    == nil
-            {
-                throw ZhengshuError(.invalidInput, "the request body is not valid JSON (UTF-8)")
-            }
+            let bytes = try await JSON.collect(request.body, upTo: limit)
             let body = bytes.readableBytes == 0 ? nil : HTTPBody(Array(bytes.readableBytesView))
             let parameters = [String: Substring](context.parameters.map { (String($0.0), $0.1) }) { first, _ in first }
             let (head, responseBody) = try await handler(

@@ -31,27 +31,6 @@ extension APIHandler {
     }
 }
 
-extension Components.Schemas.User {
-    init(_ u: User) {
-        self.init(
-            id: u.id.rawValue, name: u.name, displayName: u.displayName,
-            roles: u.roles.sorted().map(Components.Schemas.Role.init),
-            department: u.department?.rawValue, disabled: u.disabled, createdAt: u.createdAt, updatedAt: u.updatedAt)
-    }
-}
-
-extension Components.Schemas.Role {
-    init(_ role: Role) {
-        switch role {
-        case .admin: self = .admin
-        case .provider: self = .provider
-        case .consumer: self = .consumer
-        case .auditor: self = .auditor
-        case .member: self = .member
-        }
-    }
-}
-
 extension RawRepresentable where RawValue == String {
     /// The wire enum's case for a value Core keeps as text: one the document does not list is the platform's fault.
     static func wire(_ raw: String) throws -> Self {

@@ -78,6 +78,27 @@ extension Components.Schemas.APIToken {
     }
 }
 
+extension Components.Schemas.User {
+    init(_ u: User) {
+        self.init(
+            id: u.id.rawValue, name: u.name, displayName: u.displayName,
+            roles: u.roles.sorted().map(Components.Schemas.Role.init),
+            department: u.department?.rawValue, disabled: u.disabled, createdAt: u.createdAt, updatedAt: u.updatedAt)
+    }
+}
+
+extension Components.Schemas.Role {
+    init(_ role: Role) {
+        switch role {
+        case .admin: self = .admin
+        case .provider: self = .provider
+        case .consumer: self = .consumer
+        case .auditor: self = .auditor
+        case .member: self = .member
+        }
+    }
+}
+
 extension Role {
     init(_ role: Components.Schemas.Role) {
         switch role {
