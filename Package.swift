@@ -149,6 +149,7 @@ let package = Package(
             name: "ZhengshuHTTPTests",
             dependencies: [
                 "ZhengshuCore", "ZhengshuApp", "ZhengshuHTTP", "ZhengshuConsole", "ZhengshuPostgres", "ZhengshuTestSupport",
+                "ZhengshuOpenAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import ZhengshuCore
+import ZhengshuOpenAPI
 
 /// Pushing files, following jobs and downloading rejected rows.
 package struct IngestRoutes {
@@ -115,7 +116,7 @@ package struct IngestRoutes {
                 job = try await p.ingestion.run(
                     ingestRequest, source: BodyChunks(body: request.body, limit: limit), by: caller)
             }
-            return Self.response(for: job, context: context)
+            return try Self.response(for: job)
         }
         api.get("jobs") { request, context in
             JSON.response(
@@ -123,15 +124,17 @@ package struct IngestRoutes {
                     items: try await p.ingestion.jobs(
                         resource: request.uri.queryParameters.get("resource"),
                         by: try context.caller()
-                    ).map(JobBody.init)))
+                    ).map { try Components.Schemas.IngestJob($0) }))
         }
         api.get("jobs/{id}") { _, context in
             JSON.response(
-                JobBody(try await p.ingestion.job(try APIRoutes.integer(context, "id"), by: try context.caller())))
+                try Components.Schemas.IngestJob(
+                    try await p.ingestion.job(try APIRoutes.integer(context, "id"), by: try context.caller())))
         }
         api.post("jobs/{id}/cancel") { _, context in
             JSON.response(
-                JobBody(try await p.ingestion.cancel(try APIRoutes.integer(context, "id"), by: try context.caller())),
+                try Components.Schemas.IngestJob(
+                    try await p.ingestion.cancel(try APIRoutes.integer(context, "id"), by: try context.caller())),
                 status: .accepted)
         }
         api.get("jobs/{id}/rejects") { _, context in
@@ -172,15 +175,9 @@ package struct IngestRoutes {
     }
 
     /// 201 with the job when it succeeded; a 422 problem carrying the job when it failed or was cancelled.
-    static func response(for job: IngestJob, context: AppRequestContext) -> Response {
-        if job.status == .succeeded { return JSON.response(JobBody(job), status: .created) }
-        var problem = Problem(
-            status: .unprocessableContent, detail: job.error ?? "the import failed", requestID: context.id,
-            code: "importFailed")
-        problem.job = JobBody(job)
-        return Response(
-            status: .unprocessableContent, headers: [.contentType: "application/problem+json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: JSON.encode(problem))))
+    /// A finished job as the answer: 201 with the job when it succeeded, else the 422 problem carrying it.
+    static func response(for job: IngestJob) throws -> Response {
+        JSON.response(try Components.Schemas.IngestJob(succeeded: job), status: .created)
     }
 
     static func format(contentType: String) -> SourceFormat? {
@@ -244,58 +241,6 @@ struct BodyChunks: AsyncSequence, Sendable {
 }
 
 /// An ingestion job as the API shows it.
-struct JobBody: Encodable {
-    var id: Int64
-    var resource: String
-    var department: String
-    var mode: String
-    var format: String
-    var encoding: String
-    var source: String
-    var status: String
-    var bytesTotal: Int64?
-    var bytesRead: Int64
-    var percent: Double?
-    var rowsRead: Int
-    var rowsAccepted: Int
-    var rowsRejected: Int
-    var rowsPerSecond: Double?
-    var maxErrors: Int?
-    var unknownColumns: [String]
-    var error: String?
-    var createdBy: String
-    var createdAt: Date
-    var startedAt: Date?
-    var finishedAt: Date?
-
-    init(_ j: IngestJob) {
-        id = j.id.rawValue
-        resource = j.resource.rawValue
-        department = j.department.rawValue
-        mode = j.mode.rawValue
-        format = j.format.rawValue
-        encoding = j.encoding.rawValue
-        source = j.source
-        status = j.status.rawValue
-        bytesTotal = j.bytesTotal
-        bytesRead = j.bytesRead
-        percent = j.bytesTotal.flatMap {
-            $0 > 0 ? min(100, (Double(j.bytesRead) / Double($0) * 1000).rounded() / 10) : nil
-        }
-        rowsRead = j.rowsRead
-        rowsAccepted = j.rowsAccepted
-        rowsRejected = j.rowsRejected
-        rowsPerSecond = j.throughput(now: Date()).map { $0.rounded() }
-        maxErrors = j.maxErrors
-        unknownColumns = j.unknownColumns
-        error = j.error
-        createdBy = j.createdBy
-        createdAt = j.createdAt
-        startedAt = j.startedAt
-        finishedAt = j.finishedAt
-    }
-}
-
 /// Converts a sheet (named, or the first) of the XLSX file at a URL into a temporary CSV file and returns its URL.
 package typealias WorkbookConverter = @Sendable (_ workbook: URL, _ sheet: String?) async throws -> URL
 

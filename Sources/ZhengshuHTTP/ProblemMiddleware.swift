@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import OpenAPIRuntime
 import ZhengshuCore
+import ZhengshuOpenAPI
 
 /// Turns every error into an RFC 9457 `application/problem+json` response, and stamps the request id on every
 /// response. Internals are logged with the request id, never sent to the client.
@@ -31,7 +32,7 @@ package struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             // The generated server's wrapper: the handler's own error, the request's decoding error, or the
             // runtime's refusal of a request that does not fit the document (its status and description).
             switch e.underlyingError {
-            case is ZhengshuError, is HTTPError, is any HTTPResponseError:
+            case is ZhengshuError, is ImportFailed, is HTTPError, is any HTTPResponseError:
                 return problemResponse(for: e.underlyingError, request: request, context: context)
             case let decoding as DecodingError:
                 // Parameters are decoded before the body: one that does not fit its schema is named; else the body.
@@ -63,6 +64,12 @@ package struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 }
                 problem = Problem(e, requestID: context.id)
             }
+        case let e as ImportFailed:
+            var failed = Problem(
+                status: .unprocessableContent, detail: e.job.error ?? "the import failed", requestID: context.id,
+                code: "importFailed")
+            failed.job = try? Components.Schemas.IngestJob(e.job)
+            problem = failed
         case let e as HTTPError:
             problem = Problem(
                 status: e.status, detail: e.body ?? Self.defaultDetail(e.status, request), requestID: context.id)
@@ -117,7 +124,7 @@ struct Problem: Encodable {
     var requestId: String
     var violations: [ZhengshuError.Violation]?
     /// The failed job, for an import that ran and failed.
-    var job: JobBody?
+    var job: Components.Schemas.IngestJob?
 
     init(_ e: ZhengshuError, requestID: String) {
         let status = Self.status(for: e.code)

@@ -25,7 +25,7 @@ struct PullRoutes {
         }
         api.post("pulls/{id}/run") { _, context in
             let job = try await p.pulls.runNow(try APIRoutes.integer(context, "id"), by: try context.caller())
-            return IngestRoutes.response(for: job, context: context)
+            return try IngestRoutes.response(for: job)
         }
         api.delete("pulls/{id}") { _, context in
             try await p.pulls.delete(try APIRoutes.integer(context, "id"), by: try context.caller())

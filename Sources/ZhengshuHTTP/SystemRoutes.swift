@@ -198,6 +198,9 @@ package enum OpenAPIDocument {
             let values =
                 place == "path"
                 ? path[name].map { [String($0)] } ?? [] : place == "query" ? query.filter { $0.0 == name }.map(\.1) : []
+            if values.isEmpty, place == "query", parameter["required"] as? Bool == true {
+                return ZhengshuError(.invalidInput, "give \(name): it is a required query parameter")
+            }
             for raw in values {
                 let shown = raw.prefix(40)
                 if let allowed = schema["enum"] as? [String], !allowed.contains(raw) {

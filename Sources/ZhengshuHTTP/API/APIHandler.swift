@@ -28,13 +28,17 @@ struct APIHandler: APIProtocol {
 }
 
 /// The generated server's operations as Hummingbird routes (what swift-openapi-hummingbird's transport does, with two
-/// differences the API needs). A request's body is read whole first, up to `limit`: the generated code would collect
+/// differences the API needs). A request's body is read whole first, up to its limit: the generated code would collect
 /// a body of any size. An empty body is passed as none, so an operation whose body is optional accepts a request
 /// without one (the generated code would try to decode the empty bytes), and one whose body is required refuses it
 /// as missing (see ``ProblemMiddleware``).
 struct APITransport: ServerTransport {
     let routes: RouterGroup<AppRequestContext>
-    var limit = 1024 * 1024
+    /// A body's limit: 1 MiB, except where an operation takes more.
+    static let limit = 1024 * 1024
+    static let limits = ["POST /api/v1/resources/{code}/records": 16 * 1024 * 1024]
+    /// The request's body as it came, for a handler that fingerprints it (an Idempotency-Key's retry is the same bytes).
+    @TaskLocal static var rawBody = ByteBuffer()
 
     func register(
         _ handler:
@@ -43,12 +47,14 @@ struct APITransport: ServerTransport {
             ),
         method: HTTPRequest.Method, path: String
     ) throws {
-        routes.on(RouterPath(path), method: method) { [limit] request, context in
+        let limit = Self.limits["\(method) \(path)"] ?? Self.limit
+        routes.on(RouterPath(path), method: method) { request, context in
             let bytes = try await JSON.collect(request.body, upTo: limit)
             let body = bytes.readableBytes == 0 ? nil : HTTPBody(Array(bytes.readableBytesView))
             let parameters = [String: Substring](context.parameters.map { (String($0.0), $0.1) }) { first, _ in first }
-            let (head, responseBody) = try await handler(
-                request.head, body, ServerRequestMetadata(pathParameters: parameters))
+            let (head, responseBody) = try await Self.$rawBody.withValue(bytes) {
+                try await handler(request.head, body, ServerRequestMetadata(pathParameters: parameters))
+            }
             return Response(status: head.status, headers: head.headerFields, body: Self.responseBody(responseBody))
         }
     }

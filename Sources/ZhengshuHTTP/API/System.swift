@@ -30,13 +30,3 @@ extension APIHandler {
                         publicKey: key.publicKey, fingerprint: key.fingerprint))))
     }
 }
-
-extension RawRepresentable where RawValue == String {
-    /// The wire enum's case for a value Core keeps as text: one the document does not list is the platform's fault.
-    static func wire(_ raw: String) throws -> Self {
-        guard let value = Self(rawValue: raw) else {
-            throw ZhengshuError(.internalFailure, "'\(raw)' is not a value of \(Self.self) in the API document")
-        }
-        return value
-    }
-}

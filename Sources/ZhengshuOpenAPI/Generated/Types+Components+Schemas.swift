@@ -186,6 +186,69 @@ extension Components {
             case auditor = "auditor"
             case member = "member"
         }
+        /// - Remark: Generated from `#/components/schemas/ShareType`.
+        @frozen package enum ShareType: String, Codable, Hashable, Sendable, CaseIterable {
+            case unconditional = "unconditional"
+            case conditional = "conditional"
+            case none = "none"
+        }
+        /// - Remark: Generated from `#/components/schemas/OpenType`.
+        @frozen package enum OpenType: String, Codable, Hashable, Sendable, CaseIterable {
+            case unconditional = "unconditional"
+            case conditional = "conditional"
+            case none = "none"
+        }
+        /// - Remark: Generated from `#/components/schemas/UpdateCycle`.
+        @frozen package enum UpdateCycle: String, Codable, Hashable, Sendable, CaseIterable {
+            case realtime = "realtime"
+            case daily = "daily"
+            case weekly = "weekly"
+            case monthly = "monthly"
+            case quarterly = "quarterly"
+            case yearly = "yearly"
+            case irregular = "irregular"
+        }
+        /// - Remark: Generated from `#/components/schemas/GradeLevel`.
+        @frozen package enum GradeLevel: String, Codable, Hashable, Sendable, CaseIterable {
+            case general = "general"
+            case important = "important"
+            case core = "core"
+        }
+        /// - Remark: Generated from `#/components/schemas/Sensitivity`.
+        @frozen package enum Sensitivity: String, Codable, Hashable, Sendable, CaseIterable {
+            case l1 = "L1"
+            case l2 = "L2"
+            case l3 = "L3"
+            case l4 = "L4"
+        }
+        /// - Remark: Generated from `#/components/schemas/ResourceStatus`.
+        @frozen package enum ResourceStatus: String, Codable, Hashable, Sendable, CaseIterable {
+            case draft = "draft"
+            case published = "published"
+            case retired = "retired"
+        }
+        /// - Remark: Generated from `#/components/schemas/DataType`.
+        @frozen package enum DataType: String, Codable, Hashable, Sendable, CaseIterable {
+            case string = "string"
+            case integer = "integer"
+            case decimal = "decimal"
+            case date = "date"
+            case datetime = "datetime"
+            case boolean = "boolean"
+        }
+        /// - Remark: Generated from `#/components/schemas/DataElementId`.
+        @frozen package enum DataElementId: String, Codable, Hashable, Sendable, CaseIterable {
+            case citizenId = "citizen_id"
+            case creditCode = "credit_code"
+            case orgCode = "org_code"
+            case mobile = "mobile"
+            case landline = "landline"
+            case email = "email"
+            case bankCard = "bank_card"
+            case divisionCode = "division_code"
+            case sex = "sex"
+            case ethnicGroup = "ethnic_group"
+        }
         /// - Remark: Generated from `#/components/schemas/Department`.
         package struct Department: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Department/code`.
@@ -901,6 +964,1015 @@ extension Components {
                 ])
             }
         }
+        /// - Remark: Generated from `#/components/schemas/DataItem`.
+        package struct DataItem: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/DataItem/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DataItem/label`.
+            package var label: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DataItem/type`.
+            package var _type: Components.Schemas.DataType
+            /// - Remark: Generated from `#/components/schemas/DataItem/length`.
+            package var length: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/DataItem/required`.
+            package var required: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/DataItem/key`.
+            package var key: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/DataItem/dataElement`.
+            package var dataElement: Components.Schemas.DataElementId?
+            /// A registered (administrator-defined) data element
+            ///
+            /// - Remark: Generated from `#/components/schemas/DataItem/element`.
+            package var element: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/DataItem/description`.
+            package var description: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/DataItem/sensitivity`.
+            package var sensitivity: Components.Schemas.Sensitivity?
+            /// A masking policy for this item, over its data element's
+            ///
+            /// - Remark: Generated from `#/components/schemas/DataItem/masking`.
+            package var masking: Swift.String?
+            /// A container of undocumented properties.
+            package var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `DataItem`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - label:
+            ///   - _type:
+            ///   - length:
+            ///   - required:
+            ///   - key:
+            ///   - dataElement:
+            ///   - element: A registered (administrator-defined) data element
+            ///   - description:
+            ///   - sensitivity:
+            ///   - masking: A masking policy for this item, over its data element's
+            ///   - additionalProperties: A container of undocumented properties.
+            package init(
+                name: Swift.String,
+                label: Swift.String,
+                _type: Components.Schemas.DataType,
+                length: Swift.Int? = nil,
+                required: Swift.Bool? = nil,
+                key: Swift.Bool? = nil,
+                dataElement: Components.Schemas.DataElementId? = nil,
+                element: Swift.String? = nil,
+                description: Swift.String? = nil,
+                sensitivity: Components.Schemas.Sensitivity? = nil,
+                masking: Swift.String? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.name = name
+                self.label = label
+                self._type = _type
+                self.length = length
+                self.required = required
+                self.key = key
+                self.dataElement = dataElement
+                self.element = element
+                self.description = description
+                self.sensitivity = sensitivity
+                self.masking = masking
+                self.additionalProperties = additionalProperties
+            }
+            package enum CodingKeys: String, CodingKey {
+                case name
+                case label
+                case _type = "type"
+                case length
+                case required
+                case key
+                case dataElement
+                case element
+                case description
+                case sensitivity
+                case masking
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.label = try container.decode(
+                    Swift.String.self,
+                    forKey: .label
+                )
+                self._type = try container.decode(
+                    Components.Schemas.DataType.self,
+                    forKey: ._type
+                )
+                self.length = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .length
+                )
+                self.required = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .required
+                )
+                self.key = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .key
+                )
+                self.dataElement = try container.decodeIfPresent(
+                    Components.Schemas.DataElementId.self,
+                    forKey: .dataElement
+                )
+                self.element = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .element
+                )
+                self.description = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .description
+                )
+                self.sensitivity = try container.decodeIfPresent(
+                    Components.Schemas.Sensitivity.self,
+                    forKey: .sensitivity
+                )
+                self.masking = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .masking
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "name",
+                    "label",
+                    "type",
+                    "length",
+                    "required",
+                    "key",
+                    "dataElement",
+                    "element",
+                    "description",
+                    "sensitivity",
+                    "masking"
+                ])
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.name,
+                    forKey: .name
+                )
+                try container.encode(
+                    self.label,
+                    forKey: .label
+                )
+                try container.encode(
+                    self._type,
+                    forKey: ._type
+                )
+                try container.encodeIfPresent(
+                    self.length,
+                    forKey: .length
+                )
+                try container.encodeIfPresent(
+                    self.required,
+                    forKey: .required
+                )
+                try container.encodeIfPresent(
+                    self.key,
+                    forKey: .key
+                )
+                try container.encodeIfPresent(
+                    self.dataElement,
+                    forKey: .dataElement
+                )
+                try container.encodeIfPresent(
+                    self.element,
+                    forKey: .element
+                )
+                try container.encodeIfPresent(
+                    self.description,
+                    forKey: .description
+                )
+                try container.encodeIfPresent(
+                    self.sensitivity,
+                    forKey: .sensitivity
+                )
+                try container.encodeIfPresent(
+                    self.masking,
+                    forKey: .masking
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Resource`.
+        package struct Resource: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Resource/code`.
+            package var code: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Resource/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Resource/abstract`.
+            package var abstract: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Resource/department`.
+            package var department: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Resource/category`.
+            package var category: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Resource/items`.
+            package var items: [Components.Schemas.DataItem]
+            /// - Remark: Generated from `#/components/schemas/Resource/shareType`.
+            package var shareType: Components.Schemas.ShareType
+            /// Condition of conditional sharing, or the legal basis of not sharing
+            ///
+            /// - Remark: Generated from `#/components/schemas/Resource/shareCondition`.
+            package var shareCondition: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Resource/openType`.
+            package var openType: Components.Schemas.OpenType
+            /// - Remark: Generated from `#/components/schemas/Resource/updateCycle`.
+            package var updateCycle: Components.Schemas.UpdateCycle
+            /// - Remark: Generated from `#/components/schemas/Resource/gradeLevel`.
+            package var gradeLevel: Components.Schemas.GradeLevel
+            /// - Remark: Generated from `#/components/schemas/Resource/sensitivity`.
+            package var sensitivity: Components.Schemas.Sensitivity
+            /// - Remark: Generated from `#/components/schemas/Resource/serviceItems`.
+            package var serviceItems: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/Resource/sourceSystem`.
+            package var sourceSystem: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Resource/format`.
+            package var format: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Resource/status`.
+            package var status: Components.Schemas.ResourceStatus
+            /// - Remark: Generated from `#/components/schemas/Resource/version`.
+            package var version: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Resource/publishedAt`.
+            package var publishedAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/Resource/createdAt`.
+            package var createdAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/Resource/updatedAt`.
+            package var updatedAt: Foundation.Date
+            /// Creates a new `Resource`.
+            ///
+            /// - Parameters:
+            ///   - code:
+            ///   - name:
+            ///   - abstract:
+            ///   - department:
+            ///   - category:
+            ///   - items:
+            ///   - shareType:
+            ///   - shareCondition: Condition of conditional sharing, or the legal basis of not sharing
+            ///   - openType:
+            ///   - updateCycle:
+            ///   - gradeLevel:
+            ///   - sensitivity:
+            ///   - serviceItems:
+            ///   - sourceSystem:
+            ///   - format:
+            ///   - status:
+            ///   - version:
+            ///   - publishedAt:
+            ///   - createdAt:
+            ///   - updatedAt:
+            package init(
+                code: Swift.String,
+                name: Swift.String,
+                abstract: Swift.String,
+                department: Swift.String,
+                category: Swift.String,
+                items: [Components.Schemas.DataItem],
+                shareType: Components.Schemas.ShareType,
+                shareCondition: Swift.String? = nil,
+                openType: Components.Schemas.OpenType,
+                updateCycle: Components.Schemas.UpdateCycle,
+                gradeLevel: Components.Schemas.GradeLevel,
+                sensitivity: Components.Schemas.Sensitivity,
+                serviceItems: [Swift.String],
+                sourceSystem: Swift.String? = nil,
+                format: Swift.String,
+                status: Components.Schemas.ResourceStatus,
+                version: Swift.Int,
+                publishedAt: Foundation.Date? = nil,
+                createdAt: Foundation.Date,
+                updatedAt: Foundation.Date
+            ) {
+                self.code = code
+                self.name = name
+                self.abstract = abstract
+                self.department = department
+                self.category = category
+                self.items = items
+                self.shareType = shareType
+                self.shareCondition = shareCondition
+                self.openType = openType
+                self.updateCycle = updateCycle
+                self.gradeLevel = gradeLevel
+                self.sensitivity = sensitivity
+                self.serviceItems = serviceItems
+                self.sourceSystem = sourceSystem
+                self.format = format
+                self.status = status
+                self.version = version
+                self.publishedAt = publishedAt
+                self.createdAt = createdAt
+                self.updatedAt = updatedAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case code
+                case name
+                case abstract
+                case department
+                case category
+                case items
+                case shareType
+                case shareCondition
+                case openType
+                case updateCycle
+                case gradeLevel
+                case sensitivity
+                case serviceItems
+                case sourceSystem
+                case format
+                case status
+                case version
+                case publishedAt
+                case createdAt
+                case updatedAt
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.code = try container.decode(
+                    Swift.String.self,
+                    forKey: .code
+                )
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.abstract = try container.decode(
+                    Swift.String.self,
+                    forKey: .abstract
+                )
+                self.department = try container.decode(
+                    Swift.String.self,
+                    forKey: .department
+                )
+                self.category = try container.decode(
+                    Swift.String.self,
+                    forKey: .category
+                )
+                self.items = try container.decode(
+                    [Components.Schemas.DataItem].self,
+                    forKey: .items
+                )
+                self.shareType = try container.decode(
+                    Components.Schemas.ShareType.self,
+                    forKey: .shareType
+                )
+                self.shareCondition = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .shareCondition
+                )
+                self.openType = try container.decode(
+                    Components.Schemas.OpenType.self,
+                    forKey: .openType
+                )
+                self.updateCycle = try container.decode(
+                    Components.Schemas.UpdateCycle.self,
+                    forKey: .updateCycle
+                )
+                self.gradeLevel = try container.decode(
+                    Components.Schemas.GradeLevel.self,
+                    forKey: .gradeLevel
+                )
+                self.sensitivity = try container.decode(
+                    Components.Schemas.Sensitivity.self,
+                    forKey: .sensitivity
+                )
+                self.serviceItems = try container.decode(
+                    [Swift.String].self,
+                    forKey: .serviceItems
+                )
+                self.sourceSystem = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .sourceSystem
+                )
+                self.format = try container.decode(
+                    Swift.String.self,
+                    forKey: .format
+                )
+                self.status = try container.decode(
+                    Components.Schemas.ResourceStatus.self,
+                    forKey: .status
+                )
+                self.version = try container.decode(
+                    Swift.Int.self,
+                    forKey: .version
+                )
+                self.publishedAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .publishedAt
+                )
+                self.createdAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .createdAt
+                )
+                self.updatedAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .updatedAt
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "code",
+                    "name",
+                    "abstract",
+                    "department",
+                    "category",
+                    "items",
+                    "shareType",
+                    "shareCondition",
+                    "openType",
+                    "updateCycle",
+                    "gradeLevel",
+                    "sensitivity",
+                    "serviceItems",
+                    "sourceSystem",
+                    "format",
+                    "status",
+                    "version",
+                    "publishedAt",
+                    "createdAt",
+                    "updatedAt"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ResourceInput`.
+        package struct ResourceInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ResourceInput/code`.
+            package var code: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ResourceInput/name`.
+            package var name: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ResourceInput/abstract`.
+            package var abstract: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ResourceInput/department`.
+            package var department: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ResourceInput/category`.
+            package var category: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ResourceInput/items`.
+            package var items: [Components.Schemas.DataItem]?
+            /// - Remark: Generated from `#/components/schemas/ResourceInput/shareType`.
+            package var shareType: Components.Schemas.ShareType?
+            /// - Remark: Generated from `#/components/schemas/ResourceInput/shareCondition`.
+            package var shareCondition: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ResourceInput/openType`.
+            package var openType: Components.Schemas.OpenType?
+            /// - Remark: Generated from `#/components/schemas/ResourceInput/updateCycle`.
+            package var updateCycle: Components.Schemas.UpdateCycle?
+            /// - Remark: Generated from `#/components/schemas/ResourceInput/gradeLevel`.
+            package var gradeLevel: Components.Schemas.GradeLevel?
+            /// - Remark: Generated from `#/components/schemas/ResourceInput/sensitivity`.
+            package var sensitivity: Components.Schemas.Sensitivity?
+            /// - Remark: Generated from `#/components/schemas/ResourceInput/serviceItems`.
+            package var serviceItems: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/ResourceInput/sourceSystem`.
+            package var sourceSystem: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ResourceInput/format`.
+            package var format: Swift.String?
+            /// A container of undocumented properties.
+            package var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `ResourceInput`.
+            ///
+            /// - Parameters:
+            ///   - code:
+            ///   - name:
+            ///   - abstract:
+            ///   - department:
+            ///   - category:
+            ///   - items:
+            ///   - shareType:
+            ///   - shareCondition:
+            ///   - openType:
+            ///   - updateCycle:
+            ///   - gradeLevel:
+            ///   - sensitivity:
+            ///   - serviceItems:
+            ///   - sourceSystem:
+            ///   - format:
+            ///   - additionalProperties: A container of undocumented properties.
+            package init(
+                code: Swift.String? = nil,
+                name: Swift.String? = nil,
+                abstract: Swift.String? = nil,
+                department: Swift.String? = nil,
+                category: Swift.String? = nil,
+                items: [Components.Schemas.DataItem]? = nil,
+                shareType: Components.Schemas.ShareType? = nil,
+                shareCondition: Swift.String? = nil,
+                openType: Components.Schemas.OpenType? = nil,
+                updateCycle: Components.Schemas.UpdateCycle? = nil,
+                gradeLevel: Components.Schemas.GradeLevel? = nil,
+                sensitivity: Components.Schemas.Sensitivity? = nil,
+                serviceItems: [Swift.String]? = nil,
+                sourceSystem: Swift.String? = nil,
+                format: Swift.String? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.code = code
+                self.name = name
+                self.abstract = abstract
+                self.department = department
+                self.category = category
+                self.items = items
+                self.shareType = shareType
+                self.shareCondition = shareCondition
+                self.openType = openType
+                self.updateCycle = updateCycle
+                self.gradeLevel = gradeLevel
+                self.sensitivity = sensitivity
+                self.serviceItems = serviceItems
+                self.sourceSystem = sourceSystem
+                self.format = format
+                self.additionalProperties = additionalProperties
+            }
+            package enum CodingKeys: String, CodingKey {
+                case code
+                case name
+                case abstract
+                case department
+                case category
+                case items
+                case shareType
+                case shareCondition
+                case openType
+                case updateCycle
+                case gradeLevel
+                case sensitivity
+                case serviceItems
+                case sourceSystem
+                case format
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.code = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .code
+                )
+                self.name = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.abstract = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .abstract
+                )
+                self.department = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .department
+                )
+                self.category = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .category
+                )
+                self.items = try container.decodeIfPresent(
+                    [Components.Schemas.DataItem].self,
+                    forKey: .items
+                )
+                self.shareType = try container.decodeIfPresent(
+                    Components.Schemas.ShareType.self,
+                    forKey: .shareType
+                )
+                self.shareCondition = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .shareCondition
+                )
+                self.openType = try container.decodeIfPresent(
+                    Components.Schemas.OpenType.self,
+                    forKey: .openType
+                )
+                self.updateCycle = try container.decodeIfPresent(
+                    Components.Schemas.UpdateCycle.self,
+                    forKey: .updateCycle
+                )
+                self.gradeLevel = try container.decodeIfPresent(
+                    Components.Schemas.GradeLevel.self,
+                    forKey: .gradeLevel
+                )
+                self.sensitivity = try container.decodeIfPresent(
+                    Components.Schemas.Sensitivity.self,
+                    forKey: .sensitivity
+                )
+                self.serviceItems = try container.decodeIfPresent(
+                    [Swift.String].self,
+                    forKey: .serviceItems
+                )
+                self.sourceSystem = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .sourceSystem
+                )
+                self.format = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .format
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "code",
+                    "name",
+                    "abstract",
+                    "department",
+                    "category",
+                    "items",
+                    "shareType",
+                    "shareCondition",
+                    "openType",
+                    "updateCycle",
+                    "gradeLevel",
+                    "sensitivity",
+                    "serviceItems",
+                    "sourceSystem",
+                    "format"
+                ])
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encodeIfPresent(
+                    self.code,
+                    forKey: .code
+                )
+                try container.encodeIfPresent(
+                    self.name,
+                    forKey: .name
+                )
+                try container.encodeIfPresent(
+                    self.abstract,
+                    forKey: .abstract
+                )
+                try container.encodeIfPresent(
+                    self.department,
+                    forKey: .department
+                )
+                try container.encodeIfPresent(
+                    self.category,
+                    forKey: .category
+                )
+                try container.encodeIfPresent(
+                    self.items,
+                    forKey: .items
+                )
+                try container.encodeIfPresent(
+                    self.shareType,
+                    forKey: .shareType
+                )
+                try container.encodeIfPresent(
+                    self.shareCondition,
+                    forKey: .shareCondition
+                )
+                try container.encodeIfPresent(
+                    self.openType,
+                    forKey: .openType
+                )
+                try container.encodeIfPresent(
+                    self.updateCycle,
+                    forKey: .updateCycle
+                )
+                try container.encodeIfPresent(
+                    self.gradeLevel,
+                    forKey: .gradeLevel
+                )
+                try container.encodeIfPresent(
+                    self.sensitivity,
+                    forKey: .sensitivity
+                )
+                try container.encodeIfPresent(
+                    self.serviceItems,
+                    forKey: .serviceItems
+                )
+                try container.encodeIfPresent(
+                    self.sourceSystem,
+                    forKey: .sourceSystem
+                )
+                try container.encodeIfPresent(
+                    self.format,
+                    forKey: .format
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SearchResult`.
+        package struct SearchResult: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SearchResult/total`.
+            package var total: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/SearchResult/limit`.
+            package var limit: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/SearchResult/offset`.
+            package var offset: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/SearchResult/items`.
+            package var items: [Components.Schemas.Resource]
+            /// Creates a new `SearchResult`.
+            ///
+            /// - Parameters:
+            ///   - total:
+            ///   - limit:
+            ///   - offset:
+            ///   - items:
+            package init(
+                total: Swift.Int,
+                limit: Swift.Int,
+                offset: Swift.Int,
+                items: [Components.Schemas.Resource]
+            ) {
+                self.total = total
+                self.limit = limit
+                self.offset = offset
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case total
+                case limit
+                case offset
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.total = try container.decode(
+                    Swift.Int.self,
+                    forKey: .total
+                )
+                self.limit = try container.decode(
+                    Swift.Int.self,
+                    forKey: .limit
+                )
+                self.offset = try container.decode(
+                    Swift.Int.self,
+                    forKey: .offset
+                )
+                self.items = try container.decode(
+                    [Components.Schemas.Resource].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "total",
+                    "limit",
+                    "offset",
+                    "items"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/VersionSummary`.
+        package struct VersionSummary: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/VersionSummary/version`.
+            package var version: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/VersionSummary/action`.
+            package var action: Swift.String
+            /// - Remark: Generated from `#/components/schemas/VersionSummary/actor`.
+            package var actor: Swift.String
+            /// - Remark: Generated from `#/components/schemas/VersionSummary/at`.
+            package var at: Foundation.Date
+            /// Creates a new `VersionSummary`.
+            ///
+            /// - Parameters:
+            ///   - version:
+            ///   - action:
+            ///   - actor:
+            ///   - at:
+            package init(
+                version: Swift.Int,
+                action: Swift.String,
+                actor: Swift.String,
+                at: Foundation.Date
+            ) {
+                self.version = version
+                self.action = action
+                self.actor = actor
+                self.at = at
+            }
+            package enum CodingKeys: String, CodingKey {
+                case version
+                case action
+                case actor
+                case at
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.version = try container.decode(
+                    Swift.Int.self,
+                    forKey: .version
+                )
+                self.action = try container.decode(
+                    Swift.String.self,
+                    forKey: .action
+                )
+                self.actor = try container.decode(
+                    Swift.String.self,
+                    forKey: .actor
+                )
+                self.at = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .at
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "version",
+                    "action",
+                    "actor",
+                    "at"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ResourceVersion`.
+        package struct ResourceVersion: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ResourceVersion/code`.
+            package var code: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ResourceVersion/version`.
+            package var version: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ResourceVersion/action`.
+            package var action: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ResourceVersion/actor`.
+            package var actor: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ResourceVersion/at`.
+            package var at: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/ResourceVersion/snapshot`.
+            package var snapshot: Components.Schemas.Resource
+            /// Creates a new `ResourceVersion`.
+            ///
+            /// - Parameters:
+            ///   - code:
+            ///   - version:
+            ///   - action:
+            ///   - actor:
+            ///   - at:
+            ///   - snapshot:
+            package init(
+                code: Swift.String,
+                version: Swift.Int,
+                action: Swift.String,
+                actor: Swift.String,
+                at: Foundation.Date,
+                snapshot: Components.Schemas.Resource
+            ) {
+                self.code = code
+                self.version = version
+                self.action = action
+                self.actor = actor
+                self.at = at
+                self.snapshot = snapshot
+            }
+            package enum CodingKeys: String, CodingKey {
+                case code
+                case version
+                case action
+                case actor
+                case at
+                case snapshot
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.code = try container.decode(
+                    Swift.String.self,
+                    forKey: .code
+                )
+                self.version = try container.decode(
+                    Swift.Int.self,
+                    forKey: .version
+                )
+                self.action = try container.decode(
+                    Swift.String.self,
+                    forKey: .action
+                )
+                self.actor = try container.decode(
+                    Swift.String.self,
+                    forKey: .actor
+                )
+                self.at = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .at
+                )
+                self.snapshot = try container.decode(
+                    Components.Schemas.Resource.self,
+                    forKey: .snapshot
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "code",
+                    "version",
+                    "action",
+                    "actor",
+                    "at",
+                    "snapshot"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/FieldChange`.
+        package struct FieldChange: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/FieldChange/field`.
+            package var field: Swift.String
+            /// - Remark: Generated from `#/components/schemas/FieldChange/before`.
+            package var before: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/FieldChange/after`.
+            package var after: Swift.String?
+            /// Creates a new `FieldChange`.
+            ///
+            /// - Parameters:
+            ///   - field:
+            ///   - before:
+            ///   - after:
+            package init(
+                field: Swift.String,
+                before: Swift.String? = nil,
+                after: Swift.String? = nil
+            ) {
+                self.field = field
+                self.before = before
+                self.after = after
+            }
+            package enum CodingKeys: String, CodingKey {
+                case field
+                case before
+                case after
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.field = try container.decode(
+                    Swift.String.self,
+                    forKey: .field
+                )
+                self.before = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .before
+                )
+                self.after = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .after
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "field",
+                    "before",
+                    "after"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Diff`.
+        package struct Diff: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Diff/from`.
+            package var from: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Diff/to`.
+            package var to: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Diff/changes`.
+            package var changes: [Components.Schemas.FieldChange]
+            /// Creates a new `Diff`.
+            ///
+            /// - Parameters:
+            ///   - from:
+            ///   - to:
+            ///   - changes:
+            package init(
+                from: Swift.Int,
+                to: Swift.Int,
+                changes: [Components.Schemas.FieldChange]
+            ) {
+                self.from = from
+                self.to = to
+                self.changes = changes
+            }
+            package enum CodingKeys: String, CodingKey {
+                case from
+                case to
+                case changes
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.from = try container.decode(
+                    Swift.Int.self,
+                    forKey: .from
+                )
+                self.to = try container.decode(
+                    Swift.Int.self,
+                    forKey: .to
+                )
+                self.changes = try container.decode(
+                    [Components.Schemas.FieldChange].self,
+                    forKey: .changes
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "from",
+                    "to",
+                    "changes"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RecordPage`.
+        package typealias RecordPage = RecordPageBody
+        /// - Remark: Generated from `#/components/schemas/Inserted`.
+        package struct Inserted: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Inserted/inserted`.
+            package var inserted: Swift.Int
+            /// Creates a new `Inserted`.
+            ///
+            /// - Parameters:
+            ///   - inserted:
+            package init(inserted: Swift.Int) {
+                self.inserted = inserted
+            }
+            package enum CodingKeys: String, CodingKey {
+                case inserted
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.inserted = try container.decode(
+                    Swift.Int.self,
+                    forKey: .inserted
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "inserted"
+                ])
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/AuditEntry`.
         package struct AuditEntry: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/AuditEntry/sequence`.
@@ -1106,6 +2178,489 @@ extension Components {
                     "publishedResources",
                     "records",
                     "auditEntries"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/DataElement`.
+        package struct DataElement: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/DataElement/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DataElement/label`.
+            package var label: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DataElement/standard`.
+            package var standard: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DataElement/builtIn`.
+            package var builtIn: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/DataElement/type`.
+            @frozen package enum _TypePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case string = "string"
+                case integer = "integer"
+                case decimal = "decimal"
+                case date = "date"
+            }
+            /// - Remark: Generated from `#/components/schemas/DataElement/type`.
+            package var _type: Components.Schemas.DataElement._TypePayload?
+            /// - Remark: Generated from `#/components/schemas/DataElement/length`.
+            package var length: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/DataElement/pattern`.
+            package var pattern: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/DataElement/min`.
+            package var min: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/DataElement/max`.
+            package var max: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/DataElement/codes`.
+            package struct CodesPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Swift.String]
+                /// Creates a new `CodesPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: Swift.String] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/DataElement/codes`.
+            package var codes: Components.Schemas.DataElement.CodesPayload?
+            /// - Remark: Generated from `#/components/schemas/DataElement/description`.
+            package var description: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/DataElement/version`.
+            package var version: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/DataElement/updatedAt`.
+            package var updatedAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/DataElement/updatedBy`.
+            package var updatedBy: Swift.String?
+            /// Creates a new `DataElement`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - label:
+            ///   - standard:
+            ///   - builtIn:
+            ///   - _type:
+            ///   - length:
+            ///   - pattern:
+            ///   - min:
+            ///   - max:
+            ///   - codes:
+            ///   - description:
+            ///   - version:
+            ///   - updatedAt:
+            ///   - updatedBy:
+            package init(
+                id: Swift.String,
+                label: Swift.String,
+                standard: Swift.String,
+                builtIn: Swift.Bool,
+                _type: Components.Schemas.DataElement._TypePayload? = nil,
+                length: Swift.Int? = nil,
+                pattern: Swift.String? = nil,
+                min: Swift.String? = nil,
+                max: Swift.String? = nil,
+                codes: Components.Schemas.DataElement.CodesPayload? = nil,
+                description: Swift.String? = nil,
+                version: Swift.Int? = nil,
+                updatedAt: Foundation.Date? = nil,
+                updatedBy: Swift.String? = nil
+            ) {
+                self.id = id
+                self.label = label
+                self.standard = standard
+                self.builtIn = builtIn
+                self._type = _type
+                self.length = length
+                self.pattern = pattern
+                self.min = min
+                self.max = max
+                self.codes = codes
+                self.description = description
+                self.version = version
+                self.updatedAt = updatedAt
+                self.updatedBy = updatedBy
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case label
+                case standard
+                case builtIn
+                case _type = "type"
+                case length
+                case pattern
+                case min
+                case max
+                case codes
+                case description
+                case version
+                case updatedAt
+                case updatedBy
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Swift.String.self,
+                    forKey: .id
+                )
+                self.label = try container.decode(
+                    Swift.String.self,
+                    forKey: .label
+                )
+                self.standard = try container.decode(
+                    Swift.String.self,
+                    forKey: .standard
+                )
+                self.builtIn = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .builtIn
+                )
+                self._type = try container.decodeIfPresent(
+                    Components.Schemas.DataElement._TypePayload.self,
+                    forKey: ._type
+                )
+                self.length = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .length
+                )
+                self.pattern = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .pattern
+                )
+                self.min = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .min
+                )
+                self.max = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .max
+                )
+                self.codes = try container.decodeIfPresent(
+                    Components.Schemas.DataElement.CodesPayload.self,
+                    forKey: .codes
+                )
+                self.description = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .description
+                )
+                self.version = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .version
+                )
+                self.updatedAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .updatedAt
+                )
+                self.updatedBy = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .updatedBy
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "id",
+                    "label",
+                    "standard",
+                    "builtIn",
+                    "type",
+                    "length",
+                    "pattern",
+                    "min",
+                    "max",
+                    "codes",
+                    "description",
+                    "version",
+                    "updatedAt",
+                    "updatedBy"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/DataElementInput`.
+        package struct DataElementInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/DataElementInput/label`.
+            package var label: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DataElementInput/type`.
+            @frozen package enum _TypePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case string = "string"
+                case integer = "integer"
+                case decimal = "decimal"
+                case date = "date"
+            }
+            /// - Remark: Generated from `#/components/schemas/DataElementInput/type`.
+            package var _type: Components.Schemas.DataElementInput._TypePayload
+            /// - Remark: Generated from `#/components/schemas/DataElementInput/length`.
+            package var length: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/DataElementInput/pattern`.
+            package var pattern: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/DataElementInput/min`.
+            package var min: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/DataElementInput/max`.
+            package var max: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/DataElementInput/codes`.
+            package struct CodesPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Swift.String]
+                /// Creates a new `CodesPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: Swift.String] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/DataElementInput/codes`.
+            package var codes: Components.Schemas.DataElementInput.CodesPayload?
+            /// - Remark: Generated from `#/components/schemas/DataElementInput/description`.
+            package var description: Swift.String?
+            /// Creates a new `DataElementInput`.
+            ///
+            /// - Parameters:
+            ///   - label:
+            ///   - _type:
+            ///   - length:
+            ///   - pattern:
+            ///   - min:
+            ///   - max:
+            ///   - codes:
+            ///   - description:
+            package init(
+                label: Swift.String,
+                _type: Components.Schemas.DataElementInput._TypePayload,
+                length: Swift.Int? = nil,
+                pattern: Swift.String? = nil,
+                min: Swift.String? = nil,
+                max: Swift.String? = nil,
+                codes: Components.Schemas.DataElementInput.CodesPayload? = nil,
+                description: Swift.String? = nil
+            ) {
+                self.label = label
+                self._type = _type
+                self.length = length
+                self.pattern = pattern
+                self.min = min
+                self.max = max
+                self.codes = codes
+                self.description = description
+            }
+            package enum CodingKeys: String, CodingKey {
+                case label
+                case _type = "type"
+                case length
+                case pattern
+                case min
+                case max
+                case codes
+                case description
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.label = try container.decode(
+                    Swift.String.self,
+                    forKey: .label
+                )
+                self._type = try container.decode(
+                    Components.Schemas.DataElementInput._TypePayload.self,
+                    forKey: ._type
+                )
+                self.length = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .length
+                )
+                self.pattern = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .pattern
+                )
+                self.min = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .min
+                )
+                self.max = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .max
+                )
+                self.codes = try container.decodeIfPresent(
+                    Components.Schemas.DataElementInput.CodesPayload.self,
+                    forKey: .codes
+                )
+                self.description = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .description
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "label",
+                    "type",
+                    "length",
+                    "pattern",
+                    "min",
+                    "max",
+                    "codes",
+                    "description"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/BackupRun`.
+        package struct BackupRun: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/BackupRun/id`.
+            package var id: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/BackupRun/node`.
+            package var node: Swift.String
+            /// - Remark: Generated from `#/components/schemas/BackupRun/file`.
+            package var file: Swift.String
+            /// - Remark: Generated from `#/components/schemas/BackupRun/status`.
+            @frozen package enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case running = "running"
+                case succeeded = "succeeded"
+                case failed = "failed"
+            }
+            /// - Remark: Generated from `#/components/schemas/BackupRun/status`.
+            package var status: Components.Schemas.BackupRun.StatusPayload
+            /// - Remark: Generated from `#/components/schemas/BackupRun/startedAt`.
+            package var startedAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/BackupRun/finishedAt`.
+            package var finishedAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/BackupRun/bytes`.
+            package var bytes: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/BackupRun/milliseconds`.
+            package var milliseconds: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/BackupRun/error`.
+            package var error: Swift.String?
+            /// Older archives deleted to keep the retention count
+            ///
+            /// - Remark: Generated from `#/components/schemas/BackupRun/pruned`.
+            package var pruned: [Swift.String]
+            /// Creates a new `BackupRun`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - node:
+            ///   - file:
+            ///   - status:
+            ///   - startedAt:
+            ///   - finishedAt:
+            ///   - bytes:
+            ///   - milliseconds:
+            ///   - error:
+            ///   - pruned: Older archives deleted to keep the retention count
+            package init(
+                id: Swift.Int64,
+                node: Swift.String,
+                file: Swift.String,
+                status: Components.Schemas.BackupRun.StatusPayload,
+                startedAt: Foundation.Date,
+                finishedAt: Foundation.Date? = nil,
+                bytes: Swift.Int64? = nil,
+                milliseconds: Swift.Int? = nil,
+                error: Swift.String? = nil,
+                pruned: [Swift.String]
+            ) {
+                self.id = id
+                self.node = node
+                self.file = file
+                self.status = status
+                self.startedAt = startedAt
+                self.finishedAt = finishedAt
+                self.bytes = bytes
+                self.milliseconds = milliseconds
+                self.error = error
+                self.pruned = pruned
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case node
+                case file
+                case status
+                case startedAt
+                case finishedAt
+                case bytes
+                case milliseconds
+                case error
+                case pruned
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .id
+                )
+                self.node = try container.decode(
+                    Swift.String.self,
+                    forKey: .node
+                )
+                self.file = try container.decode(
+                    Swift.String.self,
+                    forKey: .file
+                )
+                self.status = try container.decode(
+                    Components.Schemas.BackupRun.StatusPayload.self,
+                    forKey: .status
+                )
+                self.startedAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .startedAt
+                )
+                self.finishedAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .finishedAt
+                )
+                self.bytes = try container.decodeIfPresent(
+                    Swift.Int64.self,
+                    forKey: .bytes
+                )
+                self.milliseconds = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .milliseconds
+                )
+                self.error = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .error
+                )
+                self.pruned = try container.decode(
+                    [Swift.String].self,
+                    forKey: .pruned
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "id",
+                    "node",
+                    "file",
+                    "status",
+                    "startedAt",
+                    "finishedAt",
+                    "bytes",
+                    "milliseconds",
+                    "error",
+                    "pruned"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/BackupRunList`.
+        package struct BackupRunList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/BackupRunList/items`.
+            package var items: [Components.Schemas.BackupRun]
+            /// Creates a new `BackupRunList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.BackupRun]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.BackupRun].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
                 ])
             }
         }
@@ -1471,6 +3026,31 @@ extension Components {
                 ])
             }
         }
+        /// - Remark: Generated from `#/components/schemas/VersionSummaryList`.
+        package struct VersionSummaryList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/VersionSummaryList/items`.
+            package var items: [Components.Schemas.VersionSummary]
+            /// Creates a new `VersionSummaryList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.VersionSummary]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.VersionSummary].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/AuditEntryList`.
         package struct AuditEntryList: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/AuditEntryList/items`.
@@ -1489,6 +3069,31 @@ extension Components {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
                 self.items = try container.decode(
                     [Components.Schemas.AuditEntry].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/DataElementList`.
+        package struct DataElementList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/DataElementList/items`.
+            package var items: [Components.Schemas.DataElement]
+            /// Creates a new `DataElementList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.DataElement]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.DataElement].self,
                     forKey: .items
                 )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
@@ -1826,6 +3431,1168 @@ extension Components {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
                 self.items = try container.decode(
                     [Components.Schemas.Alert].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ProfileAttribute`.
+        package struct ProfileAttribute: Codable, Hashable, Sendable {
+            /// What the attribute means across departments, when recognised
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProfileAttribute/concept`.
+            @frozen package enum ConceptPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case name = "name"
+                case phone = "phone"
+                case address = "address"
+                case sex = "sex"
+                case birthDate = "birthDate"
+                case legalRepresentative = "legalRepresentative"
+            }
+            /// What the attribute means across departments, when recognised
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProfileAttribute/concept`.
+            package var concept: Components.Schemas.ProfileAttribute.ConceptPayload?
+            /// - Remark: Generated from `#/components/schemas/ProfileAttribute/item`.
+            package var item: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ProfileAttribute/label`.
+            package var label: Swift.String
+            /// Masked where policy says
+            ///
+            /// - Remark: Generated from `#/components/schemas/ProfileAttribute/value`.
+            package var value: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ProfileAttribute/masked`.
+            package var masked: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/ProfileAttribute/department`.
+            package var department: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ProfileAttribute/resource`.
+            package var resource: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ProfileAttribute/resourceName`.
+            package var resourceName: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ProfileAttribute/updatedAt`.
+            package var updatedAt: Foundation.Date?
+            /// Creates a new `ProfileAttribute`.
+            ///
+            /// - Parameters:
+            ///   - concept: What the attribute means across departments, when recognised
+            ///   - item:
+            ///   - label:
+            ///   - value: Masked where policy says
+            ///   - masked:
+            ///   - department:
+            ///   - resource:
+            ///   - resourceName:
+            ///   - updatedAt:
+            package init(
+                concept: Components.Schemas.ProfileAttribute.ConceptPayload? = nil,
+                item: Swift.String,
+                label: Swift.String,
+                value: Swift.String,
+                masked: Swift.Bool,
+                department: Swift.String,
+                resource: Swift.String,
+                resourceName: Swift.String,
+                updatedAt: Foundation.Date? = nil
+            ) {
+                self.concept = concept
+                self.item = item
+                self.label = label
+                self.value = value
+                self.masked = masked
+                self.department = department
+                self.resource = resource
+                self.resourceName = resourceName
+                self.updatedAt = updatedAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case concept
+                case item
+                case label
+                case value
+                case masked
+                case department
+                case resource
+                case resourceName
+                case updatedAt
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.concept = try container.decodeIfPresent(
+                    Components.Schemas.ProfileAttribute.ConceptPayload.self,
+                    forKey: .concept
+                )
+                self.item = try container.decode(
+                    Swift.String.self,
+                    forKey: .item
+                )
+                self.label = try container.decode(
+                    Swift.String.self,
+                    forKey: .label
+                )
+                self.value = try container.decode(
+                    Swift.String.self,
+                    forKey: .value
+                )
+                self.masked = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .masked
+                )
+                self.department = try container.decode(
+                    Swift.String.self,
+                    forKey: .department
+                )
+                self.resource = try container.decode(
+                    Swift.String.self,
+                    forKey: .resource
+                )
+                self.resourceName = try container.decode(
+                    Swift.String.self,
+                    forKey: .resourceName
+                )
+                self.updatedAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .updatedAt
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "concept",
+                    "item",
+                    "label",
+                    "value",
+                    "masked",
+                    "department",
+                    "resource",
+                    "resourceName",
+                    "updatedAt"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ProfileConflict`.
+        package struct ProfileConflict: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ProfileConflict/concept`.
+            package var concept: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ProfileConflict/ClaimsPayload`.
+            package struct ClaimsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/ProfileConflict/ClaimsPayload/department`.
+                package var department: Swift.String
+                /// - Remark: Generated from `#/components/schemas/ProfileConflict/ClaimsPayload/resource`.
+                package var resource: Swift.String
+                /// - Remark: Generated from `#/components/schemas/ProfileConflict/ClaimsPayload/item`.
+                package var item: Swift.String
+                /// - Remark: Generated from `#/components/schemas/ProfileConflict/ClaimsPayload/value`.
+                package var value: Swift.String
+                /// Creates a new `ClaimsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - department:
+                ///   - resource:
+                ///   - item:
+                ///   - value:
+                package init(
+                    department: Swift.String,
+                    resource: Swift.String,
+                    item: Swift.String,
+                    value: Swift.String
+                ) {
+                    self.department = department
+                    self.resource = resource
+                    self.item = item
+                    self.value = value
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case department
+                    case resource
+                    case item
+                    case value
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.department = try container.decode(
+                        Swift.String.self,
+                        forKey: .department
+                    )
+                    self.resource = try container.decode(
+                        Swift.String.self,
+                        forKey: .resource
+                    )
+                    self.item = try container.decode(
+                        Swift.String.self,
+                        forKey: .item
+                    )
+                    self.value = try container.decode(
+                        Swift.String.self,
+                        forKey: .value
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "department",
+                        "resource",
+                        "item",
+                        "value"
+                    ])
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/ProfileConflict/claims`.
+            package typealias ClaimsPayload = [Components.Schemas.ProfileConflict.ClaimsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/ProfileConflict/claims`.
+            package var claims: Components.Schemas.ProfileConflict.ClaimsPayload
+            /// Creates a new `ProfileConflict`.
+            ///
+            /// - Parameters:
+            ///   - concept:
+            ///   - claims:
+            package init(
+                concept: Swift.String,
+                claims: Components.Schemas.ProfileConflict.ClaimsPayload
+            ) {
+                self.concept = concept
+                self.claims = claims
+            }
+            package enum CodingKeys: String, CodingKey {
+                case concept
+                case claims
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.concept = try container.decode(
+                    Swift.String.self,
+                    forKey: .concept
+                )
+                self.claims = try container.decode(
+                    Components.Schemas.ProfileConflict.ClaimsPayload.self,
+                    forKey: .claims
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "concept",
+                    "claims"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ProfileSource`.
+        package struct ProfileSource: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ProfileSource/resource`.
+            package var resource: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ProfileSource/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ProfileSource/department`.
+            package var department: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ProfileSource/item`.
+            package var item: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ProfileSource/records`.
+            package var records: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ProfileSource/updatedAt`.
+            package var updatedAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/ProfileSource/grant`.
+            package var grant: Swift.Int64?
+            /// Creates a new `ProfileSource`.
+            ///
+            /// - Parameters:
+            ///   - resource:
+            ///   - name:
+            ///   - department:
+            ///   - item:
+            ///   - records:
+            ///   - updatedAt:
+            ///   - grant:
+            package init(
+                resource: Swift.String,
+                name: Swift.String,
+                department: Swift.String,
+                item: Swift.String,
+                records: Swift.Int,
+                updatedAt: Foundation.Date? = nil,
+                grant: Swift.Int64? = nil
+            ) {
+                self.resource = resource
+                self.name = name
+                self.department = department
+                self.item = item
+                self.records = records
+                self.updatedAt = updatedAt
+                self.grant = grant
+            }
+            package enum CodingKeys: String, CodingKey {
+                case resource
+                case name
+                case department
+                case item
+                case records
+                case updatedAt
+                case grant
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.resource = try container.decode(
+                    Swift.String.self,
+                    forKey: .resource
+                )
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.department = try container.decode(
+                    Swift.String.self,
+                    forKey: .department
+                )
+                self.item = try container.decode(
+                    Swift.String.self,
+                    forKey: .item
+                )
+                self.records = try container.decode(
+                    Swift.Int.self,
+                    forKey: .records
+                )
+                self.updatedAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .updatedAt
+                )
+                self.grant = try container.decodeIfPresent(
+                    Swift.Int64.self,
+                    forKey: .grant
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "resource",
+                    "name",
+                    "department",
+                    "item",
+                    "records",
+                    "updatedAt",
+                    "grant"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Profile`.
+        package struct Profile: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Profile/kind`.
+            @frozen package enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case person = "person"
+                case enterprise = "enterprise"
+            }
+            /// - Remark: Generated from `#/components/schemas/Profile/kind`.
+            package var kind: Components.Schemas.Profile.KindPayload
+            /// The identifier, masked for a person
+            ///
+            /// - Remark: Generated from `#/components/schemas/Profile/subject`.
+            package var subject: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Profile/attributes`.
+            package var attributes: [Components.Schemas.ProfileAttribute]
+            /// - Remark: Generated from `#/components/schemas/Profile/conflicts`.
+            package var conflicts: [Components.Schemas.ProfileConflict]
+            /// - Remark: Generated from `#/components/schemas/Profile/sources`.
+            package var sources: [Components.Schemas.ProfileSource]
+            /// Creates a new `Profile`.
+            ///
+            /// - Parameters:
+            ///   - kind:
+            ///   - subject: The identifier, masked for a person
+            ///   - attributes:
+            ///   - conflicts:
+            ///   - sources:
+            package init(
+                kind: Components.Schemas.Profile.KindPayload,
+                subject: Swift.String,
+                attributes: [Components.Schemas.ProfileAttribute],
+                conflicts: [Components.Schemas.ProfileConflict],
+                sources: [Components.Schemas.ProfileSource]
+            ) {
+                self.kind = kind
+                self.subject = subject
+                self.attributes = attributes
+                self.conflicts = conflicts
+                self.sources = sources
+            }
+            package enum CodingKeys: String, CodingKey {
+                case kind
+                case subject
+                case attributes
+                case conflicts
+                case sources
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.kind = try container.decode(
+                    Components.Schemas.Profile.KindPayload.self,
+                    forKey: .kind
+                )
+                self.subject = try container.decode(
+                    Swift.String.self,
+                    forKey: .subject
+                )
+                self.attributes = try container.decode(
+                    [Components.Schemas.ProfileAttribute].self,
+                    forKey: .attributes
+                )
+                self.conflicts = try container.decode(
+                    [Components.Schemas.ProfileConflict].self,
+                    forKey: .conflicts
+                )
+                self.sources = try container.decode(
+                    [Components.Schemas.ProfileSource].self,
+                    forKey: .sources
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "kind",
+                    "subject",
+                    "attributes",
+                    "conflicts",
+                    "sources"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TopicQuery`.
+        package struct TopicQuery: Codable, Hashable, Sendable {
+            /// The base resource: every output row starts from one of its rows
+            ///
+            /// - Remark: Generated from `#/components/schemas/TopicQuery/from`.
+            package var from: Swift.String
+            /// The base's alias in column references
+            ///
+            /// - Remark: Generated from `#/components/schemas/TopicQuery/as`.
+            package var _as: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/TopicQuery/JoinsPayload`.
+            package struct JoinsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/TopicQuery/JoinsPayload/resource`.
+                package var resource: Swift.String
+                /// - Remark: Generated from `#/components/schemas/TopicQuery/JoinsPayload/as`.
+                package var _as: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/TopicQuery/JoinsPayload/kind`.
+                @frozen package enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case inner = "inner"
+                    case left = "left"
+                }
+                /// - Remark: Generated from `#/components/schemas/TopicQuery/JoinsPayload/kind`.
+                package var kind: Components.Schemas.TopicQuery.JoinsPayloadPayload.KindPayload?
+                /// - Remark: Generated from `#/components/schemas/TopicQuery/JoinsPayload/OnPayload`.
+                package struct OnPayloadPayload: Codable, Hashable, Sendable {
+                    /// alias.item: an input (its alias, or its code when it has none) and one of its items
+                    ///
+                    /// - Remark: Generated from `#/components/schemas/TopicQuery/JoinsPayload/OnPayload/left`.
+                    package var left: Swift.String
+                    /// An item of the joined resource
+                    ///
+                    /// - Remark: Generated from `#/components/schemas/TopicQuery/JoinsPayload/OnPayload/right`.
+                    package var right: Swift.String
+                    /// Creates a new `OnPayloadPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - left: alias.item: an input (its alias, or its code when it has none) and one of its items
+                    ///   - right: An item of the joined resource
+                    package init(
+                        left: Swift.String,
+                        right: Swift.String
+                    ) {
+                        self.left = left
+                        self.right = right
+                    }
+                    package enum CodingKeys: String, CodingKey {
+                        case left
+                        case right
+                    }
+                    package init(from decoder: any Swift.Decoder) throws {
+                        let container = try decoder.container(keyedBy: CodingKeys.self)
+                        self.left = try container.decode(
+                            Swift.String.self,
+                            forKey: .left
+                        )
+                        self.right = try container.decode(
+                            Swift.String.self,
+                            forKey: .right
+                        )
+                        try decoder.ensureNoAdditionalProperties(knownKeys: [
+                            "left",
+                            "right"
+                        ])
+                    }
+                }
+                /// - Remark: Generated from `#/components/schemas/TopicQuery/JoinsPayload/on`.
+                package typealias OnPayload = [Components.Schemas.TopicQuery.JoinsPayloadPayload.OnPayloadPayload]
+                /// - Remark: Generated from `#/components/schemas/TopicQuery/JoinsPayload/on`.
+                package var on: Components.Schemas.TopicQuery.JoinsPayloadPayload.OnPayload
+                /// Creates a new `JoinsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - resource:
+                ///   - _as:
+                ///   - kind:
+                ///   - on:
+                package init(
+                    resource: Swift.String,
+                    _as: Swift.String? = nil,
+                    kind: Components.Schemas.TopicQuery.JoinsPayloadPayload.KindPayload? = nil,
+                    on: Components.Schemas.TopicQuery.JoinsPayloadPayload.OnPayload
+                ) {
+                    self.resource = resource
+                    self._as = _as
+                    self.kind = kind
+                    self.on = on
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case resource
+                    case _as = "as"
+                    case kind
+                    case on
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.resource = try container.decode(
+                        Swift.String.self,
+                        forKey: .resource
+                    )
+                    self._as = try container.decodeIfPresent(
+                        Swift.String.self,
+                        forKey: ._as
+                    )
+                    self.kind = try container.decodeIfPresent(
+                        Components.Schemas.TopicQuery.JoinsPayloadPayload.KindPayload.self,
+                        forKey: .kind
+                    )
+                    self.on = try container.decode(
+                        Components.Schemas.TopicQuery.JoinsPayloadPayload.OnPayload.self,
+                        forKey: .on
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "resource",
+                        "as",
+                        "kind",
+                        "on"
+                    ])
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/TopicQuery/joins`.
+            package typealias JoinsPayload = [Components.Schemas.TopicQuery.JoinsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/TopicQuery/joins`.
+            package var joins: Components.Schemas.TopicQuery.JoinsPayload?
+            /// - Remark: Generated from `#/components/schemas/TopicQuery/WherePayload`.
+            package struct WherePayloadPayload: Codable, Hashable, Sendable {
+                /// alias.item: an input (its alias, or its code when it has none) and one of its items
+                ///
+                /// - Remark: Generated from `#/components/schemas/TopicQuery/WherePayload/column`.
+                package var column: Swift.String
+                /// - Remark: Generated from `#/components/schemas/TopicQuery/WherePayload/op`.
+                @frozen package enum OpPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case eq = "eq"
+                    case ne = "ne"
+                    case lt = "lt"
+                    case le = "le"
+                    case gt = "gt"
+                    case ge = "ge"
+                    case prefix = "prefix"
+                    case null = "null"
+                    case notNull = "notNull"
+                }
+                /// - Remark: Generated from `#/components/schemas/TopicQuery/WherePayload/op`.
+                package var op: Components.Schemas.TopicQuery.WherePayloadPayload.OpPayload
+                /// A value of the item's type (absent for null and notNull)
+                ///
+                /// - Remark: Generated from `#/components/schemas/TopicQuery/WherePayload/value`.
+                package var value: OpenAPIRuntime.OpenAPIValueContainer?
+                /// Creates a new `WherePayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - column: alias.item: an input (its alias, or its code when it has none) and one of its items
+                ///   - op:
+                ///   - value: A value of the item's type (absent for null and notNull)
+                package init(
+                    column: Swift.String,
+                    op: Components.Schemas.TopicQuery.WherePayloadPayload.OpPayload,
+                    value: OpenAPIRuntime.OpenAPIValueContainer? = nil
+                ) {
+                    self.column = column
+                    self.op = op
+                    self.value = value
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case column
+                    case op
+                    case value
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.column = try container.decode(
+                        Swift.String.self,
+                        forKey: .column
+                    )
+                    self.op = try container.decode(
+                        Components.Schemas.TopicQuery.WherePayloadPayload.OpPayload.self,
+                        forKey: .op
+                    )
+                    self.value = try container.decodeIfPresent(
+                        OpenAPIRuntime.OpenAPIValueContainer.self,
+                        forKey: .value
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "column",
+                        "op",
+                        "value"
+                    ])
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/TopicQuery/where`.
+            package typealias WherePayload = [Components.Schemas.TopicQuery.WherePayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/TopicQuery/where`.
+            package var _where: Components.Schemas.TopicQuery.WherePayload?
+            /// - Remark: Generated from `#/components/schemas/TopicQuery/ColumnsPayload`.
+            package struct ColumnsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/TopicQuery/ColumnsPayload/name`.
+                package var name: Swift.String
+                /// - Remark: Generated from `#/components/schemas/TopicQuery/ColumnsPayload/label`.
+                package var label: Swift.String?
+                /// alias.item: an input (its alias, or its code when it has none) and one of its items
+                ///
+                /// - Remark: Generated from `#/components/schemas/TopicQuery/ColumnsPayload/from`.
+                package var from: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/TopicQuery/ColumnsPayload/aggregate`.
+                @frozen package enum AggregatePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case count = "count"
+                    case countDistinct = "countDistinct"
+                    case sum = "sum"
+                    case avg = "avg"
+                    case min = "min"
+                    case max = "max"
+                }
+                /// - Remark: Generated from `#/components/schemas/TopicQuery/ColumnsPayload/aggregate`.
+                package var aggregate: Components.Schemas.TopicQuery.ColumnsPayloadPayload.AggregatePayload?
+                /// Part of the topic's key; without any, the base's key when it identifies the rows
+                ///
+                /// - Remark: Generated from `#/components/schemas/TopicQuery/ColumnsPayload/key`.
+                package var key: Swift.Bool?
+                /// Creates a new `ColumnsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - name:
+                ///   - label:
+                ///   - from: alias.item: an input (its alias, or its code when it has none) and one of its items
+                ///   - aggregate:
+                ///   - key: Part of the topic's key; without any, the base's key when it identifies the rows
+                package init(
+                    name: Swift.String,
+                    label: Swift.String? = nil,
+                    from: Swift.String? = nil,
+                    aggregate: Components.Schemas.TopicQuery.ColumnsPayloadPayload.AggregatePayload? = nil,
+                    key: Swift.Bool? = nil
+                ) {
+                    self.name = name
+                    self.label = label
+                    self.from = from
+                    self.aggregate = aggregate
+                    self.key = key
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case name
+                    case label
+                    case from
+                    case aggregate
+                    case key
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.name = try container.decode(
+                        Swift.String.self,
+                        forKey: .name
+                    )
+                    self.label = try container.decodeIfPresent(
+                        Swift.String.self,
+                        forKey: .label
+                    )
+                    self.from = try container.decodeIfPresent(
+                        Swift.String.self,
+                        forKey: .from
+                    )
+                    self.aggregate = try container.decodeIfPresent(
+                        Components.Schemas.TopicQuery.ColumnsPayloadPayload.AggregatePayload.self,
+                        forKey: .aggregate
+                    )
+                    self.key = try container.decodeIfPresent(
+                        Swift.Bool.self,
+                        forKey: .key
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "name",
+                        "label",
+                        "from",
+                        "aggregate",
+                        "key"
+                    ])
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/TopicQuery/columns`.
+            package typealias ColumnsPayload = [Components.Schemas.TopicQuery.ColumnsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/TopicQuery/columns`.
+            package var columns: Components.Schemas.TopicQuery.ColumnsPayload
+            /// Creates a new `TopicQuery`.
+            ///
+            /// - Parameters:
+            ///   - from: The base resource: every output row starts from one of its rows
+            ///   - _as: The base's alias in column references
+            ///   - joins:
+            ///   - _where:
+            ///   - columns:
+            package init(
+                from: Swift.String,
+                _as: Swift.String? = nil,
+                joins: Components.Schemas.TopicQuery.JoinsPayload? = nil,
+                _where: Components.Schemas.TopicQuery.WherePayload? = nil,
+                columns: Components.Schemas.TopicQuery.ColumnsPayload
+            ) {
+                self.from = from
+                self._as = _as
+                self.joins = joins
+                self._where = _where
+                self.columns = columns
+            }
+            package enum CodingKeys: String, CodingKey {
+                case from
+                case _as = "as"
+                case joins
+                case _where = "where"
+                case columns
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.from = try container.decode(
+                    Swift.String.self,
+                    forKey: .from
+                )
+                self._as = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: ._as
+                )
+                self.joins = try container.decodeIfPresent(
+                    Components.Schemas.TopicQuery.JoinsPayload.self,
+                    forKey: .joins
+                )
+                self._where = try container.decodeIfPresent(
+                    Components.Schemas.TopicQuery.WherePayload.self,
+                    forKey: ._where
+                )
+                self.columns = try container.decode(
+                    Components.Schemas.TopicQuery.ColumnsPayload.self,
+                    forKey: .columns
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "from",
+                    "as",
+                    "joins",
+                    "where",
+                    "columns"
+                ])
+            }
+        }
+        /// A catalog entry without items (they come from the query's columns), its query and its schedule
+        ///
+        /// - Remark: Generated from `#/components/schemas/TopicInput`.
+        package struct TopicInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TopicInput/query`.
+            package var query: Components.Schemas.TopicQuery
+            /// Materialise again this often; absent: on demand only
+            ///
+            /// - Remark: Generated from `#/components/schemas/TopicInput/intervalSeconds`.
+            package var intervalSeconds: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/TopicInput/code`.
+            package var code: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TopicInput/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TopicInput/abstract`.
+            package var abstract: Swift.String?
+            /// The owning department; the admin's own when absent
+            ///
+            /// - Remark: Generated from `#/components/schemas/TopicInput/department`.
+            package var department: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/TopicInput/category`.
+            package var category: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TopicInput/shareType`.
+            package var shareType: Components.Schemas.ShareType
+            /// - Remark: Generated from `#/components/schemas/TopicInput/shareCondition`.
+            package var shareCondition: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/TopicInput/openType`.
+            package var openType: Components.Schemas.OpenType?
+            /// - Remark: Generated from `#/components/schemas/TopicInput/updateCycle`.
+            package var updateCycle: Components.Schemas.UpdateCycle?
+            /// - Remark: Generated from `#/components/schemas/TopicInput/gradeLevel`.
+            package var gradeLevel: Components.Schemas.GradeLevel?
+            /// - Remark: Generated from `#/components/schemas/TopicInput/sensitivity`.
+            package var sensitivity: Components.Schemas.Sensitivity?
+            /// - Remark: Generated from `#/components/schemas/TopicInput/serviceItems`.
+            package var serviceItems: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/TopicInput/sourceSystem`.
+            package var sourceSystem: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/TopicInput/format`.
+            package var format: Swift.String?
+            /// A container of undocumented properties.
+            package var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `TopicInput`.
+            ///
+            /// - Parameters:
+            ///   - query:
+            ///   - intervalSeconds: Materialise again this often; absent: on demand only
+            ///   - code:
+            ///   - name:
+            ///   - abstract:
+            ///   - department: The owning department; the admin's own when absent
+            ///   - category:
+            ///   - shareType:
+            ///   - shareCondition:
+            ///   - openType:
+            ///   - updateCycle:
+            ///   - gradeLevel:
+            ///   - sensitivity:
+            ///   - serviceItems:
+            ///   - sourceSystem:
+            ///   - format:
+            ///   - additionalProperties: A container of undocumented properties.
+            package init(
+                query: Components.Schemas.TopicQuery,
+                intervalSeconds: Swift.Int? = nil,
+                code: Swift.String,
+                name: Swift.String,
+                abstract: Swift.String? = nil,
+                department: Swift.String? = nil,
+                category: Swift.String,
+                shareType: Components.Schemas.ShareType,
+                shareCondition: Swift.String? = nil,
+                openType: Components.Schemas.OpenType? = nil,
+                updateCycle: Components.Schemas.UpdateCycle? = nil,
+                gradeLevel: Components.Schemas.GradeLevel? = nil,
+                sensitivity: Components.Schemas.Sensitivity? = nil,
+                serviceItems: [Swift.String]? = nil,
+                sourceSystem: Swift.String? = nil,
+                format: Swift.String? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.query = query
+                self.intervalSeconds = intervalSeconds
+                self.code = code
+                self.name = name
+                self.abstract = abstract
+                self.department = department
+                self.category = category
+                self.shareType = shareType
+                self.shareCondition = shareCondition
+                self.openType = openType
+                self.updateCycle = updateCycle
+                self.gradeLevel = gradeLevel
+                self.sensitivity = sensitivity
+                self.serviceItems = serviceItems
+                self.sourceSystem = sourceSystem
+                self.format = format
+                self.additionalProperties = additionalProperties
+            }
+            package enum CodingKeys: String, CodingKey {
+                case query
+                case intervalSeconds
+                case code
+                case name
+                case abstract
+                case department
+                case category
+                case shareType
+                case shareCondition
+                case openType
+                case updateCycle
+                case gradeLevel
+                case sensitivity
+                case serviceItems
+                case sourceSystem
+                case format
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.query = try container.decode(
+                    Components.Schemas.TopicQuery.self,
+                    forKey: .query
+                )
+                self.intervalSeconds = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .intervalSeconds
+                )
+                self.code = try container.decode(
+                    Swift.String.self,
+                    forKey: .code
+                )
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.abstract = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .abstract
+                )
+                self.department = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .department
+                )
+                self.category = try container.decode(
+                    Swift.String.self,
+                    forKey: .category
+                )
+                self.shareType = try container.decode(
+                    Components.Schemas.ShareType.self,
+                    forKey: .shareType
+                )
+                self.shareCondition = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .shareCondition
+                )
+                self.openType = try container.decodeIfPresent(
+                    Components.Schemas.OpenType.self,
+                    forKey: .openType
+                )
+                self.updateCycle = try container.decodeIfPresent(
+                    Components.Schemas.UpdateCycle.self,
+                    forKey: .updateCycle
+                )
+                self.gradeLevel = try container.decodeIfPresent(
+                    Components.Schemas.GradeLevel.self,
+                    forKey: .gradeLevel
+                )
+                self.sensitivity = try container.decodeIfPresent(
+                    Components.Schemas.Sensitivity.self,
+                    forKey: .sensitivity
+                )
+                self.serviceItems = try container.decodeIfPresent(
+                    [Swift.String].self,
+                    forKey: .serviceItems
+                )
+                self.sourceSystem = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .sourceSystem
+                )
+                self.format = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .format
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "query",
+                    "intervalSeconds",
+                    "code",
+                    "name",
+                    "abstract",
+                    "department",
+                    "category",
+                    "shareType",
+                    "shareCondition",
+                    "openType",
+                    "updateCycle",
+                    "gradeLevel",
+                    "sensitivity",
+                    "serviceItems",
+                    "sourceSystem",
+                    "format"
+                ])
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.query,
+                    forKey: .query
+                )
+                try container.encodeIfPresent(
+                    self.intervalSeconds,
+                    forKey: .intervalSeconds
+                )
+                try container.encode(
+                    self.code,
+                    forKey: .code
+                )
+                try container.encode(
+                    self.name,
+                    forKey: .name
+                )
+                try container.encodeIfPresent(
+                    self.abstract,
+                    forKey: .abstract
+                )
+                try container.encodeIfPresent(
+                    self.department,
+                    forKey: .department
+                )
+                try container.encode(
+                    self.category,
+                    forKey: .category
+                )
+                try container.encode(
+                    self.shareType,
+                    forKey: .shareType
+                )
+                try container.encodeIfPresent(
+                    self.shareCondition,
+                    forKey: .shareCondition
+                )
+                try container.encodeIfPresent(
+                    self.openType,
+                    forKey: .openType
+                )
+                try container.encodeIfPresent(
+                    self.updateCycle,
+                    forKey: .updateCycle
+                )
+                try container.encodeIfPresent(
+                    self.gradeLevel,
+                    forKey: .gradeLevel
+                )
+                try container.encodeIfPresent(
+                    self.sensitivity,
+                    forKey: .sensitivity
+                )
+                try container.encodeIfPresent(
+                    self.serviceItems,
+                    forKey: .serviceItems
+                )
+                try container.encodeIfPresent(
+                    self.sourceSystem,
+                    forKey: .sourceSystem
+                )
+                try container.encodeIfPresent(
+                    self.format,
+                    forKey: .format
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Topic`.
+        package struct Topic: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Topic/code`.
+            package var code: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Topic/query`.
+            package var query: Components.Schemas.TopicQuery
+            /// - Remark: Generated from `#/components/schemas/Topic/intervalSeconds`.
+            package var intervalSeconds: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/Topic/nextRunAt`.
+            package var nextRunAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/Topic/lastJob`.
+            package var lastJob: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/Topic/lastError`.
+            package var lastError: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Topic/createdBy`.
+            package var createdBy: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Topic/createdAt`.
+            package var createdAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/Topic/updatedAt`.
+            package var updatedAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/Topic/resource`.
+            package var resource: Components.Schemas.Resource
+            /// Creates a new `Topic`.
+            ///
+            /// - Parameters:
+            ///   - code:
+            ///   - query:
+            ///   - intervalSeconds:
+            ///   - nextRunAt:
+            ///   - lastJob:
+            ///   - lastError:
+            ///   - createdBy:
+            ///   - createdAt:
+            ///   - updatedAt:
+            ///   - resource:
+            package init(
+                code: Swift.String,
+                query: Components.Schemas.TopicQuery,
+                intervalSeconds: Swift.Int64? = nil,
+                nextRunAt: Foundation.Date? = nil,
+                lastJob: Swift.Int64? = nil,
+                lastError: Swift.String? = nil,
+                createdBy: Swift.String,
+                createdAt: Foundation.Date,
+                updatedAt: Foundation.Date,
+                resource: Components.Schemas.Resource
+            ) {
+                self.code = code
+                self.query = query
+                self.intervalSeconds = intervalSeconds
+                self.nextRunAt = nextRunAt
+                self.lastJob = lastJob
+                self.lastError = lastError
+                self.createdBy = createdBy
+                self.createdAt = createdAt
+                self.updatedAt = updatedAt
+                self.resource = resource
+            }
+            package enum CodingKeys: String, CodingKey {
+                case code
+                case query
+                case intervalSeconds
+                case nextRunAt
+                case lastJob
+                case lastError
+                case createdBy
+                case createdAt
+                case updatedAt
+                case resource
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.code = try container.decode(
+                    Swift.String.self,
+                    forKey: .code
+                )
+                self.query = try container.decode(
+                    Components.Schemas.TopicQuery.self,
+                    forKey: .query
+                )
+                self.intervalSeconds = try container.decodeIfPresent(
+                    Swift.Int64.self,
+                    forKey: .intervalSeconds
+                )
+                self.nextRunAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .nextRunAt
+                )
+                self.lastJob = try container.decodeIfPresent(
+                    Swift.Int64.self,
+                    forKey: .lastJob
+                )
+                self.lastError = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .lastError
+                )
+                self.createdBy = try container.decode(
+                    Swift.String.self,
+                    forKey: .createdBy
+                )
+                self.createdAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .createdAt
+                )
+                self.updatedAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .updatedAt
+                )
+                self.resource = try container.decode(
+                    Components.Schemas.Resource.self,
+                    forKey: .resource
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "code",
+                    "query",
+                    "intervalSeconds",
+                    "nextRunAt",
+                    "lastJob",
+                    "lastError",
+                    "createdBy",
+                    "createdAt",
+                    "updatedAt",
+                    "resource"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/TopicList`.
+        package struct TopicList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TopicList/items`.
+            package var items: [Components.Schemas.Topic]
+            /// Creates a new `TopicList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.Topic]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.Topic].self,
                     forKey: .items
                 )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [

@@ -33,6 +33,11 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /api/v1/overview`.
     /// - Remark: Generated from `#/paths//api/v1/overview/get(getOverview)`.
     func getOverview(_ input: Operations.GetOverview.Input) async throws -> Operations.GetOverview.Output
+    /// Built-in data elements and their standards
+    ///
+    /// - Remark: HTTP `GET /api/v1/data-elements`.
+    /// - Remark: Generated from `#/paths//api/v1/data-elements/get(listDataElements)`.
+    func listDataElements(_ input: Operations.ListDataElements.Input) async throws -> Operations.ListDataElements.Output
     /// List departments
     ///
     /// - Remark: HTTP `GET /api/v1/departments`.
@@ -93,6 +98,71 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `DELETE /api/v1/tokens/{id}`.
     /// - Remark: Generated from `#/paths//api/v1/tokens/{id}/delete(revokeToken)`.
     func revokeToken(_ input: Operations.RevokeToken.Input) async throws -> Operations.RevokeToken.Output
+    /// Search the catalog: Chinese text and filters, paginated
+    ///
+    /// - Remark: HTTP `GET /api/v1/resources`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/get(searchResources)`.
+    func searchResources(_ input: Operations.SearchResources.Input) async throws -> Operations.SearchResources.Output
+    /// Register a resource in the catalog (provider of its department, admin)
+    ///
+    /// - Remark: HTTP `POST /api/v1/resources`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/post(createResource)`.
+    func createResource(_ input: Operations.CreateResource.Input) async throws -> Operations.CreateResource.Output
+    /// Show a resource
+    ///
+    /// - Remark: HTTP `GET /api/v1/resources/{code}`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/get(getResource)`.
+    func getResource(_ input: Operations.GetResource.Input) async throws -> Operations.GetResource.Output
+    /// Change a resource; every change makes a version
+    ///
+    /// - Remark: HTTP `PATCH /api/v1/resources/{code}`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/patch(updateResource)`.
+    func updateResource(_ input: Operations.UpdateResource.Input) async throws -> Operations.UpdateResource.Output
+    /// Publish a draft; creates its records table
+    ///
+    /// - Remark: HTTP `POST /api/v1/resources/{code}/publish`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/publish/post(publishResource)`.
+    func publishResource(_ input: Operations.PublishResource.Input) async throws -> Operations.PublishResource.Output
+    /// Retire a published resource
+    ///
+    /// - Remark: HTTP `POST /api/v1/resources/{code}/retire`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/retire/post(retireResource)`.
+    func retireResource(_ input: Operations.RetireResource.Input) async throws -> Operations.RetireResource.Output
+    /// Versions of a resource
+    ///
+    /// - Remark: HTTP `GET /api/v1/resources/{code}/versions`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/versions/get(listVersions)`.
+    func listVersions(_ input: Operations.ListVersions.Input) async throws -> Operations.ListVersions.Output
+    /// One version's full snapshot
+    ///
+    /// - Remark: HTTP `GET /api/v1/resources/{code}/versions/{version}`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/versions/{version}/get(getVersion)`.
+    func getVersion(_ input: Operations.GetVersion.Input) async throws -> Operations.GetVersion.Output
+    /// Field-level differences between two versions
+    ///
+    /// - Remark: HTTP `GET /api/v1/resources/{code}/diff`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/diff/get(diffVersions)`.
+    func diffVersions(_ input: Operations.DiffVersions.Input) async throws -> Operations.DiffVersions.Output
+    /// Read records (owning department, admin): keyset pages
+    ///
+    /// - Remark: HTTP `GET /api/v1/resources/{code}/records`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/records/get(queryRecords)`.
+    func queryRecords(_ input: Operations.QueryRecords.Input) async throws -> Operations.QueryRecords.Output
+    /// Load records (provider of the owning department, admin): all or nothing, at most 10000
+    ///
+    /// - Remark: HTTP `POST /api/v1/resources/{code}/records`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/records/post(insertRecords)`.
+    func insertRecords(_ input: Operations.InsertRecords.Input) async throws -> Operations.InsertRecords.Output
+    /// Define or change a data element (admin); each save is a new version
+    ///
+    /// - Remark: HTTP `PUT /api/v1/data-elements/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/data-elements/{id}/put(saveDataElement)`.
+    func saveDataElement(_ input: Operations.SaveDataElement.Input) async throws -> Operations.SaveDataElement.Output
+    /// Every version of a registered data element, oldest first
+    ///
+    /// - Remark: HTTP `GET /api/v1/data-elements/{id}/versions`.
+    /// - Remark: Generated from `#/paths//api/v1/data-elements/{id}/versions/get(listDataElementVersions)`.
+    func listDataElementVersions(_ input: Operations.ListDataElementVersions.Input) async throws -> Operations.ListDataElementVersions.Output
     /// Search the audit trail, in order (auditor, admin)
     ///
     /// - Remark: HTTP `GET /api/v1/audit`.
@@ -118,6 +188,46 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /api/v1/alerts/{id}/{action}`.
     /// - Remark: Generated from `#/paths//api/v1/alerts/{id}/{action}/post(changeAlert)`.
     func changeAlert(_ input: Operations.ChangeAlert.Input) async throws -> Operations.ChangeAlert.Output
+    /// A person's profile (一人一档) across every resource the caller may read (own department in clear, the bureau masked, others through query grants that include the identifying item); conflicting names, phones and addresses become problem data for each department involved
+    ///
+    /// - Remark: HTTP `GET /api/v1/profiles/person/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/profiles/person/{id}/get(personProfile)`.
+    func personProfile(_ input: Operations.PersonProfile.Input) async throws -> Operations.PersonProfile.Output
+    /// An enterprise's profile (一企一档), as the person's
+    ///
+    /// - Remark: HTTP `GET /api/v1/profiles/enterprise/{code}`.
+    /// - Remark: Generated from `#/paths//api/v1/profiles/enterprise/{code}/get(enterpriseProfile)`.
+    func enterpriseProfile(_ input: Operations.EnterpriseProfile.Input) async throws -> Operations.EnterpriseProfile.Output
+    /// Topic databases with their queries, schedules and last runs (government users)
+    ///
+    /// - Remark: HTTP `GET /api/v1/topics`.
+    /// - Remark: Generated from `#/paths//api/v1/topics/get(listTopics)`.
+    func listTopics(_ input: Operations.ListTopics.Input) async throws -> Operations.ListTopics.Output
+    /// Define a topic database (admins): its resource is published at once with the query's columns as items and a grade at least the highest of its inputs'
+    ///
+    /// - Remark: HTTP `POST /api/v1/topics`.
+    /// - Remark: Generated from `#/paths//api/v1/topics/post(defineTopic)`.
+    func defineTopic(_ input: Operations.DefineTopic.Input) async throws -> Operations.DefineTopic.Output
+    /// A topic database
+    ///
+    /// - Remark: HTTP `GET /api/v1/topics/{code}`.
+    /// - Remark: Generated from `#/paths//api/v1/topics/{code}/get(getTopic)`.
+    func getTopic(_ input: Operations.GetTopic.Input) async throws -> Operations.GetTopic.Output
+    /// Replace a topic's query and schedule (admins): its columns stay, optional ones may be added after them
+    ///
+    /// - Remark: HTTP `PUT /api/v1/topics/{code}`.
+    /// - Remark: Generated from `#/paths//api/v1/topics/{code}/put(redefineTopic)`.
+    func redefineTopic(_ input: Operations.RedefineTopic.Input) async throws -> Operations.RedefineTopic.Output
+    /// Run the topic's query over its inputs' stored rows and replace its data in one import job (admins)
+    ///
+    /// - Remark: HTTP `POST /api/v1/topics/{code}/materialise`.
+    /// - Remark: Generated from `#/paths//api/v1/topics/{code}/materialise/post(materialiseTopic)`.
+    func materialiseTopic(_ input: Operations.MaterialiseTopic.Input) async throws -> Operations.MaterialiseTopic.Output
+    /// Scheduled backup runs, newest first: file, size, duration, failure (admins, auditors)
+    ///
+    /// - Remark: HTTP `GET /api/v1/backups`.
+    /// - Remark: Generated from `#/paths//api/v1/backups/get(listBackupRuns)`.
+    func listBackupRuns(_ input: Operations.ListBackupRuns.Input) async throws -> Operations.ListBackupRuns.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -142,6 +252,13 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//api/v1/overview/get(getOverview)`.
     package func getOverview(headers: Operations.GetOverview.Input.Headers = .init()) async throws -> Operations.GetOverview.Output {
         try await getOverview(Operations.GetOverview.Input(headers: headers))
+    }
+    /// Built-in data elements and their standards
+    ///
+    /// - Remark: HTTP `GET /api/v1/data-elements`.
+    /// - Remark: Generated from `#/paths//api/v1/data-elements/get(listDataElements)`.
+    package func listDataElements(headers: Operations.ListDataElements.Input.Headers = .init()) async throws -> Operations.ListDataElements.Output {
+        try await listDataElements(Operations.ListDataElements.Input(headers: headers))
     }
     /// List departments
     ///
@@ -305,6 +422,185 @@ extension APIProtocol {
             headers: headers
         ))
     }
+    /// Search the catalog: Chinese text and filters, paginated
+    ///
+    /// - Remark: HTTP `GET /api/v1/resources`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/get(searchResources)`.
+    package func searchResources(
+        query: Operations.SearchResources.Input.Query = .init(),
+        headers: Operations.SearchResources.Input.Headers = .init()
+    ) async throws -> Operations.SearchResources.Output {
+        try await searchResources(Operations.SearchResources.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Register a resource in the catalog (provider of its department, admin)
+    ///
+    /// - Remark: HTTP `POST /api/v1/resources`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/post(createResource)`.
+    package func createResource(
+        headers: Operations.CreateResource.Input.Headers = .init(),
+        body: Operations.CreateResource.Input.Body
+    ) async throws -> Operations.CreateResource.Output {
+        try await createResource(Operations.CreateResource.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Show a resource
+    ///
+    /// - Remark: HTTP `GET /api/v1/resources/{code}`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/get(getResource)`.
+    package func getResource(
+        path: Operations.GetResource.Input.Path,
+        headers: Operations.GetResource.Input.Headers = .init()
+    ) async throws -> Operations.GetResource.Output {
+        try await getResource(Operations.GetResource.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Change a resource; every change makes a version
+    ///
+    /// - Remark: HTTP `PATCH /api/v1/resources/{code}`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/patch(updateResource)`.
+    package func updateResource(
+        path: Operations.UpdateResource.Input.Path,
+        headers: Operations.UpdateResource.Input.Headers = .init(),
+        body: Operations.UpdateResource.Input.Body
+    ) async throws -> Operations.UpdateResource.Output {
+        try await updateResource(Operations.UpdateResource.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Publish a draft; creates its records table
+    ///
+    /// - Remark: HTTP `POST /api/v1/resources/{code}/publish`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/publish/post(publishResource)`.
+    package func publishResource(
+        path: Operations.PublishResource.Input.Path,
+        headers: Operations.PublishResource.Input.Headers = .init()
+    ) async throws -> Operations.PublishResource.Output {
+        try await publishResource(Operations.PublishResource.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Retire a published resource
+    ///
+    /// - Remark: HTTP `POST /api/v1/resources/{code}/retire`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/retire/post(retireResource)`.
+    package func retireResource(
+        path: Operations.RetireResource.Input.Path,
+        headers: Operations.RetireResource.Input.Headers = .init()
+    ) async throws -> Operations.RetireResource.Output {
+        try await retireResource(Operations.RetireResource.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Versions of a resource
+    ///
+    /// - Remark: HTTP `GET /api/v1/resources/{code}/versions`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/versions/get(listVersions)`.
+    package func listVersions(
+        path: Operations.ListVersions.Input.Path,
+        headers: Operations.ListVersions.Input.Headers = .init()
+    ) async throws -> Operations.ListVersions.Output {
+        try await listVersions(Operations.ListVersions.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// One version's full snapshot
+    ///
+    /// - Remark: HTTP `GET /api/v1/resources/{code}/versions/{version}`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/versions/{version}/get(getVersion)`.
+    package func getVersion(
+        path: Operations.GetVersion.Input.Path,
+        headers: Operations.GetVersion.Input.Headers = .init()
+    ) async throws -> Operations.GetVersion.Output {
+        try await getVersion(Operations.GetVersion.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Field-level differences between two versions
+    ///
+    /// - Remark: HTTP `GET /api/v1/resources/{code}/diff`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/diff/get(diffVersions)`.
+    package func diffVersions(
+        path: Operations.DiffVersions.Input.Path,
+        query: Operations.DiffVersions.Input.Query,
+        headers: Operations.DiffVersions.Input.Headers = .init()
+    ) async throws -> Operations.DiffVersions.Output {
+        try await diffVersions(Operations.DiffVersions.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Read records (owning department, admin): keyset pages
+    ///
+    /// - Remark: HTTP `GET /api/v1/resources/{code}/records`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/records/get(queryRecords)`.
+    package func queryRecords(
+        path: Operations.QueryRecords.Input.Path,
+        query: Operations.QueryRecords.Input.Query = .init(),
+        headers: Operations.QueryRecords.Input.Headers = .init()
+    ) async throws -> Operations.QueryRecords.Output {
+        try await queryRecords(Operations.QueryRecords.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Load records (provider of the owning department, admin): all or nothing, at most 10000
+    ///
+    /// - Remark: HTTP `POST /api/v1/resources/{code}/records`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/records/post(insertRecords)`.
+    package func insertRecords(
+        path: Operations.InsertRecords.Input.Path,
+        headers: Operations.InsertRecords.Input.Headers = .init(),
+        body: Operations.InsertRecords.Input.Body
+    ) async throws -> Operations.InsertRecords.Output {
+        try await insertRecords(Operations.InsertRecords.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Define or change a data element (admin); each save is a new version
+    ///
+    /// - Remark: HTTP `PUT /api/v1/data-elements/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/data-elements/{id}/put(saveDataElement)`.
+    package func saveDataElement(
+        path: Operations.SaveDataElement.Input.Path,
+        headers: Operations.SaveDataElement.Input.Headers = .init(),
+        body: Operations.SaveDataElement.Input.Body
+    ) async throws -> Operations.SaveDataElement.Output {
+        try await saveDataElement(Operations.SaveDataElement.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Every version of a registered data element, oldest first
+    ///
+    /// - Remark: HTTP `GET /api/v1/data-elements/{id}/versions`.
+    /// - Remark: Generated from `#/paths//api/v1/data-elements/{id}/versions/get(listDataElementVersions)`.
+    package func listDataElementVersions(
+        path: Operations.ListDataElementVersions.Input.Path,
+        headers: Operations.ListDataElementVersions.Input.Headers = .init()
+    ) async throws -> Operations.ListDataElementVersions.Output {
+        try await listDataElementVersions(Operations.ListDataElementVersions.Input(
+            path: path,
+            headers: headers
+        ))
+    }
     /// Search the audit trail, in order (auditor, admin)
     ///
     /// - Remark: HTTP `GET /api/v1/audit`.
@@ -371,6 +667,100 @@ extension APIProtocol {
             headers: headers,
             body: body
         ))
+    }
+    /// A person's profile (一人一档) across every resource the caller may read (own department in clear, the bureau masked, others through query grants that include the identifying item); conflicting names, phones and addresses become problem data for each department involved
+    ///
+    /// - Remark: HTTP `GET /api/v1/profiles/person/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/profiles/person/{id}/get(personProfile)`.
+    package func personProfile(
+        path: Operations.PersonProfile.Input.Path,
+        headers: Operations.PersonProfile.Input.Headers = .init()
+    ) async throws -> Operations.PersonProfile.Output {
+        try await personProfile(Operations.PersonProfile.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// An enterprise's profile (一企一档), as the person's
+    ///
+    /// - Remark: HTTP `GET /api/v1/profiles/enterprise/{code}`.
+    /// - Remark: Generated from `#/paths//api/v1/profiles/enterprise/{code}/get(enterpriseProfile)`.
+    package func enterpriseProfile(
+        path: Operations.EnterpriseProfile.Input.Path,
+        headers: Operations.EnterpriseProfile.Input.Headers = .init()
+    ) async throws -> Operations.EnterpriseProfile.Output {
+        try await enterpriseProfile(Operations.EnterpriseProfile.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Topic databases with their queries, schedules and last runs (government users)
+    ///
+    /// - Remark: HTTP `GET /api/v1/topics`.
+    /// - Remark: Generated from `#/paths//api/v1/topics/get(listTopics)`.
+    package func listTopics(headers: Operations.ListTopics.Input.Headers = .init()) async throws -> Operations.ListTopics.Output {
+        try await listTopics(Operations.ListTopics.Input(headers: headers))
+    }
+    /// Define a topic database (admins): its resource is published at once with the query's columns as items and a grade at least the highest of its inputs'
+    ///
+    /// - Remark: HTTP `POST /api/v1/topics`.
+    /// - Remark: Generated from `#/paths//api/v1/topics/post(defineTopic)`.
+    package func defineTopic(
+        headers: Operations.DefineTopic.Input.Headers = .init(),
+        body: Operations.DefineTopic.Input.Body
+    ) async throws -> Operations.DefineTopic.Output {
+        try await defineTopic(Operations.DefineTopic.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A topic database
+    ///
+    /// - Remark: HTTP `GET /api/v1/topics/{code}`.
+    /// - Remark: Generated from `#/paths//api/v1/topics/{code}/get(getTopic)`.
+    package func getTopic(
+        path: Operations.GetTopic.Input.Path,
+        headers: Operations.GetTopic.Input.Headers = .init()
+    ) async throws -> Operations.GetTopic.Output {
+        try await getTopic(Operations.GetTopic.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Replace a topic's query and schedule (admins): its columns stay, optional ones may be added after them
+    ///
+    /// - Remark: HTTP `PUT /api/v1/topics/{code}`.
+    /// - Remark: Generated from `#/paths//api/v1/topics/{code}/put(redefineTopic)`.
+    package func redefineTopic(
+        path: Operations.RedefineTopic.Input.Path,
+        headers: Operations.RedefineTopic.Input.Headers = .init(),
+        body: Operations.RedefineTopic.Input.Body
+    ) async throws -> Operations.RedefineTopic.Output {
+        try await redefineTopic(Operations.RedefineTopic.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Run the topic's query over its inputs' stored rows and replace its data in one import job (admins)
+    ///
+    /// - Remark: HTTP `POST /api/v1/topics/{code}/materialise`.
+    /// - Remark: Generated from `#/paths//api/v1/topics/{code}/materialise/post(materialiseTopic)`.
+    package func materialiseTopic(
+        path: Operations.MaterialiseTopic.Input.Path,
+        headers: Operations.MaterialiseTopic.Input.Headers = .init()
+    ) async throws -> Operations.MaterialiseTopic.Output {
+        try await materialiseTopic(Operations.MaterialiseTopic.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Scheduled backup runs, newest first: file, size, duration, failure (admins, auditors)
+    ///
+    /// - Remark: HTTP `GET /api/v1/backups`.
+    /// - Remark: Generated from `#/paths//api/v1/backups/get(listBackupRuns)`.
+    package func listBackupRuns(headers: Operations.ListBackupRuns.Input.Headers = .init()) async throws -> Operations.ListBackupRuns.Output {
+        try await listBackupRuns(Operations.ListBackupRuns.Input(headers: headers))
     }
 }
 
