@@ -31,7 +31,6 @@ package struct APIRoutes {
         LineageRoutes(platform: platform).register(on: api)
         SharingRoutes(platform: platform, exports: exports).register(on: api)
         PrivacyRoutes(platform: platform).register(on: api)
-        ManagementRoutes(platform: platform).register(on: api)
         OpenMemberRoutes(platform: platform).register(open: router.group("api/v1/open"), api: api.group("open"))
     }
 

@@ -27,6 +27,8 @@ import ZhengshuOpenAPI
         same(RiskAlert.Rule.self, S.Alert.RulePayload.self)
         same(RiskAlert.Severity.self, S.Alert.SeverityPayload.self)
         same(RiskAlert.State.self, S.Alert.StatePayload.self)
+        same(PerformanceIndicator.self, S.IndicatorResult.IndicatorPayload.self)
+        same(PerformanceIndicator.self, S.PerformanceSummary.IndicatorsPayloadPayload.IndicatorPayload.self)
         // A registered data element takes the scalar types only; Core refuses the others when one is saved.
         subset(S.DataElementInput._TypePayload.self, of: DataType.self)
         #expect(

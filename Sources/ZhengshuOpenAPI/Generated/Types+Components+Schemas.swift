@@ -3438,6 +3438,871 @@ extension Components {
                 ])
             }
         }
+        /// - Remark: Generated from `#/components/schemas/PerformancePolicy`.
+        package struct PerformancePolicy: Codable, Hashable, Sendable {
+            /// Indicator name to weight; an indicator left out weighs 0
+            ///
+            /// - Remark: Generated from `#/components/schemas/PerformancePolicy/weights`.
+            package struct WeightsPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Swift.Double]
+                /// Creates a new `WeightsPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: Swift.Double] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// Indicator name to weight; an indicator left out weighs 0
+            ///
+            /// - Remark: Generated from `#/components/schemas/PerformancePolicy/weights`.
+            package var weights: Components.Schemas.PerformancePolicy.WeightsPayload
+            /// - Remark: Generated from `#/components/schemas/PerformancePolicy/problemFixTargetHours`.
+            package var problemFixTargetHours: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/PerformancePolicy/responseWorkingDays`.
+            package var responseWorkingDays: Swift.Int
+            /// Creates a new `PerformancePolicy`.
+            ///
+            /// - Parameters:
+            ///   - weights: Indicator name to weight; an indicator left out weighs 0
+            ///   - problemFixTargetHours:
+            ///   - responseWorkingDays:
+            package init(
+                weights: Components.Schemas.PerformancePolicy.WeightsPayload,
+                problemFixTargetHours: Swift.Double,
+                responseWorkingDays: Swift.Int
+            ) {
+                self.weights = weights
+                self.problemFixTargetHours = problemFixTargetHours
+                self.responseWorkingDays = responseWorkingDays
+            }
+            package enum CodingKeys: String, CodingKey {
+                case weights
+                case problemFixTargetHours
+                case responseWorkingDays
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.weights = try container.decode(
+                    Components.Schemas.PerformancePolicy.WeightsPayload.self,
+                    forKey: .weights
+                )
+                self.problemFixTargetHours = try container.decode(
+                    Swift.Double.self,
+                    forKey: .problemFixTargetHours
+                )
+                self.responseWorkingDays = try container.decode(
+                    Swift.Int.self,
+                    forKey: .responseWorkingDays
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "weights",
+                    "problemFixTargetHours",
+                    "responseWorkingDays"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PerformanceEvidence`.
+        package struct PerformanceEvidence: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PerformanceEvidence/kind`.
+            @frozen package enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case resource = "resource"
+                case serviceItem = "serviceItem"
+                case qualityRun = "qualityRun"
+                case problem = "problem"
+                case application = "application"
+            }
+            /// - Remark: Generated from `#/components/schemas/PerformanceEvidence/kind`.
+            package var kind: Components.Schemas.PerformanceEvidence.KindPayload
+            /// - Remark: Generated from `#/components/schemas/PerformanceEvidence/id`.
+            package var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PerformanceEvidence/ok`.
+            package var ok: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/PerformanceEvidence/detail`.
+            package var detail: Swift.String
+            /// Creates a new `PerformanceEvidence`.
+            ///
+            /// - Parameters:
+            ///   - kind:
+            ///   - id:
+            ///   - ok:
+            ///   - detail:
+            package init(
+                kind: Components.Schemas.PerformanceEvidence.KindPayload,
+                id: Swift.String,
+                ok: Swift.Bool,
+                detail: Swift.String
+            ) {
+                self.kind = kind
+                self.id = id
+                self.ok = ok
+                self.detail = detail
+            }
+            package enum CodingKeys: String, CodingKey {
+                case kind
+                case id
+                case ok
+                case detail
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.kind = try container.decode(
+                    Components.Schemas.PerformanceEvidence.KindPayload.self,
+                    forKey: .kind
+                )
+                self.id = try container.decode(
+                    Swift.String.self,
+                    forKey: .id
+                )
+                self.ok = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .ok
+                )
+                self.detail = try container.decode(
+                    Swift.String.self,
+                    forKey: .detail
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "kind",
+                    "id",
+                    "ok",
+                    "detail"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/IndicatorResult`.
+        package struct IndicatorResult: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/IndicatorResult/indicator`.
+            @frozen package enum IndicatorPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case catalogCompleteness = "catalogCompleteness"
+                case serviceCoverage = "serviceCoverage"
+                case timeliness = "timeliness"
+                case dataQuality = "dataQuality"
+                case problemFixRate = "problemFixRate"
+                case problemFixTime = "problemFixTime"
+                case applicationResponse = "applicationResponse"
+                case sharingUsage = "sharingUsage"
+            }
+            /// - Remark: Generated from `#/components/schemas/IndicatorResult/indicator`.
+            package var indicator: Components.Schemas.IndicatorResult.IndicatorPayload
+            /// 0-100; absent when nothing was there to measure
+            ///
+            /// - Remark: Generated from `#/components/schemas/IndicatorResult/value`.
+            package var value: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/IndicatorResult/numerator`.
+            package var numerator: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/IndicatorResult/denominator`.
+            package var denominator: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/IndicatorResult/weight`.
+            package var weight: Swift.Double
+            /// Mean hours to fix (problemFixTime)
+            ///
+            /// - Remark: Generated from `#/components/schemas/IndicatorResult/measure`.
+            package var measure: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/IndicatorResult/evidence`.
+            package var evidence: [Components.Schemas.PerformanceEvidence]
+            /// Creates a new `IndicatorResult`.
+            ///
+            /// - Parameters:
+            ///   - indicator:
+            ///   - value: 0-100; absent when nothing was there to measure
+            ///   - numerator:
+            ///   - denominator:
+            ///   - weight:
+            ///   - measure: Mean hours to fix (problemFixTime)
+            ///   - evidence:
+            package init(
+                indicator: Components.Schemas.IndicatorResult.IndicatorPayload,
+                value: Swift.Double? = nil,
+                numerator: Swift.Double,
+                denominator: Swift.Double,
+                weight: Swift.Double,
+                measure: Swift.Double? = nil,
+                evidence: [Components.Schemas.PerformanceEvidence]
+            ) {
+                self.indicator = indicator
+                self.value = value
+                self.numerator = numerator
+                self.denominator = denominator
+                self.weight = weight
+                self.measure = measure
+                self.evidence = evidence
+            }
+            package enum CodingKeys: String, CodingKey {
+                case indicator
+                case value
+                case numerator
+                case denominator
+                case weight
+                case measure
+                case evidence
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.indicator = try container.decode(
+                    Components.Schemas.IndicatorResult.IndicatorPayload.self,
+                    forKey: .indicator
+                )
+                self.value = try container.decodeIfPresent(
+                    Swift.Double.self,
+                    forKey: .value
+                )
+                self.numerator = try container.decode(
+                    Swift.Double.self,
+                    forKey: .numerator
+                )
+                self.denominator = try container.decode(
+                    Swift.Double.self,
+                    forKey: .denominator
+                )
+                self.weight = try container.decode(
+                    Swift.Double.self,
+                    forKey: .weight
+                )
+                self.measure = try container.decodeIfPresent(
+                    Swift.Double.self,
+                    forKey: .measure
+                )
+                self.evidence = try container.decode(
+                    [Components.Schemas.PerformanceEvidence].self,
+                    forKey: .evidence
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "indicator",
+                    "value",
+                    "numerator",
+                    "denominator",
+                    "weight",
+                    "measure",
+                    "evidence"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PerformanceReport`.
+        package struct PerformanceReport: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PerformanceReport/department`.
+            package var department: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PerformanceReport/period`.
+            package var period: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PerformanceReport/asOf`.
+            package var asOf: Foundation.Date
+            /// Weighted mean of the indicators that apply; absent when none does
+            ///
+            /// - Remark: Generated from `#/components/schemas/PerformanceReport/score`.
+            package var score: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/PerformanceReport/indicators`.
+            package var indicators: [Components.Schemas.IndicatorResult]
+            /// Creates a new `PerformanceReport`.
+            ///
+            /// - Parameters:
+            ///   - department:
+            ///   - period:
+            ///   - asOf:
+            ///   - score: Weighted mean of the indicators that apply; absent when none does
+            ///   - indicators:
+            package init(
+                department: Swift.String,
+                period: Swift.String,
+                asOf: Foundation.Date,
+                score: Swift.Double? = nil,
+                indicators: [Components.Schemas.IndicatorResult]
+            ) {
+                self.department = department
+                self.period = period
+                self.asOf = asOf
+                self.score = score
+                self.indicators = indicators
+            }
+            package enum CodingKeys: String, CodingKey {
+                case department
+                case period
+                case asOf
+                case score
+                case indicators
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.department = try container.decode(
+                    Swift.String.self,
+                    forKey: .department
+                )
+                self.period = try container.decode(
+                    Swift.String.self,
+                    forKey: .period
+                )
+                self.asOf = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .asOf
+                )
+                self.score = try container.decodeIfPresent(
+                    Swift.Double.self,
+                    forKey: .score
+                )
+                self.indicators = try container.decode(
+                    [Components.Schemas.IndicatorResult].self,
+                    forKey: .indicators
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "department",
+                    "period",
+                    "asOf",
+                    "score",
+                    "indicators"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PerformanceSummary`.
+        package struct PerformanceSummary: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PerformanceSummary/department`.
+            package var department: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PerformanceSummary/name`.
+            package var name: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/PerformanceSummary/score`.
+            package var score: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/PerformanceSummary/IndicatorsPayload`.
+            package struct IndicatorsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/PerformanceSummary/IndicatorsPayload/indicator`.
+                @frozen package enum IndicatorPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case catalogCompleteness = "catalogCompleteness"
+                    case serviceCoverage = "serviceCoverage"
+                    case timeliness = "timeliness"
+                    case dataQuality = "dataQuality"
+                    case problemFixRate = "problemFixRate"
+                    case problemFixTime = "problemFixTime"
+                    case applicationResponse = "applicationResponse"
+                    case sharingUsage = "sharingUsage"
+                }
+                /// - Remark: Generated from `#/components/schemas/PerformanceSummary/IndicatorsPayload/indicator`.
+                package var indicator: Components.Schemas.PerformanceSummary.IndicatorsPayloadPayload.IndicatorPayload
+                /// - Remark: Generated from `#/components/schemas/PerformanceSummary/IndicatorsPayload/value`.
+                package var value: Swift.Double?
+                /// - Remark: Generated from `#/components/schemas/PerformanceSummary/IndicatorsPayload/weight`.
+                package var weight: Swift.Double
+                /// Creates a new `IndicatorsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - indicator:
+                ///   - value:
+                ///   - weight:
+                package init(
+                    indicator: Components.Schemas.PerformanceSummary.IndicatorsPayloadPayload.IndicatorPayload,
+                    value: Swift.Double? = nil,
+                    weight: Swift.Double
+                ) {
+                    self.indicator = indicator
+                    self.value = value
+                    self.weight = weight
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case indicator
+                    case value
+                    case weight
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.indicator = try container.decode(
+                        Components.Schemas.PerformanceSummary.IndicatorsPayloadPayload.IndicatorPayload.self,
+                        forKey: .indicator
+                    )
+                    self.value = try container.decodeIfPresent(
+                        Swift.Double.self,
+                        forKey: .value
+                    )
+                    self.weight = try container.decode(
+                        Swift.Double.self,
+                        forKey: .weight
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "indicator",
+                        "value",
+                        "weight"
+                    ])
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/PerformanceSummary/indicators`.
+            package typealias IndicatorsPayload = [Components.Schemas.PerformanceSummary.IndicatorsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/PerformanceSummary/indicators`.
+            package var indicators: Components.Schemas.PerformanceSummary.IndicatorsPayload
+            /// Creates a new `PerformanceSummary`.
+            ///
+            /// - Parameters:
+            ///   - department:
+            ///   - name:
+            ///   - score:
+            ///   - indicators:
+            package init(
+                department: Swift.String,
+                name: Swift.String? = nil,
+                score: Swift.Double? = nil,
+                indicators: Components.Schemas.PerformanceSummary.IndicatorsPayload
+            ) {
+                self.department = department
+                self.name = name
+                self.score = score
+                self.indicators = indicators
+            }
+            package enum CodingKeys: String, CodingKey {
+                case department
+                case name
+                case score
+                case indicators
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.department = try container.decode(
+                    Swift.String.self,
+                    forKey: .department
+                )
+                self.name = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.score = try container.decodeIfPresent(
+                    Swift.Double.self,
+                    forKey: .score
+                )
+                self.indicators = try container.decode(
+                    Components.Schemas.PerformanceSummary.IndicatorsPayload.self,
+                    forKey: .indicators
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "department",
+                    "name",
+                    "score",
+                    "indicators"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Evaluations`.
+        package struct Evaluations: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Evaluations/period`.
+            package var period: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Evaluations/asOf`.
+            package var asOf: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/Evaluations/policy`.
+            package var policy: Components.Schemas.PerformancePolicy
+            /// - Remark: Generated from `#/components/schemas/Evaluations/items`.
+            package var items: [Components.Schemas.PerformanceSummary]
+            /// Creates a new `Evaluations`.
+            ///
+            /// - Parameters:
+            ///   - period:
+            ///   - asOf:
+            ///   - policy:
+            ///   - items:
+            package init(
+                period: Swift.String,
+                asOf: Foundation.Date,
+                policy: Components.Schemas.PerformancePolicy,
+                items: [Components.Schemas.PerformanceSummary]
+            ) {
+                self.period = period
+                self.asOf = asOf
+                self.policy = policy
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case period
+                case asOf
+                case policy
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.period = try container.decode(
+                    Swift.String.self,
+                    forKey: .period
+                )
+                self.asOf = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .asOf
+                )
+                self.policy = try container.decode(
+                    Components.Schemas.PerformancePolicy.self,
+                    forKey: .policy
+                )
+                self.items = try container.decode(
+                    [Components.Schemas.PerformanceSummary].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "period",
+                    "asOf",
+                    "policy",
+                    "items"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ServiceItems`.
+        package struct ServiceItems: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ServiceItems/items`.
+            package var items: [Swift.String]
+            /// Creates a new `ServiceItems`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Swift.String]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Swift.String].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/DepartmentAssets`.
+        package struct DepartmentAssets: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/DepartmentAssets/department`.
+            package var department: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/DepartmentAssets/name`.
+            package var name: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/DepartmentAssets/resources`.
+            package var resources: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/DepartmentAssets/byStatus`.
+            package struct ByStatusPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Swift.Int]
+                /// Creates a new `ByStatusPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: Swift.Int] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/DepartmentAssets/byStatus`.
+            package var byStatus: Components.Schemas.DepartmentAssets.ByStatusPayload
+            /// - Remark: Generated from `#/components/schemas/DepartmentAssets/byShareType`.
+            package struct ByShareTypePayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Swift.Int]
+                /// Creates a new `ByShareTypePayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: Swift.Int] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/DepartmentAssets/byShareType`.
+            package var byShareType: Components.Schemas.DepartmentAssets.ByShareTypePayload
+            /// - Remark: Generated from `#/components/schemas/DepartmentAssets/byOpenType`.
+            package struct ByOpenTypePayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Swift.Int]
+                /// Creates a new `ByOpenTypePayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: Swift.Int] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/DepartmentAssets/byOpenType`.
+            package var byOpenType: Components.Schemas.DepartmentAssets.ByOpenTypePayload
+            /// - Remark: Generated from `#/components/schemas/DepartmentAssets/byGrade`.
+            package struct ByGradePayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Swift.Int]
+                /// Creates a new `ByGradePayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: Swift.Int] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/DepartmentAssets/byGrade`.
+            package var byGrade: Components.Schemas.DepartmentAssets.ByGradePayload
+            /// - Remark: Generated from `#/components/schemas/DepartmentAssets/bySensitivity`.
+            package struct BySensitivityPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Swift.Int]
+                /// Creates a new `BySensitivityPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: Swift.Int] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/DepartmentAssets/bySensitivity`.
+            package var bySensitivity: Components.Schemas.DepartmentAssets.BySensitivityPayload
+            /// - Remark: Generated from `#/components/schemas/DepartmentAssets/byCategory`.
+            package struct ByCategoryPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Swift.Int]
+                /// Creates a new `ByCategoryPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: Swift.Int] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/DepartmentAssets/byCategory`.
+            package var byCategory: Components.Schemas.DepartmentAssets.ByCategoryPayload
+            /// - Remark: Generated from `#/components/schemas/DepartmentAssets/records`.
+            package var records: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/DepartmentAssets/storageBytes`.
+            package var storageBytes: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/DepartmentAssets/withoutData`.
+            package var withoutData: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/DepartmentAssets/withoutQualityRules`.
+            package var withoutQualityRules: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/DepartmentAssets/withoutConsumers`.
+            package var withoutConsumers: [Swift.String]
+            /// Creates a new `DepartmentAssets`.
+            ///
+            /// - Parameters:
+            ///   - department:
+            ///   - name:
+            ///   - resources:
+            ///   - byStatus:
+            ///   - byShareType:
+            ///   - byOpenType:
+            ///   - byGrade:
+            ///   - bySensitivity:
+            ///   - byCategory:
+            ///   - records:
+            ///   - storageBytes:
+            ///   - withoutData:
+            ///   - withoutQualityRules:
+            ///   - withoutConsumers:
+            package init(
+                department: Swift.String? = nil,
+                name: Swift.String? = nil,
+                resources: Swift.Int,
+                byStatus: Components.Schemas.DepartmentAssets.ByStatusPayload,
+                byShareType: Components.Schemas.DepartmentAssets.ByShareTypePayload,
+                byOpenType: Components.Schemas.DepartmentAssets.ByOpenTypePayload,
+                byGrade: Components.Schemas.DepartmentAssets.ByGradePayload,
+                bySensitivity: Components.Schemas.DepartmentAssets.BySensitivityPayload,
+                byCategory: Components.Schemas.DepartmentAssets.ByCategoryPayload,
+                records: Swift.Int,
+                storageBytes: Swift.Int64,
+                withoutData: [Swift.String],
+                withoutQualityRules: [Swift.String],
+                withoutConsumers: [Swift.String]
+            ) {
+                self.department = department
+                self.name = name
+                self.resources = resources
+                self.byStatus = byStatus
+                self.byShareType = byShareType
+                self.byOpenType = byOpenType
+                self.byGrade = byGrade
+                self.bySensitivity = bySensitivity
+                self.byCategory = byCategory
+                self.records = records
+                self.storageBytes = storageBytes
+                self.withoutData = withoutData
+                self.withoutQualityRules = withoutQualityRules
+                self.withoutConsumers = withoutConsumers
+            }
+            package enum CodingKeys: String, CodingKey {
+                case department
+                case name
+                case resources
+                case byStatus
+                case byShareType
+                case byOpenType
+                case byGrade
+                case bySensitivity
+                case byCategory
+                case records
+                case storageBytes
+                case withoutData
+                case withoutQualityRules
+                case withoutConsumers
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.department = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .department
+                )
+                self.name = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.resources = try container.decode(
+                    Swift.Int.self,
+                    forKey: .resources
+                )
+                self.byStatus = try container.decode(
+                    Components.Schemas.DepartmentAssets.ByStatusPayload.self,
+                    forKey: .byStatus
+                )
+                self.byShareType = try container.decode(
+                    Components.Schemas.DepartmentAssets.ByShareTypePayload.self,
+                    forKey: .byShareType
+                )
+                self.byOpenType = try container.decode(
+                    Components.Schemas.DepartmentAssets.ByOpenTypePayload.self,
+                    forKey: .byOpenType
+                )
+                self.byGrade = try container.decode(
+                    Components.Schemas.DepartmentAssets.ByGradePayload.self,
+                    forKey: .byGrade
+                )
+                self.bySensitivity = try container.decode(
+                    Components.Schemas.DepartmentAssets.BySensitivityPayload.self,
+                    forKey: .bySensitivity
+                )
+                self.byCategory = try container.decode(
+                    Components.Schemas.DepartmentAssets.ByCategoryPayload.self,
+                    forKey: .byCategory
+                )
+                self.records = try container.decode(
+                    Swift.Int.self,
+                    forKey: .records
+                )
+                self.storageBytes = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .storageBytes
+                )
+                self.withoutData = try container.decode(
+                    [Swift.String].self,
+                    forKey: .withoutData
+                )
+                self.withoutQualityRules = try container.decode(
+                    [Swift.String].self,
+                    forKey: .withoutQualityRules
+                )
+                self.withoutConsumers = try container.decode(
+                    [Swift.String].self,
+                    forKey: .withoutConsumers
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "department",
+                    "name",
+                    "resources",
+                    "byStatus",
+                    "byShareType",
+                    "byOpenType",
+                    "byGrade",
+                    "bySensitivity",
+                    "byCategory",
+                    "records",
+                    "storageBytes",
+                    "withoutData",
+                    "withoutQualityRules",
+                    "withoutConsumers"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/AssetInventory`.
+        package struct AssetInventory: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AssetInventory/at`.
+            package var at: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/AssetInventory/storageMeasured`.
+            package var storageMeasured: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/AssetInventory/departments`.
+            package var departments: [Components.Schemas.DepartmentAssets]
+            /// - Remark: Generated from `#/components/schemas/AssetInventory/total`.
+            package var total: Components.Schemas.DepartmentAssets
+            /// Creates a new `AssetInventory`.
+            ///
+            /// - Parameters:
+            ///   - at:
+            ///   - storageMeasured:
+            ///   - departments:
+            ///   - total:
+            package init(
+                at: Foundation.Date,
+                storageMeasured: Swift.Bool,
+                departments: [Components.Schemas.DepartmentAssets],
+                total: Components.Schemas.DepartmentAssets
+            ) {
+                self.at = at
+                self.storageMeasured = storageMeasured
+                self.departments = departments
+                self.total = total
+            }
+            package enum CodingKeys: String, CodingKey {
+                case at
+                case storageMeasured
+                case departments
+                case total
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.at = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .at
+                )
+                self.storageMeasured = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .storageMeasured
+                )
+                self.departments = try container.decode(
+                    [Components.Schemas.DepartmentAssets].self,
+                    forKey: .departments
+                )
+                self.total = try container.decode(
+                    Components.Schemas.DepartmentAssets.self,
+                    forKey: .total
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "at",
+                    "storageMeasured",
+                    "departments",
+                    "total"
+                ])
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/ProfileAttribute`.
         package struct ProfileAttribute: Codable, Hashable, Sendable {
             /// What the attribute means across departments, when recognised

@@ -188,6 +188,46 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /api/v1/alerts/{id}/{action}`.
     /// - Remark: Generated from `#/paths//api/v1/alerts/{id}/{action}/post(changeAlert)`.
     func changeAlert(_ input: Operations.ChangeAlert.Input) async throws -> Operations.ChangeAlert.Output
+    /// Each department's performance score and indicator values for a month (all for the bureau and auditors, else one's own)
+    ///
+    /// - Remark: HTTP `GET /api/v1/performance`.
+    /// - Remark: Generated from `#/paths//api/v1/performance/get(listEvaluations)`.
+    func listEvaluations(_ input: Operations.ListEvaluations.Input) async throws -> Operations.ListEvaluations.Output
+    /// The evaluation as CSV: a line per indicator, then a line per piece of its evidence
+    ///
+    /// - Remark: HTTP `GET /api/v1/performance.csv`.
+    /// - Remark: Generated from `#/paths//api/v1/performance.csv/get(exportEvaluations)`.
+    func exportEvaluations(_ input: Operations.ExportEvaluations.Input) async throws -> Operations.ExportEvaluations.Output
+    /// A department's evaluation with every indicator's evidence
+    ///
+    /// - Remark: HTTP `GET /api/v1/performance/{department}`.
+    /// - Remark: Generated from `#/paths//api/v1/performance/{department}/get(getEvaluation)`.
+    func getEvaluation(_ input: Operations.GetEvaluation.Input) async throws -> Operations.GetEvaluation.Output
+    /// The weights and targets the evaluation uses
+    ///
+    /// - Remark: HTTP `GET /api/v1/performance-policy`.
+    /// - Remark: Generated from `#/paths//api/v1/performance-policy/get(getPerformancePolicy)`.
+    func getPerformancePolicy(_ input: Operations.GetPerformancePolicy.Input) async throws -> Operations.GetPerformancePolicy.Output
+    /// Set the weights and targets (admin); audited
+    ///
+    /// - Remark: HTTP `PUT /api/v1/performance-policy`.
+    /// - Remark: Generated from `#/paths//api/v1/performance-policy/put(setPerformancePolicy)`.
+    func setPerformancePolicy(_ input: Operations.SetPerformancePolicy.Input) async throws -> Operations.SetPerformancePolicy.Output
+    /// The department's registered 政务服务事项 (事项清单)
+    ///
+    /// - Remark: HTTP `GET /api/v1/departments/{code}/service-items`.
+    /// - Remark: Generated from `#/paths//api/v1/departments/{code}/service-items/get(getServiceItems)`.
+    func getServiceItems(_ input: Operations.GetServiceItems.Input) async throws -> Operations.GetServiceItems.Output
+    /// Replace the department's service items (admin, the department's provider)
+    ///
+    /// - Remark: HTTP `PUT /api/v1/departments/{code}/service-items`.
+    /// - Remark: Generated from `#/paths//api/v1/departments/{code}/service-items/put(setServiceItems)`.
+    func setServiceItems(_ input: Operations.SetServiceItems.Input) async throws -> Operations.SetServiceItems.Output
+    /// The asset inventory (数据资产盘点): resources by status, share and open type, grade, sensitivity and category; records; storage; gaps
+    ///
+    /// - Remark: HTTP `GET /api/v1/inventory`.
+    /// - Remark: Generated from `#/paths//api/v1/inventory/get(assetInventory)`.
+    func assetInventory(_ input: Operations.AssetInventory.Input) async throws -> Operations.AssetInventory.Output
     /// A person's profile (一人一档) across every resource the caller may read (own department in clear, the bureau masked, others through query grants that include the identifying item); conflicting names, phones and addresses become problem data for each department involved
     ///
     /// - Remark: HTTP `GET /api/v1/profiles/person/{id}`.
@@ -666,6 +706,108 @@ extension APIProtocol {
             path: path,
             headers: headers,
             body: body
+        ))
+    }
+    /// Each department's performance score and indicator values for a month (all for the bureau and auditors, else one's own)
+    ///
+    /// - Remark: HTTP `GET /api/v1/performance`.
+    /// - Remark: Generated from `#/paths//api/v1/performance/get(listEvaluations)`.
+    package func listEvaluations(
+        query: Operations.ListEvaluations.Input.Query = .init(),
+        headers: Operations.ListEvaluations.Input.Headers = .init()
+    ) async throws -> Operations.ListEvaluations.Output {
+        try await listEvaluations(Operations.ListEvaluations.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// The evaluation as CSV: a line per indicator, then a line per piece of its evidence
+    ///
+    /// - Remark: HTTP `GET /api/v1/performance.csv`.
+    /// - Remark: Generated from `#/paths//api/v1/performance.csv/get(exportEvaluations)`.
+    package func exportEvaluations(
+        query: Operations.ExportEvaluations.Input.Query = .init(),
+        headers: Operations.ExportEvaluations.Input.Headers = .init()
+    ) async throws -> Operations.ExportEvaluations.Output {
+        try await exportEvaluations(Operations.ExportEvaluations.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// A department's evaluation with every indicator's evidence
+    ///
+    /// - Remark: HTTP `GET /api/v1/performance/{department}`.
+    /// - Remark: Generated from `#/paths//api/v1/performance/{department}/get(getEvaluation)`.
+    package func getEvaluation(
+        path: Operations.GetEvaluation.Input.Path,
+        query: Operations.GetEvaluation.Input.Query = .init(),
+        headers: Operations.GetEvaluation.Input.Headers = .init()
+    ) async throws -> Operations.GetEvaluation.Output {
+        try await getEvaluation(Operations.GetEvaluation.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// The weights and targets the evaluation uses
+    ///
+    /// - Remark: HTTP `GET /api/v1/performance-policy`.
+    /// - Remark: Generated from `#/paths//api/v1/performance-policy/get(getPerformancePolicy)`.
+    package func getPerformancePolicy(headers: Operations.GetPerformancePolicy.Input.Headers = .init()) async throws -> Operations.GetPerformancePolicy.Output {
+        try await getPerformancePolicy(Operations.GetPerformancePolicy.Input(headers: headers))
+    }
+    /// Set the weights and targets (admin); audited
+    ///
+    /// - Remark: HTTP `PUT /api/v1/performance-policy`.
+    /// - Remark: Generated from `#/paths//api/v1/performance-policy/put(setPerformancePolicy)`.
+    package func setPerformancePolicy(
+        headers: Operations.SetPerformancePolicy.Input.Headers = .init(),
+        body: Operations.SetPerformancePolicy.Input.Body
+    ) async throws -> Operations.SetPerformancePolicy.Output {
+        try await setPerformancePolicy(Operations.SetPerformancePolicy.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The department's registered 政务服务事项 (事项清单)
+    ///
+    /// - Remark: HTTP `GET /api/v1/departments/{code}/service-items`.
+    /// - Remark: Generated from `#/paths//api/v1/departments/{code}/service-items/get(getServiceItems)`.
+    package func getServiceItems(
+        path: Operations.GetServiceItems.Input.Path,
+        headers: Operations.GetServiceItems.Input.Headers = .init()
+    ) async throws -> Operations.GetServiceItems.Output {
+        try await getServiceItems(Operations.GetServiceItems.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Replace the department's service items (admin, the department's provider)
+    ///
+    /// - Remark: HTTP `PUT /api/v1/departments/{code}/service-items`.
+    /// - Remark: Generated from `#/paths//api/v1/departments/{code}/service-items/put(setServiceItems)`.
+    package func setServiceItems(
+        path: Operations.SetServiceItems.Input.Path,
+        headers: Operations.SetServiceItems.Input.Headers = .init(),
+        body: Operations.SetServiceItems.Input.Body
+    ) async throws -> Operations.SetServiceItems.Output {
+        try await setServiceItems(Operations.SetServiceItems.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The asset inventory (数据资产盘点): resources by status, share and open type, grade, sensitivity and category; records; storage; gaps
+    ///
+    /// - Remark: HTTP `GET /api/v1/inventory`.
+    /// - Remark: Generated from `#/paths//api/v1/inventory/get(assetInventory)`.
+    package func assetInventory(
+        query: Operations.AssetInventory.Input.Query = .init(),
+        headers: Operations.AssetInventory.Input.Headers = .init()
+    ) async throws -> Operations.AssetInventory.Output {
+        try await assetInventory(Operations.AssetInventory.Input(
+            query: query,
+            headers: headers
         ))
     }
     /// A person's profile (一人一档) across every resource the caller may read (own department in clear, the bureau masked, others through query grants that include the identifying item); conflicting names, phones and addresses become problem data for each department involved
