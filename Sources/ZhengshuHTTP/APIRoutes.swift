@@ -25,7 +25,6 @@ package struct APIRoutes {
             middleware: BearerAuthMiddleware(accounts: platform.accounts, sharing: platform.sharing))
         IngestRoutes(platform: platform, maxUploadBytes: maxUploadBytes, workbookToCSV: workbookToCSV).register(on: api)
         PullRoutes(platform: platform).register(on: api)
-        SandboxRoutes(platform: platform).register(on: api)
         QualityRoutes(platform: platform).register(on: api)
         ProblemRoutes(platform: platform).register(on: api)
         LineageRoutes(platform: platform).register(on: api)

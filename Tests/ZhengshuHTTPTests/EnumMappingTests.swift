@@ -28,6 +28,8 @@ import ZhengshuOpenAPI
         same(RiskAlert.Severity.self, S.Alert.SeverityPayload.self)
         same(RiskAlert.State.self, S.Alert.StatePayload.self)
         same(PerformanceIndicator.self, S.IndicatorResult.IndicatorPayload.self)
+        same(Workspace.Status.self, S.Workspace.StatusPayload.self)
+        same(SandboxRelease.Status.self, S.SandboxRelease.StatusPayload.self)
         same(PerformanceIndicator.self, S.PerformanceSummary.IndicatorsPayloadPayload.IndicatorPayload.self)
         // A registered data element takes the scalar types only; Core refuses the others when one is saved.
         subset(S.DataElementInput._TypePayload.self, of: DataType.self)

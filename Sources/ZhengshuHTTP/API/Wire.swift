@@ -1,5 +1,6 @@
 import OpenAPIRuntime
 import ZhengshuCore
+import ZhengshuOpenAPI
 
 // Mappings every tag's handlers share: enums with the same values on both sides, and free-form JSON values.
 
@@ -53,4 +54,17 @@ extension JSONValue {
 
 extension OpenAPIValueContainer {
     init(_ value: JSONValue) throws { try self.init(unvalidatedValue: value.any) }
+}
+
+extension RecordCell {
+    /// What the generated code holds in an `OpenAPIValueContainer`.
+    var any: (any Sendable)? {
+        switch self {
+        case .null: nil
+        case .bool(let b): b
+        case .integer(let i): Int(i)
+        case .number(let d): d
+        case .string(let s): s
+        }
+    }
 }

@@ -5465,5 +5465,923 @@ extension Components {
                 ])
             }
         }
+        /// - Remark: Generated from `#/components/schemas/WorkspaceInput`.
+        package struct WorkspaceInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/WorkspaceInput/name`.
+            package var name: Swift.String
+            /// The consumer's sandbox grants to copy, one table each
+            ///
+            /// - Remark: Generated from `#/components/schemas/WorkspaceInput/grants`.
+            package var grants: [Swift.Int64]
+            /// Creates a new `WorkspaceInput`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - grants: The consumer's sandbox grants to copy, one table each
+            package init(
+                name: Swift.String,
+                grants: [Swift.Int64]
+            ) {
+                self.name = name
+                self.grants = grants
+            }
+            package enum CodingKeys: String, CodingKey {
+                case name
+                case grants
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.grants = try container.decode(
+                    [Swift.Int64].self,
+                    forKey: .grants
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "name",
+                    "grants"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Workspace`.
+        package struct Workspace: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Workspace/id`.
+            package var id: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/Workspace/consumer`.
+            package var consumer: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Workspace/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Workspace/createdBy`.
+            package var createdBy: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Workspace/createdAt`.
+            package var createdAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/Workspace/status`.
+            @frozen package enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case preparing = "preparing"
+                case ready = "ready"
+                case failed = "failed"
+                case closed = "closed"
+            }
+            /// - Remark: Generated from `#/components/schemas/Workspace/status`.
+            package var status: Components.Schemas.Workspace.StatusPayload
+            /// - Remark: Generated from `#/components/schemas/Workspace/TablesPayload`.
+            package struct TablesPayloadPayload: Codable, Hashable, Sendable {
+                /// The table's name in SQL (the resource code, lower case, _ for other characters)
+                ///
+                /// - Remark: Generated from `#/components/schemas/Workspace/TablesPayload/name`.
+                package var name: Swift.String
+                /// - Remark: Generated from `#/components/schemas/Workspace/TablesPayload/resource`.
+                package var resource: Swift.String
+                /// - Remark: Generated from `#/components/schemas/Workspace/TablesPayload/grant`.
+                package var grant: Swift.Int64
+                /// - Remark: Generated from `#/components/schemas/Workspace/TablesPayload/provider`.
+                package var provider: Swift.String
+                /// - Remark: Generated from `#/components/schemas/Workspace/TablesPayload/ColumnsPayload`.
+                package struct ColumnsPayloadPayload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/components/schemas/Workspace/TablesPayload/ColumnsPayload/name`.
+                    package var name: Swift.String
+                    /// - Remark: Generated from `#/components/schemas/Workspace/TablesPayload/ColumnsPayload/type`.
+                    package var _type: Components.Schemas.DataType
+                    /// Copied masked, as text
+                    ///
+                    /// - Remark: Generated from `#/components/schemas/Workspace/TablesPayload/ColumnsPayload/masked`.
+                    package var masked: Swift.Bool
+                    /// Creates a new `ColumnsPayloadPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - name:
+                    ///   - _type:
+                    ///   - masked: Copied masked, as text
+                    package init(
+                        name: Swift.String,
+                        _type: Components.Schemas.DataType,
+                        masked: Swift.Bool
+                    ) {
+                        self.name = name
+                        self._type = _type
+                        self.masked = masked
+                    }
+                    package enum CodingKeys: String, CodingKey {
+                        case name
+                        case _type = "type"
+                        case masked
+                    }
+                    package init(from decoder: any Swift.Decoder) throws {
+                        let container = try decoder.container(keyedBy: CodingKeys.self)
+                        self.name = try container.decode(
+                            Swift.String.self,
+                            forKey: .name
+                        )
+                        self._type = try container.decode(
+                            Components.Schemas.DataType.self,
+                            forKey: ._type
+                        )
+                        self.masked = try container.decode(
+                            Swift.Bool.self,
+                            forKey: .masked
+                        )
+                        try decoder.ensureNoAdditionalProperties(knownKeys: [
+                            "name",
+                            "type",
+                            "masked"
+                        ])
+                    }
+                }
+                /// - Remark: Generated from `#/components/schemas/Workspace/TablesPayload/columns`.
+                package typealias ColumnsPayload = [Components.Schemas.Workspace.TablesPayloadPayload.ColumnsPayloadPayload]
+                /// - Remark: Generated from `#/components/schemas/Workspace/TablesPayload/columns`.
+                package var columns: Components.Schemas.Workspace.TablesPayloadPayload.ColumnsPayload
+                /// - Remark: Generated from `#/components/schemas/Workspace/TablesPayload/rows`.
+                package var rows: Swift.Int
+                /// Creates a new `TablesPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - name: The table's name in SQL (the resource code, lower case, _ for other characters)
+                ///   - resource:
+                ///   - grant:
+                ///   - provider:
+                ///   - columns:
+                ///   - rows:
+                package init(
+                    name: Swift.String,
+                    resource: Swift.String,
+                    grant: Swift.Int64,
+                    provider: Swift.String,
+                    columns: Components.Schemas.Workspace.TablesPayloadPayload.ColumnsPayload,
+                    rows: Swift.Int
+                ) {
+                    self.name = name
+                    self.resource = resource
+                    self.grant = grant
+                    self.provider = provider
+                    self.columns = columns
+                    self.rows = rows
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case name
+                    case resource
+                    case grant
+                    case provider
+                    case columns
+                    case rows
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.name = try container.decode(
+                        Swift.String.self,
+                        forKey: .name
+                    )
+                    self.resource = try container.decode(
+                        Swift.String.self,
+                        forKey: .resource
+                    )
+                    self.grant = try container.decode(
+                        Swift.Int64.self,
+                        forKey: .grant
+                    )
+                    self.provider = try container.decode(
+                        Swift.String.self,
+                        forKey: .provider
+                    )
+                    self.columns = try container.decode(
+                        Components.Schemas.Workspace.TablesPayloadPayload.ColumnsPayload.self,
+                        forKey: .columns
+                    )
+                    self.rows = try container.decode(
+                        Swift.Int.self,
+                        forKey: .rows
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "name",
+                        "resource",
+                        "grant",
+                        "provider",
+                        "columns",
+                        "rows"
+                    ])
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/Workspace/tables`.
+            package typealias TablesPayload = [Components.Schemas.Workspace.TablesPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/Workspace/tables`.
+            package var tables: Components.Schemas.Workspace.TablesPayload
+            /// - Remark: Generated from `#/components/schemas/Workspace/error`.
+            package var error: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Workspace/closedAt`.
+            package var closedAt: Foundation.Date?
+            /// Creates a new `Workspace`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - consumer:
+            ///   - name:
+            ///   - createdBy:
+            ///   - createdAt:
+            ///   - status:
+            ///   - tables:
+            ///   - error:
+            ///   - closedAt:
+            package init(
+                id: Swift.Int64,
+                consumer: Swift.String,
+                name: Swift.String,
+                createdBy: Swift.String,
+                createdAt: Foundation.Date,
+                status: Components.Schemas.Workspace.StatusPayload,
+                tables: Components.Schemas.Workspace.TablesPayload,
+                error: Swift.String? = nil,
+                closedAt: Foundation.Date? = nil
+            ) {
+                self.id = id
+                self.consumer = consumer
+                self.name = name
+                self.createdBy = createdBy
+                self.createdAt = createdAt
+                self.status = status
+                self.tables = tables
+                self.error = error
+                self.closedAt = closedAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case consumer
+                case name
+                case createdBy
+                case createdAt
+                case status
+                case tables
+                case error
+                case closedAt
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .id
+                )
+                self.consumer = try container.decode(
+                    Swift.String.self,
+                    forKey: .consumer
+                )
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.createdBy = try container.decode(
+                    Swift.String.self,
+                    forKey: .createdBy
+                )
+                self.createdAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .createdAt
+                )
+                self.status = try container.decode(
+                    Components.Schemas.Workspace.StatusPayload.self,
+                    forKey: .status
+                )
+                self.tables = try container.decode(
+                    Components.Schemas.Workspace.TablesPayload.self,
+                    forKey: .tables
+                )
+                self.error = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .error
+                )
+                self.closedAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .closedAt
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "id",
+                    "consumer",
+                    "name",
+                    "createdBy",
+                    "createdAt",
+                    "status",
+                    "tables",
+                    "error",
+                    "closedAt"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/WorkspaceList`.
+        package struct WorkspaceList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/WorkspaceList/items`.
+            package var items: [Components.Schemas.Workspace]
+            /// Creates a new `WorkspaceList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.Workspace]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.Workspace].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SandboxQueryInput`.
+        package struct SandboxQueryInput: Codable, Hashable, Sendable {
+            /// One SELECT (or WITH … SELECT) over the workspace's tables
+            ///
+            /// - Remark: Generated from `#/components/schemas/SandboxQueryInput/sql`.
+            package var sql: Swift.String
+            /// Creates a new `SandboxQueryInput`.
+            ///
+            /// - Parameters:
+            ///   - sql: One SELECT (or WITH … SELECT) over the workspace's tables
+            package init(sql: Swift.String) {
+                self.sql = sql
+            }
+            package enum CodingKeys: String, CodingKey {
+                case sql
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.sql = try container.decode(
+                    Swift.String.self,
+                    forKey: .sql
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "sql"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SandboxQuery`.
+        package struct SandboxQuery: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SandboxQuery/id`.
+            package var id: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/SandboxQuery/workspace`.
+            package var workspace: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/SandboxQuery/sql`.
+            package var sql: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SandboxQuery/ranBy`.
+            package var ranBy: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SandboxQuery/ranAt`.
+            package var ranAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/SandboxQuery/milliseconds`.
+            package var milliseconds: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/SandboxQuery/result`.
+            package struct ResultPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/SandboxQuery/result/columns`.
+                package var columns: [Swift.String]
+                /// - Remark: Generated from `#/components/schemas/SandboxQuery/result/rows`.
+                package var rows: [[OpenAPIRuntime.OpenAPIValueContainer]]
+                /// More rows than the row limit; the rest were cut
+                ///
+                /// - Remark: Generated from `#/components/schemas/SandboxQuery/result/truncated`.
+                package var truncated: Swift.Bool
+                /// Creates a new `ResultPayload`.
+                ///
+                /// - Parameters:
+                ///   - columns:
+                ///   - rows:
+                ///   - truncated: More rows than the row limit; the rest were cut
+                package init(
+                    columns: [Swift.String],
+                    rows: [[OpenAPIRuntime.OpenAPIValueContainer]],
+                    truncated: Swift.Bool
+                ) {
+                    self.columns = columns
+                    self.rows = rows
+                    self.truncated = truncated
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case columns
+                    case rows
+                    case truncated
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.columns = try container.decode(
+                        [Swift.String].self,
+                        forKey: .columns
+                    )
+                    self.rows = try container.decode(
+                        [[OpenAPIRuntime.OpenAPIValueContainer]].self,
+                        forKey: .rows
+                    )
+                    self.truncated = try container.decode(
+                        Swift.Bool.self,
+                        forKey: .truncated
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "columns",
+                        "rows",
+                        "truncated"
+                    ])
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/SandboxQuery/result`.
+            package var result: Components.Schemas.SandboxQuery.ResultPayload
+            /// Creates a new `SandboxQuery`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - workspace:
+            ///   - sql:
+            ///   - ranBy:
+            ///   - ranAt:
+            ///   - milliseconds:
+            ///   - result:
+            package init(
+                id: Swift.Int64,
+                workspace: Swift.Int64,
+                sql: Swift.String,
+                ranBy: Swift.String,
+                ranAt: Foundation.Date,
+                milliseconds: Swift.Int,
+                result: Components.Schemas.SandboxQuery.ResultPayload
+            ) {
+                self.id = id
+                self.workspace = workspace
+                self.sql = sql
+                self.ranBy = ranBy
+                self.ranAt = ranAt
+                self.milliseconds = milliseconds
+                self.result = result
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case workspace
+                case sql
+                case ranBy
+                case ranAt
+                case milliseconds
+                case result
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .id
+                )
+                self.workspace = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .workspace
+                )
+                self.sql = try container.decode(
+                    Swift.String.self,
+                    forKey: .sql
+                )
+                self.ranBy = try container.decode(
+                    Swift.String.self,
+                    forKey: .ranBy
+                )
+                self.ranAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .ranAt
+                )
+                self.milliseconds = try container.decode(
+                    Swift.Int.self,
+                    forKey: .milliseconds
+                )
+                self.result = try container.decode(
+                    Components.Schemas.SandboxQuery.ResultPayload.self,
+                    forKey: .result
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "id",
+                    "workspace",
+                    "sql",
+                    "ranBy",
+                    "ranAt",
+                    "milliseconds",
+                    "result"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SandboxQueryList`.
+        package struct SandboxQueryList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SandboxQueryList/items`.
+            package var items: [Components.Schemas.SandboxQuery]
+            /// Creates a new `SandboxQueryList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.SandboxQuery]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.SandboxQuery].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ReleaseInput`.
+        package struct ReleaseInput: Codable, Hashable, Sendable {
+            /// A query run in this workspace
+            ///
+            /// - Remark: Generated from `#/components/schemas/ReleaseInput/query`.
+            package var query: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/ReleaseInput/purpose`.
+            package var purpose: Swift.String
+            /// Creates a new `ReleaseInput`.
+            ///
+            /// - Parameters:
+            ///   - query: A query run in this workspace
+            ///   - purpose:
+            package init(
+                query: Swift.Int64,
+                purpose: Swift.String
+            ) {
+                self.query = query
+                self.purpose = purpose
+            }
+            package enum CodingKeys: String, CodingKey {
+                case query
+                case purpose
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.query = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .query
+                )
+                self.purpose = try container.decode(
+                    Swift.String.self,
+                    forKey: .purpose
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "query",
+                    "purpose"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ReleaseDecisionInput`.
+        package struct ReleaseDecisionInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ReleaseDecisionInput/approve`.
+            package var approve: Swift.Bool
+            /// Required to reject
+            ///
+            /// - Remark: Generated from `#/components/schemas/ReleaseDecisionInput/reason`.
+            package var reason: Swift.String?
+            /// Creates a new `ReleaseDecisionInput`.
+            ///
+            /// - Parameters:
+            ///   - approve:
+            ///   - reason: Required to reject
+            package init(
+                approve: Swift.Bool,
+                reason: Swift.String? = nil
+            ) {
+                self.approve = approve
+                self.reason = reason
+            }
+            package enum CodingKeys: String, CodingKey {
+                case approve
+                case reason
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.approve = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .approve
+                )
+                self.reason = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .reason
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "approve",
+                    "reason"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SandboxRelease`.
+        package struct SandboxRelease: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SandboxRelease/id`.
+            package var id: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/SandboxRelease/workspace`.
+            package var workspace: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/SandboxRelease/query`.
+            package var query: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/SandboxRelease/consumer`.
+            package var consumer: Swift.String
+            /// The departments whose tables the statement reads; each must approve
+            ///
+            /// - Remark: Generated from `#/components/schemas/SandboxRelease/providers`.
+            package var providers: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/SandboxRelease/purpose`.
+            package var purpose: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SandboxRelease/requestedBy`.
+            package var requestedBy: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SandboxRelease/requestedAt`.
+            package var requestedAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/SandboxRelease/status`.
+            @frozen package enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case pending = "pending"
+                case approved = "approved"
+                case rejected = "rejected"
+            }
+            /// - Remark: Generated from `#/components/schemas/SandboxRelease/status`.
+            package var status: Components.Schemas.SandboxRelease.StatusPayload
+            /// - Remark: Generated from `#/components/schemas/SandboxRelease/k`.
+            package var k: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/SandboxRelease/smallestGroup`.
+            package var smallestGroup: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/SandboxRelease/result`.
+            package struct ResultPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/SandboxRelease/result/columns`.
+                package var columns: [Swift.String]
+                /// - Remark: Generated from `#/components/schemas/SandboxRelease/result/rows`.
+                package var rows: [[OpenAPIRuntime.OpenAPIValueContainer]]
+                /// More rows than the row limit; the rest were cut
+                ///
+                /// - Remark: Generated from `#/components/schemas/SandboxRelease/result/truncated`.
+                package var truncated: Swift.Bool
+                /// Creates a new `ResultPayload`.
+                ///
+                /// - Parameters:
+                ///   - columns:
+                ///   - rows:
+                ///   - truncated: More rows than the row limit; the rest were cut
+                package init(
+                    columns: [Swift.String],
+                    rows: [[OpenAPIRuntime.OpenAPIValueContainer]],
+                    truncated: Swift.Bool
+                ) {
+                    self.columns = columns
+                    self.rows = rows
+                    self.truncated = truncated
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case columns
+                    case rows
+                    case truncated
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.columns = try container.decode(
+                        [Swift.String].self,
+                        forKey: .columns
+                    )
+                    self.rows = try container.decode(
+                        [[OpenAPIRuntime.OpenAPIValueContainer]].self,
+                        forKey: .rows
+                    )
+                    self.truncated = try container.decode(
+                        Swift.Bool.self,
+                        forKey: .truncated
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "columns",
+                        "rows",
+                        "truncated"
+                    ])
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/SandboxRelease/result`.
+            package var result: Components.Schemas.SandboxRelease.ResultPayload
+            /// - Remark: Generated from `#/components/schemas/SandboxRelease/DecisionsPayload`.
+            package struct DecisionsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/SandboxRelease/DecisionsPayload/department`.
+                package var department: Swift.String
+                /// - Remark: Generated from `#/components/schemas/SandboxRelease/DecisionsPayload/by`.
+                package var by: Swift.String
+                /// - Remark: Generated from `#/components/schemas/SandboxRelease/DecisionsPayload/at`.
+                package var at: Foundation.Date
+                /// - Remark: Generated from `#/components/schemas/SandboxRelease/DecisionsPayload/approve`.
+                package var approve: Swift.Bool
+                /// - Remark: Generated from `#/components/schemas/SandboxRelease/DecisionsPayload/reason`.
+                package var reason: Swift.String?
+                /// Creates a new `DecisionsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - department:
+                ///   - by:
+                ///   - at:
+                ///   - approve:
+                ///   - reason:
+                package init(
+                    department: Swift.String,
+                    by: Swift.String,
+                    at: Foundation.Date,
+                    approve: Swift.Bool,
+                    reason: Swift.String? = nil
+                ) {
+                    self.department = department
+                    self.by = by
+                    self.at = at
+                    self.approve = approve
+                    self.reason = reason
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case department
+                    case by
+                    case at
+                    case approve
+                    case reason
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.department = try container.decode(
+                        Swift.String.self,
+                        forKey: .department
+                    )
+                    self.by = try container.decode(
+                        Swift.String.self,
+                        forKey: .by
+                    )
+                    self.at = try container.decode(
+                        Foundation.Date.self,
+                        forKey: .at
+                    )
+                    self.approve = try container.decode(
+                        Swift.Bool.self,
+                        forKey: .approve
+                    )
+                    self.reason = try container.decodeIfPresent(
+                        Swift.String.self,
+                        forKey: .reason
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "department",
+                        "by",
+                        "at",
+                        "approve",
+                        "reason"
+                    ])
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/SandboxRelease/decisions`.
+            package typealias DecisionsPayload = [Components.Schemas.SandboxRelease.DecisionsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/SandboxRelease/decisions`.
+            package var decisions: Components.Schemas.SandboxRelease.DecisionsPayload
+            /// Creates a new `SandboxRelease`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - workspace:
+            ///   - query:
+            ///   - consumer:
+            ///   - providers: The departments whose tables the statement reads; each must approve
+            ///   - purpose:
+            ///   - requestedBy:
+            ///   - requestedAt:
+            ///   - status:
+            ///   - k:
+            ///   - smallestGroup:
+            ///   - result:
+            ///   - decisions:
+            package init(
+                id: Swift.Int64,
+                workspace: Swift.Int64,
+                query: Swift.Int64,
+                consumer: Swift.String,
+                providers: [Swift.String],
+                purpose: Swift.String,
+                requestedBy: Swift.String,
+                requestedAt: Foundation.Date,
+                status: Components.Schemas.SandboxRelease.StatusPayload,
+                k: Swift.Int,
+                smallestGroup: Swift.Int,
+                result: Components.Schemas.SandboxRelease.ResultPayload,
+                decisions: Components.Schemas.SandboxRelease.DecisionsPayload
+            ) {
+                self.id = id
+                self.workspace = workspace
+                self.query = query
+                self.consumer = consumer
+                self.providers = providers
+                self.purpose = purpose
+                self.requestedBy = requestedBy
+                self.requestedAt = requestedAt
+                self.status = status
+                self.k = k
+                self.smallestGroup = smallestGroup
+                self.result = result
+                self.decisions = decisions
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case workspace
+                case query
+                case consumer
+                case providers
+                case purpose
+                case requestedBy
+                case requestedAt
+                case status
+                case k
+                case smallestGroup
+                case result
+                case decisions
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .id
+                )
+                self.workspace = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .workspace
+                )
+                self.query = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .query
+                )
+                self.consumer = try container.decode(
+                    Swift.String.self,
+                    forKey: .consumer
+                )
+                self.providers = try container.decode(
+                    [Swift.String].self,
+                    forKey: .providers
+                )
+                self.purpose = try container.decode(
+                    Swift.String.self,
+                    forKey: .purpose
+                )
+                self.requestedBy = try container.decode(
+                    Swift.String.self,
+                    forKey: .requestedBy
+                )
+                self.requestedAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .requestedAt
+                )
+                self.status = try container.decode(
+                    Components.Schemas.SandboxRelease.StatusPayload.self,
+                    forKey: .status
+                )
+                self.k = try container.decode(
+                    Swift.Int.self,
+                    forKey: .k
+                )
+                self.smallestGroup = try container.decode(
+                    Swift.Int.self,
+                    forKey: .smallestGroup
+                )
+                self.result = try container.decode(
+                    Components.Schemas.SandboxRelease.ResultPayload.self,
+                    forKey: .result
+                )
+                self.decisions = try container.decode(
+                    Components.Schemas.SandboxRelease.DecisionsPayload.self,
+                    forKey: .decisions
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "id",
+                    "workspace",
+                    "query",
+                    "consumer",
+                    "providers",
+                    "purpose",
+                    "requestedBy",
+                    "requestedAt",
+                    "status",
+                    "k",
+                    "smallestGroup",
+                    "result",
+                    "decisions"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SandboxReleaseList`.
+        package struct SandboxReleaseList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SandboxReleaseList/items`.
+            package var items: [Components.Schemas.SandboxRelease]
+            /// Creates a new `SandboxReleaseList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.SandboxRelease]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.SandboxRelease].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
     }
 }

@@ -263,6 +263,61 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /api/v1/topics/{code}/materialise`.
     /// - Remark: Generated from `#/paths//api/v1/topics/{code}/materialise/post(materialiseTopic)`.
     func materialiseTopic(_ input: Operations.MaterialiseTopic.Input) async throws -> Operations.MaterialiseTopic.Output
+    /// The department's workspaces (every one for admins and auditors), newest first
+    ///
+    /// - Remark: HTTP `GET /api/v1/workspaces`.
+    /// - Remark: Generated from `#/paths//api/v1/workspaces/get(listWorkspaces)`.
+    func listWorkspaces(_ input: Operations.ListWorkspaces.Input) async throws -> Operations.ListWorkspaces.Output
+    /// Create a sandbox workspace (consumer): the granted items of each sandbox grant are copied in, masked per policy; audited
+    ///
+    /// - Remark: HTTP `POST /api/v1/workspaces`.
+    /// - Remark: Generated from `#/paths//api/v1/workspaces/post(createWorkspace)`.
+    func createWorkspace(_ input: Operations.CreateWorkspace.Input) async throws -> Operations.CreateWorkspace.Output
+    /// A workspace with its tables
+    ///
+    /// - Remark: HTTP `GET /api/v1/workspaces/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/workspaces/{id}/get(getWorkspace)`.
+    func getWorkspace(_ input: Operations.GetWorkspace.Input) async throws -> Operations.GetWorkspace.Output
+    /// Close a workspace: its copies are deleted, its record and queries stay (consumer)
+    ///
+    /// - Remark: HTTP `DELETE /api/v1/workspaces/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/workspaces/{id}/delete(closeWorkspace)`.
+    func closeWorkspace(_ input: Operations.CloseWorkspace.Input) async throws -> Operations.CloseWorkspace.Output
+    /// Statements run in the workspace with their results, newest first
+    ///
+    /// - Remark: HTTP `GET /api/v1/workspaces/{id}/queries`.
+    /// - Remark: Generated from `#/paths//api/v1/workspaces/{id}/queries/get(listSandboxQueries)`.
+    func listSandboxQueries(_ input: Operations.ListSandboxQueries.Input) async throws -> Operations.ListSandboxQueries.Output
+    /// Run one read-only SELECT over the workspace's own tables, under statement time and row limits; the result stays in the workspace; audited
+    ///
+    /// - Remark: HTTP `POST /api/v1/workspaces/{id}/queries`.
+    /// - Remark: Generated from `#/paths//api/v1/workspaces/{id}/queries/post(runSandboxQuery)`.
+    func runSandboxQuery(_ input: Operations.RunSandboxQuery.Input) async throws -> Operations.RunSandboxQuery.Output
+    /// Ask to take a query's result out: only plain aggregates whose every group covers at least k rows; the providing departments decide
+    ///
+    /// - Remark: HTTP `POST /api/v1/workspaces/{id}/releases`.
+    /// - Remark: Generated from `#/paths//api/v1/workspaces/{id}/releases/post(requestRelease)`.
+    func requestRelease(_ input: Operations.RequestRelease.Input) async throws -> Operations.RequestRelease.Output
+    /// Release requests the caller may see (its own department's, those awaiting its department, all for admins and auditors)
+    ///
+    /// - Remark: HTTP `GET /api/v1/releases`.
+    /// - Remark: Generated from `#/paths//api/v1/releases/get(listReleases)`.
+    func listReleases(_ input: Operations.ListReleases.Input) async throws -> Operations.ListReleases.Output
+    /// A release request with its decisions
+    ///
+    /// - Remark: HTTP `GET /api/v1/releases/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/releases/{id}/get(getRelease)`.
+    func getRelease(_ input: Operations.GetRelease.Input) async throws -> Operations.GetRelease.Output
+    /// Approve or reject a release (a provider of a department it awaits); approved once every provider approves
+    ///
+    /// - Remark: HTTP `POST /api/v1/releases/{id}/decision`.
+    /// - Remark: Generated from `#/paths//api/v1/releases/{id}/decision/post(decideRelease)`.
+    func decideRelease(_ input: Operations.DecideRelease.Input) async throws -> Operations.DecideRelease.Output
+    /// Download an approved release as CSV (the requesting department); audited
+    ///
+    /// - Remark: HTTP `GET /api/v1/releases/{id}/result`.
+    /// - Remark: Generated from `#/paths//api/v1/releases/{id}/result/get(downloadRelease)`.
+    func downloadRelease(_ input: Operations.DownloadRelease.Input) async throws -> Operations.DownloadRelease.Output
     /// Scheduled backup runs, newest first: file, size, duration, failure (admins, auditors)
     ///
     /// - Remark: HTTP `GET /api/v1/backups`.
@@ -893,6 +948,143 @@ extension APIProtocol {
         headers: Operations.MaterialiseTopic.Input.Headers = .init()
     ) async throws -> Operations.MaterialiseTopic.Output {
         try await materialiseTopic(Operations.MaterialiseTopic.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The department's workspaces (every one for admins and auditors), newest first
+    ///
+    /// - Remark: HTTP `GET /api/v1/workspaces`.
+    /// - Remark: Generated from `#/paths//api/v1/workspaces/get(listWorkspaces)`.
+    package func listWorkspaces(headers: Operations.ListWorkspaces.Input.Headers = .init()) async throws -> Operations.ListWorkspaces.Output {
+        try await listWorkspaces(Operations.ListWorkspaces.Input(headers: headers))
+    }
+    /// Create a sandbox workspace (consumer): the granted items of each sandbox grant are copied in, masked per policy; audited
+    ///
+    /// - Remark: HTTP `POST /api/v1/workspaces`.
+    /// - Remark: Generated from `#/paths//api/v1/workspaces/post(createWorkspace)`.
+    package func createWorkspace(
+        headers: Operations.CreateWorkspace.Input.Headers = .init(),
+        body: Operations.CreateWorkspace.Input.Body
+    ) async throws -> Operations.CreateWorkspace.Output {
+        try await createWorkspace(Operations.CreateWorkspace.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A workspace with its tables
+    ///
+    /// - Remark: HTTP `GET /api/v1/workspaces/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/workspaces/{id}/get(getWorkspace)`.
+    package func getWorkspace(
+        path: Operations.GetWorkspace.Input.Path,
+        headers: Operations.GetWorkspace.Input.Headers = .init()
+    ) async throws -> Operations.GetWorkspace.Output {
+        try await getWorkspace(Operations.GetWorkspace.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Close a workspace: its copies are deleted, its record and queries stay (consumer)
+    ///
+    /// - Remark: HTTP `DELETE /api/v1/workspaces/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/workspaces/{id}/delete(closeWorkspace)`.
+    package func closeWorkspace(
+        path: Operations.CloseWorkspace.Input.Path,
+        headers: Operations.CloseWorkspace.Input.Headers = .init()
+    ) async throws -> Operations.CloseWorkspace.Output {
+        try await closeWorkspace(Operations.CloseWorkspace.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Statements run in the workspace with their results, newest first
+    ///
+    /// - Remark: HTTP `GET /api/v1/workspaces/{id}/queries`.
+    /// - Remark: Generated from `#/paths//api/v1/workspaces/{id}/queries/get(listSandboxQueries)`.
+    package func listSandboxQueries(
+        path: Operations.ListSandboxQueries.Input.Path,
+        headers: Operations.ListSandboxQueries.Input.Headers = .init()
+    ) async throws -> Operations.ListSandboxQueries.Output {
+        try await listSandboxQueries(Operations.ListSandboxQueries.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Run one read-only SELECT over the workspace's own tables, under statement time and row limits; the result stays in the workspace; audited
+    ///
+    /// - Remark: HTTP `POST /api/v1/workspaces/{id}/queries`.
+    /// - Remark: Generated from `#/paths//api/v1/workspaces/{id}/queries/post(runSandboxQuery)`.
+    package func runSandboxQuery(
+        path: Operations.RunSandboxQuery.Input.Path,
+        headers: Operations.RunSandboxQuery.Input.Headers = .init(),
+        body: Operations.RunSandboxQuery.Input.Body
+    ) async throws -> Operations.RunSandboxQuery.Output {
+        try await runSandboxQuery(Operations.RunSandboxQuery.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Ask to take a query's result out: only plain aggregates whose every group covers at least k rows; the providing departments decide
+    ///
+    /// - Remark: HTTP `POST /api/v1/workspaces/{id}/releases`.
+    /// - Remark: Generated from `#/paths//api/v1/workspaces/{id}/releases/post(requestRelease)`.
+    package func requestRelease(
+        path: Operations.RequestRelease.Input.Path,
+        headers: Operations.RequestRelease.Input.Headers = .init(),
+        body: Operations.RequestRelease.Input.Body
+    ) async throws -> Operations.RequestRelease.Output {
+        try await requestRelease(Operations.RequestRelease.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Release requests the caller may see (its own department's, those awaiting its department, all for admins and auditors)
+    ///
+    /// - Remark: HTTP `GET /api/v1/releases`.
+    /// - Remark: Generated from `#/paths//api/v1/releases/get(listReleases)`.
+    package func listReleases(headers: Operations.ListReleases.Input.Headers = .init()) async throws -> Operations.ListReleases.Output {
+        try await listReleases(Operations.ListReleases.Input(headers: headers))
+    }
+    /// A release request with its decisions
+    ///
+    /// - Remark: HTTP `GET /api/v1/releases/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/releases/{id}/get(getRelease)`.
+    package func getRelease(
+        path: Operations.GetRelease.Input.Path,
+        headers: Operations.GetRelease.Input.Headers = .init()
+    ) async throws -> Operations.GetRelease.Output {
+        try await getRelease(Operations.GetRelease.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Approve or reject a release (a provider of a department it awaits); approved once every provider approves
+    ///
+    /// - Remark: HTTP `POST /api/v1/releases/{id}/decision`.
+    /// - Remark: Generated from `#/paths//api/v1/releases/{id}/decision/post(decideRelease)`.
+    package func decideRelease(
+        path: Operations.DecideRelease.Input.Path,
+        headers: Operations.DecideRelease.Input.Headers = .init(),
+        body: Operations.DecideRelease.Input.Body
+    ) async throws -> Operations.DecideRelease.Output {
+        try await decideRelease(Operations.DecideRelease.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Download an approved release as CSV (the requesting department); audited
+    ///
+    /// - Remark: HTTP `GET /api/v1/releases/{id}/result`.
+    /// - Remark: Generated from `#/paths//api/v1/releases/{id}/result/get(downloadRelease)`.
+    package func downloadRelease(
+        path: Operations.DownloadRelease.Input.Path,
+        headers: Operations.DownloadRelease.Input.Headers = .init()
+    ) async throws -> Operations.DownloadRelease.Output {
+        try await downloadRelease(Operations.DownloadRelease.Input(
             path: path,
             headers: headers
         ))
