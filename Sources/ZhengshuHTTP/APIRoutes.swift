@@ -24,7 +24,6 @@ package struct APIRoutes {
         let api = router.group("api/v1").add(
             middleware: BearerAuthMiddleware(accounts: platform.accounts, sharing: platform.sharing))
         IngestRoutes(platform: platform, maxUploadBytes: maxUploadBytes, workbookToCSV: workbookToCSV).register(on: api)
-        PullRoutes(platform: platform).register(on: api)
         QualityRoutes(platform: platform).register(on: api)
         ProblemRoutes(platform: platform).register(on: api)
         LineageRoutes(platform: platform).register(on: api)

@@ -3,7 +3,7 @@ import Hummingbird
 import ZhengshuCore
 import ZhengshuOpenAPI
 
-/// Pushing files, following jobs and downloading rejected rows.
+/// Pushing a file: the body (or a browser form's file part) streams into the import as it arrives.
 package struct IngestRoutes {
     let platform: Platform
     /// Largest accepted upload; the server's 2 MiB JSON limit does not apply to a streamed file.
@@ -118,63 +118,8 @@ package struct IngestRoutes {
             }
             return try Self.response(for: job)
         }
-        api.get("jobs") { request, context in
-            JSON.response(
-                ListBody(
-                    items: try await p.ingestion.jobs(
-                        resource: request.uri.queryParameters.get("resource"),
-                        by: try context.caller()
-                    ).map { try Components.Schemas.IngestJob($0) }))
-        }
-        api.get("jobs/{id}") { _, context in
-            JSON.response(
-                try Components.Schemas.IngestJob(
-                    try await p.ingestion.job(try APIRoutes.integer(context, "id"), by: try context.caller())))
-        }
-        api.post("jobs/{id}/cancel") { _, context in
-            JSON.response(
-                try Components.Schemas.IngestJob(
-                    try await p.ingestion.cancel(try APIRoutes.integer(context, "id"), by: try context.caller())),
-                status: .accepted)
-        }
-        api.get("jobs/{id}/rejects") { _, context in
-            let id = try APIRoutes.integer(context, "id")
-            let caller = try context.caller()
-            let (header, first) = try await p.ingestion.rejects(of: id, after: 0, limit: 2000, by: caller)
-            // Streamed page by page; UTF-8 with a byte order mark so Excel opens the Chinese text correctly.
-            let body = ResponseBody { writer in
-                var page = first
-                var text = "\u{FEFF}" + CSVLine.encode(header + ["_row", "_field", "_reason"])
-                while true {
-                    for r in page {
-                        var values = r.original
-                        if values.count < header.count {
-                            values += Array(repeating: "", count: header.count - values.count)
-                        }
-                        text += CSVLine.encode(Array(values.prefix(header.count)) + [String(r.row), r.field, r.reason])
-                    }
-                    try await writer.write(ByteBuffer(string: text))
-                    text = ""
-                    guard let last = page.last, page.count == 2000 else { break }
-                    page = try await p.ingestion.rejects(of: id, after: last.row, limit: 2000, by: caller).rows
-                }
-                try await writer.finish(nil)
-            }
-            return Response(
-                status: .ok,
-                headers: [
-                    .contentType: "text/csv; charset=utf-8",
-                    .contentDisposition: "attachment; filename=\"job-\(id)-rejects.csv\"",
-                ], body: body)
-        }
-        api.get("health/freshness") { request, context in
-            let items = try await p.ingestion.freshness(
-                department: request.uri.queryParameters.get("department"), by: try context.caller())
-            return JSON.response(ListBody(items: items))
-        }
     }
 
-    /// 201 with the job when it succeeded; a 422 problem carrying the job when it failed or was cancelled.
     /// A finished job as the answer: 201 with the job when it succeeded, else the 422 problem carrying it.
     static func response(for job: IngestJob) throws -> Response {
         JSON.response(try Components.Schemas.IngestJob(succeeded: job), status: .created)
@@ -240,7 +185,6 @@ struct BodyChunks: AsyncSequence, Sendable {
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: body.makeAsyncIterator(), limit: limit) }
 }
 
-/// An ingestion job as the API shows it.
 /// Converts a sheet (named, or the first) of the XLSX file at a URL into a temporary CSV file and returns its URL.
 package typealias WorkbookConverter = @Sendable (_ workbook: URL, _ sheet: String?) async throws -> URL
 

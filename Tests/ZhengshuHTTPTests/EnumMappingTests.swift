@@ -29,6 +29,10 @@ import ZhengshuOpenAPI
         same(RiskAlert.State.self, S.Alert.StatePayload.self)
         same(PerformanceIndicator.self, S.IndicatorResult.IndicatorPayload.self)
         same(Workspace.Status.self, S.Workspace.StatusPayload.self)
+        same(PullKind.self, S.PullSource.KindPayload.self)
+        same(SourceFormat.self, S.PullSource.FormatPayload.self)
+        same(ImportMode.self, S.PullSource.ModePayload.self)
+        same(FreshnessStatus.self, S.Freshness.StatusPayload.self)
         same(SandboxRelease.Status.self, S.SandboxRelease.StatusPayload.self)
         same(PerformanceIndicator.self, S.PerformanceSummary.IndicatorsPayloadPayload.IndicatorPayload.self)
         // A registered data element takes the scalar types only; Core refuses the others when one is saved.

@@ -55,7 +55,12 @@ struct APITransport: ServerTransport {
             let (head, responseBody) = try await Self.$rawBody.withValue(bytes) {
                 try await handler(request.head, body, ServerRequestMetadata(pathParameters: parameters))
             }
-            return Response(status: head.status, headers: head.headerFields, body: Self.responseBody(responseBody))
+            var headers = head.headerFields
+            // Text the document types as text/csv is UTF-8: said, so a spreadsheet or browser does not guess.
+            if let type = headers[.contentType], type.hasPrefix("text/"), !type.contains("charset") {
+                headers[.contentType] = type + "; charset=utf-8"
+            }
+            return Response(status: head.status, headers: headers, body: Self.responseBody(responseBody))
         }
     }
 

@@ -2951,6 +2951,501 @@ extension Components {
                 ])
             }
         }
+        /// - Remark: Generated from `#/components/schemas/PullSource`.
+        package struct PullSource: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PullSource/id`.
+            package var id: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/PullSource/resource`.
+            package var resource: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PullSource/kind`.
+            @frozen package enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case sqlite = "sqlite"
+                case http = "http"
+                case postgres = "postgres"
+            }
+            /// - Remark: Generated from `#/components/schemas/PullSource/kind`.
+            package var kind: Components.Schemas.PullSource.KindPayload
+            /// - Remark: Generated from `#/components/schemas/PullSource/location`.
+            package var location: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PullSource/query`.
+            package var query: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/PullSource/format`.
+            @frozen package enum FormatPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case csv = "csv"
+                case tsv = "tsv"
+                case jsonl = "jsonl"
+                case json = "json"
+                case xlsx = "xlsx"
+            }
+            /// - Remark: Generated from `#/components/schemas/PullSource/format`.
+            package var format: Components.Schemas.PullSource.FormatPayload
+            /// - Remark: Generated from `#/components/schemas/PullSource/mode`.
+            @frozen package enum ModePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case append = "append"
+                case upsert = "upsert"
+                case replace = "replace"
+            }
+            /// - Remark: Generated from `#/components/schemas/PullSource/mode`.
+            package var mode: Components.Schemas.PullSource.ModePayload
+            /// - Remark: Generated from `#/components/schemas/PullSource/intervalSeconds`.
+            package var intervalSeconds: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/PullSource/watermarkColumn`.
+            package var watermarkColumn: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/PullSource/lastWatermark`.
+            package var lastWatermark: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/PullSource/nextRunAt`.
+            package var nextRunAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/PullSource/lastJob`.
+            package var lastJob: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/PullSource/lastError`.
+            package var lastError: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/PullSource/enabled`.
+            package var enabled: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/PullSource/live`.
+            package var live: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/PullSource/createdBy`.
+            package var createdBy: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PullSource/createdAt`.
+            package var createdAt: Foundation.Date
+            /// Creates a new `PullSource`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - resource:
+            ///   - kind:
+            ///   - location:
+            ///   - query:
+            ///   - format:
+            ///   - mode:
+            ///   - intervalSeconds:
+            ///   - watermarkColumn:
+            ///   - lastWatermark:
+            ///   - nextRunAt:
+            ///   - lastJob:
+            ///   - lastError:
+            ///   - enabled:
+            ///   - live:
+            ///   - createdBy:
+            ///   - createdAt:
+            package init(
+                id: Swift.Int64,
+                resource: Swift.String,
+                kind: Components.Schemas.PullSource.KindPayload,
+                location: Swift.String,
+                query: Swift.String? = nil,
+                format: Components.Schemas.PullSource.FormatPayload,
+                mode: Components.Schemas.PullSource.ModePayload,
+                intervalSeconds: Swift.Int,
+                watermarkColumn: Swift.String? = nil,
+                lastWatermark: Swift.String? = nil,
+                nextRunAt: Foundation.Date,
+                lastJob: Swift.Int64? = nil,
+                lastError: Swift.String? = nil,
+                enabled: Swift.Bool,
+                live: Swift.Bool? = nil,
+                createdBy: Swift.String,
+                createdAt: Foundation.Date
+            ) {
+                self.id = id
+                self.resource = resource
+                self.kind = kind
+                self.location = location
+                self.query = query
+                self.format = format
+                self.mode = mode
+                self.intervalSeconds = intervalSeconds
+                self.watermarkColumn = watermarkColumn
+                self.lastWatermark = lastWatermark
+                self.nextRunAt = nextRunAt
+                self.lastJob = lastJob
+                self.lastError = lastError
+                self.enabled = enabled
+                self.live = live
+                self.createdBy = createdBy
+                self.createdAt = createdAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case resource
+                case kind
+                case location
+                case query
+                case format
+                case mode
+                case intervalSeconds
+                case watermarkColumn
+                case lastWatermark
+                case nextRunAt
+                case lastJob
+                case lastError
+                case enabled
+                case live
+                case createdBy
+                case createdAt
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .id
+                )
+                self.resource = try container.decode(
+                    Swift.String.self,
+                    forKey: .resource
+                )
+                self.kind = try container.decode(
+                    Components.Schemas.PullSource.KindPayload.self,
+                    forKey: .kind
+                )
+                self.location = try container.decode(
+                    Swift.String.self,
+                    forKey: .location
+                )
+                self.query = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .query
+                )
+                self.format = try container.decode(
+                    Components.Schemas.PullSource.FormatPayload.self,
+                    forKey: .format
+                )
+                self.mode = try container.decode(
+                    Components.Schemas.PullSource.ModePayload.self,
+                    forKey: .mode
+                )
+                self.intervalSeconds = try container.decode(
+                    Swift.Int.self,
+                    forKey: .intervalSeconds
+                )
+                self.watermarkColumn = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .watermarkColumn
+                )
+                self.lastWatermark = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .lastWatermark
+                )
+                self.nextRunAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .nextRunAt
+                )
+                self.lastJob = try container.decodeIfPresent(
+                    Swift.Int64.self,
+                    forKey: .lastJob
+                )
+                self.lastError = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .lastError
+                )
+                self.enabled = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .enabled
+                )
+                self.live = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .live
+                )
+                self.createdBy = try container.decode(
+                    Swift.String.self,
+                    forKey: .createdBy
+                )
+                self.createdAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .createdAt
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "id",
+                    "resource",
+                    "kind",
+                    "location",
+                    "query",
+                    "format",
+                    "mode",
+                    "intervalSeconds",
+                    "watermarkColumn",
+                    "lastWatermark",
+                    "nextRunAt",
+                    "lastJob",
+                    "lastError",
+                    "enabled",
+                    "live",
+                    "createdBy",
+                    "createdAt"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PullSourceInput`.
+        package struct PullSourceInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PullSourceInput/kind`.
+            @frozen package enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case sqlite = "sqlite"
+                case http = "http"
+                case postgres = "postgres"
+            }
+            /// - Remark: Generated from `#/components/schemas/PullSourceInput/kind`.
+            package var kind: Components.Schemas.PullSourceInput.KindPayload
+            /// Absolute path of a SQLite file, an http(s) URL, or a postgres:// connection string
+            ///
+            /// - Remark: Generated from `#/components/schemas/PullSourceInput/location`.
+            package var location: Swift.String
+            /// SELECT statement (sqlite)
+            ///
+            /// - Remark: Generated from `#/components/schemas/PullSourceInput/query`.
+            package var query: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/PullSourceInput/format`.
+            @frozen package enum FormatPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case csv = "csv"
+                case tsv = "tsv"
+                case jsonl = "jsonl"
+                case json = "json"
+            }
+            /// - Remark: Generated from `#/components/schemas/PullSourceInput/format`.
+            package var format: Components.Schemas.PullSourceInput.FormatPayload?
+            /// - Remark: Generated from `#/components/schemas/PullSourceInput/mode`.
+            @frozen package enum ModePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case append = "append"
+                case upsert = "upsert"
+                case replace = "replace"
+            }
+            /// - Remark: Generated from `#/components/schemas/PullSourceInput/mode`.
+            package var mode: Components.Schemas.PullSourceInput.ModePayload?
+            /// - Remark: Generated from `#/components/schemas/PullSourceInput/intervalSeconds`.
+            package var intervalSeconds: Swift.Int
+            /// Only rows above the last value are pulled (sqlite)
+            ///
+            /// - Remark: Generated from `#/components/schemas/PullSourceInput/watermarkColumn`.
+            package var watermarkColumn: Swift.String?
+            /// Logical collection: read the source at query time instead of copying (sqlite)
+            ///
+            /// - Remark: Generated from `#/components/schemas/PullSourceInput/live`.
+            package var live: Swift.Bool?
+            /// A container of undocumented properties.
+            package var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `PullSourceInput`.
+            ///
+            /// - Parameters:
+            ///   - kind:
+            ///   - location: Absolute path of a SQLite file, an http(s) URL, or a postgres:// connection string
+            ///   - query: SELECT statement (sqlite)
+            ///   - format:
+            ///   - mode:
+            ///   - intervalSeconds:
+            ///   - watermarkColumn: Only rows above the last value are pulled (sqlite)
+            ///   - live: Logical collection: read the source at query time instead of copying (sqlite)
+            ///   - additionalProperties: A container of undocumented properties.
+            package init(
+                kind: Components.Schemas.PullSourceInput.KindPayload,
+                location: Swift.String,
+                query: Swift.String? = nil,
+                format: Components.Schemas.PullSourceInput.FormatPayload? = nil,
+                mode: Components.Schemas.PullSourceInput.ModePayload? = nil,
+                intervalSeconds: Swift.Int,
+                watermarkColumn: Swift.String? = nil,
+                live: Swift.Bool? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.kind = kind
+                self.location = location
+                self.query = query
+                self.format = format
+                self.mode = mode
+                self.intervalSeconds = intervalSeconds
+                self.watermarkColumn = watermarkColumn
+                self.live = live
+                self.additionalProperties = additionalProperties
+            }
+            package enum CodingKeys: String, CodingKey {
+                case kind
+                case location
+                case query
+                case format
+                case mode
+                case intervalSeconds
+                case watermarkColumn
+                case live
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.kind = try container.decode(
+                    Components.Schemas.PullSourceInput.KindPayload.self,
+                    forKey: .kind
+                )
+                self.location = try container.decode(
+                    Swift.String.self,
+                    forKey: .location
+                )
+                self.query = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .query
+                )
+                self.format = try container.decodeIfPresent(
+                    Components.Schemas.PullSourceInput.FormatPayload.self,
+                    forKey: .format
+                )
+                self.mode = try container.decodeIfPresent(
+                    Components.Schemas.PullSourceInput.ModePayload.self,
+                    forKey: .mode
+                )
+                self.intervalSeconds = try container.decode(
+                    Swift.Int.self,
+                    forKey: .intervalSeconds
+                )
+                self.watermarkColumn = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .watermarkColumn
+                )
+                self.live = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .live
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "kind",
+                    "location",
+                    "query",
+                    "format",
+                    "mode",
+                    "intervalSeconds",
+                    "watermarkColumn",
+                    "live"
+                ])
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.kind,
+                    forKey: .kind
+                )
+                try container.encode(
+                    self.location,
+                    forKey: .location
+                )
+                try container.encodeIfPresent(
+                    self.query,
+                    forKey: .query
+                )
+                try container.encodeIfPresent(
+                    self.format,
+                    forKey: .format
+                )
+                try container.encodeIfPresent(
+                    self.mode,
+                    forKey: .mode
+                )
+                try container.encode(
+                    self.intervalSeconds,
+                    forKey: .intervalSeconds
+                )
+                try container.encodeIfPresent(
+                    self.watermarkColumn,
+                    forKey: .watermarkColumn
+                )
+                try container.encodeIfPresent(
+                    self.live,
+                    forKey: .live
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Freshness`.
+        package struct Freshness: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Freshness/code`.
+            package var code: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Freshness/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Freshness/department`.
+            package var department: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Freshness/updateCycle`.
+            package var updateCycle: Components.Schemas.UpdateCycle
+            /// - Remark: Generated from `#/components/schemas/Freshness/lastUpdatedAt`.
+            package var lastUpdatedAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/Freshness/status`.
+            @frozen package enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case fresh = "fresh"
+                case due = "due"
+                case overdue = "overdue"
+                case unscheduled = "unscheduled"
+            }
+            /// - Remark: Generated from `#/components/schemas/Freshness/status`.
+            package var status: Components.Schemas.Freshness.StatusPayload
+            /// - Remark: Generated from `#/components/schemas/Freshness/dueAt`.
+            package var dueAt: Foundation.Date?
+            /// Creates a new `Freshness`.
+            ///
+            /// - Parameters:
+            ///   - code:
+            ///   - name:
+            ///   - department:
+            ///   - updateCycle:
+            ///   - lastUpdatedAt:
+            ///   - status:
+            ///   - dueAt:
+            package init(
+                code: Swift.String,
+                name: Swift.String,
+                department: Swift.String,
+                updateCycle: Components.Schemas.UpdateCycle,
+                lastUpdatedAt: Foundation.Date? = nil,
+                status: Components.Schemas.Freshness.StatusPayload,
+                dueAt: Foundation.Date? = nil
+            ) {
+                self.code = code
+                self.name = name
+                self.department = department
+                self.updateCycle = updateCycle
+                self.lastUpdatedAt = lastUpdatedAt
+                self.status = status
+                self.dueAt = dueAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case code
+                case name
+                case department
+                case updateCycle
+                case lastUpdatedAt
+                case status
+                case dueAt
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.code = try container.decode(
+                    Swift.String.self,
+                    forKey: .code
+                )
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.department = try container.decode(
+                    Swift.String.self,
+                    forKey: .department
+                )
+                self.updateCycle = try container.decode(
+                    Components.Schemas.UpdateCycle.self,
+                    forKey: .updateCycle
+                )
+                self.lastUpdatedAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .lastUpdatedAt
+                )
+                self.status = try container.decode(
+                    Components.Schemas.Freshness.StatusPayload.self,
+                    forKey: .status
+                )
+                self.dueAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .dueAt
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "code",
+                    "name",
+                    "department",
+                    "updateCycle",
+                    "lastUpdatedAt",
+                    "status",
+                    "dueAt"
+                ])
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/DepartmentList`.
         package struct DepartmentList: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/DepartmentList/items`.
@@ -3094,6 +3589,81 @@ extension Components {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
                 self.items = try container.decode(
                     [Components.Schemas.DataElement].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/IngestJobList`.
+        package struct IngestJobList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/IngestJobList/items`.
+            package var items: [Components.Schemas.IngestJob]
+            /// Creates a new `IngestJobList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.IngestJob]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.IngestJob].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/FreshnessList`.
+        package struct FreshnessList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/FreshnessList/items`.
+            package var items: [Components.Schemas.Freshness]
+            /// Creates a new `FreshnessList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.Freshness]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.Freshness].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PullSourceList`.
+        package struct PullSourceList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PullSourceList/items`.
+            package var items: [Components.Schemas.PullSource]
+            /// Creates a new `PullSourceList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.PullSource]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.PullSource].self,
                     forKey: .items
                 )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [

@@ -153,6 +153,51 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /api/v1/resources/{code}/records`.
     /// - Remark: Generated from `#/paths//api/v1/resources/{code}/records/post(insertRecords)`.
     func insertRecords(_ input: Operations.InsertRecords.Input) async throws -> Operations.InsertRecords.Output
+    /// Register a department system to pull from on a schedule (provider of the owning department, admin)
+    ///
+    /// - Remark: HTTP `POST /api/v1/resources/{code}/pulls`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/pulls/post(registerPull)`.
+    func registerPull(_ input: Operations.RegisterPull.Input) async throws -> Operations.RegisterPull.Output
+    /// Registered pull sources (own department's for providers)
+    ///
+    /// - Remark: HTTP `GET /api/v1/pulls`.
+    /// - Remark: Generated from `#/paths//api/v1/pulls/get(listPulls)`.
+    func listPulls(_ input: Operations.ListPulls.Input) async throws -> Operations.ListPulls.Output
+    /// Run a pull now, whatever its schedule
+    ///
+    /// - Remark: HTTP `POST /api/v1/pulls/{id}/run`.
+    /// - Remark: Generated from `#/paths//api/v1/pulls/{id}/run/post(runPull)`.
+    func runPull(_ input: Operations.RunPull.Input) async throws -> Operations.RunPull.Output
+    /// Remove a pull source
+    ///
+    /// - Remark: HTTP `DELETE /api/v1/pulls/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/pulls/{id}/delete(deletePull)`.
+    func deletePull(_ input: Operations.DeletePull.Input) async throws -> Operations.DeletePull.Output
+    /// Ingestion jobs, newest first (own department's for providers)
+    ///
+    /// - Remark: HTTP `GET /api/v1/jobs`.
+    /// - Remark: Generated from `#/paths//api/v1/jobs/get(listJobs)`.
+    func listJobs(_ input: Operations.ListJobs.Input) async throws -> Operations.ListJobs.Output
+    /// A job, with progress while it runs
+    ///
+    /// - Remark: HTTP `GET /api/v1/jobs/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/jobs/{id}/get(getJob)`.
+    func getJob(_ input: Operations.GetJob.Input) async throws -> Operations.GetJob.Output
+    /// Ask a running job to stop; it ends cancelled, the data unchanged
+    ///
+    /// - Remark: HTTP `POST /api/v1/jobs/{id}/cancel`.
+    /// - Remark: Generated from `#/paths//api/v1/jobs/{id}/cancel/post(cancelJob)`.
+    func cancelJob(_ input: Operations.CancelJob.Input) async throws -> Operations.CancelJob.Output
+    /// The rejected rows as CSV: original values, then _row, _field, _reason
+    ///
+    /// - Remark: HTTP `GET /api/v1/jobs/{id}/rejects`.
+    /// - Remark: Generated from `#/paths//api/v1/jobs/{id}/rejects/get(getJobRejects)`.
+    func getJobRejects(_ input: Operations.GetJobRejects.Input) async throws -> Operations.GetJobRejects.Output
+    /// Each published resource's last update against its update cycle
+    ///
+    /// - Remark: HTTP `GET /api/v1/health/freshness`.
+    /// - Remark: Generated from `#/paths//api/v1/health/freshness/get(listFreshness)`.
+    func listFreshness(_ input: Operations.ListFreshness.Input) async throws -> Operations.ListFreshness.Output
     /// Define or change a data element (admin); each save is a new version
     ///
     /// - Remark: HTTP `PUT /api/v1/data-elements/{id}`.
@@ -666,6 +711,125 @@ extension APIProtocol {
             path: path,
             headers: headers,
             body: body
+        ))
+    }
+    /// Register a department system to pull from on a schedule (provider of the owning department, admin)
+    ///
+    /// - Remark: HTTP `POST /api/v1/resources/{code}/pulls`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/pulls/post(registerPull)`.
+    package func registerPull(
+        path: Operations.RegisterPull.Input.Path,
+        headers: Operations.RegisterPull.Input.Headers = .init(),
+        body: Operations.RegisterPull.Input.Body
+    ) async throws -> Operations.RegisterPull.Output {
+        try await registerPull(Operations.RegisterPull.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Registered pull sources (own department's for providers)
+    ///
+    /// - Remark: HTTP `GET /api/v1/pulls`.
+    /// - Remark: Generated from `#/paths//api/v1/pulls/get(listPulls)`.
+    package func listPulls(
+        query: Operations.ListPulls.Input.Query = .init(),
+        headers: Operations.ListPulls.Input.Headers = .init()
+    ) async throws -> Operations.ListPulls.Output {
+        try await listPulls(Operations.ListPulls.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Run a pull now, whatever its schedule
+    ///
+    /// - Remark: HTTP `POST /api/v1/pulls/{id}/run`.
+    /// - Remark: Generated from `#/paths//api/v1/pulls/{id}/run/post(runPull)`.
+    package func runPull(
+        path: Operations.RunPull.Input.Path,
+        headers: Operations.RunPull.Input.Headers = .init()
+    ) async throws -> Operations.RunPull.Output {
+        try await runPull(Operations.RunPull.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Remove a pull source
+    ///
+    /// - Remark: HTTP `DELETE /api/v1/pulls/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/pulls/{id}/delete(deletePull)`.
+    package func deletePull(
+        path: Operations.DeletePull.Input.Path,
+        headers: Operations.DeletePull.Input.Headers = .init()
+    ) async throws -> Operations.DeletePull.Output {
+        try await deletePull(Operations.DeletePull.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Ingestion jobs, newest first (own department's for providers)
+    ///
+    /// - Remark: HTTP `GET /api/v1/jobs`.
+    /// - Remark: Generated from `#/paths//api/v1/jobs/get(listJobs)`.
+    package func listJobs(
+        query: Operations.ListJobs.Input.Query = .init(),
+        headers: Operations.ListJobs.Input.Headers = .init()
+    ) async throws -> Operations.ListJobs.Output {
+        try await listJobs(Operations.ListJobs.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// A job, with progress while it runs
+    ///
+    /// - Remark: HTTP `GET /api/v1/jobs/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/jobs/{id}/get(getJob)`.
+    package func getJob(
+        path: Operations.GetJob.Input.Path,
+        headers: Operations.GetJob.Input.Headers = .init()
+    ) async throws -> Operations.GetJob.Output {
+        try await getJob(Operations.GetJob.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Ask a running job to stop; it ends cancelled, the data unchanged
+    ///
+    /// - Remark: HTTP `POST /api/v1/jobs/{id}/cancel`.
+    /// - Remark: Generated from `#/paths//api/v1/jobs/{id}/cancel/post(cancelJob)`.
+    package func cancelJob(
+        path: Operations.CancelJob.Input.Path,
+        headers: Operations.CancelJob.Input.Headers = .init()
+    ) async throws -> Operations.CancelJob.Output {
+        try await cancelJob(Operations.CancelJob.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The rejected rows as CSV: original values, then _row, _field, _reason
+    ///
+    /// - Remark: HTTP `GET /api/v1/jobs/{id}/rejects`.
+    /// - Remark: Generated from `#/paths//api/v1/jobs/{id}/rejects/get(getJobRejects)`.
+    package func getJobRejects(
+        path: Operations.GetJobRejects.Input.Path,
+        headers: Operations.GetJobRejects.Input.Headers = .init()
+    ) async throws -> Operations.GetJobRejects.Output {
+        try await getJobRejects(Operations.GetJobRejects.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Each published resource's last update against its update cycle
+    ///
+    /// - Remark: HTTP `GET /api/v1/health/freshness`.
+    /// - Remark: Generated from `#/paths//api/v1/health/freshness/get(listFreshness)`.
+    package func listFreshness(
+        query: Operations.ListFreshness.Input.Query = .init(),
+        headers: Operations.ListFreshness.Input.Headers = .init()
+    ) async throws -> Operations.ListFreshness.Output {
+        try await listFreshness(Operations.ListFreshness.Input(
+            query: query,
+            headers: headers
         ))
     }
     /// Define or change a data element (admin); each save is a new version
