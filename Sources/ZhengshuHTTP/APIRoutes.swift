@@ -24,11 +24,7 @@ package struct APIRoutes {
         let api = router.group("api/v1").add(
             middleware: BearerAuthMiddleware(accounts: platform.accounts, sharing: platform.sharing))
         IngestRoutes(platform: platform, maxUploadBytes: maxUploadBytes, workbookToCSV: workbookToCSV).register(on: api)
-        QualityRoutes(platform: platform).register(on: api)
-        ProblemRoutes(platform: platform).register(on: api)
-        LineageRoutes(platform: platform).register(on: api)
         SharingRoutes(platform: platform, exports: exports).register(on: api)
-        PrivacyRoutes(platform: platform).register(on: api)
         OpenMemberRoutes(platform: platform).register(open: router.group("api/v1/open"), api: api.group("open"))
     }
 

@@ -3446,6 +3446,1822 @@ extension Components {
                 ])
             }
         }
+        /// - Remark: Generated from `#/components/schemas/QualityRule`.
+        package struct QualityRule: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/QualityRule/ruleId`.
+            package var ruleId: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/QualityRule/kind`.
+            @frozen package enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case required = "required"
+                case unique = "unique"
+                case element = "element"
+                case pattern = "pattern"
+                case range = "range"
+                case codeList = "codeList"
+                case idBirthDate = "idBirthDate"
+                case idSex = "idSex"
+                case compare = "compare"
+                case notInFuture = "notInFuture"
+                case references = "references"
+                case fresh = "fresh"
+            }
+            /// - Remark: Generated from `#/components/schemas/QualityRule/kind`.
+            package var kind: Components.Schemas.QualityRule.KindPayload
+            /// - Remark: Generated from `#/components/schemas/QualityRule/item`.
+            package var item: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/QualityRule/items`.
+            package var items: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/QualityRule/element`.
+            package var element: Components.Schemas.DataElementId?
+            /// - Remark: Generated from `#/components/schemas/QualityRule/regex`.
+            package var regex: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/QualityRule/min`.
+            package var min: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/QualityRule/max`.
+            package var max: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/QualityRule/codes`.
+            package var codes: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/QualityRule/id`.
+            package var id: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/QualityRule/date`.
+            package var date: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/QualityRule/sex`.
+            package var sex: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/QualityRule/left`.
+            package var left: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/QualityRule/op`.
+            @frozen package enum OpPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case lt = "lt"
+                case le = "le"
+                case eq = "eq"
+                case ne = "ne"
+                case ge = "ge"
+                case gt = "gt"
+            }
+            /// - Remark: Generated from `#/components/schemas/QualityRule/op`.
+            package var op: Components.Schemas.QualityRule.OpPayload?
+            /// - Remark: Generated from `#/components/schemas/QualityRule/right`.
+            package var right: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/QualityRule/resource`.
+            package var resource: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/QualityRule/target`.
+            package var target: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/QualityRule/severity`.
+            @frozen package enum SeverityPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case reject = "reject"
+                case flag = "flag"
+            }
+            /// - Remark: Generated from `#/components/schemas/QualityRule/severity`.
+            package var severity: Components.Schemas.QualityRule.SeverityPayload
+            /// - Remark: Generated from `#/components/schemas/QualityRule/weight`.
+            package var weight: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/QualityRule/enabled`.
+            package var enabled: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/QualityRule/dimension`.
+            @frozen package enum DimensionPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case completeness = "completeness"
+                case uniqueness = "uniqueness"
+                case validity = "validity"
+                case consistency = "consistency"
+                case timeliness = "timeliness"
+                case referential = "referential"
+            }
+            /// - Remark: Generated from `#/components/schemas/QualityRule/dimension`.
+            package var dimension: Components.Schemas.QualityRule.DimensionPayload
+            /// Creates a new `QualityRule`.
+            ///
+            /// - Parameters:
+            ///   - ruleId:
+            ///   - kind:
+            ///   - item:
+            ///   - items:
+            ///   - element:
+            ///   - regex:
+            ///   - min:
+            ///   - max:
+            ///   - codes:
+            ///   - id:
+            ///   - date:
+            ///   - sex:
+            ///   - left:
+            ///   - op:
+            ///   - right:
+            ///   - resource:
+            ///   - target:
+            ///   - severity:
+            ///   - weight:
+            ///   - enabled:
+            ///   - dimension:
+            package init(
+                ruleId: Swift.Int64,
+                kind: Components.Schemas.QualityRule.KindPayload,
+                item: Swift.String? = nil,
+                items: [Swift.String]? = nil,
+                element: Components.Schemas.DataElementId? = nil,
+                regex: Swift.String? = nil,
+                min: Swift.String? = nil,
+                max: Swift.String? = nil,
+                codes: [Swift.String]? = nil,
+                id: Swift.String? = nil,
+                date: Swift.String? = nil,
+                sex: Swift.String? = nil,
+                left: Swift.String? = nil,
+                op: Components.Schemas.QualityRule.OpPayload? = nil,
+                right: Swift.String? = nil,
+                resource: Swift.String? = nil,
+                target: Swift.String? = nil,
+                severity: Components.Schemas.QualityRule.SeverityPayload,
+                weight: Swift.Double,
+                enabled: Swift.Bool,
+                dimension: Components.Schemas.QualityRule.DimensionPayload
+            ) {
+                self.ruleId = ruleId
+                self.kind = kind
+                self.item = item
+                self.items = items
+                self.element = element
+                self.regex = regex
+                self.min = min
+                self.max = max
+                self.codes = codes
+                self.id = id
+                self.date = date
+                self.sex = sex
+                self.left = left
+                self.op = op
+                self.right = right
+                self.resource = resource
+                self.target = target
+                self.severity = severity
+                self.weight = weight
+                self.enabled = enabled
+                self.dimension = dimension
+            }
+            package enum CodingKeys: String, CodingKey {
+                case ruleId
+                case kind
+                case item
+                case items
+                case element
+                case regex
+                case min
+                case max
+                case codes
+                case id
+                case date
+                case sex
+                case left
+                case op
+                case right
+                case resource
+                case target
+                case severity
+                case weight
+                case enabled
+                case dimension
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.ruleId = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .ruleId
+                )
+                self.kind = try container.decode(
+                    Components.Schemas.QualityRule.KindPayload.self,
+                    forKey: .kind
+                )
+                self.item = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .item
+                )
+                self.items = try container.decodeIfPresent(
+                    [Swift.String].self,
+                    forKey: .items
+                )
+                self.element = try container.decodeIfPresent(
+                    Components.Schemas.DataElementId.self,
+                    forKey: .element
+                )
+                self.regex = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .regex
+                )
+                self.min = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .min
+                )
+                self.max = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .max
+                )
+                self.codes = try container.decodeIfPresent(
+                    [Swift.String].self,
+                    forKey: .codes
+                )
+                self.id = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .id
+                )
+                self.date = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .date
+                )
+                self.sex = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .sex
+                )
+                self.left = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .left
+                )
+                self.op = try container.decodeIfPresent(
+                    Components.Schemas.QualityRule.OpPayload.self,
+                    forKey: .op
+                )
+                self.right = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .right
+                )
+                self.resource = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .resource
+                )
+                self.target = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .target
+                )
+                self.severity = try container.decode(
+                    Components.Schemas.QualityRule.SeverityPayload.self,
+                    forKey: .severity
+                )
+                self.weight = try container.decode(
+                    Swift.Double.self,
+                    forKey: .weight
+                )
+                self.enabled = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .enabled
+                )
+                self.dimension = try container.decode(
+                    Components.Schemas.QualityRule.DimensionPayload.self,
+                    forKey: .dimension
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "ruleId",
+                    "kind",
+                    "item",
+                    "items",
+                    "element",
+                    "regex",
+                    "min",
+                    "max",
+                    "codes",
+                    "id",
+                    "date",
+                    "sex",
+                    "left",
+                    "op",
+                    "right",
+                    "resource",
+                    "target",
+                    "severity",
+                    "weight",
+                    "enabled",
+                    "dimension"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/QualityRuleInput`.
+        package struct QualityRuleInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/QualityRuleInput/kind`.
+            @frozen package enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case required = "required"
+                case unique = "unique"
+                case element = "element"
+                case pattern = "pattern"
+                case range = "range"
+                case codeList = "codeList"
+                case idBirthDate = "idBirthDate"
+                case idSex = "idSex"
+                case compare = "compare"
+                case notInFuture = "notInFuture"
+                case references = "references"
+                case fresh = "fresh"
+            }
+            /// - Remark: Generated from `#/components/schemas/QualityRuleInput/kind`.
+            package var kind: Components.Schemas.QualityRuleInput.KindPayload
+            /// - Remark: Generated from `#/components/schemas/QualityRuleInput/item`.
+            package var item: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/QualityRuleInput/items`.
+            package var items: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/QualityRuleInput/element`.
+            package var element: Components.Schemas.DataElementId?
+            /// - Remark: Generated from `#/components/schemas/QualityRuleInput/regex`.
+            package var regex: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/QualityRuleInput/min`.
+            package var min: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/QualityRuleInput/max`.
+            package var max: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/QualityRuleInput/codes`.
+            package var codes: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/QualityRuleInput/id`.
+            package var id: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/QualityRuleInput/date`.
+            package var date: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/QualityRuleInput/sex`.
+            package var sex: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/QualityRuleInput/left`.
+            package var left: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/QualityRuleInput/op`.
+            @frozen package enum OpPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case lt = "lt"
+                case le = "le"
+                case eq = "eq"
+                case ne = "ne"
+                case ge = "ge"
+                case gt = "gt"
+            }
+            /// - Remark: Generated from `#/components/schemas/QualityRuleInput/op`.
+            package var op: Components.Schemas.QualityRuleInput.OpPayload?
+            /// - Remark: Generated from `#/components/schemas/QualityRuleInput/right`.
+            package var right: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/QualityRuleInput/resource`.
+            package var resource: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/QualityRuleInput/target`.
+            package var target: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/QualityRuleInput/severity`.
+            @frozen package enum SeverityPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case reject = "reject"
+                case flag = "flag"
+            }
+            /// - Remark: Generated from `#/components/schemas/QualityRuleInput/severity`.
+            package var severity: Components.Schemas.QualityRuleInput.SeverityPayload?
+            /// - Remark: Generated from `#/components/schemas/QualityRuleInput/weight`.
+            package var weight: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/QualityRuleInput/enabled`.
+            package var enabled: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/QualityRuleInput/ruleId`.
+            package var ruleId: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/QualityRuleInput/dimension`.
+            package var dimension: Swift.String?
+            /// A container of undocumented properties.
+            package var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `QualityRuleInput`.
+            ///
+            /// - Parameters:
+            ///   - kind:
+            ///   - item:
+            ///   - items:
+            ///   - element:
+            ///   - regex:
+            ///   - min:
+            ///   - max:
+            ///   - codes:
+            ///   - id:
+            ///   - date:
+            ///   - sex:
+            ///   - left:
+            ///   - op:
+            ///   - right:
+            ///   - resource:
+            ///   - target:
+            ///   - severity:
+            ///   - weight:
+            ///   - enabled:
+            ///   - ruleId:
+            ///   - dimension:
+            ///   - additionalProperties: A container of undocumented properties.
+            package init(
+                kind: Components.Schemas.QualityRuleInput.KindPayload,
+                item: Swift.String? = nil,
+                items: [Swift.String]? = nil,
+                element: Components.Schemas.DataElementId? = nil,
+                regex: Swift.String? = nil,
+                min: Swift.String? = nil,
+                max: Swift.String? = nil,
+                codes: [Swift.String]? = nil,
+                id: Swift.String? = nil,
+                date: Swift.String? = nil,
+                sex: Swift.String? = nil,
+                left: Swift.String? = nil,
+                op: Components.Schemas.QualityRuleInput.OpPayload? = nil,
+                right: Swift.String? = nil,
+                resource: Swift.String? = nil,
+                target: Swift.String? = nil,
+                severity: Components.Schemas.QualityRuleInput.SeverityPayload? = nil,
+                weight: Swift.Double? = nil,
+                enabled: Swift.Bool? = nil,
+                ruleId: Swift.Int64? = nil,
+                dimension: Swift.String? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.kind = kind
+                self.item = item
+                self.items = items
+                self.element = element
+                self.regex = regex
+                self.min = min
+                self.max = max
+                self.codes = codes
+                self.id = id
+                self.date = date
+                self.sex = sex
+                self.left = left
+                self.op = op
+                self.right = right
+                self.resource = resource
+                self.target = target
+                self.severity = severity
+                self.weight = weight
+                self.enabled = enabled
+                self.ruleId = ruleId
+                self.dimension = dimension
+                self.additionalProperties = additionalProperties
+            }
+            package enum CodingKeys: String, CodingKey {
+                case kind
+                case item
+                case items
+                case element
+                case regex
+                case min
+                case max
+                case codes
+                case id
+                case date
+                case sex
+                case left
+                case op
+                case right
+                case resource
+                case target
+                case severity
+                case weight
+                case enabled
+                case ruleId
+                case dimension
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.kind = try container.decode(
+                    Components.Schemas.QualityRuleInput.KindPayload.self,
+                    forKey: .kind
+                )
+                self.item = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .item
+                )
+                self.items = try container.decodeIfPresent(
+                    [Swift.String].self,
+                    forKey: .items
+                )
+                self.element = try container.decodeIfPresent(
+                    Components.Schemas.DataElementId.self,
+                    forKey: .element
+                )
+                self.regex = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .regex
+                )
+                self.min = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .min
+                )
+                self.max = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .max
+                )
+                self.codes = try container.decodeIfPresent(
+                    [Swift.String].self,
+                    forKey: .codes
+                )
+                self.id = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .id
+                )
+                self.date = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .date
+                )
+                self.sex = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .sex
+                )
+                self.left = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .left
+                )
+                self.op = try container.decodeIfPresent(
+                    Components.Schemas.QualityRuleInput.OpPayload.self,
+                    forKey: .op
+                )
+                self.right = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .right
+                )
+                self.resource = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .resource
+                )
+                self.target = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .target
+                )
+                self.severity = try container.decodeIfPresent(
+                    Components.Schemas.QualityRuleInput.SeverityPayload.self,
+                    forKey: .severity
+                )
+                self.weight = try container.decodeIfPresent(
+                    Swift.Double.self,
+                    forKey: .weight
+                )
+                self.enabled = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .enabled
+                )
+                self.ruleId = try container.decodeIfPresent(
+                    Swift.Int64.self,
+                    forKey: .ruleId
+                )
+                self.dimension = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .dimension
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "kind",
+                    "item",
+                    "items",
+                    "element",
+                    "regex",
+                    "min",
+                    "max",
+                    "codes",
+                    "id",
+                    "date",
+                    "sex",
+                    "left",
+                    "op",
+                    "right",
+                    "resource",
+                    "target",
+                    "severity",
+                    "weight",
+                    "enabled",
+                    "ruleId",
+                    "dimension"
+                ])
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.kind,
+                    forKey: .kind
+                )
+                try container.encodeIfPresent(
+                    self.item,
+                    forKey: .item
+                )
+                try container.encodeIfPresent(
+                    self.items,
+                    forKey: .items
+                )
+                try container.encodeIfPresent(
+                    self.element,
+                    forKey: .element
+                )
+                try container.encodeIfPresent(
+                    self.regex,
+                    forKey: .regex
+                )
+                try container.encodeIfPresent(
+                    self.min,
+                    forKey: .min
+                )
+                try container.encodeIfPresent(
+                    self.max,
+                    forKey: .max
+                )
+                try container.encodeIfPresent(
+                    self.codes,
+                    forKey: .codes
+                )
+                try container.encodeIfPresent(
+                    self.id,
+                    forKey: .id
+                )
+                try container.encodeIfPresent(
+                    self.date,
+                    forKey: .date
+                )
+                try container.encodeIfPresent(
+                    self.sex,
+                    forKey: .sex
+                )
+                try container.encodeIfPresent(
+                    self.left,
+                    forKey: .left
+                )
+                try container.encodeIfPresent(
+                    self.op,
+                    forKey: .op
+                )
+                try container.encodeIfPresent(
+                    self.right,
+                    forKey: .right
+                )
+                try container.encodeIfPresent(
+                    self.resource,
+                    forKey: .resource
+                )
+                try container.encodeIfPresent(
+                    self.target,
+                    forKey: .target
+                )
+                try container.encodeIfPresent(
+                    self.severity,
+                    forKey: .severity
+                )
+                try container.encodeIfPresent(
+                    self.weight,
+                    forKey: .weight
+                )
+                try container.encodeIfPresent(
+                    self.enabled,
+                    forKey: .enabled
+                )
+                try container.encodeIfPresent(
+                    self.ruleId,
+                    forKey: .ruleId
+                )
+                try container.encodeIfPresent(
+                    self.dimension,
+                    forKey: .dimension
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/QualityRules`.
+        package struct QualityRules: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/QualityRules/items`.
+            package var items: [Components.Schemas.QualityRule]
+            /// - Remark: Generated from `#/components/schemas/QualityRules/proposed`.
+            package var proposed: Swift.Bool?
+            /// Creates a new `QualityRules`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - proposed:
+            package init(
+                items: [Components.Schemas.QualityRule],
+                proposed: Swift.Bool? = nil
+            ) {
+                self.items = items
+                self.proposed = proposed
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+                case proposed
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.QualityRule].self,
+                    forKey: .items
+                )
+                self.proposed = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .proposed
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items",
+                    "proposed"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/QualityRulesInput`.
+        package struct QualityRulesInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/QualityRulesInput/items`.
+            package var items: [Components.Schemas.QualityRuleInput]
+            /// - Remark: Generated from `#/components/schemas/QualityRulesInput/proposed`.
+            package var proposed: Swift.Bool?
+            /// A container of undocumented properties.
+            package var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `QualityRulesInput`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - proposed:
+            ///   - additionalProperties: A container of undocumented properties.
+            package init(
+                items: [Components.Schemas.QualityRuleInput],
+                proposed: Swift.Bool? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.items = items
+                self.proposed = proposed
+                self.additionalProperties = additionalProperties
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+                case proposed
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.QualityRuleInput].self,
+                    forKey: .items
+                )
+                self.proposed = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .proposed
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "items",
+                    "proposed"
+                ])
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.items,
+                    forKey: .items
+                )
+                try container.encodeIfPresent(
+                    self.proposed,
+                    forKey: .proposed
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/QualitySample`.
+        package struct QualitySample: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/QualitySample/row`.
+            package var row: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/QualitySample/field`.
+            package var field: Swift.String
+            /// - Remark: Generated from `#/components/schemas/QualitySample/value`.
+            package var value: Swift.String
+            /// - Remark: Generated from `#/components/schemas/QualitySample/reason`.
+            package var reason: Swift.String
+            /// Creates a new `QualitySample`.
+            ///
+            /// - Parameters:
+            ///   - row:
+            ///   - field:
+            ///   - value:
+            ///   - reason:
+            package init(
+                row: Swift.Int,
+                field: Swift.String,
+                value: Swift.String,
+                reason: Swift.String
+            ) {
+                self.row = row
+                self.field = field
+                self.value = value
+                self.reason = reason
+            }
+            package enum CodingKeys: String, CodingKey {
+                case row
+                case field
+                case value
+                case reason
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.row = try container.decode(
+                    Swift.Int.self,
+                    forKey: .row
+                )
+                self.field = try container.decode(
+                    Swift.String.self,
+                    forKey: .field
+                )
+                self.value = try container.decode(
+                    Swift.String.self,
+                    forKey: .value
+                )
+                self.reason = try container.decode(
+                    Swift.String.self,
+                    forKey: .reason
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "row",
+                    "field",
+                    "value",
+                    "reason"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/QualityRuleResult`.
+        package struct QualityRuleResult: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/QualityRuleResult/rule`.
+            package var rule: Components.Schemas.QualityRule
+            /// - Remark: Generated from `#/components/schemas/QualityRuleResult/checked`.
+            package var checked: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/QualityRuleResult/failed`.
+            package var failed: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/QualityRuleResult/failureRatio`.
+            package var failureRatio: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/QualityRuleResult/samples`.
+            package var samples: [Components.Schemas.QualitySample]
+            /// Creates a new `QualityRuleResult`.
+            ///
+            /// - Parameters:
+            ///   - rule:
+            ///   - checked:
+            ///   - failed:
+            ///   - failureRatio:
+            ///   - samples:
+            package init(
+                rule: Components.Schemas.QualityRule,
+                checked: Swift.Int,
+                failed: Swift.Int,
+                failureRatio: Swift.Double,
+                samples: [Components.Schemas.QualitySample]
+            ) {
+                self.rule = rule
+                self.checked = checked
+                self.failed = failed
+                self.failureRatio = failureRatio
+                self.samples = samples
+            }
+            package enum CodingKeys: String, CodingKey {
+                case rule
+                case checked
+                case failed
+                case failureRatio
+                case samples
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.rule = try container.decode(
+                    Components.Schemas.QualityRule.self,
+                    forKey: .rule
+                )
+                self.checked = try container.decode(
+                    Swift.Int.self,
+                    forKey: .checked
+                )
+                self.failed = try container.decode(
+                    Swift.Int.self,
+                    forKey: .failed
+                )
+                self.failureRatio = try container.decode(
+                    Swift.Double.self,
+                    forKey: .failureRatio
+                )
+                self.samples = try container.decode(
+                    [Components.Schemas.QualitySample].self,
+                    forKey: .samples
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "rule",
+                    "checked",
+                    "failed",
+                    "failureRatio",
+                    "samples"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/QualityRun`.
+        package struct QualityRun: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/QualityRun/id`.
+            package var id: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/QualityRun/resource`.
+            package var resource: Swift.String
+            /// - Remark: Generated from `#/components/schemas/QualityRun/department`.
+            package var department: Swift.String
+            /// - Remark: Generated from `#/components/schemas/QualityRun/trigger`.
+            package var trigger: Swift.String
+            /// - Remark: Generated from `#/components/schemas/QualityRun/startedAt`.
+            package var startedAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/QualityRun/finishedAt`.
+            package var finishedAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/QualityRun/rowsChecked`.
+            package var rowsChecked: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/QualityRun/score`.
+            package var score: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/QualityRun/results`.
+            package var results: [Components.Schemas.QualityRuleResult]
+            /// Creates a new `QualityRun`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - resource:
+            ///   - department:
+            ///   - trigger:
+            ///   - startedAt:
+            ///   - finishedAt:
+            ///   - rowsChecked:
+            ///   - score:
+            ///   - results:
+            package init(
+                id: Swift.Int64,
+                resource: Swift.String,
+                department: Swift.String,
+                trigger: Swift.String,
+                startedAt: Foundation.Date,
+                finishedAt: Foundation.Date,
+                rowsChecked: Swift.Int,
+                score: Swift.Double,
+                results: [Components.Schemas.QualityRuleResult]
+            ) {
+                self.id = id
+                self.resource = resource
+                self.department = department
+                self.trigger = trigger
+                self.startedAt = startedAt
+                self.finishedAt = finishedAt
+                self.rowsChecked = rowsChecked
+                self.score = score
+                self.results = results
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case resource
+                case department
+                case trigger
+                case startedAt
+                case finishedAt
+                case rowsChecked
+                case score
+                case results
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .id
+                )
+                self.resource = try container.decode(
+                    Swift.String.self,
+                    forKey: .resource
+                )
+                self.department = try container.decode(
+                    Swift.String.self,
+                    forKey: .department
+                )
+                self.trigger = try container.decode(
+                    Swift.String.self,
+                    forKey: .trigger
+                )
+                self.startedAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .startedAt
+                )
+                self.finishedAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .finishedAt
+                )
+                self.rowsChecked = try container.decode(
+                    Swift.Int.self,
+                    forKey: .rowsChecked
+                )
+                self.score = try container.decode(
+                    Swift.Double.self,
+                    forKey: .score
+                )
+                self.results = try container.decode(
+                    [Components.Schemas.QualityRuleResult].self,
+                    forKey: .results
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "id",
+                    "resource",
+                    "department",
+                    "trigger",
+                    "startedAt",
+                    "finishedAt",
+                    "rowsChecked",
+                    "score",
+                    "results"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/QualityScore`.
+        package struct QualityScore: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/QualityScore/resource`.
+            package var resource: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/QualityScore/department`.
+            package var department: Swift.String
+            /// - Remark: Generated from `#/components/schemas/QualityScore/score`.
+            package var score: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/QualityScore/at`.
+            package var at: Foundation.Date
+            /// Creates a new `QualityScore`.
+            ///
+            /// - Parameters:
+            ///   - resource:
+            ///   - department:
+            ///   - score:
+            ///   - at:
+            package init(
+                resource: Swift.String? = nil,
+                department: Swift.String,
+                score: Swift.Double,
+                at: Foundation.Date
+            ) {
+                self.resource = resource
+                self.department = department
+                self.score = score
+                self.at = at
+            }
+            package enum CodingKeys: String, CodingKey {
+                case resource
+                case department
+                case score
+                case at
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.resource = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .resource
+                )
+                self.department = try container.decode(
+                    Swift.String.self,
+                    forKey: .department
+                )
+                self.score = try container.decode(
+                    Swift.Double.self,
+                    forKey: .score
+                )
+                self.at = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .at
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "resource",
+                    "department",
+                    "score",
+                    "at"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/QualityScores`.
+        package struct QualityScores: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/QualityScores/resources`.
+            package var resources: [Components.Schemas.QualityScore]
+            /// - Remark: Generated from `#/components/schemas/QualityScores/departments`.
+            package var departments: [Components.Schemas.QualityScore]
+            /// Creates a new `QualityScores`.
+            ///
+            /// - Parameters:
+            ///   - resources:
+            ///   - departments:
+            package init(
+                resources: [Components.Schemas.QualityScore],
+                departments: [Components.Schemas.QualityScore]
+            ) {
+                self.resources = resources
+                self.departments = departments
+            }
+            package enum CodingKeys: String, CodingKey {
+                case resources
+                case departments
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.resources = try container.decode(
+                    [Components.Schemas.QualityScore].self,
+                    forKey: .resources
+                )
+                self.departments = try container.decode(
+                    [Components.Schemas.QualityScore].self,
+                    forKey: .departments
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "resources",
+                    "departments"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ProblemRecord`.
+        package struct ProblemRecord: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ProblemRecord/id`.
+            package var id: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/ProblemRecord/resource`.
+            package var resource: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ProblemRecord/department`.
+            package var department: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ProblemRecord/source`.
+            @frozen package enum SourcePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case quality = "quality"
+                case objection = "objection"
+            }
+            /// - Remark: Generated from `#/components/schemas/ProblemRecord/source`.
+            package var source: Components.Schemas.ProblemRecord.SourcePayload
+            /// - Remark: Generated from `#/components/schemas/ProblemRecord/rowKey`.
+            package var rowKey: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ProblemRecord/field`.
+            package var field: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ProblemRecord/rule`.
+            package var rule: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ProblemRecord/value`.
+            package var value: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ProblemRecord/reason`.
+            package var reason: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ProblemRecord/status`.
+            @frozen package enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case open = "open"
+                case acknowledged = "acknowledged"
+                case fixed = "fixed"
+                case verified = "verified"
+                case disputed = "disputed"
+            }
+            /// - Remark: Generated from `#/components/schemas/ProblemRecord/status`.
+            package var status: Components.Schemas.ProblemRecord.StatusPayload
+            /// - Remark: Generated from `#/components/schemas/ProblemRecord/firstSeenAt`.
+            package var firstSeenAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/ProblemRecord/lastSeenAt`.
+            package var lastSeenAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/ProblemRecord/closedAt`.
+            package var closedAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/ProblemRecord/raisedBy`.
+            package var raisedBy: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ProblemRecord/note`.
+            package var note: Swift.String?
+            /// Creates a new `ProblemRecord`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - resource:
+            ///   - department:
+            ///   - source:
+            ///   - rowKey:
+            ///   - field:
+            ///   - rule:
+            ///   - value:
+            ///   - reason:
+            ///   - status:
+            ///   - firstSeenAt:
+            ///   - lastSeenAt:
+            ///   - closedAt:
+            ///   - raisedBy:
+            ///   - note:
+            package init(
+                id: Swift.Int64,
+                resource: Swift.String,
+                department: Swift.String,
+                source: Components.Schemas.ProblemRecord.SourcePayload,
+                rowKey: Swift.String,
+                field: Swift.String,
+                rule: Swift.String,
+                value: Swift.String,
+                reason: Swift.String,
+                status: Components.Schemas.ProblemRecord.StatusPayload,
+                firstSeenAt: Foundation.Date,
+                lastSeenAt: Foundation.Date,
+                closedAt: Foundation.Date? = nil,
+                raisedBy: Swift.String? = nil,
+                note: Swift.String? = nil
+            ) {
+                self.id = id
+                self.resource = resource
+                self.department = department
+                self.source = source
+                self.rowKey = rowKey
+                self.field = field
+                self.rule = rule
+                self.value = value
+                self.reason = reason
+                self.status = status
+                self.firstSeenAt = firstSeenAt
+                self.lastSeenAt = lastSeenAt
+                self.closedAt = closedAt
+                self.raisedBy = raisedBy
+                self.note = note
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case resource
+                case department
+                case source
+                case rowKey
+                case field
+                case rule
+                case value
+                case reason
+                case status
+                case firstSeenAt
+                case lastSeenAt
+                case closedAt
+                case raisedBy
+                case note
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .id
+                )
+                self.resource = try container.decode(
+                    Swift.String.self,
+                    forKey: .resource
+                )
+                self.department = try container.decode(
+                    Swift.String.self,
+                    forKey: .department
+                )
+                self.source = try container.decode(
+                    Components.Schemas.ProblemRecord.SourcePayload.self,
+                    forKey: .source
+                )
+                self.rowKey = try container.decode(
+                    Swift.String.self,
+                    forKey: .rowKey
+                )
+                self.field = try container.decode(
+                    Swift.String.self,
+                    forKey: .field
+                )
+                self.rule = try container.decode(
+                    Swift.String.self,
+                    forKey: .rule
+                )
+                self.value = try container.decode(
+                    Swift.String.self,
+                    forKey: .value
+                )
+                self.reason = try container.decode(
+                    Swift.String.self,
+                    forKey: .reason
+                )
+                self.status = try container.decode(
+                    Components.Schemas.ProblemRecord.StatusPayload.self,
+                    forKey: .status
+                )
+                self.firstSeenAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .firstSeenAt
+                )
+                self.lastSeenAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .lastSeenAt
+                )
+                self.closedAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .closedAt
+                )
+                self.raisedBy = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .raisedBy
+                )
+                self.note = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .note
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "id",
+                    "resource",
+                    "department",
+                    "source",
+                    "rowKey",
+                    "field",
+                    "rule",
+                    "value",
+                    "reason",
+                    "status",
+                    "firstSeenAt",
+                    "lastSeenAt",
+                    "closedAt",
+                    "raisedBy",
+                    "note"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ProblemUpdate`.
+        package struct ProblemUpdate: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ProblemUpdate/status`.
+            @frozen package enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case open = "open"
+                case acknowledged = "acknowledged"
+                case fixed = "fixed"
+                case verified = "verified"
+                case disputed = "disputed"
+            }
+            /// - Remark: Generated from `#/components/schemas/ProblemUpdate/status`.
+            package var status: Components.Schemas.ProblemUpdate.StatusPayload
+            /// - Remark: Generated from `#/components/schemas/ProblemUpdate/note`.
+            package var note: Swift.String?
+            /// Creates a new `ProblemUpdate`.
+            ///
+            /// - Parameters:
+            ///   - status:
+            ///   - note:
+            package init(
+                status: Components.Schemas.ProblemUpdate.StatusPayload,
+                note: Swift.String? = nil
+            ) {
+                self.status = status
+                self.note = note
+            }
+            package enum CodingKeys: String, CodingKey {
+                case status
+                case note
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.status = try container.decode(
+                    Components.Schemas.ProblemUpdate.StatusPayload.self,
+                    forKey: .status
+                )
+                self.note = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .note
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "status",
+                    "note"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Objection`.
+        package struct Objection: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Objection/rowKey`.
+            package var rowKey: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Objection/field`.
+            package var field: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Objection/value`.
+            package var value: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Objection/reason`.
+            package var reason: Swift.String
+            /// Creates a new `Objection`.
+            ///
+            /// - Parameters:
+            ///   - rowKey:
+            ///   - field:
+            ///   - value:
+            ///   - reason:
+            package init(
+                rowKey: Swift.String,
+                field: Swift.String,
+                value: Swift.String? = nil,
+                reason: Swift.String
+            ) {
+                self.rowKey = rowKey
+                self.field = field
+                self.value = value
+                self.reason = reason
+            }
+            package enum CodingKeys: String, CodingKey {
+                case rowKey
+                case field
+                case value
+                case reason
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.rowKey = try container.decode(
+                    Swift.String.self,
+                    forKey: .rowKey
+                )
+                self.field = try container.decode(
+                    Swift.String.self,
+                    forKey: .field
+                )
+                self.value = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .value
+                )
+                self.reason = try container.decode(
+                    Swift.String.self,
+                    forKey: .reason
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "rowKey",
+                    "field",
+                    "value",
+                    "reason"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ProblemStats`.
+        package struct ProblemStats: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ProblemStats/department`.
+            package var department: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ProblemStats/counts`.
+            package struct CountsPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Swift.Int]
+                /// Creates a new `CountsPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: Swift.Int] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/ProblemStats/counts`.
+            package var counts: Components.Schemas.ProblemStats.CountsPayload
+            /// - Remark: Generated from `#/components/schemas/ProblemStats/meanHoursToFix`.
+            package var meanHoursToFix: Swift.Double?
+            /// Creates a new `ProblemStats`.
+            ///
+            /// - Parameters:
+            ///   - department:
+            ///   - counts:
+            ///   - meanHoursToFix:
+            package init(
+                department: Swift.String,
+                counts: Components.Schemas.ProblemStats.CountsPayload,
+                meanHoursToFix: Swift.Double? = nil
+            ) {
+                self.department = department
+                self.counts = counts
+                self.meanHoursToFix = meanHoursToFix
+            }
+            package enum CodingKeys: String, CodingKey {
+                case department
+                case counts
+                case meanHoursToFix
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.department = try container.decode(
+                    Swift.String.self,
+                    forKey: .department
+                )
+                self.counts = try container.decode(
+                    Components.Schemas.ProblemStats.CountsPayload.self,
+                    forKey: .counts
+                )
+                self.meanHoursToFix = try container.decodeIfPresent(
+                    Swift.Double.self,
+                    forKey: .meanHoursToFix
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "department",
+                    "counts",
+                    "meanHoursToFix"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/LineageGraph`.
+        package struct LineageGraph: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/LineageGraph/NodesPayload`.
+            package struct NodesPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/LineageGraph/NodesPayload/id`.
+                package var id: Swift.String
+                /// - Remark: Generated from `#/components/schemas/LineageGraph/NodesPayload/type`.
+                @frozen package enum _TypePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case dataset = "dataset"
+                    case job = "job"
+                }
+                /// - Remark: Generated from `#/components/schemas/LineageGraph/NodesPayload/type`.
+                package var _type: Components.Schemas.LineageGraph.NodesPayloadPayload._TypePayload
+                /// - Remark: Generated from `#/components/schemas/LineageGraph/NodesPayload/namespace`.
+                package var namespace: Swift.String
+                /// - Remark: Generated from `#/components/schemas/LineageGraph/NodesPayload/name`.
+                package var name: Swift.String
+                /// - Remark: Generated from `#/components/schemas/LineageGraph/NodesPayload/resource`.
+                package var resource: Swift.String?
+                /// Creates a new `NodesPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                ///   - _type:
+                ///   - namespace:
+                ///   - name:
+                ///   - resource:
+                package init(
+                    id: Swift.String,
+                    _type: Components.Schemas.LineageGraph.NodesPayloadPayload._TypePayload,
+                    namespace: Swift.String,
+                    name: Swift.String,
+                    resource: Swift.String? = nil
+                ) {
+                    self.id = id
+                    self._type = _type
+                    self.namespace = namespace
+                    self.name = name
+                    self.resource = resource
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case id
+                    case _type = "type"
+                    case namespace
+                    case name
+                    case resource
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.id = try container.decode(
+                        Swift.String.self,
+                        forKey: .id
+                    )
+                    self._type = try container.decode(
+                        Components.Schemas.LineageGraph.NodesPayloadPayload._TypePayload.self,
+                        forKey: ._type
+                    )
+                    self.namespace = try container.decode(
+                        Swift.String.self,
+                        forKey: .namespace
+                    )
+                    self.name = try container.decode(
+                        Swift.String.self,
+                        forKey: .name
+                    )
+                    self.resource = try container.decodeIfPresent(
+                        Swift.String.self,
+                        forKey: .resource
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "id",
+                        "type",
+                        "namespace",
+                        "name",
+                        "resource"
+                    ])
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/LineageGraph/nodes`.
+            package typealias NodesPayload = [Components.Schemas.LineageGraph.NodesPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/LineageGraph/nodes`.
+            package var nodes: Components.Schemas.LineageGraph.NodesPayload
+            /// - Remark: Generated from `#/components/schemas/LineageGraph/EdgesPayload`.
+            package struct EdgesPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/LineageGraph/EdgesPayload/from`.
+                package var from: Swift.String
+                /// - Remark: Generated from `#/components/schemas/LineageGraph/EdgesPayload/to`.
+                package var to: Swift.String
+                /// Creates a new `EdgesPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - from:
+                ///   - to:
+                package init(
+                    from: Swift.String,
+                    to: Swift.String
+                ) {
+                    self.from = from
+                    self.to = to
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case from
+                    case to
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.from = try container.decode(
+                        Swift.String.self,
+                        forKey: .from
+                    )
+                    self.to = try container.decode(
+                        Swift.String.self,
+                        forKey: .to
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "from",
+                        "to"
+                    ])
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/LineageGraph/edges`.
+            package typealias EdgesPayload = [Components.Schemas.LineageGraph.EdgesPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/LineageGraph/edges`.
+            package var edges: Components.Schemas.LineageGraph.EdgesPayload
+            /// - Remark: Generated from `#/components/schemas/LineageGraph/ColumnEdgesPayload`.
+            package struct ColumnEdgesPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/LineageGraph/ColumnEdgesPayload/from`.
+                package struct FromPayload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/components/schemas/LineageGraph/ColumnEdgesPayload/from/namespace`.
+                    package var namespace: Swift.String
+                    /// - Remark: Generated from `#/components/schemas/LineageGraph/ColumnEdgesPayload/from/name`.
+                    package var name: Swift.String
+                    /// Creates a new `FromPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - namespace:
+                    ///   - name:
+                    package init(
+                        namespace: Swift.String,
+                        name: Swift.String
+                    ) {
+                        self.namespace = namespace
+                        self.name = name
+                    }
+                    package enum CodingKeys: String, CodingKey {
+                        case namespace
+                        case name
+                    }
+                    package init(from decoder: any Swift.Decoder) throws {
+                        let container = try decoder.container(keyedBy: CodingKeys.self)
+                        self.namespace = try container.decode(
+                            Swift.String.self,
+                            forKey: .namespace
+                        )
+                        self.name = try container.decode(
+                            Swift.String.self,
+                            forKey: .name
+                        )
+                        try decoder.ensureNoAdditionalProperties(knownKeys: [
+                            "namespace",
+                            "name"
+                        ])
+                    }
+                }
+                /// - Remark: Generated from `#/components/schemas/LineageGraph/ColumnEdgesPayload/from`.
+                package var from: Components.Schemas.LineageGraph.ColumnEdgesPayloadPayload.FromPayload
+                /// - Remark: Generated from `#/components/schemas/LineageGraph/ColumnEdgesPayload/fromField`.
+                package var fromField: Swift.String
+                /// - Remark: Generated from `#/components/schemas/LineageGraph/ColumnEdgesPayload/to`.
+                package struct ToPayload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/components/schemas/LineageGraph/ColumnEdgesPayload/to/namespace`.
+                    package var namespace: Swift.String
+                    /// - Remark: Generated from `#/components/schemas/LineageGraph/ColumnEdgesPayload/to/name`.
+                    package var name: Swift.String
+                    /// Creates a new `ToPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - namespace:
+                    ///   - name:
+                    package init(
+                        namespace: Swift.String,
+                        name: Swift.String
+                    ) {
+                        self.namespace = namespace
+                        self.name = name
+                    }
+                    package enum CodingKeys: String, CodingKey {
+                        case namespace
+                        case name
+                    }
+                    package init(from decoder: any Swift.Decoder) throws {
+                        let container = try decoder.container(keyedBy: CodingKeys.self)
+                        self.namespace = try container.decode(
+                            Swift.String.self,
+                            forKey: .namespace
+                        )
+                        self.name = try container.decode(
+                            Swift.String.self,
+                            forKey: .name
+                        )
+                        try decoder.ensureNoAdditionalProperties(knownKeys: [
+                            "namespace",
+                            "name"
+                        ])
+                    }
+                }
+                /// - Remark: Generated from `#/components/schemas/LineageGraph/ColumnEdgesPayload/to`.
+                package var to: Components.Schemas.LineageGraph.ColumnEdgesPayloadPayload.ToPayload
+                /// - Remark: Generated from `#/components/schemas/LineageGraph/ColumnEdgesPayload/toField`.
+                package var toField: Swift.String
+                /// - Remark: Generated from `#/components/schemas/LineageGraph/ColumnEdgesPayload/job`.
+                package struct JobPayload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/components/schemas/LineageGraph/ColumnEdgesPayload/job/namespace`.
+                    package var namespace: Swift.String
+                    /// - Remark: Generated from `#/components/schemas/LineageGraph/ColumnEdgesPayload/job/name`.
+                    package var name: Swift.String
+                    /// Creates a new `JobPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - namespace:
+                    ///   - name:
+                    package init(
+                        namespace: Swift.String,
+                        name: Swift.String
+                    ) {
+                        self.namespace = namespace
+                        self.name = name
+                    }
+                    package enum CodingKeys: String, CodingKey {
+                        case namespace
+                        case name
+                    }
+                    package init(from decoder: any Swift.Decoder) throws {
+                        let container = try decoder.container(keyedBy: CodingKeys.self)
+                        self.namespace = try container.decode(
+                            Swift.String.self,
+                            forKey: .namespace
+                        )
+                        self.name = try container.decode(
+                            Swift.String.self,
+                            forKey: .name
+                        )
+                        try decoder.ensureNoAdditionalProperties(knownKeys: [
+                            "namespace",
+                            "name"
+                        ])
+                    }
+                }
+                /// - Remark: Generated from `#/components/schemas/LineageGraph/ColumnEdgesPayload/job`.
+                package var job: Components.Schemas.LineageGraph.ColumnEdgesPayloadPayload.JobPayload
+                /// Creates a new `ColumnEdgesPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - from:
+                ///   - fromField:
+                ///   - to:
+                ///   - toField:
+                ///   - job:
+                package init(
+                    from: Components.Schemas.LineageGraph.ColumnEdgesPayloadPayload.FromPayload,
+                    fromField: Swift.String,
+                    to: Components.Schemas.LineageGraph.ColumnEdgesPayloadPayload.ToPayload,
+                    toField: Swift.String,
+                    job: Components.Schemas.LineageGraph.ColumnEdgesPayloadPayload.JobPayload
+                ) {
+                    self.from = from
+                    self.fromField = fromField
+                    self.to = to
+                    self.toField = toField
+                    self.job = job
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case from
+                    case fromField
+                    case to
+                    case toField
+                    case job
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.from = try container.decode(
+                        Components.Schemas.LineageGraph.ColumnEdgesPayloadPayload.FromPayload.self,
+                        forKey: .from
+                    )
+                    self.fromField = try container.decode(
+                        Swift.String.self,
+                        forKey: .fromField
+                    )
+                    self.to = try container.decode(
+                        Components.Schemas.LineageGraph.ColumnEdgesPayloadPayload.ToPayload.self,
+                        forKey: .to
+                    )
+                    self.toField = try container.decode(
+                        Swift.String.self,
+                        forKey: .toField
+                    )
+                    self.job = try container.decode(
+                        Components.Schemas.LineageGraph.ColumnEdgesPayloadPayload.JobPayload.self,
+                        forKey: .job
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "from",
+                        "fromField",
+                        "to",
+                        "toField",
+                        "job"
+                    ])
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/LineageGraph/columnEdges`.
+            package typealias ColumnEdgesPayload = [Components.Schemas.LineageGraph.ColumnEdgesPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/LineageGraph/columnEdges`.
+            package var columnEdges: Components.Schemas.LineageGraph.ColumnEdgesPayload
+            /// Creates a new `LineageGraph`.
+            ///
+            /// - Parameters:
+            ///   - nodes:
+            ///   - edges:
+            ///   - columnEdges:
+            package init(
+                nodes: Components.Schemas.LineageGraph.NodesPayload,
+                edges: Components.Schemas.LineageGraph.EdgesPayload,
+                columnEdges: Components.Schemas.LineageGraph.ColumnEdgesPayload
+            ) {
+                self.nodes = nodes
+                self.edges = edges
+                self.columnEdges = columnEdges
+            }
+            package enum CodingKeys: String, CodingKey {
+                case nodes
+                case edges
+                case columnEdges
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.nodes = try container.decode(
+                    Components.Schemas.LineageGraph.NodesPayload.self,
+                    forKey: .nodes
+                )
+                self.edges = try container.decode(
+                    Components.Schemas.LineageGraph.EdgesPayload.self,
+                    forKey: .edges
+                )
+                self.columnEdges = try container.decode(
+                    Components.Schemas.LineageGraph.ColumnEdgesPayload.self,
+                    forKey: .columnEdges
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "nodes",
+                    "edges",
+                    "columnEdges"
+                ])
+            }
+        }
+        /// An OpenLineage 2-0-2 RunEvent: eventType, eventTime, run.runId, job.namespace, job.name, inputs, outputs, producer, schemaURL
+        ///
+        /// - Remark: Generated from `#/components/schemas/OpenLineageRunEvent`.
+        package typealias OpenLineageRunEvent = OpenAPIRuntime.OpenAPIObjectContainer
         /// - Remark: Generated from `#/components/schemas/DepartmentList`.
         package struct DepartmentList: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/DepartmentList/items`.
@@ -3671,6 +5487,81 @@ extension Components {
                 ])
             }
         }
+        /// - Remark: Generated from `#/components/schemas/QualityRunList`.
+        package struct QualityRunList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/QualityRunList/items`.
+            package var items: [Components.Schemas.QualityRun]
+            /// Creates a new `QualityRunList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.QualityRun]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.QualityRun].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ProblemRecordList`.
+        package struct ProblemRecordList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ProblemRecordList/items`.
+            package var items: [Components.Schemas.ProblemRecord]
+            /// Creates a new `ProblemRecordList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.ProblemRecord]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.ProblemRecord].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ProblemStatsList`.
+        package struct ProblemStatsList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ProblemStatsList/items`.
+            package var items: [Components.Schemas.ProblemStats]
+            /// Creates a new `ProblemStatsList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.ProblemStats]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.ProblemStats].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/InstallationKey`.
         package struct InstallationKey: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/InstallationKey/profile`.
@@ -3739,6 +5630,916 @@ extension Components {
                     "publicKey",
                     "fingerprint"
                 ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ColumnFinding`.
+        package struct ColumnFinding: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ColumnFinding/column`.
+            package var column: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ColumnFinding/values`.
+            package var values: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ColumnFinding/detected`.
+            @frozen package enum DetectedPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case citizenId = "citizen_id"
+                case citizenId15 = "citizen_id_15"
+                case creditCode = "credit_code"
+                case mobile = "mobile"
+                case landline = "landline"
+                case bankCard = "bank_card"
+                case email = "email"
+                case passport = "passport"
+                case hkMacaoPermit = "hk_macao_permit"
+                case licencePlate = "licence_plate"
+                case ipv4 = "ipv4"
+                case ipv6 = "ipv6"
+                case address = "address"
+                case personName = "person_name"
+            }
+            /// - Remark: Generated from `#/components/schemas/ColumnFinding/detected`.
+            package var detected: Components.Schemas.ColumnFinding.DetectedPayload?
+            /// - Remark: Generated from `#/components/schemas/ColumnFinding/matchRatio`.
+            package var matchRatio: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/ColumnFinding/confidence`.
+            package var confidence: Swift.Double
+            /// - Remark: Generated from `#/components/schemas/ColumnFinding/examples`.
+            package var examples: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/ColumnFinding/EmbeddedPayload`.
+            @frozen package enum EmbeddedPayloadPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case citizenId = "citizen_id"
+                case citizenId15 = "citizen_id_15"
+                case creditCode = "credit_code"
+                case mobile = "mobile"
+                case landline = "landline"
+                case bankCard = "bank_card"
+                case email = "email"
+                case passport = "passport"
+                case hkMacaoPermit = "hk_macao_permit"
+                case licencePlate = "licence_plate"
+                case ipv4 = "ipv4"
+                case ipv6 = "ipv6"
+                case address = "address"
+                case personName = "person_name"
+            }
+            /// - Remark: Generated from `#/components/schemas/ColumnFinding/embedded`.
+            package typealias EmbeddedPayload = [Components.Schemas.ColumnFinding.EmbeddedPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/ColumnFinding/embedded`.
+            package var embedded: Components.Schemas.ColumnFinding.EmbeddedPayload
+            /// - Remark: Generated from `#/components/schemas/ColumnFinding/sensitiveWordValues`.
+            package var sensitiveWordValues: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ColumnFinding/sensitiveWords`.
+            package var sensitiveWords: [Swift.String]
+            /// Creates a new `ColumnFinding`.
+            ///
+            /// - Parameters:
+            ///   - column:
+            ///   - values:
+            ///   - detected:
+            ///   - matchRatio:
+            ///   - confidence:
+            ///   - examples:
+            ///   - embedded:
+            ///   - sensitiveWordValues:
+            ///   - sensitiveWords:
+            package init(
+                column: Swift.String,
+                values: Swift.Int,
+                detected: Components.Schemas.ColumnFinding.DetectedPayload? = nil,
+                matchRatio: Swift.Double,
+                confidence: Swift.Double,
+                examples: [Swift.String],
+                embedded: Components.Schemas.ColumnFinding.EmbeddedPayload,
+                sensitiveWordValues: Swift.Int,
+                sensitiveWords: [Swift.String]
+            ) {
+                self.column = column
+                self.values = values
+                self.detected = detected
+                self.matchRatio = matchRatio
+                self.confidence = confidence
+                self.examples = examples
+                self.embedded = embedded
+                self.sensitiveWordValues = sensitiveWordValues
+                self.sensitiveWords = sensitiveWords
+            }
+            package enum CodingKeys: String, CodingKey {
+                case column
+                case values
+                case detected
+                case matchRatio
+                case confidence
+                case examples
+                case embedded
+                case sensitiveWordValues
+                case sensitiveWords
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.column = try container.decode(
+                    Swift.String.self,
+                    forKey: .column
+                )
+                self.values = try container.decode(
+                    Swift.Int.self,
+                    forKey: .values
+                )
+                self.detected = try container.decodeIfPresent(
+                    Components.Schemas.ColumnFinding.DetectedPayload.self,
+                    forKey: .detected
+                )
+                self.matchRatio = try container.decode(
+                    Swift.Double.self,
+                    forKey: .matchRatio
+                )
+                self.confidence = try container.decode(
+                    Swift.Double.self,
+                    forKey: .confidence
+                )
+                self.examples = try container.decode(
+                    [Swift.String].self,
+                    forKey: .examples
+                )
+                self.embedded = try container.decode(
+                    Components.Schemas.ColumnFinding.EmbeddedPayload.self,
+                    forKey: .embedded
+                )
+                self.sensitiveWordValues = try container.decode(
+                    Swift.Int.self,
+                    forKey: .sensitiveWordValues
+                )
+                self.sensitiveWords = try container.decode(
+                    [Swift.String].self,
+                    forKey: .sensitiveWords
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "column",
+                    "values",
+                    "detected",
+                    "matchRatio",
+                    "confidence",
+                    "examples",
+                    "embedded",
+                    "sensitiveWordValues",
+                    "sensitiveWords"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ResourceScan`.
+        package struct ResourceScan: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ResourceScan/resource`.
+            package var resource: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ResourceScan/rows`.
+            package var rows: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ResourceScan/columns`.
+            package var columns: [Components.Schemas.ColumnFinding]
+            /// - Remark: Generated from `#/components/schemas/ResourceScan/catalogSensitiveWords`.
+            package var catalogSensitiveWords: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/ResourceScan/proposal`.
+            package var proposal: Components.Schemas.GradeProposal?
+            /// Creates a new `ResourceScan`.
+            ///
+            /// - Parameters:
+            ///   - resource:
+            ///   - rows:
+            ///   - columns:
+            ///   - catalogSensitiveWords:
+            ///   - proposal:
+            package init(
+                resource: Swift.String,
+                rows: Swift.Int,
+                columns: [Components.Schemas.ColumnFinding],
+                catalogSensitiveWords: [Swift.String],
+                proposal: Components.Schemas.GradeProposal? = nil
+            ) {
+                self.resource = resource
+                self.rows = rows
+                self.columns = columns
+                self.catalogSensitiveWords = catalogSensitiveWords
+                self.proposal = proposal
+            }
+            package enum CodingKeys: String, CodingKey {
+                case resource
+                case rows
+                case columns
+                case catalogSensitiveWords
+                case proposal
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.resource = try container.decode(
+                    Swift.String.self,
+                    forKey: .resource
+                )
+                self.rows = try container.decode(
+                    Swift.Int.self,
+                    forKey: .rows
+                )
+                self.columns = try container.decode(
+                    [Components.Schemas.ColumnFinding].self,
+                    forKey: .columns
+                )
+                self.catalogSensitiveWords = try container.decode(
+                    [Swift.String].self,
+                    forKey: .catalogSensitiveWords
+                )
+                self.proposal = try container.decodeIfPresent(
+                    Components.Schemas.GradeProposal.self,
+                    forKey: .proposal
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "resource",
+                    "rows",
+                    "columns",
+                    "catalogSensitiveWords",
+                    "proposal"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/GradeProposalItem`.
+        package struct GradeProposalItem: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/GradeProposalItem/item`.
+            package var item: Swift.String
+            /// - Remark: Generated from `#/components/schemas/GradeProposalItem/current`.
+            package var current: Components.Schemas.Sensitivity?
+            /// - Remark: Generated from `#/components/schemas/GradeProposalItem/proposed`.
+            package var proposed: Components.Schemas.Sensitivity
+            /// - Remark: Generated from `#/components/schemas/GradeProposalItem/basis`.
+            package var basis: Swift.String
+            /// Creates a new `GradeProposalItem`.
+            ///
+            /// - Parameters:
+            ///   - item:
+            ///   - current:
+            ///   - proposed:
+            ///   - basis:
+            package init(
+                item: Swift.String,
+                current: Components.Schemas.Sensitivity? = nil,
+                proposed: Components.Schemas.Sensitivity,
+                basis: Swift.String
+            ) {
+                self.item = item
+                self.current = current
+                self.proposed = proposed
+                self.basis = basis
+            }
+            package enum CodingKeys: String, CodingKey {
+                case item
+                case current
+                case proposed
+                case basis
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.item = try container.decode(
+                    Swift.String.self,
+                    forKey: .item
+                )
+                self.current = try container.decodeIfPresent(
+                    Components.Schemas.Sensitivity.self,
+                    forKey: .current
+                )
+                self.proposed = try container.decode(
+                    Components.Schemas.Sensitivity.self,
+                    forKey: .proposed
+                )
+                self.basis = try container.decode(
+                    Swift.String.self,
+                    forKey: .basis
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "item",
+                    "current",
+                    "proposed",
+                    "basis"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/GradeProposal`.
+        package struct GradeProposal: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/GradeProposal/id`.
+            package var id: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/GradeProposal/resource`.
+            package var resource: Swift.String
+            /// - Remark: Generated from `#/components/schemas/GradeProposal/department`.
+            package var department: Swift.String
+            /// - Remark: Generated from `#/components/schemas/GradeProposal/resourceVersion`.
+            package var resourceVersion: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/GradeProposal/items`.
+            package var items: [Components.Schemas.GradeProposalItem]
+            /// - Remark: Generated from `#/components/schemas/GradeProposal/currentResourceGrade`.
+            package var currentResourceGrade: Components.Schemas.Sensitivity
+            /// - Remark: Generated from `#/components/schemas/GradeProposal/proposedResourceGrade`.
+            package var proposedResourceGrade: Components.Schemas.Sensitivity
+            /// - Remark: Generated from `#/components/schemas/GradeProposal/status`.
+            @frozen package enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case pending = "pending"
+                case confirmed = "confirmed"
+                case overridden = "overridden"
+                case superseded = "superseded"
+            }
+            /// - Remark: Generated from `#/components/schemas/GradeProposal/status`.
+            package var status: Components.Schemas.GradeProposal.StatusPayload
+            /// - Remark: Generated from `#/components/schemas/GradeProposal/createdAt`.
+            package var createdAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/GradeProposal/createdBy`.
+            package var createdBy: Swift.String
+            /// - Remark: Generated from `#/components/schemas/GradeProposal/decidedAt`.
+            package var decidedAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/GradeProposal/decidedBy`.
+            package var decidedBy: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/GradeProposal/decidedItems`.
+            package struct DecidedItemsPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Components.Schemas.Sensitivity]
+                /// Creates a new `DecidedItemsPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: Components.Schemas.Sensitivity] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/GradeProposal/decidedItems`.
+            package var decidedItems: Components.Schemas.GradeProposal.DecidedItemsPayload?
+            /// - Remark: Generated from `#/components/schemas/GradeProposal/decidedResourceGrade`.
+            package var decidedResourceGrade: Components.Schemas.Sensitivity?
+            /// - Remark: Generated from `#/components/schemas/GradeProposal/reason`.
+            package var reason: Swift.String?
+            /// Creates a new `GradeProposal`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - resource:
+            ///   - department:
+            ///   - resourceVersion:
+            ///   - items:
+            ///   - currentResourceGrade:
+            ///   - proposedResourceGrade:
+            ///   - status:
+            ///   - createdAt:
+            ///   - createdBy:
+            ///   - decidedAt:
+            ///   - decidedBy:
+            ///   - decidedItems:
+            ///   - decidedResourceGrade:
+            ///   - reason:
+            package init(
+                id: Swift.Int64,
+                resource: Swift.String,
+                department: Swift.String,
+                resourceVersion: Swift.Int,
+                items: [Components.Schemas.GradeProposalItem],
+                currentResourceGrade: Components.Schemas.Sensitivity,
+                proposedResourceGrade: Components.Schemas.Sensitivity,
+                status: Components.Schemas.GradeProposal.StatusPayload,
+                createdAt: Foundation.Date,
+                createdBy: Swift.String,
+                decidedAt: Foundation.Date? = nil,
+                decidedBy: Swift.String? = nil,
+                decidedItems: Components.Schemas.GradeProposal.DecidedItemsPayload? = nil,
+                decidedResourceGrade: Components.Schemas.Sensitivity? = nil,
+                reason: Swift.String? = nil
+            ) {
+                self.id = id
+                self.resource = resource
+                self.department = department
+                self.resourceVersion = resourceVersion
+                self.items = items
+                self.currentResourceGrade = currentResourceGrade
+                self.proposedResourceGrade = proposedResourceGrade
+                self.status = status
+                self.createdAt = createdAt
+                self.createdBy = createdBy
+                self.decidedAt = decidedAt
+                self.decidedBy = decidedBy
+                self.decidedItems = decidedItems
+                self.decidedResourceGrade = decidedResourceGrade
+                self.reason = reason
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case resource
+                case department
+                case resourceVersion
+                case items
+                case currentResourceGrade
+                case proposedResourceGrade
+                case status
+                case createdAt
+                case createdBy
+                case decidedAt
+                case decidedBy
+                case decidedItems
+                case decidedResourceGrade
+                case reason
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .id
+                )
+                self.resource = try container.decode(
+                    Swift.String.self,
+                    forKey: .resource
+                )
+                self.department = try container.decode(
+                    Swift.String.self,
+                    forKey: .department
+                )
+                self.resourceVersion = try container.decode(
+                    Swift.Int.self,
+                    forKey: .resourceVersion
+                )
+                self.items = try container.decode(
+                    [Components.Schemas.GradeProposalItem].self,
+                    forKey: .items
+                )
+                self.currentResourceGrade = try container.decode(
+                    Components.Schemas.Sensitivity.self,
+                    forKey: .currentResourceGrade
+                )
+                self.proposedResourceGrade = try container.decode(
+                    Components.Schemas.Sensitivity.self,
+                    forKey: .proposedResourceGrade
+                )
+                self.status = try container.decode(
+                    Components.Schemas.GradeProposal.StatusPayload.self,
+                    forKey: .status
+                )
+                self.createdAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .createdAt
+                )
+                self.createdBy = try container.decode(
+                    Swift.String.self,
+                    forKey: .createdBy
+                )
+                self.decidedAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .decidedAt
+                )
+                self.decidedBy = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .decidedBy
+                )
+                self.decidedItems = try container.decodeIfPresent(
+                    Components.Schemas.GradeProposal.DecidedItemsPayload.self,
+                    forKey: .decidedItems
+                )
+                self.decidedResourceGrade = try container.decodeIfPresent(
+                    Components.Schemas.Sensitivity.self,
+                    forKey: .decidedResourceGrade
+                )
+                self.reason = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .reason
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "id",
+                    "resource",
+                    "department",
+                    "resourceVersion",
+                    "items",
+                    "currentResourceGrade",
+                    "proposedResourceGrade",
+                    "status",
+                    "createdAt",
+                    "createdBy",
+                    "decidedAt",
+                    "decidedBy",
+                    "decidedItems",
+                    "decidedResourceGrade",
+                    "reason"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/GradeDecision`.
+        package struct GradeDecision: Codable, Hashable, Sendable {
+            /// Overrides: item → grade
+            ///
+            /// - Remark: Generated from `#/components/schemas/GradeDecision/items`.
+            package struct ItemsPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: Components.Schemas.Sensitivity]
+                /// Creates a new `ItemsPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: Components.Schemas.Sensitivity] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// Overrides: item → grade
+            ///
+            /// - Remark: Generated from `#/components/schemas/GradeDecision/items`.
+            package var items: Components.Schemas.GradeDecision.ItemsPayload?
+            /// - Remark: Generated from `#/components/schemas/GradeDecision/resourceGrade`.
+            package var resourceGrade: Components.Schemas.Sensitivity?
+            /// Required when overriding
+            ///
+            /// - Remark: Generated from `#/components/schemas/GradeDecision/reason`.
+            package var reason: Swift.String?
+            /// A container of undocumented properties.
+            package var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `GradeDecision`.
+            ///
+            /// - Parameters:
+            ///   - items: Overrides: item → grade
+            ///   - resourceGrade:
+            ///   - reason: Required when overriding
+            ///   - additionalProperties: A container of undocumented properties.
+            package init(
+                items: Components.Schemas.GradeDecision.ItemsPayload? = nil,
+                resourceGrade: Components.Schemas.Sensitivity? = nil,
+                reason: Swift.String? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.items = items
+                self.resourceGrade = resourceGrade
+                self.reason = reason
+                self.additionalProperties = additionalProperties
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+                case resourceGrade
+                case reason
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decodeIfPresent(
+                    Components.Schemas.GradeDecision.ItemsPayload.self,
+                    forKey: .items
+                )
+                self.resourceGrade = try container.decodeIfPresent(
+                    Components.Schemas.Sensitivity.self,
+                    forKey: .resourceGrade
+                )
+                self.reason = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .reason
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "items",
+                    "resourceGrade",
+                    "reason"
+                ])
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encodeIfPresent(
+                    self.items,
+                    forKey: .items
+                )
+                try container.encodeIfPresent(
+                    self.resourceGrade,
+                    forKey: .resourceGrade
+                )
+                try container.encodeIfPresent(
+                    self.reason,
+                    forKey: .reason
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/GradeDecisionResult`.
+        package struct GradeDecisionResult: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/GradeDecisionResult/proposal`.
+            package var proposal: Components.Schemas.GradeProposal
+            /// - Remark: Generated from `#/components/schemas/GradeDecisionResult/resource`.
+            package var resource: Components.Schemas.Resource
+            /// Creates a new `GradeDecisionResult`.
+            ///
+            /// - Parameters:
+            ///   - proposal:
+            ///   - resource:
+            package init(
+                proposal: Components.Schemas.GradeProposal,
+                resource: Components.Schemas.Resource
+            ) {
+                self.proposal = proposal
+                self.resource = resource
+            }
+            package enum CodingKeys: String, CodingKey {
+                case proposal
+                case resource
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.proposal = try container.decode(
+                    Components.Schemas.GradeProposal.self,
+                    forKey: .proposal
+                )
+                self.resource = try container.decode(
+                    Components.Schemas.Resource.self,
+                    forKey: .resource
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "proposal",
+                    "resource"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MaskingPolicy`.
+        package struct MaskingPolicy: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MaskingPolicy/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MaskingPolicy/method`.
+            @frozen package enum MethodPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case mask = "mask"
+                case display = "display"
+                case hash = "hash"
+                case pseudonymise = "pseudonymise"
+                case generalise = "generalise"
+                case suppress = "suppress"
+                case clear = "clear"
+            }
+            /// - Remark: Generated from `#/components/schemas/MaskingPolicy/method`.
+            package var method: Components.Schemas.MaskingPolicy.MethodPayload
+            /// - Remark: Generated from `#/components/schemas/MaskingPolicy/keepFirst`.
+            package var keepFirst: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/MaskingPolicy/keepLast`.
+            package var keepLast: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/MaskingPolicy/to`.
+            @frozen package enum ToPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case year = "year"
+                case month = "month"
+                case district = "district"
+                case range = "range"
+            }
+            /// - Remark: Generated from `#/components/schemas/MaskingPolicy/to`.
+            package var to: Components.Schemas.MaskingPolicy.ToPayload?
+            /// - Remark: Generated from `#/components/schemas/MaskingPolicy/width`.
+            package var width: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/MaskingPolicy/elements`.
+            package var elements: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/MaskingPolicy/description`.
+            package var description: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/MaskingPolicy/updatedAt`.
+            package var updatedAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/MaskingPolicy/updatedBy`.
+            package var updatedBy: Swift.String?
+            /// Creates a new `MaskingPolicy`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - method:
+            ///   - keepFirst:
+            ///   - keepLast:
+            ///   - to:
+            ///   - width:
+            ///   - elements:
+            ///   - description:
+            ///   - updatedAt:
+            ///   - updatedBy:
+            package init(
+                name: Swift.String,
+                method: Components.Schemas.MaskingPolicy.MethodPayload,
+                keepFirst: Swift.Int? = nil,
+                keepLast: Swift.Int? = nil,
+                to: Components.Schemas.MaskingPolicy.ToPayload? = nil,
+                width: Swift.Double? = nil,
+                elements: [Swift.String],
+                description: Swift.String? = nil,
+                updatedAt: Foundation.Date? = nil,
+                updatedBy: Swift.String? = nil
+            ) {
+                self.name = name
+                self.method = method
+                self.keepFirst = keepFirst
+                self.keepLast = keepLast
+                self.to = to
+                self.width = width
+                self.elements = elements
+                self.description = description
+                self.updatedAt = updatedAt
+                self.updatedBy = updatedBy
+            }
+            package enum CodingKeys: String, CodingKey {
+                case name
+                case method
+                case keepFirst
+                case keepLast
+                case to
+                case width
+                case elements
+                case description
+                case updatedAt
+                case updatedBy
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.method = try container.decode(
+                    Components.Schemas.MaskingPolicy.MethodPayload.self,
+                    forKey: .method
+                )
+                self.keepFirst = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .keepFirst
+                )
+                self.keepLast = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .keepLast
+                )
+                self.to = try container.decodeIfPresent(
+                    Components.Schemas.MaskingPolicy.ToPayload.self,
+                    forKey: .to
+                )
+                self.width = try container.decodeIfPresent(
+                    Swift.Double.self,
+                    forKey: .width
+                )
+                self.elements = try container.decode(
+                    [Swift.String].self,
+                    forKey: .elements
+                )
+                self.description = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .description
+                )
+                self.updatedAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .updatedAt
+                )
+                self.updatedBy = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .updatedBy
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "name",
+                    "method",
+                    "keepFirst",
+                    "keepLast",
+                    "to",
+                    "width",
+                    "elements",
+                    "description",
+                    "updatedAt",
+                    "updatedBy"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MaskingPolicyInput`.
+        package struct MaskingPolicyInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MaskingPolicyInput/method`.
+            @frozen package enum MethodPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case mask = "mask"
+                case display = "display"
+                case hash = "hash"
+                case pseudonymise = "pseudonymise"
+                case generalise = "generalise"
+                case suppress = "suppress"
+                case clear = "clear"
+            }
+            /// - Remark: Generated from `#/components/schemas/MaskingPolicyInput/method`.
+            package var method: Components.Schemas.MaskingPolicyInput.MethodPayload
+            /// - Remark: Generated from `#/components/schemas/MaskingPolicyInput/keepFirst`.
+            package var keepFirst: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/MaskingPolicyInput/keepLast`.
+            package var keepLast: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/MaskingPolicyInput/to`.
+            @frozen package enum ToPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case year = "year"
+                case month = "month"
+                case district = "district"
+                case range = "range"
+            }
+            /// - Remark: Generated from `#/components/schemas/MaskingPolicyInput/to`.
+            package var to: Components.Schemas.MaskingPolicyInput.ToPayload?
+            /// - Remark: Generated from `#/components/schemas/MaskingPolicyInput/width`.
+            package var width: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/MaskingPolicyInput/elements`.
+            package var elements: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/MaskingPolicyInput/description`.
+            package var description: Swift.String?
+            /// A container of undocumented properties.
+            package var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `MaskingPolicyInput`.
+            ///
+            /// - Parameters:
+            ///   - method:
+            ///   - keepFirst:
+            ///   - keepLast:
+            ///   - to:
+            ///   - width:
+            ///   - elements:
+            ///   - description:
+            ///   - additionalProperties: A container of undocumented properties.
+            package init(
+                method: Components.Schemas.MaskingPolicyInput.MethodPayload,
+                keepFirst: Swift.Int? = nil,
+                keepLast: Swift.Int? = nil,
+                to: Components.Schemas.MaskingPolicyInput.ToPayload? = nil,
+                width: Swift.Double? = nil,
+                elements: [Swift.String]? = nil,
+                description: Swift.String? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.method = method
+                self.keepFirst = keepFirst
+                self.keepLast = keepLast
+                self.to = to
+                self.width = width
+                self.elements = elements
+                self.description = description
+                self.additionalProperties = additionalProperties
+            }
+            package enum CodingKeys: String, CodingKey {
+                case method
+                case keepFirst
+                case keepLast
+                case to
+                case width
+                case elements
+                case description
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.method = try container.decode(
+                    Components.Schemas.MaskingPolicyInput.MethodPayload.self,
+                    forKey: .method
+                )
+                self.keepFirst = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .keepFirst
+                )
+                self.keepLast = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .keepLast
+                )
+                self.to = try container.decodeIfPresent(
+                    Components.Schemas.MaskingPolicyInput.ToPayload.self,
+                    forKey: .to
+                )
+                self.width = try container.decodeIfPresent(
+                    Swift.Double.self,
+                    forKey: .width
+                )
+                self.elements = try container.decodeIfPresent(
+                    [Swift.String].self,
+                    forKey: .elements
+                )
+                self.description = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .description
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "method",
+                    "keepFirst",
+                    "keepLast",
+                    "to",
+                    "width",
+                    "elements",
+                    "description"
+                ])
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.method,
+                    forKey: .method
+                )
+                try container.encodeIfPresent(
+                    self.keepFirst,
+                    forKey: .keepFirst
+                )
+                try container.encodeIfPresent(
+                    self.keepLast,
+                    forKey: .keepLast
+                )
+                try container.encodeIfPresent(
+                    self.to,
+                    forKey: .to
+                )
+                try container.encodeIfPresent(
+                    self.width,
+                    forKey: .width
+                )
+                try container.encodeIfPresent(
+                    self.elements,
+                    forKey: .elements
+                )
+                try container.encodeIfPresent(
+                    self.description,
+                    forKey: .description
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
             }
         }
         /// - Remark: Generated from `#/components/schemas/Alert`.
@@ -4001,6 +6802,56 @@ extension Components {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
                 self.items = try container.decode(
                     [Components.Schemas.Alert].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/GradeProposalList`.
+        package struct GradeProposalList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/GradeProposalList/items`.
+            package var items: [Components.Schemas.GradeProposal]
+            /// Creates a new `GradeProposalList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.GradeProposal]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.GradeProposal].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MaskingPolicyList`.
+        package struct MaskingPolicyList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MaskingPolicyList/items`.
+            package var items: [Components.Schemas.MaskingPolicy]
+            /// Creates a new `MaskingPolicyList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.MaskingPolicy]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.MaskingPolicy].self,
                     forKey: .items
                 )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [

@@ -198,6 +198,63 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /api/v1/health/freshness`.
     /// - Remark: Generated from `#/paths//api/v1/health/freshness/get(listFreshness)`.
     func listFreshness(_ input: Operations.ListFreshness.Input) async throws -> Operations.ListFreshness.Output
+    /// The resource's quality rules, or those proposed from its items while it has none
+    ///
+    /// - Remark: HTTP `GET /api/v1/resources/{code}/quality/rules`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/quality/rules/get(getQualityRules)`.
+    func getQualityRules(_ input: Operations.GetQualityRules.Input) async throws -> Operations.GetQualityRules.Output
+    /// Replace the resource's quality rules (provider of the owning department, admin)
+    ///
+    /// - Remark: HTTP `PUT /api/v1/resources/{code}/quality/rules`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/quality/rules/put(setQualityRules)`.
+    func setQualityRules(_ input: Operations.SetQualityRules.Input) async throws -> Operations.SetQualityRules.Output
+    /// Score history of the resource, newest first
+    ///
+    /// - Remark: HTTP `GET /api/v1/resources/{code}/quality/runs`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/quality/runs/get(listQualityRuns)`.
+    func listQualityRuns(_ input: Operations.ListQualityRuns.Input) async throws -> Operations.ListQualityRuns.Output
+    /// Run the rules over the stored records and keep the result (provider, admin, auditor)
+    ///
+    /// - Remark: HTTP `POST /api/v1/resources/{code}/quality/runs`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/quality/runs/post(runQuality)`.
+    func runQuality(_ input: Operations.RunQuality.Input) async throws -> Operations.RunQuality.Output
+    /// Latest score of each resource and each department's mean (own department's for non-admins)
+    ///
+    /// - Remark: HTTP `GET /api/v1/quality/scores`.
+    /// - Remark: Generated from `#/paths//api/v1/quality/scores/get(listQualityScores)`.
+    func listQualityScores(_ input: Operations.ListQualityScores.Input) async throws -> Operations.ListQualityScores.Output
+    /// Problem records, oldest first (own department's for providers)
+    ///
+    /// - Remark: HTTP `GET /api/v1/problems`.
+    /// - Remark: Generated from `#/paths//api/v1/problems/get(listProblems)`.
+    func listProblems(_ input: Operations.ListProblems.Input) async throws -> Operations.ListProblems.Output
+    /// Acknowledge, fix or dispute a problem (provider); rule on a dispute (admin)
+    ///
+    /// - Remark: HTTP `PATCH /api/v1/problems/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/problems/{id}/patch(updateProblem)`.
+    func updateProblem(_ input: Operations.UpdateProblem.Input) async throws -> Operations.UpdateProblem.Output
+    /// Problems by status and mean hours to fix, per department
+    ///
+    /// - Remark: HTTP `GET /api/v1/problems/stats`.
+    /// - Remark: Generated from `#/paths//api/v1/problems/stats/get(problemStats)`.
+    func problemStats(_ input: Operations.ProblemStats.Input) async throws -> Operations.ProblemStats.Output
+    /// Object to a value received (校核纠错): a problem for the provider
+    ///
+    /// - Remark: HTTP `POST /api/v1/resources/{code}/objections`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/objections/post(objectToValue)`.
+    func objectToValue(_ input: Operations.ObjectToValue.Input) async throws -> Operations.ObjectToValue.Output
+    /// Record an OpenLineage run event (spec 2-0-2) from an outside tool (provider, admin)
+    ///
+    /// Point an OpenLineage HTTP transport (Airflow, Spark, dbt) at this server with endpoint api/v1/lineage and a bearer token.
+    ///
+    /// - Remark: HTTP `POST /api/v1/lineage`.
+    /// - Remark: Generated from `#/paths//api/v1/lineage/post(sendLineageEvent)`.
+    func sendLineageEvent(_ input: Operations.SendLineageEvent.Input) async throws -> Operations.SendLineageEvent.Output
+    /// Datasets, jobs and column edges upstream and/or downstream of the resource
+    ///
+    /// - Remark: HTTP `GET /api/v1/resources/{code}/lineage`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/lineage/get(getLineage)`.
+    func getLineage(_ input: Operations.GetLineage.Input) async throws -> Operations.GetLineage.Output
     /// Define or change a data element (admin); each save is a new version
     ///
     /// - Remark: HTTP `PUT /api/v1/data-elements/{id}`.
@@ -218,6 +275,46 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /api/v1/audit/export`.
     /// - Remark: Generated from `#/paths//api/v1/audit/export/get(exportAudit)`.
     func exportAudit(_ input: Operations.ExportAudit.Input) async throws -> Operations.ExportAudit.Output
+    /// Find personal and sensitive data in the stored records (provider of the owning department, admin); only masked examples are returned
+    ///
+    /// - Remark: HTTP `POST /api/v1/resources/{code}/scan`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/scan/post(scanResource)`.
+    func scanResource(_ input: Operations.ScanResource.Input) async throws -> Operations.ScanResource.Output
+    /// Grade proposals from scans, newest first (own department's for providers)
+    ///
+    /// - Remark: HTTP `GET /api/v1/grading/proposals`.
+    /// - Remark: Generated from `#/paths//api/v1/grading/proposals/get(listGradeProposals)`.
+    func listGradeProposals(_ input: Operations.ListGradeProposals.Input) async throws -> Operations.ListGradeProposals.Output
+    /// A grade proposal
+    ///
+    /// - Remark: HTTP `GET /api/v1/grading/proposals/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/grading/proposals/{id}/get(getGradeProposal)`.
+    func getGradeProposal(_ input: Operations.GetGradeProposal.Input) async throws -> Operations.GetGradeProposal.Output
+    /// Confirm the proposed grades, or override them with a reason; the catalog gets a new version (provider, admin)
+    ///
+    /// - Remark: HTTP `POST /api/v1/grading/proposals/{id}/decision`.
+    /// - Remark: Generated from `#/paths//api/v1/grading/proposals/{id}/decision/post(decideGradeProposal)`.
+    func decideGradeProposal(_ input: Operations.DecideGradeProposal.Input) async throws -> Operations.DecideGradeProposal.Output
+    /// Named masking policies
+    ///
+    /// - Remark: HTTP `GET /api/v1/masking-policies`.
+    /// - Remark: Generated from `#/paths//api/v1/masking-policies/get(listMaskingPolicies)`.
+    func listMaskingPolicies(_ input: Operations.ListMaskingPolicies.Input) async throws -> Operations.ListMaskingPolicies.Output
+    /// A masking policy
+    ///
+    /// - Remark: HTTP `GET /api/v1/masking-policies/{name}`.
+    /// - Remark: Generated from `#/paths//api/v1/masking-policies/{name}/get(getMaskingPolicy)`.
+    func getMaskingPolicy(_ input: Operations.GetMaskingPolicy.Input) async throws -> Operations.GetMaskingPolicy.Output
+    /// Create or replace a masking policy (admin)
+    ///
+    /// - Remark: HTTP `PUT /api/v1/masking-policies/{name}`.
+    /// - Remark: Generated from `#/paths//api/v1/masking-policies/{name}/put(saveMaskingPolicy)`.
+    func saveMaskingPolicy(_ input: Operations.SaveMaskingPolicy.Input) async throws -> Operations.SaveMaskingPolicy.Output
+    /// Remove a masking policy; items naming it are suppressed until they name another (admin)
+    ///
+    /// - Remark: HTTP `DELETE /api/v1/masking-policies/{name}`.
+    /// - Remark: Generated from `#/paths//api/v1/masking-policies/{name}/delete(deleteMaskingPolicy)`.
+    func deleteMaskingPolicy(_ input: Operations.DeleteMaskingPolicy.Input) async throws -> Operations.DeleteMaskingPolicy.Output
     /// Risk alerts from the rules over the audit trail, newest first (admin, auditor)
     ///
     /// - Remark: HTTP `GET /api/v1/alerts`.
@@ -832,6 +929,161 @@ extension APIProtocol {
             headers: headers
         ))
     }
+    /// The resource's quality rules, or those proposed from its items while it has none
+    ///
+    /// - Remark: HTTP `GET /api/v1/resources/{code}/quality/rules`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/quality/rules/get(getQualityRules)`.
+    package func getQualityRules(
+        path: Operations.GetQualityRules.Input.Path,
+        headers: Operations.GetQualityRules.Input.Headers = .init()
+    ) async throws -> Operations.GetQualityRules.Output {
+        try await getQualityRules(Operations.GetQualityRules.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Replace the resource's quality rules (provider of the owning department, admin)
+    ///
+    /// - Remark: HTTP `PUT /api/v1/resources/{code}/quality/rules`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/quality/rules/put(setQualityRules)`.
+    package func setQualityRules(
+        path: Operations.SetQualityRules.Input.Path,
+        headers: Operations.SetQualityRules.Input.Headers = .init(),
+        body: Operations.SetQualityRules.Input.Body
+    ) async throws -> Operations.SetQualityRules.Output {
+        try await setQualityRules(Operations.SetQualityRules.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Score history of the resource, newest first
+    ///
+    /// - Remark: HTTP `GET /api/v1/resources/{code}/quality/runs`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/quality/runs/get(listQualityRuns)`.
+    package func listQualityRuns(
+        path: Operations.ListQualityRuns.Input.Path,
+        query: Operations.ListQualityRuns.Input.Query = .init(),
+        headers: Operations.ListQualityRuns.Input.Headers = .init()
+    ) async throws -> Operations.ListQualityRuns.Output {
+        try await listQualityRuns(Operations.ListQualityRuns.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Run the rules over the stored records and keep the result (provider, admin, auditor)
+    ///
+    /// - Remark: HTTP `POST /api/v1/resources/{code}/quality/runs`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/quality/runs/post(runQuality)`.
+    package func runQuality(
+        path: Operations.RunQuality.Input.Path,
+        headers: Operations.RunQuality.Input.Headers = .init()
+    ) async throws -> Operations.RunQuality.Output {
+        try await runQuality(Operations.RunQuality.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Latest score of each resource and each department's mean (own department's for non-admins)
+    ///
+    /// - Remark: HTTP `GET /api/v1/quality/scores`.
+    /// - Remark: Generated from `#/paths//api/v1/quality/scores/get(listQualityScores)`.
+    package func listQualityScores(
+        query: Operations.ListQualityScores.Input.Query = .init(),
+        headers: Operations.ListQualityScores.Input.Headers = .init()
+    ) async throws -> Operations.ListQualityScores.Output {
+        try await listQualityScores(Operations.ListQualityScores.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Problem records, oldest first (own department's for providers)
+    ///
+    /// - Remark: HTTP `GET /api/v1/problems`.
+    /// - Remark: Generated from `#/paths//api/v1/problems/get(listProblems)`.
+    package func listProblems(
+        query: Operations.ListProblems.Input.Query = .init(),
+        headers: Operations.ListProblems.Input.Headers = .init()
+    ) async throws -> Operations.ListProblems.Output {
+        try await listProblems(Operations.ListProblems.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Acknowledge, fix or dispute a problem (provider); rule on a dispute (admin)
+    ///
+    /// - Remark: HTTP `PATCH /api/v1/problems/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/problems/{id}/patch(updateProblem)`.
+    package func updateProblem(
+        path: Operations.UpdateProblem.Input.Path,
+        headers: Operations.UpdateProblem.Input.Headers = .init(),
+        body: Operations.UpdateProblem.Input.Body
+    ) async throws -> Operations.UpdateProblem.Output {
+        try await updateProblem(Operations.UpdateProblem.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Problems by status and mean hours to fix, per department
+    ///
+    /// - Remark: HTTP `GET /api/v1/problems/stats`.
+    /// - Remark: Generated from `#/paths//api/v1/problems/stats/get(problemStats)`.
+    package func problemStats(
+        query: Operations.ProblemStats.Input.Query = .init(),
+        headers: Operations.ProblemStats.Input.Headers = .init()
+    ) async throws -> Operations.ProblemStats.Output {
+        try await problemStats(Operations.ProblemStats.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Object to a value received (校核纠错): a problem for the provider
+    ///
+    /// - Remark: HTTP `POST /api/v1/resources/{code}/objections`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/objections/post(objectToValue)`.
+    package func objectToValue(
+        path: Operations.ObjectToValue.Input.Path,
+        headers: Operations.ObjectToValue.Input.Headers = .init(),
+        body: Operations.ObjectToValue.Input.Body
+    ) async throws -> Operations.ObjectToValue.Output {
+        try await objectToValue(Operations.ObjectToValue.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Record an OpenLineage run event (spec 2-0-2) from an outside tool (provider, admin)
+    ///
+    /// Point an OpenLineage HTTP transport (Airflow, Spark, dbt) at this server with endpoint api/v1/lineage and a bearer token.
+    ///
+    /// - Remark: HTTP `POST /api/v1/lineage`.
+    /// - Remark: Generated from `#/paths//api/v1/lineage/post(sendLineageEvent)`.
+    package func sendLineageEvent(
+        headers: Operations.SendLineageEvent.Input.Headers = .init(),
+        body: Operations.SendLineageEvent.Input.Body
+    ) async throws -> Operations.SendLineageEvent.Output {
+        try await sendLineageEvent(Operations.SendLineageEvent.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Datasets, jobs and column edges upstream and/or downstream of the resource
+    ///
+    /// - Remark: HTTP `GET /api/v1/resources/{code}/lineage`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/lineage/get(getLineage)`.
+    package func getLineage(
+        path: Operations.GetLineage.Input.Path,
+        query: Operations.GetLineage.Input.Query = .init(),
+        headers: Operations.GetLineage.Input.Headers = .init()
+    ) async throws -> Operations.GetLineage.Output {
+        try await getLineage(Operations.GetLineage.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
     /// Define or change a data element (admin); each save is a new version
     ///
     /// - Remark: HTTP `PUT /api/v1/data-elements/{id}`.
@@ -883,6 +1135,110 @@ extension APIProtocol {
     ) async throws -> Operations.ExportAudit.Output {
         try await exportAudit(Operations.ExportAudit.Input(
             query: query,
+            headers: headers
+        ))
+    }
+    /// Find personal and sensitive data in the stored records (provider of the owning department, admin); only masked examples are returned
+    ///
+    /// - Remark: HTTP `POST /api/v1/resources/{code}/scan`.
+    /// - Remark: Generated from `#/paths//api/v1/resources/{code}/scan/post(scanResource)`.
+    package func scanResource(
+        path: Operations.ScanResource.Input.Path,
+        query: Operations.ScanResource.Input.Query = .init(),
+        headers: Operations.ScanResource.Input.Headers = .init()
+    ) async throws -> Operations.ScanResource.Output {
+        try await scanResource(Operations.ScanResource.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Grade proposals from scans, newest first (own department's for providers)
+    ///
+    /// - Remark: HTTP `GET /api/v1/grading/proposals`.
+    /// - Remark: Generated from `#/paths//api/v1/grading/proposals/get(listGradeProposals)`.
+    package func listGradeProposals(
+        query: Operations.ListGradeProposals.Input.Query = .init(),
+        headers: Operations.ListGradeProposals.Input.Headers = .init()
+    ) async throws -> Operations.ListGradeProposals.Output {
+        try await listGradeProposals(Operations.ListGradeProposals.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// A grade proposal
+    ///
+    /// - Remark: HTTP `GET /api/v1/grading/proposals/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/grading/proposals/{id}/get(getGradeProposal)`.
+    package func getGradeProposal(
+        path: Operations.GetGradeProposal.Input.Path,
+        headers: Operations.GetGradeProposal.Input.Headers = .init()
+    ) async throws -> Operations.GetGradeProposal.Output {
+        try await getGradeProposal(Operations.GetGradeProposal.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Confirm the proposed grades, or override them with a reason; the catalog gets a new version (provider, admin)
+    ///
+    /// - Remark: HTTP `POST /api/v1/grading/proposals/{id}/decision`.
+    /// - Remark: Generated from `#/paths//api/v1/grading/proposals/{id}/decision/post(decideGradeProposal)`.
+    package func decideGradeProposal(
+        path: Operations.DecideGradeProposal.Input.Path,
+        headers: Operations.DecideGradeProposal.Input.Headers = .init(),
+        body: Operations.DecideGradeProposal.Input.Body
+    ) async throws -> Operations.DecideGradeProposal.Output {
+        try await decideGradeProposal(Operations.DecideGradeProposal.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Named masking policies
+    ///
+    /// - Remark: HTTP `GET /api/v1/masking-policies`.
+    /// - Remark: Generated from `#/paths//api/v1/masking-policies/get(listMaskingPolicies)`.
+    package func listMaskingPolicies(headers: Operations.ListMaskingPolicies.Input.Headers = .init()) async throws -> Operations.ListMaskingPolicies.Output {
+        try await listMaskingPolicies(Operations.ListMaskingPolicies.Input(headers: headers))
+    }
+    /// A masking policy
+    ///
+    /// - Remark: HTTP `GET /api/v1/masking-policies/{name}`.
+    /// - Remark: Generated from `#/paths//api/v1/masking-policies/{name}/get(getMaskingPolicy)`.
+    package func getMaskingPolicy(
+        path: Operations.GetMaskingPolicy.Input.Path,
+        headers: Operations.GetMaskingPolicy.Input.Headers = .init()
+    ) async throws -> Operations.GetMaskingPolicy.Output {
+        try await getMaskingPolicy(Operations.GetMaskingPolicy.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Create or replace a masking policy (admin)
+    ///
+    /// - Remark: HTTP `PUT /api/v1/masking-policies/{name}`.
+    /// - Remark: Generated from `#/paths//api/v1/masking-policies/{name}/put(saveMaskingPolicy)`.
+    package func saveMaskingPolicy(
+        path: Operations.SaveMaskingPolicy.Input.Path,
+        headers: Operations.SaveMaskingPolicy.Input.Headers = .init(),
+        body: Operations.SaveMaskingPolicy.Input.Body
+    ) async throws -> Operations.SaveMaskingPolicy.Output {
+        try await saveMaskingPolicy(Operations.SaveMaskingPolicy.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Remove a masking policy; items naming it are suppressed until they name another (admin)
+    ///
+    /// - Remark: HTTP `DELETE /api/v1/masking-policies/{name}`.
+    /// - Remark: Generated from `#/paths//api/v1/masking-policies/{name}/delete(deleteMaskingPolicy)`.
+    package func deleteMaskingPolicy(
+        path: Operations.DeleteMaskingPolicy.Input.Path,
+        headers: Operations.DeleteMaskingPolicy.Input.Headers = .init()
+    ) async throws -> Operations.DeleteMaskingPolicy.Output {
+        try await deleteMaskingPolicy(Operations.DeleteMaskingPolicy.Input(
+            path: path,
             headers: headers
         ))
     }
