@@ -1,6 +1,7 @@
 import Hummingbird
 import HummingbirdCore
 import Logging
+import ServiceLifecycle
 import ZhengshuConsole
 import ZhengshuCore
 import ZhengshuGRDB
@@ -13,8 +14,13 @@ package func buildApplication(
     var logger = Logger(label: "zhengshu")
     logger.logLevel = configuration.logLevel
     let admission = Admission(limits: configuration.serverLimits)
-    let router = try await buildRouter(services: services, configuration: configuration, admission: admission)
-    var background = [
+    let files = NodeFiles(
+        directory: configuration.exportsDirectory, node: configuration.nodeID, platform: services.platform,
+        logger: logger)
+    let router = try await buildRouter(
+        services: services, configuration: configuration, admission: admission, files: files)
+    var background: [any Service] = [files]
+    background += [
         PeriodicService.pullScheduler(
             services.platform.pulls, period: .seconds(configuration.pullCheckSeconds), logger: logger),
         PeriodicService.topicScheduler(
@@ -49,12 +55,18 @@ package func serve(_ configuration: AppConfiguration, services: AppServices) asy
     try await buildApplication(configuration, services: services).runService()
 }
 
-/// The router alone, for tests that drive it without sockets.
+/// The router alone, for tests that drive it without sockets (with no service group running, an export started
+/// through it is never written).
 package func buildRouter(
     services: AppServices, configuration: AppConfiguration,
-    admission: Admission? = nil
+    admission: Admission? = nil, files: NodeFiles? = nil
 ) async throws -> Router<AppRequestContext> {
     let admission = admission ?? Admission(limits: configuration.serverLimits)
+    let files =
+        files
+        ?? NodeFiles(
+            directory: configuration.exportsDirectory, node: configuration.nodeID, platform: services.platform,
+            logger: Logger(label: "zhengshu"))
     let router = Router(context: AppRequestContext.self)
     // Outermost first: the log sees the final status; tokens and cookies never reach it.
     router.add(middleware: LogRequestsMiddleware(.info, redactHeaders: [.authorization, .cookie]))
@@ -69,11 +81,8 @@ package func buildRouter(
         metrics: { await OperationsMetrics.exposition(store: store) },
         lastBackup: { try? await store.backupRuns(limit: 1).first }, admission: admission
     ).register(on: router)
-    try APIRoutes(
-        platform: services.platform, maxUploadBytes: configuration.maxUploadBytes, workbookToCSV: Workbook.csv,
-        exports: ExportFiles(directory: configuration.exportsDirectory, node: configuration.nodeID)
-    )
-    .register(on: router)
+    try APIRoutes(platform: services.platform, maxUploadBytes: configuration.maxUploadBytes, files: files)
+        .register(on: router)
     OpenDataRoutes(portal: services.platform.open, settings: configuration.openPortal).register(on: router)
     try await ConsoleRoutes<AppRequestContext>(platform: services.platform, policy: configuration.signIn).register(
         on: router)

@@ -54,13 +54,9 @@ package struct CLITasks: Sendable {
         onProgress: @Sendable (JobProgress) -> Void
     ) async throws -> IngestJob {
         if request.format == .xlsx {
-            let csv = try await Workbook.csv(from: URL(fileURLWithPath: path), sheet: sheet)
-            defer { try? FileManager.default.removeItem(at: csv) }
-            var csvRequest = request
-            csvRequest.encoding = .utf8
-            csvRequest.bytesTotal = FileChunks.size(atPath: csv.path)
-            return try await services.platform.ingestion.run(
-                csvRequest, source: FileChunks(path: csv.path), by: caller, onProgress: onProgress)
+            return try await Workbook.importSheet(
+                of: URL(fileURLWithPath: path), sheet: sheet, request, into: services.platform.ingestion, by: caller,
+                onProgress: onProgress)
         }
         let (chunks, _) = try FileChunks.open(path)
         return try await services.platform.ingestion.run(request, source: chunks, by: caller, onProgress: onProgress)

@@ -7,25 +7,22 @@ import ZhengshuCore
 package struct APIRoutes {
     let platform: Platform
     let maxUploadBytes: Int64
-    let workbookToCSV: WorkbookConverter?
-    let exports: ExportFiles
+    let files: any FileServices
 
-    package init(
-        platform: Platform, maxUploadBytes: Int64, workbookToCSV: WorkbookConverter? = nil, exports: ExportFiles
-    ) {
+    package init(platform: Platform, maxUploadBytes: Int64, files: any FileServices) {
         self.platform = platform
         self.maxUploadBytes = maxUploadBytes
-        self.workbookToCSV = workbookToCSV
-        self.exports = exports
+        self.files = files
     }
 
+    /// The generated server's operations (``APIHandler``), then the few written by hand.
     package func register(on router: Router<AppRequestContext>) throws {
-        try APIHandler.register(on: router, platform: platform)
+        try APIHandler.register(on: router, platform: platform, files: files)
         let api = router.group("api/v1").add(
             middleware: BearerAuthMiddleware(accounts: platform.accounts, sharing: platform.sharing))
-        IngestRoutes(platform: platform, maxUploadBytes: maxUploadBytes, workbookToCSV: workbookToCSV).register(on: api)
-        SharingRoutes(platform: platform, exports: exports).register(on: api)
-        OpenMemberRoutes(platform: platform).register(open: router.group("api/v1/open"), api: api.group("open"))
+        IngestRoutes(platform: platform, maxUploadBytes: maxUploadBytes, files: files).register(on: api)
+        SharingRoutes(platform: platform).register(on: api)
+        OpenMemberRoutes(platform: platform).register(api: api.group("open"))
     }
 
     /// A CSV field, quoted when it must be; a leading =, +, - or @ is prefixed with ' so a spreadsheet does not run it.

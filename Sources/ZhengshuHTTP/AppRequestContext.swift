@@ -28,11 +28,14 @@ package struct AppRequestContext: RequestContext {
     /// alone): set by ``RequestContextMiddleware``, the last middleware before them.
     @TaskLocal package static var current: AppRequestContext?
 
-    /// The authenticated caller of the request being handled.
-    static func caller() throws -> Caller {
+    /// The context of the request being handled (its id, its remote address).
+    static func request() throws -> AppRequestContext {
         guard let current else { throw ZhengshuError(.internalFailure, "no request context for this handler") }
-        return try current.caller()
+        return current
     }
+
+    /// The authenticated caller of the request being handled.
+    static func caller() throws -> Caller { try request().caller() }
 }
 
 /// Makes the request's context available to the generated server's handlers (``AppRequestContext/current``).

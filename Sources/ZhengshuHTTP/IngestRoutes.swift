@@ -8,19 +8,19 @@ package struct IngestRoutes {
     let platform: Platform
     /// Largest accepted upload; the server's 2 MiB JSON limit does not apply to a streamed file.
     let maxUploadBytes: Int64
-    /// Turns a sheet of an XLSX file into a CSV file (the composition root provides it).
-    let workbookToCSV: WorkbookConverter?
+    /// Where a workbook is read (it needs a file: the application's).
+    let files: any FileServices
 
-    package init(platform: Platform, maxUploadBytes: Int64, workbookToCSV: WorkbookConverter?) {
+    package init(platform: Platform, maxUploadBytes: Int64, files: any FileServices) {
         self.platform = platform
         self.maxUploadBytes = maxUploadBytes
-        self.workbookToCSV = workbookToCSV
+        self.files = files
     }
 
     package func register(on api: RouterGroup<AppRequestContext>) {
         let p = platform
         let limit = maxUploadBytes
-        let workbookToCSV = workbookToCSV
+        let files = files
         api.post("resources/{code}/ingest") { request, context in
             let caller = try context.caller()
             let q = request.uri.queryParameters
@@ -77,39 +77,15 @@ package struct IngestRoutes {
                 maxErrors: maxErrors, mapping: mapping)
             let job: IngestJob
             if format == .xlsx {
-                // A workbook needs random access: spool it, turn the sheet into CSV, stream that.
-                guard let workbookToCSV else {
-                    throw HTTPError(.unsupportedMediaType, message: "this server cannot read XLSX")
-                }
-                let spool = FileManager.default.temporaryDirectory.appendingPathComponent(
-                    "zs-upload-\(UUID().uuidString).xlsx")
-                defer { try? FileManager.default.removeItem(at: spool) }
-                FileManager.default.createFile(atPath: spool.path, contents: nil)
-                let spoolFile = try SpoolFile(path: spool.path)
-                do {
+                // A workbook needs random access: the application keeps it in a file, reads the sheet as CSV.
+                let sheet = q.get("sheet")
+                job =
                     if let multipart {
-                        for try await chunk in multipart { try await spoolFile.append(chunk) }
+                        try await files.importWorkbook(ingestRequest, sheet: sheet, from: multipart, by: caller)
                     } else {
-                        for try await chunk in BodyChunks(body: request.body, limit: limit) {
-                            try await spoolFile.append(chunk)
-                        }
+                        try await files.importWorkbook(
+                            ingestRequest, sheet: sheet, from: BodyChunks(body: request.body, limit: limit), by: caller)
                     }
-                    try await spoolFile.close()
-                } catch {
-                    try? await spoolFile.close()
-                    throw error
-                }
-                let csv: URL
-                do {
-                    csv = try await workbookToCSV(spool, q.get("sheet"))
-                } catch {
-                    throw ZhengshuError(.validation, "\(error)", violations: [.init(field: "body", reason: "\(error)")])
-                }
-                defer { try? FileManager.default.removeItem(at: csv) }
-                var csvRequest = ingestRequest
-                csvRequest.encoding = .utf8
-                csvRequest.bytesTotal = FileChunks.size(atPath: csv.path)
-                job = try await p.ingestion.run(csvRequest, source: FileChunks(path: csv.path), by: caller)
             } else if let multipart {
                 job = try await p.ingestion.run(ingestRequest, source: multipart, by: caller)
             } else {
@@ -183,32 +159,4 @@ struct BodyChunks: AsyncSequence, Sendable {
     }
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: body.makeAsyncIterator(), limit: limit) }
-}
-
-/// Converts a sheet (named, or the first) of the XLSX file at a URL into a temporary CSV file and returns its URL.
-package typealias WorkbookConverter = @Sendable (_ workbook: URL, _ sheet: String?) async throws -> URL
-
-/// A file written from a request body: the body's small chunks gathered into 1 MiB writes, each on the blocking pool.
-final class SpoolFile {
-    let handle: FileHandle
-    var buffer: [UInt8] = []
-
-    init(path: String) throws { handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path)) }
-
-    func append<Bytes: Sequence<UInt8>>(_ bytes: Bytes) async throws {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= 1 << 20 { try await flush() }
-    }
-
-    func flush() async throws {
-        guard !buffer.isEmpty else { return }
-        let (handle, bytes) = (self.handle, buffer)
-        buffer.removeAll(keepingCapacity: true)
-        try await BlockingPool.shared.run { try handle.write(contentsOf: bytes) }
-    }
-
-    func close() async throws {
-        try await flush()
-        try handle.close()
-    }
 }

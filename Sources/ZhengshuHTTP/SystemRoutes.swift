@@ -160,6 +160,14 @@ package enum OpenAPIDocument {
         return nil
     }
 
+    /// Whether the document lets anyone call the operation at `path` (`security: []`): it is registered without
+    /// ``BearerAuthMiddleware``.
+    static func isPublic(_ method: String, _ path: String) -> Bool {
+        let item = (parsed["paths"] as? [String: [String: Any]])?[path]
+        let operation = item?[method.lowercased()] as? [String: Any]
+        return (operation?["security"] as? [Any])?.isEmpty == true
+    }
+
     static func resolved(_ s: [String: Any]) -> [String: Any] {
         guard let ref = s["$ref"] as? String, let name = ref.split(separator: "/").last,
             let schemas = (parsed["components"] as? [String: Any])?["schemas"] as? [String: Any],

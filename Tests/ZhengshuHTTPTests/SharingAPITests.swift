@@ -679,6 +679,9 @@ import ZhengshuTestSupport
             let csv = try await call(client, .get, "/api/v1/audit/export?format=csv&actor=rs", token: auditor)
             #expect(
                 csv.text.hasPrefix("\u{FEFF}sequence,at,actor") && csv.text.contains(",rs,C-RS,share.query.denied,"))
+            // Header values as written (the generated server's runtime would percent-encode them).
+            #expect(csv.headers[.contentDisposition] == "attachment; filename=\"audit.csv\"")
+            #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
             #expect(try await audit(f, action: "audit.export").count == 2)
             #expect(
                 try await call(client, .get, "/api/v1/audit/export?format=xml", token: auditor).status == .badRequest)

@@ -199,8 +199,31 @@ package struct XLSXReader {
     }
 }
 
-/// XLSX to CSV at the edge, for the importer.
+/// XLSX to CSV at the edge, for the importer: the one way a workbook is imported, from the CLI or the API.
 package enum Workbook {
+    /// Imports the sheet (named, or the first) of the workbook at `url`: converted to a temporary CSV file, which is
+    /// streamed into the import and removed.
+    /// - Throws: `validation` naming the body when the file is not a workbook it can read (which sheet, which cell).
+    package static func importSheet(
+        of url: URL, sheet: String?, _ request: ImportRequest, into ingestion: Ingestion, by caller: Caller,
+        onProgress: @Sendable (JobProgress) -> Void = { _ in }
+    ) async throws -> IngestJob {
+        let csv: URL
+        do {
+            csv = try await Workbook.csv(from: url, sheet: sheet)
+        } catch let error as ZhengshuError {
+            throw error
+        } catch {
+            throw ZhengshuError(.validation, "\(error)", violations: [.init(field: "body", reason: "\(error)")])
+        }
+        defer { try? FileManager.default.removeItem(at: csv) }
+        var csvRequest = request
+        csvRequest.encoding = .utf8
+        csvRequest.bytesTotal = FileChunks.size(atPath: csv.path)
+        return try await ingestion.run(
+            csvRequest, source: FileChunks(path: csv.path), by: caller, onProgress: onProgress)
+    }
+
     /// Writes the sheet (named, or the first) of the workbook at `url` to a temporary CSV file; the caller removes it.
     /// Inflating and parsing a sheet is long blocking work (a crafted workbook can hold a thread for minutes), so
     /// it runs on the blocking pool, never on a cooperative thread.

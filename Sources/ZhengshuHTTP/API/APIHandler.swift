@@ -11,15 +11,19 @@ import ZhengshuOpenAPI
 /// turns into a problem document. An operation of the document without its method does not compile.
 struct APIHandler: APIProtocol {
     let platform: Platform
+    let files: any FileServices
 
-    /// Registers every generated operation on `router`, behind authentication.
-    static func register(on router: Router<AppRequestContext>, platform: Platform) throws {
+    /// Registers every generated operation on `router`: behind authentication, but for those the document lets anyone
+    /// call.
+    static func register(on router: Router<AppRequestContext>, platform: Platform, files: any FileServices) throws {
+        let open = router.group()
+            .add(middleware: RegistrationThrottleMiddleware(clock: platform.clock))
+            .add(middleware: RequestContextMiddleware())
         let api = router.group()
             .add(middleware: BearerAuthMiddleware(accounts: platform.accounts, sharing: platform.sharing))
             .add(middleware: RequestContextMiddleware())
-        try APIHandler(platform: platform).registerHandlers(
-            on: APITransport(routes: api), serverURL: URL(string: "/")!,
-            configuration: configuration)
+        try APIHandler(platform: platform, files: files).registerHandlers(
+            on: APITransport(routes: api, open: open), serverURL: URL(string: "/")!, configuration: configuration)
     }
 
     /// The API's JSON: dates as ISO 8601 without fractions (as the hand-written routes write them), keys sorted.
@@ -34,11 +38,23 @@ struct APIHandler: APIProtocol {
 /// as missing (see ``ProblemMiddleware``).
 struct APITransport: ServerTransport {
     let routes: RouterGroup<AppRequestContext>
+    /// Where the operations the document marks `security: []` go: no token needed.
+    let open: RouterGroup<AppRequestContext>
     /// A body's limit: 1 MiB, except where an operation takes more.
     static let limit = 1024 * 1024
-    static let limits = ["POST /api/v1/resources/{code}/records": 16 * 1024 * 1024]
-    /// The request's body as it came, for a handler that fingerprints it (an Idempotency-Key's retry is the same bytes).
+    static let limits = [
+        "POST /api/v1/resources/{code}/records": 16 * 1024 * 1024, "POST /api/v1/share/{code}/verify": 2 * 1024 * 1024,
+    ]
+    /// The request as it came, with its body, for a handler that fingerprints it (a data service's request hash, an
+    /// Idempotency-Key's retry: the same bytes).
+    @TaskLocal static var request: Request?
     @TaskLocal static var rawBody = ByteBuffer()
+
+    /// The hash of this request that a data service's receipt carries (``RequestHash``).
+    static func requestHash() -> String {
+        guard let request else { return "" }
+        return RequestHash.of(request, body: Array(rawBody.readableBytesView))
+    }
 
     func register(
         _ handler:
@@ -48,14 +64,24 @@ struct APITransport: ServerTransport {
         method: HTTPRequest.Method, path: String
     ) throws {
         let limit = Self.limits["\(method) \(path)"] ?? Self.limit
-        routes.on(RouterPath(path), method: method) { request, context in
+        let group = OpenAPIDocument.isPublic(method.rawValue, path) ? open : routes
+        group.on(RouterPath(path), method: method) { request, context in
             let bytes = try await JSON.collect(request.body, upTo: limit)
             let body = bytes.readableBytes == 0 ? nil : HTTPBody(Array(bytes.readableBytesView))
             let parameters = [String: Substring](context.parameters.map { (String($0.0), $0.1) }) { first, _ in first }
-            let (head, responseBody) = try await Self.$rawBody.withValue(bytes) {
-                try await handler(request.head, body, ServerRequestMetadata(pathParameters: parameters))
+            let (head, responseBody) = try await Self.$request.withValue(request) {
+                try await Self.$rawBody.withValue(bytes) {
+                    try await handler(request.head, body, ServerRequestMetadata(pathParameters: parameters))
+                }
             }
             var headers = head.headerFields
+            // The runtime percent-encodes the header values the document declares (Location, Content-Disposition, …;
+            // swift-openapi-generator issue 857), which OpenAPI 3.1.1 says not to do: sent as the handler wrote them.
+            for (i, field) in headers.enumerated() where field.value.contains("%") {
+                if field.name != .contentType, let plain = field.value.removingPercentEncoding {
+                    headers[i] = HTTPField(name: field.name, value: plain)
+                }
+            }
             // Text the document types as text/csv is UTF-8: said, so a spreadsheet or browser does not guess.
             if let type = headers[.contentType], type.hasPrefix("text/"), !type.contains("charset") {
                 headers[.contentType] = type + "; charset=utf-8"

@@ -5562,6 +5562,1877 @@ extension Components {
                 ])
             }
         }
+        /// - Remark: Generated from `#/components/schemas/GrantTerms`.
+        package struct GrantTerms: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/GrantTerms/clearItems`.
+            package var clearItems: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/GrantTerms/callsPerDay`.
+            package var callsPerDay: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/GrantTerms/rowsPerDay`.
+            package var rowsPerDay: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/GrantTerms/ServicesPayload`.
+            @frozen package enum ServicesPayloadPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case query = "query"
+                case verify = "verify"
+                case export = "export"
+                case subscribe = "subscribe"
+                case sandbox = "sandbox"
+            }
+            /// - Remark: Generated from `#/components/schemas/GrantTerms/services`.
+            package typealias ServicesPayload = [Components.Schemas.GrantTerms.ServicesPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/GrantTerms/services`.
+            package var services: Components.Schemas.GrantTerms.ServicesPayload?
+            /// A container of undocumented properties.
+            package var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `GrantTerms`.
+            ///
+            /// - Parameters:
+            ///   - clearItems:
+            ///   - callsPerDay:
+            ///   - rowsPerDay:
+            ///   - services:
+            ///   - additionalProperties: A container of undocumented properties.
+            package init(
+                clearItems: [Swift.String]? = nil,
+                callsPerDay: Swift.Int? = nil,
+                rowsPerDay: Swift.Int? = nil,
+                services: Components.Schemas.GrantTerms.ServicesPayload? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.clearItems = clearItems
+                self.callsPerDay = callsPerDay
+                self.rowsPerDay = rowsPerDay
+                self.services = services
+                self.additionalProperties = additionalProperties
+            }
+            package enum CodingKeys: String, CodingKey {
+                case clearItems
+                case callsPerDay
+                case rowsPerDay
+                case services
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.clearItems = try container.decodeIfPresent(
+                    [Swift.String].self,
+                    forKey: .clearItems
+                )
+                self.callsPerDay = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .callsPerDay
+                )
+                self.rowsPerDay = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .rowsPerDay
+                )
+                self.services = try container.decodeIfPresent(
+                    Components.Schemas.GrantTerms.ServicesPayload.self,
+                    forKey: .services
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "clearItems",
+                    "callsPerDay",
+                    "rowsPerDay",
+                    "services"
+                ])
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encodeIfPresent(
+                    self.clearItems,
+                    forKey: .clearItems
+                )
+                try container.encodeIfPresent(
+                    self.callsPerDay,
+                    forKey: .callsPerDay
+                )
+                try container.encodeIfPresent(
+                    self.rowsPerDay,
+                    forKey: .rowsPerDay
+                )
+                try container.encodeIfPresent(
+                    self.services,
+                    forKey: .services
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ApplicationEvent`.
+        package struct ApplicationEvent: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ApplicationEvent/at`.
+            package var at: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/ApplicationEvent/actor`.
+            package var actor: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ApplicationEvent/department`.
+            package var department: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ApplicationEvent/action`.
+            package var action: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ApplicationEvent/status`.
+            @frozen package enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case review = "review"
+                case provider = "provider"
+                case bureauApproval = "bureauApproval"
+                case disputed = "disputed"
+                case granted = "granted"
+                case rejected = "rejected"
+                case refused = "refused"
+                case withdrawn = "withdrawn"
+            }
+            /// - Remark: Generated from `#/components/schemas/ApplicationEvent/status`.
+            package var status: Components.Schemas.ApplicationEvent.StatusPayload
+            /// - Remark: Generated from `#/components/schemas/ApplicationEvent/reason`.
+            package var reason: Swift.String?
+            /// Creates a new `ApplicationEvent`.
+            ///
+            /// - Parameters:
+            ///   - at:
+            ///   - actor:
+            ///   - department:
+            ///   - action:
+            ///   - status:
+            ///   - reason:
+            package init(
+                at: Foundation.Date,
+                actor: Swift.String,
+                department: Swift.String? = nil,
+                action: Swift.String,
+                status: Components.Schemas.ApplicationEvent.StatusPayload,
+                reason: Swift.String? = nil
+            ) {
+                self.at = at
+                self.actor = actor
+                self.department = department
+                self.action = action
+                self.status = status
+                self.reason = reason
+            }
+            package enum CodingKeys: String, CodingKey {
+                case at
+                case actor
+                case department
+                case action
+                case status
+                case reason
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.at = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .at
+                )
+                self.actor = try container.decode(
+                    Swift.String.self,
+                    forKey: .actor
+                )
+                self.department = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .department
+                )
+                self.action = try container.decode(
+                    Swift.String.self,
+                    forKey: .action
+                )
+                self.status = try container.decode(
+                    Components.Schemas.ApplicationEvent.StatusPayload.self,
+                    forKey: .status
+                )
+                self.reason = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .reason
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "at",
+                    "actor",
+                    "department",
+                    "action",
+                    "status",
+                    "reason"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Application`.
+        package struct Application: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Application/id`.
+            package var id: Swift.Int64
+            /// open: a registered member's application for conditional open data (consumer is MEMBER-id)
+            ///
+            /// - Remark: Generated from `#/components/schemas/Application/channel`.
+            @frozen package enum ChannelPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case sharing = "sharing"
+                case open = "open"
+            }
+            /// open: a registered member's application for conditional open data (consumer is MEMBER-id)
+            ///
+            /// - Remark: Generated from `#/components/schemas/Application/channel`.
+            package var channel: Components.Schemas.Application.ChannelPayload?
+            /// - Remark: Generated from `#/components/schemas/Application/resource`.
+            package var resource: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Application/provider`.
+            package var provider: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Application/consumer`.
+            package var consumer: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Application/applicant`.
+            package var applicant: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Application/items`.
+            package var items: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/Application/ServicesPayload`.
+            @frozen package enum ServicesPayloadPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case query = "query"
+                case verify = "verify"
+                case export = "export"
+                case subscribe = "subscribe"
+                case sandbox = "sandbox"
+            }
+            /// - Remark: Generated from `#/components/schemas/Application/services`.
+            package typealias ServicesPayload = [Components.Schemas.Application.ServicesPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/Application/services`.
+            package var services: Components.Schemas.Application.ServicesPayload
+            /// - Remark: Generated from `#/components/schemas/Application/purpose`.
+            package var purpose: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Application/legalBasis`.
+            package var legalBasis: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Application/serviceItem`.
+            package var serviceItem: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Application/validFrom`.
+            package var validFrom: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Application/validUntil`.
+            package var validUntil: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Application/expectedRowsPerDay`.
+            package var expectedRowsPerDay: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/Application/status`.
+            @frozen package enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case review = "review"
+                case provider = "provider"
+                case bureauApproval = "bureauApproval"
+                case disputed = "disputed"
+                case granted = "granted"
+                case rejected = "rejected"
+                case refused = "refused"
+                case withdrawn = "withdrawn"
+            }
+            /// - Remark: Generated from `#/components/schemas/Application/status`.
+            package var status: Components.Schemas.Application.StatusPayload
+            /// When the current step is due (working days of the calendar)
+            ///
+            /// - Remark: Generated from `#/components/schemas/Application/dueAt`.
+            package var dueAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/Application/escalatedAt`.
+            package var escalatedAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/Application/needsBureauApproval`.
+            package var needsBureauApproval: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/Application/terms`.
+            package var terms: Components.Schemas.GrantTerms
+            /// - Remark: Generated from `#/components/schemas/Application/grant`.
+            package var grant: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/Application/history`.
+            package var history: [Components.Schemas.ApplicationEvent]
+            /// - Remark: Generated from `#/components/schemas/Application/createdAt`.
+            package var createdAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/Application/updatedAt`.
+            package var updatedAt: Foundation.Date
+            /// Creates a new `Application`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - channel: open: a registered member's application for conditional open data (consumer is MEMBER-id)
+            ///   - resource:
+            ///   - provider:
+            ///   - consumer:
+            ///   - applicant:
+            ///   - items:
+            ///   - services:
+            ///   - purpose:
+            ///   - legalBasis:
+            ///   - serviceItem:
+            ///   - validFrom:
+            ///   - validUntil:
+            ///   - expectedRowsPerDay:
+            ///   - status:
+            ///   - dueAt: When the current step is due (working days of the calendar)
+            ///   - escalatedAt:
+            ///   - needsBureauApproval:
+            ///   - terms:
+            ///   - grant:
+            ///   - history:
+            ///   - createdAt:
+            ///   - updatedAt:
+            package init(
+                id: Swift.Int64,
+                channel: Components.Schemas.Application.ChannelPayload? = nil,
+                resource: Swift.String,
+                provider: Swift.String,
+                consumer: Swift.String,
+                applicant: Swift.String,
+                items: [Swift.String],
+                services: Components.Schemas.Application.ServicesPayload,
+                purpose: Swift.String,
+                legalBasis: Swift.String,
+                serviceItem: Swift.String? = nil,
+                validFrom: Swift.String,
+                validUntil: Swift.String,
+                expectedRowsPerDay: Swift.Int? = nil,
+                status: Components.Schemas.Application.StatusPayload,
+                dueAt: Foundation.Date? = nil,
+                escalatedAt: Foundation.Date? = nil,
+                needsBureauApproval: Swift.Bool,
+                terms: Components.Schemas.GrantTerms,
+                grant: Swift.Int64? = nil,
+                history: [Components.Schemas.ApplicationEvent],
+                createdAt: Foundation.Date,
+                updatedAt: Foundation.Date
+            ) {
+                self.id = id
+                self.channel = channel
+                self.resource = resource
+                self.provider = provider
+                self.consumer = consumer
+                self.applicant = applicant
+                self.items = items
+                self.services = services
+                self.purpose = purpose
+                self.legalBasis = legalBasis
+                self.serviceItem = serviceItem
+                self.validFrom = validFrom
+                self.validUntil = validUntil
+                self.expectedRowsPerDay = expectedRowsPerDay
+                self.status = status
+                self.dueAt = dueAt
+                self.escalatedAt = escalatedAt
+                self.needsBureauApproval = needsBureauApproval
+                self.terms = terms
+                self.grant = grant
+                self.history = history
+                self.createdAt = createdAt
+                self.updatedAt = updatedAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case channel
+                case resource
+                case provider
+                case consumer
+                case applicant
+                case items
+                case services
+                case purpose
+                case legalBasis
+                case serviceItem
+                case validFrom
+                case validUntil
+                case expectedRowsPerDay
+                case status
+                case dueAt
+                case escalatedAt
+                case needsBureauApproval
+                case terms
+                case grant
+                case history
+                case createdAt
+                case updatedAt
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .id
+                )
+                self.channel = try container.decodeIfPresent(
+                    Components.Schemas.Application.ChannelPayload.self,
+                    forKey: .channel
+                )
+                self.resource = try container.decode(
+                    Swift.String.self,
+                    forKey: .resource
+                )
+                self.provider = try container.decode(
+                    Swift.String.self,
+                    forKey: .provider
+                )
+                self.consumer = try container.decode(
+                    Swift.String.self,
+                    forKey: .consumer
+                )
+                self.applicant = try container.decode(
+                    Swift.String.self,
+                    forKey: .applicant
+                )
+                self.items = try container.decode(
+                    [Swift.String].self,
+                    forKey: .items
+                )
+                self.services = try container.decode(
+                    Components.Schemas.Application.ServicesPayload.self,
+                    forKey: .services
+                )
+                self.purpose = try container.decode(
+                    Swift.String.self,
+                    forKey: .purpose
+                )
+                self.legalBasis = try container.decode(
+                    Swift.String.self,
+                    forKey: .legalBasis
+                )
+                self.serviceItem = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .serviceItem
+                )
+                self.validFrom = try container.decode(
+                    Swift.String.self,
+                    forKey: .validFrom
+                )
+                self.validUntil = try container.decode(
+                    Swift.String.self,
+                    forKey: .validUntil
+                )
+                self.expectedRowsPerDay = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .expectedRowsPerDay
+                )
+                self.status = try container.decode(
+                    Components.Schemas.Application.StatusPayload.self,
+                    forKey: .status
+                )
+                self.dueAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .dueAt
+                )
+                self.escalatedAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .escalatedAt
+                )
+                self.needsBureauApproval = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .needsBureauApproval
+                )
+                self.terms = try container.decode(
+                    Components.Schemas.GrantTerms.self,
+                    forKey: .terms
+                )
+                self.grant = try container.decodeIfPresent(
+                    Swift.Int64.self,
+                    forKey: .grant
+                )
+                self.history = try container.decode(
+                    [Components.Schemas.ApplicationEvent].self,
+                    forKey: .history
+                )
+                self.createdAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .createdAt
+                )
+                self.updatedAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .updatedAt
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "id",
+                    "channel",
+                    "resource",
+                    "provider",
+                    "consumer",
+                    "applicant",
+                    "items",
+                    "services",
+                    "purpose",
+                    "legalBasis",
+                    "serviceItem",
+                    "validFrom",
+                    "validUntil",
+                    "expectedRowsPerDay",
+                    "status",
+                    "dueAt",
+                    "escalatedAt",
+                    "needsBureauApproval",
+                    "terms",
+                    "grant",
+                    "history",
+                    "createdAt",
+                    "updatedAt"
+                ])
+            }
+        }
+        /// The platform checks the resource and the caller first (404, 403), then names every problem of the application at once (422): a purpose is required, and a legal basis for conditional data.
+        ///
+        /// - Remark: Generated from `#/components/schemas/ApplicationInput`.
+        package struct ApplicationInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ApplicationInput/resource`.
+            package var resource: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ApplicationInput/items`.
+            package var items: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/ApplicationInput/ServicesPayload`.
+            @frozen package enum ServicesPayloadPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case query = "query"
+                case verify = "verify"
+                case export = "export"
+                case subscribe = "subscribe"
+                case sandbox = "sandbox"
+            }
+            /// - Remark: Generated from `#/components/schemas/ApplicationInput/services`.
+            package typealias ServicesPayload = [Components.Schemas.ApplicationInput.ServicesPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/ApplicationInput/services`.
+            package var services: Components.Schemas.ApplicationInput.ServicesPayload?
+            /// - Remark: Generated from `#/components/schemas/ApplicationInput/purpose`.
+            package var purpose: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ApplicationInput/legalBasis`.
+            package var legalBasis: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ApplicationInput/serviceItem`.
+            package var serviceItem: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ApplicationInput/validFrom`.
+            package var validFrom: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ApplicationInput/validUntil`.
+            package var validUntil: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ApplicationInput/expectedRowsPerDay`.
+            package var expectedRowsPerDay: Swift.Int?
+            /// A container of undocumented properties.
+            package var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `ApplicationInput`.
+            ///
+            /// - Parameters:
+            ///   - resource:
+            ///   - items:
+            ///   - services:
+            ///   - purpose:
+            ///   - legalBasis:
+            ///   - serviceItem:
+            ///   - validFrom:
+            ///   - validUntil:
+            ///   - expectedRowsPerDay:
+            ///   - additionalProperties: A container of undocumented properties.
+            package init(
+                resource: Swift.String,
+                items: [Swift.String],
+                services: Components.Schemas.ApplicationInput.ServicesPayload? = nil,
+                purpose: Swift.String? = nil,
+                legalBasis: Swift.String? = nil,
+                serviceItem: Swift.String? = nil,
+                validFrom: Swift.String? = nil,
+                validUntil: Swift.String? = nil,
+                expectedRowsPerDay: Swift.Int? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.resource = resource
+                self.items = items
+                self.services = services
+                self.purpose = purpose
+                self.legalBasis = legalBasis
+                self.serviceItem = serviceItem
+                self.validFrom = validFrom
+                self.validUntil = validUntil
+                self.expectedRowsPerDay = expectedRowsPerDay
+                self.additionalProperties = additionalProperties
+            }
+            package enum CodingKeys: String, CodingKey {
+                case resource
+                case items
+                case services
+                case purpose
+                case legalBasis
+                case serviceItem
+                case validFrom
+                case validUntil
+                case expectedRowsPerDay
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.resource = try container.decode(
+                    Swift.String.self,
+                    forKey: .resource
+                )
+                self.items = try container.decode(
+                    [Swift.String].self,
+                    forKey: .items
+                )
+                self.services = try container.decodeIfPresent(
+                    Components.Schemas.ApplicationInput.ServicesPayload.self,
+                    forKey: .services
+                )
+                self.purpose = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .purpose
+                )
+                self.legalBasis = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .legalBasis
+                )
+                self.serviceItem = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .serviceItem
+                )
+                self.validFrom = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .validFrom
+                )
+                self.validUntil = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .validUntil
+                )
+                self.expectedRowsPerDay = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .expectedRowsPerDay
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "resource",
+                    "items",
+                    "services",
+                    "purpose",
+                    "legalBasis",
+                    "serviceItem",
+                    "validFrom",
+                    "validUntil",
+                    "expectedRowsPerDay"
+                ])
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.resource,
+                    forKey: .resource
+                )
+                try container.encode(
+                    self.items,
+                    forKey: .items
+                )
+                try container.encodeIfPresent(
+                    self.services,
+                    forKey: .services
+                )
+                try container.encodeIfPresent(
+                    self.purpose,
+                    forKey: .purpose
+                )
+                try container.encodeIfPresent(
+                    self.legalBasis,
+                    forKey: .legalBasis
+                )
+                try container.encodeIfPresent(
+                    self.serviceItem,
+                    forKey: .serviceItem
+                )
+                try container.encodeIfPresent(
+                    self.validFrom,
+                    forKey: .validFrom
+                )
+                try container.encodeIfPresent(
+                    self.validUntil,
+                    forKey: .validUntil
+                )
+                try container.encodeIfPresent(
+                    self.expectedRowsPerDay,
+                    forKey: .expectedRowsPerDay
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ApplicationChange`.
+        package struct ApplicationChange: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ApplicationChange/items`.
+            package var items: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/ApplicationChange/ServicesPayload`.
+            @frozen package enum ServicesPayloadPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case query = "query"
+                case verify = "verify"
+                case export = "export"
+                case subscribe = "subscribe"
+                case sandbox = "sandbox"
+            }
+            /// - Remark: Generated from `#/components/schemas/ApplicationChange/services`.
+            package typealias ServicesPayload = [Components.Schemas.ApplicationChange.ServicesPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/ApplicationChange/services`.
+            package var services: Components.Schemas.ApplicationChange.ServicesPayload?
+            /// - Remark: Generated from `#/components/schemas/ApplicationChange/purpose`.
+            package var purpose: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ApplicationChange/legalBasis`.
+            package var legalBasis: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ApplicationChange/serviceItem`.
+            package var serviceItem: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ApplicationChange/validFrom`.
+            package var validFrom: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ApplicationChange/validUntil`.
+            package var validUntil: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ApplicationChange/expectedRowsPerDay`.
+            package var expectedRowsPerDay: Swift.Int?
+            /// A container of undocumented properties.
+            package var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `ApplicationChange`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            ///   - services:
+            ///   - purpose:
+            ///   - legalBasis:
+            ///   - serviceItem:
+            ///   - validFrom:
+            ///   - validUntil:
+            ///   - expectedRowsPerDay:
+            ///   - additionalProperties: A container of undocumented properties.
+            package init(
+                items: [Swift.String]? = nil,
+                services: Components.Schemas.ApplicationChange.ServicesPayload? = nil,
+                purpose: Swift.String? = nil,
+                legalBasis: Swift.String? = nil,
+                serviceItem: Swift.String? = nil,
+                validFrom: Swift.String? = nil,
+                validUntil: Swift.String? = nil,
+                expectedRowsPerDay: Swift.Int? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.items = items
+                self.services = services
+                self.purpose = purpose
+                self.legalBasis = legalBasis
+                self.serviceItem = serviceItem
+                self.validFrom = validFrom
+                self.validUntil = validUntil
+                self.expectedRowsPerDay = expectedRowsPerDay
+                self.additionalProperties = additionalProperties
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+                case services
+                case purpose
+                case legalBasis
+                case serviceItem
+                case validFrom
+                case validUntil
+                case expectedRowsPerDay
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decodeIfPresent(
+                    [Swift.String].self,
+                    forKey: .items
+                )
+                self.services = try container.decodeIfPresent(
+                    Components.Schemas.ApplicationChange.ServicesPayload.self,
+                    forKey: .services
+                )
+                self.purpose = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .purpose
+                )
+                self.legalBasis = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .legalBasis
+                )
+                self.serviceItem = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .serviceItem
+                )
+                self.validFrom = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .validFrom
+                )
+                self.validUntil = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .validUntil
+                )
+                self.expectedRowsPerDay = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .expectedRowsPerDay
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "items",
+                    "services",
+                    "purpose",
+                    "legalBasis",
+                    "serviceItem",
+                    "validFrom",
+                    "validUntil",
+                    "expectedRowsPerDay"
+                ])
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encodeIfPresent(
+                    self.items,
+                    forKey: .items
+                )
+                try container.encodeIfPresent(
+                    self.services,
+                    forKey: .services
+                )
+                try container.encodeIfPresent(
+                    self.purpose,
+                    forKey: .purpose
+                )
+                try container.encodeIfPresent(
+                    self.legalBasis,
+                    forKey: .legalBasis
+                )
+                try container.encodeIfPresent(
+                    self.serviceItem,
+                    forKey: .serviceItem
+                )
+                try container.encodeIfPresent(
+                    self.validFrom,
+                    forKey: .validFrom
+                )
+                try container.encodeIfPresent(
+                    self.validUntil,
+                    forKey: .validUntil
+                )
+                try container.encodeIfPresent(
+                    self.expectedRowsPerDay,
+                    forKey: .expectedRowsPerDay
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Decision`.
+        package struct Decision: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Decision/approve`.
+            package var approve: Swift.Bool
+            /// Required to reject
+            ///
+            /// - Remark: Generated from `#/components/schemas/Decision/reason`.
+            package var reason: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Decision/terms`.
+            package var terms: Components.Schemas.GrantTerms?
+            /// A container of undocumented properties.
+            package var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `Decision`.
+            ///
+            /// - Parameters:
+            ///   - approve:
+            ///   - reason: Required to reject
+            ///   - terms:
+            ///   - additionalProperties: A container of undocumented properties.
+            package init(
+                approve: Swift.Bool,
+                reason: Swift.String? = nil,
+                terms: Components.Schemas.GrantTerms? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.approve = approve
+                self.reason = reason
+                self.terms = terms
+                self.additionalProperties = additionalProperties
+            }
+            package enum CodingKeys: String, CodingKey {
+                case approve
+                case reason
+                case terms
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.approve = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .approve
+                )
+                self.reason = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .reason
+                )
+                self.terms = try container.decodeIfPresent(
+                    Components.Schemas.GrantTerms.self,
+                    forKey: .terms
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "approve",
+                    "reason",
+                    "terms"
+                ])
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.approve,
+                    forKey: .approve
+                )
+                try container.encodeIfPresent(
+                    self.reason,
+                    forKey: .reason
+                )
+                try container.encodeIfPresent(
+                    self.terms,
+                    forKey: .terms
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Reason`.
+        package struct Reason: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Reason/reason`.
+            package var reason: Swift.String?
+            /// A container of undocumented properties.
+            package var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `Reason`.
+            ///
+            /// - Parameters:
+            ///   - reason:
+            ///   - additionalProperties: A container of undocumented properties.
+            package init(
+                reason: Swift.String? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.reason = reason
+                self.additionalProperties = additionalProperties
+            }
+            package enum CodingKeys: String, CodingKey {
+                case reason
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.reason = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .reason
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "reason"
+                ])
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encodeIfPresent(
+                    self.reason,
+                    forKey: .reason
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Grant`.
+        package struct Grant: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Grant/id`.
+            package var id: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/Grant/application`.
+            package var application: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/Grant/resource`.
+            package var resource: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Grant/provider`.
+            package var provider: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Grant/consumer`.
+            package var consumer: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Grant/items`.
+            package var items: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/Grant/clearItems`.
+            package var clearItems: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/Grant/ServicesPayload`.
+            @frozen package enum ServicesPayloadPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case query = "query"
+                case verify = "verify"
+                case export = "export"
+                case subscribe = "subscribe"
+                case sandbox = "sandbox"
+            }
+            /// - Remark: Generated from `#/components/schemas/Grant/services`.
+            package typealias ServicesPayload = [Components.Schemas.Grant.ServicesPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/Grant/services`.
+            package var services: Components.Schemas.Grant.ServicesPayload
+            /// - Remark: Generated from `#/components/schemas/Grant/purpose`.
+            package var purpose: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Grant/validFrom`.
+            package var validFrom: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Grant/validUntil`.
+            package var validUntil: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Grant/callsPerDay`.
+            package var callsPerDay: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Grant/rowsPerDay`.
+            package var rowsPerDay: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Grant/status`.
+            @frozen package enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case active = "active"
+                case suspended = "suspended"
+                case revoked = "revoked"
+            }
+            /// - Remark: Generated from `#/components/schemas/Grant/status`.
+            package var status: Components.Schemas.Grant.StatusPayload
+            /// - Remark: Generated from `#/components/schemas/Grant/statusReason`.
+            package var statusReason: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Grant/createdAt`.
+            package var createdAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/Grant/updatedAt`.
+            package var updatedAt: Foundation.Date
+            /// Creates a new `Grant`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - application:
+            ///   - resource:
+            ///   - provider:
+            ///   - consumer:
+            ///   - items:
+            ///   - clearItems:
+            ///   - services:
+            ///   - purpose:
+            ///   - validFrom:
+            ///   - validUntil:
+            ///   - callsPerDay:
+            ///   - rowsPerDay:
+            ///   - status:
+            ///   - statusReason:
+            ///   - createdAt:
+            ///   - updatedAt:
+            package init(
+                id: Swift.Int64,
+                application: Swift.Int64,
+                resource: Swift.String,
+                provider: Swift.String,
+                consumer: Swift.String,
+                items: [Swift.String],
+                clearItems: [Swift.String],
+                services: Components.Schemas.Grant.ServicesPayload,
+                purpose: Swift.String,
+                validFrom: Swift.String,
+                validUntil: Swift.String,
+                callsPerDay: Swift.Int,
+                rowsPerDay: Swift.Int,
+                status: Components.Schemas.Grant.StatusPayload,
+                statusReason: Swift.String? = nil,
+                createdAt: Foundation.Date,
+                updatedAt: Foundation.Date
+            ) {
+                self.id = id
+                self.application = application
+                self.resource = resource
+                self.provider = provider
+                self.consumer = consumer
+                self.items = items
+                self.clearItems = clearItems
+                self.services = services
+                self.purpose = purpose
+                self.validFrom = validFrom
+                self.validUntil = validUntil
+                self.callsPerDay = callsPerDay
+                self.rowsPerDay = rowsPerDay
+                self.status = status
+                self.statusReason = statusReason
+                self.createdAt = createdAt
+                self.updatedAt = updatedAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case application
+                case resource
+                case provider
+                case consumer
+                case items
+                case clearItems
+                case services
+                case purpose
+                case validFrom
+                case validUntil
+                case callsPerDay
+                case rowsPerDay
+                case status
+                case statusReason
+                case createdAt
+                case updatedAt
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .id
+                )
+                self.application = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .application
+                )
+                self.resource = try container.decode(
+                    Swift.String.self,
+                    forKey: .resource
+                )
+                self.provider = try container.decode(
+                    Swift.String.self,
+                    forKey: .provider
+                )
+                self.consumer = try container.decode(
+                    Swift.String.self,
+                    forKey: .consumer
+                )
+                self.items = try container.decode(
+                    [Swift.String].self,
+                    forKey: .items
+                )
+                self.clearItems = try container.decode(
+                    [Swift.String].self,
+                    forKey: .clearItems
+                )
+                self.services = try container.decode(
+                    Components.Schemas.Grant.ServicesPayload.self,
+                    forKey: .services
+                )
+                self.purpose = try container.decode(
+                    Swift.String.self,
+                    forKey: .purpose
+                )
+                self.validFrom = try container.decode(
+                    Swift.String.self,
+                    forKey: .validFrom
+                )
+                self.validUntil = try container.decode(
+                    Swift.String.self,
+                    forKey: .validUntil
+                )
+                self.callsPerDay = try container.decode(
+                    Swift.Int.self,
+                    forKey: .callsPerDay
+                )
+                self.rowsPerDay = try container.decode(
+                    Swift.Int.self,
+                    forKey: .rowsPerDay
+                )
+                self.status = try container.decode(
+                    Components.Schemas.Grant.StatusPayload.self,
+                    forKey: .status
+                )
+                self.statusReason = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .statusReason
+                )
+                self.createdAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .createdAt
+                )
+                self.updatedAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .updatedAt
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "id",
+                    "application",
+                    "resource",
+                    "provider",
+                    "consumer",
+                    "items",
+                    "clearItems",
+                    "services",
+                    "purpose",
+                    "validFrom",
+                    "validUntil",
+                    "callsPerDay",
+                    "rowsPerDay",
+                    "status",
+                    "statusReason",
+                    "createdAt",
+                    "updatedAt"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/DecisionResult`.
+        package struct DecisionResult: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/DecisionResult/application`.
+            package var application: Components.Schemas.Application
+            /// - Remark: Generated from `#/components/schemas/DecisionResult/grant`.
+            package var grant: Components.Schemas.Grant?
+            /// Creates a new `DecisionResult`.
+            ///
+            /// - Parameters:
+            ///   - application:
+            ///   - grant:
+            package init(
+                application: Components.Schemas.Application,
+                grant: Components.Schemas.Grant? = nil
+            ) {
+                self.application = application
+                self.grant = grant
+            }
+            package enum CodingKeys: String, CodingKey {
+                case application
+                case grant
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.application = try container.decode(
+                    Components.Schemas.Application.self,
+                    forKey: .application
+                )
+                self.grant = try container.decodeIfPresent(
+                    Components.Schemas.Grant.self,
+                    forKey: .grant
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "application",
+                    "grant"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ShareUsage`.
+        package struct ShareUsage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ShareUsage/grant`.
+            package var grant: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/ShareUsage/day`.
+            package var day: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ShareUsage/resource`.
+            package var resource: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ShareUsage/provider`.
+            package var provider: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ShareUsage/consumer`.
+            package var consumer: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ShareUsage/calls`.
+            package var calls: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ShareUsage/rows`.
+            package var rows: Swift.Int
+            /// Creates a new `ShareUsage`.
+            ///
+            /// - Parameters:
+            ///   - grant:
+            ///   - day:
+            ///   - resource:
+            ///   - provider:
+            ///   - consumer:
+            ///   - calls:
+            ///   - rows:
+            package init(
+                grant: Swift.Int64,
+                day: Swift.String,
+                resource: Swift.String,
+                provider: Swift.String,
+                consumer: Swift.String,
+                calls: Swift.Int,
+                rows: Swift.Int
+            ) {
+                self.grant = grant
+                self.day = day
+                self.resource = resource
+                self.provider = provider
+                self.consumer = consumer
+                self.calls = calls
+                self.rows = rows
+            }
+            package enum CodingKeys: String, CodingKey {
+                case grant
+                case day
+                case resource
+                case provider
+                case consumer
+                case calls
+                case rows
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.grant = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .grant
+                )
+                self.day = try container.decode(
+                    Swift.String.self,
+                    forKey: .day
+                )
+                self.resource = try container.decode(
+                    Swift.String.self,
+                    forKey: .resource
+                )
+                self.provider = try container.decode(
+                    Swift.String.self,
+                    forKey: .provider
+                )
+                self.consumer = try container.decode(
+                    Swift.String.self,
+                    forKey: .consumer
+                )
+                self.calls = try container.decode(
+                    Swift.Int.self,
+                    forKey: .calls
+                )
+                self.rows = try container.decode(
+                    Swift.Int.self,
+                    forKey: .rows
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "grant",
+                    "day",
+                    "resource",
+                    "provider",
+                    "consumer",
+                    "calls",
+                    "rows"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SystemAccount`.
+        package struct SystemAccount: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SystemAccount/id`.
+            package var id: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/SystemAccount/department`.
+            package var department: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SystemAccount/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SystemAccount/description`.
+            package var description: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SystemAccount/keyPrefix`.
+            package var keyPrefix: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SystemAccount/networks`.
+            package var networks: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/SystemAccount/createdBy`.
+            package var createdBy: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SystemAccount/createdAt`.
+            package var createdAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/SystemAccount/rotatedAt`.
+            package var rotatedAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/SystemAccount/revokedAt`.
+            package var revokedAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/SystemAccount/lastUsedAt`.
+            package var lastUsedAt: Foundation.Date?
+            /// Creates a new `SystemAccount`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - department:
+            ///   - name:
+            ///   - description:
+            ///   - keyPrefix:
+            ///   - networks:
+            ///   - createdBy:
+            ///   - createdAt:
+            ///   - rotatedAt:
+            ///   - revokedAt:
+            ///   - lastUsedAt:
+            package init(
+                id: Swift.Int64,
+                department: Swift.String,
+                name: Swift.String,
+                description: Swift.String? = nil,
+                keyPrefix: Swift.String,
+                networks: [Swift.String],
+                createdBy: Swift.String,
+                createdAt: Foundation.Date,
+                rotatedAt: Foundation.Date? = nil,
+                revokedAt: Foundation.Date? = nil,
+                lastUsedAt: Foundation.Date? = nil
+            ) {
+                self.id = id
+                self.department = department
+                self.name = name
+                self.description = description
+                self.keyPrefix = keyPrefix
+                self.networks = networks
+                self.createdBy = createdBy
+                self.createdAt = createdAt
+                self.rotatedAt = rotatedAt
+                self.revokedAt = revokedAt
+                self.lastUsedAt = lastUsedAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case department
+                case name
+                case description
+                case keyPrefix
+                case networks
+                case createdBy
+                case createdAt
+                case rotatedAt
+                case revokedAt
+                case lastUsedAt
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .id
+                )
+                self.department = try container.decode(
+                    Swift.String.self,
+                    forKey: .department
+                )
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.description = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .description
+                )
+                self.keyPrefix = try container.decode(
+                    Swift.String.self,
+                    forKey: .keyPrefix
+                )
+                self.networks = try container.decode(
+                    [Swift.String].self,
+                    forKey: .networks
+                )
+                self.createdBy = try container.decode(
+                    Swift.String.self,
+                    forKey: .createdBy
+                )
+                self.createdAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .createdAt
+                )
+                self.rotatedAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .rotatedAt
+                )
+                self.revokedAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .revokedAt
+                )
+                self.lastUsedAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .lastUsedAt
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "id",
+                    "department",
+                    "name",
+                    "description",
+                    "keyPrefix",
+                    "networks",
+                    "createdBy",
+                    "createdAt",
+                    "rotatedAt",
+                    "revokedAt",
+                    "lastUsedAt"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SystemAccountInput`.
+        package struct SystemAccountInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SystemAccountInput/department`.
+            package var department: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SystemAccountInput/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/SystemAccountInput/description`.
+            package var description: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/SystemAccountInput/networks`.
+            package var networks: [Swift.String]?
+            /// A container of undocumented properties.
+            package var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `SystemAccountInput`.
+            ///
+            /// - Parameters:
+            ///   - department:
+            ///   - name:
+            ///   - description:
+            ///   - networks:
+            ///   - additionalProperties: A container of undocumented properties.
+            package init(
+                department: Swift.String? = nil,
+                name: Swift.String,
+                description: Swift.String? = nil,
+                networks: [Swift.String]? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.department = department
+                self.name = name
+                self.description = description
+                self.networks = networks
+                self.additionalProperties = additionalProperties
+            }
+            package enum CodingKeys: String, CodingKey {
+                case department
+                case name
+                case description
+                case networks
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.department = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .department
+                )
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.description = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .description
+                )
+                self.networks = try container.decodeIfPresent(
+                    [Swift.String].self,
+                    forKey: .networks
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "department",
+                    "name",
+                    "description",
+                    "networks"
+                ])
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encodeIfPresent(
+                    self.department,
+                    forKey: .department
+                )
+                try container.encode(
+                    self.name,
+                    forKey: .name
+                )
+                try container.encodeIfPresent(
+                    self.description,
+                    forKey: .description
+                )
+                try container.encodeIfPresent(
+                    self.networks,
+                    forKey: .networks
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SystemAccountWithKey`.
+        package struct SystemAccountWithKey: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SystemAccountWithKey/account`.
+            package var account: Components.Schemas.SystemAccount
+            /// zsk_ and 64 hex digits; shown once, only its hash is stored
+            ///
+            /// - Remark: Generated from `#/components/schemas/SystemAccountWithKey/key`.
+            package var key: Swift.String
+            /// Creates a new `SystemAccountWithKey`.
+            ///
+            /// - Parameters:
+            ///   - account:
+            ///   - key: zsk_ and 64 hex digits; shown once, only its hash is stored
+            package init(
+                account: Components.Schemas.SystemAccount,
+                key: Swift.String
+            ) {
+                self.account = account
+                self.key = key
+            }
+            package enum CodingKeys: String, CodingKey {
+                case account
+                case key
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.account = try container.decode(
+                    Components.Schemas.SystemAccount.self,
+                    forKey: .account
+                )
+                self.key = try container.decode(
+                    Swift.String.self,
+                    forKey: .key
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "account",
+                    "key"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CalendarDay`.
+        package struct CalendarDay: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CalendarDay/date`.
+            package var date: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CalendarDay/kind`.
+            @frozen package enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case holiday = "holiday"
+                case workday = "workday"
+            }
+            /// - Remark: Generated from `#/components/schemas/CalendarDay/kind`.
+            package var kind: Components.Schemas.CalendarDay.KindPayload
+            /// - Remark: Generated from `#/components/schemas/CalendarDay/name`.
+            package var name: Swift.String
+            /// Creates a new `CalendarDay`.
+            ///
+            /// - Parameters:
+            ///   - date:
+            ///   - kind:
+            ///   - name:
+            package init(
+                date: Swift.String,
+                kind: Components.Schemas.CalendarDay.KindPayload,
+                name: Swift.String
+            ) {
+                self.date = date
+                self.kind = kind
+                self.name = name
+            }
+            package enum CodingKeys: String, CodingKey {
+                case date
+                case kind
+                case name
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.date = try container.decode(
+                    Swift.String.self,
+                    forKey: .date
+                )
+                self.kind = try container.decode(
+                    Components.Schemas.CalendarDay.KindPayload.self,
+                    forKey: .kind
+                )
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "date",
+                    "kind",
+                    "name"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CalendarDayInput`.
+        package struct CalendarDayInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CalendarDayInput/kind`.
+            @frozen package enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case holiday = "holiday"
+                case workday = "workday"
+            }
+            /// - Remark: Generated from `#/components/schemas/CalendarDayInput/kind`.
+            package var kind: Components.Schemas.CalendarDayInput.KindPayload
+            /// - Remark: Generated from `#/components/schemas/CalendarDayInput/name`.
+            package var name: Swift.String
+            /// A container of undocumented properties.
+            package var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `CalendarDayInput`.
+            ///
+            /// - Parameters:
+            ///   - kind:
+            ///   - name:
+            ///   - additionalProperties: A container of undocumented properties.
+            package init(
+                kind: Components.Schemas.CalendarDayInput.KindPayload,
+                name: Swift.String,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.kind = kind
+                self.name = name
+                self.additionalProperties = additionalProperties
+            }
+            package enum CodingKeys: String, CodingKey {
+                case kind
+                case name
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.kind = try container.decode(
+                    Components.Schemas.CalendarDayInput.KindPayload.self,
+                    forKey: .kind
+                )
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "kind",
+                    "name"
+                ])
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.kind,
+                    forKey: .kind
+                )
+                try container.encode(
+                    self.name,
+                    forKey: .name
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Receipt`.
+        package struct Receipt: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Receipt/auditEntry`.
+            package var auditEntry: Swift.Int64
+            /// SHA-256 of the canonical request
+            ///
+            /// - Remark: Generated from `#/components/schemas/Receipt/requestHash`.
+            package var requestHash: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Receipt/grant`.
+            package var grant: Swift.Int64
+            /// Creates a new `Receipt`.
+            ///
+            /// - Parameters:
+            ///   - auditEntry:
+            ///   - requestHash: SHA-256 of the canonical request
+            ///   - grant:
+            package init(
+                auditEntry: Swift.Int64,
+                requestHash: Swift.String,
+                grant: Swift.Int64
+            ) {
+                self.auditEntry = auditEntry
+                self.requestHash = requestHash
+                self.grant = grant
+            }
+            package enum CodingKeys: String, CodingKey {
+                case auditEntry
+                case requestHash
+                case grant
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.auditEntry = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .auditEntry
+                )
+                self.requestHash = try container.decode(
+                    Swift.String.self,
+                    forKey: .requestHash
+                )
+                self.grant = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .grant
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "auditEntry",
+                    "requestHash",
+                    "grant"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ChangesPage`.
+        package typealias ChangesPage = ChangesPageBody
+        /// - Remark: Generated from `#/components/schemas/VerifyInput`.
+        package struct VerifyInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/VerifyInput/TuplesPayload`.
+            package struct TuplesPayloadPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                package var additionalProperties: [String: OpenAPIRuntime.OpenAPIValueContainer]
+                /// Creates a new `TuplesPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                package init(additionalProperties: [String: OpenAPIRuntime.OpenAPIValueContainer] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                package func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/VerifyInput/tuples`.
+            package typealias TuplesPayload = [Components.Schemas.VerifyInput.TuplesPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/VerifyInput/tuples`.
+            package var tuples: Components.Schemas.VerifyInput.TuplesPayload
+            /// Also list the submitted items that differ
+            ///
+            /// - Remark: Generated from `#/components/schemas/VerifyInput/explain`.
+            package var explain: Swift.Bool?
+            /// A container of undocumented properties.
+            package var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `VerifyInput`.
+            ///
+            /// - Parameters:
+            ///   - tuples:
+            ///   - explain: Also list the submitted items that differ
+            ///   - additionalProperties: A container of undocumented properties.
+            package init(
+                tuples: Components.Schemas.VerifyInput.TuplesPayload,
+                explain: Swift.Bool? = nil,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.tuples = tuples
+                self.explain = explain
+                self.additionalProperties = additionalProperties
+            }
+            package enum CodingKeys: String, CodingKey {
+                case tuples
+                case explain
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.tuples = try container.decode(
+                    Components.Schemas.VerifyInput.TuplesPayload.self,
+                    forKey: .tuples
+                )
+                self.explain = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .explain
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "tuples",
+                    "explain"
+                ])
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.tuples,
+                    forKey: .tuples
+                )
+                try container.encodeIfPresent(
+                    self.explain,
+                    forKey: .explain
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/VerifyResult`.
+        package struct VerifyResult: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/VerifyResult/match`.
+            package var match: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/VerifyResult/found`.
+            package var found: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/VerifyResult/differs`.
+            package var differs: [Swift.String]?
+            /// Creates a new `VerifyResult`.
+            ///
+            /// - Parameters:
+            ///   - match:
+            ///   - found:
+            ///   - differs:
+            package init(
+                match: Swift.Bool,
+                found: Swift.Bool,
+                differs: [Swift.String]? = nil
+            ) {
+                self.match = match
+                self.found = found
+                self.differs = differs
+            }
+            package enum CodingKeys: String, CodingKey {
+                case match
+                case found
+                case differs
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.match = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .match
+                )
+                self.found = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .found
+                )
+                self.differs = try container.decodeIfPresent(
+                    [Swift.String].self,
+                    forKey: .differs
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "match",
+                    "found",
+                    "differs"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/VerifyReply`.
+        package struct VerifyReply: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/VerifyReply/results`.
+            package var results: [Components.Schemas.VerifyResult]
+            /// - Remark: Generated from `#/components/schemas/VerifyReply/receipt`.
+            package var receipt: Components.Schemas.Receipt
+            /// Creates a new `VerifyReply`.
+            ///
+            /// - Parameters:
+            ///   - results:
+            ///   - receipt:
+            package init(
+                results: [Components.Schemas.VerifyResult],
+                receipt: Components.Schemas.Receipt
+            ) {
+                self.results = results
+                self.receipt = receipt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case results
+                case receipt
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.results = try container.decode(
+                    [Components.Schemas.VerifyResult].self,
+                    forKey: .results
+                )
+                self.receipt = try container.decode(
+                    Components.Schemas.Receipt.self,
+                    forKey: .receipt
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "results",
+                    "receipt"
+                ])
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/InstallationKey`.
         package struct InstallationKey: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/InstallationKey/profile`.
@@ -5629,6 +7500,857 @@ extension Components {
                     "algorithm",
                     "publicKey",
                     "fingerprint"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ManifestSignature`.
+        package struct ManifestSignature: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ManifestSignature/algorithm`.
+            @frozen package enum AlgorithmPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case ed25519 = "ed25519"
+                case sm2 = "sm2"
+            }
+            /// - Remark: Generated from `#/components/schemas/ManifestSignature/algorithm`.
+            package var algorithm: Components.Schemas.ManifestSignature.AlgorithmPayload
+            /// - Remark: Generated from `#/components/schemas/ManifestSignature/publicKey`.
+            package var publicKey: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ManifestSignature/value`.
+            package var value: Swift.String
+            /// Creates a new `ManifestSignature`.
+            ///
+            /// - Parameters:
+            ///   - algorithm:
+            ///   - publicKey:
+            ///   - value:
+            package init(
+                algorithm: Components.Schemas.ManifestSignature.AlgorithmPayload,
+                publicKey: Swift.String,
+                value: Swift.String
+            ) {
+                self.algorithm = algorithm
+                self.publicKey = publicKey
+                self.value = value
+            }
+            package enum CodingKeys: String, CodingKey {
+                case algorithm
+                case publicKey
+                case value
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.algorithm = try container.decode(
+                    Components.Schemas.ManifestSignature.AlgorithmPayload.self,
+                    forKey: .algorithm
+                )
+                self.publicKey = try container.decode(
+                    Swift.String.self,
+                    forKey: .publicKey
+                )
+                self.value = try container.decode(
+                    Swift.String.self,
+                    forKey: .value
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "algorithm",
+                    "publicKey",
+                    "value"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ExportManifest`.
+        package struct ExportManifest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ExportManifest/export`.
+            package var export: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/ExportManifest/grant`.
+            package var grant: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/ExportManifest/resource`.
+            package var resource: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ExportManifest/provider`.
+            package var provider: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ExportManifest/consumer`.
+            package var consumer: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ExportManifest/purpose`.
+            package var purpose: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ExportManifest/format`.
+            @frozen package enum FormatPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case csv = "csv"
+                case jsonl = "jsonl"
+            }
+            /// - Remark: Generated from `#/components/schemas/ExportManifest/format`.
+            package var format: Components.Schemas.ExportManifest.FormatPayload
+            /// - Remark: Generated from `#/components/schemas/ExportManifest/rowCount`.
+            package var rowCount: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ExportManifest/bytes`.
+            package var bytes: Swift.Int64
+            /// Digest of the whole file: SHA-256, or SM3 when digestAlgorithm is sm3
+            ///
+            /// - Remark: Generated from `#/components/schemas/ExportManifest/sha256`.
+            package var sha256: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ExportManifest/ColumnsPayload`.
+            package struct ColumnsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/ExportManifest/ColumnsPayload/name`.
+                package var name: Swift.String
+                /// - Remark: Generated from `#/components/schemas/ExportManifest/ColumnsPayload/sha256`.
+                package var sha256: Swift.String
+                /// Creates a new `ColumnsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - name:
+                ///   - sha256:
+                package init(
+                    name: Swift.String,
+                    sha256: Swift.String
+                ) {
+                    self.name = name
+                    self.sha256 = sha256
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case name
+                    case sha256
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.name = try container.decode(
+                        Swift.String.self,
+                        forKey: .name
+                    )
+                    self.sha256 = try container.decode(
+                        Swift.String.self,
+                        forKey: .sha256
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "name",
+                        "sha256"
+                    ])
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/ExportManifest/columns`.
+            package typealias ColumnsPayload = [Components.Schemas.ExportManifest.ColumnsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/ExportManifest/columns`.
+            package var columns: Components.Schemas.ExportManifest.ColumnsPayload
+            /// 8 hex digits per row: the digest of its cells joined by U+001F
+            ///
+            /// - Remark: Generated from `#/components/schemas/ExportManifest/rowDigests`.
+            package var rowDigests: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ExportManifest/createdAt`.
+            package var createdAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/ExportManifest/auditEntry`.
+            package var auditEntry: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/ExportManifest/requestHash`.
+            package var requestHash: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ExportManifest/signature`.
+            package var signature: Components.Schemas.ManifestSignature?
+            /// The checksums' algorithm (sm3 under the gm profile); absent is SHA-256
+            ///
+            /// - Remark: Generated from `#/components/schemas/ExportManifest/digestAlgorithm`.
+            @frozen package enum DigestAlgorithmPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case sha256 = "sha256"
+                case sm3 = "sm3"
+            }
+            /// The checksums' algorithm (sm3 under the gm profile); absent is SHA-256
+            ///
+            /// - Remark: Generated from `#/components/schemas/ExportManifest/digestAlgorithm`.
+            package var digestAlgorithm: Components.Schemas.ExportManifest.DigestAlgorithmPayload?
+            /// Creates a new `ExportManifest`.
+            ///
+            /// - Parameters:
+            ///   - export:
+            ///   - grant:
+            ///   - resource:
+            ///   - provider:
+            ///   - consumer:
+            ///   - purpose:
+            ///   - format:
+            ///   - rowCount:
+            ///   - bytes:
+            ///   - sha256: Digest of the whole file: SHA-256, or SM3 when digestAlgorithm is sm3
+            ///   - columns:
+            ///   - rowDigests: 8 hex digits per row: the digest of its cells joined by U+001F
+            ///   - createdAt:
+            ///   - auditEntry:
+            ///   - requestHash:
+            ///   - signature:
+            ///   - digestAlgorithm: The checksums' algorithm (sm3 under the gm profile); absent is SHA-256
+            package init(
+                export: Swift.Int64,
+                grant: Swift.Int64,
+                resource: Swift.String,
+                provider: Swift.String,
+                consumer: Swift.String,
+                purpose: Swift.String,
+                format: Components.Schemas.ExportManifest.FormatPayload,
+                rowCount: Swift.Int,
+                bytes: Swift.Int64,
+                sha256: Swift.String,
+                columns: Components.Schemas.ExportManifest.ColumnsPayload,
+                rowDigests: Swift.String,
+                createdAt: Foundation.Date,
+                auditEntry: Swift.Int64,
+                requestHash: Swift.String,
+                signature: Components.Schemas.ManifestSignature? = nil,
+                digestAlgorithm: Components.Schemas.ExportManifest.DigestAlgorithmPayload? = nil
+            ) {
+                self.export = export
+                self.grant = grant
+                self.resource = resource
+                self.provider = provider
+                self.consumer = consumer
+                self.purpose = purpose
+                self.format = format
+                self.rowCount = rowCount
+                self.bytes = bytes
+                self.sha256 = sha256
+                self.columns = columns
+                self.rowDigests = rowDigests
+                self.createdAt = createdAt
+                self.auditEntry = auditEntry
+                self.requestHash = requestHash
+                self.signature = signature
+                self.digestAlgorithm = digestAlgorithm
+            }
+            package enum CodingKeys: String, CodingKey {
+                case export
+                case grant
+                case resource
+                case provider
+                case consumer
+                case purpose
+                case format
+                case rowCount
+                case bytes
+                case sha256
+                case columns
+                case rowDigests
+                case createdAt
+                case auditEntry
+                case requestHash
+                case signature
+                case digestAlgorithm
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.export = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .export
+                )
+                self.grant = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .grant
+                )
+                self.resource = try container.decode(
+                    Swift.String.self,
+                    forKey: .resource
+                )
+                self.provider = try container.decode(
+                    Swift.String.self,
+                    forKey: .provider
+                )
+                self.consumer = try container.decode(
+                    Swift.String.self,
+                    forKey: .consumer
+                )
+                self.purpose = try container.decode(
+                    Swift.String.self,
+                    forKey: .purpose
+                )
+                self.format = try container.decode(
+                    Components.Schemas.ExportManifest.FormatPayload.self,
+                    forKey: .format
+                )
+                self.rowCount = try container.decode(
+                    Swift.Int.self,
+                    forKey: .rowCount
+                )
+                self.bytes = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .bytes
+                )
+                self.sha256 = try container.decode(
+                    Swift.String.self,
+                    forKey: .sha256
+                )
+                self.columns = try container.decode(
+                    Components.Schemas.ExportManifest.ColumnsPayload.self,
+                    forKey: .columns
+                )
+                self.rowDigests = try container.decode(
+                    Swift.String.self,
+                    forKey: .rowDigests
+                )
+                self.createdAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .createdAt
+                )
+                self.auditEntry = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .auditEntry
+                )
+                self.requestHash = try container.decode(
+                    Swift.String.self,
+                    forKey: .requestHash
+                )
+                self.signature = try container.decodeIfPresent(
+                    Components.Schemas.ManifestSignature.self,
+                    forKey: .signature
+                )
+                self.digestAlgorithm = try container.decodeIfPresent(
+                    Components.Schemas.ExportManifest.DigestAlgorithmPayload.self,
+                    forKey: .digestAlgorithm
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "export",
+                    "grant",
+                    "resource",
+                    "provider",
+                    "consumer",
+                    "purpose",
+                    "format",
+                    "rowCount",
+                    "bytes",
+                    "sha256",
+                    "columns",
+                    "rowDigests",
+                    "createdAt",
+                    "auditEntry",
+                    "requestHash",
+                    "signature",
+                    "digestAlgorithm"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Export`.
+        package struct Export: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Export/id`.
+            package var id: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/Export/grant`.
+            package var grant: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/Export/resource`.
+            package var resource: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Export/consumer`.
+            package var consumer: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Export/requestedBy`.
+            package var requestedBy: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Export/format`.
+            @frozen package enum FormatPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case csv = "csv"
+                case jsonl = "jsonl"
+            }
+            /// - Remark: Generated from `#/components/schemas/Export/format`.
+            package var format: Components.Schemas.Export.FormatPayload
+            /// - Remark: Generated from `#/components/schemas/Export/fields`.
+            package var fields: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/Export/filters`.
+            package var filters: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/Export/status`.
+            @frozen package enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case running = "running"
+                case succeeded = "succeeded"
+                case failed = "failed"
+            }
+            /// - Remark: Generated from `#/components/schemas/Export/status`.
+            package var status: Components.Schemas.Export.StatusPayload
+            /// - Remark: Generated from `#/components/schemas/Export/rows`.
+            package var rows: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Export/error`.
+            package var error: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Export/node`.
+            package var node: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Export/createdAt`.
+            package var createdAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/Export/finishedAt`.
+            package var finishedAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/Export/manifest`.
+            package var manifest: Components.Schemas.ExportManifest?
+            /// Creates a new `Export`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - grant:
+            ///   - resource:
+            ///   - consumer:
+            ///   - requestedBy:
+            ///   - format:
+            ///   - fields:
+            ///   - filters:
+            ///   - status:
+            ///   - rows:
+            ///   - error:
+            ///   - node:
+            ///   - createdAt:
+            ///   - finishedAt:
+            ///   - manifest:
+            package init(
+                id: Swift.Int64,
+                grant: Swift.Int64,
+                resource: Swift.String,
+                consumer: Swift.String,
+                requestedBy: Swift.String,
+                format: Components.Schemas.Export.FormatPayload,
+                fields: [Swift.String],
+                filters: [Swift.String],
+                status: Components.Schemas.Export.StatusPayload,
+                rows: Swift.Int,
+                error: Swift.String? = nil,
+                node: Swift.String,
+                createdAt: Foundation.Date,
+                finishedAt: Foundation.Date? = nil,
+                manifest: Components.Schemas.ExportManifest? = nil
+            ) {
+                self.id = id
+                self.grant = grant
+                self.resource = resource
+                self.consumer = consumer
+                self.requestedBy = requestedBy
+                self.format = format
+                self.fields = fields
+                self.filters = filters
+                self.status = status
+                self.rows = rows
+                self.error = error
+                self.node = node
+                self.createdAt = createdAt
+                self.finishedAt = finishedAt
+                self.manifest = manifest
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case grant
+                case resource
+                case consumer
+                case requestedBy
+                case format
+                case fields
+                case filters
+                case status
+                case rows
+                case error
+                case node
+                case createdAt
+                case finishedAt
+                case manifest
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .id
+                )
+                self.grant = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .grant
+                )
+                self.resource = try container.decode(
+                    Swift.String.self,
+                    forKey: .resource
+                )
+                self.consumer = try container.decode(
+                    Swift.String.self,
+                    forKey: .consumer
+                )
+                self.requestedBy = try container.decode(
+                    Swift.String.self,
+                    forKey: .requestedBy
+                )
+                self.format = try container.decode(
+                    Components.Schemas.Export.FormatPayload.self,
+                    forKey: .format
+                )
+                self.fields = try container.decode(
+                    [Swift.String].self,
+                    forKey: .fields
+                )
+                self.filters = try container.decode(
+                    [Swift.String].self,
+                    forKey: .filters
+                )
+                self.status = try container.decode(
+                    Components.Schemas.Export.StatusPayload.self,
+                    forKey: .status
+                )
+                self.rows = try container.decode(
+                    Swift.Int.self,
+                    forKey: .rows
+                )
+                self.error = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .error
+                )
+                self.node = try container.decode(
+                    Swift.String.self,
+                    forKey: .node
+                )
+                self.createdAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .createdAt
+                )
+                self.finishedAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .finishedAt
+                )
+                self.manifest = try container.decodeIfPresent(
+                    Components.Schemas.ExportManifest.self,
+                    forKey: .manifest
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "id",
+                    "grant",
+                    "resource",
+                    "consumer",
+                    "requestedBy",
+                    "format",
+                    "fields",
+                    "filters",
+                    "status",
+                    "rows",
+                    "error",
+                    "node",
+                    "createdAt",
+                    "finishedAt",
+                    "manifest"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Webhook`.
+        package struct Webhook: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Webhook/id`.
+            package var id: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/Webhook/department`.
+            package var department: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Webhook/resource`.
+            package var resource: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Webhook/url`.
+            package var url: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Webhook/createdBy`.
+            package var createdBy: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Webhook/createdAt`.
+            package var createdAt: Foundation.Date
+            /// The catalog version last delivered
+            ///
+            /// - Remark: Generated from `#/components/schemas/Webhook/lastVersion`.
+            package var lastVersion: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Webhook/attempts`.
+            package var attempts: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Webhook/nextAttemptAt`.
+            package var nextAttemptAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/Webhook/lastError`.
+            package var lastError: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Webhook/lastDeliveredAt`.
+            package var lastDeliveredAt: Foundation.Date?
+            /// Creates a new `Webhook`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - department:
+            ///   - resource:
+            ///   - url:
+            ///   - createdBy:
+            ///   - createdAt:
+            ///   - lastVersion: The catalog version last delivered
+            ///   - attempts:
+            ///   - nextAttemptAt:
+            ///   - lastError:
+            ///   - lastDeliveredAt:
+            package init(
+                id: Swift.Int64,
+                department: Swift.String,
+                resource: Swift.String,
+                url: Swift.String,
+                createdBy: Swift.String,
+                createdAt: Foundation.Date,
+                lastVersion: Swift.Int,
+                attempts: Swift.Int,
+                nextAttemptAt: Foundation.Date? = nil,
+                lastError: Swift.String? = nil,
+                lastDeliveredAt: Foundation.Date? = nil
+            ) {
+                self.id = id
+                self.department = department
+                self.resource = resource
+                self.url = url
+                self.createdBy = createdBy
+                self.createdAt = createdAt
+                self.lastVersion = lastVersion
+                self.attempts = attempts
+                self.nextAttemptAt = nextAttemptAt
+                self.lastError = lastError
+                self.lastDeliveredAt = lastDeliveredAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case department
+                case resource
+                case url
+                case createdBy
+                case createdAt
+                case lastVersion
+                case attempts
+                case nextAttemptAt
+                case lastError
+                case lastDeliveredAt
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .id
+                )
+                self.department = try container.decode(
+                    Swift.String.self,
+                    forKey: .department
+                )
+                self.resource = try container.decode(
+                    Swift.String.self,
+                    forKey: .resource
+                )
+                self.url = try container.decode(
+                    Swift.String.self,
+                    forKey: .url
+                )
+                self.createdBy = try container.decode(
+                    Swift.String.self,
+                    forKey: .createdBy
+                )
+                self.createdAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .createdAt
+                )
+                self.lastVersion = try container.decode(
+                    Swift.Int.self,
+                    forKey: .lastVersion
+                )
+                self.attempts = try container.decode(
+                    Swift.Int.self,
+                    forKey: .attempts
+                )
+                self.nextAttemptAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .nextAttemptAt
+                )
+                self.lastError = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .lastError
+                )
+                self.lastDeliveredAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .lastDeliveredAt
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "id",
+                    "department",
+                    "resource",
+                    "url",
+                    "createdBy",
+                    "createdAt",
+                    "lastVersion",
+                    "attempts",
+                    "nextAttemptAt",
+                    "lastError",
+                    "lastDeliveredAt"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/WebhookInput`.
+        package struct WebhookInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/WebhookInput/resource`.
+            package var resource: Swift.String
+            /// - Remark: Generated from `#/components/schemas/WebhookInput/url`.
+            package var url: Swift.String
+            /// A container of undocumented properties.
+            package var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
+            /// Creates a new `WebhookInput`.
+            ///
+            /// - Parameters:
+            ///   - resource:
+            ///   - url:
+            ///   - additionalProperties: A container of undocumented properties.
+            package init(
+                resource: Swift.String,
+                url: Swift.String,
+                additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
+            ) {
+                self.resource = resource
+                self.url = url
+                self.additionalProperties = additionalProperties
+            }
+            package enum CodingKeys: String, CodingKey {
+                case resource
+                case url
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.resource = try container.decode(
+                    Swift.String.self,
+                    forKey: .resource
+                )
+                self.url = try container.decode(
+                    Swift.String.self,
+                    forKey: .url
+                )
+                additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
+                    "resource",
+                    "url"
+                ])
+            }
+            package func encode(to encoder: any Swift.Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(
+                    self.resource,
+                    forKey: .resource
+                )
+                try container.encode(
+                    self.url,
+                    forKey: .url
+                )
+                try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/WebhookWithSecret`.
+        package struct WebhookWithSecret: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/WebhookWithSecret/webhook`.
+            package var webhook: Components.Schemas.Webhook
+            /// Key of X-Zhengshu-Signature: sha256=HMAC-SHA256(secret, X-Zhengshu-Timestamp + '.' + body); shown once
+            ///
+            /// - Remark: Generated from `#/components/schemas/WebhookWithSecret/secret`.
+            package var secret: Swift.String
+            /// Creates a new `WebhookWithSecret`.
+            ///
+            /// - Parameters:
+            ///   - webhook:
+            ///   - secret: Key of X-Zhengshu-Signature: sha256=HMAC-SHA256(secret, X-Zhengshu-Timestamp + '.' + body); shown once
+            package init(
+                webhook: Components.Schemas.Webhook,
+                secret: Swift.String
+            ) {
+                self.webhook = webhook
+                self.secret = secret
+            }
+            package enum CodingKeys: String, CodingKey {
+                case webhook
+                case secret
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.webhook = try container.decode(
+                    Components.Schemas.Webhook.self,
+                    forKey: .webhook
+                )
+                self.secret = try container.decode(
+                    Swift.String.self,
+                    forKey: .secret
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "webhook",
+                    "secret"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/WebhookDelivery`.
+        package struct WebhookDelivery: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/WebhookDelivery/webhook`.
+            package var webhook: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/WebhookDelivery/version`.
+            package var version: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/WebhookDelivery/attempt`.
+            package var attempt: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/WebhookDelivery/outcome`.
+            @frozen package enum OutcomePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case delivered = "delivered"
+                case retrying = "retrying"
+                case abandoned = "abandoned"
+            }
+            /// - Remark: Generated from `#/components/schemas/WebhookDelivery/outcome`.
+            package var outcome: Components.Schemas.WebhookDelivery.OutcomePayload
+            /// - Remark: Generated from `#/components/schemas/WebhookDelivery/httpStatus`.
+            package var httpStatus: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/WebhookDelivery/error`.
+            package var error: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/WebhookDelivery/at`.
+            package var at: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/WebhookDelivery/milliseconds`.
+            package var milliseconds: Swift.Int
+            /// Creates a new `WebhookDelivery`.
+            ///
+            /// - Parameters:
+            ///   - webhook:
+            ///   - version:
+            ///   - attempt:
+            ///   - outcome:
+            ///   - httpStatus:
+            ///   - error:
+            ///   - at:
+            ///   - milliseconds:
+            package init(
+                webhook: Swift.Int64,
+                version: Swift.Int,
+                attempt: Swift.Int,
+                outcome: Components.Schemas.WebhookDelivery.OutcomePayload,
+                httpStatus: Swift.Int? = nil,
+                error: Swift.String? = nil,
+                at: Foundation.Date,
+                milliseconds: Swift.Int
+            ) {
+                self.webhook = webhook
+                self.version = version
+                self.attempt = attempt
+                self.outcome = outcome
+                self.httpStatus = httpStatus
+                self.error = error
+                self.at = at
+                self.milliseconds = milliseconds
+            }
+            package enum CodingKeys: String, CodingKey {
+                case webhook
+                case version
+                case attempt
+                case outcome
+                case httpStatus
+                case error
+                case at
+                case milliseconds
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.webhook = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .webhook
+                )
+                self.version = try container.decode(
+                    Swift.Int.self,
+                    forKey: .version
+                )
+                self.attempt = try container.decode(
+                    Swift.Int.self,
+                    forKey: .attempt
+                )
+                self.outcome = try container.decode(
+                    Components.Schemas.WebhookDelivery.OutcomePayload.self,
+                    forKey: .outcome
+                )
+                self.httpStatus = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .httpStatus
+                )
+                self.error = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .error
+                )
+                self.at = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .at
+                )
+                self.milliseconds = try container.decode(
+                    Swift.Int.self,
+                    forKey: .milliseconds
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "webhook",
+                    "version",
+                    "attempt",
+                    "outcome",
+                    "httpStatus",
+                    "error",
+                    "at",
+                    "milliseconds"
                 ])
             }
         }
@@ -6542,6 +9264,66 @@ extension Components {
                 try encoder.encodeAdditionalProperties(additionalProperties)
             }
         }
+        /// - Remark: Generated from `#/components/schemas/ShareTotal`.
+        package struct ShareTotal: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ShareTotal/key`.
+            package var key: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ShareTotal/day`.
+            package var day: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ShareTotal/calls`.
+            package var calls: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ShareTotal/rows`.
+            package var rows: Swift.Int
+            /// Creates a new `ShareTotal`.
+            ///
+            /// - Parameters:
+            ///   - key:
+            ///   - day:
+            ///   - calls:
+            ///   - rows:
+            package init(
+                key: Swift.String,
+                day: Swift.String,
+                calls: Swift.Int,
+                rows: Swift.Int
+            ) {
+                self.key = key
+                self.day = day
+                self.calls = calls
+                self.rows = rows
+            }
+            package enum CodingKeys: String, CodingKey {
+                case key
+                case day
+                case calls
+                case rows
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.key = try container.decode(
+                    Swift.String.self,
+                    forKey: .key
+                )
+                self.day = try container.decode(
+                    Swift.String.self,
+                    forKey: .day
+                )
+                self.calls = try container.decode(
+                    Swift.Int.self,
+                    forKey: .calls
+                )
+                self.rows = try container.decode(
+                    Swift.Int.self,
+                    forKey: .rows
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "key",
+                    "day",
+                    "calls",
+                    "rows"
+                ])
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/Alert`.
         package struct Alert: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Alert/id`.
@@ -6852,6 +9634,231 @@ extension Components {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
                 self.items = try container.decode(
                     [Components.Schemas.MaskingPolicy].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ShareTotalList`.
+        package struct ShareTotalList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ShareTotalList/items`.
+            package var items: [Components.Schemas.ShareTotal]
+            /// Creates a new `ShareTotalList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.ShareTotal]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.ShareTotal].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ApplicationList`.
+        package struct ApplicationList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ApplicationList/items`.
+            package var items: [Components.Schemas.Application]
+            /// Creates a new `ApplicationList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.Application]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.Application].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/GrantList`.
+        package struct GrantList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/GrantList/items`.
+            package var items: [Components.Schemas.Grant]
+            /// Creates a new `GrantList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.Grant]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.Grant].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ShareUsageList`.
+        package struct ShareUsageList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ShareUsageList/items`.
+            package var items: [Components.Schemas.ShareUsage]
+            /// Creates a new `ShareUsageList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.ShareUsage]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.ShareUsage].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/SystemAccountList`.
+        package struct SystemAccountList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/SystemAccountList/items`.
+            package var items: [Components.Schemas.SystemAccount]
+            /// Creates a new `SystemAccountList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.SystemAccount]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.SystemAccount].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CalendarDayList`.
+        package struct CalendarDayList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CalendarDayList/items`.
+            package var items: [Components.Schemas.CalendarDay]
+            /// Creates a new `CalendarDayList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.CalendarDay]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.CalendarDay].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ExportList`.
+        package struct ExportList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ExportList/items`.
+            package var items: [Components.Schemas.Export]
+            /// Creates a new `ExportList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.Export]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.Export].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/WebhookList`.
+        package struct WebhookList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/WebhookList/items`.
+            package var items: [Components.Schemas.Webhook]
+            /// Creates a new `WebhookList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.Webhook]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.Webhook].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/WebhookDeliveryList`.
+        package struct WebhookDeliveryList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/WebhookDeliveryList/items`.
+            package var items: [Components.Schemas.WebhookDelivery]
+            /// Creates a new `WebhookDeliveryList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.WebhookDelivery]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.WebhookDelivery].self,
                     forKey: .items
                 )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
@@ -8879,6 +11886,433 @@ extension Components {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
                 self.items = try container.decode(
                     [Components.Schemas.Topic].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MemberInput`.
+        package struct MemberInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MemberInput/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MemberInput/displayName`.
+            package var displayName: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/MemberInput/kind`.
+            @frozen package enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case person = "person"
+                case company = "company"
+            }
+            /// - Remark: Generated from `#/components/schemas/MemberInput/kind`.
+            package var kind: Components.Schemas.MemberInput.KindPayload
+            /// Citizen identity number (GB 11643) for a person, unified social credit code (GB 32100) for a company
+            ///
+            /// - Remark: Generated from `#/components/schemas/MemberInput/identifier`.
+            package var identifier: Swift.String
+            /// A mobile number or an e-mail address
+            ///
+            /// - Remark: Generated from `#/components/schemas/MemberInput/contact`.
+            package var contact: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MemberInput/password`.
+            package var password: Swift.String
+            /// Creates a new `MemberInput`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - displayName:
+            ///   - kind:
+            ///   - identifier: Citizen identity number (GB 11643) for a person, unified social credit code (GB 32100) for a company
+            ///   - contact: A mobile number or an e-mail address
+            ///   - password:
+            package init(
+                name: Swift.String,
+                displayName: Swift.String? = nil,
+                kind: Components.Schemas.MemberInput.KindPayload,
+                identifier: Swift.String,
+                contact: Swift.String,
+                password: Swift.String
+            ) {
+                self.name = name
+                self.displayName = displayName
+                self.kind = kind
+                self.identifier = identifier
+                self.contact = contact
+                self.password = password
+            }
+            package enum CodingKeys: String, CodingKey {
+                case name
+                case displayName
+                case kind
+                case identifier
+                case contact
+                case password
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.displayName = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .displayName
+                )
+                self.kind = try container.decode(
+                    Components.Schemas.MemberInput.KindPayload.self,
+                    forKey: .kind
+                )
+                self.identifier = try container.decode(
+                    Swift.String.self,
+                    forKey: .identifier
+                )
+                self.contact = try container.decode(
+                    Swift.String.self,
+                    forKey: .contact
+                )
+                self.password = try container.decode(
+                    Swift.String.self,
+                    forKey: .password
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "name",
+                    "displayName",
+                    "kind",
+                    "identifier",
+                    "contact",
+                    "password"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Member`.
+        package struct Member: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Member/id`.
+            package var id: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/Member/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Member/displayName`.
+            package var displayName: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Member/kind`.
+            @frozen package enum KindPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case person = "person"
+                case company = "company"
+            }
+            /// - Remark: Generated from `#/components/schemas/Member/kind`.
+            package var kind: Components.Schemas.Member.KindPayload
+            /// Masked for a person (first six and last four characters)
+            ///
+            /// - Remark: Generated from `#/components/schemas/Member/identifier`.
+            package var identifier: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Member/contact`.
+            package var contact: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Member/createdAt`.
+            package var createdAt: Foundation.Date
+            /// Creates a new `Member`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - name:
+            ///   - displayName:
+            ///   - kind:
+            ///   - identifier: Masked for a person (first six and last four characters)
+            ///   - contact:
+            ///   - createdAt:
+            package init(
+                id: Swift.Int64,
+                name: Swift.String,
+                displayName: Swift.String,
+                kind: Components.Schemas.Member.KindPayload,
+                identifier: Swift.String,
+                contact: Swift.String,
+                createdAt: Foundation.Date
+            ) {
+                self.id = id
+                self.name = name
+                self.displayName = displayName
+                self.kind = kind
+                self.identifier = identifier
+                self.contact = contact
+                self.createdAt = createdAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case name
+                case displayName
+                case kind
+                case identifier
+                case contact
+                case createdAt
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .id
+                )
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.displayName = try container.decode(
+                    Swift.String.self,
+                    forKey: .displayName
+                )
+                self.kind = try container.decode(
+                    Components.Schemas.Member.KindPayload.self,
+                    forKey: .kind
+                )
+                self.identifier = try container.decode(
+                    Swift.String.self,
+                    forKey: .identifier
+                )
+                self.contact = try container.decode(
+                    Swift.String.self,
+                    forKey: .contact
+                )
+                self.createdAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .createdAt
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "id",
+                    "name",
+                    "displayName",
+                    "kind",
+                    "identifier",
+                    "contact",
+                    "createdAt"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MemberSessionInput`.
+        package struct MemberSessionInput: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MemberSessionInput/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MemberSessionInput/password`.
+            package var password: Swift.String
+            /// Creates a new `MemberSessionInput`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - password:
+            package init(
+                name: Swift.String,
+                password: Swift.String
+            ) {
+                self.name = name
+                self.password = password
+            }
+            package enum CodingKeys: String, CodingKey {
+                case name
+                case password
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.password = try container.decode(
+                    Swift.String.self,
+                    forKey: .password
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "name",
+                    "password"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MemberSession`.
+        package struct MemberSession: Codable, Hashable, Sendable {
+            /// A bearer token for /api/v1/open (a member reaches nothing else)
+            ///
+            /// - Remark: Generated from `#/components/schemas/MemberSession/token`.
+            package var token: Swift.String
+            /// - Remark: Generated from `#/components/schemas/MemberSession/expiresAt`.
+            package var expiresAt: Foundation.Date
+            /// Creates a new `MemberSession`.
+            ///
+            /// - Parameters:
+            ///   - token: A bearer token for /api/v1/open (a member reaches nothing else)
+            ///   - expiresAt:
+            package init(
+                token: Swift.String,
+                expiresAt: Foundation.Date
+            ) {
+                self.token = token
+                self.expiresAt = expiresAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case token
+                case expiresAt
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.token = try container.decode(
+                    Swift.String.self,
+                    forKey: .token
+                )
+                self.expiresAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .expiresAt
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "token",
+                    "expiresAt"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ConditionalDataset`.
+        package struct ConditionalDataset: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ConditionalDataset/code`.
+            package var code: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ConditionalDataset/name`.
+            package var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ConditionalDataset/abstract`.
+            package var abstract: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ConditionalDataset/publisher`.
+            package var publisher: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ConditionalDataset/publisherName`.
+            package var publisherName: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/ConditionalDataset/ItemsPayload`.
+            package struct ItemsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/ConditionalDataset/ItemsPayload/name`.
+                package var name: Swift.String
+                /// - Remark: Generated from `#/components/schemas/ConditionalDataset/ItemsPayload/label`.
+                package var label: Swift.String
+                /// - Remark: Generated from `#/components/schemas/ConditionalDataset/ItemsPayload/type`.
+                package var _type: Swift.String
+                /// Creates a new `ItemsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - name:
+                ///   - label:
+                ///   - _type:
+                package init(
+                    name: Swift.String,
+                    label: Swift.String,
+                    _type: Swift.String
+                ) {
+                    self.name = name
+                    self.label = label
+                    self._type = _type
+                }
+                package enum CodingKeys: String, CodingKey {
+                    case name
+                    case label
+                    case _type = "type"
+                }
+                package init(from decoder: any Swift.Decoder) throws {
+                    let container = try decoder.container(keyedBy: CodingKeys.self)
+                    self.name = try container.decode(
+                        Swift.String.self,
+                        forKey: .name
+                    )
+                    self.label = try container.decode(
+                        Swift.String.self,
+                        forKey: .label
+                    )
+                    self._type = try container.decode(
+                        Swift.String.self,
+                        forKey: ._type
+                    )
+                    try decoder.ensureNoAdditionalProperties(knownKeys: [
+                        "name",
+                        "label",
+                        "type"
+                    ])
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/ConditionalDataset/items`.
+            package typealias ItemsPayload = [Components.Schemas.ConditionalDataset.ItemsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/ConditionalDataset/items`.
+            package var items: Components.Schemas.ConditionalDataset.ItemsPayload
+            /// Creates a new `ConditionalDataset`.
+            ///
+            /// - Parameters:
+            ///   - code:
+            ///   - name:
+            ///   - abstract:
+            ///   - publisher:
+            ///   - publisherName:
+            ///   - items:
+            package init(
+                code: Swift.String,
+                name: Swift.String,
+                abstract: Swift.String,
+                publisher: Swift.String,
+                publisherName: Swift.String? = nil,
+                items: Components.Schemas.ConditionalDataset.ItemsPayload
+            ) {
+                self.code = code
+                self.name = name
+                self.abstract = abstract
+                self.publisher = publisher
+                self.publisherName = publisherName
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case code
+                case name
+                case abstract
+                case publisher
+                case publisherName
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.code = try container.decode(
+                    Swift.String.self,
+                    forKey: .code
+                )
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.abstract = try container.decode(
+                    Swift.String.self,
+                    forKey: .abstract
+                )
+                self.publisher = try container.decode(
+                    Swift.String.self,
+                    forKey: .publisher
+                )
+                self.publisherName = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .publisherName
+                )
+                self.items = try container.decode(
+                    Components.Schemas.ConditionalDataset.ItemsPayload.self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "code",
+                    "name",
+                    "abstract",
+                    "publisher",
+                    "publisherName",
+                    "items"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ConditionalDatasetList`.
+        package struct ConditionalDatasetList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ConditionalDatasetList/items`.
+            package var items: [Components.Schemas.ConditionalDataset]
+            /// Creates a new `ConditionalDatasetList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.ConditionalDataset]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.ConditionalDataset].self,
                     forKey: .items
                 )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [

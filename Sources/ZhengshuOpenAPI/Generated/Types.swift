@@ -275,6 +275,126 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /api/v1/audit/export`.
     /// - Remark: Generated from `#/paths//api/v1/audit/export/get(exportAudit)`.
     func exportAudit(_ input: Operations.ExportAudit.Input) async throws -> Operations.ExportAudit.Output
+    /// Applications, newest first (own department's, both sides, for non-admins)
+    ///
+    /// - Remark: HTTP `GET /api/v1/applications`.
+    /// - Remark: Generated from `#/paths//api/v1/applications/get(listApplications)`.
+    func listApplications(_ input: Operations.ListApplications.Input) async throws -> Operations.ListApplications.Output
+    /// Apply for another department's published resource (consumer)
+    ///
+    /// - Remark: HTTP `POST /api/v1/applications`.
+    /// - Remark: Generated from `#/paths//api/v1/applications/post(applyForResource)`.
+    func applyForResource(_ input: Operations.ApplyForResource.Input) async throws -> Operations.ApplyForResource.Output
+    /// An application with its full history
+    ///
+    /// - Remark: HTTP `GET /api/v1/applications/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/applications/{id}/get(getApplication)`.
+    func getApplication(_ input: Operations.GetApplication.Input) async throws -> Operations.GetApplication.Output
+    /// Approve or reject the pending step: compliance review, second approval and disputes (admin); conditional answer (provider)
+    ///
+    /// - Remark: HTTP `POST /api/v1/applications/{id}/decision`.
+    /// - Remark: Generated from `#/paths//api/v1/applications/{id}/decision/post(decideApplication)`.
+    func decideApplication(_ input: Operations.DecideApplication.Input) async throws -> Operations.DecideApplication.Output
+    /// Withdraw a pending application (consumer)
+    ///
+    /// - Remark: HTTP `POST /api/v1/applications/{id}/withdraw`.
+    /// - Remark: Generated from `#/paths//api/v1/applications/{id}/withdraw/post(withdrawApplication)`.
+    func withdrawApplication(_ input: Operations.WithdrawApplication.Input) async throws -> Operations.WithdrawApplication.Output
+    /// Contest a provider's refusal; the bureau rules (consumer)
+    ///
+    /// - Remark: HTTP `POST /api/v1/applications/{id}/dispute`.
+    /// - Remark: Generated from `#/paths//api/v1/applications/{id}/dispute/post(disputeApplication)`.
+    func disputeApplication(_ input: Operations.DisputeApplication.Input) async throws -> Operations.DisputeApplication.Output
+    /// Send a rejected, refused or withdrawn application again, changed (consumer)
+    ///
+    /// - Remark: HTTP `POST /api/v1/applications/{id}/resubmit`.
+    /// - Remark: Generated from `#/paths//api/v1/applications/{id}/resubmit/post(resubmitApplication)`.
+    func resubmitApplication(_ input: Operations.ResubmitApplication.Input) async throws -> Operations.ResubmitApplication.Output
+    /// Grants, newest first (own department's for non-admins)
+    ///
+    /// - Remark: HTTP `GET /api/v1/grants`.
+    /// - Remark: Generated from `#/paths//api/v1/grants/get(listGrants)`.
+    func listGrants(_ input: Operations.ListGrants.Input) async throws -> Operations.ListGrants.Output
+    /// A grant
+    ///
+    /// - Remark: HTTP `GET /api/v1/grants/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/grants/{id}/get(getGrant)`.
+    func getGrant(_ input: Operations.GetGrant.Input) async throws -> Operations.GetGrant.Output
+    /// Suspend, resume or revoke a grant (provider, admin); a reason is required to suspend or revoke
+    ///
+    /// - Remark: HTTP `POST /api/v1/grants/{id}/{action}`.
+    /// - Remark: Generated from `#/paths//api/v1/grants/{id}/{action}/post(changeGrant)`.
+    func changeGrant(_ input: Operations.ChangeGrant.Input) async throws -> Operations.ChangeGrant.Output
+    /// Calls and rows per grant and day (own department's, both sides, for non-admins)
+    ///
+    /// - Remark: HTTP `GET /api/v1/share-usage`.
+    /// - Remark: Generated from `#/paths//api/v1/share-usage/get(listShareUsage)`.
+    func listShareUsage(_ input: Operations.ListShareUsage.Input) async throws -> Operations.ListShareUsage.Output
+    /// Calls and rows per day summed by resource, consuming or providing department, or grant
+    ///
+    /// - Remark: HTTP `GET /api/v1/share-usage/totals`.
+    /// - Remark: Generated from `#/paths//api/v1/share-usage/totals/get(listShareTotals)`.
+    func listShareTotals(_ input: Operations.ListShareTotals.Input) async throws -> Operations.ListShareTotals.Output
+    /// System accounts (own department's for non-admins)
+    ///
+    /// - Remark: HTTP `GET /api/v1/system-accounts`.
+    /// - Remark: Generated from `#/paths//api/v1/system-accounts/get(listSystemAccounts)`.
+    func listSystemAccounts(_ input: Operations.ListSystemAccounts.Input) async throws -> Operations.ListSystemAccounts.Output
+    /// Create a system account with an API key, shown once (consumer of the department, admin)
+    ///
+    /// - Remark: HTTP `POST /api/v1/system-accounts`.
+    /// - Remark: Generated from `#/paths//api/v1/system-accounts/post(createSystemAccount)`.
+    func createSystemAccount(_ input: Operations.CreateSystemAccount.Input) async throws -> Operations.CreateSystemAccount.Output
+    /// A system account
+    ///
+    /// - Remark: HTTP `GET /api/v1/system-accounts/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/system-accounts/{id}/get(getSystemAccount)`.
+    func getSystemAccount(_ input: Operations.GetSystemAccount.Input) async throws -> Operations.GetSystemAccount.Output
+    /// Revoke a system account; its key stops at once
+    ///
+    /// - Remark: HTTP `DELETE /api/v1/system-accounts/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/system-accounts/{id}/delete(revokeSystemAccount)`.
+    func revokeSystemAccount(_ input: Operations.RevokeSystemAccount.Input) async throws -> Operations.RevokeSystemAccount.Output
+    /// Replace the key; the old one stops at once
+    ///
+    /// - Remark: HTTP `POST /api/v1/system-accounts/{id}/rotate`.
+    /// - Remark: Generated from `#/paths//api/v1/system-accounts/{id}/rotate/post(rotateSystemAccount)`.
+    func rotateSystemAccount(_ input: Operations.RotateSystemAccount.Input) async throws -> Operations.RotateSystemAccount.Output
+    /// Webhook subscriptions (own department's for non-admins)
+    ///
+    /// - Remark: HTTP `GET /api/v1/webhooks`.
+    /// - Remark: Generated from `#/paths//api/v1/webhooks/get(listWebhooks)`.
+    func listWebhooks(_ input: Operations.ListWebhooks.Input) async throws -> Operations.ListWebhooks.Output
+    /// Be notified of every change to a resource's catalog entry: signed POSTs, retried with backoff (consumer, provider)
+    ///
+    /// - Remark: HTTP `POST /api/v1/webhooks`.
+    /// - Remark: Generated from `#/paths//api/v1/webhooks/post(createWebhook)`.
+    func createWebhook(_ input: Operations.CreateWebhook.Input) async throws -> Operations.CreateWebhook.Output
+    /// Stop a subscription
+    ///
+    /// - Remark: HTTP `DELETE /api/v1/webhooks/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/webhooks/{id}/delete(deleteWebhook)`.
+    func deleteWebhook(_ input: Operations.DeleteWebhook.Input) async throws -> Operations.DeleteWebhook.Output
+    /// The last 100 delivery attempts, newest first
+    ///
+    /// - Remark: HTTP `GET /api/v1/webhooks/{id}/deliveries`.
+    /// - Remark: Generated from `#/paths//api/v1/webhooks/{id}/deliveries/get(listWebhookDeliveries)`.
+    func listWebhookDeliveries(_ input: Operations.ListWebhookDeliveries.Input) async throws -> Operations.ListWebhookDeliveries.Output
+    /// Holidays and make-up working days that deadlines are counted with
+    ///
+    /// - Remark: HTTP `GET /api/v1/calendar`.
+    /// - Remark: Generated from `#/paths//api/v1/calendar/get(listCalendar)`.
+    func listCalendar(_ input: Operations.ListCalendar.Input) async throws -> Operations.ListCalendar.Output
+    /// Mark a day a holiday or a working day (admin)
+    ///
+    /// - Remark: HTTP `PUT /api/v1/calendar/{date}`.
+    /// - Remark: Generated from `#/paths//api/v1/calendar/{date}/put(setCalendarDay)`.
+    func setCalendarDay(_ input: Operations.SetCalendarDay.Input) async throws -> Operations.SetCalendarDay.Output
+    /// Make a day ordinary again (admin)
+    ///
+    /// - Remark: HTTP `DELETE /api/v1/calendar/{date}`.
+    /// - Remark: Generated from `#/paths//api/v1/calendar/{date}/delete(removeCalendarDay)`.
+    func removeCalendarDay(_ input: Operations.RemoveCalendarDay.Input) async throws -> Operations.RemoveCalendarDay.Output
     /// Find personal and sensitive data in the stored records (provider of the owning department, admin); only masked examples are returned
     ///
     /// - Remark: HTTP `POST /api/v1/resources/{code}/scan`.
@@ -330,6 +450,41 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /api/v1/alerts/{id}/{action}`.
     /// - Remark: Generated from `#/paths//api/v1/alerts/{id}/{action}/post(changeAlert)`.
     func changeAlert(_ input: Operations.ChangeAlert.Input) async throws -> Operations.ChangeAlert.Output
+    /// Export granted items, masked per policy, as CSV or JSON Lines with a reconciliation manifest; runs in the background
+    ///
+    /// - Remark: HTTP `POST /api/v1/share/{code}/exports`.
+    /// - Remark: Generated from `#/paths//api/v1/share/{code}/exports/post(startExport)`.
+    func startExport(_ input: Operations.StartExport.Input) async throws -> Operations.StartExport.Output
+    /// Exports, newest first (own department's)
+    ///
+    /// - Remark: HTTP `GET /api/v1/exports`.
+    /// - Remark: Generated from `#/paths//api/v1/exports/get(listExports)`.
+    func listExports(_ input: Operations.ListExports.Input) async throws -> Operations.ListExports.Output
+    /// An export and its progress
+    ///
+    /// - Remark: HTTP `GET /api/v1/exports/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/exports/{id}/get(getExport)`.
+    func getExport(_ input: Operations.GetExport.Input) async throws -> Operations.GetExport.Output
+    /// The manifest (数据对账) for zhengshu verify-export
+    ///
+    /// - Remark: HTTP `GET /api/v1/exports/{id}/manifest`.
+    /// - Remark: Generated from `#/paths//api/v1/exports/{id}/manifest/get(getExportManifest)`.
+    func getExportManifest(_ input: Operations.GetExportManifest.Input) async throws -> Operations.GetExportManifest.Output
+    /// The exported file (the consuming department, while its grant is usable); audited
+    ///
+    /// - Remark: HTTP `GET /api/v1/exports/{id}/file`.
+    /// - Remark: Generated from `#/paths//api/v1/exports/{id}/file/get(downloadExport)`.
+    func downloadExport(_ input: Operations.DownloadExport.Input) async throws -> Operations.DownloadExport.Output
+    /// Rows inserted or changed since the cursor, masked as in a query (subscribe): keep a copy in sync
+    ///
+    /// - Remark: HTTP `GET /api/v1/share/{code}/changes`.
+    /// - Remark: Generated from `#/paths//api/v1/share/{code}/changes/get(sharedChanges)`.
+    func sharedChanges(_ input: Operations.SharedChanges.Input) async throws -> Operations.SharedChanges.Output
+    /// Verify up to 1000 tuples against the records (核验): match or not, never the stored values
+    ///
+    /// - Remark: HTTP `POST /api/v1/share/{code}/verify`.
+    /// - Remark: Generated from `#/paths//api/v1/share/{code}/verify/post(sharedVerify)`.
+    func sharedVerify(_ input: Operations.SharedVerify.Input) async throws -> Operations.SharedVerify.Output
     /// Each department's performance score and indicator values for a month (all for the bureau and auditors, else one's own)
     ///
     /// - Remark: HTTP `GET /api/v1/performance`.
@@ -405,6 +560,46 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /api/v1/topics/{code}/materialise`.
     /// - Remark: Generated from `#/paths//api/v1/topics/{code}/materialise/post(materialiseTopic)`.
     func materialiseTopic(_ input: Operations.MaterialiseTopic.Input) async throws -> Operations.MaterialiseTopic.Output
+    /// Register a person (citizen ID) or a company (credit code) for conditional open data; one account per identifier, audited
+    ///
+    /// - Remark: HTTP `POST /api/v1/open/members`.
+    /// - Remark: Generated from `#/paths//api/v1/open/members/post(registerMember)`.
+    func registerMember(_ input: Operations.RegisterMember.Input) async throws -> Operations.RegisterMember.Output
+    /// Sign a member in: a bearer token for the open-data API (members only)
+    ///
+    /// - Remark: HTTP `POST /api/v1/open/sessions`.
+    /// - Remark: Generated from `#/paths//api/v1/open/sessions/post(memberSession)`.
+    func memberSession(_ input: Operations.MemberSession.Input) async throws -> Operations.MemberSession.Output
+    /// Datasets open on condition: their description and items (the data needs an approved application)
+    ///
+    /// - Remark: HTTP `GET /api/v1/open/conditional-datasets`.
+    /// - Remark: Generated from `#/paths//api/v1/open/conditional-datasets/get(listConditionalDatasets)`.
+    func listConditionalDatasets(_ input: Operations.ListConditionalDatasets.Input) async throws -> Operations.ListConditionalDatasets.Output
+    /// The signed-in member's registration (member)
+    ///
+    /// - Remark: HTTP `GET /api/v1/open/members/me`.
+    /// - Remark: Generated from `#/paths//api/v1/open/members/me/get(getMember)`.
+    func getMember(_ input: Operations.GetMember.Input) async throws -> Operations.GetMember.Output
+    /// The member's applications, newest first (member)
+    ///
+    /// - Remark: HTTP `GET /api/v1/open/applications`.
+    /// - Remark: Generated from `#/paths//api/v1/open/applications/get(listOwnOpenApplications)`.
+    func listOwnOpenApplications(_ input: Operations.ListOwnOpenApplications.Input) async throws -> Operations.ListOwnOpenApplications.Output
+    /// Apply for a dataset open on condition (member); review, the provider's answer and (important data) a second approval follow
+    ///
+    /// - Remark: HTTP `POST /api/v1/open/applications`.
+    /// - Remark: Generated from `#/paths//api/v1/open/applications/post(applyForOpenData)`.
+    func applyForOpenData(_ input: Operations.ApplyForOpenData.Input) async throws -> Operations.ApplyForOpenData.Output
+    /// One of the member's applications with its history
+    ///
+    /// - Remark: HTTP `GET /api/v1/open/applications/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/open/applications/{id}/get(getOpenApplication)`.
+    func getOpenApplication(_ input: Operations.GetOpenApplication.Input) async throws -> Operations.GetOpenApplication.Output
+    /// Withdraw a pending application (member)
+    ///
+    /// - Remark: HTTP `POST /api/v1/open/applications/{id}/withdraw`.
+    /// - Remark: Generated from `#/paths//api/v1/open/applications/{id}/withdraw/post(withdrawOpenApplication)`.
+    func withdrawOpenApplication(_ input: Operations.WithdrawOpenApplication.Input) async throws -> Operations.WithdrawOpenApplication.Output
     /// The department's workspaces (every one for admins and auditors), newest first
     ///
     /// - Remark: HTTP `GET /api/v1/workspaces`.
@@ -1138,6 +1333,324 @@ extension APIProtocol {
             headers: headers
         ))
     }
+    /// Applications, newest first (own department's, both sides, for non-admins)
+    ///
+    /// - Remark: HTTP `GET /api/v1/applications`.
+    /// - Remark: Generated from `#/paths//api/v1/applications/get(listApplications)`.
+    package func listApplications(
+        query: Operations.ListApplications.Input.Query = .init(),
+        headers: Operations.ListApplications.Input.Headers = .init()
+    ) async throws -> Operations.ListApplications.Output {
+        try await listApplications(Operations.ListApplications.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Apply for another department's published resource (consumer)
+    ///
+    /// - Remark: HTTP `POST /api/v1/applications`.
+    /// - Remark: Generated from `#/paths//api/v1/applications/post(applyForResource)`.
+    package func applyForResource(
+        headers: Operations.ApplyForResource.Input.Headers = .init(),
+        body: Operations.ApplyForResource.Input.Body
+    ) async throws -> Operations.ApplyForResource.Output {
+        try await applyForResource(Operations.ApplyForResource.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// An application with its full history
+    ///
+    /// - Remark: HTTP `GET /api/v1/applications/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/applications/{id}/get(getApplication)`.
+    package func getApplication(
+        path: Operations.GetApplication.Input.Path,
+        headers: Operations.GetApplication.Input.Headers = .init()
+    ) async throws -> Operations.GetApplication.Output {
+        try await getApplication(Operations.GetApplication.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Approve or reject the pending step: compliance review, second approval and disputes (admin); conditional answer (provider)
+    ///
+    /// - Remark: HTTP `POST /api/v1/applications/{id}/decision`.
+    /// - Remark: Generated from `#/paths//api/v1/applications/{id}/decision/post(decideApplication)`.
+    package func decideApplication(
+        path: Operations.DecideApplication.Input.Path,
+        headers: Operations.DecideApplication.Input.Headers = .init(),
+        body: Operations.DecideApplication.Input.Body
+    ) async throws -> Operations.DecideApplication.Output {
+        try await decideApplication(Operations.DecideApplication.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Withdraw a pending application (consumer)
+    ///
+    /// - Remark: HTTP `POST /api/v1/applications/{id}/withdraw`.
+    /// - Remark: Generated from `#/paths//api/v1/applications/{id}/withdraw/post(withdrawApplication)`.
+    package func withdrawApplication(
+        path: Operations.WithdrawApplication.Input.Path,
+        headers: Operations.WithdrawApplication.Input.Headers = .init(),
+        body: Operations.WithdrawApplication.Input.Body? = nil
+    ) async throws -> Operations.WithdrawApplication.Output {
+        try await withdrawApplication(Operations.WithdrawApplication.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Contest a provider's refusal; the bureau rules (consumer)
+    ///
+    /// - Remark: HTTP `POST /api/v1/applications/{id}/dispute`.
+    /// - Remark: Generated from `#/paths//api/v1/applications/{id}/dispute/post(disputeApplication)`.
+    package func disputeApplication(
+        path: Operations.DisputeApplication.Input.Path,
+        headers: Operations.DisputeApplication.Input.Headers = .init(),
+        body: Operations.DisputeApplication.Input.Body
+    ) async throws -> Operations.DisputeApplication.Output {
+        try await disputeApplication(Operations.DisputeApplication.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Send a rejected, refused or withdrawn application again, changed (consumer)
+    ///
+    /// - Remark: HTTP `POST /api/v1/applications/{id}/resubmit`.
+    /// - Remark: Generated from `#/paths//api/v1/applications/{id}/resubmit/post(resubmitApplication)`.
+    package func resubmitApplication(
+        path: Operations.ResubmitApplication.Input.Path,
+        headers: Operations.ResubmitApplication.Input.Headers = .init(),
+        body: Operations.ResubmitApplication.Input.Body? = nil
+    ) async throws -> Operations.ResubmitApplication.Output {
+        try await resubmitApplication(Operations.ResubmitApplication.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Grants, newest first (own department's for non-admins)
+    ///
+    /// - Remark: HTTP `GET /api/v1/grants`.
+    /// - Remark: Generated from `#/paths//api/v1/grants/get(listGrants)`.
+    package func listGrants(
+        query: Operations.ListGrants.Input.Query = .init(),
+        headers: Operations.ListGrants.Input.Headers = .init()
+    ) async throws -> Operations.ListGrants.Output {
+        try await listGrants(Operations.ListGrants.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// A grant
+    ///
+    /// - Remark: HTTP `GET /api/v1/grants/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/grants/{id}/get(getGrant)`.
+    package func getGrant(
+        path: Operations.GetGrant.Input.Path,
+        headers: Operations.GetGrant.Input.Headers = .init()
+    ) async throws -> Operations.GetGrant.Output {
+        try await getGrant(Operations.GetGrant.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Suspend, resume or revoke a grant (provider, admin); a reason is required to suspend or revoke
+    ///
+    /// - Remark: HTTP `POST /api/v1/grants/{id}/{action}`.
+    /// - Remark: Generated from `#/paths//api/v1/grants/{id}/{action}/post(changeGrant)`.
+    package func changeGrant(
+        path: Operations.ChangeGrant.Input.Path,
+        headers: Operations.ChangeGrant.Input.Headers = .init(),
+        body: Operations.ChangeGrant.Input.Body? = nil
+    ) async throws -> Operations.ChangeGrant.Output {
+        try await changeGrant(Operations.ChangeGrant.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Calls and rows per grant and day (own department's, both sides, for non-admins)
+    ///
+    /// - Remark: HTTP `GET /api/v1/share-usage`.
+    /// - Remark: Generated from `#/paths//api/v1/share-usage/get(listShareUsage)`.
+    package func listShareUsage(
+        query: Operations.ListShareUsage.Input.Query = .init(),
+        headers: Operations.ListShareUsage.Input.Headers = .init()
+    ) async throws -> Operations.ListShareUsage.Output {
+        try await listShareUsage(Operations.ListShareUsage.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Calls and rows per day summed by resource, consuming or providing department, or grant
+    ///
+    /// - Remark: HTTP `GET /api/v1/share-usage/totals`.
+    /// - Remark: Generated from `#/paths//api/v1/share-usage/totals/get(listShareTotals)`.
+    package func listShareTotals(
+        query: Operations.ListShareTotals.Input.Query = .init(),
+        headers: Operations.ListShareTotals.Input.Headers = .init()
+    ) async throws -> Operations.ListShareTotals.Output {
+        try await listShareTotals(Operations.ListShareTotals.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// System accounts (own department's for non-admins)
+    ///
+    /// - Remark: HTTP `GET /api/v1/system-accounts`.
+    /// - Remark: Generated from `#/paths//api/v1/system-accounts/get(listSystemAccounts)`.
+    package func listSystemAccounts(
+        query: Operations.ListSystemAccounts.Input.Query = .init(),
+        headers: Operations.ListSystemAccounts.Input.Headers = .init()
+    ) async throws -> Operations.ListSystemAccounts.Output {
+        try await listSystemAccounts(Operations.ListSystemAccounts.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Create a system account with an API key, shown once (consumer of the department, admin)
+    ///
+    /// - Remark: HTTP `POST /api/v1/system-accounts`.
+    /// - Remark: Generated from `#/paths//api/v1/system-accounts/post(createSystemAccount)`.
+    package func createSystemAccount(
+        headers: Operations.CreateSystemAccount.Input.Headers = .init(),
+        body: Operations.CreateSystemAccount.Input.Body
+    ) async throws -> Operations.CreateSystemAccount.Output {
+        try await createSystemAccount(Operations.CreateSystemAccount.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A system account
+    ///
+    /// - Remark: HTTP `GET /api/v1/system-accounts/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/system-accounts/{id}/get(getSystemAccount)`.
+    package func getSystemAccount(
+        path: Operations.GetSystemAccount.Input.Path,
+        headers: Operations.GetSystemAccount.Input.Headers = .init()
+    ) async throws -> Operations.GetSystemAccount.Output {
+        try await getSystemAccount(Operations.GetSystemAccount.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Revoke a system account; its key stops at once
+    ///
+    /// - Remark: HTTP `DELETE /api/v1/system-accounts/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/system-accounts/{id}/delete(revokeSystemAccount)`.
+    package func revokeSystemAccount(
+        path: Operations.RevokeSystemAccount.Input.Path,
+        headers: Operations.RevokeSystemAccount.Input.Headers = .init()
+    ) async throws -> Operations.RevokeSystemAccount.Output {
+        try await revokeSystemAccount(Operations.RevokeSystemAccount.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Replace the key; the old one stops at once
+    ///
+    /// - Remark: HTTP `POST /api/v1/system-accounts/{id}/rotate`.
+    /// - Remark: Generated from `#/paths//api/v1/system-accounts/{id}/rotate/post(rotateSystemAccount)`.
+    package func rotateSystemAccount(
+        path: Operations.RotateSystemAccount.Input.Path,
+        headers: Operations.RotateSystemAccount.Input.Headers = .init()
+    ) async throws -> Operations.RotateSystemAccount.Output {
+        try await rotateSystemAccount(Operations.RotateSystemAccount.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Webhook subscriptions (own department's for non-admins)
+    ///
+    /// - Remark: HTTP `GET /api/v1/webhooks`.
+    /// - Remark: Generated from `#/paths//api/v1/webhooks/get(listWebhooks)`.
+    package func listWebhooks(headers: Operations.ListWebhooks.Input.Headers = .init()) async throws -> Operations.ListWebhooks.Output {
+        try await listWebhooks(Operations.ListWebhooks.Input(headers: headers))
+    }
+    /// Be notified of every change to a resource's catalog entry: signed POSTs, retried with backoff (consumer, provider)
+    ///
+    /// - Remark: HTTP `POST /api/v1/webhooks`.
+    /// - Remark: Generated from `#/paths//api/v1/webhooks/post(createWebhook)`.
+    package func createWebhook(
+        headers: Operations.CreateWebhook.Input.Headers = .init(),
+        body: Operations.CreateWebhook.Input.Body
+    ) async throws -> Operations.CreateWebhook.Output {
+        try await createWebhook(Operations.CreateWebhook.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Stop a subscription
+    ///
+    /// - Remark: HTTP `DELETE /api/v1/webhooks/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/webhooks/{id}/delete(deleteWebhook)`.
+    package func deleteWebhook(
+        path: Operations.DeleteWebhook.Input.Path,
+        headers: Operations.DeleteWebhook.Input.Headers = .init()
+    ) async throws -> Operations.DeleteWebhook.Output {
+        try await deleteWebhook(Operations.DeleteWebhook.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The last 100 delivery attempts, newest first
+    ///
+    /// - Remark: HTTP `GET /api/v1/webhooks/{id}/deliveries`.
+    /// - Remark: Generated from `#/paths//api/v1/webhooks/{id}/deliveries/get(listWebhookDeliveries)`.
+    package func listWebhookDeliveries(
+        path: Operations.ListWebhookDeliveries.Input.Path,
+        headers: Operations.ListWebhookDeliveries.Input.Headers = .init()
+    ) async throws -> Operations.ListWebhookDeliveries.Output {
+        try await listWebhookDeliveries(Operations.ListWebhookDeliveries.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Holidays and make-up working days that deadlines are counted with
+    ///
+    /// - Remark: HTTP `GET /api/v1/calendar`.
+    /// - Remark: Generated from `#/paths//api/v1/calendar/get(listCalendar)`.
+    package func listCalendar(
+        query: Operations.ListCalendar.Input.Query = .init(),
+        headers: Operations.ListCalendar.Input.Headers = .init()
+    ) async throws -> Operations.ListCalendar.Output {
+        try await listCalendar(Operations.ListCalendar.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Mark a day a holiday or a working day (admin)
+    ///
+    /// - Remark: HTTP `PUT /api/v1/calendar/{date}`.
+    /// - Remark: Generated from `#/paths//api/v1/calendar/{date}/put(setCalendarDay)`.
+    package func setCalendarDay(
+        path: Operations.SetCalendarDay.Input.Path,
+        headers: Operations.SetCalendarDay.Input.Headers = .init(),
+        body: Operations.SetCalendarDay.Input.Body
+    ) async throws -> Operations.SetCalendarDay.Output {
+        try await setCalendarDay(Operations.SetCalendarDay.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Make a day ordinary again (admin)
+    ///
+    /// - Remark: HTTP `DELETE /api/v1/calendar/{date}`.
+    /// - Remark: Generated from `#/paths//api/v1/calendar/{date}/delete(removeCalendarDay)`.
+    package func removeCalendarDay(
+        path: Operations.RemoveCalendarDay.Input.Path,
+        headers: Operations.RemoveCalendarDay.Input.Headers = .init()
+    ) async throws -> Operations.RemoveCalendarDay.Output {
+        try await removeCalendarDay(Operations.RemoveCalendarDay.Input(
+            path: path,
+            headers: headers
+        ))
+    }
     /// Find personal and sensitive data in the stored records (provider of the owning department, admin); only masked examples are returned
     ///
     /// - Remark: HTTP `POST /api/v1/resources/{code}/scan`.
@@ -1279,6 +1792,99 @@ extension APIProtocol {
     ) async throws -> Operations.ChangeAlert.Output {
         try await changeAlert(Operations.ChangeAlert.Input(
             path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Export granted items, masked per policy, as CSV or JSON Lines with a reconciliation manifest; runs in the background
+    ///
+    /// - Remark: HTTP `POST /api/v1/share/{code}/exports`.
+    /// - Remark: Generated from `#/paths//api/v1/share/{code}/exports/post(startExport)`.
+    package func startExport(
+        path: Operations.StartExport.Input.Path,
+        query: Operations.StartExport.Input.Query = .init(),
+        headers: Operations.StartExport.Input.Headers = .init()
+    ) async throws -> Operations.StartExport.Output {
+        try await startExport(Operations.StartExport.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Exports, newest first (own department's)
+    ///
+    /// - Remark: HTTP `GET /api/v1/exports`.
+    /// - Remark: Generated from `#/paths//api/v1/exports/get(listExports)`.
+    package func listExports(headers: Operations.ListExports.Input.Headers = .init()) async throws -> Operations.ListExports.Output {
+        try await listExports(Operations.ListExports.Input(headers: headers))
+    }
+    /// An export and its progress
+    ///
+    /// - Remark: HTTP `GET /api/v1/exports/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/exports/{id}/get(getExport)`.
+    package func getExport(
+        path: Operations.GetExport.Input.Path,
+        headers: Operations.GetExport.Input.Headers = .init()
+    ) async throws -> Operations.GetExport.Output {
+        try await getExport(Operations.GetExport.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The manifest (数据对账) for zhengshu verify-export
+    ///
+    /// - Remark: HTTP `GET /api/v1/exports/{id}/manifest`.
+    /// - Remark: Generated from `#/paths//api/v1/exports/{id}/manifest/get(getExportManifest)`.
+    package func getExportManifest(
+        path: Operations.GetExportManifest.Input.Path,
+        headers: Operations.GetExportManifest.Input.Headers = .init()
+    ) async throws -> Operations.GetExportManifest.Output {
+        try await getExportManifest(Operations.GetExportManifest.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The exported file (the consuming department, while its grant is usable); audited
+    ///
+    /// - Remark: HTTP `GET /api/v1/exports/{id}/file`.
+    /// - Remark: Generated from `#/paths//api/v1/exports/{id}/file/get(downloadExport)`.
+    package func downloadExport(
+        path: Operations.DownloadExport.Input.Path,
+        headers: Operations.DownloadExport.Input.Headers = .init()
+    ) async throws -> Operations.DownloadExport.Output {
+        try await downloadExport(Operations.DownloadExport.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Rows inserted or changed since the cursor, masked as in a query (subscribe): keep a copy in sync
+    ///
+    /// - Remark: HTTP `GET /api/v1/share/{code}/changes`.
+    /// - Remark: Generated from `#/paths//api/v1/share/{code}/changes/get(sharedChanges)`.
+    package func sharedChanges(
+        path: Operations.SharedChanges.Input.Path,
+        query: Operations.SharedChanges.Input.Query = .init(),
+        headers: Operations.SharedChanges.Input.Headers = .init()
+    ) async throws -> Operations.SharedChanges.Output {
+        try await sharedChanges(Operations.SharedChanges.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Verify up to 1000 tuples against the records (核验): match or not, never the stored values
+    ///
+    /// - Remark: HTTP `POST /api/v1/share/{code}/verify`.
+    /// - Remark: Generated from `#/paths//api/v1/share/{code}/verify/post(sharedVerify)`.
+    package func sharedVerify(
+        path: Operations.SharedVerify.Input.Path,
+        query: Operations.SharedVerify.Input.Query = .init(),
+        headers: Operations.SharedVerify.Input.Headers = .init(),
+        body: Operations.SharedVerify.Input.Body
+    ) async throws -> Operations.SharedVerify.Output {
+        try await sharedVerify(Operations.SharedVerify.Input(
+            path: path,
+            query: query,
             headers: headers,
             body: body
         ))
@@ -1470,6 +2076,100 @@ extension APIProtocol {
         try await materialiseTopic(Operations.MaterialiseTopic.Input(
             path: path,
             headers: headers
+        ))
+    }
+    /// Register a person (citizen ID) or a company (credit code) for conditional open data; one account per identifier, audited
+    ///
+    /// - Remark: HTTP `POST /api/v1/open/members`.
+    /// - Remark: Generated from `#/paths//api/v1/open/members/post(registerMember)`.
+    package func registerMember(
+        headers: Operations.RegisterMember.Input.Headers = .init(),
+        body: Operations.RegisterMember.Input.Body
+    ) async throws -> Operations.RegisterMember.Output {
+        try await registerMember(Operations.RegisterMember.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Sign a member in: a bearer token for the open-data API (members only)
+    ///
+    /// - Remark: HTTP `POST /api/v1/open/sessions`.
+    /// - Remark: Generated from `#/paths//api/v1/open/sessions/post(memberSession)`.
+    package func memberSession(
+        headers: Operations.MemberSession.Input.Headers = .init(),
+        body: Operations.MemberSession.Input.Body
+    ) async throws -> Operations.MemberSession.Output {
+        try await memberSession(Operations.MemberSession.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Datasets open on condition: their description and items (the data needs an approved application)
+    ///
+    /// - Remark: HTTP `GET /api/v1/open/conditional-datasets`.
+    /// - Remark: Generated from `#/paths//api/v1/open/conditional-datasets/get(listConditionalDatasets)`.
+    package func listConditionalDatasets(headers: Operations.ListConditionalDatasets.Input.Headers = .init()) async throws -> Operations.ListConditionalDatasets.Output {
+        try await listConditionalDatasets(Operations.ListConditionalDatasets.Input(headers: headers))
+    }
+    /// The signed-in member's registration (member)
+    ///
+    /// - Remark: HTTP `GET /api/v1/open/members/me`.
+    /// - Remark: Generated from `#/paths//api/v1/open/members/me/get(getMember)`.
+    package func getMember(headers: Operations.GetMember.Input.Headers = .init()) async throws -> Operations.GetMember.Output {
+        try await getMember(Operations.GetMember.Input(headers: headers))
+    }
+    /// The member's applications, newest first (member)
+    ///
+    /// - Remark: HTTP `GET /api/v1/open/applications`.
+    /// - Remark: Generated from `#/paths//api/v1/open/applications/get(listOwnOpenApplications)`.
+    package func listOwnOpenApplications(
+        query: Operations.ListOwnOpenApplications.Input.Query = .init(),
+        headers: Operations.ListOwnOpenApplications.Input.Headers = .init()
+    ) async throws -> Operations.ListOwnOpenApplications.Output {
+        try await listOwnOpenApplications(Operations.ListOwnOpenApplications.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Apply for a dataset open on condition (member); review, the provider's answer and (important data) a second approval follow
+    ///
+    /// - Remark: HTTP `POST /api/v1/open/applications`.
+    /// - Remark: Generated from `#/paths//api/v1/open/applications/post(applyForOpenData)`.
+    package func applyForOpenData(
+        headers: Operations.ApplyForOpenData.Input.Headers = .init(),
+        body: Operations.ApplyForOpenData.Input.Body
+    ) async throws -> Operations.ApplyForOpenData.Output {
+        try await applyForOpenData(Operations.ApplyForOpenData.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// One of the member's applications with its history
+    ///
+    /// - Remark: HTTP `GET /api/v1/open/applications/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/open/applications/{id}/get(getOpenApplication)`.
+    package func getOpenApplication(
+        path: Operations.GetOpenApplication.Input.Path,
+        headers: Operations.GetOpenApplication.Input.Headers = .init()
+    ) async throws -> Operations.GetOpenApplication.Output {
+        try await getOpenApplication(Operations.GetOpenApplication.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Withdraw a pending application (member)
+    ///
+    /// - Remark: HTTP `POST /api/v1/open/applications/{id}/withdraw`.
+    /// - Remark: Generated from `#/paths//api/v1/open/applications/{id}/withdraw/post(withdrawOpenApplication)`.
+    package func withdrawOpenApplication(
+        path: Operations.WithdrawOpenApplication.Input.Path,
+        headers: Operations.WithdrawOpenApplication.Input.Headers = .init(),
+        body: Operations.WithdrawOpenApplication.Input.Body? = nil
+    ) async throws -> Operations.WithdrawOpenApplication.Output {
+        try await withdrawOpenApplication(Operations.WithdrawOpenApplication.Input(
+            path: path,
+            headers: headers,
+            body: body
         ))
     }
     /// The department's workspaces (every one for admins and auditors), newest first

@@ -50,3 +50,29 @@ package enum RecordCell: Codable, Hashable, Sendable {
         }
     }
 }
+
+/// The `ChangesPage` schema, for the same reason as ``RecordPageBody``: a change feed's page holds up to a thousand
+/// records of any resource.
+package struct ChangesPageBody: Codable, Hashable, Sendable {
+    package var fields: [String]
+    package var records: [[String: RecordCell]]
+    /// Pass it back to get what changed next.
+    package var cursor: String
+    /// The data was replaced: drop the copy, these rows start it anew.
+    package var reset: Bool
+    /// More changes wait: call again at once.
+    package var more: Bool
+    package var receipt: Components.Schemas.Receipt
+
+    package init(
+        fields: [String], records: [[String: RecordCell]], cursor: String, reset: Bool, more: Bool,
+        receipt: Components.Schemas.Receipt
+    ) {
+        self.fields = fields
+        self.records = records
+        self.cursor = cursor
+        self.reset = reset
+        self.more = more
+        self.receipt = receipt
+    }
+}
