@@ -17,9 +17,11 @@ package func buildApplication(
     let files = NodeFiles(
         directory: configuration.exportsDirectory, node: configuration.nodeID, platform: services.platform,
         logger: logger)
+    let store = services.store
+    let lastBackup = LastBackup { try? await store.backupRuns(limit: 1).first }
     let router = try await buildRouter(
-        services: services, configuration: configuration, admission: admission, files: files)
-    var background: [any Service] = [files]
+        services: services, configuration: configuration, admission: admission, files: files, lastBackup: lastBackup)
+    var background: [any Service] = [files, lastBackup]
     background += [
         PeriodicService.pullScheduler(
             services.platform.pulls, period: .seconds(configuration.pullCheckSeconds), logger: logger),
@@ -59,7 +61,7 @@ package func serve(_ configuration: AppConfiguration, services: AppServices) asy
 /// through it is never written).
 package func buildRouter(
     services: AppServices, configuration: AppConfiguration,
-    admission: Admission? = nil, files: NodeFiles? = nil
+    admission: Admission? = nil, files: NodeFiles? = nil, lastBackup: LastBackup? = nil
 ) async throws -> Router<AppRequestContext> {
     let admission = admission ?? Admission(limits: configuration.serverLimits)
     let files =
@@ -76,10 +78,11 @@ package func buildRouter(
     // Inside the error mapping (a refusal is a problem document with Retry-After), before any route's work.
     router.add(middleware: AdmissionMiddleware(admission))
     let store = services.store
+    let lastBackup = lastBackup ?? LastBackup { try? await store.backupRuns(limit: 1).first }
     SystemRoutes<AppRequestContext>(
         readiness: { (try? await store.isSchemaCurrent()) ?? false },
         metrics: { await OperationsMetrics.exposition(store: store) },
-        lastBackup: { try? await store.backupRuns(limit: 1).first }, admission: admission
+        lastBackup: { await lastBackup.current() }, admission: admission
     ).register(on: router)
     try APIRoutes(platform: services.platform, maxUploadBytes: configuration.maxUploadBytes, files: files)
         .register(on: router)

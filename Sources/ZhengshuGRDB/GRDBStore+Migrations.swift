@@ -471,8 +471,9 @@ extension GRDBStore {
         return m
     }
 
-    /// The State Council's holiday schedules for 2025 and 2026 (see `WorkingCalendar.chinaDefaults`), the starting
-    /// calendar of a new installation; the same text seeds the PostgreSQL engine.
+    /// The State Council's holiday schedules for 2025 and 2026, the starting calendar of a new installation: the rows
+    /// `WorkingCalendar.chinaDefaults` lists, written out because a shipped migration never changes with the code (the
+    /// PostgreSQL engine has the same text; `SharingStoreTests` checks both against it). The rules are Core's alone.
     static let calendarSeed = """
         INSERT INTO calendarDay (day, kind, name) VALUES
         ('2025-01-01','holiday','元旦'), ('2025-01-28','holiday','春节'), ('2025-01-29','holiday','春节'), ('2025-01-30','holiday','春节'),

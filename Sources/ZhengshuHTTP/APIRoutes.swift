@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Hummingbird
 import ZhengshuCore
@@ -31,21 +30,5 @@ package struct APIRoutes {
         if let first = v.first, "=+-@".contains(first) { v = "'" + v }
         guard v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return v }
         return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    static func integer(_ context: AppRequestContext, _ name: String) throws -> Int64 {
-        let raw = try context.parameters.require(name)
-        guard let v = Int64(raw), v > 0 else {
-            throw ZhengshuError(.invalidInput, "\(name) must be a positive integer, not '\(raw.prefix(40))'")
-        }
-        return v
-    }
-
-    static func optionalInteger(_ raw: String?, _ name: String) throws -> Int? {
-        guard let raw, !raw.isEmpty else { return nil }
-        guard let v = Int(raw) else {
-            throw ZhengshuError(.invalidInput, "\(name) must be an integer, not '\(raw.prefix(40))'")
-        }
-        return v
     }
 }

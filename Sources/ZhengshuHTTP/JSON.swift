@@ -22,36 +22,6 @@ package enum JSON {
             body: .init(byteBuffer: ByteBuffer(bytes: encode(value))))
     }
 
-    /// Reads and decodes the request body.
-    /// - Throws: `invalidInput` (400) for a body that is not JSON or not UTF-8, `validation` (422) naming the field
-    ///   whose value has the wrong type or is missing, `payloadTooLarge` past `limit` bytes.
-    static func decode<T: Decodable>(
-        _ type: T.Type, from request: Request, context: AppRequestContext,
-        limit: Int = 1024 * 1024
-    ) async throws -> T {
-        try await decodeWithBytes(type, from: request, context: context, limit: limit).value
-    }
-
-    /// Like ``decode(_:from:context:limit:)``, also returning the raw body (for an idempotency fingerprint).
-    static func decodeWithBytes<T: Decodable>(
-        _ type: T.Type, from request: Request, context: AppRequestContext,
-        limit: Int = 1024 * 1024
-    ) async throws -> (value: T, body: Data) {
-        if let contentType = request.headers[.contentType], !contentType.lowercased().contains("json") {
-            throw HTTPError(.unsupportedMediaType, message: notJSONMediaType(contentType))
-        }
-        let data = Data(try await collect(request.body, upTo: limit).readableBytesView)
-        guard !data.isEmpty else { throw emptyBody }
-        guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil else {
-            throw notJSON
-        }
-        do {
-            return (try JSONDecoder().decode(T.self, from: data), data)
-        } catch let error as DecodingError {
-            throw ZhengshuError.validation([violation(error)])
-        }
-    }
-
     /// The problem a body the generated server could not decode makes: 400 when it is not JSON at all (the decoder
     /// calls the data corrupt at the top; an empty body never reaches it, see ``APITransport``), else 422 naming the
     /// field and why (an enum's allowed values from the document, which the decoder does not say).

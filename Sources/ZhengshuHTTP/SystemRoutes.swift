@@ -7,11 +7,12 @@ import ZhengshuCore
 package struct SystemRoutes<Context: RequestContext> {
     let readiness: @Sendable () async -> Bool
     let metrics: @Sendable () async -> String
-    let lastBackup: StaleWhileRefreshing<BackupRun>
+    let lastBackup: @Sendable () async -> BackupRun?
     let admission: Admission?
 
     /// - Parameters:
-    ///   - lastBackup: read from the store in the background, never while `/healthz` waits.
+    ///   - lastBackup: the last scheduled backup as last read: it must not wait on the database (the application reads
+    ///     it in the background, ``ZhengshuApp/LastBackup``).
     ///   - admission: the node's admission count, reported by `/readyz`.
     package init(
         readiness: @escaping @Sendable () async -> Bool, metrics: @escaping @Sendable () async -> String,
@@ -19,7 +20,7 @@ package struct SystemRoutes<Context: RequestContext> {
     ) {
         self.readiness = readiness
         self.metrics = metrics
-        self.lastBackup = StaleWhileRefreshing(lastBackup)
+        self.lastBackup = lastBackup
         self.admission = admission
     }
 
@@ -53,7 +54,7 @@ package struct SystemRoutes<Context: RequestContext> {
         let document = OpenAPIDocument.bytes
         // Touches no database pool and no lock a request may hold: it answers however loaded the node is.
         router.get("healthz") { _, _ in
-            let last = await lastBackup.current()
+            let last = await lastBackup()
             return JSON.response(
                 Health(
                     status: last?.status == .failed ? "degraded" : "ok",
@@ -88,46 +89,6 @@ package struct SystemRoutes<Context: RequestContext> {
                 status: .ok, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(bytes: document)))
         }
-    }
-}
-
-/// A value read in the background: ``current()`` answers with what was read last, and starts a new read when that
-/// is older than `maxAge` (one at a time). Only the very first call waits for a read, and at most a second.
-package final class StaleWhileRefreshing<Value: Sendable>: Sendable {
-    private struct State {
-        var value: Value?
-        var readAt: ContinuousClock.Instant?
-        var reading: Task<Void, Never>?
-    }
-
-    private let read: @Sendable () async -> Value?
-    private let maxAge: Duration
-    private let state = Mutex(State())
-
-    package init(maxAge: Duration = .seconds(2), _ read: @escaping @Sendable () async -> Value?) {
-        self.read = read
-        self.maxAge = maxAge
-    }
-
-    package func current() async -> Value? {
-        let now = ContinuousClock.now
-        let (value, first, task) = state.withLock { s -> (Value?, Bool, Task<Void, Never>?) in
-            let stale = s.readAt.map { now - $0 > maxAge } ?? true
-            if stale, s.reading == nil {
-                s.reading = Task { [read] in
-                    let fresh = await read()
-                    self.state.withLock { s in
-                        s.value = fresh
-                        s.readAt = .now
-                        s.reading = nil
-                    }
-                }
-            }
-            return (s.value, s.readAt == nil, s.reading)
-        }
-        guard first, let task else { return value }
-        _ = try? await Deadline.run(within: .seconds(1)) { await task.value }
-        return state.withLock { $0.value }
     }
 }
 

@@ -305,8 +305,9 @@ extension PostgresStore {
         ("v22-backup-runs", ["CREATE TABLE backupRun (id bigserial PRIMARY KEY, document text NOT NULL)"]),
     ]
 
-    /// The State Council's holiday schedules for 2025 and 2026 (see `WorkingCalendar.chinaDefaults`), the starting
-    /// calendar of a new installation.
+    /// The State Council's holiday schedules for 2025 and 2026, the starting calendar of a new installation: the rows
+    /// `WorkingCalendar.chinaDefaults` lists, written out because a shipped migration never changes with the code
+    /// (`SharingStoreTests` checks both engines' seeds against it).
     static let calendarSeed = """
         INSERT INTO calendarDay (day, kind, name) VALUES
         ('2025-01-01','holiday','元旦'), ('2025-01-28','holiday','春节'), ('2025-01-29','holiday','春节'), ('2025-01-30','holiday','春节'),

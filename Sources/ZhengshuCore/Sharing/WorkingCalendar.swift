@@ -35,9 +35,12 @@ package struct WorkingCalendar: Sendable {
         switch exceptions[date] {
         case .holiday: false
         case .workday: true
-        case nil: date.weekday <= 5
+        case nil: Self.isOrdinaryWorkingDay(date)
         }
     }
+
+    /// Monday to Friday: a working day unless the calendar says otherwise.
+    package static func isOrdinaryWorkingDay(_ date: CivilDate) -> Bool { date.weekday <= 5 }
 
     /// The end of the `n`th working day after the day of `instant` (the day itself does not count, as an office counts
     /// "within 2 working days"); with `n == 0`, the end of the day of `instant`.

@@ -757,7 +757,7 @@ package struct Sharing: Sendable {
         else {
             throw ZhengshuError(
                 .notFound,
-                "\(date) is not in the calendar (it is an ordinary \(date.weekday <= 5 ? "working day" : "weekend day"))"
+                "\(date) is not in the calendar (it is an ordinary \(WorkingCalendar.isOrdinaryWorkingDay(date) ? "working day" : "weekend day"))"
             )
         }
     }
