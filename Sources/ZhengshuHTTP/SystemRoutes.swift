@@ -97,7 +97,7 @@ package enum OpenAPIDocument {
     package static let bytes: [UInt8] = {
         guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
             // blocking-ok: the bundled document, read once at start
-            let data = try? Data(contentsOf: url)
+            let data = try? Data(contentsOf: url)  // edge-ok: a resource of the module, not a file of the node
         else {
             preconditionFailure("openapi.json is missing from the ZhengshuHTTP bundle")
         }
