@@ -44,10 +44,12 @@ let package = Package(
         // sqlite3_config, which Swift cannot call (a C variadic function).
         .target(name: "CZhengshuSQLite", linkerSettings: [.linkedLibrary("sqlite3")]),
         // SQLite engine behind the Core ports.
+        .target(name: "ZhengshuDocuments", dependencies: ["ZhengshuCore"], swiftSettings: settings),
+
         .target(
             name: "ZhengshuGRDB",
             dependencies: [
-                "ZhengshuCore", "CZhengshuSQLite", .product(name: "GRDB", package: "GRDB.swift"),
+                "ZhengshuCore", "ZhengshuDocuments", "CZhengshuSQLite", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: settings
@@ -56,7 +58,7 @@ let package = Package(
         .target(
             name: "ZhengshuPostgres",
             dependencies: [
-                "ZhengshuCore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                "ZhengshuCore", "ZhengshuDocuments", .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: settings
@@ -118,7 +120,8 @@ let package = Package(
         .target(
             name: "ZhengshuTestSupport",
             dependencies: [
-                "ZhengshuCore", "ZhengshuGRDB", "ZhengshuPostgres", "ZhengshuApp", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                "ZhengshuCore", "ZhengshuGRDB", "ZhengshuPostgres", "ZhengshuApp",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: settings
@@ -141,14 +144,17 @@ let package = Package(
         .testTarget(
             name: "ZhengshuStoreTests",
             dependencies: [
-                "ZhengshuCore", "ZhengshuGRDB", "ZhengshuPostgres", "ZhengshuTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "ZhengshuCore", "ZhengshuDocuments", "ZhengshuGRDB", "ZhengshuPostgres", "ZhengshuTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            exclude: ["Fixtures"],
             swiftSettings: settings
         ),
         .testTarget(
             name: "ZhengshuHTTPTests",
             dependencies: [
-                "ZhengshuCore", "ZhengshuApp", "ZhengshuHTTP", "ZhengshuConsole", "ZhengshuPostgres", "ZhengshuTestSupport",
+                "ZhengshuCore", "ZhengshuApp", "ZhengshuHTTP", "ZhengshuConsole", "ZhengshuPostgres",
+                "ZhengshuTestSupport",
                 "ZhengshuOpenAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

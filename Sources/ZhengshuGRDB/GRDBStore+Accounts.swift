@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import ZhengshuCore
+import ZhengshuDocuments
 
 extension GRDBStore: AccountStore {
     package func insertUser(_ user: NewUser, audit: AuditEvent) async throws -> User {
@@ -48,7 +49,7 @@ extension GRDBStore: AccountStore {
             p.user = stored.id
             try db.execute(
                 sql: "INSERT INTO member (userId, identifierDigest, document) VALUES (?, ?, ?)",
-                arguments: [stored.id.rawValue, p.identifierDigest, try Self.json(p)])
+                arguments: [stored.id.rawValue, p.identifierDigest, try Documents.text(p)])
             var event = audit
             event.target = "user:\(stored.id)"
             try Self.appendAudit(event, in: db)
@@ -59,7 +60,7 @@ extension GRDBStore: AccountStore {
     package func memberProfile(_ user: UserID) async throws -> MemberProfile? {
         try await writer.read { db in
             try String.fetchOne(db, sql: "SELECT document FROM member WHERE userId = ?", arguments: [user.rawValue])
-                .map { try Self.decoder.decode(MemberProfile.self, from: Data($0.utf8)) }
+                .map { try Documents.value(MemberProfile.self, $0) }
         }
     }
 

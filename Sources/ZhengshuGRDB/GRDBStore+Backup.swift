@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import ZhengshuCore
+import ZhengshuDocuments
 
 /// What a database file holds, as a backup manifest records it and a restore checks it.
 package struct DatabaseFacts: Sendable, Hashable {
@@ -82,7 +83,7 @@ extension GRDBStore: BackupRunStore {
     package func claimBackupRun(_ run: BackupRun, unlessStartedAfter cutoff: Date) async throws -> BackupRun? {
         try await writer.write { db in
             if let last = try String.fetchOne(db, sql: "SELECT document FROM backupRun ORDER BY id DESC LIMIT 1")
-                .map({ try Self.decoder.decode(BackupRun.self, from: Data($0.utf8)) }), last.startedAt > cutoff
+                .map({ try Documents.value(BackupRun.self, $0) }), last.startedAt > cutoff
             {
                 return nil
             }
@@ -90,7 +91,8 @@ extension GRDBStore: BackupRunStore {
             var r = run
             r.id = BackupRunID(db.lastInsertedRowID)
             try db.execute(
-                sql: "UPDATE backupRun SET document = ? WHERE id = ?", arguments: [try Self.json(r), r.id.rawValue])
+                sql: "UPDATE backupRun SET document = ? WHERE id = ?",
+                arguments: [try Documents.text(r), r.id.rawValue])
             return r
         }
     }
@@ -98,14 +100,15 @@ extension GRDBStore: BackupRunStore {
     package func updateBackupRun(_ run: BackupRun) async throws {
         try await writer.write { db in
             try db.execute(
-                sql: "UPDATE backupRun SET document = ? WHERE id = ?", arguments: [try Self.json(run), run.id.rawValue])
+                sql: "UPDATE backupRun SET document = ? WHERE id = ?",
+                arguments: [try Documents.text(run), run.id.rawValue])
         }
     }
 
     package func backupRuns(limit: Int) async throws -> [BackupRun] {
         try await writer.read { db in
             try String.fetchAll(db, sql: "SELECT document FROM backupRun ORDER BY id DESC LIMIT ?", arguments: [limit])
-                .map { try Self.decoder.decode(BackupRun.self, from: Data($0.utf8)) }
+                .map { try Documents.value(BackupRun.self, $0) }
         }
     }
 }

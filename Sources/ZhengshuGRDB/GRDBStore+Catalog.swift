@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Synchronization
 import ZhengshuCore
+import ZhengshuDocuments
 
 extension GRDBStore: CatalogStore {
     package func insertResource(_ resource: Resource, version: ResourceVersion, audit: AuditEvent) async throws {
@@ -31,7 +32,7 @@ extension GRDBStore: CatalogStore {
             arguments: [
                 resource.code.rawValue, resource.department.rawValue, resource.category,
                 resource.shareType.rawValue, resource.gradeLevel.rawValue, resource.status.rawValue,
-                resource.version, try Self.json(resource), resource.createdAt.millis, resource.updatedAt.millis,
+                resource.version, try Documents.text(resource), resource.createdAt.millis, resource.updatedAt.millis,
             ])
         let id = db.lastInsertedRowID
         try Self.saveVersion(version, resourceID: id, db)
@@ -56,7 +57,7 @@ extension GRDBStore: CatalogStore {
                     """,
                 arguments: [
                     next.category, next.shareType.rawValue, next.gradeLevel.rawValue, next.status.rawValue,
-                    next.version, try Self.json(next), next.updatedAt.millis, id,
+                    next.version, try Documents.text(next), next.updatedAt.millis, id,
                 ])
             try Self.saveVersion(
                 ResourceVersion(
@@ -173,7 +174,7 @@ extension GRDBStore: CatalogStore {
                 sql: """
                     SELECT r.document FROM \(from)\(whereClause) ORDER BY \(order) LIMIT ? OFFSET ?
                     """, arguments: pageArgs
-            ).map { try Self.decoder.decode(Resource.self, from: Data($0.utf8)) }
+            ).map { try Documents.value(Resource.self, $0) }
             return CatalogSearch.Result(total: total, resources: resources)
         }
     }
@@ -190,23 +191,23 @@ extension GRDBStore: CatalogStore {
                 db, sql: "SELECT id, document, recordCount FROM resource WHERE code = ?",
                 arguments: [code.rawValue])
         else { return nil }
-        return (row["id"], try decoder.decode(Resource.self, from: Data((row["document"] as String).utf8)))
+        return (row["id"], try Documents.value(Resource.self, (row["document"] as String)))
     }
 
-    static func json(_ value: some Encodable) throws -> String { try DocumentCoding.json(value) }
+    static func json(_ value: [String]) throws -> String { try DocumentCoding.json(value) }
 
     static func saveVersion(_ v: ResourceVersion, resourceID: Int64, _ db: Database) throws {
         try db.execute(
             sql: """
                 INSERT INTO resourceVersion (resourceId, version, action, actor, at, document) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [resourceID, v.version, v.action, v.actor, v.at.millis, try json(v.snapshot)])
+                """, arguments: [resourceID, v.version, v.action, v.actor, v.at.millis, try Documents.text(v.snapshot)])
     }
 
     static func version(from row: Row, code: ResourceCode) throws -> ResourceVersion {
         ResourceVersion(
             code: code, version: row["version"], action: row["action"], actor: row["actor"],
             at: Date(millis: row["at"]),
-            snapshot: try decoder.decode(Resource.self, from: Data((row["document"] as String).utf8)))
+            snapshot: try Documents.value(Resource.self, (row["document"] as String)))
     }
 
     static func index(_ r: Resource, departmentName: String, resourceID: Int64, _ db: Database) throws {

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import GRDBSQLite
 import ZhengshuCore
+import ZhengshuDocuments
 
 extension GRDBStore: IngestStore {
     /// The staging table of a job: shaped like the records table plus the source row number, with no index, so
@@ -393,7 +394,7 @@ extension GRDBStore: IngestStore {
             }
             return try Row.fetchAll(db, sql: sql + " ORDER BY department, code", arguments: args).map { row in
                 (
-                    try Self.decoder.decode(Resource.self, from: Data((row["document"] as String).utf8)),
+                    try Documents.value(Resource.self, (row["document"] as String)),
                     (row["lastUpdatedAt"] as Int64?).map(Date.init(millis:))
                 )
             }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import ZhengshuCore
+import ZhengshuDocuments
 
 extension GRDBStore: PrivacyStore {
     package func maskingPolicies() async throws -> [MaskingPolicy] {
@@ -17,7 +18,7 @@ extension GRDBStore: PrivacyStore {
             try db.execute(
                 sql:
                     "INSERT INTO maskingPolicy (name, document) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET document = excluded.document",
-                arguments: [policy.name, try Self.json(policy)])
+                arguments: [policy.name, try Documents.text(policy)])
             try Self.appendAudit(audit, in: db)
         }
     }
@@ -55,14 +56,14 @@ extension GRDBStore: PrivacyStore {
     static func saveProposal(_ p: GradeProposal, _ db: Database) throws {
         try db.execute(
             sql: "UPDATE gradeProposal SET status = ?, document = ? WHERE id = ?",
-            arguments: [p.status.rawValue, try json(p), p.id.rawValue])
+            arguments: [p.status.rawValue, try Documents.text(p), p.id.rawValue])
     }
 
     static func fetchProposals(
         _ condition: String, _ arguments: StatementArguments, _ db: Database
     ) throws -> [GradeProposal] {
         try String.fetchAll(db, sql: "SELECT document FROM gradeProposal WHERE \(condition)", arguments: arguments)
-            .map { try decoder.decode(GradeProposal.self, from: Data($0.utf8)) }
+            .map { try Documents.value(GradeProposal.self, $0) }
     }
 
     package func updateGradeProposal(
@@ -133,13 +134,13 @@ extension GRDBStore: AlertStore {
     static func saveAlert(_ a: RiskAlert, _ db: Database) throws {
         try db.execute(
             sql: "UPDATE riskAlert SET state = ?, document = ? WHERE id = ?",
-            arguments: [a.state.rawValue, try json(a), a.id.rawValue])
+            arguments: [a.state.rawValue, try Documents.text(a), a.id.rawValue])
     }
 
     static func fetchAlerts(_ condition: String, _ arguments: StatementArguments, _ db: Database) throws -> [RiskAlert]
     {
         try String.fetchAll(db, sql: "SELECT document FROM riskAlert WHERE \(condition)", arguments: arguments)
-            .map { try decoder.decode(RiskAlert.self, from: Data($0.utf8)) }
+            .map { try Documents.value(RiskAlert.self, $0) }
     }
 
     package func alert(_ id: AlertID) async throws -> RiskAlert? {

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import ZhengshuCore
+import ZhengshuDocuments
 
 extension GRDBStore: QualityStore {
     package func qualityRules(of resource: ResourceCode) async throws -> [QualityRule] {
@@ -10,7 +11,7 @@ extension GRDBStore: QualityStore {
                 arguments: [resource.rawValue]
             )
             .map { row in
-                var rule = try Self.decoder.decode(QualityRule.self, from: Data((row["document"] as String).utf8))
+                var rule = try Documents.value(QualityRule.self, (row["document"] as String))
                 rule.id = row["id"]
                 return rule
             }
@@ -26,7 +27,7 @@ extension GRDBStore: QualityStore {
             for (position, rule) in rules.enumerated() {
                 try db.execute(
                     sql: "INSERT INTO qualityRule (resource, position, document) VALUES (?, ?, ?)",
-                    arguments: [resource.rawValue, position, try Self.json(rule)])
+                    arguments: [resource.rawValue, position, try Documents.text(rule)])
                 var r = rule
                 r.id = db.lastInsertedRowID
                 stored.append(r)
@@ -46,7 +47,7 @@ extension GRDBStore: QualityStore {
                 arguments: [
                     run.resource.rawValue, run.department.rawValue, run.trigger, run.startedAt.millis,
                     run.finishedAt.millis,
-                    run.rowsChecked, run.score, try Self.json(run.results),
+                    run.rowsChecked, run.score, try Documents.text(run.results),
                 ])
             var stored = run
             stored.id = QualityRunID(db.lastInsertedRowID)
@@ -89,8 +90,7 @@ extension GRDBStore: QualityStore {
             }
             return try Row.fetchAll(db, sql: sql + " ORDER BY id DESC LIMIT ?", arguments: args + [limit]).map { r in
                 var run = Self.qualityRun(from: r)
-                run.results = try Self.decoder.decode(
-                    [QualityRun.RuleResult].self, from: Data((r["results"] as String).utf8))
+                run.results = try Documents.values([QualityRun.RuleResult].self, (r["results"] as String))
                 return run
             }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import ZhengshuCore
+import ZhengshuDocuments
 
 /// Sandbox workspaces on SQLite: their records in the platform's database; each workspace's data in a file of its own
 /// (`sandbox/ws-N.sqlite`), which statements open read-only under SQLite's authorizer (``SandboxSQLite``) — so no
@@ -20,7 +21,7 @@ extension GRDBStore: SandboxStore {
             w.id = WorkspaceID(db.lastInsertedRowID)
             try db.execute(
                 sql: "UPDATE sandboxWorkspace SET document = ? WHERE id = ?",
-                arguments: [try Self.json(w), w.id.rawValue])
+                arguments: [try Documents.text(w), w.id.rawValue])
             try Self.appendAudit(audit, in: db)
             return w
         }
@@ -39,7 +40,7 @@ extension GRDBStore: SandboxStore {
             let next = try change(current)
             try db.execute(
                 sql: "UPDATE sandboxWorkspace SET document = ? WHERE id = ?",
-                arguments: [try Self.json(next), id.rawValue])
+                arguments: [try Documents.text(next), id.rawValue])
             if let audit { try Self.appendAudit(audit, in: db) }
             return next
         }
@@ -56,7 +57,7 @@ extension GRDBStore: SandboxStore {
                 sql: "SELECT document FROM sandboxWorkspace WHERE ? IS NULL OR consumer = ? ORDER BY id DESC LIMIT 500",
                 arguments: [consumer?.rawValue, consumer?.rawValue]
             )
-            .map { try Self.decoder.decode(Workspace.self, from: Data($0.utf8)) }
+            .map { try Documents.value(Workspace.self, $0) }
         }
     }
 
@@ -123,7 +124,8 @@ extension GRDBStore: SandboxStore {
             var q = query
             q.id = SandboxQueryID(db.lastInsertedRowID)
             try db.execute(
-                sql: "UPDATE sandboxQuery SET document = ? WHERE id = ?", arguments: [try Self.json(q), q.id.rawValue])
+                sql: "UPDATE sandboxQuery SET document = ? WHERE id = ?",
+                arguments: [try Documents.text(q), q.id.rawValue])
             try Self.appendAudit(audit, in: db)
             return q
         }
@@ -139,7 +141,7 @@ extension GRDBStore: SandboxStore {
                 db, sql: "SELECT document FROM sandboxQuery WHERE workspace = ? ORDER BY id DESC LIMIT ?",
                 arguments: [workspace.rawValue, limit]
             )
-            .map { try Self.decoder.decode(SandboxQueryRecord.self, from: Data($0.utf8)) }
+            .map { try Documents.value(SandboxQueryRecord.self, $0) }
         }
     }
 
@@ -152,7 +154,7 @@ extension GRDBStore: SandboxStore {
             r.id = ReleaseID(db.lastInsertedRowID)
             try db.execute(
                 sql: "UPDATE sandboxRelease SET document = ? WHERE id = ?",
-                arguments: [try Self.json(r), r.id.rawValue])
+                arguments: [try Documents.text(r), r.id.rawValue])
             try Self.appendAudit(audit, in: db)
             return r
         }
@@ -168,7 +170,7 @@ extension GRDBStore: SandboxStore {
             let next = try change(current)
             try db.execute(
                 sql: "UPDATE sandboxRelease SET document = ? WHERE id = ?",
-                arguments: [try Self.json(next), id.rawValue])
+                arguments: [try Documents.text(next), id.rawValue])
             try Self.appendAudit(audit, in: db)
             return next
         }
@@ -183,14 +185,14 @@ extension GRDBStore: SandboxStore {
             try String.fetchAll(
                 db, sql: "SELECT document FROM sandboxRelease ORDER BY id DESC LIMIT ?", arguments: [limit]
             )
-            .map { try Self.decoder.decode(SandboxRelease.self, from: Data($0.utf8)) }
+            .map { try Documents.value(SandboxRelease.self, $0) }
         }
     }
 
     /// The document of row `id` of a table whose rows are documents (the table's name is the platform's, never input).
-    static func document<T: Decodable>(_ type: T.Type, _ table: String, _ id: Int64, _ db: Database) throws -> T? {
+    static func document<T: Stored>(_ type: T.Type, _ table: String, _ id: Int64, _ db: Database) throws -> T? {
         try String.fetchOne(db, sql: "SELECT document FROM \(table) WHERE id = ?", arguments: [id]).map {
-            try decoder.decode(T.self, from: Data($0.utf8))
+            try Documents.value(T.self, $0)
         }
     }
 }

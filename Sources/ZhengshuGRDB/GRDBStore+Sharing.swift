@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import ZhengshuCore
+import ZhengshuDocuments
 
 extension GRDBStore: SharingStore {
     package func insertApplication(
@@ -58,7 +59,8 @@ extension GRDBStore: SharingStore {
                 a.id.rawValue, g.resource.rawValue, g.provider.rawValue, g.consumer.rawValue, g.status.rawValue,
             ])
         g.id = GrantID(db.lastInsertedRowID)
-        try db.execute(sql: "UPDATE shareGrant SET document = ? WHERE id = ?", arguments: [try json(g), g.id.rawValue])
+        try db.execute(
+            sql: "UPDATE shareGrant SET document = ? WHERE id = ?", arguments: [try Documents.text(g), g.id.rawValue])
         a.grant = g.id
         return g
     }
@@ -66,14 +68,14 @@ extension GRDBStore: SharingStore {
     static func saveApplication(_ a: ShareApplication, _ db: Database) throws {
         try db.execute(
             sql: "UPDATE shareApplication SET status = ?, dueAt = ?, updatedAt = ?, document = ? WHERE id = ?",
-            arguments: [a.status.rawValue, a.dueAt?.millis, a.updatedAt.millis, try json(a), a.id.rawValue])
+            arguments: [a.status.rawValue, a.dueAt?.millis, a.updatedAt.millis, try Documents.text(a), a.id.rawValue])
     }
 
     static func fetchApplications(
         _ condition: String, _ arguments: StatementArguments, _ db: Database
     ) throws -> [ShareApplication] {
         try String.fetchAll(db, sql: "SELECT document FROM shareApplication WHERE \(condition)", arguments: arguments)
-            .map { try decoder.decode(ShareApplication.self, from: Data($0.utf8)) }
+            .map { try Documents.value(ShareApplication.self, $0) }
     }
 
     package func application(_ id: ApplicationID) async throws -> ShareApplication? {
@@ -126,7 +128,7 @@ extension GRDBStore: SharingStore {
             let next = try change(current)
             try db.execute(
                 sql: "UPDATE shareGrant SET status = ?, document = ? WHERE id = ?",
-                arguments: [next.status.rawValue, try Self.json(next), id.rawValue])
+                arguments: [next.status.rawValue, try Documents.text(next), id.rawValue])
             try Self.appendAudit(audit, in: db)
             return next
         }
@@ -231,7 +233,8 @@ extension GRDBStore: SharingStore {
             var j = job
             j.id = ExportID(db.lastInsertedRowID)
             try db.execute(
-                sql: "UPDATE shareExport SET document = ? WHERE id = ?", arguments: [try Self.json(j), j.id.rawValue])
+                sql: "UPDATE shareExport SET document = ? WHERE id = ?",
+                arguments: [try Documents.text(j), j.id.rawValue])
             return j
         }
     }
@@ -246,7 +249,7 @@ extension GRDBStore: SharingStore {
             let next = try change(current)
             try db.execute(
                 sql: "UPDATE shareExport SET status = ?, document = ? WHERE id = ?",
-                arguments: [next.status.rawValue, try Self.json(next), id.rawValue])
+                arguments: [next.status.rawValue, try Documents.text(next), id.rawValue])
             return next
         }
     }
@@ -254,7 +257,7 @@ extension GRDBStore: SharingStore {
     static func fetchExports(_ condition: String, _ arguments: StatementArguments, _ db: Database) throws -> [ExportJob]
     {
         try String.fetchAll(db, sql: "SELECT document FROM shareExport WHERE \(condition)", arguments: arguments)
-            .map { try decoder.decode(ExportJob.self, from: Data($0.utf8)) }
+            .map { try Documents.value(ExportJob.self, $0) }
     }
 
     package func export(_ id: ExportID) async throws -> ExportJob? {
@@ -323,7 +326,8 @@ extension GRDBStore: SystemAccountStore {
             var a = account
             a.id = SystemAccountID(db.lastInsertedRowID)
             try db.execute(
-                sql: "UPDATE systemAccount SET document = ? WHERE id = ?", arguments: [try Self.json(a), a.id.rawValue])
+                sql: "UPDATE systemAccount SET document = ? WHERE id = ?",
+                arguments: [try Documents.text(a), a.id.rawValue])
             var event = audit
             event.target = "system-account:\(a.id)"
             try Self.appendAudit(event, in: db)
@@ -342,7 +346,7 @@ extension GRDBStore: SystemAccountStore {
             let next = try change(current)
             try db.execute(
                 sql: "UPDATE systemAccount SET document = ?, keyHash = COALESCE(?, keyHash) WHERE id = ?",
-                arguments: [try Self.json(next), keyHash, id.rawValue])
+                arguments: [try Documents.text(next), keyHash, id.rawValue])
             try Self.appendAudit(audit, in: db)
             return next
         }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import ZhengshuCore
+import ZhengshuDocuments
 
 extension GRDBStore: StandardsStore {
     package func dataElements() async throws -> [CustomDataElement] {
@@ -10,7 +11,7 @@ extension GRDBStore: StandardsStore {
                 sql: """
                     SELECT document FROM dataElement e WHERE version = (SELECT MAX(version) FROM dataElement WHERE id = e.id) ORDER BY id
                     """
-            ).map { try Self.decoder.decode(CustomDataElement.self, from: Data($0.utf8)) }
+            ).map { try Documents.value(CustomDataElement.self, $0) }
         }
     }
 
@@ -22,7 +23,7 @@ extension GRDBStore: StandardsStore {
                     ?? 0) + 1
             try db.execute(
                 sql: "INSERT INTO dataElement (id, version, document) VALUES (?, ?, ?)",
-                arguments: [saved.id, saved.version, try Self.json(saved)])
+                arguments: [saved.id, saved.version, try Documents.text(saved)])
             var event = audit
             event.detail = "version \(saved.version)"
             try Self.appendAudit(event, in: db)
@@ -35,7 +36,7 @@ extension GRDBStore: StandardsStore {
             try String.fetchAll(
                 db, sql: "SELECT document FROM dataElement WHERE id = ? ORDER BY version", arguments: [id]
             )
-            .map { try Self.decoder.decode(CustomDataElement.self, from: Data($0.utf8)) }
+            .map { try Documents.value(CustomDataElement.self, $0) }
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import ZhengshuCore
+import ZhengshuDocuments
 
 extension GRDBStore: TopicStore {
     package func insertTopic(
@@ -34,7 +35,7 @@ extension GRDBStore: TopicStore {
     package func topics() async throws -> [Topic] {
         try await writer.read { db in
             try String.fetchAll(db, sql: "SELECT document FROM topic ORDER BY code").map {
-                try Self.decoder.decode(Topic.self, from: Data($0.utf8))
+                try Documents.value(Topic.self, $0)
             }
         }
     }
@@ -44,7 +45,7 @@ extension GRDBStore: TopicStore {
             let due = try String.fetchAll(
                 db, sql: "SELECT document FROM topic WHERE nextRunAt <= ? ORDER BY nextRunAt", arguments: [now.millis]
             )
-            .map { try Self.decoder.decode(Topic.self, from: Data($0.utf8)) }
+            .map { try Documents.value(Topic.self, $0) }
             return try due.map { topic in
                 var claimed = topic
                 claimed.nextRunAt = now.addingTimeInterval(Double(topic.intervalSeconds ?? Topic.intervals.lowerBound))
@@ -59,11 +60,11 @@ extension GRDBStore: TopicStore {
             insert
             ? "INSERT INTO topic (document, nextRunAt, code) VALUES (?, ?, ?)"
             : "UPDATE topic SET document = ?, nextRunAt = ? WHERE code = ?"
-        try db.execute(sql: sql, arguments: [try json(topic), topic.nextRunAt?.millis, topic.code.rawValue])
+        try db.execute(sql: sql, arguments: [try Documents.text(topic), topic.nextRunAt?.millis, topic.code.rawValue])
     }
 
     static func fetchTopic(_ code: ResourceCode, _ db: Database) throws -> Topic? {
         try String.fetchOne(db, sql: "SELECT document FROM topic WHERE code = ?", arguments: [code.rawValue])
-            .map { try decoder.decode(Topic.self, from: Data($0.utf8)) }
+            .map { try Documents.value(Topic.self, $0) }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import ZhengshuCore
+import ZhengshuDocuments
 
 /// Moving an installation between engines (a logical copy, table by table): what the SQLite side reads and writes.
 extension GRDBStore {
@@ -27,7 +28,7 @@ extension GRDBStore {
                 let id: Int64 = row["id"]
                 let table = Self.recordsTable(id).replacingOccurrences(of: "\"", with: "")
                 guard try db.tableExists(table) else { continue }
-                let resource = try Self.decoder.decode(Resource.self, from: Data((row["document"] as String).utf8))
+                let resource = try Documents.value(Resource.self, (row["document"] as String))
                 out.append(
                     TransferRecords(
                         id: id, resource: resource,
@@ -94,7 +95,7 @@ extension GRDBStore {
             for row in try Row.fetchAll(
                 db, sql: "SELECT r.id, r.document, d.name FROM resource r JOIN department d ON d.code = r.department")
             {
-                let resource = try Self.decoder.decode(Resource.self, from: Data((row["document"] as String).utf8))
+                let resource = try Documents.value(Resource.self, (row["document"] as String))
                 try Self.index(resource, departmentName: row["name"], resourceID: row["id"], db)
             }
         }
@@ -142,7 +143,7 @@ extension GRDBStore {
     package func resource(rowID id: Int64) async throws -> Resource? {
         try await writer.read { db in
             try String.fetchOne(db, sql: "SELECT document FROM resource WHERE id = ?", arguments: [id])
-                .map { try Self.decoder.decode(Resource.self, from: Data($0.utf8)) }
+                .map { try Documents.value(Resource.self, $0) }
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import ZhengshuCore
+import ZhengshuDocuments
 
 extension GRDBStore: WebhookStore {
     package func insertWebhook(
@@ -36,7 +37,7 @@ extension GRDBStore: WebhookStore {
         try db.execute(
             sql:
                 "UPDATE webhook SET lastVersion = ?, nextAttemptAt = ?, claimedUntil = NULL, document = ? WHERE id = ?",
-            arguments: [w.lastVersion, w.nextAttemptAt?.millis, try json(w), w.id.rawValue])
+            arguments: [w.lastVersion, w.nextAttemptAt?.millis, try Documents.text(w), w.id.rawValue])
     }
 
     package func deleteWebhook(_ id: WebhookID, audit: AuditEvent) async throws -> Bool {
@@ -52,7 +53,7 @@ extension GRDBStore: WebhookStore {
         _ condition: String, _ arguments: StatementArguments, _ db: Database
     ) throws -> [WebhookSubscription] {
         try String.fetchAll(db, sql: "SELECT document FROM webhook WHERE \(condition)", arguments: arguments)
-            .map { try decoder.decode(WebhookSubscription.self, from: Data($0.utf8)) }
+            .map { try Documents.value(WebhookSubscription.self, $0) }
     }
 
     package func webhook(_ id: WebhookID) async throws -> WebhookSubscription? {
@@ -84,7 +85,7 @@ extension GRDBStore: WebhookStore {
                     arguments: [until.millis, r["id"] as Int64])
                 out.append(
                     (
-                        try Self.decoder.decode(WebhookSubscription.self, from: Data((r["document"] as String).utf8)),
+                        try Documents.value(WebhookSubscription.self, (r["document"] as String)),
                         r["secret"], r["version"]
                     ))
             }
@@ -96,7 +97,9 @@ extension GRDBStore: WebhookStore {
         try await writer.write { db in
             try db.execute(
                 sql: "INSERT INTO webhookDelivery (webhook, version, at, document) VALUES (?, ?, ?, ?)",
-                arguments: [delivery.webhook.rawValue, delivery.version, delivery.at.millis, try Self.json(delivery)])
+                arguments: [
+                    delivery.webhook.rawValue, delivery.version, delivery.at.millis, try Documents.text(delivery),
+                ])
             try Self.saveWebhook(next, db)
         }
     }
@@ -107,7 +110,7 @@ extension GRDBStore: WebhookStore {
                 db, sql: "SELECT document FROM webhookDelivery WHERE webhook = ? ORDER BY id DESC LIMIT ?",
                 arguments: [id.rawValue, limit]
             )
-            .map { try Self.decoder.decode(WebhookDelivery.self, from: Data($0.utf8)) }
+            .map { try Documents.value(WebhookDelivery.self, $0) }
         }
     }
 }

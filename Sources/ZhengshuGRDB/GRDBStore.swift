@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Synchronization
 import ZhengshuCore
+import ZhengshuDocuments
 
 /// The SQLite engine: every Core port over one GRDB writer.
 ///
@@ -80,10 +81,10 @@ package final class GRDBStore: SchemaStore {
 
     /// Decodes a stored document, remembering the result by its text: the same grant or account is read on every
     /// call of a data service, and hashing its text costs a fraction of decoding it.
-    func decodeDocument<T: Decodable & Sendable>(_ type: T.Type, _ text: String) throws -> T {
+    func decodeDocument<T: Stored>(_ type: T.Type, _ text: String) throws -> T {
         let key = "\(T.self)\u{0}" + text
         if let hit = documents.withLock({ $0[key] }) as? T { return hit }
-        let value = try Self.decoder.decode(T.self, from: Data(text.utf8))
+        let value = try Documents.value(T.self, text)
         documents.withLock { cache in
             if cache.count >= 4096 { cache.removeAll(keepingCapacity: true) }
             cache[key] = value

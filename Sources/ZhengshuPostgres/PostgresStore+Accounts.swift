@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 import ZhengshuCore
+import ZhengshuDocuments
 
 extension PostgresStore: AccountStore {
     package func insertUser(_ user: NewUser, audit: AuditEvent) async throws -> User {
@@ -51,7 +52,7 @@ extension PostgresStore: AccountStore {
             var p = profile
             p.user = stored.id
             _ = try await db.query(
-                "INSERT INTO member (userId, identifierDigest, document) VALUES (\(stored.id.rawValue), \(p.identifierDigest), \(try Self.json(p)))",
+                "INSERT INTO member (userId, identifierDigest, document) VALUES (\(stored.id.rawValue), \(p.identifierDigest), \(try Documents.text(p)))",
                 logger: PostgresLocation.logger
             ).collect()
             var event = audit
@@ -70,7 +71,7 @@ extension PostgresStore: AccountStore {
             else {
                 return nil
             }
-            return try Self.decoder.decode(MemberProfile.self, from: Data(try row.decode(String.self).utf8))
+            return try Documents.value(MemberProfile.self, try row.decode(String.self))
         }
     }
 

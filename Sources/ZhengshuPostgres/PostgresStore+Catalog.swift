@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 import ZhengshuCore
+import ZhengshuDocuments
 
 extension PostgresStore: CatalogStore {
     package func insertResource(_ resource: Resource, version: ResourceVersion, audit: AuditEvent) async throws {
@@ -27,7 +28,7 @@ extension PostgresStore: CatalogStore {
             """
             INSERT INTO resource (code, department, category, shareType, gradeLevel, status, version, document, createdAt, updatedAt)
             VALUES (\(resource.code.rawValue), \(resource.department.rawValue), \(resource.category), \(resource.shareType.rawValue),
-                    \(resource.gradeLevel.rawValue), \(resource.status.rawValue), \(resource.version), \(try Self.json(resource)),
+                    \(resource.gradeLevel.rawValue), \(resource.status.rawValue), \(resource.version), \(try Documents.text(resource)),
                     \(resource.createdAt.millis), \(resource.updatedAt.millis)) RETURNING id
             """, logger: PostgresLocation.logger
         ).collect()[0].decode(Int64.self)
@@ -49,7 +50,7 @@ extension PostgresStore: CatalogStore {
             try await db.query(
                 """
                 UPDATE resource SET category = \(next.category), shareType = \(next.shareType.rawValue), gradeLevel = \(next.gradeLevel.rawValue),
-                    status = \(next.status.rawValue), version = \(next.version), document = \(try Self.json(next)),
+                    status = \(next.status.rawValue), version = \(next.version), document = \(try Documents.text(next)),
                     updatedAt = \(next.updatedAt.millis) WHERE id = \(id)
                 """, logger: PostgresLocation.logger)
             try await Self.saveVersion(
@@ -154,7 +155,7 @@ extension PostgresStore: CatalogStore {
                 ).collect()[0].decode(Int.self)
             }
             return CatalogSearch.Result(
-                total: total, resources: try rows.map { try Self.decoder.decode(Resource.self, from: Data($0.0.utf8)) })
+                total: total, resources: try rows.map { try Documents.value(Resource.self, $0.0) })
         }
     }
 
@@ -169,17 +170,17 @@ extension PostgresStore: CatalogStore {
             ).collect().first
         else { return nil }
         let (id, document) = try row.decode((Int64, String).self)
-        return (id, try decoder.decode(Resource.self, from: Data(document.utf8)))
+        return (id, try Documents.value(Resource.self, document))
     }
 
     static var decoder: JSONDecoder { DocumentCoding.decoder }
-    static func json(_ value: some Encodable) throws -> String { try DocumentCoding.json(value) }
+    static func json(_ value: [String]) throws -> String { try DocumentCoding.json(value) }
 
     static func saveVersion(_ v: ResourceVersion, resourceID: Int64, _ db: PostgresConnection) async throws {
         try await db.query(
             """
             INSERT INTO resourceVersion (resourceId, version, action, actor, at, document)
-            VALUES (\(resourceID), \(v.version), \(v.action), \(v.actor), \(v.at.millis), \(try json(v.snapshot)))
+            VALUES (\(resourceID), \(v.version), \(v.action), \(v.actor), \(v.at.millis), \(try Documents.text(v.snapshot)))
             """, logger: PostgresLocation.logger)
     }
 
@@ -187,7 +188,7 @@ extension PostgresStore: CatalogStore {
         let (version, action, actor, at, document) = try row.decode((Int, String, String, Int64, String).self)
         return ResourceVersion(
             code: code, version: version, action: action, actor: actor, at: Date(millis: at),
-            snapshot: try decoder.decode(Resource.self, from: Data(document.utf8)))
+            snapshot: try Documents.value(Resource.self, document))
     }
 
     static func index(_ r: Resource, departmentName: String, resourceID: Int64, _ db: PostgresConnection) async throws {

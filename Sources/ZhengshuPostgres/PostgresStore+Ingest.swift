@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import PostgresNIO
 import ZhengshuCore
+import ZhengshuDocuments
 
 extension PostgresStore: IngestStore {
     /// The staging table of a job: shaped like the records table plus the source row number, with no index, filled by
@@ -367,7 +368,7 @@ extension PostgresStore: IngestStore {
                 """, logger: PostgresLocation.logger
             ).collect().map { row in
                 let (document, last) = try row.decode((String, Int64?).self)
-                return (try Self.decoder.decode(Resource.self, from: Data(document.utf8)), last.map(Date.init(millis:)))
+                return (try Documents.value(Resource.self, document), last.map(Date.init(millis:)))
             }
         }
     }

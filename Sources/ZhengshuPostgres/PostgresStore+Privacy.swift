@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 import ZhengshuCore
+import ZhengshuDocuments
 
 extension PostgresStore: PrivacyStore {
     package func maskingPolicies() async throws -> [MaskingPolicy] {
@@ -13,7 +14,7 @@ extension PostgresStore: PrivacyStore {
         try await write { db in
             try await db.query(
                 """
-                INSERT INTO maskingPolicy (name, document) VALUES (\(policy.name), \(try Self.json(policy)))
+                INSERT INTO maskingPolicy (name, document) VALUES (\(policy.name), \(try Documents.text(policy)))
                 ON CONFLICT (name) DO UPDATE SET document = excluded.document
                 """, logger: PostgresLocation.logger)
             try await Self.appendAudit(audit, in: db)
@@ -59,7 +60,7 @@ extension PostgresStore: PrivacyStore {
 
     static func saveProposal(_ p: GradeProposal, _ db: PostgresConnection) async throws {
         try await db.query(
-            "UPDATE gradeProposal SET status = \(p.status.rawValue), document = \(try json(p)) WHERE id = \(p.id.rawValue)",
+            "UPDATE gradeProposal SET status = \(p.status.rawValue), document = \(try Documents.text(p)) WHERE id = \(p.id.rawValue)",
             logger: PostgresLocation.logger)
     }
 
@@ -138,7 +139,7 @@ extension PostgresStore: AlertStore {
 
     static func saveAlert(_ a: RiskAlert, _ db: PostgresConnection) async throws {
         try await db.query(
-            "UPDATE riskAlert SET state = \(a.state.rawValue), document = \(try json(a)) WHERE id = \(a.id.rawValue)",
+            "UPDATE riskAlert SET state = \(a.state.rawValue), document = \(try Documents.text(a)) WHERE id = \(a.id.rawValue)",
             logger: PostgresLocation.logger)
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 import ZhengshuCore
+import ZhengshuDocuments
 
 extension PostgresStore: QualityStore {
     package func qualityRules(of resource: ResourceCode) async throws -> [QualityRule] {
@@ -10,7 +11,7 @@ extension PostgresStore: QualityStore {
                 logger: PostgresLocation.logger
             ).collect().map { row in
                 let (id, document) = try row.decode((Int64, String).self)
-                var rule = try Self.decoder.decode(QualityRule.self, from: Data(document.utf8))
+                var rule = try Documents.value(QualityRule.self, document)
                 rule.id = id
                 return rule
             }
@@ -28,7 +29,7 @@ extension PostgresStore: QualityStore {
                 var r = rule
                 r.id = try await db.query(
                     """
-                    INSERT INTO qualityRule (resource, position, document) VALUES (\(resource.rawValue), \(position), \(try Self.json(rule))) RETURNING id
+                    INSERT INTO qualityRule (resource, position, document) VALUES (\(resource.rawValue), \(position), \(try Documents.text(rule))) RETURNING id
                     """, logger: PostgresLocation.logger
                 ).collect()[0].decode(Int64.self)
                 stored.append(r)
@@ -46,7 +47,7 @@ extension PostgresStore: QualityStore {
                     """
                     INSERT INTO qualityRun (resource, department, trigger, startedAt, finishedAt, rowsChecked, score, results)
                     VALUES (\(run.resource.rawValue), \(run.department.rawValue), \(run.trigger), \(run.startedAt.millis), \(run.finishedAt.millis),
-                            \(run.rowsChecked), \(run.score), \(try Self.json(run.results))) RETURNING id
+                            \(run.rowsChecked), \(run.score), \(try Documents.text(run.results))) RETURNING id
                     """, logger: PostgresLocation.logger
                 ).collect()[0].decode(Int64.self))
             try await Self.appendAudit(audit, in: db)
@@ -94,7 +95,7 @@ extension PostgresStore: QualityStore {
                     trigger: trigger, startedAt: Date(millis: started), finishedAt: Date(millis: finished),
                     rowsChecked: rows,
                     score: score,
-                    results: try Self.decoder.decode([QualityRun.RuleResult].self, from: Data(results.utf8)))
+                    results: try Documents.values([QualityRun.RuleResult].self, results))
             }
         }
     }

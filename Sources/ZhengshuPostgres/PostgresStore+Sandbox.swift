@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 import ZhengshuCore
+import ZhengshuDocuments
 
 /// Sandbox workspaces on PostgreSQL, so that any node serves any workspace: each workspace's data is a schema of its
 /// own (`zs_ws_N`), readable by a role of its own (NOLOGIN, `USAGE` on that schema and `SELECT` on its tables, no
@@ -28,7 +29,7 @@ extension PostgresStore: SandboxStore {
             var w = workspace
             w.id = WorkspaceID(try rows[0].decode(Int64.self))
             try await db.query(
-                "UPDATE sandboxWorkspace SET document = \(try Self.json(w)) WHERE id = \(w.id.rawValue)",
+                "UPDATE sandboxWorkspace SET document = \(try Documents.text(w)) WHERE id = \(w.id.rawValue)",
                 logger: PostgresLocation.logger)
             let (schema, role) = (Self.workspaceSchema(w.id), try await Self.workspaceRole(w.id, db))
             for statement in [
@@ -72,7 +73,7 @@ extension PostgresStore: SandboxStore {
             }
             let next = try change(current)
             try await db.query(
-                "UPDATE sandboxWorkspace SET document = \(try Self.json(next)) WHERE id = \(id.rawValue)",
+                "UPDATE sandboxWorkspace SET document = \(try Documents.text(next)) WHERE id = \(id.rawValue)",
                 logger: PostgresLocation.logger)
             if let audit { try await Self.appendAudit(audit, in: db) }
             return next
@@ -210,7 +211,7 @@ extension PostgresStore: SandboxStore {
             var q = query
             q.id = SandboxQueryID(try rows[0].decode(Int64.self))
             try await db.query(
-                "UPDATE sandboxQuery SET document = \(try Self.json(q)) WHERE id = \(q.id.rawValue)",
+                "UPDATE sandboxQuery SET document = \(try Documents.text(q)) WHERE id = \(q.id.rawValue)",
                 logger: PostgresLocation.logger)
             try await Self.appendAudit(audit, in: db)
             return q
@@ -243,7 +244,7 @@ extension PostgresStore: SandboxStore {
             var r = release
             r.id = ReleaseID(try rows[0].decode(Int64.self))
             try await db.query(
-                "UPDATE sandboxRelease SET document = \(try Self.json(r)) WHERE id = \(r.id.rawValue)",
+                "UPDATE sandboxRelease SET document = \(try Documents.text(r)) WHERE id = \(r.id.rawValue)",
                 logger: PostgresLocation.logger)
             try await Self.appendAudit(audit, in: db)
             return r
@@ -263,7 +264,7 @@ extension PostgresStore: SandboxStore {
             }
             let next = try change(current)
             try await db.query(
-                "UPDATE sandboxRelease SET document = \(try Self.json(next)) WHERE id = \(id.rawValue)",
+                "UPDATE sandboxRelease SET document = \(try Documents.text(next)) WHERE id = \(id.rawValue)",
                 logger: PostgresLocation.logger)
             try await Self.appendAudit(audit, in: db)
             return next
@@ -285,11 +286,11 @@ extension PostgresStore: SandboxStore {
         }
     }
 
-    static func documents<T: Decodable>(
+    static func documents<T: Stored>(
         _ type: T.Type, _ query: PostgresQuery, _ db: PostgresConnection
     ) async throws -> [T] {
         try await db.query(query, logger: PostgresLocation.logger).collect().map {
-            try decoder.decode(T.self, from: Data(try $0.decode(String.self).utf8))
+            try Documents.value(T.self, try $0.decode(String.self))
         }
     }
 
@@ -324,7 +325,7 @@ extension PostgresStore: BackupRunStore {
             var r = run
             r.id = BackupRunID(try rows[0].decode(Int64.self))
             try await db.query(
-                "UPDATE backupRun SET document = \(try Self.json(r)) WHERE id = \(r.id.rawValue)",
+                "UPDATE backupRun SET document = \(try Documents.text(r)) WHERE id = \(r.id.rawValue)",
                 logger: PostgresLocation.logger)
             return r
         }
@@ -333,7 +334,7 @@ extension PostgresStore: BackupRunStore {
     package func updateBackupRun(_ run: BackupRun) async throws {
         try await write { db in
             try await db.query(
-                "UPDATE backupRun SET document = \(try Self.json(run)) WHERE id = \(run.id.rawValue)",
+                "UPDATE backupRun SET document = \(try Documents.text(run)) WHERE id = \(run.id.rawValue)",
                 logger: PostgresLocation.logger)
         }
     }

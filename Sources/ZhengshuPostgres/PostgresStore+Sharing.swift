@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 import ZhengshuCore
+import ZhengshuDocuments
 
 extension PostgresStore: SharingStore {
     package func insertApplication(
@@ -61,7 +62,7 @@ extension PostgresStore: SharingStore {
                 """, logger: PostgresLocation.logger
             ).collect()[0].decode(Int64.self))
         try await db.query(
-            "UPDATE shareGrant SET document = \(try json(g)) WHERE id = \(g.id.rawValue)",
+            "UPDATE shareGrant SET document = \(try Documents.text(g)) WHERE id = \(g.id.rawValue)",
             logger: PostgresLocation.logger)
         a.grant = g.id
         return g
@@ -71,19 +72,19 @@ extension PostgresStore: SharingStore {
         try await db.query(
             """
             UPDATE shareApplication SET status = \(a.status.rawValue), dueAt = \(a.dueAt?.millis), updatedAt = \(a.updatedAt.millis),
-                document = \(try json(a)) WHERE id = \(a.id.rawValue)
+                document = \(try Documents.text(a)) WHERE id = \(a.id.rawValue)
             """, logger: PostgresLocation.logger)
     }
 
     /// Decodes the `document` column of the rows of `table` that meet `condition`.
-    static func fetchDocuments<T: Decodable>(
+    static func fetchDocuments<T: Stored>(
         _ type: T.Type, _ table: String, _ condition: PostgresQuery,
         _ db: PostgresConnection
     ) async throws -> [T] {
         var query = condition
         query.sql = "SELECT document FROM \(table) WHERE " + condition.sql
         return try await db.query(query, logger: PostgresLocation.logger).collect().map { r in
-            try decoder.decode(T.self, from: Data(try r.decode(String.self).utf8))
+            try Documents.value(T.self, try r.decode(String.self))
         }
     }
 
@@ -124,7 +125,7 @@ extension PostgresStore: SharingStore {
             }
             let next = try change(current)
             try await db.query(
-                "UPDATE shareGrant SET status = \(next.status.rawValue), document = \(try Self.json(next)) WHERE id = \(id.rawValue)",
+                "UPDATE shareGrant SET status = \(next.status.rawValue), document = \(try Documents.text(next)) WHERE id = \(id.rawValue)",
                 logger: PostgresLocation.logger)
             try await Self.appendAudit(audit, in: db)
             return next
@@ -256,7 +257,7 @@ extension PostgresStore: SharingStore {
                     """, logger: PostgresLocation.logger
                 ).collect()[0].decode(Int64.self))
             try await db.query(
-                "UPDATE shareExport SET document = \(try Self.json(j)) WHERE id = \(j.id.rawValue)",
+                "UPDATE shareExport SET document = \(try Documents.text(j)) WHERE id = \(j.id.rawValue)",
                 logger: PostgresLocation.logger)
             return j
         }
@@ -275,7 +276,7 @@ extension PostgresStore: SharingStore {
             }
             let next = try change(current)
             try await db.query(
-                "UPDATE shareExport SET status = \(next.status.rawValue), document = \(try Self.json(next)) WHERE id = \(id.rawValue)",
+                "UPDATE shareExport SET status = \(next.status.rawValue), document = \(try Documents.text(next)) WHERE id = \(id.rawValue)",
                 logger: PostgresLocation.logger)
             return next
         }
@@ -357,7 +358,7 @@ extension PostgresStore: SystemAccountStore {
                     """, logger: PostgresLocation.logger
                 ).collect()[0].decode(Int64.self))
             try await db.query(
-                "UPDATE systemAccount SET document = \(try Self.json(a)) WHERE id = \(a.id.rawValue)",
+                "UPDATE systemAccount SET document = \(try Documents.text(a)) WHERE id = \(a.id.rawValue)",
                 logger: PostgresLocation.logger)
             var event = audit
             event.target = "system-account:\(a.id)"
@@ -377,7 +378,7 @@ extension PostgresStore: SystemAccountStore {
             let next = try change(current)
             try await db.query(
                 """
-                UPDATE systemAccount SET document = \(try Self.json(next)), keyHash = COALESCE(\(keyHash), keyHash) WHERE id = \(id.rawValue)
+                UPDATE systemAccount SET document = \(try Documents.text(next)), keyHash = COALESCE(\(keyHash), keyHash) WHERE id = \(id.rawValue)
                 """, logger: PostgresLocation.logger)
             try await Self.appendAudit(audit, in: db)
             return next
@@ -391,7 +392,7 @@ extension PostgresStore: SystemAccountStore {
         query.sql = "SELECT document, lastUsedAt FROM systemAccount WHERE " + condition.sql
         return try await db.query(query, logger: PostgresLocation.logger).collect().map { r in
             let (document, lastUsed) = try r.decode((String, Int64?).self)
-            var a = try decoder.decode(SystemAccount.self, from: Data(document.utf8))
+            var a = try Documents.value(SystemAccount.self, document)
             a.lastUsedAt = lastUsed.map(Date.init(millis:))
             return a
         }

@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 import ZhengshuCore
+import ZhengshuDocuments
 
 extension PostgresStore: StandardsStore {
     package func dataElements() async throws -> [CustomDataElement] {
@@ -10,7 +11,7 @@ extension PostgresStore: StandardsStore {
                 logger: PostgresLocation.logger
             )
             .collect().map {
-                try Self.decoder.decode(CustomDataElement.self, from: Data(try $0.decode(String.self).utf8))
+                try Documents.value(CustomDataElement.self, try $0.decode(String.self))
             }
         }
     }
@@ -28,7 +29,7 @@ extension PostgresStore: StandardsStore {
                 )
                 .collect().first?.decode(Int?.self) ?? 0) + 1
             try await db.query(
-                "INSERT INTO dataElement (id, version, document) VALUES (\(saved.id), \(saved.version), \(try Self.json(saved)))",
+                "INSERT INTO dataElement (id, version, document) VALUES (\(saved.id), \(saved.version), \(try Documents.text(saved)))",
                 logger: PostgresLocation.logger)
             var event = audit
             event.detail = "version \(saved.version)"
@@ -43,7 +44,7 @@ extension PostgresStore: StandardsStore {
                 "SELECT document FROM dataElement WHERE id = \(id) ORDER BY version", logger: PostgresLocation.logger
             )
             .collect().map {
-                try Self.decoder.decode(CustomDataElement.self, from: Data(try $0.decode(String.self).utf8))
+                try Documents.value(CustomDataElement.self, try $0.decode(String.self))
             }
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 import ZhengshuCore
+import ZhengshuDocuments
 
 extension PostgresStore: TopicStore {
     package func insertTopic(
@@ -9,7 +10,7 @@ extension PostgresStore: TopicStore {
         try await write { db in
             try await Self.insertResource(resource, version: version, db)
             try await db.query(
-                "INSERT INTO topic (code, document, nextRunAt) VALUES (\(topic.code.rawValue), \(try Self.json(topic)), \(topic.nextRunAt?.millis))",
+                "INSERT INTO topic (code, document, nextRunAt) VALUES (\(topic.code.rawValue), \(try Documents.text(topic)), \(topic.nextRunAt?.millis))",
                 logger: PostgresLocation.logger)
             try await Self.appendAudit(audit, in: db)
         }
@@ -53,7 +54,7 @@ extension PostgresStore: TopicStore {
 
     static func saveTopic(_ topic: Topic, _ db: PostgresConnection) async throws {
         try await db.query(
-            "UPDATE topic SET document = \(try json(topic)), nextRunAt = \(topic.nextRunAt?.millis) WHERE code = \(topic.code.rawValue)",
+            "UPDATE topic SET document = \(try Documents.text(topic)), nextRunAt = \(topic.nextRunAt?.millis) WHERE code = \(topic.code.rawValue)",
             logger: PostgresLocation.logger)
     }
 
@@ -61,7 +62,7 @@ extension PostgresStore: TopicStore {
         var query = condition
         query.sql = "SELECT document FROM topic WHERE " + condition.sql
         return try await db.query(query, logger: PostgresLocation.logger).collect().map { row in
-            try decoder.decode(Topic.self, from: Data(try row.decode(String.self).utf8))
+            try Documents.value(Topic.self, try row.decode(String.self))
         }
     }
 }

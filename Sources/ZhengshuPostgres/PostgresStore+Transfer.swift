@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 import ZhengshuCore
+import ZhengshuDocuments
 
 /// Moving an installation between engines: what the PostgreSQL side reads (in one repeatable-read snapshot) and
 /// writes (into an empty installation, in one transaction). Values cross as ``TransferValue``: booleans as 0/1,
@@ -178,7 +179,7 @@ extension PostgresStore {
             ).collect()
             for row in rows {
                 let (id, document, name) = try row.decode((Int64, String, String).self)
-                let resource = try PostgresStore.decoder.decode(Resource.self, from: Data(document.utf8))
+                let resource = try Documents.value(Resource.self, document)
                 try await PostgresStore.index(resource, departmentName: name, resourceID: id, db)
             }
         }

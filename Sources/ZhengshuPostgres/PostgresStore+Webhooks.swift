@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 import ZhengshuCore
+import ZhengshuDocuments
 
 extension PostgresStore: WebhookStore {
     package func insertWebhook(
@@ -36,7 +37,7 @@ extension PostgresStore: WebhookStore {
         try await db.query(
             """
             UPDATE webhook SET lastVersion = \(w.lastVersion), nextAttemptAt = \(w.nextAttemptAt?.millis), claimedUntil = NULL,
-                document = \(try json(w)) WHERE id = \(w.id.rawValue)
+                document = \(try Documents.text(w)) WHERE id = \(w.id.rawValue)
             """, logger: PostgresLocation.logger)
     }
 
@@ -85,7 +86,7 @@ extension PostgresStore: WebhookStore {
                     "UPDATE webhook SET claimedUntil = \(until.millis) WHERE id = \(id)",
                     logger: PostgresLocation.logger)
                 out.append(
-                    (try Self.decoder.decode(WebhookSubscription.self, from: Data(document.utf8)), secret, version))
+                    (try Documents.value(WebhookSubscription.self, document), secret, version))
             }
             return out
         }
@@ -96,7 +97,7 @@ extension PostgresStore: WebhookStore {
             try await db.query(
                 """
                 INSERT INTO webhookDelivery (webhook, version, at, document)
-                VALUES (\(delivery.webhook.rawValue), \(delivery.version), \(delivery.at.millis), \(try Self.json(delivery)))
+                VALUES (\(delivery.webhook.rawValue), \(delivery.version), \(delivery.at.millis), \(try Documents.text(delivery)))
                 """, logger: PostgresLocation.logger)
             try await Self.saveWebhook(next, db)
         }

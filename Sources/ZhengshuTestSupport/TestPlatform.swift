@@ -102,6 +102,33 @@ package enum Fixtures {
         return f
     }
 
+    /// A draft as a client sends it to `POST /api/v1/resources`.
+    package static func json(_ d: ResourceDraft) -> String {
+        func text(_ s: String?) -> JSONValue? { s.map(JSONValue.string) }
+        func item(_ i: DataItem) -> JSONValue {
+            let fields: [String: JSONValue?] = [
+                "name": .string(i.name), "label": .string(i.label), "type": .string(i.type.rawValue),
+                "length": i.length.map { .integer(Int64($0)) }, "required": .bool(i.required), "key": .bool(i.key),
+                "dataElement": text(i.dataElement?.rawValue), "element": text(i.element),
+                "description": text(i.description), "sensitivity": text(i.sensitivity?.rawValue),
+                "masking": text(i.masking),
+            ]
+            return .object(fields.compactMapValues { $0 })
+        }
+        let fields: [String: JSONValue?] = [
+            "code": text(d.code), "name": text(d.name), "abstract": text(d.abstract), "department": text(d.department),
+            "category": text(d.category), "items": d.items.map { .array($0.map(item)) },
+            "shareType": text(d.shareType?.rawValue), "shareCondition": text(d.shareCondition),
+            "openType": text(d.openType?.rawValue), "updateCycle": text(d.updateCycle?.rawValue),
+            "gradeLevel": text(d.gradeLevel?.rawValue), "sensitivity": text(d.sensitivity?.rawValue),
+            "serviceItems": d.serviceItems.map { .array($0.map(JSONValue.string)) },
+            "sourceSystem": text(d.sourceSystem),
+            "format": text(d.format),
+        ]
+        return String(
+            decoding: try! JSONEncoder().encode(JSONValue.object(fields.compactMapValues { $0 })), as: UTF8.self)
+    }
+
     package static func populationDraft(code: String = "RK-0001", department: String = "C-GA") -> ResourceDraft {
         var d = ResourceDraft()
         d.code = code

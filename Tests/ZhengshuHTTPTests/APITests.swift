@@ -368,6 +368,6 @@ import ZhengshuTestSupport
     static func resourceJSON(code: String, department: String) -> String {
         var d = Fixtures.populationDraft(code: code, department: department)
         d.department = department
-        return String(decoding: try! JSONEncoder().encode(d), as: UTF8.self)
+        return Fixtures.json(d)
     }
 }

@@ -49,8 +49,7 @@ struct MultiNodeTests {
 
         // A resource created on one node is published through the other.
         for code in ["NODE-1", "NODE-2"] {
-            let draft = String(
-                decoding: try JSONEncoder().encode(Fixtures.datagenPopulationDraft(code: code)), as: UTF8.self)
+            let draft = Fixtures.json(Fixtures.datagenPopulationDraft(code: code))
             #expect(try await call("POST", portA, "/api/v1/resources", token, json: draft).0 == 201)
             #expect(try await call("POST", portB, "/api/v1/resources/\(code)/publish", token).0 == 200)
         }

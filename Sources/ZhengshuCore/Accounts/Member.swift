@@ -10,7 +10,7 @@ package enum MemberKind: String, CaseIterable, Sendable, Codable, Vocabulary {
 
 /// A member's registration: what conditional open data (有条件开放) is granted to. The identifier is kept masked for
 /// display and as a keyed digest that makes it unique; the clear number is never stored.
-package struct MemberProfile: Hashable, Sendable, Codable {
+package struct MemberProfile: Hashable, Sendable {
     package var user: UserID
     package var kind: MemberKind
     /// The identifier as shown (citizen IDs keep their first six and last four characters).

@@ -4,7 +4,7 @@ import Foundation
 package typealias BackupRunID = RowID<BackupRun>
 
 /// One scheduled (or requested) backup: where it went, how big, how long, and why it failed.
-package struct BackupRun: Hashable, Sendable, Codable {
+package struct BackupRun: Hashable, Sendable {
     package enum Status: String, CaseIterable, Sendable, Codable, Vocabulary { case running, succeeded, failed }
 
     package var id: BackupRunID

@@ -1,5 +1,5 @@
 /// An information item (信息项) of a catalog resource: one typed column of its records.
-package struct DataItem: Hashable, Sendable, Codable {
+package struct DataItem: Hashable, Sendable {
     /// Machine name: lower-case ASCII letter, then letters, digits or underscores (it becomes a column name).
     package var name: String
     /// Chinese label (中文名称), e.g. 公民身份号码.
@@ -46,44 +46,5 @@ package struct DataItem: Hashable, Sendable, Codable {
             name.count <= maxNameLength, !reservedNames.contains(name)
         else { return false }
         return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
-    }
-}
-
-extension DataItem {
-    private enum CodingKeys: String, CodingKey {
-        case name, label, type, length, required, key, dataElement, element, description, sensitivity, masking
-    }
-
-    /// `required` and `key` default to false, so a provider writes only what matters.
-    package init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(
-            name: try c.decode(String.self, forKey: .name),
-            label: try c.decode(String.self, forKey: .label),
-            type: try c.decode(DataType.self, forKey: .type),
-            length: try c.decodeIfPresent(Int.self, forKey: .length),
-            required: try c.decodeIfPresent(Bool.self, forKey: .required) ?? false,
-            key: try c.decodeIfPresent(Bool.self, forKey: .key) ?? false,
-            dataElement: try c.decodeIfPresent(DataElement.self, forKey: .dataElement),
-            element: try c.decodeIfPresent(String.self, forKey: .element),
-            description: try c.decodeIfPresent(String.self, forKey: .description),
-            sensitivity: try c.decodeIfPresent(Sensitivity.self, forKey: .sensitivity),
-            masking: try c.decodeIfPresent(String.self, forKey: .masking)
-        )
-    }
-
-    package func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(name, forKey: .name)
-        try c.encode(label, forKey: .label)
-        try c.encode(type, forKey: .type)
-        try c.encodeIfPresent(length, forKey: .length)
-        try c.encode(required, forKey: .required)
-        try c.encode(key, forKey: .key)
-        try c.encodeIfPresent(dataElement, forKey: .dataElement)
-        try c.encodeIfPresent(element, forKey: .element)
-        try c.encodeIfPresent(description, forKey: .description)
-        try c.encodeIfPresent(sensitivity, forKey: .sensitivity)
-        try c.encodeIfPresent(masking, forKey: .masking)
     }
 }

@@ -33,7 +33,7 @@ package struct ResourceCode: Hashable, Sendable, Codable, CustomStringConvertibl
 }
 
 /// A data resource in the government information resource catalog (政务信息资源目录), GB/T 21063 core metadata.
-package struct Resource: Hashable, Sendable, Codable {
+package struct Resource: Hashable, Sendable {
     package init(
         code: ResourceCode, name: String, abstract: String, department: DepartmentCode, category: String,
         items: [DataItem], shareType: ShareType, shareCondition: String?, openType: OpenType, updateCycle: UpdateCycle,
@@ -92,7 +92,7 @@ package struct Resource: Hashable, Sendable, Codable {
 }
 
 /// The editable metadata of a resource: what a provider submits to create or change a catalog entry.
-package struct ResourceDraft: Sendable, Codable {
+package struct ResourceDraft: Sendable {
     package var code: String?
     package var name: String?
     package var abstract: String?

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One saved state of a catalog entry: every change appends one.
-package struct ResourceVersion: Sendable, Codable, Hashable {
+package struct ResourceVersion: Sendable, Hashable {
     package var code: ResourceCode
     package var version: Int
     package var action: String

@@ -125,7 +125,7 @@ package struct TopicQuery: Sendable, Hashable, Codable {
 }
 
 /// A topic as registered: its resource, its query and its schedule.
-package struct Topic: Sendable, Hashable, Codable {
+package struct Topic: Sendable, Hashable {
     package var code: ResourceCode
     package var query: TopicQuery
     /// Materialised again this often; `nil`: only on demand.
@@ -159,7 +159,7 @@ package struct Topic: Sendable, Hashable, Codable {
 
 /// What an admin submits to define a topic: the catalog entry (as for any resource, without items: they come from the
 /// query's columns), the query and its schedule.
-package struct TopicDraft: Sendable, Decodable {
+package struct TopicDraft: Sendable {
     package var resource: ResourceDraft
     package var query: TopicQuery?
     package var intervalSeconds: Int?
@@ -168,21 +168,6 @@ package struct TopicDraft: Sendable, Decodable {
         self.resource = resource
         self.query = query
         self.intervalSeconds = intervalSeconds
-    }
-
-    enum CodingKeys: String, CodingKey { case query, intervalSeconds, items }
-
-    /// The catalog fields sit beside `query` and `intervalSeconds` in one object.
-    package init(from decoder: any Decoder) throws {
-        resource = try ResourceDraft(from: decoder)
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        query = try c.decodeIfPresent(TopicQuery.self, forKey: .query)
-        intervalSeconds = try c.decodeIfPresent(Int.self, forKey: .intervalSeconds)
-        if c.contains(.items) {
-            throw DecodingError.dataCorruptedError(
-                forKey: .items, in: c,
-                debugDescription: "a topic's items come from its query's columns; leave out items")
-        }
     }
 }
 

@@ -4,7 +4,7 @@ import Foundation
 package typealias QualityRunID = RowID<QualityRunRecord>
 
 /// A finished quality run over a resource's stored records: what each rule found and the score, kept as history.
-package struct QualityRunRecord: Hashable, Sendable, Codable {
+package struct QualityRunRecord: Hashable, Sendable {
     package var id: QualityRunID
     package var resource: ResourceCode
     package var department: DepartmentCode

@@ -192,10 +192,8 @@ extension RuleCheck: Codable {
     }
 }
 
-/// A quality rule of a resource. In JSON its check's fields sit beside its own:
-/// `{"ruleId": 3, "kind": "required", "item": "xm", "severity": "flag", "weight": 1, "enabled": true}`;
-/// see ``RuleCheck``; `dimension` is derived and shown, never read.
-package struct QualityRule: Hashable, Sendable, Codable {
+/// A quality rule of a resource: a check, how a failure counts (`severity`, `weight`) and whether it runs.
+package struct QualityRule: Hashable, Sendable {
     package var id: Int64
     package var check: RuleCheck
     package var severity: RuleSeverity
@@ -215,28 +213,6 @@ package struct QualityRule: Hashable, Sendable, Codable {
         self.enabled = enabled
     }
 
-    enum Keys: String, CodingKey { case ruleId, dimension, severity, weight, enabled }
-
-    package init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: Keys.self)
-        id = try c.decodeIfPresent(Int64.self, forKey: .ruleId) ?? 0
-        check = try RuleCheck(from: decoder)
-        severity = try c.decodeIfPresent(RuleSeverity.self, forKey: .severity) ?? .flag
-        weight = try c.decodeIfPresent(Double.self, forKey: .weight) ?? 1
-        enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? true
-    }
-
-    package func encode(to encoder: any Encoder) throws {
-        try check.encode(to: encoder)
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(id, forKey: .ruleId)
-        try c.encode(dimension, forKey: .dimension)
-        try c.encode(severity, forKey: .severity)
-        try c.encode(weight, forKey: .weight)
-        try c.encode(enabled, forKey: .enabled)
-    }
-
-    /// Every rule the rule breaks as submitted (weight), beyond what ``QualityRun`` checks against the items.
     package func validate(at index: Int) throws(ZhengshuError) {
         guard weight.isFinite, (0...100).contains(weight) else {
             throw .validation([.init(field: "items[\(index)].weight", reason: "must be from 0 to 100")])

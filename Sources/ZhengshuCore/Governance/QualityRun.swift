@@ -16,19 +16,34 @@ package struct QualityRun: Sendable {
         package var reason: String
     }
 
-    package struct Sample: Hashable, Sendable, Codable {
+    package struct Sample: Hashable, Sendable {
         package var row: Int
         package var field: String
         package var value: String
         package var reason: String
+
+        package init(row: Int, field: String, value: String, reason: String) {
+            self.row = row
+            self.field = field
+            self.value = value
+            self.reason = reason
+        }
     }
 
-    package struct RuleResult: Hashable, Sendable, Codable {
+    package struct RuleResult: Hashable, Sendable {
         package var rule: QualityRule
         /// Rows the rule applied to (its fields present); completeness applies to every row.
         package var checked: Int
         package var failed: Int
         package var samples: [Sample]
+
+        package init(rule: QualityRule, checked: Int, failed: Int, samples: [Sample]) {
+            self.rule = rule
+            self.checked = checked
+            self.failed = failed
+            self.samples = samples
+        }
+
         package var failureRatio: Double { checked == 0 ? 0 : Double(failed) / Double(checked) }
     }
 

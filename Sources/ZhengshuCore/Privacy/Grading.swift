@@ -155,6 +155,29 @@ package struct GradeProposal: Sendable, Codable, Hashable {
     package var decidedResourceGrade: Sensitivity?
     package var reason: String?
 
+    package init(
+        id: GradeProposalID, resource: ResourceCode, department: DepartmentCode, resourceVersion: Int, items: [Item],
+        currentResourceGrade: Sensitivity, proposedResourceGrade: Sensitivity, status: Status, createdAt: Date,
+        createdBy: String, decidedAt: Date?, decidedBy: String?, decidedItems: [String: Sensitivity]?,
+        decidedResourceGrade: Sensitivity?, reason: String?
+    ) {
+        self.id = id
+        self.resource = resource
+        self.department = department
+        self.resourceVersion = resourceVersion
+        self.items = items
+        self.currentResourceGrade = currentResourceGrade
+        self.proposedResourceGrade = proposedResourceGrade
+        self.status = status
+        self.createdAt = createdAt
+        self.createdBy = createdBy
+        self.decidedAt = decidedAt
+        self.decidedBy = decidedBy
+        self.decidedItems = decidedItems
+        self.decidedResourceGrade = decidedResourceGrade
+        self.reason = reason
+    }
+
     package init(resource: Resource, items: [Item], by actor: String, at now: Date) {
         id = GradeProposalID(0)
         self.resource = resource.code

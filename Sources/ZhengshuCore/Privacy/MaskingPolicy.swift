@@ -6,7 +6,7 @@ import Foundation
 /// Items name a policy (`DataItem.masking`); otherwise the policy listing the item's data element applies; otherwise
 /// the display mask of STANDARDS.md for its kind; otherwise its grade decides (L3: first character kept, L4:
 /// suppressed). A grant's clear-text items are never masked.
-package struct MaskingPolicy: Sendable, Codable, Hashable {
+package struct MaskingPolicy: Sendable, Hashable {
     package enum Method: String, Sendable, Codable, CaseIterable, Vocabulary {
         /// Keep the first `keepFirst` and last `keepLast` characters, stars between.
         case mask

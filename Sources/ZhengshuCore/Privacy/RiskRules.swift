@@ -3,7 +3,7 @@ import Foundation
 package typealias AlertID = RowID<RiskAlert>
 
 /// A risk found in the audit trail (风险识别), with the entries that show it.
-package struct RiskAlert: Sendable, Codable, Hashable {
+package struct RiskAlert: Sendable, Hashable {
     package enum Rule: String, Sendable, Codable, CaseIterable, Vocabulary {
         /// A grant's calls or rows today far above its own daily baseline.
         case volume

@@ -9,7 +9,7 @@ package typealias ReleaseID = RowID<SandboxRelease>
 
 /// A consuming department's sandbox workspace (数据沙箱): copies of the items its sandbox grants cover, masked as each
 /// grant says, where its users run read-only SQL. Nothing leaves it but released aggregates.
-package struct Workspace: Hashable, Sendable, Codable {
+package struct Workspace: Hashable, Sendable {
     package enum Status: String, CaseIterable, Sendable, Codable, Vocabulary {
         /// Its copies are being made.
         case preparing
@@ -50,7 +50,7 @@ package struct Workspace: Hashable, Sendable, Codable {
 }
 
 /// One granted resource copied into a workspace.
-package struct WorkspaceTable: Hashable, Sendable, Codable {
+package struct WorkspaceTable: Hashable, Sendable {
     /// The table's name inside the workspace (the resource code in lower case, `-` as `_`: `POP-1` is `pop_1`).
     package var name: String
     package var resource: ResourceCode
@@ -60,13 +60,25 @@ package struct WorkspaceTable: Hashable, Sendable, Codable {
     /// Rows copied so far (all of them once the workspace is ready).
     package var rows: Int
 
+    package init(
+        name: String, resource: ResourceCode, grant: GrantID, provider: DepartmentCode, columns: [WorkspaceColumn],
+        rows: Int
+    ) {
+        self.name = name
+        self.resource = resource
+        self.grant = grant
+        self.provider = provider
+        self.columns = columns
+        self.rows = rows
+    }
+
     package static func name(for code: ResourceCode) -> String {
         String(code.rawValue.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
     }
 }
 
 /// A column of a workspace table: a granted item, typed as stored, or as text when its values are masked.
-package struct WorkspaceColumn: Hashable, Sendable, Codable {
+package struct WorkspaceColumn: Hashable, Sendable {
     package var name: String
     package var type: DataType
     package var masked: Bool
@@ -95,7 +107,7 @@ package struct SandboxLimits: Hashable, Sendable {
 }
 
 /// A statement's answer inside a workspace.
-package struct SandboxResult: Hashable, Sendable, Codable {
+package struct SandboxResult: Hashable, Sendable {
     package var columns: [String]
     package var rows: [[RecordValue]]
     /// More rows than the limit: the rest were not read.
@@ -109,7 +121,7 @@ package struct SandboxResult: Hashable, Sendable, Codable {
 }
 
 /// A statement run in a workspace and its result, kept in the workspace (results do not leave it but by release).
-package struct SandboxQueryRecord: Hashable, Sendable, Codable {
+package struct SandboxQueryRecord: Hashable, Sendable {
     package var id: SandboxQueryID
     package var workspace: WorkspaceID
     package var sql: String
@@ -117,18 +129,39 @@ package struct SandboxQueryRecord: Hashable, Sendable, Codable {
     package var ranAt: Date
     package var milliseconds: Int
     package var result: SandboxResult
+
+    package init(
+        id: SandboxQueryID, workspace: WorkspaceID, sql: String, ranBy: String, ranAt: Date, milliseconds: Int,
+        result: SandboxResult
+    ) {
+        self.id = id
+        self.workspace = workspace
+        self.sql = sql
+        self.ranBy = ranBy
+        self.ranAt = ranAt
+        self.milliseconds = milliseconds
+        self.result = result
+    }
 }
 
 /// A request to take a query's result out of a workspace, approved by every department whose data it read.
-package struct SandboxRelease: Hashable, Sendable, Codable {
+package struct SandboxRelease: Hashable, Sendable {
     package enum Status: String, CaseIterable, Sendable, Codable, Vocabulary { case pending, approved, rejected }
 
-    package struct Decision: Hashable, Sendable, Codable {
+    package struct Decision: Hashable, Sendable {
         package var department: DepartmentCode
         package var by: String
         package var at: Date
         package var approve: Bool
         package var reason: String?
+
+        package init(department: DepartmentCode, by: String, at: Date, approve: Bool, reason: String?) {
+            self.department = department
+            self.by = by
+            self.at = at
+            self.approve = approve
+            self.reason = reason
+        }
     }
 
     package var id: ReleaseID
@@ -147,6 +180,26 @@ package struct SandboxRelease: Hashable, Sendable, Codable {
     /// The result to be released: the aggregate's own columns (the group sizes are not part of it).
     package var result: SandboxResult
     package var decisions: [Decision]
+
+    package init(
+        id: ReleaseID, workspace: WorkspaceID, query: SandboxQueryID, consumer: DepartmentCode,
+        providers: [DepartmentCode], purpose: String, requestedBy: String, requestedAt: Date, status: Status, k: Int,
+        smallestGroup: Int, result: SandboxResult, decisions: [Decision]
+    ) {
+        self.id = id
+        self.workspace = workspace
+        self.query = query
+        self.consumer = consumer
+        self.providers = providers
+        self.purpose = purpose
+        self.requestedBy = requestedBy
+        self.requestedAt = requestedAt
+        self.status = status
+        self.k = k
+        self.smallestGroup = smallestGroup
+        self.result = result
+        self.decisions = decisions
+    }
 
     /// The providers that have not decided yet.
     package var awaiting: [DepartmentCode] { providers.filter { p in !decisions.contains { $0.department == p } } }

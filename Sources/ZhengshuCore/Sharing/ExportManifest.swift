@@ -273,7 +273,7 @@ package struct ExportVerifier: Sendable {
 }
 
 /// An export of granted data (数据导出), run in the background: its progress, its file's place, and once done its manifest.
-package struct ExportJob: Sendable, Hashable, Codable {
+package struct ExportJob: Sendable, Hashable {
     package enum Status: String, Sendable, Codable, CaseIterable, Vocabulary { case running, succeeded, failed }
 
     package var id: ExportID

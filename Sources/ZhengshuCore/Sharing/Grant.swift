@@ -9,7 +9,7 @@ package enum GrantStatus: String, CaseIterable, Sendable, Codable, Vocabulary {
 
 /// An approved application in force (共享授权): which items of which resource a consuming department may use, through
 /// which services, until when, how much a day, and which items it sees in clear.
-package struct Grant: Hashable, Sendable, Codable {
+package struct Grant: Hashable, Sendable {
     package var id: GrantID
     package var application: ApplicationID
     package var resource: ResourceCode

@@ -39,7 +39,7 @@ package enum ApplicationStatus: String, CaseIterable, Sendable, Codable, Vocabul
 }
 
 /// The terms an approver sets on the grant to be: what may be seen in clear, and how much per day.
-package struct GrantTerms: Hashable, Sendable, Codable {
+package struct GrantTerms: Hashable, Sendable {
     /// Items the consumer sees unmasked (default none: every item masked per policy).
     package var clearItems: [String]?
     package var callsPerDay: Int?
@@ -66,7 +66,7 @@ package struct GrantTerms: Hashable, Sendable, Codable {
 }
 
 /// One step in an application's history.
-package struct ApplicationEvent: Hashable, Sendable, Codable {
+package struct ApplicationEvent: Hashable, Sendable {
     package var at: Date
     package var actor: String
     package var department: String?
@@ -97,7 +97,7 @@ package enum ApplicationChannel: String, CaseIterable, Sendable, Codable {
 
 /// A consuming department's application (共享申请) for a published resource, or a registered member's for
 /// conditional open data (then `consumer` is the member's code, ``MemberProfile/consumerCode(of:)``).
-package struct ShareApplication: Hashable, Sendable, Codable {
+package struct ShareApplication: Hashable, Sendable {
     package var id: ApplicationID
     /// `nil` (older documents) is `sharing`.
     package var channel: ApplicationChannel?
@@ -169,7 +169,7 @@ package struct ShareApplication: Hashable, Sendable, Codable {
 }
 
 /// What a consumer sends to apply (or to resubmit: fields left out keep their values).
-package struct ApplicationDraft: Sendable, Codable {
+package struct ApplicationDraft: Sendable {
     package var resource: String?
     package var items: [String]?
     package var services: [ShareService]?
@@ -199,7 +199,7 @@ package struct ApplicationDraft: Sendable, Codable {
 }
 
 /// A decision on a pending step: approve or reject (a rejection must say why), with terms for the grant.
-package struct ApplicationDecision: Sendable, Codable {
+package struct ApplicationDecision: Sendable {
     package var approve: Bool
     package var reason: String?
     package var terms: GrantTerms?

@@ -6,7 +6,7 @@ package typealias SystemAccountID = RowID<SystemAccount>
 
 /// A consuming department's system (an approval system, a case-handling system) calling data services with an API
 /// key: the key is stored only as its SHA-256, can be rotated, and can be bound to the system's source networks.
-package struct SystemAccount: Hashable, Sendable, Codable {
+package struct SystemAccount: Hashable, Sendable {
     package var id: SystemAccountID
     package var department: DepartmentCode
     /// Unique within the department: lower-case letters, digits, `-` and `_`.

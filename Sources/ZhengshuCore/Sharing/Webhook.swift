@@ -6,7 +6,7 @@ package typealias WebhookID = RowID<WebhookSubscription>
 
 /// A department's subscription to changes of a resource's catalog entry: each new version is POSTed to `url` with an
 /// HMAC-SHA256 signature over the body, and retried with exponential backoff until the receiver answers 2xx.
-package struct WebhookSubscription: Sendable, Hashable, Codable {
+package struct WebhookSubscription: Sendable, Hashable {
     package var id: WebhookID
     package var department: DepartmentCode
     package var resource: ResourceCode
@@ -50,7 +50,7 @@ package struct WebhookSubscription: Sendable, Hashable, Codable {
 }
 
 /// One attempt to deliver a version.
-package struct WebhookDelivery: Sendable, Hashable, Codable {
+package struct WebhookDelivery: Sendable, Hashable {
     package enum Outcome: String, Sendable, Codable { case delivered, retrying, abandoned }
     package var webhook: WebhookID
     package var version: Int

@@ -3,7 +3,7 @@ import Foundation
 /// A data element (数据元) an administrator defines beside the built-in national ones: a name, a type, and what a
 /// conforming value looks like (a pattern, a range, a code list). Catalog items reference it by id; every change is a
 /// new version.
-package struct CustomDataElement: Hashable, Sendable, Codable {
+package struct CustomDataElement: Hashable, Sendable {
     package var id: String
     package var label: String
     package var type: DataType

@@ -1,0 +1,38 @@
+import Foundation
+import ZhengshuCore
+
+/// A Core value the engines store as a JSON document, through its own record type (``Document``): the domain type
+/// can change without changing what is on disk, and a change of the stored form is a change of this module.
+///
+/// Documents name their fields themselves; leaf values (codes, row ids, civil dates, instants and vocabulary enums)
+/// are stored by their single-value encoding. `DocumentFixtureTests` pins the bytes of every document.
+package protocol Stored: Sendable {
+    associatedtype Document: StoredDocument where Document.Value == Self
+}
+
+/// The stored form of a ``Stored`` value.
+package protocol StoredDocument: Codable {
+    associatedtype Value
+    init(_ value: Value)
+    func value() throws -> Value
+}
+
+/// How both engines write and read documents: through ``DocumentCoding`` (instants in milliseconds, keys sorted), so a
+/// value is the same text on SQLite and on PostgreSQL.
+package enum Documents {
+    package static func text<T: Stored>(_ value: T) throws -> String {
+        try DocumentCoding.json(T.Document(value))
+    }
+
+    package static func value<T: Stored>(_ type: T.Type, _ text: String) throws -> T {
+        try DocumentCoding.decoder.decode(T.Document.self, from: Data(text.utf8)).value()
+    }
+
+    package static func values<T: Stored>(_ type: [T].Type, _ text: String) throws -> [T] {
+        try DocumentCoding.decoder.decode([T.Document].self, from: Data(text.utf8)).map { try $0.value() }
+    }
+
+    package static func text<T: Stored>(_ values: [T]) throws -> String {
+        try DocumentCoding.json(values.map(T.Document.init))
+    }
+}
