@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Testing
 import ZhengshuApp
 import ZhengshuCore
+import ZhengshuOpenAPI
 import ZhengshuTestSupport
 
 /// Whether `python3` has the OpenLineage client (CI installs `openlineage-python` from PyPI).
@@ -72,13 +73,14 @@ struct LineageTests {
             ])
             #expect(status == 0 && output.contains("sent"), "\(output)")
 
-            func graph(_ query: String) async throws -> LineageGraph {
+            func graph(_ query: String) async throws -> Components.Schemas.LineageGraph {
                 try await client.execute(
                     uri: "/api/v1/resources/POP-1/lineage?\(query)", method: .get,
                     headers: [.authorization: "Bearer \(fixture.tokens["consumer"]!)"]
                 ) { response in
                     #expect(response.status == .ok)
-                    return try JSONDecoder().decode(LineageGraph.self, from: Data(String(buffer: response.body).utf8))
+                    return try JSONDecoder().decode(
+                        Components.Schemas.LineageGraph.self, from: Data(String(buffer: response.body).utf8))
                 }
             }
             let up = try await graph("direction=up&depth=2")

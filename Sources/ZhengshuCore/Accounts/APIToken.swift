@@ -5,7 +5,7 @@ import Foundation
 package typealias TokenID = RowID<APIToken>
 
 /// A bearer token's stored form: never the token itself, only its SHA-256.
-package struct APIToken: Hashable, Sendable, Codable {
+package struct APIToken: Hashable, Sendable {
     package init(
         id: TokenID, user: UserID, label: String, prefix: String, createdAt: Date, lastUsedAt: Date?, expiresAt: Date?,
         revokedAt: Date?

@@ -43,7 +43,7 @@ package struct MemberProfile: Hashable, Sendable {
 }
 
 /// What a person or company sends to register on the open-data portal.
-package struct MemberDraft: Sendable, Codable {
+package struct MemberDraft: Sendable {
     package var name: String?
     package var displayName: String?
     package var kind: MemberKind?

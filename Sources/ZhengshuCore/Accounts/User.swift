@@ -24,7 +24,7 @@ package enum Role: String, CaseIterable, Sendable, Codable, Comparable {
 }
 
 /// A person who signs in to the platform or holds API tokens.
-package struct User: Hashable, Sendable, Codable {
+package struct User: Hashable, Sendable {
     package init(
         id: UserID, name: String, displayName: String, roles: Set<Role>, department: DepartmentCode?, disabled: Bool,
         createdAt: Date, updatedAt: Date
@@ -61,7 +61,7 @@ package struct NewUser: Sendable {
 }
 
 /// What an admin submits to create or change a user.
-package struct UserDraft: Sendable, Codable {
+package struct UserDraft: Sendable {
     package var name: String?
     package var displayName: String?
     package var roles: [Role]?

@@ -10,7 +10,7 @@ package enum ProfileKind: String, CaseIterable, Sendable, Codable, Vocabulary {
 
 /// One attribute of a profile with its provenance: which department's resource and item said it, and when that
 /// resource's data last changed.
-package struct ProfileAttribute: Hashable, Sendable, Codable {
+package struct ProfileAttribute: Hashable, Sendable {
     /// What the attribute means across departments (`name`, `phone`, `address`, …), when the platform recognises it.
     package var concept: String?
     package var item: String
@@ -25,8 +25,8 @@ package struct ProfileAttribute: Hashable, Sendable, Codable {
 }
 
 /// Two or more departments hold different values of one concept for the same subject.
-package struct ProfileConflict: Hashable, Sendable, Codable {
-    package struct Claim: Hashable, Sendable, Codable {
+package struct ProfileConflict: Hashable, Sendable {
+    package struct Claim: Hashable, Sendable {
         package var department: DepartmentCode
         package var resource: ResourceCode
         package var item: String
@@ -38,7 +38,7 @@ package struct ProfileConflict: Hashable, Sendable, Codable {
 }
 
 /// A resource that contributed to a profile.
-package struct ProfileSource: Hashable, Sendable, Codable {
+package struct ProfileSource: Hashable, Sendable {
     package var resource: ResourceCode
     package var name: String
     package var department: DepartmentCode
@@ -51,7 +51,7 @@ package struct ProfileSource: Hashable, Sendable, Codable {
 }
 
 /// Everything the caller may see of one person or enterprise across departments.
-package struct Profile: Sendable, Codable {
+package struct Profile: Sendable {
     package var kind: ProfileKind
     /// The identifier, masked for a person.
     package var subject: String

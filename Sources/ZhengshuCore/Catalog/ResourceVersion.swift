@@ -20,7 +20,7 @@ package struct ResourceVersion: Sendable, Hashable {
 }
 
 /// A field-level difference between two versions of a resource.
-package struct FieldChange: Sendable, Codable, Hashable {
+package struct FieldChange: Sendable, Hashable {
     package init(field: String, before: String?, after: String?) {
         self.field = field
         self.before = before

@@ -39,7 +39,7 @@ package enum AdminLevel: String, CaseIterable, Sendable, Codable, Comparable {
 }
 
 /// A government department (部门) that provides or consumes data.
-package struct Department: Hashable, Sendable, Codable {
+package struct Department: Hashable, Sendable {
     package init(
         code: DepartmentCode, name: String, level: AdminLevel, parent: DepartmentCode?, creditCode: String?,
         createdAt: Date, updatedAt: Date
@@ -64,7 +64,7 @@ package struct Department: Hashable, Sendable, Codable {
 }
 
 /// What an admin submits to create or change a department.
-package struct DepartmentDraft: Sendable, Codable {
+package struct DepartmentDraft: Sendable {
     package var code: String?
     package var name: String?
     package var level: AdminLevel?

@@ -79,7 +79,7 @@ package struct PerformancePolicy: Sendable, Hashable, Codable {
 }
 
 /// A calendar month in China time, the unit of the monthly report.
-package struct PerformancePeriod: Sendable, Hashable, Codable, CustomStringConvertible {
+package struct PerformancePeriod: Sendable, Hashable, CustomStringConvertible {
     package var year: Int
     package var month: Int
 
@@ -126,7 +126,7 @@ package struct PerformancePeriod: Sendable, Hashable, Codable, CustomStringConve
 }
 
 /// One fact behind an indicator: a resource, job, quality run, problem, application or service item.
-package struct PerformanceEvidence: Sendable, Hashable, Codable {
+package struct PerformanceEvidence: Sendable, Hashable {
     /// `resource`, `qualityRun`, `problem`, `application`, `serviceItem`.
     package var kind: String
     package var id: String
@@ -142,7 +142,7 @@ package struct PerformanceEvidence: Sendable, Hashable, Codable {
     }
 }
 
-package struct IndicatorResult: Sendable, Hashable, Codable {
+package struct IndicatorResult: Sendable, Hashable {
     package var indicator: PerformanceIndicator
     /// 0…100, or `nil` when there is nothing to measure in the period.
     package var value: Double?
@@ -154,7 +154,7 @@ package struct IndicatorResult: Sendable, Hashable, Codable {
     package var evidence: [PerformanceEvidence]
 }
 
-package struct PerformanceReport: Sendable, Hashable, Codable {
+package struct PerformanceReport: Sendable, Hashable {
     package var department: DepartmentCode
     package var period: PerformancePeriod
     /// The instant measured to: the end of the period, or now for the running month.

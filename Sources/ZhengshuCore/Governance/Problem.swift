@@ -21,7 +21,7 @@ package enum ProblemStatus: String, CaseIterable, Sendable, Codable, Vocabulary 
 
 /// A failing value routed to the providing department: found by a quality run, or raised by a consumer who received
 /// it (校核纠错).
-package struct Problem: Hashable, Sendable, Codable {
+package struct Problem: Hashable, Sendable {
     package var id: ProblemID
     package var resource: ResourceCode
     package var department: DepartmentCode
@@ -85,7 +85,7 @@ package struct ProblemSighting: Hashable, Sendable {
 }
 
 /// Counts for management: per department, problems by status and the mean time from first sight to fixed.
-package struct ProblemStats: Hashable, Sendable, Codable {
+package struct ProblemStats: Hashable, Sendable {
     package var department: DepartmentCode
     package var counts: [String: Int]
     package var meanHoursToFix: Double?

@@ -34,7 +34,7 @@ package struct QualityRunRecord: Hashable, Sendable {
 }
 
 /// A resource's latest score, and a department's.
-package struct QualityScore: Hashable, Sendable, Codable {
+package struct QualityScore: Hashable, Sendable {
     package var resource: ResourceCode?
     package var department: DepartmentCode
     package var score: Double

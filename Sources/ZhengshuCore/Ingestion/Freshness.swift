@@ -12,7 +12,7 @@ package enum FreshnessStatus: String, Sendable, Codable, CaseIterable {
     case unscheduled
 }
 
-package struct ResourceFreshness: Sendable, Codable, Hashable {
+package struct ResourceFreshness: Sendable, Hashable {
     package var code: ResourceCode
     package var name: String
     package var department: DepartmentCode

@@ -27,7 +27,7 @@ package enum JobStatus: String, CaseIterable, Sendable, Codable, Vocabulary {
 }
 
 /// An ingestion job: one file (or pull) into one resource, atomic, with its counts.
-package struct IngestJob: Sendable, Codable, Hashable {
+package struct IngestJob: Sendable, Hashable {
     package var id: JobID
     package var resource: ResourceCode
     package var department: DepartmentCode
@@ -88,7 +88,7 @@ package struct IngestJob: Sendable, Codable, Hashable {
 }
 
 /// A row the platform refused, kept with its original values so the providing department can fix it.
-package struct RejectedRow: Sendable, Codable, Hashable {
+package struct RejectedRow: Sendable, Hashable {
     /// 1-based data row in the source (the header is not counted).
     package var row: Int
     package var field: String

@@ -14,7 +14,7 @@ package enum PullKind: String, CaseIterable, Sendable, Codable, Vocabulary {
 }
 
 /// A department system the platform pulls from on a schedule (定时归集), incrementally when a watermark column is set.
-package struct PullSource: Sendable, Codable, Hashable {
+package struct PullSource: Sendable, Hashable {
     package var id: PullSourceID
     package var resource: ResourceCode
     package var department: DepartmentCode
@@ -67,7 +67,7 @@ package struct PullSource: Sendable, Codable, Hashable {
 }
 
 /// What a provider submits to register a pull source.
-package struct PullSourceDraft: Sendable, Codable {
+package struct PullSourceDraft: Sendable {
     package var kind: PullKind
     package var location: String
     package var query: String?

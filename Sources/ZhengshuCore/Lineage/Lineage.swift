@@ -1,7 +1,7 @@
 import Foundation
 
 /// A dataset as OpenLineage names it; a resource is the dataset `zhengshu` / its code.
-package struct DatasetRef: Hashable, Sendable, Codable {
+package struct DatasetRef: Hashable, Sendable {
     package var namespace: String
     package var name: String
     package init(namespace: String, name: String) {
@@ -15,7 +15,7 @@ package struct DatasetRef: Hashable, Sendable, Codable {
     }
 }
 
-package struct JobRef: Hashable, Sendable, Codable {
+package struct JobRef: Hashable, Sendable {
     package var namespace: String
     package var name: String
     package init(namespace: String, name: String) {
@@ -25,7 +25,7 @@ package struct JobRef: Hashable, Sendable, Codable {
 }
 
 /// One column feeding another, from an output's `columnLineage` facet.
-package struct ColumnEdge: Hashable, Sendable, Codable {
+package struct ColumnEdge: Hashable, Sendable {
     package var from: DatasetRef
     package var fromField: String
     package var to: DatasetRef
@@ -254,8 +254,8 @@ package enum OpenLineage {
 }
 
 /// The lineage graph around a dataset.
-package struct LineageGraph: Sendable, Codable, Hashable {
-    package struct Node: Sendable, Codable, Hashable {
+package struct LineageGraph: Sendable, Hashable {
+    package struct Node: Sendable, Hashable {
         package var id: String
         package var type: String
         package var namespace: String
@@ -264,7 +264,7 @@ package struct LineageGraph: Sendable, Codable, Hashable {
         package var resource: String?
     }
 
-    package struct Edge: Sendable, Codable, Hashable {
+    package struct Edge: Sendable, Hashable {
         package var from: String
         package var to: String
     }

@@ -5,7 +5,7 @@ package protocol StatisticsStore: Sendable {
     func platformCounts() async throws -> PlatformCounts
 }
 
-package struct PlatformCounts: Sendable, Codable, Hashable {
+package struct PlatformCounts: Sendable, Hashable {
     package var departments: Int
     package var users: Int
     package var resources: Int

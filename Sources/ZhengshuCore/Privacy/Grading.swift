@@ -194,7 +194,7 @@ package struct GradeProposal: Sendable, Codable, Hashable {
 
 /// A reviewer's answer to a proposal: confirm it as it is (nothing set), or override item grades and the resource's
 /// grade, with a reason.
-package struct GradeDecision: Sendable, Codable {
+package struct GradeDecision: Sendable {
     package var items: [String: Sensitivity]?
     package var resourceGrade: Sensitivity?
     package var reason: String?

@@ -88,7 +88,7 @@ package struct Grant: Hashable, Sendable {
 }
 
 /// Calls and rows per day, summed by resource, consuming or providing department, or grant (the dashboard's series).
-package struct ShareTotal: Hashable, Sendable, Codable {
+package struct ShareTotal: Hashable, Sendable {
     package enum Dimension: String, CaseIterable, Sendable, Codable, Vocabulary {
         case grant, resource, consumer, provider
     }
@@ -116,7 +116,7 @@ package struct ShareTotal: Hashable, Sendable, Codable {
 }
 
 /// A day's use of a grant: what quotas count and the management dashboard sums.
-package struct ShareUsage: Hashable, Sendable, Codable {
+package struct ShareUsage: Hashable, Sendable {
     package var grant: GrantID
     package var day: CivilDate
     package var resource: ResourceCode

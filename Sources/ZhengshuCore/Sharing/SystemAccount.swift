@@ -82,7 +82,7 @@ package enum SystemKey {
 }
 
 /// What an admin or a consumer sends to create a system account.
-package struct SystemAccountDraft: Sendable, Codable {
+package struct SystemAccountDraft: Sendable {
     package var department: String?
     package var name: String?
     package var description: String?

@@ -2,7 +2,7 @@ import Foundation
 
 /// A day that differs from the plain Monday-to-Friday week: a public holiday on a weekday, or a make-up working day
 /// (调休上班) on a weekend. The bureau edits the list each year when the State Council publishes the schedule.
-package struct CalendarDay: Hashable, Sendable, Codable {
+package struct CalendarDay: Hashable, Sendable {
     package enum Kind: String, CaseIterable, Sendable, Codable, Vocabulary {
         /// No work (法定节假日), whatever the weekday.
         case holiday
@@ -112,7 +112,7 @@ package struct WorkingCalendar: Sendable {
 }
 
 /// How many working days each step of an application may take (政务数据共享条例; defaults of STANDARDS.md).
-package struct ShareDeadlines: Sendable, Hashable, Codable {
+package struct ShareDeadlines: Sendable, Hashable {
     /// The bureau's compliance review (符合性审查).
     package var review: Int
     /// The provider's answer when the data is already on the platform.

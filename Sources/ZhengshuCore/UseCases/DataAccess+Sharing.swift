@@ -3,7 +3,7 @@ import Foundation
 
 /// What a data service returns besides its data: the audit entry written for the call and the hash of the request,
 /// so provider and consumer can both prove which answer belongs to which request.
-package struct ServiceReceipt: Sendable, Hashable, Codable {
+package struct ServiceReceipt: Sendable, Hashable {
     package var auditEntry: Int64
     package var requestHash: String
     package var grant: GrantID
@@ -36,7 +36,7 @@ package enum RequestHash {
 
 /// One tuple's answer from a verification (核验): whether the record exists and every submitted value matches. Never
 /// the stored values.
-package struct VerifyResult: Sendable, Hashable, Codable {
+package struct VerifyResult: Sendable, Hashable {
     package var match: Bool
     /// A record with the submitted key exists.
     package var found: Bool

@@ -237,7 +237,7 @@ package struct Management: Sendable {
 }
 
 /// One department's data assets (or the total's, with no department).
-package struct DepartmentAssets: Sendable, Hashable, Codable {
+package struct DepartmentAssets: Sendable, Hashable {
     package var department: DepartmentCode?
     package var name: String?
     package var resources = 0
@@ -263,7 +263,7 @@ package struct DepartmentAssets: Sendable, Hashable, Codable {
     }
 }
 
-package struct AssetInventory: Sendable, Hashable, Codable {
+package struct AssetInventory: Sendable, Hashable {
     package var at: Date
     /// False when the engine could not measure storage (an SQLite built without `dbstat`).
     package var storageMeasured: Bool

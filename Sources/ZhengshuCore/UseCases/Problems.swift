@@ -14,7 +14,7 @@ package struct Problems: Sendable {
     }
 
     /// What a provider or an admin changes on a problem.
-    package struct Update: Sendable, Codable {
+    package struct Update: Sendable {
         package var status: ProblemStatus
         /// Why a problem is disputed, or an admin's ruling.
         package var note: String?
@@ -25,7 +25,7 @@ package struct Problems: Sendable {
     }
 
     /// A consumer's objection to a value it received.
-    package struct Objection: Sendable, Codable {
+    package struct Objection: Sendable {
         package var rowKey: String
         package var field: String
         package var value: String?
