@@ -31,6 +31,10 @@ import ZhengshuHTTP
 ///   - `open.publicURL`, `open.title`, `open.licenseId`, `open.licenseTitle`, `open.licenseURL` (the open-data portal)
 ///   - `security.fastPasswordHashing` (bool, default `false`): cheap scrypt parameters, for tests only
 ///   - `ingest.maxUploadGib` (double, default `4`): the largest file `POST …/ingest` accepts
+///   - `ingest.replaceMaxRejectedRatio` (double, 0–1, default `0`): the share of the rows read a `replace` load (a file,
+///     a pull, a topic's materialisation) may reject and still replace the stored rows, unless the load sets its own
+///     (`maxRejectedRatio`); at the default any rejected row keeps the old data, and a load that accepts no row never
+///     replaces
 ///   - `pull.sqliteDirectory` (string, default `DATA/sources`): SQLite pull sources must be files below it
 ///   - `pull.checkSeconds` (int, default `15`): how often the scheduler looks for due pull sources
 ///   - `standards.divisionsFile` (string, default the GB/T 2260 list shipped, edition 2020-10): a CSV of `code,name`
@@ -89,6 +93,7 @@ package struct AppConfiguration: Sendable {
     package var logFormat: String
     package var fastPasswordHashing: Bool
     package var maxUploadBytes: Int64
+    package var replaceMaxRejectedRatio: Double
     package var sqliteSourceDirectory: String
     package var pullCheckSeconds: Int
     package var qualityEveryHours: Int
@@ -137,6 +142,7 @@ package struct AppConfiguration: Sendable {
             licenseURL: config.string(forKey: "open.licenseURL", default: portal.licenseURL))
         fastPasswordHashing = config.bool(forKey: "security.fastPasswordHashing", default: false)
         maxUploadBytes = Int64(config.double(forKey: "ingest.maxUploadGib", default: 4) * 1_073_741_824)
+        replaceMaxRejectedRatio = min(1, max(0, config.double(forKey: "ingest.replaceMaxRejectedRatio", default: 0)))
         sqliteSourceDirectory = config.string(
             forKey: "pull.sqliteDirectory",
             default: (dataDirectory as NSString).appendingPathComponent("sources"))

@@ -103,7 +103,8 @@ package struct AppServices: Sendable {
                     sqliteDirectory: configuration.sqliteSourceDirectory, hosts: hosts),
                 node: configuration.nodeID, sharing: configuration.sharing,
                 webhookSender: HTTPWebhookSender(hosts: hosts), privacyKeys: privacy,
-                signer: key, masterKey: master, meter: PrometheusMeter(), sandbox: configuration.sandbox),
+                signer: key, masterKey: master, meter: PrometheusMeter(), sandbox: configuration.sandbox,
+                replaceMaxRejectedRatio: configuration.replaceMaxRejectedRatio),
             auditKey: key)
     }
 

@@ -64,6 +64,12 @@ package struct IngestRoutes {
                 }
                 return n
             }
+            let maxRejectedRatio = try q.get("maxRejectedRatio").map { raw -> Double in
+                guard let r = Double(raw), (0...1).contains(r) else {
+                    throw ZhengshuError(.invalidInput, "maxRejectedRatio must be a number from 0 to 1")
+                }
+                return r
+            }
             let length = request.headers[.contentLength].flatMap { Int64($0) }
             if let length, length > limit {
                 throw ZhengshuError(
@@ -74,7 +80,7 @@ package struct IngestRoutes {
                 mode: try ImportMode.parse(q.get("mode"), parameter: "mode") ?? .append,
                 format: format, encoding: encoding, sourceName: q.get("name") ?? multipart?.fileName ?? "upload",
                 bytesTotal: multipart == nil ? length : nil,
-                maxErrors: maxErrors, mapping: mapping)
+                maxErrors: maxErrors, mapping: mapping, maxRejectedRatio: maxRejectedRatio)
             let job: IngestJob
             if format == .xlsx {
                 // A workbook needs random access: the application keeps it in a file, reads the sheet as CSV.

@@ -21,6 +21,12 @@ struct Import: AsyncParsableCommand {
     @Option(help: "csv, tsv, jsonl, json or xlsx (default: from the file name).") var format: String?
     @Option(help: "The sheet of an XLSX workbook (default: the first).") var sheet: String?
     @Option(help: "Stop and fail the job after this many rejected rows.") var maxErrors: Int?
+    @Option(
+        help: """
+            For replace: the share of rows (0-1) that may be rejected and the load still replace the stored rows \
+            (default: the installation's ingest.replaceMaxRejectedRatio, 0).
+            """)
+    var maxRejectedRatio: Double?
     @Option(name: .customLong("map"), help: "COLUMN=ITEM, repeatable.") var mappings: [String] = []
     @Option(help: "Push to a running server at this URL instead of opening the data folder.") var server: String?
     @Option(help: "API token for --server (or the environment variable ZHENGSHU_TOKEN).") var token: String?
@@ -50,7 +56,7 @@ struct Import: AsyncParsableCommand {
             let request = ImportRequest(
                 resource: code, mode: mode, format: format, encoding: encoding,
                 sourceName: (file as NSString).lastPathComponent, bytesTotal: size, maxErrors: maxErrors,
-                mapping: mapping)
+                mapping: mapping, maxRejectedRatio: maxRejectedRatio)
             let line = ProgressLine(total: size, live: isatty(STDERR_FILENO) == 1)
             let outcome: Outcome
             if let server {

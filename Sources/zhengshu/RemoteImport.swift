@@ -51,6 +51,9 @@ struct RemoteImport {
         ]
         if let sheet { query.append(URLQueryItem(name: "sheet", value: sheet)) }
         if let max = request.maxErrors { query.append(URLQueryItem(name: "maxErrors", value: String(max))) }
+        if let ratio = request.maxRejectedRatio {
+            query.append(URLQueryItem(name: "maxRejectedRatio", value: String(ratio)))
+        }
         for (column, item) in request.mapping.sorted(by: { $0.key < $1.key }) {
             query.append(URLQueryItem(name: "map", value: "\(column):\(item)"))
         }

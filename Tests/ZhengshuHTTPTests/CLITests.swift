@@ -82,7 +82,11 @@ struct CLITests {
         #expect(run.stdout.contains("20 rows read, 20 accepted, 0 rejected"))
         try IngestionCSV.make(0..<20) { k, f in if k == 7 { f[0] = "bad" } }.write(
             to: file, atomically: true, encoding: .utf8)
+        // A replace that rejects a row keeps the stored rows, unless the load allows a share.
         run = try zhengshu(["import", "POP-1", file.path, "--mode", "replace", "--data", dir])
+        #expect(run.status == 1 && run.stdout.contains("the stored rows stay"), "\(run.stdout)\(run.stderr)")
+        run = try zhengshu(
+            ["import", "POP-1", file.path, "--mode", "replace", "--max-rejected-ratio", "0.05", "--data", dir])
         #expect(run.status == 3 && run.stdout.contains("1 rejected"))
         run = try zhengshu(["import", "POP-1", file.path, "--max-errors", "0", "--mode", "replace", "--data", dir])
         #expect(run.status == 1 && run.stdout.contains("max-errors 0"))

@@ -58,7 +58,7 @@ import ZhengshuTestSupport
             let ga = fixture.tokens["ga"]
             let csv = IngestionCSV.make(0..<20) { k, f in if k == 4 { f[0] = "110105194912310021" } }
             let (status, job, _) = try await post(
-                client, "/api/v1/resources/POP-1/ingest?mode=replace&name=pop.csv", token: ga,
+                client, "/api/v1/resources/POP-1/ingest?mode=replace&maxRejectedRatio=0.05&name=pop.csv", token: ga,
                 body: Array(csv.utf8))
             #expect(status == .created)
             #expect(job["status"] as? String == "succeeded")
@@ -105,6 +105,27 @@ import ZhengshuTestSupport
             #expect((problem["job"] as? [String: Any])?["status"] as? String == "failed")
             let (_, _, records) = try await get(client, "/api/v1/resources/POP-1/records?fields=gmsfhm", token: ga)
             #expect(records.components(separatedBy: "gmsfhm\":").count - 1 == 5)
+
+            // A replace whose every row is rejected keeps the stored rows; so does one over the allowed share.
+            let bad = IngestionCSV.make(10..<11) { _, f in f[0] = "110105194912310021" }
+            let (s2, p2, _) = try await post(
+                client, "/api/v1/resources/POP-1/ingest?mode=replace", token: ga, body: Array(bad.utf8))
+            #expect(s2 == .unprocessableContent && p2["code"] as? String == "importFailed")
+            #expect(
+                (p2["detail"] as? String)?.contains("all 1 rows were rejected; replace keeps the stored rows") == true)
+            let someBad = IngestionCSV.make(10..<14) { k, f in if k == 12 { f[0] = "110105194912310021" } }
+            let (s3, p3, _) = try await post(
+                client, "/api/v1/resources/POP-1/ingest?mode=replace&maxRejectedRatio=0.2", token: ga,
+                body: Array(someBad.utf8))
+            #expect(s3 == .unprocessableContent)
+            #expect(
+                (p3["detail"] as? String)?.contains("1 of 4 rows were rejected (25.0%, more than the 20.0%") == true)
+            let (_, _, after) = try await get(client, "/api/v1/resources/POP-1/records?fields=gmsfhm", token: ga)
+            #expect(after == records)
+            #expect(
+                try await postStatus(
+                    client, "/api/v1/resources/POP-1/ingest?mode=replace&maxRejectedRatio=2", token: ga,
+                    body: Array(someBad.utf8)) == .badRequest)
         }
     }
 

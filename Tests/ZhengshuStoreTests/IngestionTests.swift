@@ -20,12 +20,13 @@ import ZhengshuTestSupport
 
     func load(
         _ p: Platform, _ bytes: [UInt8], mode: ImportMode = .append, format: SourceFormat = .csv,
-        encoding: SourceEncoding = .auto, maxErrors: Int? = nil, chunk: Int = 64 * 1024
+        encoding: SourceEncoding = .auto, maxErrors: Int? = nil, maxRejectedRatio: Double? = nil,
+        chunk: Int = 64 * 1024
     ) async throws -> IngestJob {
         try await p.ingestion.run(
             ImportRequest(
                 resource: "POP-1", mode: mode, format: format, encoding: encoding, sourceName: "test",
-                maxErrors: maxErrors),
+                maxErrors: maxErrors, maxRejectedRatio: maxRejectedRatio),
             source: ChunkedBytes(bytes, chunk: chunk), by: admin)
     }
 
@@ -90,10 +91,50 @@ import ZhengshuTestSupport
         #expect(job.rowsAccepted == 5 && job.rowsRejected == 10)
     }
 
+    /// A `replace` never empties or shrinks a resource by accident: a load that accepted nothing, or rejected more
+    /// than the allowed share, fails and the stored rows stay, their rejects downloadable.
+    @Test(arguments: StoreEngine.allCases)
+    func aReplaceThatRejectsRowsKeepsTheStoredRows(_ engine: StoreEngine) async throws {
+        let p = try await platform(engine)
+        _ = try await load(p, Array(Self.csv(0..<34).utf8))
+        let stored = Set(try await ids(p))
+        #expect(stored.count == 34)
+
+        // Every row rejected (one invalid row): the job fails, nothing is replaced.
+        var job = try await load(p, Array(Self.csv(100..<101) { _, f in f[0] = "bad" }.utf8), mode: .replace)
+        #expect(job.status == .failed && job.rowsAccepted == 0 && job.rowsRejected == 1)
+        #expect(job.error?.contains("all 1 rows were rejected; replace keeps the stored rows") == true, "\(job)")
+        #expect(Set(try await ids(p)) == stored)
+        #expect(try await p.ingestion.rejects(of: job.id.rawValue, after: 0, limit: 10, by: admin).rows.count == 1)
+
+        // One row of ten rejected: more than the default share (none).
+        let oneBad = Array(Self.csv(100..<110) { k, f in if k == 104 { f[3] = "1990-02-30" } }.utf8)
+        job = try await load(p, oneBad, mode: .replace)
+        #expect(job.status == .failed)
+        #expect(job.error?.contains("1 of 10 rows were rejected (10.0%, more than the 0.0% a replace allows)") == true)
+        #expect(Set(try await ids(p)) == stored)
+
+        // Even allowing every row to be rejected, a load that accepted none does not replace.
+        job = try await load(
+            p, Array(Self.csv(100..<101) { _, f in f[0] = "bad" }.utf8), mode: .replace, maxRejectedRatio: 1)
+        #expect(job.status == .failed)
+        #expect(Set(try await ids(p)) == stored)
+
+        // A load that allows the share replaces with its accepted rows.
+        job = try await load(p, oneBad, mode: .replace, maxRejectedRatio: 0.1)
+        #expect(job.status == .succeeded && job.rowsAccepted == 9)
+        #expect(Set(try await ids(p)) == Set((100..<110).filter { $0 != 104 }.map { DemoDataRow.people[$0].0 }))
+
+        // An out-of-range share is refused before a job exists.
+        await #expect(throws: ZhengshuError.self) {
+            try await load(p, oneBad, mode: .replace, maxRejectedRatio: 1.5)
+        }
+    }
+
     @Test func duplicateKeysInsideTheFileAreRejectedWithTheRowTheyRepeat() async throws {
         let p = try await platform()
         let text = Self.csv(0..<5) + Self.csv(2..<3).dropFirst(Self.header.count)
-        let job = try await load(p, Array(text.utf8), mode: .replace)
+        let job = try await load(p, Array(text.utf8))
         #expect(job.rowsAccepted == 5 && job.rowsRejected == 1)
         let rejects = try await p.ingestion.rejects(of: job.id.rawValue, after: 0, limit: 10, by: admin).rows
         #expect(rejects.map(\.row) == [6])

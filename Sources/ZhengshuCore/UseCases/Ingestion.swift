@@ -14,13 +14,18 @@ package struct ImportRequest: Sendable {
     package var maxErrors: Int?
     /// Explicit `column → item` mapping; other columns map by item name or label.
     package var mapping: [String: String]
+    /// For `replace`: the share of rows read that may be rejected and the load still replace the stored rows (0–1);
+    /// `nil` takes the installation's (``Ingestion/replaceMaxRejectedRatio``). A load that accepts no row never does.
+    package var maxRejectedRatio: Double?
     /// A topic's materialisation: the only load a topic's resource takes, and one that may leave it empty.
     var materialisesTopic = false
 
     package init(
         resource: String, mode: ImportMode = .append, format: SourceFormat = .csv, encoding: SourceEncoding = .auto,
-        sourceName: String, bytesTotal: Int64? = nil, maxErrors: Int? = nil, mapping: [String: String] = [:]
+        sourceName: String, bytesTotal: Int64? = nil, maxErrors: Int? = nil, mapping: [String: String] = [:],
+        maxRejectedRatio: Double? = nil
     ) {
+        self.maxRejectedRatio = maxRejectedRatio
         self.resource = resource
         self.mode = mode
         self.format = format
@@ -63,6 +68,10 @@ package struct Ingestion: Sendable {
     package let control = JobControl()
     /// Counts finished jobs and their rows (operations metrics).
     package var meter: any PlatformMeter = NoMeter()
+    /// The share of rows read a `replace` load (a file, a pull, a topic's materialisation) may reject and still replace
+    /// the stored rows, unless the load sets its own (`ingest.replaceMaxRejectedRatio`, default 0: any rejected row
+    /// keeps the old data).
+    package var replaceMaxRejectedRatio = 0.0
 
     /// How often a running job tells the store it is alive, and how old a heartbeat may be before its job counts as
     /// abandoned by a dead node.
@@ -117,6 +126,9 @@ package struct Ingestion: Sendable {
         }
         if let maxErrors = request.maxErrors, maxErrors < 0 {
             throw ZhengshuError(.invalidInput, "max-errors must be 0 or more")
+        }
+        if let ratio = request.maxRejectedRatio, !(0...1).contains(ratio) {
+            throw ZhengshuError(.invalidInput, "max-rejected-ratio must be from 0 to 1")
         }
         let job = try await store.createJob(
             NewIngestJob(
@@ -395,7 +407,30 @@ package struct Ingestion: Sendable {
                     .validation, "stopped after \(progress.rowsRejected) rejected rows (more than max-errors \(max))")
             }
         }
+        if request.mode == .replace {
+            try Self.checkReplace(progress, allowed: request.maxRejectedRatio ?? replaceMaxRejectedRatio)
+        }
         return flagged
+    }
+
+    /// A `replace` swaps the stored rows for the load's only when the load accepted rows and rejected no more than the
+    /// allowed share of what it read: a bad file never empties or shrinks a resource by accident.
+    static func checkReplace(_ progress: JobProgress, allowed: Double) throws(ZhengshuError) {
+        let (read, rejected) = (progress.rowsRead, progress.rowsRejected)
+        guard read > 0, rejected > 0 else { return }
+        if progress.rowsAccepted == 0 {
+            throw ZhengshuError(
+                .validation,
+                "all \(read) rows were rejected; replace keeps the stored rows. "
+                    + "Download the rejected rows, fix them and load again")
+        }
+        let ratio = Double(rejected) / Double(read)
+        guard ratio > allowed else { return }
+        func percent(_ r: Double) -> String { String(format: "%.1f%%", r * 100) }
+        throw ZhengshuError(
+            .validation,
+            "\(rejected) of \(read) rows were rejected (\(percent(ratio)), more than the \(percent(allowed)) a replace "
+                + "allows); the stored rows stay. Fix the rejected rows, or allow a share with max-rejected-ratio")
     }
 
     /// What ingest enforces, from the resource's rules. Without stored rules, the items' own checks (required, data

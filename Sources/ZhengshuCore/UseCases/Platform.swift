@@ -44,7 +44,7 @@ package struct Platform: Sendable {
         sharing: SharingPolicy = SharingPolicy(),
         webhookSender: any WebhookSender = NoWebhookSender(), privacyKeys: PrivacyKeys = .ephemeral(),
         signer: (any InstallationSigner)? = nil, masterKey: [UInt8]? = nil, meter: any PlatformMeter = NoMeter(),
-        sandbox: SandboxLimits = SandboxLimits()
+        sandbox: SandboxLimits = SandboxLimits(), replaceMaxRejectedRatio: Double = 0
     ) {
         self.store = store
         self.clock = clock
@@ -77,6 +77,7 @@ package struct Platform: Sendable {
             standards: store, problems: store,
             masking: masking, sealer: sealer, clock: clock, node: node)
         ingestion.meter = meter
+        ingestion.replaceMaxRejectedRatio = replaceMaxRejectedRatio
         self.ingestion = ingestion
         pulls = Pulls(catalog: store, store: store, ingestion: ingestion, connector: connector, clock: clock)
         topics = Topics(
