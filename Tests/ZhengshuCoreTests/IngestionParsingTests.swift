@@ -108,14 +108,21 @@ import ZhengshuCore
         #expect(try decodeAll(plain, .utf8, chunk: chunk).0 == "人口,性别")
     }
 
-    @Test func invalidBytesNameTheirOffset() {
-        #expect(throws: Transcoder.Failure.invalid(encoding: "UTF-8", offset: 3)) {
-            _ = try decodeAll(Array("abc".utf8) + [0xFF, 0x41], .utf8, chunk: 100)
-        }
-        // GBK text read as UTF-8 fails at its first byte.
-        #expect(throws: Transcoder.Failure.invalid(encoding: "UTF-8", offset: 0)) {
-            _ = try decodeAll(gbk, .utf8, chunk: 100)
-        }
+    /// Bytes that are not UTF-8 in a UTF-8 file become U+FFFD, which the row's validation rejects with its row:
+    /// one bad line costs that line, never the file, and is never stored as mojibake.
+    @Test(arguments: [1, 2, 100])
+    func strayBytesInUTF8BecomeReplacementCharacters(_ chunk: Int) throws {
+        #expect(try decodeAll(Array("abc".utf8) + [0xFF, 0x41], .utf8, chunk: chunk).0 == "abc\u{FFFD}A")
+        #expect(try decodeAll(gbk, .utf8, chunk: chunk).0.contains("\u{FFFD}"))
+        // A UTF-8 file with one GBK line is still read as UTF-8 when the encoding is detected.
+        let mixed = Array(String(repeating: "浙江省杭州市西湖区文三路\n", count: 10).utf8) + gbk + [0x0A]
+        let (text, encoding) = try decodeAll(mixed, .auto, chunk: 100)
+        #expect(encoding == .utf8 && text.hasPrefix("浙江省杭州市") && text.contains("\u{FFFD}"))
+        // A GBK file stays GBK.
+        #expect(try decodeAll(gbk, .auto, chunk: 100).1 == .gb18030)
+    }
+
+    @Test func anInvalidGBKSequenceFails() {
         // A truncated GBK character at the very end.
         #expect(throws: Transcoder.Failure.self) { _ = try decodeAll(gbk + [0xC8], .gbk, chunk: 100) }
     }

@@ -21,6 +21,22 @@ import ZhengshuTestSupport
         #expect(throws: CitizenIDError.birthDate) { try CitizenID(validating: "110105194902300020") }
     }
 
+    /// GB 11643's birth date is of the past: a number dated after today is refused, whatever its check character.
+    @Test func rejectsABirthDateInTheFuture() throws {
+        func id(_ body: String) -> String {
+            body + String(CitizenID.checkCharacter(forBody: body.map { Int(String($0))! }))
+        }
+        for raw in [id("44010420990101089"), "440104205307090891", id("11010520991231002")] {
+            #expect(throws: CitizenIDError.futureBirthDate, "\(raw)") { try CitizenID(validating: raw) }
+        }
+        // The careful path (a lower-case x) says the same.
+        let lower = id("11010520991231002").lowercased()
+        if lower.hasSuffix("x") { #expect(throws: CitizenIDError.futureBirthDate) { try CitizenID(validating: lower) } }
+        let today = CivilDate.today.description.replacingOccurrences(of: "-", with: "")
+        #expect(try CitizenID(validating: id("110105" + today + "002")).birthDate == CivilDate.today)
+        #expect(CitizenIDError.futureBirthDate.description == "citizen ID birth date (positions 7-14) is in the future")
+    }
+
     @Test func recognisesLegacy15DigitNumbersWithoutAcceptingThem() {
         #expect(throws: CitizenIDError.legacy15Digit) { try CitizenID(validating: "110105491231002") }
     }
@@ -72,6 +88,32 @@ import ZhengshuTestSupport
             try CreditCode(validating: "91350100I000100Y43")
         }
         #expect(throws: CreditCodeError.length(17)) { try CreditCode(validating: "91350100M000100Y4") }
+    }
+
+    /// Characters 1 and 2 come from GB 32100 table 1: a department code (1-9, A, N, Y) and a type it registers.
+    @Test func registrationAuthorityAndTypeFollowTable1() throws {
+        func code(_ body: String) -> String {
+            let values = body.map { CreditCode.alphabet.firstIndex(of: $0)! }
+            return body + String(CreditCode.checkCharacter(forBodyValues: values))
+        }
+        for head in [
+            "11", "13", "19", "21", "31", "35", "51", "53", "71", "81", "91", "92", "93", "A1", "N2", "N9", "Y1",
+        ] {
+            #expect(throws: Never.self, "\(head)") { try CreditCode(validating: code(head + "350100M000100Y4")) }
+        }
+        for letter in ["B", "C", "D", "E", "F", "G", "H", "J", "0"] {
+            let raw = code(letter + "1350100M000100Y4")
+            #expect(throws: CreditCodeError.authority(Character(letter)), "\(raw)") { try CreditCode(validating: raw) }
+        }
+        #expect(throws: CreditCodeError.organisationType(authority: "9", "4")) {
+            try CreditCode(validating: code("94350100M000100Y4"))
+        }
+        #expect(throws: CreditCodeError.organisationType(authority: "Y", "9")) {
+            try CreditCode(validating: code("Y9350100M000100Y4"))
+        }
+        #expect(
+            CreditCodeError.authority("B").description
+                == "credit code character 1 'B' is no registration management department of GB 32100 (1-9, A, N or Y)")
     }
 }
 

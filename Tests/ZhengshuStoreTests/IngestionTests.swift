@@ -178,7 +178,7 @@ import ZhengshuTestSupport
         job = try await load(
             p, Array(Self.header.utf8) + [0x00, 0xFF, 0xFE, 0x81, 0x0A], mode: .replace, encoding: .utf8)
         #expect(job.status == .failed)
-        #expect(job.error?.contains("not valid UTF-8") == true)
+        #expect(job.error?.contains("all 1 rows were rejected") == true)
         #expect(try await ids(p).count == 50)
         // A file whose columns do not fit the resource.
         job = try await load(p, Array("名称,备注\n甲,乙\n".utf8), mode: .replace)
@@ -206,6 +206,49 @@ import ZhengshuTestSupport
             of: "\n", with: "\r\n", options: [], range: text.startIndex..<text.index(text.startIndex, offsetBy: 200))
         let job = try await load(p, Array(text.utf8), chunk: 7)
         #expect(job.status == .succeeded && job.rowsAccepted == 6)
+    }
+
+    /// Values that look right and are not: blank names, invisible characters, a line in another encoding, a JSON
+    /// object naming a member twice. Each is rejected with its row and why; the good rows land.
+    @Test func valuesThatAreNotWhatTheFileMeantAreRejectedWithTheirRow() async throws {
+        let p = try await platform()
+        let text = Self.csv(0..<8) { k, f in
+            switch k {
+            case 1: f[1] = "  "
+            case 2: f[1] = "\u{3000}\u{3000}"
+            case 3: f[1] = "张\u{FEFF}三"
+            case 4: f[1] = "李\u{200B}四"
+            case 5: f[1] = "@@"
+            default: break
+            }
+        }
+        // Row 6 was pasted in from a GBK file: 李四 as GBK bytes inside a UTF-8 file.
+        var bytes = Array(text.utf8)
+        let at = try #require(bytes.firstRange(of: Array("@@".utf8)))
+        bytes.replaceSubrange(at, with: [0xC0, 0xEE, 0xCB, 0xC4])
+        var job = try await load(p, bytes)
+        #expect(job.encoding == .utf8)
+        #expect(job.status == .succeeded && job.rowsAccepted == 3 && job.rowsRejected == 5, "\(job)")
+        let rejects = try await p.ingestion.rejects(of: job.id.rawValue, after: 0, limit: 10, by: admin).rows
+        #expect(rejects.map { "\($0.row):\($0.field)" } == ["2:xm", "3:xm", "4:xm", "5:xm", "6:xm"])
+        #expect(rejects[0].reason == "is required; the value holds only white space")
+        #expect(rejects[1].reason == "is required; the value holds only white space")
+        #expect(rejects[2].reason == "holds an invisible character (U+FEFF) at character 2; remove it")
+        #expect(rejects[3].reason == "holds an invisible character (U+200B) at character 2; remove it")
+        #expect(rejects[4].reason.hasPrefix("character 1 stands for bytes that are not valid in the file's encoding"))
+        #expect(try await ids(p).count == 3)
+
+        // A JSON object that names a member twice says two things: refused, at any depth.
+        let q = Self.person(20)
+        let twice = "{\"gmsfhm\":\"\(q["gmsfhm"]!)\",\"xm\":\"张三\",\"csrq\":\"\(q["csrq"]!)\",\"x\\u006d\":\"李四\"}"
+        let nested = "{\"gmsfhm\":\"\(Self.person(21)["gmsfhm"]!)\",\"xm\":\"王五\",\"extra\":{\"a\":1,\"a\":2}}"
+        let fine = "{\"gmsfhm\":\"\(Self.person(22)["gmsfhm"]!)\",\"xm\":\"赵六\",\"extra\":[{\"a\":1},{\"a\":2}]}"
+        job = try await load(p, Array([fine, twice, nested].joined(separator: "\n").utf8), format: .jsonl)
+        let jsonRejects = try await p.ingestion.rejects(of: job.id.rawValue, after: 0, limit: 10, by: admin).rows
+        #expect(jsonRejects.map(\.row) == [2, 3], "\(jsonRejects) \(job)")
+        #expect(jsonRejects.first?.reason.contains("names the member \"xm\" twice") == true)
+        #expect(jsonRejects.last?.reason.contains("names the member \"a\" twice") == true)
+        #expect(job.rowsAccepted == 1)
     }
 
     @Test func jsonLinesAndJSONArrays() async throws {

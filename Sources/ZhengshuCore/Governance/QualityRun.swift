@@ -283,7 +283,7 @@ package struct QualityRun: Sendable {
     static func isEmpty(_ v: RecordValue) -> Bool {
         switch v {
         case .null: true
-        case .string(let s): s.isEmpty
+        case .string(let s): RecordValidator.isBlank(s)
         default: false
         }
     }

@@ -114,7 +114,7 @@ package struct RowConverter: Sendable {
                         value =
                             text.isEmpty ? .null : .string(items[k].type == .string ? text : text.trimmingASCIISpaces)
                     }
-                    switch RecordValidator.convert(value, for: items[k]) {
+                    switch RecordValidator.admit(value, for: items[k]) {
                     case .success(let v): row.append(v)
                     case .failure(let reason):
                         problems.append(.init(field: items[k].name, reason: reason.text))

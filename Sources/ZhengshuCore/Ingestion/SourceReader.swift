@@ -152,10 +152,50 @@ package struct SourceReader: Sendable {
             try emit(SourceRow(number: rowNumber, values: [], unreadable: unreadable), header ?? [])
             return
         }
+        if let name = Self.repeatedMember(in: buffer) {
+            let unreadable = "names the member \"\(name.prefix(40))\" twice; which value is meant is unclear"
+            try emit(SourceRow(number: rowNumber, values: [], unreadable: unreadable), header ?? [])
+            return
+        }
         if header == nil { header = object.keys.sorted() }
         let known = Set(header!)
         for key in object.keys where !known.contains(key) && !extraKeys.contains(key) { extraKeys.append(key) }
         try emit(SourceRow(number: rowNumber, values: header!.map { object[$0] ?? .null }), header!)
+    }
+
+    /// The first member name an object of this (valid) JSON text repeats, at any depth. JSON parsers keep one of the
+    /// two values silently (RFC 8259 §4 leaves it open); a record that says two things is refused instead.
+    static func repeatedMember(in bytes: [UInt8]) -> String? {
+        var frames: [(object: Bool, names: Set<String>, expectsName: Bool)] = []
+        var i = 0
+        while i < bytes.count {
+            switch bytes[i] {
+            case UInt8(ascii: "{"): frames.append((true, [], true))
+            case UInt8(ascii: "["): frames.append((false, [], false))
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): _ = frames.popLast()
+            case UInt8(ascii: ","): if frames.last?.object == true { frames[frames.count - 1].expectsName = true }
+            case UInt8(ascii: "\""):
+                let start = i
+                var escaped = false
+                i += 1
+                while i < bytes.count, bytes[i] != UInt8(ascii: "\"") || escaped {
+                    escaped = !escaped && bytes[i] == UInt8(ascii: "\\")
+                    i += 1
+                }
+                guard let top = frames.last, top.object, top.expectsName else { break }
+                let raw = Array(bytes[start...min(i, bytes.count - 1)])
+                let name =
+                    raw.contains(UInt8(ascii: "\\"))
+                    ? (try? JSONDecoder().decode(String.self, from: Data(raw))) ?? String(decoding: raw, as: UTF8.self)
+                    : String(decoding: raw.dropFirst().dropLast(), as: UTF8.self)
+                if top.names.contains(name) { return name }
+                frames[frames.count - 1].names.insert(name)
+                frames[frames.count - 1].expectsName = false
+            default: break
+            }
+            i += 1
+        }
+        return nil
     }
 
     /// Splits a top-level JSON array into its elements without holding more than one element.

@@ -6,7 +6,8 @@
 
 /// Text encodings Chinese offices' files come in.
 package enum SourceEncoding: String, CaseIterable, Sendable, Codable, Vocabulary {
-    /// A UTF-8 byte order mark, or bytes that are valid UTF-8, mean UTF-8; anything else is read as GB 18030.
+    /// A UTF-8 byte order mark, or bytes that are valid UTF-8 (but for a few stray bytes, whose lines are rejected),
+    /// mean UTF-8; anything else is read as GB 18030.
     case auto
     case utf8 = "utf-8"
     case gbk
@@ -60,18 +61,18 @@ package struct Transcoder: ~Copyable {
                 if encoding == .auto { encoding = .utf8 }
             }
             if encoding == .auto {
+                let complete = final ? input.count : Self.completePrefix(input)
                 encoding =
-                    Self.validUTF8Prefix(input, final: final) == (final ? input.count : Self.completePrefix(input))
-                    ? .utf8 : .gb18030
+                    Self.validUTF8Prefix(input, final: final) == complete
+                        || Self.mostlyUTF8(Array(input[..<complete])) ? .utf8 : .gb18030
             }
         }
         if encoding == .utf8 {
             let complete = final ? input.count : Self.completePrefix(input)
-            let valid = Self.validUTF8Prefix(Array(input[..<complete]), final: true)
-            guard valid == complete else { throw .invalid(encoding: "UTF-8", offset: offset + valid) }
             carry = Array(input[complete...])
             offset += complete
-            return complete == input.count ? input : Array(input[..<complete])
+            let text = complete == input.count ? input : Array(input[..<complete])
+            return Self.validUTF8Prefix(text, final: true) == text.count ? text : Self.repairedUTF8(text)
         }
         return try iconvDecode(input, final: final)
     }
@@ -141,36 +142,70 @@ package struct Transcoder: ~Copyable {
     /// Length of the longest valid UTF-8 prefix (an incomplete sequence at the end is not counted).
     static func validUTF8Prefix(_ bytes: [UInt8], final: Bool) -> Int {
         var i = 0
-        let n = bytes.count
-        while i < n {
-            let b = bytes[i]
-            if b < 0x80 {
-                i += 1
-                continue
-            }
-            let need: Int, minValue: UInt32
-            if b & 0xE0 == 0xC0 {
-                need = 1
-                minValue = 0x80
-            } else if b & 0xF0 == 0xE0 {
-                need = 2
-                minValue = 0x800
-            } else if b & 0xF8 == 0xF0 {
-                need = 3
-                minValue = 0x10000
-            } else {
-                return i
-            }
-            guard i + need < n else { return i }
-            var value = UInt32(b) & (need == 1 ? 0x1F : need == 2 ? 0x0F : 0x07)
-            for k in 1...need {
-                let c = bytes[i + k]
-                guard c & 0xC0 == 0x80 else { return i }
-                value = value << 6 | UInt32(c & 0x3F)
-            }
-            guard value >= minValue, value <= 0x10FFFF, !(0xD800...0xDFFF).contains(value) else { return i }
-            i += need + 1
-        }
+        while i < bytes.count, let length = sequenceLength(bytes, at: i) { i += length }
         return i
+    }
+
+    /// The length of the valid UTF-8 sequence starting at `i`, or `nil` if none does (a stray or overlong byte, a
+    /// surrogate, a sequence cut short).
+    static func sequenceLength(_ bytes: [UInt8], at i: Int) -> Int? {
+        let b = bytes[i]
+        if b < 0x80 { return 1 }
+        let need: Int, minValue: UInt32
+        if b & 0xE0 == 0xC0 {
+            need = 1
+            minValue = 0x80
+        } else if b & 0xF0 == 0xE0 {
+            need = 2
+            minValue = 0x800
+        } else if b & 0xF8 == 0xF0 {
+            need = 3
+            minValue = 0x10000
+        } else {
+            return nil
+        }
+        guard i + need < bytes.count else { return nil }
+        var value = UInt32(b) & (need == 1 ? 0x1F : need == 2 ? 0x0F : 0x07)
+        for k in 1...need {
+            let c = bytes[i + k]
+            guard c & 0xC0 == 0x80 else { return nil }
+            value = value << 6 | UInt32(c & 0x3F)
+        }
+        guard value >= minValue, value <= 0x10FFFF, !(0xD800...0xDFFF).contains(value) else { return nil }
+        return need + 1
+    }
+
+    /// The bytes with each byte that starts no valid sequence replaced by U+FFFD, so that the line holding it is
+    /// rejected with its row (``RecordValidator``) rather than the whole file failing or being stored as mojibake.
+    static func repairedUTF8(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 16)
+        var i = 0
+        while i < bytes.count {
+            if let length = sequenceLength(bytes, at: i) {
+                out.append(contentsOf: bytes[i..<i + length])
+                i += length
+            } else {
+                out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                i += 1
+            }
+        }
+        return out
+    }
+
+    /// UTF-8 with a few stray bytes (a line pasted in from a GBK file) rather than GB 18030: its three- and four-byte
+    /// sequences, which GB 18030 text seldom forms by chance, outnumber the bytes that start no sequence eightfold.
+    static func mostlyUTF8(_ bytes: [UInt8]) -> Bool {
+        var (wide, stray, i) = (0, 0, 0)
+        while i < bytes.count {
+            if let length = sequenceLength(bytes, at: i) {
+                if length >= 3 { wide += 1 }
+                i += length
+            } else {
+                stray += 1
+                i += 1
+            }
+        }
+        return wide > 0 && wide >= 8 * stray
     }
 }

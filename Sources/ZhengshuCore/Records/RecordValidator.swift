@@ -27,7 +27,7 @@ package enum RecordValidator {
             var converted: Row = []
             converted.reserveCapacity(items.count)
             for item in items {
-                switch convert(row[item.name] ?? .null, for: item) {
+                switch admit(row[item.name] ?? .null, for: item) {
                 case .success(let v): converted.append(v)
                 case .failure(let reason):
                     violations.append(.init(field: item.name, row: r, reason: reason.text))
@@ -54,6 +54,13 @@ package enum RecordValidator {
         return .failure(.validation(Array(violations.prefix(maxViolations))))
     }
 
+    /// A value arriving to be stored (a loaded file, pushed records): as ``convert(_:for:)``, and refused if it holds
+    /// what a reader cannot see (``hiddenCharacter(in:)``). Values already stored are read with `convert` alone.
+    package static func admit(_ value: JSONValue, for item: DataItem) -> Result<RecordValue, Reason> {
+        if case .string(let s) = value, let problem = hiddenCharacter(in: s) { return .failure(Reason(problem)) }
+        return convert(value, for: item)
+    }
+
     /// One value for one item: the typed value, or why it is not acceptable.
     package static func convert(_ value: JSONValue, for item: DataItem) -> Result<RecordValue, Reason> {
         if case .null = value {
@@ -65,7 +72,9 @@ package enum RecordValidator {
         switch item.type {
         case .string:
             guard case .string(let s) = value else { return .failure(Reason("must be a string")) }
-            if s.isEmpty, item.required { return .failure(Reason("is required")) }
+            if item.required, isBlank(s) {
+                return .failure(Reason(s.isEmpty ? "is required" : "is required; the value holds only white space"))
+            }
             // UTF-8 length bounds the character count, so the (slower) count is only taken when it can matter.
             if let max = item.length, s.utf8.count > max, s.count > max {
                 return .failure(Reason("is \(s.count) characters long; at most \(max) allowed"))
@@ -127,6 +136,32 @@ package enum RecordValidator {
             default: return .failure(Reason("must be true or false"))
             }
         }
+    }
+
+    /// Empty to a reader: nothing, or only white space (U+3000 included) and invisible characters.
+    package static func isBlank(_ s: String) -> Bool {
+        s.unicodeScalars.allSatisfy { $0.properties.isWhitespace || invisible.contains($0.value) }
+    }
+
+    /// Characters a reader cannot see inside a value: a byte order mark, zero-width spaces and joiners, a word joiner.
+    static let invisible: Set<UInt32> = [0xFEFF, 0x200B, 0x200C, 0x200D, 0x2060]
+
+    /// Why a text value cannot be stored as it is: it holds U+FFFD, which stands for bytes that did not decode in the
+    /// file's encoding (``Transcoder``), or an invisible character that makes two equal-looking values differ.
+    package static func hiddenCharacter(in s: String) -> String? {
+        // Every such character is three UTF-8 bytes led by 0xE2 or 0xEF: most values are passed by one byte scan.
+        guard s.utf8.contains(where: { $0 == 0xE2 || $0 == 0xEF }) else { return nil }
+        for (k, scalar) in s.unicodeScalars.enumerated() {
+            if scalar.value == 0xFFFD {
+                return "character \(k + 1) stands for bytes that are not valid in the file's encoding (U+FFFD); "
+                    + "the line is not in the encoding of the rest of the file"
+            }
+            if invisible.contains(scalar.value) {
+                return "holds an invisible character (U+\(String(scalar.value, radix: 16, uppercase: true))) at "
+                    + "character \(k + 1); remove it"
+            }
+        }
+        return nil
     }
 
     /// `+012.50` → `12.5`; `nil` for anything that is not a plain decimal number.

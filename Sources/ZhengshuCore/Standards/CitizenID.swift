@@ -34,9 +34,9 @@ package struct CitizenID: Hashable, Sendable, CustomStringConvertible {
                 month: digits[10] * 10 + digits[11],
                 day: digits[12] * 10 + digits[13])
         else { throw .birthDate }
+        guard date <= CivilDate.today else { throw .futureBirthDate }
         let expected = Self.checkCharacter(forBody: digits)
         guard expected == chars[17] else { throw .checkCharacter(expected: expected) }
-        _ = date
         self.rawValue = String(chars)
     }
 
@@ -72,7 +72,8 @@ package struct CitizenID: Hashable, Sendable, CustomStringConvertible {
         let upper = last == UInt8(ascii: "x")
         if upper { last = UInt8(ascii: "X") }
         guard (48...57).contains(last) || last == UInt8(ascii: "X") else { return .notASCII }
-        guard CivilDate(year: year, month: month, day: day) != nil else { return .invalid(.birthDate) }
+        guard let birth = CivilDate(year: year, month: month, day: day) else { return .invalid(.birthDate) }
+        guard birth <= CivilDate.today else { return .invalid(.futureBirthDate) }
         let expected = checkCharacters[sum % 11]
         guard expected.asciiValue == last else { return .invalid(.checkCharacter(expected: expected)) }
         return .valid(upper)
@@ -120,6 +121,7 @@ package enum CitizenIDError: Error, Equatable, Sendable, CustomStringConvertible
     case length(Int)
     case characters
     case birthDate
+    case futureBirthDate
     case checkCharacter(expected: Character)
     /// A 15-digit number issued before 1999: recognised, never accepted as a valid 18-digit number.
     case legacy15Digit
@@ -129,6 +131,7 @@ package enum CitizenIDError: Error, Equatable, Sendable, CustomStringConvertible
         case .length(let n): "citizen ID must have 18 characters, found \(n)"
         case .characters: "citizen ID must be 17 digits followed by a digit or X"
         case .birthDate: "citizen ID birth date (positions 7-14) is not a real date"
+        case .futureBirthDate: "citizen ID birth date (positions 7-14) is in the future"
         case .checkCharacter(let expected): "citizen ID check character is wrong (GB 11643 expects \(expected))"
         case .legacy15Digit: "legacy 15-digit citizen ID (issued before 1999); an 18-digit number is required"
         }

@@ -171,6 +171,9 @@ extension CivilDate: Codable {
 
     package func adding(days: Int) -> CivilDate { CivilDate(dayNumber: dayNumber + Int64(days)) }
 
+    /// Today in China, by the system clock: the bound no birth date passes (GB 11643 dates are of the past).
+    package static var today: CivilDate { CivilDate(chinaTime: Date()) }
+
     /// The civil date in China (UTC+8, no daylight saving) at `instant`.
     package init(chinaTime instant: Date) {
         let seconds = Int64(instant.timeIntervalSince1970.rounded(.down)) + 8 * 3600
