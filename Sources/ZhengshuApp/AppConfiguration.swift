@@ -113,6 +113,8 @@ package struct AppConfiguration: Sendable {
     package var sharing: SharingPolicy
     package var signIn: SignInPolicy
     package var exportsDirectory: String
+    /// The owner-only folder for the copies jobs work from (``WorkFolder``): `DATA/work`.
+    package var workDirectory: String
     /// Sandbox statements: time limit, kept rows and the k of released aggregates.
     package var sandbox: SandboxLimits
 
@@ -174,6 +176,10 @@ package struct AppConfiguration: Sendable {
                 ? (NSTemporaryDirectory() as NSString).appendingPathComponent(
                     "zhengshu-exports-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
                 : (dataDirectory as NSString).appendingPathComponent("exports"))
+        workDirectory =
+            inMemory
+            ? (NSTemporaryDirectory() as NSString).appendingPathComponent("zhengshu-work-\(getuid())")
+            : (dataDirectory as NSString).appendingPathComponent("work")
         auditCheckpointEvery = max(1, config.int(forKey: "audit.checkpointEvery", default: 1000))
         sandbox = SandboxLimits(
             timeout: .milliseconds(

@@ -9,6 +9,8 @@ import ZhengshuPostgres
 package struct AppServices: Sendable {
     package let store: any PlatformStore
     package let platform: Platform
+    /// The owner-only folder for the copies jobs work from.
+    package let work: WorkFolder
     /// Signs audit checkpoints (`nil`: none are signed by this process).
     package var auditKey: (any InstallationSigner)?
 
@@ -95,17 +97,18 @@ package struct AppServices: Sendable {
                 secret: try KeyFile.secret(configuration.privacyKeyFile, setting: "privacy.keyFile"), suite: suite)
         // One outbound policy for everything the platform reaches out to: pull sources and webhook receivers.
         let hosts = try PullHostPolicy(parsing: configuration.pullAllowedHosts)
+        let work = try WorkFolder(path: configuration.workDirectory)
         return AppServices(
             store: store,
             platform: Platform(
                 store: store, clock: clock, hasher: hasher,
                 connector: DepartmentSystemConnector(
-                    sqliteDirectory: configuration.sqliteSourceDirectory, hosts: hosts),
+                    sqliteDirectory: configuration.sqliteSourceDirectory, hosts: hosts, work: work),
                 node: configuration.nodeID, sharing: configuration.sharing,
                 webhookSender: HTTPWebhookSender(hosts: hosts), privacyKeys: privacy,
                 signer: key, masterKey: master, meter: PrometheusMeter(), sandbox: configuration.sandbox,
                 replaceMaxRejectedRatio: configuration.replaceMaxRejectedRatio),
-            auditKey: key)
+            work: work, auditKey: key)
     }
 
     /// The master key (from the setting, or its file, created when missing), refused inside the data folder and when

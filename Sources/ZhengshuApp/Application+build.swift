@@ -16,7 +16,7 @@ package func buildApplication(
     let admission = Admission(limits: configuration.serverLimits)
     let files = NodeFiles(
         directory: configuration.exportsDirectory, node: configuration.nodeID, platform: services.platform,
-        logger: logger)
+        work: services.work, logger: logger)
     let store = services.store
     let lastBackup = LastBackup { try? await store.backupRuns(limit: 1).first }
     let router = try await buildRouter(
@@ -54,6 +54,8 @@ package func buildApplication(
 
 /// Builds the application and runs it until the process is told to stop (SIGTERM, SIGINT): what `zhengshu serve` does.
 package func serve(_ configuration: AppConfiguration, services: AppServices) async throws {
+    // Copies of records a killed server or CLI left behind.
+    services.work.sweep()
     try await buildApplication(configuration, services: services).runService()
 }
 
@@ -68,7 +70,7 @@ package func buildRouter(
         files
         ?? NodeFiles(
             directory: configuration.exportsDirectory, node: configuration.nodeID, platform: services.platform,
-            logger: Logger(label: "zhengshu"))
+            work: services.work, logger: Logger(label: "zhengshu"))
     let router = Router(context: AppRequestContext.self)
     // Outermost first: the log sees the final status; tokens and cookies never reach it.
     router.add(middleware: LogRequestsMiddleware(.info, redactHeaders: [.authorization, .cookie]))

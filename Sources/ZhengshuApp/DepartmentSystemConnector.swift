@@ -16,11 +16,13 @@ package struct DepartmentSystemConnector: SourceConnector {
     /// (the platform's own database least of all).
     let sqliteDirectory: String
     let hosts: PullHostPolicy
+    let work: WorkFolder
     let session: URLSession
 
-    package init(sqliteDirectory: String, hosts: PullHostPolicy) {
+    package init(sqliteDirectory: String, hosts: PullHostPolicy, work: WorkFolder) {
         self.sqliteDirectory = (sqliteDirectory as NSString).standardizingPath
         self.hosts = hosts
+        self.work = work
         session = URLSession(configuration: .ephemeral, delegate: RedirectGuard(hosts: hosts), delegateQueue: nil)
     }
 
@@ -71,8 +73,7 @@ package struct DepartmentSystemConnector: SourceConnector {
 
     package func fetch(_ source: PullSource) async throws -> PulledData {
         try check(kind: source.kind, location: source.location)
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "zs-pull-\(source.id)-\(UUID().uuidString)")
+        let file = try work.newFile("pull")
         switch source.kind {
         case .sqlite:
             let (_, watermark) = try await SQLiteSourceExport.export(
@@ -114,7 +115,10 @@ package struct DepartmentSystemConnector: SourceConnector {
                 }
                 throw ZhengshuError(.conflict, "\(url.host ?? "the source") answered \(status)")
             }
+            // (URLSession downloads into the system's temporary folder: the copy moves into the work folder at once.)
+            try FileManager.default.removeItem(at: file)
             try FileManager.default.moveItem(at: downloaded, to: file)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
             return PulledData(chunks: TemporaryFileChunks(url: file), format: source.format, watermark: nil)
         }
     }

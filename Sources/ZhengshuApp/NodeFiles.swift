@@ -12,13 +12,15 @@ package final class NodeFiles: FileServices, Service {
     package let node: String
     let exports: ExportFiles
     let platform: Platform
+    let work: WorkFolder
     let logger: Logger
     typealias Started = (PreparedExport, ExportFiles.Writer)
     /// Exports started while no run is taking them (before the group starts, or after it stopped) wait here.
     private let queue = Mutex<(running: AsyncStream<Started>.Continuation?, waiting: [Started])>((nil, []))
 
-    package init(directory: String, node: String, platform: Platform, logger: Logger) {
+    package init(directory: String, node: String, platform: Platform, work: WorkFolder, logger: Logger) {
         self.node = node
+        self.work = work
         self.exports = ExportFiles(directory: directory, node: node)
         self.platform = platform
         self.logger = logger
@@ -68,9 +70,8 @@ package final class NodeFiles: FileServices, Service {
     package func importWorkbook(
         _ request: ImportRequest, sheet: String?, from body: some AsyncSequence<[UInt8], any Error>, by caller: Caller
     ) async throws -> IngestJob {
-        let spool = FileManager.default.temporaryDirectory.appendingPathComponent("zs-upload-\(UUID().uuidString).xlsx")
+        let spool = try work.newFile("upload", extension: "xlsx")
         defer { try? FileManager.default.removeItem(at: spool) }
-        FileManager.default.createFile(atPath: spool.path, contents: nil, attributes: [.posixPermissions: 0o600])
         let file = try SpoolFile(path: spool.path)
         do {
             for try await chunk in body { try await file.append(chunk) }
@@ -79,7 +80,8 @@ package final class NodeFiles: FileServices, Service {
             try? await file.close()
             throw error
         }
-        return try await Workbook.importSheet(of: spool, sheet: sheet, request, into: platform.ingestion, by: caller)
+        return try await Workbook.importSheet(
+            of: spool, sheet: sheet, request, into: platform.ingestion, work: work, by: caller)
     }
 }
 

@@ -30,7 +30,7 @@ package enum SQLiteSourceExport {
             }
             sql += " ORDER BY \(quoted)"
         }
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        FileManager.default.createFile(atPath: output.path, contents: nil, attributes: [.posixPermissions: 0o600])
         let handle = try FileHandle(forWritingTo: output)
         defer { try? handle.close() }
         let encoder = JSONEncoder()

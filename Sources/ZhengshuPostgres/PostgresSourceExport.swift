@@ -26,7 +26,7 @@ package enum PostgresSourceExport {
         } else {
             sql += "NULL::text FROM (\(query)) AS src"
         }
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil, attributes: [.posixPermissions: 0o600])
         let handle = try FileHandle(forWritingTo: output)
         defer { try? handle.close() }
         return try await location.withConnection(address: address, readOnly: true) { connection in

@@ -102,6 +102,44 @@ import ZhengshuTestSupport
 }
 
 extension XLSXTests {
+    /// Uploaded workbooks and their sheets' CSV hold records in clear: they live in the data folder's owner-only work
+    /// folder, are removed when their job ends, and what a killed process left there is swept at start-up.
+    @Test func workCopiesAreTheOwnersAloneAndGoWithTheirJob() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zs-work-test-\(UUID().uuidString)")
+            .path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fixture = try await TestPlatform.make { $0.workDirectory = dir }
+        let c = TestPlatform.operatorCaller
+        _ = try await fixture.platform.catalog.create(Fixtures.populationDraft(), by: c)
+        _ = try await fixture.platform.catalog.publish("RK-0001", by: c)
+        let app = try await buildApplication(TestPlatform.configuration, services: fixture.services)
+        let url = try workbook()
+        defer { try? FileManager.default.removeItem(at: url) }
+        let bytes = try Data(contentsOf: url)
+        try await app.test(.router) { client async throws in
+            let status = try await client.execute(
+                uri: "/api/v1/resources/RK-0001/ingest?format=xlsx&sheet=%E4%BA%BA%E5%8F%A3", method: .post,
+                headers: [.authorization: "Bearer \(fixture.tokens["ga"]!)"], body: ByteBuffer(bytes: bytes)
+            ) { $0.status }
+            #expect(status == .created)
+        }
+        let mode = try FileManager.default.attributesOfItem(atPath: dir)[.posixPermissions] as? Int
+        #expect(mode == 0o700)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == [])
+
+        // A file is the owner's alone; one a dead process left is swept, one of a live process stays.
+        let mine = try fixture.services.work.newFile("upload", extension: "xlsx")
+        #expect(try FileManager.default.attributesOfItem(atPath: mine.path)[.posixPermissions] as? Int == 0o600)
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let orphan = (dir as NSString).appendingPathComponent("zs-sheet-\(gone.processIdentifier)-x.csv")
+        #expect(FileManager.default.createFile(atPath: orphan, contents: Data("110105194912310021".utf8)))
+        #expect(fixture.services.work.sweep() == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == [mine.lastPathComponent])
+    }
+
     /// A workbook whose sheet inflates from a few hundred kilobytes to 200 MB of empty rows: refused by its ratio before
     /// it is inflated, with a precise reason, and nothing stored.
     @Test func aDecompressionBombIsRefusedAndNothingIsStored() async throws {

@@ -104,7 +104,7 @@ package struct XLSXReader {
             throw Failure.notAWorkbook("\(sheetPaths[index]) is missing")
         }
         let strings = try sharedStrings()
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        FileManager.default.createFile(atPath: output.path, contents: nil, attributes: [.posixPermissions: 0o600])
         let handle = try FileHandle(forWritingTo: output)
         defer { try? handle.close() }
 
@@ -205,12 +205,12 @@ package enum Workbook {
     /// streamed into the import and removed.
     /// - Throws: `validation` naming the body when the file is not a workbook it can read (which sheet, which cell).
     package static func importSheet(
-        of url: URL, sheet: String?, _ request: ImportRequest, into ingestion: Ingestion, by caller: Caller,
-        onProgress: @Sendable (JobProgress) -> Void = { _ in }
+        of url: URL, sheet: String?, _ request: ImportRequest, into ingestion: Ingestion, work: WorkFolder,
+        by caller: Caller, onProgress: @Sendable (JobProgress) -> Void = { _ in }
     ) async throws -> IngestJob {
         let csv: URL
         do {
-            csv = try await Workbook.csv(from: url, sheet: sheet)
+            csv = try await Workbook.csv(from: url, sheet: sheet, in: work)
         } catch let error as ZhengshuError {
             throw error
         } catch {
@@ -224,13 +224,13 @@ package enum Workbook {
             csvRequest, source: FileChunks(path: csv.path), by: caller, onProgress: onProgress)
     }
 
-    /// Writes the sheet (named, or the first) of the workbook at `url` to a temporary CSV file; the caller removes it.
+    /// Writes the sheet (named, or the first) of the workbook at `url` to a CSV file in the work folder; the caller
+    /// removes it.
     /// Inflating and parsing a sheet is long blocking work (a crafted workbook can hold a thread for minutes), so
     /// it runs on the blocking pool, never on a cooperative thread.
-    @Sendable package static func csv(from url: URL, sheet: String?) async throws -> URL {
+    @Sendable package static func csv(from url: URL, sheet: String?, in work: WorkFolder) async throws -> URL {
         try await BlockingPool.shared.run {
-            let output = FileManager.default.temporaryDirectory.appendingPathComponent(
-                "zs-sheet-\(UUID().uuidString).csv")
+            let output = try work.newFile("sheet", extension: "csv")
             do {
                 _ = try XLSXReader(url: url).convert(sheet: sheet, to: output)
             } catch {
