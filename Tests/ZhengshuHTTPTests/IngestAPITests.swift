@@ -76,6 +76,17 @@ import ZhengshuTestSupport
             #expect(lines[0] == "\u{FEFF}gmsfhm,xm,xb,csrq,mz,hjdz,lxdh,djrq,_row,_field,_reason")
             #expect(
                 lines[1].hasPrefix("110105194912310021,") && lines[1].contains(",5,gmsfhm,citizen ID check character"))
+            // The bureau and auditors see the job, its rejects masked as the items are: never the clear values.
+            for role in ["admin", "auditor"] {
+                let (s4, _, seen) = try await get(client, "/api/v1/jobs/\(id)/rejects", token: fixture.tokens[role])
+                #expect(s4 == .ok)
+                #expect(!seen.contains("110105194912310021"), "\(role): \(seen)")
+                #expect(seen.contains(",5,gmsfhm,citizen ID check character"), "\(role): \(seen)")
+            }
+            let trail = try await fixture.platform.audit.entries(
+                AuditFilter(limit: 10, action: "ingest.rejects.read"), by: TestPlatform.operatorCaller)
+            #expect(trail.map(\.event.detail).contains { $0?.hasSuffix("; clear") == true })
+            #expect(trail.filter { $0.event.detail?.hasSuffix("; masked") == true }.count == 2)
             // Jobs are the providing department's business.
             #expect(try await getStatus(client, "/api/v1/jobs/\(id)", token: fixture.tokens["scjg"]) == .notFound)
             let (_, _, list) = try await get(client, "/api/v1/jobs", token: fixture.tokens["scjg"])

@@ -53,6 +53,7 @@ package struct ImportRequest: Sendable {
 package struct Ingestion: Sendable {
     let catalog: any CatalogStore
     let store: any IngestStore
+    let audit: any AuditStore
     let pulls: any PullStore
     let topics: (any TopicStore)?
     let quality: (any QualityStore)?
@@ -82,7 +83,8 @@ package struct Ingestion: Sendable {
     static let batchSize = 8192
 
     package init(
-        catalog: any CatalogStore, store: any IngestStore, pulls: any PullStore, topics: (any TopicStore)? = nil,
+        catalog: any CatalogStore, store: any IngestStore, audit: any AuditStore, pulls: any PullStore,
+        topics: (any TopicStore)? = nil,
         quality: (any QualityStore)? = nil,
         lineage: LineageService? = nil, standards: (any StandardsStore)? = nil, problems: (any ProblemStore)? = nil,
         masking: MaskerSource? = nil, sealer: Sealer? = nil, clock: PlatformClock, node: String = "local"
@@ -94,6 +96,7 @@ package struct Ingestion: Sendable {
         self.standards = standards
         self.catalog = catalog
         self.store = store
+        self.audit = audit
         self.pulls = pulls
         self.topics = topics
         self.quality = quality
@@ -526,11 +529,62 @@ package struct Ingestion: Sendable {
     }
 
     /// The header of the job's source and its rejected rows, a page at a time.
+    /// A page of a job's rejected rows, as they were sent. The providing department (and the installation's operator)
+    /// reads them in clear; anyone else
+    /// who may see the job (the bureau, auditors) reads each value masked as the item its column maps to is masked
+    /// (a column that maps to no item is hidden), and the values quoted in reasons hidden. Every page read is audited
+    /// before it is returned.
     package func rejects(
         of id: Int64, after row: Int, limit: Int, by caller: Caller
     ) async throws -> (header: [String], rows: [RejectedRow]) {
         let job = try await job(id, by: caller)
-        return (try await store.jobHeader(job.id), try await store.rejects(of: job.id, after: row, limit: limit))
+        let header = try await store.jobHeader(job.id)
+        var rows = try await store.rejects(of: job.id, after: row, limit: limit)
+        let p = caller.principal
+        // The installation's operator (the CLI, on the machine that holds the data) reads as the provider does.
+        let isOperator = if case .localOperator = p.kind { true } else { false }
+        let clear = isOperator || (p.roles.contains(.provider) && p.department == job.department)
+        if !clear {
+            let items = try await catalog.resource(job.resource)?.items ?? []
+            let masker = try await masking?.current() ?? .defaults
+            let masks: [FieldMask?] = header.map { column in
+                guard let item = items.first(where: { $0.name == column || $0.label == column }) else {
+                    return .suppress
+                }
+                return masker.mask(for: item)
+            }
+            for r in rows.indices {
+                rows[r].original = rows[r].original.enumerated().map { k, value in
+                    k < masks.count ? masker.apply(masks[k], text: value) : ""
+                }
+                rows[r].reason = Self.hidingQuotedValues(rows[r].reason)
+            }
+        }
+        try await audit.appendAudit(
+            caller.audit(
+                "ingest.rejects.read", "job:\(job.id)", at: clock.current(),
+                detail: "resource: \(job.resource); rows: \(rows.count) after row \(row); \(clear ? "clear" : "masked")"
+            ))
+        return (header, rows)
+    }
+
+    /// A reason with the values it quotes (`'…'`) hidden: they are the rejected values themselves. A quote opens after
+    /// a space or at the start, so an apostrophe inside a word ("the file's") is text.
+    static func hidingQuotedValues(_ reason: String) -> String {
+        var out = "", quoted = false, previous: Character = " "
+        for c in reason {
+            if c == "'", quoted {
+                quoted = false
+                out.append(c)
+            } else if c == "'", previous == " " || previous == "(" {
+                quoted = true
+                out += "'…"
+            } else if !quoted {
+                out.append(c)
+            }
+            previous = c
+        }
+        return out
     }
 
     static func canSee(_ job: IngestJob, _ p: Principal) -> Bool {

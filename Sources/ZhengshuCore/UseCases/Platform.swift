@@ -73,7 +73,7 @@ package struct Platform: Sendable {
         management = Management(store: store, clock: clock)
         lineage = LineageService(catalog: store, store: store, clock: clock)
         var ingestion = Ingestion(
-            catalog: store, store: store, pulls: store, topics: store, quality: store, lineage: lineage,
+            catalog: store, store: store, audit: store, pulls: store, topics: store, quality: store, lineage: lineage,
             standards: store, problems: store,
             masking: masking, sealer: sealer, clock: clock, node: node)
         ingestion.meter = meter
