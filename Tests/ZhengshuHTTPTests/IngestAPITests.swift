@@ -100,6 +100,31 @@ import ZhengshuTestSupport
         }
     }
 
+    /// Problem values are the providing department's: the bureau and auditors read the value and the row's key
+    /// masked as their items are; every read is audited.
+    @Test func problemValuesAreMaskedForAllButTheirProvider() async throws {
+        try await withAPI { fixture, client async throws in
+            let id = DemoDataRow.people[3].0
+            _ = try await fixture.store.recordSightings(
+                [ProblemSighting(rowKey: id, field: "gmsfhm", rule: "element", value: id, reason: "test sighting")],
+                resource: ResourceCode(trusted: "POP-1"), department: DepartmentCode(trusted: "C-GA"),
+                at: Date(), closeUnseen: false)
+            let (s1, _, own) = try await get(client, "/api/v1/problems?department=C-GA", token: fixture.tokens["ga"])
+            #expect(s1 == .ok && own.components(separatedBy: id).count == 3, "\(own)")
+            for role in ["admin", "auditor"] {
+                let (s2, _, seen) = try await get(
+                    client, "/api/v1/problems?department=C-GA", token: fixture.tokens[role])
+                #expect(s2 == .ok && !seen.contains(id) && seen.contains(String(id.prefix(6)) + "********"), "\(seen)")
+            }
+            let trail = try await fixture.platform.audit.entries(
+                AuditFilter(limit: 10, action: "problem.read"), by: TestPlatform.operatorCaller)
+            #expect(
+                trail.compactMap(\.event.detail) == [
+                    "problems: 1; masked: 0", "problems: 1; masked: 1", "problems: 1; masked: 1",
+                ])
+        }
+    }
+
     @Test func aBrokenFileIs422WithTheJobAndNothingChanges() async throws {
         try await withAPI { fixture, client async throws in
             let ga = fixture.tokens["ga"]

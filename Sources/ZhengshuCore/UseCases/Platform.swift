@@ -90,7 +90,7 @@ package struct Platform: Sendable {
         quality.meter = meter
         self.quality = quality
         standards = Standards(store: store, clock: clock)
-        problems = Problems(catalog: store, store: store, clock: clock)
+        problems = Problems(catalog: store, store: store, audit: store, masking: masking, clock: clock)
         webhooks = Webhooks(catalog: store, store: store, clock: clock, sender: webhookSender)
         privacy = Privacy(catalog: catalog, store: store, clock: clock)
         alerts = Alerts(store: store, audit: store, shares: store, clock: clock)

@@ -5,11 +5,18 @@ import Foundation
 package struct Problems: Sendable {
     let catalog: any CatalogStore
     let store: any ProblemStore
+    let audit: any AuditStore
+    let masking: MaskerSource?
     let clock: PlatformClock
 
-    package init(catalog: any CatalogStore, store: any ProblemStore, clock: PlatformClock) {
+    package init(
+        catalog: any CatalogStore, store: any ProblemStore, audit: any AuditStore, masking: MaskerSource? = nil,
+        clock: PlatformClock
+    ) {
         self.catalog = catalog
         self.store = store
+        self.audit = audit
+        self.masking = masking
         self.clock = clock
     }
 
@@ -53,7 +60,46 @@ package struct Problems: Sendable {
         guard (1...1000).contains(limit), after >= 0 else {
             throw ZhengshuError(.invalidInput, "limit must be from 1 to 1000 and after 0 or more")
         }
-        return try await store.problems(department: scope, resource: code, status: state, after: after, limit: limit)
+        var problems = try await store.problems(
+            department: scope, resource: code, status: state, after: after, limit: limit)
+        let masked = try await shown(&problems, to: caller.principal)
+        try await audit.appendAudit(
+            caller.audit(
+                "problem.read", "department:\(scope?.rawValue ?? "*")", at: clock.current(),
+                detail: "problems: \(problems.count); masked: \(masked)"))
+        return problems
+    }
+
+    /// Problem values are the providing department's: it (and the installation's operator) reads them in clear.
+    /// The bureau and auditors read the value and the row's key masked as their items are. - Returns: how many were
+    /// masked.
+    private func shown(_ problems: inout [Problem], to p: Principal) async throws -> Int {
+        if case .localOperator = p.kind { return 0 }
+        let foreign = problems.indices.filter {
+            !(p.roles.contains(.provider) && p.department == problems[$0].department)
+        }
+        guard !foreign.isEmpty else { return 0 }
+        let masker = try await masking?.current() ?? .defaults
+        var items: [ResourceCode: [DataItem]] = [:]
+        for k in foreign {
+            let code = problems[k].resource
+            if items[code] == nil { items[code] = try await catalog.resource(code)?.items ?? [] }
+            let resource = items[code]!
+            // A field or key part whose item is unknown (since removed) is hidden.
+            func show(_ text: String, as name: String?) -> String {
+                guard let item = resource.first(where: { $0.name == name }) else { return text.isEmpty ? "" : "***" }
+                return masker.apply(masker.mask(for: item), text: text)
+            }
+            problems[k].value = show(problems[k].value, as: problems[k].field)
+            let keys = resource.filter(\.key)
+            let parts = problems[k].rowKey.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            if !problems[k].rowKey.hasPrefix("row "), parts.count == keys.count {
+                problems[k].rowKey = zip(parts, keys).map { show($0, as: $1.name) }.joined(separator: "|")
+            } else if !problems[k].rowKey.hasPrefix("row ") {
+                problems[k].rowKey = show(problems[k].rowKey, as: keys.first?.name)
+            }
+        }
+        return foreign.count
     }
 
     /// The provider moves its problem along (acknowledged, fixed, disputed with a reason); an admin rules on a dispute
