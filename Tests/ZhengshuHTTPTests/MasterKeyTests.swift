@@ -39,6 +39,17 @@ struct MasterKeyTests {
         let rows = Fixtures.populationRows(200)
         _ = try await p.data.insert(rows, into: "RK-0009", by: c)
         func text(_ v: JSONValue?) -> String { if case .string(let s) = v { s } else { "" } }
+        // A rejected row keeps its L4 values sealed too; its provider reads them back in clear.
+        let extra = Fixtures.populationRows(201)[200]
+        let csv =
+            "citizen_id,name,sex,birth_date,mobile\n\(text(extra["citizen_id"])),,1,1990-01-01,\(text(extra["mobile"]))\n"
+        let job = try await p.ingestion.run(
+            ImportRequest(resource: "RK-0009", sourceName: "bad.csv"), source: ChunkedBytes(Array(csv.utf8)), by: c)
+        #expect(job.rowsRejected == 1)
+        let rejected = try await p.ingestion.rejects(of: job.id.rawValue, after: 0, limit: 10, by: c).rows
+        #expect(rejected.first?.original == [text(extra["citizen_id"]), "", "1", "1990-01-01", text(extra["mobile"])])
+        let stored = try await services.store.rejects(of: job.id, after: 0, limit: 10)
+        #expect(stored.first?.original[0].hasPrefix(FieldCipher.prefix) == true)
 
         // The database files, read as bytes: not one ID or mobile number in clear. (By another process: closing a
         // descriptor of a file SQLite has open would drop this process's locks on it.)
@@ -53,7 +64,9 @@ struct MasterKeyTests {
         let file = String(decoding: bytes, as: UTF8.self)
         #expect(
             bytes.count > 10_000
-                && rows.allSatisfy { !file.contains(text($0["citizen_id"])) && !file.contains(text($0["mobile"])) })
+                && (rows + [extra]).allSatisfy {
+                    !file.contains(text($0["citizen_id"])) && !file.contains(text($0["mobile"]))
+                })
         #expect(file.contains(text(rows[0]["name"])))  // L3: in clear (masked only on the way out)
 
         // Rotation by the command line, while this "server" keeps running with the old key.

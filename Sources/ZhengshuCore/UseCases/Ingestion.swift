@@ -327,8 +327,19 @@ package struct Ingestion: Sendable {
             try await writing?.value
             progress.encoding = transcoder.encoding
             progress.unknownColumns = (converter?.mapping.unknownColumns ?? []) + reader.extraKeys
-            let (rejected, snapshot, store, stored) = (rejects, progress, self.store, resource.stored)
-            // L4 items are sealed before they reach the staging table.
+            let (snapshot, store, stored) = (progress, self.store, resource.stored)
+            // L4 items are sealed before they reach the staging table, and in the rejected rows kept with the job.
+            var rejected = rejects
+            if let seal, let mapping = converter?.mapping {
+                let columns = resource.items.indices.filter { resource.items[$0].isSealed }.compactMap {
+                    mapping.columns[$0]
+                }
+                for r in rejected.indices {
+                    for c in columns where c < rejected[r].original.count && !rejected[r].original[c].isEmpty {
+                        rejected[r].original[c] = try seal.seal(text: rejected[r].original[c])
+                    }
+                }
+            }
             let rows =
                 try seal.map { s in zip(staged, try s.seal(staged.map(\.values))).map { ($0.0.row, $0.1) } } ?? staged
             writing = Task {
@@ -540,6 +551,14 @@ package struct Ingestion: Sendable {
         let job = try await job(id, by: caller)
         let header = try await store.jobHeader(job.id)
         var rows = try await store.rejects(of: job.id, after: row, limit: limit)
+        if rows.contains(where: { $0.original.contains { $0.hasPrefix(FieldCipher.prefix) } }),
+            let resource = try await catalog.resource(job.resource),
+            let seal = try await sealer?.seal(for: resource)
+        {
+            for r in rows.indices {
+                rows[r].original = try rows[r].original.map { try seal.open(text: $0) }
+            }
+        }
         let p = caller.principal
         // The installation's operator (the CLI, on the machine that holds the data) reads as the provider does.
         let isOperator = if case .localOperator = p.kind { true } else { false }
