@@ -259,6 +259,8 @@ struct SandboxTests {
             #expect(rejected.body["status"] as? String == "rejected")
             #expect(try await call(client, "/api/v1/releases/\(sumID)/result", token: consumer).status == .conflict)
 
+            // Reading results and releases again is audited as well.
+            #expect(try await call(client, "/api/v1/releases", token: tokens["auditor"]!).status == .ok)
             // Every query and release is audited, refusals too.
             func audited(_ action: String) async throws -> [[String: Any]] {
                 try await call(client, "/api/v1/audit?limit=1000&action=\(action)", token: tokens["auditor"]!).items
@@ -269,7 +271,7 @@ struct SandboxTests {
             #expect(try await audited("sandbox.release.request.denied").count == 2)
             for action in [
                 "sandbox.create", "sandbox.copy", "sandbox.ready", "sandbox.release.request", "sandbox.release.approve",
-                "sandbox.release.reject", "sandbox.release.download",
+                "sandbox.release.reject", "sandbox.release.download", "sandbox.results.read", "sandbox.releases.read",
             ] {
                 #expect(try await !audited(action).isEmpty, "\(action)")
             }

@@ -178,10 +178,16 @@ package struct Sandbox: Sendable {
         }
     }
 
-    /// A workspace's queries and their results (its department, the bureau and auditors).
+    /// A workspace's queries and their results (its department, the bureau and auditors); reading them again is
+    /// audited like running them.
     package func queries(_ id: Int64, by caller: Caller) async throws -> [SandboxQueryRecord] {
         let w = try await get(id, by: caller)
-        return try await store.sandboxQueries(workspace: w.id, limit: 100)
+        let queries = try await store.sandboxQueries(workspace: w.id, limit: 100)
+        try await audit.appendAudit(
+            caller.audit(
+                "sandbox.results.read", "workspace:\(w.id)", at: clock.current(),
+                detail: "queries: \(queries.count); rows: \(queries.reduce(0) { $0 + $1.result.rows.count })"))
+        return queries
     }
 
     /// Asks to take a query's result out. The statement must be a plain aggregate (``ReleaseRules``); it is run again
@@ -288,9 +294,16 @@ package struct Sandbox: Sendable {
     package func releases(by caller: Caller) async throws -> [SandboxRelease] {
         let all = try await store.releases(limit: 500)
         let p = caller.principal
-        if p.isAdmin || p.roles.contains(.auditor) { return all }
-        guard let d = p.department else { throw ZhengshuError(.forbidden, "releases belong to departments") }
-        return all.filter { $0.consumer == d || $0.providers.contains(d) }
+        let seen: [SandboxRelease]
+        if p.isAdmin || p.roles.contains(.auditor) {
+            seen = all
+        } else {
+            guard let d = p.department else { throw ZhengshuError(.forbidden, "releases belong to departments") }
+            seen = all.filter { $0.consumer == d || $0.providers.contains(d) }
+        }
+        try await audit.appendAudit(
+            caller.audit("sandbox.releases.read", "releases", at: clock.current(), detail: "releases: \(seen.count)"))
+        return seen
     }
 
     package func release(_ id: Int64, by caller: Caller) async throws -> SandboxRelease {
