@@ -56,6 +56,14 @@ package struct Principal: Sendable, Hashable {
         }
     }
 
+    /// Whether this principal reads `department`'s own records in clear where they are kept beside the data (import
+    /// rejects, problem values): the department's providers, and the installation's operator (the CLI, on the
+    /// machine that holds the data). Everyone else reads them masked.
+    package func readsInClear(of department: DepartmentCode) -> Bool {
+        if case .localOperator = kind { return true }
+        return roles.contains(.provider) && self.department == department
+    }
+
     /// An admin, or a provider of `department`.
     package func requireProvider(of department: DepartmentCode, to action: String) throws(ZhengshuError) {
         if isAdmin { return }

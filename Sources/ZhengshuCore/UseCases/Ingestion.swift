@@ -539,32 +539,26 @@ package struct Ingestion: Sendable {
         return try await store.jobs(department: department, resource: code, limit: 200)
     }
 
-    /// The header of the job's source and its rejected rows, a page at a time.
-    /// A page of a job's rejected rows, as they were sent. The providing department (and the installation's operator)
-    /// reads them in clear; anyone else
-    /// who may see the job (the bureau, auditors) reads each value masked as the item its column maps to is masked
-    /// (a column that maps to no item is hidden), and the values quoted in reasons hidden. Every page read is audited
-    /// before it is returned.
+    /// The header of the job's source and a page of its rejected rows, as they were sent. Those who read the
+    /// department's values in clear (``Principal/readsInClear(of:)``) read them so; anyone else who may see the job
+    /// (the bureau, auditors) reads each value masked as the item its column maps to is masked (a column that maps to
+    /// no item is hidden), and the values quoted in reasons hidden. Every page read is audited before it is returned.
     package func rejects(
         of id: Int64, after row: Int, limit: Int, by caller: Caller
     ) async throws -> (header: [String], rows: [RejectedRow]) {
         let job = try await job(id, by: caller)
         let header = try await store.jobHeader(job.id)
         var rows = try await store.rejects(of: job.id, after: row, limit: limit)
-        if rows.contains(where: { $0.original.contains { $0.hasPrefix(FieldCipher.prefix) } }),
-            let resource = try await catalog.resource(job.resource),
-            let seal = try await sealer?.seal(for: resource)
-        {
+        let clear = caller.principal.readsInClear(of: job.department)
+        let sealed = rows.contains { $0.original.contains { $0.hasPrefix(FieldCipher.prefix) } }
+        let resource = sealed || !clear ? try await catalog.resource(job.resource) : nil
+        if sealed, let resource, let seal = try await sealer?.seal(for: resource) {
             for r in rows.indices {
                 rows[r].original = try rows[r].original.map { try seal.open(text: $0) }
             }
         }
-        let p = caller.principal
-        // The installation's operator (the CLI, on the machine that holds the data) reads as the provider does.
-        let isOperator = if case .localOperator = p.kind { true } else { false }
-        let clear = isOperator || (p.roles.contains(.provider) && p.department == job.department)
         if !clear {
-            let items = try await catalog.resource(job.resource)?.items ?? []
+            let items = resource?.items ?? []
             let masker = try await masking?.current() ?? .defaults
             let masks: [FieldMask?] = header.map { column in
                 guard let item = items.first(where: { $0.name == column || $0.label == column }) else {

@@ -70,14 +70,10 @@ package struct Problems: Sendable {
         return problems
     }
 
-    /// Problem values are the providing department's: it (and the installation's operator) reads them in clear.
-    /// The bureau and auditors read the value and the row's key masked as their items are. - Returns: how many were
-    /// masked.
+    /// Problem values are the providing department's (``Principal/readsInClear(of:)``): others (the bureau, auditors)
+    /// read the value and the row's key masked as their items are. - Returns: how many were masked.
     private func shown(_ problems: inout [Problem], to p: Principal) async throws -> Int {
-        if case .localOperator = p.kind { return 0 }
-        let foreign = problems.indices.filter {
-            !(p.roles.contains(.provider) && p.department == problems[$0].department)
-        }
+        let foreign = problems.indices.filter { !p.readsInClear(of: problems[$0].department) }
         guard !foreign.isEmpty else { return 0 }
         let masker = try await masking?.current() ?? .defaults
         var items: [ResourceCode: [DataItem]] = [:]
@@ -91,13 +87,14 @@ package struct Problems: Sendable {
                 return masker.apply(masker.mask(for: item), text: text)
             }
             problems[k].value = show(problems[k].value, as: problems[k].field)
+            // A resource without key items names its rows by number (`row 12`): nothing to mask.
+            guard !problems[k].rowKey.hasPrefix("row ") else { continue }
             let keys = resource.filter(\.key)
             let parts = problems[k].rowKey.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-            if !problems[k].rowKey.hasPrefix("row "), parts.count == keys.count {
-                problems[k].rowKey = zip(parts, keys).map { show($0, as: $1.name) }.joined(separator: "|")
-            } else if !problems[k].rowKey.hasPrefix("row ") {
-                problems[k].rowKey = show(problems[k].rowKey, as: keys.first?.name)
-            }
+            problems[k].rowKey =
+                parts.count == keys.count
+                ? zip(parts, keys).map { show($0, as: $1.name) }.joined(separator: "|")
+                : show(problems[k].rowKey, as: keys.first?.name)
         }
         return foreign.count
     }
