@@ -36,7 +36,8 @@ import ZhengshuHTTP
 ///     (`maxRejectedRatio`); at the default any rejected row keeps the old data, and a load that accepts no row never
 ///     replaces
 ///   - `pull.sqliteDirectory` (string, default `DATA/sources`): SQLite pull sources must be files below it
-///   - `pull.checkSeconds` (int, default `15`): how often the scheduler looks for due pull sources
+///   - `pull.checkSeconds` (int, default `15`): how often the scheduler looks for due pull sources and topics
+///   - `alerts.scanSeconds` (int, default `60`): how often the risk monitor reads the new audit entries
 ///   - `standards.divisionsFile` (string, default the GB/T 2260 list shipped, edition 2020-10): a CSV of `code,name`
 ///     lines that replaces it, so the bureau keeps the division codes current
 ///   - `quality.everyHours` (int, default `24`): a resource's quality rules run when its data changed since the last run,
@@ -96,6 +97,7 @@ package struct AppConfiguration: Sendable {
     package var replaceMaxRejectedRatio: Double
     package var sqliteSourceDirectory: String
     package var pullCheckSeconds: Int
+    package var alertScanSeconds: Int
     package var qualityEveryHours: Int
     package var divisionsFile: String?
     package var pullAllowedHosts: String
@@ -150,6 +152,7 @@ package struct AppConfiguration: Sendable {
             default: (dataDirectory as NSString).appendingPathComponent("sources"))
         pullAllowedHosts = config.string(forKey: "pull.allowedHosts", default: "")
         pullCheckSeconds = max(1, config.int(forKey: "pull.checkSeconds", default: 15))
+        alertScanSeconds = max(1, config.int(forKey: "alerts.scanSeconds", default: 60))
         qualityEveryHours = max(1, config.int(forKey: "quality.everyHours", default: 24))
         divisionsFile = config.string(forKey: "standards.divisionsFile")
         auditSigningKeyFile = config.string(

@@ -30,7 +30,8 @@ package func buildApplication(
         PeriodicService.jobReaper(services.platform.ingestion, logger: logger),
         PeriodicService.qualityScheduler(services.platform, every: configuration.qualityEveryHours, logger: logger),
         PeriodicService.applicationEscalator(services.platform.sharing, logger: logger),
-        PeriodicService.riskMonitor(services.platform.alerts, logger: logger),
+        PeriodicService.riskMonitor(
+            services.platform.alerts, period: .seconds(configuration.alertScanSeconds), logger: logger),
         PeriodicService.webhookDispatcher(services.platform.webhooks, logger: logger),
     ]
     // On PostgreSQL every node runs it; each scheduled backup is claimed by one (see `claimBackupRun`).

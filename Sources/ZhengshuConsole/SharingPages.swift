@@ -48,8 +48,17 @@ struct SharingPages<Context: RequestContext>: Sendable {
                 }
                 let approve = form["decision"] == "approve"
                 do {
+                    // The approver's confirmation that items in clear which rebuild a masked identifier are on purpose.
+                    var terms: GrantTerms?
+                    if approve, form["clearOnPurpose"] == "yes" {
+                        let application = try await platform.sharing.application(id, by: s.caller(context))
+                        let restored = try await platform.sharing.inference(of: application).filter(
+                            \.restoredByClearItems)
+                        terms = GrantTerms(clearOnPurpose: Array(Set(restored.flatMap(\.clearItems))).sorted())
+                    }
                     _ = try await platform.sharing.decide(
-                        id, ApplicationDecision(approve: approve, reason: form["reason"]), by: s.caller(context))
+                        id, ApplicationDecision(approve: approve, reason: form["reason"], terms: terms),
+                        by: s.caller(context))
                     return redirect("/applications?box=inbox&decided=\(id)")
                 } catch let error as ZhengshuError {
                     return try await applications(request, context, s, lang, failed: (id, error, form["reason"] ?? ""))
@@ -161,6 +170,29 @@ struct SharingPages<Context: RequestContext>: Sendable {
         }
         let names = try await departmentNames()
         let now = Date()
+        // What releasing the items together does to masked identifiers, for the applications to decide.
+        var notes: [ApplicationID: (notes: [String], confirm: Bool)] = [:]
+        for a in list where inbox && decidable(a) {
+            let findings = try await platform.sharing.inference(of: a)
+            guard !findings.isEmpty else { continue }
+            let items = try await platform.catalog.get(a.resource.rawValue, by: caller).items
+            func label(_ name: String) -> String { items.first { $0.name == name }?.label ?? name }
+            func labels(_ names: [String]) -> String { names.map(label).joined(separator: "、") }
+            notes[a.id] = (
+                findings.map { f in
+                    f.restoredByClearItems
+                        ? console.text("inference.restored", lang).replacingOccurrences(
+                            of: "{clear}", with: labels(f.clearItems)
+                        )
+                        .replacingOccurrences(of: "{item}", with: label(f.item))
+                        .replacingOccurrences(of: "{n}", with: String(f.candidates))
+                        : console.text("inference.strengthened", lang).replacingOccurrences(
+                            of: "{item}", with: label(f.item)
+                        )
+                        .replacingOccurrences(of: "{items}", with: labels(f.strengthened))
+                }, findings.contains(where: \.restoredByClearItems)
+            )
+        }
         let rows: [[String: Any]] = list.map { a in
             var row: [String: Any] = [
                 "id": a.id.rawValue, "resource": a.resource.rawValue,
@@ -174,6 +206,7 @@ struct SharingPages<Context: RequestContext>: Sendable {
                 "statusCode": a.status.rawValue, "due": ConsoleTime.minute(a.dueAt), "overdue": a.isOverdue(at: now),
                 "grant": a.grant?.rawValue ?? 0, "hasGrant": a.grant != nil, "decidable": inbox && decidable(a),
                 "reason": a.history.last?.reason ?? "",
+                "inference": notes[a.id]?.notes ?? [], "confirmClear": notes[a.id]?.confirm ?? false,
             ]
             if let failed, failed.id == a.id.rawValue {
                 row["error"] = failed.error.message

@@ -70,16 +70,20 @@ package struct ShareApplicationDocument: StoredDocument {
         var callsPerDay: Int?
         var rowsPerDay: Int?
         var services: [ShareService]?
+        var clearOnPurpose: [String]?
 
         init(_ t: GrantTerms) {
             clearItems = t.clearItems
             callsPerDay = t.callsPerDay
             rowsPerDay = t.rowsPerDay
             services = t.services
+            clearOnPurpose = t.clearOnPurpose
         }
 
         var value: GrantTerms {
-            GrantTerms(clearItems: clearItems, callsPerDay: callsPerDay, rowsPerDay: rowsPerDay, services: services)
+            GrantTerms(
+                clearItems: clearItems, callsPerDay: callsPerDay, rowsPerDay: rowsPerDay, services: services,
+                clearOnPurpose: clearOnPurpose)
         }
     }
 

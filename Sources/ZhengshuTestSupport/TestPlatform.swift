@@ -22,14 +22,15 @@ package struct TestPlatform: Sendable {
         ProcessInfo.processInfo.environment["ZHENGSHU_TEST_CRYPTO"] == "gm" ? "gm" : "standard"
     }
 
-    /// The configuration of a test node: in memory, cheap password hashing. The schedulers' periodic rounds are an
-    /// hour apart, so a test that calls `runDue()` itself is not raced by the background round of the app it started.
+    /// The configuration of a test node: in memory, cheap password hashing. The schedulers' and the risk monitor's
+    /// rounds are an hour apart, so a test that calls `runDue()` or `scan()` itself is not raced by the background round
+    /// of the app it started.
     package static var configuration: AppConfiguration {
         AppConfiguration(
             config: ConfigReader(
                 provider: InMemoryProvider(values: [
                     "storage.inMemory": true, "security.fastPasswordHashing": true, "log.level": "warning",
-                    "pull.checkSeconds": 3600,
+                    "pull.checkSeconds": 3600, "alerts.scanSeconds": 3600,
                     "pull.sqliteDirectory": .init(
                         .string(FileManager.default.temporaryDirectory.path), isSecret: false),
                     "pull.allowedHosts": "127.0.0.1, localhost",

@@ -95,7 +95,7 @@ import ZhengshuTestSupport
         }
 
         // Pseudonyms are stable for one key and differ under another: masked datasets still join.
-        let p1 = m.apply(try #require(m.mask(for: mobile)), .string("13812345678"))
+        let p1 = m.apply(try #require(m.policyMask(for: mobile)), .string("13812345678"))
         #expect(p1 == m.apply(.pseudonymise, .string("13812345678")) && p1.text.count == 32 && p1.text != "13812345678")
         #expect(Masker(policies: policies, keys: .ephemeral(suite)).apply(.pseudonymise, .string("13812345678")) != p1)
         // The two profiles give different pseudonyms for the same key (HMAC-SHA256 and HMAC-SM3).
@@ -105,36 +105,37 @@ import ZhengshuTestSupport
         #expect(Masker(policies: policies, keys: otherProfile).apply(.pseudonymise, .string("13812345678")) != p1)
         #expect(m.apply(.pseudonymise, .string("13812345679")) != p1)
         // Salted SHA-256 or SM3: not the bare hash of the value.
-        let h = m.apply(try #require(m.mask(for: item("id-hash"))), .string("110105199001010029")).text
+        let h = m.apply(try #require(m.policyMask(for: item("id-hash"))), .string("110105199001010029")).text
         let bare = suite.digest(Array("110105199001010029".utf8)).map { String(format: "%02x", $0) }.joined()
         #expect(h.count == 64 && h != bare)
-        #expect(m.apply(try #require(m.mask(for: item("keep-2-1"))), .string("浙江杭州")) == .string("浙江*州"))
+        #expect(m.apply(try #require(m.policyMask(for: item("keep-2-1"))), .string("浙江杭州")) == .string("浙江*州"))
         #expect(
-            m.apply(try #require(m.mask(for: item("birth-year", .date))), .date(CivilDate(iso: "1990-05-17")!))
+            m.apply(try #require(m.policyMask(for: item("birth-year", .date))), .date(CivilDate(iso: "1990-05-17")!))
                 == .string("1990"))
         #expect(
-            m.apply(try #require(m.mask(for: item("birth-month", .date))), .date(CivilDate(iso: "1990-05-17")!))
+            m.apply(try #require(m.policyMask(for: item("birth-month", .date))), .date(CivilDate(iso: "1990-05-17")!))
                 == .string("1990-05"))
         #expect(m.apply(.generalise(.district, width: 1), .string("浙江省杭州市西湖区文三路90号")) == .string("浙江省杭州市西湖区"))
         #expect(m.apply(.generalise(.district, width: 1), .string("内蒙古自治区呼和浩特市新城区")) == .string("内蒙古自治区呼和浩特市新城区"))
-        #expect(m.apply(try #require(m.mask(for: item("age-10", .integer))), .integer(37)) == .string("[30, 40)"))
+        #expect(m.apply(try #require(m.policyMask(for: item("age-10", .integer))), .integer(37)) == .string("[30, 40)"))
         #expect(m.apply(.generalise(.range, width: 0.5), .decimal("2.75")) == .string("[2.5, 3)"))
         // What cannot be generalised is suppressed, never passed through.
         #expect(m.apply(.generalise(.year, width: 1), .string("不详")) == .null)
-        #expect(m.apply(try #require(m.mask(for: item("gone"))), .string("秘密")) == .null)
-        #expect(m.mask(for: DataItem(name: "sex", label: "性别", type: .string, dataElement: .sex)) == nil)
+        #expect(m.apply(try #require(m.policyMask(for: item("gone"))), .string("秘密")) == .null)
+        #expect(m.policyMask(for: DataItem(name: "sex", label: "性别", type: .string, dataElement: .sex)) == nil)
         // A policy named but deleted: fail closed.
-        #expect(m.mask(for: item("deleted-policy")) == .suppress)
+        #expect(m.policyMask(for: item("deleted-policy")) == .suppress)
         // No policy: the display defaults, then the grade.
         #expect(
-            m.mask(for: DataItem(name: "citizen_id", label: "公民身份号码", type: .string, dataElement: .citizenID))
+            m.policyMask(for: DataItem(name: "citizen_id", label: "公民身份号码", type: .string, dataElement: .citizenID))
                 == .display(.citizenID))
-        #expect(m.mask(for: DataItem(name: "xm", label: "姓名", type: .string)) == .display(.personName))
-        #expect(m.mask(for: DataItem(name: "ill", label: "病史", type: .string, sensitivity: .l4)) == .suppress)
+        #expect(m.policyMask(for: DataItem(name: "xm", label: "姓名", type: .string)) == .display(.personName))
+        #expect(m.policyMask(for: DataItem(name: "ill", label: "病史", type: .string, sensitivity: .l4)) == .suppress)
         #expect(
-            m.mask(for: DataItem(name: "job", label: "职业", type: .string, sensitivity: .l3)) == .keep(first: 1, last: 0)
+            m.policyMask(for: DataItem(name: "job", label: "职业", type: .string, sensitivity: .l3))
+                == .keep(first: 1, last: 0)
         )
-        #expect(m.mask(for: DataItem(name: "job", label: "职业", type: .string, sensitivity: .l2)) == nil)
+        #expect(m.policyMask(for: DataItem(name: "job", label: "职业", type: .string, sensitivity: .l2)) == nil)
         // A grant's clear items are left alone; nulls stay null.
         #expect(m.masks([mobile], clear: ["mobile"]).isEmpty)
         #expect(m.apply(.pseudonymise, .null) == .null)

@@ -144,7 +144,8 @@ package struct QualityRun: Sendable {
         self.rules = rules
         self.plans = plans
         fields = resource.items.map(\.name)
-        shownAs = resource.items.map { masker.mask(for: $0) }
+        let masks = masker.masks(resource.items)
+        shownAs = resource.items.map { masks[$0.name] }
         self.masker = masker
         self.now = now
         today = CivilDate(chinaTime: now)

@@ -147,17 +147,27 @@ package struct Masker: Sendable {
         byElement = Dictionary(policies.flatMap { p in p.elements.map { ($0, p) } }, uniquingKeysWith: { a, _ in a })
     }
 
-    /// The mask of every item not in `clear` that needs one.
+    /// The mask of every item not in `clear` that needs one, for `items` released together: the policies' masks,
+    /// made stronger where a masked national identifier could be rebuilt from the items beside it
+    /// (``InferenceGuard``).
     package func masks(_ items: [DataItem], clear: Set<String> = []) -> [String: FieldMask] {
-        var out: [String: FieldMask] = [:]
-        for item in items where !clear.contains(item.name) {
-            if let mask = mask(for: item) { out[item.name] = mask }
-        }
-        return out
+        secured(items, clear: clear).masks
     }
 
-    /// The mask for `item`, or `nil` when it is shown as stored.
-    package func mask(for item: DataItem) -> FieldMask? {
+    /// ``masks(_:clear:)`` with what the inference guard changed or could not prevent.
+    package func secured(
+        _ items: [DataItem], clear: Set<String> = []
+    ) -> (masks: [String: FieldMask], findings: [InferenceGuard.Finding]) {
+        var out: [String: FieldMask] = [:]
+        for item in items where !clear.contains(item.name) {
+            if let mask = policyMask(for: item) { out[item.name] = mask }
+        }
+        return InferenceGuard.secure(items, masks: out, clear: clear, masker: self)
+    }
+
+    /// The mask the policies give `item` on its own, or `nil` when it is shown as stored. Values leave through
+    /// ``masks(_:clear:)``, which sees the items released beside it.
+    package func policyMask(for item: DataItem) -> FieldMask? {
         let policy: MaskingPolicy?
         if let name = item.masking {
             // A policy named but since deleted: fail closed.

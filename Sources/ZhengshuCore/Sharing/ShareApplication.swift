@@ -46,10 +46,15 @@ package struct GrantTerms: Hashable, Sendable {
     package var rowsPerDay: Int?
     /// Narrows the services applied for.
     package var services: [ShareService]?
+    /// Items granted in clear although, together, they rebuild a masked identifier (``InferenceGuard``): the
+    /// approver's confirmation that this is on purpose, recorded with the decision.
+    package var clearOnPurpose: [String]?
 
     package init(
-        clearItems: [String]? = nil, callsPerDay: Int? = nil, rowsPerDay: Int? = nil, services: [ShareService]? = nil
+        clearItems: [String]? = nil, callsPerDay: Int? = nil, rowsPerDay: Int? = nil, services: [ShareService]? = nil,
+        clearOnPurpose: [String]? = nil
     ) {
+        self.clearOnPurpose = clearOnPurpose
         self.clearItems = clearItems
         self.callsPerDay = callsPerDay
         self.rowsPerDay = rowsPerDay
@@ -61,7 +66,8 @@ package struct GrantTerms: Hashable, Sendable {
         guard let later else { return self }
         return GrantTerms(
             clearItems: later.clearItems ?? clearItems, callsPerDay: later.callsPerDay ?? callsPerDay,
-            rowsPerDay: later.rowsPerDay ?? rowsPerDay, services: later.services ?? services)
+            rowsPerDay: later.rowsPerDay ?? rowsPerDay, services: later.services ?? services,
+            clearOnPurpose: later.clearOnPurpose ?? clearOnPurpose)
     }
 }
 

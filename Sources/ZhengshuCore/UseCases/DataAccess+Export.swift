@@ -29,7 +29,7 @@ extension DataAccess {
             var p = parameters
             p.limit = nil
             p.cursor = nil
-            var (query, masks) = try Self.grantedQuery(resource, grant, p, a.masker)
+            var (query, masks) = try Self.grantedQuery(a, p)
             query.limit = Self.exportPage
             let remaining = try checkQuota(a)
             let job = try await shares.insertExport(

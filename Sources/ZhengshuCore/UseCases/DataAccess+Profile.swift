@@ -43,7 +43,7 @@ extension DataAccess {
             authorised = a
             masker = a.masker
             items = items.filter { a.grant.items.contains($0.name) }
-            masks = masker.masks(items, clear: Set(a.grant.clearItems))
+            masks = a.masks(items)
         }
         var view = resource
         view.items = items

@@ -18,7 +18,7 @@ extension DataAccess {
         let requestHash = "workspace:\(workspace)"
         return try await denialsAudited("sandbox.copy", known.resource.rawValue, requestHash: requestHash, by: caller) {
             let a = try await authorise(known.resource.rawValue, .sandbox, String(grantID.rawValue), by: caller)
-            var (query, masks) = try Self.grantedQuery(a.resource, a.grant, RecordQueryParameters(), a.masker)
+            var (query, masks) = try Self.grantedQuery(a, RecordQueryParameters())
             query.limit = Self.exportPage
             let remaining = try checkQuota(a)
             let columns = query.fields.map {

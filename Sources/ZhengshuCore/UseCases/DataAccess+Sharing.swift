@@ -56,7 +56,7 @@ extension DataAccess {
         try await denialsAudited("share.query", code, requestHash: requestHash, by: caller) {
             let a = try await authorise(code, .query, grantID, by: caller)
             let (resource, grant, day) = (a.resource, a.grant, a.day)
-            var (query, masks) = try Self.grantedQuery(resource, grant, parameters, a.masker)
+            var (query, masks) = try Self.grantedQuery(a, parameters)
             query.limit = min(query.limit, try checkQuota(a))
             var (page, source) = try await fetch(resource, query, live: a.live)
             a.masker.apply(masks, fields: page.fields, to: &page.rows)
@@ -87,8 +87,7 @@ extension DataAccess {
                     .conflict,
                     "resource \(resource.code) is read live from its source; it has no change feed, query it instead")
             }
-            let (query, masks) = try Self.grantedQuery(
-                resource, grant, RecordQueryParameters(fields: fields, limit: limit), a.masker)
+            let (query, masks) = try Self.grantedQuery(a, RecordQueryParameters(fields: fields, limit: limit))
             var after: ChangeCursor?
             if let token, !token.isEmpty {
                 guard let c = ChangeCursor(token: token) else {
@@ -188,9 +187,9 @@ extension DataAccess {
     /// The query a grant allows: items not granted are refused (403) wherever they are named, and filters and sort
     /// only on items granted in clear (400), so masked values cannot be probed. - Returns: the query and the masks.
     static func grantedQuery(
-        _ resource: Resource, _ grant: Grant, _ parameters: RecordQueryParameters,
-        _ masker: Masker
+        _ a: Authorised, _ parameters: RecordQueryParameters
     ) throws -> (RecordQuery, [String: FieldMask]) {
+        let (resource, grant) = (a.resource, a.grant)
         let granted = Set(grant.items)
         let named =
             (parameters.fields?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? [])
@@ -205,7 +204,7 @@ extension DataAccess {
         let query = try RecordQuery.parse(
             resource: view, fields: parameters.fields, filters: parameters.filters, sort: parameters.sort,
             limit: parameters.limit, cursor: parameters.cursor)
-        let masks = masker.masks(view.items, clear: Set(grant.clearItems))
+        let masks = a.masks(view.items)
         for item in query.filters.map(\.item) + [query.sort].compactMap({ $0 }) where masks[item.name] != nil {
             throw ZhengshuError(
                 .invalidInput, "\(item.name) is masked for this grant; filter and sort only on items granted in clear")
@@ -233,6 +232,23 @@ extension DataAccess {
         var day: CivilDate
         /// The policies as they stand, for this answer.
         var masker: Masker
+        /// The department's other usable grants of the resource: what they release is released beside this one.
+        var others: [Grant] = []
+
+        /// The masks of `items` (of this grant), chosen with everything the department receives of the resource under
+        /// all its usable grants, so that no two grants together rebuild a masked identifier (``InferenceGuard``).
+        func masks(_ items: [DataItem]) -> [String: FieldMask] {
+            let own = masker.masks(items, clear: Set(grant.clearItems))
+            guard !others.isEmpty else { return own }
+            let all = [grant] + others
+            let received = Set(all.flatMap(\.items))
+            let joint = masker.masks(
+                resource.items.filter { received.contains($0.name) }, clear: Set(all.flatMap(\.clearItems)))
+            // Shown in clear by another grant (no joint mask): this grant's own mask still applies.
+            return own.merging(
+                joint.filter { name, _ in items.contains { $0.name == name } && !grant.clearItems.contains(name) }
+            ) { _, joint in joint }
+        }
     }
 
     /// The grant named, or the caller's department's newest usable grant that allows `service`. Every refusal names
@@ -259,7 +275,8 @@ extension DataAccess {
         func granted(_ g: (grant: Grant, calls: Int, rows: Int)) -> Authorised {
             Authorised(
                 resource: context.resource, grant: g.grant, used: (g.calls, g.rows), live: context.live, day: day,
-                masker: Masker(policies: context.policies, keys: masking.keys))
+                masker: Masker(policies: context.policies, keys: masking.keys),
+                others: context.grants.map(\.grant).filter { $0.id != g.grant.id && $0.unusableReason(at: now) == nil })
         }
         if let grantID {
             guard let id = Int64(grantID), let g = context.grants.first(where: { $0.grant.id.rawValue == id }) else {

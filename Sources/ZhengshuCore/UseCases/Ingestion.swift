@@ -560,11 +560,12 @@ package struct Ingestion: Sendable {
         if !clear {
             let items = resource?.items ?? []
             let masker = try await masking?.current() ?? .defaults
+            let itemMasks = masker.masks(items)
             let masks: [FieldMask?] = header.map { column in
                 guard let item = items.first(where: { $0.name == column || $0.label == column }) else {
                     return .suppress
                 }
-                return masker.mask(for: item)
+                return itemMasks[item.name]
             }
             for r in rows.indices {
                 rows[r].original = rows[r].original.enumerated().map { k, value in

@@ -95,7 +95,8 @@ package struct Platform: Sendable {
         privacy = Privacy(catalog: catalog, store: store, clock: clock)
         alerts = Alerts(store: store, audit: store, shares: store, clock: clock)
         var sharing = Sharing(
-            catalog: store, records: store, store: store, accounts: store, audit: store, clock: clock, policy: sharing)
+            catalog: store, records: store, store: store, accounts: store, audit: store, clock: clock, policy: sharing,
+            masking: masking)
         sharing.meter = meter
         self.sharing = sharing
     }

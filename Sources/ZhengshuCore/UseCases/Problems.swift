@@ -81,10 +81,11 @@ package struct Problems: Sendable {
             let code = problems[k].resource
             if items[code] == nil { items[code] = try await catalog.resource(code)?.items ?? [] }
             let resource = items[code]!
+            let masks = masker.masks(resource)
             // A field or key part whose item is unknown (since removed) is hidden.
             func show(_ text: String, as name: String?) -> String {
-                guard let item = resource.first(where: { $0.name == name }) else { return text.isEmpty ? "" : "***" }
-                return masker.apply(masker.mask(for: item), text: text)
+                guard let name, resource.contains(where: { $0.name == name }) else { return text.isEmpty ? "" : "***" }
+                return masker.apply(masks[name], text: text)
             }
             problems[k].value = show(problems[k].value, as: problems[k].field)
             // A resource without key items names its rows by number (`row 12`): nothing to mask.

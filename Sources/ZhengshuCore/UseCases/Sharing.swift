@@ -23,11 +23,15 @@ package struct Sharing: Sendable {
     let clock: PlatformClock
     package var meter: any PlatformMeter = NoMeter()
     let policy: SharingPolicy
+    /// The masking policies, for what an approval releases together (``inference(of:terms:)``).
+    let masking: MaskerSource?
 
     package init(
         catalog: any CatalogStore, records: any RecordStore, store: any SharingStore, accounts: any SystemAccountStore,
-        audit: any AuditStore, clock: PlatformClock, policy: SharingPolicy = SharingPolicy()
+        audit: any AuditStore, clock: PlatformClock, policy: SharingPolicy = SharingPolicy(),
+        masking: MaskerSource? = nil
     ) {
+        self.masking = masking
         self.audit = audit
         self.catalog = catalog
         self.records = records
@@ -286,7 +290,26 @@ package struct Sharing: Sendable {
         var next = current
         next.terms = next.terms.merged(with: decision.terms)
         let name = step == .disputed ? "ruling" : step.rawValue
+        var onPurpose = ""
         if decision.approve {
+            // Items granted in clear that rebuild a masked identifier: the approver masks one of them or confirms.
+            let restored = try await inference(of: current, terms: next.terms, resource: resource).filter {
+                $0.restoredByClearItems
+            }
+            let confirmed = Set(next.terms.clearOnPurpose ?? [])
+            if let open = restored.first(where: { !Set($0.clearItems).isSubset(of: confirmed) }) {
+                throw ZhengshuError(
+                    .conflict,
+                    "item \(open.item) is masked, but \(open.clearItems.joined(separator: ", ")) granted in clear leave "
+                        + "about \(open.candidates) possible values of it: mask one of them, or confirm they are granted "
+                        + "in clear on purpose (terms.clearOnPurpose)")
+            }
+            if !restored.isEmpty {
+                onPurpose =
+                    "; clear on purpose: "
+                    + restored.map { "\($0.clearItems.joined(separator: ",")) (rebuild \($0.item))" }.joined(
+                        separator: "; ")
+            }
             next.history.append(
                 event(step == .disputed ? "ruling.overturn" : "\(name).approve", caller, step, reason, now))
             try await advance(&next, from: step, resource: resource, at: now)
@@ -300,7 +323,7 @@ package struct Sharing: Sendable {
             ApplicationID(id),
             audit: caller.audit(
                 "application.\(decision.approve ? "approve" : "reject")", "application:\(id)", at: now,
-                detail: "step: \(step.rawValue); status: \(decided.status.rawValue)")
+                detail: "step: \(step.rawValue); status: \(decided.status.rawValue)\(onPurpose)")
         ) { stored in
             guard stored.status == step, stored.updatedAt == current.updatedAt else {
                 throw ZhengshuError(
@@ -310,8 +333,26 @@ package struct Sharing: Sendable {
         }
     }
 
+    /// What the masks of an application's items become when they are released together under `terms`, and which
+    /// items in clear would rebuild a masked identifier (``InferenceGuard``): the approval screen shows it.
+    package func inference(
+        of application: ShareApplication, terms: GrantTerms? = nil, resource: Resource? = nil
+    ) async throws -> [InferenceGuard.Finding] {
+        let masker = try await masking?.current() ?? .defaults
+        let found: Resource? = if let resource { resource } else { try await catalog.resource(application.resource) }
+        guard let resource = found else { return [] }
+        return masker.secured(
+            resource.items.filter { application.items.contains($0.name) },
+            clear: Set((terms ?? application.terms).clearItems ?? [])
+        ).findings
+    }
+
     static func validate(_ t: GrantTerms, items: [String], services: [ShareService]) throws {
         var v: [ZhengshuError.Violation] = []
+        for name in t.clearOnPurpose ?? [] where !(t.clearItems ?? []).contains(name) {
+            v.append(
+                .init(field: "terms.clearOnPurpose", reason: "'\(name.prefix(60))' is not an item granted in clear"))
+        }
         for name in t.clearItems ?? [] where !items.contains(name) {
             v.append(.init(field: "terms.clearItems", reason: "'\(name.prefix(60))' is not an item applied for"))
         }

@@ -37,7 +37,13 @@ extension APIHandler {
 
     func getApplication(_ input: Operations.GetApplication.Input) async throws -> Operations.GetApplication.Output {
         let application = try await platform.sharing.application(input.path.id, by: try AppRequestContext.caller())
-        return .ok(.init(body: .json(try .init(application))))
+        var body = try Components.Schemas.Application(application)
+        body.inference = try await platform.sharing.inference(of: application).map {
+            .init(
+                item: $0.item, identifier: try .wire($0.identifier.rawValue), strengthened: $0.strengthened,
+                clearItems: $0.clearItems, candidates: $0.candidates, restoredByClearItems: $0.restoredByClearItems)
+        }
+        return .ok(.init(body: .json(body)))
     }
 
     func decideApplication(
@@ -412,7 +418,8 @@ extension Components.Schemas.GrantTerms {
     init(_ t: GrantTerms) throws {
         self.init(
             clearItems: t.clearItems, callsPerDay: t.callsPerDay, rowsPerDay: t.rowsPerDay,
-            services: try t.services?.map { try .wire($0.rawValue) }, additionalProperties: .init())
+            services: try t.services?.map { try .wire($0.rawValue) }, clearOnPurpose: t.clearOnPurpose,
+            additionalProperties: .init())
     }
 }
 
@@ -420,7 +427,7 @@ extension GrantTerms {
     init(_ t: Components.Schemas.GrantTerms) throws {
         self.init(
             clearItems: t.clearItems, callsPerDay: t.callsPerDay, rowsPerDay: t.rowsPerDay,
-            services: try t.services?.map { try $0.core() })
+            services: try t.services?.map { try $0.core() }, clearOnPurpose: t.clearOnPurpose)
     }
 }
 

@@ -5582,6 +5582,10 @@ extension Components {
             package typealias ServicesPayload = [Components.Schemas.GrantTerms.ServicesPayloadPayload]
             /// - Remark: Generated from `#/components/schemas/GrantTerms/services`.
             package var services: Components.Schemas.GrantTerms.ServicesPayload?
+            /// Items granted in clear although together they rebuild a masked national identifier (the application's inference findings say which); the approver's confirmation, recorded with the decision. Without it such an approval is refused (409).
+            ///
+            /// - Remark: Generated from `#/components/schemas/GrantTerms/clearOnPurpose`.
+            package var clearOnPurpose: [Swift.String]?
             /// A container of undocumented properties.
             package var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
             /// Creates a new `GrantTerms`.
@@ -5591,18 +5595,21 @@ extension Components {
             ///   - callsPerDay:
             ///   - rowsPerDay:
             ///   - services:
+            ///   - clearOnPurpose: Items granted in clear although together they rebuild a masked national identifier (the application's inference findings say which); the approver's confirmation, recorded with the decision. Without it such an approval is refused (409).
             ///   - additionalProperties: A container of undocumented properties.
             package init(
                 clearItems: [Swift.String]? = nil,
                 callsPerDay: Swift.Int? = nil,
                 rowsPerDay: Swift.Int? = nil,
                 services: Components.Schemas.GrantTerms.ServicesPayload? = nil,
+                clearOnPurpose: [Swift.String]? = nil,
                 additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
             ) {
                 self.clearItems = clearItems
                 self.callsPerDay = callsPerDay
                 self.rowsPerDay = rowsPerDay
                 self.services = services
+                self.clearOnPurpose = clearOnPurpose
                 self.additionalProperties = additionalProperties
             }
             package enum CodingKeys: String, CodingKey {
@@ -5610,6 +5617,7 @@ extension Components {
                 case callsPerDay
                 case rowsPerDay
                 case services
+                case clearOnPurpose
             }
             package init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -5629,11 +5637,16 @@ extension Components {
                     Components.Schemas.GrantTerms.ServicesPayload.self,
                     forKey: .services
                 )
+                self.clearOnPurpose = try container.decodeIfPresent(
+                    [Swift.String].self,
+                    forKey: .clearOnPurpose
+                )
                 additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
                     "clearItems",
                     "callsPerDay",
                     "rowsPerDay",
-                    "services"
+                    "services",
+                    "clearOnPurpose"
                 ])
             }
             package func encode(to encoder: any Swift.Encoder) throws {
@@ -5654,7 +5667,75 @@ extension Components {
                     self.services,
                     forKey: .services
                 )
+                try container.encodeIfPresent(
+                    self.clearOnPurpose,
+                    forKey: .clearOnPurpose
+                )
                 try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// What releasing the application's items together does to a masked national identifier (citizen ID, credit code) and the items derived from it (birth date, age, sex, division, address, organisation code).
+        ///
+        /// - Remark: Generated from `#/components/schemas/InferenceFinding`.
+        package struct InferenceFinding: Codable, Hashable, Sendable {
+            /// The masked identifier item.
+            ///
+            /// - Remark: Generated from `#/components/schemas/InferenceFinding/item`.
+            package var item: Swift.String
+            /// - Remark: Generated from `#/components/schemas/InferenceFinding/identifier`.
+            @frozen package enum IdentifierPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case citizenID = "citizenID"
+                case creditCode = "creditCode"
+            }
+            /// - Remark: Generated from `#/components/schemas/InferenceFinding/identifier`.
+            package var identifier: Components.Schemas.InferenceFinding.IdentifierPayload
+            /// Items whose mask is made stronger so that the identifier cannot be rebuilt.
+            ///
+            /// - Remark: Generated from `#/components/schemas/InferenceFinding/strengthened`.
+            package var strengthened: [Swift.String]
+            /// Items granted in clear that take part in rebuilding it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/InferenceFinding/clearItems`.
+            package var clearItems: [Swift.String]
+            /// The estimated number of values the identifier can still have, for the value that leaves the fewest.
+            ///
+            /// - Remark: Generated from `#/components/schemas/InferenceFinding/candidates`.
+            package var candidates: Swift.Int
+            /// True when the items granted in clear alone leave fewer than 1,000 possible values.
+            ///
+            /// - Remark: Generated from `#/components/schemas/InferenceFinding/restoredByClearItems`.
+            package var restoredByClearItems: Swift.Bool
+            /// Creates a new `InferenceFinding`.
+            ///
+            /// - Parameters:
+            ///   - item: The masked identifier item.
+            ///   - identifier:
+            ///   - strengthened: Items whose mask is made stronger so that the identifier cannot be rebuilt.
+            ///   - clearItems: Items granted in clear that take part in rebuilding it.
+            ///   - candidates: The estimated number of values the identifier can still have, for the value that leaves the fewest.
+            ///   - restoredByClearItems: True when the items granted in clear alone leave fewer than 1,000 possible values.
+            package init(
+                item: Swift.String,
+                identifier: Components.Schemas.InferenceFinding.IdentifierPayload,
+                strengthened: [Swift.String],
+                clearItems: [Swift.String],
+                candidates: Swift.Int,
+                restoredByClearItems: Swift.Bool
+            ) {
+                self.item = item
+                self.identifier = identifier
+                self.strengthened = strengthened
+                self.clearItems = clearItems
+                self.candidates = candidates
+                self.restoredByClearItems = restoredByClearItems
+            }
+            package enum CodingKeys: String, CodingKey {
+                case item
+                case identifier
+                case strengthened
+                case clearItems
+                case candidates
+                case restoredByClearItems
             }
         }
         /// - Remark: Generated from `#/components/schemas/ApplicationEvent`.
@@ -5822,6 +5903,10 @@ extension Components {
             package var needsBureauApproval: Swift.Bool
             /// - Remark: Generated from `#/components/schemas/Application/terms`.
             package var terms: Components.Schemas.GrantTerms
+            /// Read one application at a time (not in lists); what the masks of its items become released together under its terms.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Application/inference`.
+            package var inference: [Components.Schemas.InferenceFinding]?
             /// - Remark: Generated from `#/components/schemas/Application/grant`.
             package var grant: Swift.Int64?
             /// - Remark: Generated from `#/components/schemas/Application/history`.
@@ -5852,6 +5937,7 @@ extension Components {
             ///   - escalatedAt:
             ///   - needsBureauApproval:
             ///   - terms:
+            ///   - inference: Read one application at a time (not in lists); what the masks of its items become released together under its terms.
             ///   - grant:
             ///   - history:
             ///   - createdAt:
@@ -5876,6 +5962,7 @@ extension Components {
                 escalatedAt: Foundation.Date? = nil,
                 needsBureauApproval: Swift.Bool,
                 terms: Components.Schemas.GrantTerms,
+                inference: [Components.Schemas.InferenceFinding]? = nil,
                 grant: Swift.Int64? = nil,
                 history: [Components.Schemas.ApplicationEvent],
                 createdAt: Foundation.Date,
@@ -5900,6 +5987,7 @@ extension Components {
                 self.escalatedAt = escalatedAt
                 self.needsBureauApproval = needsBureauApproval
                 self.terms = terms
+                self.inference = inference
                 self.grant = grant
                 self.history = history
                 self.createdAt = createdAt
@@ -5925,6 +6013,7 @@ extension Components {
                 case escalatedAt
                 case needsBureauApproval
                 case terms
+                case inference
                 case grant
                 case history
                 case createdAt
@@ -6008,6 +6097,10 @@ extension Components {
                     Components.Schemas.GrantTerms.self,
                     forKey: .terms
                 )
+                self.inference = try container.decodeIfPresent(
+                    [Components.Schemas.InferenceFinding].self,
+                    forKey: .inference
+                )
                 self.grant = try container.decodeIfPresent(
                     Swift.Int64.self,
                     forKey: .grant
@@ -6044,6 +6137,7 @@ extension Components {
                     "escalatedAt",
                     "needsBureauApproval",
                     "terms",
+                    "inference",
                     "grant",
                     "history",
                     "createdAt",
