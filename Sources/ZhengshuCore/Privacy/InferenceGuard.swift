@@ -87,7 +87,10 @@ package enum InferenceGuard {
         default: break
         }
         let label = item.label, name = item.name.lowercased()
-        if label.contains("出生") || ["csrq", "csny", "birth_date", "birthday", "birthdate", "dob"].contains(name) {
+        // 出生日期, 出生年月, 出生时间 (not 出生地, a place).
+        if ["出生日", "出生年", "出生时间"].contains(where: label.contains)
+            || ["csrq", "csny", "birth_date", "birthday", "birthdate", "dob"].contains(name)
+        {
             return .birthDate
         }
         if label.contains("年龄") || ["nl", "age"].contains(name) { return .age }
