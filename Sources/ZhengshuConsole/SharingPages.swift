@@ -173,9 +173,10 @@ struct SharingPages<Context: RequestContext>: Sendable {
         // What releasing the items together does to masked identifiers, for the applications to decide.
         var notes: [ApplicationID: (notes: [String], confirm: Bool)] = [:]
         for a in list where inbox && decidable(a) {
-            let findings = try await platform.sharing.inference(of: a)
+            let resource = try await platform.catalog.get(a.resource.rawValue, by: caller)
+            let findings = try await platform.sharing.inference(of: a, resource: resource)
             guard !findings.isEmpty else { continue }
-            let items = try await platform.catalog.get(a.resource.rawValue, by: caller).items
+            let items = resource.items
             func label(_ name: String) -> String { items.first { $0.name == name }?.label ?? name }
             func labels(_ names: [String]) -> String { names.map(label).joined(separator: "、") }
             notes[a.id] = (

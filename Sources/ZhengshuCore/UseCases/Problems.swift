@@ -76,12 +76,14 @@ package struct Problems: Sendable {
         let foreign = problems.indices.filter { !p.readsInClear(of: problems[$0].department) }
         guard !foreign.isEmpty else { return 0 }
         let masker = try await masking?.current() ?? .defaults
-        var items: [ResourceCode: [DataItem]] = [:]
+        var read: [ResourceCode: (items: [DataItem], masks: [String: FieldMask])] = [:]
         for k in foreign {
             let code = problems[k].resource
-            if items[code] == nil { items[code] = try await catalog.resource(code)?.items ?? [] }
-            let resource = items[code]!
-            let masks = masker.masks(resource)
+            if read[code] == nil {
+                let items = try await catalog.resource(code)?.items ?? []
+                read[code] = (items, masker.masks(items))
+            }
+            let (resource, masks) = read[code]!
             // A field or key part whose item is unknown (since removed) is hidden.
             func show(_ text: String, as name: String?) -> String {
                 guard let name, resource.contains(where: { $0.name == name }) else { return text.isEmpty ? "" : "***" }
