@@ -82,7 +82,8 @@ class Soak:
         app = json.loads(body)
         app_id = app.get("id") or app.get("application", {}).get("id")
         status, body = await self.call(session, "POST", f"/api/v1/applications/{app_id}/decision", token=a.admin,
-                                       json_body={"approve": True, "terms": {"callsPerDay": 10000000, "rowsPerDay": 1000000000}})
+                                       json_body={"approve": True, "terms": {"callsPerDay": 10000000, "rowsPerDay": 1000000000,
+                                                                              "verifyTuplesPerMinute": 1000000, "verifyTuplesPerDay": 100000000}})
         if status != 200:
             sys.exit(f"setup: decision {status} {body[:300]!r}")
         status, body = await self.call(session, "POST", "/api/v1/system-accounts", token=a.consumer,

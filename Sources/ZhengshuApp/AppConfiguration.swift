@@ -30,6 +30,8 @@ import ZhengshuHTTP
 ///   - `log.format` (string, `json` or `text`, default `json`)
 ///   - `open.publicURL`, `open.title`, `open.licenseId`, `open.licenseTitle`, `open.licenseURL` (the open-data portal)
 ///   - `security.fastPasswordHashing` (bool, default `false`): cheap scrypt parameters, for tests only
+///   - `security.breakGlass.secondApproval` (bool, default `false`): a break-glass access opens only once a second
+///     administrator approves it; `security.breakGlass.maxMinutes` (int, default `240`): the longest one
 ///   - `ingest.maxUploadGib` (double, default `4`): the largest file `POST …/ingest` accepts
 ///   - `ingest.replaceMaxRejectedRatio` (double, 0–1, default `0`): the share of the rows read a `replace` load (a file,
 ///     a pull, a topic's materialisation) may reject and still replace the stored rows, unless the load sets its own
@@ -93,6 +95,7 @@ package struct AppConfiguration: Sendable {
     /// `json` (one object per line, the server's default) or `text`.
     package var logFormat: String
     package var fastPasswordHashing: Bool
+    package var breakGlass: BreakGlassPolicy
     package var maxUploadBytes: Int64
     package var replaceMaxRejectedRatio: Double
     package var sqliteSourceDirectory: String
@@ -145,6 +148,9 @@ package struct AppConfiguration: Sendable {
             licenseTitle: config.string(forKey: "open.licenseTitle", default: portal.licenseTitle),
             licenseURL: config.string(forKey: "open.licenseURL", default: portal.licenseURL))
         fastPasswordHashing = config.bool(forKey: "security.fastPasswordHashing", default: false)
+        breakGlass = BreakGlassPolicy(
+            secondApproval: config.bool(forKey: "security.breakGlass.secondApproval", default: false),
+            maxMinutes: min(24 * 60, max(1, config.int(forKey: "security.breakGlass.maxMinutes", default: 240))))
         maxUploadBytes = Int64(config.double(forKey: "ingest.maxUploadGib", default: 4) * 1_073_741_824)
         replaceMaxRejectedRatio = min(1, max(0, config.double(forKey: "ingest.replaceMaxRejectedRatio", default: 0)))
         sqliteSourceDirectory = config.string(

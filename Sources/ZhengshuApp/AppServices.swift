@@ -107,7 +107,7 @@ package struct AppServices: Sendable {
                 node: configuration.nodeID, sharing: configuration.sharing,
                 webhookSender: HTTPWebhookSender(hosts: hosts), privacyKeys: privacy,
                 signer: key, masterKey: master, meter: PrometheusMeter(), sandbox: configuration.sandbox,
-                replaceMaxRejectedRatio: configuration.replaceMaxRejectedRatio),
+                replaceMaxRejectedRatio: configuration.replaceMaxRejectedRatio, breakGlass: configuration.breakGlass),
             work: work, auditKey: key)
     }
 

@@ -91,6 +91,9 @@ struct SharingPages<Context: RequestContext>: Sendable {
                         "services": g.services.map { console.text("service.\($0.rawValue)", lang) }.joined(
                             separator: "、"),
                         "period": "\(g.validFrom) — \(g.validUntil)", "quota": "\(g.callsPerDay) / \(g.rowsPerDay)",
+                        "verifyQuota": g.services.contains(.verify)
+                            ? "\(g.verification.tuplesPerMinute) / \(g.verification.tuplesPerDay)" : "—",
+                        "reason": g.statusReason ?? "",
                         "status": console.text("grant.status.\(g.status.rawValue)", lang),
                         "active": g.status == .active,
                     ]

@@ -60,3 +60,44 @@ package struct BackupRunDocument: StoredDocument {
             bytes: bytes, milliseconds: milliseconds, error: error, pruned: pruned)
     }
 }
+
+extension BreakGlass: Stored { package typealias Document = BreakGlassDocument }
+
+package struct BreakGlassDocument: StoredDocument {
+    var id: BreakGlassID
+    var resource: ResourceCode
+    var department: DepartmentCode
+    var requestedBy: String
+    var reason: String
+    var minutes: Int
+    var status: BreakGlass.Status
+    var requestedAt: Date
+    var decidedBy: String?
+    var decidedAt: Date?
+    var expiresAt: Date?
+    var endedBy: String?
+    var endedAt: Date?
+
+    package init(_ b: BreakGlass) {
+        id = b.id
+        resource = b.resource
+        department = b.department
+        requestedBy = b.requestedBy
+        reason = b.reason
+        minutes = b.minutes
+        status = b.status
+        requestedAt = b.requestedAt
+        decidedBy = b.decidedBy
+        decidedAt = b.decidedAt
+        expiresAt = b.expiresAt
+        endedBy = b.endedBy
+        endedAt = b.endedAt
+    }
+
+    package func value() -> BreakGlass {
+        BreakGlass(
+            id: id, resource: resource, department: department, requestedBy: requestedBy, reason: reason,
+            minutes: minutes, status: status, requestedAt: requestedAt, decidedBy: decidedBy, decidedAt: decidedAt,
+            expiresAt: expiresAt, endedBy: endedBy, endedAt: endedAt)
+    }
+}

@@ -71,8 +71,14 @@ package struct ShareApplicationDocument: StoredDocument {
         var rowsPerDay: Int?
         var services: [ShareService]?
         var clearOnPurpose: [String]?
+        var verifyTuplesPerMinute: Int?
+        var verifyTuplesPerDay: Int?
+        var verifyRequires: [String]?
 
         init(_ t: GrantTerms) {
+            verifyTuplesPerMinute = t.verifyTuplesPerMinute
+            verifyTuplesPerDay = t.verifyTuplesPerDay
+            verifyRequires = t.verifyRequires
             clearItems = t.clearItems
             callsPerDay = t.callsPerDay
             rowsPerDay = t.rowsPerDay
@@ -83,7 +89,8 @@ package struct ShareApplicationDocument: StoredDocument {
         var value: GrantTerms {
             GrantTerms(
                 clearItems: clearItems, callsPerDay: callsPerDay, rowsPerDay: rowsPerDay, services: services,
-                clearOnPurpose: clearOnPurpose)
+                clearOnPurpose: clearOnPurpose, verifyTuplesPerMinute: verifyTuplesPerMinute,
+                verifyTuplesPerDay: verifyTuplesPerDay, verifyRequires: verifyRequires)
         }
     }
 
@@ -127,12 +134,21 @@ package struct GrantDocument: StoredDocument {
     var validUntil: CivilDate
     var callsPerDay: Int
     var rowsPerDay: Int
+    /// Absent: the defaults (grants stored before verification had limits, and grants at the defaults).
+    var verifyTuplesPerMinute: Int?
+    var verifyTuplesPerDay: Int?
+    var verifyRequires: [String]?
     var status: GrantStatus
     var statusReason: String?
     var createdAt: Date
     var updatedAt: Date
 
     package init(_ g: Grant) {
+        // The defaults are not written: a grant's document keeps the bytes it had before the limits existed.
+        let v = g.verification
+        verifyTuplesPerMinute = v.tuplesPerMinute == VerificationLimits.defaultPerMinute ? nil : v.tuplesPerMinute
+        verifyTuplesPerDay = v.tuplesPerDay == VerificationLimits.defaultPerDay ? nil : v.tuplesPerDay
+        verifyRequires = v.requiredItems
         id = g.id
         application = g.application
         resource = g.resource
@@ -156,8 +172,11 @@ package struct GrantDocument: StoredDocument {
         Grant(
             id: id, application: application, resource: resource, provider: provider, consumer: consumer,
             items: items, clearItems: clearItems, services: services, purpose: purpose, validFrom: validFrom,
-            validUntil: validUntil, callsPerDay: callsPerDay, rowsPerDay: rowsPerDay, status: status,
-            statusReason: statusReason, createdAt: createdAt, updatedAt: updatedAt)
+            validUntil: validUntil, callsPerDay: callsPerDay, rowsPerDay: rowsPerDay,
+            verification: VerificationLimits(
+                tuplesPerMinute: verifyTuplesPerMinute ?? VerificationLimits.defaultPerMinute,
+                tuplesPerDay: verifyTuplesPerDay ?? VerificationLimits.defaultPerDay, requiredItems: verifyRequires),
+            status: status, statusReason: statusReason, createdAt: createdAt, updatedAt: updatedAt)
     }
 }
 

@@ -112,3 +112,60 @@ extension GRDBStore: BackupRunStore {
         }
     }
 }
+
+extension GRDBStore: BreakGlassStore {
+    package func insertBreakGlass(
+        _ access: BreakGlass, audit: @Sendable (BreakGlass) -> [AuditEvent]
+    ) async throws -> BreakGlass {
+        try await writer.write { db in
+            try db.execute(
+                sql: "INSERT INTO breakGlass (requestedBy, resource, document) VALUES (?, ?, '')",
+                arguments: [access.requestedBy, access.resource.rawValue])
+            var b = access
+            b.id = BreakGlassID(db.lastInsertedRowID)
+            try db.execute(
+                sql: "UPDATE breakGlass SET document = ? WHERE id = ?",
+                arguments: [try Documents.text(b), b.id.rawValue])
+            for event in audit(b) { try Self.appendAudit(event, in: db) }
+            return b
+        }
+    }
+
+    package func updateBreakGlass(
+        _ id: BreakGlassID, audit: [AuditEvent], change: @Sendable (BreakGlass) throws -> BreakGlass
+    ) async throws -> BreakGlass {
+        try await writer.write { db in
+            guard
+                let current = try String.fetchOne(
+                    db, sql: "SELECT document FROM breakGlass WHERE id = ?", arguments: [id.rawValue]
+                ).map({ try Documents.value(BreakGlass.self, $0) })
+            else { throw ZhengshuError(.notFound, "break-glass access \(id) does not exist") }
+            let next = try change(current)
+            try db.execute(
+                sql: "UPDATE breakGlass SET document = ? WHERE id = ?",
+                arguments: [try Documents.text(next), id.rawValue])
+            for event in audit { try Self.appendAudit(event, in: db) }
+            return next
+        }
+    }
+
+    package func breakGlass(_ id: BreakGlassID) async throws -> BreakGlass? {
+        try await writer.read { db in
+            try String.fetchOne(db, sql: "SELECT document FROM breakGlass WHERE id = ?", arguments: [id.rawValue])
+                .map { try Documents.value(BreakGlass.self, $0) }
+        }
+    }
+
+    package func breakGlasses(requestedBy: String?, resource: ResourceCode?, limit: Int) async throws -> [BreakGlass] {
+        try await writer.read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT document FROM breakGlass WHERE (? IS NULL OR requestedBy = ?) AND (? IS NULL OR resource = ?)
+                    ORDER BY id DESC LIMIT ?
+                    """,
+                arguments: [requestedBy, requestedBy, resource?.rawValue, resource?.rawValue, limit]
+            ).map { try Documents.value(BreakGlass.self, $0) }
+        }
+    }
+}

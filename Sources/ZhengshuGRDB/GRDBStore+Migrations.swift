@@ -468,6 +468,27 @@ extension GRDBStore {
         m.registerMigration("v22-backup-runs") { db in
             try db.execute(sql: "CREATE TABLE backupRun (id INTEGER PRIMARY KEY AUTOINCREMENT, document TEXT NOT NULL)")
         }
+        m.registerMigration("v23-verification-limits") { db in
+            // Tuples verified per grant and minute (since 1970), and digests of what each tuple's other items were
+            // verified with (``VerificationGuard``): kept for a day and for the window.
+            try db.execute(
+                sql: """
+                    CREATE TABLE verifyUse (grantId INTEGER NOT NULL, minute INTEGER NOT NULL, tuples INTEGER NOT NULL,
+                                            PRIMARY KEY (grantId, minute));
+                    CREATE TABLE verifyVariant (grantId INTEGER NOT NULL, kind INTEGER NOT NULL, signature INTEGER NOT NULL,
+                                                value INTEGER NOT NULL, minute INTEGER NOT NULL,
+                                                PRIMARY KEY (grantId, kind, signature, value));
+                    CREATE INDEX verifyVariant_minute ON verifyVariant (grantId, minute);
+                    """)
+        }
+        m.registerMigration("v24-break-glass") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE breakGlass (id INTEGER PRIMARY KEY AUTOINCREMENT, requestedBy TEXT NOT NULL, resource TEXT NOT NULL,
+                                             document TEXT NOT NULL);
+                    CREATE INDEX breakGlass_requester ON breakGlass (requestedBy, resource);
+                    """)
+        }
         return m
     }
 

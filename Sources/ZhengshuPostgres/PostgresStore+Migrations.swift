@@ -303,6 +303,23 @@ extension PostgresStore {
             ]
         ),
         ("v22-backup-runs", ["CREATE TABLE backupRun (id bigserial PRIMARY KEY, document text NOT NULL)"]),
+        (
+            "v23-verification-limits",
+            [
+                // Tuples verified per grant and minute (since 1970), and digests of what each tuple's other items
+                // were verified with (``VerificationGuard``): kept for a day and for the window.
+                "CREATE TABLE verifyUse (grantId bigint NOT NULL, minute bigint NOT NULL, tuples integer NOT NULL, PRIMARY KEY (grantId, minute))",
+                "CREATE TABLE verifyVariant (grantId bigint NOT NULL, kind smallint NOT NULL, signature bigint NOT NULL, value bigint NOT NULL, minute bigint NOT NULL, PRIMARY KEY (grantId, kind, signature, value))",
+                "CREATE INDEX verifyVariant_minute ON verifyVariant (grantId, minute)",
+            ]
+        ),
+        (
+            "v24-break-glass",
+            [
+                "CREATE TABLE breakGlass (id bigserial PRIMARY KEY, requestedBy text NOT NULL, resource text NOT NULL, document text NOT NULL)",
+                "CREATE INDEX breakGlass_requester ON breakGlass (requestedBy, resource)",
+            ]
+        ),
     ]
 
     /// The State Council's holiday schedules for 2025 and 2026, the starting calendar of a new installation: the rows

@@ -346,3 +346,60 @@ extension PostgresStore: BackupRunStore {
         }
     }
 }
+
+extension PostgresStore: BreakGlassStore {
+    package func insertBreakGlass(
+        _ access: BreakGlass, audit: @Sendable (BreakGlass) -> [AuditEvent]
+    ) async throws -> BreakGlass {
+        try await write { db in
+            let id = try await db.query(
+                """
+                INSERT INTO breakGlass (requestedBy, resource, document) VALUES (\(access.requestedBy), \(access.resource.rawValue), '')
+                RETURNING id
+                """, logger: PostgresLocation.logger
+            ).collect().first!.decode(Int64.self)
+            var b = access
+            b.id = BreakGlassID(id)
+            try await db.query(
+                "UPDATE breakGlass SET document = \(try Documents.text(b)) WHERE id = \(id)",
+                logger: PostgresLocation.logger)
+            for event in audit(b) { try await Self.appendAudit(event, in: db) }
+            return b
+        }
+    }
+
+    package func updateBreakGlass(
+        _ id: BreakGlassID, audit: [AuditEvent], change: @Sendable (BreakGlass) throws -> BreakGlass
+    ) async throws -> BreakGlass {
+        try await write { db in
+            guard
+                let current = try await Self.fetchDocuments(
+                    BreakGlass.self, "breakGlass", "id = \(id.rawValue) FOR UPDATE", db
+                ).first
+            else { throw ZhengshuError(.notFound, "break-glass access \(id) does not exist") }
+            let next = try change(current)
+            try await db.query(
+                "UPDATE breakGlass SET document = \(try Documents.text(next)) WHERE id = \(id.rawValue)",
+                logger: PostgresLocation.logger)
+            for event in audit { try await Self.appendAudit(event, in: db) }
+            return next
+        }
+    }
+
+    package func breakGlass(_ id: BreakGlassID) async throws -> BreakGlass? {
+        try await read { db in
+            try await Self.fetchDocuments(BreakGlass.self, "breakGlass", "id = \(id.rawValue)", db).first
+        }
+    }
+
+    package func breakGlasses(requestedBy: String?, resource: ResourceCode?, limit: Int) async throws -> [BreakGlass] {
+        try await read { db in
+            try await Self.fetchDocuments(
+                BreakGlass.self, "breakGlass",
+                """
+                (\(requestedBy)::text IS NULL OR requestedBy = \(requestedBy)) AND (\(resource?.rawValue)::text IS NULL OR resource = \(resource?.rawValue))
+                ORDER BY id DESC LIMIT \(limit)
+                """, db)
+        }
+    }
+}

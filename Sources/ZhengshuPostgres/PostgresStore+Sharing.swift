@@ -226,6 +226,71 @@ extension PostgresStore: SharingStore {
         return try await appendAudits(batch.map(\.audit), in: db)
     }
 
+    package func recordVerification(_ use: VerificationUse) async throws -> VerificationCount {
+        try await write { db in
+            let g = use.grant.rawValue
+            try await db.query(
+                "DELETE FROM verifyUse WHERE grantId = \(g) AND minute < \(use.dayStart - 1440)",
+                logger: PostgresLocation.logger)
+            try await db.query(
+                "DELETE FROM verifyVariant WHERE grantId = \(g) AND minute < \(use.windowStart)",
+                logger: PostgresLocation.logger)
+            // The minute's row, locked by the upsert, orders concurrent calls of the grant.
+            try await db.query("SAVEPOINT counted", logger: PostgresLocation.logger)
+            let minute =
+                try await db.query(
+                    """
+                    INSERT INTO verifyUse (grantId, minute, tuples) VALUES (\(g), \(use.minute), \(use.tuples))
+                    ON CONFLICT (grantId, minute) DO UPDATE SET tuples = verifyUse.tuples + excluded.tuples
+                    RETURNING tuples
+                    """, logger: PostgresLocation.logger
+                ).collect().first?.decode(Int.self) ?? 0
+            let day =
+                try await db.query(
+                    """
+                    SELECT COALESCE(SUM(tuples), 0)::bigint FROM verifyUse WHERE grantId = \(g) AND minute >= \(use.dayStart)
+                    """, logger: PostgresLocation.logger
+                ).collect().first?.decode(Int.self) ?? 0
+            guard minute <= use.limits.tuplesPerMinute, day <= use.limits.tuplesPerDay else {
+                try await db.query("ROLLBACK TO SAVEPOINT counted", logger: PostgresLocation.logger)
+                return VerificationCount(
+                    counted: false, minute: minute - use.tuples, day: day - use.tuples, variants: [:])
+            }
+            var count = VerificationCount(counted: true, minute: minute, day: day, variants: [:])
+            let v = use.variants
+            if !v.isEmpty {
+                try await db.query(
+                    """
+                    INSERT INTO verifyVariant (grantId, kind, signature, value, minute)
+                    SELECT DISTINCT \(g), k, s, x, \(use.minute)
+                    FROM unnest(\(v.map { Int16($0.kind.rawValue) })::smallint[], \(v.map(\.signature))::bigint[], \(v.map(\.value))::bigint[]) AS t(k, s, x)
+                    ON CONFLICT (grantId, kind, signature, value) DO UPDATE SET minute = excluded.minute
+                    """, logger: PostgresLocation.logger)
+            }
+            // The signatures this call touched, each with every value it has within the window.
+            for row in try await db.query(
+                """
+                SELECT kind, MAX(n)::bigint FROM (
+                  SELECT kind, signature, COUNT(*) AS n FROM verifyVariant
+                  WHERE grantId = \(g) AND (kind, signature) IN (SELECT kind, signature FROM verifyVariant WHERE grantId = \(g) AND minute = \(use.minute))
+                  GROUP BY kind, signature) AS c
+                GROUP BY kind
+                """, logger: PostgresLocation.logger
+            ).collect() {
+                let (kind, n) = try row.decode((Int16, Int).self)
+                if let kind = VerificationGuard.Kind(rawValue: Int(kind)) { count.variants[kind] = n }
+            }
+            return count
+        }
+    }
+
+    package func forgetVerificationVariants(grant: GrantID) async throws {
+        try await write { db in
+            try await db.query(
+                "DELETE FROM verifyVariant WHERE grantId = \(grant.rawValue)", logger: PostgresLocation.logger)
+        }
+    }
+
     package func shareUsage(from: CivilDate, to: CivilDate, department: DepartmentCode?) async throws -> [ShareUsage] {
         try await read { db in
             try await db.query(

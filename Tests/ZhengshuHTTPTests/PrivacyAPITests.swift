@@ -234,7 +234,8 @@ import ZhengshuTestSupport
                     try await api.call(client, .get, "/api/v1/share/RK-0003/records", token: f.tokens["consumer"])
                         .status == .forbidden)
             }
-            // Probing: 1,000 made-up IDs through verification.
+            // Probing: 1,000 made-up people through verification (each a name and an ID of its own, so not the
+            // enumeration of one item that suspends a grant at once: the monitor's hourly rule finds it).
             let applied = try await api.apply(
                 client, f, "RK-0002", items: ["citizen_id", "name"], services: ["verify"])
             #expect(
@@ -242,8 +243,10 @@ import ZhengshuTestSupport
                     client, .post, "/api/v1/applications/\(api.id(applied))/decision", token: f.tokens["admin"],
                     json: #"{"approve":true}"#
                 ).status == .ok)
-            let tuples = (0..<1000).map { #"{"citizen_id":"\#(String(format: "110105199%09d", $0))","name":"张三"}"# }
-                .joined(separator: ",")
+            let tuples = (0..<1000).map {
+                #"{"citizen_id":"\#(String(format: "110105199%09d", $0))","name":"张三\#($0)"}"#
+            }
+            .joined(separator: ",")
             let verified = try await api.call(
                 client, .post, "/api/v1/share/RK-0002/verify", token: f.tokens["consumer"],
                 json: #"{"tuples":[\#(tuples)]}"#)

@@ -28,9 +28,10 @@ import ZhengshuTestSupport
     /// RK-0001: conditional and L4 (a second approval); RK-0002: unconditional, L3; RK-0003: not shared. All of C-GA,
     /// with 30 population rows each.
     func withAPI(
-        extraRows: Int = 0, _ test: @Sendable (Fixture, any TestClientProtocol) async throws -> Void
+        extraRows: Int = 0, configure: (inout AppConfiguration) -> Void = { _ in },
+        _ test: @Sendable (Fixture, any TestClientProtocol) async throws -> Void
     ) async throws {
-        let fixture = try await TestPlatform.make()
+        let fixture = try await TestPlatform.make(configure: configure)
         let p = fixture.platform
         let c = TestPlatform.operatorCaller
         _ = try await p.departments.create(DepartmentDraft(code: "C-RS", name: "杭州市人力资源和社会保障局", level: .city), by: c)
@@ -63,7 +64,9 @@ import ZhengshuTestSupport
                 ImportRequest(resource: "RK-0002", mode: .append, sourceName: "more.csv"), source: ChunkedBytes(csv),
                 by: c)
         }
-        let app = try await buildApplication(TestPlatform.configuration, services: fixture.services)
+        var configuration = TestPlatform.configuration
+        configure(&configuration)
+        let app = try await buildApplication(configuration, services: fixture.services)
         let f = Fixture(platform: fixture, tokens: tokens)
         try await app.test(.router) { client in try await test(f, client) }
     }

@@ -42,6 +42,7 @@ import ZhengshuDocuments
         "SandboxRelease": roundTrip(SandboxRelease.self),
         "MemberProfile": roundTrip(MemberProfile.self),
         "BackupRun": roundTrip(BackupRun.self),
+        "BreakGlass": roundTrip(BreakGlass.self),
     ]
 
     @Test func everyStoredDocumentReadsAndWritesBackByteForByte() throws {

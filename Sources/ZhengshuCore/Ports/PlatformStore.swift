@@ -6,3 +6,4 @@ package typealias PlatformStore = DepartmentStore & AccountStore & CatalogStore 
     & IngestStore & SchemaStore & QualityStore & ProblemStore & LineageStore & StandardsStore & SharingStore
     & SystemAccountStore & WebhookStore
     & PrivacyStore & AlertStore & KeyStore & ManagementStore & TopicStore & SandboxStore & BackupRunStore
+    & BreakGlassStore

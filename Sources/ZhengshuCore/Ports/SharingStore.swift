@@ -32,6 +32,12 @@ package protocol SharingStore: Sendable {
     /// Counts one call returning `rows` rows and appends its audit entry, in one transaction.
     /// - Returns: the audit entry's sequence number.
     func recordShareUse(_ grant: Grant, day: CivilDate, rows: Int, audit: AuditEvent) async throws -> Int64
+    /// Counts a verification call's tuples against its grant's limits and keeps its variants for the window, in one
+    /// transaction; when a limit would be passed nothing is counted. Variants older than the window and counts older
+    /// than yesterday are dropped on the way.
+    func recordVerification(_ use: VerificationUse) async throws -> VerificationCount
+    /// Forgets the variants kept for the grant (its enumeration was cleared).
+    func forgetVerificationVariants(grant: GrantID) async throws
     /// Use per grant and day between two days (inclusive), where `department` consumes or provides.
     func shareUsage(from: CivilDate, to: CivilDate, department: DepartmentCode?) async throws -> [ShareUsage]
 

@@ -114,6 +114,8 @@ package struct PrivacyKeys: Sendable {
     let pseudonym: any KeyedMAC
     /// Each export's watermark (``ExportWatermark``).
     let watermark: any KeyedMAC
+    /// Digests of the tuples verified (``VerificationGuard/variants(_:mac:)``).
+    let verification: any KeyedMAC
 
     package init(secret: SymmetricKey, suite: any CryptoSuite = StandardSuite()) {
         let master = suite.keyedMAC(secret.withUnsafeBytes { Array($0) })
@@ -121,6 +123,7 @@ package struct PrivacyKeys: Sendable {
         salt = master.mac("zhengshu hash salt")
         pseudonym = suite.keyedMAC(master.mac("zhengshu pseudonym"))
         watermark = suite.keyedMAC(master.mac("zhengshu watermark"))
+        verification = suite.keyedMAC(master.mac("zhengshu verification"))
     }
 
     /// A key for tests and throwaway platforms (pseudonyms change with every process).

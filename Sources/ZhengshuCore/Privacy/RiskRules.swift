@@ -17,6 +17,8 @@ package struct RiskAlert: Sendable, Hashable {
         case newNetwork = "new_network"
         /// A scheduled backup failed.
         case backupFailed = "backup_failed"
+        /// A bureau administrator opened a break-glass access (``BreakGlass``).
+        case breakGlass = "break_glass"
     }
 
     package enum Severity: String, Sendable, Codable, CaseIterable, Vocabulary, Comparable {

@@ -25,6 +25,8 @@ package struct Grant: Hashable, Sendable {
     package var validUntil: CivilDate
     package var callsPerDay: Int
     package var rowsPerDay: Int
+    /// How much it may verify (核验), and what every tuple must name.
+    package var verification: VerificationLimits
     package var status: GrantStatus
     /// Why it was last suspended, resumed or revoked.
     package var statusReason: String?
@@ -38,9 +40,11 @@ package struct Grant: Hashable, Sendable {
         id: GrantID, application: ApplicationID, resource: ResourceCode, provider: DepartmentCode,
         consumer: DepartmentCode,
         items: [String], clearItems: [String], services: [ShareService], purpose: String, validFrom: CivilDate,
-        validUntil: CivilDate, callsPerDay: Int, rowsPerDay: Int, status: GrantStatus, statusReason: String? = nil,
-        createdAt: Date, updatedAt: Date
+        validUntil: CivilDate, callsPerDay: Int, rowsPerDay: Int,
+        verification: VerificationLimits = VerificationLimits(),
+        status: GrantStatus, statusReason: String? = nil, createdAt: Date, updatedAt: Date
     ) {
+        self.verification = verification
         self.id = id
         self.application = application
         self.resource = resource
@@ -70,6 +74,10 @@ package struct Grant: Hashable, Sendable {
             validUntil: a.validUntil,
             callsPerDay: terms.callsPerDay ?? Self.defaultCallsPerDay,
             rowsPerDay: terms.rowsPerDay ?? Self.defaultRowsPerDay,
+            verification: VerificationLimits(
+                tuplesPerMinute: terms.verifyTuplesPerMinute ?? VerificationLimits.defaultPerMinute,
+                tuplesPerDay: terms.verifyTuplesPerDay ?? VerificationLimits.defaultPerDay,
+                requiredItems: terms.verifyRequires?.filter(a.items.contains)),
             status: .active, createdAt: now, updatedAt: now)
     }
 

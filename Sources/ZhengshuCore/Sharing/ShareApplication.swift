@@ -49,12 +49,20 @@ package struct GrantTerms: Hashable, Sendable {
     /// Items granted in clear although, together, they rebuild a masked identifier (``InferenceGuard``): the
     /// approver's confirmation that this is on purpose, recorded with the decision.
     package var clearOnPurpose: [String]?
+    /// Verification limits (``VerificationLimits``): tuples a minute and a day, and the items every tuple names.
+    package var verifyTuplesPerMinute: Int?
+    package var verifyTuplesPerDay: Int?
+    package var verifyRequires: [String]?
 
     package init(
         clearItems: [String]? = nil, callsPerDay: Int? = nil, rowsPerDay: Int? = nil, services: [ShareService]? = nil,
-        clearOnPurpose: [String]? = nil
+        clearOnPurpose: [String]? = nil, verifyTuplesPerMinute: Int? = nil, verifyTuplesPerDay: Int? = nil,
+        verifyRequires: [String]? = nil
     ) {
         self.clearOnPurpose = clearOnPurpose
+        self.verifyTuplesPerMinute = verifyTuplesPerMinute
+        self.verifyTuplesPerDay = verifyTuplesPerDay
+        self.verifyRequires = verifyRequires
         self.clearItems = clearItems
         self.callsPerDay = callsPerDay
         self.rowsPerDay = rowsPerDay
@@ -67,7 +75,10 @@ package struct GrantTerms: Hashable, Sendable {
         return GrantTerms(
             clearItems: later.clearItems ?? clearItems, callsPerDay: later.callsPerDay ?? callsPerDay,
             rowsPerDay: later.rowsPerDay ?? rowsPerDay, services: later.services ?? services,
-            clearOnPurpose: later.clearOnPurpose ?? clearOnPurpose)
+            clearOnPurpose: later.clearOnPurpose ?? clearOnPurpose,
+            verifyTuplesPerMinute: later.verifyTuplesPerMinute ?? verifyTuplesPerMinute,
+            verifyTuplesPerDay: later.verifyTuplesPerDay ?? verifyTuplesPerDay,
+            verifyRequires: later.verifyRequires ?? verifyRequires)
     }
 }
 

@@ -127,7 +127,7 @@ package struct Alerts: Sendable {
             throw ZhengshuError.validation([.init(field: "note", reason: "must be at most 2000 characters")])
         }
         let now = clock.current()
-        return try await store.updateAlert(
+        let changed = try await store.updateAlert(
             alert.id,
             audit: caller.audit(
                 "alert.\(state.rawValue)", "alert:\(alert.id)", at: now,
@@ -148,5 +148,34 @@ package struct Alerts: Sendable {
             if let note, !note.isEmpty { next.note = note }
             return next
         }
+        if state == .closed { try await resumeAutomaticSuspension(changed, by: caller, at: now) }
+        return changed
+    }
+
+    /// Closing an enumeration alert clears the automatic response it reported: the grant it suspended is resumed,
+    /// unless someone has since revoked it or suspended it for a reason of their own.
+    func resumeAutomaticSuspension(_ alert: RiskAlert, by caller: Caller, at now: Date) async throws {
+        guard alert.rule == .enumeration, alert.subject.hasPrefix("grant:"),
+            let id = Int64(alert.subject.dropFirst("grant:".count)),
+            let grant = try await shares.grant(GrantID(id)), grant.status == .suspended,
+            grant.statusReason?.hasPrefix(DataAccess.automaticSuspension) == true
+        else { return }
+        _ = try await shares.updateGrant(
+            grant.id,
+            audit: caller.audit(
+                "grant.resume", "grant:\(id)", at: now,
+                detail: "alert \(alert.id) closed; resource: \(grant.resource); consumer: \(grant.consumer)")
+        ) { current in
+            var next = current
+            guard current.status == .suspended,
+                current.statusReason?.hasPrefix(DataAccess.automaticSuspension) == true
+            else { return next }
+            next.status = .active
+            next.statusReason = "alert \(alert.id) closed: \(alert.note ?? "")"
+            next.updatedAt = now
+            return next
+        }
+        // The tuples that tripped it would trip it again at the grant's next call.
+        try await shares.forgetVerificationVariants(grant: grant.id)
     }
 }

@@ -129,6 +129,7 @@ extension DataAccess {
                 throw ZhengshuError(.conflict, "resource \(resource.code) has no key items to verify against")
             }
             let granted = Set(grant.items)
+            let required = VerificationGuard.requiredItems(resource, grant)
             var submitted: [[(DataItem, RecordValue)]] = []
             var v: [ZhengshuError.Violation] = []
             for (k, tuple) in tuples.enumerated() {
@@ -151,13 +152,19 @@ extension DataAccess {
                     case .failure(let reason): v.append(.init(field: name, row: k, reason: reason.text))
                     }
                 }
-                for key in keys where !fields.contains(where: { $0.0.name == key.name && $0.1 != .null }) {
-                    v.append(.init(field: key.name, row: k, reason: "the key item is required to find the record"))
+                for name in required where !fields.contains(where: { $0.0.name == name && $0.1 != .null }) {
+                    v.append(
+                        .init(
+                            field: name, row: k,
+                            reason: keys.contains { $0.name == name }
+                                ? "the key item is required to find the record"
+                                : "a tuple names the subject fully: \(name) is required beside the key"))
                 }
                 submitted.append(fields)
             }
             guard v.isEmpty else { throw ZhengshuError.validation(Array(v.prefix(100))) }
             _ = try checkQuota(a)
+            try await guardVerification(a, submitted, by: caller)
             var results: [VerifyResult] = []
             for fields in submitted {
                 let filters = fields.filter { f in keys.contains { $0.name == f.0.name } }.map {
@@ -183,6 +190,70 @@ extension DataAccess {
             return (results, ServiceReceipt(auditEntry: sequence, requestHash: requestHash, grant: grant.id))
         }
     }
+
+    /// Counts the tuples against the grant's verification limits (429 past them) and looks for enumeration
+    /// (``VerificationGuard``): enumeration suspends the grant, an automatic response (处置), raises an alert the
+    /// bureau clears, and refuses the call before anything is looked up.
+    func guardVerification(
+        _ a: Authorised, _ tuples: [[(DataItem, RecordValue)]], by caller: Caller
+    ) async throws {
+        let (g, now) = (a.grant, clock.current())
+        let count = try await shares.recordVerification(
+            VerificationUse(
+                grant: g.id, at: now, day: a.day, tuples: tuples.count, limits: g.verification,
+                variants: VerificationGuard.variants(tuples, mac: a.masker.keys.verification)))
+        guard count.counted else {
+            if count.minute + tuples.count > g.verification.tuplesPerMinute {
+                let second = Int(now.timeIntervalSince1970.truncatingRemainder(dividingBy: 60))
+                throw ZhengshuError(
+                    .tooManyRequests,
+                    "grant \(g.id) allows \(g.verification.tuplesPerMinute) tuples verified a minute; "
+                        + "\(count.minute) are used this minute and this call has \(tuples.count)",
+                    retryAfter: max(1, 60 - second))
+            }
+            throw ZhengshuError(
+                .tooManyRequests,
+                "grant \(g.id) allows \(g.verification.tuplesPerDay) tuples verified a day; "
+                    + "\(count.day) are used today and this call has \(tuples.count)",
+                retryAfter: max(1, Int(a.day.adding(days: 1).chinaStart.timeIntervalSince(now).rounded(.up))))
+        }
+        guard let (kind, n) = count.enumeration else { return }
+        let window = VerificationGuard.windowMinutes
+        let reason =
+            switch kind {
+            case .subject: "enumeration: one subject verified with \(n) values of one item within \(window) minutes"
+            case .key: "enumeration: \(n) key values verified with the same other items within \(window) minutes"
+            }
+        let suspended = try await shares.updateGrant(
+            g.id,
+            audit: AuditEvent(
+                actor: Self.riskMonitor, actorDepartment: nil, action: "grant.suspend", target: "grant:\(g.id)",
+                at: now,
+                requestID: caller.requestID,
+                detail: "automatic: \(reason); resource: \(g.resource); consumer: \(g.consumer)")
+        ) { current in
+            var next = current
+            if next.status == .active {
+                next.status = .suspended
+                next.statusReason = "\(Self.automaticSuspension)\(reason)"
+                next.updatedAt = now
+            }
+            return next
+        }
+        _ = try await alerts?.insertAlerts([
+            RiskAlert(
+                rule: .enumeration, severity: .high, subject: "grant:\(g.id)", department: g.consumer.rawValue,
+                summary: "\(reason) by \(caller.principal.name); grant \(g.id) suspended until the alert is closed",
+                evidence: [], from: now, to: now, raisedAt: now,
+                dedupeKey: "enumeration:grant:\(g.id):\(suspended.updatedAt.timeIntervalSince1970)")
+        ])
+        throw ZhengshuError(.forbidden, "grant \(g.id) is suspended: \(suspended.statusReason ?? reason)")
+    }
+
+    /// Who suspends a grant on enumeration, in the audit trail.
+    package static let riskMonitor = "risk-monitor"
+    /// How an automatic suspension's reason begins: closing its alert resumes the grant (``Alerts``).
+    package static let automaticSuspension = "automatic response (处置): "
 
     /// The query a grant allows: items not granted are refused (403) wherever they are named, and filters and sort
     /// only on items granted in clear (400), so masked values cannot be probed. - Returns: the query and the masks.

@@ -18,6 +18,10 @@ package struct DataAccess: Sendable {
     let connector: any SourceConnector
     let clock: PlatformClock
     package var meter: any PlatformMeter = NoMeter()
+    /// Where verification's automatic response raises its alert.
+    var alerts: (any AlertStore)?
+    /// The bureau's break-glass accesses, which open records to it in clear.
+    var breakGlass: (any BreakGlassStore)?
 
     package init(
         catalog: any CatalogStore, records: any RecordStore, audit: any AuditStore, pulls: any PullStore,
@@ -74,23 +78,48 @@ package struct DataAccess: Sendable {
                 "records.insert", "resource:\(resource.code)", at: clock.current(), detail: "rows: \(converted.count)"))
     }
 
-    /// Reads a page of records: the owning department's providers and the bureau, in clear (consumers read through
-    /// grants: ``sharedQuery(_:_:grant:requestHash:by:)``).
+    /// Reads a page of records: the owning department's providers in clear, the bureau masked by policy unless it
+    /// holds an open break-glass access (``BreakGlass``); consumers read through grants
+    /// (``sharedQuery(_:_:grant:requestHash:by:)``).
     package func query(
         _ code: String, _ parameters: RecordQueryParameters, by caller: Caller
     ) async throws -> RecordPage {
         let resource = try await publishedResource(code, for: caller)
-        try caller.principal.requireProvider(of: resource.department, to: "reading records of \(resource.code)")
+        let p = caller.principal
+        try p.requireProvider(of: resource.department, to: "reading records of \(resource.code)")
         let query = try RecordQuery.parse(
             resource: resource, fields: parameters.fields, filters: parameters.filters,
             sort: parameters.sort, limit: parameters.limit, cursor: parameters.cursor)
-        let (page, source) = try await fetch(resource, query)
-        // The owner sees its own data in clear; other departments read through grants (``sharedQuery``).
-        try await audit.appendAudit(
-            caller.audit(
-                "records.query", "resource:\(resource.code)", at: clock.current(),
-                detail: "rows: \(page.rows.count); fields: \(query.fields.map(\.name).joined(separator: ","))"
-                    + source))
+        let now = clock.current()
+        var masks: [String: FieldMask] = [:]
+        var access: BreakGlass?
+        if !p.readsInClear(of: resource.department) {
+            access = try await breakGlass?.breakGlasses(requestedBy: p.name, resource: resource.code, limit: 20)
+                .first { $0.isOpen(at: now) }
+        }
+        let masker = try await masking.current()
+        if access == nil, !p.readsInClear(of: resource.department) {
+            masks = masker.masks(resource.items)
+            for item in query.filters.map(\.item) + [query.sort].compactMap({ $0 }) where masks[item.name] != nil {
+                throw ZhengshuError(
+                    .invalidInput,
+                    "\(item.name) is masked for the bureau: filtering or sorting on it needs break-glass access")
+            }
+        }
+        var (page, source) = try await fetch(resource, query)
+        masker.apply(masks, fields: page.fields, to: &page.rows)
+        let detail = "rows: \(page.rows.count); fields: \(query.fields.map(\.name).joined(separator: ","))" + source
+        if let access {
+            try await audit.appendAudit(
+                caller.audit(
+                    "records.query.break-glass", "resource:\(resource.code)", at: now,
+                    detail: "break-glass: \(access.id); reason: \(access.reason.prefix(200)); " + detail))
+        } else {
+            try await audit.appendAudit(
+                caller.audit(
+                    "records.query", "resource:\(resource.code)", at: now,
+                    detail: detail + (masks.isEmpty ? "" : "; masked")))
+        }
         return page
     }
 

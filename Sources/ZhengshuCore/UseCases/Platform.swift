@@ -23,6 +23,8 @@ package struct Platform: Sendable {
     package let webhooks: Webhooks
     package let privacy: Privacy
     package let alerts: Alerts
+    /// How the bureau reads a department's records in clear.
+    package let breakGlass: BreakGlassAccess
     /// The open-data portal (数据开放).
     package let open: OpenPortal
     /// Profiles in the base databases (一人一档, 一企一档).
@@ -44,7 +46,8 @@ package struct Platform: Sendable {
         sharing: SharingPolicy = SharingPolicy(),
         webhookSender: any WebhookSender = NoWebhookSender(), privacyKeys: PrivacyKeys = .ephemeral(),
         signer: (any InstallationSigner)? = nil, masterKey: [UInt8]? = nil, meter: any PlatformMeter = NoMeter(),
-        sandbox: SandboxLimits = SandboxLimits(), replaceMaxRejectedRatio: Double = 0
+        sandbox: SandboxLimits = SandboxLimits(), replaceMaxRejectedRatio: Double = 0,
+        breakGlass: BreakGlassPolicy = BreakGlassPolicy()
     ) {
         self.store = store
         self.clock = clock
@@ -65,6 +68,8 @@ package struct Platform: Sendable {
             sealer: sealer, connector: connector, clock: clock)
         data.meter = meter
         data.topics = store
+        data.alerts = store
+        data.breakGlass = store
         self.data = data
         open = OpenPortal(updates: store, departments: store, data: data)
         profiles = Profiles(updates: store, problems: store, data: data, clock: clock)
@@ -94,6 +99,8 @@ package struct Platform: Sendable {
         webhooks = Webhooks(catalog: store, store: store, clock: clock, sender: webhookSender)
         privacy = Privacy(catalog: catalog, store: store, clock: clock)
         alerts = Alerts(store: store, audit: store, shares: store, clock: clock)
+        self.breakGlass = BreakGlassAccess(
+            store: store, catalog: store, alerts: store, clock: clock, policy: breakGlass)
         var sharing = Sharing(
             catalog: store, records: store, store: store, accounts: store, audit: store, clock: clock, policy: sharing,
             masking: masking)

@@ -362,6 +362,15 @@ package struct Sharing: Sendable {
         if let r = t.rowsPerDay, !(1...1_000_000_000).contains(r) {
             v.append(.init(field: "terms.rowsPerDay", reason: "must be 1-1000000000"))
         }
+        if let n = t.verifyTuplesPerMinute, !(1...1_000_000).contains(n) {
+            v.append(.init(field: "terms.verifyTuplesPerMinute", reason: "must be 1-1000000"))
+        }
+        if let n = t.verifyTuplesPerDay, !(1...100_000_000).contains(n) {
+            v.append(.init(field: "terms.verifyTuplesPerDay", reason: "must be 1-100000000"))
+        }
+        for name in t.verifyRequires ?? [] where !items.contains(name) {
+            v.append(.init(field: "terms.verifyRequires", reason: "'\(name.prefix(60))' is not an item applied for"))
+        }
         if let s = t.services {
             if s.isEmpty { v.append(.init(field: "terms.services", reason: "must keep at least one service")) }
             for service in s where !services.contains(service) {

@@ -419,7 +419,8 @@ extension Components.Schemas.GrantTerms {
         self.init(
             clearItems: t.clearItems, callsPerDay: t.callsPerDay, rowsPerDay: t.rowsPerDay,
             services: try t.services?.map { try .wire($0.rawValue) }, clearOnPurpose: t.clearOnPurpose,
-            additionalProperties: .init())
+            verifyTuplesPerMinute: t.verifyTuplesPerMinute, verifyTuplesPerDay: t.verifyTuplesPerDay,
+            verifyRequires: t.verifyRequires, additionalProperties: .init())
     }
 }
 
@@ -427,7 +428,9 @@ extension GrantTerms {
     init(_ t: Components.Schemas.GrantTerms) throws {
         self.init(
             clearItems: t.clearItems, callsPerDay: t.callsPerDay, rowsPerDay: t.rowsPerDay,
-            services: try t.services?.map { try $0.core() }, clearOnPurpose: t.clearOnPurpose)
+            services: try t.services?.map { try $0.core() }, clearOnPurpose: t.clearOnPurpose,
+            verifyTuplesPerMinute: t.verifyTuplesPerMinute, verifyTuplesPerDay: t.verifyTuplesPerDay,
+            verifyRequires: t.verifyRequires)
     }
 }
 
@@ -438,7 +441,11 @@ extension Components.Schemas.Grant {
             provider: g.provider.rawValue, consumer: g.consumer.rawValue, items: g.items, clearItems: g.clearItems,
             services: try g.services.map { try .wire($0.rawValue) }, purpose: g.purpose,
             validFrom: g.validFrom.description, validUntil: g.validUntil.description, callsPerDay: g.callsPerDay,
-            rowsPerDay: g.rowsPerDay, status: try .wire(g.status.rawValue), statusReason: g.statusReason,
+            rowsPerDay: g.rowsPerDay,
+            verification: .init(
+                tuplesPerMinute: g.verification.tuplesPerMinute, tuplesPerDay: g.verification.tuplesPerDay,
+                requiredItems: g.verification.requiredItems),
+            status: try .wire(g.status.rawValue), statusReason: g.statusReason,
             createdAt: g.createdAt, updatedAt: g.updatedAt)
     }
 }

@@ -5586,6 +5586,18 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/GrantTerms/clearOnPurpose`.
             package var clearOnPurpose: [Swift.String]?
+            /// Tuples the grant may verify a minute (default 1000); past it verification answers 429.
+            ///
+            /// - Remark: Generated from `#/components/schemas/GrantTerms/verifyTuplesPerMinute`.
+            package var verifyTuplesPerMinute: Swift.Int?
+            /// Tuples the grant may verify a day, China time (default 50000).
+            ///
+            /// - Remark: Generated from `#/components/schemas/GrantTerms/verifyTuplesPerDay`.
+            package var verifyTuplesPerDay: Swift.Int?
+            /// Items every verification tuple names besides the key items (default the subject's name, an item labelled 姓名 or …名称, where granted).
+            ///
+            /// - Remark: Generated from `#/components/schemas/GrantTerms/verifyRequires`.
+            package var verifyRequires: [Swift.String]?
             /// A container of undocumented properties.
             package var additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer
             /// Creates a new `GrantTerms`.
@@ -5596,6 +5608,9 @@ extension Components {
             ///   - rowsPerDay:
             ///   - services:
             ///   - clearOnPurpose: Items granted in clear although together they rebuild a masked national identifier (the application's inference findings say which); the approver's confirmation, recorded with the decision. Without it such an approval is refused (409).
+            ///   - verifyTuplesPerMinute: Tuples the grant may verify a minute (default 1000); past it verification answers 429.
+            ///   - verifyTuplesPerDay: Tuples the grant may verify a day, China time (default 50000).
+            ///   - verifyRequires: Items every verification tuple names besides the key items (default the subject's name, an item labelled 姓名 or …名称, where granted).
             ///   - additionalProperties: A container of undocumented properties.
             package init(
                 clearItems: [Swift.String]? = nil,
@@ -5603,6 +5618,9 @@ extension Components {
                 rowsPerDay: Swift.Int? = nil,
                 services: Components.Schemas.GrantTerms.ServicesPayload? = nil,
                 clearOnPurpose: [Swift.String]? = nil,
+                verifyTuplesPerMinute: Swift.Int? = nil,
+                verifyTuplesPerDay: Swift.Int? = nil,
+                verifyRequires: [Swift.String]? = nil,
                 additionalProperties: OpenAPIRuntime.OpenAPIObjectContainer = .init()
             ) {
                 self.clearItems = clearItems
@@ -5610,6 +5628,9 @@ extension Components {
                 self.rowsPerDay = rowsPerDay
                 self.services = services
                 self.clearOnPurpose = clearOnPurpose
+                self.verifyTuplesPerMinute = verifyTuplesPerMinute
+                self.verifyTuplesPerDay = verifyTuplesPerDay
+                self.verifyRequires = verifyRequires
                 self.additionalProperties = additionalProperties
             }
             package enum CodingKeys: String, CodingKey {
@@ -5618,6 +5639,9 @@ extension Components {
                 case rowsPerDay
                 case services
                 case clearOnPurpose
+                case verifyTuplesPerMinute
+                case verifyTuplesPerDay
+                case verifyRequires
             }
             package init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -5641,12 +5665,27 @@ extension Components {
                     [Swift.String].self,
                     forKey: .clearOnPurpose
                 )
+                self.verifyTuplesPerMinute = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .verifyTuplesPerMinute
+                )
+                self.verifyTuplesPerDay = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .verifyTuplesPerDay
+                )
+                self.verifyRequires = try container.decodeIfPresent(
+                    [Swift.String].self,
+                    forKey: .verifyRequires
+                )
                 additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [
                     "clearItems",
                     "callsPerDay",
                     "rowsPerDay",
                     "services",
-                    "clearOnPurpose"
+                    "clearOnPurpose",
+                    "verifyTuplesPerMinute",
+                    "verifyTuplesPerDay",
+                    "verifyRequires"
                 ])
             }
             package func encode(to encoder: any Swift.Encoder) throws {
@@ -5670,6 +5709,18 @@ extension Components {
                 try container.encodeIfPresent(
                     self.clearOnPurpose,
                     forKey: .clearOnPurpose
+                )
+                try container.encodeIfPresent(
+                    self.verifyTuplesPerMinute,
+                    forKey: .verifyTuplesPerMinute
+                )
+                try container.encodeIfPresent(
+                    self.verifyTuplesPerDay,
+                    forKey: .verifyTuplesPerDay
+                )
+                try container.encodeIfPresent(
+                    self.verifyRequires,
+                    forKey: .verifyRequires
                 )
                 try encoder.encodeAdditionalProperties(additionalProperties)
             }
@@ -6584,6 +6635,39 @@ extension Components {
                 try encoder.encodeAdditionalProperties(additionalProperties)
             }
         }
+        /// How much a grant may verify, and what every tuple names. Tuples that agree on all items but one count as enumeration (5 values of one item of one subject, or 50 key values with the same other items, within an hour), which suspends the grant until the bureau closes the alert it raises.
+        ///
+        /// - Remark: Generated from `#/components/schemas/VerificationLimits`.
+        package struct VerificationLimits: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/VerificationLimits/tuplesPerMinute`.
+            package var tuplesPerMinute: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/VerificationLimits/tuplesPerDay`.
+            package var tuplesPerDay: Swift.Int
+            /// Items every tuple names besides the key items; absent, the subject's name (the first item labelled 姓名 or …名称), where granted.
+            ///
+            /// - Remark: Generated from `#/components/schemas/VerificationLimits/requiredItems`.
+            package var requiredItems: [Swift.String]?
+            /// Creates a new `VerificationLimits`.
+            ///
+            /// - Parameters:
+            ///   - tuplesPerMinute:
+            ///   - tuplesPerDay:
+            ///   - requiredItems: Items every tuple names besides the key items; absent, the subject's name (the first item labelled 姓名 or …名称), where granted.
+            package init(
+                tuplesPerMinute: Swift.Int,
+                tuplesPerDay: Swift.Int,
+                requiredItems: [Swift.String]? = nil
+            ) {
+                self.tuplesPerMinute = tuplesPerMinute
+                self.tuplesPerDay = tuplesPerDay
+                self.requiredItems = requiredItems
+            }
+            package enum CodingKeys: String, CodingKey {
+                case tuplesPerMinute
+                case tuplesPerDay
+                case requiredItems
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/Grant`.
         package struct Grant: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Grant/id`.
@@ -6622,6 +6706,8 @@ extension Components {
             package var callsPerDay: Swift.Int
             /// - Remark: Generated from `#/components/schemas/Grant/rowsPerDay`.
             package var rowsPerDay: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Grant/verification`.
+            package var verification: Components.Schemas.VerificationLimits?
             /// - Remark: Generated from `#/components/schemas/Grant/status`.
             @frozen package enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
                 case active = "active"
@@ -6652,6 +6738,7 @@ extension Components {
             ///   - validUntil:
             ///   - callsPerDay:
             ///   - rowsPerDay:
+            ///   - verification:
             ///   - status:
             ///   - statusReason:
             ///   - createdAt:
@@ -6670,6 +6757,7 @@ extension Components {
                 validUntil: Swift.String,
                 callsPerDay: Swift.Int,
                 rowsPerDay: Swift.Int,
+                verification: Components.Schemas.VerificationLimits? = nil,
                 status: Components.Schemas.Grant.StatusPayload,
                 statusReason: Swift.String? = nil,
                 createdAt: Foundation.Date,
@@ -6688,6 +6776,7 @@ extension Components {
                 self.validUntil = validUntil
                 self.callsPerDay = callsPerDay
                 self.rowsPerDay = rowsPerDay
+                self.verification = verification
                 self.status = status
                 self.statusReason = statusReason
                 self.createdAt = createdAt
@@ -6707,6 +6796,7 @@ extension Components {
                 case validUntil
                 case callsPerDay
                 case rowsPerDay
+                case verification
                 case status
                 case statusReason
                 case createdAt
@@ -6766,6 +6856,10 @@ extension Components {
                     Swift.Int.self,
                     forKey: .rowsPerDay
                 )
+                self.verification = try container.decodeIfPresent(
+                    Components.Schemas.VerificationLimits.self,
+                    forKey: .verification
+                )
                 self.status = try container.decode(
                     Components.Schemas.Grant.StatusPayload.self,
                     forKey: .status
@@ -6796,6 +6890,7 @@ extension Components {
                     "validUntil",
                     "callsPerDay",
                     "rowsPerDay",
+                    "verification",
                     "status",
                     "statusReason",
                     "createdAt",
@@ -9430,6 +9525,7 @@ extension Components {
                 case denials = "denials"
                 case newNetwork = "new_network"
                 case backupFailed = "backup_failed"
+                case breakGlass = "break_glass"
             }
             /// - Remark: Generated from `#/components/schemas/Alert/rule`.
             package var rule: Components.Schemas.Alert.RulePayload
@@ -9658,6 +9754,265 @@ extension Components {
                     forKey: .note
                 )
                 try encoder.encodeAdditionalProperties(additionalProperties)
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/BreakGlassRequest`.
+        package struct BreakGlassRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/BreakGlassRequest/resource`.
+            package var resource: Swift.String
+            /// Why the data is needed in clear; kept with the access, in its audit entries and in its alert.
+            ///
+            /// - Remark: Generated from `#/components/schemas/BreakGlassRequest/reason`.
+            package var reason: Swift.String
+            /// How long it stays open (default 60, at most the installation's security.breakGlass.maxMinutes, 240 unless set).
+            ///
+            /// - Remark: Generated from `#/components/schemas/BreakGlassRequest/minutes`.
+            package var minutes: Swift.Int?
+            /// Creates a new `BreakGlassRequest`.
+            ///
+            /// - Parameters:
+            ///   - resource:
+            ///   - reason: Why the data is needed in clear; kept with the access, in its audit entries and in its alert.
+            ///   - minutes: How long it stays open (default 60, at most the installation's security.breakGlass.maxMinutes, 240 unless set).
+            package init(
+                resource: Swift.String,
+                reason: Swift.String,
+                minutes: Swift.Int? = nil
+            ) {
+                self.resource = resource
+                self.reason = reason
+                self.minutes = minutes
+            }
+            package enum CodingKeys: String, CodingKey {
+                case resource
+                case reason
+                case minutes
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.resource = try container.decode(
+                    Swift.String.self,
+                    forKey: .resource
+                )
+                self.reason = try container.decode(
+                    Swift.String.self,
+                    forKey: .reason
+                )
+                self.minutes = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .minutes
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "resource",
+                    "reason",
+                    "minutes"
+                ])
+            }
+        }
+        /// A bureau administrator's time-limited access to one department's resource in clear. Outside one, the bureau reads other departments' records masked by policy.
+        ///
+        /// - Remark: Generated from `#/components/schemas/BreakGlass`.
+        package struct BreakGlass: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/BreakGlass/id`.
+            package var id: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/BreakGlass/resource`.
+            package var resource: Swift.String
+            /// - Remark: Generated from `#/components/schemas/BreakGlass/department`.
+            package var department: Swift.String
+            /// - Remark: Generated from `#/components/schemas/BreakGlass/requestedBy`.
+            package var requestedBy: Swift.String
+            /// - Remark: Generated from `#/components/schemas/BreakGlass/reason`.
+            package var reason: Swift.String
+            /// - Remark: Generated from `#/components/schemas/BreakGlass/minutes`.
+            package var minutes: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/BreakGlass/status`.
+            @frozen package enum StatusPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case pending = "pending"
+                case active = "active"
+                case refused = "refused"
+                case ended = "ended"
+            }
+            /// - Remark: Generated from `#/components/schemas/BreakGlass/status`.
+            package var status: Components.Schemas.BreakGlass.StatusPayload
+            /// Whether it lets its requester read in clear now (active and not expired).
+            ///
+            /// - Remark: Generated from `#/components/schemas/BreakGlass/open`.
+            package var open: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/BreakGlass/requestedAt`.
+            package var requestedAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/BreakGlass/decidedBy`.
+            package var decidedBy: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/BreakGlass/decidedAt`.
+            package var decidedAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/BreakGlass/expiresAt`.
+            package var expiresAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/BreakGlass/endedBy`.
+            package var endedBy: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/BreakGlass/endedAt`.
+            package var endedAt: Foundation.Date?
+            /// Creates a new `BreakGlass`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - resource:
+            ///   - department:
+            ///   - requestedBy:
+            ///   - reason:
+            ///   - minutes:
+            ///   - status:
+            ///   - open: Whether it lets its requester read in clear now (active and not expired).
+            ///   - requestedAt:
+            ///   - decidedBy:
+            ///   - decidedAt:
+            ///   - expiresAt:
+            ///   - endedBy:
+            ///   - endedAt:
+            package init(
+                id: Swift.Int64,
+                resource: Swift.String,
+                department: Swift.String,
+                requestedBy: Swift.String,
+                reason: Swift.String,
+                minutes: Swift.Int,
+                status: Components.Schemas.BreakGlass.StatusPayload,
+                open: Swift.Bool,
+                requestedAt: Foundation.Date,
+                decidedBy: Swift.String? = nil,
+                decidedAt: Foundation.Date? = nil,
+                expiresAt: Foundation.Date? = nil,
+                endedBy: Swift.String? = nil,
+                endedAt: Foundation.Date? = nil
+            ) {
+                self.id = id
+                self.resource = resource
+                self.department = department
+                self.requestedBy = requestedBy
+                self.reason = reason
+                self.minutes = minutes
+                self.status = status
+                self.open = open
+                self.requestedAt = requestedAt
+                self.decidedBy = decidedBy
+                self.decidedAt = decidedAt
+                self.expiresAt = expiresAt
+                self.endedBy = endedBy
+                self.endedAt = endedAt
+            }
+            package enum CodingKeys: String, CodingKey {
+                case id
+                case resource
+                case department
+                case requestedBy
+                case reason
+                case minutes
+                case status
+                case open
+                case requestedAt
+                case decidedBy
+                case decidedAt
+                case expiresAt
+                case endedBy
+                case endedAt
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .id
+                )
+                self.resource = try container.decode(
+                    Swift.String.self,
+                    forKey: .resource
+                )
+                self.department = try container.decode(
+                    Swift.String.self,
+                    forKey: .department
+                )
+                self.requestedBy = try container.decode(
+                    Swift.String.self,
+                    forKey: .requestedBy
+                )
+                self.reason = try container.decode(
+                    Swift.String.self,
+                    forKey: .reason
+                )
+                self.minutes = try container.decode(
+                    Swift.Int.self,
+                    forKey: .minutes
+                )
+                self.status = try container.decode(
+                    Components.Schemas.BreakGlass.StatusPayload.self,
+                    forKey: .status
+                )
+                self.open = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .open
+                )
+                self.requestedAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .requestedAt
+                )
+                self.decidedBy = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .decidedBy
+                )
+                self.decidedAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .decidedAt
+                )
+                self.expiresAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .expiresAt
+                )
+                self.endedBy = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .endedBy
+                )
+                self.endedAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .endedAt
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "id",
+                    "resource",
+                    "department",
+                    "requestedBy",
+                    "reason",
+                    "minutes",
+                    "status",
+                    "open",
+                    "requestedAt",
+                    "decidedBy",
+                    "decidedAt",
+                    "expiresAt",
+                    "endedBy",
+                    "endedAt"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/BreakGlassList`.
+        package struct BreakGlassList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/BreakGlassList/items`.
+            package var items: [Components.Schemas.BreakGlass]
+            /// Creates a new `BreakGlassList`.
+            ///
+            /// - Parameters:
+            ///   - items:
+            package init(items: [Components.Schemas.BreakGlass]) {
+                self.items = items
+            }
+            package enum CodingKeys: String, CodingKey {
+                case items
+            }
+            package init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.items = try container.decode(
+                    [Components.Schemas.BreakGlass].self,
+                    forKey: .items
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "items"
+                ])
             }
         }
         /// - Remark: Generated from `#/components/schemas/AlertList`.

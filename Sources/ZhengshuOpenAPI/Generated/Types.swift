@@ -450,6 +450,26 @@ package protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /api/v1/alerts/{id}/{action}`.
     /// - Remark: Generated from `#/paths//api/v1/alerts/{id}/{action}/post(changeAlert)`.
     func changeAlert(_ input: Operations.ChangeAlert.Input) async throws -> Operations.ChangeAlert.Output
+    /// Break-glass accesses, newest first (admin, auditor)
+    ///
+    /// - Remark: HTTP `GET /api/v1/break-glass`.
+    /// - Remark: Generated from `#/paths//api/v1/break-glass/get(listBreakGlass)`.
+    func listBreakGlass(_ input: Operations.ListBreakGlass.Input) async throws -> Operations.ListBreakGlass.Output
+    /// Ask to read one department's resource in clear, for a reason and a time limit (admin); it opens at once, or once a second administrator approves where the installation requires it, and raises a high alert
+    ///
+    /// - Remark: HTTP `POST /api/v1/break-glass`.
+    /// - Remark: Generated from `#/paths//api/v1/break-glass/post(requestBreakGlass)`.
+    func requestBreakGlass(_ input: Operations.RequestBreakGlass.Input) async throws -> Operations.RequestBreakGlass.Output
+    /// A break-glass access (admin, auditor)
+    ///
+    /// - Remark: HTTP `GET /api/v1/break-glass/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/break-glass/{id}/get(getBreakGlass)`.
+    func getBreakGlass(_ input: Operations.GetBreakGlass.Input) async throws -> Operations.GetBreakGlass.Output
+    /// Approve or refuse a pending access (a second administrator, not the one who asked), or end one early (admin)
+    ///
+    /// - Remark: HTTP `POST /api/v1/break-glass/{id}/{action}`.
+    /// - Remark: Generated from `#/paths//api/v1/break-glass/{id}/{action}/post(changeBreakGlass)`.
+    func changeBreakGlass(_ input: Operations.ChangeBreakGlass.Input) async throws -> Operations.ChangeBreakGlass.Output
     /// Export granted items, masked per policy, as CSV or JSON Lines with a reconciliation manifest; runs in the background
     ///
     /// - Remark: HTTP `POST /api/v1/share/{code}/exports`.
@@ -1791,6 +1811,54 @@ extension APIProtocol {
         body: Operations.ChangeAlert.Input.Body? = nil
     ) async throws -> Operations.ChangeAlert.Output {
         try await changeAlert(Operations.ChangeAlert.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Break-glass accesses, newest first (admin, auditor)
+    ///
+    /// - Remark: HTTP `GET /api/v1/break-glass`.
+    /// - Remark: Generated from `#/paths//api/v1/break-glass/get(listBreakGlass)`.
+    package func listBreakGlass(headers: Operations.ListBreakGlass.Input.Headers = .init()) async throws -> Operations.ListBreakGlass.Output {
+        try await listBreakGlass(Operations.ListBreakGlass.Input(headers: headers))
+    }
+    /// Ask to read one department's resource in clear, for a reason and a time limit (admin); it opens at once, or once a second administrator approves where the installation requires it, and raises a high alert
+    ///
+    /// - Remark: HTTP `POST /api/v1/break-glass`.
+    /// - Remark: Generated from `#/paths//api/v1/break-glass/post(requestBreakGlass)`.
+    package func requestBreakGlass(
+        headers: Operations.RequestBreakGlass.Input.Headers = .init(),
+        body: Operations.RequestBreakGlass.Input.Body
+    ) async throws -> Operations.RequestBreakGlass.Output {
+        try await requestBreakGlass(Operations.RequestBreakGlass.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// A break-glass access (admin, auditor)
+    ///
+    /// - Remark: HTTP `GET /api/v1/break-glass/{id}`.
+    /// - Remark: Generated from `#/paths//api/v1/break-glass/{id}/get(getBreakGlass)`.
+    package func getBreakGlass(
+        path: Operations.GetBreakGlass.Input.Path,
+        headers: Operations.GetBreakGlass.Input.Headers = .init()
+    ) async throws -> Operations.GetBreakGlass.Output {
+        try await getBreakGlass(Operations.GetBreakGlass.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Approve or refuse a pending access (a second administrator, not the one who asked), or end one early (admin)
+    ///
+    /// - Remark: HTTP `POST /api/v1/break-glass/{id}/{action}`.
+    /// - Remark: Generated from `#/paths//api/v1/break-glass/{id}/{action}/post(changeBreakGlass)`.
+    package func changeBreakGlass(
+        path: Operations.ChangeBreakGlass.Input.Path,
+        headers: Operations.ChangeBreakGlass.Input.Headers = .init(),
+        body: Operations.ChangeBreakGlass.Input.Body? = nil
+    ) async throws -> Operations.ChangeBreakGlass.Output {
+        try await changeBreakGlass(Operations.ChangeBreakGlass.Input(
             path: path,
             headers: headers,
             body: body
