@@ -42,7 +42,8 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
         [
             "head", "foot", "login", "cockpit", "home", "catalog", "resource", "resource-new", "upload", "job", "apply",
             "applications",
-            "grants", "error", "problems", "proposals", "alerts", "audit", "accounts", "scan", "jobs", "performance",
+            "grants", "error", "problems", "proposals", "alerts", "break-glass", "audit", "accounts", "scan", "jobs",
+            "performance",
             "performance-report", "inventory", "topics",
             "sandbox", "workspace",
             "open", "open-dataset", "open-organization",
@@ -269,6 +270,7 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
         if p.isAdmin || provider { items.append(("/proposals", "nav.proposals")) }
         if consumer || p.isAdmin { items.append(("/accounts", "nav.accounts")) }
         if p.isAdmin || auditor { items.append(("/alerts", "nav.alerts")) }
+        if p.isAdmin || auditor { items.append(("/break-glass", "nav.breakGlass")) }
         if p.isAdmin || auditor { items.append(("/audit", "nav.audit")) }
         if p.isAdmin || auditor { items.append(("/performance", "nav.performance")) }
         if p.isAdmin || provider || auditor { items.append(("/inventory", "nav.inventory")) }
@@ -301,7 +303,8 @@ package struct ConsoleRoutes<Context: RequestContext>: Sendable {
 package enum ConsolePaths {
     package static let prefixes = [
         "/catalog", "/applications", "/grants", "/jobs", "/static", "/login", "/logout", "/problems",
-        "/proposals", "/alerts", "/audit", "/accounts", "/open", "/performance", "/inventory", "/topics", "/sandbox",
+        "/proposals", "/alerts", "/break-glass", "/audit", "/accounts", "/open", "/performance", "/inventory",
+        "/topics", "/sandbox",
     ]
 }
 

@@ -108,6 +108,42 @@ struct GovernancePages<Context: RequestContext>: Sendable {
                 }
             }
         }
+        router.get("/break-glass") { request, context in
+            try await console.page(request, context) { s, lang in
+                try await breakGlass(request, context, s, lang, failed: nil, values: [:])
+            }
+        }
+        router.post("/break-glass") { request, context in
+            try await console.post(request, context) { s, form, lang in
+                do {
+                    _ = try await platform.breakGlass.request(
+                        resource: form["resource"] ?? "", reason: form["reason"],
+                        minutes: form["minutes"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) },
+                        by: s.caller(context))
+                    return redirect("/break-glass")
+                } catch let error as ZhengshuError {
+                    return try await breakGlass(request, context, s, lang, failed: ("new", error), values: form.values)
+                }
+            }
+        }
+        router.post("/break-glass/{id}/{action}") { request, context in
+            try await console.post(request, context) { s, form, lang in
+                let id = try context.parameters.require("id")
+                do {
+                    switch try context.parameters.require("action") {
+                    case "approve", "refuse":
+                        _ = try await platform.breakGlass.decide(
+                            id, approve: context.parameters.get("action") == "approve", note: form["note"],
+                            by: s.caller(context))
+                    case "end": _ = try await platform.breakGlass.end(id, by: s.caller(context))
+                    default: throw ZhengshuError(.notFound, "unknown action")
+                    }
+                    return redirect("/break-glass")
+                } catch let error as ZhengshuError {
+                    return try await breakGlass(request, context, s, lang, failed: (id, error), values: [:])
+                }
+            }
+        }
         router.get("/audit") { request, context in
             try await console.page(request, context) { s, lang in try await audit(request, context, s, lang) }
         }
@@ -250,6 +286,42 @@ struct GovernancePages<Context: RequestContext>: Sendable {
         }
         return console.render(
             "alerts", ["alerts": rows, "hasAlerts": !rows.isEmpty], title: "alerts.title", session: s, request: request,
+            status: failed.map { ConsoleRoutes<Context>.status($0.1.code) } ?? .ok)
+    }
+
+    /// Break-glass accesses: the list (administrators, auditors), the request form and the second approval
+    /// (administrators).
+    func breakGlass(
+        _ request: Request, _ context: Context, _ s: ConsoleSession, _ lang: String, failed: (String, ZhengshuError)?,
+        values: [String: String]
+    ) async throws -> Response {
+        let list = try await platform.breakGlass.list(by: s.caller(context))
+        let now = platform.clock.current()
+        let admin = s.principal.isAdmin
+        let rows: [[String: Any]] = list.map { b in
+            var row: [String: Any] = [
+                "id": b.id.rawValue, "resource": b.resource.rawValue, "requestedBy": b.requestedBy,
+                "reason": b.reason, "minutes": b.minutes,
+                "status": console.text(
+                    b.isOpen(at: now) ? "breakGlass.open" : "breakGlass.status.\(b.status.rawValue)", lang),
+                "open": b.isOpen(at: now), "requestedAt": ConsoleTime.minute(b.requestedAt),
+                "until": b.expiresAt.map(ConsoleTime.minute) ?? "—", "decidedBy": b.decidedBy ?? "—",
+                "canDecide": admin && b.status == .pending && b.requestedBy != s.principal.name,
+                "canEnd": admin && (b.isOpen(at: now) || b.status == .pending),
+            ]
+            if let failed, failed.0 == String(b.id.rawValue) {
+                row.merge(ConsoleRoutes<Context>.problem(failed.1)) { _, new in new }
+            }
+            return row
+        }
+        var data: [String: Any] = [
+            "accesses": rows, "hasAccesses": !rows.isEmpty, "canRequest": admin,
+            "resource": values["resource"] ?? "", "reason": values["reason"] ?? "",
+            "minutes": values["minutes"] ?? "60",
+        ]
+        if let failed, failed.0 == "new" { data.merge(ConsoleRoutes<Context>.problem(failed.1)) { _, new in new } }
+        return console.render(
+            "break-glass", data, title: "breakGlass.title", session: s, request: request,
             status: failed.map { ConsoleRoutes<Context>.status($0.1.code) } ?? .ok)
     }
 

@@ -208,10 +208,6 @@ extension GRDBStore: SharingStore {
     package func recordVerification(_ use: VerificationUse) async throws -> VerificationCount {
         try await writer.write { db in
             let g = use.grant.rawValue
-            try db.execute(
-                sql: "DELETE FROM verifyUse WHERE grantId = ? AND minute < ?", arguments: [g, use.dayStart - 1440])
-            try db.execute(
-                sql: "DELETE FROM verifyVariant WHERE grantId = ? AND minute < ?", arguments: [g, use.windowStart])
             var count = VerificationCount(counted: false, minute: 0, day: 0, variants: [:])
             try db.inSavepoint {
                 try db.execute(
@@ -236,6 +232,13 @@ extension GRDBStore: SharingStore {
                 count.minute -= use.tuples
                 count.day -= use.tuples
                 return count
+            }
+            // The first call of a minute sweeps what is past the day and the window.
+            if count.minute == use.tuples {
+                try db.execute(
+                    sql: "DELETE FROM verifyUse WHERE grantId = ? AND minute < ?", arguments: [g, use.dayStart - 1440])
+                try db.execute(
+                    sql: "DELETE FROM verifyVariant WHERE grantId = ? AND minute < ?", arguments: [g, use.windowStart])
             }
             let insert = try db.cachedStatement(
                 sql: """

@@ -229,32 +229,33 @@ extension PostgresStore: SharingStore {
     package func recordVerification(_ use: VerificationUse) async throws -> VerificationCount {
         try await write { db in
             let g = use.grant.rawValue
-            try await db.query(
-                "DELETE FROM verifyUse WHERE grantId = \(g) AND minute < \(use.dayStart - 1440)",
-                logger: PostgresLocation.logger)
-            try await db.query(
-                "DELETE FROM verifyVariant WHERE grantId = \(g) AND minute < \(use.windowStart)",
-                logger: PostgresLocation.logger)
-            // The minute's row, locked by the upsert, orders concurrent calls of the grant.
+            // The minute's row, locked by the upsert, orders concurrent calls of the grant; the day's sum is of the
+            // other minutes as they stood, plus this one's.
             try await db.query("SAVEPOINT counted", logger: PostgresLocation.logger)
-            let minute =
+            let (minute, day) =
                 try await db.query(
                     """
-                    INSERT INTO verifyUse (grantId, minute, tuples) VALUES (\(g), \(use.minute), \(use.tuples))
-                    ON CONFLICT (grantId, minute) DO UPDATE SET tuples = verifyUse.tuples + excluded.tuples
-                    RETURNING tuples
+                    WITH up AS (
+                      INSERT INTO verifyUse (grantId, minute, tuples) VALUES (\(g), \(use.minute), \(use.tuples))
+                      ON CONFLICT (grantId, minute) DO UPDATE SET tuples = verifyUse.tuples + excluded.tuples
+                      RETURNING tuples)
+                    SELECT up.tuples::bigint, (up.tuples + COALESCE((SELECT SUM(tuples) FROM verifyUse
+                      WHERE grantId = \(g) AND minute >= \(use.dayStart) AND minute <> \(use.minute)), 0))::bigint FROM up
                     """, logger: PostgresLocation.logger
-                ).collect().first?.decode(Int.self) ?? 0
-            let day =
-                try await db.query(
-                    """
-                    SELECT COALESCE(SUM(tuples), 0)::bigint FROM verifyUse WHERE grantId = \(g) AND minute >= \(use.dayStart)
-                    """, logger: PostgresLocation.logger
-                ).collect().first?.decode(Int.self) ?? 0
+                ).collect().first?.decode((Int, Int).self) ?? (0, 0)
             guard minute <= use.limits.tuplesPerMinute, day <= use.limits.tuplesPerDay else {
                 try await db.query("ROLLBACK TO SAVEPOINT counted", logger: PostgresLocation.logger)
                 return VerificationCount(
                     counted: false, minute: minute - use.tuples, day: day - use.tuples, variants: [:])
+            }
+            // The first call of a minute sweeps what is past the day and the window.
+            if minute == use.tuples {
+                try await db.query(
+                    "DELETE FROM verifyUse WHERE grantId = \(g) AND minute < \(use.dayStart - 1440)",
+                    logger: PostgresLocation.logger)
+                try await db.query(
+                    "DELETE FROM verifyVariant WHERE grantId = \(g) AND minute < \(use.windowStart)",
+                    logger: PostgresLocation.logger)
             }
             var count = VerificationCount(counted: true, minute: minute, day: day, variants: [:])
             let v = use.variants

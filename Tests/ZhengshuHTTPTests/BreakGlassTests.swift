@@ -132,6 +132,34 @@ import ZhengshuTestSupport
         }
     }
 
+    /// The console's page: the request form keeps what was typed on a refusal, the list shows the access open and
+    /// ends it; the auditor reads it without the forms.
+    @Test func theConsoleAsksListsAndEnds() async throws {
+        try await api.withAPI { f, client in
+            let b = ConsoleTests.Browser(client)
+            try await b.signIn("admin")
+            let page = try await b.get("/break-glass")
+            #expect(page.status == .ok && page.text.contains("申请紧急授权"), "\(page.text.prefix(300))")
+            let csrf = try #require(page.field("_csrf"))
+            let vague = try await b.post(
+                "/break-glass", [("_csrf", csrf), ("resource", "RK-0001"), ("reason", "查一下"), ("minutes", "30")])
+            #expect(
+                vague.status == .unprocessableContent && vague.text.contains("查一下") && vague.text.contains("reason"))
+            let asked = try await b.post(
+                "/break-glass",
+                [("_csrf", csrf), ("resource", "RK-0001"), ("reason", "市政府督办：核查低保对象户籍信息"), ("minutes", "30")])
+            #expect(asked.status == .seeOther && asked.location == "/break-glass")
+            let listed = try await b.get("/break-glass")
+            #expect(listed.text.contains("id=\"break-glass-1\"") && listed.text.contains("生效中"))
+            #expect(try await b.post("/break-glass/1/end", [("_csrf", csrf)]).status == .seeOther)
+            #expect(try await b.get("/break-glass").text.contains("已结束"))
+            let auditor = ConsoleTests.Browser(client)
+            try await auditor.signIn("auditor")
+            let read = try await auditor.get("/break-glass?lang=en")
+            #expect(read.status == .ok && read.text.contains("Ended") && !read.text.contains("break-glass-form"))
+        }
+    }
+
     @Test func anAccessClosesWhenItsTimeIsUp() {
         let now = Date()
         var b = BreakGlass(

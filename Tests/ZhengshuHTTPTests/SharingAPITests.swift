@@ -686,6 +686,18 @@ import ZhengshuTestSupport
             #expect(csv.headers[.contentDisposition] == "attachment; filename=\"audit.csv\"")
             #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
             #expect(try await audit(f, action: "audit.export").count == 2)
+            // Record values an entry's detail carries (here a problem's row key) reach readers masked, in lists and
+            // exports alike; the stored entry, and its hash, are untouched.
+            let id = "330106196612148071"
+            try await f.platform.store.appendAudit(
+                TestPlatform.operatorCaller.audit(
+                    "problem.object", "problem:1", at: Date(), detail: "row: \(id); mobile 13800138000"))
+            let listed = try await call(client, .get, "/api/v1/audit?action=problem.object", token: auditor).items
+            #expect(listed.first?["detail"] as? String == "row: 330106********8071; mobile 138****8000", "\(listed)")
+            let exported = try await call(
+                client, .get, "/api/v1/audit/export?action=problem.object", token: f.tokens["admin"])
+            #expect(exported.text.contains("330106********8071") && !exported.text.contains(id))
+            #expect(try await audit(f, action: "problem.object").first?.event.detail?.contains(id) == true)
             #expect(
                 try await call(client, .get, "/api/v1/audit/export?format=xml", token: auditor).status == .badRequest)
             #expect(try await call(client, .get, "/api/v1/audit/export", token: f.tokens["ga"]).status == .forbidden)

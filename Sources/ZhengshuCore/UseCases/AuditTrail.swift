@@ -20,7 +20,17 @@ package struct AuditTrail: Sendable {
         if let from = filter.from, let to = filter.to, to <= from {
             throw ZhengshuError(.invalidInput, "to must be later than from")
         }
-        return try await store.auditEntries(filter)
+        return try await store.auditEntries(filter).map(Self.forReading)
+    }
+
+    /// An entry as its readers see it: record values its detail carries (a problem's row key, a sandbox statement, a
+    /// typed reason) masked (``TextRedaction``). Its hash stays that of the stored entry, which `zhengshu audit verify`
+    /// checks where the trail is kept.
+    package static func forReading(_ e: AuditEntry) -> AuditEntry {
+        guard let detail = e.event.detail else { return e }
+        var out = e
+        out.event.detail = TextRedaction.masked(detail)
+        return out
     }
 
     /// Every entry that meets the filter, page by page (exports). The caller is authorised and the read audited
@@ -150,7 +160,7 @@ package struct AuditPages: AsyncSequence, Sendable {
 
         package mutating func next() async throws -> [AuditEntry]? {
             guard filter.after < head else { return nil }
-            let page = try await store.auditEntries(filter).filter { $0.sequence <= head }
+            let page = try await store.auditEntries(filter).filter { $0.sequence <= head }.map(AuditTrail.forReading)
             guard let last = page.last else { return nil }
             filter.after = last.sequence
             return page

@@ -1989,6 +1989,8 @@ extension Components {
             package var at: Foundation.Date
             /// - Remark: Generated from `#/components/schemas/AuditEntry/requestId`.
             package var requestId: Swift.String
+            /// What happened, with any citizen ID, mobile or bank card number in it masked; hash is over the stored entry, which zhengshu audit verify checks where the trail is kept.
+            ///
             /// - Remark: Generated from `#/components/schemas/AuditEntry/detail`.
             package var detail: Swift.String?
             /// - Remark: Generated from `#/components/schemas/AuditEntry/previousHash`.
@@ -2005,7 +2007,7 @@ extension Components {
             ///   - target:
             ///   - at:
             ///   - requestId:
-            ///   - detail:
+            ///   - detail: What happened, with any citizen ID, mobile or bank card number in it masked; hash is over the stored entry, which zhengshu audit verify checks where the trail is kept.
             ///   - previousHash:
             ///   - hash:
             package init(
