@@ -276,11 +276,16 @@ extension DataAccess {
             resource: view, fields: parameters.fields, filters: parameters.filters, sort: parameters.sort,
             limit: parameters.limit, cursor: parameters.cursor)
         let masks = a.masks(view.items)
-        for item in query.filters.map(\.item) + [query.sort].compactMap({ $0 }) where masks[item.name] != nil {
+        if let item = maskedFilterOrSort(query, masks) {
             throw ZhengshuError(
                 .invalidInput, "\(item.name) is masked for this grant; filter and sort only on items granted in clear")
         }
         return (query, masks)
+    }
+
+    /// The first item `query` filters or sorts on that `masks` masks: filtering on it would probe the masked value.
+    static func maskedFilterOrSort(_ query: RecordQuery, _ masks: [String: FieldMask]) -> DataItem? {
+        (query.filters.map(\.item) + [query.sort].compactMap { $0 }).first { masks[$0.name] != nil }
     }
 
     /// Values compare as stored (dates and numbers by value, text without surrounding spaces).

@@ -91,35 +91,28 @@ package struct DataAccess: Sendable {
             resource: resource, fields: parameters.fields, filters: parameters.filters,
             sort: parameters.sort, limit: parameters.limit, cursor: parameters.cursor)
         let now = clock.current()
-        var masks: [String: FieldMask] = [:]
-        var access: BreakGlass?
-        if !p.readsInClear(of: resource.department) {
-            access = try await breakGlass?.breakGlasses(requestedBy: p.name, resource: resource.code, limit: 20)
+        let clear = p.readsInClear(of: resource.department)
+        let access =
+            clear
+            ? nil
+            : try await breakGlass?.breakGlasses(requestedBy: p.name, resource: resource.code, limit: 20)
                 .first { $0.isOpen(at: now) }
-        }
-        let masker = try await masking.current()
-        if access == nil, !p.readsInClear(of: resource.department) {
-            masks = masker.masks(resource.items)
-            for item in query.filters.map(\.item) + [query.sort].compactMap({ $0 }) where masks[item.name] != nil {
-                throw ZhengshuError(
-                    .invalidInput,
-                    "\(item.name) is masked for the bureau: filtering or sorting on it needs break-glass access")
-            }
+        // Masked unless the owner reads, or the bureau through an open break-glass access.
+        let masker = clear || access != nil ? nil : try await masking.current()
+        let masks = masker?.masks(resource.items) ?? [:]
+        if let item = Self.maskedFilterOrSort(query, masks) {
+            throw ZhengshuError(
+                .invalidInput,
+                "\(item.name) is masked for the bureau: filtering or sorting on it needs break-glass access")
         }
         var (page, source) = try await fetch(resource, query)
-        masker.apply(masks, fields: page.fields, to: &page.rows)
+        masker?.apply(masks, fields: page.fields, to: &page.rows)
         let detail = "rows: \(page.rows.count); fields: \(query.fields.map(\.name).joined(separator: ","))" + source
-        if let access {
-            try await audit.appendAudit(
-                caller.audit(
-                    "records.query.break-glass", "resource:\(resource.code)", at: now,
-                    detail: "break-glass: \(access.id); reason: \(access.reason.prefix(200)); " + detail))
-        } else {
-            try await audit.appendAudit(
-                caller.audit(
-                    "records.query", "resource:\(resource.code)", at: now,
-                    detail: detail + (masks.isEmpty ? "" : "; masked")))
-        }
+        try await audit.appendAudit(
+            caller.audit(
+                access == nil ? "records.query" : "records.query.break-glass", "resource:\(resource.code)", at: now,
+                detail: access.map { "break-glass: \($0.id); reason: \($0.reason.prefix(200)); " + detail }
+                    ?? detail + (masks.isEmpty ? "" : "; masked")))
         return page
     }
 
