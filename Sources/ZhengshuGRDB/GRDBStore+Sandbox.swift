@@ -109,6 +109,9 @@ extension GRDBStore: SandboxStore {
         return SandboxResult(columns: r.columns, rows: r.rows, truncated: r.truncated)
     }
 
+    package func workspaceRowIdentity(_ qualifier: String) -> String { "CAST(\(qualifier).rowid AS TEXT)" }
+    package func workspaceList(_ expression: String) -> String { "group_concat(\(expression), ';')" }
+
     package func dropWorkspaceData(_ id: WorkspaceID) async throws {
         let path = workspaceFile(id)
         for suffix in ["", "-wal", "-shm", "-journal"] where FileManager.default.fileExists(atPath: path + suffix) {

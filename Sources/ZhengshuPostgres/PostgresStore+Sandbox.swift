@@ -192,6 +192,9 @@ extension PostgresStore: SandboxStore {
         }
     }
 
+    package func workspaceRowIdentity(_ qualifier: String) -> String { "CAST(\(qualifier).ctid AS text)" }
+    package func workspaceList(_ expression: String) -> String { "string_agg(\(expression), ';')" }
+
     package func dropWorkspaceData(_ id: WorkspaceID) async throws {
         try await write { db in
             let role = try await Self.workspaceRole(id, db)

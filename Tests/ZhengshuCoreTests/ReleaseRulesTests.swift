@@ -57,4 +57,62 @@ import ZhengshuCore
         }
         #expect(reason("SELECT count(DISTINCT gmsfhm), sum(jfje * 12 + 1), avg(soc.jfje) FROM soc") == nil)
     }
+
+    @Test func theTablesAReleaseReadsAreKnownWithTheirQualifiers() throws {
+        func sources(_ sql: String) throws -> [String]? {
+            try ReleaseRules.aggregate(sql).sources?.map { "\($0.table)=\($0.qualifier)" }
+        }
+        #expect(try sources("SELECT count(*) FROM pop_1") == ["pop_1=pop_1"])
+        #expect(try sources("SELECT count(*) FROM pop_1 p WHERE p.xb = '1'") == ["pop_1=p"])
+        #expect(
+            try sources(
+                "SELECT p.xb, count(*) FROM \"POP_1\" AS p LEFT JOIN soc_1 s ON s.gmsfhm = p.gmsfhm GROUP BY p.xb")
+                == ["pop_1=p", "soc_1=s"])
+        #expect(
+            try sources("SELECT count(*) FROM pop_1, soc_1 WHERE pop_1.gmsfhm = soc_1.gmsfhm") == [
+                "pop_1=pop_1", "soc_1=soc_1",
+            ])
+        #expect(
+            try sources("SELECT count(*) FROM main.pop_1 JOIN soc_1 USING (gmsfhm)") == ["pop_1=pop_1", "soc_1=soc_1"])
+        #expect(try sources("SELECT count(*) FROM (SELECT * FROM pop_1) t") == nil)
+        #expect(try sources("SELECT count(*) FROM pop_1 JOIN (SELECT * FROM soc_1) s ON true") == nil)
+        #expect(try sources("SELECT count(*) FROM generate_series(1, 10) g") == nil)
+        let members = try #require(
+            try ReleaseRules.aggregate("SELECT DISTINCT xb, count(*) FROM pop_1 p GROUP BY xb").withGroupMembers(
+                identity: { "\($0).rowid" }, list: { "group_concat(\($0), ';')" }))
+        #expect(
+            members
+                == "SELECT DISTINCT count(*) AS zs_group_rows, group_concat(p.rowid, ';') AS zs_members_0, xb , count ( * ) FROM pop_1 p GROUP BY xb"
+        )
+    }
+
+    @Test func groupsThatDifferByFewerThanKRowsIsolateThem() {
+        func group(_ rows: ClosedRange<Int>, _ table: String = "pop_1") -> [String: Set<String>] {
+            [table: Set(rows.map(String.init))]
+        }
+        let everyone: ReleaseRules.Members = [group(1...100)]
+        let bySex: ReleaseRules.Members = [group(1...50), group(51...100)]
+        // The same groups again, and groups that differ by k or more, isolate no one.
+        #expect(ReleaseRules.isolation(everyone, against: [(ReleaseID(1), everyone)], k: 5) == nil)
+        #expect(ReleaseRules.isolation(bySex, against: [(ReleaseID(1), everyone)], k: 5) == nil)
+        #expect(ReleaseRules.isolation([group(1...95)], against: [(ReleaseID(1), everyone)], k: 5) == nil)
+        // Everyone but one person, against everyone: that person.
+        #expect(
+            ReleaseRules.isolation([group(2...100)], against: [(ReleaseID(1), bySex), (ReleaseID(2), everyone)], k: 5)
+                == .init(release: ReleaseID(1), group: 1, earlierGroup: 1, table: "pop_1", rows: 1))
+        // One group of a new release covering an earlier group and a few more rows.
+        #expect(
+            ReleaseRules.isolation([group(1...53), group(54...100)], against: [(ReleaseID(7), bySex)], k: 5)
+                == .init(release: ReleaseID(7), group: 1, earlierGroup: 1, table: "pop_1", rows: 3))
+        // Rows of another table are other rows; a table the earlier release did not read is not compared.
+        #expect(ReleaseRules.isolation([group(2...100, "soc_1")], against: [(ReleaseID(1), everyone)], k: 5) == nil)
+        // Through a join: the persons a group covers count, not the joined tuples.
+        let joined: ReleaseRules.Members = [group(2...100).merging(group(1...400, "soc_1")) { a, _ in a }]
+        #expect(ReleaseRules.isolation(joined, against: [(ReleaseID(3), everyone)], k: 5)?.rows == 1)
+        // Members as the engine lists them.
+        let read = ReleaseRules.members(
+            [[.integer(3), .string("1;2;3"), .string("(0,1);(0,2)")], [.integer(1), .null, .string("(0,3)")]],
+            sources: [("pop_1", "p"), ("soc_1", "s")])
+        #expect(read == [["pop_1": ["1", "2", "3"], "soc_1": ["(0,1)", "(0,2)"]], ["soc_1": ["(0,3)"]]])
+    }
 }

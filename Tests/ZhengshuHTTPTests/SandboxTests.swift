@@ -286,6 +286,47 @@ struct SandboxTests {
             #expect(try await run("SELECT count(*) FROM pop_1", in: other).status == .conflict)
             #expect(try await call(client, "/api/v1/workspaces", token: consumer).items.count == 2)
             #expect(try await audited("sandbox.query.denied").count == refusals.count + 2 + 2)
+
+            // Releases that cannot be differenced: groups of two releases of the workspace that differ by fewer than
+            // k rows are refused, whatever the statements look like; the same groups again, or far apart, are not.
+            // The attacker finds, inside the workspace, a birth date that one person alone has.
+            let unique = try await run("SELECT csrq FROM pop_1 GROUP BY csrq HAVING count(*) = 1 ORDER BY csrq LIMIT 1")
+            let someone = try #require(
+                ((unique.body["result"] as? [String: Any])?["rows"] as? [[Any]])?.first?.first as? String,
+                "\(unique.text.prefix(300))")
+            let everyone = try await release(try queryID(try await run("SELECT count(*) AS n FROM pop_1")))
+            #expect(everyone.status == .created, "\(everyone.text.prefix(400))")
+            let everyoneID = try #require(everyone.body["id"] as? Int)
+            let butOne = try await release(
+                try queryID(try await run("SELECT count(*) AS n FROM pop_1 WHERE csrq IS NULL OR csrq <> '\(someone)'"))
+            )
+            #expect(
+                butOne.status == .unprocessableContent && butOne.text.contains("release \(everyoneID)")
+                    && butOne.text.contains("1 row of pop_1"),
+                "\(butOne.text.prefix(500))")
+            let bySexButOne = try await release(
+                try queryID(
+                    try await run(
+                        "SELECT p.xb, count(*) AS n FROM pop_1 AS p WHERE p.csrq IS NULL OR p.csrq <> '\(someone)' GROUP BY p.xb"
+                    )))
+            #expect(
+                bySexButOne.status == .unprocessableContent && bySexButOne.text.contains("1 row of pop_1"),
+                "\(bySexButOne.text.prefix(500))")
+            let viaJoin = try await release(
+                try queryID(
+                    try await run(
+                        "SELECT count(*) AS n FROM pop_1 p LEFT JOIN soc_1 s ON s.gmsfhm = p.gmsfhm WHERE p.csrq IS NULL OR p.csrq <> '\(someone)'"
+                    )))
+            #expect(
+                viaJoin.status == .unprocessableContent && viaJoin.text.contains("of pop_1"),
+                "\(viaJoin.text.prefix(500))")
+            let nested = try await release(
+                try queryID(try await run("SELECT count(*) AS n FROM (SELECT * FROM pop_1) t")))
+            #expect(
+                nested.status == .unprocessableContent && nested.text.contains("by name"), "\(nested.text.prefix(500))")
+            let again = try await release(try queryID(bySex))
+            #expect(again.status == .created, "\(again.text.prefix(400))")
+            #expect(try await audited("sandbox.release.request.denied").count == 2 + 4)
         }
     }
 }

@@ -27,6 +27,11 @@ package protocol SandboxStore: Sendable {
     func runWorkspaceQuery(
         _ id: WorkspaceID, sql: String, tables: [String], limits: SandboxLimits
     ) async throws -> SandboxResult
+    /// The SQL that gives, as text, the identity of a row of the workspace table a statement names `qualifier`
+    /// (stable while the workspace lives: its tables are only ever appended to).
+    func workspaceRowIdentity(_ qualifier: String) -> String
+    /// The SQL aggregate joining a group's texts with `;`.
+    func workspaceList(_ expression: String) -> String
     /// Deletes the workspace's data space (its copies); its record stays.
     func dropWorkspaceData(_ id: WorkspaceID) async throws
 

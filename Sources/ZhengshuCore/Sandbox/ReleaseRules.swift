@@ -22,6 +22,26 @@ package enum ReleaseRules {
         package var groupBy: [String]
         /// `SELECT count(*) AS zs_group_rows, <the query's columns> …`.
         package var withGroupSizes: String
+        /// The workspace tables the top-level FROM reads (a table's name, and the name its columns are qualified by
+        /// there), in order; nil when FROM reads something else (a subquery, a function).
+        package var sources: [(table: String, qualifier: String)]?
+        /// The statement's text after SELECT (and after DISTINCT or ALL, kept in `head`).
+        var head: String
+        var rest: String
+
+        package static func == (a: Self, b: Self) -> Bool { a.withGroupSizes == b.withGroupSizes }
+        package func hash(into hasher: inout Hasher) { hasher.combine(withGroupSizes) }
+
+        /// The statement that returns, before the query's own columns, each group's size and then, for each source,
+        /// the identities of the rows it covers there (`list` of `identity`, as the engine writes them); nil when the
+        /// sources are not known.
+        package func withGroupMembers(
+            identity: (_ qualifier: String) -> String, list: (_ expression: String) -> String
+        ) -> String? {
+            guard let sources, !sources.isEmpty else { return nil }
+            let members = sources.enumerated().map { k, s in "\(list(identity(s.qualifier))) AS zs_members_\(k)" }
+            return head + "count(*) AS \(groupRowsColumn), " + members.joined(separator: ", ") + ", " + rest
+        }
     }
 
     /// Checks `sql` is a releasable aggregate. - Throws: `validation` on field `sql`, saying what is not allowed.
@@ -109,8 +129,127 @@ package enum ReleaseRules {
                 }
             }
         }
-        let rest = body[1...].map(\.text).joined(separator: " ")
-        return AggregateQuery(groupBy: groupBy, withGroupSizes: "SELECT count(*) AS \(groupRowsColumn), " + rest)
+        let quantifier = body.count > 1 && ["distinct", "all"].contains(body[1].keyword ?? "")
+        let head = quantifier ? "SELECT \(body[1].text) " : "SELECT "
+        let rest = body[(quantifier ? 2 : 1)...].map(\.text).joined(separator: " ")
+        return AggregateQuery(
+            groupBy: groupBy, withGroupSizes: head + "count(*) AS \(groupRowsColumn), " + rest,
+            sources: sources(clause("from", skip: 1)), head: head, rest: rest)
+    }
+
+    /// Words after a table's name in FROM that are not its alias.
+    static let afterTable: Set<String> = [
+        "on", "using", "join", "left", "right", "full", "inner", "outer", "cross", "natural", "where", "group", "order",
+        "having", "limit",
+    ]
+
+    /// The tables a FROM clause joins, each with the name that qualifies its columns; nil when it reads anything but
+    /// named tables.
+    static func sources(_ from: [Token]) -> [(table: String, qualifier: String)]? {
+        var out: [(table: String, qualifier: String)] = []
+        var expecting = true
+        var depth = 0
+        var k = 0
+        while k < from.count {
+            let t = from[k]
+            if expecting {
+                guard t.isIdentifier, t.keyword.map({ afterTable.contains($0) || $0 == "lateral" }) != true,
+                    !(k + 1 < from.count && from[k + 1].text == "(")
+                else { return nil }
+                var name = t
+                var next = k + 1
+                if next + 1 < from.count, from[next].text == ".", from[next + 1].isIdentifier {
+                    name = from[next + 1]
+                    next += 2
+                }
+                let table = name.kind == .quoted ? SandboxSQL.unquoted(name.text) : name.text
+                var qualifier = name.text
+                if next + 1 < from.count, from[next].keyword == "as", from[next + 1].isIdentifier {
+                    qualifier = from[next + 1].text
+                    next += 2
+                } else if next < from.count, from[next].isIdentifier, !afterTable.contains(from[next].keyword ?? "") {
+                    qualifier = from[next].text
+                    next += 1
+                }
+                out.append((table.lowercased(), qualifier))
+                expecting = false
+                k = next
+                continue
+            }
+            if t.text == "(" { depth += 1 } else if t.text == ")" { depth -= 1 }
+            if depth == 0, t.text == "," || t.keyword == "join" { expecting = true }
+            k += 1
+        }
+        return expecting ? nil : out
+    }
+
+    /// Two releases isolate a few rows when a group of one and a group of the other, over the same table, differ by
+    /// fewer than k of its rows (and by some): subtracting the two answers gives those rows' values.
+    package struct Isolation: Sendable, Hashable {
+        /// The earlier release.
+        package var release: ReleaseID
+        /// 1-based result rows: the new release's group and the earlier release's.
+        package var group: Int
+        package var earlierGroup: Int
+        package var table: String
+        /// How many rows one of the two groups covers that the other does not.
+        package var rows: Int
+
+        package init(release: ReleaseID, group: Int, earlierGroup: Int, table: String, rows: Int) {
+            self.release = release
+            self.group = group
+            self.earlierGroup = earlierGroup
+            self.table = table
+            self.rows = rows
+        }
+    }
+
+    /// The rows each group of a release covers, per workspace table (row identities as the engine gives them).
+    package typealias Members = [[String: Set<String>]]
+
+    /// The first pair of groups, one from `groups` and one from an earlier release's, whose difference isolates fewer
+    /// than `k` rows of a table; nil when every difference is empty or covers at least k rows.
+    package static func isolation(
+        _ groups: Members, against earlier: [(release: ReleaseID, groups: Members)], k: Int
+    ) -> Isolation? {
+        for (release, old) in earlier {
+            var index: [String: [String: [Int]]] = [:]  // table → row → the earlier groups covering it
+            for (h, group) in old.enumerated() {
+                for (table, rows) in group {
+                    for row in rows { index[table, default: [:]][row, default: []].append(h) }
+                }
+            }
+            for (g, group) in groups.enumerated() {
+                for (table, rows) in group.sorted(by: { $0.key < $1.key }) {
+                    guard let tableIndex = index[table] else { continue }
+                    var shared: [Int: Int] = [:]
+                    for row in rows { for h in tableIndex[row] ?? [] { shared[h, default: 0] += 1 } }
+                    for (h, common) in shared.sorted(by: { $0.key < $1.key }) {
+                        let theirs = old[h][table]?.count ?? 0
+                        for difference in [rows.count - common, theirs - common] where difference > 0 && difference < k
+                        {
+                            return Isolation(
+                                release: release, group: g + 1, earlierGroup: h + 1, table: table, rows: difference)
+                        }
+                    }
+                }
+            }
+        }
+        return nil
+    }
+
+    /// Reads a members result (`withGroupMembers`): per group, the rows of each source's table it covers.
+    package static func members(
+        _ rows: [[RecordValue]], sources: [(table: String, qualifier: String)]
+    ) -> Members {
+        rows.map { row in
+            var group: [String: Set<String>] = [:]
+            for (k, source) in sources.enumerated() where k + 1 < row.count {
+                guard case .string(let list) = row[k + 1] else { continue }
+                group[source.table, default: []].formUnion(list.split(separator: ";").map(String.init))
+            }
+            return group
+        }
     }
 
     /// The groups of a result (its group-size column first) that cover fewer than `k` rows: their 1-based row numbers.

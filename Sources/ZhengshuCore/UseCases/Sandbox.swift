@@ -227,6 +227,7 @@ package struct Sandbox: Sendable {
                     )
                 ])
             }
+            try await notDifferencing(w, aggregate, limits: sized)
             let result = SandboxResult(
                 columns: Array(counted.columns.dropFirst()), rows: counted.rows.map { Array($0.dropFirst()) },
                 truncated: false)
@@ -332,6 +333,44 @@ package struct Sandbox: Sendable {
                 "sandbox.release.download", "workspace:\(r.workspace)", at: clock.current(),
                 detail: "release: \(r.id); rows: \(r.result.rows.count)"))
         return r
+    }
+
+    /// Refuses a release whose groups, set against a group of an earlier release of the workspace that is pending or
+    /// approved, leave fewer than k rows of a table in the difference (``ReleaseRules/isolation(_:against:k:)``): the
+    /// workspace's data never changes, so each earlier statement is run again to learn the rows its groups cover.
+    func notDifferencing(_ w: Workspace, _ aggregate: ReleaseRules.AggregateQuery, limits: SandboxLimits) async throws {
+        func members(_ aggregate: ReleaseRules.AggregateQuery) async throws -> ReleaseRules.Members? {
+            guard let sources = aggregate.sources,
+                let sql = aggregate.withGroupMembers(identity: store.workspaceRowIdentity, list: store.workspaceList)
+            else { return nil }
+            let r = try await store.runWorkspaceQuery(w.id, sql: sql, tables: w.tables.map(\.name), limits: limits)
+            return ReleaseRules.members(r.rows, sources: sources)
+        }
+        guard let groups = try await members(aggregate) else {
+            throw ZhengshuError.validation([
+                .init(
+                    field: "query",
+                    reason:
+                        "a released result reads the workspace's tables by name (no subquery or function in FROM), so that the rows each group covers can be checked against the workspace's earlier releases"
+                )
+            ])
+        }
+        var earlier: [(release: ReleaseID, groups: ReleaseRules.Members)] = []
+        for r in try await store.releases(limit: 500) where r.workspace == w.id && r.status != .rejected {
+            guard let q = try await store.sandboxQuery(r.query),
+                let theirs = try? ReleaseRules.aggregate(q.sql), let groups = try await members(theirs)
+            else { continue }
+            earlier.append((r.id, groups))
+        }
+        if let i = ReleaseRules.isolation(groups, against: earlier, k: limits.k) {
+            throw ZhengshuError.validation([
+                .init(
+                    field: "query",
+                    reason:
+                        "set against release \(i.release) of this workspace, the group of result row \(i.group) and that release's group of result row \(i.earlierGroup) differ by \(i.rows) row\(i.rows == 1 ? "" : "s") of \(i.table): subtracting one from the other would give \(i.rows == 1 ? "that row's" : "those rows'") values; groups of a workspace's releases must differ by no rows or by at least k = \(limits.k)"
+                )
+            ])
+        }
     }
 
     // MARK: -
