@@ -114,7 +114,9 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            resources: [.copy("Resources/gb2260.csv"), .copy("Resources/gb2260.NOTICE.txt")],
+            resources: [
+                .copy("Resources/gb2260.csv"), .copy("Resources/gb2260-history.csv"), .copy("Resources/gb2260.NOTICE.txt"),
+            ],
             swiftSettings: settings
         ),
         .target(

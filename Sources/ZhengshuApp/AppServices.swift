@@ -14,7 +14,8 @@ package struct AppServices: Sendable {
     /// Signs audit checkpoints (`nil`: none are signed by this process).
     package var auditKey: (any InstallationSigner)?
 
-    /// Puts the GB/T 2260 list in force: the administrator's file, or the one shipped with the platform.
+    /// Puts the GB/T 2260 list in force: the administrator's file, or the one shipped with the platform; beside it the
+    /// codes retired or added since, as shipped (`gb2260-history.csv`, from python-stdnum's table).
     package static func installDivisions(_ path: String?) throws {
         let url: URL
         if let path {
@@ -29,7 +30,12 @@ package struct AppServices: Sendable {
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw ZhengshuError(.invalidInput, "standards.divisionsFile: cannot read \(url.path) as UTF-8 text")
         }
-        Division.install(try Division.parseList(text))
+        guard let history = Bundle.module.url(forResource: "gb2260-history", withExtension: "csv"),
+            let historyText = try? String(contentsOf: history, encoding: .utf8)
+        else {
+            throw ZhengshuError(.internalFailure, "the shipped GB/T 2260 history is missing from this build")
+        }
+        Division.install(try Division.parseList(text), history: try Division.parseHistory(historyText))
     }
 
     /// Where the data lives, for messages: the data folder, or the PostgreSQL database without its password.

@@ -8,7 +8,7 @@ extension QualityRule: Stored { package typealias Document = QualityRuleDocument
 package struct QualityRuleDocument: StoredDocument {
     enum Kind: String, Codable {
         case required, unique, element, pattern, range, codeList, idBirthDate, idSex, compare, notInFuture, references,
-            fresh
+            fresh, currentDivision
     }
 
     var kind: Kind
@@ -51,6 +51,7 @@ package struct QualityRuleDocument: StoredDocument {
         case .idSex(let i, let x): (kind, id, sex) = (.idSex, i, x)
         case .compare(let l, let o, let r): (kind, left, op, right) = (.compare, l, o, r)
         case .notInFuture(let i): (kind, item) = (.notInFuture, i)
+        case .currentDivision(let i): (kind, item) = (.currentDivision, i)
         case .references(let i, let r, let t): (kind, item, resource, target) = (.references, i, r.rawValue, t)
         case .fresh: kind = .fresh
         }
@@ -77,6 +78,7 @@ package struct QualityRuleDocument: StoredDocument {
             case .compare:
                 .compare(left: try need(left, "left"), op: try need(op, "op"), right: try need(right, "right"))
             case .notInFuture: .notInFuture(item: try need(item, "item"))
+            case .currentDivision: .currentDivision(item: try need(item, "item"))
             case .references:
                 .references(
                     item: try need(item, "item"),

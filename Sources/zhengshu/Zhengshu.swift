@@ -13,7 +13,7 @@ struct Zhengshu: AsyncParsableCommand {
         subcommands: [
             Serve.self, Import.self, Scan.self, QualityCommand.self, TopicCommand.self, UserCommand.self,
             TokenCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self, VerifyExport.self,
-            Trace.self, KeysCommand.self,
+            Trace.self, KeysCommand.self, Check.self,
         ])
 }
 

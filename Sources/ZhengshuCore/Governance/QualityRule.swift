@@ -44,6 +44,10 @@ package enum RuleCheck: Hashable, Sendable {
     case compare(left: String, op: ComparisonOperator, right: String)
     /// A date or instant is not after the run's time.
     case notInFuture(item: String)
+    /// The GB/T 2260 division code the value carries (a citizen ID's address code, a credit code's registering
+    /// authority, a division code itself) is in use, not one the standard's editions retired: a retired code is
+    /// accepted as legacy by the element check and reported by this one.
+    case currentDivision(item: String)
     /// The value exists in another resource's item (e.g. a legal representative's ID in the population resource).
     case references(item: String, resource: ResourceCode, target: String)
     /// The resource was updated within its declared update cycle (a check of the resource, once a run, not of rows):
@@ -54,7 +58,7 @@ package enum RuleCheck: Hashable, Sendable {
         switch self {
         case .required: .completeness
         case .unique: .uniqueness
-        case .element, .pattern, .range, .codeList: .validity
+        case .element, .pattern, .range, .codeList, .currentDivision: .validity
         case .idBirthDate, .idSex, .compare: .consistency
         case .notInFuture, .fresh: .timeliness
         case .references: .referential
@@ -74,6 +78,7 @@ package enum RuleCheck: Hashable, Sendable {
         case .idSex: "idSex"
         case .compare: "compare"
         case .notInFuture: "notInFuture"
+        case .currentDivision: "currentDivision"
         case .references: "references"
         case .fresh: "fresh"
         }
@@ -83,7 +88,7 @@ package enum RuleCheck: Hashable, Sendable {
     package var items: [String] {
         switch self {
         case .required(let i), .element(let i, _), .pattern(let i, _), .range(let i, _, _), .codeList(let i, _),
-            .notInFuture(let i),
+            .notInFuture(let i), .currentDivision(let i),
             .references(let i, _, _):
             [i]
         case .unique(let items): items
@@ -95,6 +100,21 @@ package enum RuleCheck: Hashable, Sendable {
     }
 }
 
+extension RuleCheck {
+    /// The elements whose values carry a GB/T 2260 division code.
+    package static let carriesDivision: Set<DataElement> = [.citizenID, .creditCode, .divisionCode]
+
+    /// The division code `value` carries as a value of `element` (nil when it carries none).
+    package static func divisionCode(in value: String, as element: DataElement?) -> Substring? {
+        switch element {
+        case .citizenID: value.utf8.count == 18 ? value.prefix(6) : nil
+        case .creditCode: value.utf8.count == 18 ? value.dropFirst(2).prefix(6) : nil
+        case .divisionCode: value.utf8.count == 6 ? value[...] : nil
+        default: value.utf8.count == 6 ? value[...] : nil
+        }
+    }
+}
+
 package enum ComparisonOperator: String, CaseIterable, Sendable, Codable {
     case lt, le, eq, ne, ge, gt
 }
@@ -102,7 +122,7 @@ package enum ComparisonOperator: String, CaseIterable, Sendable, Codable {
 extension RuleCheck: Codable {
     enum Kind: String, CaseIterable, Codable {
         case required, unique, element, pattern, range, codeList, idBirthDate, idSex, compare, notInFuture, references,
-            fresh
+            fresh, currentDivision
     }
 
     enum Keys: String, CodingKey {
@@ -129,6 +149,7 @@ extension RuleCheck: Codable {
             self = .compare(
                 left: try item(.left), op: try c.decode(ComparisonOperator.self, forKey: .op), right: try item(.right))
         case .notInFuture: self = .notInFuture(item: try item())
+        case .currentDivision: self = .currentDivision(item: try item())
         case .fresh: self = .fresh
         case .references:
             let code = try c.decode(String.self, forKey: .resource)
@@ -182,6 +203,9 @@ extension RuleCheck: Codable {
         case .notInFuture(let i):
             try c.encode(Kind.notInFuture, forKey: .kind)
             try c.encode(i, forKey: .item)
+        case .currentDivision(let i):
+            try c.encode(Kind.currentDivision, forKey: .kind)
+            try c.encode(i, forKey: .item)
         case .fresh: try c.encode(Kind.fresh, forKey: .kind)
         case .references(let i, let r, let t):
             try c.encode(Kind.references, forKey: .kind)
@@ -233,7 +257,8 @@ package enum QualityRules {
     ///   credit code, organisation code) — another identifier further on (a legal representative's ID) may repeat;
     /// - validity for every item with a data element;
     /// - consistency of the first citizen ID with the sex item and the birth-date item, when the resource has them;
-    /// - timeliness: no date or instant in the future.
+    /// - timeliness: no date or instant in the future;
+    /// - a retired GB/T 2260 code reported (flag) in every citizen ID, credit code and division code.
     ///
     /// Severities match what ingest does for items without rules: completeness, validity and uniqueness of the key
     /// `reject`; the rest `flag`. `severity` sets them all instead.
@@ -250,6 +275,9 @@ package enum QualityRules {
         var custom: [RuleCheck] = []
         for item in resource.items {
             if let element = item.dataElement { checks.append(.element(item: item.name, element: element)) }
+            if let element = item.dataElement, RuleCheck.carriesDivision.contains(element) {
+                checks.append(.currentDivision(item: item.name))
+            }
             if let id = item.element, let element = registered[id] { custom += element.checks(for: item.name) }
         }
         checks += custom

@@ -73,6 +73,7 @@ package struct QualityRun: Sendable {
         case idSex(id: Int, sex: Int)
         case compare(Int, ComparisonOperator, Int)
         case notInFuture(Int)
+        case currentDivision(Int, DataElement?)
         case references(Int, Set<String>)
         /// Checked once a run by ``recordFreshness(_:lastUpdated:)``, not per row.
         case fresh
@@ -137,6 +138,9 @@ package struct QualityRun: Sendable {
             case .compare(let left, let op, let right):
                 plans.append(.compare(try position(left), op, try position(right)))
             case .notInFuture(let item): plans.append(.notInFuture(try position(item)))
+            case .currentDivision(let item):
+                let i = try position(item)
+                plans.append(.currentDivision(i, resource.items[i].dataElement))
             case .references(let item, _, _): plans.append(.references(try position(item), references[k] ?? []))
             case .fresh: plans.append(.fresh)
             }
@@ -232,6 +236,11 @@ package struct QualityRun: Sendable {
             case .datetime(let t): return (true, t > now ? (i, "is in the future") : nil)
             default: return (false, nil)
             }
+        case .currentDivision(let i, let element):
+            guard case .string(let s) = row[i], let code = RuleCheck.divisionCode(in: s, as: element) else {
+                return (false, nil)
+            }
+            return (true, Division.retirement(of: code).map { (i, "carries \($0)") })
         case .fresh:
             return (false, nil)
         case .references(let i, let values):

@@ -17,6 +17,7 @@ package struct CitizenID: Hashable, Sendable, CustomStringConvertible {
         switch Self.check(utf8: raw.utf8) {
         case .valid(let upper):
             rawValue = upper ? raw.uppercased() : raw
+            try Self.checkAddress(rawValue)
             return
         case .invalid(let error): throw error
         case .notASCII: break
@@ -38,6 +39,20 @@ package struct CitizenID: Hashable, Sendable, CustomStringConvertible {
         let expected = Self.checkCharacter(forBody: digits)
         guard expected == chars[17] else { throw .checkCharacter(expected: expected) }
         self.rawValue = String(chars)
+        try Self.checkAddress(rawValue)
+    }
+
+    /// Once a GB/T 2260 list is installed: the address code (positions 1–6) is a division code of the list or of its
+    /// history, and not one retired before the holder was born (a number is issued at birth or later).
+    static func checkAddress(_ id: String) throws(CitizenIDError) {
+        let code = id.prefix(6)
+        switch Division.standing(of: code) {
+        case nil, .current: return
+        case .unknown: throw .addressCode(String(code))
+        case .retired(let span):
+            let born = Int(id.dropFirst(6).prefix(4)) ?? 0
+            if let last = span.to, last < born { throw .addressRetired(String(code), span.name, last, born) }
+        }
     }
 
     enum FastCheck {
@@ -125,6 +140,10 @@ package enum CitizenIDError: Error, Equatable, Sendable, CustomStringConvertible
     case checkCharacter(expected: Character)
     /// A 15-digit number issued before 1999: recognised, never accepted as a valid 18-digit number.
     case legacy15Digit
+    /// The address code is no GB/T 2260 division, in force or retired.
+    case addressCode(String)
+    /// The address code was retired (its name, the last year in use) before the holder's birth year.
+    case addressRetired(String, String, Int, Int)
 
     package var description: String {
         switch self {
@@ -134,6 +153,10 @@ package enum CitizenIDError: Error, Equatable, Sendable, CustomStringConvertible
         case .futureBirthDate: "citizen ID birth date (positions 7-14) is in the future"
         case .checkCharacter(let expected): "citizen ID check character is wrong (GB 11643 expects \(expected))"
         case .legacy15Digit: "legacy 15-digit citizen ID (issued before 1999); an 18-digit number is required"
+        case .addressCode(let code):
+            "citizen ID address code (positions 1-6) \(code) is no GB/T 2260 division code, in force or retired"
+        case .addressRetired(let code, let name, let last, let born):
+            "citizen ID address code (positions 1-6) \(code) (\(name)) was retired after \(last), before the holder was born in \(born)"
         }
     }
 }

@@ -21,6 +21,8 @@ package struct CreditCode: Hashable, Sendable, CustomStringConvertible {
         guard let types = Self.registrationTypes[chars[0]] else { throw .authority(chars[0]) }
         guard types.contains(chars[1]) else { throw .organisationType(authority: chars[0], chars[1]) }
         guard chars[2..<8].allSatisfy(\.isASCIIDigit) else { throw .divisionCode }
+        // The registering authority's division: in the list in force or retired since (a code keeps it).
+        if Division.standing(of: String(chars[2..<8])) == .unknown { throw .unknownDivision(String(chars[2..<8])) }
         do {
             _ = try OrganizationCode(validating: String(chars[8..<17]))
         } catch {
@@ -63,6 +65,7 @@ package enum CreditCodeError: Error, Equatable, Sendable, CustomStringConvertibl
     case authority(Character)
     case organisationType(authority: Character, Character)
     case divisionCode
+    case unknownDivision(String)
     case organizationCode(OrganizationCodeError)
     case checkCharacter(expected: Character)
 
@@ -76,6 +79,8 @@ package enum CreditCodeError: Error, Equatable, Sendable, CustomStringConvertibl
         case .organisationType(let a, let t):
             "credit code character 2 '\(t)' is no organisation type that department \(a) registers (GB 32100 table 1)"
         case .divisionCode: "credit code positions 3-8 must be a 6-digit division code"
+        case .unknownDivision(let code):
+            "credit code positions 3-8 \(code) are no GB/T 2260 division code, in force or retired"
         case .organizationCode(let e): "credit code embeds an invalid organisation code: \(e)"
         case .checkCharacter(let expected): "credit code check character is wrong (GB 32100 expects \(expected))"
         }

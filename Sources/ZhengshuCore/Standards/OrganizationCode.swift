@@ -23,7 +23,7 @@ package struct OrganizationCode: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// A digit is its value; a letter is 10 + its index in A–Z.
-    static func value(of c: Character) -> Int? {
+    package static func value(of c: Character) -> Int? {
         guard let a = c.asciiValue else { return nil }
         switch a {
         case 48...57: return Int(a) - 48

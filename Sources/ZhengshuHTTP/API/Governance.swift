@@ -209,7 +209,7 @@ extension Components.Schemas.QualityRule {
         var element: Components.Schemas.DataElementId?
         var op: OpPayload?
         switch r.check {
-        case .required(let i), .notInFuture(let i): item = i
+        case .required(let i), .notInFuture(let i), .currentDivision(let i): item = i
         case .unique(let list): items = list
         case .element(let i, let e): (item, element) = (i, try .wire(e.rawValue))
         case .pattern(let i, let re): (item, regex) = (i, re)
@@ -254,6 +254,7 @@ extension QualityRule {
             check = .compare(
                 left: try field(r.left, "left"), op: try field(r.op, "op").core(), right: try field(r.right, "right"))
         case .notInFuture: check = .notInFuture(item: try field(r.item, "item"))
+        case .currentDivision: check = .currentDivision(item: try field(r.item, "item"))
         case .fresh: check = .fresh
         case .references:
             let code = try field(r.resource, "resource")

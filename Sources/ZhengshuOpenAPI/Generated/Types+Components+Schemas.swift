@@ -3466,6 +3466,7 @@ extension Components {
                 case notInFuture = "notInFuture"
                 case references = "references"
                 case fresh = "fresh"
+                case currentDivision = "currentDivision"
             }
             /// - Remark: Generated from `#/components/schemas/QualityRule/kind`.
             package var kind: Components.Schemas.QualityRule.KindPayload
@@ -3749,6 +3750,7 @@ extension Components {
                 case notInFuture = "notInFuture"
                 case references = "references"
                 case fresh = "fresh"
+                case currentDivision = "currentDivision"
             }
             /// - Remark: Generated from `#/components/schemas/QualityRuleInput/kind`.
             package var kind: Components.Schemas.QualityRuleInput.KindPayload
