@@ -39,6 +39,7 @@ import ZhengshuHTTP
 ///     replaces
 ///   - `pull.sqliteDirectory` (string, default `DATA/sources`): SQLite pull sources must be files below it
 ///   - `pull.checkSeconds` (int, default `15`): how often the scheduler looks for due pull sources and topics
+///   - `webhooks.checkSeconds` (int, default `5`): how often due catalog change notifications are sent
 ///   - `alerts.scanSeconds` (int, default `60`): how often the risk monitor reads the new audit entries
 ///   - `standards.divisionsFile` (string, default the GB/T 2260 list shipped, edition 2020-10): a CSV of `code,name`
 ///     lines that replaces it, so the bureau keeps the division codes current
@@ -101,6 +102,7 @@ package struct AppConfiguration: Sendable {
     package var sqliteSourceDirectory: String
     package var pullCheckSeconds: Int
     package var alertScanSeconds: Int
+    package var webhookCheckSeconds: Int
     package var qualityEveryHours: Int
     package var divisionsFile: String?
     package var pullAllowedHosts: String
@@ -159,6 +161,7 @@ package struct AppConfiguration: Sendable {
         pullAllowedHosts = config.string(forKey: "pull.allowedHosts", default: "")
         pullCheckSeconds = max(1, config.int(forKey: "pull.checkSeconds", default: 15))
         alertScanSeconds = max(1, config.int(forKey: "alerts.scanSeconds", default: 60))
+        webhookCheckSeconds = max(1, config.int(forKey: "webhooks.checkSeconds", default: 5))
         qualityEveryHours = max(1, config.int(forKey: "quality.everyHours", default: 24))
         divisionsFile = config.string(forKey: "standards.divisionsFile")
         auditSigningKeyFile = config.string(

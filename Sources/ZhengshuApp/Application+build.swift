@@ -32,7 +32,8 @@ package func buildApplication(
         PeriodicService.applicationEscalator(services.platform.sharing, logger: logger),
         PeriodicService.riskMonitor(
             services.platform.alerts, period: .seconds(configuration.alertScanSeconds), logger: logger),
-        PeriodicService.webhookDispatcher(services.platform.webhooks, logger: logger),
+        PeriodicService.webhookDispatcher(
+            services.platform.webhooks, period: .seconds(configuration.webhookCheckSeconds), logger: logger),
     ]
     // On PostgreSQL every node runs it; each scheduled backup is claimed by one (see `claimBackupRun`).
     if !configuration.inMemory, !configuration.backupDirectory.isEmpty {

@@ -85,6 +85,16 @@ import ZhengshuTestSupport
             #expect(
                 try await api.call(client, .post, "/api/v1/break-glass/\(accessID)/end", token: admin).status
                     == .conflict)
+            // An access that does not exist: 404 naming it, to read or to act on.
+            for (method, path) in [
+                (HTTPRequest.Method.get, "/api/v1/break-glass/99999"), (.post, "/api/v1/break-glass/99999/end"),
+                (.post, "/api/v1/break-glass/99999/approve"),
+            ] {
+                let missing = try await api.call(client, method, path, token: admin)
+                #expect(
+                    missing.status == .notFound && missing.text.contains("99999"),
+                    "\(path): \(missing.text.prefix(200))")
+            }
         }
     }
 

@@ -203,6 +203,21 @@ import ZhengshuTestSupport
             #expect(jsonl.text.split(separator: "\n").count == 25)
             #expect(
                 try await f.store.auditEntries(after: 0, limit: 100, action: "open.download", target: nil).count == 2)
+            // The entry is durable before the first byte leaves; a download cut short says how far it got.
+            let store = f.store
+            await #expect(throws: CancellationError.self) {
+                try await f.platform.data.openDownload("KF-0001", format: .csv, by: Caller(.anonymous, requestID: "t"))
+                {
+                    _ in
+                    let entries = try await store.auditEntries(
+                        after: 0, limit: 100, action: "open.download", target: nil)
+                    #expect(entries.count == 3 && entries.last?.event.detail?.contains("rows: 25") == true)
+                    throw CancellationError()
+                }
+            }
+            let cut = try await f.store.auditEntries(
+                after: 0, limit: 100, action: "open.download.interrupted", target: nil)
+            #expect(cut.count == 1 && cut.first?.event.detail?.hasPrefix("rows sent: 0") == true)
             let wrong = try await call(client, "/open/datasets/KF-0001/download.xml")
             #expect(wrong.status == .notFound)
 

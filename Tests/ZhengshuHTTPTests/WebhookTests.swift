@@ -54,7 +54,8 @@ import ZhengshuTestSupport
     @Test func changesAreSignedSentAndRetriedWithBackoff() async throws {
         try await withReceiver(failures: 2) { receiver, port in
             let api = SharingAPITests()
-            try await api.withAPI { f, client in
+            // The test's own clock drives the deliveries: the application's dispatcher (real time) stays out of it.
+            try await api.withAPI(configure: { $0.webhookCheckSeconds = 86_400 }) { f, client in
                 let url = "http://127.0.0.1:\(port)/hook"
                 let created = try await api.call(
                     client, .post, "/api/v1/webhooks", token: f.tokens["consumer"],

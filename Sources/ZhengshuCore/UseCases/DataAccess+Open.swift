@@ -153,7 +153,7 @@ extension DataAccess {
             total: fastTotal ?? matched, totalEstimated: estimated)
     }
 
-    /// Streams every record of an open resource, masked, as CSV or JSON Lines, then audits the download.
+    /// Audits the download, then streams every record of an open resource, masked, as CSV or JSON Lines.
     /// - Returns: the rows written.
     @discardableResult
     package func openDownload(
@@ -168,27 +168,37 @@ extension DataAccess {
         let names = query.fields.map(\.name)
         let rowMasks = query.fields.map { masks[$0.name] }
         let live = try await pulls.liveSource(for: resource.code)
-        try await sink(ExportEncoding.header(names, format))
-        var count = 0
-        while true {
-            let (page, _) = try await fetch(resource, query, live: live)
-            var chunk: [UInt8] = []
-            for row in page.rows {
-                let cells: [String?] = row.indices.map { k in
-                    let v = rowMasks[k].map { masker.apply($0, row[k]) } ?? row[k]
-                    return v == .null ? nil : v.text
-                }
-                chunk += ExportEncoding.row(cells, names: names, format)
-            }
-            count += page.rows.count
-            if !chunk.isEmpty { try await sink(chunk) }
-            guard let next = page.next else { break }
-            query.after = next
-        }
+        // The entry is durable before the first byte leaves; a download cut short writes a second one saying where.
+        let total = live == nil ? String(try await records.recordCount(of: resource)) : "live"
         try await audit.appendAudit(
             caller.audit(
                 "open.download", "resource:\(resource.code)", at: clock.current(),
-                detail: "rows: \(count); format: \(format.rawValue)"))
+                detail: "rows: \(total); format: \(format.rawValue)"))
+        var count = 0
+        do {
+            try await sink(ExportEncoding.header(names, format))
+            while true {
+                let (page, _) = try await fetch(resource, query, live: live)
+                var chunk: [UInt8] = []
+                for row in page.rows {
+                    let cells: [String?] = row.indices.map { k in
+                        let v = rowMasks[k].map { masker.apply($0, row[k]) } ?? row[k]
+                        return v == .null ? nil : v.text
+                    }
+                    chunk += ExportEncoding.row(cells, names: names, format)
+                }
+                count += page.rows.count
+                if !chunk.isEmpty { try await sink(chunk) }
+                guard let next = page.next else { break }
+                query.after = next
+            }
+        } catch {
+            try? await audit.appendAudit(
+                caller.audit(
+                    "open.download.interrupted", "resource:\(resource.code)", at: clock.current(),
+                    detail: "rows sent: \(count); format: \(format.rawValue)"))
+            throw error
+        }
         return count
     }
 }
