@@ -21,7 +21,7 @@ package enum ReleaseRules {
     package struct AggregateQuery: Sendable, Hashable {
         package var groupBy: [String]
         /// `SELECT count(*) AS zs_group_rows, <the query's columns> …`.
-        package var withGroupSizes: String
+        package var withGroupSizes: String { head + "count(*) AS \(groupRowsColumn), " + rest }
         /// The workspace tables the top-level FROM reads (a table's name, and the name its columns are qualified by
         /// there), in order; nil when FROM reads something else (a subquery, a function).
         package var sources: [(table: String, qualifier: String)]?
@@ -29,8 +29,11 @@ package enum ReleaseRules {
         var head: String
         var rest: String
 
-        package static func == (a: Self, b: Self) -> Bool { a.withGroupSizes == b.withGroupSizes }
-        package func hash(into hasher: inout Hasher) { hasher.combine(withGroupSizes) }
+        package static func == (a: Self, b: Self) -> Bool { (a.head, a.rest) == (b.head, b.rest) }
+        package func hash(into hasher: inout Hasher) {
+            hasher.combine(head)
+            hasher.combine(rest)
+        }
 
         /// The statement that returns, before the query's own columns, each group's size and then, for each source,
         /// the identities of the rows it covers there (`list` of `identity`, as the engine writes them); nil when the
@@ -40,7 +43,7 @@ package enum ReleaseRules {
         ) -> String? {
             guard let sources, !sources.isEmpty else { return nil }
             let members = sources.enumerated().map { k, s in "\(list(identity(s.qualifier))) AS zs_members_\(k)" }
-            return head + "count(*) AS \(groupRowsColumn), " + members.joined(separator: ", ") + ", " + rest
+            return head + "count(*) AS \(groupRowsColumn), " + (members + [rest]).joined(separator: ", ")
         }
     }
 
@@ -133,7 +136,7 @@ package enum ReleaseRules {
         let head = quantifier ? "SELECT \(body[1].text) " : "SELECT "
         let rest = body[(quantifier ? 2 : 1)...].map(\.text).joined(separator: " ")
         return AggregateQuery(
-            groupBy: groupBy, withGroupSizes: head + "count(*) AS \(groupRowsColumn), " + rest,
+            groupBy: groupBy,
             sources: sources(clause("from", skip: 1)), head: head, rest: rest)
     }
 
