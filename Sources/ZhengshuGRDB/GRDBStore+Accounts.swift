@@ -151,7 +151,7 @@ extension GRDBStore: AccountStore {
             guard token.isActive(at: now), let user = try Self.fetchUser(token.user, db) else { return nil }
             return (token, user)
         }
-        guard var (token, user) = found else { return nil }
+        guard case (var token, let user)? = found else { return nil }
         if token.lastUsedAt.map({ now.timeIntervalSince($0) >= 60 }) ?? true {
             let id = token.id.rawValue
             try await writer.write { db in

@@ -31,9 +31,10 @@ extension GRDBStore: AuditStore {
         return entry.sequence
     }
 
+    /// An entry of its own (no other change with it), group-committed with the others arriving meanwhile.
     @discardableResult
     package func appendAudit(_ event: AuditEvent) async throws -> Int64 {
-        try await writer.write { db in try Self.appendAudit(event, in: db) }
+        try await audits.submit(event)
     }
 
     package func auditEntries(_ f: AuditFilter) async throws -> [AuditEntry] {

@@ -169,49 +169,53 @@ extension GRDBStore: RecordStore {
         }
     }
 
-    package func records(of resource: Resource, query: RecordQuery) async throws -> RecordPage {
+    package func records(of resource: Resource, queries: [RecordQuery]) async throws -> [RecordPage] {
         // A page is at most 1,000 rows by the primary key or an index.
         try await quickRead { db in
             guard let id = try Self.resourceID(resource.code, db) else {
                 throw ZhengshuError(.notFound, "resource \(resource.code) does not exist")
             }
-            var (conditions, args) = Self.filterSQL(query.filters)
-            let direction = query.descending ? "DESC" : "ASC"
-            let cmp = query.descending ? "<" : ">"
-            var order = "\"_id\" \(direction)"
-            if let sort = query.sort {
-                let col = Self.column(sort)
-                order = "\(col) \(direction), \"_id\" \(direction)"
-                if let after = query.after {
-                    conditions.append("(\(col) \(cmp) ? OR (\(col) = ? AND \"_id\" \(cmp) ?))")
-                    let v = Self.databaseValue(after.value)
-                    args += [v, v, after.id]
-                }
-            } else if let after = query.after {
-                conditions.append("\"_id\" \(cmp) ?")
-                args += [after.id]
-            }
-            let columns = (["\"_id\""] + query.fields.map(Self.column)).joined(separator: ", ")
-            let sortColumn = query.sort.map(Self.column)
-            let selected = sortColumn.map { "\(columns), \($0) AS \"_sort\"" } ?? columns
-            let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-            // Cached per connection: the same shapes of page query come back all day.
-            let rows = try Row.fetchAll(
-                try db.cachedStatement(
-                    sql: "SELECT \(selected) FROM \(Self.recordsTable(id))\(whereClause) ORDER BY \(order) LIMIT ?"),
-                arguments: args + [query.limit + 1])
-            let page = rows.prefix(query.limit)
-            var next: RecordQuery.Cursor?
-            if rows.count > query.limit, let last = page.last {
-                // Columns by position (`_id`, the fields, `_sort`): a lookup by name lower-cases names on every call.
-                let value = query.sort.map { Self.recordValue(last[query.fields.count + 1], as: $0) } ?? .null
-                next = RecordQuery.Cursor(value: value, id: last[0])
-            }
-            let values = page.map { row in
-                query.fields.enumerated().map { Self.recordValue(row[$0.offset + 1], as: $0.element) }
-            }
-            return RecordPage(fields: query.fields, rows: values, next: next)
+            return try queries.map { try Self.page(of: id, query: $0, db) }
         }
+    }
+
+    static func page(of id: Int64, query: RecordQuery, _ db: Database) throws -> RecordPage {
+        var (conditions, args) = Self.filterSQL(query.filters)
+        let direction = query.descending ? "DESC" : "ASC"
+        let cmp = query.descending ? "<" : ">"
+        var order = "\"_id\" \(direction)"
+        if let sort = query.sort {
+            let col = Self.column(sort)
+            order = "\(col) \(direction), \"_id\" \(direction)"
+            if let after = query.after {
+                conditions.append("(\(col) \(cmp) ? OR (\(col) = ? AND \"_id\" \(cmp) ?))")
+                let v = Self.databaseValue(after.value)
+                args += [v, v, after.id]
+            }
+        } else if let after = query.after {
+            conditions.append("\"_id\" \(cmp) ?")
+            args += [after.id]
+        }
+        let columns = (["\"_id\""] + query.fields.map(Self.column)).joined(separator: ", ")
+        let sortColumn = query.sort.map(Self.column)
+        let selected = sortColumn.map { "\(columns), \($0) AS \"_sort\"" } ?? columns
+        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        // Cached per connection: the same shapes of page query come back all day.
+        let rows = try Row.fetchAll(
+            try db.cachedStatement(
+                sql: "SELECT \(selected) FROM \(Self.recordsTable(id))\(whereClause) ORDER BY \(order) LIMIT ?"),
+            arguments: args + [query.limit + 1])
+        let page = rows.prefix(query.limit)
+        var next: RecordQuery.Cursor?
+        if rows.count > query.limit, let last = page.last {
+            // Columns by position (`_id`, the fields, `_sort`): a lookup by name lower-cases names on every call.
+            let value = query.sort.map { Self.recordValue(last[query.fields.count + 1], as: $0) } ?? .null
+            next = RecordQuery.Cursor(value: value, id: last[0])
+        }
+        let values = page.map { row in
+            query.fields.enumerated().map { Self.recordValue(row[$0.offset + 1], as: $0.element) }
+        }
+        return RecordPage(fields: query.fields, rows: values, next: next)
     }
 
     package func recordCount(of resource: Resource) async throws -> Int {

@@ -206,63 +206,68 @@ extension GRDBStore: SharingStore {
     }
 
     package func recordVerification(_ use: VerificationUse) async throws -> VerificationCount {
-        try await writer.write { db in
-            let g = use.grant.rawValue
-            var count = VerificationCount(counted: false, minute: 0, day: 0, variants: [:])
-            try db.inSavepoint {
-                try db.execute(
-                    sql: """
-                        INSERT INTO verifyUse (grantId, minute, tuples) VALUES (?, ?, ?)
-                        ON CONFLICT (grantId, minute) DO UPDATE SET tuples = tuples + excluded.tuples
-                        """, arguments: [g, use.minute, use.tuples])
-                count.minute =
-                    try Int.fetchOne(
-                        db, sql: "SELECT tuples FROM verifyUse WHERE grantId = ? AND minute = ?",
-                        arguments: [g, use.minute]
-                    ) ?? 0
-                count.day =
-                    try Int.fetchOne(
-                        db, sql: "SELECT SUM(tuples) FROM verifyUse WHERE grantId = ? AND minute >= ?",
-                        arguments: [g, use.dayStart]) ?? 0
-                count.counted =
-                    count.minute <= use.limits.tuplesPerMinute && count.day <= use.limits.tuplesPerDay
-                return count.counted ? .commit : .rollback
-            }
-            guard count.counted else {
-                count.minute -= use.tuples
-                count.day -= use.tuples
-                return count
-            }
-            // The first call of a minute sweeps what is past the day and the window.
-            if count.minute == use.tuples {
-                try db.execute(
-                    sql: "DELETE FROM verifyUse WHERE grantId = ? AND minute < ?", arguments: [g, use.dayStart - 1440])
-                try db.execute(
-                    sql: "DELETE FROM verifyVariant WHERE grantId = ? AND minute < ?", arguments: [g, use.windowStart])
-            }
-            let insert = try db.cachedStatement(
+        try await verifications.submit(use)
+    }
+
+    /// One verification's count, in a group commit's transaction (see ``verificationCommitter(_:)``).
+    static func recordVerification(_ use: VerificationUse, _ db: Database) throws -> VerificationCount {
+        let g = use.grant.rawValue
+        var count = VerificationCount(counted: false, minute: 0, day: 0, variants: [:])
+        try db.inSavepoint {
+            try db.execute(
                 sql: """
-                    INSERT INTO verifyVariant (grantId, kind, signature, value, minute) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT (grantId, kind, signature, value) DO UPDATE SET minute = excluded.minute
-                    """)
-            for v in use.variants {
-                try insert.execute(arguments: [g, v.kind.rawValue, v.signature, v.value, use.minute])
-            }
-            // The signatures this call touched, each with every value it has within the window.
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT kind, MAX(n) AS n FROM (
-                      SELECT kind, signature, COUNT(*) AS n FROM verifyVariant
-                      WHERE grantId = ? AND (kind, signature) IN (SELECT kind, signature FROM verifyVariant WHERE grantId = ? AND minute = ?)
-                      GROUP BY kind, signature)
-                    GROUP BY kind
-                    """, arguments: [g, g, use.minute])
-            {
-                if let kind = VerificationGuard.Kind(rawValue: row["kind"]) { count.variants[kind] = row["n"] }
-            }
+                    INSERT INTO verifyUse (grantId, minute, tuples) VALUES (?, ?, ?)
+                    ON CONFLICT (grantId, minute) DO UPDATE SET tuples = tuples + excluded.tuples
+                    """, arguments: [g, use.minute, use.tuples])
+            count.minute =
+                try Int.fetchOne(
+                    db, sql: "SELECT tuples FROM verifyUse WHERE grantId = ? AND minute = ?",
+                    arguments: [g, use.minute]
+                ) ?? 0
+            count.day =
+                try Int.fetchOne(
+                    db, sql: "SELECT SUM(tuples) FROM verifyUse WHERE grantId = ? AND minute >= ?",
+                    arguments: [g, use.dayStart]) ?? 0
+            count.counted =
+                count.minute <= use.limits.tuplesPerMinute && count.day <= use.limits.tuplesPerDay
+            return count.counted ? .commit : .rollback
+        }
+        guard count.counted else {
+            count.minute -= use.tuples
+            count.day -= use.tuples
             return count
         }
+        // The first call of a minute sweeps what is past the day and the window.
+        if count.minute == use.tuples {
+            try db.execute(
+                sql: "DELETE FROM verifyUse WHERE grantId = ? AND minute < ?", arguments: [g, use.dayStart - 1440])
+            try db.execute(
+                sql: "DELETE FROM verifyVariant WHERE grantId = ? AND minute < ?", arguments: [g, use.windowStart])
+        }
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT INTO verifyVariant (grantId, kind, signature, value, minute) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (grantId, kind, signature, value) DO UPDATE SET minute = excluded.minute
+                """)
+        for v in use.variants {
+            try insert.execute(arguments: [g, v.kind.rawValue, v.signature, v.value, use.minute])
+        }
+        // The signatures this call touched, each with every value it has within the window.
+        let touched = Array(Set(use.variants.map { [Int64($0.kind.rawValue), $0.signature] }))
+        guard !touched.isEmpty else { return count }
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT kind, MAX(n) AS n FROM (
+                  SELECT kind, signature, COUNT(*) AS n FROM verifyVariant
+                  WHERE grantId = ? AND minute >= ? AND (kind, signature) IN (VALUES \(touched.map { _ in "(?, ?)" }.joined(separator: ", ")))
+                  GROUP BY kind, signature)
+                GROUP BY kind
+                """, arguments: StatementArguments([g, use.windowStart] + touched.flatMap { $0 }))
+        {
+            if let kind = VerificationGuard.Kind(rawValue: row["kind"]) { count.variants[kind] = row["n"] }
+        }
+        return count
     }
 
     package func forgetVerificationVariants(grant: GrantID) async throws {

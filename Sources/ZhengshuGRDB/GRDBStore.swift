@@ -14,8 +14,10 @@ package final class GRDBStore: SchemaStore {
     /// are the ones it was decoded from (checked on every read: the database stays the truth, for every node).
     let resourceCache = Mutex<[String: (stamp: String, resource: Resource)]>([:])
     let documents = Mutex<[String: any Sendable]>([:])
-    /// Group commit of data-service calls.
-    let shareUses: GroupCommitter<ShareUseWrite>
+    /// Group commit of data-service calls, of verifications' counts and of audit entries on their own.
+    let shareUses: GroupCommitter<ShareUseWrite, Int64>
+    let verifications: GroupCommitter<VerificationUse, VerificationCount>
+    let audits: GroupCommitter<AuditEvent, Int64>
     /// Where sandbox workspaces keep their data, a file each (`sandbox/` beside the database).
     let sandboxFolder: URL
 
@@ -53,6 +55,10 @@ package final class GRDBStore: SchemaStore {
             sandboxFolder
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("zhengshu-sandbox-\(UUID().uuidString)")
         shareUses = Self.shareUseCommitter(writer)
+        verifications = Self.verificationCommitter(writer)
+        audits = GroupCommitter { batch in
+            try await writer.write { db in try batch.map { try Self.appendAudit($0, in: db) } }
+        }
         try Self.migrator.migrate(writer)
     }
 

@@ -28,25 +28,44 @@ extension PostgresStore: AuditStore {
         {
             algorithm = DigestAlgorithm(rawValue: name) ?? .sha256
         }
+        // One statement for the lot (at most 1,000 rows, 10,000 parameters, a statement): the chain's lock is held
+        // for one round trip to the database, not one an entry.
         var sequences: [Int64] = []
-        for event in events {
-            let entry = AuditChain.entry(
-                after: head.map { (sequence: $0.0, hash: $0.1) }, event: event, algorithm: algorithm)
+        for chunk in stride(from: 0, to: events.count, by: 1000).map({ events[$0..<min($0 + 1000, events.count)] }) {
+            var binds = PostgresBindings(capacity: chunk.count * 10)
+            var rows: [String] = []
+            for event in chunk {
+                let entry = AuditChain.entry(
+                    after: head.map { (sequence: $0.0, hash: $0.1) }, event: event, algorithm: algorithm)
+                let first = binds.count + 1
+                binds.append(entry.sequence)
+                binds.append(event.actor)
+                binds.append(event.actorDepartment)
+                binds.append(event.action)
+                binds.append(event.target)
+                binds.append(event.at.millis)
+                binds.append(event.requestID)
+                binds.append(event.detail)
+                binds.append(entry.previousHash)
+                binds.append(entry.hash)
+                rows.append("(" + (first..<first + 10).map { "$\($0)" }.joined(separator: ", ") + ")")
+                head = (entry.sequence, entry.hash)
+                sequences.append(entry.sequence)
+            }
             try await db.query(
-                """
-                INSERT INTO auditEntry (sequence, actor, actorDepartment, action, target, at, requestId, detail, previousHash, hash)
-                VALUES (\(entry.sequence), \(event.actor), \(event.actorDepartment), \(event.action), \(event.target), \(event.at.millis),
-                        \(event.requestID), \(event.detail), \(entry.previousHash), \(entry.hash))
-                """, logger: PostgresLocation.logger)
-            head = (entry.sequence, entry.hash)
-            sequences.append(entry.sequence)
+                PostgresQuery(
+                    unsafeSQL: """
+                        INSERT INTO auditEntry (sequence, actor, actorDepartment, action, target, at, requestId, detail, previousHash, hash)
+                        VALUES \(rows.joined(separator: ", "))
+                        """, binds: binds), logger: PostgresLocation.logger)
         }
         return sequences
     }
 
+    /// An entry of its own (no other change with it), group-committed with the others arriving meanwhile.
     @discardableResult
     package func appendAudit(_ event: AuditEvent) async throws -> Int64 {
-        try await write { db in try await Self.appendAudit(event, in: db) }
+        try await audits.submit(event)
     }
 
     package func auditEntries(_ f: AuditFilter) async throws -> [AuditEntry] {

@@ -243,55 +243,61 @@ extension PostgresStore: RecordStore {
         }
     }
 
-    package func records(of resource: Resource, query: RecordQuery) async throws -> RecordPage {
+    package func records(of resource: Resource, queries: [RecordQuery]) async throws -> [RecordPage] {
         try await read { db in
             guard let (id, _) = try await Self.fetchResource(resource.code, db) else {
                 throw ZhengshuError(.notFound, "resource \(resource.code) does not exist")
             }
-            var binds = PostgresBindings()
-            var conditions = PostgresValues.filters(query.filters, &binds)
-            let direction = query.descending ? "DESC" : "ASC"
-            let cmp = query.descending ? "<" : ">"
-            var order = "\"_id\" \(direction)"
-            if let sort = query.sort {
-                let col = Self.column(sort)
-                order = "\(col) \(direction), \"_id\" \(direction)"
-                if let after = query.after {
-                    binds.append(UntypedText(value: after.value.text))
-                    let v = binds.count
-                    binds.append(after.id)
-                    conditions.append("(\(col) \(cmp) $\(v) OR (\(col) = $\(v) AND \"_id\" \(cmp) $\(v + 1)))")
-                }
-            } else if let after = query.after {
-                binds.append(after.id)
-                conditions.append("\"_id\" \(cmp) $\(binds.count)")
-            }
-            let selected = query.fields + (query.sort.map { [$0] } ?? [])
-            let outputs = ["\"_id\""] + selected.map { PostgresValues.output(Self.column($0), as: $0) }
-            let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-            let sql =
-                "SELECT \(outputs.joined(separator: ", ")) FROM \(Self.recordsTable(id))\(whereClause) ORDER BY \(order) LIMIT \(query.limit + 1)"
-            var rows: [(Int64, [RecordValue])] = []
-            for try await row in try await db.query(
-                PostgresQuery(unsafeSQL: sql, binds: binds), logger: PostgresLocation.logger)
-            {
-                var cells = row.makeIterator()
-                let rowID = try cells.next()!.decode(Int64.self)
-                var values: [RecordValue] = []
-                values.reserveCapacity(selected.count)
-                for item in selected {
-                    values.append(try PostgresValues.value(try cells.next()!.decode(String?.self), as: item))
-                }
-                rows.append((rowID, values))
-            }
-            let page = rows.prefix(query.limit)
-            var next: RecordQuery.Cursor?
-            if rows.count > query.limit, let last = page.last {
-                next = RecordQuery.Cursor(value: query.sort == nil ? .null : last.1[selected.count - 1], id: last.0)
-            }
-            return RecordPage(
-                fields: query.fields, rows: page.map { Array($0.1.prefix(query.fields.count)) }, next: next)
+            var pages: [RecordPage] = []
+            for query in queries { pages.append(try await Self.page(of: id, query: query, db)) }
+            return pages
         }
+    }
+
+    static func page(of id: Int64, query: RecordQuery, _ db: PostgresConnection) async throws -> RecordPage {
+        var binds = PostgresBindings()
+        var conditions = PostgresValues.filters(query.filters, &binds)
+        let direction = query.descending ? "DESC" : "ASC"
+        let cmp = query.descending ? "<" : ">"
+        var order = "\"_id\" \(direction)"
+        if let sort = query.sort {
+            let col = Self.column(sort)
+            order = "\(col) \(direction), \"_id\" \(direction)"
+            if let after = query.after {
+                binds.append(UntypedText(value: after.value.text))
+                let v = binds.count
+                binds.append(after.id)
+                conditions.append("(\(col) \(cmp) $\(v) OR (\(col) = $\(v) AND \"_id\" \(cmp) $\(v + 1)))")
+            }
+        } else if let after = query.after {
+            binds.append(after.id)
+            conditions.append("\"_id\" \(cmp) $\(binds.count)")
+        }
+        let selected = query.fields + (query.sort.map { [$0] } ?? [])
+        let outputs = ["\"_id\""] + selected.map { PostgresValues.output(Self.column($0), as: $0) }
+        let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+        let sql =
+            "SELECT \(outputs.joined(separator: ", ")) FROM \(Self.recordsTable(id))\(whereClause) ORDER BY \(order) LIMIT \(query.limit + 1)"
+        var rows: [(Int64, [RecordValue])] = []
+        for try await row in try await db.query(
+            PostgresQuery(unsafeSQL: sql, binds: binds), logger: PostgresLocation.logger)
+        {
+            var cells = row.makeIterator()
+            let rowID = try cells.next()!.decode(Int64.self)
+            var values: [RecordValue] = []
+            values.reserveCapacity(selected.count)
+            for item in selected {
+                values.append(try PostgresValues.value(try cells.next()!.decode(String?.self), as: item))
+            }
+            rows.append((rowID, values))
+        }
+        let page = rows.prefix(query.limit)
+        var next: RecordQuery.Cursor?
+        if rows.count > query.limit, let last = page.last {
+            next = RecordQuery.Cursor(value: query.sort == nil ? .null : last.1[selected.count - 1], id: last.0)
+        }
+        return RecordPage(
+            fields: query.fields, rows: page.map { Array($0.1.prefix(query.fields.count)) }, next: next)
     }
 
     package func recordCount(of resource: Resource) async throws -> Int {

@@ -227,62 +227,67 @@ extension PostgresStore: SharingStore {
     }
 
     package func recordVerification(_ use: VerificationUse) async throws -> VerificationCount {
-        try await write { db in
-            let g = use.grant.rawValue
-            // The minute's row, locked by the upsert, orders concurrent calls of the grant; the day's sum is of the
-            // other minutes as they stood, plus this one's.
-            try await db.query("SAVEPOINT counted", logger: PostgresLocation.logger)
-            let (minute, day) =
-                try await db.query(
-                    """
-                    WITH up AS (
-                      INSERT INTO verifyUse (grantId, minute, tuples) VALUES (\(g), \(use.minute), \(use.tuples))
-                      ON CONFLICT (grantId, minute) DO UPDATE SET tuples = verifyUse.tuples + excluded.tuples
-                      RETURNING tuples)
-                    SELECT up.tuples::bigint, (up.tuples + COALESCE((SELECT SUM(tuples) FROM verifyUse
-                      WHERE grantId = \(g) AND minute >= \(use.dayStart) AND minute <> \(use.minute)), 0))::bigint FROM up
-                    """, logger: PostgresLocation.logger
-                ).collect().first?.decode((Int, Int).self) ?? (0, 0)
-            guard minute <= use.limits.tuplesPerMinute, day <= use.limits.tuplesPerDay else {
-                try await db.query("ROLLBACK TO SAVEPOINT counted", logger: PostgresLocation.logger)
-                return VerificationCount(
-                    counted: false, minute: minute - use.tuples, day: day - use.tuples, variants: [:])
-            }
-            // The first call of a minute sweeps what is past the day and the window.
-            if minute == use.tuples {
-                try await db.query(
-                    "DELETE FROM verifyUse WHERE grantId = \(g) AND minute < \(use.dayStart - 1440)",
-                    logger: PostgresLocation.logger)
-                try await db.query(
-                    "DELETE FROM verifyVariant WHERE grantId = \(g) AND minute < \(use.windowStart)",
-                    logger: PostgresLocation.logger)
-            }
-            var count = VerificationCount(counted: true, minute: minute, day: day, variants: [:])
-            let v = use.variants
-            if !v.isEmpty {
-                try await db.query(
-                    """
-                    INSERT INTO verifyVariant (grantId, kind, signature, value, minute)
-                    SELECT DISTINCT \(g), k, s, x, \(use.minute)
-                    FROM unnest(\(v.map { Int16($0.kind.rawValue) })::smallint[], \(v.map(\.signature))::bigint[], \(v.map(\.value))::bigint[]) AS t(k, s, x)
-                    ON CONFLICT (grantId, kind, signature, value) DO UPDATE SET minute = excluded.minute
-                    """, logger: PostgresLocation.logger)
-            }
-            // The signatures this call touched, each with every value it has within the window.
-            for row in try await db.query(
+        try await verifications.submit(use)
+    }
+
+    /// One verification's count, in a group commit's transaction (the committer is made in `init`).
+    static func recordVerification(_ use: VerificationUse, in db: PostgresConnection) async throws -> VerificationCount
+    {
+        let g = use.grant.rawValue
+        // The minute's row, locked by the upsert, orders concurrent calls of the grant; the day's sum is of the
+        // other minutes as they stood, plus this one's. Two statements in the usual case: the upsert, and the
+        // variants with their counts.
+        let (minute, day) =
+            try await db.query(
                 """
-                SELECT kind, MAX(n)::bigint FROM (
-                  SELECT kind, signature, COUNT(*) AS n FROM verifyVariant
-                  WHERE grantId = \(g) AND (kind, signature) IN (SELECT kind, signature FROM verifyVariant WHERE grantId = \(g) AND minute = \(use.minute))
-                  GROUP BY kind, signature) AS c
-                GROUP BY kind
+                WITH up AS (
+                  INSERT INTO verifyUse (grantId, minute, tuples) VALUES (\(g), \(use.minute), \(use.tuples))
+                  ON CONFLICT (grantId, minute) DO UPDATE SET tuples = verifyUse.tuples + excluded.tuples
+                  RETURNING tuples)
+                SELECT up.tuples::bigint, (up.tuples + COALESCE((SELECT SUM(tuples) FROM verifyUse
+                  WHERE grantId = \(g) AND minute >= \(use.dayStart) AND minute <> \(use.minute)), 0))::bigint FROM up
                 """, logger: PostgresLocation.logger
-            ).collect() {
-                let (kind, n) = try row.decode((Int16, Int).self)
-                if let kind = VerificationGuard.Kind(rawValue: Int(kind)) { count.variants[kind] = n }
-            }
-            return count
+            ).collect().first?.decode((Int, Int).self) ?? (0, 0)
+        guard minute <= use.limits.tuplesPerMinute, day <= use.limits.tuplesPerDay else {
+            try await db.query(
+                "UPDATE verifyUse SET tuples = tuples - \(use.tuples) WHERE grantId = \(g) AND minute = \(use.minute)",
+                logger: PostgresLocation.logger)
+            return VerificationCount(
+                counted: false, minute: minute - use.tuples, day: day - use.tuples, variants: [:])
         }
+        // The first call of a minute sweeps what is past the day and the window.
+        if minute == use.tuples {
+            try await db.query(
+                "DELETE FROM verifyUse WHERE grantId = \(g) AND minute < \(use.dayStart - 1440)",
+                logger: PostgresLocation.logger)
+            try await db.query(
+                "DELETE FROM verifyVariant WHERE grantId = \(g) AND minute < \(use.windowStart)",
+                logger: PostgresLocation.logger)
+        }
+        var count = VerificationCount(counted: true, minute: minute, day: day, variants: [:])
+        let v = use.variants
+        guard !v.isEmpty else { return count }
+        // The signatures this call touched, each with every value it has within the window: those stored before and
+        // this call's (the statement's own inserts are not visible to it).
+        for row in try await db.query(
+            """
+            WITH v AS (
+              SELECT DISTINCT k::integer AS k, s, x
+              FROM unnest(\(v.map { Int16($0.kind.rawValue) })::smallint[], \(v.map(\.signature))::bigint[], \(v.map(\.value))::bigint[]) AS t(k, s, x)),
+            ins AS (
+              INSERT INTO verifyVariant (grantId, kind, signature, value, minute) SELECT \(g), k, s, x, \(use.minute) FROM v
+              ON CONFLICT (grantId, kind, signature, value) DO UPDATE SET minute = excluded.minute),
+            vals AS (
+              SELECT kind::integer AS k, signature AS s, value AS x FROM verifyVariant
+              WHERE grantId = \(g) AND minute >= \(use.windowStart) AND (kind, signature) IN (SELECT k, s FROM v)
+              UNION SELECT k, s, x FROM v)
+            SELECT k, MAX(n)::bigint FROM (SELECT k, s, COUNT(*) AS n FROM vals GROUP BY k, s) AS c GROUP BY k
+            """, logger: PostgresLocation.logger
+        ).collect() {
+            let (kind, n) = try row.decode((Int32, Int).self)
+            if let kind = VerificationGuard.Kind(rawValue: Int(kind)) { count.variants[kind] = n }
+        }
+        return count
     }
 
     package func forgetVerificationVariants(grant: GrantID) async throws {

@@ -14,7 +14,10 @@ package final class PostgresStore: SchemaStore {
     private let runner: Task<Void, Never>
     /// Group commit of data-service calls: one transaction, one hold of the audit chain's lock, for every call that
     /// arrived while the previous commit was on its way.
-    let shareUses: GroupCommitter<ShareUseWrite>
+    let shareUses: GroupCommitter<ShareUseWrite, Int64>
+    let verifications: GroupCommitter<VerificationUse, VerificationCount>
+    /// Group commit of audit entries on their own (a read's entry, a denial's).
+    let audits: GroupCommitter<AuditEvent, Int64>
 
     /// Advisory lock keys (one namespace for Zhengshu: arbitrary, fixed constants).
     enum Lock: Int64 {
@@ -51,6 +54,16 @@ package final class PostgresStore: SchemaStore {
         runner = Task { await client.run() }
         shareUses = GroupCommitter { [client] batch in
             try await Self.transaction(client) { db in try await Self.commit(batch, in: db) }
+        }
+        audits = GroupCommitter { [client] batch in
+            try await Self.transaction(client) { db in try await Self.appendAudits(batch, in: db) }
+        }
+        verifications = GroupCommitter { [client] batch in
+            try await Self.transaction(client) { db in
+                var counts: [VerificationCount] = []
+                for use in batch { counts.append(try await Self.recordVerification(use, in: db)) }
+                return counts
+            }
         }
     }
 

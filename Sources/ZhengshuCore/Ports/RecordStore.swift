@@ -15,11 +15,18 @@ package protocol RecordStore: Sendable {
         _ rows: [RecordValidator.Row], into resource: Resource, idempotency: IdempotencyKey?,
         audit: AuditEvent
     ) async throws -> InsertOutcome
-    func records(of resource: Resource, query: RecordQuery) async throws -> RecordPage
+    /// A page for each query, read together (one connection, one snapshot): a verification's lookups.
+    func records(of resource: Resource, queries: [RecordQuery]) async throws -> [RecordPage]
     func recordCount(of resource: Resource) async throws -> Int
     /// Rows inserted or changed since `after` (from the start of the current data generation when `nil` or when the
     /// data was replaced since), at most `limit`.
     func changes(of resource: Resource, fields: [DataItem], after: ChangeCursor?, limit: Int) async throws -> ChangePage
+}
+
+extension RecordStore {
+    package func records(of resource: Resource, query: RecordQuery) async throws -> RecordPage {
+        try await records(of: resource, queries: [query])[0]
+    }
 }
 
 /// What a records write did.

@@ -176,7 +176,7 @@ extension RecordQuery.Cursor {
 }
 
 /// One page of records.
-package struct RecordPage: Sendable {
+package struct RecordPage: Sendable, Hashable {
     package init(fields: [DataItem], rows: [[RecordValue]], next: RecordQuery.Cursor?) {
         self.fields = fields
         self.rows = rows

@@ -1,15 +1,16 @@
 import Synchronization
 
 /// Group commit: writes that must each be durable before their caller goes on (a data-service call's usage count and
-/// audit entry) are gathered while a commit is on its way and committed together by the next one, in one
-/// transaction. Every audited write takes the audit chain's head in turn, so one transaction of many entries holds it
-/// once instead of many times; with synchronous commits, one disk flush serves them all.
+/// audit entry, a verification's count) are gathered while a commit is on its way and committed together by the next
+/// one, in one transaction, each in turn seeing the ones before it. Every audited write takes the audit chain's head
+/// in turn, so one transaction of many entries holds it once instead of many times; with synchronous commits, one
+/// disk flush serves them all.
 ///
 /// A batch that fails is retried one write at a time, so one bad write cannot fail the others.
-package final class GroupCommitter<Write: Sendable>: Sendable {
+package final class GroupCommitter<Write: Sendable, Outcome: Sendable>: Sendable {
     private struct Waiting {
         var write: Write
-        var done: CheckedContinuation<Int64, any Error>
+        var done: CheckedContinuation<Outcome, any Error>
     }
 
     private struct State {
@@ -17,14 +18,15 @@ package final class GroupCommitter<Write: Sendable>: Sendable {
         var committing = false
     }
 
-    /// Commits a batch in one transaction. - Returns: each write's audit sequence, in order.
-    private let commit: @Sendable ([Write]) async throws -> [Int64]
+    /// Commits a batch in one transaction. - Returns: each write's outcome, in order.
+    private let commit: @Sendable ([Write]) async throws -> [Outcome]
     private let state = Mutex(State())
 
-    package init(commit: @escaping @Sendable ([Write]) async throws -> [Int64]) { self.commit = commit }
+    package init(commit: @escaping @Sendable ([Write]) async throws -> [Outcome]) { self.commit = commit }
 
-    /// Waits until `write` is committed, with others or alone. - Returns: its audit entry's sequence.
-    package func submit(_ write: Write) async throws -> Int64 {
+    /// Waits until `write` is committed, with others or alone. - Returns: its outcome (a data-service call's audit
+    /// sequence).
+    package func submit(_ write: Write) async throws -> Outcome {
         try await withCheckedThrowingContinuation { done in
             let lead = state.withLock { s in
                 s.pending.append(Waiting(write: write, done: done))
@@ -47,8 +49,8 @@ package final class GroupCommitter<Write: Sendable>: Sendable {
             }
             if batch.isEmpty { return }
             do {
-                let sequences = try await commit(batch.map(\.write))
-                for (w, sequence) in zip(batch, sequences) { w.done.resume(returning: sequence) }
+                let outcomes = try await commit(batch.map(\.write))
+                for (w, outcome) in zip(batch, outcomes) { w.done.resume(returning: outcome) }
             } catch {
                 for w in batch {
                     do { w.done.resume(returning: try await commit([w.write])[0]) } catch {

@@ -165,14 +165,19 @@ extension DataAccess {
             guard v.isEmpty else { throw ZhengshuError.validation(Array(v.prefix(100))) }
             _ = try checkQuota(a)
             try await guardVerification(a, submitted, by: caller)
+            // Every tuple's record in one read: a call holds one connection once, not one per tuple.
+            let pages = try await fetch(
+                resource,
+                submitted.map { fields in
+                    let filters = fields.filter { f in keys.contains { $0.name == f.0.name } }.map {
+                        RecordQuery.Filter(item: $0.0, op: .eq, value: $0.1)
+                    }
+                    return RecordQuery(
+                        fields: fields.map(\.0), filters: filters, sort: nil, descending: false, limit: 1, after: nil)
+                }, live: a.live)
             var results: [VerifyResult] = []
-            for fields in submitted {
-                let filters = fields.filter { f in keys.contains { $0.name == f.0.name } }.map {
-                    RecordQuery.Filter(item: $0.0, op: .eq, value: $0.1)
-                }
-                let query = RecordQuery(
-                    fields: fields.map(\.0), filters: filters, sort: nil, descending: false, limit: 1, after: nil)
-                guard let row = try await fetch(resource, query, live: a.live).0.rows.first else {
+            for (fields, page) in zip(submitted, pages) {
+                guard let row = page.rows.first else {
                     results.append(VerifyResult(match: false, found: false, differs: nil))
                     continue
                 }

@@ -147,6 +147,14 @@ package struct DataAccess: Sendable {
         return (try await sealer.records(records, of: resource, query: query), "")
     }
 
+    /// A page for each query: from the store in one read, or from the source system one by one.
+    func fetch(_ resource: Resource, _ queries: [RecordQuery], live: PullSource?) async throws -> [RecordPage] {
+        guard let live else { return try await sealer.records(records, of: resource, queries: queries) }
+        var pages: [RecordPage] = []
+        for query in queries { pages.append(try await connector.read(live, items: resource.items, query: query)) }
+        return pages
+    }
+
     func publishedResource(_ code: String, for caller: Caller) async throws -> Resource {
         let r = try await catalog.visibleResource(code, to: caller.principal)
         try r.requirePublished("records exist only for published resources")

@@ -170,13 +170,22 @@ extension Sealer {
     /// A page of stored records, its sealed items opened.
     package func records(_ store: any RecordStore, of resource: Resource, query: RecordQuery) async throws -> RecordPage
     {
+        try await records(store, of: resource, queries: [query])[0]
+    }
+
+    /// A page for each query, read together, their sealed items opened.
+    package func records(
+        _ store: any RecordStore, of resource: Resource, queries: [RecordQuery]
+    ) async throws -> [RecordPage] {
         guard let seal = try await seal(for: resource) else {
-            return try await store.records(of: resource, query: query)
+            return try await store.records(of: resource, queries: queries)
         }
-        var page = try await store.records(of: resource.stored, query: try seal.stored(query))
-        try seal.open(&page.rows, fields: page.fields)
-        page.fields = query.fields
-        return page
+        var pages = try await store.records(of: resource.stored, queries: try queries.map(seal.stored))
+        for i in pages.indices {
+            try seal.open(&pages[i].rows, fields: pages[i].fields)
+            pages[i].fields = queries[i].fields
+        }
+        return pages
     }
 
     /// The change feed's page, its sealed items opened.
