@@ -174,7 +174,7 @@ extension GRDBStore: CatalogStore {
                 sql: """
                     SELECT r.document FROM \(from)\(whereClause) ORDER BY \(order) LIMIT ? OFFSET ?
                     """, arguments: pageArgs
-            ).map { try Documents.value(Resource.self, $0) }
+            ).map { try Documents.cachedValue(Resource.self, $0) }
             return CatalogSearch.Result(total: total, resources: resources)
         }
     }

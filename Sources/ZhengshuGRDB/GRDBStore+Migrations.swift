@@ -489,6 +489,8 @@ extension GRDBStore {
                     CREATE INDEX breakGlass_requester ON breakGlass (requestedBy, resource);
                     """)
         }
+        // PostgreSQL's audit head under the chain's lock in one call; SQLite's writer is serial and needs nothing.
+        m.registerMigration("v25-audit-head") { _ in }
         return m
     }
 

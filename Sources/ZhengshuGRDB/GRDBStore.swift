@@ -13,7 +13,6 @@ package final class GRDBStore: SchemaStore {
     /// Decoded catalog entries of this database, each valid while its row's version, update time and document length
     /// are the ones it was decoded from (checked on every read: the database stays the truth, for every node).
     let resourceCache = Mutex<[String: (stamp: String, resource: Resource)]>([:])
-    let documents = Mutex<[String: any Sendable]>([:])
     /// Group commit of data-service calls, of verifications' counts and of audit entries on their own.
     let shareUses: GroupCommitter<ShareUseWrite, Int64>
     let verifications: GroupCommitter<VerificationUse, VerificationCount>
@@ -85,17 +84,9 @@ package final class GRDBStore: SchemaStore {
         try await writer.unsafeRead(body)
     }
 
-    /// Decodes a stored document, remembering the result by its text: the same grant or account is read on every
-    /// call of a data service, and hashing its text costs a fraction of decoding it.
+    /// Decodes a stored document, remembering the result by its text (``Documents/cachedValue(_:_:)``).
     func decodeDocument<T: Stored>(_ type: T.Type, _ text: String) throws -> T {
-        let key = "\(T.self)\u{0}" + text
-        if let hit = documents.withLock({ $0[key] }) as? T { return hit }
-        let value = try Documents.value(T.self, text)
-        documents.withLock { cache in
-            if cache.count >= 4096 { cache.removeAll(keepingCapacity: true) }
-            cache[key] = value
-        }
-        return value
+        try Documents.cachedValue(T.self, text)
     }
 
     static var encoder: JSONEncoder { DocumentCoding.encoder }

@@ -81,24 +81,31 @@ package struct IngestRoutes {
                 format: format, encoding: encoding, sourceName: q.get("name") ?? multipart?.fileName ?? "upload",
                 bytesTotal: multipart == nil ? length : nil,
                 maxErrors: maxErrors, mapping: mapping, maxRejectedRatio: maxRejectedRatio)
-            let job: IngestJob
-            if format == .xlsx {
-                // A workbook needs random access: the application keeps it in a file, reads the sheet as CSV.
-                let sheet = q.get("sheet")
-                job =
-                    if let multipart {
-                        try await files.importWorkbook(ingestRequest, sheet: sheet, from: multipart, by: caller)
-                    } else {
-                        try await files.importWorkbook(
-                            ingestRequest, sheet: sheet, from: BodyChunks(body: request.body, limit: limit), by: caller)
+            let sheet = q.get("sheet")
+            let file = multipart
+            let job = try await Self.belowRequests {
+                if format == .xlsx {
+                    // A workbook needs random access: the application keeps it in a file, reads the sheet as CSV.
+                    if let file {
+                        return try await files.importWorkbook(ingestRequest, sheet: sheet, from: file, by: caller)
                     }
-            } else if let multipart {
-                job = try await p.ingestion.run(ingestRequest, source: multipart, by: caller)
-            } else {
-                job = try await p.ingestion.run(
+                    return try await files.importWorkbook(
+                        ingestRequest, sheet: sheet, from: BodyChunks(body: request.body, limit: limit), by: caller)
+                }
+                if let file { return try await p.ingestion.run(ingestRequest, source: file, by: caller) }
+                return try await p.ingestion.run(
                     ingestRequest, source: BodyChunks(body: request.body, limit: limit), by: caller)
             }
             return try Self.response(for: job)
+        }
+    }
+
+    /// Runs a load below the priority of the calls being answered meanwhile: parsing and validating a file is the
+    /// heaviest work a node does, and a department's upload should not slow the data services of every other.
+    static func belowRequests<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask(priority: .utility) { try await work() }
+            return try await group.next()!
         }
     }
 

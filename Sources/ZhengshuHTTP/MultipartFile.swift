@@ -4,7 +4,9 @@ import ZhengshuCore
 
 /// The first file part of a `multipart/form-data` body, streamed: headers are read, then the part's content is
 /// yielded chunk by chunk up to the closing boundary, never held whole.
-struct MultipartFile: AsyncSequence {
+/// Sendable unchecked: a file is read by one task only (the load's, which the request hands it to and never touches
+/// again).
+struct MultipartFile: AsyncSequence, @unchecked Sendable {
     typealias Element = [UInt8]
     let fileName: String?
     let contentType: String?

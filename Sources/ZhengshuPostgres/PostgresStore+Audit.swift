@@ -12,10 +12,15 @@ extension PostgresStore: AuditStore {
 
     /// Appends entries in order under one hold of the chain's lock (held to the end of the transaction).
     /// - Returns: their sequences.
-    static func appendAudits(_ events: [AuditEvent], in db: PostgresConnection) async throws -> [Int64] {
-        try await db.query("SELECT pg_advisory_xact_lock(\(Lock.auditChain.rawValue))", logger: PostgresLocation.logger)
+    /// - Parameter after: a `WITH` clause and its bindings that the first statement of entries runs with (a change
+    ///   that needs no round trip of its own).
+    static func appendAudits(
+        _ events: [AuditEvent], after: (sql: String, binds: PostgresBindings)? = nil, in db: PostgresConnection
+    ) async throws -> [Int64] {
+        // The lock, then the head as the previous holder left it (`zhengshu_audit_head`, migration v25).
         var head = try await db.query(
-            "SELECT sequence, hash FROM auditEntry ORDER BY sequence DESC LIMIT 1", logger: PostgresLocation.logger
+            "SELECT sequence, hash FROM zhengshu_audit_head(\(Lock.auditChain.rawValue))",
+            logger: PostgresLocation.logger
         )
         .collect().first.map { try $0.decode((Int64, String).self) }
         // The installation's first entry takes the algorithm its crypto profile chose; every later one its predecessor's.
@@ -31,8 +36,9 @@ extension PostgresStore: AuditStore {
         // One statement for the lot (at most 1,000 rows, 10,000 parameters, a statement): the chain's lock is held
         // for one round trip to the database, not one an entry.
         var sequences: [Int64] = []
+        var prefix = after
         for chunk in stride(from: 0, to: events.count, by: 1000).map({ events[$0..<min($0 + 1000, events.count)] }) {
-            var binds = PostgresBindings(capacity: chunk.count * 10)
+            var binds = prefix?.binds ?? PostgresBindings(capacity: chunk.count * 10)
             var rows: [String] = []
             for event in chunk {
                 let entry = AuditChain.entry(
@@ -54,10 +60,11 @@ extension PostgresStore: AuditStore {
             }
             try await db.query(
                 PostgresQuery(
-                    unsafeSQL: """
+                    unsafeSQL: (prefix.map { $0.sql + "\n" } ?? "") + """
                         INSERT INTO auditEntry (sequence, actor, actorDepartment, action, target, at, requestId, detail, previousHash, hash)
                         VALUES \(rows.joined(separator: ", "))
                         """, binds: binds), logger: PostgresLocation.logger)
+            prefix = nil
         }
         return sequences
     }

@@ -155,7 +155,7 @@ extension PostgresStore: CatalogStore {
                 ).collect()[0].decode(Int.self)
             }
             return CatalogSearch.Result(
-                total: total, resources: try rows.map { try Documents.value(Resource.self, $0.0) })
+                total: total, resources: try rows.map { try Documents.cachedValue(Resource.self, $0.0) })
         }
     }
 
@@ -170,7 +170,7 @@ extension PostgresStore: CatalogStore {
             ).collect().first
         else { return nil }
         let (id, document) = try row.decode((Int64, String).self)
-        return (id, try Documents.value(Resource.self, document))
+        return (id, try Documents.cachedValue(Resource.self, document))
     }
 
     static var decoder: JSONDecoder { DocumentCoding.decoder }

@@ -320,6 +320,21 @@ extension PostgresStore {
                 "CREATE INDEX breakGlass_requester ON breakGlass (requestedBy, resource)",
             ]
         ),
+        (
+            "v25-audit-head",
+            [
+                // The chain's lock and its head in one round trip. VOLATILE: the SELECT takes its snapshot after the
+                // lock is granted (READ COMMITTED), so it sees the entry the previous holder committed.
+                """
+                CREATE FUNCTION zhengshu_audit_head(lock_key bigint) RETURNS TABLE (sequence bigint, hash text)
+                LANGUAGE plpgsql VOLATILE AS $$
+                BEGIN
+                  PERFORM pg_advisory_xact_lock(lock_key);
+                  RETURN QUERY SELECT a.sequence, a.hash FROM auditEntry a ORDER BY a.sequence DESC LIMIT 1;
+                END $$
+                """
+            ]
+        ),
     ]
 
     /// The State Council's holiday schedules for 2025 and 2026, the starting calendar of a new installation: the rows

@@ -245,17 +245,66 @@ extension PostgresStore: RecordStore {
 
     package func records(of resource: Resource, queries: [RecordQuery]) async throws -> [RecordPage] {
         try await read { db in
-            guard let (id, _) = try await Self.fetchResource(resource.code, db) else {
+            guard
+                let id = try await db.query(
+                    "SELECT id FROM resource WHERE code = \(resource.code.rawValue)", logger: PostgresLocation.logger
+                ).collect().first?.decode(Int64.self)
+            else {
                 throw ZhengshuError(.notFound, "resource \(resource.code) does not exist")
             }
-            var pages: [RecordPage] = []
-            for query in queries { pages.append(try await Self.page(of: id, query: query, db)) }
-            return pages
+            return try await Self.pages(of: id, queries: queries, db)
         }
     }
 
-    static func page(of id: Int64, query: RecordQuery, _ db: PostgresConnection) async throws -> RecordPage {
+    /// Every query's page in one statement: each query's own `SELECT` (its order and limit), tagged with its place
+    /// and its rows' order, padded to the widest, joined by `UNION ALL` (a verification's lookups: one round trip, not
+    /// one a tuple).
+    static func pages(of id: Int64, queries: [RecordQuery], _ db: PostgresConnection) async throws -> [RecordPage] {
+        guard !queries.isEmpty else { return [] }
         var binds = PostgresBindings()
+        var parts: [(columns: [String], rest: String, order: String, selected: [DataItem])] = []
+        for query in queries { parts.append(Self.pageSQL(of: id, query: query, &binds)) }
+        let width = parts.map(\.selected.count).max() ?? 0
+        let sql =
+            "SELECT * FROM ("
+            + parts.enumerated().map { k, part in
+                let columns = part.columns + Array(repeating: "NULL::text", count: width - part.selected.count)
+                return "(SELECT \(k) AS \"_q\", row_number() OVER (ORDER BY \(part.order)) AS \"_n\", "
+                    + "\(columns.joined(separator: ", ")) \(part.rest))"
+            }.joined(separator: " UNION ALL ") + ") AS pages ORDER BY \"_q\", \"_n\""
+        var rows = Array(repeating: [(Int64, [RecordValue])](), count: queries.count)
+        for try await row in try await db.query(
+            PostgresQuery(unsafeSQL: sql, binds: binds), logger: PostgresLocation.logger)
+        {
+            var cells = row.makeIterator()
+            let k = Int(try cells.next()!.decode(Int.self))
+            _ = cells.next()  // the row's place in its page, which the statement's order already followed
+            let rowID = try cells.next()!.decode(Int64.self)
+            var values: [RecordValue] = []
+            values.reserveCapacity(parts[k].selected.count)
+            for item in parts[k].selected {
+                values.append(try PostgresValues.value(try cells.next()!.decode(String?.self), as: item))
+            }
+            rows[k].append((rowID, values))
+        }
+        return zip(queries, zip(parts, rows)).map { query, pr in
+            let (part, rows) = pr
+            let page = rows.prefix(query.limit)
+            var next: RecordQuery.Cursor?
+            if rows.count > query.limit, let last = page.last {
+                next = RecordQuery.Cursor(
+                    value: query.sort == nil ? .null : last.1[part.selected.count - 1], id: last.0)
+            }
+            return RecordPage(
+                fields: query.fields, rows: page.map { Array($0.1.prefix(query.fields.count)) }, next: next)
+        }
+    }
+
+    /// One page's `SELECT`: its columns (`_id`, the fields, then the sort item when there is one) and the rest from
+    /// `FROM`, its values bound into `binds`.
+    static func pageSQL(
+        of id: Int64, query: RecordQuery, _ binds: inout PostgresBindings
+    ) -> (columns: [String], rest: String, order: String, selected: [DataItem]) {
         var conditions = PostgresValues.filters(query.filters, &binds)
         let direction = query.descending ? "DESC" : "ASC"
         let cmp = query.descending ? "<" : ">"
@@ -276,28 +325,10 @@ extension PostgresStore: RecordStore {
         let selected = query.fields + (query.sort.map { [$0] } ?? [])
         let outputs = ["\"_id\""] + selected.map { PostgresValues.output(Self.column($0), as: $0) }
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-        let sql =
-            "SELECT \(outputs.joined(separator: ", ")) FROM \(Self.recordsTable(id))\(whereClause) ORDER BY \(order) LIMIT \(query.limit + 1)"
-        var rows: [(Int64, [RecordValue])] = []
-        for try await row in try await db.query(
-            PostgresQuery(unsafeSQL: sql, binds: binds), logger: PostgresLocation.logger)
-        {
-            var cells = row.makeIterator()
-            let rowID = try cells.next()!.decode(Int64.self)
-            var values: [RecordValue] = []
-            values.reserveCapacity(selected.count)
-            for item in selected {
-                values.append(try PostgresValues.value(try cells.next()!.decode(String?.self), as: item))
-            }
-            rows.append((rowID, values))
-        }
-        let page = rows.prefix(query.limit)
-        var next: RecordQuery.Cursor?
-        if rows.count > query.limit, let last = page.last {
-            next = RecordQuery.Cursor(value: query.sort == nil ? .null : last.1[selected.count - 1], id: last.0)
-        }
-        return RecordPage(
-            fields: query.fields, rows: page.map { Array($0.1.prefix(query.fields.count)) }, next: next)
+        return (
+            outputs, "FROM \(Self.recordsTable(id))\(whereClause) ORDER BY \(order) LIMIT \(query.limit + 1)", order,
+            selected
+        )
     }
 
     package func recordCount(of resource: Resource) async throws -> Int {

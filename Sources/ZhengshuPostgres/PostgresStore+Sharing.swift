@@ -76,7 +76,7 @@ extension PostgresStore: SharingStore {
             """, logger: PostgresLocation.logger)
     }
 
-    /// Decodes the `document` column of the rows of `table` that meet `condition`.
+    /// Decodes the `document` column of the rows of `table` that meet `condition` (remembered by its text).
     static func fetchDocuments<T: Stored>(
         _ type: T.Type, _ table: String, _ condition: PostgresQuery,
         _ db: PostgresConnection
@@ -84,7 +84,7 @@ extension PostgresStore: SharingStore {
         var query = condition
         query.sql = "SELECT document FROM \(table) WHERE " + condition.sql
         return try await db.query(query, logger: PostgresLocation.logger).collect().map { r in
-            try Documents.value(T.self, try r.decode(String.self))
+            try Documents.cachedValue(T.self, try r.decode(String.self))
         }
     }
 
@@ -151,36 +151,46 @@ extension PostgresStore: SharingStore {
         }
     }
 
+    /// One statement (each round trip costs the node more than the database): the resource, the consumer's grants of
+    /// it with today's use, whether it is read live, and the masking policies. The live source, when there is one, is a
+    /// second.
     package func serviceContext(
         _ code: ResourceCode, consumer: DepartmentCode, day: CivilDate
     ) async throws -> ServiceContext? {
         try await read { db in
-            guard let (_, resource) = try await Self.fetchResource(code, db) else { return nil }
-            let grants = try await Self.fetchDocuments(
-                Grant.self, "shareGrant",
-                """
-                consumer = \(consumer.rawValue) AND resource = \(code.rawValue) ORDER BY id DESC
-                """, db)
+            guard
+                let row = try await db.query(
+                    """
+                    SELECT r.document,
+                      ARRAY(SELECT g.document FROM shareGrant g WHERE g.consumer = \(consumer.rawValue) AND g.resource = r.code ORDER BY g.id DESC),
+                      ARRAY(SELECT u.grantId FROM shareUsage u JOIN shareGrant g ON g.id = u.grantId
+                            WHERE u.day = \(day.description) AND g.consumer = \(consumer.rawValue) AND g.resource = r.code ORDER BY u.grantId),
+                      ARRAY(SELECT u.calls::bigint FROM shareUsage u JOIN shareGrant g ON g.id = u.grantId
+                            WHERE u.day = \(day.description) AND g.consumer = \(consumer.rawValue) AND g.resource = r.code ORDER BY u.grantId),
+                      ARRAY(SELECT u.rowCount::bigint FROM shareUsage u JOIN shareGrant g ON g.id = u.grantId
+                            WHERE u.day = \(day.description) AND g.consumer = \(consumer.rawValue) AND g.resource = r.code ORDER BY u.grantId),
+                      EXISTS (SELECT 1 FROM pullSource p WHERE p.resource = r.code AND p.live AND p.enabled),
+                      ARRAY(SELECT m.document FROM maskingPolicy m ORDER BY m.name)
+                    FROM resource r WHERE r.code = \(code.rawValue)
+                    """, logger: PostgresLocation.logger
+                ).collect().first
+            else { return nil }
+            let (resource, grants, ids, calls, rows, live, policies) = try row.decode(
+                (String, [String], [Int64], [Int64], [Int64], Bool, [String]).self)
             var used: [Int64: (Int, Int)] = [:]
-            for r in try await db.query(
-                """
-                SELECT u.grantId, u.calls, u.rowCount FROM shareUsage u JOIN shareGrant g ON g.id = u.grantId
-                WHERE u.day = \(day.description) AND g.consumer = \(consumer.rawValue) AND g.resource = \(code.rawValue)
-                """, logger: PostgresLocation.logger
-            ).collect() {
-                let (id, calls, rows) = try r.decode((Int64, Int, Int).self)
-                used[id] = (calls, rows)
-            }
-            let live = try await Self.fetchPullSources(
-                "resource = \(code.rawValue) AND live AND enabled ORDER BY id LIMIT 1", db
-            ).first
+            for (k, id) in ids.enumerated() { used[id] = (Int(calls[k]), Int(rows[k])) }
             return ServiceContext(
-                resource: resource,
-                grants: grants.map { g in
+                resource: try Documents.cachedValue(Resource.self, resource),
+                grants: try grants.map { text in
+                    let g = try Documents.cachedValue(Grant.self, text)
                     let u = used[g.id.rawValue] ?? (0, 0)
                     return (g, u.0, u.1)
-                }, live: live,
-                policies: try await Self.fetchDocuments(MaskingPolicy.self, "maskingPolicy", "true ORDER BY name", db))
+                },
+                live: live
+                    ? try await Self.fetchPullSources(
+                        "resource = \(code.rawValue) AND live AND enabled ORDER BY id LIMIT 1", db
+                    ).first : nil,
+                policies: try policies.map { try Documents.cachedValue(MaskingPolicy.self, $0) })
         }
     }
 
@@ -202,7 +212,8 @@ extension PostgresStore: SharingStore {
     }
 
     /// A batch of data-service calls: each grant's day counted up once (in grant order, so that two nodes' batches
-    /// lock the same rows in the same order), then every audit entry under one hold of the chain's lock.
+    /// lock the same rows in the same order) and every audit entry, in one statement under one hold of the chain's
+    /// lock (the only lock taken before the counts' rows, here and everywhere else).
     static func commit(_ batch: [ShareUseWrite], in db: PostgresConnection) async throws -> [Int64] {
         struct Key: Hashable { var grant: Int64, day: String }
         var usage: [Key: (grant: Grant, day: CivilDate, calls: Int, rows: Int)] = [:]
@@ -212,31 +223,42 @@ extension PostgresStore: SharingStore {
             usage[key, default: (w.grant, w.day, 0, 0)].calls += 1
             usage[key]!.rows += w.rows
         }
-        for u in usage.values.sorted(by: {
+        let counts = usage.values.sorted {
             ($0.grant.id.rawValue, $0.day.description) < ($1.grant.id.rawValue, $1.day.description)
-        }) {
-            try await db.query(
-                """
-                INSERT INTO shareUsage (grantId, day, resource, provider, consumer, calls, rowCount)
-                VALUES (\(u.grant.id.rawValue), \(u.day.description), \(u.grant.resource.rawValue), \(u.grant.provider.rawValue),
-                        \(u.grant.consumer.rawValue), \(u.calls), \(u.rows))
-                ON CONFLICT (grantId, day) DO UPDATE SET calls = shareUsage.calls + excluded.calls, rowCount = shareUsage.rowCount + excluded.rowCount
-                """, logger: PostgresLocation.logger)
         }
-        return try await appendAudits(batch.map(\.audit), in: db)
+        // The counts go in the entries' statement: under the chain's lock, but no round trip of their own.
+        var binds = PostgresBindings()
+        binds.append(counts.map(\.grant.id.rawValue))
+        binds.append(counts.map(\.day.description))
+        binds.append(counts.map(\.grant.resource.rawValue))
+        binds.append(counts.map(\.grant.provider.rawValue))
+        binds.append(counts.map(\.grant.consumer.rawValue))
+        binds.append(counts.map { Int64($0.calls) })
+        binds.append(counts.map { Int64($0.rows) })
+        return try await appendAudits(
+            batch.map(\.audit),
+            after: (
+                """
+                WITH counted AS (
+                  INSERT INTO shareUsage (grantId, day, resource, provider, consumer, calls, rowCount)
+                  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[])
+                  ON CONFLICT (grantId, day) DO UPDATE SET calls = shareUsage.calls + excluded.calls, rowCount = shareUsage.rowCount + excluded.rowCount)
+                """, binds
+            ), in: db)
     }
 
+    /// Two statements, each atomic on its own, and no transaction around them (the fewest round trips on the
+    /// verification's path): the count, then the variants with their counts. The minute's row, locked by the upsert,
+    /// orders concurrent calls of the grant; the day's sum is of the other minutes as they stood, plus this one's. A
+    /// call that fails between the two has had its tuples counted, which errs on the side of the limit; a refused
+    /// call's tuples are taken back by a third.
     package func recordVerification(_ use: VerificationUse) async throws -> VerificationCount {
-        try await verifications.submit(use)
+        try await read { db in try await Self.recordVerification(use, in: db) }
     }
 
-    /// One verification's count, in a group commit's transaction (the committer is made in `init`).
     static func recordVerification(_ use: VerificationUse, in db: PostgresConnection) async throws -> VerificationCount
     {
         let g = use.grant.rawValue
-        // The minute's row, locked by the upsert, orders concurrent calls of the grant; the day's sum is of the
-        // other minutes as they stood, plus this one's. Two statements in the usual case: the upsert, and the
-        // variants with their counts.
         let (minute, day) =
             try await db.query(
                 """
@@ -463,7 +485,7 @@ extension PostgresStore: SystemAccountStore {
         query.sql = "SELECT document, lastUsedAt FROM systemAccount WHERE " + condition.sql
         return try await db.query(query, logger: PostgresLocation.logger).collect().map { r in
             let (document, lastUsed) = try r.decode((String, Int64?).self)
-            var a = try Documents.value(SystemAccount.self, document)
+            var a = try Documents.cachedValue(SystemAccount.self, document)
             a.lastUsedAt = lastUsed.map(Date.init(millis:))
             return a
         }

@@ -15,7 +15,6 @@ package final class PostgresStore: SchemaStore {
     /// Group commit of data-service calls: one transaction, one hold of the audit chain's lock, for every call that
     /// arrived while the previous commit was on its way.
     let shareUses: GroupCommitter<ShareUseWrite, Int64>
-    let verifications: GroupCommitter<VerificationUse, VerificationCount>
     /// Group commit of audit entries on their own (a read's entry, a denial's).
     let audits: GroupCommitter<AuditEvent, Int64>
 
@@ -57,13 +56,6 @@ package final class PostgresStore: SchemaStore {
         }
         audits = GroupCommitter { [client] batch in
             try await Self.transaction(client) { db in try await Self.appendAudits(batch, in: db) }
-        }
-        verifications = GroupCommitter { [client] batch in
-            try await Self.transaction(client) { db in
-                var counts: [VerificationCount] = []
-                for use in batch { counts.append(try await Self.recordVerification(use, in: db)) }
-                return counts
-            }
         }
     }
 

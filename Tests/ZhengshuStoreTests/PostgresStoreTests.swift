@@ -40,7 +40,7 @@ struct PostgresStoreTests {
                 "v7-quality", "v8-problems", "v9-lineage", "v10-data-elements", "v11-quality-schedule", "v12-sharing",
                 "v13-audit-checkpoints", "v14-share-exports", "v15-change-feed", "v16-webhooks", "v17-privacy",
                 "v18-management", "v19-members", "v20-topics", "v21-sandbox", "v22-backup-runs",
-                "v23-verification-limits", "v24-break-glass",
+                "v23-verification-limits", "v24-break-glass", "v25-audit-head",
             ])
         #expect(try await second.isSchemaCurrent())
         #expect(

@@ -34,7 +34,9 @@ package final class GroupCommitter<Write: Sendable, Outcome: Sendable>: Sendable
                 s.committing = true
                 return true
             }
-            if lead { Task { await self.drain() } }
+            // Above the calls being answered: a batch holds the audit chain's lock until it commits, and every
+            // caller in it waits for it (nor does a load's lower priority pass to the others' commits).
+            if lead { Task(priority: .high) { await self.drain() } }
         }
     }
 
