@@ -55,8 +55,7 @@ package struct CLITasks: Sendable {
     ) async throws -> IngestJob {
         if request.format == .xlsx {
             return try await Workbook.importSheet(
-                of: URL(fileURLWithPath: path), sheet: sheet, request, into: services.platform.ingestion,
-                work: services.work, by: caller,
+                of: URL(fileURLWithPath: path), sheet: sheet, request, into: services.platform.ingestion, by: caller,
                 onProgress: onProgress)
         }
         let (chunks, _) = try FileChunks.open(path)

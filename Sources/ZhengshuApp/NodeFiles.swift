@@ -81,7 +81,7 @@ package final class NodeFiles: FileServices, Service {
             throw error
         }
         return try await Workbook.importSheet(
-            of: spool, sheet: sheet, request, into: platform.ingestion, work: work, by: caller)
+            of: spool, sheet: sheet, request, into: platform.ingestion, by: caller)
     }
 }
 

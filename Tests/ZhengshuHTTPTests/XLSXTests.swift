@@ -140,8 +140,8 @@ extension XLSXTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == [mine.lastPathComponent])
     }
 
-    /// A workbook whose sheet inflates from a few hundred kilobytes to 200 MB of empty rows: refused by its ratio before
-    /// it is inflated, with a precise reason, and nothing stored.
+    /// A workbook whose sheet inflates from about a megabyte to 512 MiB of empty rows: refused by its ratio before it is
+    /// inflated, with a precise reason, as a failed job the provider finds in the job list; nothing stored.
     @Test func aDecompressionBombIsRefusedAndNothingIsStored() async throws {
         let fixture = try await TestPlatform.make()
         let c = TestPlatform.operatorCaller
@@ -149,7 +149,7 @@ extension XLSXTests {
         _ = try await fixture.platform.catalog.publish("RK-0001", by: c)
         let url = try workbook()
         defer { try? FileManager.default.removeItem(at: url) }
-        // The sheet replaced by 200 MB of empty rows, deflated to a few hundred kilobytes (Python's zipfile, whose CRC
+        // The sheet replaced by 512 MiB of empty rows, deflated to about a megabyte (Python's zipfile, whose CRC
         // and deflate are C: the same archive built here would take the debug build half a minute).
         let python = Process()
         python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -164,7 +164,7 @@ extension XLSXTests {
                         b.writestr(item, a.read(item.filename))
                 with b.open("xl/worksheets/sheet2.xml", "w", force_zip64=True) as sheet:
                     sheet.write(b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
-                    for _ in range(512):
+                    for _ in range(1366):
                         sheet.write(b"<row/>" * 65536)
             """, url.path,
         ]
@@ -172,22 +172,32 @@ extension XLSXTests {
         python.waitUntilExit()
         let bomb = URL(fileURLWithPath: url.path + ".bomb")
         defer { try? FileManager.default.removeItem(at: bomb) }
-        let size = 512 * 65536 * 6
+        let size = 1366 * 65536 * 6
         let bytes = try Data(contentsOf: bomb)
-        #expect(bytes.count < 2_000_000, "a bomb: \(bytes.count) bytes inflating to \(size)")
+        #expect(size > 512 << 20 && bytes.count < 2_000_000, "a bomb: \(bytes.count) bytes inflating to \(size)")
         let app = try await buildApplication(TestPlatform.configuration, services: fixture.services)
         try await app.test(.router) { client async throws in
             let headers: HTTPFields = [
                 .authorization: "Bearer \(fixture.tokens["ga"]!)",
                 .contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             ]
+            let started = ContinuousClock.now
             let (status, text) = try await client.execute(
                 uri: "/api/v1/resources/RK-0001/ingest?sheet=%E4%BA%BA%E5%8F%A3", method: .post,
                 headers: headers, body: ByteBuffer(bytes: bytes)
             ) { ($0.status, String(buffer: $0.body)) }
             #expect(
                 status == .unprocessableContent && text.contains("decompression bomb") && text.contains("sheet2.xml"),
-                "\(text.prefix(400))")
+                "\(text.prefix(400)) (answered in \(ContinuousClock.now - started))")
+            // The job was listed from the start and ends failed with the reason.
+            let problem = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+            let id = try #require((problem?["job"] as? [String: Any])?["id"] as? Int)
+            let (jobStatus, job) = try await client.execute(
+                uri: "/api/v1/jobs/\(id)", method: .get, headers: [.authorization: "Bearer \(fixture.tokens["ga"]!)"]
+            ) { ($0.status, String(buffer: $0.body)) }
+            #expect(
+                jobStatus == .ok && job.contains("\"failed\"") && job.contains("decompression bomb")
+                    && job.contains("\"format\":\"xlsx\""), "\(job.prefix(400))")
         }
         let page = try await fixture.platform.data.query(
             "RK-0001", RecordQueryParameters(fields: "citizen_id", limit: "1"), by: c)

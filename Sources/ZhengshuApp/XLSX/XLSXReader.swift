@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import ZIPFoundation
 import ZhengshuCore
 
@@ -90,6 +91,14 @@ package struct XLSXReader {
 
     /// Writes the sheet as RFC 4180 CSV (UTF-8) to `output`, a row at a time. - Returns: the number of rows written.
     package func convert(sheet: String?, to output: URL) throws -> Int {
+        FileManager.default.createFile(atPath: output.path, contents: nil, attributes: [.posixPermissions: 0o600])
+        let handle = try FileHandle(forWritingTo: output)
+        defer { try? handle.close() }
+        return try convert(sheet: sheet) { try handle.write(contentsOf: $0) }
+    }
+
+    /// The sheet as RFC 4180 CSV (UTF-8), given to `emit` in chunks of about 1 MiB. - Returns: the number of rows.
+    package func convert(sheet: String?, emit: ([UInt8]) throws -> Void) throws -> Int {
         BlockingPool.assertMayBlock("converting a worksheet")
         let index: Int
         if let sheet {
@@ -104,9 +113,6 @@ package struct XLSXReader {
             throw Failure.notAWorkbook("\(sheetPaths[index]) is missing")
         }
         let strings = try sharedStrings()
-        FileManager.default.createFile(atPath: output.path, contents: nil, attributes: [.posixPermissions: 0o600])
-        let handle = try FileHandle(forWritingTo: output)
-        defer { try? handle.close() }
 
         var scanner = XMLScanner()
         var row: [String] = []
@@ -158,11 +164,11 @@ package struct XLSXReader {
                 }
             }
             if buffer.utf8.count > 1 << 20 {
-                handle.write(Data(buffer.utf8))
+                try emit(Array(buffer.utf8))
                 buffer = ""
             }
         }
-        handle.write(Data(buffer.utf8))
+        if !buffer.isEmpty { try emit(Array(buffer.utf8)) }
         return rows
     }
 
@@ -201,43 +207,71 @@ package struct XLSXReader {
 
 /// XLSX to CSV at the edge, for the importer: the one way a workbook is imported, from the CLI or the API.
 package enum Workbook {
-    /// Imports the sheet (named, or the first) of the workbook at `url`: converted to a temporary CSV file, which is
-    /// streamed into the import and removed.
-    /// - Throws: `validation` naming the body when the file is not a workbook it can read (which sheet, which cell).
+    /// Imports the sheet (named, or the first) of the workbook at `url`, converted while the import reads it: the job
+    /// exists from the start (it is listed, shows its progress and can be cancelled), and a workbook that cannot be
+    /// read — not a workbook, no such sheet, a decompression bomb — fails its job with the reason (which part, which
+    /// limit) and stores nothing.
     package static func importSheet(
-        of url: URL, sheet: String?, _ request: ImportRequest, into ingestion: Ingestion, work: WorkFolder,
-        by caller: Caller, onProgress: @Sendable (JobProgress) -> Void = { _ in }
+        of url: URL, sheet: String?, _ request: ImportRequest, into ingestion: Ingestion, by caller: Caller,
+        onProgress: @Sendable (JobProgress) -> Void = { _ in }
     ) async throws -> IngestJob {
-        let csv: URL
-        do {
-            csv = try await Workbook.csv(from: url, sheet: sheet, in: work)
-        } catch let error as ZhengshuError {
-            throw error
-        } catch {
-            throw ZhengshuError(.validation, "\(error)", violations: [.init(field: "body", reason: "\(error)")])
-        }
-        defer { try? FileManager.default.removeItem(at: csv) }
         var csvRequest = request
         csvRequest.encoding = .utf8
-        csvRequest.bytesTotal = FileChunks.size(atPath: csv.path)
+        csvRequest.bytesTotal = nil
         return try await ingestion.run(
-            csvRequest, source: FileChunks(path: csv.path), by: caller, onProgress: onProgress)
+            csvRequest, source: SheetChunks(url: url, sheet: sheet), by: caller, onProgress: onProgress)
+    }
+}
+
+/// A sheet's CSV in chunks, converted on the blocking pool as they are read (at most two ahead of the reader: the
+/// converting thread waits for room). When the reader stops — the job is cancelled or failed — the conversion stops at
+/// its next chunk and the thread is free. A workbook the reader cannot read ends the sequence with a `validation`
+/// error naming it.
+struct SheetChunks: AsyncSequence, Sendable {
+    typealias Element = [UInt8]
+    let url: URL
+    let sheet: String?
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var base: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator
+        let room: DispatchSemaphore
+
+        mutating func next() async throws -> [UInt8]? {
+            guard let chunk = try await base.next() else { return nil }
+            room.signal()
+            return chunk
+        }
     }
 
-    /// Writes the sheet (named, or the first) of the workbook at `url` to a CSV file in the work folder; the caller
-    /// removes it.
-    /// Inflating and parsing a sheet is long blocking work (a crafted workbook can hold a thread for minutes), so
-    /// it runs on the blocking pool, never on a cooperative thread.
-    @Sendable package static func csv(from url: URL, sheet: String?, in work: WorkFolder) async throws -> URL {
-        try await BlockingPool.shared.run {
-            let output = try work.newFile("sheet", extension: "csv")
-            do {
-                _ = try XLSXReader(url: url).convert(sheet: sheet, to: output)
-            } catch {
-                try? FileManager.default.removeItem(at: output)
-                throw error
-            }
-            return output
+    func makeAsyncIterator() -> AsyncIterator {
+        let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
+        let room = DispatchSemaphore(value: 2)
+        let stopped = Mutex(false)
+        continuation.onTermination = { _ in
+            stopped.withLock { $0 = true }
+            room.signal()
         }
+        let (url, sheet) = (url, sheet)
+        Task {
+            do {
+                try await BlockingPool.shared.run {
+                    _ = try XLSXReader(url: url).convert(sheet: sheet) { chunk in
+                        room.wait()
+                        if stopped.withLock({ $0 }) { throw CancellationError() }
+                        continuation.yield(chunk)
+                    }
+                }
+                continuation.finish()
+            } catch is CancellationError {
+                continuation.finish()
+            } catch let error as ZhengshuError {
+                continuation.finish(throwing: error)
+            } catch {
+                continuation.finish(
+                    throwing: ZhengshuError(
+                        .validation, "\(error)", violations: [.init(field: "body", reason: "\(error)")]))
+            }
+        }
+        return AsyncIterator(base: stream.makeAsyncIterator(), room: room)
     }
 }
