@@ -122,9 +122,13 @@ import ZhengshuCore
         #expect(try decodeAll(gbk, .auto, chunk: 100).1 == .gb18030)
     }
 
-    @Test func anInvalidGBKSequenceFails() {
-        // A truncated GBK character at the very end.
-        #expect(throws: Transcoder.Failure.self) { _ = try decodeAll(gbk + [0xC8], .gbk, chunk: 100) }
+    /// A byte that starts no GB 18030 character becomes U+FFFD too, so its line is rejected and the others load.
+    @Test(arguments: [1, 2, 100])
+    func invalidGBKBytesBecomeReplacementCharacters(_ chunk: Int) throws {
+        // A character cut short at the very end of the file, a byte no character starts with, an invalid second byte.
+        #expect(try decodeAll(gbk + [0xC8], .gbk, chunk: chunk).0 == "人口,性别\u{FFFD}")
+        #expect(try decodeAll(gbk + [0x0A, 0xFF, 0x41, 0x0A] + gbk, .gbk, chunk: chunk).0 == "人口,性别\n\u{FFFD}A\n人口,性别")
+        #expect(try decodeAll([0x81, 0x20] + gbk, .gb18030, chunk: chunk).0 == "\u{FFFD} 人口,性别")
     }
 }
 

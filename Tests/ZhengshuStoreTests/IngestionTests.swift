@@ -238,6 +238,26 @@ import ZhengshuTestSupport
         #expect(rejects[4].reason.hasPrefix("character 1 stands for bytes that are not valid in the file's encoding"))
         #expect(try await ids(p).count == 3)
 
+        // A GBK file with a byte no GB 18030 character starts with in one name: that row, not the file.
+        let iconv = Process()
+        iconv.executableURL = URL(fileURLWithPath: "/usr/bin/iconv")
+        iconv.arguments = ["-f", "UTF-8", "-t", "GB18030"]
+        let (input, output) = (Pipe(), Pipe())
+        (iconv.standardInput, iconv.standardOutput) = (input, output)
+        try iconv.run()
+        input.fileHandleForWriting.write(Data(Self.csv(8..<14) { k, f in if k == 10 { f[1] = "@@" } }.utf8))
+        try input.fileHandleForWriting.close()
+        var gbk = [UInt8](output.fileHandleForReading.readDataToEndOfFile())
+        iconv.waitUntilExit()
+        let mark = try #require(gbk.firstRange(of: Array("@@".utf8)))
+        gbk.replaceSubrange(mark, with: [0xFF, 0x41])
+        job = try await load(p, gbk, encoding: .gbk, chunk: 5)
+        #expect(job.status == .succeeded && job.rowsAccepted == 5 && job.rowsRejected == 1, "\(job)")
+        let gbkRejects = try await p.ingestion.rejects(of: job.id.rawValue, after: 0, limit: 10, by: admin).rows
+        #expect(gbkRejects.map { "\($0.row):\($0.field)" } == ["3:xm"])
+        #expect(gbkRejects.first?.reason.hasPrefix("character 1 stands for bytes that are not valid") == true)
+        #expect(try await ids(p).count == 8)
+
         // A JSON object that names a member twice says two things: refused, at any depth.
         let q = Self.person(20)
         let twice = "{\"gmsfhm\":\"\(q["gmsfhm"]!)\",\"xm\":\"张三\",\"csrq\":\"\(q["csrq"]!)\",\"x\\u006d\":\"李四\"}"

@@ -18,12 +18,9 @@ package enum SourceEncoding: String, CaseIterable, Sendable, Codable, Vocabulary
 /// of a chunk for the next one. GBK is decoded as GB 18030, its superset.
 package struct Transcoder: ~Copyable {
     package enum Failure: Error, Equatable, Sendable, CustomStringConvertible {
-        case invalid(encoding: String, offset: Int)
         case unavailable(String)
         package var description: String {
             switch self {
-            case .invalid(let encoding, let offset):
-                "byte \(offset) is not valid \(encoding); name the file's encoding (utf-8, gbk or gb18030)"
             case .unavailable(let e): "the system cannot decode \(e)"
             }
         }
@@ -32,7 +29,6 @@ package struct Transcoder: ~Copyable {
     /// The encoding in use (resolved from `auto` by the first chunk).
     package private(set) var encoding: SourceEncoding
     private var carry: [UInt8] = []
-    private var offset = 0
     private var started = false
     private var converter: iconv_t?
 
@@ -44,8 +40,10 @@ package struct Transcoder: ~Copyable {
         if let converter { iconv_close(converter) }
     }
 
-    /// Decodes `chunk`; with `final`, also what was carried over.
-    /// - Throws: ``Failure/invalid(encoding:offset:)`` with the byte offset (0-based, in the source) of the bad byte.
+    /// Decodes `chunk`; with `final`, also what was carried over. A byte that starts no character of the encoding
+    /// becomes U+FFFD, in either encoding, so that the line holding it is rejected with its row (``RecordValidator``)
+    /// rather than the whole file failing or being stored as mojibake.
+    /// - Throws: ``Failure/unavailable(_:)`` when the system has no GB 18030 converter.
     package mutating func decode(_ chunk: [UInt8], final: Bool = false) throws(Failure) -> [UInt8] {
         var input = carry + chunk
         carry = []
@@ -57,7 +55,6 @@ package struct Transcoder: ~Copyable {
             started = true
             if input.starts(with: [0xEF, 0xBB, 0xBF]) {
                 input.removeFirst(3)
-                offset = 3
                 if encoding == .auto { encoding = .utf8 }
             }
             if encoding == .auto {
@@ -70,7 +67,6 @@ package struct Transcoder: ~Copyable {
         if encoding == .utf8 {
             let complete = final ? input.count : Self.completePrefix(input)
             carry = Array(input[complete...])
-            offset += complete
             let text = complete == input.count ? input : Array(input[..<complete])
             return Self.validUTF8Prefix(text, final: true) == text.count ? text : Self.repairedUTF8(text)
         }
@@ -83,10 +79,10 @@ package struct Transcoder: ~Copyable {
             guard let c, c != iconv_t(bitPattern: -1) else { throw .unavailable("GB18030") }
             converter = c
         }
-        var output = [UInt8](repeating: 0, count: input.count * 2 + 16)
+        // GB 18030 to UTF-8 takes at most 1.5 bytes a byte; a byte replaced by U+FFFD, 3.
+        var output = [UInt8](repeating: 0, count: input.count * 3 + 16)
         var consumed = 0
         var produced = 0
-        var failure: Failure?
         input.withUnsafeBufferPointer { inBuf in
             output.withUnsafeMutableBufferPointer { outBuf in
                 var inPtr = UnsafeMutablePointer(mutating: inBuf.baseAddress).map {
@@ -95,26 +91,32 @@ package struct Transcoder: ~Copyable {
                 var inLeft = inBuf.count
                 var outPtr = outBuf.baseAddress.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: CChar.self) }
                 var outLeft = outBuf.count
+                func replace() {
+                    for (k, b) in [0xEF, 0xBF, 0xBD].enumerated() { outPtr?[k] = CChar(bitPattern: UInt8(b)) }
+                    outPtr = outPtr.map { $0 + 3 }
+                    outLeft -= 3
+                    inPtr = inPtr.map { $0 + 1 }
+                    inLeft -= 1
+                }
                 while inLeft > 0 {
                     let r = iconv(converter, &inPtr, &inLeft, &outPtr, &outLeft)
                     if r == -1 {
                         let e = errno
-                        if e == EINVAL {  // an incomplete character at the end of the chunk
-                            break
+                        if e == EILSEQ {  // a byte that starts no character
+                            replace()
+                            continue
                         }
-                        if e == E2BIG { break }  // cannot happen with 2× output; stop and carry the rest
-                        failure = .invalid(encoding: "GB 18030 (GBK)", offset: offset + (inBuf.count - inLeft))
-                        break
+                        // EINVAL: a character cut short at the end of the chunk, carried to the next one or, at the
+                        // end of the file, replaced byte by byte. (E2BIG cannot happen with 3× room.)
+                        guard e == EINVAL, final else { break }
+                        while inLeft > 0 { replace() }
                     }
                 }
                 consumed = inBuf.count - inLeft
                 produced = outBuf.count - outLeft
             }
         }
-        if let failure { throw failure }
-        if final && consumed < input.count { throw .invalid(encoding: "GB 18030 (GBK)", offset: offset + consumed) }
         carry = Array(input[consumed...])
-        offset += consumed
         output.removeSubrange(produced...)
         return output
     }
