@@ -46,6 +46,31 @@ struct CLITests {
         return dir
     }
 
+    /// `zhengshu check`: one answer a line, legacy codes accepted and said so, exit 1 for an invalid value or a bad
+    /// call, with the reason.
+    @Test func checkAnswersEachValueAndRefusesBadCalls() throws {
+        let ids = try zhengshu(["check", "citizen_id", "110101199003074514", "11010119900307451X"])
+        #expect(ids.status == 1)
+        #expect(
+            ids.stdout.split(separator: "\n") == [
+                "110101199003074514\tvalid",
+                "11010119900307451X\tinvalid\tcitizen ID check character is wrong (GB 11643 expects 4)",
+            ])
+        let divisions = try zhengshu(["check", "division_code"], stdin: "330106\n 110103 \n")
+        #expect(divisions.status == 0, "\(divisions.stderr)")
+        #expect(
+            divisions.stdout.split(separator: "\n") == [
+                "330106\tvalid",
+                "110103\tlegacy\t110103 (崇文区) is a GB/T 2260 code retired after 2010; accepted as legacy",
+            ])
+        let unknown = try zhengshu(["check", "nonsense", "1"])
+        #expect(unknown.status == 1 && unknown.stdout.isEmpty)
+        #expect(unknown.stderr.hasPrefix("error: 'nonsense' is no data element; one of citizen_id, credit_code"))
+        let missing = try zhengshu(["check", "division_code", "330106", "--divisions", "/nonexistent/gb2260.csv"])
+        #expect(missing.status == 1 && missing.stdout.isEmpty)
+        #expect(missing.stderr.contains("cannot read /nonexistent/gb2260.csv"), "\(missing.stderr)")
+    }
+
     @Test func usersAndTokensFromTheCommandLine() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zs-cli-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
