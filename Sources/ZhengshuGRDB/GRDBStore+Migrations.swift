@@ -489,8 +489,11 @@ extension GRDBStore {
                     CREATE INDEX breakGlass_requester ON breakGlass (requestedBy, resource);
                     """)
         }
-        // PostgreSQL's audit head under the chain's lock in one call; SQLite's writer is serial and needs nothing.
-        m.registerMigration("v25-audit-head") { _ in }
+        // PostgreSQL's audit head under the chain's lock in one call (SQLite's writer is serial and needs nothing);
+        // a workspace's releases by workspace.
+        m.registerMigration("v25-audit-head") { db in
+            try db.execute(sql: "CREATE INDEX sandboxRelease_workspace ON sandboxRelease (workspace, id)")
+        }
         return m
     }
 

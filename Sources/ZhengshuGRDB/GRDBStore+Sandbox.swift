@@ -192,6 +192,16 @@ extension GRDBStore: SandboxStore {
         }
     }
 
+    package func releases(of workspace: WorkspaceID) async throws -> [SandboxRelease] {
+        try await writer.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT document FROM sandboxRelease WHERE workspace = ? ORDER BY id DESC",
+                arguments: [workspace.rawValue]
+            )
+            .map { try Documents.value(SandboxRelease.self, $0) }
+        }
+    }
+
     /// The document of row `id` of a table whose rows are documents (the table's name is the platform's, never input).
     static func document<T: Stored>(_ type: T.Type, _ table: String, _ id: Int64, _ db: Database) throws -> T? {
         try String.fetchOne(db, sql: "SELECT document FROM \(table) WHERE id = ?", arguments: [id]).map {

@@ -332,7 +332,9 @@ extension PostgresStore {
                   PERFORM pg_advisory_xact_lock(lock_key);
                   RETURN QUERY SELECT a.sequence, a.hash FROM auditEntry a ORDER BY a.sequence DESC LIMIT 1;
                 END $$
-                """
+                """,
+                // A workspace's releases, by workspace.
+                "CREATE INDEX sandboxRelease_workspace ON sandboxRelease (workspace, id)",
             ]
         ),
     ]

@@ -289,6 +289,14 @@ extension PostgresStore: SandboxStore {
         }
     }
 
+    package func releases(of workspace: WorkspaceID) async throws -> [SandboxRelease] {
+        try await read { db in
+            try await Self.documents(
+                SandboxRelease.self,
+                "SELECT document FROM sandboxRelease WHERE workspace = \(workspace.rawValue) ORDER BY id DESC", db)
+        }
+    }
+
     static func documents<T: Stored>(
         _ type: T.Type, _ query: PostgresQuery, _ db: PostgresConnection
     ) async throws -> [T] {

@@ -47,4 +47,6 @@ package protocol SandboxStore: Sendable {
     func release(_ id: ReleaseID) async throws -> SandboxRelease?
     /// Every release request, newest first.
     func releases(limit: Int) async throws -> [SandboxRelease]
+    /// Every release request of one workspace, newest first (with no limit: a release is checked against them all).
+    func releases(of workspace: WorkspaceID) async throws -> [SandboxRelease]
 }

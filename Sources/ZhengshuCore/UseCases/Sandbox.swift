@@ -356,7 +356,7 @@ package struct Sandbox: Sendable {
             ])
         }
         var earlier: [(release: ReleaseID, groups: ReleaseRules.Members)] = []
-        for r in try await store.releases(limit: 500) where r.workspace == w.id && r.status != .rejected {
+        for r in try await store.releases(of: w.id) where r.status != .rejected {
             guard let q = try await store.sandboxQuery(r.query),
                 let theirs = try? ReleaseRules.aggregate(q.sql), let groups = try await members(theirs)
             else { continue }
