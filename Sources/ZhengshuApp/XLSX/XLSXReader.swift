@@ -91,6 +91,7 @@ package struct XLSXReader {
 
     /// Writes the sheet as RFC 4180 CSV (UTF-8) to `output`, a row at a time. - Returns: the number of rows written.
     package func convert(sheet: String?, to output: URL) throws -> Int {
+        BlockingPool.assertMayBlock("converting a worksheet to a file")
         FileManager.default.createFile(atPath: output.path, contents: nil, attributes: [.posixPermissions: 0o600])
         let handle = try FileHandle(forWritingTo: output)
         defer { try? handle.close() }
@@ -234,7 +235,7 @@ struct SheetChunks: AsyncSequence, Sendable {
 
     struct AsyncIterator: AsyncIteratorProtocol {
         var base: AsyncThrowingStream<[UInt8], any Error>.AsyncIterator
-        let room: DispatchSemaphore
+        let room: DispatchSemaphore  // blocking-ok: the reader only signals it; the converting thread waits
 
         mutating func next() async throws -> [UInt8]? {
             guard let chunk = try await base.next() else { return nil }
@@ -245,7 +246,7 @@ struct SheetChunks: AsyncSequence, Sendable {
 
     func makeAsyncIterator() -> AsyncIterator {
         let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream()
-        let room = DispatchSemaphore(value: 2)
+        let room = DispatchSemaphore(value: 2)  // blocking-ok: waited on by the converting thread, on the pool
         let stopped = Mutex(false)
         continuation.onTermination = { _ in
             stopped.withLock { $0 = true }
