@@ -10,7 +10,7 @@ extension GRDBStore: PrivacyStore {
 
     func cachedPolicies(_ db: Database) throws -> [MaskingPolicy] {
         try String.fetchAll(try db.cachedStatement(sql: "SELECT document FROM maskingPolicy ORDER BY name"))
-            .map { try decodeDocument(MaskingPolicy.self, $0) }
+            .map { try Documents.cachedValue(MaskingPolicy.self, $0) }
     }
 
     package func saveMaskingPolicy(_ policy: MaskingPolicy, audit: AuditEvent) async throws {

@@ -143,7 +143,7 @@ extension GRDBStore: SharingStore {
         try String.fetchAll(
             try db.cachedStatement(sql: "SELECT document FROM shareGrant WHERE \(condition)"), arguments: arguments
         )
-        .map { try decodeDocument(Grant.self, $0) }
+        .map { try Documents.cachedValue(Grant.self, $0) }
     }
 
     package func grants(
@@ -431,7 +431,7 @@ extension GRDBStore: SystemAccountStore {
             try db.cachedStatement(sql: "SELECT document, lastUsedAt FROM systemAccount WHERE \(condition)"),
             arguments: arguments
         ).map { r in
-            var a = try decodeDocument(SystemAccount.self, r["document"])
+            var a = try Documents.cachedValue(SystemAccount.self, r["document"])
             a.lastUsedAt = (r["lastUsedAt"] as Int64?).map(Date.init(millis:))
             return a
         }

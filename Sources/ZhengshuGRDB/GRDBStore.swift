@@ -84,11 +84,6 @@ package final class GRDBStore: SchemaStore {
         try await writer.unsafeRead(body)
     }
 
-    /// Decodes a stored document, remembering the result by its text (``Documents/cachedValue(_:_:)``).
-    func decodeDocument<T: Stored>(_ type: T.Type, _ text: String) throws -> T {
-        try Documents.cachedValue(T.self, text)
-    }
-
     static var encoder: JSONEncoder { DocumentCoding.encoder }
     static var decoder: JSONDecoder { DocumentCoding.decoder }
 }
